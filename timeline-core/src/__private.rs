@@ -1,0 +1,12 @@
+//! What `#[derive(TimelineEvent)]` and `#[derive(TimelineToken)]` expand to.
+//! Not public API: it may change in any release.
+
+pub use std::borrow::Cow;
+
+pub use chrono::{DateTime, Utc};
+pub use serde::Serialize;
+
+pub use crate::{
+    DomainField, EmailField, EncodeError, EventIdField, ExtraDataVisitor, IframeField, ObjectIdField, Target,
+    TimelineEvent, TimelineToken, TimestampField, TokenKind, TokenSpec, TokenText, TokenValue, TokenWriter, UtkField,
+};

@@ -1,0 +1,382 @@
+//! The encoder: an event's JSON request input, written straight from the
+//! struct into a byte buffer, with no intermediate map or `Value`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use serde::Serialize;
+
+use crate::error::EncodeError;
+use crate::event::{ExtraDataVisitor, TimelineEvent};
+use crate::id::{IdHasher, PendingId};
+use crate::target::Target;
+use crate::token::{TokenText, TokenValue};
+use crate::wire;
+
+/// Where [`TimelineEvent::write_tokens`] sends token values.
+///
+/// The encoder writes them as JSON, [`TimelineEvent::tokens`] collects them
+/// into a map, and [`event_id`](crate::event_id) only hashes them; the event
+/// type does not need to know which.
+pub struct TokenWriter<'a> {
+    sink: Sink<'a>,
+    hasher: Option<&'a mut IdHasher>,
+}
+
+enum Sink<'a> {
+    Json { out: &'a mut Vec<u8>, empty: bool },
+    Map(&'a mut BTreeMap<String, String>),
+    Discard,
+}
+
+impl<'a> TokenWriter<'a> {
+    /// A writer that collects the tokens into `map`.
+    ///
+    /// ```
+    /// # use std::collections::BTreeMap;
+    /// use timeline_core::TokenWriter;
+    /// let mut map = BTreeMap::new();
+    /// let mut tokens = TokenWriter::map(&mut map);
+    /// tokens.token("petAge", &3u8).unwrap();
+    /// tokens.token("nickname", &None::<String>).unwrap();
+    /// assert_eq!(map.len(), 1);
+    /// assert_eq!(map["petAge"], "3");
+    /// ```
+    pub fn map(map: &'a mut BTreeMap<String, String>) -> Self {
+        TokenWriter { sink: Sink::Map(map), hasher: None }
+    }
+
+    pub(crate) fn json(out: &'a mut Vec<u8>, hasher: Option<&'a mut IdHasher>) -> Self {
+        TokenWriter { sink: Sink::Json { out, empty: true }, hasher }
+    }
+
+    pub(crate) fn hash_only(hasher: &'a mut IdHasher) -> Self {
+        TokenWriter { sink: Sink::Discard, hasher: Some(hasher) }
+    }
+
+    /// Writes the token `name` with `value`; an absent value writes nothing.
+    ///
+    /// Fails when the value is a NaN or infinite float.
+    pub fn token<T: TokenValue + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), EncodeError> {
+        match value.token_text() {
+            TokenText::Absent => Ok(()),
+            TokenText::Text(text) => {
+                self.write(name, &text);
+                Ok(())
+            }
+            TokenText::Signed(n) => {
+                self.write(name, itoa::Buffer::new().format(n));
+                Ok(())
+            }
+            TokenText::Unsigned(n) => {
+                self.write(name, itoa::Buffer::new().format(n));
+                Ok(())
+            }
+            TokenText::Float32(x) if x.is_finite() => {
+                self.write(name, &x.to_string());
+                Ok(())
+            }
+            TokenText::Float64(x) if x.is_finite() => {
+                self.write(name, &x.to_string());
+                Ok(())
+            }
+            TokenText::Float32(x) => Err(EncodeError::NonFiniteNumber { token: name, value: x.into() }),
+            TokenText::Float64(x) => Err(EncodeError::NonFiniteNumber { token: name, value: x }),
+        }
+    }
+
+    fn write(&mut self, name: &str, text: &str) {
+        if let Some(hasher) = self.hasher.as_deref_mut() {
+            hasher.token(name, text);
+        }
+        match &mut self.sink {
+            Sink::Json { out, empty } => {
+                if !std::mem::take(empty) {
+                    out.push(b',');
+                }
+                push_json_str(out, name);
+                out.push(b':');
+                push_json_str(out, text);
+            }
+            Sink::Map(map) => {
+                map.insert(name.to_owned(), text.to_owned());
+            }
+            Sink::Discard => {}
+        }
+    }
+}
+
+/// Appends one event's JSON input (an item of a batch's `inputs`) to `out`
+/// and returns the id it was given.
+///
+/// On error nothing is appended. Keys are written in this order:
+/// `eventTemplateId`, `tokens`, `id`, the target fields, `timestamp`,
+/// `extraData`, `timelineIFrame`.
+///
+/// ```
+/// # use std::borrow::Cow;
+/// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Ping(u32);
+/// # impl TimelineEvent for Ping {
+/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("42")), ..Target::default() } }
+/// #     fn event_id(&self) -> Option<Cow<'_, str>> { Some(self.0.to_string().into()) }
+/// #     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> { tokens.token("n", &self.0) }
+/// # }
+/// let mut body = Vec::new();
+/// let id = timeline_core::encode_input(&Ping(7), &mut body).unwrap();
+/// assert_eq!(id, "7");
+/// assert_eq!(
+///     String::from_utf8(body).unwrap(),
+///     r#"{"eventTemplateId":"1001298","tokens":{"n":"7"},"id":"7","objectId":"42"}"#
+/// );
+/// ```
+pub fn encode_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+    let start = out.len();
+    let result = write_input(event, out);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+fn write_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+    let target = event.target();
+    if !target.is_identified() {
+        return Err(EncodeError::NoTarget);
+    }
+    let timestamp = event.timestamp();
+    if let Some(at) = timestamp {
+        check_timestamp(at)?;
+    }
+    let mut id = PendingId::start(event, &target, timestamp);
+
+    out.extend_from_slice(b"{\"eventTemplateId\":");
+    push_json_str(out, E::TEMPLATE_ID);
+    out.extend_from_slice(b",\"tokens\":{");
+    event.write_tokens(&mut TokenWriter::json(out, id.hasher()))?;
+    out.push(b'}');
+
+    let id = id.finish();
+    push_field(out, "id", &id);
+    write_target(out, &target);
+    if let Some(at) = timestamp {
+        out.extend_from_slice(b",\"timestamp\":\"");
+        write_rfc3339_millis(out, at);
+        out.push(b'"');
+    }
+    event.extra_data(ExtraDataJson { out })?;
+    if let Some(iframe) = event.timeline_iframe() {
+        out.extend_from_slice(b",\"timelineIFrame\":");
+        serde_json::to_writer(&mut *out, iframe).expect("a TimelineEventIFrame always serializes");
+    }
+    out.push(b'}');
+    Ok(id)
+}
+
+fn write_target(out: &mut Vec<u8>, target: &Target<'_>) {
+    let fields =
+        [("objectId", &target.object_id), ("email", &target.email), ("utk", &target.utk), ("domain", &target.domain)];
+    for (key, value) in fields {
+        if let Some(value) = value {
+            push_field(out, key, value);
+        }
+    }
+}
+
+/// Writes `extraData` into the body, or nothing when the event has none or
+/// its value serializes to `null` (an `Option` that is `None`).
+struct ExtraDataJson<'a> {
+    out: &'a mut Vec<u8>,
+}
+
+impl ExtraDataVisitor for ExtraDataJson<'_> {
+    type Output = Result<(), EncodeError>;
+
+    fn visit<T: Serialize + ?Sized>(self, data: &T) -> Self::Output {
+        const KEY: &[u8] = b",\"extraData\":";
+        let start = self.out.len();
+        self.out.extend_from_slice(KEY);
+        let value_start = self.out.len();
+        if let Err(error) = serde_json::to_writer(&mut *self.out, data) {
+            self.out.truncate(start);
+            return Err(EncodeError::ExtraData(error.to_string()));
+        }
+        match self.out[value_start] {
+            b'{' => Ok(()),
+            b'n' => {
+                self.out.truncate(start);
+                Ok(())
+            }
+            other => {
+                self.out.truncate(start);
+                Err(EncodeError::ExtraDataNotObject { found: json_kind(other) })
+            }
+        }
+    }
+
+    fn none(self) -> Self::Output {
+        Ok(())
+    }
+}
+
+/// Names the JSON value that starts with `first`, for error messages.
+fn json_kind(first: u8) -> &'static str {
+    match first {
+        b'[' => "an array",
+        b'"' => "a string",
+        b't' | b'f' => "a boolean",
+        _ => "a number",
+    }
+}
+
+/// Builds the serde wire model of an event: the same input as
+/// [`encode_input`], as a value to inspect, log or serialize with serde.
+///
+/// ```
+/// # use std::borrow::Cow;
+/// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Ping;
+/// # impl TimelineEvent for Ping {
+/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { email: Some(Cow::Borrowed("ada@example.com")), ..Target::default() } }
+/// #     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> { tokens.token("petName", "Rex") }
+/// # }
+/// let input = timeline_core::to_wire(&Ping).unwrap();
+/// assert_eq!(input.email.as_deref(), Some("ada@example.com"));
+/// assert_eq!(input.tokens["petName"], "Rex");
+/// ```
+pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEvent, EncodeError> {
+    let target = event.target();
+    if !target.is_identified() {
+        return Err(EncodeError::NoTarget);
+    }
+    let timestamp = event.timestamp();
+    if let Some(at) = timestamp {
+        check_timestamp(at)?;
+    }
+    let mut tokens = BTreeMap::new();
+    let mut id = PendingId::start(event, &target, timestamp);
+    event.write_tokens(&mut TokenWriter { sink: Sink::Map(&mut tokens), hasher: id.hasher() })?;
+    Ok(wire::TimelineEvent {
+        event_template_id: E::TEMPLATE_ID.to_owned(),
+        id: Some(id.finish()),
+        tokens,
+        object_id: target.object_id.map(Into::into),
+        email: target.email.map(Into::into),
+        utk: target.utk.map(Into::into),
+        domain: target.domain.map(Into::into),
+        timestamp,
+        extra_data: event.extra_data(ExtraDataValue)?,
+        timeline_i_frame: event.timeline_iframe().cloned(),
+        custom_object_type_id: None,
+    })
+}
+
+/// Builds `extraData` as a `serde_json::Value`, with the encoder's rules.
+struct ExtraDataValue;
+
+impl ExtraDataVisitor for ExtraDataValue {
+    type Output = Result<Option<serde_json::Map<String, serde_json::Value>>, EncodeError>;
+
+    fn visit<T: Serialize + ?Sized>(self, data: &T) -> Self::Output {
+        match serde_json::to_value(data) {
+            Ok(serde_json::Value::Object(map)) => Ok(Some(map)),
+            Ok(serde_json::Value::Null) => Ok(None),
+            Ok(serde_json::Value::Array(_)) => Err(EncodeError::ExtraDataNotObject { found: "an array" }),
+            Ok(serde_json::Value::String(_)) => Err(EncodeError::ExtraDataNotObject { found: "a string" }),
+            Ok(serde_json::Value::Bool(_)) => Err(EncodeError::ExtraDataNotObject { found: "a boolean" }),
+            Ok(serde_json::Value::Number(_)) => Err(EncodeError::ExtraDataNotObject { found: "a number" }),
+            Err(error) => Err(EncodeError::ExtraData(error.to_string())),
+        }
+    }
+
+    fn none(self) -> Self::Output {
+        Ok(None)
+    }
+}
+
+/// An event already encoded as one request input, for sending events of
+/// different types together.
+///
+/// ```
+/// # use std::borrow::Cow;
+/// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Ping;
+/// # impl TimelineEvent for Ping {
+/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("1")), ..Target::default() } }
+/// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
+/// # }
+/// use timeline_core::EncodedInput;
+/// let input = EncodedInput::new(&Ping).unwrap();
+/// assert_eq!(input.template_id(), "1001298");
+/// assert!(input.json().starts_with(b"{\"eventTemplateId\""));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedInput {
+    template_id: &'static str,
+    id: String,
+    json: Box<[u8]>,
+}
+
+impl EncodedInput {
+    /// Encodes `event`.
+    pub fn new<E: TimelineEvent + ?Sized>(event: &E) -> Result<Self, EncodeError> {
+        let mut json = Vec::new();
+        let id = encode_input(event, &mut json)?;
+        Ok(EncodedInput { template_id: E::TEMPLATE_ID, id, json: json.into_boxed_slice() })
+    }
+
+    /// The event template id.
+    pub fn template_id(&self) -> &'static str {
+        self.template_id
+    }
+
+    /// The id the event is sent with.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The JSON input, one item of a batch's `inputs`.
+    pub fn json(&self) -> &[u8] {
+        &self.json
+    }
+}
+
+fn check_timestamp(at: DateTime<Utc>) -> Result<(), EncodeError> {
+    if (0..=9999).contains(&at.year()) { Ok(()) } else { Err(EncodeError::TimestampOutOfRange(at)) }
+}
+
+/// Writes `at` as `YYYY-MM-DDTHH:MM:SS.mmmZ`; the year is known to fit.
+fn write_rfc3339_millis(out: &mut Vec<u8>, at: DateTime<Utc>) {
+    let millis = at.timestamp_subsec_millis().min(999);
+    write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        millis
+    )
+    .expect("writing to a Vec<u8> cannot fail");
+}
+
+fn push_field(out: &mut Vec<u8>, key: &str, value: &str) {
+    out.push(b',');
+    push_json_str(out, key);
+    out.push(b':');
+    push_json_str(out, value);
+}
+
+/// Appends `text` as a JSON string literal, escaped as serde_json escapes it.
+fn push_json_str(out: &mut Vec<u8>, text: &str) {
+    serde_json::to_writer(out, text).expect("a string always serializes to a Vec<u8>");
+}

@@ -1,0 +1,115 @@
+//! The [`TimelineEvent`] trait: what a typed event tells the encoder.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::encode::TokenWriter;
+use crate::error::EncodeError;
+use crate::target::Target;
+use crate::token::TokenSpec;
+use crate::wire::TimelineEventIFrame;
+
+/// A typed occurrence of one HubSpot timeline event template.
+///
+/// `#[derive(TimelineEvent)]` (from the `hubspot-timeline` crate) implements
+/// it from a struct's fields. By hand it looks like this:
+///
+/// ```
+/// use std::borrow::Cow;
+/// use timeline_core::{
+///     EncodeError, Target, TimelineEvent, TokenKind, TokenSpec, TokenValue, TokenWriter,
+/// };
+///
+/// struct PetAdopted {
+///     owner_email: String,
+///     pet_name: String,
+///     pet_age: u8,
+/// }
+///
+/// impl TimelineEvent for PetAdopted {
+///     const TEMPLATE_ID: &'static str = "1001298";
+///     const TOKENS: &'static [TokenSpec] = &[
+///         TokenSpec { name: "petName", kind: <String as TokenValue>::KIND },
+///         TokenSpec { name: "petAge", kind: <u8 as TokenValue>::KIND },
+///     ];
+///
+///     fn target(&self) -> Target<'_> {
+///         Target { email: Some(Cow::Borrowed(&self.owner_email)), ..Target::default() }
+///     }
+///
+///     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> {
+///         tokens.token("petName", &self.pet_name)?;
+///         tokens.token("petAge", &self.pet_age)
+///     }
+/// }
+///
+/// let event = PetAdopted { owner_email: "ada@example.com".into(), pet_name: "Rex".into(), pet_age: 3 };
+/// let tokens = event.tokens().unwrap();
+/// assert_eq!(tokens["petAge"], "3");
+/// assert_eq!(PetAdopted::TOKENS[1].kind, TokenKind::Number);
+/// ```
+pub trait TimelineEvent {
+    /// The id of the event template this event belongs to (digits, e.g. `"1001298"`).
+    const TEMPLATE_ID: &'static str;
+
+    /// The tokens this event type can send, in field order.
+    const TOKENS: &'static [TokenSpec];
+
+    /// The record the event belongs to.
+    fn target(&self) -> Target<'_>;
+
+    /// The event's own id, if it has one.
+    ///
+    /// `None` gives the event a deterministic id derived from its content, so
+    /// that sending it again replaces it instead of creating a duplicate; see
+    /// [`event_id`](crate::event_id).
+    fn event_id(&self) -> Option<Cow<'_, str>> {
+        None
+    }
+
+    /// When the event happened; `None` lets HubSpot use the time it receives it.
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        None
+    }
+
+    /// Hands the event's `extraData` object, if it has one, to `visitor`.
+    fn extra_data<V: ExtraDataVisitor>(&self, visitor: V) -> V::Output {
+        visitor.none()
+    }
+
+    /// The event's `timelineIFrame`, if it has one.
+    fn timeline_iframe(&self) -> Option<&TimelineEventIFrame> {
+        None
+    }
+
+    /// Writes every token value through `tokens`, in field order.
+    fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError>;
+
+    /// The token map as HubSpot will receive it, for inspection and logs.
+    ///
+    /// Tokens whose value is `None` are absent.
+    fn tokens(&self) -> Result<BTreeMap<String, String>, EncodeError> {
+        let mut map = BTreeMap::new();
+        self.write_tokens(&mut TokenWriter::map(&mut map))?;
+        Ok(map)
+    }
+}
+
+/// Receives an event's `extraData` value: any [`Serialize`] type that
+/// serializes to a JSON object.
+///
+/// Generic so that the encoder can serialize the value straight into the
+/// request body, with no intermediate `serde_json::Value`.
+pub trait ExtraDataVisitor {
+    /// What the visit produces.
+    type Output;
+
+    /// The event has extra data.
+    fn visit<T: Serialize + ?Sized>(self, data: &T) -> Self::Output;
+
+    /// The event has no extra data.
+    fn none(self) -> Self::Output;
+}

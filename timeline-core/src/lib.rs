@@ -1,0 +1,79 @@
+//! The runtime of [hubspot-timeline](https://docs.rs/hubspot-timeline):
+//! typed HubSpot CRM timeline events.
+//!
+//! Most users depend on the `hubspot-timeline` facade and write
+//! `#[derive(TimelineEvent)]`; this crate holds what the derive expands to:
+//!
+//! - [`TimelineEvent`], the trait of a typed event, with [`Target`],
+//!   [`TokenSpec`] and [`TokenWriter`];
+//! - [`TokenValue`], how a Rust value becomes token text, and
+//!   [`TimelineToken`] for enumeration enums;
+//! - [`encode_input`], which writes an event's JSON input straight from the
+//!   struct, and [`event_id`], the deterministic id of events without one;
+//! - [`wire`], the serde model of HubSpot's request and response bodies.
+//!
+//! ```
+//! use std::borrow::Cow;
+//! use chrono::{TimeZone, Utc};
+//! use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenValue, TokenWriter};
+//!
+//! struct BuildFinished {
+//!     contact_id: u64,
+//!     build_number: u32,
+//!     duration_seconds: f64,
+//!     finished_at: chrono::DateTime<Utc>,
+//! }
+//!
+//! impl TimelineEvent for BuildFinished {
+//!     const TEMPLATE_ID: &'static str = "1004521";
+//!     const TOKENS: &'static [TokenSpec] = &[
+//!         TokenSpec { name: "buildNumber", kind: <u32 as TokenValue>::KIND },
+//!         TokenSpec { name: "durationSeconds", kind: <f64 as TokenValue>::KIND },
+//!     ];
+//!     fn target(&self) -> Target<'_> {
+//!         Target { object_id: Some(Cow::Owned(self.contact_id.to_string())), ..Target::default() }
+//!     }
+//!     fn timestamp(&self) -> Option<chrono::DateTime<Utc>> {
+//!         Some(self.finished_at)
+//!     }
+//!     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> {
+//!         tokens.token("buildNumber", &self.build_number)?;
+//!         tokens.token("durationSeconds", &self.duration_seconds)
+//!     }
+//! }
+//!
+//! let event = BuildFinished {
+//!     contact_id: 5120345,
+//!     build_number: 7731,
+//!     duration_seconds: 412.5,
+//!     finished_at: Utc.with_ymd_and_hms(2026, 5, 4, 9, 15, 0).unwrap(),
+//! };
+//! let mut body = Vec::new();
+//! let id = timeline_core::encode_input(&event, &mut body).unwrap();
+//! let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+//! assert_eq!(json["tokens"]["durationSeconds"], "412.5");
+//! assert_eq!(json["timestamp"], "2026-05-04T09:15:00.000Z");
+//! assert_eq!(json["id"], id.as_str());
+//! ```
+
+#![deny(missing_docs)]
+
+mod encode;
+mod error;
+mod event;
+mod id;
+mod role;
+mod target;
+mod token;
+pub mod wire;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
+pub use error::EncodeError;
+pub use event::{ExtraDataVisitor, TimelineEvent};
+pub use id::event_id;
+pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};
+pub use target::Target;
+pub use token::{TimelineToken, TokenKind, TokenSpec, TokenText, TokenValue};

@@ -1,0 +1,221 @@
+//! The traits that check the types of role fields (`#[timeline(email)]`,
+//! `#[timeline(timestamp)]`, …) and read their values.
+//!
+//! The derive calls these for each role field, spanned at the field's type,
+//! so a field of the wrong type fails to compile with a message naming the
+//! role and the types it accepts.
+
+use std::borrow::Cow;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+use crate::wire::TimelineEventIFrame;
+
+/// A field that can be `#[timeline(object_id)]`: the CRM record id.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an `object_id` field",
+    label = "`#[timeline(object_id)]` needs a string or an integer here",
+    note = "use a string type (`String`, `&str`, …), an integer, or an `Option` of one"
+)]
+pub trait ObjectIdField {
+    /// The record id as text, or `None` when this event names no record.
+    fn object_id(&self) -> Option<Cow<'_, str>>;
+}
+
+/// A field that can be `#[timeline(email)]`: a contact's email address.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an `email` field",
+    label = "`#[timeline(email)]` needs a string here",
+    note = "use a string type (`String`, `&str`, …) or an `Option` of one"
+)]
+pub trait EmailField {
+    /// The email address, or `None`.
+    fn email(&self) -> Option<Cow<'_, str>>;
+}
+
+/// A field that can be `#[timeline(utk)]`: a contact's `hubspotutk` cookie.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `utk` field",
+    label = "`#[timeline(utk)]` needs a string here",
+    note = "use a string type (`String`, `&str`, …) or an `Option` of one"
+)]
+pub trait UtkField {
+    /// The utk, or `None`.
+    fn utk(&self) -> Option<Cow<'_, str>>;
+}
+
+/// A field that can be `#[timeline(domain)]`: the domain that goes with `utk`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `domain` field",
+    label = "`#[timeline(domain)]` needs a string here",
+    note = "use a string type (`String`, `&str`, …) or an `Option` of one"
+)]
+pub trait DomainField {
+    /// The domain, or `None`.
+    fn domain(&self) -> Option<Cow<'_, str>>;
+}
+
+/// A field that can be `#[timeline(id)]`: the event's idempotency key.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an `id` field",
+    label = "`#[timeline(id)]` needs a string or an integer here",
+    note = "use a string type, an integer, or an `Option` of one (`None` gets a deterministic id)"
+)]
+pub trait EventIdField {
+    /// The id as text, or `None` to use the deterministic content id.
+    fn event_id(&self) -> Option<Cow<'_, str>>;
+}
+
+/// A field that can be `#[timeline(timestamp)]`: when the event happened.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a `timestamp` field",
+    label = "`#[timeline(timestamp)]` needs a point in time here",
+    note = "use `chrono::DateTime<Tz>`, `NaiveDateTime` (read as UTC), `NaiveDate` (midnight UTC), `SystemTime`, or an `Option` of one"
+)]
+pub trait TimestampField {
+    /// The instant, or `None` to let HubSpot use the time it receives the event.
+    fn timestamp(&self) -> Option<DateTime<Utc>>;
+}
+
+/// A field that can be `#[timeline(iframe)]`: the event's `timelineIFrame`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an `iframe` field",
+    label = "`#[timeline(iframe)]` needs a `TimelineEventIFrame` here",
+    note = "use `hubspot_timeline::wire::TimelineEventIFrame` or an `Option` of it"
+)]
+pub trait IframeField {
+    /// The iframe, or `None`.
+    fn iframe(&self) -> Option<&TimelineEventIFrame>;
+}
+
+macro_rules! text_roles {
+    ($($role:ident :: $method:ident),*) => {$(
+        impl $role for str {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                Some(Cow::Borrowed(self))
+            }
+        }
+        impl $role for String {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                Some(Cow::Borrowed(self))
+            }
+        }
+        impl $role for Cow<'_, str> {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                Some(Cow::Borrowed(self))
+            }
+        }
+        impl<T: $role> $role for Option<T> {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                self.as_ref().and_then($role::$method)
+            }
+        }
+        impl<T: $role + ?Sized> $role for &T {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                (**self).$method()
+            }
+        }
+        impl<T: $role + ?Sized> $role for Box<T> {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                (**self).$method()
+            }
+        }
+        impl<T: $role + ?Sized> $role for Arc<T> {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                (**self).$method()
+            }
+        }
+        impl<T: $role + ?Sized> $role for Rc<T> {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                (**self).$method()
+            }
+        }
+    )*};
+}
+text_roles!(ObjectIdField::object_id, EmailField::email, UtkField::utk, DomainField::domain, EventIdField::event_id);
+
+macro_rules! integer_roles {
+    ($($role:ident :: $method:ident),*; $ints:tt) => {$(integer_roles!(@one $role $method $ints);)*};
+    (@one $role:ident $method:ident [$($int:ty),*]) => {$(
+        impl $role for $int {
+            fn $method(&self) -> Option<Cow<'_, str>> {
+                Some(Cow::Owned(itoa::Buffer::new().format(*self).to_owned()))
+            }
+        }
+    )*};
+}
+integer_roles!(
+    ObjectIdField::object_id, EventIdField::event_id;
+    [i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize]
+);
+
+impl<Tz: TimeZone> TimestampField for DateTime<Tz> {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        Some(self.with_timezone(&Utc))
+    }
+}
+
+/// Read as UTC.
+impl TimestampField for NaiveDateTime {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        Some(self.and_utc())
+    }
+}
+
+/// Midnight UTC.
+impl TimestampField for NaiveDate {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        Some(self.and_time(chrono::NaiveTime::MIN).and_utc())
+    }
+}
+
+impl TimestampField for SystemTime {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        Some(DateTime::<Utc>::from(*self))
+    }
+}
+
+impl<T: TimestampField> TimestampField for Option<T> {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        self.as_ref().and_then(TimestampField::timestamp)
+    }
+}
+
+impl<T: TimestampField + ?Sized> TimestampField for &T {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        (**self).timestamp()
+    }
+}
+
+impl<T: TimestampField + ?Sized> TimestampField for Box<T> {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        (**self).timestamp()
+    }
+}
+
+impl IframeField for TimelineEventIFrame {
+    fn iframe(&self) -> Option<&TimelineEventIFrame> {
+        Some(self)
+    }
+}
+
+impl<T: IframeField> IframeField for Option<T> {
+    fn iframe(&self) -> Option<&TimelineEventIFrame> {
+        self.as_ref().and_then(IframeField::iframe)
+    }
+}
+
+impl<T: IframeField + ?Sized> IframeField for &T {
+    fn iframe(&self) -> Option<&TimelineEventIFrame> {
+        (**self).iframe()
+    }
+}
+
+impl<T: IframeField + ?Sized> IframeField for Box<T> {
+    fn iframe(&self) -> Option<&TimelineEventIFrame> {
+        (**self).iframe()
+    }
+}

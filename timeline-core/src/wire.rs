@@ -1,0 +1,506 @@
+//! The serde model of every request and response body of HubSpot's timeline
+//! v3 events and event-template endpoints, and of the OAuth token endpoint.
+//!
+//! Field names follow HubSpot's JSON (camelCase, `timelineIFrame`, `in`).
+//! Responses tolerate unknown fields, and the fields HubSpot's error guide
+//! says may be missing default instead of failing.
+//!
+//! ```
+//! use timeline_core::wire::{BatchResponseTimelineEventResponseWithErrors, BatchStatus};
+//!
+//! let body = r#"{"status":"COMPLETE","results":[],"numErrors":1,
+//!   "errors":[{"status":"error","category":"VALIDATION_ERROR","message":"bad token",
+//!              "context":{"id":["e-1"]},"links":{},"errors":[{"message":"x","in":"tokens.a"}]}],
+//!   "startedAt":"2026-05-04T09:20:01.140Z","completedAt":"2026-05-04T09:20:01.655Z"}"#;
+//! let batch: BatchResponseTimelineEventResponseWithErrors = serde_json::from_str(body).unwrap();
+//! assert_eq!(batch.status, BatchStatus::Complete);
+//! assert_eq!(batch.errors[0].errors[0].in_.as_deref(), Some("tokens.a"));
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::token::TokenKind;
+
+/// One event to create: the body of the single-create endpoint and an item
+/// of a batch's `inputs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEvent {
+    /// The event template id.
+    pub event_template_id: String,
+    /// The event's id, unique per app and template; HubSpot makes one if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Token values by token name.
+    pub tokens: BTreeMap<String, String>,
+    /// The CRM record id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
+    /// A contact's email (contact templates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// A contact's `hubspotutk` cookie value (contact templates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utk: Option<String>,
+    /// The domain that goes with `utk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// When the event happened, written as RFC 3339 with milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub timestamp: Option<DateTime<Utc>>,
+    /// Free-form data for the template's detail view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_data: Option<Map<String, Value>>,
+    /// A link that opens an iframe.
+    #[serde(default, rename = "timelineIFrame", skip_serializing_if = "Option::is_none")]
+    pub timeline_i_frame: Option<TimelineEventIFrame>,
+    /// The custom object type (undocumented by HubSpot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_object_type_id: Option<String>,
+}
+
+/// A link on the event that opens a modal iframe; every field is required.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventIFrame {
+    /// The link's text.
+    pub link_label: String,
+    /// The modal's title.
+    pub header_label: String,
+    /// The iframe's source URL.
+    pub url: String,
+    /// The iframe's width in pixels.
+    pub width: i32,
+    /// The iframe's height in pixels.
+    pub height: i32,
+}
+
+/// The body of batch create: `{"inputs": [...]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchInputTimelineEvent {
+    /// The events to create.
+    pub inputs: Vec<TimelineEvent>,
+}
+
+/// A stored event, as create, batch create and get return it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventResponse {
+    /// The event's id.
+    pub id: String,
+    /// The template's object type, such as `contacts`.
+    pub object_type: String,
+    /// The event template id.
+    pub event_template_id: String,
+    /// Token values; HubSpot echoes them as strings, numbers are accepted too.
+    #[serde(default, deserialize_with = "lenient_string_map")]
+    pub tokens: BTreeMap<String, String>,
+    /// The CRM record id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
+    /// The contact's email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The contact's utk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utk: Option<String>,
+    /// The domain that went with the utk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// When the event happened.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub timestamp: Option<DateTime<Utc>>,
+    /// The event's extra data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_data: Option<Map<String, Value>>,
+    /// The event's iframe link.
+    #[serde(default, rename = "timelineIFrame", skip_serializing_if = "Option::is_none")]
+    pub timeline_i_frame: Option<TimelineEventIFrame>,
+    /// When HubSpot stored it (documented as unused).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// The custom object type (undocumented by HubSpot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_object_type_id: Option<String>,
+}
+
+/// The processing state of a batch. Values HubSpot adds later read as
+/// [`BatchStatus::Unknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BatchStatus {
+    /// Waiting.
+    Pending,
+    /// Under way.
+    Processing,
+    /// Stopped.
+    Canceled,
+    /// Done: every input is stored or failed.
+    Complete,
+    /// A value this crate does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// The 201 answer of batch create: every input was stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResponseTimelineEventResponse {
+    /// The batch's state.
+    pub status: BatchStatus,
+    /// The stored events.
+    pub results: Vec<TimelineEventResponse>,
+    /// When the request arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub requested_at: Option<DateTime<Utc>>,
+    /// When processing started.
+    #[serde(serialize_with = "rfc3339_millis_required")]
+    pub started_at: DateTime<Utc>,
+    /// When processing ended.
+    #[serde(serialize_with = "rfc3339_millis_required")]
+    pub completed_at: DateTime<Utc>,
+    /// Related links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<BTreeMap<String, String>>,
+}
+
+/// The 207 answer of batch create: `results` holds the stored inputs and
+/// `errors` one entry per input that was not stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResponseTimelineEventResponseWithErrors {
+    /// The batch's state.
+    pub status: BatchStatus,
+    /// The stored events.
+    #[serde(default)]
+    pub results: Vec<TimelineEventResponse>,
+    /// How many inputs failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub num_errors: Option<i32>,
+    /// One error per failed input.
+    #[serde(default)]
+    pub errors: Vec<StandardError>,
+    /// When the request arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub requested_at: Option<DateTime<Utc>>,
+    /// When processing started.
+    #[serde(serialize_with = "rfc3339_millis_required")]
+    pub started_at: DateTime<Utc>,
+    /// When processing ended.
+    #[serde(serialize_with = "rfc3339_millis_required")]
+    pub completed_at: DateTime<Utc>,
+    /// Related links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<BTreeMap<String, String>>,
+}
+
+/// One failed input of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StandardError {
+    /// Usually `"error"`.
+    #[serde(default)]
+    pub status: String,
+    /// An error id, when HubSpot gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Such as `VALIDATION_ERROR`.
+    #[serde(default)]
+    pub category: String,
+    /// An object in HubSpot's schema; kept as raw JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_category: Option<Value>,
+    /// What went wrong.
+    #[serde(default)]
+    pub message: String,
+    /// The details.
+    #[serde(default)]
+    pub errors: Vec<ErrorDetail>,
+    /// Context, such as the failed input's `id`.
+    #[serde(default)]
+    pub context: BTreeMap<String, Vec<String>>,
+    /// Related links.
+    #[serde(default)]
+    pub links: BTreeMap<String, String>,
+}
+
+/// One detail of an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetail {
+    /// What went wrong.
+    pub message: String,
+    /// A machine-readable code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// Where: the JSON key is `in`, such as `tokens.petAge`.
+    #[serde(default, rename = "in", skip_serializing_if = "Option::is_none")]
+    pub in_: Option<String>,
+    /// A finer category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_category: Option<String>,
+    /// Context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// The body of any 4xx or 5xx answer other than a rate limit.
+///
+/// Every field is optional here, as HubSpot's error guide advises, and the
+/// older `{"status":"error","message":…}` shape parses too.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Error {
+    /// The older shape's `"error"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Such as `VALIDATION_ERROR` or `INVALID_AUTHENTICATION`.
+    #[serde(default)]
+    pub category: String,
+    /// The id to quote to HubSpot support.
+    #[serde(default)]
+    pub correlation_id: String,
+    /// What went wrong.
+    #[serde(default)]
+    pub message: String,
+    /// A finer category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_category: Option<String>,
+    /// Context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<BTreeMap<String, Vec<String>>>,
+    /// Related links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<BTreeMap<String, String>>,
+    /// The details.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorDetail>,
+}
+
+/// The body of a 429 answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimitError {
+    /// `"error"`.
+    #[serde(default)]
+    pub status: String,
+    /// Such as "You have reached your ten_secondly_rolling limit."
+    #[serde(default)]
+    pub message: String,
+    /// `"RATE_LIMIT"`.
+    #[serde(default)]
+    pub error_type: String,
+    /// The id to quote to HubSpot support.
+    #[serde(default)]
+    pub correlation_id: String,
+    /// Which limit was hit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_name: Option<RateLimitPolicy>,
+    /// The request's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// Which rate limit a 429 reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RateLimitPolicy {
+    /// The daily cap: retrying before it resets is pointless.
+    Daily,
+    /// The rolling ten-second burst limit.
+    TenSecondlyRolling,
+    /// A policy this crate does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// An event template, as the template endpoints return it and as the
+/// template definition files of `#[timeline(template = "…")]` hold it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventTemplate {
+    /// The template id.
+    pub id: String,
+    /// The template's name.
+    pub name: String,
+    /// The CRM object type its events go on, such as `contacts`.
+    pub object_type: String,
+    /// The tokens.
+    #[serde(default)]
+    pub tokens: Vec<TimelineEventTemplateToken>,
+    /// Markdown and Handlebars for the event's header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_template: Option<String>,
+    /// Markdown and Handlebars for the event's detail view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_template: Option<String>,
+    /// When it was created (null for templates older than 2020-02-18).
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it was last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// One token of an event template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventTemplateToken {
+    /// The token's name, its key in an event's `tokens`.
+    pub name: String,
+    /// The label shown in lists and reports.
+    pub label: String,
+    /// The token's type.
+    #[serde(rename = "type")]
+    pub kind: TokenKind,
+    /// The options of an enumeration token; empty for the other kinds.
+    #[serde(default)]
+    pub options: Vec<TimelineEventTemplateTokenOption>,
+    /// The CRM property the token writes to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_property_name: Option<String>,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it was last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// One option of an enumeration token.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TimelineEventTemplateTokenOption {
+    /// What users see.
+    pub label: String,
+    /// What events send.
+    pub value: String,
+}
+
+/// The body of create template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventTemplateCreateRequest {
+    /// The template's name.
+    pub name: String,
+    /// The CRM object type, such as `contacts`; it cannot change later.
+    pub object_type: String,
+    /// The tokens.
+    pub tokens: Vec<TimelineEventTemplateToken>,
+    /// Markdown and Handlebars for the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_template: Option<String>,
+    /// Markdown and Handlebars for the detail view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_template: Option<String>,
+}
+
+/// The body of update template (the object type cannot change).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventTemplateUpdateRequest {
+    /// The template id.
+    pub id: String,
+    /// The template's name.
+    pub name: String,
+    /// The tokens; they may replace the token set.
+    pub tokens: Vec<TimelineEventTemplateToken>,
+    /// Markdown and Handlebars for the header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header_template: Option<String>,
+    /// Markdown and Handlebars for the detail view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail_template: Option<String>,
+}
+
+/// The body of update token (name and type cannot change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEventTemplateTokenUpdateRequest {
+    /// The label.
+    pub label: String,
+    /// The options of an enumeration token.
+    #[serde(default)]
+    pub options: Vec<TimelineEventTemplateTokenOption>,
+    /// The CRM property the token writes to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_property_name: Option<String>,
+}
+
+/// The answer of list templates (no paging).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CollectionResponseTimelineEventTemplateNoPaging {
+    /// The templates.
+    pub results: Vec<TimelineEventTemplate>,
+}
+
+/// The answer of the OAuth token endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessTokenResponse {
+    /// The bearer token.
+    pub access_token: String,
+    /// The refresh token (absent for the client-credentials grant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// `"bearer"`.
+    #[serde(default)]
+    pub token_type: String,
+    /// `"access_token"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_use: Option<String>,
+    /// The HubSpot account id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hub_id: Option<i64>,
+    /// The granted scopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+}
+
+fn rfc3339_millis<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => rfc3339_millis_required(at, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn rfc3339_millis_required<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+/// Reads a map of token values, taking numbers and booleans as their text.
+fn lenient_string_map<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error> {
+    struct LenientMap;
+
+    impl<'de> Visitor<'de> for LenientMap {
+        type Value = BTreeMap<String, String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of token values")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+            let mut map = BTreeMap::new();
+            while let Some((name, value)) = access.next_entry::<String, Value>()? {
+                let text = match value {
+                    Value::String(text) => text,
+                    Value::Number(number) => number.to_string(),
+                    Value::Bool(flag) => flag.to_string(),
+                    other => {
+                        return Err(de::Error::custom(format_args!("token `{name}` has a non-scalar value {other}")));
+                    }
+                };
+                map.insert(name, text);
+            }
+            Ok(map)
+        }
+    }
+
+    deserializer.deserialize_map(LenientMap)
+}

@@ -1,0 +1,1 @@
+pub use timeline_core::*;
