@@ -6,6 +6,7 @@ pub use std::borrow::Cow;
 pub use chrono::{DateTime, Utc};
 pub use serde::Serialize;
 
+pub use crate::wire::TimelineEventIFrame;
 pub use crate::{
     DomainField, EmailField, EncodeError, EventIdField, ExtraDataVisitor, IframeField, ObjectIdField, Target,
     TimelineEvent, TimelineToken, TimestampField, TokenKind, TokenSpec, TokenText, TokenValue, TokenWriter, UtkField,
