@@ -49,9 +49,9 @@ fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
     });
     let writes = cont.tokens().map(|(field, token)| {
         let name = &token.name;
-        let (member, ty) = (field.member, field.ty);
-        let token_fn = quote_spanned!(ty.span()=> token::<#ty>);
-        quote!(#p::TokenWriter::#token_fn(__tokens, #name, &self.#member)?;)
+        let member = field.member;
+        let text = checked_call(field, &p, "TokenValue", quote!(token_text));
+        quote!(#p::TokenWriter::token(__tokens, #name, &#p::PreparedToken(#text(&self.#member)))?;)
     });
 
     let target_part = |role: Role, method: &str| role_value(cont, role, &p, method);

@@ -94,7 +94,7 @@ impl Container {
                     krate.set(meta.path.span(), path);
                 }
             } else {
-                unknown_key(cx, &meta, "struct", CONTAINER_KEYS)?;
+                unknown_key(cx, &meta, "a struct", CONTAINER_KEYS)?;
             }
             Ok(())
         });
@@ -164,7 +164,7 @@ impl TokenEnum {
                     krate.set(meta.path.span(), path);
                 }
             } else {
-                unknown_key(cx, &meta, "enumeration enum", TOKEN_ENUM_KEYS)?;
+                unknown_key(cx, &meta, "a `TimelineToken` enum", TOKEN_ENUM_KEYS)?;
             }
             Ok(())
         });
@@ -191,7 +191,7 @@ impl Variant {
                     rename.set(lit.span(), lit.value());
                 }
             } else {
-                unknown_key(cx, &meta, "variant", &[RENAME])?;
+                unknown_key(cx, &meta, "a variant", &[RENAME])?;
             }
             Ok(())
         });
@@ -304,7 +304,7 @@ impl Field {
                     }
                 }
             } else {
-                unknown_key(cx, &meta, "field", FIELD_KEYS)?;
+                unknown_key(cx, &meta, "a field", FIELD_KEYS)?;
             }
             Ok(())
         });
@@ -324,7 +324,7 @@ impl Field {
             cx.error_at(
                 rename.span,
                 format!(
-                    "`rename` names a token, but a `{}` field is not a token; remove `rename`",
+                    "`rename` names a token, and a `#[timeline({})]` field is not a token; remove `rename`",
                     role.value.symbol()
                 ),
             );
@@ -420,7 +420,7 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta, place: &str, valid: &[Symbol])
     let valid: Vec<String> = valid.iter().map(|key| format!("`{key}`")).collect();
     cx.error_spanned_by(
         &meta.path,
-        format!("unknown `timeline` attribute `{key}` on a {place}; expected one of: {}", valid.join(", ")),
+        format!("unknown `timeline` attribute `{key}` on {place}; expected one of: {}", valid.join(", ")),
     );
     skip_value(meta)
 }

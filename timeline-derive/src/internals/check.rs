@@ -110,8 +110,8 @@ fn check_roles(cx: &Ctxt, cont: &Container) {
         cx.error_spanned_by(
             cont.ident,
             format!(
-                "`{}` names no record: mark the field that says whose timeline shows the event \
-                 `#[timeline(object_id)]`, `#[timeline(email)]` or `#[timeline(utk)]`",
+                "`{}` names no record for the event to belong to: mark one field `#[timeline(object_id)]` \
+                 (a CRM record id), `#[timeline(email)]` or `#[timeline(utk)]` (a contact)",
                 cont.ident
             ),
         );
