@@ -128,3 +128,81 @@ fn checked_call(field: &Field, p: &TokenStream, trait_name: &str, item: TokenStr
     let trait_ident = syn::Ident::new(trait_name, ty.span());
     quote_spanned!(ty.span()=> <#ty as #p::#trait_ident>::#item)
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenTree;
+    use syn::parse_quote;
+
+    use super::derive_timeline_event;
+
+    /// The messages of the `compile_error!` invocations in `output`.
+    fn messages(output: proc_macro2::TokenStream) -> Vec<String> {
+        let tokens: Vec<TokenTree> = output.into_iter().collect();
+        let mut found = Vec::new();
+        for (i, tree) in tokens.iter().enumerate() {
+            match (tree, tokens.get(i + 2)) {
+                (TokenTree::Ident(ident), Some(TokenTree::Group(args))) if ident == "compile_error" => {
+                    let message: syn::LitStr = syn::parse2(args.stream()).unwrap();
+                    found.push(message.value());
+                }
+                (TokenTree::Group(group), _) => found.extend(messages(group.stream())),
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_mistake_is_reported_in_one_expansion_next_to_a_stub() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template_id = "abc", rename_all = "camel", colour = "red")]
+            struct Broken {
+                #[timeline(rename = "pet name")]
+                pet: String,
+                #[timeline(email, id)]
+                email: String,
+                #[timeline(domain)]
+                domain: String,
+                timestamp: u64,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        let messages = messages(output.clone());
+        let output = output.to_string();
+        let expected = [
+            "`template_id` must be the event template's numeric id",
+            "unknown rename rule `rename_all = \"camel\"`",
+            "unknown `timeline` attribute `colour` on a struct",
+            "a field has at most one role, and this one is already `email`",
+            "token name `pet name` has the character ' '",
+            "`timestamp` is a reserved name",
+            "`domain` goes with `utk`",
+        ];
+        assert_eq!(messages.len(), expected.len(), "{messages:#?}");
+        for (message, expected) in messages.iter().zip(expected) {
+            assert!(message.starts_with(expected), "{message:?} should start with {expected:?}");
+        }
+        assert!(output.contains("TimelineEvent for Broken"), "{output}");
+        assert!(output.contains("unreachable"), "{output}");
+    }
+
+    #[test]
+    fn a_correct_struct_expands_without_errors() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template_id = "1001298", rename_all = "camelCase")]
+            struct PetAdopted<'a, P> {
+                #[timeline(email)]
+                owner_email: &'a str,
+                pet_name: &'a str,
+                plan: P,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        assert!(messages(output.clone()).is_empty(), "{output}");
+        let output = output.to_string();
+        assert!(output.contains("\"petName\""), "{output}");
+        assert!(output.contains("P : :: hubspot_timeline :: __private :: TokenValue"), "{output}");
+        assert!(!output.contains("& 'a str : :: hubspot_timeline"), "no bound for fields without type parameters");
+    }
+}
