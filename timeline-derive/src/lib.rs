@@ -15,15 +15,14 @@ mod token_enum;
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
-/// Implements `TimelineEvent` for a struct; see the `hubspot-timeline` crate.
+/// The `TimelineEvent` derive macro, from the `timeline-derive` crate.
 #[proc_macro_derive(TimelineEvent, attributes(timeline))]
 pub fn derive_timeline_event(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive_timeline_event(&input).into()
 }
 
-/// Implements `TimelineToken` and `TokenValue` for an enum of unit variants;
-/// see the `hubspot-timeline` crate.
+/// The `TimelineToken` derive macro, from the `timeline-derive` crate.
 #[proc_macro_derive(TimelineToken, attributes(timeline))]
 pub fn derive_timeline_token(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
