@@ -2,18 +2,11 @@
 
 use std::fmt::{self, Display};
 
-use syn::{Ident, Path};
+use syn::Path;
 
 /// An attribute keyword, compared against paths and idents.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub struct Symbol(&'static str);
-
-impl Symbol {
-    /// The keyword as written.
-    pub const fn name(self) -> &'static str {
-        self.0
-    }
-}
 
 /// The attribute namespace: `#[timeline(...)]`.
 pub const TIMELINE: Symbol = Symbol("timeline");
@@ -48,18 +41,6 @@ pub const TIMESTAMP: Symbol = Symbol("timestamp");
 pub const EXTRA_DATA: Symbol = Symbol("extra_data");
 /// Role: the `timelineIFrame`.
 pub const IFRAME: Symbol = Symbol("iframe");
-
-impl PartialEq<Symbol> for Ident {
-    fn eq(&self, word: &Symbol) -> bool {
-        self == word.0
-    }
-}
-
-impl PartialEq<Symbol> for &Ident {
-    fn eq(&self, word: &Symbol) -> bool {
-        *self == word.0
-    }
-}
 
 impl PartialEq<Symbol> for Path {
     fn eq(&self, word: &Symbol) -> bool {
