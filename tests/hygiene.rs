@@ -91,6 +91,29 @@ struct Vendored {
     email: &'static str,
 }
 
+/// Declares an event from inside a `macro_rules!`, whose tokens carry the
+/// macro's hygiene and arrive in invisible groups.
+macro_rules! declare_event {
+    ($name:ident, $template_id:literal, $token:ident: $ty:ty) => {
+        #[derive(TimelineEvent)]
+        #[timeline(template_id = $template_id)]
+        struct $name {
+            #[timeline(email)]
+            email: &'static str,
+            $token: $ty,
+        }
+    };
+}
+
+declare_event!(FromMacro, "1001302", visits: u32);
+
+#[test]
+fn events_declared_by_a_macro_rules_derive() {
+    let event = FromMacro { email: "c@example.com", visits: 4 };
+    assert_eq!(<FromMacro as TimelineEvent>::TEMPLATE_ID, "1001302");
+    assert_eq!(event.tokens().unwrap()["visits"], "4");
+}
+
 #[test]
 fn derived_events_encode_in_shadowed_surroundings() {
     let plain = Plain {

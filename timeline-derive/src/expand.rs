@@ -25,7 +25,7 @@ pub fn derive_timeline_event(input: &syn::DeriveInput) -> TokenStream {
         check::check(&cx, cont);
     }
     match (cx.check(), cont, &attrs.template_id) {
-        (Ok(()), Some(cont), Some(template_id)) => dummy::wrap_in_const(impl_timeline_event(&cont, &template_id.value)),
+        (Ok(()), Some(cont), Some(template_id)) => dummy::wrap_in_const(impl_timeline_event(&cont, template_id)),
         (result, _, _) => {
             let errors = result.err().map(syn::Error::into_compile_error);
             let stub = dummy::wrap_in_const(dummy::timeline_event_stub(input, &attrs.krate));
@@ -54,14 +54,9 @@ fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
         quote!(#p::TokenWriter::token(__tokens, #name, &#p::PreparedToken(#text(&self.#member)))?;)
     });
 
-    let target_part = |role: Role, method: &str| role_value(cont, role, &p, method);
-    let object_id = target_part(Role::ObjectId, "object_id");
-    let email = target_part(Role::Email, "email");
-    let utk = target_part(Role::Utk, "utk");
-    let domain = target_part(Role::Domain, "domain");
-    let event_id = role_value(cont, Role::Id, &p, "event_id");
-    let timestamp = role_value(cont, Role::Timestamp, &p, "timestamp");
-    let iframe = role_value(cont, Role::Iframe, &p, "iframe");
+    let [object_id, email, utk, domain, event_id, timestamp, iframe] =
+        [Role::ObjectId, Role::Email, Role::Utk, Role::Domain, Role::Id, Role::Timestamp, Role::Iframe]
+            .map(|role| role_value(cont, role, &p));
     let extra_data = match cont.field_with(Role::ExtraData) {
         Some(field) => {
             let (member, ty) = (field.member, field.ty);
@@ -108,16 +103,30 @@ fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
     }
 }
 
-/// `<FieldTy as Trait>::method(&self.field)` for the field with `role`, or
-/// `None` when no field has it.
-fn role_value(cont: &Container, role: Role, p: &TokenStream, method: &str) -> TokenStream {
+/// `<FieldTy as RoleTrait>::accessor(&self.field)` for the field with
+/// `role`, or `None` when no field has it.
+fn role_value(cont: &Container, role: Role, p: &TokenStream) -> TokenStream {
     let Some(field) = cont.field_with(role) else {
         return quote!(::core::option::Option::None);
     };
-    let method = syn::Ident::new(method, proc_macro2::Span::call_site());
+    let accessor = syn::Ident::new(role_accessor(role), proc_macro2::Span::call_site());
     let member = field.member;
-    let call = checked_call(field, p, bound::role_trait(role), quote!(#method));
+    let call = checked_call(field, p, bound::role_trait(role), quote!(#accessor));
     quote!(#call(&self.#member))
+}
+
+/// The method of the role's trait that reads the field's value.
+fn role_accessor(role: Role) -> &'static str {
+    match role {
+        Role::ObjectId => "object_id",
+        Role::Email => "email",
+        Role::Utk => "utk",
+        Role::Domain => "domain",
+        Role::Id => "event_id",
+        Role::Timestamp => "timestamp",
+        Role::Iframe => "iframe",
+        Role::ExtraData => "visit",
+    }
 }
 
 /// `<FieldTy as __private::Trait>::item`, spanned at the field's type so

@@ -50,7 +50,7 @@ impl<'c, T> Attr<'c, T> {
 /// The settings of a `#[derive(TimelineEvent)]` struct.
 pub struct Container {
     /// The event template's id, when given and valid.
-    pub template_id: Option<Sp<String>>,
+    pub template_id: Option<String>,
     /// The case rule for token names.
     pub rename_all: RenameRule,
     /// The path of the runtime crate (`::hubspot_timeline` unless `crate = "…"`).
@@ -71,10 +71,8 @@ impl Container {
         for_each_timeline_key(cx, &item.attrs, |meta| {
             if meta.path == TEMPLATE_ID {
                 template_id_written = true;
-                if let Some(lit) = string_value(cx, &meta, TEMPLATE_ID, "\"1001298\"")?
-                    && let Some(id) = template_id_value(cx, &lit)
-                {
-                    template_id.set(meta.path.span(), id);
+                if let Some(lit) = string_value(cx, &meta, TEMPLATE_ID, "\"1001298\"")? {
+                    template_id.set(meta.path.span(), template_id_value(cx, &lit));
                 }
             } else if meta.path == TEMPLATE {
                 if let Some(lit) = string_value(cx, &meta, TEMPLATE, "\"timeline/pet-adopted.json\"")? {
@@ -99,7 +97,6 @@ impl Container {
             Ok(())
         });
 
-        let template_id = template_id.get();
         // A written but bad `template_id` has its own error; "missing" would only repeat it.
         if !template_id_written && template.get().is_none() {
             cx.error_spanned_by(
@@ -109,7 +106,7 @@ impl Container {
             );
         }
         Container {
-            template_id,
+            template_id: template_id.get().and_then(|id| id.value),
             rename_all: rename_all.get().map(|rule| rule.value).unwrap_or_default(),
             krate: krate.get().map(|path| path.value).unwrap_or_else(default_crate_path),
         }
