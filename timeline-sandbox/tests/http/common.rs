@@ -63,3 +63,15 @@ pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
     let body = response.json::<Value>().await.unwrap();
     (status, body)
 }
+
+/// Posts `inputs` to batch create with `token` on `http`, and returns the status.
+pub async fn batch_as(http: &reqwest::Client, sandbox: &Sandbox, token: &str, inputs: Vec<Value>) -> u16 {
+    http.post(format!("{}/integrators/timeline/v3/events/batch/create", sandbox.url()))
+        .bearer_auth(token)
+        .json(&json!({ "inputs": inputs }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
