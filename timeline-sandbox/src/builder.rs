@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use timeline_core::wire::TimelineEventTemplate;
@@ -10,7 +11,7 @@ use crate::Sandbox;
 use crate::faults::Faults;
 use crate::rate_limit::RateLimit;
 use crate::server;
-use crate::templates::TemplateStore;
+use crate::templates::{self, TemplateStore};
 
 /// The default maximum of inputs in one batch-create body.
 pub const DEFAULT_MAX_BATCH_INPUTS: usize = 500;
@@ -79,6 +80,7 @@ pub(crate) struct Config {
 #[must_use = "a builder does nothing until `start` is awaited"]
 pub struct SandboxBuilder {
     templates: Vec<TimelineEventTemplate>,
+    template_dirs: Vec<PathBuf>,
     addr: SocketAddr,
     config: Config,
     faults: Faults,
@@ -88,6 +90,7 @@ impl Default for SandboxBuilder {
     fn default() -> Self {
         SandboxBuilder {
             templates: Vec::new(),
+            template_dirs: Vec::new(),
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             config: Config {
                 app_id: None,
@@ -116,6 +119,13 @@ impl SandboxBuilder {
     /// Adds several event templates.
     pub fn templates(mut self, templates: impl IntoIterator<Item = TimelineEventTemplate>) -> Self {
         self.templates.extend(templates);
+        self
+    }
+
+    /// Adds every `*.json` file of `dir` as a template (the JSON the
+    /// get-template endpoint returns), read when the sandbox starts.
+    pub fn templates_from_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.template_dirs.push(dir.into());
         self
     }
 
@@ -206,7 +216,11 @@ impl SandboxBuilder {
 
     /// Binds the socket and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, StartError> {
-        let templates = TemplateStore::with_templates(self.templates).map_err(StartError::Template)?;
+        let mut templates = self.templates;
+        for dir in &self.template_dirs {
+            templates.extend(templates::load_dir(dir).map_err(StartError::Template)?);
+        }
+        let templates = TemplateStore::with_templates(templates).map_err(StartError::Template)?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind { addr: self.addr, source })?;

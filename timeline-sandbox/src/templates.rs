@@ -1,6 +1,7 @@
 //! The event templates the sandbox holds, and the rules a template must follow.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use timeline_core::TokenKind;
@@ -94,6 +95,26 @@ impl TemplateStore {
     pub(crate) fn remove(&mut self, id: &str) -> bool {
         self.templates.remove(id).is_some()
     }
+}
+
+/// Reads every `*.json` file of `dir`, in name order, as an event template
+/// (the JSON the get-template endpoint returns).
+pub(crate) fn load_dir(dir: &Path) -> Result<Vec<TimelineEventTemplate>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let text =
+                std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            serde_json::from_str(&text).map_err(|error| format!("{} is not an event template: {error}", path.display()))
+        })
+        .collect()
 }
 
 /// Checks a template's name, object type and tokens.

@@ -122,6 +122,11 @@ pub(crate) fn validate(input: &Value, templates: &TemplateStore) -> Result<Valid
     {
         problems.add("id", "INVALID_ID", "`id` must not be empty; leave it out to have one generated");
     }
+    for (value, name) in [(&object_id, "objectId"), (&utk, "utk")] {
+        if value.as_deref().is_some_and(|value| value.trim().is_empty()) {
+            problems.add(name, "EMPTY_TARGET", format!("`{name}` must not be empty; leave it out instead"));
+        }
+    }
     if let Some(email) = &email
         && !is_email(email)
     {
