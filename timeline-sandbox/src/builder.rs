@@ -1,6 +1,7 @@
 //! Configuring and starting a [`Sandbox`].
 
 use std::collections::HashSet;
+use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,7 +40,7 @@ pub enum StartError {
 }
 
 /// Everything a running sandbox was configured with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Config {
     pub(crate) app_id: Option<i64>,
     pub(crate) access_tokens: Option<HashSet<String>>,
@@ -51,6 +52,24 @@ pub(crate) struct Config {
     pub(crate) latency: Duration,
     pub(crate) oauth_client: Option<(String, String)>,
     pub(crate) access_token_ttl: Duration,
+}
+
+/// Shows the settings but not the access tokens or the OAuth client secret.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("app_id", &self.app_id)
+            .field("access_tokens", &self.access_tokens.as_ref().map(|tokens| format!("{} token(s)", tokens.len())))
+            .field("rate_limit", &self.rate_limit)
+            .field("daily_limit", &self.daily_limit)
+            .field("max_batch_inputs", &self.max_batch_inputs)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("reject_invalid_batches", &self.reject_invalid_batches)
+            .field("latency", &self.latency)
+            .field("oauth_client_id", &self.oauth_client.as_ref().map(|(id, _)| id))
+            .field("access_token_ttl", &self.access_token_ttl)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Configures a [`Sandbox`]; made by [`Sandbox::builder`].

@@ -237,8 +237,8 @@ fn check_value(
 ) -> Result<(), String> {
     match kind {
         TokenKind::String => Ok(()),
-        TokenKind::Number => match text.trim().parse::<f64>() {
-            Ok(number) if number.is_finite() && !text.trim().is_empty() => Ok(()),
+        TokenKind::Number => match text.parse::<f64>() {
+            Ok(number) if number.is_finite() => Ok(()),
             _ => Err(format!("token `{name}` is a number token; \"{text}\" is not a decimal number such as \"412.5\"")),
         },
         TokenKind::Date => {

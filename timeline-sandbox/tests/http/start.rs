@@ -44,3 +44,13 @@ async fn the_default_sandbox_listens_on_loopback_with_no_templates() {
     assert_eq!(response.headers()["x-hubspot-ratelimit-max"], "110");
     assert_eq!(response.headers()["x-hubspot-ratelimit-interval-milliseconds"], "10000");
 }
+
+#[tokio::test]
+async fn debug_output_shows_no_tokens_or_client_secret() {
+    let builder = Sandbox::builder().access_tokens(["token-s3cret"]).oauth_client("client-id", "client-s3cret");
+    let shown = format!("{builder:?}");
+    assert!(shown.contains("client-id") && !shown.contains("s3cret"), "{shown}");
+    let sandbox = builder.start().await.unwrap();
+    let shown = format!("{sandbox:?}");
+    assert!(shown.contains("1 token(s)") && !shown.contains("s3cret"), "{shown}");
+}
