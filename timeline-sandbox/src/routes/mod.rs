@@ -56,6 +56,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/_sandbox/stats", get(inspect::stats))
         .route("/_sandbox/reset", post(inspect::reset))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
@@ -110,6 +111,15 @@ async fn not_found(request: Request) -> Response {
         StatusCode::NOT_FOUND,
         "OBJECT_NOT_FOUND",
         format!("{} {} is not an endpoint of the timeline API", request.method(), request.uri().path()),
+    )
+}
+
+/// The answer to a method a path does not take.
+async fn method_not_allowed(request: Request) -> Response {
+    reply::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("{} is not allowed on {}", request.method(), request.uri().path()),
     )
 }
 
