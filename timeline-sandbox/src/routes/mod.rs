@@ -80,29 +80,34 @@ async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -
         Fault::Pass => false,
     };
 
+    let mut response = authorized(&state, request, next).await;
+    if close {
+        response.extensions_mut().insert(CloseConnection);
+    }
+    response
+}
+
+/// Runs the request if its credential is valid and within the rate limit.
+async fn authorized(state: &State, request: Request, next: Next) -> Response {
     let scheme = if request.uri().path().starts_with(EVENTS) { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
-    let credential = match auth::authenticate(&state, scheme, request.headers(), request.uri().query()) {
+    let credential = match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
         Ok(credential) => credential,
         Err(refused) => return refused.into_response(),
     };
     let admission = state.limiter().admit(&credential, Instant::now());
-    let mut response = match admission {
+    match admission {
         Admission::Refused(policy, limits) => {
             state.stats().rate_limited += 1;
             let mut response = reply::rate_limited(policy, None);
             reply::set_limit_headers(response.headers_mut(), &limits);
-            return response;
+            response
         }
         Admission::Admitted(limits) => {
             let mut response = next.run(request).await;
             reply::set_limit_headers(response.headers_mut(), &limits);
             response
         }
-    };
-    if close {
-        response.extensions_mut().insert(CloseConnection);
     }
-    response
 }
 
 /// The answer to a path the sandbox does not serve.
