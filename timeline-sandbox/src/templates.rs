@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use timeline_core::TokenKind;
-use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken};
+use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken, TimelineEventTemplateTokenOption};
 
 /// Token names HubSpot reserves for event fields.
 const RESERVED_TOKEN_NAMES: &[&str] = &[
@@ -161,7 +161,7 @@ pub(crate) fn check_token(token: &TimelineEventTemplateToken) -> Result<(), Stri
 pub(crate) fn check_options(
     name: &str,
     kind: TokenKind,
-    options: &[timeline_core::wire::TimelineEventTemplateTokenOption],
+    options: &[TimelineEventTemplateTokenOption],
 ) -> Result<(), String> {
     match kind {
         TokenKind::Enumeration if options.is_empty() => {

@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use timeline_core::TokenKind;
-use timeline_core::wire::{ErrorDetail, StandardError, TimelineEvent, TimelineEventIFrame, TimelineEventTemplate};
+use timeline_core::wire::{
+    ErrorDetail, StandardError, TimelineEvent, TimelineEventIFrame, TimelineEventTemplate,
+    TimelineEventTemplateTokenOption,
+};
 
 use crate::templates::TemplateStore;
 
@@ -233,7 +236,7 @@ fn check_value(
     name: &str,
     kind: TokenKind,
     text: &str,
-    options: &[timeline_core::wire::TimelineEventTemplateTokenOption],
+    options: &[TimelineEventTemplateTokenOption],
 ) -> Result<(), String> {
     match kind {
         TokenKind::String => Ok(()),
