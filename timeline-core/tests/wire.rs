@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use timeline_core::TokenKind;
 use timeline_core::wire::*;
 
-const OPENAPI: &str = include_str!("data/timeline-v3.json");
+const OPENAPI: &str = include_str!("../../reference/openapi/timeline-v3.json");
 
 /// Checks that `value` serializes to exactly the keys that `schema` allows
 /// and that it has every key the schema requires.
