@@ -1,1 +1,59 @@
-pub use timeline_core::*;
+//! A faithful local stand-in for HubSpot's CRM timeline v3 API, for tests.
+//!
+//! The sandbox serves HubSpot's event, event-template, token and OAuth token
+//! endpoints on loopback, with HubSpot's status codes and bodies (the serde
+//! model of [`timeline_core::wire`]). It validates each event input against
+//! the template it names and answers 201, or 207 with one `StandardError` per
+//! bad input; it keeps events keyed by (template, id) so a resend replaces
+//! instead of duplicating; it enforces HubSpot's rolling rate limit with its
+//! headers and 429 body; and it injects seeded faults: error statuses,
+//! delays, and connections closed after the events were stored.
+//!
+//! ```no_run
+//! use timeline_sandbox::{Fault, Faults, Sandbox};
+//! use timeline_sandbox::wire::TimelineEventTemplate;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let template: TimelineEventTemplate = serde_json::from_str(
+//!     r#"{"id":"1001298","name":"Pet adopted","objectType":"contacts",
+//!         "tokens":[{"name":"petAge","label":"Age","type":"number"}]}"#,
+//! )?;
+//! let sandbox = Sandbox::builder()
+//!     .template(template)
+//!     .faults(Faults::seeded(42).share(0.2, Fault::Status(503)))
+//!     .start()
+//!     .await?;
+//! // Point the client at `sandbox.url()`, send events, then inspect:
+//! let stored = sandbox.events();
+//! let stats = sandbox.stats();
+//! # let _ = (stored, stats);
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Routes besides HubSpot's: `GET /_sandbox/events` (`{"results": [...]}`),
+//! `GET /_sandbox/stats` ([`Stats`]) and `POST /_sandbox/reset`.
+#![deny(missing_docs)]
+
+mod auth;
+mod builder;
+mod faults;
+mod rate_limit;
+mod reply;
+mod routes;
+mod sandbox;
+mod server;
+mod state;
+mod stats;
+mod store;
+mod templates;
+mod validate;
+
+pub use builder::{
+    DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_MAX_BATCH_INPUTS, DEFAULT_MAX_BODY_BYTES, SandboxBuilder, StartError,
+};
+pub use faults::{Fault, Faults};
+pub use rate_limit::RateLimit;
+pub use sandbox::Sandbox;
+pub use stats::Stats;
+pub use timeline_core::wire;

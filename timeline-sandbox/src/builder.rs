@@ -1,0 +1,216 @@
+//! Configuring and starting a [`Sandbox`].
+
+use std::collections::HashSet;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use timeline_core::wire::TimelineEventTemplate;
+
+use crate::Sandbox;
+use crate::faults::Faults;
+use crate::rate_limit::RateLimit;
+use crate::server;
+use crate::templates::TemplateStore;
+
+/// The default maximum of inputs in one batch-create body.
+pub const DEFAULT_MAX_BATCH_INPUTS: usize = 500;
+/// The default maximum size of a request body, in bytes (10 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// The default lifetime of access tokens issued by the OAuth endpoint (HubSpot's 30 minutes).
+pub const DEFAULT_ACCESS_TOKEN_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// Why a sandbox could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A template given to the builder is not valid.
+    #[error("invalid event template: {0}")]
+    Template(String),
+}
+
+/// Everything a running sandbox was configured with.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) app_id: Option<i64>,
+    pub(crate) access_tokens: Option<HashSet<String>>,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) daily_limit: Option<u64>,
+    pub(crate) max_batch_inputs: usize,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) reject_invalid_batches: bool,
+    pub(crate) latency: Duration,
+    pub(crate) oauth_client: Option<(String, String)>,
+    pub(crate) access_token_ttl: Duration,
+}
+
+/// Configures a [`Sandbox`]; made by [`Sandbox::builder`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), timeline_sandbox::StartError> {
+/// use std::time::Duration;
+/// use timeline_sandbox::{Fault, Faults, RateLimit, Sandbox};
+/// use timeline_sandbox::wire::TimelineEventTemplate;
+///
+/// let template: TimelineEventTemplate = serde_json::from_str(
+///     r#"{"id":"1001298","name":"Pet adopted","objectType":"contacts",
+///         "tokens":[{"name":"petName","label":"Pet name","type":"string"}]}"#,
+/// ).unwrap();
+/// let sandbox = Sandbox::builder()
+///     .template(template)
+///     .access_tokens(["test-token"])
+///     .rate_limit(RateLimit::new(10, Duration::from_secs(1)))
+///     .faults(Faults::seeded(7).share(0.1, Fault::Status(503)))
+///     .start()
+///     .await?;
+/// println!("HubSpot stand-in at {}", sandbox.url());
+/// sandbox.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `start` is awaited"]
+pub struct SandboxBuilder {
+    templates: Vec<TimelineEventTemplate>,
+    addr: SocketAddr,
+    config: Config,
+    faults: Faults,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            templates: Vec::new(),
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            config: Config {
+                app_id: None,
+                access_tokens: None,
+                rate_limit: RateLimit::default(),
+                daily_limit: None,
+                max_batch_inputs: DEFAULT_MAX_BATCH_INPUTS,
+                max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+                reject_invalid_batches: false,
+                latency: Duration::ZERO,
+                oauth_client: None,
+                access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
+            },
+            faults: Faults::none(),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// Adds an event template (it needs an `id`); events may name it.
+    pub fn template(mut self, template: TimelineEventTemplate) -> Self {
+        self.templates.push(template);
+        self
+    }
+
+    /// Adds several event templates.
+    pub fn templates(mut self, templates: impl IntoIterator<Item = TimelineEventTemplate>) -> Self {
+        self.templates.extend(templates);
+        self
+    }
+
+    /// The app whose templates these are: template and token routes then answer
+    /// 404 for any other app id. By default every app id names the same
+    /// template set.
+    pub fn app_id(mut self, app_id: i64) -> Self {
+        self.config.app_id = Some(app_id);
+        self
+    }
+
+    /// Accepts only these bearer tokens (and those the OAuth endpoint issues).
+    /// By default any non-empty bearer token is accepted.
+    pub fn access_tokens<T: Into<String>>(mut self, tokens: impl IntoIterator<Item = T>) -> Self {
+        self.config.access_tokens = Some(tokens.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The rolling request limit per access token (default: 110 per 10 s).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.config.rate_limit = limit;
+        self
+    }
+
+    /// Turns the rolling request limit off.
+    pub fn no_rate_limit(self) -> Self {
+        self.rate_limit(RateLimit::off())
+    }
+
+    /// Adds a daily cap per access token (429 with policy `DAILY` past it;
+    /// days are UTC days). Off by default, as for HubSpot's OAuth apps.
+    pub fn daily_limit(mut self, max_requests: u64) -> Self {
+        self.config.daily_limit = Some(max_requests);
+        self
+    }
+
+    /// The most inputs one batch may hold (default 500); larger batches get 400.
+    pub fn max_batch_inputs(mut self, max: usize) -> Self {
+        self.config.max_batch_inputs = max;
+        self
+    }
+
+    /// The largest request body in bytes (default 10 MiB); larger bodies get 413.
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.config.max_body_bytes = max;
+        self
+    }
+
+    /// When on, a batch with any invalid input is refused whole with 400 and
+    /// nothing of it is stored, as HubSpot's app-events API does. Off by
+    /// default: valid inputs are stored and the rest reported in a 207.
+    pub fn reject_invalid_batches(mut self, reject: bool) -> Self {
+        self.config.reject_invalid_batches = reject;
+        self
+    }
+
+    /// The fault plan (default: none). It can be changed after start with
+    /// [`Sandbox::set_faults`].
+    pub fn faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// A delay added before every answer of the API routes.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.config.latency = latency;
+        self
+    }
+
+    /// Enables `POST /oauth/v1/token` for this client id and secret; it then
+    /// accepts any non-empty authorization code or refresh token.
+    pub fn oauth_client(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        self.config.oauth_client = Some((client_id.into(), client_secret.into()));
+        self
+    }
+
+    /// How long issued access tokens live (`expires_in`; default 30 minutes).
+    pub fn access_token_ttl(mut self, ttl: Duration) -> Self {
+        self.config.access_token_ttl = ttl;
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`, a free loopback port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Binds the socket and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<Sandbox, StartError> {
+        let templates = TemplateStore::with_templates(self.templates).map_err(StartError::Template)?;
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| StartError::Bind { addr: self.addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: self.addr, source })?;
+        Ok(server::spawn(listener, addr, self.config, templates, self.faults))
+    }
+}

@@ -1,0 +1,143 @@
+//! HubSpot's rolling request limit per access token, and the optional daily cap.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, Utc};
+use timeline_core::wire::RateLimitPolicy;
+
+/// A rolling-window request limit: at most `max` requests in any `window`.
+///
+/// The default is HubSpot's limit for OAuth apps, 110 requests per 10 seconds.
+///
+/// ```
+/// use std::time::Duration;
+/// use timeline_sandbox::RateLimit;
+///
+/// let tight = RateLimit::new(5, Duration::from_millis(500));
+/// assert_eq!(tight.max(), Some(5));
+/// assert!(RateLimit::off().max().is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    limit: Option<(u32, Duration)>,
+}
+
+impl RateLimit {
+    /// At most `max` requests per access token in any rolling `window`.
+    pub const fn new(max: u32, window: Duration) -> Self {
+        RateLimit { limit: Some((max, window)) }
+    }
+
+    /// No rolling limit.
+    pub const fn off() -> Self {
+        RateLimit { limit: None }
+    }
+
+    /// HubSpot's limit for OAuth apps: 110 requests per 10 seconds.
+    pub const fn hubspot() -> Self {
+        RateLimit::new(110, Duration::from_secs(10))
+    }
+
+    /// The most requests a window admits, or `None` when the limit is off.
+    pub fn max(&self) -> Option<u32> {
+        self.limit.map(|(max, _)| max)
+    }
+
+    /// The window's length, or `None` when the limit is off.
+    pub fn window(&self) -> Option<Duration> {
+        self.limit.map(|(_, window)| window)
+    }
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit::hubspot()
+    }
+}
+
+/// The rate-limit headers of an admitted or refused request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LimitHeaders {
+    /// `(max, remaining, window)` of the rolling limit, when on.
+    pub(crate) rolling: Option<(u32, u32, Duration)>,
+    /// `(max, remaining)` of the daily cap, when on.
+    pub(crate) daily: Option<(u64, u64)>,
+}
+
+/// The limiter's verdict on one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// Go ahead; answer with these headers.
+    Admitted(LimitHeaders),
+    /// Refuse with 429 for this policy.
+    Refused(RateLimitPolicy, LimitHeaders),
+}
+
+/// The requests each credential made recently and today.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    rolling: RateLimit,
+    daily_max: Option<u64>,
+    recent: HashMap<String, VecDeque<Instant>>,
+    today: HashMap<String, (NaiveDate, u64)>,
+}
+
+impl RateLimiter {
+    /// A limiter with no requests counted yet.
+    pub(crate) fn new(rolling: RateLimit, daily_max: Option<u64>) -> Self {
+        RateLimiter { rolling, daily_max, recent: HashMap::new(), today: HashMap::new() }
+    }
+
+    /// Counts a request of `credential` made at `now`, unless a limit refuses it
+    /// (refused requests do not count).
+    pub(crate) fn admit(&mut self, credential: &str, now: Instant) -> Admission {
+        let date = Utc::now().date_naive();
+        let used_today = match self.today.get(credential) {
+            Some((day, count)) if *day == date => *count,
+            _ => 0,
+        };
+        let recent = self.recent.entry(credential.to_owned()).or_default();
+        let rolling = self.rolling.limit.map(|(max, window)| {
+            while recent.front().is_some_and(|at| now.duration_since(*at) >= window) {
+                recent.pop_front();
+            }
+            (max, window)
+        });
+        let in_window = u32::try_from(recent.len()).unwrap_or(u32::MAX);
+
+        if let Some(daily_max) = self.daily_max
+            && used_today >= daily_max
+        {
+            let headers = LimitHeaders {
+                rolling: rolling.map(|(max, window)| (max, max.saturating_sub(in_window), window)),
+                daily: Some((daily_max, 0)),
+            };
+            return Admission::Refused(RateLimitPolicy::Daily, headers);
+        }
+        if let Some((max, window)) = rolling
+            && in_window >= max
+        {
+            let headers = LimitHeaders {
+                rolling: Some((max, 0, window)),
+                daily: self.daily_max.map(|daily_max| (daily_max, daily_max.saturating_sub(used_today))),
+            };
+            return Admission::Refused(RateLimitPolicy::TenSecondlyRolling, headers);
+        }
+
+        if rolling.is_some() {
+            recent.push_back(now);
+        }
+        self.today.insert(credential.to_owned(), (date, used_today + 1));
+        Admission::Admitted(LimitHeaders {
+            rolling: rolling.map(|(max, window)| (max, max.saturating_sub(in_window + 1), window)),
+            daily: self.daily_max.map(|daily_max| (daily_max, daily_max.saturating_sub(used_today + 1))),
+        })
+    }
+
+    /// Forgets every counted request.
+    pub(crate) fn clear(&mut self) {
+        self.recent.clear();
+        self.today.clear();
+    }
+}

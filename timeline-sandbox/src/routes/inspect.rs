@@ -1,0 +1,33 @@
+//! `/_sandbox` routes: what the sandbox stored and counted, over HTTP.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State as Shared;
+use axum::http::StatusCode;
+use timeline_core::wire::TimelineEventResponse;
+
+use crate::state::State;
+use crate::stats::Stats;
+
+/// The body of `GET /_sandbox/events`.
+#[derive(Debug, serde::Serialize)]
+pub(super) struct StoredEvents {
+    results: Vec<TimelineEventResponse>,
+}
+
+/// `GET /_sandbox/events`: `{"results": [...]}`, in the order first stored.
+pub(super) async fn events(Shared(state): Shared<Arc<State>>) -> Json<StoredEvents> {
+    Json(StoredEvents { results: state.events().all() })
+}
+
+/// `GET /_sandbox/stats`: the [`Stats`] as JSON.
+pub(super) async fn stats(Shared(state): Shared<Arc<State>>) -> Json<Stats> {
+    Json(state.stats().clone())
+}
+
+/// `POST /_sandbox/reset`: 204 after clearing events and counters.
+pub(super) async fn reset(Shared(state): Shared<Arc<State>>) -> StatusCode {
+    state.reset();
+    StatusCode::NO_CONTENT
+}

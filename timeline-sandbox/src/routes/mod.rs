@@ -1,0 +1,133 @@
+//! The HTTP routes and the gate in front of HubSpot's API routes: latency,
+//! faults, authentication and rate limiting.
+
+mod events;
+mod inspect;
+mod oauth;
+mod templates;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State as Shared};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde::de::DeserializeOwned;
+
+use crate::auth::{self, Scheme};
+use crate::faults::Fault;
+use crate::rate_limit::Admission;
+use crate::reply::{self, Refusal};
+use crate::state::State;
+
+/// Marks an answer whose connection must close without it being sent.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CloseConnection;
+
+/// The prefix of the event routes.
+const EVENTS: &str = "/integrators/timeline/v3/events";
+
+/// Every route of the sandbox.
+pub(crate) fn router(state: Arc<State>) -> Router {
+    let templates = "/integrators/timeline/v3/{app_id}/event-templates";
+    let api = Router::new()
+        .route(EVENTS, post(events::create))
+        .route(&format!("{EVENTS}/batch/create"), post(events::batch_create))
+        .route(&format!("{EVENTS}/{{template_id}}/{{event_id}}"), get(events::get))
+        .route(templates, get(templates::list).post(templates::create))
+        .route(
+            &format!("{templates}/{{template_id}}"),
+            get(templates::get).put(templates::update).delete(templates::delete),
+        )
+        .route(&format!("{templates}/{{template_id}}/tokens"), post(templates::create_token))
+        .route(
+            &format!("{templates}/{{template_id}}/tokens/{{token_name}}"),
+            put(templates::update_token).delete(templates::delete_token),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate));
+    Router::new()
+        .merge(api)
+        .route("/oauth/v1/token", post(oauth::token))
+        .route("/_sandbox/events", get(inspect::events))
+        .route("/_sandbox/stats", get(inspect::stats))
+        .route("/_sandbox/reset", post(inspect::reset))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Latency, faults, authentication and the rate limit, in that order.
+async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -> Response {
+    if !state.config.latency.is_zero() {
+        tokio::time::sleep(state.config.latency).await;
+    }
+    let fault = state.faults().next_fault();
+    if fault != Fault::Pass {
+        state.stats().faults_injected += 1;
+    }
+    let close = match fault {
+        Fault::Status(status) => return reply::injected(status, None),
+        Fault::StatusRetryAfter(status, after) => return reply::injected(status, Some(after)),
+        Fault::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            false
+        }
+        Fault::CloseAfterStore => true,
+        Fault::Pass => false,
+    };
+
+    let scheme = if request.uri().path().starts_with(EVENTS) { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
+    let credential = match auth::authenticate(&state, scheme, request.headers(), request.uri().query()) {
+        Ok(credential) => credential,
+        Err(refused) => return refused.into_response(),
+    };
+    let admission = state.limiter().admit(&credential, Instant::now());
+    let mut response = match admission {
+        Admission::Refused(policy, limits) => {
+            state.stats().rate_limited += 1;
+            let mut response = reply::rate_limited(policy, None);
+            reply::set_limit_headers(response.headers_mut(), &limits);
+            return response;
+        }
+        Admission::Admitted(limits) => {
+            let mut response = next.run(request).await;
+            reply::set_limit_headers(response.headers_mut(), &limits);
+            response
+        }
+    };
+    if close {
+        response.extensions_mut().insert(CloseConnection);
+    }
+    response
+}
+
+/// The answer to a path the sandbox does not serve.
+async fn not_found(request: Request) -> Response {
+    reply::error(
+        StatusCode::NOT_FOUND,
+        "OBJECT_NOT_FOUND",
+        format!("{} {} is not an endpoint of the timeline API", request.method(), request.uri().path()),
+    )
+}
+
+/// Reads a body of at most `limit` bytes; a larger one gets 413.
+pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refusal> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        reply::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "VALIDATION_ERROR",
+            format!("The request body is larger than {limit} bytes; send fewer inputs per request."),
+        )
+        .into()
+    })
+}
+
+/// Parses a JSON body into `T`; malformed JSON or the wrong shape gets 400.
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
+    serde_json::from_slice(bytes).map_err(|error| {
+        reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", format!("Invalid input JSON: {error}")).into()
+    })
+}

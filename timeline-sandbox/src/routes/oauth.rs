@@ -1,0 +1,77 @@
+//! `POST /oauth/v1/token`: the authorization-code and refresh-token grants.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{Form, State as Shared, rejection::FormRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use timeline_core::wire::{AccessTokenResponse, Error};
+
+use crate::reply;
+use crate::state::State;
+
+/// Issues an access token (valid for the configured TTL) and a refresh token.
+pub(super) async fn token(
+    Shared(state): Shared<Arc<State>>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return oauth_error(
+            "BAD_REQUEST",
+            "The body must be a form (application/x-www-form-urlencoded) with grant_type, client_id and client_secret.",
+        );
+    };
+    let field = |name: &str| form.get(name).map(String::as_str).filter(|value| !value.is_empty());
+    let Some((client_id, client_secret)) = &state.config.oauth_client else {
+        return oauth_error("BAD_CLIENT_ID", "No OAuth client is configured on this sandbox.");
+    };
+    if field("client_id") != Some(client_id.as_str()) {
+        return oauth_error("BAD_CLIENT_ID", "missing or unknown client_id");
+    }
+    if field("client_secret") != Some(client_secret.as_str()) {
+        return oauth_error("BAD_CLIENT_SECRET", "missing or invalid client_secret");
+    }
+    let refresh_token = match field("grant_type") {
+        Some("refresh_token") => match field("refresh_token") {
+            Some(refresh_token) => refresh_token.to_owned(),
+            None => return oauth_error("BAD_REFRESH_TOKEN", "missing or invalid refresh_token"),
+        },
+        Some("authorization_code") => match field("code") {
+            Some(_) => format!("sbx-rt-{}", reply::correlation_id()),
+            None => return oauth_error("BAD_AUTH_CODE", "missing or invalid code"),
+        },
+        _ => {
+            return oauth_error("BAD_GRANT_TYPE", "grant_type must be authorization_code or refresh_token");
+        }
+    };
+
+    let ttl = state.config.access_token_ttl;
+    let access_token = format!("sbx-at-{}", reply::correlation_id());
+    state.issued_tokens().insert(access_token.clone(), Instant::now() + ttl);
+    state.stats().tokens_issued += 1;
+    let body = AccessTokenResponse {
+        access_token,
+        refresh_token: Some(refresh_token),
+        expires_in: i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
+        token_type: "bearer".to_owned(),
+        token_use: Some("access_token".to_owned()),
+        hub_id: None,
+        scopes: Some(vec!["timeline".to_owned()]),
+    };
+    Json(body).into_response()
+}
+
+/// HubSpot's 400 answer of the token endpoint, whose `status` names the problem.
+fn oauth_error(status: &str, message: &str) -> Response {
+    let body = Error {
+        status: Some(status.to_owned()),
+        category: status.to_owned(),
+        correlation_id: reply::correlation_id(),
+        message: message.to_owned(),
+        ..Error::default()
+    };
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}

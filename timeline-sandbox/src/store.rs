@@ -1,0 +1,101 @@
+//! Stored events keyed by (template, id), and the contacts that emails and
+//! utks find or create.
+
+use std::collections::HashMap;
+
+use timeline_core::wire::TimelineEventResponse;
+
+/// The first object id given to a contact the sandbox creates.
+const FIRST_CONTACT_ID: u64 = 5_100_001;
+
+/// The events and contacts the sandbox holds.
+#[derive(Debug)]
+pub(crate) struct EventStore {
+    events: HashMap<(String, String), (u64, TimelineEventResponse)>,
+    next_sequence: u64,
+    contacts_by_email: HashMap<String, String>,
+    contacts_by_utk: HashMap<String, String>,
+    next_contact_id: u64,
+}
+
+impl Default for EventStore {
+    fn default() -> Self {
+        EventStore {
+            events: HashMap::new(),
+            next_sequence: 0,
+            contacts_by_email: HashMap::new(),
+            contacts_by_utk: HashMap::new(),
+            next_contact_id: FIRST_CONTACT_ID,
+        }
+    }
+}
+
+impl EventStore {
+    /// Fills in the event's `objectId` from its email or utk, finding or
+    /// creating the contact. With an `objectId` and an email, the contact with
+    /// that id takes the email, as HubSpot does.
+    pub(crate) fn resolve_contact(&mut self, event: &mut TimelineEventResponse) {
+        let email = event.email.as_deref().map(str::to_ascii_lowercase);
+        let utk = event.utk.clone();
+        let object_id = match event.object_id.clone() {
+            Some(object_id) => object_id,
+            None => {
+                let known = email
+                    .as_ref()
+                    .and_then(|email| self.contacts_by_email.get(email))
+                    .or_else(|| utk.as_ref().and_then(|utk| self.contacts_by_utk.get(utk)));
+                match known {
+                    Some(object_id) => object_id.clone(),
+                    None if email.is_some() || utk.is_some() => {
+                        let object_id = self.next_contact_id.to_string();
+                        self.next_contact_id += 1;
+                        object_id
+                    }
+                    None => return,
+                }
+            }
+        };
+        if let Some(email) = email {
+            self.contacts_by_email.insert(email, object_id.clone());
+        }
+        if let Some(utk) = utk {
+            self.contacts_by_utk.insert(utk, object_id.clone());
+        }
+        event.object_id = Some(object_id);
+    }
+
+    /// Stores the event, replacing any earlier event with its template and id.
+    pub(crate) fn put(&mut self, event: TimelineEventResponse) {
+        let key = (event.event_template_id.clone(), event.id.clone());
+        let sequence = match self.events.get(&key) {
+            Some((sequence, _)) => *sequence,
+            None => {
+                self.next_sequence += 1;
+                self.next_sequence
+            }
+        };
+        self.events.insert(key, (sequence, event));
+    }
+
+    /// The event with this template and id.
+    pub(crate) fn get(&self, template_id: &str, event_id: &str) -> Option<&TimelineEventResponse> {
+        self.events.get(&(template_id.to_owned(), event_id.to_owned())).map(|(_, event)| event)
+    }
+
+    /// Every event, in the order their ids were first stored.
+    pub(crate) fn all(&self) -> Vec<TimelineEventResponse> {
+        let mut events: Vec<_> = self.events.values().collect();
+        events.sort_by_key(|(sequence, _)| *sequence);
+        events.into_iter().map(|(_, event)| event.clone()).collect()
+    }
+
+    /// Drops the events of a deleted template.
+    pub(crate) fn remove_template(&mut self, template_id: &str) {
+        self.events.retain(|(template, _), _| template != template_id);
+    }
+
+    /// Forgets every event and contact.
+    pub(crate) fn clear(&mut self) {
+        *self = EventStore::default();
+    }
+}

@@ -1,0 +1,79 @@
+//! The `timeline-sandbox` binary: it prints its URL, loads templates, answers
+//! and exits cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+use crate::common::{PET, pet};
+
+/// Kills the child if a test fails before it stops it.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(args: &[&str]) -> (Running, String) {
+    let templates = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/templates");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_timeline-sandbox"))
+        .args(["--port", "0", "--templates", templates])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url =
+        line.trim().strip_prefix("timeline-sandbox listening on ").unwrap_or_else(|| panic!("{line:?}")).to_owned();
+    (Running(child), url)
+}
+
+#[tokio::test]
+async fn the_binary_serves_its_templates_and_stops_on_sigterm() {
+    let (mut running, url) = start(&["--access-token", "bin-token"]);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let http = reqwest::Client::new();
+
+    let templates: Value = http
+        .get(format!("{url}/integrators/timeline/v3/1/event-templates?hapikey=k"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(templates["results"].as_array().unwrap().len(), 2);
+
+    let post = |token: &'static str| {
+        http.post(format!("{url}/integrators/timeline/v3/events/batch/create"))
+            .bearer_auth(token)
+            .json(&json!({"inputs": [pet("from-binary")]}))
+            .send()
+    };
+    assert_eq!(post("other").await.unwrap().status().as_u16(), 401);
+    assert_eq!(post("bin-token").await.unwrap().status().as_u16(), 201);
+    let events: Value = http.get(format!("{url}/_sandbox/events")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(events["results"][0]["eventTemplateId"], PET);
+
+    let pid = running.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = running.0.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(http.get(format!("{url}/_sandbox/stats")).send().await.is_err());
+}
+
+#[test]
+fn the_binary_refuses_a_bad_template_directory() {
+    let output = Command::new(env!("CARGO_BIN_EXE_timeline-sandbox"))
+        .args(["--port", "0", "--templates", "/nonexistent/templates"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/templates"));
+}

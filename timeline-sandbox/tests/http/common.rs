@@ -1,0 +1,77 @@
+//! Templates, a client and small helpers shared by the HTTP tests.
+
+use serde_json::{Value, json};
+use timeline_sandbox::wire::TimelineEventTemplate;
+use timeline_sandbox::{Sandbox, SandboxBuilder};
+
+/// The contact template `1001298` (tokens petName, petAge, adoptedOn, breed).
+pub const PET: &str = "1001298";
+/// The deal template `1004521` (token amount).
+pub const DEAL: &str = "1004521";
+/// A bearer token for tests that accept any.
+pub const TOKEN: &str = "test-token";
+
+/// The templates in `tests/data/templates`.
+pub fn templates() -> Vec<TimelineEventTemplate> {
+    ["pet-adopted.json", "deal-closed.json"]
+        .iter()
+        .map(|name| {
+            let path = format!("{}/tests/data/templates/{name}", env!("CARGO_MANIFEST_DIR"));
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+        })
+        .collect()
+}
+
+/// A builder holding the test templates.
+pub fn builder() -> SandboxBuilder {
+    Sandbox::builder().templates(templates())
+}
+
+/// A started sandbox with the test templates and defaults.
+pub async fn start() -> Sandbox {
+    builder().start().await.unwrap()
+}
+
+/// A valid pet input with this id.
+pub fn pet(id: &str) -> Value {
+    json!({
+        "eventTemplateId": PET,
+        "id": id,
+        "objectId": "5120345",
+        "tokens": {"petName": "Rex", "petAge": "3", "adoptedOn": "1777886100000", "breed": "lab"}
+    })
+}
+
+/// An HTTP client with no pooling surprises.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+/// Posts `inputs` to batch create with the test token.
+pub async fn batch(sandbox: &Sandbox, inputs: Vec<Value>) -> reqwest::Response {
+    post_json(sandbox, "/integrators/timeline/v3/events/batch/create", &json!({ "inputs": inputs })).await
+}
+
+/// Posts a JSON body with the test token.
+pub async fn post_json(sandbox: &Sandbox, path: &str, body: &Value) -> reqwest::Response {
+    client().post(format!("{}{path}", sandbox.url())).bearer_auth(TOKEN).json(body).send().await.unwrap()
+}
+
+/// Reads a response's status and JSON body.
+pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.json::<Value>().await.unwrap();
+    (status, body)
+}
+
+/// Posts `inputs` to batch create with `token` on `http`, and returns the status.
+pub async fn batch_as(http: &reqwest::Client, sandbox: &Sandbox, token: &str, inputs: Vec<Value>) -> u16 {
+    http.post(format!("{}/integrators/timeline/v3/events/batch/create", sandbox.url()))
+        .bearer_auth(token)
+        .json(&json!({ "inputs": inputs }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}

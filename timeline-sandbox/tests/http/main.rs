@@ -1,0 +1,13 @@
+//! HTTP tests of the sandbox: a real server on loopback and a real client.
+
+mod auth;
+mod binary;
+mod common;
+mod concurrency;
+mod events;
+mod faults;
+mod inspect;
+mod rate_limit;
+mod schema;
+mod templates;
+mod validation;
