@@ -1,10 +1,107 @@
 //! Typed HubSpot CRM timeline events.
+//!
+//! A struct with `#[derive(TimelineEvent)]` is one occurrence of a HubSpot
+//! timeline event template: its fields are the template's tokens, plus the
+//! fields that say whose timeline shows the event, when it happened and what
+//! else it carries. The derive checks token names and field types at compile
+//! time; [`encode_input`] writes the event as HubSpot receives it.
+//!
+//! # Defining events
+//!
+//! ```
+//! use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+//! use hubspot_timeline::{TimelineEvent, TimelineToken};
+//! use serde::Serialize;
+//!
+//! /// The options of the template's `breed` enumeration token.
+//! #[derive(TimelineToken)]
+//! #[timeline(rename_all = "kebab-case")]
+//! enum Breed {
+//!     GoldenRetriever,
+//!     Beagle,
+//!     #[timeline(rename = "mixed")]
+//!     Other,
+//! }
+//!
+//! /// Sent as the event's `extraData`.
+//! #[derive(Serialize)]
+//! struct Details {
+//!     shelter: &'static str,
+//!     microchipped: bool,
+//! }
+//!
+//! #[derive(TimelineEvent)]
+//! #[timeline(template_id = "1001298", rename_all = "camelCase")]
+//! struct PetAdopted<'a> {
+//!     #[timeline(email)]
+//!     owner_email: &'a str,                // the contact whose timeline shows it
+//!     #[timeline(id)]
+//!     adoption_id: u64,                    // idempotency key
+//!     #[timeline(timestamp)]
+//!     adopted_at: DateTime<Utc>,
+//!     pet_name: &'a str,                   // token "petName" (string)
+//!     pet_age: u8,                         // token "petAge" (number)
+//!     breed: Breed,                        // token "breed" (enumeration)
+//!     #[timeline(rename = "vaccinatedOn")]
+//!     vaccinated: Option<NaiveDate>,       // token "vaccinatedOn" (date), left out when None
+//!     #[timeline(extra_data)]
+//!     details: Details,
+//!     #[timeline(skip)]
+//!     internal_note: String,               // not sent
+//! }
+//!
+//! let event = PetAdopted {
+//!     owner_email: "ada@example.com",
+//!     adoption_id: 4411,
+//!     adopted_at: Utc.with_ymd_and_hms(2026, 5, 4, 9, 15, 0).unwrap(),
+//!     pet_name: "Rex",
+//!     pet_age: 3,
+//!     breed: Breed::GoldenRetriever,
+//!     vaccinated: None,
+//!     details: Details { shelter: "North", microchipped: true },
+//!     internal_note: "adopter asked for a follow-up call".into(),
+//! };
+//!
+//! // The tokens as HubSpot will receive them; `vaccinatedOn` is None, so absent.
+//! let tokens = event.tokens()?;
+//! assert_eq!(tokens["petName"], "Rex");
+//! assert_eq!(tokens["petAge"], "3");
+//! assert_eq!(tokens["breed"], "golden-retriever");
+//! assert!(!tokens.contains_key("vaccinatedOn"));
+//!
+//! // The event's input in a batch request body.
+//! let mut body = Vec::new();
+//! let id = hubspot_timeline::encode_input(&event, &mut body)?;
+//! assert_eq!(id, "4411");
+//! let input: serde_json::Value = serde_json::from_slice(&body)?;
+//! assert_eq!(
+//!     input,
+//!     serde_json::json!({
+//!         "eventTemplateId": "1001298",
+//!         "tokens": { "petName": "Rex", "petAge": "3", "breed": "golden-retriever" },
+//!         "id": "4411",
+//!         "email": "ada@example.com",
+//!         "timestamp": "2026-05-04T09:15:00.000Z",
+//!         "extraData": { "shelter": "North", "microchipped": true },
+//!     })
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The attributes of both derives, and the rules checked at compile time,
+//! are documented on [`TimelineEvent`](derive@TimelineEvent) and
+//! [`TimelineToken`](derive@TimelineToken).
 #![deny(missing_docs)]
 
 pub use timeline_core::*;
 
 #[cfg(feature = "derive")]
-pub use timeline_derive::{TimelineEvent, TimelineToken};
+#[doc = include_str!("docs/derive-timeline-event.md")]
+pub use timeline_derive::TimelineEvent;
+
+#[cfg(feature = "derive")]
+#[doc = include_str!("docs/derive-timeline-token.md")]
+pub use timeline_derive::TimelineToken;
 
 #[cfg(feature = "sandbox")]
 pub use timeline_sandbox as sandbox;

@@ -1,0 +1,266 @@
+//! Runtime behaviour of derived impls: what the derive generates is what
+//! HubSpot receives.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use hubspot_timeline::wire::TimelineEventIFrame;
+use hubspot_timeline::{EncodeError, TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenValue, encode_input};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, TimelineToken)]
+#[timeline(rename_all = "kebab-case")]
+enum Breed {
+    GoldenRetriever,
+    Beagle,
+    #[timeline(rename = "mixed")]
+    Other,
+}
+
+#[derive(Serialize)]
+struct Details {
+    shelter: &'static str,
+    microchipped: bool,
+}
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "1001298", rename_all = "camelCase")]
+struct PetAdopted<'a> {
+    #[timeline(email)]
+    owner_email: &'a str,
+    #[timeline(id)]
+    adoption_id: u64,
+    #[timeline(timestamp)]
+    adopted_at: DateTime<Utc>,
+    pet_name: &'a str,
+    pet_age: u8,
+    breed: Breed,
+    #[timeline(rename = "vaccinatedOn")]
+    vaccinated: Option<NaiveDate>,
+    #[timeline(extra_data)]
+    details: Details,
+    #[timeline(skip)]
+    #[allow(dead_code)]
+    internal_note: String,
+}
+
+fn adoption(vaccinated: Option<NaiveDate>) -> PetAdopted<'static> {
+    PetAdopted {
+        owner_email: "ada@example.com",
+        adoption_id: 77,
+        adopted_at: Utc.with_ymd_and_hms(2026, 5, 4, 9, 15, 0).unwrap(),
+        pet_name: "Rex",
+        pet_age: 3,
+        breed: Breed::GoldenRetriever,
+        vaccinated,
+        details: Details { shelter: "North", microchipped: true },
+        internal_note: "never sent".into(),
+    }
+}
+
+fn encoded<E: TimelineEvent>(event: &E) -> (String, Value) {
+    let mut body = Vec::new();
+    let id = encode_input(event, &mut body).unwrap();
+    (id, serde_json::from_slice(&body).unwrap())
+}
+
+#[test]
+fn tokens_are_listed_in_field_order_with_their_kinds() {
+    assert_eq!(PetAdopted::TEMPLATE_ID, "1001298");
+    assert_eq!(
+        PetAdopted::TOKENS,
+        &[
+            TokenSpec { name: "petName", kind: TokenKind::String },
+            TokenSpec { name: "petAge", kind: TokenKind::Number },
+            TokenSpec { name: "breed", kind: TokenKind::Enumeration },
+            TokenSpec { name: "vaccinatedOn", kind: TokenKind::Date },
+        ]
+    );
+}
+
+#[test]
+fn an_event_with_every_kind_of_field_encodes_each_where_hubspot_expects_it() {
+    let vaccinated = NaiveDate::from_ymd_opt(2026, 1, 2).unwrap();
+    let (id, json) = encoded(&adoption(Some(vaccinated)));
+    assert_eq!(id, "77");
+    let midnight = vaccinated.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis().to_string();
+    assert_eq!(
+        json,
+        json!({
+            "eventTemplateId": "1001298",
+            "tokens": {
+                "petName": "Rex",
+                "petAge": "3",
+                "breed": "golden-retriever",
+                "vaccinatedOn": midnight,
+            },
+            "id": "77",
+            "email": "ada@example.com",
+            "timestamp": "2026-05-04T09:15:00.000Z",
+            "extraData": { "shelter": "North", "microchipped": true },
+        })
+    );
+}
+
+#[test]
+fn a_none_token_is_left_out() {
+    let event = adoption(None);
+    let tokens = event.tokens().unwrap();
+    assert_eq!(tokens.keys().collect::<Vec<_>>(), ["breed", "petAge", "petName"]);
+    let (_, json) = encoded(&event);
+    assert!(json["tokens"].get("vaccinatedOn").is_none());
+}
+
+#[test]
+fn skipped_fields_are_not_sent() {
+    let mut body = Vec::new();
+    encode_input(&adoption(None), &mut body).unwrap();
+    assert!(!String::from_utf8(body).unwrap().contains("never sent"));
+}
+
+#[test]
+fn timeline_tokens_know_their_values() {
+    assert_eq!(Breed::VALUES, &["golden-retriever", "beagle", "mixed"]);
+    assert_eq!(Breed::Other.value(), "mixed");
+    assert_eq!(Breed::Beagle.value(), "beagle");
+    assert_eq!(<Breed as TokenValue>::KIND, TokenKind::Enumeration);
+    assert_eq!(Breed::Other.token_text(), hubspot_timeline::TokenText::Text(Cow::Borrowed("mixed")));
+}
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "2002")]
+struct DealStageChanged {
+    #[timeline(object_id)]
+    deal: u64,
+    #[timeline(iframe)]
+    details_frame: Option<TimelineEventIFrame>,
+    stage: String,
+    amount: f64,
+}
+
+#[test]
+fn object_id_and_iframe_roles_are_encoded() {
+    let frame = TimelineEventIFrame {
+        link_label: "Open".into(),
+        header_label: "Deal".into(),
+        url: "https://example.com/deal/9".into(),
+        width: 600,
+        height: 400,
+    };
+    let event = DealStageChanged { deal: 9, details_frame: Some(frame), stage: "won".into(), amount: 1250.5 };
+    let (_, json) = encoded(&event);
+    assert_eq!(json["objectId"], "9");
+    assert_eq!(json["tokens"], json!({ "stage": "won", "amount": "1250.5" }));
+    assert_eq!(json["timelineIFrame"]["url"], "https://example.com/deal/9");
+    assert_eq!(json["timelineIFrame"]["width"], 600);
+    assert!(json.get("timestamp").is_none());
+    assert!(json.get("extraData").is_none());
+}
+
+#[test]
+fn a_non_finite_number_is_a_per_event_error() {
+    let event = DealStageChanged { deal: 9, details_frame: None, stage: "won".into(), amount: f64::NAN };
+    let mut body = Vec::new();
+    let error = encode_input(&event, &mut body).unwrap_err();
+    assert!(matches!(error, EncodeError::NonFiniteNumber { token: "amount", .. }), "{error:?}");
+    assert!(body.is_empty());
+}
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "3003", rename_all = "SCREAMING_SNAKE_CASE")]
+struct PageVisited {
+    #[timeline(utk)]
+    visitor: String,
+    #[timeline(domain)]
+    site: Arc<str>,
+    page_path: Cow<'static, str>,
+    r#type: &'static str,
+}
+
+#[test]
+fn utk_and_domain_roles_and_raw_identifiers_are_encoded() {
+    let event =
+        PageVisited { visitor: "utk-1".into(), site: "example.com".into(), page_path: "/pricing".into(), r#type: "ad" };
+    let (id, json) = encoded(&event);
+    assert_eq!(json["utk"], "utk-1");
+    assert_eq!(json["domain"], "example.com");
+    assert_eq!(json["tokens"], json!({ "PAGE_PATH": "/pricing", "TYPE": "ad" }));
+    assert!(json.get("email").is_none() && json.get("objectId").is_none());
+    assert_eq!(id, json["id"]);
+}
+
+#[test]
+fn events_without_an_id_field_get_the_deterministic_id() {
+    let event =
+        PageVisited { visitor: "utk-1".into(), site: "example.com".into(), page_path: "/pricing".into(), r#type: "ad" };
+    assert_eq!(event.event_id(), None);
+    let (id, _) = encoded(&event);
+    assert!(id.starts_with("tl1-"), "{id}");
+    assert_eq!(id, hubspot_timeline::event_id(&event).unwrap());
+    let other = PageVisited { page_path: "/docs".into(), ..event };
+    assert_ne!(encoded(&other).0, id);
+}
+
+#[test]
+fn events_with_an_id_field_are_sent_with_it() {
+    let event = adoption(None);
+    assert_eq!(event.event_id().as_deref(), Some("77"));
+    assert_eq!(hubspot_timeline::event_id(&event).unwrap(), "77");
+    assert_eq!(encoded(&event).0, "77");
+}
+
+trait Plan: TimelineToken {}
+
+#[derive(Clone, Copy, TimelineToken)]
+#[timeline(rename_all = "lowercase")]
+enum Tier {
+    Free,
+    Pro,
+}
+
+impl Plan for Tier {}
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "4004", rename_all = "camelCase")]
+struct Signup<'a, P: Plan, Seats = u32>
+where
+    Seats: Copy,
+{
+    #[timeline(email)]
+    email: &'a str,
+    #[timeline(timestamp)]
+    at: Option<DateTime<Utc>>,
+    plan: P,
+    seat_count: Option<Seats>,
+}
+
+#[test]
+fn generic_events_carry_their_parameters_into_tokens() {
+    let event = Signup::<Tier> { email: "ada@example.com", at: None, plan: Tier::Pro, seat_count: Some(5) };
+    assert_eq!(Signup::<Tier>::TOKENS[0], TokenSpec { name: "plan", kind: TokenKind::Enumeration });
+    assert_eq!(Signup::<Tier, u8>::TOKENS[1], TokenSpec { name: "seatCount", kind: TokenKind::Number });
+    let (_, json) = encoded(&event);
+    assert_eq!(json["tokens"], json!({ "plan": "pro", "seatCount": "5" }));
+    assert!(json.get("timestamp").is_none());
+    let with_time = Signup { at: Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()), ..event };
+    assert_eq!(encoded(&with_time).1["timestamp"], "2026-01-01T00:00:00.000Z");
+}
+
+#[test]
+fn a_missing_target_is_a_per_event_error() {
+    let event = Signup::<Tier> { email: "", at: None, plan: Tier::Free, seat_count: None };
+    // An empty email is still a value; the runtime rejects only absent targets.
+    assert!(encode_input(&event, &mut Vec::new()).is_ok());
+
+    #[derive(TimelineEvent)]
+    #[timeline(template_id = "5005")]
+    struct MaybeContact {
+        #[timeline(email)]
+        email: Option<String>,
+        note: String,
+    }
+    let error = encode_input(&MaybeContact { email: None, note: "x".into() }, &mut Vec::new()).unwrap_err();
+    assert_eq!(error, EncodeError::NoTarget);
+}

@@ -1,0 +1,12 @@
+use hubspot_timeline::TimelineEvent;
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "1001298")]
+struct PetAdopted {
+    #[timeline(email)]
+    owner_email: String,
+    #[timeline(rename = "pet name")]
+    pet_name: String,
+}
+
+fn main() {}

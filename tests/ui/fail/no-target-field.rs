@@ -1,0 +1,10 @@
+use hubspot_timeline::TimelineEvent;
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "1001298")]
+struct PetAdopted {
+    owner_email: String,
+    pet_name: String,
+}
+
+fn main() {}

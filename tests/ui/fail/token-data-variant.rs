@@ -1,0 +1,9 @@
+use hubspot_timeline::TimelineToken;
+
+#[derive(TimelineToken)]
+enum Plan {
+    Free,
+    Custom(String),
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use hubspot_timeline::TimelineToken;
+
+#[derive(TimelineToken)]
+enum Plan {}
+
+fn main() {}

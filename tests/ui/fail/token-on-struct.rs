@@ -1,0 +1,8 @@
+use hubspot_timeline::TimelineToken;
+
+#[derive(TimelineToken)]
+struct Plan {
+    name: String,
+}
+
+fn main() {}

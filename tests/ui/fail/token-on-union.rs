@@ -1,0 +1,8 @@
+use hubspot_timeline::TimelineToken;
+
+#[derive(TimelineToken)]
+union Plan {
+    code: u8,
+}
+
+fn main() {}

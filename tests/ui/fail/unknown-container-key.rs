@@ -1,0 +1,11 @@
+use hubspot_timeline::TimelineEvent;
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "1001298", object_type = "contacts")]
+struct PetAdopted {
+    #[timeline(email)]
+    owner_email: String,
+    pet_name: String,
+}
+
+fn main() {}

@@ -1,0 +1,217 @@
+//! `#[derive(TimelineEvent)]`: from a checked struct to its `TimelineEvent` impl.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::bound;
+use crate::dummy;
+use crate::internals::ast::{Container, Field};
+use crate::internals::attr::{self, Role};
+use crate::internals::check;
+use crate::internals::ctxt::Ctxt;
+
+/// Expands `#[derive(TimelineEvent)]` on `input`: the impl, or every error
+/// found together with a stub impl so that no follow-on errors appear.
+///
+/// The steps are: read the attributes, read the struct, check the rules
+/// across fields, and only then generate code. Checks against a template
+/// definition file (`template = "…"`) will be one more step after `check`.
+pub fn derive_timeline_event(input: &syn::DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let attrs = attr::Container::from_ast(&cx, input);
+    let cont = Container::from_ast(&cx, input, &attrs);
+    if let Some(cont) = &cont {
+        check::check(&cx, cont);
+    }
+    match (cx.check(), cont, &attrs.template_id) {
+        (Ok(()), Some(cont), Some(template_id)) => dummy::wrap_in_const(impl_timeline_event(&cont, template_id)),
+        (result, _, _) => {
+            let errors = result.err().map(syn::Error::into_compile_error);
+            let stub = dummy::wrap_in_const(dummy::timeline_event_stub(input, &attrs.krate));
+            quote!(#errors #stub)
+        }
+    }
+}
+
+fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
+    let krate = &cont.attrs.krate;
+    let p = quote!(#krate::__private);
+    let ident = cont.ident;
+    let generics = bound::with_inferred_bounds(cont);
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let (_, ty_generics, _) = cont.generics.split_for_impl();
+
+    let specs = cont.tokens().map(|(field, token)| {
+        let name = &token.name;
+        let kind = checked_call(field, &p, "TokenValue", quote!(KIND));
+        quote!(#p::TokenSpec { name: #name, kind: #kind })
+    });
+    let writes = cont.tokens().map(|(field, token)| {
+        let name = &token.name;
+        let member = field.member;
+        let text = checked_call(field, &p, "TokenValue", quote!(token_text));
+        quote!(#p::TokenWriter::token(__tokens, #name, &#p::PreparedToken(#text(&self.#member)))?;)
+    });
+
+    let [object_id, email, utk, domain, event_id, timestamp, iframe] =
+        [Role::ObjectId, Role::Email, Role::Utk, Role::Domain, Role::Id, Role::Timestamp, Role::Iframe]
+            .map(|role| role_value(cont, role, &p));
+    let extra_data = match cont.field_with(Role::ExtraData) {
+        Some(field) => {
+            let (member, ty) = (field.member, field.ty);
+            let visit = quote_spanned!(ty.span()=> visit::<#ty>);
+            quote!(<__V as #p::ExtraDataVisitor>::#visit(__visitor, &self.#member))
+        }
+        None => quote!(<__V as #p::ExtraDataVisitor>::none(__visitor)),
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics #p::TimelineEvent for #ident #ty_generics #where_clause {
+            const TEMPLATE_ID: &'static str = #template_id;
+            const TOKENS: &'static [#p::TokenSpec] = &[#(#specs),*];
+
+            fn target(&self) -> #p::Target<'_> {
+                #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain }
+            }
+
+            fn event_id(&self) -> ::core::option::Option<#p::Cow<'_, str>> {
+                #event_id
+            }
+
+            fn timestamp(&self) -> ::core::option::Option<#p::DateTime<#p::Utc>> {
+                #timestamp
+            }
+
+            fn extra_data<__V: #p::ExtraDataVisitor>(&self, __visitor: __V) -> <__V as #p::ExtraDataVisitor>::Output {
+                #extra_data
+            }
+
+            fn timeline_iframe(&self) -> ::core::option::Option<&#p::TimelineEventIFrame> {
+                #iframe
+            }
+
+            fn write_tokens(
+                &self,
+                __tokens: &mut #p::TokenWriter<'_>,
+            ) -> ::core::result::Result<(), #p::EncodeError> {
+                #(#writes)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+/// `<FieldTy as RoleTrait>::accessor(&self.field)` for the field with
+/// `role`, or `None` when no field has it.
+fn role_value(cont: &Container, role: Role, p: &TokenStream) -> TokenStream {
+    let Some(field) = cont.field_with(role) else {
+        return quote!(::core::option::Option::None);
+    };
+    let accessor = syn::Ident::new(role_accessor(role), proc_macro2::Span::call_site());
+    let member = field.member;
+    let call = checked_call(field, p, bound::role_trait(role), quote!(#accessor));
+    quote!(#call(&self.#member))
+}
+
+/// The method of the role's trait that reads the field's value.
+fn role_accessor(role: Role) -> &'static str {
+    match role {
+        Role::ObjectId => "object_id",
+        Role::Email => "email",
+        Role::Utk => "utk",
+        Role::Domain => "domain",
+        Role::Id => "event_id",
+        Role::Timestamp => "timestamp",
+        Role::Iframe => "iframe",
+        Role::ExtraData => "visit",
+    }
+}
+
+/// `<FieldTy as __private::Trait>::item`, spanned at the field's type so
+/// that an unimplemented trait is reported there, with the trait's
+/// `on_unimplemented` message.
+fn checked_call(field: &Field, p: &TokenStream, trait_name: &str, item: TokenStream) -> TokenStream {
+    let ty = field.ty;
+    let trait_ident = syn::Ident::new(trait_name, ty.span());
+    quote_spanned!(ty.span()=> <#ty as #p::#trait_ident>::#item)
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::TokenTree;
+    use syn::parse_quote;
+
+    use super::derive_timeline_event;
+
+    /// The messages of the `compile_error!` invocations in `output`.
+    fn messages(output: proc_macro2::TokenStream) -> Vec<String> {
+        let tokens: Vec<TokenTree> = output.into_iter().collect();
+        let mut found = Vec::new();
+        for (i, tree) in tokens.iter().enumerate() {
+            match (tree, tokens.get(i + 2)) {
+                (TokenTree::Ident(ident), Some(TokenTree::Group(args))) if ident == "compile_error" => {
+                    let message: syn::LitStr = syn::parse2(args.stream()).unwrap();
+                    found.push(message.value());
+                }
+                (TokenTree::Group(group), _) => found.extend(messages(group.stream())),
+                _ => {}
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_mistake_is_reported_in_one_expansion_next_to_a_stub() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template_id = "abc", rename_all = "camel", colour = "red")]
+            struct Broken {
+                #[timeline(rename = "pet name")]
+                pet: String,
+                #[timeline(email, id)]
+                email: String,
+                #[timeline(domain)]
+                domain: String,
+                timestamp: u64,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        let messages = messages(output.clone());
+        let output = output.to_string();
+        let expected = [
+            "`template_id` must be the event template's numeric id",
+            "unknown rename rule `rename_all = \"camel\"`",
+            "unknown `timeline` attribute `colour` on a struct",
+            "a field has at most one role, and this one is already `email`",
+            "token name `pet name` has the character ' '",
+            "`timestamp` is a reserved name",
+            "`domain` goes with `utk`",
+        ];
+        assert_eq!(messages.len(), expected.len(), "{messages:#?}");
+        for (message, expected) in messages.iter().zip(expected) {
+            assert!(message.starts_with(expected), "{message:?} should start with {expected:?}");
+        }
+        assert!(output.contains("TimelineEvent for Broken"), "{output}");
+        assert!(output.contains("unreachable"), "{output}");
+    }
+
+    #[test]
+    fn a_correct_struct_expands_without_errors() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template_id = "1001298", rename_all = "camelCase")]
+            struct PetAdopted<'a, P> {
+                #[timeline(email)]
+                owner_email: &'a str,
+                pet_name: &'a str,
+                plan: P,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        assert!(messages(output.clone()).is_empty(), "{output}");
+        let output = output.to_string();
+        assert!(output.contains("\"petName\""), "{output}");
+        assert!(output.contains("P : :: hubspot_timeline :: __private :: TokenValue"), "{output}");
+        assert!(!output.contains("& 'a str : :: hubspot_timeline"), "no bound for fields without type parameters");
+    }
+}

@@ -1,0 +1,10 @@
+//! The front end shared by both derives: attributes parsed into typed
+//! settings, the checked shape of the input, and the rules across fields.
+
+pub mod ast;
+pub mod attr;
+pub mod case;
+pub mod check;
+pub mod ctxt;
+pub mod name;
+pub mod symbol;
