@@ -78,7 +78,7 @@ pub fn client_builder(sandbox: &Sandbox) -> ClientBuilder {
         .access_token(TOKEN)
         .base_url(sandbox.url())
         .retry(fast_retry())
-        .rate_limit(RateLimit::new(100_000, Duration::from_secs(1)))
+        .rate_limit(RateLimit::new(100_000, Duration::from_millis(20)))
 }
 
 /// `count` valid adoptions with distinct ids.
