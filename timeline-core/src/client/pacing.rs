@@ -126,7 +126,8 @@ impl Limiter {
         }
     }
 
-    /// Corrects the window from `X-HubSpot-RateLimit-*` headers: when the
+    /// Corrects the window from `X-HubSpot-RateLimit-*` headers: a smaller
+    /// maximum or a longer interval than configured is adopted, and when the
     /// server counts more requests in its window than this client does
     /// (other clients of the same account), the difference is taken.
     pub(crate) fn observe(&self, headers: &HeaderMap) {
@@ -139,6 +140,9 @@ impl Limiter {
             && (max as usize) < window.capacity
         {
             window.capacity = max as usize;
+        }
+        if let Some(millis) = header_number(headers, "x-hubspot-ratelimit-interval-milliseconds") {
+            window.length = window.length.max(Duration::from_millis(millis));
         }
         let used = window.capacity.saturating_sub(remaining as usize);
         window.fill_to(used, Instant::now());
@@ -186,8 +190,10 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-max", HeaderValue::from_static("8"));
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from_static("3"));
+        headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from_static("12000"));
         limiter.observe(&headers);
         assert_eq!(limiter.lock().capacity, 8);
+        assert_eq!(limiter.lock().length, Duration::from_secs(12));
         assert_eq!(used(&limiter), 5);
         limiter.saturate();
         assert_eq!(used(&limiter), 8);
