@@ -77,7 +77,8 @@ fn detail(reason: &FailureReason) -> &str {
 
 #[tokio::test]
 async fn a_declared_oversized_body_is_refused_unread() {
-    let response = b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 50000000\r\n\r\n{\"results\":[";
+    let response =
+        b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: 50000000\r\n\r\n{\"results\":[";
     for reason in failures_against(response).await {
         assert!(detail(&reason).contains("larger than the client's limit of 1024 bytes"), "{reason}");
     }

@@ -30,11 +30,8 @@ async fn tokens_are_renewed_before_they_expire_one_renewal_at_a_time() {
         .unwrap();
 
     let events = adoptions(60);
-    let (a, b, c) = tokio::join!(
-        events[..20].send_all(&client),
-        events[20..40].send_all(&client),
-        events[40..].send_all(&client)
-    );
+    let (a, b, c) =
+        tokio::join!(events[..20].send_all(&client), events[20..40].send_all(&client), events[40..].send_all(&client));
     for report in [a, b, c] {
         assert!(report.unwrap().is_complete());
     }

@@ -100,7 +100,12 @@ async fn retry_after_is_honoured() {
 async fn a_batch_out_of_retries_fails_alone() {
     let faults = Faults::seeded(3).schedule([Fault::Status(503), Fault::Status(503), Fault::Status(503)]);
     let sandbox = sandbox().faults(faults).start().await.unwrap();
-    let client = client_builder(&sandbox).batch_size(4).max_in_flight(1).retry(fast_retry().with_max_attempts(3)).build().unwrap();
+    let client = client_builder(&sandbox)
+        .batch_size(4)
+        .max_in_flight(1)
+        .retry(fast_retry().with_max_attempts(3))
+        .build()
+        .unwrap();
     let report = adoptions(12).send_all(&client).await.unwrap();
     assert_eq!(report.created_count(), 8);
     let failed: Vec<usize> = report.failed().iter().map(|failure| failure.index).collect();

@@ -168,3 +168,34 @@ async fn oversized_inputs_fail_alone_and_bodies_stay_under_the_limit() {
     assert!(sandbox.stats().requests > 1, "the events are split by bytes");
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn events_are_pulled_lazily_a_bounded_distance_ahead_of_outcomes() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let sandbox = sandbox().start().await.unwrap();
+    let (batch_size, in_flight) = (10, 3);
+    let client = client_builder(&sandbox).batch_size(batch_size).max_in_flight(in_flight).build().unwrap();
+    let settled = Arc::new(AtomicUsize::new(0));
+    let furthest_ahead = Arc::new(AtomicUsize::new(0));
+    let (settled_in_iter, ahead_in_iter) = (Arc::clone(&settled), Arc::clone(&furthest_ahead));
+    let events = (0..2_000).map(move |n| {
+        let ahead = n - settled_in_iter.load(Ordering::SeqCst);
+        ahead_in_iter.fetch_max(ahead, Ordering::SeqCst);
+        adoption(n)
+    });
+    let counter = Arc::clone(&settled);
+    let report = events
+        .send_all(&client)
+        .keep_created(false)
+        .on_outcome(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.created_count(), 2_000);
+    let ahead = furthest_ahead.load(Ordering::SeqCst);
+    assert!(ahead <= batch_size * (in_flight + 1), "{ahead} events were pulled ahead of their outcomes");
+    assert_eq!(sandbox.events().len(), 2_000);
+    sandbox.shutdown().await;
+}

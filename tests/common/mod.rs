@@ -93,7 +93,7 @@ pub fn adoption(n: usize) -> PetAdopted {
         adoption_id: format!("adoption-{n}"),
         pet_name: format!("Pet {n}"),
         pet_age: (n % 20) as u8,
-        breed: if n % 2 == 0 { Breed::Beagle } else { Breed::GoldenRetriever },
+        breed: if n.is_multiple_of(2) { Breed::Beagle } else { Breed::GoldenRetriever },
     }
 }
 
