@@ -1,0 +1,137 @@
+// Sends N timeline events with the official Node client (@hubspot/api-client)
+// to timeline-sandbox, in batches, with a fixed number of batches in flight,
+// and prints `RESULT {json}` with the same figures as examples/bench_e2e.
+//
+//   node bench.js --url http://127.0.0.1:40123 --events 100000 [--batch-size 100]
+//     [--in-flight 4] [--limiter --rate-limit 110 --rate-window-ms 10000]
+//
+// --limiter turns on the client's documented Bottleneck limiter
+// (DEFAULT_LIMITER_OPTIONS: minTime 1000/9 ms, maxConcurrent 6), with minTime
+// scaled by rate-window-ms / 10000 when the sandbox's window is scaled down.
+'use strict';
+
+const hubspot = require('@hubspot/api-client');
+
+const TEMPLATE_ID = '1009001';
+const PET_NAMES = ['Rex', 'Bella', 'Oscar "Ozzy"', 'Luna'];
+const SHELTERS = ['North Shelter', 'Harbour Rescue', 'Südstadt Tierheim'];
+const BREEDS = ['golden-retriever', 'beagle', 'mixed'];
+const START = Date.UTC(2026, 4, 4, 9, 15, 0);
+const FIRST_DAY = Date.UTC(2026, 0, 1);
+const DAY_MS = 86400000;
+
+function options() {
+  const args = { events: 100000, batchSize: 100, inFlight: 4, limiter: false, rateLimit: 0, rateWindowMs: 10000 };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--limiter') { args.limiter = true; continue; }
+    const value = argv[++i];
+    switch (flag) {
+      case '--url': args.url = value; break;
+      case '--events': args.events = Number(value); break;
+      case '--batch-size': args.batchSize = Number(value); break;
+      case '--in-flight': args.inFlight = Number(value); break;
+      case '--rate-limit': args.rateLimit = Number(value); break;
+      case '--rate-window-ms': args.rateWindowMs = Number(value); break;
+      default: throw new Error(`unknown option ${flag}`);
+    }
+  }
+  if (!args.url) throw new Error('--url is required');
+  return args;
+}
+
+// The nth event, the same values as benches/support/pet_event.rs.
+function petAdopted(n) {
+  return {
+    eventTemplateId: TEMPLATE_ID,
+    id: `adoption-${n}`,
+    objectId: String(5100000 + (n % 1000)),
+    timestamp: new Date(START + (n % 86400) * 1000),
+    tokens: {
+      petName: PET_NAMES[n % PET_NAMES.length],
+      petAge: String(n % 17),
+      breed: BREEDS[n % BREEDS.length],
+      adoptedOn: String(FIRST_DAY + (n % 365) * DAY_MS),
+      shelter: SHELTERS[n % SHELTERS.length],
+    },
+  };
+}
+
+async function sandbox(url, path, method) {
+  const response = await fetch(url + path, { method });
+  return method === 'GET' ? response.json() : null;
+}
+
+async function main() {
+  const args = options();
+  const config = { accessToken: 'bench-access-token', basePath: args.url };
+  if (args.limiter) {
+    const scale = args.rateWindowMs / 10000;
+    config.limiterOptions = { ...hubspot.DEFAULT_LIMITER_OPTIONS };
+    config.limiterOptions.minTime = (config.limiterOptions.minTime ?? 1000 / 9) * scale;
+  }
+  const client = new hubspot.Client(config);
+  await sandbox(args.url, '/_sandbox/reset', 'POST');
+
+  let next = 0;
+  let failed = 0;
+  let created = 0;
+  let firstAnswer = null;
+  let lastAnswer = null;
+  const batches = Math.ceil(args.events / args.batchSize);
+  async function worker() {
+    while (next < batches) {
+      const batch = next++;
+      const inputs = [];
+      for (let n = batch * args.batchSize; n < Math.min(args.events, (batch + 1) * args.batchSize); n++) {
+        inputs.push(petAdopted(n));
+      }
+      try {
+        const response = await client.crm.timeline.eventsApi.createBatch({ inputs });
+        created += response.results.length;
+        failed += inputs.length - response.results.length;
+      } catch (error) {
+        failed += inputs.length;
+      }
+      const now = process.hrtime.bigint();
+      firstAnswer ??= now;
+      lastAnswer = now;
+    }
+  }
+
+  const cpuBefore = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: args.inFlight }, worker));
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
+  const peakRssMib = process.resourceUsage().maxRSS / 1024;
+  const stats = await sandbox(args.url, '/_sandbox/stats', 'GET');
+  const by = stats.responsesByStatus || {};
+  const accepted = (by['201'] || 0) + (by['207'] || 0);
+  const span = Number(lastAnswer - firstAnswer) / 1e9;
+  const pacingShare = args.rateLimit > 0
+    ? accepted / (args.rateLimit * (Math.floor(span / (args.rateWindowMs / 1000)) + 1))
+    : null;
+  const result = {
+    client: `@hubspot/api-client ${require('@hubspot/api-client/package.json').version} (node ${process.version})`,
+    events: args.events,
+    created,
+    failed,
+    elapsed_s: elapsed,
+    events_per_s: args.events / elapsed,
+    requests: stats.requests,
+    status_429: by['429'] || 0,
+    cpu_s: cpuS,
+    cpu_us_per_event: (cpuS * 1e6) / args.events,
+    peak_rss_mib: peakRssMib,
+    pacing_share: pacingShare,
+  };
+  console.log(`RESULT ${JSON.stringify(result)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
