@@ -20,8 +20,8 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hubspot_timeline::encode_input;
-use pet_event::{PetAdopted, TEMPLATE_ID, pet_adopted};
+use hubspot_timeline::{TimelineEvent, encode_input};
+use pet_event::{Breed, PetAdopted, pet_adopted};
 use serde::Serialize;
 
 /// One input of a batch body, as it is usually written by hand.
@@ -45,16 +45,25 @@ struct PlainBatch<'a> {
     inputs: &'a [PetAdopted],
 }
 
+/// The option value of a breed, as hand-written code spells it.
+fn breed_value(breed: Breed) -> &'static str {
+    match breed {
+        Breed::GoldenRetriever => "golden-retriever",
+        Breed::Beagle => "beagle",
+        Breed::Mixed => "mixed",
+    }
+}
+
 fn hand_input(event: &PetAdopted) -> HandInput {
     let adopted_on = event.adopted_on.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp_millis();
     let mut tokens = HashMap::new();
     tokens.insert("petName".to_owned(), event.pet_name.clone());
     tokens.insert("petAge".to_owned(), event.pet_age.to_string());
-    tokens.insert("breed".to_owned(), event.breed.value().to_owned());
+    tokens.insert("breed".to_owned(), breed_value(event.breed).to_owned());
     tokens.insert("adoptedOn".to_owned(), adopted_on.to_string());
     tokens.insert("shelter".to_owned(), event.shelter.clone());
     HandInput {
-        event_template_id: TEMPLATE_ID.to_owned(),
+        event_template_id: PetAdopted::TEMPLATE_ID.to_owned(),
         id: event.adoption_id.clone(),
         object_id: event.contact_id.to_string(),
         timestamp: event.adopted_at,

@@ -22,7 +22,7 @@ IN_FLIGHT=${IN_FLIGHT:-4}
 ROUNDS=${ROUNDS:-3}
 PACING_LIMIT=${PACING_LIMIT:-110}
 PACING_WINDOW_MS=${PACING_WINDOW_MS:-1000}
-PACING_WINDOWS=${PACING_WINDOWS:-5}
+PACING_WINDOWS=${PACING_WINDOWS:-6}
 PARTS=${PARTS:-throughput pacing}
 
 peers=$root/target/peers
@@ -103,12 +103,15 @@ if kind == "throughput":
     print(f"\nmedians of {len(base)} interleaved round(s); each row's runs: " +
           "; ".join(f"{rows[p][0]['client'].split()[0]}: " + ", ".join(f"{r['events_per_s']:,.0f}/s" for r in rows[p]) for p in paths))
 else:
-    print("| client | requests accepted | 429s | share of the allowed rate | elapsed s | load (1/5/15 min) |")
-    print("|---|---:|---:|---:|---:|---|")
+    def pct(x):
+        return "n/a" if x is None else f"{x * 100:.1f}%"
+    print("| client | requests accepted | 429s | share of the allowed rate, steady state | whole run | elapsed s | load (1/5/15 min) |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for path in paths:
         for r in rows[path]:
             accepted = r["requests"] - r["status_429"]
-            print(f"| {r['client']} | {accepted} | {r['status_429']} | {r['pacing_share']*100:.1f}% | {r['elapsed_s']:.1f} | {r['load']} |")
+            print(f"| {r['client']} | {accepted} | {r['status_429']} | {pct(r['pacing_share'])} | "
+                  f"{pct(r['pacing_whole_run'])} | {r['elapsed_s']:.1f} | {r['load']} |")
 PY
 }
 

@@ -8,9 +8,6 @@ use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use hubspot_timeline::{TimelineEvent, TimelineToken};
 use serde::Serialize;
 
-/// The template id of `benches/templates/bench-event.json`.
-pub const TEMPLATE_ID: &str = "1009001";
-
 /// The template's `breed` enumeration.
 #[derive(Debug, Clone, Copy, Serialize, TimelineToken)]
 #[serde(rename_all = "kebab-case")]
@@ -21,18 +18,7 @@ pub enum Breed {
     Mixed,
 }
 
-impl Breed {
-    /// The option value, as hand-written code spells it.
-    pub fn value(self) -> &'static str {
-        match self {
-            Breed::GoldenRetriever => "golden-retriever",
-            Breed::Beagle => "beagle",
-            Breed::Mixed => "mixed",
-        }
-    }
-}
-
-/// A contact adopted a pet.
+/// A contact adopted a pet; an event of the template `1009001`.
 #[derive(Debug, Clone, Serialize, TimelineEvent)]
 #[serde(rename_all = "camelCase")]
 #[timeline(template_id = "1009001", rename_all = "camelCase")]

@@ -13,6 +13,7 @@
 //! The last line of output is `RESULT {json}` for `benches/run-peers.sh`.
 
 mod args;
+mod pacing;
 #[path = "../../benches/support/pet_event.rs"]
 mod pet_event;
 mod sandbox_process;
@@ -48,7 +49,8 @@ struct Measured {
     created: usize,
     failed: usize,
     stats: Stats,
-    answers_span: Duration,
+    /// When each request was answered (recorded only with a rate limit).
+    answers: Vec<Instant>,
 }
 
 async fn run(args: &Args, url: &str) -> Result<Measured, Box<dyn Error>> {
@@ -64,8 +66,9 @@ async fn run(args: &Args, url: &str) -> Result<Measured, Box<dyn Error>> {
         .build()?;
     let inspector = reqwest::Client::new();
     let stats_url = format!("{url}/_sandbox/stats");
-    let answers: Arc<Mutex<Option<(Instant, Instant)>>> = Arc::default();
+    let answers: Arc<Mutex<Vec<Instant>>> = Arc::default();
     let seen = Arc::clone(&answers);
+    let (paced, batch_size) = (args.rate_limit > 0, args.batch_size);
 
     let rss_before_kib = usage::status_kib("VmRSS").unwrap_or(0);
     let cpu_before = usage::cpu_time();
@@ -74,11 +77,10 @@ async fn run(args: &Args, url: &str) -> Result<Measured, Box<dyn Error>> {
         .map(pet_event::pet_adopted)
         .send_all(&client)
         .keep_created(args.keep_created)
-        .on_outcome(move |_| {
-            let now = Instant::now();
-            let mut span = seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let first = span.map_or(now, |(first, _)| first);
-            *span = Some((first, now));
+        .on_outcome(move |outcome| {
+            if paced && outcome.index() % batch_size == 0 {
+                seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(Instant::now());
+            }
         })
         .await?;
     let elapsed = started.elapsed();
@@ -86,13 +88,10 @@ async fn run(args: &Args, url: &str) -> Result<Measured, Box<dyn Error>> {
     let peak_rss_kib = usage::status_kib("VmHWM").unwrap_or(0);
 
     let stats: Stats = serde_json::from_slice(&inspector.get(&stats_url).send().await?.bytes().await?)?;
-    let answers_span = answers
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .map_or(Duration::ZERO, |(first, last)| last - first);
+    let answers = std::mem::take(&mut *answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
     let (created, failed) = (report.created_count(), report.failed_count());
     drop(report);
-    Ok(Measured { elapsed, cpu, peak_rss_kib, rss_before_kib, created, failed, stats, answers_span })
+    Ok(Measured { elapsed, cpu, peak_rss_kib, rss_before_kib, created, failed, stats, answers })
 }
 
 impl Measured {
@@ -114,14 +113,15 @@ impl Measured {
             mib(self.peak_rss_kib),
             mib(self.rss_before_kib)
         );
-        let share = (args.rate_limit > 0).then(|| self.pacing_share(args, accepted));
-        if let Some(share) = share {
+        let steady = pacing::steady_share(&self.answers, args.rate_limit, args.rate_window);
+        let whole_run = pacing::whole_run_share(&self.answers, accepted, args.rate_limit, args.rate_window);
+        if let (Some(steady), Some(whole_run)) = (steady, whole_run) {
             println!(
-                "pacing          {accepted} requests accepted over {:.3} s of answers: {:.1}% of the allowed {} per {} ms",
-                self.answers_span.as_secs_f64(),
-                share * 100.0,
+                "pacing          {:.1}% of the allowed {} per {} ms in steady state, {:.1}% over the whole run",
+                steady * 100.0,
                 args.rate_limit,
-                args.rate_window.as_millis()
+                args.rate_window.as_millis(),
+                whole_run * 100.0
             );
         }
         let result = serde_json::json!({
@@ -136,18 +136,12 @@ impl Measured {
             "cpu_s": self.cpu.as_secs_f64(),
             "cpu_us_per_event": cpu_us_per_event,
             "peak_rss_mib": mib(self.peak_rss_kib),
-            "pacing_share": share,
+            "pacing_share": steady,
+            "pacing_whole_run": whole_run,
         });
         println!("RESULT {result}");
     }
 
-    /// Accepted requests as a share of the most a rolling window of
-    /// `rate_limit` per `rate_window` allows between the first and the last
-    /// answer: `limit × (⌊span / window⌋ + 1)`.
-    fn pacing_share(&self, args: &Args, accepted: u64) -> f64 {
-        let windows = (self.answers_span.as_secs_f64() / args.rate_window.as_secs_f64()).floor() + 1.0;
-        accepted as f64 / (f64::from(args.rate_limit) * windows)
-    }
 }
 
 fn mib(kib: u64) -> f64 {
