@@ -67,15 +67,32 @@ start_sandbox() {
   rm -f "$fifo"
 }
 
-# Runs one measurement and appends its RESULT line, with the load, to a file.
+# CPU clock ticks (user + system) the sandbox started by this script has used.
+sandbox_ticks() {
+  if [ -n "$sandbox_pid" ]; then
+    sed 's/.*) //' "/proc/$sandbox_pid/stat" | awk '{ print $12 + $13 }'
+  else
+    echo 0
+  fi
+}
+
+# Runs one measurement and appends its RESULT line, with the load and (unless the
+# client measured its own sandbox) the sandbox's CPU time per event, to a file.
 measure() {
   local out=$1
   shift
-  local load
+  local load before after line
   load=$(uptime | sed 's/.*load average: //')
-  local line
+  before=$(sandbox_ticks)
   line=$("$@" | grep '^RESULT ' | sed 's/^RESULT //')
-  echo "$line" | "$peers/venv/bin/python" -c 'import json,sys; r=json.load(sys.stdin); r["load"]=sys.argv[1]; print(json.dumps(r))' "$load" >>"$out"
+  after=$(sandbox_ticks)
+  echo "$line" | "$peers/venv/bin/python" -c '
+import json, sys
+r = json.load(sys.stdin)
+r["load"] = sys.argv[1]
+if r.get("server_cpu_us_per_event") is None:
+    r["server_cpu_us_per_event"] = (int(sys.argv[3]) - int(sys.argv[2])) / int(sys.argv[4]) * 1e6 / r["events"]
+print(json.dumps(r))' "$load" "$before" "$after" "$(getconf CLK_TCK)" >>"$out"
 }
 
 table() {
@@ -91,14 +108,14 @@ def med(runs, key):
     return statistics.median(r[key] for r in runs)
 base = rows[paths[0]]
 if kind == "throughput":
-    print("| client | events/s | requests | CPU µs/event | peak RSS MiB | failed | ours ÷ theirs (events/s) | theirs ÷ ours (CPU/event) | load (1/5/15 min) per run |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| client | events/s | requests | CPU µs/event | sandbox CPU µs/event | peak RSS MiB | failed | ours ÷ theirs (events/s) | theirs ÷ ours (CPU/event) | load (1/5/15 min) per run |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for path in paths:
         runs = rows[path]
         speed = med(base, "events_per_s") / med(runs, "events_per_s")
         cpu = med(runs, "cpu_us_per_event") / med(base, "cpu_us_per_event")
         print(f"| {runs[0]['client']} | {med(runs, 'events_per_s'):,.0f} | {med(runs, 'requests'):.0f} | "
-              f"{med(runs, 'cpu_us_per_event'):.2f} | {med(runs, 'peak_rss_mib'):.1f} | {med(runs, 'failed'):.0f} | "
+              f"{med(runs, 'cpu_us_per_event'):.2f} | {med(runs, 'server_cpu_us_per_event'):.2f} | {med(runs, 'peak_rss_mib'):.1f} | {med(runs, 'failed'):.0f} | "
               f"{speed:.2f}× | {cpu:.2f}× | {'; '.join(r['load'] for r in runs)} |")
     print(f"\nmedians of {len(base)} interleaved round(s); each row's runs: " +
           "; ".join(f"{rows[p][0]['client'].split()[0]}: " + ", ".join(f"{r['events_per_s']:,.0f}/s" for r in rows[p]) for p in paths))

@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse()?;
     let sandbox = SandboxProcess::start(&args.sandbox_bin, &args.templates, args.rate_limit, args.rate_window)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let measured = runtime.block_on(run(&args, sandbox.url()))?;
+    let measured = runtime.block_on(run(&args, &sandbox))?;
     measured.print(&args);
     Ok(())
 }
@@ -44,6 +44,8 @@ fn main() -> Result<(), Box<dyn Error>> {
 struct Measured {
     elapsed: Duration,
     cpu: Duration,
+    /// The sandbox's CPU time while the events were sent.
+    server_cpu: Option<Duration>,
     peak_rss_kib: u64,
     rss_before_kib: u64,
     created: usize,
@@ -53,7 +55,8 @@ struct Measured {
     answers: Vec<Instant>,
 }
 
-async fn run(args: &Args, url: &str) -> Result<Measured, Box<dyn Error>> {
+async fn run(args: &Args, sandbox: &SandboxProcess) -> Result<Measured, Box<dyn Error>> {
+    let url = sandbox.url();
     let client = Client::builder()
         .access_token(ACCESS_TOKEN)
         .base_url(url)
@@ -72,6 +75,7 @@ async fn run(args: &Args, url: &str) -> Result<Measured, Box<dyn Error>> {
 
     let rss_before_kib = usage::status_kib("VmRSS").unwrap_or(0);
     let cpu_before = usage::cpu_time();
+    let server_cpu_before = usage::process_cpu_time(sandbox.pid());
     let started = Instant::now();
     let report = (0..args.events)
         .map(pet_event::pet_adopted)
@@ -85,13 +89,14 @@ async fn run(args: &Args, url: &str) -> Result<Measured, Box<dyn Error>> {
         .await?;
     let elapsed = started.elapsed();
     let cpu = usage::cpu_time().saturating_sub(cpu_before);
+    let server_cpu = usage::process_cpu_time(sandbox.pid()).zip(server_cpu_before).map(|(end, start)| end - start);
     let peak_rss_kib = usage::status_kib("VmHWM").unwrap_or(0);
 
     let stats: Stats = serde_json::from_slice(&inspector.get(&stats_url).send().await?.bytes().await?)?;
     let answers = std::mem::take(&mut *answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
     let (created, failed) = (report.created_count(), report.failed_count());
     drop(report);
-    Ok(Measured { elapsed, cpu, peak_rss_kib, rss_before_kib, created, failed, stats, answers })
+    Ok(Measured { elapsed, cpu, server_cpu, peak_rss_kib, rss_before_kib, created, failed, stats, answers })
 }
 
 impl Measured {
@@ -108,6 +113,10 @@ impl Measured {
         println!("events/s        {events_per_s:.0}");
         println!("requests        {} ({} answered 429)", self.stats.requests, rate_limited);
         println!("client CPU      {:.3} s, {cpu_us_per_event:.2} us/event", self.cpu.as_secs_f64());
+        let server_cpu_us_per_event = self.server_cpu.map(|cpu| cpu.as_secs_f64() * 1e6 / events);
+        if let Some(per_event) = server_cpu_us_per_event {
+            println!("sandbox CPU     {per_event:.2} us/event");
+        }
         println!(
             "peak RSS        {:.1} MiB (before sending {:.1} MiB)",
             mib(self.peak_rss_kib),
@@ -135,13 +144,13 @@ impl Measured {
             "status_429": rate_limited,
             "cpu_s": self.cpu.as_secs_f64(),
             "cpu_us_per_event": cpu_us_per_event,
+            "server_cpu_us_per_event": server_cpu_us_per_event,
             "peak_rss_mib": mib(self.peak_rss_kib),
             "pacing_share": steady,
             "pacing_whole_run": whole_run,
         });
         println!("RESULT {result}");
     }
-
 }
 
 fn mib(kib: u64) -> f64 {

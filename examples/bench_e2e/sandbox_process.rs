@@ -39,6 +39,11 @@ impl SandboxProcess {
         Ok(SandboxProcess { child, url })
     }
 
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The sandbox's base URL.
     pub fn url(&self) -> &str {
         &self.url
