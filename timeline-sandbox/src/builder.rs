@@ -1,7 +1,9 @@
 //! Configuring and starting a [`Sandbox`].
 
 use std::collections::HashSet;
+use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use timeline_core::wire::TimelineEventTemplate;
@@ -10,7 +12,7 @@ use crate::Sandbox;
 use crate::faults::Faults;
 use crate::rate_limit::RateLimit;
 use crate::server;
-use crate::templates::TemplateStore;
+use crate::templates::{self, TemplateStore};
 
 /// The default maximum of inputs in one batch-create body.
 pub const DEFAULT_MAX_BATCH_INPUTS: usize = 500;
@@ -38,7 +40,7 @@ pub enum StartError {
 }
 
 /// Everything a running sandbox was configured with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Config {
     pub(crate) app_id: Option<i64>,
     pub(crate) access_tokens: Option<HashSet<String>>,
@@ -50,6 +52,24 @@ pub(crate) struct Config {
     pub(crate) latency: Duration,
     pub(crate) oauth_client: Option<(String, String)>,
     pub(crate) access_token_ttl: Duration,
+}
+
+/// Shows the settings but not the access tokens or the OAuth client secret.
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("app_id", &self.app_id)
+            .field("access_tokens", &self.access_tokens.as_ref().map(|tokens| format!("{} token(s)", tokens.len())))
+            .field("rate_limit", &self.rate_limit)
+            .field("daily_limit", &self.daily_limit)
+            .field("max_batch_inputs", &self.max_batch_inputs)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("reject_invalid_batches", &self.reject_invalid_batches)
+            .field("latency", &self.latency)
+            .field("oauth_client_id", &self.oauth_client.as_ref().map(|(id, _)| id))
+            .field("access_token_ttl", &self.access_token_ttl)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Configures a [`Sandbox`]; made by [`Sandbox::builder`].
@@ -79,6 +99,7 @@ pub(crate) struct Config {
 #[must_use = "a builder does nothing until `start` is awaited"]
 pub struct SandboxBuilder {
     templates: Vec<TimelineEventTemplate>,
+    template_dirs: Vec<PathBuf>,
     addr: SocketAddr,
     config: Config,
     faults: Faults,
@@ -88,6 +109,7 @@ impl Default for SandboxBuilder {
     fn default() -> Self {
         SandboxBuilder {
             templates: Vec::new(),
+            template_dirs: Vec::new(),
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             config: Config {
                 app_id: None,
@@ -116,6 +138,13 @@ impl SandboxBuilder {
     /// Adds several event templates.
     pub fn templates(mut self, templates: impl IntoIterator<Item = TimelineEventTemplate>) -> Self {
         self.templates.extend(templates);
+        self
+    }
+
+    /// Adds every `*.json` file of `dir` as a template (the JSON the
+    /// get-template endpoint returns), read when the sandbox starts.
+    pub fn templates_from_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.template_dirs.push(dir.into());
         self
     }
 
@@ -206,7 +235,11 @@ impl SandboxBuilder {
 
     /// Binds the socket and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, StartError> {
-        let templates = TemplateStore::with_templates(self.templates).map_err(StartError::Template)?;
+        let mut templates = self.templates;
+        for dir in &self.template_dirs {
+            templates.extend(templates::load_dir(dir).map_err(StartError::Template)?);
+        }
+        let templates = TemplateStore::with_templates(templates).map_err(StartError::Template)?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind { addr: self.addr, source })?;

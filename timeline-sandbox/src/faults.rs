@@ -119,3 +119,36 @@ impl FaultInjector {
         Fault::Pass
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draw(plan: Faults, count: usize) -> Vec<Fault> {
+        let mut injector = FaultInjector::new(plan);
+        (0..count).map(|_| injector.next_fault()).collect()
+    }
+
+    #[test]
+    fn the_schedule_comes_first_then_the_shares() {
+        let plan = Faults::seeded(3).schedule([Fault::Pass, Fault::Status(500)]).share(1.0, Fault::Status(503));
+        assert_eq!(draw(plan, 4), [Fault::Pass, Fault::Status(500), Fault::Status(503), Fault::Status(503)]);
+    }
+
+    #[test]
+    fn shares_are_clamped_and_past_a_total_of_one_never_happen() {
+        let plan = Faults::seeded(9).share(2.0, Fault::Status(502)).share(0.5, Fault::Status(504));
+        assert!(draw(plan, 50).iter().all(|fault| *fault == Fault::Status(502)));
+        let nothing = Faults::seeded(9).share(f64::NAN, Fault::Status(502)).share(-1.0, Fault::Status(504));
+        assert!(draw(nothing, 50).iter().all(|fault| *fault == Fault::Pass));
+    }
+
+    #[test]
+    fn a_share_gives_about_that_share_and_the_seed_fixes_which() {
+        let plan = || Faults::seeded(42).share(0.25, Fault::CloseAfterStore);
+        let first = draw(plan(), 2_000);
+        assert_eq!(first, draw(plan(), 2_000));
+        let closed = first.iter().filter(|fault| **fault == Fault::CloseAfterStore).count();
+        assert!((400..600).contains(&closed), "{closed}");
+    }
+}

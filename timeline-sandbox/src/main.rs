@@ -7,12 +7,11 @@
 
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use timeline_sandbox::wire::TimelineEventTemplate;
 use timeline_sandbox::{Fault, Faults, RateLimit, Sandbox, SandboxBuilder};
 
 /// A faithful local stand-in for HubSpot's CRM timeline v3 API.
@@ -82,26 +81,7 @@ fn parse_fault_share(text: &str) -> Result<(u16, f64), String> {
     Ok((status, share))
 }
 
-/// Reads every `*.json` file of `dir` as an event template, in name order.
-fn load_templates(dir: &Path) -> Result<Vec<TimelineEventTemplate>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| {
-            let text =
-                std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-            serde_json::from_str(&text).map_err(|error| format!("{} is not an event template: {error}", path.display()))
-        })
-        .collect()
-}
-
-fn builder(args: &Args) -> Result<SandboxBuilder, String> {
+fn builder(args: &Args) -> SandboxBuilder {
     let mut builder = Sandbox::builder()
         .bind(SocketAddr::new(args.host, args.port))
         .max_batch_inputs(args.max_batch_inputs)
@@ -114,7 +94,7 @@ fn builder(args: &Args) -> Result<SandboxBuilder, String> {
             max => RateLimit::new(max, Duration::from_millis(args.rate_window_ms)),
         });
     if let Some(dir) = &args.templates {
-        builder = builder.templates(load_templates(dir)?);
+        builder = builder.templates_from_dir(dir);
     }
     if !args.access_tokens.is_empty() {
         builder = builder.access_tokens(args.access_tokens.iter().cloned());
@@ -135,7 +115,7 @@ fn builder(args: &Args) -> Result<SandboxBuilder, String> {
     if args.close_after_store > 0.0 {
         faults = faults.share(args.close_after_store, Fault::CloseAfterStore);
     }
-    Ok(builder.faults(faults))
+    builder.faults(faults)
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -164,14 +144,7 @@ async fn stop_signal() {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let builder = match builder(&args) {
-        Ok(builder) => builder,
-        Err(problem) => {
-            eprintln!("timeline-sandbox: {problem}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let sandbox = match builder.start().await {
+    let sandbox = match builder(&args).start().await {
         Ok(sandbox) => sandbox,
         Err(error) => {
             eprintln!("timeline-sandbox: {error}");

@@ -141,3 +141,56 @@ impl RateLimiter {
         self.today.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn remaining(admission: &Admission) -> Option<u32> {
+        match admission {
+            Admission::Admitted(headers) => headers.rolling.map(|(_, remaining, _)| remaining),
+            Admission::Refused(..) => None,
+        }
+    }
+
+    #[test]
+    fn the_window_rolls_with_the_oldest_request() {
+        let window = Duration::from_secs(10);
+        let mut limiter = RateLimiter::new(RateLimit::new(2, window), None);
+        let start = Instant::now();
+        assert_eq!(remaining(&limiter.admit("t", start)), Some(1));
+        assert_eq!(remaining(&limiter.admit("t", start + Duration::from_secs(4))), Some(0));
+        let refused = limiter.admit("t", start + Duration::from_secs(9));
+        assert!(matches!(refused, Admission::Refused(RateLimitPolicy::TenSecondlyRolling, _)));
+        assert_eq!(remaining(&limiter.admit("t", start + window)), Some(0));
+        let refused = limiter.admit("t", start + Duration::from_secs(13));
+        assert!(matches!(refused, Admission::Refused(..)));
+        assert_eq!(remaining(&limiter.admit("t", start + Duration::from_secs(14))), Some(0));
+    }
+
+    #[test]
+    fn credentials_have_their_own_windows_and_clear_forgets_them() {
+        let mut limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)), Some(5));
+        let now = Instant::now();
+        assert!(matches!(limiter.admit("a", now), Admission::Admitted(_)));
+        assert!(matches!(limiter.admit("a", now), Admission::Refused(..)));
+        assert!(matches!(limiter.admit("b", now), Admission::Admitted(_)));
+        limiter.clear();
+        assert!(matches!(limiter.admit("a", now), Admission::Admitted(_)));
+    }
+
+    #[test]
+    fn the_daily_cap_counts_only_admitted_requests() {
+        let mut limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)), Some(2));
+        let now = Instant::now();
+        assert!(matches!(limiter.admit("d", now), Admission::Admitted(_)));
+        assert!(matches!(limiter.admit("d", now), Admission::Refused(RateLimitPolicy::TenSecondlyRolling, _)));
+        let later = now + Duration::from_secs(10);
+        match limiter.admit("d", later) {
+            Admission::Admitted(headers) => assert_eq!(headers.daily, Some((2, 0))),
+            refused => panic!("{refused:?}"),
+        }
+        let refused = limiter.admit("d", later + Duration::from_secs(10));
+        assert!(matches!(refused, Admission::Refused(RateLimitPolicy::Daily, _)));
+    }
+}

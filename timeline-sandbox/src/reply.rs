@@ -10,8 +10,8 @@ use timeline_core::wire::{Error, ErrorDetail, RateLimitError, RateLimitPolicy};
 
 use crate::rate_limit::LimitHeaders;
 
-/// A fresh correlation id, shaped like a UUID.
-pub(crate) fn correlation_id() -> String {
+/// A random version-4 UUID, for correlation ids, tokens and generated event ids.
+pub(crate) fn random_uuid() -> String {
     let (high, low) = (fastrand::u64(..), fastrand::u64(..));
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
@@ -39,7 +39,7 @@ pub(crate) fn error_with_details(
     let body = Error {
         status: Some("error".to_owned()),
         category: category.to_owned(),
-        correlation_id: correlation_id(),
+        correlation_id: random_uuid(),
         message: message.into(),
         errors,
         context: (!context.is_empty()).then_some(context),
@@ -58,9 +58,9 @@ pub(crate) fn rate_limited(policy: RateLimitPolicy, retry_after: Option<Duration
         status: "error".to_owned(),
         message: message.to_owned(),
         error_type: "RATE_LIMIT".to_owned(),
-        correlation_id: correlation_id(),
+        correlation_id: random_uuid(),
         policy_name: Some(policy),
-        request_id: Some(correlation_id()),
+        request_id: Some(random_uuid()),
     };
     let mut response = with_correlation_header(StatusCode::TOO_MANY_REQUESTS, body.correlation_id.clone(), Json(body));
     if let Some(after) = retry_after {

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -21,6 +22,9 @@ use crate::faults::Faults;
 use crate::routes::{self, CloseConnection};
 use crate::state::State;
 use crate::templates::TemplateStore;
+
+/// The pause after a failed accept (such as too many open files), so the loop does not spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 
 /// Starts serving `listener` on a new task and returns the handle.
 pub(crate) fn spawn(
@@ -48,7 +52,10 @@ async fn accept_loop(listener: TcpListener, router: Router, state: Arc<State>, m
                 Ok((stream, _)) => {
                     connections.spawn(serve_connection(stream, router.clone(), state.clone(), stopped.clone()));
                 }
-                Err(error) => tracing::warn!(%error, "accept failed"),
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                }
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
             _ = stopped.changed() => break,

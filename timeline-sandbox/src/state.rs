@@ -12,7 +12,6 @@ use crate::store::EventStore;
 use crate::templates::TemplateStore;
 
 /// The configuration and the mutable parts of a running sandbox.
-#[derive(Debug)]
 pub(crate) struct State {
     pub(crate) config: Config,
     templates: RwLock<TemplateStore>,
@@ -21,6 +20,13 @@ pub(crate) struct State {
     faults: Mutex<FaultInjector>,
     issued_tokens: Mutex<HashMap<String, Instant>>,
     stats: Mutex<Stats>,
+}
+
+/// Shows the configuration only: the rest is large, and issued tokens are secrets.
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State").field("config", &self.config).finish_non_exhaustive()
+    }
 }
 
 impl State {

@@ -1,10 +1,11 @@
 //! The event templates the sandbox holds, and the rules a template must follow.
 
 use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use timeline_core::TokenKind;
-use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken};
+use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken, TimelineEventTemplateTokenOption};
 
 /// Token names HubSpot reserves for event fields.
 const RESERVED_TOKEN_NAMES: &[&str] = &[
@@ -96,6 +97,26 @@ impl TemplateStore {
     }
 }
 
+/// Reads every `*.json` file of `dir`, in name order, as an event template
+/// (the JSON the get-template endpoint returns).
+pub(crate) fn load_dir(dir: &Path) -> Result<Vec<TimelineEventTemplate>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let text =
+                std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            serde_json::from_str(&text).map_err(|error| format!("{} is not an event template: {error}", path.display()))
+        })
+        .collect()
+}
+
 /// Checks a template's name, object type and tokens.
 pub(crate) fn check_template(
     name: &str,
@@ -140,7 +161,7 @@ pub(crate) fn check_token(token: &TimelineEventTemplateToken) -> Result<(), Stri
 pub(crate) fn check_options(
     name: &str,
     kind: TokenKind,
-    options: &[timeline_core::wire::TimelineEventTemplateTokenOption],
+    options: &[TimelineEventTemplateTokenOption],
 ) -> Result<(), String> {
     match kind {
         TokenKind::Enumeration if options.is_empty() => {

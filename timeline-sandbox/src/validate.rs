@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use timeline_core::TokenKind;
-use timeline_core::wire::{ErrorDetail, StandardError, TimelineEvent, TimelineEventIFrame, TimelineEventTemplate};
+use timeline_core::wire::{
+    ErrorDetail, StandardError, TimelineEvent, TimelineEventIFrame, TimelineEventTemplate,
+    TimelineEventTemplateTokenOption,
+};
 
 use crate::templates::TemplateStore;
 
@@ -122,6 +125,11 @@ pub(crate) fn validate(input: &Value, templates: &TemplateStore) -> Result<Valid
     {
         problems.add("id", "INVALID_ID", "`id` must not be empty; leave it out to have one generated");
     }
+    for (value, name) in [(&object_id, "objectId"), (&utk, "utk")] {
+        if value.as_deref().is_some_and(|value| value.trim().is_empty()) {
+            problems.add(name, "EMPTY_TARGET", format!("`{name}` must not be empty; leave it out instead"));
+        }
+    }
     if let Some(email) = &email
         && !is_email(email)
     {
@@ -228,12 +236,12 @@ fn check_value(
     name: &str,
     kind: TokenKind,
     text: &str,
-    options: &[timeline_core::wire::TimelineEventTemplateTokenOption],
+    options: &[TimelineEventTemplateTokenOption],
 ) -> Result<(), String> {
     match kind {
         TokenKind::String => Ok(()),
-        TokenKind::Number => match text.trim().parse::<f64>() {
-            Ok(number) if number.is_finite() && !text.trim().is_empty() => Ok(()),
+        TokenKind::Number => match text.parse::<f64>() {
+            Ok(number) if number.is_finite() => Ok(()),
             _ => Err(format!("token `{name}` is a number token; \"{text}\" is not a decimal number such as \"412.5\"")),
         },
         TokenKind::Date => {

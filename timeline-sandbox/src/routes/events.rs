@@ -146,9 +146,9 @@ fn store(state: &State, valid: Vec<ValidInput>, now: DateTime<Utc>) -> Vec<Timel
         .into_iter()
         .map(|ValidInput { event, object_type }| {
             let id = match event.id {
-                Some(id) if id.contains("{{uuid}}") => id.replace("{{uuid}}", &reply::correlation_id()),
+                Some(id) if id.contains("{{uuid}}") => id.replace("{{uuid}}", &reply::random_uuid()),
                 Some(id) => id,
-                None => reply::correlation_id(),
+                None => reply::random_uuid(),
             };
             let mut stored = TimelineEventResponse {
                 id,

@@ -56,6 +56,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/_sandbox/stats", get(inspect::stats))
         .route("/_sandbox/reset", post(inspect::reset))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
@@ -79,29 +80,34 @@ async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -
         Fault::Pass => false,
     };
 
+    let mut response = authorized(&state, request, next).await;
+    if close {
+        response.extensions_mut().insert(CloseConnection);
+    }
+    response
+}
+
+/// Runs the request if its credential is valid and within the rate limit.
+async fn authorized(state: &State, request: Request, next: Next) -> Response {
     let scheme = if request.uri().path().starts_with(EVENTS) { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
-    let credential = match auth::authenticate(&state, scheme, request.headers(), request.uri().query()) {
+    let credential = match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
         Ok(credential) => credential,
         Err(refused) => return refused.into_response(),
     };
     let admission = state.limiter().admit(&credential, Instant::now());
-    let mut response = match admission {
+    match admission {
         Admission::Refused(policy, limits) => {
             state.stats().rate_limited += 1;
             let mut response = reply::rate_limited(policy, None);
             reply::set_limit_headers(response.headers_mut(), &limits);
-            return response;
+            response
         }
         Admission::Admitted(limits) => {
             let mut response = next.run(request).await;
             reply::set_limit_headers(response.headers_mut(), &limits);
             response
         }
-    };
-    if close {
-        response.extensions_mut().insert(CloseConnection);
     }
-    response
 }
 
 /// The answer to a path the sandbox does not serve.
@@ -110,6 +116,15 @@ async fn not_found(request: Request) -> Response {
         StatusCode::NOT_FOUND,
         "OBJECT_NOT_FOUND",
         format!("{} {} is not an endpoint of the timeline API", request.method(), request.uri().path()),
+    )
+}
+
+/// The answer to a method a path does not take.
+async fn method_not_allowed(request: Request) -> Response {
+    reply::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("{} is not allowed on {}", request.method(), request.uri().path()),
     )
 }
 

@@ -40,7 +40,7 @@ pub(super) async fn token(
             None => return oauth_error("BAD_REFRESH_TOKEN", "missing or invalid refresh_token"),
         },
         Some("authorization_code") => match field("code") {
-            Some(_) => format!("sbx-rt-{}", reply::correlation_id()),
+            Some(_) => format!("sbx-rt-{}", reply::random_uuid()),
             None => return oauth_error("BAD_AUTH_CODE", "missing or invalid code"),
         },
         _ => {
@@ -49,7 +49,7 @@ pub(super) async fn token(
     };
 
     let ttl = state.config.access_token_ttl;
-    let access_token = format!("sbx-at-{}", reply::correlation_id());
+    let access_token = format!("sbx-at-{}", reply::random_uuid());
     state.issued_tokens().insert(access_token.clone(), Instant::now() + ttl);
     state.stats().tokens_issued += 1;
     let body = AccessTokenResponse {
@@ -69,7 +69,7 @@ fn oauth_error(status: &str, message: &str) -> Response {
     let body = Error {
         status: Some(status.to_owned()),
         category: status.to_owned(),
-        correlation_id: reply::correlation_id(),
+        correlation_id: reply::random_uuid(),
         message: message.to_owned(),
         ..Error::default()
     };

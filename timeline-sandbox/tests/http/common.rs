@@ -1,7 +1,6 @@
 //! Templates, a client and small helpers shared by the HTTP tests.
 
 use serde_json::{Value, json};
-use timeline_sandbox::wire::TimelineEventTemplate;
 use timeline_sandbox::{Sandbox, SandboxBuilder};
 
 /// The contact template `1001298` (tokens petName, petAge, adoptedOn, breed).
@@ -11,20 +10,9 @@ pub const DEAL: &str = "1004521";
 /// A bearer token for tests that accept any.
 pub const TOKEN: &str = "test-token";
 
-/// The templates in `tests/data/templates`.
-pub fn templates() -> Vec<TimelineEventTemplate> {
-    ["pet-adopted.json", "deal-closed.json"]
-        .iter()
-        .map(|name| {
-            let path = format!("{}/tests/data/templates/{name}", env!("CARGO_MANIFEST_DIR"));
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-        })
-        .collect()
-}
-
 /// A builder holding the test templates.
 pub fn builder() -> SandboxBuilder {
-    Sandbox::builder().templates(templates())
+    Sandbox::builder().templates_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/templates"))
 }
 
 /// A started sandbox with the test templates and defaults.

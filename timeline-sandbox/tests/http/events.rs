@@ -198,10 +198,15 @@ async fn the_whole_batch_mode_refuses_a_batch_with_any_invalid_input() {
 }
 
 #[tokio::test]
-async fn unknown_paths_get_hubspots_404_body() {
+async fn unknown_paths_and_methods_get_hubspots_error_body() {
     let sandbox = start().await;
     let response = client().get(format!("{}/crm/v3/nothing", sandbox.url())).send().await.unwrap();
     let (status, body): (u16, Value) = status_and_json(response).await;
     assert_eq!(status, 404);
     assert_eq!(body["category"], "OBJECT_NOT_FOUND");
+
+    let response = client().get(format!("{}/integrators/timeline/v3/events/batch/create", sandbox.url())).send().await;
+    let (status, body) = status_and_json(response.unwrap()).await;
+    assert_eq!(status, 405);
+    assert_eq!(body["category"], "METHOD_NOT_ALLOWED");
 }

@@ -9,5 +9,6 @@ mod faults;
 mod inspect;
 mod rate_limit;
 mod schema;
+mod start;
 mod templates;
 mod validation;

@@ -82,6 +82,7 @@ fn cases() -> Vec<Case> {
             "INCOMPLETE_IFRAME",
             "height",
         ),
+        case("v-empty-target", |i| i["objectId"] = json!(""), "objectId", "EMPTY_TARGET", "must not be empty"),
         case("v-time", |i| i["timestamp"] = json!("yesterday"), "timestamp", "INVALID_TIMESTAMP", "RFC 3339"),
     ]
 }
