@@ -4,28 +4,42 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
+mod template_checks;
+
 use crate::bound;
 use crate::dummy;
 use crate::internals::ast::{Container, Field};
 use crate::internals::attr::{self, Role};
 use crate::internals::check;
 use crate::internals::ctxt::Ctxt;
+use crate::internals::template_check;
+use crate::template::{self, Template};
 
 /// Expands `#[derive(TimelineEvent)]` on `input`: the impl, or every error
 /// found together with a stub impl so that no follow-on errors appear.
 ///
-/// The steps are: read the attributes, read the struct, check the rules
-/// across fields, and only then generate code. Checks against a template
-/// definition file (`template = "…"`) will be one more step after `check`.
+/// The steps are: read the attributes, read the struct and the template
+/// definition file if there is one, check the rules across fields and
+/// against the template, and only then generate code.
 pub fn derive_timeline_event(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let attrs = attr::Container::from_ast(&cx, input);
     let cont = Container::from_ast(&cx, input, &attrs);
+    let template = attrs.template.as_ref().and_then(|literal| load_template(&cx, literal));
+    let template_id = match (&template, &attrs.template) {
+        (Some(template), Some(literal)) => template_check::template_id(&cx, &attrs, template, literal),
+        _ => attrs.template_id.as_ref().map(|id| id.value.clone()),
+    };
     if let Some(cont) = &cont {
         check::check(&cx, cont);
+        if let Some(template) = &template {
+            template_check::check(&cx, cont, template);
+        }
     }
-    match (cx.check(), cont, &attrs.template_id) {
-        (Ok(()), Some(cont), Some(template_id)) => dummy::wrap_in_const(impl_timeline_event(&cont, template_id)),
+    match (cx.check(), cont, template_id) {
+        (Ok(()), Some(cont), Some(template_id)) => {
+            dummy::wrap_in_const(impl_timeline_event(&cont, &template_id, template.as_ref()))
+        }
         (result, _, _) => {
             let errors = result.err().map(syn::Error::into_compile_error);
             let stub = dummy::wrap_in_const(dummy::timeline_event_stub(input, &attrs.krate));
@@ -34,7 +48,19 @@ pub fn derive_timeline_event(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
-fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
+/// Reads the file of `template = "…"`, or records why it cannot, on the literal.
+fn load_template(cx: &Ctxt, literal: &syn::LitStr) -> Option<Template> {
+    let written = literal.value();
+    match template::load(&written) {
+        Ok(template) => Some(template),
+        Err(error) => {
+            cx.error_spanned_by(literal, error.message(&written));
+            None
+        }
+    }
+}
+
+fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Template>) -> TokenStream {
     let krate = &cont.attrs.krate;
     let p = quote!(#krate::__private);
     let ident = cont.ident;
@@ -66,11 +92,28 @@ fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
         None => quote!(<__V as #p::ExtraDataVisitor>::none(__visitor)),
     };
 
+    let object_type = template.map(|template| {
+        let object_type = &template.definition.object_type;
+        quote!(const OBJECT_TYPE: ::core::option::Option<&'static str> = ::core::option::Option::Some(#object_type);)
+    });
+    let tracked_inputs = template.map(template_checks::tracked_inputs);
+    let (check_items, check_statements) = match template {
+        Some(template) => {
+            let checks = template_checks::field_checks(cont, template, &p);
+            (checks.items, checks.statements)
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+
     quote! {
+        #tracked_inputs
+        #check_items
+
         #[automatically_derived]
         impl #impl_generics #p::TimelineEvent for #ident #ty_generics #where_clause {
             const TEMPLATE_ID: &'static str = #template_id;
             const TOKENS: &'static [#p::TokenSpec] = &[#(#specs),*];
+            #object_type
 
             fn target(&self) -> #p::Target<'_> {
                 #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain }
@@ -96,6 +139,7 @@ fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
                 &self,
                 __tokens: &mut #p::TokenWriter<'_>,
             ) -> ::core::result::Result<(), #p::EncodeError> {
+                #check_statements
                 #(#writes)*
                 ::core::result::Result::Ok(())
             }
