@@ -258,4 +258,36 @@ mod tests {
         assert!(output.contains("P : :: hubspot_timeline :: __private :: TokenValue"), "{output}");
         assert!(!output.contains("& 'a str : :: hubspot_timeline"), "no bound for fields without type parameters");
     }
+
+    #[test]
+    fn a_template_file_is_a_tracked_input_by_its_canonical_path() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template = "tests/../tests/fixtures/pet-adopted.json")]
+            struct PetNamed {
+                #[timeline(email)]
+                email: String,
+                #[timeline(rename = "petName")]
+                name: String,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        assert!(messages(output.clone()).is_empty(), "{output}");
+        let canonical = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/pet-adopted.json")
+            .canonicalize()
+            .unwrap();
+        let canonical = canonical.to_str().unwrap();
+        assert!(!canonical.contains(".."));
+        let output = output.to_string();
+        for expected in [
+            quote::quote!(::core::include_bytes!(#canonical)).to_string(),
+            quote::quote!(::core::option_env!("TIMELINE_TEMPLATE_DIR")).to_string(),
+            "const TEMPLATE_ID : & 'static str = \"1001298\"".to_owned(),
+            "const OBJECT_TYPE".to_owned(),
+            "Some (\"contacts\")".to_owned(),
+            "token_mismatch".to_owned(),
+        ] {
+            assert!(output.contains(&expected), "{expected} not in {output}");
+        }
+    }
 }

@@ -299,7 +299,10 @@ impl EventTemplateFile {
 impl AppEventFile {
     fn into_definition(self) -> Result<Definition, String> {
         if self.kind != "app-event" {
-            return Err(format!("`type` is {:?}, but only \"app-event\" definitions describe timeline events", self.kind));
+            return Err(format!(
+                "`type` is {:?}, but only \"app-event\" definitions describe timeline events",
+                self.kind
+            ));
         }
         let object_type = app_event_object_type(&self.config.object_type).ok_or_else(|| {
             format!(
@@ -395,7 +398,10 @@ mod tests {
                 "token `a` has type \"bool\"",
             ),
             (r#"{"uid": "u", "type": "card", "config": {"name": "x", "objectType": "DEAL"}}"#, "`type` is \"card\""),
-            (r#"{"uid": "u", "type": "app-event", "config": {"name": "x", "objectType": "deals"}}"#, "CONTACT, COMPANY"),
+            (
+                r#"{"uid": "u", "type": "app-event", "config": {"name": "x", "objectType": "deals"}}"#,
+                "CONTACT, COMPANY",
+            ),
         ];
         for (text, expected) in cases {
             let reason = parse(text).unwrap_err();

@@ -92,8 +92,9 @@ const fn kind_mismatch(token: &TemplateToken, field_kind: TokenKind) -> ConstMes
         TokenKind::Number => message.push("a number token takes an integer or a float, such as `u32`, `i64` or `f64`"),
         TokenKind::Date => message.push("a date token takes a chrono `DateTime<Tz>`, `NaiveDate` or `NaiveDateTime`"),
         TokenKind::Enumeration => message
-            .push("an enumeration token takes a `#[derive(TimelineToken)]` enum whose values are among its options: ")
-            .push_list(token.options),
+            .push("an enumeration token takes a `#[derive(TimelineToken)]` enum whose values are among its options (")
+            .push_list(token.options)
+            .push(")"),
     };
     message.push(", or an `Option` of one to leave the token out when it is `None`")
 }

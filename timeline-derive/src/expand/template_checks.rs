@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::{Ident, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -69,14 +69,21 @@ pub fn field_checks(cont: &Container, template: &Template, p: &TokenStream) -> F
 }
 
 /// Panics, and so fails the build, with the message of `token_mismatch`.
+///
+/// rustc reports a const panic at the `panic!` call; its first token has the
+/// span of the type's first token and its parentheses the span of the
+/// type's last, so that the report underlines the whole type.
 fn check_expr(ty: TokenStream, declared: &TokenStream, p: &TokenStream, span: Span) -> TokenStream {
+    let last = ty.clone().into_iter().last().map_or(span, |tree| tree.span());
+    let mut arguments = Group::new(Delimiter::Parenthesis, quote_spanned!(span=> "{}", __message.as_str()));
+    arguments.set_span(last);
     quote_spanned! {span=>
         if let ::core::option::Option::Some(__message) = #p::token_mismatch(
             &#declared,
             <#ty as #p::TokenValue>::KIND,
             <#ty as #p::TokenValue>::OPTIONS,
         ) {
-            ::core::panic!("{}", __message.as_str())
+            ::core::panic! #arguments
         }
     }
 }
@@ -92,8 +99,7 @@ fn with_static_lifetimes(tokens: TokenStream, lifetimes: &HashSet<&Ident>) -> To
                 TokenTree::Ident(Ident::new("static", ident.span()))
             }
             TokenTree::Group(group) => {
-                let mut replaced =
-                    proc_macro2::Group::new(group.delimiter(), with_static_lifetimes(group.stream(), lifetimes));
+                let mut replaced = Group::new(group.delimiter(), with_static_lifetimes(group.stream(), lifetimes));
                 replaced.set_span(group.span());
                 TokenTree::Group(replaced)
             }

@@ -79,7 +79,10 @@ impl Container {
             if meta.path == TEMPLATE_ID {
                 template_id_written = true;
                 if let Some(lit) = string_value(cx, &meta, TEMPLATE_ID, "\"1001298\"")? {
-                    template_id.set(meta.path.span(), template_id_value(cx, &lit).map(|id| Sp { span: lit.span(), value: id }));
+                    template_id.set(
+                        meta.path.span(),
+                        template_id_value(cx, &lit).map(|id| Sp { span: lit.span(), value: id }),
+                    );
                 }
             } else if meta.path == TEMPLATE {
                 if let Some(lit) = string_value(cx, &meta, TEMPLATE, "\"timeline/pet-adopted.json\"")? {
