@@ -10,7 +10,7 @@ use hubspot_timeline::{
 };
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, Copy, TimelineToken)]
+#[derive(TimelineToken)]
 #[timeline(rename_all = "kebab-case")]
 enum Breed {
     GoldenRetriever,
@@ -82,6 +82,8 @@ fn a_template_bound_event_is_sent_with_the_files_template_id() {
         })
     );
     assert_eq!(to_wire(&event).unwrap().event_template_id, "1001298");
+    let golden = PetAdopted { breed: Some(Breed::GoldenRetriever), ..event };
+    assert_eq!(golden.tokens().unwrap()["breed"], "golden-retriever");
 }
 
 #[test]
