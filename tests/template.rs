@@ -3,6 +3,7 @@
 //! other objects.
 
 use std::borrow::Cow;
+use std::path::Path;
 
 use chrono::NaiveDate;
 use hubspot_timeline::{
@@ -156,4 +157,21 @@ fn the_encoder_refuses_contact_targets_on_templates_of_other_objects() {
     assert_eq!(encoded(&by_object_id)["objectId"], "88");
     let unknown_object_type = HandWritten::<false> { email: Some("ada@example.com"), utk: None, object_id: None };
     assert_eq!(encoded(&unknown_object_type)["email"], "ada@example.com");
+}
+
+/// Cargo decides when to rebuild from rustc's dep-info (`<test binary>.d`):
+/// the template files and `TIMELINE_TEMPLATE_DIR` must be listed there, or
+/// an edited template would leave the checks and the ids stale.
+#[test]
+fn cargo_rebuilds_when_a_template_file_or_the_template_dir_changes() {
+    let dep_info = std::env::current_exe().unwrap().with_extension("d");
+    let dep_info = std::fs::read_to_string(&dep_info)
+        .unwrap_or_else(|error| panic!("cannot read rustc's dep-info {}: {error}", dep_info.display()));
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui/templates");
+    for file in ["pet-adopted.json", "deal-stage-changed.json", "webinar-registered-hsmeta.json"] {
+        let path = templates.join(file).canonicalize().unwrap();
+        let rule = format!("{}:", path.display());
+        assert!(dep_info.lines().any(|line| line == rule), "{rule} not in:\n{dep_info}");
+    }
+    assert!(dep_info.lines().any(|line| line.starts_with("# env-dep:TIMELINE_TEMPLATE_DIR")), "{dep_info}");
 }
