@@ -51,11 +51,12 @@ pub fn check(cx: &Ctxt, cont: &Container, template: &Template) {
     }
 }
 
-/// How messages name the template: its file, and its id when it has one.
+/// How messages name the template: its id or uid, its name and its file.
 fn describe(template: &Template) -> String {
+    let (name, file) = (&template.definition.name, &template.written);
     match &template.definition.origin {
-        Origin::EventTemplate { id } => format!("template {id} (`{}`)", template.written),
-        Origin::AppEvent { uid } => format!("app event `{uid}` (`{}`)", template.written),
+        Origin::EventTemplate { id } => format!("template {id} {name:?} (`{file}`)"),
+        Origin::AppEvent { uid } => format!("app event `{uid}` {name:?} (`{file}`)"),
     }
 }
 
