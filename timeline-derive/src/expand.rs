@@ -16,7 +16,8 @@ use crate::internals::template_check;
 use crate::template::{self, Template};
 
 /// Expands `#[derive(TimelineEvent)]` on `input`: the impl, or every error
-/// found together with a stub impl so that no follow-on errors appear.
+/// found together with a stub impl so that no follow-on errors appear (and,
+/// with a template, the type checks of the fields, which need rustc).
 ///
 /// The steps are: read the attributes, read the struct and the template
 /// definition file if there is one, check the rules across fields and
@@ -40,9 +41,19 @@ pub fn derive_timeline_event(input: &syn::DeriveInput) -> TokenStream {
         (Ok(()), Some(cont), Some(template_id)) => {
             dummy::wrap_in_const(impl_timeline_event(&cont, &template_id, template.as_ref()))
         }
-        (result, _, _) => {
+        (result, cont, _) => {
             let errors = result.err().map(syn::Error::into_compile_error);
-            let stub = dummy::wrap_in_const(dummy::timeline_event_stub(input, &attrs.krate));
+            let stub = dummy::timeline_event_stub(input, &attrs.krate);
+            // The fields' type checks still run, so that a type that does not
+            // fit its token is reported in the same build as the errors above.
+            let checks = match (&cont, &template) {
+                (Some(cont), Some(template)) => {
+                    let krate = &attrs.krate;
+                    template_checks::field_checks(cont, template, &quote!(#krate::__private)).items
+                }
+                _ => TokenStream::new(),
+            };
+            let stub = dummy::wrap_in_const(quote!(#checks #stub));
             quote!(#errors #stub)
         }
     }
@@ -289,5 +300,28 @@ mod tests {
         ] {
             assert!(output.contains(&expected), "{expected} not in {output}");
         }
+    }
+
+    #[test]
+    fn field_type_checks_are_emitted_next_to_other_errors() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template = "tests/fixtures/pet-adopted.json")]
+            struct PetAdopted {
+                #[timeline(email)]
+                email: String,
+                #[timeline(rename = "petNme")]
+                name: String,
+                #[timeline(rename = "petAge")]
+                age: String,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        let messages = messages(output.clone());
+        assert_eq!(messages.len(), 1, "{messages:#?}");
+        assert!(messages[0].starts_with("no token `petNme`"), "{}", messages[0]);
+        let output = output.to_string();
+        assert_eq!(output.matches("token_mismatch").count(), 1, "only `petAge` is checked: {output}");
+        assert!(output.contains("name : \"petAge\""), "{output}");
+        assert!(output.contains("unreachable"), "the stub impl is there too: {output}");
     }
 }
