@@ -6,6 +6,14 @@
 //! else it carries. The derive checks token names and field types at compile
 //! time; [`encode_input`] writes the event as HubSpot receives it.
 //!
+//! Given the template's definition file,
+//! `#[timeline(template = "timeline/pet-adopted.json")]`, the derive takes the
+//! template id and object type from it and checks the struct against it: a
+//! field that is not one of its tokens, whose type does not fit its token's
+//! type, or whose enumeration values are not among the token's options does
+//! not compile. Cargo rebuilds the crate when the file changes; see
+//! [`TimelineEvent`](derive@TimelineEvent#template-definition-files).
+//!
 //! # Defining events
 //!
 //! ```
