@@ -47,3 +47,46 @@ pub enum EncodeError {
         object_type: &'static str,
     },
 }
+
+/// What stops a client call.
+///
+/// Failures of single events (a rejected token, a batch that failed after
+/// its retries) are not errors: they are data in the
+/// [`SendReport`](crate::SendReport).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client was configured wrongly.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+    /// HubSpot refused the credentials (401 or 403).
+    #[error("HubSpot refused the credentials ({status}): {message}")]
+    AuthenticationRefused {
+        /// The HTTP status.
+        status: u16,
+        /// HubSpot's message.
+        message: String,
+    },
+    /// The OAuth access token could not be renewed.
+    #[error("the OAuth access token could not be renewed: {0}")]
+    TokenRefresh(String),
+    /// The call's overall time limit passed.
+    #[error("the call did not finish within its overall time limit of {0:?}")]
+    Deadline(std::time::Duration),
+    /// A template call was answered with an error.
+    #[error("HubSpot answered {status}: {message}")]
+    Api {
+        /// The HTTP status.
+        status: u16,
+        /// HubSpot's error category, such as `VALIDATION_ERROR`.
+        category: String,
+        /// HubSpot's message.
+        message: String,
+    },
+    /// A template call failed in transport, after its retries.
+    #[error("the request failed in transport: {0}")]
+    Transport(String),
+    /// A template call's answer could not be read.
+    #[error("the response could not be read: {0}")]
+    ResponseUnreadable(String),
+}

@@ -122,3 +122,35 @@ pub trait ExtraDataVisitor {
     /// The event has no extra data.
     fn none(self) -> Self::Output;
 }
+
+/// A reference to an event is the same event, so that slices and iterators
+/// of borrowed events can be sent as they are.
+impl<E: TimelineEvent + ?Sized> TimelineEvent for &E {
+    const TEMPLATE_ID: &'static str = E::TEMPLATE_ID;
+    const TOKENS: &'static [TokenSpec] = E::TOKENS;
+    const OBJECT_TYPE: Option<&'static str> = E::OBJECT_TYPE;
+
+    fn target(&self) -> Target<'_> {
+        (**self).target()
+    }
+
+    fn event_id(&self) -> Option<Cow<'_, str>> {
+        (**self).event_id()
+    }
+
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        (**self).timestamp()
+    }
+
+    fn extra_data<V: ExtraDataVisitor>(&self, visitor: V) -> V::Output {
+        (**self).extra_data(visitor)
+    }
+
+    fn timeline_iframe(&self) -> Option<&TimelineEventIFrame> {
+        (**self).timeline_iframe()
+    }
+
+    fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> {
+        (**self).write_tokens(tokens)
+    }
+}

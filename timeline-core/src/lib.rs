@@ -58,6 +58,7 @@
 
 #![deny(missing_docs)]
 
+mod client;
 mod encode;
 mod error;
 mod event;
@@ -70,8 +71,12 @@ pub mod wire;
 #[doc(hidden)]
 pub mod __private;
 
+pub use client::{
+    AnyEvent, Client, ClientBuilder, Created, DEFAULT_BASE_URL, EventInput, Failure, FailureReason, Outcome, RateLimit,
+    RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendReport, Templates, Timeouts,
+};
 pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
-pub use error::EncodeError;
+pub use error::{EncodeError, Error};
 pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::event_id;
 pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};

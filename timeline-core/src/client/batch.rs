@@ -1,0 +1,252 @@
+//! Lazy encoding and chunking: events become `{"inputs":[…]}` bodies,
+//! bounded by an input count and a byte size.
+
+use std::ops::Range;
+
+use super::input::EventInput;
+use super::report::{Failure, FailureReason};
+
+const OPEN: &[u8] = b"{\"inputs\":[";
+const CLOSE: &[u8] = b"]}";
+
+/// One request body and the inputs in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Batch {
+    body: Vec<u8>,
+    items: Vec<Item>,
+}
+
+/// One input of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Item {
+    /// Its position among the call's inputs.
+    pub(crate) index: usize,
+    /// The id it is sent with.
+    pub(crate) id: String,
+    /// Its template id.
+    pub(crate) template_id: String,
+    /// Where its JSON sits in the body.
+    span: Range<usize>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Batch { body: OPEN.to_vec(), items: Vec::new() }
+    }
+
+    /// The body to send (the same bytes on every attempt).
+    pub(crate) fn body(&self) -> Vec<u8> {
+        let mut body = Vec::with_capacity(self.body.len() + CLOSE.len());
+        body.extend_from_slice(&self.body);
+        body.extend_from_slice(CLOSE);
+        body
+    }
+
+    /// The body's size in bytes.
+    pub(crate) fn len_bytes(&self) -> usize {
+        self.body.len() + CLOSE.len()
+    }
+
+    /// The inputs, in body order.
+    pub(crate) fn items(&self) -> &[Item] {
+        &self.items
+    }
+
+    fn push(&mut self, index: usize, id: String, template_id: &str, json: &[u8]) {
+        if !self.items.is_empty() {
+            self.body.push(b',');
+        }
+        let start = self.body.len();
+        self.body.extend_from_slice(json);
+        self.items.push(Item { index, id, template_id: template_id.to_owned(), span: start..self.body.len() });
+    }
+
+    /// The batch cut in two halves, for isolating bad inputs; `None` for one input.
+    pub(crate) fn split(&self) -> Option<(Batch, Batch)> {
+        if self.items.len() < 2 {
+            return None;
+        }
+        let middle = self.items.len() / 2;
+        let half = |items: &[Item]| {
+            let mut batch = Batch::new();
+            for item in items {
+                batch.push(item.index, item.id.clone(), &item.template_id, &self.body[item.span.clone()]);
+            }
+            batch
+        };
+        Some((half(&self.items[..middle]), half(&self.items[middle..])))
+    }
+}
+
+/// What became of one input pushed into a [`Chunker`].
+#[derive(Debug, PartialEq)]
+pub(crate) enum Pushed {
+    /// It joined the current batch, which is not full yet.
+    Pending,
+    /// A batch is ready to send.
+    Ready(Batch),
+    /// It could not be encoded or cannot fit any batch.
+    Failed(Failure),
+}
+
+/// Packs encoded inputs into batches of at most `max_inputs` inputs and
+/// `max_bytes` body bytes.
+#[derive(Debug)]
+pub(crate) struct Chunker {
+    max_inputs: usize,
+    max_bytes: usize,
+    current: Batch,
+    scratch: Vec<u8>,
+}
+
+impl Chunker {
+    /// An empty chunker.
+    pub(crate) fn new(max_inputs: usize, max_bytes: usize) -> Self {
+        Chunker { max_inputs: max_inputs.max(1), max_bytes, current: Batch::new(), scratch: Vec::new() }
+    }
+
+    /// Encodes `input` (the call's input number `index`) into the current
+    /// batch, and says whether a batch is ready to send.
+    pub(crate) fn push<T: EventInput + ?Sized>(&mut self, index: usize, input: &T) -> Pushed {
+        self.scratch.clear();
+        let template_id = input.template_id();
+        let failure = |id, reason| Failure { index, id, template_id: template_id.to_owned(), reason };
+        let id = match input.encode_into(&mut self.scratch) {
+            Ok(id) => id,
+            Err(error) => return Pushed::Failed(failure(None, FailureReason::Encoding(error))),
+        };
+        let alone = OPEN.len() + self.scratch.len() + CLOSE.len();
+        if alone > self.max_bytes {
+            let reason = FailureReason::TooLarge { bytes: self.scratch.len(), limit: self.max_bytes };
+            return Pushed::Failed(failure(Some(id), reason));
+        }
+        let mut ready = None;
+        if !self.current.items.is_empty() && self.current.len_bytes() + 1 + self.scratch.len() > self.max_bytes {
+            ready = Some(std::mem::replace(&mut self.current, Batch::new()));
+        }
+        self.current.push(index, id, template_id, &self.scratch);
+        if self.current.items.len() >= self.max_inputs {
+            debug_assert!(ready.is_none(), "a batch can only fill by count when it did not overflow by bytes");
+            ready = Some(std::mem::replace(&mut self.current, Batch::new()));
+        }
+        ready.map_or(Pushed::Pending, Pushed::Ready)
+    }
+
+    /// The last, partly filled batch, if any.
+    pub(crate) fn finish(&mut self) -> Option<Batch> {
+        (!self.current.items.is_empty()).then(|| std::mem::replace(&mut self.current, Batch::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::EncodedInput;
+    use crate::error::EncodeError;
+
+    /// A pre-encoded input of a given JSON text.
+    struct Raw(&'static str, &'static str);
+
+    impl EventInput for Raw {
+        fn template_id(&self) -> &str {
+            "1"
+        }
+
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+            if self.1.is_empty() {
+                return Err(EncodeError::NoTarget);
+            }
+            out.extend_from_slice(self.1.as_bytes());
+            Ok(self.0.to_owned())
+        }
+    }
+
+    fn parse(batch: &Batch) -> serde_json::Value {
+        serde_json::from_slice(&batch.body()).unwrap()
+    }
+
+    #[test]
+    fn chunks_by_count() {
+        let mut chunker = Chunker::new(2, 1 << 20);
+        assert_eq!(chunker.push(0, &Raw("a", r#"{"n":0}"#)), Pushed::Pending);
+        let Pushed::Ready(full) = chunker.push(1, &Raw("b", r#"{"n":1}"#)) else { panic!("the batch is full") };
+        assert_eq!(parse(&full), serde_json::json!({"inputs": [{"n": 0}, {"n": 1}]}));
+        assert_eq!(chunker.push(2, &Raw("c", r#"{"n":2}"#)), Pushed::Pending);
+        let last = chunker.finish().unwrap();
+        assert_eq!(last.items().iter().map(|item| item.index).collect::<Vec<_>>(), [2]);
+        assert_eq!(chunker.finish(), None);
+    }
+
+    #[test]
+    fn chunks_by_bytes() {
+        let input = r#"{"n":"0123456789"}"#;
+        let max_bytes = OPEN.len() + 2 * input.len() + 1 + CLOSE.len();
+        let mut chunker = Chunker::new(100, max_bytes);
+        let mut batches = Vec::new();
+        for index in 0..5 {
+            if let Pushed::Ready(batch) = chunker.push(index, &Raw("x", input)) {
+                batches.push(batch);
+            }
+        }
+        batches.extend(chunker.finish());
+        assert_eq!(batches.iter().map(|batch| batch.items().len()).collect::<Vec<_>>(), [2, 2, 1]);
+        for batch in &batches {
+            assert!(batch.len_bytes() <= max_bytes);
+            assert_eq!(batch.body().len(), batch.len_bytes());
+            assert_eq!(parse(batch)["inputs"].as_array().unwrap().len(), batch.items().len());
+        }
+    }
+
+    #[test]
+    fn bad_and_oversized_inputs_fail_alone() {
+        let mut chunker = Chunker::new(10, 40);
+        let Pushed::Failed(failure) = chunker.push(0, &Raw("a", "")) else { panic!("encoding fails") };
+        assert_eq!(failure.reason, FailureReason::Encoding(EncodeError::NoTarget));
+        assert_eq!(failure.id, None);
+        let long = Raw("b", r#"{"n":"a long value that does not fit in forty bytes"}"#);
+        let Pushed::Failed(failure) = chunker.push(1, &long) else { panic!("the input is too large") };
+        assert!(matches!(failure.reason, FailureReason::TooLarge { limit: 40, .. }), "{failure:?}");
+        assert_eq!(failure.id.as_deref(), Some("b"));
+        assert_eq!(chunker.push(2, &Raw("c", "{}")), Pushed::Pending);
+        let batch = chunker.finish().unwrap();
+        assert_eq!(parse(&batch), serde_json::json!({"inputs": [{}]}));
+    }
+
+    #[test]
+    fn split_keeps_the_same_input_bytes() {
+        let mut chunker = Chunker::new(10, 1 << 20);
+        for (index, json) in [r#"{"n":0}"#, r#"{"n":1}"#, r#"{"n":2}"#].into_iter().enumerate() {
+            assert_eq!(chunker.push(index, &Raw("x", json)), Pushed::Pending);
+        }
+        let batch = chunker.finish().unwrap();
+        let (left, right) = batch.split().unwrap();
+        assert_eq!(parse(&left), serde_json::json!({"inputs": [{"n": 0}]}));
+        assert_eq!(parse(&right), serde_json::json!({"inputs": [{"n": 1}, {"n": 2}]}));
+        assert_eq!(right.items()[1].index, 2);
+        assert!(left.split().is_none());
+    }
+
+    #[test]
+    fn encoded_inputs_keep_their_bytes() {
+        struct Ping;
+        impl crate::TimelineEvent for Ping {
+            const TEMPLATE_ID: &'static str = "77";
+            const TOKENS: &'static [crate::TokenSpec] = &[];
+            fn target(&self) -> crate::Target<'_> {
+                crate::Target { object_id: Some("9".into()), ..crate::Target::default() }
+            }
+            fn write_tokens(&self, _: &mut crate::TokenWriter<'_>) -> Result<(), EncodeError> {
+                Ok(())
+            }
+        }
+        let encoded = EncodedInput::new(&Ping).unwrap();
+        let mut chunker = Chunker::new(10, 1 << 20);
+        assert_eq!(chunker.push(0, &encoded), Pushed::Pending);
+        assert_eq!(chunker.push(1, &&Ping), Pushed::Pending);
+        let batch = chunker.finish().unwrap();
+        let inputs = parse(&batch)["inputs"].clone();
+        assert_eq!(inputs[0], inputs[1]);
+        assert_eq!(batch.items()[0].id, encoded.id());
+        assert_eq!(batch.items()[1].template_id, "77");
+    }
+}

@@ -1,0 +1,306 @@
+//! [`ClientBuilder`]: credentials, base URL, HTTP client, sizes and policies.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use reqwest::Url;
+
+use super::auth::{Auth, OAuthProvider, TokenEndpoint};
+use super::config::{RateLimit, RetryPolicy, Timeouts};
+use super::pacing::Limiter;
+use super::secret::Secret;
+use super::{Client, Config, Inner};
+use crate::error::Error;
+
+/// HubSpot's API.
+pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use timeline_core::{Client, RateLimit, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .access_token("pat-na1-secret")
+///     .batch_size(50)
+///     .max_in_flight(2)
+///     .rate_limit(RateLimit::new(100, Duration::from_secs(10)))
+///     .retry(RetryPolicy::default().with_max_attempts(3))
+///     .build()
+///     .unwrap();
+/// assert!(!format!("{client:?}").contains("pat-na1-secret"));
+///
+/// let refused = Client::builder().access_token("t").base_url("http://example.com").build();
+/// assert!(refused.is_err());
+/// ```
+pub struct ClientBuilder {
+    access_token: Option<Secret>,
+    oauth: Option<(String, Secret, Secret)>,
+    developer_key: Option<Secret>,
+    base_url: String,
+    token_url: Option<String>,
+    http: Option<reqwest::Client>,
+    timeouts: Timeouts,
+    user_agent: String,
+    batch_size: usize,
+    max_request_bytes: usize,
+    max_response_bytes: usize,
+    max_in_flight: usize,
+    rate_limit: RateLimit,
+    retry: RetryPolicy,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            access_token: None,
+            oauth: None,
+            developer_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            token_url: None,
+            http: None,
+            timeouts: Timeouts::default(),
+            user_agent: concat!("hubspot-timeline/", env!("CARGO_PKG_VERSION")).to_owned(),
+            batch_size: 100,
+            max_request_bytes: 4 << 20,
+            max_response_bytes: 16 << 20,
+            max_in_flight: 4,
+            rate_limit: RateLimit::default(),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("access_token", &self.access_token)
+            .field("oauth_client_id", &self.oauth.as_ref().map(|(id, _, _)| id))
+            .field("developer_key", &self.developer_key)
+            .field("base_url", &self.base_url)
+            .field("batch_size", &self.batch_size)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("rate_limit", &self.rate_limit)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Authorizes requests with a fixed access token (a private app token or
+    /// an OAuth access token you renew yourself).
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.access_token = Some(Secret::new(token));
+        self
+    }
+
+    /// Authorizes requests with OAuth: the client gets access tokens from
+    /// the token endpoint with `refresh_token`, renews them before they
+    /// expire (from `expires_in`) and after a 401, one renewal at a time.
+    pub fn oauth(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        refresh_token: impl Into<String>,
+    ) -> Self {
+        self.oauth = Some((client_id.into(), Secret::new(client_secret), Secret::new(refresh_token)));
+        self
+    }
+
+    /// The developer API key, sent as the `hapikey` query parameter by the
+    /// template calls; without one they use the access token.
+    pub fn developer_key(mut self, key: impl Into<String>) -> Self {
+        self.developer_key = Some(Secret::new(key));
+        self
+    }
+
+    /// The API's base URL (default `https://api.hubapi.com`). It must be
+    /// HTTPS unless its host is a loopback address or `localhost`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The OAuth token endpoint (default: `/oauth/v1/token` under the base URL).
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// The `reqwest::Client` to send with (its own connect timeout and TLS
+    /// settings then apply instead of the builder's connect timeout).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Time limits; see [`Timeouts`].
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Inputs per batch request (default 100, at least 1).
+    pub fn batch_size(mut self, size: usize) -> Self {
+        self.batch_size = size;
+        self
+    }
+
+    /// The largest request body in bytes (default 4 MiB); an event too large
+    /// to fit alone fails without being sent.
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.max_request_bytes = bytes;
+        self
+    }
+
+    /// The largest response body the client reads (default 16 MiB); a larger
+    /// one is refused without being read into memory.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Batch requests one `send_all` keeps under way at once (default 4, at least 1).
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.max_in_flight = requests;
+        self
+    }
+
+    /// The rate limit the client paces itself to (default 110 requests per 10 s).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// The retry policy; see [`RetryPolicy`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = parse_url("base URL", &self.base_url)?;
+        if self.batch_size == 0 || self.max_in_flight == 0 {
+            return Err(Error::Config("batch_size and max_in_flight must be at least 1".into()));
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.timeouts.connect())
+                .build()
+                .map_err(|error| Error::Config(format!("the HTTP client could not be built: {error}")))?,
+        };
+        let auth = match (self.access_token, self.oauth) {
+            (Some(_), Some(_)) => {
+                return Err(Error::Config("give either an access token or OAuth credentials, not both".into()));
+            }
+            (Some(token), None) => Some(Auth::Static(token)),
+            (None, Some((client_id, client_secret, refresh_token))) => {
+                let url = match &self.token_url {
+                    Some(url) => parse_url("token URL", url)?,
+                    None => {
+                        let mut url = base_url.clone();
+                        if let Ok(mut path) = url.path_segments_mut() {
+                            path.pop_if_empty().extend(["oauth", "v1", "token"]);
+                        }
+                        url
+                    }
+                };
+                let endpoint = TokenEndpoint {
+                    url,
+                    http: http.clone(),
+                    retry: self.retry.clone(),
+                    attempt_timeout: self.timeouts.attempt(),
+                    max_response_bytes: self.max_response_bytes,
+                };
+                Some(Auth::OAuth(Box::new(OAuthProvider::new(client_id, client_secret, refresh_token, endpoint))))
+            }
+            (None, None) if self.developer_key.is_some() => None,
+            (None, None) => {
+                return Err(Error::Config(
+                    "no credentials: give an access token, OAuth credentials or a developer key".into(),
+                ));
+            }
+        };
+        let config = Config {
+            batch_size: self.batch_size,
+            max_request_bytes: self.max_request_bytes,
+            max_response_bytes: self.max_response_bytes,
+            max_in_flight: self.max_in_flight,
+            retry: self.retry,
+            timeouts: self.timeouts,
+            user_agent: self.user_agent,
+        };
+        let inner = Inner {
+            http,
+            base_url,
+            auth,
+            developer_key: self.developer_key,
+            limiter: Limiter::new(self.rate_limit),
+            config,
+        };
+        Ok(Client { inner: std::sync::Arc::new(inner) })
+    }
+}
+
+/// Parses `text` and refuses plain HTTP except on loopback.
+fn parse_url(what: &str, text: &str) -> Result<Url, Error> {
+    let url = Url::parse(text).map_err(|error| Error::Config(format!("the {what} `{text}` is not a URL: {error}")))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(Error::Config(format!(
+            "the {what} `{text}` is plain HTTP; HTTPS is required except for loopback hosts"
+        ))),
+        other => Err(Error::Config(format!("the {what} `{text}` has scheme `{other}`; use https"))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(url: &str) -> Result<Client, Error> {
+        Client::builder().access_token("t").base_url(url).build()
+    }
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert!(build("https://api.hubapi.com").is_ok());
+        assert!(build("http://127.0.0.1:8080").is_ok());
+        assert!(build("http://[::1]:8080").is_ok());
+        assert!(build("http://localhost:8080").is_ok());
+        assert!(matches!(build("http://api.hubapi.com"), Err(Error::Config(_))));
+        assert!(matches!(build("http://10.0.0.1"), Err(Error::Config(_))));
+        assert!(matches!(build("ftp://127.0.0.1"), Err(Error::Config(_))));
+        assert!(matches!(build("not a url"), Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn credentials_are_checked() {
+        assert!(matches!(Client::builder().build(), Err(Error::Config(_))));
+        let both = Client::builder().access_token("t").oauth("id", "secret", "refresh").build();
+        assert!(matches!(both, Err(Error::Config(_))));
+        assert!(Client::builder().developer_key("key").build().is_ok());
+    }
+}

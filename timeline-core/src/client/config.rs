@@ -1,0 +1,222 @@
+//! Settings of a [`Client`](super::Client): retries, timeouts and the rate
+//! limit. Each has a `Default` and `with_*` setters.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How failed requests are retried.
+///
+/// The wait before retry `n` (1-based) is
+/// `min(max_backoff, initial_backoff × 2^(n-1))` scaled by a jitter factor in
+/// `[0.5, 1.0]`, unless the server said how long to wait (`Retry-After`),
+/// which wins. No retry starts once `max_elapsed` has passed since the first
+/// attempt.
+///
+/// ```
+/// use std::time::Duration;
+/// use timeline_core::RetryPolicy;
+/// let policy = RetryPolicy::default()
+///     .with_max_attempts(4)
+///     .with_initial_backoff(Duration::from_millis(5))
+///     .with_jitter(|| 1.0);
+/// assert_eq!(policy.max_attempts(), 4);
+/// ```
+#[derive(Clone)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_elapsed: Duration,
+    jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(20),
+            max_elapsed: Duration::from_secs(120),
+            jitter: Arc::new(fastrand::f64),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that tries each request once.
+    pub fn never() -> Self {
+        RetryPolicy::default().with_max_attempts(1)
+    }
+
+    /// Attempts per request, the first included (at least 1; default 6).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the first retry (default 500 ms).
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// The longest wait between two attempts (default 20 s).
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// How long after the first attempt retries may still start (default 120 s).
+    pub fn with_max_elapsed(mut self, elapsed: Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
+    }
+
+    /// The source of jitter: a function returning a number in `[0, 1]`
+    /// (random by default). `|| 1.0` makes waits deterministic in tests.
+    pub fn with_jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.jitter = Arc::new(jitter);
+        self
+    }
+
+    /// Attempts per request, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// How long after the first attempt retries may still start.
+    pub fn max_elapsed(&self) -> Duration {
+        self.max_elapsed
+    }
+
+    /// The wait before retry number `retry` (1 for the first retry), when
+    /// the server gave no `Retry-After`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use timeline_core::RetryPolicy;
+    /// let policy = RetryPolicy::default()
+    ///     .with_initial_backoff(Duration::from_millis(100))
+    ///     .with_max_backoff(Duration::from_millis(300))
+    ///     .with_jitter(|| 1.0);
+    /// assert_eq!(policy.backoff(1), Duration::from_millis(100));
+    /// assert_eq!(policy.backoff(2), Duration::from_millis(200));
+    /// assert_eq!(policy.backoff(3), Duration::from_millis(300));
+    /// ```
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let doublings = retry.saturating_sub(1).min(30);
+        let uncapped = self.initial_backoff.saturating_mul(1u32 << doublings);
+        let capped = uncapped.min(self.max_backoff);
+        let factor = 0.5 + 0.5 * (self.jitter)().clamp(0.0, 1.0);
+        capped.mul_f64(factor)
+    }
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("max_attempts", &self.max_attempts)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("max_backoff", &self.max_backoff)
+            .field("max_elapsed", &self.max_elapsed)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Time limits of requests.
+///
+/// ```
+/// use std::time::Duration;
+/// use timeline_core::Timeouts;
+/// let timeouts = Timeouts::default().with_attempt(Duration::from_secs(5));
+/// assert_eq!(timeouts.attempt(), Duration::from_secs(5));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    connect: Duration,
+    attempt: Duration,
+    overall: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect: Duration::from_secs(10), attempt: Duration::from_secs(30), overall: None }
+    }
+}
+
+impl Timeouts {
+    /// The limit on opening a connection (default 10 s).
+    pub fn with_connect(mut self, timeout: Duration) -> Self {
+        self.connect = timeout;
+        self
+    }
+
+    /// The limit on one attempt, from sending to the end of the response body (default 30 s).
+    pub fn with_attempt(mut self, timeout: Duration) -> Self {
+        self.attempt = timeout;
+        self
+    }
+
+    /// The limit on a whole call (`send`, `send_batch`, `send_all`, template
+    /// calls), retries included (default none).
+    pub fn with_overall(mut self, timeout: Duration) -> Self {
+        self.overall = Some(timeout);
+        self
+    }
+
+    /// The limit on opening a connection.
+    pub fn connect(&self) -> Duration {
+        self.connect
+    }
+
+    /// The limit on one attempt.
+    pub fn attempt(&self) -> Duration {
+        self.attempt
+    }
+
+    /// The limit on a whole call, if any.
+    pub fn overall(&self) -> Option<Duration> {
+        self.overall
+    }
+}
+
+/// How many requests a client may start in a rolling window.
+///
+/// The default is HubSpot's limit for OAuth apps: 110 requests per 10 s.
+///
+/// ```
+/// use std::time::Duration;
+/// use timeline_core::RateLimit;
+/// let limit = RateLimit::new(10, Duration::from_secs(1));
+/// assert_eq!(limit.max_requests(), 10);
+/// assert_eq!(RateLimit::default().window(), Duration::from_secs(10));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    max_requests: u32,
+    window: Duration,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit { max_requests: 110, window: Duration::from_secs(10) }
+    }
+}
+
+impl RateLimit {
+    /// At most `max_requests` (at least 1) in any `window`.
+    pub fn new(max_requests: u32, window: Duration) -> Self {
+        RateLimit { max_requests: max_requests.max(1), window }
+    }
+
+    /// Requests allowed per window.
+    pub fn max_requests(&self) -> u32 {
+        self.max_requests
+    }
+
+    /// The window's length.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+}

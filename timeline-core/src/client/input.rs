@@ -1,0 +1,107 @@
+//! What `send_all` accepts: anything that can write itself as one request
+//! input, so events of different types can travel in one call.
+
+use crate::encode::{EncodedInput, encode_input};
+use crate::error::EncodeError;
+use crate::event::TimelineEvent;
+
+/// One event ready to be encoded into a batch: every [`TimelineEvent`]
+/// (owned or borrowed), an [`EncodedInput`], or an [`AnyEvent`].
+pub trait EventInput {
+    /// The event template id.
+    fn template_id(&self) -> &str;
+
+    /// Appends the event's JSON input to `out` and returns its id; on error
+    /// nothing is appended.
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError>;
+}
+
+impl<E: TimelineEvent + ?Sized> EventInput for E {
+    fn template_id(&self) -> &str {
+        E::TEMPLATE_ID
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        encode_input(self, out)
+    }
+}
+
+impl EventInput for EncodedInput {
+    fn template_id(&self) -> &str {
+        EncodedInput::template_id(self)
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        out.extend_from_slice(self.json());
+        Ok(self.id().to_owned())
+    }
+}
+
+impl EventInput for &EncodedInput {
+    fn template_id(&self) -> &str {
+        EncodedInput::template_id(self)
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        (**self).encode_into(out)
+    }
+}
+
+/// An event of any type, for sending different event types in one call
+/// without encoding them up front.
+///
+/// ```
+/// # use std::borrow::Cow;
+/// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Ping;
+/// # impl TimelineEvent for Ping {
+/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("1")), ..Target::default() } }
+/// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
+/// # }
+/// # struct Pong;
+/// # impl TimelineEvent for Pong {
+/// #     const TEMPLATE_ID: &'static str = "1001299";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("1")), ..Target::default() } }
+/// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
+/// # }
+/// use timeline_core::{AnyEvent, EventInput};
+/// let events = vec![AnyEvent::new(Ping), AnyEvent::new(Pong)];
+/// assert_eq!(events[1].template_id(), "1001299");
+/// ```
+pub struct AnyEvent<'a>(Box<dyn EventInput + Send + Sync + 'a>);
+
+impl<'a> AnyEvent<'a> {
+    /// Wraps `event`.
+    pub fn new(event: impl EventInput + Send + Sync + 'a) -> Self {
+        AnyEvent(Box::new(event))
+    }
+}
+
+impl std::fmt::Debug for AnyEvent<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("AnyEvent").field(&self.0.template_id()).finish()
+    }
+}
+
+impl EventInput for AnyEvent<'_> {
+    fn template_id(&self) -> &str {
+        self.0.template_id()
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_into(out)
+    }
+}
+
+impl EventInput for &AnyEvent<'_> {
+    fn template_id(&self) -> &str {
+        self.0.template_id()
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_into(out)
+    }
+}

@@ -1,0 +1,212 @@
+//! Maps a batch answer (201, or 207 with per-input errors) back to the
+//! batch's inputs: by `id` where HubSpot names one, by order where it does not.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::batch::Item;
+use super::report::{Created, Failure, FailureReason, Outcome};
+use crate::wire::StandardError;
+
+/// The parts of a batch answer the mapping needs, read leniently.
+#[derive(Debug, Default, Deserialize)]
+struct BatchAnswer {
+    #[serde(default)]
+    results: Vec<StoredEvent>,
+    #[serde(default)]
+    errors: Vec<StandardError>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredEvent {
+    id: String,
+    #[serde(default)]
+    object_id: Option<String>,
+}
+
+/// The outcome of every input of a batch answered with a 2xx `status`.
+pub(crate) fn map_answer(items: &[Item], status: u16, body: &[u8]) -> Vec<Outcome> {
+    let answer: BatchAnswer = if body.iter().all(u8::is_ascii_whitespace) && status != 207 {
+        BatchAnswer::default()
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(answer) => answer,
+            Err(error) => {
+                return unreadable(items, &format!("HubSpot's {status} answer is not a batch result: {error}"));
+            }
+        }
+    };
+
+    let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (position, item) in items.iter().enumerate().rev() {
+        positions.entry(item.id.as_str()).or_default().push(position);
+    }
+    let mut fates: Vec<Option<Outcome>> = vec![None; items.len()];
+    let mut take = |id: &str| positions.get_mut(id).and_then(Vec::pop);
+
+    for stored in answer.results {
+        if let Some(position) = take(&stored.id) {
+            fates[position] = Some(created(&items[position], stored.object_id));
+        }
+    }
+    let mut unnamed = Vec::new();
+    for error in answer.errors {
+        let ids = error.context.get("id").cloned().unwrap_or_default();
+        let positions: Vec<usize> = ids.iter().filter_map(|id| take(id)).collect();
+        if positions.is_empty() {
+            unnamed.push(error);
+            continue;
+        }
+        for position in positions {
+            fates[position] = Some(failed(&items[position], validation(&error)));
+        }
+    }
+    let mut unnamed = unnamed.into_iter();
+    for (position, fate) in fates.iter_mut().enumerate() {
+        if fate.is_some() {
+            continue;
+        }
+        let item = &items[position];
+        *fate = Some(match unnamed.next() {
+            Some(error) => failed(item, validation(&error)),
+            None if status == 207 => failed(
+                item,
+                FailureReason::ResponseUnreadable { detail: "HubSpot's 207 answer did not mention this input".into() },
+            ),
+            None => created(item, None),
+        });
+    }
+    fates.into_iter().flatten().collect()
+}
+
+/// Every input of a batch whose answer could not be read.
+pub(crate) fn unreadable(items: &[Item], detail: &str) -> Vec<Outcome> {
+    items.iter().map(|item| failed(item, FailureReason::ResponseUnreadable { detail: detail.to_owned() })).collect()
+}
+
+/// Every input of a batch failed for the same `reason`.
+pub(crate) fn all_failed(items: &[Item], reason: &FailureReason) -> Vec<Outcome> {
+    items.iter().map(|item| failed(item, reason.clone())).collect()
+}
+
+fn validation(error: &StandardError) -> FailureReason {
+    FailureReason::Validation {
+        category: error.category.clone(),
+        message: error.message.clone(),
+        context: error.context.clone(),
+        details: error.errors.clone(),
+    }
+}
+
+fn created(item: &Item, object_id: Option<String>) -> Outcome {
+    Outcome::Created(Created {
+        index: item.index,
+        id: item.id.clone(),
+        template_id: item.template_id.clone(),
+        object_id,
+    })
+}
+
+fn failed(item: &Item, reason: FailureReason) -> Outcome {
+    Outcome::Failed(Failure {
+        index: item.index,
+        id: Some(item.id.clone()),
+        template_id: item.template_id.clone(),
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::batch::{Chunker, Pushed};
+    use crate::client::input::EventInput;
+    use crate::error::EncodeError;
+
+    struct Raw(&'static str);
+
+    impl EventInput for Raw {
+        fn template_id(&self) -> &str {
+            "1"
+        }
+
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+            out.extend_from_slice(b"{}");
+            Ok(self.0.to_owned())
+        }
+    }
+
+    fn items(ids: &[&'static str]) -> Vec<Item> {
+        let mut chunker = Chunker::new(100, 1 << 20);
+        for (index, id) in ids.iter().enumerate() {
+            assert_eq!(chunker.push(index + 10, &Raw(id)), Pushed::Pending);
+        }
+        chunker.finish().unwrap().items().to_vec()
+    }
+
+    fn summary(outcomes: &[Outcome]) -> Vec<(usize, String)> {
+        outcomes
+            .iter()
+            .map(|outcome| match outcome {
+                Outcome::Created(created) => (created.index, format!("created {:?}", created.object_id)),
+                Outcome::Failed(failure) => (failure.index, format!("failed {}", failure.reason)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn maps_207_results_and_errors_by_id() {
+        let body = br#"{"status":"COMPLETE","numErrors":1,
+            "results":[{"id":"c","objectId":"3","objectType":"contacts"},{"id":"a","objectId":"1"}],
+            "errors":[{"status":"error","category":"VALIDATION_ERROR","message":"bad b","context":{"id":["b"]}}]}"#;
+        let outcomes = map_answer(&items(&["a", "b", "c"]), 207, body);
+        assert_eq!(
+            summary(&outcomes),
+            [
+                (10, "created Some(\"1\")".to_owned()),
+                (11, "failed rejected by HubSpot (VALIDATION_ERROR): bad b".to_owned()),
+                (12, "created Some(\"3\")".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_without_an_id_go_to_unmentioned_inputs_in_order() {
+        let body = br#"{"results":[{"id":"b"}],
+            "errors":[{"category":"VALIDATION_ERROR","message":"first"},{"category":"VALIDATION_ERROR","message":"second"}]}"#;
+        let outcomes = map_answer(&items(&["a", "b", "c", "d"]), 207, body);
+        let summary = summary(&outcomes);
+        assert!(summary[0].1.ends_with("first"), "{summary:?}");
+        assert_eq!(summary[1].1, "created None");
+        assert!(summary[2].1.ends_with("second"), "{summary:?}");
+        assert!(summary[3].1.contains("did not mention"), "{summary:?}");
+    }
+
+    #[test]
+    fn duplicate_ids_in_one_batch_are_each_mapped() {
+        let body = br#"{"results":[{"id":"a","objectId":"1"}],
+            "errors":[{"category":"VALIDATION_ERROR","message":"dup","context":{"id":["a"]}}]}"#;
+        let outcomes = map_answer(&items(&["a", "a"]), 207, body);
+        assert!(matches!(outcomes[0], Outcome::Created(_)));
+        assert!(matches!(outcomes[1], Outcome::Failed(_)));
+    }
+
+    #[test]
+    fn a_201_without_a_body_means_all_created() {
+        let outcomes = map_answer(&items(&["a", "b"]), 201, b"");
+        assert!(outcomes.iter().all(|outcome| matches!(outcome, Outcome::Created(_))));
+        assert_eq!(outcomes.len(), 2);
+    }
+
+    #[test]
+    fn a_malformed_body_leaves_every_input_possibly_landed() {
+        let outcomes = map_answer(&items(&["a", "b"]), 201, b"{\"results\": [");
+        assert_eq!(outcomes.len(), 2);
+        for outcome in &outcomes {
+            let Outcome::Failed(failure) = outcome else { panic!("{outcome:?}") };
+            assert!(failure.reason.may_have_landed());
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The HTTP client: [`Client`], its [`ClientBuilder`], and the calls that
+//! send events ([`Client::send`], [`Client::send_batch`], [`SendAll`]) and
+//! manage templates ([`Client::templates`]).
+
+mod auth;
+mod batch;
+mod builder;
+mod config;
+mod deliver;
+mod exchange;
+mod input;
+mod mapping;
+mod pacing;
+mod report;
+mod retry;
+mod secret;
+mod send_all;
+mod templates;
+mod transport;
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::Url;
+
+pub use builder::{ClientBuilder, DEFAULT_BASE_URL};
+pub use config::{RateLimit, RetryPolicy, Timeouts};
+pub use input::{AnyEvent, EventInput};
+pub use report::{Created, Failure, FailureReason, Outcome, SendReport};
+pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
+pub use templates::Templates;
+
+use crate::error::Error;
+use auth::Auth;
+use batch::{Chunker, Pushed};
+use pacing::Limiter;
+use secret::Secret;
+
+/// A HubSpot timeline client: one connection pool, one rate limiter and one
+/// set of credentials, shared by every clone.
+///
+/// ```no_run
+/// # async fn run(events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::Error> {
+/// use timeline_core::{Client, SendAll};
+///
+/// let client = Client::builder().access_token("pat-na1-…").build()?;
+/// let report = events.send_all(&client).await?;
+/// for failure in report.failed() {
+///     eprintln!("event {} failed: {}", failure.index, failure.reason);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// What a client's clones share.
+pub(crate) struct Inner {
+    http: reqwest::Client,
+    base_url: Url,
+    auth: Option<Auth>,
+    developer_key: Option<Secret>,
+    limiter: Limiter,
+    config: Config,
+}
+
+/// The sizes and policies a client was built with.
+#[derive(Debug, Clone)]
+struct Config {
+    batch_size: usize,
+    max_request_bytes: usize,
+    max_response_bytes: usize,
+    max_in_flight: usize,
+    retry: RetryPolicy,
+    timeouts: Timeouts,
+    user_agent: String,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url.as_str())
+            .field("auth", &inner.auth)
+            .field("developer_key", &inner.developer_key)
+            .field("config", &inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner").field("base_url", &self.base_url.as_str()).finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    /// The URL of `segments` under the base URL, each segment escaped.
+    fn url<'s>(&self, segments: impl IntoIterator<Item = &'s str>) -> Url {
+        let mut url = self.base_url.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+}
+
+impl Client {
+    /// A builder; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// Sends one event (usually `&event`) and tells what became of it.
+    ///
+    /// An event HubSpot refuses is an [`Outcome::Failed`], not an error;
+    /// errors are what stop the call (credentials refused, the deadline).
+    pub async fn send<E: EventInput>(&self, event: E) -> Result<Outcome, Error> {
+        let report = self.send_batch(std::iter::once(event)).await?;
+        let outcome = match report.failed().first() {
+            Some(failure) => Outcome::Failed(failure.clone()),
+            None => report
+                .created()
+                .first()
+                .cloned()
+                .map(Outcome::Created)
+                .ok_or_else(|| Error::ResponseUnreadable("the answer held no outcome for the event".to_owned()))?,
+        };
+        Ok(outcome)
+    }
+
+    /// Sends `events` in one request (however many they are, within the
+    /// request body limit) and reports on each.
+    ///
+    /// A batch HubSpot rejects as a whole is split to isolate the bad
+    /// inputs, which takes more requests. Use [`SendAll`] for any number of
+    /// events.
+    pub async fn send_batch<I>(&self, events: I) -> Result<SendReport, Error>
+    where
+        I: IntoIterator,
+        I::Item: EventInput,
+    {
+        let inner = &*self.inner;
+        exchange::within(inner.config.timeouts.overall(), async {
+            let mut report = SendReport::new(true);
+            let mut chunker = Chunker::new(usize::MAX, inner.config.max_request_bytes);
+            for (index, event) in events.into_iter().enumerate() {
+                match chunker.push(index, &event) {
+                    Pushed::Pending => {}
+                    Pushed::Ready(_) => {
+                        return Err(Error::Config(format!(
+                            "the events do not fit one request body of at most {} bytes; use send_all",
+                            inner.config.max_request_bytes
+                        )));
+                    }
+                    Pushed::Failed(failure) => report.record(Outcome::Failed(failure)),
+                }
+            }
+            if let Some(batch) = chunker.finish() {
+                for outcome in inner.deliver(batch).await? {
+                    report.record(outcome);
+                }
+            }
+            Ok(report.finish())
+        })
+        .await
+    }
+
+    /// The template and token endpoints of the app `app_id`.
+    pub fn templates(&self, app_id: u32) -> Templates<'_> {
+        Templates::new(&self.inner, app_id)
+    }
+}

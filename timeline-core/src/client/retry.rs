@@ -1,0 +1,122 @@
+//! Which answers are worth another attempt, and how long to wait first.
+//! Pure functions of the status, headers and body.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::wire::{RateLimitError, RateLimitPolicy};
+
+/// What to do with an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// A 2xx: read the body.
+    Success,
+    /// A passing condition: try again after `wait`, or the policy's backoff.
+    Retry {
+        /// The server's `Retry-After`, if it sent one.
+        wait: Option<Duration>,
+        /// Whether the cause is the burst rate limit.
+        rate_limited: bool,
+    },
+    /// 401: the access token was refused.
+    Unauthorized,
+    /// The daily rate limit: retrying before it resets is pointless.
+    DailyLimit,
+    /// Any other answer: final.
+    Fail,
+}
+
+/// Classifies an answer by status, `Retry-After` and (for 429) the body.
+pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Verdict {
+    if status.is_success() {
+        return Verdict::Success;
+    }
+    let wait = retry_after(headers);
+    match status.as_u16() {
+        401 => Verdict::Unauthorized,
+        429 => match rate_limit_policy(body) {
+            Some(RateLimitPolicy::Daily) => Verdict::DailyLimit,
+            _ => Verdict::Retry { wait, rate_limited: true },
+        },
+        423 | 477 | 502 | 503 | 504 | 521 => Verdict::Retry { wait, rate_limited: false },
+        _ => Verdict::Fail,
+    }
+}
+
+/// The policy a 429 body names, if it parses.
+pub(crate) fn rate_limit_policy(body: &[u8]) -> Option<RateLimitPolicy> {
+    serde_json::from_slice::<RateLimitError>(body).ok().and_then(|error| error.policy_name)
+}
+
+/// `Retry-After` in seconds (integer or decimal); HTTP dates are ignored.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let seconds: f64 = text.parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn status(code: u16) -> StatusCode {
+        StatusCode::from_u16(code).unwrap()
+    }
+
+    #[test]
+    fn success_statuses() {
+        for code in [200, 201, 204, 207] {
+            assert_eq!(classify(status(code), &HeaderMap::new(), b""), Verdict::Success);
+        }
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for code in [423, 477, 502, 503, 504, 521] {
+            assert_eq!(
+                classify(status(code), &HeaderMap::new(), b""),
+                Verdict::Retry { wait: None, rate_limited: false },
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn final_statuses() {
+        for code in [400, 403, 404, 409, 413, 500, 522, 523] {
+            assert_eq!(classify(status(code), &HeaderMap::new(), b""), Verdict::Fail, "{code}");
+        }
+        assert_eq!(classify(status(401), &HeaderMap::new(), b""), Verdict::Unauthorized);
+    }
+
+    #[test]
+    fn burst_limit_is_retried_and_daily_is_not() {
+        let burst = br#"{"status":"error","errorType":"RATE_LIMIT","policyName":"TEN_SECONDLY_ROLLING"}"#;
+        let daily = br#"{"status":"error","errorType":"RATE_LIMIT","policyName":"DAILY"}"#;
+        assert_eq!(classify(status(429), &HeaderMap::new(), burst), Verdict::Retry { wait: None, rate_limited: true });
+        assert_eq!(classify(status(429), &HeaderMap::new(), daily), Verdict::DailyLimit);
+        assert_eq!(
+            classify(status(429), &HeaderMap::new(), b"not json"),
+            Verdict::Retry { wait: None, rate_limited: true }
+        );
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("2"));
+        assert_eq!(
+            classify(status(503), &headers, b""),
+            Verdict::Retry { wait: Some(Duration::from_secs(2)), rate_limited: false }
+        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("0.25"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_millis(250)));
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("-1"));
+        assert_eq!(retry_after(&headers), None);
+    }
+}

@@ -1,0 +1,144 @@
+//! The event template and token endpoints of an app.
+
+use bytes::Bytes;
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use super::Inner;
+use super::exchange::{Credentials, Exchange, LastFailure, within};
+use crate::error::Error;
+use crate::wire::{
+    CollectionResponseTimelineEventTemplateNoPaging, TimelineEventTemplate, TimelineEventTemplateCreateRequest,
+    TimelineEventTemplateToken, TimelineEventTemplateTokenUpdateRequest, TimelineEventTemplateUpdateRequest,
+};
+
+/// The template and token endpoints of one app, from
+/// [`Client::templates`](super::Client::templates).
+///
+/// Calls use the client's developer key (`hapikey`) when it has one, else
+/// its access token. They are paced and retried like event sends.
+#[derive(Debug, Clone, Copy)]
+pub struct Templates<'c> {
+    inner: &'c Inner,
+    app_id: u32,
+}
+
+impl<'c> Templates<'c> {
+    pub(crate) fn new(inner: &'c Inner, app_id: u32) -> Self {
+        Templates { inner, app_id }
+    }
+
+    /// Every event template of the app.
+    pub async fn list(&self) -> Result<Vec<TimelineEventTemplate>, Error> {
+        let list: CollectionResponseTimelineEventTemplateNoPaging = self.call(Method::GET, &[], None::<&()>).await?;
+        Ok(list.results)
+    }
+
+    /// One template.
+    pub async fn get(&self, template_id: &str) -> Result<TimelineEventTemplate, Error> {
+        self.call(Method::GET, &[template_id], None::<&()>).await
+    }
+
+    /// Creates a template.
+    pub async fn create(&self, request: &TimelineEventTemplateCreateRequest) -> Result<TimelineEventTemplate, Error> {
+        self.call(Method::POST, &[], Some(request)).await
+    }
+
+    /// Updates a template (its object type cannot change).
+    pub async fn update(
+        &self,
+        template_id: &str,
+        request: &TimelineEventTemplateUpdateRequest,
+    ) -> Result<TimelineEventTemplate, Error> {
+        self.call(Method::PUT, &[template_id], Some(request)).await
+    }
+
+    /// Deletes a template and, for every account, its events.
+    pub async fn delete(&self, template_id: &str) -> Result<(), Error> {
+        self.call_empty(Method::DELETE, &[template_id]).await
+    }
+
+    /// Adds a token to a template.
+    pub async fn create_token(
+        &self,
+        template_id: &str,
+        token: &TimelineEventTemplateToken,
+    ) -> Result<TimelineEventTemplateToken, Error> {
+        self.call(Method::POST, &[template_id, "tokens"], Some(token)).await
+    }
+
+    /// Updates a token's label, options or property mapping.
+    pub async fn update_token(
+        &self,
+        template_id: &str,
+        token_name: &str,
+        request: &TimelineEventTemplateTokenUpdateRequest,
+    ) -> Result<TimelineEventTemplateToken, Error> {
+        self.call(Method::PUT, &[template_id, "tokens", token_name], Some(request)).await
+    }
+
+    /// Removes a token from a template.
+    pub async fn delete_token(&self, template_id: &str, token_name: &str) -> Result<(), Error> {
+        self.call_empty(Method::DELETE, &[template_id, "tokens", token_name]).await
+    }
+
+    fn url(&self, rest: &[&str]) -> Url {
+        let app_id = self.app_id.to_string();
+        let head = ["integrators", "timeline", "v3", app_id.as_str(), "event-templates"];
+        self.inner.url(head.into_iter().chain(rest.iter().copied()))
+    }
+
+    async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        rest: &[&str],
+        body: Option<&B>,
+    ) -> Result<T, Error> {
+        let body = self.send(method, rest, body).await?;
+        serde_json::from_slice(&body).map_err(|error| Error::ResponseUnreadable(error.to_string()))
+    }
+
+    async fn call_empty(&self, method: Method, rest: &[&str]) -> Result<(), Error> {
+        self.send(method, rest, None::<&()>).await.map(drop)
+    }
+
+    async fn send<B: Serialize>(&self, method: Method, rest: &[&str], body: Option<&B>) -> Result<Vec<u8>, Error> {
+        let body = match body {
+            Some(body) => Some(Bytes::from(
+                serde_json::to_vec(body).map_err(|error| Error::Config(format!("the request body: {error}")))?,
+            )),
+            None => None,
+        };
+        let credentials =
+            if self.inner.developer_key.is_some() { Credentials::DeveloperKey } else { Credentials::Bearer };
+        let url = self.url(rest);
+        let span = tracing::info_span!("timeline.templates", method = %method, app_id = self.app_id);
+        let exchange =
+            within(self.inner.config.timeouts.overall(), self.inner.exchange(method, url, body, credentials))
+                .instrument(span)
+                .await?;
+        match exchange {
+            Exchange::Answered { answer, .. } => {
+                let body = answer.body.map_err(|error| Error::ResponseUnreadable(error.to_string()))?;
+                if answer.status.is_success() {
+                    return Ok(body);
+                }
+                let error: crate::wire::Error = serde_json::from_slice(&body).unwrap_or_default();
+                Err(Error::Api {
+                    status: answer.status.as_u16(),
+                    category: error.category,
+                    message: super::exchange::error_message(&body),
+                })
+            }
+            Exchange::DailyLimit { message } => Err(Error::Api { status: 429, category: "RATE_LIMIT".into(), message }),
+            Exchange::Exhausted { last: LastFailure::Status { status, message, .. }, .. } => {
+                Err(Error::Api { status, category: String::new(), message })
+            }
+            Exchange::Exhausted { last: LastFailure::NoAnswer(no_answer), attempts } => {
+                Err(Error::Transport(format!("{} (after {attempts} attempts)", no_answer.reason)))
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! One HTTP attempt, with its time limit and a bounded read of the body.
+
+use std::error::Error as _;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::{RequestBuilder, StatusCode};
+
+/// An answer whose head arrived.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    /// The status.
+    pub(crate) status: StatusCode,
+    /// The headers.
+    pub(crate) headers: HeaderMap,
+    /// The body, or why it could not be read.
+    pub(crate) body: Result<Vec<u8>, BodyError>,
+}
+
+/// Why a body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BodyError {
+    /// It was longer than the client's bound.
+    TooLarge {
+        /// The bound, in bytes.
+        limit: usize,
+    },
+    /// The connection failed while reading it.
+    Broken(String),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::TooLarge { limit } => {
+                write!(f, "the response body is larger than the client's limit of {limit} bytes")
+            }
+            BodyError::Broken(reason) => write!(f, "the response body was cut off: {reason}"),
+        }
+    }
+}
+
+/// An attempt that got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NoAnswer {
+    /// What happened, without URLs or secrets.
+    pub(crate) reason: String,
+    /// Whether the request may have reached the server.
+    pub(crate) may_have_landed: bool,
+}
+
+/// Sends `request` and reads at most `limit` body bytes, all within `timeout`.
+pub(crate) async fn attempt(request: RequestBuilder, limit: usize, timeout: Duration) -> Result<Answer, NoAnswer> {
+    match tokio::time::timeout(timeout, exchange(request, limit)).await {
+        Ok(result) => result,
+        Err(_) => Err(NoAnswer { reason: format!("no complete answer within {timeout:?}"), may_have_landed: true }),
+    }
+}
+
+async fn exchange(request: RequestBuilder, limit: usize) -> Result<Answer, NoAnswer> {
+    let mut response = request.send().await.map_err(|error| NoAnswer {
+        may_have_landed: !error.is_connect() && !error.is_builder(),
+        reason: describe(error),
+    })?;
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    if response.content_length().is_some_and(|length| length > limit as u64) {
+        return Ok(Answer { status, headers, body: Err(BodyError::TooLarge { limit }) });
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
+                return Ok(Answer { status, headers, body: Err(BodyError::TooLarge { limit }) });
+            }
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(Answer { status, headers, body: Ok(body) }),
+            Err(error) => return Ok(Answer { status, headers, body: Err(BodyError::Broken(describe(error))) }),
+        }
+    }
+}
+
+/// The error and its causes, without the URL (which may hold a developer key).
+pub(crate) fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
