@@ -19,7 +19,7 @@ const CLIENT_SECRET: &str = "app-client-secret-9f8e";
 
 #[tokio::test]
 async fn tokens_are_renewed_before_they_expire_one_renewal_at_a_time() {
-    let sandbox = sandbox().oauth_client(CLIENT_ID, CLIENT_SECRET).access_token_ttl(Duration::from_secs(1)).start();
+    let sandbox = sandbox().oauth_client(CLIENT_ID, CLIENT_SECRET).access_token_ttl(Duration::from_secs(2)).start();
     let sandbox = sandbox.await.unwrap();
     let client = Client::builder()
         .oauth(CLIENT_ID, CLIENT_SECRET, "refresh-token-1")
@@ -37,7 +37,7 @@ async fn tokens_are_renewed_before_they_expire_one_renewal_at_a_time() {
     }
     assert_eq!(sandbox.stats().tokens_issued, 1, "one renewal for all the waiting requests");
 
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
     let report = adoptions(5).send_all(&client).await.unwrap();
     assert!(report.is_complete(), "{:?}", report.failed());
     let stats = sandbox.stats();

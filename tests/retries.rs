@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hubspot_timeline::{FailureReason, RetryPolicy, SendAll};
+use hubspot_timeline::{Error, FailureReason, RetryPolicy, SendAll, Timeouts};
 use timeline_sandbox::{Fault, Faults};
 
 async fn survives(faults: Faults, exercised: impl Fn(&timeline_sandbox::Stats) -> u64) {
@@ -126,5 +126,29 @@ async fn a_lost_answer_is_a_transport_failure_that_may_have_landed() {
         assert!(matches!(failure.reason, FailureReason::Transport { attempts: 1, may_have_landed: true, .. }));
     }
     assert_stored_exactly(&sandbox, &events);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_attempt_over_its_time_limit_is_retried() {
+    let faults = Faults::seeded(9).schedule([Fault::Delay(Duration::from_secs(1))]);
+    let sandbox = sandbox().faults(faults).start().await.unwrap();
+    let timeouts = Timeouts::default().with_attempt(Duration::from_millis(150));
+    let client = client_builder(&sandbox).timeouts(timeouts).build().unwrap();
+    let events = adoptions(5);
+    let report = events.iter().send_all(&client).await.unwrap();
+    assert!(report.is_complete(), "{:?}", report.failed());
+    assert_eq!(sandbox.stats().requests, 2);
+    assert_stored_exactly(&sandbox, &events);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_overall_time_limit_stops_the_call() {
+    let sandbox = sandbox().latency(Duration::from_secs(1)).start().await.unwrap();
+    let timeouts = Timeouts::default().with_overall(Duration::from_millis(100));
+    let client = client_builder(&sandbox).timeouts(timeouts).build().unwrap();
+    let error = adoptions(5).send_all(&client).await.unwrap_err();
+    assert_eq!(error, Error::Deadline(Duration::from_millis(100)));
     sandbox.shutdown().await;
 }

@@ -10,7 +10,10 @@
 //!   [`TimelineToken`] for enumeration enums;
 //! - [`encode_input`], which writes an event's JSON input straight from the
 //!   struct, and [`event_id`], the deterministic id of events without one;
-//! - [`wire`], the serde model of HubSpot's request and response bodies.
+//! - [`wire`], the serde model of HubSpot's request and response bodies;
+//! - [`Client`], which sends any number of events with [`SendAll`]: chunked,
+//!   paced, retried without duplicates, each event's fate in a [`SendReport`];
+//!   and [`Templates`], the template and token endpoints.
 //!
 //! ```
 //! use std::borrow::Cow;

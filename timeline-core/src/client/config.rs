@@ -74,7 +74,8 @@ impl RetryPolicy {
     }
 
     /// The source of jitter: a function returning a number in `[0, 1]`
-    /// (random by default). `|| 1.0` makes waits deterministic in tests.
+    /// (random by default; values outside are clamped, NaN counts as 0).
+    /// `|| 1.0` makes waits deterministic in tests.
     pub fn with_jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
         self.jitter = Arc::new(jitter);
         self
@@ -108,7 +109,8 @@ impl RetryPolicy {
         let doublings = retry.saturating_sub(1).min(30);
         let uncapped = self.initial_backoff.saturating_mul(1u32 << doublings);
         let capped = uncapped.min(self.max_backoff);
-        let factor = 0.5 + 0.5 * (self.jitter)().clamp(0.0, 1.0);
+        let jitter = (self.jitter)();
+        let factor = if jitter.is_finite() { 0.5 + 0.5 * jitter.clamp(0.0, 1.0) } else { 0.5 };
         capped.mul_f64(factor)
     }
 }
@@ -218,5 +220,37 @@ impl RateLimit {
     /// The window's length.
     pub fn window(&self) -> Duration {
         self.window
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let policy = RetryPolicy::default()
+            .with_initial_backoff(Duration::from_millis(10))
+            .with_max_backoff(Duration::from_millis(50))
+            .with_jitter(|| 1.0);
+        let waits: Vec<u128> = (1..=5).map(|retry| policy.backoff(retry).as_millis()).collect();
+        assert_eq!(waits, [10, 20, 40, 50, 50]);
+        assert_eq!(policy.backoff(u32::MAX), Duration::from_millis(50));
+    }
+
+    #[test]
+    fn jitter_scales_between_half_and_full() {
+        let base = RetryPolicy::default().with_initial_backoff(Duration::from_millis(100));
+        assert_eq!(base.clone().with_jitter(|| 0.0).backoff(1), Duration::from_millis(50));
+        assert_eq!(base.clone().with_jitter(|| 0.5).backoff(1), Duration::from_millis(75));
+        assert_eq!(base.clone().with_jitter(|| 7.0).backoff(1), Duration::from_millis(100));
+        assert_eq!(base.with_jitter(|| f64::NAN).backoff(1), Duration::from_millis(50));
+    }
+
+    #[test]
+    fn at_least_one_attempt_and_one_request_per_window() {
+        assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
+        assert_eq!(RetryPolicy::never().max_attempts(), 1);
+        assert_eq!(RateLimit::new(0, Duration::from_secs(1)).max_requests(), 1);
     }
 }

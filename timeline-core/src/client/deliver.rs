@@ -31,35 +31,36 @@ impl Inner {
             created = Empty,
             failed = Empty,
         );
+        let recorder = span.clone();
         Box::pin(
             async move {
-                let outcomes = self.deliver_once(batch).await?;
+                let outcomes = self.deliver_once(batch, &recorder).await?;
                 let created = outcomes.iter().filter(|outcome| matches!(outcome, Outcome::Created(_))).count();
-                tracing::Span::current().record("created", created).record("failed", outcomes.len() - created);
+                recorder.record("created", created).record("failed", outcomes.len() - created);
                 Ok(outcomes)
             }
             .instrument(span),
         )
     }
 
-    async fn deliver_once(&self, batch: Batch) -> Result<Vec<Outcome>, Error> {
+    async fn deliver_once(&self, batch: Batch, span: &tracing::Span) -> Result<Vec<Outcome>, Error> {
         let url = self.url(BATCH_CREATE);
         let exchange = self.exchange(Method::POST, url, Some(batch.body().into()), Credentials::Bearer).await?;
         let items = batch.items();
         let (answer, attempts) = match exchange {
             Exchange::Answered { answer, attempts } => (answer, attempts),
             Exchange::DailyLimit { message } => {
-                tracing::Span::current().record("status", 429);
+                span.record("status", 429);
                 return Ok(all_failed(items, &FailureReason::RateLimited { daily: true, message }));
             }
             Exchange::Exhausted { attempts, last } => {
                 let reason = match last {
                     LastFailure::Status { status, rate_limited: true, message } => {
-                        tracing::Span::current().record("status", status);
+                        span.record("status", status);
                         FailureReason::RateLimited { daily: false, message }
                     }
                     LastFailure::Status { status, .. } => {
-                        tracing::Span::current().record("status", status);
+                        span.record("status", status);
                         FailureReason::Server { status, attempts }
                     }
                     LastFailure::NoAnswer(no_answer) => FailureReason::Transport {
@@ -72,7 +73,7 @@ impl Inner {
             }
         };
         let status = answer.status.as_u16();
-        tracing::Span::current().record("status", status);
+        span.record("status", status);
         if answer.status.is_success() {
             return Ok(match &answer.body {
                 Ok(body) => map_answer(items, status, body),

@@ -17,6 +17,10 @@ use crate::error::Error;
 /// borrowed events, [`EncodedInput`](crate::EncodedInput)s or
 /// [`AnyEvent`](super::AnyEvent)s).
 ///
+/// `vec.send_all(&client)` consumes the `Vec`; `vec.iter().send_all(&client)`
+/// or `(&vec).send_all(&client)` keeps it. Events are encoded as they are
+/// sent, so an iterator that makes them lazily is never held in memory whole.
+///
 /// ```no_run
 /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::Error> {
 /// use timeline_core::SendAll;
