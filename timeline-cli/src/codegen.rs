@@ -52,7 +52,8 @@ fn relative_path(file: &Path, crate_dir: &Path) -> Result<String, CliError> {
             crate_dir.display()
         ))
     })?;
-    let parts: Vec<String> = relative.components().map(|part| part.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> =
+        relative.components().map(|part| part.as_os_str().to_string_lossy().into_owned()).collect();
     Ok(parts.join("/"))
 }
 
@@ -74,8 +75,7 @@ pub fn generate(sources: &[Source]) -> String {
 fn generate_one(source: &Source, type_names: &mut Names) -> String {
     let template = &source.template;
     let base = pascal_case(&template.name);
-    let struct_name =
-        type_names.claim(if base.is_empty() { format!("Template{}", template.id) } else { base.clone() });
+    let struct_name = type_names.claim(if base.is_empty() { format!("Template{}", template.id) } else { base.clone() });
     let mut code = String::new();
     let mut fields = Names::with_reserved(["object_id", "id", "timestamp"]);
     let mut field_lines = String::new();
@@ -101,7 +101,10 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
         let _ = write!(
             field_lines,
             "    /// Token `{}` ({}){}.\n    #[timeline(rename = {:?})]\n    pub {field}: {rust_type},\n",
-            token.name, token.kind, doc_text(&label), token.name
+            token.name,
+            token.kind,
+            doc_text(&label),
+            token.name
         );
     }
     let mut binding = match &source.explicit_id {

@@ -52,12 +52,8 @@ pub struct FailureLog {
 impl FailureLog {
     /// Opens `path`, cut back to `keep_bytes` (what the checkpoint vouches for).
     pub fn open(path: &Path, keep_bytes: u64) -> Result<FailureLog, CliError> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .truncate(false)
-            .open(path)
-            .map_err(CliError::io(path))?;
+        let file =
+            OpenOptions::new().create(true).append(true).truncate(false).open(path).map_err(CliError::io(path))?;
         file.set_len(keep_bytes).map_err(CliError::io(path))?;
         Ok(FailureLog { path: path.to_owned(), file, bytes: keep_bytes })
     }

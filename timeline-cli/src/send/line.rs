@@ -22,8 +22,18 @@ use timeline_core::{EncodeError, EventInput, TokenKind};
 use crate::canonical_json;
 
 /// The keys a line may have.
-const KEYS: &[&str] =
-    &["id", "objectId", "email", "utk", "domain", "timestamp", "tokens", "extraData", "timelineIFrame", "eventTemplateId"];
+const KEYS: &[&str] = &[
+    "id",
+    "objectId",
+    "email",
+    "utk",
+    "domain",
+    "timestamp",
+    "tokens",
+    "extraData",
+    "timelineIFrame",
+    "eventTemplateId",
+];
 
 /// The prefix of ids derived from a line's content.
 const DERIVED_ID_PREFIX: &str = "ndjson-";
@@ -111,7 +121,9 @@ fn text_field(fields: &Map<String, Value>, key: &str, numeric: bool) -> Result<O
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(text)) => Ok(Some(text.clone())),
         Some(Value::Number(number)) if numeric && (number.is_u64() || number.is_i64()) => Ok(Some(number.to_string())),
-        Some(other) => Err(format!("`{key}` must be a string{}, not {other}", if numeric { " or an integer" } else { "" })),
+        Some(other) => {
+            Err(format!("`{key}` must be a string{}, not {other}", if numeric { " or an integer" } else { "" }))
+        }
     }
 }
 

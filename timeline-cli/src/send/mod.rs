@@ -67,7 +67,7 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
     let mut events = Events::open(&args.events, checkpoint.offset, checkpoint.lines)?;
     let progress = progress_bar(args.no_progress, count_lines(&args.events)?, checkpoint.lines);
     if resumed_at > 0 {
-        progress.println(format!("resuming after line {resumed_at} ({})", checkpoint_path.display()));
+        eprintln!("resuming after line {resumed_at} ({})", checkpoint_path.display());
     }
     loop {
         let chunk = events.next_chunk(args.checkpoint_every.max(1))?;
@@ -111,7 +111,13 @@ async fn send_chunk(
             }
             Ok(text) => text.as_str(),
             Err(reason) => {
-                failures.record(&FailedLine { line: line.number, id: None, kind: "unreadable_line", reason: reason.clone(), event: "" })?;
+                failures.record(&FailedLine {
+                    line: line.number,
+                    id: None,
+                    kind: "unreadable_line",
+                    reason: reason.clone(),
+                    event: "",
+                })?;
                 failed += 1;
                 progress.inc(1);
                 continue;
@@ -123,7 +129,13 @@ async fn send_chunk(
                 sent_lines.push(line);
             }
             Err(reason) => {
-                failures.record(&FailedLine { line: line.number, id: None, kind: "unreadable_line", reason, event: text })?;
+                failures.record(&FailedLine {
+                    line: line.number,
+                    id: None,
+                    kind: "unreadable_line",
+                    reason,
+                    event: text,
+                })?;
                 failed += 1;
                 progress.inc(1);
             }

@@ -1,0 +1,6 @@
+//! The `timeline` binary against an in-process sandbox, over real HTTP.
+
+mod codegen;
+mod common;
+mod pull;
+mod send;
