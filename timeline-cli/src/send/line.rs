@@ -81,10 +81,10 @@ pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, 
     if let Some(unknown) = fields.keys().find(|key| !KEYS.contains(&key.as_str())) {
         return Err(format!("unknown key `{unknown}`; a line's keys are: {}", KEYS.join(", ")));
     }
-    if let Some(given) = fields.get("eventTemplateId") {
-        if given.as_str() != Some(template.id.as_str()) {
-            return Err(format!("`eventTemplateId` is {given}, but the events are sent with template {}", template.id));
-        }
+    if let Some(given) = fields.get("eventTemplateId")
+        && given.as_str() != Some(template.id.as_str())
+    {
+        return Err(format!("`eventTemplateId` is {given}, but the events are sent with template {}", template.id));
     }
     let mut input = Map::new();
     input.insert("eventTemplateId".to_owned(), Value::String(template.id.clone()));
