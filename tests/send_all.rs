@@ -199,3 +199,37 @@ async fn events_are_pulled_lazily_a_bounded_distance_ahead_of_outcomes() {
     assert_eq!(sandbox.events().len(), 2_000);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_slow_stream_is_not_held_back_waiting_for_a_full_batch() {
+    use std::time::Duration;
+
+    let sandbox = sandbox().start().await.unwrap();
+    let client = client_builder(&sandbox).batch_size(100).build().unwrap();
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<PetAdopted>();
+    let events = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|event| (event, receiver))
+    });
+    let sending = tokio::spawn({
+        let client = client.clone();
+        async move { events.send_all(&client).await }
+    });
+
+    for event in adoptions(3) {
+        sender.send(event).unwrap();
+    }
+    let arrived = tokio::time::timeout(Duration::from_secs(30), async {
+        while sandbox.events().len() < 3 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert!(arrived.is_ok(), "the three events were held back while the stream stayed open");
+
+    sender.send(adoption(3)).unwrap();
+    drop(sender);
+    let report = sending.await.unwrap().unwrap();
+    assert_eq!(report.created_count(), 4);
+    assert_stored_exactly(&sandbox, &adoptions(4));
+    sandbox.shutdown().await;
+}

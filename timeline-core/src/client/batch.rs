@@ -153,6 +153,11 @@ impl Chunker {
         ready.map_or(Pushed::Pending, Pushed::Ready)
     }
 
+    /// Whether a partly filled batch is waiting for more inputs.
+    pub(crate) fn is_holding(&self) -> bool {
+        !self.current.items.is_empty()
+    }
+
     /// The last, partly filled batch, if any.
     pub(crate) fn finish(&mut self) -> Option<Batch> {
         (!self.current.items.is_empty()).then(|| std::mem::replace(&mut self.current, Batch::new()))

@@ -1,8 +1,9 @@
 //! `send_all`: any number of events, streamed into batches with a bounded
 //! number of requests in flight and a report on every event.
 
-use std::future::{Future, IntoFuture};
+use std::future::{Future, IntoFuture, poll_fn};
 use std::pin::Pin;
+use std::task::Poll;
 
 use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
 
@@ -118,8 +119,20 @@ where
     }
 }
 
+/// What the send loop does next.
+enum Step<T, D> {
+    /// A batch request finished.
+    Finished(D),
+    /// The source gave an event, or ended.
+    Next(Option<T>),
+    /// The source has nothing ready: send the partial batch rather than hold it.
+    Idle,
+}
+
 /// Encodes and chunks `events` as they come, keeping at most
-/// `max_in_flight` batch requests under way.
+/// `max_in_flight` batch requests under way. A partial batch goes out as
+/// soon as the source has nothing ready, so a slow stream's events are not
+/// held back waiting for a full batch.
 async fn run<S>(
     inner: &Inner,
     events: S,
@@ -143,30 +156,37 @@ where
     let mut events = std::pin::pin!(events.enumerate());
     let mut exhausted = false;
     loop {
-        if !exhausted && in_flight.len() < inner.config.max_in_flight {
-            tokio::select! {
-                biased;
-                Some(done) = in_flight.next(), if !in_flight.is_empty() => {
-                    let done: Result<Vec<Outcome>, Error> = done;
-                    done?.into_iter().for_each(&mut record);
-                }
-                next = events.next() => match next {
-                    Some((index, event)) => match chunker.push(index, &event) {
-                        Pushed::Ready(batch) => in_flight.push(inner.deliver(batch)),
-                        Pushed::Pending => {}
-                        Pushed::Failed(failure) => record(Outcome::Failed(failure)),
-                    },
-                    None => {
-                        exhausted = true;
-                        in_flight.extend(chunker.finish().map(|batch| inner.deliver(batch)));
-                    }
-                },
+        let room = !exhausted && in_flight.len() < inner.config.max_in_flight;
+        let holding = chunker.is_holding();
+        let step: Step<_, Result<Vec<Outcome>, Error>> = poll_fn(|cx| {
+            if !in_flight.is_empty()
+                && let Poll::Ready(Some(done)) = in_flight.poll_next_unpin(cx)
+            {
+                return Poll::Ready(Step::Finished(done));
             }
-        } else {
-            match in_flight.next().await {
-                Some(done) => done?.into_iter().for_each(&mut record),
-                None => break,
+            if !room {
+                return if in_flight.is_empty() { Poll::Ready(Step::Next(None)) } else { Poll::Pending };
             }
+            match events.as_mut().poll_next(cx) {
+                Poll::Ready(next) => Poll::Ready(Step::Next(next)),
+                Poll::Pending if holding => Poll::Ready(Step::Idle),
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await;
+        match step {
+            Step::Finished(done) => done?.into_iter().for_each(&mut record),
+            Step::Next(Some((index, event))) => match chunker.push(index, &event) {
+                Pushed::Ready(batch) => in_flight.push(inner.deliver(batch)),
+                Pushed::Pending => {}
+                Pushed::Failed(failure) => record(Outcome::Failed(failure)),
+            },
+            Step::Next(None) if exhausted => break,
+            Step::Next(None) => {
+                exhausted = true;
+                in_flight.extend(chunker.finish().map(|batch| inner.deliver(batch)));
+            }
+            Step::Idle => in_flight.extend(chunker.finish().map(|batch| inner.deliver(batch))),
         }
     }
     Ok(report.finish())
