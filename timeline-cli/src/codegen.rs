@@ -133,7 +133,7 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
         template.id,
         doc_text(&template.name),
         template.object_type,
-        template.object_type.trim_end_matches('s'),
+        singular(&template.object_type),
     );
     code
 }
@@ -162,7 +162,45 @@ fn enumeration(name: &str, token: &TimelineEventTemplateToken, template: &Timeli
     code
 }
 
+/// `contacts` → `contact`, `companies` → `company`.
+fn singular(object_type: &str) -> String {
+    match object_type.strip_suffix("ies") {
+        Some(stem) => format!("{stem}y"),
+        None => object_type.strip_suffix('s').unwrap_or(object_type).to_owned(),
+    }
+}
+
 /// `text` safe inside a `///` line.
 fn doc_text(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(json: &str, explicit_id: Option<&str>) -> Source {
+        let template = TemplateFile::parse(json).unwrap().into_template(explicit_id).unwrap();
+        Source { written: "timeline/t.json".into(), template, explicit_id: explicit_id.map(str::to_owned) }
+    }
+
+    #[test]
+    fn app_event_files_get_their_template_id_written() {
+        let app_event = r#"{"uid": "seat_booked", "type": "app-event", "config": {"name": "Seat booked",
+            "objectType": "COMPANY", "properties": [{"name": "seats", "label": "Seats", "type": "number"}]}}"#;
+        let code = generate(&[source(app_event, Some("77"))]);
+        assert!(code.contains("#[timeline(template = \"timeline/t.json\", template_id = \"77\", require_all_tokens)]"));
+        assert!(code.contains("/// The company record the event goes on."), "{code}");
+        assert!(code.contains("pub seats: f64,"), "{code}");
+    }
+
+    #[test]
+    fn an_enumeration_without_options_gets_no_field_and_no_require_all_tokens() {
+        let template = r#"{"id": "5", "name": "x", "objectType": "deals", "tokens": [
+            {"name": "stage", "label": "Stage", "type": "enumeration"}]}"#;
+        let code = generate(&[source(template, None)]);
+        assert!(code.contains("#[timeline(template = \"timeline/t.json\")]"), "{code}");
+        assert!(code.contains("// Token `stage` is an enumeration without options: no field."), "{code}");
+        assert!(code.contains("pub struct X {"), "{code}");
+    }
 }

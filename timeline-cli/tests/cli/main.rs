@@ -3,4 +3,5 @@
 mod codegen;
 mod common;
 mod pull;
+mod sandbox;
 mod send;
