@@ -45,7 +45,7 @@ pub enum Command {
 /// `timeline templates …`
 #[derive(Debug, Subcommand)]
 pub enum TemplatesCommand {
-    /// Fetch every event template of an app and write each to DIR/<id>.json, keys sorted, so diffs are clean.
+    /// Fetch every event template of an app and write each to DIR/ID.json, keys sorted, so diffs are clean.
     Pull(PullArgs),
 }
 
