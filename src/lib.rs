@@ -6,6 +6,14 @@
 //! else it carries. The derive checks token names and field types at compile
 //! time; [`encode_input`] writes the event as HubSpot receives it.
 //!
+//! Given the template's definition file,
+//! `#[timeline(template = "timeline/pet-adopted.json")]`, the derive takes the
+//! template id and object type from it and checks the struct against it: a
+//! field that is not one of its tokens, whose type does not fit its token's
+//! type, or whose enumeration values are not among the token's options does
+//! not compile. Cargo rebuilds the crate when the file changes; see
+//! [`TimelineEvent`](derive@TimelineEvent#template-definition-files).
+//!
 //! # Defining events
 //!
 //! ```
@@ -87,6 +95,56 @@
 //! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Sending events
+//!
+//! A [`Client`] sends any number of events through HubSpot's batch create
+//! endpoint with [`SendAll::send_all`]: it encodes them lazily, cuts batches
+//! of 100 inputs (and by body size), keeps four requests in flight, paces
+//! them under HubSpot's limit of 110 requests per 10 seconds, retries 429s,
+//! 5xx and transport failures with the same ids (so nothing is stored twice),
+//! splits a batch refused whole to isolate the bad inputs, and reports every
+//! event's fate in a [`SendReport`]. Here against the local sandbox:
+//!
+//! ```
+//! use hubspot_timeline::{Client, SendAll, TimelineEvent};
+//!
+//! #[derive(TimelineEvent)]
+//! #[timeline(template_id = "1001298", rename_all = "camelCase")]
+//! struct PetFed {
+//!     #[timeline(object_id)]
+//!     contact_id: u64,
+//!     portion_grams: f64,
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let template = serde_json::from_value(serde_json::json!({
+//! #     "id": "1001298", "name": "Pet fed", "objectType": "contacts",
+//! #     "tokens": [{ "name": "portionGrams", "label": "Portion", "type": "number" }]
+//! # }))?;
+//! # let sandbox = timeline_sandbox::Sandbox::builder().template(template).start().await?;
+//! # let base_url = sandbox.url();
+//! let client = Client::builder().access_token("oauth-access-token").base_url(base_url).build()?;
+//!
+//! let events = (0..250).map(|n| PetFed { contact_id: 5100 + n, portion_grams: 80.0 });
+//! let bad = PetFed { contact_id: 1, portion_grams: f64::NAN }; // cannot be sent
+//! let report = events.chain([bad]).send_all(&client).await?;
+//!
+//! assert_eq!(report.created_count(), 250);
+//! for failure in report.failed() {
+//!     println!("event #{} was not stored: {}", failure.index, failure.reason);
+//! }
+//! assert_eq!(report.failed()[0].index, 250);
+//! # assert_eq!(sandbox.events().len(), 250);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Per-event failures are data in the report; [`Error`] is for what stops a
+//! whole call (configuration, credentials refused, the overall deadline).
+//! With `features = ["sandbox"]`, `hubspot_timeline::sandbox` re-exports the local stand-in
+//! for HubSpot, for your own tests.
 //!
 //! The attributes of both derives, and the rules checked at compile time,
 //! are documented on [`TimelineEvent`](derive@TimelineEvent) and

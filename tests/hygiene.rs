@@ -80,6 +80,24 @@ struct EveryRole {
     cache: ::std::vec::Vec<u8>,
 }
 
+#[derive(TimelineToken, Clone, Copy)]
+#[timeline(rename_all = "kebab-case")]
+enum Breed {
+    Beagle,
+}
+
+/// Bound to a template file: the tracked inputs and the const checks of
+/// each field, for a plain field, a borrowed one and a generic one.
+#[derive(TimelineEvent)]
+#[timeline(template = "tests/ui/templates/pet-adopted.json", rename_all = "camelCase")]
+struct FromTemplate<'a, B: TimelineToken> {
+    #[timeline(email)]
+    owner_email: &'a str,
+    pet_name: ::std::option::Option<&'a str>,
+    pet_age: u8,
+    breed: B,
+}
+
 mod vendored {
     pub use ::hubspot_timeline as timeline;
 }
@@ -139,4 +157,12 @@ fn derived_events_encode_in_shadowed_surroundings() {
     assert!(::hubspot_timeline::encode_input(&Vendored { email: "b@example.com" }, &mut body).is_ok());
     assert!(every.cache.is_empty());
     assert_eq!(plain.tokens().unwrap()["plan"], "team_pro");
+    let from_template = FromTemplate {
+        owner_email: "d@example.com",
+        pet_name: ::std::option::Option::None,
+        pet_age: 2,
+        breed: Breed::Beagle,
+    };
+    assert!(::hubspot_timeline::encode_input(&from_template, &mut body).is_ok());
+    assert_eq!(<FromTemplate<'_, Breed> as TimelineEvent>::OBJECT_TYPE, ::std::option::Option::Some("contacts"));
 }

@@ -30,3 +30,9 @@ impl TokenValue for PreparedToken<'_> {
         }
     }
 }
+
+mod const_message;
+mod template_check;
+
+pub use const_message::ConstMessage;
+pub use template_check::{TemplateToken, token_mismatch};

@@ -144,9 +144,7 @@ pub fn encode_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> 
 
 fn write_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> Result<String, EncodeError> {
     let target = event.target();
-    if !target.is_identified() {
-        return Err(EncodeError::NoTarget);
-    }
+    check_target::<E>(&target)?;
     let timestamp = event.timestamp();
     if let Some(at) = timestamp {
         check_timestamp(at)?;
@@ -174,6 +172,25 @@ fn write_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> Resul
     }
     out.push(b'}');
     Ok(id)
+}
+
+/// The target names a record, and names a contact only on contact templates.
+fn check_target<E: TimelineEvent + ?Sized>(target: &Target<'_>) -> Result<(), EncodeError> {
+    if !target.is_identified() {
+        return Err(EncodeError::NoTarget);
+    }
+    match E::OBJECT_TYPE {
+        Some(object_type) if object_type != "contacts" => {
+            let contact_field = [("email", &target.email), ("utk", &target.utk)]
+                .into_iter()
+                .find_map(|(field, value)| value.as_ref().map(|_| field));
+            match contact_field {
+                Some(field) => Err(EncodeError::ContactTargetOnOtherObject { field, object_type }),
+                None => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 fn write_target(out: &mut Vec<u8>, target: &Target<'_>) {
@@ -251,9 +268,7 @@ fn json_kind(first: u8) -> &'static str {
 /// ```
 pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEvent, EncodeError> {
     let target = event.target();
-    if !target.is_identified() {
-        return Err(EncodeError::NoTarget);
-    }
+    check_target::<E>(&target)?;
     let timestamp = event.timestamp();
     if let Some(at) = timestamp {
         check_timestamp(at)?;

@@ -34,6 +34,18 @@ pub enum EncodeError {
     /// The extra data could not be serialized.
     #[error("extraData could not be serialized to JSON: {0}")]
     ExtraData(String),
+    /// The event names its record by `email` or `utk`, which identify
+    /// contacts, but its template is for another object type.
+    #[error(
+        "the event sends `{field}`, which identifies a contact, but its template is for {object_type}; \
+         name the record with an object id instead"
+    )]
+    ContactTargetOnOtherObject {
+        /// `"email"` or `"utk"`.
+        field: &'static str,
+        /// The template's object type, such as `deals`.
+        object_type: &'static str,
+    },
 }
 
 /// What stops a client call.

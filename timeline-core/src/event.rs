@@ -58,6 +58,15 @@ pub trait TimelineEvent {
     /// The tokens this event type can send, in field order.
     const TOKENS: &'static [TokenSpec];
 
+    /// The CRM object type of the template's records (`"contacts"`,
+    /// `"companies"`, …), when known; `None` if not known.
+    ///
+    /// `#[derive(TimelineEvent)]` sets it from a template definition file
+    /// (`#[timeline(template = "…")]`). When it is `Some` and not
+    /// `"contacts"`, the encoder refuses an event that names its record by
+    /// `email` or `utk`, which identify contacts only.
+    const OBJECT_TYPE: Option<&'static str> = None;
+
     /// The record the event belongs to.
     fn target(&self) -> Target<'_>;
 
@@ -119,6 +128,7 @@ pub trait ExtraDataVisitor {
 impl<E: TimelineEvent + ?Sized> TimelineEvent for &E {
     const TEMPLATE_ID: &'static str = E::TEMPLATE_ID;
     const TOKENS: &'static [TokenSpec] = E::TOKENS;
+    const OBJECT_TYPE: Option<&'static str> = E::OBJECT_TYPE;
 
     fn target(&self) -> Target<'_> {
         (**self).target()

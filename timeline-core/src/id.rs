@@ -75,8 +75,19 @@ impl IdHasher {
 }
 
 /// The id an event is sent with: its own `#[timeline(id)]` value, or else
-/// the deterministic id derived from its content (see the module docs of
-/// [`id`](self)).
+/// a deterministic id derived from its content.
+///
+/// The deterministic id is `tl1-` followed by 32 hex digits: the first 128
+/// bits of a SHA-256 over the template id, the target (object id, email, utk,
+/// domain), the timestamp and the tokens, each part length-prefixed. Sending
+/// the same event twice, or retrying a request, therefore never creates a
+/// second timeline entry.
+///
+/// The trade-off: two events with the same template, target, timestamp and
+/// tokens are one event to HubSpot, and the later send replaces the earlier.
+/// `extraData` and `timelineIFrame` are not part of the id. Events that can
+/// really happen twice with identical content (an event without a
+/// timestamp, say) need an `#[timeline(id)]` field or a timestamp.
 ///
 /// ```
 /// # use std::borrow::Cow;

@@ -68,6 +68,7 @@ mod event;
 mod id;
 mod role;
 mod target;
+mod template_file;
 mod token;
 pub mod wire;
 
@@ -76,7 +77,7 @@ pub mod __private;
 
 pub use client::{
     AnyEvent, Client, ClientBuilder, Created, DEFAULT_BASE_URL, EventInput, Failure, FailureReason, Outcome, RateLimit,
-    RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendReport, Templates, Timeouts,
+    RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendReport, TemplateViolation, Templates, Timeouts,
 };
 pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
 pub use error::{EncodeError, Error};
@@ -84,4 +85,5 @@ pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::event_id;
 pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};
 pub use target::Target;
+pub use template_file::{TemplateFile, TemplateFileError};
 pub use token::{TimelineToken, TokenKind, TokenSpec, TokenText, TokenValue};

@@ -100,6 +100,14 @@ pub trait TokenValue {
     /// The token kind a field of this type declares.
     const KIND: TokenKind;
 
+    /// The option values a value of this type can take, when [`KIND`](Self::KIND)
+    /// is [`TokenKind::Enumeration`]; empty otherwise.
+    ///
+    /// `#[derive(TimelineToken)]` sets it to [`TimelineToken::VALUES`], and
+    /// `#[timeline(template = "…")]` checks each against the token's options.
+    /// A hand-written impl that leaves it empty is not checked.
+    const OPTIONS: &'static [&'static str] = &[];
+
     /// The value as token text.
     fn token_text(&self) -> TokenText<'_>;
 }
@@ -178,6 +186,7 @@ impl TokenValue for NaiveDateTime {
 
 impl<T: TokenValue> TokenValue for Option<T> {
     const KIND: TokenKind = T::KIND;
+    const OPTIONS: &'static [&'static str] = T::OPTIONS;
     fn token_text(&self) -> TokenText<'_> {
         match self {
             Some(value) => value.token_text(),
@@ -188,6 +197,7 @@ impl<T: TokenValue> TokenValue for Option<T> {
 
 impl<T: TokenValue + ToOwned + ?Sized> TokenValue for Cow<'_, T> {
     const KIND: TokenKind = T::KIND;
+    const OPTIONS: &'static [&'static str] = T::OPTIONS;
     fn token_text(&self) -> TokenText<'_> {
         (**self).token_text()
     }
@@ -197,6 +207,7 @@ macro_rules! pointer_tokens {
     ($($pointer:ty),*) => {$(
         impl<T: TokenValue + ?Sized> TokenValue for $pointer {
             const KIND: TokenKind = T::KIND;
+            const OPTIONS: &'static [&'static str] = T::OPTIONS;
             fn token_text(&self) -> TokenText<'_> {
                 (**self).token_text()
             }

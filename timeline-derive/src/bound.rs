@@ -61,7 +61,7 @@ pub fn with_inferred_bounds(cont: &Container) -> syn::Generics {
 }
 
 /// Whether any identifier in `tokens` is one of `params`.
-fn mentions_any(tokens: TokenStream, params: &HashSet<&syn::Ident>) -> bool {
+pub fn mentions_any(tokens: TokenStream, params: &HashSet<&syn::Ident>) -> bool {
     tokens.into_iter().any(|tree| match tree {
         TokenTree::Ident(ident) => params.contains(&ident),
         TokenTree::Group(group) => mentions_any(group.stream(), params),

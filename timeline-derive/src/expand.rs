@@ -4,37 +4,74 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
+mod template_checks;
+
 use crate::bound;
 use crate::dummy;
 use crate::internals::ast::{Container, Field};
 use crate::internals::attr::{self, Role};
 use crate::internals::check;
 use crate::internals::ctxt::Ctxt;
+use crate::internals::template_check;
+use crate::template::{self, Template};
 
 /// Expands `#[derive(TimelineEvent)]` on `input`: the impl, or every error
-/// found together with a stub impl so that no follow-on errors appear.
+/// found together with a stub impl so that no follow-on errors appear (and,
+/// with a template, the type checks of the fields, which need rustc).
 ///
-/// The steps are: read the attributes, read the struct, check the rules
-/// across fields, and only then generate code. Checks against a template
-/// definition file (`template = "…"`) will be one more step after `check`.
+/// The steps are: read the attributes, read the struct and the template
+/// definition file if there is one, check the rules across fields and
+/// against the template, and only then generate code.
 pub fn derive_timeline_event(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let attrs = attr::Container::from_ast(&cx, input);
     let cont = Container::from_ast(&cx, input, &attrs);
+    let template = attrs.template.as_ref().and_then(|literal| load_template(&cx, literal));
+    let template_id = match (&template, &attrs.template) {
+        (Some(template), Some(literal)) => template_check::template_id(&cx, &attrs, template, literal),
+        _ => attrs.template_id.as_ref().map(|id| id.value.clone()),
+    };
     if let Some(cont) = &cont {
         check::check(&cx, cont);
+        if let Some(template) = &template {
+            template_check::check(&cx, cont, template);
+        }
     }
-    match (cx.check(), cont, &attrs.template_id) {
-        (Ok(()), Some(cont), Some(template_id)) => dummy::wrap_in_const(impl_timeline_event(&cont, template_id)),
-        (result, _, _) => {
+    match (cx.check(), cont, template_id) {
+        (Ok(()), Some(cont), Some(template_id)) => {
+            dummy::wrap_in_const(impl_timeline_event(&cont, &template_id, template.as_ref()))
+        }
+        (result, cont, _) => {
             let errors = result.err().map(syn::Error::into_compile_error);
-            let stub = dummy::wrap_in_const(dummy::timeline_event_stub(input, &attrs.krate));
+            let stub = dummy::timeline_event_stub(input, &attrs.krate);
+            // The fields' type checks still run, so that a type that does not
+            // fit its token is reported in the same build as the errors above.
+            let checks = match (&cont, &template) {
+                (Some(cont), Some(template)) => {
+                    let krate = &attrs.krate;
+                    template_checks::field_checks(cont, template, &quote!(#krate::__private)).items
+                }
+                _ => TokenStream::new(),
+            };
+            let stub = dummy::wrap_in_const(quote!(#checks #stub));
             quote!(#errors #stub)
         }
     }
 }
 
-fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
+/// Reads the file of `template = "…"`, or records why it cannot, on the literal.
+fn load_template(cx: &Ctxt, literal: &syn::LitStr) -> Option<Template> {
+    let written = literal.value();
+    match template::load(&written) {
+        Ok(template) => Some(template),
+        Err(error) => {
+            cx.error_spanned_by(literal, error.message(&written));
+            None
+        }
+    }
+}
+
+fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Template>) -> TokenStream {
     let krate = &cont.attrs.krate;
     let p = quote!(#krate::__private);
     let ident = cont.ident;
@@ -66,11 +103,28 @@ fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
         None => quote!(<__V as #p::ExtraDataVisitor>::none(__visitor)),
     };
 
+    let object_type = template.map(|template| {
+        let object_type = &template.definition.object_type;
+        quote!(const OBJECT_TYPE: ::core::option::Option<&'static str> = ::core::option::Option::Some(#object_type);)
+    });
+    let tracked_inputs = template.map(template_checks::tracked_inputs);
+    let (check_items, check_statements) = match template {
+        Some(template) => {
+            let checks = template_checks::field_checks(cont, template, &p);
+            (checks.items, checks.statements)
+        }
+        None => (TokenStream::new(), TokenStream::new()),
+    };
+
     quote! {
+        #tracked_inputs
+        #check_items
+
         #[automatically_derived]
         impl #impl_generics #p::TimelineEvent for #ident #ty_generics #where_clause {
             const TEMPLATE_ID: &'static str = #template_id;
             const TOKENS: &'static [#p::TokenSpec] = &[#(#specs),*];
+            #object_type
 
             fn target(&self) -> #p::Target<'_> {
                 #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain }
@@ -96,6 +150,7 @@ fn impl_timeline_event(cont: &Container, template_id: &str) -> TokenStream {
                 &self,
                 __tokens: &mut #p::TokenWriter<'_>,
             ) -> ::core::result::Result<(), #p::EncodeError> {
+                #check_statements
                 #(#writes)*
                 ::core::result::Result::Ok(())
             }
@@ -213,5 +268,60 @@ mod tests {
         assert!(output.contains("\"petName\""), "{output}");
         assert!(output.contains("P : :: hubspot_timeline :: __private :: TokenValue"), "{output}");
         assert!(!output.contains("& 'a str : :: hubspot_timeline"), "no bound for fields without type parameters");
+    }
+
+    #[test]
+    fn a_template_file_is_a_tracked_input_by_its_canonical_path() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template = "tests/../tests/fixtures/pet-adopted.json")]
+            struct PetNamed {
+                #[timeline(email)]
+                email: String,
+                #[timeline(rename = "petName")]
+                name: String,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        assert!(messages(output.clone()).is_empty(), "{output}");
+        let canonical = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/pet-adopted.json")
+            .canonicalize()
+            .unwrap();
+        let canonical = canonical.to_str().unwrap();
+        assert!(!canonical.contains(".."));
+        let output = output.to_string();
+        for expected in [
+            quote::quote!(::core::include_bytes!(#canonical)).to_string(),
+            quote::quote!(::core::option_env!("TIMELINE_TEMPLATE_DIR")).to_string(),
+            "const TEMPLATE_ID : & 'static str = \"1001298\"".to_owned(),
+            "const OBJECT_TYPE".to_owned(),
+            "Some (\"contacts\")".to_owned(),
+            "token_mismatch".to_owned(),
+        ] {
+            assert!(output.contains(&expected), "{expected} not in {output}");
+        }
+    }
+
+    #[test]
+    fn field_type_checks_are_emitted_next_to_other_errors() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template = "tests/fixtures/pet-adopted.json")]
+            struct PetAdopted {
+                #[timeline(email)]
+                email: String,
+                #[timeline(rename = "petNme")]
+                name: String,
+                #[timeline(rename = "petAge")]
+                age: String,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        let messages = messages(output.clone());
+        assert_eq!(messages.len(), 1, "{messages:#?}");
+        assert!(messages[0].starts_with("no token `petNme`"), "{}", messages[0]);
+        let output = output.to_string();
+        assert_eq!(output.matches("token_mismatch").count(), 1, "only `petAge` is checked: {output}");
+        assert!(output.contains("name : \"petAge\""), "{output}");
+        assert!(output.contains("unreachable"), "the stub impl is there too: {output}");
     }
 }

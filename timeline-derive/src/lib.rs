@@ -8,8 +8,10 @@
 
 mod bound;
 mod dummy;
+mod env;
 mod expand;
 mod internals;
+mod template;
 mod token_enum;
 
 use proc_macro::TokenStream;

@@ -123,6 +123,7 @@ fn impl_timeline_token(input: &syn::DeriveInput, krate: &syn::Path, options: &[O
         #[automatically_derived]
         impl #impl_generics #p::TokenValue for #ident #ty_generics #where_clause {
             const KIND: #p::TokenKind = #p::TokenKind::Enumeration;
+            const OPTIONS: &'static [&'static str] = <Self as #p::TimelineToken>::VALUES;
             fn token_text(&self) -> #p::TokenText<'_> {
                 #p::TokenText::Text(#p::Cow::Borrowed(<Self as #p::TimelineToken>::value(self)))
             }

@@ -38,6 +38,7 @@
 mod auth;
 mod builder;
 mod faults;
+mod options;
 mod rate_limit;
 mod reply;
 mod routes;
@@ -53,6 +54,7 @@ pub use builder::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_MAX_BATCH_INPUTS, DEFAULT_MAX_BODY_BYTES, SandboxBuilder, StartError,
 };
 pub use faults::{Fault, Faults};
+pub use options::{SandboxOptions, stop_signal};
 pub use rate_limit::RateLimit;
 pub use sandbox::Sandbox;
 pub use stats::Stats;

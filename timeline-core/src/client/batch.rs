@@ -2,9 +2,11 @@
 //! bounded by an input count and a byte size.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::input::EventInput;
 use super::report::{Failure, FailureReason};
+use super::validation::KnownTemplates;
 
 const OPEN: &[u8] = b"{\"inputs\":[";
 const CLOSE: &[u8] = b"]}";
@@ -97,12 +99,26 @@ pub(crate) struct Chunker {
     max_bytes: usize,
     current: Batch,
     scratch: Vec<u8>,
+    templates: Option<Arc<KnownTemplates>>,
 }
 
 impl Chunker {
     /// An empty chunker.
     pub(crate) fn new(max_inputs: usize, max_bytes: usize) -> Self {
-        Chunker { max_inputs: max_inputs.max(1), max_bytes, current: Batch::new(), scratch: Vec::new() }
+        Chunker {
+            max_inputs: max_inputs.max(1),
+            max_bytes,
+            current: Batch::new(),
+            scratch: Vec::new(),
+            templates: None,
+        }
+    }
+
+    /// Checks every input against `templates` before it joins a batch; the
+    /// inputs that do not fit fail without being sent.
+    pub(crate) fn checking(mut self, templates: &Arc<KnownTemplates>) -> Self {
+        self.templates = (!templates.is_empty()).then(|| Arc::clone(templates));
+        self
     }
 
     /// Encodes `input` (the call's input number `index`) into the current
@@ -115,6 +131,11 @@ impl Chunker {
             Ok(id) => id,
             Err(error) => return Pushed::Failed(failure(None, FailureReason::Encoding(error))),
         };
+        if let Some(templates) = &self.templates
+            && let Err(violations) = templates.check(template_id, &self.scratch)
+        {
+            return Pushed::Failed(failure(Some(id), FailureReason::TemplateMismatch { violations }));
+        }
         let alone = OPEN.len() + self.scratch.len() + CLOSE.len();
         if alone > self.max_bytes {
             let reason = FailureReason::TooLarge { bytes: self.scratch.len(), limit: self.max_bytes };

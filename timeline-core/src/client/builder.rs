@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use reqwest::Url;
 
@@ -9,8 +10,10 @@ use super::auth::{Auth, OAuthProvider, TokenEndpoint};
 use super::config::{RateLimit, RetryPolicy, Timeouts};
 use super::pacing::Limiter;
 use super::secret::Secret;
+use super::validation::{KnownTemplates, TemplateSource};
 use super::{Client, Config, Inner};
 use crate::error::Error;
+use crate::wire::TimelineEventTemplate;
 
 /// HubSpot's API.
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
@@ -49,6 +52,7 @@ pub struct ClientBuilder {
     max_in_flight: usize,
     rate_limit: RateLimit,
     retry: RetryPolicy,
+    templates: Vec<TemplateSource>,
 }
 
 impl Default for ClientBuilder {
@@ -68,6 +72,7 @@ impl Default for ClientBuilder {
             max_in_flight: 4,
             rate_limit: RateLimit::default(),
             retry: RetryPolicy::default(),
+            templates: Vec::new(),
         }
     }
 }
@@ -186,9 +191,44 @@ impl ClientBuilder {
         self
     }
 
+    /// A template to check events against before sending them (see
+    /// [`templates_from_dir`](Self::templates_from_dir)).
+    pub fn template(mut self, template: TimelineEventTemplate) -> Self {
+        self.templates.push(TemplateSource::Template(template));
+        self
+    }
+
+    /// Checks events against the template definition files in `dir`
+    /// (every `*.json` file: HubSpot's get-template JSON, as
+    /// `#[timeline(template = "…")]` reads it), read by [`build`](Self::build).
+    ///
+    /// An event whose template is known is checked before it is sent:
+    /// unknown tokens, number, date and enumeration values, a missing
+    /// target and `email`/`utk` on templates of other objects make it fail
+    /// in the report with [`FailureReason::TemplateMismatch`](super::FailureReason::TemplateMismatch),
+    /// unsent, while the rest of the batch goes on. Events of other
+    /// templates are sent unchecked. App-event definitions (`*-hsmeta.json`)
+    /// carry no template id: read them with [`TemplateFile`](crate::TemplateFile)
+    /// and pass them to [`template`](Self::template).
+    ///
+    /// ```
+    /// # fn run() -> Result<(), timeline_core::Error> {
+    /// let dir = std::env::temp_dir().join("timeline-doc-templates");
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join("pet-adopted.json"), r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts"}"#).unwrap();
+    /// let client = timeline_core::Client::builder().access_token("t").templates_from_dir(&dir).build()?;
+    /// # let _ = client; Ok(()) }
+    /// # run().unwrap();
+    /// ```
+    pub fn templates_from_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.templates.push(TemplateSource::Dir(dir.into()));
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = parse_url("base URL", &self.base_url)?;
+        let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
         if self.batch_size == 0 || self.max_in_flight == 0 {
             return Err(Error::Config("batch_size and max_in_flight must be at least 1".into()));
         }
@@ -247,6 +287,7 @@ impl ClientBuilder {
             developer_key: self.developer_key,
             limiter: Limiter::new(self.rate_limit),
             config,
+            known_templates,
         };
         Ok(Client { inner: std::sync::Arc::new(inner) })
     }

@@ -17,6 +17,7 @@ mod secret;
 mod send_all;
 mod templates;
 mod transport;
+mod validation;
 
 use std::fmt;
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use input::{AnyEvent, EventInput};
 pub use report::{Created, Failure, FailureReason, Outcome, SendReport};
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use templates::Templates;
+pub use validation::TemplateViolation;
 
 use crate::error::Error;
 use auth::Auth;
@@ -63,6 +65,7 @@ pub(crate) struct Inner {
     developer_key: Option<Secret>,
     limiter: Limiter,
     config: Config,
+    known_templates: Arc<validation::KnownTemplates>,
 }
 
 /// The sizes and policies a client was built with.
@@ -144,7 +147,7 @@ impl Client {
         let inner = &*self.inner;
         exchange::within(inner.config.timeouts.overall(), async {
             let mut report = SendReport::new(true);
-            let mut chunker = Chunker::new(usize::MAX, inner.config.max_request_bytes);
+            let mut chunker = Chunker::new(usize::MAX, inner.config.max_request_bytes).checking(&inner.known_templates);
             for (index, event) in events.into_iter().enumerate() {
                 match chunker.push(index, &event) {
                     Pushed::Pending => {}

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::validation::TemplateViolation;
 use crate::error::EncodeError;
 use crate::wire::ErrorDetail;
 
@@ -45,6 +46,12 @@ pub enum FailureReason {
         bytes: usize,
         /// The limit.
         limit: usize,
+    },
+    /// It does not fit the template the client knows for it, so it was never sent.
+    #[error("not sent: it does not fit its template: {}", violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    TemplateMismatch {
+        /// Every way it does not fit.
+        violations: Vec<TemplateViolation>,
     },
     /// HubSpot rejected it as invalid.
     #[error("rejected by HubSpot ({category}): {message}")]

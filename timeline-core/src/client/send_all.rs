@@ -150,7 +150,8 @@ where
         }
         report.record(outcome);
     };
-    let mut chunker = Chunker::new(inner.config.batch_size, inner.config.max_request_bytes);
+    let mut chunker =
+        Chunker::new(inner.config.batch_size, inner.config.max_request_bytes).checking(&inner.known_templates);
     let mut in_flight = FuturesUnordered::new();
     let mut events = std::pin::pin!(events.enumerate());
     let mut exhausted = false;

@@ -49,21 +49,28 @@ impl<'c, T> Attr<'c, T> {
 
 /// The settings of a `#[derive(TimelineEvent)]` struct.
 pub struct Container {
-    /// The event template's id, when given and valid.
-    pub template_id: Option<String>,
+    /// The event template's id, when given and valid, with its literal's span.
+    pub template_id: Option<Sp<String>>,
+    /// Whether `template_id` was written, valid or not.
+    pub template_id_written: bool,
+    /// The `template = "…"` literal: the template definition file.
+    pub template: Option<LitStr>,
+    /// Where `require_all_tokens` was written, if it was.
+    pub require_all_tokens: Option<Span>,
     /// The case rule for token names.
     pub rename_all: RenameRule,
     /// The path of the runtime crate (`::hubspot_timeline` unless `crate = "…"`).
     pub krate: syn::Path,
 }
 
-const CONTAINER_KEYS: &[Symbol] = &[TEMPLATE_ID, RENAME_ALL, CRATE];
+const CONTAINER_KEYS: &[Symbol] = &[TEMPLATE_ID, TEMPLATE, REQUIRE_ALL_TOKENS, RENAME_ALL, CRATE];
 
 impl Container {
     /// Reads the struct's `#[timeline(...)]` attributes.
     pub fn from_ast(cx: &Ctxt, item: &syn::DeriveInput) -> Self {
         let mut template_id = Attr::none(cx, TEMPLATE_ID);
         let mut template = Attr::none(cx, TEMPLATE);
+        let mut require_all_tokens = Attr::none(cx, REQUIRE_ALL_TOKENS);
         let mut rename_all = Attr::none(cx, RENAME_ALL);
         let mut krate = Attr::none(cx, CRATE);
         let mut template_id_written = false;
@@ -72,16 +79,18 @@ impl Container {
             if meta.path == TEMPLATE_ID {
                 template_id_written = true;
                 if let Some(lit) = string_value(cx, &meta, TEMPLATE_ID, "\"1001298\"")? {
-                    template_id.set(meta.path.span(), template_id_value(cx, &lit));
+                    template_id.set(
+                        meta.path.span(),
+                        template_id_value(cx, &lit).map(|id| Sp { span: lit.span(), value: id }),
+                    );
                 }
             } else if meta.path == TEMPLATE {
                 if let Some(lit) = string_value(cx, &meta, TEMPLATE, "\"timeline/pet-adopted.json\"")? {
-                    cx.error_spanned_by(
-                        &lit,
-                        "template definition files are not supported yet; use `template_id = \"…\"` \
-                         with the template's numeric id",
-                    );
-                    template.set(meta.path.span(), ());
+                    template.set(meta.path.span(), lit);
+                }
+            } else if meta.path == REQUIRE_ALL_TOKENS {
+                if is_flag(cx, &meta, REQUIRE_ALL_TOKENS)? {
+                    require_all_tokens.set(meta.path.span(), ());
                 }
             } else if meta.path == RENAME_ALL {
                 if let Some(rule) = rename_rule(cx, &meta)? {
@@ -97,16 +106,29 @@ impl Container {
             Ok(())
         });
 
+        let template = template.get().map(|template| template.value);
+        let require_all_tokens = require_all_tokens.get().map(|flag| flag.span);
         // A written but bad `template_id` has its own error; "missing" would only repeat it.
-        if !template_id_written && template.get().is_none() {
+        if !template_id_written && template.is_none() {
             cx.error_spanned_by(
                 &item.ident,
                 "missing `#[timeline(template_id = \"…\")]`: a timeline event needs the numeric id of its \
-                 HubSpot event template, e.g. `#[timeline(template_id = \"1001298\")]`",
+                 HubSpot event template, e.g. `#[timeline(template_id = \"1001298\")]`, or its definition file, \
+                 e.g. `#[timeline(template = \"timeline/pet-adopted.json\")]`",
+            );
+        }
+        if let (Some(flag), None) = (require_all_tokens, &template) {
+            cx.error_at(
+                flag,
+                "`require_all_tokens` checks the struct against a template definition file; add \
+                 `template = \"…\"`, or remove `require_all_tokens`",
             );
         }
         Container {
             template_id: template_id.get().and_then(|id| id.value),
+            template_id_written,
+            template,
+            require_all_tokens,
             rename_all: rename_all.get().map(|rule| rule.value).unwrap_or_default(),
             krate: krate.get().map(|path| path.value).unwrap_or_else(default_crate_path),
         }

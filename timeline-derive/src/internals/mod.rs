@@ -8,3 +8,4 @@ pub mod check;
 pub mod ctxt;
 pub mod name;
 pub mod symbol;
+pub mod template_check;

@@ -13,8 +13,10 @@ pub const TIMELINE: Symbol = Symbol("timeline");
 
 /// Container: the event template's id.
 pub const TEMPLATE_ID: Symbol = Symbol("template_id");
-/// Container: a template definition file (not supported yet).
+/// Container: a template definition file, relative to the crate's folder.
 pub const TEMPLATE: Symbol = Symbol("template");
+/// Container: every token of the template file needs a field.
+pub const REQUIRE_ALL_TOKENS: Symbol = Symbol("require_all_tokens");
 /// Container: the case rule for every token or option name.
 pub const RENAME_ALL: Symbol = Symbol("rename_all");
 /// Container: the path of the runtime crate.

@@ -1,11 +1,10 @@
 use hubspot_timeline::TimelineEvent;
 
 #[derive(TimelineEvent)]
-#[timeline(template = "timeline/pet-adopted.json")]
+#[timeline(template = "invalid-json.json")]
 struct PetAdopted {
     #[timeline(email)]
     owner_email: String,
-    pet_name: String,
 }
 
 fn main() {}

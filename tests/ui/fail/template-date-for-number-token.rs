@@ -1,0 +1,12 @@
+use chrono::NaiveDate;
+use hubspot_timeline::TimelineEvent;
+
+#[derive(TimelineEvent)]
+#[timeline(template = "pet-adopted.json", rename_all = "camelCase")]
+struct PetAdopted {
+    #[timeline(email)]
+    owner_email: String,
+    pet_age: Option<NaiveDate>,
+}
+
+fn main() {}

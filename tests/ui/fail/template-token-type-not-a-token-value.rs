@@ -1,0 +1,11 @@
+use hubspot_timeline::TimelineEvent;
+
+#[derive(TimelineEvent)]
+#[timeline(template = "pet-adopted.json", rename_all = "camelCase")]
+struct PetAdopted {
+    #[timeline(email)]
+    owner_email: String,
+    pet_name: Vec<String>,
+}
+
+fn main() {}

@@ -1,0 +1,131 @@
+//! The command line: commands and their options.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use timeline_sandbox::SandboxOptions;
+
+/// The environment variables, listed at the end of `--help`.
+const ENVIRONMENT: &str = "\
+Credentials come from the environment, never from the command line:
+  HUBSPOT_ACCESS_TOKEN    a private app token or OAuth access token (events, and templates
+                          when no developer key is set)
+  HUBSPOT_DEVELOPER_KEY   the developer API key (`hapikey`) for the template calls
+  HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET, HUBSPOT_REFRESH_TOKEN
+                          OAuth credentials, renewed as needed, instead of an access token
+
+Workflow: `timeline templates pull` → `timeline codegen` (or annotate your own structs with
+#[timeline(template = \"…\")]) → cargo build checks every event against its template →
+`timeline send` backfills events from NDJSON, checked against the same file.";
+
+/// Typed HubSpot CRM timeline events: pull templates, generate Rust event
+/// types from them, and backfill events.
+#[derive(Debug, Parser)]
+#[command(name = "timeline", version, after_help = ENVIRONMENT)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Work with an app's event templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    /// Print Rust event types (`#[derive(TimelineEvent)]` structs and `TimelineToken` enums) for template files.
+    Codegen(CodegenArgs),
+    /// Send events from an NDJSON file, checked against a template file, resumably.
+    Send(SendArgs),
+    /// Run the local HubSpot stand-in (the options of the `timeline-sandbox` binary).
+    Sandbox(SandboxArgs),
+}
+
+/// `timeline templates …`
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Fetch every event template of an app and write each to DIR/ID.json, keys sorted, so diffs are clean.
+    Pull(PullArgs),
+}
+
+/// Where the API is.
+#[derive(Debug, Clone, Args)]
+pub struct Connection {
+    /// The API's base URL; plain HTTP only for loopback hosts.
+    #[arg(long, env = "HUBSPOT_BASE_URL", default_value = timeline_core::DEFAULT_BASE_URL)]
+    pub base_url: String,
+}
+
+/// `timeline templates pull`
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// The app whose templates to fetch.
+    #[arg(long)]
+    pub app_id: u32,
+    /// The folder to write the files to (created if needed).
+    #[arg(long, default_value = "timeline")]
+    pub out: PathBuf,
+    /// The API.
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// `timeline codegen`
+#[derive(Debug, Args)]
+pub struct CodegenArgs {
+    /// Template files: HubSpot's get-template JSON (as `pull` writes it) or app-event `*-hsmeta.json`.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The folder of the crate that will hold the code; the files' paths are written relative to it.
+    #[arg(long, default_value = ".")]
+    pub crate_dir: PathBuf,
+    /// The template id of an app-event definition, which has none of its own (one FILE only).
+    #[arg(long)]
+    pub template_id: Option<String>,
+}
+
+/// `timeline send`
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The template file every event is checked against and sent with.
+    #[arg(long)]
+    pub template: PathBuf,
+    /// The template id, for an app-event definition file.
+    #[arg(long)]
+    pub template_id: Option<String>,
+    /// The events, one JSON object per line (see the README for the line format).
+    pub events: PathBuf,
+    /// Where progress is recorded for resuming [default: EVENTS.checkpoint].
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// Where failed lines are written with their reasons, as NDJSON [default: EVENTS.failed.ndjson].
+    #[arg(long)]
+    pub failures: Option<PathBuf>,
+    /// Lines sent between two checkpoints.
+    #[arg(long, default_value_t = 1000)]
+    pub checkpoint_every: usize,
+    /// Events per batch request.
+    #[arg(long, default_value_t = 100)]
+    pub batch_size: usize,
+    /// Batch requests under way at once.
+    #[arg(long, default_value_t = 4)]
+    pub max_in_flight: usize,
+    /// Requests per 10 seconds the client paces itself to (HubSpot's app limit by default).
+    #[arg(long, default_value_t = 110)]
+    pub rate_limit: u32,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// The API.
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// `timeline sandbox`
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// The sandbox's options.
+    #[command(flatten)]
+    pub options: SandboxOptions,
+}

@@ -1,0 +1,45 @@
+//! What stops a command.
+
+use std::path::PathBuf;
+
+/// Why a command could not finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CliError {
+    /// The client could not be set up or a call failed.
+    #[error(transparent)]
+    Client(#[from] timeline_core::Error),
+    /// A template file could not be used.
+    #[error(transparent)]
+    TemplateFile(#[from] timeline_core::TemplateFileError),
+    /// A file could not be read or written.
+    #[error("{}: {error}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// The arguments do not fit together.
+    #[error("{0}")]
+    Usage(String),
+    /// A checkpoint belongs to another run.
+    #[error("checkpoint {}: {reason}; delete it to start over", path.display())]
+    Checkpoint {
+        /// The checkpoint file.
+        path: PathBuf,
+        /// What does not match.
+        reason: String,
+    },
+    /// The sandbox could not start.
+    #[error("the sandbox could not start: {0}")]
+    Sandbox(#[from] timeline_sandbox::StartError),
+}
+
+impl CliError {
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> CliError {
+        let path = path.into();
+        move |error| CliError::Io { path, error }
+    }
+}

@@ -1,0 +1,247 @@
+//! One NDJSON line → one event input.
+//!
+//! A line is a JSON object with these keys (all optional but a target):
+//!
+//! | key | value |
+//! |---|---|
+//! | `id` | string or integer: the idempotency key; without one, the id is derived from the line's content |
+//! | `objectId` | string or integer: the CRM record |
+//! | `email`, `utk`, `domain` | strings: a contact by email or `hubspotutk` cookie (contact templates only) |
+//! | `timestamp` | RFC 3339 string or epoch milliseconds |
+//! | `tokens` | object of token name → string, number or boolean (`null` leaves the token out); a date token also takes RFC 3339 or `YYYY-MM-DD` |
+//! | `extraData` | object |
+//! | `timelineIFrame` | object, as HubSpot takes it |
+//! | `eventTemplateId` | when given, the template's id |
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use timeline_core::wire::TimelineEventTemplate;
+use timeline_core::{EncodeError, EventInput, TokenKind};
+
+use crate::canonical_json;
+
+/// The keys a line may have.
+const KEYS: &[&str] = &[
+    "id",
+    "objectId",
+    "email",
+    "utk",
+    "domain",
+    "timestamp",
+    "tokens",
+    "extraData",
+    "timelineIFrame",
+    "eventTemplateId",
+];
+
+/// The prefix of ids derived from a line's content.
+const DERIVED_ID_PREFIX: &str = "ndjson-";
+
+/// One event read from a line, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineInput {
+    template_id: String,
+    id: String,
+    json: Vec<u8>,
+}
+
+impl LineInput {
+    /// The id the event is sent with.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl EventInput for LineInput {
+    fn template_id(&self) -> &str {
+        &self.template_id
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        out.extend_from_slice(&self.json);
+        Ok(self.id.clone())
+    }
+}
+
+/// Reads `text` as an event of `template`; the error says what is wrong with the line.
+///
+/// ```
+/// # use timeline_cli::send::line::parse;
+/// let template = serde_json::from_str(r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts",
+///     "tokens": [{"name": "adoptedOn", "label": "On", "type": "date"}]}"#).unwrap();
+/// let input = parse(r#"{"id": "a-1", "email": "ada@example.com", "tokens": {"adoptedOn": "2026-05-04"}}"#, &template).unwrap();
+/// assert_eq!(input.id(), "a-1");
+/// ```
+pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, String> {
+    let value: Value = serde_json::from_str(text).map_err(|error| format!("not JSON: {error}"))?;
+    let Value::Object(fields) = value else {
+        return Err("the line is not a JSON object".to_owned());
+    };
+    if let Some(unknown) = fields.keys().find(|key| !KEYS.contains(&key.as_str())) {
+        return Err(format!("unknown key `{unknown}`; a line's keys are: {}", KEYS.join(", ")));
+    }
+    if let Some(given) = fields.get("eventTemplateId")
+        && given.as_str() != Some(template.id.as_str())
+    {
+        return Err(format!("`eventTemplateId` is {given}, but the events are sent with template {}", template.id));
+    }
+    let mut input = Map::new();
+    input.insert("eventTemplateId".to_owned(), Value::String(template.id.clone()));
+    input.insert("tokens".to_owned(), Value::Object(tokens(fields.get("tokens"), template)?));
+    for key in ["objectId", "email", "utk", "domain"] {
+        if let Some(text) = text_field(&fields, key, key == "objectId")? {
+            input.insert(key.to_owned(), Value::String(text));
+        }
+    }
+    if let Some(timestamp) = fields.get("timestamp").filter(|value| !value.is_null()) {
+        input.insert("timestamp".to_owned(), Value::String(rfc3339(timestamp)?));
+    }
+    for key in ["extraData", "timelineIFrame"] {
+        match fields.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(object)) => {
+                input.insert(key.to_owned(), Value::Object(object.clone()));
+            }
+            Some(other) => return Err(format!("`{key}` must be a JSON object, not {other}")),
+        }
+    }
+    let id = match text_field(&fields, "id", true)? {
+        Some(id) => id,
+        None => derived_id(&template.id, &input),
+    };
+    input.insert("id".to_owned(), Value::String(id.clone()));
+    let json = serde_json::to_vec(&Value::Object(input)).map_err(|error| error.to_string())?;
+    Ok(LineInput { template_id: template.id.clone(), id, json })
+}
+
+/// A string field (or an integer one when `numeric` is allowed), as text.
+fn text_field(fields: &Map<String, Value>, key: &str, numeric: bool) -> Result<Option<String>, String> {
+    match fields.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text.clone())),
+        Some(Value::Number(number)) if numeric && (number.is_u64() || number.is_i64()) => Ok(Some(number.to_string())),
+        Some(other) => {
+            Err(format!("`{key}` must be a string{}, not {other}", if numeric { " or an integer" } else { "" }))
+        }
+    }
+}
+
+/// The event's tokens as strings; date tokens may be written as RFC 3339 or `YYYY-MM-DD`.
+fn tokens(tokens: Option<&Value>, template: &TimelineEventTemplate) -> Result<Map<String, Value>, String> {
+    let tokens = match tokens {
+        None | Some(Value::Null) => return Ok(Map::new()),
+        Some(Value::Object(tokens)) => tokens,
+        Some(other) => return Err(format!("`tokens` must be a JSON object, not {other}")),
+    };
+    let mut out = Map::new();
+    for (name, value) in tokens {
+        let is_date = template.tokens.iter().any(|token| &token.name == name && token.kind == TokenKind::Date);
+        let text = match value {
+            Value::Null => continue,
+            Value::String(text) if is_date => date_millis(text).unwrap_or_else(|| text.clone()),
+            Value::String(text) => text.clone(),
+            Value::Number(number) => number.to_string(),
+            Value::Bool(flag) => flag.to_string(),
+            other => return Err(format!("token `{name}` must be a string, number or boolean, not {other}")),
+        };
+        out.insert(name.clone(), Value::String(text));
+    }
+    Ok(out)
+}
+
+/// Epoch milliseconds of an RFC 3339 time or a `YYYY-MM-DD` date (midnight UTC).
+fn date_millis(text: &str) -> Option<String> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Some(at.timestamp_millis().to_string());
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis().to_string())
+}
+
+/// The event's timestamp as RFC 3339 with milliseconds.
+fn rfc3339(value: &Value) -> Result<String, String> {
+    let at = match value {
+        Value::String(text) => DateTime::parse_from_rfc3339(text)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(|error| format!("`timestamp` {text:?} is not an RFC 3339 time: {error}"))?,
+        Value::Number(number) => number
+            .as_i64()
+            .and_then(DateTime::<Utc>::from_timestamp_millis)
+            .ok_or_else(|| format!("`timestamp` {number} is not epoch milliseconds"))?,
+        other => return Err(format!("`timestamp` must be an RFC 3339 string or epoch milliseconds, not {other}")),
+    };
+    Ok(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+/// An id from the template id and the input's content, so the same line
+/// always gets the same id and a resend replaces instead of duplicating.
+fn derived_id(template_id: &str, input: &Map<String, Value>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(template_id.as_bytes());
+    hasher.update([0]);
+    hasher.update(canonical_json::compact(Value::Object(input.clone())).as_bytes());
+    let digest = hasher.finalize();
+    let hex: String = digest[..16].iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("{DERIVED_ID_PREFIX}{hex}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn template() -> TimelineEventTemplate {
+        serde_json::from_str(
+            r#"{"id": "7", "name": "T", "objectType": "contacts", "tokens": [
+                {"name": "on", "label": "On", "type": "date"}, {"name": "n", "label": "N", "type": "number"}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn json(input: &LineInput) -> Value {
+        serde_json::from_slice(&input.json).unwrap()
+    }
+
+    #[test]
+    fn lines_become_inputs() {
+        let line = r#"{"id": 12, "objectId": 5, "timestamp": 1777886100000,
+            "tokens": {"on": "2026-05-04", "n": 3.5, "flag": true, "gone": null}, "extraData": {"a": [1]}}"#;
+        let input = parse(line, &template()).unwrap();
+        assert_eq!(input.id(), "12");
+        assert_eq!(
+            json(&input),
+            serde_json::json!({
+                "eventTemplateId": "7", "id": "12", "objectId": "5", "timestamp": "2026-05-04T09:15:00.000Z",
+                "tokens": {"on": "1777852800000", "n": "3.5", "flag": "true"}, "extraData": {"a": [1]}
+            })
+        );
+    }
+
+    #[test]
+    fn ids_are_derived_from_content() {
+        let first = parse(r#"{"email": "a@b.c", "tokens": {"n": "1"}}"#, &template()).unwrap();
+        let again = parse(r#"{"tokens": {"n": "1"}, "email": "a@b.c"}"#, &template()).unwrap();
+        let other = parse(r#"{"email": "a@b.c", "tokens": {"n": "2"}}"#, &template()).unwrap();
+        assert!(first.id().starts_with(DERIVED_ID_PREFIX));
+        assert_eq!(first.id(), again.id());
+        assert_ne!(first.id(), other.id());
+    }
+
+    #[test]
+    fn bad_lines_say_why() {
+        let cases = [
+            ("{", "not JSON"),
+            ("[1]", "not a JSON object"),
+            (r#"{"objectid": "1"}"#, "unknown key `objectid`"),
+            (r#"{"eventTemplateId": "8"}"#, "sent with template 7"),
+            (r#"{"email": 5}"#, "`email` must be a string"),
+            (r#"{"timestamp": "yesterday"}"#, "not an RFC 3339 time"),
+            (r#"{"tokens": {"n": [1]}}"#, "token `n` must be a string"),
+            (r#"{"extraData": "x"}"#, "`extraData` must be a JSON object"),
+        ];
+        for (line, expected) in cases {
+            let reason = parse(line, &template()).unwrap_err();
+            assert!(reason.contains(expected), "{line}: {reason}");
+        }
+    }
+}

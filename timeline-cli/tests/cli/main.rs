@@ -1,0 +1,7 @@
+//! The `timeline` binary against an in-process sandbox, over real HTTP.
+
+mod codegen;
+mod common;
+mod pull;
+mod sandbox;
+mod send;
