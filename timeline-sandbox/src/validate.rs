@@ -193,17 +193,23 @@ fn read_tokens(
     let mut values = BTreeMap::new();
     for (name, value) in tokens {
         let location = format!("tokens.{name}");
-        let Value::String(text) = value else {
-            problems.add(
-                &location,
-                "INVALID_TOKEN_TYPE",
-                format!(
-                    "token `{name}` must be a JSON string, not {}; send it as \"{}\"",
-                    kind_of(value),
-                    unquoted(value)
-                ),
-            );
-            continue;
+        let text = match value {
+            Value::String(text) => text.clone(),
+            // HubSpot's own batch example sends a number token as a JSON
+            // number and gets its text back, so numbers are taken as text.
+            Value::Number(number) => number.to_string(),
+            other => {
+                problems.add(
+                    &location,
+                    "INVALID_TOKEN_TYPE",
+                    format!(
+                        "token `{name}` must be a JSON string, not {}; send it as \"{}\"",
+                        kind_of(other),
+                        unquoted(other)
+                    ),
+                );
+                continue;
+            }
         };
         if let Some(template) = template {
             match template.tokens.iter().find(|token| &token.name == name) {
@@ -220,13 +226,13 @@ fn read_tokens(
                     );
                 }
                 Some(token) => {
-                    if let Err(message) = check_value(name, token.kind, text, &token.options) {
+                    if let Err(message) = check_value(name, token.kind, &text, &token.options) {
                         problems.add(&location, "INVALID_TOKEN_VALUE", message);
                     }
                 }
             }
         }
-        values.insert(name.clone(), text.clone());
+        values.insert(name.clone(), text);
     }
     Some(values)
 }

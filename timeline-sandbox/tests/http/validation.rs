@@ -34,7 +34,7 @@ fn cases() -> Vec<Case> {
     vec![
         case("v-template", |i| i["eventTemplateId"] = json!("999"), "eventTemplateId", "UNKNOWN_TEMPLATE", "999"),
         case("v-token", |i| i["tokens"]["petNme"] = json!("x"), "tokens.petNme", "UNKNOWN_TOKEN", "petName"),
-        case("v-type", |i| i["tokens"]["petAge"] = json!(3), "tokens.petAge", "INVALID_TOKEN_TYPE", "\"3\""),
+        case("v-type", |i| i["tokens"]["petAge"] = json!(true), "tokens.petAge", "INVALID_TOKEN_TYPE", "\"true\""),
         case("v-number", |i| i["tokens"]["petAge"] = json!("three"), "tokens.petAge", "INVALID_TOKEN_VALUE", "number"),
         case(
             "v-date",
@@ -154,4 +154,16 @@ async fn a_complete_iframe_email_and_utk_are_accepted_on_a_contact_template() {
     assert_eq!(event.timeline_i_frame.as_ref().unwrap().height, 600);
     assert_eq!(event.object_id.as_deref(), Some("5120345"));
     assert_eq!(body["results"][0]["timestamp"], "2026-05-04T09:15:00.000Z");
+}
+
+#[tokio::test]
+async fn a_number_sent_as_a_json_number_is_stored_as_its_text_as_hubspot_does() {
+    let sandbox = start().await;
+    let mut input = pet("numeric");
+    input["tokens"]["petAge"] = json!(3);
+    let (status, body) = status_and_json(batch(&sandbox, vec![input]).await).await;
+
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["results"][0]["tokens"]["petAge"], "3");
+    assert_eq!(sandbox.events()[0].tokens["petAge"], "3");
 }
