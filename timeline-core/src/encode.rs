@@ -2,7 +2,6 @@
 //! struct into a byte buffer, with no intermediate map or `Value`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
@@ -66,11 +65,17 @@ impl<'a> TokenWriter<'a> {
                 Ok(())
             }
             TokenText::Signed(n) => {
-                self.write(name, itoa::Buffer::new().format(n));
+                match i64::try_from(n) {
+                    Ok(small) => self.write(name, itoa::Buffer::new().format(small)),
+                    Err(_) => self.write(name, itoa::Buffer::new().format(n)),
+                }
                 Ok(())
             }
             TokenText::Unsigned(n) => {
-                self.write(name, itoa::Buffer::new().format(n));
+                match u64::try_from(n) {
+                    Ok(small) => self.write(name, itoa::Buffer::new().format(small)),
+                    Err(_) => self.write(name, itoa::Buffer::new().format(n)),
+                }
                 Ok(())
             }
             TokenText::Float32(x) if x.is_finite() => {
@@ -369,19 +374,25 @@ fn check_timestamp(at: DateTime<Utc>) -> Result<(), EncodeError> {
 
 /// Writes `at` as `YYYY-MM-DDTHH:MM:SS.mmmZ`; the year is known to fit.
 fn write_rfc3339_millis(out: &mut Vec<u8>, at: DateTime<Utc>) {
+    let utc = at.naive_utc();
     let millis = at.timestamp_subsec_millis().min(999);
-    write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        millis
-    )
-    .expect("writing to a Vec<u8> cannot fail");
+    let mut text = *b"0000-00-00T00:00:00.000Z";
+    put_digits(&mut text[0..4], utc.year() as u32);
+    put_digits(&mut text[5..7], utc.month());
+    put_digits(&mut text[8..10], utc.day());
+    put_digits(&mut text[11..13], utc.hour());
+    put_digits(&mut text[14..16], utc.minute());
+    put_digits(&mut text[17..19], utc.second());
+    put_digits(&mut text[20..23], millis);
+    out.extend_from_slice(&text);
+}
+
+/// Writes `value` into `digits` in decimal, right-aligned and zero-padded.
+fn put_digits(digits: &mut [u8], mut value: u32) {
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
 }
 
 fn push_field(out: &mut Vec<u8>, key: &str, value: &str) {
@@ -393,5 +404,13 @@ fn push_field(out: &mut Vec<u8>, key: &str, value: &str) {
 
 /// Appends `text` as a JSON string literal, escaped as serde_json escapes it.
 fn push_json_str(out: &mut Vec<u8>, text: &str) {
-    serde_json::to_writer(out, text).expect("a string always serializes to a Vec<u8>");
+    let plain = text.bytes().fold(true, |plain, byte| plain & (byte >= 0x20) & (byte != b'"') & (byte != b'\\'));
+    if plain {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(out, text).expect("a string always serializes to a Vec<u8>");
+    }
 }
