@@ -25,6 +25,9 @@ use crate::target::Target;
 /// The version prefix of deterministic ids; a new derivation gets a new prefix.
 const PREFIX: &str = "tl1-";
 
+/// The lower-case hex digits an id is written with.
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// Hashes the parts of an event that its deterministic id is derived from.
 pub(crate) struct IdHasher(Sha256);
 
@@ -52,8 +55,8 @@ impl IdHasher {
         let mut id = String::with_capacity(PREFIX.len() + 32);
         id.push_str(PREFIX);
         for byte in &digest[..16] {
-            id.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
-            id.push(char::from_digit(u32::from(byte & 0xf), 16).unwrap_or('0'));
+            id.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+            id.push(char::from(HEX_DIGITS[usize::from(byte & 0xf)]));
         }
         id
     }
