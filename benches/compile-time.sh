@@ -4,14 +4,19 @@
 # five tokens of four kinds), one deriving TimelineEvent, one deriving Serialize.
 # Dependencies are built first; then each crate's own `cargo build` (debug) is timed
 # after touching its lib.rs, interleaved, ROUNDS times. See BENCHMARKS.md.
+# The derive crate depends on hubspot-timeline with `default-features = false,
+# features = ["derive"]`, as a crate that only defines events does; CLIENT=1 keeps
+# the default features (the HTTP client and its dependency tree) instead.
 #
 #   benches/compile-time.sh            # 200 structs, 5 rounds
 #   STRUCTS=50 ROUNDS=3 benches/compile-time.sh
+#   CLIENT=1 benches/compile-time.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 STRUCTS=${STRUCTS:-200}
 ROUNDS=${ROUNDS:-5}
+CLIENT=${CLIENT:-0}
 work=$root/target/compile-time
 export CARGO_TARGET_DIR=$work/target
 mkdir -p "$work"
@@ -30,7 +35,11 @@ generate() {
     echo '[dependencies]'
     echo 'chrono = { version = "0.4.45", default-features = false, features = ["std", "clock", "serde"] }'
     if [ "$kind" = derive ]; then
-      echo "hubspot-timeline = { path = \"$root\" }"
+      if [ "$CLIENT" = 1 ]; then
+        echo "hubspot-timeline = { path = \"$root\" }"
+      else
+        echo "hubspot-timeline = { path = \"$root\", default-features = false, features = [\"derive\"] }"
+      fi
     else
       echo 'serde = { version = "1.0.229", features = ["derive"] }'
     fi
@@ -75,15 +84,18 @@ generate() {
   } >"$dir/src/lib.rs"
 }
 
-# Prints the seconds one `cargo build` of the crate `$1` takes after touching its lib.rs.
+# Prints "wall cpu": the seconds one `cargo build` of the crate `$1` takes after touching
+# its lib.rs, as elapsed time and as CPU time (user + system, cargo and rustc together).
 timed_build() {
   local dir=$work/$1
   touch "$dir/src/lib.rs"
-  local start end
-  start=$(date +%s.%N)
-  cargo build --quiet --manifest-path "$dir/Cargo.toml"
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
+  local TIMEFORMAT='%R %U %S'
+  { time cargo build --quiet --manifest-path "$dir/Cargo.toml" 2>/dev/null; } 2>&1 | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
+}
+
+# Prints the median of its arguments.
+median() {
+  printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 
 for kind in derive serde; do
@@ -92,19 +104,24 @@ for kind in derive serde; do
   cargo build --quiet --manifest-path "$work/$kind/Cargo.toml"
 done
 
+echo "hubspot-timeline features: $([ "$CLIENT" = 1 ] && echo default || echo derive only)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo
-echo "| round | derive s | serde s | ratio | load (1/5/15 min) |"
-echo "|---:|---:|---:|---:|---|"
+echo "| round | derive s | serde s | ratio | derive CPU s | serde CPU s | CPU ratio | load (1/5/15 min) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---|"
 ratios=()
+cpu_ratios=()
 for round in $(seq "$ROUNDS"); do
   load=$(uptime | sed 's/.*load average: //')
-  derive=$(timed_build derive)
-  serde=$(timed_build serde)
+  read -r derive derive_cpu < <(timed_build derive)
+  read -r serde serde_cpu < <(timed_build serde)
   ratio=$(awk -v d="$derive" -v s="$serde" 'BEGIN { printf "%.2f", d / s }')
+  cpu_ratio=$(awk -v d="$derive_cpu" -v s="$serde_cpu" 'BEGIN { printf "%.2f", d / s }')
   ratios+=("$ratio")
-  printf '| %d | %.2f | %.2f | %s× | %s |\n' "$round" "$derive" "$serde" "$ratio" "$load"
+  cpu_ratios+=("$cpu_ratio")
+  printf '| %d | %.2f | %.2f | %s× | %.2f | %.2f | %s× | %s |\n' \
+    "$round" "$derive" "$serde" "$ratio" "$derive_cpu" "$serde_cpu" "$cpu_ratio" "$load"
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 echo
-echo "median ratio (derive ÷ serde) over $ROUNDS interleaved rounds, $STRUCTS structs: ${median}×"
+echo "median ratios (derive ÷ serde) over $ROUNDS interleaved rounds, $STRUCTS structs:" \
+  "elapsed $(median "${ratios[@]}")×, CPU $(median "${cpu_ratios[@]}")×"

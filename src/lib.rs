@@ -149,7 +149,18 @@
 //! The attributes of both derives, and the rules checked at compile time,
 //! are documented on [`TimelineEvent`](derive@TimelineEvent) and
 //! [`TimelineToken`](derive@TimelineToken).
+//!
+//! # Features
+//!
+//! - `derive` (default): the two derives.
+//! - `client` (default): [`Client`], [`SendAll`] and [`Templates`], with
+//!   reqwest and tokio. A crate that only defines event types can depend on
+//!   `hubspot-timeline` with `default-features = false, features = ["derive"]`;
+//!   it then builds without the HTTP stack,
+//!   and the events it defines are sent by any crate that has the client.
+//! - `sandbox`: the local stand-in for HubSpot, as `hubspot_timeline::sandbox`.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use timeline_core::*;
 

@@ -58,7 +58,22 @@ impl<'a> TokenWriter<'a> {
     ///
     /// Fails when the value is a NaN or infinite float.
     pub fn token<T: TokenValue + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), EncodeError> {
-        match value.token_text() {
+        self.text(name, value.token_text())
+    }
+
+    /// Writes the token `name` from a value already turned into
+    /// [`TokenText`]; what [`token`](Self::token) does after
+    /// [`TokenValue::token_text`].
+    ///
+    /// ```
+    /// # use std::collections::BTreeMap;
+    /// use timeline_core::{TokenText, TokenWriter};
+    /// let mut map = BTreeMap::new();
+    /// TokenWriter::map(&mut map).text("petAge", TokenText::Unsigned(3)).unwrap();
+    /// assert_eq!(map["petAge"], "3");
+    /// ```
+    pub fn text(&mut self, name: &'static str, text: TokenText<'_>) -> Result<(), EncodeError> {
+        match text {
             TokenText::Absent => Ok(()),
             TokenText::Text(text) => {
                 self.write(name, &text);

@@ -53,6 +53,7 @@ pub enum EncodeError {
 /// Failures of single events (a rejected token, a batch that failed after
 /// its retries) are not errors: they are data in the
 /// [`SendReport`](crate::SendReport).
+#[cfg(feature = "client")]
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -11,9 +11,13 @@
 //! - [`encode_input`], which writes an event's JSON input straight from the
 //!   struct, and [`event_id`], the deterministic id of events without one;
 //! - [`wire`], the serde model of HubSpot's request and response bodies;
-//! - [`Client`], which sends any number of events with [`SendAll`]: chunked,
-//!   paced, retried without duplicates, each event's fate in a [`SendReport`];
-//!   and [`Templates`], the template and token endpoints.
+//! - with the `client` feature (on by default), [`Client`], which sends any
+//!   number of events with [`SendAll`]: chunked, paced, retried without
+//!   duplicates, each event's fate in a [`SendReport`]; and [`Templates`], the
+//!   template and token endpoints.
+//!
+//! A crate that only defines events can leave the client out
+//! (`default-features = false`): it then builds without reqwest and tokio.
 //!
 //! ```
 //! use std::borrow::Cow;
@@ -60,7 +64,9 @@
 //! ```
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "client")]
 mod client;
 mod encode;
 mod error;
@@ -75,12 +81,15 @@ pub mod wire;
 #[doc(hidden)]
 pub mod __private;
 
+#[cfg(feature = "client")]
 pub use client::{
     AnyEvent, Client, ClientBuilder, Created, DEFAULT_BASE_URL, EventInput, Failure, FailureReason, Outcome, RateLimit,
     RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendReport, TemplateViolation, Templates, Timeouts,
 };
 pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
-pub use error::{EncodeError, Error};
+pub use error::EncodeError;
+#[cfg(feature = "client")]
+pub use error::Error;
 pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::event_id;
 pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};

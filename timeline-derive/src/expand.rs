@@ -88,20 +88,36 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
         let name = &token.name;
         let member = field.member;
         let text = checked_call(field, &p, "TokenValue", quote!(token_text));
-        quote!(#p::TokenWriter::token(__tokens, #name, &#p::PreparedToken(#text(&self.#member)))?;)
+        quote!(#p::TokenWriter::text(__tokens, #name, #text(&self.#member))?;)
     });
 
-    let [object_id, email, utk, domain, event_id, timestamp, iframe] =
-        [Role::ObjectId, Role::Email, Role::Utk, Role::Domain, Role::Id, Role::Timestamp, Role::Iframe]
-            .map(|role| role_value(cont, role, &p));
-    let extra_data = match cont.field_with(Role::ExtraData) {
-        Some(field) => {
-            let (member, ty) = (field.member, field.ty);
-            let visit = quote_spanned!(ty.span()=> visit::<#ty>);
-            quote!(<__V as #p::ExtraDataVisitor>::#visit(__visitor, &self.#member))
+    let [object_id, email, utk, domain] =
+        [Role::ObjectId, Role::Email, Role::Utk, Role::Domain].map(|role| role_value(cont, role, &p));
+    // The trait's provided methods already answer `None` for a role no field
+    // has: only the roles present get a method, which keeps the expansion short.
+    let event_id =
+        role_method(cont, Role::Id, &p, quote!(fn event_id(&self) -> ::core::option::Option<#p::Cow<'_, str>>));
+    let timestamp = role_method(
+        cont,
+        Role::Timestamp,
+        &p,
+        quote!(fn timestamp(&self) -> ::core::option::Option<#p::DateTime<#p::Utc>>),
+    );
+    let iframe = role_method(
+        cont,
+        Role::Iframe,
+        &p,
+        quote!(fn timeline_iframe(&self) -> ::core::option::Option<&#p::TimelineEventIFrame>),
+    );
+    let extra_data = cont.field_with(Role::ExtraData).map(|field| {
+        let (member, ty) = (field.member, field.ty);
+        let visit = quote_spanned!(ty.span()=> visit::<#ty>);
+        quote! {
+            fn extra_data<__V: #p::ExtraDataVisitor>(&self, __visitor: __V) -> <__V as #p::ExtraDataVisitor>::Output {
+                <__V as #p::ExtraDataVisitor>::#visit(__visitor, &self.#member)
+            }
         }
-        None => quote!(<__V as #p::ExtraDataVisitor>::none(__visitor)),
-    };
+    });
 
     let object_type = template.map(|template| {
         let object_type = &template.definition.object_type;
@@ -116,6 +132,9 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
         None => (TokenStream::new(), TokenStream::new()),
     };
 
+    // `#[inline]` on the methods that are not generic: like serde's generic
+    // `serialize`, they are then compiled to machine code only in the crates
+    // that call them, not in a crate that only defines events.
     quote! {
         #tracked_inputs
         #check_items
@@ -126,26 +145,17 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
             const TOKENS: &'static [#p::TokenSpec] = &[#(#specs),*];
             #object_type
 
+            #[inline]
             fn target(&self) -> #p::Target<'_> {
                 #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain }
             }
 
-            fn event_id(&self) -> ::core::option::Option<#p::Cow<'_, str>> {
-                #event_id
-            }
+            #event_id
+            #timestamp
+            #extra_data
+            #iframe
 
-            fn timestamp(&self) -> ::core::option::Option<#p::DateTime<#p::Utc>> {
-                #timestamp
-            }
-
-            fn extra_data<__V: #p::ExtraDataVisitor>(&self, __visitor: __V) -> <__V as #p::ExtraDataVisitor>::Output {
-                #extra_data
-            }
-
-            fn timeline_iframe(&self) -> ::core::option::Option<&#p::TimelineEventIFrame> {
-                #iframe
-            }
-
+            #[inline]
             fn write_tokens(
                 &self,
                 __tokens: &mut #p::TokenWriter<'_>,
@@ -156,6 +166,19 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
             }
         }
     }
+}
+
+/// The method `signature` returning the value of the field with `role`, or
+/// nothing when no field has it.
+fn role_method(cont: &Container, role: Role, p: &TokenStream, signature: TokenStream) -> Option<TokenStream> {
+    cont.field_with(role)?;
+    let value = role_value(cont, role, p);
+    Some(quote! {
+        #[inline]
+        #signature {
+            #value
+        }
+    })
 }
 
 /// `<FieldTy as RoleTrait>::accessor(&self.field)` for the field with

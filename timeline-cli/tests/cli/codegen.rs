@@ -1,5 +1,8 @@
 //! `timeline codegen`: the printed code compiles in a crate that depends on
 //! the facade, with the derive's template checks applied to it.
+//!
+//! The crate depends on the facade as a crate that only defines events does,
+//! without the `client` feature, so this also keeps that build working.
 
 use std::path::Path;
 use std::process::Command;
@@ -16,7 +19,7 @@ fn write_crate(dir: &Path) {
     }
     let manifest = format!(
         "[package]\nname = \"codegen-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nhubspot-timeline = {{ path = {:?} }}\nchrono = {{ version = \"0.4\", default-features = false, features = [\"std\", \"clock\"] }}\n\n\
+         [dependencies]\nhubspot-timeline = {{ path = {:?}, default-features = false, features = [\"derive\"] }}\nchrono = {{ version = \"0.4\", default-features = false, features = [\"std\", \"clock\"] }}\n\n\
          [workspace]\n",
         workspace_root().display().to_string()
     );
