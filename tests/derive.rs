@@ -63,7 +63,7 @@ fn adoption(vaccinated: Option<NaiveDate>) -> PetAdopted<'static> {
 fn encoded<E: TimelineEvent>(event: &E) -> (String, Value) {
     let mut body = Vec::new();
     let id = encode_input(event, &mut body).unwrap();
-    (id, serde_json::from_slice(&body).unwrap())
+    (id.into_owned(), serde_json::from_slice(&body).unwrap())
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use hubspot_timeline::{
-    EncodeError, Target, TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenWriter, encode_input, to_wire,
+    EncodeError, IdText, Target, TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenWriter, encode_input, to_wire,
 };
 use serde_json::{Value, json};
 
@@ -129,7 +129,7 @@ impl<const DEALS: bool> TimelineEvent for HandWritten<DEALS> {
         Target {
             email: self.email.map(Cow::Borrowed),
             utk: self.utk.map(Cow::Borrowed),
-            object_id: self.object_id.map(Cow::Borrowed),
+            object_id: self.object_id.map(IdText::from),
             domain: None,
         }
     }

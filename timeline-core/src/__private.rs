@@ -8,7 +8,7 @@ pub use serde::Serialize;
 
 pub use crate::wire::TimelineEventIFrame;
 pub use crate::{
-    DomainField, EmailField, EncodeError, EventIdField, ExtraDataVisitor, IframeField, ObjectIdField, Target,
+    DomainField, EmailField, EncodeError, EventIdField, ExtraDataVisitor, IdText, IframeField, ObjectIdField, Target,
     TimelineEvent, TimelineToken, TimestampField, TokenKind, TokenSpec, TokenText, TokenValue, TokenWriter, UtkField,
 };
 

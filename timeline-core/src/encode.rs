@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::error::EncodeError;
 use crate::event::{ExtraDataVisitor, TimelineEvent};
 use crate::id::{IdHasher, PendingId};
+use crate::id_text::IdText;
 use crate::target::Target;
 use crate::token::{TokenText, TokenValue};
 use crate::wire;
@@ -135,14 +136,14 @@ impl<'a> TokenWriter<'a> {
 /// `extraData`, `timelineIFrame`.
 ///
 /// ```
-/// # use std::borrow::Cow;
+/// # use timeline_core::IdText;
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping(u32);
 /// # impl TimelineEvent for Ping {
 /// #     const TEMPLATE_ID: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
-/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("42")), ..Target::default() } }
-/// #     fn event_id(&self) -> Option<Cow<'_, str>> { Some(self.0.to_string().into()) }
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("42".into()), ..Target::default() } }
+/// #     fn event_id(&self) -> Option<IdText<'_>> { Some(self.0.into()) }
 /// #     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> { tokens.token("n", &self.0) }
 /// # }
 /// let mut body = Vec::new();
@@ -153,7 +154,7 @@ impl<'a> TokenWriter<'a> {
 ///     r#"{"eventTemplateId":"1001298","tokens":{"n":"7"},"id":"7","objectId":"42"}"#
 /// );
 /// ```
-pub fn encode_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+pub fn encode_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u8>) -> Result<IdText<'e>, EncodeError> {
     let start = out.len();
     let result = write_input(event, out);
     if result.is_err() {
@@ -162,7 +163,7 @@ pub fn encode_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> 
     result
 }
 
-fn write_input<E: TimelineEvent + ?Sized>(event: &E, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+fn write_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u8>) -> Result<IdText<'e>, EncodeError> {
     let target = event.target();
     check_target::<E>(&target)?;
     let timestamp = event.timestamp();
@@ -214,8 +215,10 @@ fn check_target<E: TimelineEvent + ?Sized>(target: &Target<'_>) -> Result<(), En
 }
 
 fn write_target(out: &mut Vec<u8>, target: &Target<'_>) {
-    let fields =
-        [("objectId", &target.object_id), ("email", &target.email), ("utk", &target.utk), ("domain", &target.domain)];
+    if let Some(object_id) = &target.object_id {
+        push_field(out, "objectId", object_id);
+    }
+    let fields = [("email", &target.email), ("utk", &target.utk), ("domain", &target.domain)];
     for (key, value) in fields {
         if let Some(value) = value {
             push_field(out, key, value);
@@ -298,7 +301,7 @@ pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEve
     event.write_tokens(&mut TokenWriter { sink: Sink::Map(&mut tokens), hasher: id.hasher() })?;
     Ok(wire::TimelineEvent {
         event_template_id: E::TEMPLATE_ID.to_owned(),
-        id: Some(id.finish()),
+        id: Some(id.finish().into_owned()),
         tokens,
         object_id: target.object_id.map(Into::into),
         email: target.email.map(Into::into),
@@ -344,7 +347,7 @@ impl ExtraDataVisitor for ExtraDataValue {
 /// # impl TimelineEvent for Ping {
 /// #     const TEMPLATE_ID: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
-/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("1")), ..Target::default() } }
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// use timeline_core::EncodedInput;
@@ -363,7 +366,7 @@ impl EncodedInput {
     /// Encodes `event`.
     pub fn new<E: TimelineEvent + ?Sized>(event: &E) -> Result<Self, EncodeError> {
         let mut json = Vec::new();
-        let id = encode_input(event, &mut json)?;
+        let id = encode_input(event, &mut json)?.into_owned();
         Ok(EncodedInput { template_id: E::TEMPLATE_ID, id, json: json.into_boxed_slice() })
     }
 

@@ -1,6 +1,5 @@
 //! The [`TimelineEvent`] trait: what a typed event tells the encoder.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -8,6 +7,7 @@ use serde::Serialize;
 
 use crate::encode::TokenWriter;
 use crate::error::EncodeError;
+use crate::id_text::IdText;
 use crate::target::Target;
 use crate::token::TokenSpec;
 use crate::wire::TimelineEventIFrame;
@@ -75,7 +75,7 @@ pub trait TimelineEvent {
     /// `None` gives the event a deterministic id derived from its content, so
     /// that sending it again replaces it instead of creating a duplicate; see
     /// [`event_id`](crate::event_id).
-    fn event_id(&self) -> Option<Cow<'_, str>> {
+    fn event_id(&self) -> Option<IdText<'_>> {
         None
     }
 
@@ -134,7 +134,7 @@ impl<E: TimelineEvent + ?Sized> TimelineEvent for &E {
         (**self).target()
     }
 
-    fn event_id(&self) -> Option<Cow<'_, str>> {
+    fn event_id(&self) -> Option<IdText<'_>> {
         (**self).event_id()
     }
 

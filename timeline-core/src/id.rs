@@ -12,14 +12,13 @@
 //! really happen twice with identical content (an event without a timestamp,
 //! say) need an `#[timeline(id)]` field or a timestamp.
 
-use std::borrow::Cow;
-
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::encode::TokenWriter;
 use crate::error::EncodeError;
 use crate::event::TimelineEvent;
+use crate::id_text::IdText;
 use crate::target::Target;
 
 /// The version prefix of deterministic ids; a new derivation gets a new prefix.
@@ -36,7 +35,8 @@ impl IdHasher {
     pub(crate) fn new(template_id: &str, target: &Target<'_>, timestamp: Option<DateTime<Utc>>) -> Self {
         let mut hasher = IdHasher(Sha256::new());
         hasher.part(template_id.as_bytes());
-        for field in [&target.object_id, &target.email, &target.utk, &target.domain] {
+        hasher.optional(target.object_id.as_deref().map(str::as_bytes));
+        for field in [&target.email, &target.utk, &target.domain] {
             hasher.optional(field.as_deref().map(str::as_bytes));
         }
         hasher.optional(timestamp.map(|t| t.timestamp_millis().to_be_bytes()).as_ref().map(|b| &b[..]));
@@ -49,16 +49,16 @@ impl IdHasher {
         self.part(value.as_bytes());
     }
 
-    /// The finished id.
-    pub(crate) fn finish(self) -> String {
+    /// The finished id, kept inline.
+    pub(crate) fn finish(self) -> IdText<'static> {
         let digest = self.0.finalize();
-        let mut id = String::with_capacity(PREFIX.len() + 32);
-        id.push_str(PREFIX);
-        for byte in &digest[..16] {
-            id.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-            id.push(char::from(HEX_DIGITS[usize::from(byte & 0xf)]));
+        let mut id = [0; PREFIX.len() + 32];
+        id[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
+        for (pair, byte) in id[PREFIX.len()..].chunks_exact_mut(2).zip(&digest[..16]) {
+            pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
+            pair[1] = HEX_DIGITS[usize::from(byte & 0xf)];
         }
-        id
+        IdText::inline(std::str::from_utf8(&id).expect("the prefix and hex digits are ASCII"))
     }
 
     fn part(&mut self, bytes: &[u8]) {
@@ -99,7 +99,7 @@ impl IdHasher {
 /// # impl TimelineEvent for Ping {
 /// #     const TEMPLATE_ID: &'static str = "1";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
-/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed(self.0)), ..Target::default() } }
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(self.0.into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// let first = timeline_core::event_id(&Ping("42")).unwrap();
@@ -112,13 +112,13 @@ pub fn event_id<E: TimelineEvent + ?Sized>(event: &E) -> Result<String, EncodeEr
     if let Some(hasher) = id.hasher() {
         event.write_tokens(&mut TokenWriter::hash_only(hasher))?;
     }
-    Ok(id.finish())
+    Ok(id.finish().into_owned())
 }
 
 /// An event's id while it is being encoded: its own, or one still hashing.
 pub(crate) enum PendingId<'a> {
     /// The event's `#[timeline(id)]` value.
-    Explicit(Cow<'a, str>),
+    Explicit(IdText<'a>),
     /// The deterministic id, waiting for the tokens.
     Derived(IdHasher),
 }
@@ -145,9 +145,9 @@ impl<'a> PendingId<'a> {
     }
 
     /// The finished id.
-    pub(crate) fn finish(self) -> String {
+    pub(crate) fn finish(self) -> IdText<'a> {
         match self {
-            PendingId::Explicit(id) => id.into_owned(),
+            PendingId::Explicit(id) => id,
             PendingId::Derived(hasher) => hasher.finish(),
         }
     }

@@ -20,7 +20,6 @@
 //! (`default-features = false`): it then builds without reqwest and tokio.
 //!
 //! ```
-//! use std::borrow::Cow;
 //! use chrono::{TimeZone, Utc};
 //! use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenValue, TokenWriter};
 //!
@@ -38,7 +37,7 @@
 //!         TokenSpec { name: "durationSeconds", kind: <f64 as TokenValue>::KIND },
 //!     ];
 //!     fn target(&self) -> Target<'_> {
-//!         Target { object_id: Some(Cow::Owned(self.contact_id.to_string())), ..Target::default() }
+//!         Target { object_id: Some(self.contact_id.into()), ..Target::default() }
 //!     }
 //!     fn timestamp(&self) -> Option<chrono::DateTime<Utc>> {
 //!         Some(self.finished_at)
@@ -72,6 +71,7 @@ mod encode;
 mod error;
 mod event;
 mod id;
+mod id_text;
 mod role;
 mod target;
 mod template_file;
@@ -92,6 +92,7 @@ pub use error::EncodeError;
 pub use error::Error;
 pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::event_id;
+pub use id_text::IdText;
 pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};
 pub use target::Target;
 pub use template_file::{TemplateFile, TemplateFileError};

@@ -12,6 +12,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
+use crate::id_text::IdText;
 use crate::wire::TimelineEventIFrame;
 
 /// A field that can be `#[timeline(object_id)]`: the CRM record id.
@@ -22,7 +23,7 @@ use crate::wire::TimelineEventIFrame;
 )]
 pub trait ObjectIdField {
     /// The record id as text, or `None` when this event names no record.
-    fn object_id(&self) -> Option<Cow<'_, str>>;
+    fn object_id(&self) -> Option<IdText<'_>>;
 }
 
 /// A field that can be `#[timeline(email)]`: a contact's email address.
@@ -66,7 +67,7 @@ pub trait DomainField {
 )]
 pub trait EventIdField {
     /// The id as text, or `None` to use the deterministic content id.
-    fn event_id(&self) -> Option<Cow<'_, str>>;
+    fn event_id(&self) -> Option<IdText<'_>>;
 }
 
 /// A field that can be `#[timeline(timestamp)]`: when the event happened.
@@ -92,57 +93,58 @@ pub trait IframeField {
 }
 
 macro_rules! text_roles {
-    ($($role:ident :: $method:ident),*) => {$(
+    ($text:ty; $($role:ident :: $method:ident),*) => {$(
         impl $role for str {
-            fn $method(&self) -> Option<Cow<'_, str>> {
-                Some(Cow::Borrowed(self))
+            fn $method(&self) -> Option<$text> {
+                Some(self.into())
             }
         }
         impl $role for String {
-            fn $method(&self) -> Option<Cow<'_, str>> {
-                Some(Cow::Borrowed(self))
+            fn $method(&self) -> Option<$text> {
+                Some(self.as_str().into())
             }
         }
         impl $role for Cow<'_, str> {
-            fn $method(&self) -> Option<Cow<'_, str>> {
-                Some(Cow::Borrowed(self))
+            fn $method(&self) -> Option<$text> {
+                Some((&**self).into())
             }
         }
         impl<T: $role> $role for Option<T> {
-            fn $method(&self) -> Option<Cow<'_, str>> {
+            fn $method(&self) -> Option<$text> {
                 self.as_ref().and_then($role::$method)
             }
         }
         impl<T: $role + ?Sized> $role for &T {
-            fn $method(&self) -> Option<Cow<'_, str>> {
+            fn $method(&self) -> Option<$text> {
                 (**self).$method()
             }
         }
         impl<T: $role + ?Sized> $role for Box<T> {
-            fn $method(&self) -> Option<Cow<'_, str>> {
+            fn $method(&self) -> Option<$text> {
                 (**self).$method()
             }
         }
         impl<T: $role + ?Sized> $role for Arc<T> {
-            fn $method(&self) -> Option<Cow<'_, str>> {
+            fn $method(&self) -> Option<$text> {
                 (**self).$method()
             }
         }
         impl<T: $role + ?Sized> $role for Rc<T> {
-            fn $method(&self) -> Option<Cow<'_, str>> {
+            fn $method(&self) -> Option<$text> {
                 (**self).$method()
             }
         }
     )*};
 }
-text_roles!(ObjectIdField::object_id, EmailField::email, UtkField::utk, DomainField::domain, EventIdField::event_id);
+text_roles!(Cow<'_, str>; EmailField::email, UtkField::utk, DomainField::domain);
+text_roles!(IdText<'_>; ObjectIdField::object_id, EventIdField::event_id);
 
 macro_rules! integer_roles {
     ($($role:ident :: $method:ident),*; $ints:tt) => {$(integer_roles!(@one $role $method $ints);)*};
     (@one $role:ident $method:ident [$($int:ty),*]) => {$(
         impl $role for $int {
-            fn $method(&self) -> Option<Cow<'_, str>> {
-                Some(Cow::Owned(itoa::Buffer::new().format(*self).to_owned()))
+            fn $method(&self) -> Option<IdText<'_>> {
+                Some(IdText::from(*self))
             }
         }
     )*};

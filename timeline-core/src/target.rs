@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::id_text::IdText;
+
 /// The record an event belongs to.
 ///
 /// HubSpot needs `object_id`, or for contact templates `email` or `utk`.
@@ -16,7 +18,7 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Target<'a> {
     /// The CRM record id.
-    pub object_id: Option<Cow<'a, str>>,
+    pub object_id: Option<IdText<'a>>,
     /// A contact's email: HubSpot finds the contact or creates it.
     pub email: Option<Cow<'a, str>>,
     /// A contact's `hubspotutk` cookie value.

@@ -36,7 +36,8 @@ fn full_probe() -> Probe {
 #[test]
 fn a_full_event_encodes_every_field() {
     let mut out = Vec::new();
-    let id = timeline_core::encode_input(&full_probe(), &mut out).unwrap();
+    let probe = full_probe();
+    let id = timeline_core::encode_input(&probe, &mut out).unwrap();
     assert_eq!(id, "ci-build-7731");
     assert_eq!(
         String::from_utf8(out).unwrap(),

@@ -96,7 +96,7 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
     // The trait's provided methods already answer `None` for a role no field
     // has: only the roles present get a method, which keeps the expansion short.
     let event_id =
-        role_method(cont, Role::Id, &p, quote!(fn event_id(&self) -> ::core::option::Option<#p::Cow<'_, str>>));
+        role_method(cont, Role::Id, &p, quote!(fn event_id(&self) -> ::core::option::Option<#p::IdText<'_>>));
     let timestamp = role_method(
         cont,
         Role::Timestamp,

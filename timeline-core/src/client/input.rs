@@ -4,6 +4,7 @@
 use crate::encode::{EncodedInput, encode_input};
 use crate::error::EncodeError;
 use crate::event::TimelineEvent;
+use crate::id_text::IdText;
 
 /// One event ready to be encoded into a batch: every [`TimelineEvent`]
 /// (owned or borrowed), an [`EncodedInput`], or an [`AnyEvent`].
@@ -22,7 +23,7 @@ impl<E: TimelineEvent + ?Sized> EventInput for E {
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        encode_input(self, out)
+        encode_input(self, out).map(IdText::into_owned)
     }
 }
 
@@ -57,14 +58,14 @@ impl EventInput for &EncodedInput {
 /// # impl TimelineEvent for Ping {
 /// #     const TEMPLATE_ID: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
-/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("1")), ..Target::default() } }
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// # struct Pong;
 /// # impl TimelineEvent for Pong {
 /// #     const TEMPLATE_ID: &'static str = "1001299";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
-/// #     fn target(&self) -> Target<'_> { Target { object_id: Some(Cow::Borrowed("1")), ..Target::default() } }
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// use timeline_core::{AnyEvent, EventInput};

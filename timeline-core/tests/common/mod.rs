@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use timeline_core::wire::TimelineEventIFrame;
-use timeline_core::{EncodeError, Target, TimelineEvent, TokenKind, TokenSpec, TokenWriter};
+use timeline_core::{EncodeError, IdText, Target, TimelineEvent, TokenKind, TokenSpec, TokenWriter};
 
 /// An event whose every part is set from the outside.
 #[derive(Debug, Clone, Default)]
@@ -44,15 +44,15 @@ impl TimelineEvent for Probe {
 
     fn target(&self) -> Target<'_> {
         Target {
-            object_id: self.object_id.as_deref().map(Cow::Borrowed),
+            object_id: self.object_id.as_deref().map(IdText::from),
             email: self.email.as_deref().map(Cow::Borrowed),
             utk: self.utk.as_deref().map(Cow::Borrowed),
             domain: self.domain.as_deref().map(Cow::Borrowed),
         }
     }
 
-    fn event_id(&self) -> Option<Cow<'_, str>> {
-        self.id.as_deref().map(Cow::Borrowed)
+    fn event_id(&self) -> Option<IdText<'_>> {
+        self.id.as_deref().map(IdText::from)
     }
 
     fn timestamp(&self) -> Option<DateTime<Utc>> {
