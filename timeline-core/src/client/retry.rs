@@ -1,7 +1,7 @@
 //! Which answers are worth another attempt, and how long to wait first.
 //! Pure functions of the status, headers and body.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -33,7 +33,7 @@ pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
     if status.is_success() {
         return Verdict::Success;
     }
-    let wait = retry_after(headers);
+    let wait = retry_after(headers, SystemTime::now());
     match status.as_u16() {
         401 => Verdict::Unauthorized,
         429 => match rate_limit_policy(body) {
@@ -50,11 +50,21 @@ pub(crate) fn rate_limit_policy(body: &[u8]) -> Option<RateLimitPolicy> {
     serde_json::from_slice::<RateLimitError>(body).ok().and_then(|error| error.policy_name)
 }
 
-/// `Retry-After` in seconds (integer or decimal); HTTP dates are ignored.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// The longest `Retry-After` wait taken as given: a day.
+const LONGEST_WAIT: Duration = Duration::from_secs(86_400);
+
+/// `Retry-After` as a wait from `now`: seconds (integer or decimal), or an
+/// HTTP date (a date already past means no wait). At most a day.
+pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let text = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    let seconds: f64 = text.parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+    let wait = match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+            Duration::from_secs_f64(seconds.min(LONGEST_WAIT.as_secs_f64()))
+        }
+        Ok(_) => return None,
+        Err(_) => httpdate::parse_http_date(text).ok()?.duration_since(now).unwrap_or(Duration::ZERO),
+    };
+    Some(wait.min(LONGEST_WAIT))
 }
 
 #[cfg(test)]
@@ -112,11 +122,28 @@ mod tests {
             classify(status(503), &headers, b""),
             Verdict::Retry { wait: Some(Duration::from_secs(2)), rate_limited: false }
         );
+        let now = SystemTime::now();
         headers.insert(RETRY_AFTER, HeaderValue::from_static("0.25"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_millis(250)));
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&headers), None);
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_millis(250)));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("-1"));
-        assert_eq!(retry_after(&headers), None);
+        assert_eq!(retry_after(&headers, now), None);
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date_is_the_time_until_then() {
+        let mut headers = HeaderMap::new();
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        for (date, wait) in [
+            ("Wed, 21 Oct 2015 07:28:03 GMT", Duration::from_secs(3)),
+            ("Wednesday, 21-Oct-15 07:29:00 GMT", Duration::from_secs(60)),
+            ("Wed Oct 21 07:28:00 2015", Duration::ZERO),
+            ("Tue, 20 Oct 2015 07:28:00 GMT", Duration::ZERO),
+            ("Wed, 18 Nov 2015 07:28:00 GMT", LONGEST_WAIT),
+        ] {
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(date));
+            assert_eq!(retry_after(&headers, now), Some(wait), "{date}");
+        }
     }
 }
