@@ -11,7 +11,8 @@ const FIRST_CONTACT_ID: u64 = 5_100_001;
 /// The events and contacts the sandbox holds.
 #[derive(Debug)]
 pub(crate) struct EventStore {
-    events: HashMap<(String, String), (u64, TimelineEventResponse)>,
+    /// Events by template id, then by event id, each with the sequence number of its id.
+    events: HashMap<String, HashMap<String, (u64, TimelineEventResponse)>>,
     next_sequence: u64,
     contacts_by_email: HashMap<String, String>,
     contacts_by_utk: HashMap<String, String>,
@@ -37,7 +38,7 @@ impl EventStore {
     pub(crate) fn resolve_contact(&mut self, event: &mut TimelineEventResponse) {
         let email = event.email.as_deref().map(str::to_ascii_lowercase);
         let utk = event.utk.clone();
-        let object_id = match event.object_id.clone() {
+        let object_id = match event.object_id.take() {
             Some(object_id) => object_id,
             None => {
                 let known = email
@@ -66,32 +67,34 @@ impl EventStore {
 
     /// Stores the event, replacing any earlier event with its template and id.
     pub(crate) fn put(&mut self, event: TimelineEventResponse) {
-        let key = (event.event_template_id.clone(), event.id.clone());
-        let sequence = match self.events.get(&key) {
-            Some((sequence, _)) => *sequence,
+        let by_id = match self.events.get_mut(&event.event_template_id) {
+            Some(by_id) => by_id,
+            None => self.events.entry(event.event_template_id.clone()).or_default(),
+        };
+        match by_id.get_mut(&event.id) {
+            Some(stored) => stored.1 = event,
             None => {
                 self.next_sequence += 1;
-                self.next_sequence
+                by_id.insert(event.id.clone(), (self.next_sequence, event));
             }
-        };
-        self.events.insert(key, (sequence, event));
+        }
     }
 
     /// The event with this template and id.
     pub(crate) fn get(&self, template_id: &str, event_id: &str) -> Option<&TimelineEventResponse> {
-        self.events.get(&(template_id.to_owned(), event_id.to_owned())).map(|(_, event)| event)
+        self.events.get(template_id)?.get(event_id).map(|(_, event)| event)
     }
 
     /// Every event, in the order their ids were first stored.
     pub(crate) fn all(&self) -> Vec<TimelineEventResponse> {
-        let mut events: Vec<_> = self.events.values().collect();
+        let mut events: Vec<_> = self.events.values().flat_map(HashMap::values).collect();
         events.sort_by_key(|(sequence, _)| *sequence);
         events.into_iter().map(|(_, event)| event.clone()).collect()
     }
 
     /// Drops the events of a deleted template.
     pub(crate) fn remove_template(&mut self, template_id: &str) {
-        self.events.retain(|(template, _), _| template != template_id);
+        self.events.remove(template_id);
     }
 
     /// Forgets every event and contact.
