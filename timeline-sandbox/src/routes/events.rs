@@ -99,9 +99,14 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
         return refuse_whole(checked, inputs.len());
     }
 
-    let (valid, invalid): (Vec<_>, Vec<_>) = checked.into_iter().partition(Result::is_ok);
-    let valid: Vec<ValidInput> = valid.into_iter().filter_map(Result::ok).collect();
-    let errors: Vec<_> = invalid.into_iter().filter_map(Result::err).map(Invalid::into_standard_error).collect();
+    let mut valid = Vec::with_capacity(checked.len() - invalid_count);
+    let mut errors = Vec::with_capacity(invalid_count);
+    for checked in checked {
+        match checked {
+            Ok(input) => valid.push(input),
+            Err(invalid) => errors.push(invalid.into_standard_error()),
+        }
+    }
     let results: Vec<TimelineEventResponse> = {
         let mut events = state.events();
         valid.into_iter().map(|valid| to_store(&mut events, valid, started_at)).collect()
