@@ -38,6 +38,7 @@
 mod auth;
 mod builder;
 mod faults;
+mod json;
 mod options;
 mod rate_limit;
 mod reply;

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Json;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use timeline_core::wire::{Error, ErrorDetail, RateLimitError, RateLimitPolicy};
 
 use crate::rate_limit::LimitHeaders;
@@ -21,6 +22,23 @@ pub(crate) fn random_uuid() -> String {
         ((low >> 48) & 0x3fff) | 0x8000,
         low & 0xffff_ffff_ffff
     )
+}
+
+/// An answer with a JSON body, written into one buffer of `capacity` bytes
+/// to start with; like `axum::Json`, a body that cannot be written is a 500.
+pub(crate) fn json(status: StatusCode, body: &impl Serialize, capacity: usize) -> Response {
+    let mut bytes = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => {
+            (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], bytes).into_response()
+        }
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
+            error.to_string(),
+        )
+            .into_response(),
+    }
 }
 
 /// An answer with HubSpot's `Error` body.

@@ -11,8 +11,10 @@ const FIRST_CONTACT_ID: u64 = 5_100_001;
 /// The events and contacts the sandbox holds.
 #[derive(Debug)]
 pub(crate) struct EventStore {
-    events: HashMap<(String, String), (u64, TimelineEventResponse)>,
-    next_sequence: u64,
+    /// The events, in the order their ids were first stored.
+    events: Vec<TimelineEventResponse>,
+    /// Where each event is in `events`, by template id, then by event id.
+    positions: HashMap<String, HashMap<String, usize>>,
     contacts_by_email: HashMap<String, String>,
     contacts_by_utk: HashMap<String, String>,
     next_contact_id: u64,
@@ -21,8 +23,8 @@ pub(crate) struct EventStore {
 impl Default for EventStore {
     fn default() -> Self {
         EventStore {
-            events: HashMap::new(),
-            next_sequence: 0,
+            events: Vec::new(),
+            positions: HashMap::new(),
             contacts_by_email: HashMap::new(),
             contacts_by_utk: HashMap::new(),
             next_contact_id: FIRST_CONTACT_ID,
@@ -37,7 +39,7 @@ impl EventStore {
     pub(crate) fn resolve_contact(&mut self, event: &mut TimelineEventResponse) {
         let email = event.email.as_deref().map(str::to_ascii_lowercase);
         let utk = event.utk.clone();
-        let object_id = match event.object_id.clone() {
+        let object_id = match event.object_id.take() {
             Some(object_id) => object_id,
             None => {
                 let known = email
@@ -66,32 +68,43 @@ impl EventStore {
 
     /// Stores the event, replacing any earlier event with its template and id.
     pub(crate) fn put(&mut self, event: TimelineEventResponse) {
-        let key = (event.event_template_id.clone(), event.id.clone());
-        let sequence = match self.events.get(&key) {
-            Some((sequence, _)) => *sequence,
-            None => {
-                self.next_sequence += 1;
-                self.next_sequence
-            }
+        let by_id = match self.positions.get_mut(&event.event_template_id) {
+            Some(by_id) => by_id,
+            None => self.positions.entry(event.event_template_id.clone()).or_default(),
         };
-        self.events.insert(key, (sequence, event));
+        match by_id.get(&event.id) {
+            Some(&position) => self.events[position] = event,
+            None => {
+                by_id.insert(event.id.clone(), self.events.len());
+                self.events.push(event);
+            }
+        }
     }
 
     /// The event with this template and id.
     pub(crate) fn get(&self, template_id: &str, event_id: &str) -> Option<&TimelineEventResponse> {
-        self.events.get(&(template_id.to_owned(), event_id.to_owned())).map(|(_, event)| event)
+        let position = *self.positions.get(template_id)?.get(event_id)?;
+        self.events.get(position)
     }
 
     /// Every event, in the order their ids were first stored.
     pub(crate) fn all(&self) -> Vec<TimelineEventResponse> {
-        let mut events: Vec<_> = self.events.values().collect();
-        events.sort_by_key(|(sequence, _)| *sequence);
-        events.into_iter().map(|(_, event)| event.clone()).collect()
+        self.events.clone()
     }
 
     /// Drops the events of a deleted template.
     pub(crate) fn remove_template(&mut self, template_id: &str) {
-        self.events.retain(|(template, _), _| template != template_id);
+        if self.positions.remove(template_id).is_none() {
+            return;
+        }
+        self.events.retain(|event| event.event_template_id != template_id);
+        for (position, event) in self.events.iter().enumerate() {
+            if let Some(stored) =
+                self.positions.get_mut(&event.event_template_id).and_then(|by_id| by_id.get_mut(&event.id))
+            {
+                *stored = position;
+            }
+        }
     }
 
     /// Forgets every event and contact.

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
 use timeline_core::TokenKind;
 use timeline_core::wire::{
     ErrorDetail, StandardError, TimelineEvent, TimelineEventIFrame, TimelineEventTemplate,
     TimelineEventTemplateTokenOption,
 };
 
+use crate::json::{Json, to_map};
 use crate::templates::TemplateStore;
 
 /// An input that cannot be stored, with every problem found in it.
@@ -72,17 +72,17 @@ impl Problems {
 }
 
 /// Checks `input` against the template it names in `templates`.
-pub(crate) fn validate(input: &Value, templates: &TemplateStore) -> Result<ValidInput, Invalid> {
+pub(crate) fn validate(input: &Json<'_>, templates: &TemplateStore) -> Result<ValidInput, Invalid> {
     let mut problems = Problems(Vec::new());
-    let Some(fields) = input.as_object() else {
+    if !matches!(input, Json::Object(_)) {
         problems.add("inputs", "INVALID_INPUT", "each input must be a JSON object");
         return Err(Invalid { id: None, problems: problems.0 });
-    };
-    let id = optional_string(fields, "id", &mut problems);
+    }
+    let id = optional_string(input, "id", &mut problems);
     let invalid = |problems: Problems| Invalid { id: id.clone(), problems: problems.0 };
 
-    let template_id = match fields.get("eventTemplateId") {
-        Some(Value::String(template_id)) => Some(template_id.as_str()),
+    let template_id = match input.get("eventTemplateId") {
+        Some(Json::String(template_id)) => Some(template_id.as_ref()),
         Some(_) => {
             problems.add("eventTemplateId", "INVALID_TYPE", "`eventTemplateId` must be a string such as \"1001298\"");
             None
@@ -104,22 +104,22 @@ pub(crate) fn validate(input: &Value, templates: &TemplateStore) -> Result<Valid
         template
     });
 
-    let tokens = read_tokens(fields.get("tokens"), template, &mut problems);
-    let object_id = optional_string(fields, "objectId", &mut problems);
-    let email = optional_string(fields, "email", &mut problems);
-    let utk = optional_string(fields, "utk", &mut problems);
-    let domain = optional_string(fields, "domain", &mut problems);
-    let custom_object_type_id = optional_string(fields, "customObjectTypeId", &mut problems);
-    let timestamp = read_timestamp(fields.get("timestamp"), &mut problems);
-    let extra_data = match fields.get("extraData") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(extra)) => Some(extra.clone()),
+    let tokens = read_tokens(input.get("tokens"), template, &mut problems);
+    let object_id = optional_string(input, "objectId", &mut problems);
+    let email = optional_string(input, "email", &mut problems);
+    let utk = optional_string(input, "utk", &mut problems);
+    let domain = optional_string(input, "domain", &mut problems);
+    let custom_object_type_id = optional_string(input, "customObjectTypeId", &mut problems);
+    let timestamp = read_timestamp(input.get("timestamp"), &mut problems);
+    let extra_data = match input.get("extraData") {
+        None | Some(Json::Null) => None,
+        Some(Json::Object(extra)) => Some(to_map(extra)),
         Some(_) => {
             problems.add("extraData", "INVALID_TYPE", "`extraData` must be a JSON object");
             None
         }
     };
-    let iframe = read_iframe(fields.get("timelineIFrame"), &mut problems);
+    let iframe = read_iframe(input.get("timelineIFrame"), &mut problems);
     if let Some(id) = &id
         && id.trim().is_empty()
     {
@@ -162,12 +162,12 @@ pub(crate) fn validate(input: &Value, templates: &TemplateStore) -> Result<Valid
 }
 
 /// Reads an optional string field, noting a value of another type.
-fn optional_string(fields: &Map<String, Value>, name: &str, problems: &mut Problems) -> Option<String> {
+fn optional_string(fields: &Json<'_>, name: &str, problems: &mut Problems) -> Option<String> {
     match fields.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(text.clone()),
+        None | Some(Json::Null) => None,
+        Some(Json::String(text)) => Some(text.as_ref().to_owned()),
         Some(other) => {
-            problems.add(name, "INVALID_TYPE", format!("`{name}` must be a JSON string, not {}", kind_of(other)));
+            problems.add(name, "INVALID_TYPE", format!("`{name}` must be a JSON string, not {}", other.kind()));
             None
         }
     }
@@ -175,12 +175,12 @@ fn optional_string(fields: &Map<String, Value>, name: &str, problems: &mut Probl
 
 /// Reads the `tokens` object and checks every value against the template.
 fn read_tokens(
-    tokens: Option<&Value>,
+    tokens: Option<&Json<'_>>,
     template: Option<&TimelineEventTemplate>,
     problems: &mut Problems,
 ) -> Option<BTreeMap<String, String>> {
     let tokens = match tokens {
-        Some(Value::Object(tokens)) => tokens,
+        Some(Json::Object(tokens)) => tokens,
         Some(_) => {
             problems.add("tokens", "INVALID_TYPE", "`tokens` must be a JSON object of token names to string values");
             return None;
@@ -190,21 +190,23 @@ fn read_tokens(
             return None;
         }
     };
+    // In name order, a name sent twice keeping its last value, as a `serde_json::Map` reads them.
+    let tokens: BTreeMap<&str, &Json<'_>> = tokens.iter().map(|(name, value)| (name.as_ref(), value)).collect();
     let mut values = BTreeMap::new();
     for (name, value) in tokens {
         let location = format!("tokens.{name}");
         let text = match value {
-            Value::String(text) => text.clone(),
+            Json::String(text) => text.as_ref().to_owned(),
             // HubSpot's own batch example sends a number token as a JSON
             // number and gets its text back, so numbers are taken as text.
-            Value::Number(number) => number.to_string(),
+            Json::Number(number) => number.to_string(),
             other => {
                 problems.add(
                     &location,
                     "INVALID_TOKEN_TYPE",
                     format!(
                         "token `{name}` must be a JSON string, not {}; send it as \"{}\"",
-                        kind_of(other),
+                        other.kind(),
                         unquoted(other)
                     ),
                 );
@@ -212,7 +214,7 @@ fn read_tokens(
             }
         };
         if let Some(template) = template {
-            match template.tokens.iter().find(|token| &token.name == name) {
+            match template.tokens.iter().find(|token| token.name == name) {
                 None => {
                     let known: Vec<&str> = template.tokens.iter().map(|token| token.name.as_str()).collect();
                     problems.add(
@@ -232,7 +234,7 @@ fn read_tokens(
                 }
             }
         }
-        values.insert(name.clone(), text);
+        values.insert(name.to_owned(), text);
     }
     Some(values)
 }
@@ -312,10 +314,10 @@ pub(crate) fn is_contact_type(object_type: &str) -> bool {
 }
 
 /// Reads an optional RFC 3339 timestamp.
-fn read_timestamp(value: Option<&Value>, problems: &mut Problems) -> Option<chrono::DateTime<chrono::Utc>> {
+fn read_timestamp(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<chrono::DateTime<chrono::Utc>> {
     match value {
-        None | Some(Value::Null) => None,
-        Some(Value::String(text)) => {
+        None | Some(Json::Null) => None,
+        Some(Json::String(text)) => {
             match chrono::DateTime::parse_from_rfc3339(text) {
                 Ok(at) => Some(at.to_utc()),
                 Err(_) => {
@@ -329,17 +331,17 @@ fn read_timestamp(value: Option<&Value>, problems: &mut Problems) -> Option<chro
             }
         }
         Some(other) => {
-            problems.add("timestamp", "INVALID_TYPE", format!("`timestamp` must be a string, not {}", kind_of(other)));
+            problems.add("timestamp", "INVALID_TYPE", format!("`timestamp` must be a string, not {}", other.kind()));
             None
         }
     }
 }
 
 /// Reads an optional `timelineIFrame`, which needs all five of its fields.
-fn read_iframe(value: Option<&Value>, problems: &mut Problems) -> Option<TimelineEventIFrame> {
+fn read_iframe(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<TimelineEventIFrame> {
     let fields = match value {
-        None | Some(Value::Null) => return None,
-        Some(Value::Object(fields)) => fields,
+        None | Some(Json::Null) => return None,
+        Some(fields @ Json::Object(_)) => fields,
         Some(_) => {
             problems.add("timelineIFrame", "INVALID_TYPE", "`timelineIFrame` must be a JSON object");
             return None;
@@ -348,7 +350,7 @@ fn read_iframe(value: Option<&Value>, problems: &mut Problems) -> Option<Timelin
     let before = problems.0.len();
     for name in ["linkLabel", "headerLabel", "url"] {
         match fields.get(name) {
-            Some(Value::String(text)) if !text.trim().is_empty() => {}
+            Some(Json::String(text)) if !text.trim().is_empty() => {}
             _ => problems.add(
                 format!("timelineIFrame.{name}"),
                 "INCOMPLETE_IFRAME",
@@ -357,7 +359,7 @@ fn read_iframe(value: Option<&Value>, problems: &mut Problems) -> Option<Timelin
         }
     }
     for name in ["width", "height"] {
-        match fields.get(name).and_then(Value::as_i64) {
+        match fields.get(name).and_then(Json::as_i64) {
             Some(pixels) if pixels > 0 && i32::try_from(pixels).is_ok() => {}
             _ => problems.add(
                 format!("timelineIFrame.{name}"),
@@ -369,7 +371,7 @@ fn read_iframe(value: Option<&Value>, problems: &mut Problems) -> Option<Timelin
     if problems.0.len() > before {
         return None;
     }
-    serde_json::from_value(Value::Object(fields.clone())).ok()
+    serde_json::from_value(fields.to_value()).ok()
 }
 
 /// A plain check of an email address: one `@`, a local part, a dotted domain, no spaces.
@@ -384,23 +386,12 @@ fn is_email(text: &str) -> bool {
         && domain.split('.').all(|label| !label.is_empty())
 }
 
-/// How a JSON value's type reads in a message.
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// A scalar's text without JSON quotes, for "send it as" hints.
-fn unquoted(value: &Value) -> String {
+fn unquoted(value: &Json<'_>) -> String {
     match value {
-        Value::String(text) => text.clone(),
-        Value::Number(_) | Value::Bool(_) => value.to_string(),
+        Json::String(text) => text.as_ref().to_owned(),
+        Json::Number(number) => number.to_string(),
+        Json::Bool(flag) => flag.to_string(),
         _ => "…".to_owned(),
     }
 }

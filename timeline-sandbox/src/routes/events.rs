@@ -9,16 +9,24 @@ use axum::extract::{Path, State as Shared};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 use timeline_core::wire::{
     BatchResponseTimelineEventResponse, BatchResponseTimelineEventResponseWithErrors, BatchStatus, ErrorDetail,
     TimelineEventResponse,
 };
 
 use super::{parse_json, read_body};
+use crate::json::Json as Input;
 use crate::reply;
 use crate::state::State;
+use crate::store::EventStore;
 use crate::validate::{Invalid, ValidInput, validate};
+
+/// Room for what a stored event adds to its input in an answer: its object
+/// type, creation time and the JSON around them.
+const RESULT_EXTRA_BYTES: usize = 160;
+
+/// Room for one per-input error of a 207 answer.
+const ERROR_BYTES: usize = 512;
 
 /// `POST /integrators/timeline/v3/events`: one event; 201, or 400 when invalid.
 pub(super) async fn create(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
@@ -26,20 +34,22 @@ pub(super) async fn create(Shared(state): Shared<Arc<State>>, body: Body) -> Res
         Ok(bytes) => bytes,
         Err(refused) => return refused.into_response(),
     };
-    let input: Value = match parse_json(&bytes) {
+    let input: Input<'_> = match parse_json(&bytes) {
         Ok(input) => input,
         Err(refused) => return refused.into_response(),
     };
-    if !input.is_object() {
+    if !matches!(input, Input::Object(_)) {
         return reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", "The body must be one event: a JSON object.");
     }
     state.stats().inputs_received += 1;
     let checked = validate(&input, &state.templates());
     match checked {
         Ok(valid) => {
-            let stored = store(&state, vec![valid], Utc::now()).remove(0);
+            let stored = to_store(&mut state.events(), valid, Utc::now());
+            let response = reply::json(StatusCode::CREATED, &stored, bytes.len() + RESULT_EXTRA_BYTES);
+            keep(&state, [stored]);
             state.stats().inputs_stored += 1;
-            (StatusCode::CREATED, Json(stored)).into_response()
+            response
         }
         Err(invalid) => {
             state.stats().inputs_rejected += 1;
@@ -57,11 +67,11 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
         Ok(bytes) => bytes,
         Err(refused) => return refused.into_response(),
     };
-    let batch: Value = match parse_json(&bytes) {
+    let batch: Input<'_> = match parse_json(&bytes) {
         Ok(batch) => batch,
         Err(refused) => return refused.into_response(),
     };
-    let Some(inputs) = batch.get("inputs").and_then(Value::as_array) else {
+    let Some(Input::Array(inputs)) = batch.get("inputs") else {
         return reply::error(
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",
@@ -89,16 +99,25 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
         return refuse_whole(checked, inputs.len());
     }
 
-    let (valid, invalid): (Vec<_>, Vec<_>) = checked.into_iter().partition(Result::is_ok);
-    let valid: Vec<ValidInput> = valid.into_iter().filter_map(Result::ok).collect();
-    let errors: Vec<_> = invalid.into_iter().filter_map(Result::err).map(Invalid::into_standard_error).collect();
-    let results = store(&state, valid, started_at);
+    let mut valid = Vec::with_capacity(checked.len() - invalid_count);
+    let mut errors = Vec::with_capacity(invalid_count);
+    for checked in checked {
+        match checked {
+            Ok(input) => valid.push(input),
+            Err(invalid) => errors.push(invalid.into_standard_error()),
+        }
+    }
+    let results: Vec<TimelineEventResponse> = {
+        let mut events = state.events();
+        valid.into_iter().map(|valid| to_store(&mut events, valid, started_at)).collect()
+    };
     {
         let mut stats = state.stats();
         stats.inputs_stored += results.len() as u64;
         stats.inputs_rejected += errors.len() as u64;
     }
     let completed_at = Utc::now();
+    let capacity = bytes.len() + results.len() * RESULT_EXTRA_BYTES + errors.len() * ERROR_BYTES;
     if errors.is_empty() {
         let body = BatchResponseTimelineEventResponse {
             status: BatchStatus::Complete,
@@ -108,7 +127,9 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
             completed_at,
             links: None,
         };
-        (StatusCode::CREATED, Json(body)).into_response()
+        let response = reply::json(StatusCode::CREATED, &body, capacity);
+        keep(&state, body.results);
+        response
     } else {
         let body = BatchResponseTimelineEventResponseWithErrors {
             status: BatchStatus::Complete,
@@ -120,7 +141,9 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
             completed_at,
             links: None,
         };
-        (StatusCode::MULTI_STATUS, Json(body)).into_response()
+        let response = reply::json(StatusCode::MULTI_STATUS, &body, capacity);
+        keep(&state, body.results);
+        response
     }
 }
 
@@ -139,37 +162,45 @@ pub(super) async fn get(
     }
 }
 
-/// Stores valid inputs, each replacing any earlier event with its id.
-fn store(state: &State, valid: Vec<ValidInput>, now: DateTime<Utc>) -> Vec<TimelineEventResponse> {
+/// A valid input's event as it will be stored, its contact found or created.
+fn to_store(
+    events: &mut EventStore,
+    ValidInput { event, object_type }: ValidInput,
+    now: DateTime<Utc>,
+) -> TimelineEventResponse {
+    let id = match event.id {
+        Some(id) if id.contains("{{uuid}}") => id.replace("{{uuid}}", &reply::random_uuid()),
+        Some(id) => id,
+        None => reply::random_uuid(),
+    };
+    let mut stored = TimelineEventResponse {
+        id,
+        object_type,
+        event_template_id: event.event_template_id,
+        tokens: event.tokens,
+        object_id: event.object_id,
+        email: event.email,
+        utk: event.utk,
+        domain: event.domain,
+        timestamp: Some(event.timestamp.unwrap_or(now)),
+        extra_data: event.extra_data,
+        timeline_i_frame: event.timeline_i_frame,
+        created_at: Some(now),
+        custom_object_type_id: event.custom_object_type_id,
+    };
+    events.resolve_contact(&mut stored);
+    stored
+}
+
+/// Stores the events, each replacing any earlier event with its template and id.
+///
+/// Called once the answer is written, so that the events move into the store
+/// instead of being copied for the answer.
+fn keep(state: &State, stored: impl IntoIterator<Item = TimelineEventResponse>) {
     let mut events = state.events();
-    valid
-        .into_iter()
-        .map(|ValidInput { event, object_type }| {
-            let id = match event.id {
-                Some(id) if id.contains("{{uuid}}") => id.replace("{{uuid}}", &reply::random_uuid()),
-                Some(id) => id,
-                None => reply::random_uuid(),
-            };
-            let mut stored = TimelineEventResponse {
-                id,
-                object_type,
-                event_template_id: event.event_template_id,
-                tokens: event.tokens,
-                object_id: event.object_id,
-                email: event.email,
-                utk: event.utk,
-                domain: event.domain,
-                timestamp: Some(event.timestamp.unwrap_or(now)),
-                extra_data: event.extra_data,
-                timeline_i_frame: event.timeline_i_frame,
-                created_at: Some(now),
-                custom_object_type_id: event.custom_object_type_id,
-            };
-            events.resolve_contact(&mut stored);
-            events.put(stored.clone());
-            stored
-        })
-        .collect()
+    for event in stored {
+        events.put(event);
+    }
 }
 
 /// The 400 of a batch refused whole: one detail per problem, located by input index.

@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::auth::{self, Scheme};
 use crate::faults::Fault;
@@ -141,7 +141,7 @@ pub(crate) async fn read_body(body: Body, limit: usize) -> Result<Bytes, Refusal
 }
 
 /// Parses a JSON body into `T`; malformed JSON or the wrong shape gets 400.
-pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Refusal> {
+pub(crate) fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, Refusal> {
     serde_json::from_slice(bytes).map_err(|error| {
         reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", format!("Invalid input JSON: {error}")).into()
     })

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{PET, TOKEN, client, start, status_and_json};
+use crate::common::{DEAL, PET, TOKEN, client, start, status_and_json};
 
 const APP: &str = "/integrators/timeline/v3/123/event-templates";
 
@@ -48,6 +48,32 @@ async fn templates_can_be_listed_created_read_updated_and_deleted() {
     let (status, gone) = send(reqwest::Method::GET, format!("{base}/{id}"), None).await;
     assert_eq!(status, 404);
     assert_eq!(gone["category"], "OBJECT_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn deleting_a_template_drops_its_events_and_keeps_the_others_in_order() {
+    let sandbox = start().await;
+    let deal = |id: &str| json!({"eventTemplateId": DEAL, "id": id, "objectId": "77", "tokens": {"amount": "10"}});
+    let inputs = vec![crate::common::pet("p-1"), deal("d-1"), crate::common::pet("p-2"), deal("d-2")];
+    let (status, _) = status_and_json(crate::common::batch(&sandbox, inputs).await).await;
+    assert_eq!(status, 201);
+
+    let (status, _) = send(reqwest::Method::DELETE, format!("{}{APP}/{DEAL}", sandbox.url()), None).await;
+    assert_eq!(status, 204);
+    let stored: Vec<String> = sandbox.events().into_iter().map(|event| event.id).collect();
+    assert_eq!(stored, ["p-1", "p-2"]);
+    assert_eq!(sandbox.event(PET, "p-2").map(|event| event.id).as_deref(), Some("p-2"));
+    assert!(sandbox.event(DEAL, "d-1").is_none());
+
+    let mut changed = crate::common::pet("p-2");
+    changed["tokens"]["petName"] = json!("Max");
+    let (status, _) =
+        status_and_json(crate::common::batch(&sandbox, vec![changed, crate::common::pet("p-3")]).await).await;
+    assert_eq!(status, 201);
+    let stored: Vec<(String, String)> =
+        sandbox.events().into_iter().map(|event| (event.id, event.tokens["petName"].clone())).collect();
+    let expected = [("p-1", "Rex"), ("p-2", "Max"), ("p-3", "Rex")].map(|(id, name)| (id.to_owned(), name.to_owned()));
+    assert_eq!(stored, expected);
 }
 
 #[tokio::test]

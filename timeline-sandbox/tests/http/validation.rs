@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{DEAL, batch, pet, start, status_and_json};
+use crate::common::{DEAL, PET, TOKEN, batch, client, pet, start, status_and_json};
 
 /// A pet input with one change applied, and the `in`, code and message words its error must have.
 struct Case {
@@ -166,4 +166,24 @@ async fn a_number_sent_as_a_json_number_is_stored_as_its_text_as_hubspot_does() 
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["results"][0]["tokens"]["petAge"], "3");
     assert_eq!(sandbox.events()[0].tokens["petAge"], "3");
+}
+
+#[tokio::test]
+async fn a_key_sent_twice_counts_with_its_last_value_and_escaped_text_is_read_whole() {
+    let sandbox = start().await;
+    let body = format!(
+        r#"{{"inputs": [{{"eventTemplateId": "{PET}", "id": "twice", "objectId": "5120345", "id": "tw\u0069ce-2",
+            "tokens": {{"petName": "Rex", "breed": "poodle", "petAge": "3", "adoptedOn": "1777886100000",
+                        "breed": "lab", "petName": "Oscar \"Ozzy\""}}}}]}}"#
+    );
+    let url = format!("{}/integrators/timeline/v3/events/batch/create", sandbox.url());
+    let response = client().post(url).bearer_auth(TOKEN).header("content-type", "application/json").body(body);
+    let (status, body) = status_and_json(response.send().await.unwrap()).await;
+
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["results"][0]["id"], "twice-2");
+    assert_eq!(body["results"][0]["tokens"]["breed"], "lab");
+    assert_eq!(body["results"][0]["tokens"]["petName"], "Oscar \"Ozzy\"");
+    let stored = sandbox.event(PET, "twice-2").unwrap();
+    assert_eq!(stored.tokens.len(), 4);
 }
