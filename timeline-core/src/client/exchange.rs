@@ -81,6 +81,7 @@ impl Inner {
             attempts += 1;
             let (request, bearer) = self.request(method.clone(), url.clone(), body.clone(), credentials).await?;
             let permit = self.limiter.acquire().await;
+            let sent_at = Instant::now();
             let result =
                 transport::attempt(request, self.config.max_response_bytes, self.config.timeouts.attempt()).await;
             let (wait, last) = match result {
@@ -90,7 +91,7 @@ impl Inner {
                     (None, LastFailure::NoAnswer(no_answer))
                 }
                 Ok(answer) => {
-                    self.limiter.observe(&answer.headers);
+                    self.limiter.observe(&answer.headers, sent_at);
                     drop(permit);
                     let empty = Vec::new();
                     let body_bytes = answer.body.as_ref().unwrap_or(&empty);
