@@ -1,6 +1,7 @@
 //! Maps a batch answer (201, or 207 with per-input errors) back to the
 //! batch's inputs: by `id` where HubSpot names one, by order where it does not.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Deserialize;
@@ -11,17 +12,18 @@ use crate::wire::StandardError;
 
 /// The parts of a batch answer the mapping needs, read leniently.
 #[derive(Debug, Default, Deserialize)]
-struct BatchAnswer {
-    #[serde(default)]
-    results: Vec<StoredEvent>,
+struct BatchAnswer<'a> {
+    #[serde(default, borrow)]
+    results: Vec<StoredEvent<'a>>,
     #[serde(default)]
     errors: Vec<StandardError>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct StoredEvent {
-    id: String,
+struct StoredEvent<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
     #[serde(default)]
     object_id: Option<String>,
 }
@@ -39,12 +41,9 @@ pub(crate) fn map_answer(items: &[Item], status: u16, body: &[u8]) -> Vec<Outcom
         }
     };
 
-    let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (position, item) in items.iter().enumerate().rev() {
-        positions.entry(item.id.as_str()).or_default().push(position);
-    }
+    let mut positions = Positions { items, next: 0, by_id: None };
     let mut fates: Vec<Option<Outcome>> = vec![None; items.len()];
-    let mut take = |id: &str| positions.get_mut(id).and_then(Vec::pop);
+    let mut take = |id: &str| positions.take(id);
 
     for stored in answer.results {
         if let Some(position) = take(&stored.id) {
@@ -79,6 +78,36 @@ pub(crate) fn map_answer(items: &[Item], status: u16, body: &[u8]) -> Vec<Outcom
         });
     }
     fates.into_iter().flatten().collect()
+}
+
+/// Finds the input that a result or an error names by id, each input once.
+///
+/// While the answer names the inputs in the order they were sent (the usual
+/// case) this costs one comparison per input; from the first id out of that
+/// order on, a map of the inputs not yet taken answers.
+struct Positions<'a> {
+    items: &'a [Item],
+    /// Every input before this one is taken; none after it is.
+    next: usize,
+    /// The inputs not yet taken, by id, each list in ascending order from its end.
+    by_id: Option<HashMap<&'a str, Vec<usize>>>,
+}
+
+impl Positions<'_> {
+    fn take(&mut self, id: &str) -> Option<usize> {
+        if self.by_id.is_none() {
+            if self.items.get(self.next).is_some_and(|item| item.id == id) {
+                self.next += 1;
+                return Some(self.next - 1);
+            }
+            let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (position, item) in self.items.iter().enumerate().skip(self.next).rev() {
+                by_id.entry(item.id.as_str()).or_default().push(position);
+            }
+            self.by_id = Some(by_id);
+        }
+        self.by_id.as_mut()?.get_mut(id).and_then(Vec::pop)
+    }
 }
 
 /// Every input of a batch whose answer could not be read.
@@ -191,6 +220,25 @@ mod tests {
         let outcomes = map_answer(&items(&["a", "a"]), 207, body);
         assert!(matches!(outcomes[0], Outcome::Created(_)));
         assert!(matches!(outcomes[1], Outcome::Failed(_)));
+    }
+
+    #[test]
+    fn ids_first_in_order_then_out_of_order_are_each_mapped_once() {
+        let body = br#"{"results":[{"id":"a","objectId":"1"},{"id":"b","objectId":"2"},{"id":"e","objectId":"5"},
+            {"id":"c","objectId":"3"},{"id":"b","objectId":"4"},{"id":"a","objectId":"9"}],
+            "errors":[{"category":"VALIDATION_ERROR","message":"bad d","context":{"id":["d"]}}]}"#;
+        let outcomes = map_answer(&items(&["a", "b", "c", "d", "e", "b"]), 207, body);
+        assert_eq!(
+            summary(&outcomes),
+            [
+                (10, "created Some(\"1\")".to_owned()),
+                (11, "created Some(\"2\")".to_owned()),
+                (12, "created Some(\"3\")".to_owned()),
+                (13, "failed rejected by HubSpot (VALIDATION_ERROR): bad d".to_owned()),
+                (14, "created Some(\"5\")".to_owned()),
+                (15, "created Some(\"4\")".to_owned()),
+            ]
+        );
     }
 
     #[test]
