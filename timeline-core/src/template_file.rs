@@ -4,11 +4,12 @@
 //! A file is either the JSON HubSpot's get-template endpoint returns (`id`,
 //! `name`, `objectType`, `tokens`) or a developer-platform app-event
 //! definition (`*-hsmeta.json`: `uid`, `type: "app-event"`, `config` with
-//! `name`, `objectType` and `properties`).
+//! `name`, `objectType` and `properties`). `timeline-template` parses both,
+//! for the derive and for this module alike.
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use timeline_template::{Kind, Origin, Token, definition};
 
 use crate::TokenKind;
 use crate::wire::{TimelineEventTemplate, TimelineEventTemplateToken, TimelineEventTemplateTokenOption};
@@ -90,20 +91,22 @@ impl TemplateFile {
 
     /// Parses a definition of either kind.
     pub fn parse(text: &str) -> Result<TemplateFile, TemplateFileError> {
-        let malformed = |reason: String| TemplateFileError::Malformed { path: PathBuf::new(), reason };
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|error| malformed(format!("invalid JSON ({error})")))?;
-        let Some(object) = value.as_object() else {
-            return Err(malformed("the file is not a JSON object".to_owned()));
+        let definition =
+            definition::parse(text).map_err(|reason| TemplateFileError::Malformed { path: PathBuf::new(), reason })?;
+        let template = TimelineEventTemplate {
+            id: String::new(),
+            name: definition.name,
+            object_type: definition.object_type,
+            tokens: definition.tokens.into_iter().map(template_token).collect(),
+            header_template: definition.header_template,
+            detail_template: definition.detail_template,
+            created_at: None,
+            updated_at: None,
         };
-        if ["uid", "type", "config"].iter().any(|key| object.contains_key(*key)) {
-            let file: AppEventFile = serde_json::from_value(value).map_err(|error| malformed(error.to_string()))?;
-            file.into_template_file().map_err(malformed)
-        } else {
-            let file: EventTemplateFile =
-                serde_json::from_value(value).map_err(|error| malformed(error.to_string()))?;
-            file.into_template().map(TemplateFile::EventTemplate).map_err(malformed)
-        }
+        Ok(match definition.origin {
+            Origin::EventTemplate { id } => TemplateFile::EventTemplate(TimelineEventTemplate { id, ..template }),
+            Origin::AppEvent { uid } => TemplateFile::AppEvent { uid, template },
+        })
     }
 
     /// The template the file defines. `template_id` is required for an
@@ -126,145 +129,26 @@ impl TemplateFile {
     }
 }
 
-/// HubSpot's event template JSON.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EventTemplateFile {
-    id: TemplateId,
-    name: String,
-    object_type: String,
-    #[serde(default)]
-    tokens: Vec<TokenFile>,
-    #[serde(default)]
-    header_template: Option<String>,
-    #[serde(default)]
-    detail_template: Option<String>,
-}
-
-/// A template id written as a string or a number.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TemplateId {
-    Text(String),
-    Number(u64),
-}
-
-impl EventTemplateFile {
-    fn into_template(self) -> Result<TimelineEventTemplate, String> {
-        let id = match self.id {
-            TemplateId::Text(id) => id,
-            TemplateId::Number(id) => id.to_string(),
-        };
-        if id.is_empty() || !id.bytes().all(|byte| byte.is_ascii_digit()) {
-            return Err(format!("`id` is {id:?}, but an event template id is ASCII digits"));
-        }
-        Ok(TimelineEventTemplate {
-            id,
-            name: self.name,
-            object_type: self.object_type,
-            tokens: self.tokens.into_iter().map(TokenFile::into_token).collect(),
-            header_template: self.header_template,
-            detail_template: self.detail_template,
-            created_at: None,
-            updated_at: None,
-        })
-    }
-}
-
-/// A token as either file writes it; `label` may be left out.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenFile {
-    name: String,
-    #[serde(default)]
-    label: String,
-    #[serde(rename = "type")]
-    kind: TokenKind,
-    #[serde(default)]
-    options: Vec<OptionFile>,
-    #[serde(default)]
-    object_property_name: Option<String>,
-}
-
-/// An enumeration option; `label` may be left out.
-#[derive(Deserialize)]
-struct OptionFile {
-    #[serde(default)]
-    label: String,
-    value: String,
-}
-
-impl TokenFile {
-    fn into_token(self) -> TimelineEventTemplateToken {
-        TimelineEventTemplateToken {
-            name: self.name,
-            label: self.label,
-            kind: self.kind,
-            options: self
-                .options
-                .into_iter()
-                .map(|option| TimelineEventTemplateTokenOption { label: option.label, value: option.value })
-                .collect(),
-            object_property_name: self.object_property_name,
-            created_at: None,
-            updated_at: None,
-        }
-    }
-}
-
-/// A developer-platform app-event definition (`*-hsmeta.json`).
-#[derive(Deserialize)]
-struct AppEventFile {
-    uid: String,
-    #[serde(rename = "type")]
-    kind: String,
-    config: AppEventConfig,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AppEventConfig {
-    name: String,
-    object_type: String,
-    #[serde(default)]
-    properties: Vec<TokenFile>,
-    #[serde(default)]
-    header_template: Option<String>,
-    #[serde(default)]
-    detail_template: Option<String>,
-}
-
-impl AppEventFile {
-    fn into_template_file(self) -> Result<TemplateFile, String> {
-        if self.kind != "app-event" {
-            return Err(format!(
-                "`type` is {:?}, but only \"app-event\" definitions describe timeline events",
-                self.kind
-            ));
-        }
-        let object_type = match self.config.object_type.as_str() {
-            "CONTACT" => "contacts",
-            "COMPANY" => "companies",
-            "DEAL" => "deals",
-            "TICKET" => "tickets",
-            "APP_OBJECT" => "app_objects",
-            other => {
-                return Err(format!(
-                    "`config.objectType` is {other:?}; expected one of CONTACT, COMPANY, DEAL, TICKET, APP_OBJECT"
-                ));
-            }
-        };
-        let template = TimelineEventTemplate {
-            id: String::new(),
-            name: self.config.name,
-            object_type: object_type.to_owned(),
-            tokens: self.config.properties.into_iter().map(TokenFile::into_token).collect(),
-            header_template: self.config.header_template,
-            detail_template: self.config.detail_template,
-            created_at: None,
-            updated_at: None,
-        };
-        Ok(TemplateFile::AppEvent { uid: self.uid, template })
+/// A token of a definition file as the wire model writes it.
+fn template_token(token: Token) -> TimelineEventTemplateToken {
+    let kind = match token.kind {
+        Kind::String => TokenKind::String,
+        Kind::Number => TokenKind::Number,
+        Kind::Date => TokenKind::Date,
+        Kind::Enumeration => TokenKind::Enumeration,
+    };
+    TimelineEventTemplateToken {
+        name: token.name,
+        label: token.label,
+        kind,
+        options: token
+            .options
+            .into_iter()
+            .map(|option| TimelineEventTemplateTokenOption { label: option.label, value: option.value })
+            .collect(),
+        object_property_name: token.object_property_name,
+        created_at: None,
+        updated_at: None,
     }
 }
 
@@ -306,16 +190,10 @@ mod tests {
 
     #[test]
     fn broken_files_say_what_is_wrong() {
+        // Every rule is tested where it lives, in `timeline-template`; here,
+        // that its reasons reach `TemplateFileError`.
         let cases = [
-            ("{\"id\": ", "invalid JSON"),
-            ("[1, 2]", "not a JSON object"),
             (r#"{"id": "12", "name": "x"}"#, "missing field `objectType`"),
-            (r#"{"id": "x1", "name": "x", "objectType": "deals"}"#, "ASCII digits"),
-            (
-                r#"{"id": "1", "name": "x", "objectType": "deals", "tokens": [{"name": "a", "label": "A", "type": "bool"}]}"#,
-                "unknown variant `bool`",
-            ),
-            (r#"{"uid": "u", "type": "card", "config": {"name": "x", "objectType": "DEAL"}}"#, "`type` is \"card\""),
             (
                 r#"{"uid": "u", "type": "app-event", "config": {"name": "x", "objectType": "deals"}}"#,
                 "CONTACT, COMPANY",

@@ -3,14 +3,15 @@
 //! A file is either the JSON HubSpot's get-template endpoint returns (`id`,
 //! `name`, `objectType`, `tokens`) or a developer-platform app-event
 //! definition (`*-hsmeta.json`: `uid`, `type: "app-event"`, `config`). Both
-//! are read into a [`Definition`]; [`load`] also resolves the path and
+//! are read into a [`Definition`] by `timeline-template`; [`load`] also resolves the path and
 //! returns the file's canonical path, which generated code includes with
 //! `include_bytes!` so that cargo rebuilds when the file changes.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use timeline_template::Definition;
+use timeline_template::definition::parse;
 
 use crate::env;
 
@@ -22,80 +23,6 @@ pub struct Template {
     pub path: PathBuf,
     /// What the file defines.
     pub definition: Definition,
-}
-
-/// The parts of a template definition the derive checks against.
-#[derive(Debug, PartialEq)]
-pub struct Definition {
-    /// Which kind of file it was.
-    pub origin: Origin,
-    /// The template's name.
-    pub name: String,
-    /// The CRM object type of its records, in the v3 API's spelling (`contacts`, …).
-    pub object_type: String,
-    /// Its tokens.
-    pub tokens: Vec<Token>,
-}
-
-/// Which kind of definition file a template came from.
-#[derive(Debug, PartialEq)]
-pub enum Origin {
-    /// HubSpot's event template JSON, with its numeric id.
-    EventTemplate {
-        /// The template id.
-        id: String,
-    },
-    /// A developer-platform app-event definition, which has no numeric id.
-    AppEvent {
-        /// The definition's `uid`.
-        uid: String,
-    },
-}
-
-/// One token of a template.
-#[derive(Debug, PartialEq)]
-pub struct Token {
-    /// The token's name.
-    pub name: String,
-    /// The token's type.
-    pub kind: Kind,
-    /// The values of an enumeration token's options.
-    pub options: Vec<String>,
-}
-
-/// The type of a token, as the template declares it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// `string`
-    String,
-    /// `number`
-    Number,
-    /// `date`
-    Date,
-    /// `enumeration`
-    Enumeration,
-}
-
-impl Kind {
-    fn from_name(name: &str) -> Option<Kind> {
-        match name {
-            "string" => Some(Kind::String),
-            "number" => Some(Kind::Number),
-            "date" => Some(Kind::Date),
-            "enumeration" => Some(Kind::Enumeration),
-            _ => None,
-        }
-    }
-
-    /// The variant of `TokenKind` with this kind.
-    pub fn variant(self) -> &'static str {
-        match self {
-            Kind::String => "String",
-            Kind::Number => "Number",
-            Kind::Date => "Date",
-            Kind::Enumeration => "Enumeration",
-        }
-    }
 }
 
 /// Why a template file could not be used.
@@ -212,202 +139,9 @@ pub fn resolve(written: &str, base: &Path) -> Result<PathBuf, LoadError> {
     path.canonicalize().map_err(|error| LoadError::Unreadable { path, error })
 }
 
-/// Parses a definition file of either kind.
-pub fn parse(text: &str) -> Result<Definition, String> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| format!("invalid JSON ({error})"))?;
-    let Some(object) = value.as_object() else {
-        return Err("the file is not a JSON object".to_owned());
-    };
-    let definition = if ["uid", "type", "config"].iter().any(|key| object.contains_key(*key)) {
-        let file: AppEventFile = serde_json::from_str(text).map_err(|error| error.to_string())?;
-        file.into_definition()?
-    } else {
-        let file: EventTemplateFile = serde_json::from_str(text).map_err(|error| error.to_string())?;
-        file.into_definition()?
-    };
-    Ok(definition)
-}
-
-/// HubSpot's event template JSON.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EventTemplateFile {
-    id: TemplateIdFile,
-    name: String,
-    object_type: String,
-    #[serde(default)]
-    tokens: Vec<TokenFile>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum TemplateIdFile {
-    Text(String),
-    Number(u64),
-}
-
-/// A developer-platform app-event definition (`*-hsmeta.json`).
-#[derive(Deserialize)]
-struct AppEventFile {
-    uid: String,
-    #[serde(rename = "type")]
-    kind: String,
-    config: AppEventConfigFile,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AppEventConfigFile {
-    name: String,
-    object_type: String,
-    #[serde(default)]
-    properties: Vec<TokenFile>,
-}
-
-#[derive(Deserialize)]
-struct TokenFile {
-    name: String,
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    options: Vec<OptionFile>,
-}
-
-#[derive(Deserialize)]
-struct OptionFile {
-    value: String,
-}
-
-impl EventTemplateFile {
-    fn into_definition(self) -> Result<Definition, String> {
-        let id = match self.id {
-            TemplateIdFile::Text(id) => id,
-            TemplateIdFile::Number(id) => id.to_string(),
-        };
-        if id.is_empty() || !id.bytes().all(|byte| byte.is_ascii_digit()) {
-            return Err(format!("`id` is {id:?}, but an event template id is ASCII digits"));
-        }
-        Ok(Definition {
-            origin: Origin::EventTemplate { id },
-            name: self.name,
-            object_type: self.object_type,
-            tokens: tokens(self.tokens)?,
-        })
-    }
-}
-
-impl AppEventFile {
-    fn into_definition(self) -> Result<Definition, String> {
-        if self.kind != "app-event" {
-            return Err(format!(
-                "`type` is {:?}, but only \"app-event\" definitions describe timeline events",
-                self.kind
-            ));
-        }
-        let object_type = app_event_object_type(&self.config.object_type).ok_or_else(|| {
-            format!(
-                "`config.objectType` is {:?}; expected one of CONTACT, COMPANY, DEAL, TICKET, APP_OBJECT",
-                self.config.object_type
-            )
-        })?;
-        Ok(Definition {
-            origin: Origin::AppEvent { uid: self.uid },
-            name: self.config.name,
-            object_type: object_type.to_owned(),
-            tokens: tokens(self.config.properties)?,
-        })
-    }
-}
-
-/// The v3 object type of an app-event `config.objectType`.
-fn app_event_object_type(object_type: &str) -> Option<&'static str> {
-    match object_type {
-        "CONTACT" => Some("contacts"),
-        "COMPANY" => Some("companies"),
-        "DEAL" => Some("deals"),
-        "TICKET" => Some("tickets"),
-        "APP_OBJECT" => Some("app_objects"),
-        _ => None,
-    }
-}
-
-fn tokens(files: Vec<TokenFile>) -> Result<Vec<Token>, String> {
-    files
-        .into_iter()
-        .map(|file| {
-            let kind = Kind::from_name(&file.kind).ok_or_else(|| {
-                format!(
-                    "token `{}` has type {:?}; timeline tokens are \"string\", \"number\", \"date\" or \"enumeration\"",
-                    file.name, file.kind
-                )
-            })?;
-            Ok(Token { name: file.name, kind, options: file.options.into_iter().map(|option| option.value).collect() })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hubspot_template_json_is_read() {
-        let text = r#"{
-            "id": "1001298", "name": "Pet adopted", "objectType": "contacts",
-            "headerTemplate": "{{petName}}", "createdAt": null,
-            "tokens": [
-                {"name": "petName", "label": "Pet name", "type": "string", "options": []},
-                {"name": "breed", "label": "Breed", "type": "enumeration",
-                 "options": [{"label": "Beagle", "value": "beagle"}, {"label": "Mixed", "value": "mixed"}]}
-            ]
-        }"#;
-        let definition = parse(text).unwrap();
-        assert_eq!(definition.origin, Origin::EventTemplate { id: "1001298".into() });
-        assert_eq!(definition.name, "Pet adopted");
-        assert_eq!(definition.object_type, "contacts");
-        assert_eq!(definition.tokens[0], Token { name: "petName".into(), kind: Kind::String, options: vec![] });
-        assert_eq!(definition.tokens[1].options, ["beagle", "mixed"]);
-    }
-
-    #[test]
-    fn app_event_definitions_are_read_with_v3_object_types() {
-        let text = r#"{
-            "uid": "webinar_registered", "type": "app-event",
-            "config": {
-                "name": "Webinar registered", "objectType": "COMPANY", "headerTemplate": "x",
-                "properties": [{"name": "webinarType", "label": "Type", "type": "enumeration",
-                                "options": [{"value": "ama", "label": "AMA"}]}]
-            }
-        }"#;
-        let definition = parse(text).unwrap();
-        assert_eq!(definition.origin, Origin::AppEvent { uid: "webinar_registered".into() });
-        assert_eq!(definition.object_type, "companies");
-        assert_eq!(definition.tokens[0].kind, Kind::Enumeration);
-        assert_eq!(definition.tokens[0].options, ["ama"]);
-    }
-
-    #[test]
-    fn broken_files_say_what_is_wrong() {
-        let cases = [
-            ("{\"id\": ", "invalid JSON"),
-            ("[1, 2]", "not a JSON object"),
-            (r#"{"id": "12", "name": "x"}"#, "missing field `objectType`"),
-            (r#"{"id": "x1", "name": "x", "objectType": "deals"}"#, "an event template id is ASCII digits"),
-            (
-                r#"{"id": "1", "name": "x", "objectType": "deals", "tokens": [{"name": "a", "type": "bool"}]}"#,
-                "token `a` has type \"bool\"",
-            ),
-            (r#"{"uid": "u", "type": "card", "config": {"name": "x", "objectType": "DEAL"}}"#, "`type` is \"card\""),
-            (
-                r#"{"uid": "u", "type": "app-event", "config": {"name": "x", "objectType": "deals"}}"#,
-                "CONTACT, COMPANY",
-            ),
-        ];
-        for (text, expected) in cases {
-            let reason = parse(text).unwrap_err();
-            assert!(reason.contains(expected), "{text}: {reason}");
-        }
-    }
 
     #[test]
     fn paths_resolve_under_the_base_and_absolute_ones_are_refused() {

@@ -6,29 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use timeline_core::TokenKind;
 use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken, TimelineEventTemplateTokenOption};
-
-/// Token names HubSpot reserves for event fields.
-const RESERVED_TOKEN_NAMES: &[&str] = &[
-    "properties",
-    "applicationId",
-    "eventTypeId",
-    "extraData",
-    "id",
-    "objectType",
-    "objectId",
-    "portalId",
-    "timestamp",
-    "utk",
-    "domain",
-    "log",
-    "lookup",
-    "timelineIFrame",
-    "eventTemplateId",
-    "tokens",
-];
-
-/// The most tokens one template may have.
-const MAX_TOKENS: usize = 500;
+use timeline_template::names::{MAX_TOKENS, NameProblem, check_token_name};
 
 /// The first id given to a template created over HTTP.
 const FIRST_CREATED_ID: u64 = 1_000_000;
@@ -145,11 +123,14 @@ pub(crate) fn check_template(
 /// Checks one token's name, label and options.
 pub(crate) fn check_token(token: &TimelineEventTemplateToken) -> Result<(), String> {
     let name = &token.name;
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
-        return Err(format!("token name `{name}` may only hold ASCII letters, digits, `.`, `-` and `_`"));
-    }
-    if RESERVED_TOKEN_NAMES.contains(&name.as_str()) {
-        return Err(format!("token name `{name}` is reserved by HubSpot; choose another name"));
+    match check_token_name(name) {
+        Ok(()) => {}
+        Err(NameProblem::Empty | NameProblem::BadChar(_)) => {
+            return Err(format!("token name `{name}` may only hold ASCII letters, digits, `.`, `-` and `_`"));
+        }
+        Err(NameProblem::Reserved) => {
+            return Err(format!("token name `{name}` is reserved by HubSpot; choose another name"));
+        }
     }
     if token.label.trim().is_empty() {
         return Err(format!("token `{name}` needs a `label`"));

@@ -51,7 +51,8 @@ pub fn field_checks(cont: &Container, template: &Template, p: &TokenStream) -> F
             continue;
         };
         let span = field.ty.span();
-        let (name, file, options) = (&token.name, &template.written, &declared.options);
+        let (name, file) = (&token.name, &template.written);
+        let options = declared.options.iter().map(|option| &option.value);
         let kind = Ident::new(declared.kind.variant(), span);
         let declared = quote_spanned! {span=>
             #p::TemplateToken { name: #name, kind: #p::TokenKind::#kind, options: &[#(#options),*], file: #file }

@@ -6,7 +6,9 @@
 use super::ast::Container;
 use super::attr::{self, Role};
 use super::ctxt::Ctxt;
-use crate::template::{Origin, Template};
+use timeline_template::Origin;
+
+use crate::template::Template;
 
 /// The event template id: the file's, or for an app-event file the one the
 /// attribute gives. Records an error when they contradict, or when an

@@ -1,0 +1,17 @@
+//! What [hubspot-timeline](https://docs.rs/hubspot-timeline)'s derive, runtime
+//! and sandbox all know about HubSpot timeline event templates, in one place:
+//!
+//! - [`names`]: the rules for token names (characters, reserved names, how
+//!   many tokens a template may have);
+//! - [`definition`]: the two definition file formats, HubSpot's get-template
+//!   JSON and an app-event `*-hsmeta.json`, read into one [`Definition`].
+//!
+//! It depends on serde only, so that the derive can use it without pulling in
+//! the runtime.
+
+#![deny(missing_docs)]
+
+pub mod definition;
+pub mod names;
+
+pub use definition::{Definition, Kind, Origin, Token, TokenOption};
