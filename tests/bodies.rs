@@ -65,7 +65,7 @@ async fn failures_against(response: &'static [u8]) -> Vec<FailureReason> {
     assert_eq!(report.may_have_landed().count(), 4, "every event may have landed");
     let indices: Vec<usize> = report.failed().iter().map(|failure| failure.index).collect();
     assert_eq!(indices, [0, 1, 2, 3]);
-    report.failed().iter().map(|failure| failure.reason.clone()).collect()
+    report.failed().iter().map(|failure| (*failure.reason).clone()).collect()
 }
 
 fn detail(reason: &FailureReason) -> &str {

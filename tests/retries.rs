@@ -55,23 +55,27 @@ async fn other_statuses_are_final() {
     assert_eq!(report.created_count(), 5);
     assert_eq!(report.failed().len(), 5);
     for failure in report.failed() {
-        assert_eq!(failure.reason, FailureReason::Server { status: 500, attempts: 1 });
+        assert_eq!(*failure.reason, FailureReason::Server { status: 500, attempts: 1 });
     }
     assert_eq!(sandbox.stats().requests, 2);
     sandbox.shutdown().await;
 }
 
+/// After a daily-limit 429 the rest of the call fails unsent instead of
+/// spending a request per batch.
 #[tokio::test]
-async fn the_daily_limit_is_not_retried() {
+async fn the_daily_limit_is_not_retried_and_stops_the_call_sending() {
     let sandbox = sandbox().daily_limit(1).start().await.unwrap();
     let client = client_builder(&sandbox).batch_size(5).max_in_flight(1).build().unwrap();
     let report = adoptions(15).send_all(&client).await.unwrap();
     assert_eq!(report.created_count(), 5);
     assert_eq!(report.failed().len(), 10);
     for failure in report.failed() {
-        assert!(matches!(failure.reason, FailureReason::RateLimited { daily: true, .. }), "{failure:?}");
+        assert!(matches!(*failure.reason, FailureReason::RateLimited { daily: true, .. }), "{failure:?}");
     }
-    assert_eq!(sandbox.stats().requests, 3, "one request per batch, no retry");
+    assert_eq!(sandbox.stats().requests, 2, "one stored batch, one refused, no request after it");
+    assert_eq!(sandbox.stats().status_count(429), 1);
+    assert_eq!(report.may_have_landed_count(), 0);
     sandbox.shutdown().await;
 }
 
@@ -83,7 +87,7 @@ async fn retry_after_is_honoured() {
     let client = client_builder(&sandbox).retry(patient_enough_for_backoff).build().unwrap();
     let report = adoptions(3).send_all(&client).await.unwrap();
     for failure in report.failed() {
-        assert_eq!(failure.reason, FailureReason::Server { status: 503, attempts: 1 });
+        assert_eq!(*failure.reason, FailureReason::Server { status: 503, attempts: 1 });
     }
     assert_eq!(report.failed().len(), 3, "a 30 s Retry-After does not fit a 5 s retry budget");
     assert_eq!(sandbox.stats().requests, 1);
@@ -110,7 +114,7 @@ async fn a_batch_out_of_retries_fails_alone() {
     assert_eq!(report.created_count(), 8);
     let failed: Vec<usize> = report.failed().iter().map(|failure| failure.index).collect();
     assert_eq!(failed, [0, 1, 2, 3]);
-    assert_eq!(report.failed()[0].reason, FailureReason::Server { status: 503, attempts: 3 });
+    assert_eq!(*report.failed()[0].reason, FailureReason::Server { status: 503, attempts: 3 });
     sandbox.shutdown().await;
 }
 
@@ -123,7 +127,7 @@ async fn a_lost_answer_is_a_transport_failure_that_may_have_landed() {
     assert_eq!(report.created_count(), 4);
     assert_eq!(report.may_have_landed().count(), 4);
     for failure in report.failed() {
-        assert!(matches!(failure.reason, FailureReason::Transport { attempts: 1, may_have_landed: true, .. }));
+        assert!(matches!(*failure.reason, FailureReason::Transport { attempts: 1, may_have_landed: true, .. }));
     }
     assert_stored_exactly(&sandbox, &events);
     sandbox.shutdown().await;
@@ -148,7 +152,12 @@ async fn the_overall_time_limit_stops_the_call() {
     let sandbox = sandbox().latency(Duration::from_secs(1)).start().await.unwrap();
     let timeouts = Timeouts::default().with_overall(Duration::from_millis(100));
     let client = client_builder(&sandbox).timeouts(timeouts).build().unwrap();
-    let error = adoptions(5).send_all(&client).await.unwrap_err();
-    assert_eq!(error, Error::Deadline(Duration::from_millis(100)));
+    let stopped = adoptions(5).send_all(&client).await.unwrap_err();
+    assert_eq!(*stopped.cause(), Error::Deadline(Duration::from_millis(100)));
+    let report = stopped.report();
+    assert_eq!((report.total(), report.failed_count(), report.may_have_landed_count()), (5, 5, 5));
+    for failure in report.failed() {
+        assert!(matches!(*failure.reason, FailureReason::InFlight { .. }), "{failure:?}");
+    }
     sandbox.shutdown().await;
 }

@@ -105,7 +105,7 @@ async fn bad_events_fail_unsent_and_the_rest_of_the_batch_lands() {
     assert_eq!(report.created_count(), 4, "{:?}", report.failed());
     let failed: Vec<usize> = report.failed().iter().map(|failure| failure.index).collect();
     assert_eq!(failed, [1, 2, 5, 6, 7, 8]);
-    let reasons: Vec<&FailureReason> = report.failed().iter().map(|failure| &failure.reason).collect();
+    let reasons: Vec<&FailureReason> = report.failed().iter().map(|failure| &*failure.reason).collect();
     assert!(
         matches!(violations(reasons[0]), [TemplateViolation::NotAnOption { token, value, options }]
             if token == "breed" && value == "poodle" && options == &["golden-retriever", "beagle"]),

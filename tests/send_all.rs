@@ -129,7 +129,7 @@ async fn send_and_send_batch() {
     bad.breed = Breed::Poodle;
     let outcome = client.send(&bad).await.unwrap();
     let Outcome::Failed(failure) = outcome else { panic!("{outcome:?}") };
-    assert!(matches!(failure.reason, FailureReason::Validation { .. }), "{failure:?}");
+    assert!(matches!(*failure.reason, FailureReason::Validation { .. }), "{failure:?}");
 
     let report = client.send_batch(&adoptions(5)).await.unwrap();
     assert_eq!(report.created_count(), 5);
@@ -150,7 +150,7 @@ async fn encoding_failures_are_reported_and_never_sent() {
     assert_eq!(report.created_count(), 2);
     let failure = &report.failed()[0];
     assert_eq!((failure.index, failure.id.as_deref()), (1, None));
-    assert!(matches!(failure.reason, FailureReason::Encoding(_)), "{failure:?}");
+    assert!(matches!(*failure.reason, FailureReason::Encoding(_)), "{failure:?}");
     assert!(!failure.reason.may_have_landed());
     assert_eq!(sandbox.stats().inputs_received, 2);
     sandbox.shutdown().await;
@@ -164,7 +164,7 @@ async fn oversized_inputs_fail_alone_and_bodies_stay_under_the_limit() {
     events[3].pet_name = "x".repeat(2_000);
     let report = events.send_all(&client).await.unwrap();
     assert_eq!(report.created_count(), 39);
-    assert!(matches!(report.failed()[0].reason, FailureReason::TooLarge { limit: 1_000, .. }));
+    assert!(matches!(*report.failed()[0].reason, FailureReason::TooLarge { limit: 1_000, .. }));
     assert!(sandbox.stats().requests > 1, "the events are split by bytes");
     sandbox.shutdown().await;
 }

@@ -27,7 +27,7 @@ async fn multi_status_errors_go_to_the_events_they_name() {
     assert_eq!(failed, bad);
     for failure in report.failed() {
         assert_eq!(failure.id.as_deref(), Some(events[failure.index].adoption_id.as_str()));
-        let FailureReason::Validation { category, message, context, .. } = &failure.reason else {
+        let FailureReason::Validation { category, message, context, .. } = &*failure.reason else {
             panic!("{failure:?}")
         };
         assert_eq!(category, "VALIDATION_ERROR");
@@ -54,7 +54,7 @@ async fn a_batch_refused_whole_is_split_until_only_bad_inputs_fail() {
     let failed: Vec<usize> = report.failed().iter().map(|failure| failure.index).collect();
     assert_eq!(failed, bad);
     for failure in report.failed() {
-        assert!(matches!(failure.reason, FailureReason::Validation { .. }), "{failure:?}");
+        assert!(matches!(*failure.reason, FailureReason::Validation { .. }), "{failure:?}");
     }
     let good: Vec<PetAdopted> =
         events.iter().enumerate().filter(|(index, _)| !bad.contains(index)).map(|(_, event)| event.clone()).collect();

@@ -90,4 +90,9 @@ pub enum Error {
     /// A template call's answer could not be read.
     #[error("the response could not be read: {0}")]
     ResponseUnreadable(String),
+    /// A template or token create may have been carried out, but no answer
+    /// says so (no answer, or a 500/502/504): it is not repeated, since a
+    /// second attempt could create a second one.
+    #[error("not confirmed: {0}")]
+    Unconfirmed(String),
 }

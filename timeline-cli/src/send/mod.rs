@@ -141,7 +141,12 @@ async fn send_chunk(
             }
         }
     }
-    let report = inputs.send_all(client).keep_created(false).on_outcome(|_| progress.inc(1)).await?;
+    let report = inputs
+        .send_all(client)
+        .keep_created(false)
+        .on_outcome(|_| progress.inc(1))
+        .await
+        .map_err(|stopped| stopped.into_parts().0)?;
     for failure in report.failed() {
         let line = sent_lines[failure.index];
         failures.record(&FailedLine {

@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use super::input::EventInput;
 use super::report::{Failure, FailureReason};
@@ -12,10 +13,13 @@ const OPEN: &[u8] = b"{\"inputs\":[";
 const CLOSE: &[u8] = b"]}";
 
 /// One request body and the inputs in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Batch {
     body: Vec<u8>,
     items: Vec<Item>,
+    /// Set when a request of this batch (or of the batch it was split from)
+    /// goes out, for telling events in flight from events never sent.
+    sent: Arc<AtomicBool>,
 }
 
 /// One input of a batch.
@@ -27,13 +31,37 @@ pub(crate) struct Item {
     pub(crate) id: String,
     /// Its template id.
     pub(crate) template_id: String,
+    /// Whether an earlier attempt (of this call, or of an earlier call the
+    /// input was marked resent by) may have stored it. Sticky: once set, it
+    /// stays set through retries and splits.
+    pub(crate) landed_before: bool,
     /// Where its JSON sits in the body.
     span: Range<usize>,
 }
 
+impl Item {
+    /// A failure of this input for `reason`.
+    pub(crate) fn failure(&self, reason: Arc<FailureReason>) -> Failure {
+        Failure::new(self.index, Some(self.id.clone()), self.template_id.clone(), reason, self.landed_before)
+    }
+}
+
+impl PartialEq for Batch {
+    fn eq(&self, other: &Batch) -> bool {
+        self.body == other.body && self.items == other.items
+    }
+}
+
+impl Eq for Batch {}
+
 impl Batch {
     fn new() -> Self {
-        Batch { body: OPEN.to_vec(), items: Vec::new() }
+        Batch { body: OPEN.to_vec(), items: Vec::new(), sent: Arc::default() }
+    }
+
+    /// The flag set once a request of this batch went out.
+    pub(crate) fn sent_flag(&self) -> &Arc<AtomicBool> {
+        &self.sent
     }
 
     /// The body to send (the same bytes on every attempt).
@@ -54,13 +82,21 @@ impl Batch {
         &self.items
     }
 
-    fn push(&mut self, index: usize, id: String, template_id: &str, json: &[u8]) {
+    /// Marks every input as possibly stored by an attempt of this batch.
+    pub(crate) fn mark_landed(&mut self) {
+        for item in &mut self.items {
+            item.landed_before = true;
+        }
+    }
+
+    fn push(&mut self, index: usize, id: String, template_id: &str, landed_before: bool, json: &[u8]) {
         if !self.items.is_empty() {
             self.body.push(b',');
         }
         let start = self.body.len();
         self.body.extend_from_slice(json);
-        self.items.push(Item { index, id, template_id: template_id.to_owned(), span: start..self.body.len() });
+        let template_id = template_id.to_owned();
+        self.items.push(Item { index, id, template_id, landed_before, span: start..self.body.len() });
     }
 
     /// The batch cut in two halves, for isolating bad inputs; `None` for one input.
@@ -70,9 +106,10 @@ impl Batch {
         }
         let middle = self.items.len() / 2;
         let half = |items: &[Item]| {
-            let mut batch = Batch::new();
+            let mut batch = Batch { sent: Arc::clone(&self.sent), ..Batch::new() };
             for item in items {
-                batch.push(item.index, item.id.clone(), &item.template_id, &self.body[item.span.clone()]);
+                let json = &self.body[item.span.clone()];
+                batch.push(item.index, item.id.clone(), &item.template_id, item.landed_before, json);
             }
             batch
         };
@@ -126,7 +163,7 @@ impl Chunker {
     pub(crate) fn push<T: EventInput + ?Sized>(&mut self, index: usize, input: &T) -> Pushed {
         self.scratch.clear();
         let template_id = input.template_id();
-        let failure = |id, reason| Failure { index, id, template_id: template_id.to_owned(), reason };
+        let failure = |id, reason| Failure::new(index, id, template_id.to_owned(), Arc::new(reason), false);
         let id = match input.encode_into(&mut self.scratch) {
             Ok(id) => id,
             Err(error) => return Pushed::Failed(failure(None, FailureReason::Encoding(error))),
@@ -145,7 +182,7 @@ impl Chunker {
         if !self.current.items.is_empty() && self.current.len_bytes() + 1 + self.scratch.len() > self.max_bytes {
             ready = Some(std::mem::replace(&mut self.current, Batch::new()));
         }
-        self.current.push(index, id, template_id, &self.scratch);
+        self.current.push(index, id, template_id, input.sent_before(), &self.scratch);
         if self.current.items.len() >= self.max_inputs {
             debug_assert!(ready.is_none(), "a batch can only fill by count when it did not overflow by bytes");
             ready = Some(std::mem::replace(&mut self.current, Batch::new()));
@@ -227,11 +264,11 @@ mod tests {
     fn bad_and_oversized_inputs_fail_alone() {
         let mut chunker = Chunker::new(10, 40);
         let Pushed::Failed(failure) = chunker.push(0, &Raw("a", "")) else { panic!("encoding fails") };
-        assert_eq!(failure.reason, FailureReason::Encoding(EncodeError::NoTarget));
+        assert_eq!(*failure.reason, FailureReason::Encoding(EncodeError::NoTarget));
         assert_eq!(failure.id, None);
         let long = Raw("b", r#"{"n":"a long value that does not fit in forty bytes"}"#);
         let Pushed::Failed(failure) = chunker.push(1, &long) else { panic!("the input is too large") };
-        assert!(matches!(failure.reason, FailureReason::TooLarge { limit: 40, .. }), "{failure:?}");
+        assert!(matches!(*failure.reason, FailureReason::TooLarge { limit: 40, .. }), "{failure:?}");
         assert_eq!(failure.id.as_deref(), Some("b"));
         assert_eq!(chunker.push(2, &Raw("c", "{}")), Pushed::Pending);
         let batch = chunker.finish().unwrap();

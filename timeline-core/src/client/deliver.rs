@@ -1,28 +1,82 @@
 //! Sends one batch and turns the answer into an outcome per input,
-//! bisecting a batch that HubSpot rejected as a whole.
+//! bisecting a batch that HubSpot refused as a whole.
+//!
+//! Bisection is bounded: when both halves of a refused batch are refused
+//! again with the same error, and that error names no input (a batch-level
+//! cause such as an unknown template or an app that may not send), every
+//! input fails with it instead of being split down to single inputs.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use reqwest::Method;
 use tracing::Instrument;
 use tracing::field::Empty;
 
 use super::Inner;
-use super::batch::Batch;
-use super::exchange::{Credentials, Exchange, LastFailure, error_message};
-use super::mapping::{all_failed, map_answer, unreadable};
+use super::batch::{Batch, Item};
+use super::exchange::{CallState, Credentials, End, Exchanged, LastFailure, Outgoing, Repeat, error_message};
+use super::mapping::{all_failed, map_answer, refused, unreadable};
 use super::report::{FailureReason, Outcome};
 use crate::error::Error;
 
 /// The batch create path, relative to the base URL.
 const BATCH_CREATE: [&str; 6] = ["integrators", "timeline", "v3", "events", "batch", "create"];
 
-type Delivery<'a> = Pin<Box<dyn Future<Output = Result<Vec<Outcome>, Error>> + Send + 'a>>;
+/// The outcome of every input of a batch, and what stopped the call, if
+/// anything did (then the inputs not answered for fail unsent, or in flight
+/// when an earlier attempt may have stored them).
+#[derive(Debug)]
+pub(crate) struct Delivered {
+    /// One outcome per input, in the batch's input order.
+    pub(crate) outcomes: Vec<Outcome>,
+    /// The error that stops the call.
+    pub(crate) stop: Option<Error>,
+}
+
+impl Delivered {
+    fn done(outcomes: Vec<Outcome>) -> Self {
+        Delivered { outcomes, stop: None }
+    }
+
+    /// Appends `later`, keeping the first stop.
+    fn extend(&mut self, later: Delivered) {
+        self.outcomes.extend(later.outcomes);
+        if self.stop.is_none() {
+            self.stop = later.stop;
+        }
+    }
+}
+
+type Delivery<'a> = Pin<Box<dyn Future<Output = Delivered> + Send + 'a>>;
+
+/// A batch refused whole: the status and the reason every input would get.
+#[derive(Debug, Clone)]
+struct Refusal {
+    status: u16,
+    reason: Arc<FailureReason>,
+    names_an_input: bool,
+}
+
+impl Refusal {
+    /// Whether `self` and `other` are the same batch-level cause.
+    fn same_batch_level_cause(&self, other: &Refusal) -> bool {
+        !self.names_an_input && !other.names_an_input && self.status == other.status && self.reason == other.reason
+    }
+}
+
+/// What one request of a batch came to.
+enum Sent {
+    /// Outcomes for every input (or a stop).
+    Done(Delivered),
+    /// Refused whole, and the batch can be split.
+    Refused(Batch, Refusal),
+}
 
 impl Inner {
     /// Sends `batch`; the outcomes are in the batch's input order.
-    pub(crate) fn deliver(&self, batch: Batch) -> Delivery<'_> {
+    pub(crate) fn deliver<'a>(&'a self, batch: Batch, call: &'a CallState) -> Delivery<'a> {
         let span = tracing::info_span!(
             "timeline.batch",
             inputs = batch.items().len(),
@@ -34,26 +88,97 @@ impl Inner {
         let recorder = span.clone();
         Box::pin(
             async move {
-                let outcomes = self.deliver_once(batch, &recorder).await?;
+                let delivered = match self.send_batch_once(batch, call, &recorder).await {
+                    Sent::Done(delivered) => delivered,
+                    Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
+                };
+                let outcomes = &delivered.outcomes;
                 let created = outcomes.iter().filter(|outcome| matches!(outcome, Outcome::Created(_))).count();
                 recorder.record("created", created).record("failed", outcomes.len() - created);
-                Ok(outcomes)
+                delivered
             }
             .instrument(span),
         )
     }
 
-    async fn deliver_once(&self, batch: Batch, span: &tracing::Span) -> Result<Vec<Outcome>, Error> {
-        let url = self.url(BATCH_CREATE);
-        let exchange = self.exchange(Method::POST, url, Some(batch.body().into()), Credentials::Bearer).await?;
-        let items = batch.items();
-        let (answer, attempts) = match exchange {
-            Exchange::Answered { answer, attempts } => (answer, attempts),
-            Exchange::DailyLimit { message } => {
-                span.record("status", 429);
-                return Ok(all_failed(items, &FailureReason::RateLimited { daily: true, message }));
+    /// Sends the two halves of a batch refused whole with `refusal`.
+    fn bisect<'a>(&'a self, batch: Batch, refusal: Refusal, call: &'a CallState) -> Delivery<'a> {
+        Box::pin(async move {
+            let Some((left, right)) = batch.split() else {
+                return Delivered::done(refused_all(batch.items(), &refusal.reason));
+            };
+            tracing::debug!(
+                inputs = batch.items().len(),
+                "batch refused as a whole; splitting it to isolate the cause"
+            );
+            let span = tracing::Span::current();
+            let left = match self.send_batch_once(left, call, &span).await {
+                Sent::Done(mut delivered) if delivered.stop.is_some() => {
+                    delivered.extend(stopped(right.items(), delivered.stop.as_ref()));
+                    return delivered;
+                }
+                left => left,
+            };
+            let right = self.send_batch_once(right, call, &span).await;
+            if let (Sent::Refused(left, left_refusal), Sent::Refused(right, right_refusal)) = (&left, &right)
+                && left_refusal.same_batch_level_cause(&refusal)
+                && right_refusal.same_batch_level_cause(&refusal)
+            {
+                tracing::debug!("both halves refused for the same batch-level cause; not splitting further");
+                let mut outcomes = refused_all(left.items(), &refusal.reason);
+                outcomes.extend(refused_all(right.items(), &refusal.reason));
+                return Delivered::done(outcomes);
             }
-            Exchange::Exhausted { attempts, last } => {
+            let mut delivered = self.settle(left, call).await;
+            match right {
+                Sent::Refused(right, right_refusal) if delivered.stop.is_some() => {
+                    delivered.outcomes.extend(refused_all(right.items(), &right_refusal.reason));
+                }
+                right => delivered.extend(self.settle(right, call).await),
+            }
+            delivered
+        })
+    }
+
+    /// The outcomes of a half: as answered, or by bisecting it further.
+    async fn settle(&self, sent: Sent, call: &CallState) -> Delivered {
+        match sent {
+            Sent::Done(delivered) => delivered,
+            Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
+        }
+    }
+
+    /// One request (with its retries) for `batch`.
+    async fn send_batch_once(&self, mut batch: Batch, call: &CallState, span: &tracing::Span) -> Sent {
+        let outgoing = Outgoing {
+            method: Method::POST,
+            url: self.url(BATCH_CREATE),
+            body: Some(batch.body().into()),
+            credentials: Credentials::Bearer,
+            sent: Some(Arc::clone(batch.sent_flag())),
+        };
+        let Exchanged { end, attempts, may_have_landed } = self.exchange(outgoing, Repeat::Always, call).await;
+        if may_have_landed {
+            batch.mark_landed();
+        }
+        let items = batch.items();
+        let answer = match end {
+            End::Answered(answer) => answer,
+            End::Stopped(error) => {
+                let reason = Arc::new(match &error {
+                    Error::AuthenticationRefused { status, message } => {
+                        FailureReason::Rejected { status: *status, message: message.clone() }
+                    }
+                    other => FailureReason::NotSent { cause: other.to_string() },
+                });
+                return Sent::Done(Delivered { outcomes: all_failed(items, &reason), stop: Some(error) });
+            }
+            End::DailyLimit { message } => {
+                span.record("status", 429);
+                let reason = Arc::new(FailureReason::RateLimited { daily: true, message });
+                return Sent::Done(Delivered::done(all_failed(items, &reason)));
+            }
+            End::Exhausted(last) => {
                 let reason = match last {
                     LastFailure::Status { status, rate_limited: true, message } => {
                         span.record("status", status);
@@ -69,39 +194,71 @@ impl Inner {
                         may_have_landed: no_answer.may_have_landed,
                     },
                 };
-                return Ok(all_failed(items, &reason));
+                return Sent::Done(Delivered::done(all_failed(items, &Arc::new(reason))));
             }
         };
         let status = answer.status.as_u16();
         span.record("status", status);
         if answer.status.is_success() {
-            return Ok(match &answer.body {
+            return Sent::Done(Delivered::done(match &answer.body {
                 Ok(body) => map_answer(items, status, body),
                 Err(error) => unreadable(items, &error.to_string()),
-            });
-        }
-        if status == 400
-            && let Some((left, right)) = batch.split()
-        {
-            tracing::debug!(inputs = items.len(), "batch rejected as a whole; splitting it to isolate the bad inputs");
-            let mut outcomes = self.deliver(left).await?;
-            outcomes.extend(self.deliver(right).await?);
-            return Ok(outcomes);
+            }));
         }
         let body = answer.body.unwrap_or_default();
-        let reason = match status {
+        let refusal = match status {
             400 => {
                 let error: crate::wire::Error = serde_json::from_slice(&body).unwrap_or_default();
-                FailureReason::Validation {
+                let names_an_input = error.context.as_ref().is_some_and(|context| context.contains_key("id"))
+                    || error
+                        .errors
+                        .iter()
+                        .any(|detail| detail.in_.as_deref().is_some_and(|at| at.starts_with("inputs")));
+                let reason = FailureReason::Validation {
                     message: if error.message.is_empty() { error_message(&body) } else { error.message },
                     category: error.category,
                     context: error.context.unwrap_or_default(),
                     details: error.errors,
-                }
+                };
+                Refusal { status, reason: Arc::new(reason), names_an_input }
             }
-            500.. => FailureReason::Server { status, attempts },
-            _ => FailureReason::Rejected { status, message: error_message(&body) },
+            413 => {
+                let reason = FailureReason::Rejected { status, message: error_message(&body) };
+                Refusal { status, reason: Arc::new(reason), names_an_input: false }
+            }
+            500.. => {
+                let reason = Arc::new(FailureReason::Server { status, attempts });
+                return Sent::Done(Delivered::done(all_failed(items, &reason)));
+            }
+            _ => {
+                let reason = Arc::new(FailureReason::Rejected { status, message: error_message(&body) });
+                return Sent::Done(Delivered::done(all_failed(items, &reason)));
+            }
         };
-        Ok(all_failed(items, &reason))
+        if items.len() < 2 {
+            return Sent::Done(Delivered::done(refused_all(items, &refusal.reason)));
+        }
+        Sent::Refused(batch, refusal)
     }
+}
+
+/// Every input refused with `reason` (an id in use counts as created for
+/// inputs that may have landed before).
+fn refused_all(items: &[Item], reason: &Arc<FailureReason>) -> Vec<Outcome> {
+    items.iter().map(|item| refused(item, reason)).collect()
+}
+
+/// The inputs of a batch that was not sent because the call stopped.
+fn stopped(items: &[Item], cause: Option<&Error>) -> Delivered {
+    let cause = cause.map_or_else(|| "the call stopped".to_owned(), ToString::to_string);
+    let not_sent = Arc::new(FailureReason::NotSent { cause: cause.clone() });
+    let in_flight = Arc::new(FailureReason::InFlight { cause });
+    let outcomes = items
+        .iter()
+        .map(|item| {
+            let reason = if item.landed_before { &in_flight } else { &not_sent };
+            Outcome::Failed(item.failure(Arc::clone(reason)))
+        })
+        .collect();
+    Delivered::done(outcomes)
 }

@@ -1,6 +1,8 @@
 //! One logical request: paced, authorized, retried with the same body bytes
 //! until it gets a final answer or its retries run out.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -9,11 +11,27 @@ use reqwest::{Method, Url};
 use tokio::time::Instant;
 
 use super::Inner;
+use super::report::status_may_have_stored;
 use super::retry::{Verdict, classify};
 use super::secret::Secret;
 use super::transport::{self, Answer, NoAnswer};
 use crate::error::Error;
 use crate::wire;
+
+/// One logical request: the same method, URL and body bytes on every attempt.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    /// The method.
+    pub(crate) method: Method,
+    /// The URL.
+    pub(crate) url: Url,
+    /// The body, if any.
+    pub(crate) body: Option<Bytes>,
+    /// How it proves who sends it.
+    pub(crate) credentials: Credentials,
+    /// Set when the first attempt goes out.
+    pub(crate) sent: Option<Arc<AtomicBool>>,
+}
 
 /// How a request proves who sends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,28 +42,34 @@ pub(crate) enum Credentials {
     DeveloperKey,
 }
 
-/// How a request ended.
+/// How a request ended, and whether any of its attempts may have stored it.
 #[derive(Debug)]
-pub(crate) enum Exchange {
+pub(crate) struct Exchanged {
+    /// The end.
+    pub(crate) end: End,
+    /// Attempts made.
+    pub(crate) attempts: u32,
+    /// Whether any attempt may have reached HubSpot and been acted on: no
+    /// answer after the request went out, or a status that can follow the
+    /// work (500, 502, 504). Sticky across attempts.
+    pub(crate) may_have_landed: bool,
+}
+
+/// The end of a request.
+#[derive(Debug)]
+pub(crate) enum End {
     /// A final answer: a success, or an error not worth retrying.
-    Answered {
-        /// The answer.
-        answer: Answer,
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// The daily rate limit.
+    Answered(Answer),
+    /// The daily rate limit, answered now or earlier in the call.
     DailyLimit {
         /// HubSpot's message.
         message: String,
     },
-    /// Every attempt failed with a passing condition.
-    Exhausted {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        last: LastFailure,
-    },
+    /// Every attempt failed with a passing condition, or the request may
+    /// have landed and must not be repeated.
+    Exhausted(LastFailure),
+    /// Something that stops the whole call (credentials refused, a failed refresh).
+    Stopped(Error),
 }
 
 /// The last failure of a request whose retries ran out.
@@ -64,30 +88,67 @@ pub(crate) enum LastFailure {
     NoAnswer(NoAnswer),
 }
 
+/// Whether a request is worth repeating after an attempt that may have landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Yes: it is idempotent (event ids make a resend harmless).
+    Always,
+    /// No: a second attempt could make a second thing (a template, a token).
+    UntilItMayHaveLanded,
+}
+
+/// What the requests of one call share: the daily limit, once HubSpot said
+/// it is reached, so the rest of the call fails unsent instead of spending a
+/// request each.
+#[derive(Debug, Default)]
+pub(crate) struct CallState {
+    daily_limit: OnceLock<String>,
+}
+
+impl CallState {
+    /// HubSpot's message, if the daily limit was reached in this call.
+    pub(crate) fn daily_limit(&self) -> Option<&str> {
+        self.daily_limit.get().map(String::as_str)
+    }
+
+    fn trip_daily_limit(&self, message: &str) {
+        let _ = self.daily_limit.set(message.to_owned());
+    }
+}
+
 impl Inner {
     /// Sends `body` to `url` until a final answer, under the client's pacing
     /// and retry policy.
-    pub(crate) async fn exchange(
-        &self,
-        method: Method,
-        url: Url,
-        body: Option<Bytes>,
-        credentials: Credentials,
-    ) -> Result<Exchange, Error> {
+    pub(crate) async fn exchange(&self, request: Outgoing, repeat: Repeat, call: &CallState) -> Exchanged {
         let started = Instant::now();
         let mut attempts = 0;
+        let mut may_have_landed = false;
         let mut renewed_after_refusal = false;
+        let ended = |end, attempts, may_have_landed| Exchanged { end, attempts, may_have_landed };
         loop {
+            if let Some(message) = call.daily_limit() {
+                return ended(End::DailyLimit { message: message.to_owned() }, attempts, may_have_landed);
+            }
             attempts += 1;
-            let (request, bearer) = self.request(method.clone(), url.clone(), body.clone(), credentials).await?;
+            let (built, bearer) = match self.request(&request).await {
+                Ok(built) => built,
+                Err(error) => return ended(End::Stopped(error), attempts - 1, may_have_landed),
+            };
             let permit = self.limiter.acquire().await;
+            if let Some(message) = call.daily_limit() {
+                return ended(End::DailyLimit { message: message.to_owned() }, attempts - 1, may_have_landed);
+            }
+            if let Some(sent) = &request.sent {
+                sent.store(true, Ordering::Relaxed);
+            }
             let sent_at = Instant::now();
             let result =
-                transport::attempt(request, self.config.max_response_bytes, self.config.timeouts.attempt()).await;
+                transport::attempt(built, self.config.max_response_bytes, self.config.timeouts.attempt()).await;
             let (wait, last) = match result {
                 Err(no_answer) => {
                     drop(permit);
                     tracing::debug!(attempt = attempts, reason = %no_answer.reason, "no answer");
+                    may_have_landed |= no_answer.may_have_landed;
                     (None, LastFailure::NoAnswer(no_answer))
                 }
                 Ok(answer) => {
@@ -97,10 +158,15 @@ impl Inner {
                     let body_bytes = answer.body.as_ref().unwrap_or(&empty);
                     let status = answer.status.as_u16();
                     tracing::debug!(attempt = attempts, status, "answer");
+                    may_have_landed |= status_may_have_stored(status);
                     match classify(answer.status, &answer.headers, body_bytes) {
-                        Verdict::Success | Verdict::Fail => return Ok(Exchange::Answered { answer, attempts }),
+                        Verdict::Success | Verdict::Fail => {
+                            return ended(End::Answered(answer), attempts, may_have_landed);
+                        }
                         Verdict::DailyLimit => {
-                            return Ok(Exchange::DailyLimit { message: error_message(body_bytes) });
+                            let message = error_message(body_bytes);
+                            call.trip_daily_limit(&message);
+                            return ended(End::DailyLimit { message }, attempts, may_have_landed);
                         }
                         Verdict::Unauthorized => {
                             let renewable = match (&bearer, renewed_after_refusal) {
@@ -108,10 +174,8 @@ impl Inner {
                                 _ => false,
                             };
                             if !renewable {
-                                return Err(Error::AuthenticationRefused {
-                                    status,
-                                    message: error_message(body_bytes),
-                                });
+                                let error = Error::AuthenticationRefused { status, message: error_message(body_bytes) };
+                                return ended(End::Stopped(error), attempts, may_have_landed);
                             }
                             renewed_after_refusal = true;
                             attempts -= 1;
@@ -128,24 +192,20 @@ impl Inner {
                 }
             };
             let wait = wait.unwrap_or_else(|| self.config.retry.backoff(attempts));
-            let out_of_time = started.elapsed() + wait > self.config.retry.max_elapsed();
-            if attempts >= self.config.retry.max_attempts() || out_of_time {
-                return Ok(Exchange::Exhausted { attempts, last });
+            let out_of_time = started.elapsed().saturating_add(wait) > self.config.retry.max_elapsed();
+            let must_not_repeat = may_have_landed && repeat == Repeat::UntilItMayHaveLanded;
+            if attempts >= self.config.retry.max_attempts() || out_of_time || must_not_repeat {
+                return ended(End::Exhausted(last), attempts, may_have_landed);
             }
             tokio::time::sleep(wait).await;
         }
     }
 
     /// Builds one attempt; returns the bearer token it carries, if any.
-    async fn request(
-        &self,
-        method: Method,
-        mut url: Url,
-        body: Option<Bytes>,
-        credentials: Credentials,
-    ) -> Result<(reqwest::RequestBuilder, Option<Secret>), Error> {
+    async fn request(&self, outgoing: &Outgoing) -> Result<(reqwest::RequestBuilder, Option<Secret>), Error> {
         let mut bearer = None;
-        match credentials {
+        let mut url = outgoing.url.clone();
+        match outgoing.credentials {
             Credentials::DeveloperKey => {
                 let key = self.developer_key.as_ref().ok_or_else(|| no_credentials("a developer key"))?;
                 url.query_pairs_mut().append_pair("hapikey", key.expose());
@@ -155,15 +215,15 @@ impl Inner {
                 bearer = Some(auth.bearer().await?);
             }
         }
-        let mut request = self.http.request(method, url).header(USER_AGENT, &self.config.user_agent);
+        let mut request = self.http.request(outgoing.method.clone(), url).header(USER_AGENT, &self.config.user_agent);
         if let Some(token) = &bearer {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
                 .map_err(|_| Error::Config("the access token holds characters HTTP headers cannot carry".into()))?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }
-        if let Some(body) = body {
-            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        if let Some(body) = &outgoing.body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
         }
         Ok((request, bearer))
     }

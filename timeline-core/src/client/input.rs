@@ -15,6 +15,48 @@ pub trait EventInput {
     /// Appends the event's JSON input to `out` and returns its id; on error
     /// nothing is appended.
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError>;
+
+    /// Whether an earlier call may have stored this input already (a resumed
+    /// backfill, a redelivery from an outbox); `false` unless wrapped in
+    /// [`Resent`]. For such an input an "already in use" answer means
+    /// created, not a conflict.
+    fn sent_before(&self) -> bool {
+        false
+    }
+}
+
+/// An input that an earlier call may have stored already: HubSpot's
+/// "Event ID already in use" for it means that call stored it, so it is
+/// reported as created ([`Created::confirmed_by_duplicate`](super::Created::confirmed_by_duplicate)).
+///
+/// ```
+/// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Ping;
+/// # impl TimelineEvent for Ping {
+/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
+/// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
+/// # }
+/// use timeline_core::{EventInput, Resent};
+/// assert!(Resent(Ping).sent_before());
+/// assert!(!Ping.sent_before());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resent<E>(pub E);
+
+impl<E: EventInput> EventInput for Resent<E> {
+    fn template_id(&self) -> &str {
+        self.0.template_id()
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_into(out)
+    }
+
+    fn sent_before(&self) -> bool {
+        true
+    }
 }
 
 impl<E: TimelineEvent + ?Sized> EventInput for E {
@@ -45,6 +87,10 @@ impl EventInput for &EncodedInput {
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         (**self).encode_into(out)
+    }
+
+    fn sent_before(&self) -> bool {
+        (**self).sent_before()
     }
 }
 
@@ -95,6 +141,10 @@ impl EventInput for AnyEvent<'_> {
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         self.0.encode_into(out)
     }
+
+    fn sent_before(&self) -> bool {
+        self.0.sent_before()
+    }
 }
 
 impl EventInput for &AnyEvent<'_> {
@@ -104,5 +154,9 @@ impl EventInput for &AnyEvent<'_> {
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         self.0.encode_into(out)
+    }
+
+    fn sent_before(&self) -> bool {
+        self.0.sent_before()
     }
 }

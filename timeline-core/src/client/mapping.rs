@@ -3,11 +3,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use super::batch::Item;
-use super::report::{Created, Failure, FailureReason, Outcome};
+use super::report::{Created, FailureReason, Outcome};
 use crate::wire::StandardError;
 
 /// The parts of a batch answer the mapping needs, read leniently.
@@ -58,8 +59,9 @@ pub(crate) fn map_answer(items: &[Item], status: u16, body: &[u8]) -> Vec<Outcom
             unnamed.push(error);
             continue;
         }
+        let reason = Arc::new(validation(&error));
         for position in positions {
-            fates[position] = Some(failed(&items[position], validation(&error)));
+            fates[position] = Some(refused(&items[position], &reason));
         }
     }
     let mut unnamed = unnamed.into_iter();
@@ -69,7 +71,7 @@ pub(crate) fn map_answer(items: &[Item], status: u16, body: &[u8]) -> Vec<Outcom
         }
         let item = &items[position];
         *fate = Some(match unnamed.next() {
-            Some(error) => failed(item, validation(&error)),
+            Some(error) => refused(item, &Arc::new(validation(&error))),
             None if status == 207 => failed(
                 item,
                 FailureReason::ResponseUnreadable { detail: "HubSpot's 207 answer did not mention this input".into() },
@@ -112,12 +114,40 @@ impl Positions<'_> {
 
 /// Every input of a batch whose answer could not be read.
 pub(crate) fn unreadable(items: &[Item], detail: &str) -> Vec<Outcome> {
-    items.iter().map(|item| failed(item, FailureReason::ResponseUnreadable { detail: detail.to_owned() })).collect()
+    all_failed(items, &Arc::new(FailureReason::ResponseUnreadable { detail: detail.to_owned() }))
 }
 
-/// Every input of a batch failed for the same `reason`.
-pub(crate) fn all_failed(items: &[Item], reason: &FailureReason) -> Vec<Outcome> {
-    items.iter().map(|item| failed(item, reason.clone())).collect()
+/// Every input of a batch failed for the same `reason`, shared.
+pub(crate) fn all_failed(items: &[Item], reason: &Arc<FailureReason>) -> Vec<Outcome> {
+    items.iter().map(|item| Outcome::Failed(item.failure(Arc::clone(reason)))).collect()
+}
+
+/// The outcome of an input HubSpot refused with `reason`. HubSpot's
+/// "Event ID already in use" means an earlier attempt stored it when one
+/// may have landed (created), and a conflict with another event otherwise.
+pub(crate) fn refused(item: &Item, reason: &Arc<FailureReason>) -> Outcome {
+    match &**reason {
+        FailureReason::Validation { message, .. } if is_id_in_use(message) => {
+            if item.landed_before {
+                Outcome::Created(Created {
+                    index: item.index,
+                    id: item.id.clone(),
+                    template_id: item.template_id.clone(),
+                    object_id: None,
+                    confirmed_by_duplicate: true,
+                })
+            } else {
+                Outcome::Failed(item.failure(Arc::new(FailureReason::DuplicateId { message: message.clone() })))
+            }
+        }
+        _ => Outcome::Failed(item.failure(Arc::clone(reason))),
+    }
+}
+
+/// Whether HubSpot's message says the event id is taken ("Event ID already
+/// in use, please choose a new unique ID").
+fn is_id_in_use(message: &str) -> bool {
+    message.to_ascii_lowercase().contains("already in use")
 }
 
 fn validation(error: &StandardError) -> FailureReason {
@@ -135,16 +165,12 @@ fn created(item: &Item, object_id: Option<String>) -> Outcome {
         id: item.id.clone(),
         template_id: item.template_id.clone(),
         object_id,
+        confirmed_by_duplicate: false,
     })
 }
 
 fn failed(item: &Item, reason: FailureReason) -> Outcome {
-    Outcome::Failed(Failure {
-        index: item.index,
-        id: Some(item.id.clone()),
-        template_id: item.template_id.clone(),
-        reason,
-    })
+    Outcome::Failed(item.failure(Arc::new(reason)))
 }
 
 #[cfg(test)]

@@ -26,15 +26,14 @@ use reqwest::Url;
 
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL};
 pub use config::{RateLimit, RetryPolicy, Timeouts};
-pub use input::{AnyEvent, EventInput};
-pub use report::{Created, Failure, FailureReason, Outcome, SendReport};
+pub use input::{AnyEvent, EventInput, Resent};
+pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, Outcome, SendError, SendReport};
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use templates::Templates;
 pub use validation::TemplateViolation;
 
 use crate::error::Error;
 use auth::Auth;
-use batch::{Chunker, Pushed};
 use pacing::Limiter;
 use secret::Secret;
 
@@ -42,7 +41,7 @@ use secret::Secret;
 /// set of credentials, shared by every clone.
 ///
 /// ```no_run
-/// # async fn run(events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::Error> {
+/// # async fn run(events: Vec<timeline_core::EncodedInput>) -> Result<(), Box<dyn std::error::Error>> {
 /// use timeline_core::{Client, SendAll};
 ///
 /// let client = Client::builder().access_token("pat-na1-…").build()?;
@@ -118,17 +117,19 @@ impl Client {
     /// Sends one event (usually `&event`) and tells what became of it.
     ///
     /// An event HubSpot refuses is an [`Outcome::Failed`], not an error;
-    /// errors are what stop the call (credentials refused, the deadline).
-    pub async fn send<E: EventInput>(&self, event: E) -> Result<Outcome, Error> {
+    /// errors are what stop the call (credentials refused, the deadline), and
+    /// the [`SendError`]'s report still holds the event's fate.
+    pub async fn send<E: EventInput + Send>(&self, event: E) -> Result<Outcome, SendError> {
         let report = self.send_batch(std::iter::once(event)).await?;
         let outcome = match report.failed().first() {
             Some(failure) => Outcome::Failed(failure.clone()),
-            None => report
-                .created()
-                .first()
-                .cloned()
-                .map(Outcome::Created)
-                .ok_or_else(|| Error::ResponseUnreadable("the answer held no outcome for the event".to_owned()))?,
+            None => match report.created().first() {
+                Some(created) => Outcome::Created(created.clone()),
+                None => {
+                    let error = Error::ResponseUnreadable("the answer held no outcome for the event".to_owned());
+                    return Err(SendError::new(error, report));
+                }
+            },
         };
         Ok(outcome)
     }
@@ -138,36 +139,14 @@ impl Client {
     ///
     /// A batch HubSpot rejects as a whole is split to isolate the bad
     /// inputs, which takes more requests. Use [`SendAll`] for any number of
-    /// events.
-    pub async fn send_batch<I>(&self, events: I) -> Result<SendReport, Error>
+    /// events. How the call ends is as for [`SendAllBuilder`].
+    pub async fn send_batch<I>(&self, events: I) -> Result<SendReport, SendError>
     where
         I: IntoIterator,
-        I::Item: EventInput,
+        I::Item: EventInput + Send,
+        I::IntoIter: Send,
     {
-        let inner = &*self.inner;
-        exchange::within(inner.config.timeouts.overall(), async {
-            let mut report = SendReport::new(true);
-            let mut chunker = Chunker::new(usize::MAX, inner.config.max_request_bytes).checking(&inner.known_templates);
-            for (index, event) in events.into_iter().enumerate() {
-                match chunker.push(index, &event) {
-                    Pushed::Pending => {}
-                    Pushed::Ready(_) => {
-                        return Err(Error::Config(format!(
-                            "the events do not fit one request body of at most {} bytes; use send_all",
-                            inner.config.max_request_bytes
-                        )));
-                    }
-                    Pushed::Failed(failure) => report.record(Outcome::Failed(failure)),
-                }
-            }
-            if let Some(batch) = chunker.finish() {
-                for outcome in inner.deliver(batch).await? {
-                    report.record(outcome);
-                }
-            }
-            Ok(report.finish())
-        })
-        .await
+        send_all::run(&self.inner, futures_util::stream::iter(events), send_all::Tally::quiet(), usize::MAX).await
     }
 
     /// The template and token endpoints of the app `app_id`.

@@ -1,9 +1,29 @@
 //! What became of every event of a call.
+//!
+//! Every event ends in one of three states, and the report never says a
+//! stronger thing than it knows:
+//!
+//! - **created**: HubSpot stored it ([`Created`]); when HubSpot answered that
+//!   its id was "already in use" after an earlier attempt may have stored it,
+//!   the event is created and [`Created::confirmed_by_duplicate`] says so;
+//! - **failed, definitely not stored**: a [`Failure`] whose
+//!   [`may_have_landed`](Failure::may_have_landed) is `false`; fix or drop it,
+//!   or send it again later (rate limits, outages);
+//! - **unknown, may have been stored**: a [`Failure`] whose `may_have_landed`
+//!   is `true` (an attempt got no answer, a connection closed after sending, a
+//!   500/502/504, the call stopped while it was in flight). Send it again with
+//!   the same id: HubSpot keeps one event per id, and an "already in use"
+//!   answer to that resend counts as created.
+//!
+//! "May have landed" is sticky: once any attempt of an input may have stored
+//! it, no later answer (a 503, a refusal of a split batch) makes it "not
+//! stored".
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::validation::TemplateViolation;
-use crate::error::EncodeError;
+use crate::error::{EncodeError, Error};
 use crate::wire::ErrorDetail;
 
 /// An event HubSpot stored.
@@ -17,6 +37,11 @@ pub struct Created {
     pub template_id: String,
     /// The CRM record HubSpot put it on, when the answer said so.
     pub object_id: Option<String>,
+    /// Whether HubSpot answered that the id is already in use, after an
+    /// earlier attempt (of this call, or one the input was marked
+    /// [`sent before`](super::EventInput::sent_before) by) may have stored
+    /// it: the event was stored by that earlier attempt.
+    pub confirmed_by_duplicate: bool,
 }
 
 /// An event that was not stored (or whose fate is unknown).
@@ -28,8 +53,27 @@ pub struct Failure {
     pub id: Option<String>,
     /// The event template id.
     pub template_id: String,
-    /// Why.
-    pub reason: FailureReason,
+    /// Why. Reasons shared by a whole batch are one allocation for all its events.
+    pub reason: Arc<FailureReason>,
+    /// Whether HubSpot may have stored the event anyway: the reason says so,
+    /// or an earlier attempt of the same input may have landed. Resending such
+    /// an event is safe: it keeps its id.
+    pub may_have_landed: bool,
+}
+
+impl Failure {
+    /// A failure of the input `index` for `reason`, possibly stored by an
+    /// earlier attempt when `landed_before`.
+    pub(crate) fn new(
+        index: usize,
+        id: Option<String>,
+        template_id: String,
+        reason: Arc<FailureReason>,
+        landed_before: bool,
+    ) -> Self {
+        let may_have_landed = landed_before || reason.may_have_landed();
+        Failure { index, id, template_id, reason, may_have_landed }
+    }
 }
 
 /// Why an event failed.
@@ -107,19 +151,48 @@ pub enum FailureReason {
         /// What was wrong with the answer.
         detail: String,
     },
+    /// HubSpot refused the id as already in use ("Event ID already in use"),
+    /// and no earlier attempt of this input can have stored it: another
+    /// event (another object, other content) holds the id.
+    #[error("not stored: its id is already in use by another event: {message}")]
+    DuplicateId {
+        /// HubSpot's message.
+        message: String,
+    },
+    /// The call stopped (an error, its deadline, or it was dropped) before
+    /// the event was sent: it was not stored.
+    #[error("not sent: the call stopped first ({cause})")]
+    NotSent {
+        /// Why the call stopped.
+        cause: String,
+    },
+    /// The call stopped (an error, its deadline, or it was dropped) while the
+    /// event's request was under way: it may have been stored.
+    #[error("the call stopped while the event was in flight, it may have been stored ({cause})")]
+    InFlight {
+        /// Why the call stopped.
+        cause: String,
+    },
 }
 
 impl FailureReason {
-    /// Whether HubSpot may have stored the event anyway. Resending such an
-    /// event is safe: it keeps its id, so it cannot be stored twice.
+    /// Whether this reason alone means HubSpot may have stored the event.
+    /// [`Failure::may_have_landed`] also counts earlier attempts: read that.
     pub fn may_have_landed(&self) -> bool {
         match self {
             FailureReason::Transport { may_have_landed, .. } => *may_have_landed,
-            FailureReason::Server { status, .. } => matches!(status, 502 | 504),
-            FailureReason::ResponseUnreadable { .. } => true,
+            FailureReason::Server { status, .. } => status_may_have_stored(*status),
+            FailureReason::ResponseUnreadable { .. } | FailureReason::InFlight { .. } => true,
             _ => false,
         }
     }
+}
+
+/// Whether an answer with this status, to a request whose body was sent,
+/// may come after HubSpot stored its events: an internal error or a
+/// gateway's timeout can follow the work.
+pub(crate) fn status_may_have_stored(status: u16) -> bool {
+    matches!(status, 500 | 502 | 504)
 }
 
 /// The fate of one event.
@@ -141,20 +214,52 @@ impl Outcome {
     }
 }
 
-/// What became of every event of a call: counts, the failures (always
-/// kept) and the created events (unless the call was told not to keep them).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The default bound on the failure entries a report keeps.
+pub const DEFAULT_MAX_FAILURE_ENTRIES: usize = 100_000;
+
+/// What became of every event of a call: counts, the failures and the
+/// created events (unless the call was told not to keep them).
+///
+/// The counts are always exact. The report lists at most
+/// [`max_failures`](super::SendAllBuilder::max_failures) failures
+/// ([`DEFAULT_MAX_FAILURE_ENTRIES`] by default), the first ones by arrival;
+/// [`failures_omitted`](Self::failures_omitted) says how many more there were.
+///
+/// Every event with an index below [`total`](Self::total) has an outcome in
+/// the report; a call that stopped early (see [`SendError`]) never took the
+/// events from `total` on from its source, so they were never sent.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendReport {
     total: usize,
     created_count: usize,
+    failed_count: usize,
+    may_have_landed_count: usize,
+    confirmed_by_duplicate_count: usize,
     created: Vec<Created>,
     failed: Vec<Failure>,
     keep_created: bool,
+    max_failures: usize,
+}
+
+impl Default for SendReport {
+    fn default() -> Self {
+        SendReport::new(true, DEFAULT_MAX_FAILURE_ENTRIES)
+    }
 }
 
 impl SendReport {
-    pub(crate) fn new(keep_created: bool) -> Self {
-        SendReport { keep_created, ..SendReport::default() }
+    pub(crate) fn new(keep_created: bool, max_failures: usize) -> Self {
+        SendReport {
+            total: 0,
+            created_count: 0,
+            failed_count: 0,
+            may_have_landed_count: 0,
+            confirmed_by_duplicate_count: 0,
+            created: Vec::new(),
+            failed: Vec::new(),
+            keep_created,
+            max_failures,
+        }
     }
 
     pub(crate) fn record(&mut self, outcome: Outcome) {
@@ -162,11 +267,18 @@ impl SendReport {
         match outcome {
             Outcome::Created(created) => {
                 self.created_count += 1;
+                self.confirmed_by_duplicate_count += usize::from(created.confirmed_by_duplicate);
                 if self.keep_created {
                     self.created.push(created);
                 }
             }
-            Outcome::Failed(failure) => self.failed.push(failure),
+            Outcome::Failed(failure) => {
+                self.failed_count += 1;
+                self.may_have_landed_count += usize::from(failure.may_have_landed);
+                if self.failed.len() < self.max_failures {
+                    self.failed.push(failure);
+                }
+            }
         }
     }
 
@@ -176,7 +288,8 @@ impl SendReport {
         self
     }
 
-    /// How many events the call was given.
+    /// How many events have an outcome: every event the call took from its
+    /// source (all of them, unless the call stopped early).
     pub fn total(&self) -> usize {
         self.total
     }
@@ -186,9 +299,25 @@ impl SendReport {
         self.created_count
     }
 
-    /// How many failed.
+    /// How many of the stored events were confirmed by an "already in use"
+    /// answer to a resend.
+    pub fn confirmed_by_duplicate_count(&self) -> usize {
+        self.confirmed_by_duplicate_count
+    }
+
+    /// How many failed (listed or not).
     pub fn failed_count(&self) -> usize {
-        self.failed.len()
+        self.failed_count
+    }
+
+    /// How many failed events HubSpot may have stored anyway (listed or not).
+    pub fn may_have_landed_count(&self) -> usize {
+        self.may_have_landed_count
+    }
+
+    /// How many failures are counted but not listed, past the bound on entries.
+    pub fn failures_omitted(&self) -> usize {
+        self.failed_count - self.failed.len()
     }
 
     /// The stored events, by index; empty when the call did not keep them.
@@ -196,18 +325,72 @@ impl SendReport {
         &self.created
     }
 
-    /// The failed events, by index.
+    /// The failed events, by index (at most the bound on entries).
     pub fn failed(&self) -> &[Failure] {
         &self.failed
     }
 
-    /// The failed events HubSpot may have stored anyway.
+    /// The listed failed events HubSpot may have stored anyway.
     pub fn may_have_landed(&self) -> impl Iterator<Item = &Failure> {
-        self.failed.iter().filter(|failure| failure.reason.may_have_landed())
+        self.failed.iter().filter(|failure| failure.may_have_landed)
     }
 
     /// Whether every event was stored.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty()
+        self.failed_count == 0
+    }
+}
+
+/// A call that stopped before every event had an outcome of its own: an
+/// [`Error`] (credentials refused, a failed token refresh) or the overall
+/// deadline. It still carries the [`SendReport`] of everything so far:
+///
+/// - events HubSpot answered for have their outcome;
+/// - events whose request was under way fail with
+///   [`FailureReason::InFlight`] (they may have been stored);
+/// - events taken from the source but not yet sent fail with
+///   [`FailureReason::NotSent`];
+/// - events from [`SendReport::total`] on were never taken from the source.
+///
+/// ```no_run
+/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) {
+/// use timeline_core::SendAll;
+/// match events.send_all(&client).await {
+///     Ok(report) => println!("{} stored", report.created_count()),
+///     Err(stopped) => {
+///         eprintln!("stopped: {}", stopped.cause());
+///         let report = stopped.report();
+///         println!("{} stored, {} may have been, resend from {}",
+///             report.created_count(), report.may_have_landed_count(), report.total());
+///     }
+/// }
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{cause} (the call stopped with {} of its events accounted for)", report.total)]
+pub struct SendError {
+    #[source]
+    cause: Error,
+    report: SendReport,
+}
+
+impl SendError {
+    pub(crate) fn new(cause: Error, report: SendReport) -> Self {
+        SendError { cause, report }
+    }
+
+    /// What stopped the call.
+    pub fn cause(&self) -> &Error {
+        &self.cause
+    }
+
+    /// The outcome of every event the call took from its source.
+    pub fn report(&self) -> &SendReport {
+        &self.report
+    }
+
+    /// The cause and the report, by value.
+    pub fn into_parts(self) -> (Error, SendReport) {
+        (self.cause, self.report)
     }
 }

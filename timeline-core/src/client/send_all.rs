@@ -7,10 +7,17 @@ use std::task::Poll;
 
 use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
 
-use super::batch::{Chunker, Pushed};
-use super::exchange::within;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::time::Instant;
+
+use super::batch::{Batch, Chunker, Item, Pushed};
+use super::deliver::Delivered;
+use super::exchange::CallState;
 use super::input::EventInput;
-use super::report::{Outcome, SendReport};
+use super::report::{DEFAULT_MAX_FAILURE_ENTRIES, FailureReason, Outcome, SendError, SendReport};
 use super::{Client, Inner};
 use crate::error::Error;
 
@@ -23,7 +30,7 @@ use crate::error::Error;
 /// sent, so an iterator that makes them lazily is never held in memory whole.
 ///
 /// ```no_run
-/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::Error> {
+/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
 /// use timeline_core::SendAll;
 /// let report = events.iter().send_all(&client).keep_created(false).await?;
 /// println!("{} of {} stored", report.created_count(), report.total());
@@ -47,7 +54,7 @@ where
 /// Sends the events of a [`Stream`].
 ///
 /// ```no_run
-/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::Error> {
+/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
 /// use timeline_core::SendAllStream;
 /// let events = futures_util::stream::iter(events);
 /// let report = events.send_all(&client).await?;
@@ -78,27 +85,61 @@ type OutcomeCallback<'c> = Box<dyn FnMut(&Outcome) + Send + 'c>;
 /// counts and the failures, so memory stays bounded by batch size × requests
 /// in flight; [`on_outcome`](Self::on_outcome) sees every outcome as it
 /// arrives.
+///
+/// # How the call ends
+///
+/// - `Ok(report)`: every event has an outcome: created, failed (not
+///   stored), or failed with [`may_have_landed`](super::Failure::may_have_landed)
+///   (unknown: send it again, it keeps its id).
+/// - `Err(`[`SendError`]`)`: something stopped the call (credentials
+///   refused, a token refresh that failed, the overall deadline of
+///   [`Timeouts::with_overall`](super::Timeouts::with_overall)). The error
+///   carries the report so far: events in flight fail with
+///   [`FailureReason::InFlight`](super::FailureReason::InFlight), events
+///   taken but not sent with [`FailureReason::NotSent`](super::FailureReason::NotSent),
+///   and events from [`SendReport::total`] on were never taken from the source.
+/// - The future is dropped before it ends: [`on_outcome`](Self::on_outcome)
+///   is called, during the drop, with an `InFlight` or `NotSent` failure for
+///   every event taken from the source that had no outcome yet, so a caller
+///   that keeps its own tally still accounts for every event.
 #[must_use = "nothing is sent until the call is awaited"]
 pub struct SendAllBuilder<'c, S> {
     client: &'c Client,
     events: S,
     keep_created: bool,
+    max_failures: usize,
     on_outcome: Option<OutcomeCallback<'c>>,
 }
 
 impl<'c, S> SendAllBuilder<'c, S> {
     fn new(client: &'c Client, events: S) -> Self {
-        SendAllBuilder { client, events, keep_created: true, on_outcome: None }
+        SendAllBuilder {
+            client,
+            events,
+            keep_created: true,
+            max_failures: DEFAULT_MAX_FAILURE_ENTRIES,
+            on_outcome: None,
+        }
     }
 
     /// Whether the report lists created events (default `true`); failures
-    /// are always listed.
+    /// are always counted and listed up to [`max_failures`](Self::max_failures).
     pub fn keep_created(mut self, keep: bool) -> Self {
         self.keep_created = keep;
         self
     }
 
-    /// Calls `callback` with every outcome, as batches finish.
+    /// The most failure entries the report lists (default
+    /// [`DEFAULT_MAX_FAILURE_ENTRIES`]); the counts stay exact and
+    /// [`SendReport::failures_omitted`] tells how many were left out.
+    /// [`on_outcome`](Self::on_outcome) still sees every one.
+    pub fn max_failures(mut self, entries: usize) -> Self {
+        self.max_failures = entries;
+        self
+    }
+
+    /// Calls `callback` with every outcome, as batches finish (and, when the
+    /// call is dropped unfinished, for every event still without one).
     pub fn on_outcome(mut self, callback: impl FnMut(&Outcome) + Send + 'c) -> Self {
         self.on_outcome = Some(Box::new(callback));
         self
@@ -110,12 +151,18 @@ where
     S: Stream + Send + 'c,
     S::Item: EventInput + Send,
 {
-    type Output = Result<SendReport, Error>;
+    type Output = Result<SendReport, SendError>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
         let inner = &*self.client.inner;
-        Box::pin(within(inner.config.timeouts.overall(), run(inner, self.events, self.keep_created, self.on_outcome)))
+        let tally = Tally {
+            report: SendReport::new(self.keep_created, self.max_failures),
+            on_outcome: self.on_outcome,
+            in_flight: HashMap::new(),
+            finished: false,
+        };
+        Box::pin(run(inner, self.events, tally, inner.config.batch_size))
     }
 }
 
@@ -127,38 +174,116 @@ enum Step<T, D> {
     Next(Option<T>),
     /// The source has nothing ready: send the partial batch rather than hold it.
     Idle,
+    /// The overall deadline passed.
+    Deadline,
+}
+
+/// The inputs of a batch under way, for accounting for them if the call stops.
+struct InFlight {
+    items: Vec<Item>,
+    sent: Arc<AtomicBool>,
+}
+
+/// The outcomes of a call so far, and the batches it has under way.
+///
+/// Dropped unfinished (the call's future was dropped), it tells the outcome
+/// callback about every event still without an outcome.
+pub(crate) struct Tally<'c> {
+    report: SendReport,
+    on_outcome: Option<OutcomeCallback<'c>>,
+    in_flight: HashMap<u64, InFlight>,
+    finished: bool,
+}
+
+impl Tally<'_> {
+    /// A tally for a call that reports only in its result.
+    pub(crate) fn quiet() -> Self {
+        Tally {
+            report: SendReport::new(true, DEFAULT_MAX_FAILURE_ENTRIES),
+            on_outcome: None,
+            in_flight: HashMap::new(),
+            finished: false,
+        }
+    }
+
+    fn record(&mut self, outcome: Outcome) {
+        if let Some(callback) = self.on_outcome.as_mut() {
+            callback(&outcome);
+        }
+        self.report.record(outcome);
+    }
+
+    /// Records every event still without an outcome: those in flight, and
+    /// those of `held` (encoded, not sent), as stopped by `cause`.
+    fn stop(&mut self, held: Option<Batch>, cause: &str) {
+        let not_sent = Arc::new(FailureReason::NotSent { cause: cause.to_owned() });
+        let in_flight = Arc::new(FailureReason::InFlight { cause: cause.to_owned() });
+        let mut stopped: Vec<(Item, bool)> = Vec::new();
+        for (_, batch) in self.in_flight.drain() {
+            let sent = batch.sent.load(Ordering::Relaxed);
+            stopped.extend(batch.items.into_iter().map(|item| (item, sent)));
+        }
+        stopped.extend(held.iter().flat_map(|batch| batch.items().iter().cloned().map(|item| (item, false))));
+        stopped.sort_by_key(|(item, _)| item.index);
+        for (item, sent) in stopped {
+            let reason = if sent || item.landed_before { &in_flight } else { &not_sent };
+            self.record(Outcome::Failed(item.failure(Arc::clone(reason))));
+        }
+    }
+
+    fn finish(mut self) -> SendReport {
+        self.finished = true;
+        std::mem::take(&mut self.report).finish()
+    }
+}
+
+impl Drop for Tally<'_> {
+    fn drop(&mut self) {
+        if !self.finished && self.on_outcome.is_some() {
+            self.stop(None, "the call was dropped before it finished");
+        }
+    }
 }
 
 /// Encodes and chunks `events` as they come, keeping at most
 /// `max_in_flight` batch requests under way. A partial batch goes out as
 /// soon as the source has nothing ready, so a slow stream's events are not
-/// held back waiting for a full batch.
-async fn run<S>(
+/// held back waiting for a full batch. With `batch_size` of `usize::MAX`
+/// the events must fit one request.
+pub(crate) async fn run<S>(
     inner: &Inner,
     events: S,
-    keep_created: bool,
-    mut on_outcome: Option<OutcomeCallback<'_>>,
-) -> Result<SendReport, Error>
+    mut tally: Tally<'_>,
+    batch_size: usize,
+) -> Result<SendReport, SendError>
 where
     S: Stream,
     S::Item: EventInput,
 {
-    let mut report = SendReport::new(keep_created);
-    let mut record = |outcome: Outcome| {
-        if let Some(callback) = on_outcome.as_mut() {
-            callback(&outcome);
-        }
-        report.record(outcome);
-    };
-    let mut chunker =
-        Chunker::new(inner.config.batch_size, inner.config.max_request_bytes).checking(&inner.known_templates);
+    let call = CallState::default();
+    let deadline = inner.config.timeouts.overall().map(|limit| (Instant::now() + limit, limit));
+    let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
+    let mut chunker = Chunker::new(batch_size, inner.config.max_request_bytes).checking(&inner.known_templates);
     let mut in_flight = FuturesUnordered::new();
+    let mut next_batch: u64 = 0;
     let mut events = std::pin::pin!(events.enumerate());
     let mut exhausted = false;
+    let mut send = |batch: Batch, tally: &mut Tally<'_>| {
+        let key = next_batch;
+        next_batch += 1;
+        tally.in_flight.insert(key, InFlight { items: batch.items().to_vec(), sent: Arc::clone(batch.sent_flag()) });
+        let call = &call;
+        async move { (key, inner.deliver(batch, call).await) }
+    };
     loop {
         let room = !exhausted && in_flight.len() < inner.config.max_in_flight;
         let holding = chunker.is_holding();
-        let step: Step<_, Result<Vec<Outcome>, Error>> = poll_fn(|cx| {
+        let step: Step<_, (u64, Delivered)> = poll_fn(|cx| {
+            if let Some(timer) = deadline_timer.as_mut().as_pin_mut()
+                && timer.poll(cx).is_ready()
+            {
+                return Poll::Ready(Step::Deadline);
+            }
             if !in_flight.is_empty()
                 && let Poll::Ready(Some(done)) = in_flight.poll_next_unpin(cx)
             {
@@ -174,20 +299,44 @@ where
             }
         })
         .await;
-        match step {
-            Step::Finished(done) => done?.into_iter().for_each(&mut record),
+        let stop = match step {
+            Step::Finished((key, delivered)) => {
+                tally.in_flight.remove(&key);
+                delivered.outcomes.into_iter().for_each(|outcome| tally.record(outcome));
+                delivered.stop
+            }
             Step::Next(Some((index, event))) => match chunker.push(index, &event) {
-                Pushed::Ready(batch) => in_flight.push(inner.deliver(batch)),
-                Pushed::Pending => {}
-                Pushed::Failed(failure) => record(Outcome::Failed(failure)),
+                Pushed::Ready(_) if batch_size == usize::MAX => Some(Error::Config(format!(
+                    "the events do not fit one request body of at most {} bytes; use send_all",
+                    inner.config.max_request_bytes
+                ))),
+                Pushed::Ready(batch) => {
+                    in_flight.push(send(batch, &mut tally));
+                    None
+                }
+                Pushed::Pending => None,
+                Pushed::Failed(failure) => {
+                    tally.record(Outcome::Failed(failure));
+                    None
+                }
             },
             Step::Next(None) if exhausted => break,
             Step::Next(None) => {
                 exhausted = true;
-                in_flight.extend(chunker.finish().map(|batch| inner.deliver(batch)));
+                in_flight.extend(chunker.finish().map(|batch| send(batch, &mut tally)));
+                None
             }
-            Step::Idle => in_flight.extend(chunker.finish().map(|batch| inner.deliver(batch))),
+            Step::Idle => {
+                in_flight.extend(chunker.finish().map(|batch| send(batch, &mut tally)));
+                None
+            }
+            Step::Deadline => deadline.map(|(_, limit)| Error::Deadline(limit)),
+        };
+        if let Some(error) = stop {
+            drop(in_flight);
+            tally.stop(chunker.finish(), &error.to_string());
+            return Err(SendError::new(error, tally.finish()));
         }
     }
-    Ok(report.finish())
+    Ok(tally.finish())
 }

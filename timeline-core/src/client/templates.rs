@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::Inner;
-use super::exchange::{Credentials, Exchange, LastFailure, within};
+use super::exchange::{CallState, Credentials, End, Exchanged, LastFailure, Outgoing, Repeat, within};
 use crate::error::Error;
 use crate::wire::{
     CollectionResponseTimelineEventTemplateNoPaging, TimelineEventTemplate, TimelineEventTemplateCreateRequest,
@@ -42,6 +42,11 @@ impl<'c> Templates<'c> {
     }
 
     /// Creates a template.
+    ///
+    /// It is not retried after an attempt that may have reached HubSpot (no
+    /// answer, a 500/502/504): a second attempt could create a second
+    /// template. That ends in [`Error::Unconfirmed`]: list the templates
+    /// before creating it again.
     pub async fn create(&self, request: &TimelineEventTemplateCreateRequest) -> Result<TimelineEventTemplate, Error> {
         self.call(Method::POST, &[], Some(request)).await
     }
@@ -60,7 +65,8 @@ impl<'c> Templates<'c> {
         self.call_empty(Method::DELETE, &[template_id]).await
     }
 
-    /// Adds a token to a template.
+    /// Adds a token to a template; like [`create`](Self::create), not
+    /// retried after an attempt that may have landed.
     pub async fn create_token(
         &self,
         template_id: &str,
@@ -113,14 +119,25 @@ impl<'c> Templates<'c> {
         };
         let credentials =
             if self.inner.developer_key.is_some() { Credentials::DeveloperKey } else { Credentials::Bearer };
-        let url = self.url(rest);
+        let repeat = if method == Method::POST { Repeat::UntilItMayHaveLanded } else { Repeat::Always };
+        let outgoing = Outgoing { method: method.clone(), url: self.url(rest), body, credentials, sent: None };
         let span = tracing::info_span!("timeline.templates", method = %method, app_id = self.app_id);
-        let exchange =
-            within(self.inner.config.timeouts.overall(), self.inner.exchange(method, url, body, credentials))
-                .instrument(span)
-                .await?;
-        match exchange {
-            Exchange::Answered { answer, .. } => {
+        let call = CallState::default();
+        let exchange = async { Ok(self.inner.exchange(outgoing, repeat, &call).await) };
+        let Exchanged { end, attempts, may_have_landed } =
+            within(self.inner.config.timeouts.overall(), exchange).instrument(span).await?;
+        let unconfirmed = |what: String| {
+            Error::Unconfirmed(format!(
+                "{what}; an attempt may have reached HubSpot, so what it asked for may exist: check before repeating it"
+            ))
+        };
+        match end {
+            End::Answered(answer)
+                if may_have_landed && repeat == Repeat::UntilItMayHaveLanded && !answer.status.is_success() =>
+            {
+                Err(unconfirmed(format!("HubSpot answered {}", answer.status.as_u16())))
+            }
+            End::Answered(answer) => {
                 let body = answer.body.map_err(|error| Error::ResponseUnreadable(error.to_string()))?;
                 if answer.status.is_success() {
                     return Ok(body);
@@ -132,11 +149,19 @@ impl<'c> Templates<'c> {
                     message: super::exchange::error_message(&body),
                 })
             }
-            Exchange::DailyLimit { message } => Err(Error::Api { status: 429, category: "RATE_LIMIT".into(), message }),
-            Exchange::Exhausted { last: LastFailure::Status { status, message, .. }, .. } => {
+            End::Stopped(error) => Err(error),
+            End::DailyLimit { message } => Err(Error::Api { status: 429, category: "RATE_LIMIT".into(), message }),
+            End::Exhausted(last) if may_have_landed && repeat == Repeat::UntilItMayHaveLanded => {
+                let what = match last {
+                    LastFailure::Status { status, .. } => format!("HubSpot answered {status}"),
+                    LastFailure::NoAnswer(no_answer) => no_answer.reason,
+                };
+                Err(unconfirmed(what))
+            }
+            End::Exhausted(LastFailure::Status { status, message, .. }) => {
                 Err(Error::Api { status, category: String::new(), message })
             }
-            Exchange::Exhausted { last: LastFailure::NoAnswer(no_answer), attempts } => {
+            End::Exhausted(LastFailure::NoAnswer(no_answer)) => {
                 Err(Error::Transport(format!("{} (after {attempts} attempts)", no_answer.reason)))
             }
         }
