@@ -93,11 +93,13 @@ struct Window {
     capacity: Option<usize>,
     length: Duration,
     done: BTreeMap<Instant, usize>,
+    /// The sum of `done`'s counts.
+    total: usize,
 }
 
 impl Window {
     fn new(capacity: Option<usize>, length: Duration) -> Self {
-        Window { capacity, length, done: BTreeMap::new() }
+        Window { capacity, length, done: BTreeMap::new(), total: 0 }
     }
 
     /// The bound after which a slot's date must lie to be in the window at `at`.
@@ -108,9 +110,14 @@ impl Window {
         }
     }
 
-    /// The answered slots in the window at `at`.
+    /// The answered slots in the window at `at`: all but those expired by
+    /// then, which are few (kept only while an older request is under way).
     fn done_at(&self, at: Instant) -> usize {
-        self.done.range((self.start(at), Bound::Unbounded)).fold(0, |sum, (_, count)| sum.saturating_add(*count))
+        let expired = match at.checked_sub(self.length) {
+            Some(start) => self.done.range(..=start).fold(0usize, |sum, (_, count)| sum.saturating_add(*count)),
+            None => 0,
+        };
+        self.total.saturating_sub(expired)
     }
 
     /// The slots in the window at `now`.
@@ -141,7 +148,7 @@ impl Window {
         while let Some(oldest) = self.done.first_entry()
             && *oldest.key() <= cut
         {
-            oldest.remove();
+            self.total = self.total.saturating_sub(oldest.remove());
         }
     }
 
@@ -156,6 +163,7 @@ impl Window {
         if count > 0 {
             let slots = self.done.entry(at).or_default();
             *slots = slots.saturating_add(count);
+            self.total = self.total.saturating_add(count);
         }
     }
 
