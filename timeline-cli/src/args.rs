@@ -111,8 +111,8 @@ pub struct SendArgs {
     /// Batch requests under way at once.
     #[arg(long, default_value_t = 4)]
     pub max_in_flight: usize,
-    /// Requests per 10 seconds the client paces itself to (HubSpot's app limit by default).
-    #[arg(long, default_value_t = 110)]
+    /// Requests per 10 seconds the client paces itself to, from 1 to 100000 (HubSpot's app limit by default).
+    #[arg(long, default_value_t = 110, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::connection::MAX_RATE_LIMIT)))]
     pub rate_limit: u32,
     /// Hide the progress bar.
     #[arg(long)]

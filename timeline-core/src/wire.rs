@@ -439,8 +439,22 @@ pub struct CollectionResponseTimelineEventTemplateNoPaging {
     pub results: Vec<TimelineEventTemplate>,
 }
 
-/// The answer of the OAuth token endpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The answer of the OAuth token endpoint. Its `Debug` shows the tokens as
+/// `<redacted>`.
+///
+/// ```
+/// use timeline_core::wire::AccessTokenResponse;
+///
+/// let answer: AccessTokenResponse = serde_json::from_str(
+///     r#"{"access_token":"at-1f2e","refresh_token":"rt-9a8b","expires_in":1800,"token_type":"bearer"}"#,
+/// )
+/// .unwrap();
+/// let shown = format!("{answer:?}");
+/// assert!(!shown.contains("at-1f2e") && !shown.contains("rt-9a8b"), "{shown}");
+/// assert!(shown.contains(r#"access_token: "<redacted>""#), "{shown}");
+/// assert!(shown.contains("expires_in: 1800"), "{shown}");
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessTokenResponse {
     /// The bearer token.
     pub access_token: String,
@@ -461,6 +475,21 @@ pub struct AccessTokenResponse {
     /// The granted scopes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+}
+
+impl fmt::Debug for AccessTokenResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const REDACTED: &str = "<redacted>";
+        f.debug_struct("AccessTokenResponse")
+            .field("access_token", &REDACTED)
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| REDACTED))
+            .field("expires_in", &self.expires_in)
+            .field("token_type", &self.token_type)
+            .field("token_use", &self.token_use)
+            .field("hub_id", &self.hub_id)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 fn rfc3339_millis<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {

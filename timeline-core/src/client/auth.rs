@@ -14,6 +14,10 @@ use super::transport::{self, Answer};
 use crate::error::Error;
 use crate::wire::AccessTokenResponse;
 
+/// The longest access-token lifetime taken from `expires_in`: a day
+/// (HubSpot's tokens last 30 minutes), so any answer gives a renewal time.
+const LONGEST_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
+
 /// How requests are authorized.
 #[derive(Debug)]
 pub(crate) enum Auth {
@@ -107,7 +111,7 @@ impl OAuthProvider {
             return Ok(token.value.clone());
         }
         let granted = self.refresh(&state.refresh_token).await?;
-        let lifetime = Duration::from_secs(granted.expires_in.max(0).unsigned_abs());
+        let lifetime = token_lifetime(granted.expires_in);
         let margin = (lifetime / 10).min(Duration::from_secs(60));
         let value = Secret::new(granted.access_token);
         if let Some(refresh_token) = granted.refresh_token {
@@ -178,10 +182,29 @@ impl OAuthProvider {
     }
 }
 
+/// The lifetime `expires_in` seconds gives a token: none when negative, at
+/// most [`LONGEST_TOKEN_LIFETIME`].
+fn token_lifetime(expires_in: i64) -> Duration {
+    Duration::from_secs(expires_in.max(0).unsigned_abs()).min(LONGEST_TOKEN_LIFETIME)
+}
+
 /// Why a token request did not give a token.
 enum Refusal {
     /// Worth another attempt.
     Passing(String),
     /// Not worth another attempt.
     Final(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lifetimes_are_clamped_to_a_day() {
+        assert_eq!(token_lifetime(1_800), Duration::from_secs(1_800));
+        assert_eq!(token_lifetime(-5), Duration::ZERO);
+        assert_eq!(token_lifetime(i64::MAX), LONGEST_TOKEN_LIFETIME);
+        assert_eq!(token_lifetime(i64::MIN), Duration::ZERO);
+    }
 }

@@ -135,7 +135,9 @@ impl ClientBuilder {
     }
 
     /// The `reqwest::Client` to send with (its own connect timeout and TLS
-    /// settings then apply instead of the builder's connect timeout).
+    /// settings then apply instead of the builder's connect timeout). The
+    /// client's own never follows redirects; an answer this one reached by
+    /// following a redirect is refused as no answer.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -179,7 +181,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The rate limit the client paces itself to (default 110 requests per 10 s).
+    /// The rate limit the client paces itself to (default 110 requests per
+    /// 10 s); [`build`](Self::build) refuses a window of zero or over a day.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = limit;
         self
@@ -232,9 +235,11 @@ impl ClientBuilder {
         if self.batch_size == 0 || self.max_in_flight == 0 {
             return Err(Error::Config("batch_size and max_in_flight must be at least 1".into()));
         }
+        self.rate_limit.check()?;
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.timeouts.connect())
                 .build()
                 .map_err(|error| Error::Config(format!("the HTTP client could not be built: {error}")))?,
@@ -335,6 +340,26 @@ mod tests {
         assert!(matches!(build("http://10.0.0.1"), Err(Error::Config(_))));
         assert!(matches!(build("ftp://127.0.0.1"), Err(Error::Config(_))));
         assert!(matches!(build("not a url"), Err(Error::Config(_))));
+    }
+
+    #[test]
+    fn the_token_url_is_https_unless_on_loopback() {
+        let oauth = |url: &str| {
+            Client::builder().oauth("id", "secret", "refresh").base_url("https://api.hubapi.com").token_url(url).build()
+        };
+        assert!(oauth("https://api.hubapi.com/oauth/v1/token").is_ok());
+        assert!(oauth("http://127.0.0.1:9/oauth/v1/token").is_ok());
+        assert!(
+            matches!(oauth("http://api.hubapi.com/oauth/v1/token"), Err(Error::Config(message)) if message.contains("token URL"))
+        );
+    }
+
+    #[test]
+    fn a_rate_limit_window_that_cannot_pace_is_refused() {
+        let limited = |window| Client::builder().access_token("t").rate_limit(RateLimit::new(10, window)).build();
+        assert!(matches!(limited(std::time::Duration::ZERO), Err(Error::Config(_))));
+        assert!(matches!(limited(std::time::Duration::MAX), Err(Error::Config(_))));
+        assert!(limited(std::time::Duration::from_secs(10)).is_ok());
     }
 
     #[test]

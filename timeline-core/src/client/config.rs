@@ -5,13 +5,24 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::error::Error;
+
+/// The longest wait between two attempts, whatever the policy or the
+/// server's `Retry-After` says: a day.
+pub(crate) const LONGEST_WAIT: Duration = Duration::from_secs(86_400);
+
+/// The longest rate-limit window a client paces to: a day (HubSpot's
+/// longest limit is daily).
+pub(crate) const LONGEST_WINDOW: Duration = Duration::from_secs(86_400);
+
 /// How failed requests are retried.
 ///
 /// The wait before retry `n` (1-based) is
-/// `min(max_backoff, initial_backoff × 2^(n-1))` scaled by a jitter factor in
-/// `[0.5, 1.0]`, unless the server said how long to wait (`Retry-After`),
-/// which wins. No retry starts once `max_elapsed` has passed since the first
-/// attempt.
+/// `min(max_backoff, initial_backoff × 2^(n-1), one day)` scaled by a jitter
+/// factor in `[0.5, 1.0]`, unless the server said how long to wait
+/// (`Retry-After`), which wins. No retry starts once `max_elapsed` has passed
+/// since the first attempt. Any duration is accepted, `Duration::MAX`
+/// included (for `max_elapsed`: no limit).
 ///
 /// ```
 /// use std::time::Duration;
@@ -92,7 +103,7 @@ impl RetryPolicy {
     }
 
     /// The wait before retry number `retry` (1 for the first retry), when
-    /// the server gave no `Retry-After`.
+    /// the server gave no `Retry-After`: at most a day.
     ///
     /// ```
     /// use std::time::Duration;
@@ -108,7 +119,7 @@ impl RetryPolicy {
     pub fn backoff(&self, retry: u32) -> Duration {
         let doublings = retry.saturating_sub(1).min(30);
         let uncapped = self.initial_backoff.saturating_mul(1u32 << doublings);
-        let capped = uncapped.min(self.max_backoff);
+        let capped = uncapped.min(self.max_backoff).min(LONGEST_WAIT);
         let jitter = (self.jitter)();
         let factor = if jitter.is_finite() { 0.5 + 0.5 * jitter.clamp(0.0, 1.0) } else { 0.5 };
         capped.mul_f64(factor)
@@ -207,9 +218,27 @@ impl Default for RateLimit {
 }
 
 impl RateLimit {
-    /// At most `max_requests` (at least 1) in any `window`.
+    /// At most `max_requests` (at least 1) in any `window`. The window must be
+    /// longer than zero and at most a day, or
+    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses it.
     pub fn new(max_requests: u32, window: Duration) -> Self {
         RateLimit { max_requests: max_requests.max(1), window }
+    }
+
+    /// Refuses a window that cannot pace requests.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.window.is_zero() {
+            return Err(Error::Config(
+                "the rate limit's window is zero, which paces nothing; give a window longer than zero".into(),
+            ));
+        }
+        if self.window > LONGEST_WINDOW {
+            return Err(Error::Config(format!(
+                "the rate limit's window of {:?} is longer than a day, the longest HubSpot limit; give a window of at most a day",
+                self.window
+            )));
+        }
+        Ok(())
     }
 
     /// Requests allowed per window.
@@ -252,5 +281,30 @@ mod tests {
         assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
         assert_eq!(RetryPolicy::never().max_attempts(), 1);
         assert_eq!(RateLimit::new(0, Duration::from_secs(1)).max_requests(), 1);
+    }
+
+    #[test]
+    fn the_longest_durations_make_waits_of_at_most_a_day() {
+        let longest = RetryPolicy::default()
+            .with_initial_backoff(Duration::MAX)
+            .with_max_backoff(Duration::MAX)
+            .with_max_elapsed(Duration::MAX)
+            .with_jitter(|| 1.0);
+        for retry in [1, 2, 31, u32::MAX] {
+            assert_eq!(longest.backoff(retry), LONGEST_WAIT, "retry {retry}");
+        }
+        let doubling = RetryPolicy::default().with_max_backoff(Duration::MAX).with_jitter(|| 1.0);
+        assert_eq!(doubling.backoff(u32::MAX), LONGEST_WAIT);
+        assert_eq!(doubling.backoff(3), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn windows_of_zero_or_over_a_day_are_refused() {
+        for window in [Duration::ZERO, LONGEST_WINDOW + Duration::from_nanos(1), Duration::MAX] {
+            let error = RateLimit::new(10, window).check().unwrap_err();
+            assert!(matches!(&error, Error::Config(message) if message.contains("window")), "{error:?}");
+        }
+        assert!(RateLimit::new(u32::MAX, LONGEST_WINDOW).check().is_ok());
+        assert!(RateLimit::new(1, Duration::from_nanos(1)).check().is_ok());
     }
 }

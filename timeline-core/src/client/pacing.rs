@@ -1,9 +1,11 @@
-//! The client's rate limiter: a rolling window of request slots, shared by
+//! The client's rate limiter: rolling windows of request slots, shared by
 //! every call of one client and corrected by HubSpot's rate-limit headers.
 //!
 //! A slot is taken when a request starts and dated when its answer arrives
 //! (which is after the server counted it), so the local window never frees a
-//! slot before the server's does.
+//! slot before the server's does. A request starts only when both windows
+//! have room: the main one (the configured [`RateLimit`]) and a window of one
+//! second, which has no limit until an answer names one.
 //!
 //! An answer's `X-HubSpot-RateLimit-Remaining` is the server's count when the
 //! request arrived, so it is compared with the slots the window held when the
@@ -14,7 +16,33 @@
 //! the count they stand for, not a window after the answer, and the next answer
 //! corrects them again. An expired slot is kept while a request started before
 //! it expired is under way, for that answer's comparison.
+//! `X-HubSpot-RateLimit-Secondly-Remaining` corrects the one-second window
+//! the same way.
+//!
+//! # What an answer's headers set
+//!
+//! Every answer that carries `X-HubSpot-RateLimit-Remaining` sets the main
+//! window anew, so an odd header lasts only until the next answer:
+//! - its maximum is `X-HubSpot-RateLimit-Max` when that is at least 1 and at
+//!   most the configured maximum (the configured value is the ceiling), and
+//!   the configured maximum otherwise;
+//! - its length is `X-HubSpot-RateLimit-Interval-Milliseconds` when that is
+//!   longer than the configured window and at most 60 s, and the configured
+//!   window otherwise.
+//!
+//! Every answer that carries `X-HubSpot-RateLimit-Secondly-Remaining` sets the
+//! one-second window's maximum to `X-HubSpot-RateLimit-Secondly` (no limit
+//! when that is absent or 0). `X-HubSpot-RateLimit-Daily-Remaining: 0` says
+//! the daily limit is spent: [`daily_limit_reached`] tells the caller.
+//!
+//! # Memory
+//!
+//! Answered slots are counted per instant, so the state grows with the
+//! requests made in a window, never with the size of the limit: a window of
+//! `u32::MAX` requests saturated by a 429 is one entry.
 
+use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -24,90 +52,150 @@ use tokio::time::Instant;
 
 use super::config::RateLimit;
 
+/// The longest interval adopted from `X-HubSpot-RateLimit-Interval-Milliseconds`.
+const LONGEST_ADOPTED_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The length of the window `X-HubSpot-RateLimit-Secondly` limits.
+const ONE_SECOND: Duration = Duration::from_secs(1);
+
 /// Shared pacing state of one client.
 #[derive(Debug)]
 pub(crate) struct Limiter {
-    window: Mutex<Window>,
+    state: Mutex<State>,
     freed: Notify,
 }
 
 #[derive(Debug)]
-struct Window {
-    capacity: usize,
-    length: Duration,
-    slots: Vec<Slot>,
+struct State {
+    /// The limit the client was built with: the ceiling of what is adopted.
+    configured: RateLimit,
+    /// The requests under way: their slots cannot expire yet.
+    in_flight: Vec<InFlight>,
     next_id: u64,
+    /// The configured window, as corrected by the last answer.
+    main: Window,
+    /// The one-second window of `X-HubSpot-RateLimit-Secondly`.
+    secondly: Window,
 }
 
+/// A request under way since `started`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    /// A request under way since `started`: its slot cannot expire yet.
-    InFlight { id: u64, started: Instant },
-    /// A request answered at this instant, or one the server counted for
-    /// another client, dated when this client's request was sent.
-    Done(Instant),
+struct InFlight {
+    id: u64,
+    started: Instant,
+}
+
+/// A rolling window: the slots of answered requests (and of those the
+/// server counted for other clients), counted per instant.
+#[derive(Debug)]
+struct Window {
+    /// Slots allowed at once; `None` is no limit.
+    capacity: Option<usize>,
+    length: Duration,
+    done: BTreeMap<Instant, usize>,
+    /// The sum of `done`'s counts.
+    total: usize,
 }
 
 impl Window {
-    /// Whether `slot` is in the window at `at`.
-    fn counts(&self, slot: &Slot, at: Instant) -> bool {
-        match slot {
-            Slot::InFlight { .. } => true,
-            Slot::Done(done) => *done + self.length > at,
+    fn new(capacity: Option<usize>, length: Duration) -> Self {
+        Window { capacity, length, done: BTreeMap::new(), total: 0 }
+    }
+
+    /// The bound after which a slot's date must lie to be in the window at `at`.
+    fn start(&self, at: Instant) -> Bound<Instant> {
+        match at.checked_sub(self.length) {
+            Some(start) => Bound::Excluded(start),
+            None => Bound::Unbounded,
         }
     }
 
+    /// The answered slots in the window at `at`: all but those expired by
+    /// then, which are few (kept only while an older request is under way).
+    fn done_at(&self, at: Instant) -> usize {
+        let expired = match at.checked_sub(self.length) {
+            Some(start) => self.done.range(..=start).fold(0usize, |sum, (_, count)| sum.saturating_add(*count)),
+            None => 0,
+        };
+        self.total.saturating_sub(expired)
+    }
+
     /// The slots in the window at `now`.
-    fn used(&self, now: Instant) -> usize {
-        self.slots.iter().filter(|slot| self.counts(slot, now)).count()
+    fn used(&self, in_flight: &[InFlight], now: Instant) -> usize {
+        self.done_at(now).saturating_add(in_flight.len())
+    }
+
+    /// Whether no request may start at `now`.
+    fn is_full(&self, in_flight: &[InFlight], now: Instant) -> bool {
+        self.capacity.is_some_and(|capacity| self.used(in_flight, now) >= capacity)
     }
 
     /// The slots the server may have counted before a request sent at
     /// `sent_at`: those in the window at that instant, less the requests
     /// started after it.
-    fn used_when_sent(&self, sent_at: Instant) -> usize {
-        self.slots
-            .iter()
-            .filter(|slot| match slot {
-                Slot::InFlight { started, .. } => *started <= sent_at,
-                Slot::Done(_) => self.counts(slot, sent_at),
-            })
-            .count()
+    fn used_when_sent(&self, in_flight: &[InFlight], sent_at: Instant) -> usize {
+        let earlier = in_flight.iter().filter(|request| request.started <= sent_at).count();
+        self.done_at(sent_at).saturating_add(earlier)
     }
 
     /// Forgets the slots that expired before `now` and before every request
     /// under way was sent.
-    fn purge(&mut self, now: Instant) {
-        let horizon = self
-            .slots
-            .iter()
-            .filter_map(|slot| match slot {
-                Slot::InFlight { started, .. } => Some(*started),
-                Slot::Done(_) => None,
-            })
-            .fold(now, Instant::min);
-        let length = self.length;
-        self.slots.retain(|slot| match slot {
-            Slot::InFlight { .. } => true,
-            Slot::Done(at) => *at + length > horizon,
-        });
+    fn purge(&mut self, in_flight: &[InFlight], now: Instant) {
+        let horizon = in_flight.iter().map(|request| request.started).fold(now, Instant::min);
+        let Some(cut) = horizon.checked_sub(self.length) else {
+            return;
+        };
+        while let Some(oldest) = self.done.first_entry()
+            && *oldest.key() <= cut
+        {
+            self.total = self.total.saturating_sub(oldest.remove());
+        }
     }
 
     /// When the first slot in the window at `now` expires, if one can.
     fn earliest_expiry(&self, now: Instant) -> Option<Instant> {
-        self.slots
-            .iter()
-            .filter_map(|slot| match slot {
-                Slot::Done(at) => Some(*at + self.length),
-                Slot::InFlight { .. } => None,
-            })
-            .filter(|expiry| *expiry > now)
-            .min()
+        let (at, _) = self.done.range((self.start(now), Bound::Unbounded)).next()?;
+        at.checked_add(self.length)
     }
 
     /// Takes `count` slots dated `at`.
     fn take(&mut self, count: usize, at: Instant) {
-        self.slots.extend(std::iter::repeat_n(Slot::Done(at), count));
+        if count > 0 {
+            let slots = self.done.entry(at).or_default();
+            *slots = slots.saturating_add(count);
+            self.total = self.total.saturating_add(count);
+        }
+    }
+
+    /// Takes the slots the server counted, when the answer to a request sent
+    /// at `sent_at` left `remaining`, beyond those this window held then.
+    fn correct(&mut self, in_flight: &[InFlight], remaining: u64, sent_at: Instant) {
+        let Some(capacity) = self.capacity else {
+            return;
+        };
+        let counted = capacity.saturating_sub(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let missing = counted.saturating_sub(self.used_when_sent(in_flight, sent_at));
+        self.take(missing, sent_at);
+    }
+}
+
+impl State {
+    fn purge(&mut self, now: Instant) {
+        self.main.purge(&self.in_flight, now);
+        self.secondly.purge(&self.in_flight, now);
+    }
+
+    fn has_room(&self, now: Instant) -> bool {
+        !self.main.is_full(&self.in_flight, now) && !self.secondly.is_full(&self.in_flight, now)
+    }
+
+    /// When a full window may next have room, if a slot in it can expire.
+    fn next_room(&self, now: Instant) -> Option<Instant> {
+        [&self.main, &self.secondly]
+            .into_iter()
+            .filter(|window| window.is_full(&self.in_flight, now))
+            .filter_map(|window| window.earliest_expiry(now))
+            .min()
     }
 }
 
@@ -120,14 +208,13 @@ pub(crate) struct Permit<'a> {
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         let now = Instant::now();
-        let mut window = self.limiter.lock();
-        let id = self.id;
-        if let Some(slot) =
-            window.slots.iter_mut().find(|slot| matches!(slot, Slot::InFlight { id: own, .. } if *own == id))
-        {
-            *slot = Slot::Done(now);
+        let mut state = self.limiter.lock();
+        if let Some(position) = state.in_flight.iter().position(|request| request.id == self.id) {
+            state.in_flight.swap_remove(position);
+            state.main.take(1, now);
+            state.secondly.take(1, now);
         }
-        drop(window);
+        drop(state);
         self.limiter.freed.notify_waiters();
     }
 }
@@ -135,12 +222,14 @@ impl Drop for Permit<'_> {
 impl Limiter {
     /// A limiter allowing `limit`.
     pub(crate) fn new(limit: RateLimit) -> Self {
+        let capacity = usize::try_from(limit.max_requests()).unwrap_or(usize::MAX);
         Limiter {
-            window: Mutex::new(Window {
-                capacity: limit.max_requests() as usize,
-                length: limit.window(),
-                slots: Vec::new(),
+            state: Mutex::new(State {
+                configured: limit,
+                in_flight: Vec::new(),
                 next_id: 0,
+                main: Window::new(Some(capacity), limit.window()),
+                secondly: Window::new(None, ONE_SECOND),
             }),
             freed: Notify::new(),
         }
@@ -153,16 +242,16 @@ impl Limiter {
             let mut freed = std::pin::pin!(freed);
             freed.as_mut().enable();
             let expiry = {
-                let mut window = self.lock();
+                let mut state = self.lock();
                 let now = Instant::now();
-                window.purge(now);
-                if window.used(now) < window.capacity {
-                    let id = window.next_id;
-                    window.next_id += 1;
-                    window.slots.push(Slot::InFlight { id, started: now });
+                state.purge(now);
+                if state.has_room(now) {
+                    let id = state.next_id;
+                    state.next_id += 1;
+                    state.in_flight.push(InFlight { id, started: now });
                     return Permit { limiter: self, id };
                 }
-                window.earliest_expiry(now)
+                state.next_room(now)
             };
             match expiry {
                 Some(at) => {
@@ -176,46 +265,62 @@ impl Limiter {
         }
     }
 
-    /// Corrects the window from the `X-HubSpot-RateLimit-*` headers of the
-    /// answer to a request sent at `sent_at`, while its permit is held: a
-    /// smaller maximum or a longer interval than configured is adopted, and
-    /// when the server counted more requests than this client had in its window
-    /// when sending (other clients of the same account), the difference is
-    /// taken, dated `sent_at`.
+    /// Corrects the windows from the `X-HubSpot-RateLimit-*` headers of the
+    /// answer to a request sent at `sent_at`, while its permit is held: the
+    /// maximum and interval are set anew within the configured bounds (see
+    /// the module documentation), and when the server counted more requests
+    /// than this client had in its window when sending (other clients of the
+    /// same account), the difference is taken, dated `sent_at`.
     pub(crate) fn observe(&self, headers: &HeaderMap, sent_at: Instant) {
-        let Some(remaining) = header_number(headers, "x-hubspot-ratelimit-remaining") else {
-            return;
-        };
-        let mut window = self.lock();
-        if let Some(max) = header_number(headers, "x-hubspot-ratelimit-max")
-            && max > 0
-            && (max as usize) < window.capacity
-        {
-            window.capacity = max as usize;
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        if let Some(remaining) = header_number(headers, "x-hubspot-ratelimit-remaining") {
+            let ceiling = usize::try_from(state.configured.max_requests()).unwrap_or(usize::MAX);
+            let configured_window = state.configured.window();
+            state.main.capacity =
+                Some(header_count(headers, "x-hubspot-ratelimit-max").map_or(ceiling, |max| max.min(ceiling)));
+            state.main.length = header_number(headers, "x-hubspot-ratelimit-interval-milliseconds")
+                .map(Duration::from_millis)
+                .filter(|interval| *interval <= LONGEST_ADOPTED_INTERVAL)
+                .map_or(configured_window, |interval| interval.max(configured_window));
+            state.main.correct(&state.in_flight, remaining, sent_at);
         }
-        if let Some(millis) = header_number(headers, "x-hubspot-ratelimit-interval-milliseconds") {
-            window.length = window.length.max(Duration::from_millis(millis));
+        if let Some(remaining) = header_number(headers, "x-hubspot-ratelimit-secondly-remaining") {
+            state.secondly.capacity = header_count(headers, "x-hubspot-ratelimit-secondly");
+            state.secondly.correct(&state.in_flight, remaining, sent_at);
         }
-        let counted = window.capacity.saturating_sub(usize::try_from(remaining).unwrap_or(usize::MAX));
-        let missing = counted.saturating_sub(window.used_when_sent(sent_at));
-        window.take(missing, sent_at);
     }
 
     /// After a 429 for the burst limit: the window is full as of now.
     pub(crate) fn saturate(&self) {
         let now = Instant::now();
-        let mut window = self.lock();
-        let missing = window.capacity.saturating_sub(window.used(now));
-        window.take(missing, now);
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        if let Some(capacity) = state.main.capacity {
+            let missing = capacity.saturating_sub(state.main.used(&state.in_flight, now));
+            state.main.take(missing, now);
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Window> {
-        self.window.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// Whether an answer's headers say the daily limit is spent
+/// (`X-HubSpot-RateLimit-Daily-Remaining: 0`).
+#[allow(dead_code, reason = "the daily circuit breaker of the request loop is its caller")]
+pub(crate) fn daily_limit_reached(headers: &HeaderMap) -> bool {
+    header_number(headers, "x-hubspot-ratelimit-daily-remaining") == Some(0)
 }
 
 fn header_number(headers: &HeaderMap, name: &str) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// A header's request count, when it names a limit (a count of 0 does not).
+fn header_count(headers: &HeaderMap, name: &str) -> Option<usize> {
+    header_number(headers, name).filter(|count| *count > 0).map(|count| usize::try_from(count).unwrap_or(usize::MAX))
 }
 
 #[cfg(test)]
@@ -225,18 +330,35 @@ mod tests {
 
     const SECOND: Duration = Duration::from_secs(1);
 
+    /// The main window's slots, expired ones kept for a comparison included.
     fn used(limiter: &Limiter) -> usize {
-        limiter.lock().slots.len()
+        let state = limiter.lock();
+        state.in_flight.len() + state.main.done.values().sum::<usize>()
     }
 
     fn used_now(limiter: &Limiter) -> usize {
-        limiter.lock().used(Instant::now())
+        let state = limiter.lock();
+        state.main.used(&state.in_flight, Instant::now())
     }
 
     fn remaining(count: u32) -> HeaderMap {
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(count));
         headers
+    }
+
+    /// The main window's headers: maximum, remaining count and interval.
+    fn main_headers(max: u64, remaining: u64, interval_millis: u64) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-hubspot-ratelimit-max", HeaderValue::from(max));
+        headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(remaining));
+        headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from(interval_millis));
+        headers
+    }
+
+    fn main_window(limiter: &Limiter) -> (Option<usize>, Duration) {
+        let state = limiter.lock();
+        (state.main.capacity, state.main.length)
     }
 
     #[tokio::test(start_paused = true)]
@@ -258,8 +380,8 @@ mod tests {
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from_static("3"));
         headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from_static("12000"));
         limiter.observe(&headers, Instant::now());
-        assert_eq!(limiter.lock().capacity, 8);
-        assert_eq!(limiter.lock().length, Duration::from_secs(12));
+        assert_eq!(limiter.lock().main.capacity, Some(8));
+        assert_eq!(limiter.lock().main.length, Duration::from_secs(12));
         assert_eq!(used(&limiter), 5);
         limiter.saturate();
         assert_eq!(used(&limiter), 8);
@@ -297,7 +419,7 @@ mod tests {
         // another client.
         limiter.observe(&remaining(1), sent_at);
         assert_eq!(used_now(&limiter), 3);
-        assert_eq!(limiter.lock().earliest_expiry(Instant::now()), Some(sent_at + SECOND));
+        assert_eq!(limiter.lock().main.earliest_expiry(Instant::now()), Some(sent_at + SECOND));
         tokio::time::advance(Duration::from_millis(800)).await;
         assert_eq!(used_now(&limiter), 1);
     }
@@ -342,5 +464,127 @@ mod tests {
         drop(slow);
         let _last = limiter.acquire().await;
         assert_eq!((used(&limiter), used_now(&limiter)), (3, 3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_odd_header_lasts_until_the_next_answer() {
+        let limiter = Limiter::new(RateLimit::new(3, SECOND));
+        let start = Instant::now();
+        let odd = limiter.acquire().await;
+        let normal = limiter.acquire().await;
+        limiter.observe(&main_headers(1, 0, 30_000), start);
+        drop(odd);
+        assert_eq!(main_window(&limiter), (Some(1), Duration::from_secs(30)));
+        limiter.observe(&main_headers(3, 1, 1_000), start);
+        drop(normal);
+        assert_eq!(main_window(&limiter), (Some(3), SECOND));
+        drop(limiter.acquire().await);
+        assert_eq!(Instant::now(), start);
+        drop(limiter.acquire().await);
+        assert_eq!(Instant::now(), start + SECOND, "the configured window, not the odd one");
+        limiter.observe(&main_headers(1, 0, 30_000), Instant::now());
+        limiter.observe(&remaining(2), Instant::now());
+        assert_eq!(main_window(&limiter), (Some(3), SECOND), "an answer without a maximum or interval");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn values_outside_the_bounds_are_not_adopted() {
+        let limiter = Limiter::new(RateLimit::new(10, SECOND));
+        for (max, interval_millis, adopted, case) in [
+            (10, 3_600_000, (Some(10), SECOND), "an interval over a minute"),
+            (10, 60_000, (Some(10), Duration::from_secs(60)), "an interval of a minute"),
+            (10, 10, (Some(10), SECOND), "an interval shorter than configured"),
+            (0, 1_000, (Some(10), SECOND), "a max of 0"),
+            (1_000, 1_000, (Some(10), SECOND), "a max above the configured one"),
+            (4, 1_000, (Some(4), SECOND), "a smaller max"),
+        ] {
+            limiter.observe(&main_headers(max, 1_000, interval_millis), Instant::now());
+            assert_eq!(main_window(&limiter), adopted, "{case}");
+        }
+        assert_eq!(used_now(&limiter), 0);
+    }
+
+    fn secondly(max: u64, remaining: u64) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-hubspot-ratelimit-secondly", HeaderValue::from(max));
+        headers.insert("x-hubspot-ratelimit-secondly-remaining", HeaderValue::from(remaining));
+        headers
+    }
+
+    /// A limiter of 100 requests per 10 s whose first request was answered
+    /// with `headers`, and the instant it was sent.
+    async fn answered_once(headers: &HeaderMap) -> (Limiter, Instant) {
+        let limiter = Limiter::new(RateLimit::new(100, Duration::from_secs(10)));
+        let sent_at = Instant::now();
+        let first = limiter.acquire().await;
+        limiter.observe(headers, sent_at);
+        drop(first);
+        (limiter, sent_at)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_secondly_limit_paces_too() {
+        let (limiter, start) = answered_once(&secondly(2, 1)).await;
+        drop(limiter.acquire().await);
+        assert_eq!(Instant::now(), start);
+        drop(limiter.acquire().await);
+        assert_eq!(Instant::now(), start + SECOND, "the third request waits for the second's window");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_secondly_remaining_count_takes_the_slots_others_used() {
+        let (limiter, start) = answered_once(&secondly(5, 0)).await;
+        assert_eq!(limiter.lock().secondly.done_at(start), 5);
+        drop(limiter.acquire().await);
+        assert_eq!(Instant::now(), start + SECOND);
+        let mut unlimited = HeaderMap::new();
+        unlimited.insert("x-hubspot-ratelimit-secondly-remaining", HeaderValue::from(0));
+        limiter.observe(&unlimited, Instant::now());
+        assert_eq!(limiter.lock().secondly.capacity, None, "no maximum, no secondly limit");
+    }
+
+    #[test]
+    fn the_daily_limit_is_reached_when_none_remains() {
+        let mut headers = HeaderMap::new();
+        assert!(!daily_limit_reached(&headers));
+        headers.insert("x-hubspot-ratelimit-daily", HeaderValue::from(250_000));
+        headers.insert("x-hubspot-ratelimit-daily-remaining", HeaderValue::from(12));
+        assert!(!daily_limit_reached(&headers));
+        headers.insert("x-hubspot-ratelimit-daily-remaining", HeaderValue::from_static("none"));
+        assert!(!daily_limit_reached(&headers));
+        headers.insert("x-hubspot-ratelimit-daily-remaining", HeaderValue::from(0));
+        assert!(daily_limit_reached(&headers));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_limit_is_counted_not_listed() {
+        let saturated = Limiter::new(RateLimit::new(u32::MAX, Duration::from_secs(10)));
+        saturated.saturate();
+        assert_eq!(used_now(&saturated), u32::MAX as usize);
+        assert_eq!(saturated.lock().main.done.len(), 1);
+
+        let corrected = Limiter::new(RateLimit::new(u32::MAX, Duration::from_secs(10)));
+        let sent = corrected.acquire().await;
+        corrected.observe(&remaining(0), Instant::now());
+        drop(sent);
+        assert_eq!(used_now(&corrected), u32::MAX as usize);
+        assert_eq!(corrected.lock().main.done.len(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn windows_of_zero_and_of_the_longest_duration_do_not_overflow() {
+        let endless = Limiter::new(RateLimit::new(2, Duration::MAX));
+        let first = endless.acquire().await;
+        endless.observe(&main_headers(2, 1, 1_000), Instant::now());
+        drop(first);
+        endless.saturate();
+        let never = tokio::time::timeout(Duration::from_secs(3_600), endless.acquire()).await;
+        assert!(never.is_err(), "a slot of an endless window never expires");
+
+        let instant = Limiter::new(RateLimit::new(1, Duration::ZERO));
+        drop(instant.acquire().await);
+        instant.saturate();
+        drop(instant.acquire().await);
+        instant.observe(&main_headers(1, 0, 0), Instant::now());
     }
 }

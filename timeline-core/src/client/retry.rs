@@ -6,7 +6,11 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
+use super::config::LONGEST_WAIT;
 use crate::wire::{RateLimitError, RateLimitPolicy};
+
+/// The shortest wait after a 423: HubSpot's bulk-sync lock lasts 2 s.
+const LOCKED_WAIT: Duration = Duration::from_secs(2);
 
 /// What to do with an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +32,8 @@ pub(crate) enum Verdict {
     Fail,
 }
 
-/// Classifies an answer by status, `Retry-After` and (for 429) the body.
+/// Classifies an answer by status, `Retry-After` and (for 429) the body. A
+/// 423 waits at least 2 s, the length of HubSpot's bulk-sync lock.
 pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Verdict {
     if status.is_success() {
         return Verdict::Success;
@@ -40,7 +45,10 @@ pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
             Some(RateLimitPolicy::Daily) => Verdict::DailyLimit,
             _ => Verdict::Retry { wait, rate_limited: true },
         },
-        423 | 477 | 502 | 503 | 504 | 521 => Verdict::Retry { wait, rate_limited: false },
+        423 => {
+            Verdict::Retry { wait: Some(wait.map_or(LOCKED_WAIT, |wait| wait.max(LOCKED_WAIT))), rate_limited: false }
+        }
+        477 | 502 | 503 | 504 | 521 => Verdict::Retry { wait, rate_limited: false },
         _ => Verdict::Fail,
     }
 }
@@ -49,9 +57,6 @@ pub(crate) fn classify(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> 
 pub(crate) fn rate_limit_policy(body: &[u8]) -> Option<RateLimitPolicy> {
     serde_json::from_slice::<RateLimitError>(body).ok().and_then(|error| error.policy_name)
 }
-
-/// The longest `Retry-After` wait taken as given: a day.
-const LONGEST_WAIT: Duration = Duration::from_secs(86_400);
 
 /// `Retry-After` as a wait from `now`: seconds (integer or decimal), or an
 /// HTTP date (a date already past means no wait). At most a day.
@@ -85,13 +90,32 @@ mod tests {
 
     #[test]
     fn retryable_statuses() {
-        for code in [423, 477, 502, 503, 504, 521] {
+        for code in [477, 502, 503, 504, 521] {
             assert_eq!(
                 classify(status(code), &HeaderMap::new(), b""),
                 Verdict::Retry { wait: None, rate_limited: false },
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn a_lock_waits_at_least_two_seconds() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            classify(status(423), &headers, b""),
+            Verdict::Retry { wait: Some(LOCKED_WAIT), rate_limited: false }
+        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        assert_eq!(
+            classify(status(423), &headers, b""),
+            Verdict::Retry { wait: Some(LOCKED_WAIT), rate_limited: false }
+        );
+        headers.insert(RETRY_AFTER, HeaderValue::from_static("5"));
+        assert_eq!(
+            classify(status(423), &headers, b""),
+            Verdict::Retry { wait: Some(Duration::from_secs(5)), rate_limited: false }
+        );
     }
 
     #[test]

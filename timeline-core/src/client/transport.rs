@@ -1,4 +1,8 @@
 //! One HTTP attempt, with its time limit and a bounded read of the body.
+//!
+//! Redirects are never followed: the client's own HTTP client does not
+//! follow them (a 3xx is a final answer), and an answer a user-supplied
+//! client reached by following one is refused as no answer.
 
 use std::error::Error as _;
 use std::time::Duration;
@@ -57,11 +61,21 @@ pub(crate) async fn attempt(request: RequestBuilder, limit: usize, timeout: Dura
     }
 }
 
+/// Why an answer reached through a redirect is refused.
+const REDIRECTED: &str = "redirected to another URL; redirects are not followed";
+
 async fn exchange(request: RequestBuilder, limit: usize) -> Result<Answer, NoAnswer> {
-    let mut response = request.send().await.map_err(|error| NoAnswer {
+    let (http, request) = request.build_split();
+    let request = request.map_err(|error| NoAnswer { may_have_landed: false, reason: describe(error) })?;
+    let sent_to = request.url().clone();
+    let mut response = http.execute(request).await.map_err(|error| NoAnswer {
         may_have_landed: !error.is_connect() && !error.is_builder(),
         reason: describe(error),
     })?;
+    if *response.url() != sent_to {
+        // The first hop received the body: it may have acted on it.
+        return Err(NoAnswer { reason: REDIRECTED.to_owned(), may_have_landed: true });
+    }
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     if response.content_length().is_some_and(|length| length > limit as u64) {
