@@ -61,21 +61,26 @@ async fn other_statuses_are_final() {
     sandbox.shutdown().await;
 }
 
-/// After a daily-limit 429 the rest of the call fails unsent instead of
-/// spending a request per batch.
+/// Once HubSpot says the daily limit is spent (its `Daily-Remaining` header
+/// at 0, or a daily-limit 429), the rest of the call fails unsent instead of
+/// spending a request per batch; a daily 429 is never retried.
 #[tokio::test]
-async fn the_daily_limit_is_not_retried_and_stops_the_call_sending() {
+async fn the_daily_limit_stops_the_call_sending() {
     let sandbox = sandbox().daily_limit(1).start().await.unwrap();
     let client = client_builder(&sandbox).batch_size(5).max_in_flight(1).build().unwrap();
     let report = adoptions(15).send_all(&client).await.unwrap();
     assert_eq!(report.created_count(), 5);
-    assert_eq!(report.failed().len(), 10);
+    assert_eq!(sandbox.stats().requests, 1, "the first answer said none of the daily limit remains");
+
+    let report = adoptions(15).send_all(&client).await.unwrap();
+    assert_eq!(report.created_count(), 0);
+    assert_eq!(report.failed_count(), 15);
     for failure in report.failed() {
         assert!(matches!(*failure.reason, FailureReason::RateLimited { daily: true, .. }), "{failure:?}");
+        assert!(!failure.may_have_landed);
     }
-    assert_eq!(sandbox.stats().requests, 2, "one stored batch, one refused, no request after it");
+    assert_eq!(sandbox.stats().requests, 2, "one daily 429, no retry, no request after it");
     assert_eq!(sandbox.stats().status_count(429), 1);
-    assert_eq!(report.may_have_landed_count(), 0);
     sandbox.shutdown().await;
 }
 

@@ -114,7 +114,7 @@ async fn an_answer_a_user_client_reached_by_a_redirect_is_refused() {
     assert_all_failed(&report, 2, "redirected to another URL; redirects are not followed");
     for failure in report.failed() {
         assert!(
-            matches!(failure.reason, FailureReason::Transport { may_have_landed: true, .. }),
+            matches!(*failure.reason, FailureReason::Transport { may_have_landed: true, .. }),
             "the first hop got the body: {:?}",
             failure.reason
         );
@@ -172,7 +172,7 @@ async fn the_longest_retry_durations_end_without_a_panic() {
     let report = adoptions(5).send_all(&client).await.unwrap();
     for failure in report.failed() {
         assert_eq!(
-            failure.reason,
+            *failure.reason,
             FailureReason::Server { status: 503, attempts: 1 },
             "a day's wait is past the limit"
         );

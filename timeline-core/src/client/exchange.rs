@@ -11,6 +11,7 @@ use reqwest::{Method, Url};
 use tokio::time::Instant;
 
 use super::Inner;
+use super::pacing::daily_limit_reached;
 use super::report::status_may_have_stored;
 use super::retry::{Verdict, classify};
 use super::secret::Secret;
@@ -154,6 +155,9 @@ impl Inner {
                 Ok(answer) => {
                     self.limiter.observe(&answer.headers, sent_at);
                     drop(permit);
+                    if daily_limit_reached(&answer.headers) {
+                        call.trip_daily_limit("HubSpot's answer said none of the daily limit remains");
+                    }
                     let empty = Vec::new();
                     let body_bytes = answer.body.as_ref().unwrap_or(&empty);
                     let status = answer.status.as_u16();

@@ -309,7 +309,6 @@ impl Limiter {
 
 /// Whether an answer's headers say the daily limit is spent
 /// (`X-HubSpot-RateLimit-Daily-Remaining: 0`).
-#[allow(dead_code, reason = "the daily circuit breaker of the request loop is its caller")]
 pub(crate) fn daily_limit_reached(headers: &HeaderMap) -> bool {
     header_number(headers, "x-hubspot-ratelimit-daily-remaining") == Some(0)
 }

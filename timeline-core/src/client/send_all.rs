@@ -261,7 +261,7 @@ where
     S::Item: EventInput,
 {
     let call = CallState::default();
-    let deadline = inner.config.timeouts.overall().map(|limit| (Instant::now() + limit, limit));
+    let deadline = inner.config.timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
     let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
     let mut chunker = Chunker::new(batch_size, inner.config.max_request_bytes).checking(&inner.known_templates);
     let mut in_flight = FuturesUnordered::new();
