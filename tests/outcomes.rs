@@ -137,10 +137,9 @@ async fn a_body_too_large_for_the_server_is_split() {
 
 #[tokio::test]
 async fn a_template_create_is_not_repeated_after_it_may_have_landed() {
-    let request: TimelineEventTemplateCreateRequest = serde_json::from_str(
-        r#"{"name":"Deploy","objectType":"contacts","headerTemplate":"Deployed","tokens":[]}"#,
-    )
-    .unwrap();
+    let request: TimelineEventTemplateCreateRequest =
+        serde_json::from_str(r#"{"name":"Deploy","objectType":"contacts","headerTemplate":"Deployed","tokens":[]}"#)
+            .unwrap();
     for fault in [Fault::CloseAfterStore, Fault::Status(502)] {
         let sandbox = sandbox().faults(Faults::seeded(1).schedule([fault.clone()])).start().await.unwrap();
         let client = client_builder(&sandbox).developer_key("key").build().unwrap();

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::error::EncodeError;
 use crate::event::{ExtraDataVisitor, TimelineEvent};
-use crate::id::{IdHasher, PendingId};
+use crate::id::{IdHasher, PendingId, iframe_value};
 use crate::id_text::IdText;
 use crate::target::Target;
 use crate::token::{TokenText, TokenValue};
@@ -151,7 +151,7 @@ impl<'a> TokenWriter<'a> {
 /// assert_eq!(id, "7");
 /// assert_eq!(
 ///     String::from_utf8(body).unwrap(),
-///     r#"{"eventTemplateId":"1001298","tokens":{"n":"7"},"id":"7","objectId":"42"}"#
+///     r#"{"eventTemplateId":"1001298","tokens":{"n":"7"},"objectId":"42","id":"7"}"#
 /// );
 /// ```
 pub fn encode_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u8>) -> Result<IdText<'e>, EncodeError> {
@@ -170,7 +170,7 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u8>) -
     if let Some(at) = timestamp {
         check_timestamp(at)?;
     }
-    let mut id = PendingId::start(event, &target, timestamp);
+    let mut id = PendingId::start(event, &target, timestamp)?;
 
     out.extend_from_slice(b"{\"eventTemplateId\":");
     push_json_str(out, E::TEMPLATE_ID);
@@ -178,19 +178,27 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u8>) -
     event.write_tokens(&mut TokenWriter::json(out, id.hasher()))?;
     out.push(b'}');
 
-    let id = id.finish();
-    push_field(out, "id", &id);
     write_target(out, &target);
     if let Some(at) = timestamp {
         out.extend_from_slice(b",\"timestamp\":\"");
         write_rfc3339_millis(out, at);
         out.push(b'"');
     }
-    event.extra_data(ExtraDataJson { out })?;
-    if let Some(iframe) = event.timeline_iframe() {
+    let extra_data = event.extra_data(ExtraDataJson { out })?;
+    let iframe = event.timeline_iframe();
+    if let Some(iframe) = iframe {
         out.extend_from_slice(b",\"timelineIFrame\":");
         serde_json::to_writer(&mut *out, iframe).expect("a TimelineEventIFrame always serializes");
     }
+    let id = if id.is_derived() {
+        let extra_data = extra_data.map(|written| {
+            serde_json::from_slice::<serde_json::Value>(&out[written]).expect("the encoder wrote valid JSON")
+        });
+        id.finish(extra_data.as_ref(), iframe.map(iframe_value).as_ref())
+    } else {
+        id.finish(None, None)
+    };
+    push_field(out, "id", &id);
     out.push(b'}');
     Ok(id)
 }
@@ -227,13 +235,14 @@ fn write_target(out: &mut Vec<u8>, target: &Target<'_>) {
 }
 
 /// Writes `extraData` into the body, or nothing when the event has none or
-/// its value serializes to `null` (an `Option` that is `None`).
+/// its value serializes to `null` (an `Option` that is `None`); gives where
+/// the value stands in the body.
 struct ExtraDataJson<'a> {
     out: &'a mut Vec<u8>,
 }
 
 impl ExtraDataVisitor for ExtraDataJson<'_> {
-    type Output = Result<(), EncodeError>;
+    type Output = Result<Option<std::ops::Range<usize>>, EncodeError>;
 
     fn visit<T: Serialize + ?Sized>(self, data: &T) -> Self::Output {
         const KEY: &[u8] = b",\"extraData\":";
@@ -245,10 +254,10 @@ impl ExtraDataVisitor for ExtraDataJson<'_> {
             return Err(EncodeError::ExtraData(error.to_string()));
         }
         match self.out[value_start] {
-            b'{' => Ok(()),
+            b'{' => Ok(Some(value_start..self.out.len())),
             b'n' => {
                 self.out.truncate(start);
-                Ok(())
+                Ok(None)
             }
             other => {
                 self.out.truncate(start);
@@ -258,7 +267,7 @@ impl ExtraDataVisitor for ExtraDataJson<'_> {
     }
 
     fn none(self) -> Self::Output {
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -297,25 +306,32 @@ pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEve
         check_timestamp(at)?;
     }
     let mut tokens = BTreeMap::new();
-    let mut id = PendingId::start(event, &target, timestamp);
+    let mut id = PendingId::start(event, &target, timestamp)?;
     event.write_tokens(&mut TokenWriter { sink: Sink::Map(&mut tokens), hasher: id.hasher() })?;
+    let extra_data = event.extra_data(ExtraDataValue)?.map(serde_json::Value::Object);
+    let iframe = event.timeline_iframe();
+    let id = id.finish(extra_data.as_ref(), iframe.map(iframe_value).as_ref()).into_owned();
+    let extra_data = match extra_data {
+        Some(serde_json::Value::Object(map)) => Some(map),
+        _ => None,
+    };
     Ok(wire::TimelineEvent {
         event_template_id: E::TEMPLATE_ID.to_owned(),
-        id: Some(id.finish().into_owned()),
+        id: Some(id),
         tokens,
         object_id: target.object_id.map(Into::into),
         email: target.email.map(Into::into),
         utk: target.utk.map(Into::into),
         domain: target.domain.map(Into::into),
         timestamp,
-        extra_data: event.extra_data(ExtraDataValue)?,
-        timeline_i_frame: event.timeline_iframe().cloned(),
+        extra_data,
+        timeline_i_frame: iframe.cloned(),
         custom_object_type_id: None,
     })
 }
 
 /// Builds `extraData` as a `serde_json::Value`, with the encoder's rules.
-struct ExtraDataValue;
+pub(crate) struct ExtraDataValue;
 
 impl ExtraDataVisitor for ExtraDataValue {
     type Output = Result<Option<serde_json::Map<String, serde_json::Value>>, EncodeError>;

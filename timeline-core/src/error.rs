@@ -31,6 +31,13 @@ pub enum EncodeError {
         /// What it serialized to: "an array", "a string", ….
         found: &'static str,
     },
+    /// The id the event brings cannot be sent (see
+    /// [`check_event_id`](crate::check_event_id)).
+    #[error("the event's id cannot be used: {problem}")]
+    InvalidId {
+        /// What is wrong with it.
+        problem: &'static str,
+    },
     /// The extra data could not be serialized.
     #[error("extraData could not be serialized to JSON: {0}")]
     ExtraData(String),
