@@ -28,8 +28,3 @@ pub fn pretty(value: Value) -> String {
     text.push('\n');
     text
 }
-
-/// `value` as compact JSON with sorted keys.
-pub fn compact(value: Value) -> String {
-    sorted(value).to_string()
-}

@@ -4,7 +4,7 @@
 //!
 //! | key | value |
 //! |---|---|
-//! | `id` | string or integer: the idempotency key; without one, the id is derived from the line's content |
+//! | `id` | string or integer: the idempotency key (not empty, at most 256 bytes, no `{{uuid}}`); without one, the id is derived from the line's content exactly as the library derives a typed event's ([`timeline_core::DerivedId`]) |
 //! | `objectId` | string or integer: the CRM record |
 //! | `email`, `utk`, `domain` | strings: a contact by email or `hubspotutk` cookie (contact templates only) |
 //! | `timestamp` | RFC 3339 string or epoch milliseconds |
@@ -13,13 +13,12 @@
 //! | `timelineIFrame` | object, as HubSpot takes it |
 //! | `eventTemplateId` | when given, the template's id |
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use timeline_core::wire::TimelineEventTemplate;
-use timeline_core::{EncodeError, EventInput, TokenKind};
-
-use crate::canonical_json;
+use timeline_core::{DerivedId, EncodeError, EventInput, Target, TokenKind, check_event_id};
 
 /// The keys a line may have.
 const KEYS: &[&str] = &[
@@ -34,9 +33,6 @@ const KEYS: &[&str] = &[
     "timelineIFrame",
     "eventTemplateId",
 ];
-
-/// The prefix of ids derived from a line's content.
-const DERIVED_ID_PREFIX: &str = "ndjson-";
 
 /// One event read from a line, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,8 +90,12 @@ pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, 
             input.insert(key.to_owned(), Value::String(text));
         }
     }
-    if let Some(timestamp) = fields.get("timestamp").filter(|value| !value.is_null()) {
-        input.insert("timestamp".to_owned(), Value::String(rfc3339(timestamp)?));
+    let timestamp = match fields.get("timestamp").filter(|value| !value.is_null()) {
+        Some(timestamp) => Some(timestamp_of(timestamp)?),
+        None => None,
+    };
+    if let Some(at) = timestamp {
+        input.insert("timestamp".to_owned(), Value::String(at.to_rfc3339_opts(SecondsFormat::Millis, true)));
     }
     for key in ["extraData", "timelineIFrame"] {
         match fields.get(key) {
@@ -107,8 +107,11 @@ pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, 
         }
     }
     let id = match text_field(&fields, "id", true)? {
-        Some(id) => id,
-        None => derived_id(&template.id, &input),
+        Some(id) => {
+            check_event_id(&id).map_err(|error| format!("`id`: {error}"))?;
+            id
+        }
+        None => derived_id(&template.id, &input, timestamp),
     };
     input.insert("id".to_owned(), Value::String(id.clone()));
     let json = serde_json::to_vec(&Value::Object(input)).map_err(|error| error.to_string())?;
@@ -159,31 +162,37 @@ fn date_millis(text: &str) -> Option<String> {
     Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis().to_string())
 }
 
-/// The event's timestamp as RFC 3339 with milliseconds.
-fn rfc3339(value: &Value) -> Result<String, String> {
-    let at = match value {
+/// The event's timestamp, from RFC 3339 or epoch milliseconds.
+fn timestamp_of(value: &Value) -> Result<DateTime<Utc>, String> {
+    match value {
         Value::String(text) => DateTime::parse_from_rfc3339(text)
             .map(|at| at.with_timezone(&Utc))
-            .map_err(|error| format!("`timestamp` {text:?} is not an RFC 3339 time: {error}"))?,
+            .map_err(|error| format!("`timestamp` {text:?} is not an RFC 3339 time: {error}")),
         Value::Number(number) => number
             .as_i64()
             .and_then(DateTime::<Utc>::from_timestamp_millis)
-            .ok_or_else(|| format!("`timestamp` {number} is not epoch milliseconds"))?,
-        other => return Err(format!("`timestamp` must be an RFC 3339 string or epoch milliseconds, not {other}")),
-    };
-    Ok(at.to_rfc3339_opts(SecondsFormat::Millis, true))
+            .ok_or_else(|| format!("`timestamp` {number} is not epoch milliseconds")),
+        other => Err(format!("`timestamp` must be an RFC 3339 string or epoch milliseconds, not {other}")),
+    }
 }
 
-/// An id from the template id and the input's content, so the same line
-/// always gets the same id and a resend replaces instead of duplicating.
-fn derived_id(template_id: &str, input: &Map<String, Value>) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(template_id.as_bytes());
-    hasher.update([0]);
-    hasher.update(canonical_json::compact(Value::Object(input.clone())).as_bytes());
-    let digest = hasher.finalize();
-    let hex: String = digest[..16].iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{DERIVED_ID_PREFIX}{hex}")
+/// The id the library would derive for the same event content, so the same
+/// line always gets the same id and a resend cannot store it twice.
+fn derived_id(template_id: &str, input: &Map<String, Value>, timestamp: Option<DateTime<Utc>>) -> String {
+    let text = |key: &str| input.get(key).and_then(Value::as_str).map(Cow::Borrowed);
+    let target = Target {
+        object_id: input.get("objectId").and_then(Value::as_str).map(Into::into),
+        email: text("email"),
+        utk: text("utk"),
+        domain: text("domain"),
+    };
+    let mut id = DerivedId::new(template_id, &target, timestamp);
+    if let Some(Value::Object(tokens)) = input.get("tokens") {
+        for (name, value) in tokens {
+            id.token(name, value.as_str().unwrap_or_default());
+        }
+    }
+    id.finish(input.get("extraData"), input.get("timelineIFrame"))
 }
 
 #[cfg(test)]
@@ -222,9 +231,25 @@ mod tests {
         let first = parse(r#"{"email": "a@b.c", "tokens": {"n": "1"}}"#, &template()).unwrap();
         let again = parse(r#"{"tokens": {"n": "1"}, "email": "a@b.c"}"#, &template()).unwrap();
         let other = parse(r#"{"email": "a@b.c", "tokens": {"n": "2"}}"#, &template()).unwrap();
-        assert!(first.id().starts_with(DERIVED_ID_PREFIX));
+        assert!(first.id().starts_with("tl2-"));
         assert_eq!(first.id(), again.id());
         assert_ne!(first.id(), other.id());
+    }
+
+    #[test]
+    fn ids_are_derived_as_the_library_derives_them() {
+        let line = r#"{"objectId": 5, "timestamp": "2026-05-04T09:15:00Z", "tokens": {"on": "2026-05-04", "n": 3},
+            "extraData": {"b": 1, "a": [true]}}"#;
+        let input = parse(line, &template()).unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-05-04T09:15:00Z").unwrap().with_timezone(&Utc);
+        let mut expected = DerivedId::new("7", &Target { object_id: Some("5".into()), ..Target::default() }, Some(at));
+        expected.token("n", "3");
+        expected.token("on", "1777852800000");
+        let extra = serde_json::json!({"a": [true], "b": 1});
+        assert_eq!(input.id(), expected.finish(Some(&extra), None));
+        let same = r#"{"tokens": {"n": "3", "on": 1777852800000}, "objectId": "5", "timestamp": 1777886100000,
+            "extraData": {"a": [true], "b": 1}}"#;
+        assert_eq!(parse(same, &template()).unwrap().id(), input.id());
     }
 
     #[test]
@@ -238,6 +263,8 @@ mod tests {
             (r#"{"timestamp": "yesterday"}"#, "not an RFC 3339 time"),
             (r#"{"tokens": {"n": [1]}}"#, "token `n` must be a string"),
             (r#"{"extraData": "x"}"#, "`extraData` must be a JSON object"),
+            (r#"{"id": "", "objectId": 1}"#, "it is empty"),
+            (r#"{"id": "a-{{uuid}}", "objectId": 1}"#, "{{uuid}}"),
         ];
         for (line, expected) in cases {
             let reason = parse(line, &template()).unwrap_err();
