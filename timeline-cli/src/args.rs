@@ -96,9 +96,13 @@ pub struct SendArgs {
     pub template_id: Option<String>,
     /// The events, one JSON object per line (see the README for the line format).
     pub events: PathBuf,
-    /// Where progress is recorded for resuming [default: EVENTS.checkpoint].
+    /// Where progress is recorded for resuming [default: EVENTS.checkpoint]. A run resumes only
+    /// while the lines it already sent are unchanged (lines appended since are sent too).
     #[arg(long)]
     pub checkpoint: Option<PathBuf>,
+    /// Start from line 1, replacing the checkpoint and the failures file of an earlier run.
+    #[arg(long)]
+    pub restart: bool,
     /// Where failed lines are written with their reasons, as NDJSON [default: EVENTS.failed.ndjson].
     #[arg(long)]
     pub failures: Option<PathBuf>,

@@ -23,13 +23,25 @@ pub enum CliError {
     /// The arguments do not fit together.
     #[error("{0}")]
     Usage(String),
-    /// A checkpoint belongs to another run.
-    #[error("checkpoint {}: {reason}; delete it to start over", path.display())]
+    /// A checkpoint cannot be resumed from.
+    #[error("checkpoint {}: {reason}; pass --restart to send the events file again from line 1", path.display())]
     Checkpoint {
         /// The checkpoint file.
         path: PathBuf,
         /// What does not match.
         reason: String,
+    },
+    /// The events file is not the one its checkpoint was written for.
+    #[error(
+        "{} changed since its checkpoint was written: {change}; pass --restart to send it again from line 1 \
+         (with a new failures file)",
+        events.display()
+    )]
+    EventsChanged {
+        /// The events file.
+        events: PathBuf,
+        /// What changed.
+        change: String,
     },
     /// The sandbox could not start.
     #[error("the sandbox could not start: {0}")]

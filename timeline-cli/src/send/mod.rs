@@ -5,14 +5,16 @@
 //! line of the chunk is stored or written to the failures file, the
 //! checkpoint moves past it. A run that stops anywhere resumes at the last
 //! checkpoint: lines of the unfinished chunk are sent again with the same
-//! ids, so HubSpot replaces them instead of storing them twice.
+//! ids, so HubSpot replaces them instead of storing them twice. A resume
+//! first checks that the lines already sent are unchanged (see
+//! [`checkpoint`]); `--restart` starts from line 1 instead.
 
 pub mod checkpoint;
 pub mod failures;
 pub mod line;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -22,7 +24,7 @@ use timeline_core::{Client, SendAll, TemplateFile};
 use crate::args::SendArgs;
 use crate::connection::{client_builder, per_ten_seconds};
 use crate::error::CliError;
-use checkpoint::Checkpoint;
+use checkpoint::{Checkpoint, Fingerprint, PrefixHash};
 use failures::{FailedLine, FailureLog, kind};
 use line::LineInput;
 
@@ -52,7 +54,8 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
         .build()?;
     let checkpoint_path = args.checkpoint.clone().unwrap_or_else(|| with_suffix(&args.events, ".checkpoint"));
     let failures_path = args.failures.clone().unwrap_or_else(|| with_suffix(&args.events, ".failed.ndjson"));
-    let mut checkpoint = match Checkpoint::load(&checkpoint_path)? {
+    let saved = if args.restart { None } else { Checkpoint::load(&checkpoint_path)? };
+    let mut checkpoint = match saved {
         Some(saved) if saved.template_id != template.id => {
             return Err(CliError::Checkpoint {
                 path: checkpoint_path,
@@ -60,14 +63,20 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
             });
         }
         Some(saved) => saved,
-        None => Checkpoint { template_id: template.id.clone(), ..Checkpoint::default() },
+        None => Checkpoint::start(&template.id),
     };
     let resumed_at = checkpoint.lines;
+    let mut events = Events::open(&args.events, &checkpoint)?;
     let mut failures = FailureLog::open(&failures_path, checkpoint.failures_bytes)?;
-    let mut events = Events::open(&args.events, checkpoint.offset, checkpoint.lines)?;
     let progress = progress_bar(args.no_progress, count_lines(&args.events)?, checkpoint.lines);
     if resumed_at > 0 {
-        eprintln!("resuming after line {resumed_at} ({})", checkpoint_path.display());
+        let grown = events.fingerprint()?.size.saturating_sub(checkpoint.events.size);
+        let appended =
+            if grown > 0 { format!("; {grown} bytes were appended since, and are sent too") } else { String::new() };
+        eprintln!("resuming after line {resumed_at} ({}){appended}", checkpoint_path.display());
+    } else {
+        checkpoint.events = events.fingerprint()?;
+        checkpoint.save(&checkpoint_path)?;
     }
     loop {
         let chunk = events.next_chunk(args.checkpoint_every.max(1))?;
@@ -80,6 +89,7 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
         checkpoint.failures_bytes = failures.sync()?;
         checkpoint.created += created;
         checkpoint.failed += failed;
+        checkpoint.events = events.fingerprint()?;
         checkpoint.save(&checkpoint_path)?;
     }
     progress.finish_and_clear();
@@ -167,26 +177,28 @@ struct Line {
     text: Result<String, String>,
 }
 
-/// The events file, read from a byte offset.
+/// The events file, read on from a checkpoint, with a running hash of what was read.
 struct Events {
     path: PathBuf,
     reader: BufReader<File>,
     offset: u64,
     lines: u64,
+    hash: PrefixHash,
 }
 
 impl Events {
-    fn open(path: &Path, offset: u64, lines: u64) -> Result<Events, CliError> {
+    /// Opens `path` at `checkpoint`'s offset, once its bytes before it are verified.
+    fn open(path: &Path, checkpoint: &Checkpoint) -> Result<Events, CliError> {
         let mut file = File::open(path).map_err(CliError::io(path))?;
-        let length = file.metadata().map_err(CliError::io(path))?.len();
-        if offset > length {
-            return Err(CliError::Usage(format!(
-                "{} is shorter than when its checkpoint was written; delete the checkpoint to start over",
-                path.display()
-            )));
-        }
-        file.seek(SeekFrom::Start(offset)).map_err(CliError::io(path))?;
-        Ok(Events { path: path.to_owned(), reader: BufReader::new(file), offset, lines })
+        let hash = checkpoint.verify(path, &mut file)?;
+        let (offset, lines) = (checkpoint.offset, checkpoint.lines);
+        Ok(Events { path: path.to_owned(), reader: BufReader::new(file), offset, lines, hash })
+    }
+
+    /// The file's fingerprint up to the lines read so far.
+    fn fingerprint(&self) -> Result<Fingerprint, CliError> {
+        let size = self.reader.get_ref().metadata().map_err(CliError::io(&self.path))?.len();
+        Ok(self.hash.fingerprint(size))
     }
 
     /// Up to `size` more lines.
@@ -201,6 +213,7 @@ impl Events {
             }
             self.offset += read as u64;
             self.lines += 1;
+            self.hash.update(&bytes);
             let text = String::from_utf8(bytes.clone()).map_err(|_| "the line is not UTF-8".to_owned());
             chunk.push(Line { number: self.lines, text });
         }

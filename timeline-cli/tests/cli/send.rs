@@ -1,8 +1,9 @@
 //! `timeline send`: 10 000 lines, killed partway, resumed, nothing lost or
-//! duplicated, bad lines reported.
+//! duplicated, bad lines reported; a changed events file refused until
+//! `--restart`, a grown one resumed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use timeline_cli::send::checkpoint::Checkpoint;
@@ -49,19 +50,32 @@ fn line(number: u64) -> String {
     value.to_string()
 }
 
-fn write_events(path: &Path) {
-    let text: String = (1..=LINES).map(|number| line(number) + "\n").collect();
-    std::fs::write(path, text).unwrap();
+/// Lines `numbers` of the events file, each with its newline.
+fn lines(numbers: std::ops::RangeInclusive<u64>) -> String {
+    numbers.map(|number| line(number) + "\n").collect()
 }
 
-fn send_command(dir: &Path, url: &str) -> tokio::process::Command {
+fn write_events(path: &Path) {
+    std::fs::write(path, lines(1..=LINES)).unwrap();
+}
+
+/// A scratch folder holding the pet template's file.
+fn folder_with_template(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let template = crate::common::templates().remove(0);
+    std::fs::write(dir.join("1001298.json"), timeline_cli::pull::render(&template)).unwrap();
+    dir
+}
+
+/// `timeline send` of `dir/events.ndjson`, checkpointing every `checkpoint_every` lines.
+fn send_command(dir: &Path, url: &str, checkpoint_every: u64) -> tokio::process::Command {
     let mut command = timeline();
     command
         .arg("send")
         .arg("--template")
         .arg(dir.join("1001298.json"))
         .arg(dir.join("events.ndjson"))
-        .args(["--checkpoint-every", "500", "--batch-size", "100", "--max-in-flight", "2"])
+        .args(["--checkpoint-every", &checkpoint_every.to_string(), "--batch-size", "100", "--max-in-flight", "2"])
         .args(["--rate-limit", "100000", "--no-progress", "--base-url", url]);
     command
 }
@@ -69,14 +83,12 @@ fn send_command(dir: &Path, url: &str) -> tokio::process::Command {
 #[tokio::test(flavor = "multi_thread")]
 async fn send_resumes_after_a_kill_without_losing_or_duplicating_and_reports_bad_lines() {
     let sandbox = sandbox(Duration::from_millis(40)).await;
-    let dir = scratch("send");
-    let template = crate::common::templates().remove(0);
-    std::fs::write(dir.join("1001298.json"), timeline_cli::pull::render(&template)).unwrap();
+    let dir = folder_with_template("send");
     write_events(&dir.join("events.ndjson"));
     let checkpoint_path = dir.join("events.ndjson.checkpoint");
 
     // First run: killed once at least two chunks are done.
-    let mut child = send_command(&dir, sandbox.url()).spawn().unwrap();
+    let mut child = send_command(&dir, sandbox.url(), 500).spawn().unwrap();
     let at_kill = loop {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the first run ended ({status}) before it could be stopped");
@@ -92,7 +104,7 @@ async fn send_resumes_after_a_kill_without_losing_or_duplicating_and_reports_bad
     assert!(at_kill.lines < LINES, "the run was stopped partway: {at_kill:?}");
 
     // Second run: resumes and finishes.
-    let output = run(&mut send_command(&dir, sandbox.url())).await;
+    let output = run(&mut send_command(&dir, sandbox.url(), 500)).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "failed lines give exit code 1: {stdout} {}", stderr(&output));
     assert!(stderr(&output).contains(&format!("resuming after line {}", at_kill.lines)), "{}", stderr(&output));
@@ -129,5 +141,100 @@ async fn send_resumes_after_a_kill_without_losing_or_duplicating_and_reports_bad
 
     let last = Checkpoint::load(&checkpoint_path).unwrap().unwrap();
     assert_eq!((last.lines, last.created, last.failed), (LINES, good, bad.len() as u64));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_events_file_is_refused_until_restart_sends_it_from_line_one() {
+    let sandbox = sandbox(Duration::ZERO).await;
+    let dir = folder_with_template("send-changed");
+    let (events, checkpoint_path) = (dir.join("events.ndjson"), dir.join("events.ndjson.checkpoint"));
+    std::fs::write(&events, lines(1..=20)).unwrap();
+    let first = run(&mut send_command(&dir, sandbox.url(), 5)).await;
+    assert_eq!(first.status.code(), Some(1), "line 17 fails: {}", stderr(&first));
+    assert_eq!(sandbox.stats().inputs_received, 19);
+
+    // Line 3 edited after it was sent.
+    let edited = lines(1..=20).replace("\"pet 3\"", "\"pet three\"");
+    assert_ne!(edited, lines(1..=20));
+    std::fs::write(&events, &edited).unwrap();
+    let checkpoint_before = std::fs::read(&checkpoint_path).unwrap();
+    let refused = run(&mut send_command(&dir, sandbox.url(), 5)).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    let message = stderr(&refused);
+    assert!(message.contains(&format!("{} changed since its checkpoint was written", events.display())), "{message}");
+    assert!(message.contains("lines 1 to 20, already sent) are not what they were"), "{message}");
+    assert!(message.contains("pass --restart"), "{message}");
+    assert_eq!(sandbox.stats().inputs_received, 19, "a refused run sends nothing");
+    assert_eq!(std::fs::read(&checkpoint_path).unwrap(), checkpoint_before, "a refused run keeps the checkpoint");
+
+    // --restart: every line again, from line 1, with a new failures file.
+    let restarted = run(send_command(&dir, sandbox.url(), 5).arg("--restart")).await;
+    let stdout = String::from_utf8_lossy(&restarted.stdout);
+    assert_eq!(restarted.status.code(), Some(1), "{stdout} {}", stderr(&restarted));
+    assert!(!stderr(&restarted).contains("resuming"), "{}", stderr(&restarted));
+    assert!(stdout.contains("20 lines done: 19 events stored, 1 failed"), "{stdout}");
+    assert_eq!(sandbox.stats().inputs_received, 38);
+    assert_eq!(sandbox.event("1001298", "adoption-3").unwrap().tokens["petName"], "pet three");
+    let failures = std::fs::read_to_string(dir.join("events.ndjson.failed.ndjson")).unwrap();
+    let failed_lines: Vec<u64> = failures
+        .lines()
+        .map(|record| serde_json::from_str::<serde_json::Value>(record).unwrap()["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(failed_lines, [17], "{failures}");
+
+    // The new checkpoint resumes the edited file.
+    let again = run(&mut send_command(&dir, sandbox.url(), 5)).await;
+    assert!(stderr(&again).contains("resuming after line 20"), "{}", stderr(&again));
+    assert_eq!(sandbox.stats().inputs_received, 38);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_events_file_that_only_grew_resumes_and_sends_just_the_new_lines() {
+    let sandbox = sandbox(Duration::ZERO).await;
+    let dir = folder_with_template("send-grown");
+    let events = dir.join("events.ndjson");
+    std::fs::write(&events, lines(1..=10)).unwrap();
+    let first = run(&mut send_command(&dir, sandbox.url(), 4)).await;
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(sandbox.stats().inputs_received, 10);
+
+    std::fs::write(&events, lines(1..=15)).unwrap();
+    let resumed = run(&mut send_command(&dir, sandbox.url(), 4)).await;
+    let stdout = String::from_utf8_lossy(&resumed.stdout);
+    assert_eq!(resumed.status.code(), Some(0), "{stdout} {}", stderr(&resumed));
+    let appended = lines(11..=15).len();
+    assert!(
+        stderr(&resumed).contains(&format!(
+            "resuming after line 10 ({}); {appended} bytes were appended since",
+            dir.join("events.ndjson.checkpoint").display()
+        )),
+        "{}",
+        stderr(&resumed)
+    );
+    assert!(stdout.contains("15 lines done: 15 events stored, 0 failed"), "{stdout}");
+    assert_eq!(sandbox.stats().inputs_received, 15, "only the appended lines are sent");
+    let stored: BTreeSet<String> = sandbox.events().into_iter().map(|event| event.id).collect();
+    assert_eq!(stored, (1..=15).map(|number| format!("adoption-{number}")).collect());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_checkpoint_without_a_fingerprint_is_refused_with_the_restart_advice() {
+    let sandbox = sandbox(Duration::ZERO).await;
+    let dir = folder_with_template("send-old-checkpoint");
+    std::fs::write(dir.join("events.ndjson"), lines(1..=3)).unwrap();
+    let offset = lines(1..=2).len();
+    std::fs::write(
+        dir.join("events.ndjson.checkpoint"),
+        format!(r#"{{"templateId": "1001298", "lines": 2, "offset": {offset}, "failuresBytes": 0, "created": 2, "failed": 0}}"#),
+    )
+    .unwrap();
+    let output = run(&mut send_command(&dir, sandbox.url(), 5)).await;
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no fingerprint of the events file"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("pass --restart"), "{}", stderr(&output));
+    assert_eq!(sandbox.stats().inputs_received, 0);
     sandbox.shutdown().await;
 }
