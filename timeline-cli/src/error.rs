@@ -43,6 +43,10 @@ pub enum CliError {
         /// What changed.
         change: String,
     },
+    /// HubSpot cannot take more now (the daily limit, an outage): the run
+    /// stopped, its checkpoint before the lines not yet sent.
+    #[error("{0}")]
+    Halted(String),
     /// The sandbox could not start.
     #[error("the sandbox could not start: {0}")]
     Sandbox(#[from] timeline_sandbox::StartError),

@@ -40,12 +40,19 @@ pub struct LineInput {
     template_id: String,
     id: String,
     json: Vec<u8>,
+    sent_before: bool,
 }
 
 impl LineInput {
     /// The id the event is sent with.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The same input, marked as possibly sent by an earlier run (see
+    /// [`EventInput::sent_before`]).
+    pub fn marked_sent_before(self) -> Self {
+        LineInput { sent_before: true, ..self }
     }
 }
 
@@ -57,6 +64,10 @@ impl EventInput for LineInput {
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         out.extend_from_slice(&self.json);
         Ok(self.id.clone())
+    }
+
+    fn sent_before(&self) -> bool {
+        self.sent_before
     }
 }
 
@@ -115,7 +126,7 @@ pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, 
     };
     input.insert("id".to_owned(), Value::String(id.clone()));
     let json = serde_json::to_vec(&Value::Object(input)).map_err(|error| error.to_string())?;
-    Ok(LineInput { template_id: template.id.clone(), id, json })
+    Ok(LineInput { template_id: template.id.clone(), id, json, sent_before: false })
 }
 
 /// A string field (or an integer one when `numeric` is allowed), as text.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use timeline_core::wire::TimelineEventTemplate;
-use timeline_core::{Client, SendAll, TemplateFile};
+use timeline_core::{Client, FailureReason, SendAll, TemplateFile};
 
 use crate::args::SendArgs;
 use crate::connection::{client_builder, per_ten_seconds};
@@ -83,7 +83,19 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
         if chunk.is_empty() {
             break;
         }
-        let (created, failed) = send_chunk(&client, &template, &chunk, &mut failures, &progress).await?;
+        let resent = checkpoint.lines == resumed_at && resumed_at > 0;
+        let (created, failed) = match send_chunk(&client, &template, &chunk, resent, &mut failures, &progress).await {
+            Ok(counts) => counts,
+            Err(CliError::Halted(why)) => {
+                progress.abandon();
+                return Err(CliError::Halted(format!(
+                    "{why}; stopped before line {} (checkpoint {}): rerun the same command to continue from there",
+                    checkpoint.lines + 1,
+                    checkpoint_path.display()
+                )));
+            }
+            Err(error) => return Err(error),
+        };
         checkpoint.lines = events.lines;
         checkpoint.offset = events.offset;
         checkpoint.failures_bytes = failures.sync()?;
@@ -103,10 +115,17 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
 }
 
 /// Sends one chunk and records its failures; returns (created, failed).
+///
+/// `resent` marks the chunk a stopped run may have sent already (the first
+/// after a resume): HubSpot's "already in use" for its events means created.
+/// A chunk that meets the daily limit or an outage (transport failures, or
+/// 5xx after every retry) is [`CliError::Halted`], its failures unrecorded,
+/// so the checkpoint stays before it and a rerun sends it again.
 async fn send_chunk(
     client: &Client,
     template: &TimelineEventTemplate,
     chunk: &[Line],
+    resent: bool,
     failures: &mut FailureLog,
     progress: &ProgressBar,
 ) -> Result<(u64, u64), CliError> {
@@ -135,7 +154,7 @@ async fn send_chunk(
         };
         match line::parse(text, template) {
             Ok(input) => {
-                inputs.push(input);
+                inputs.push(if resent { input.marked_sent_before() } else { input });
                 sent_lines.push(line);
             }
             Err(reason) => {
@@ -154,9 +173,13 @@ async fn send_chunk(
     let report = inputs
         .send_all(client)
         .keep_created(false)
+        .max_failures(usize::MAX)
         .on_outcome(|_| progress.inc(1))
         .await
         .map_err(|stopped| stopped.into_parts().0)?;
+    if let Some(why) = report.failed().iter().find_map(|failure| halting(&failure.reason)) {
+        return Err(CliError::Halted(why));
+    }
     for failure in report.failed() {
         let line = sent_lines[failure.index];
         failures.record(&FailedLine {
@@ -168,6 +191,21 @@ async fn send_chunk(
         })?;
     }
     Ok((report.created_count() as u64, failed + report.failed_count() as u64))
+}
+
+/// Why a failure stops the run instead of being written to the failures
+/// file: sending the rest now would only fail the same way.
+fn halting(reason: &FailureReason) -> Option<String> {
+    match reason {
+        FailureReason::RateLimited { daily: true, message } => Some(format!(
+            "HubSpot's daily request limit is reached ({message}); it resets at midnight in the account's time zone"
+        )),
+        FailureReason::Transport { message, .. } => Some(format!("HubSpot could not be reached: {message}")),
+        FailureReason::Server { status, attempts } => {
+            Some(format!("HubSpot answered {status} to every one of {attempts} attempts"))
+        }
+        _ => None,
+    }
 }
 
 /// One line of the events file: its text, or why it could not be read.

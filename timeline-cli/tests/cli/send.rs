@@ -238,3 +238,40 @@ async fn a_checkpoint_without_a_fingerprint_is_refused_with_the_restart_advice()
     assert_eq!(sandbox.stats().inputs_received, 0);
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daily_limit_stops_the_run_before_unsent_lines_and_a_rerun_continues() {
+    let limited = timeline_sandbox::Sandbox::builder()
+        .templates(crate::common::templates())
+        .no_rate_limit()
+        .daily_limit(3)
+        .start()
+        .await
+        .unwrap();
+    let dir = folder_with_template("send-daily");
+    let checkpoint_path = dir.join("events.ndjson.checkpoint");
+    std::fs::write(dir.join("events.ndjson"), lines(1..=30)).unwrap();
+    let stopped = run(&mut send_command(&dir, limited.url(), 5)).await;
+    assert_eq!(stopped.status.code(), Some(2), "{}", stderr(&stopped));
+    let message = stderr(&stopped);
+    assert!(message.contains("daily request limit is reached"), "{message}");
+    assert!(message.contains("stopped before line 16") && message.contains("rerun"), "{message}");
+    let checkpoint = Checkpoint::load(&checkpoint_path).unwrap().unwrap();
+    assert_eq!((checkpoint.lines, checkpoint.created, checkpoint.failed), (15, 15, 0));
+    assert_eq!(limited.stats().requests, 4, "three chunks sent, one refused, none after it");
+    let failures = std::fs::read_to_string(dir.join("events.ndjson.failed.ndjson")).unwrap_or_default();
+    assert!(!failures.contains("rate_limited"), "unsent lines are not failures: {failures}");
+
+    // The next day (a sandbox with its limit to spend): the run continues at line 16.
+    let next_day = sandbox(Duration::ZERO).await;
+    let resumed = run(&mut send_command(&dir, next_day.url(), 5)).await;
+    assert!(stderr(&resumed).contains("resuming after line 15"), "{}", stderr(&resumed));
+    assert_eq!(resumed.status.code(), Some(1), "line 17 fails: {}", stderr(&resumed));
+    let stored: BTreeSet<String> = next_day.events().into_iter().map(|event| event.id).collect();
+    let expected: BTreeSet<String> = (16..=30).filter(|n| *n != 17).map(|n| format!("adoption-{n}")).collect();
+    assert_eq!(stored, expected);
+    let last = Checkpoint::load(&checkpoint_path).unwrap().unwrap();
+    assert_eq!((last.lines, last.created, last.failed), (30, 29, 1));
+    limited.shutdown().await;
+    next_day.shutdown().await;
+}
