@@ -9,6 +9,7 @@ use std::time::Duration;
 use timeline_core::wire::TimelineEventTemplate;
 
 use crate::Sandbox;
+use crate::duplicates::DuplicateIds;
 use crate::faults::Faults;
 use crate::rate_limit::RateLimit;
 use crate::server;
@@ -42,13 +43,14 @@ pub enum StartError {
 /// Everything a running sandbox was configured with.
 #[derive(Clone)]
 pub(crate) struct Config {
-    pub(crate) app_id: Option<i64>,
+    pub(crate) app_id: Option<i32>,
     pub(crate) access_tokens: Option<HashSet<String>>,
     pub(crate) rate_limit: RateLimit,
     pub(crate) daily_limit: Option<u64>,
     pub(crate) max_batch_inputs: usize,
     pub(crate) max_body_bytes: usize,
     pub(crate) reject_invalid_batches: bool,
+    pub(crate) duplicate_ids: DuplicateIds,
     pub(crate) latency: Duration,
     pub(crate) oauth_client: Option<(String, String)>,
     pub(crate) access_token_ttl: Duration,
@@ -65,6 +67,7 @@ impl fmt::Debug for Config {
             .field("max_batch_inputs", &self.max_batch_inputs)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("reject_invalid_batches", &self.reject_invalid_batches)
+            .field("duplicate_ids", &self.duplicate_ids)
             .field("latency", &self.latency)
             .field("oauth_client_id", &self.oauth_client.as_ref().map(|(id, _)| id))
             .field("access_token_ttl", &self.access_token_ttl)
@@ -119,6 +122,7 @@ impl Default for SandboxBuilder {
                 max_batch_inputs: DEFAULT_MAX_BATCH_INPUTS,
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 reject_invalid_batches: false,
+                duplicate_ids: DuplicateIds::default(),
                 latency: Duration::ZERO,
                 oauth_client: None,
                 access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
@@ -150,8 +154,9 @@ impl SandboxBuilder {
 
     /// The app whose templates these are: template and token routes then answer
     /// 404 for any other app id. By default every app id names the same
-    /// template set.
-    pub fn app_id(mut self, app_id: i64) -> Self {
+    /// template set. An app id that is not an `int32`, as HubSpot's schema
+    /// declares it, gets 400 either way.
+    pub fn app_id(mut self, app_id: i32) -> Self {
         self.config.app_id = Some(app_id);
         self
     }
@@ -201,6 +206,38 @@ impl SandboxBuilder {
         self
     }
 
+    /// What an input whose (template, id) is already stored gets, and a
+    /// repeat of an earlier input of the same batch:
+    ///
+    /// - [`DuplicateIds::AcceptIdentical`] (the default): a re-send identical
+    ///   to the stored event (tokens, target fields, timestamp, `extraData`
+    ///   and `timelineIFrame` as sent; fields the sandbox fills in such as
+    ///   `createdAt` are not compared) is answered as created with the stored
+    ///   event, which is not stored again; other content with that id is
+    ///   refused with HubSpot's "Event ID already in use, please choose a new
+    ///   unique ID".
+    /// - [`DuplicateIds::Replace`]: the input replaces the stored event.
+    /// - [`DuplicateIds::Reject`]: every repeated id is refused that way.
+    ///
+    /// A refusal is a per-input error of a 207 (category `VALIDATION_ERROR`,
+    /// `context.id` the id), part of the whole-batch 400 under
+    /// [`reject_invalid_batches`](Self::reject_invalid_batches), or the 400
+    /// of the single-event route. Ids holding `{{uuid}}` are filled with a
+    /// fresh UUID, so they never repeat.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), timeline_sandbox::StartError> {
+    /// use timeline_sandbox::{DuplicateIds, Sandbox};
+    ///
+    /// let sandbox = Sandbox::builder().duplicate_ids(DuplicateIds::Reject).start().await?;
+    /// # sandbox.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub fn duplicate_ids(mut self, duplicate_ids: DuplicateIds) -> Self {
+        self.config.duplicate_ids = duplicate_ids;
+        self
+    }
+
     /// The fault plan (default: none). It can be changed after start with
     /// [`Sandbox::set_faults`].
     pub fn faults(mut self, faults: Faults) -> Self {
@@ -215,7 +252,10 @@ impl SandboxBuilder {
     }
 
     /// Enables `POST /oauth/v1/token` for this client id and secret; it then
-    /// accepts any non-empty authorization code or refresh token.
+    /// accepts any non-empty authorization code or refresh token. Its
+    /// refusals echo the credentials the request presented (client secret,
+    /// refresh token, code) in their message, as some servers echo a bad
+    /// request, so a client's redaction of them can be tested.
     pub fn oauth_client(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         self.config.oauth_client = Some((client_id.into(), client_secret.into()));
         self

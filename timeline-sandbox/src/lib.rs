@@ -4,10 +4,12 @@
 //! endpoints on loopback, with HubSpot's status codes and bodies (the serde
 //! model of [`timeline_core::wire`]). It validates each event input against
 //! the template it names and answers 201, or 207 with one `StandardError` per
-//! bad input; it keeps events keyed by (template, id) so a resend replaces
-//! instead of duplicating; it enforces HubSpot's rolling rate limit with its
-//! headers and 429 body; and it injects seeded faults: error statuses,
-//! delays, and connections closed after the events were stored.
+//! bad input; it keeps events keyed by (template, id), answering a repeated
+//! id as [`DuplicateIds`] says, and counts every input received per
+//! (template, id) so a test can see a duplicate delivery; it enforces
+//! HubSpot's rolling rate limit with its headers and 429 body; and it
+//! injects seeded faults: error statuses, delays, and connections closed
+//! after the events were stored.
 //!
 //! ```no_run
 //! use timeline_sandbox::{Fault, Faults, Sandbox};
@@ -32,15 +34,19 @@
 //! ```
 //!
 //! Routes besides HubSpot's: `GET /_sandbox/events` (`{"results": [...]}`),
-//! `GET /_sandbox/stats` ([`Stats`]) and `POST /_sandbox/reset`.
+//! `GET /_sandbox/stats` ([`Stats`]), `GET /_sandbox/received`
+//! (`{"results": [{"eventTemplateId": …, "id": …, "count": …}]}`) and
+//! `POST /_sandbox/reset`.
 #![deny(missing_docs)]
 
 mod auth;
 mod builder;
+mod duplicates;
 mod faults;
 mod json;
 mod options;
 mod rate_limit;
+mod received;
 mod reply;
 mod routes;
 mod sandbox;
@@ -54,6 +60,7 @@ mod validate;
 pub use builder::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_MAX_BATCH_INPUTS, DEFAULT_MAX_BODY_BYTES, SandboxBuilder, StartError,
 };
+pub use duplicates::DuplicateIds;
 pub use faults::{Fault, Faults};
 pub use options::{SandboxOptions, stop_signal};
 pub use rate_limit::RateLimit;

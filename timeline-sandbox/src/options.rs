@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::{Fault, Faults, RateLimit, Sandbox, SandboxBuilder};
+use crate::{DuplicateIds, Fault, Faults, RateLimit, Sandbox, SandboxBuilder};
 
 /// The sandbox's command-line options, shared by the `timeline-sandbox`
 /// binary and `timeline sandbox`.
@@ -40,7 +40,7 @@ pub struct SandboxOptions {
     pub access_tokens: Vec<String>,
     /// The only app id the template routes answer for; by default any.
     #[arg(long)]
-    pub app_id: Option<i64>,
+    pub app_id: Option<i32>,
     /// Requests per rolling window per access token; 0 turns the limit off.
     #[arg(long, default_value_t = 110)]
     pub rate_limit: u32,
@@ -59,6 +59,11 @@ pub struct SandboxOptions {
     /// Refuse a whole batch with 400 when any input is invalid.
     #[arg(long)]
     pub reject_invalid_batches: bool,
+    /// What a repeated (template, id) gets: accept-identical answers an
+    /// identical re-send as created and refuses other content as "already in
+    /// use"; replace stores it over the old event; reject refuses every repeat.
+    #[arg(long, value_enum, default_value_t = DuplicateIds::AcceptIdentical)]
+    pub duplicate_ids: DuplicateIds,
     /// Milliseconds added before every API answer.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
@@ -98,6 +103,7 @@ impl SandboxOptions {
             .max_batch_inputs(args.max_batch_inputs)
             .max_body_bytes(args.max_body_bytes)
             .reject_invalid_batches(args.reject_invalid_batches)
+            .duplicate_ids(args.duplicate_ids)
             .latency(Duration::from_millis(args.latency_ms))
             .access_token_ttl(Duration::from_secs(args.access_token_ttl))
             .rate_limit(match args.rate_limit {

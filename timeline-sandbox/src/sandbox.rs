@@ -1,5 +1,6 @@
 //! The handle of a running sandbox.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -56,14 +57,37 @@ impl Sandbox {
     }
 
     /// The stored events, in the order their (template, id) was first stored;
-    /// a resend replaces an event in place.
+    /// a replacing re-send ([`crate::DuplicateIds::Replace`]) takes the place
+    /// of the event it replaces.
     pub fn events(&self) -> Vec<TimelineEventResponse> {
         self.state.events().all()
     }
 
     /// The stored event with this template and id.
     pub fn event(&self, template_id: &str, event_id: &str) -> Option<TimelineEventResponse> {
-        self.state.events().get(template_id, event_id).cloned()
+        self.state.events().get(template_id, event_id).map(|stored| stored.event.clone())
+    }
+
+    /// How many event inputs with this template and id the sandbox received
+    /// on the create routes, whatever became of them: stored, replaced,
+    /// answered as identical, or refused. Ids are counted as sent (an id
+    /// holding `{{uuid}}` under that text); inputs without an id, or that
+    /// are not objects with a string `eventTemplateId` and `id`, are not
+    /// counted.
+    ///
+    /// ```no_run
+    /// # async fn run(sandbox: timeline_sandbox::Sandbox) {
+    /// // After a client's retry, see whether the event went out twice:
+    /// assert_eq!(sandbox.received("1001298", "order-17"), 1, "delivered twice");
+    /// # }
+    /// ```
+    pub fn received(&self, template_id: &str, event_id: &str) -> u64 {
+        self.state.received().get(template_id, event_id)
+    }
+
+    /// Every receive count of [`Sandbox::received`], by (template id, event id).
+    pub fn received_counts(&self) -> BTreeMap<(String, String), u64> {
+        self.state.received().all()
     }
 
     /// The templates the sandbox holds now, by id.
@@ -76,8 +100,8 @@ impl Sandbox {
         self.state.stats().clone()
     }
 
-    /// Clears stored events, contacts, counters and rate-limit windows;
-    /// templates, issued tokens and the fault plan stay.
+    /// Clears stored events, contacts, counters, receive counts and
+    /// rate-limit windows; templates, issued tokens and the fault plan stay.
     pub fn reset(&self) {
         self.state.reset();
     }

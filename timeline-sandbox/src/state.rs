@@ -7,6 +7,7 @@ use std::time::Instant;
 use crate::builder::Config;
 use crate::faults::{FaultInjector, Faults};
 use crate::rate_limit::RateLimiter;
+use crate::received::ReceivedCounts;
 use crate::stats::Stats;
 use crate::store::EventStore;
 use crate::templates::TemplateStore;
@@ -20,6 +21,7 @@ pub(crate) struct State {
     faults: Mutex<FaultInjector>,
     issued_tokens: Mutex<HashMap<String, Instant>>,
     stats: Mutex<Stats>,
+    received: Mutex<ReceivedCounts>,
 }
 
 /// Shows the configuration only: the rest is large, and issued tokens are secrets.
@@ -40,6 +42,7 @@ impl State {
             faults: Mutex::new(FaultInjector::new(faults)),
             issued_tokens: Mutex::new(HashMap::new()),
             stats: Mutex::new(Stats::default()),
+            received: Mutex::new(ReceivedCounts::default()),
         }
     }
 
@@ -78,11 +81,17 @@ impl State {
         lock(&self.stats)
     }
 
-    /// Clears events, contacts, counters and rate-limit windows.
+    /// How many inputs were received per (template, id).
+    pub(crate) fn received(&self) -> MutexGuard<'_, ReceivedCounts> {
+        lock(&self.received)
+    }
+
+    /// Clears events, contacts, counters, receive counts and rate-limit windows.
     pub(crate) fn reset(&self) {
         self.events().clear();
         self.limiter().clear();
         *self.stats() = Stats::default();
+        self.received().clear();
     }
 }
 

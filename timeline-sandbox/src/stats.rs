@@ -19,9 +19,14 @@ pub struct Stats {
     pub connections_closed: u64,
     /// Event inputs received in well-formed create and batch-create bodies.
     pub inputs_received: u64,
-    /// Event inputs stored (a resend of an id counts again).
+    /// Event inputs stored, new or replacing an event with their id
+    /// ([`crate::DuplicateIds::Replace`]).
     pub inputs_stored: u64,
-    /// Event inputs not stored: invalid, or refused with their whole batch.
+    /// Re-sent event inputs identical to a stored event, answered as created
+    /// and not stored again ([`crate::DuplicateIds::AcceptIdentical`]).
+    pub inputs_identical: u64,
+    /// Event inputs not stored: invalid, refused as "already in use", or
+    /// refused with their whole batch.
     pub inputs_rejected: u64,
     /// Requests refused with 429 by the rate limiter (injected 429s are faults).
     pub rate_limited: u64,

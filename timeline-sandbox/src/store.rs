@@ -8,11 +8,30 @@ use timeline_core::wire::TimelineEventResponse;
 /// The first object id given to a contact the sandbox creates.
 const FIRST_CONTACT_ID: u64 = 5_100_001;
 
+/// Which fields of a stored event its input carried, so that a re-send can
+/// be compared with what was sent rather than with what the sandbox filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SentFields {
+    /// The input carried `objectId` (otherwise it came from the email or utk).
+    pub(crate) object_id: bool,
+    /// The input carried `timestamp` (otherwise it is the time of storing).
+    pub(crate) timestamp: bool,
+}
+
+/// An event as stored, with what its input carried.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredEvent {
+    /// The event as the API returns it.
+    pub(crate) event: TimelineEventResponse,
+    /// Which of its fields the input carried.
+    pub(crate) sent: SentFields,
+}
+
 /// The events and contacts the sandbox holds.
 #[derive(Debug)]
 pub(crate) struct EventStore {
     /// The events, in the order their ids were first stored.
-    events: Vec<TimelineEventResponse>,
+    events: Vec<StoredEvent>,
     /// Where each event is in `events`, by template id, then by event id.
     positions: HashMap<String, HashMap<String, usize>>,
     contacts_by_email: HashMap<String, String>,
@@ -67,29 +86,30 @@ impl EventStore {
     }
 
     /// Stores the event, replacing any earlier event with its template and id.
-    pub(crate) fn put(&mut self, event: TimelineEventResponse) {
+    pub(crate) fn put(&mut self, stored: StoredEvent) {
+        let event = &stored.event;
         let by_id = match self.positions.get_mut(&event.event_template_id) {
             Some(by_id) => by_id,
             None => self.positions.entry(event.event_template_id.clone()).or_default(),
         };
         match by_id.get(&event.id) {
-            Some(&position) => self.events[position] = event,
+            Some(&position) => self.events[position] = stored,
             None => {
                 by_id.insert(event.id.clone(), self.events.len());
-                self.events.push(event);
+                self.events.push(stored);
             }
         }
     }
 
-    /// The event with this template and id.
-    pub(crate) fn get(&self, template_id: &str, event_id: &str) -> Option<&TimelineEventResponse> {
+    /// The event with this template and id, with what its input carried.
+    pub(crate) fn get(&self, template_id: &str, event_id: &str) -> Option<&StoredEvent> {
         let position = *self.positions.get(template_id)?.get(event_id)?;
         self.events.get(position)
     }
 
     /// Every event, in the order their ids were first stored.
     pub(crate) fn all(&self) -> Vec<TimelineEventResponse> {
-        self.events.clone()
+        self.events.iter().map(|stored| stored.event.clone()).collect()
     }
 
     /// Drops the events of a deleted template.
@@ -97,8 +117,8 @@ impl EventStore {
         if self.positions.remove(template_id).is_none() {
             return;
         }
-        self.events.retain(|event| event.event_template_id != template_id);
-        for (position, event) in self.events.iter().enumerate() {
+        self.events.retain(|stored| stored.event.event_template_id != template_id);
+        for (position, StoredEvent { event, .. }) in self.events.iter().enumerate() {
             if let Some(stored) =
                 self.positions.get_mut(&event.event_template_id).and_then(|by_id| by_id.get_mut(&event.id))
             {

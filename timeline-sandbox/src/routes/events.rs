@@ -11,14 +11,16 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use timeline_core::wire::{
     BatchResponseTimelineEventResponse, BatchResponseTimelineEventResponseWithErrors, BatchStatus, ErrorDetail,
-    TimelineEventResponse,
+    StandardError, TimelineEventResponse,
 };
 
 use super::{parse_json, read_body};
+use crate::duplicates::{self, Accepted, UUID_PLACEHOLDER, Verdict};
 use crate::json::Json as Input;
 use crate::reply;
 use crate::state::State;
-use crate::store::EventStore;
+use crate::stats::Stats;
+use crate::store::{EventStore, SentFields, StoredEvent};
 use crate::validate::{Invalid, ValidInput, validate};
 
 /// Room for what a stored event adds to its input in an answer: its object
@@ -28,7 +30,8 @@ const RESULT_EXTRA_BYTES: usize = 160;
 /// Room for one per-input error of a 207 answer.
 const ERROR_BYTES: usize = 512;
 
-/// `POST /integrators/timeline/v3/events`: one event; 201, or 400 when invalid.
+/// `POST /integrators/timeline/v3/events`: one event; 201, or 400 when
+/// invalid or its id is already in use.
 pub(super) async fn create(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
     let bytes = match read_body(body, state.config.max_body_bytes).await {
         Ok(bytes) => bytes,
@@ -42,25 +45,31 @@ pub(super) async fn create(Shared(state): Shared<Arc<State>>, body: Body) -> Res
         return reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", "The body must be one event: a JSON object.");
     }
     state.stats().inputs_received += 1;
+    state.received().count([&input]);
     let checked = validate(&input, &state.templates());
-    match checked {
-        Ok(valid) => {
-            let stored = to_store(&mut state.events(), valid, Utc::now());
-            let response = reply::json(StatusCode::CREATED, &stored, bytes.len() + RESULT_EXTRA_BYTES);
-            keep(&state, [stored]);
-            state.stats().inputs_stored += 1;
-            response
-        }
-        Err(invalid) => {
-            state.stats().inputs_rejected += 1;
-            let (message, context) = (invalid.message(), invalid.context());
-            reply::error_with_details(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message, invalid.problems, context)
-        }
+    let mut events = state.events();
+    let screened = duplicates::screen(state.config.duplicate_ids, vec![checked], &events);
+    let answer = Answer::of(&mut events, screened, Utc::now());
+    answer.count(&mut state.stats());
+    let Answer { results, errors, fresh } = answer;
+    if let Some(error) = errors.into_iter().next() {
+        return reply::error_with_details(
+            StatusCode::BAD_REQUEST,
+            &error.category,
+            error.message,
+            error.errors,
+            error.context,
+        );
     }
+    // One input with no error has exactly one result.
+    let response = reply::json(StatusCode::CREATED, &results[0], bytes.len() + RESULT_EXTRA_BYTES);
+    keep(&mut events, results, fresh);
+    response
 }
 
 /// `POST /integrators/timeline/v3/events/batch/create`: 201 when every input
-/// is stored, 207 with per-input errors otherwise, or a whole-batch 400.
+/// is answered as created, 207 with per-input errors otherwise, or a
+/// whole-batch 400.
 pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
     let requested_at = Utc::now();
     let bytes = match read_body(body, state.config.max_body_bytes).await {
@@ -89,35 +98,27 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
 
     let started_at = Utc::now();
     state.stats().inputs_received += inputs.len() as u64;
+    state.received().count(inputs);
     let checked: Vec<Result<ValidInput, Invalid>> = {
         let templates = state.templates();
         inputs.iter().map(|input| validate(input, &templates)).collect()
     };
-    let invalid_count = checked.iter().filter(|checked| checked.is_err()).count();
+    // Held until the new events are kept, so that a concurrent request with
+    // the same ids sees them.
+    let mut events = state.events();
+    let screened = duplicates::screen(state.config.duplicate_ids, checked, &events);
+    let invalid_count = screened.iter().filter(|screened| screened.is_err()).count();
     if invalid_count > 0 && state.config.reject_invalid_batches {
+        drop(events);
         state.stats().inputs_rejected += inputs.len() as u64;
-        return refuse_whole(checked, inputs.len());
+        return refuse_whole(screened, inputs.len());
     }
 
-    let mut valid = Vec::with_capacity(checked.len() - invalid_count);
-    let mut errors = Vec::with_capacity(invalid_count);
-    for checked in checked {
-        match checked {
-            Ok(input) => valid.push(input),
-            Err(invalid) => errors.push(invalid.into_standard_error()),
-        }
-    }
-    let results: Vec<TimelineEventResponse> = {
-        let mut events = state.events();
-        valid.into_iter().map(|valid| to_store(&mut events, valid, started_at)).collect()
-    };
-    {
-        let mut stats = state.stats();
-        stats.inputs_stored += results.len() as u64;
-        stats.inputs_rejected += errors.len() as u64;
-    }
+    let answer = Answer::of(&mut events, screened, started_at);
+    answer.count(&mut state.stats());
     let completed_at = Utc::now();
-    let capacity = bytes.len() + results.len() * RESULT_EXTRA_BYTES + errors.len() * ERROR_BYTES;
+    let capacity = bytes.len() + answer.results.len() * RESULT_EXTRA_BYTES + answer.errors.len() * ERROR_BYTES;
+    let Answer { results, errors, fresh } = answer;
     if errors.is_empty() {
         let body = BatchResponseTimelineEventResponse {
             status: BatchStatus::Complete,
@@ -128,7 +129,7 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
             links: None,
         };
         let response = reply::json(StatusCode::CREATED, &body, capacity);
-        keep(&state, body.results);
+        keep(&mut events, body.results, fresh);
         response
     } else {
         let body = BatchResponseTimelineEventResponseWithErrors {
@@ -142,7 +143,7 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
             links: None,
         };
         let response = reply::json(StatusCode::MULTI_STATUS, &body, capacity);
-        keep(&state, body.results);
+        keep(&mut events, body.results, fresh);
         response
     }
 }
@@ -153,7 +154,7 @@ pub(super) async fn get(
     Path((template_id, event_id)): Path<(String, String)>,
 ) -> Response {
     match state.events().get(&template_id, &event_id) {
-        Some(event) => Json(event.clone()).into_response(),
+        Some(stored) => Json(stored.event.clone()).into_response(),
         None => reply::error(
             StatusCode::NOT_FOUND,
             "OBJECT_NOT_FOUND",
@@ -162,14 +163,69 @@ pub(super) async fn get(
     }
 }
 
-/// A valid input's event as it will be stored, its contact found or created.
+/// What one request answers: the results in input order, the per-input
+/// errors, and for each result whether it is a new event to keep.
+struct Answer {
+    results: Vec<TimelineEventResponse>,
+    errors: Vec<StandardError>,
+    /// For each result, what its input carried when it is to be stored, or
+    /// `None` when it repeats an event that is stored already.
+    fresh: Vec<Option<SentFields>>,
+}
+
+impl Answer {
+    /// Makes the events of the accepted inputs (finding or creating their
+    /// contacts) and the errors of the refused ones.
+    fn of(events: &mut EventStore, screened: Vec<Result<Accepted, Invalid>>, now: DateTime<Utc>) -> Self {
+        let accepted = screened.iter().filter(|screened| screened.is_ok()).count();
+        let mut answer = Answer {
+            results: Vec::with_capacity(accepted),
+            errors: Vec::with_capacity(screened.len() - accepted),
+            fresh: Vec::with_capacity(accepted),
+        };
+        let mut result_of_input = Vec::with_capacity(screened.len());
+        for screened in screened {
+            result_of_input.push(answer.results.len());
+            let Accepted { input, verdict } = match screened {
+                Ok(accepted) => accepted,
+                Err(invalid) => {
+                    answer.errors.push(invalid.into_standard_error());
+                    continue;
+                }
+            };
+            let (result, fresh) = match verdict {
+                Verdict::Store => {
+                    let (event, sent) = to_store(events, input, now);
+                    (event, Some(sent))
+                }
+                Verdict::SameAsStored(stored) => (*stored, None),
+                Verdict::SameAsInput(earlier) => (answer.results[result_of_input[earlier]].clone(), None),
+            };
+            answer.results.push(result);
+            answer.fresh.push(fresh);
+        }
+        answer
+    }
+
+    /// Adds the request's inputs to the counters.
+    fn count(&self, stats: &mut Stats) {
+        let stored = self.fresh.iter().filter(|fresh| fresh.is_some()).count();
+        stats.inputs_stored += stored as u64;
+        stats.inputs_identical += (self.results.len() - stored) as u64;
+        stats.inputs_rejected += self.errors.len() as u64;
+    }
+}
+
+/// A valid input's event as it will be stored, its contact found or created,
+/// and which of its fields the input carried.
 fn to_store(
     events: &mut EventStore,
     ValidInput { event, object_type }: ValidInput,
     now: DateTime<Utc>,
-) -> TimelineEventResponse {
+) -> (TimelineEventResponse, SentFields) {
+    let sent = SentFields { object_id: event.object_id.is_some(), timestamp: event.timestamp.is_some() };
     let id = match event.id {
-        Some(id) if id.contains("{{uuid}}") => id.replace("{{uuid}}", &reply::random_uuid()),
+        Some(id) if id.contains(UUID_PLACEHOLDER) => id.replace(UUID_PLACEHOLDER, &reply::random_uuid()),
         Some(id) => id,
         None => reply::random_uuid(),
     };
@@ -189,25 +245,28 @@ fn to_store(
         custom_object_type_id: event.custom_object_type_id,
     };
     events.resolve_contact(&mut stored);
-    stored
+    (stored, sent)
 }
 
-/// Stores the events, each replacing any earlier event with its template and id.
+/// Stores the new events among `results`, each replacing any earlier event
+/// with its template and id.
 ///
 /// Called once the answer is written, so that the events move into the store
 /// instead of being copied for the answer.
-fn keep(state: &State, stored: impl IntoIterator<Item = TimelineEventResponse>) {
-    let mut events = state.events();
-    for event in stored {
-        events.put(event);
+fn keep(events: &mut EventStore, results: Vec<TimelineEventResponse>, fresh: Vec<Option<SentFields>>) {
+    for (event, fresh) in results.into_iter().zip(fresh) {
+        if let Some(sent) = fresh {
+            events.put(StoredEvent { event, sent });
+        }
     }
 }
 
 /// The 400 of a batch refused whole: one detail per problem, located by input index.
-fn refuse_whole(checked: Vec<Result<ValidInput, Invalid>>, total: usize) -> Response {
+fn refuse_whole(screened: Vec<Result<Accepted, Invalid>>, total: usize) -> Response {
     let mut details = Vec::new();
     let mut invalid_inputs = 0;
-    for (index, invalid) in checked.into_iter().enumerate().filter_map(|(index, checked)| Some((index, checked.err()?)))
+    for (index, invalid) in
+        screened.into_iter().enumerate().filter_map(|(index, screened)| Some((index, screened.err()?)))
     {
         invalid_inputs += 1;
         let context = invalid.context();

@@ -54,6 +54,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/oauth/v1/token", post(oauth::token))
         .route("/_sandbox/events", get(inspect::events))
         .route("/_sandbox/stats", get(inspect::stats))
+        .route("/_sandbox/received", get(inspect::received))
         .route("/_sandbox/reset", post(inspect::reset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -14,6 +14,10 @@ use crate::reply;
 use crate::state::State;
 
 /// Issues an access token (valid for the configured TTL) and a refresh token.
+///
+/// A refusal's message echoes the credentials the request presented, as some
+/// servers echo a bad request, so that tests can check a client keeps them
+/// out of its errors.
 pub(super) async fn token(
     Shared(state): Shared<Arc<State>>,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
@@ -25,27 +29,26 @@ pub(super) async fn token(
         );
     };
     let field = |name: &str| form.get(name).map(String::as_str).filter(|value| !value.is_empty());
+    let refuse = |status: &str, problem: &str| oauth_error(status, &format!("{problem}{}", presented(&form)));
     let Some((client_id, client_secret)) = &state.config.oauth_client else {
-        return oauth_error("BAD_CLIENT_ID", "No OAuth client is configured on this sandbox.");
+        return refuse("BAD_CLIENT_ID", "No OAuth client is configured on this sandbox");
     };
     if field("client_id") != Some(client_id.as_str()) {
-        return oauth_error("BAD_CLIENT_ID", "missing or unknown client_id");
+        return refuse("BAD_CLIENT_ID", "missing or unknown client_id");
     }
     if field("client_secret") != Some(client_secret.as_str()) {
-        return oauth_error("BAD_CLIENT_SECRET", "missing or invalid client_secret");
+        return refuse("BAD_CLIENT_SECRET", &format!("the client_secret does not match client id `{client_id}`"));
     }
     let refresh_token = match field("grant_type") {
         Some("refresh_token") => match field("refresh_token") {
             Some(refresh_token) => refresh_token.to_owned(),
-            None => return oauth_error("BAD_REFRESH_TOKEN", "missing or invalid refresh_token"),
+            None => return refuse("BAD_REFRESH_TOKEN", "missing or invalid refresh_token"),
         },
         Some("authorization_code") => match field("code") {
             Some(_) => format!("sbx-rt-{}", reply::random_uuid()),
-            None => return oauth_error("BAD_AUTH_CODE", "missing or invalid code"),
+            None => return refuse("BAD_AUTH_CODE", "missing or invalid code"),
         },
-        _ => {
-            return oauth_error("BAD_GRANT_TYPE", "grant_type must be authorization_code or refresh_token");
-        }
+        _ => return refuse("BAD_GRANT_TYPE", "grant_type must be authorization_code or refresh_token"),
     };
 
     let ttl = state.config.access_token_ttl;
@@ -62,6 +65,16 @@ pub(super) async fn token(
         scopes: Some(vec!["timeline".to_owned()]),
     };
     Json(body).into_response()
+}
+
+/// The credentials a token request presented, quoted for a refusal's
+/// message: `client_secret`, `refresh_token` and `code`, those it carried.
+fn presented(form: &HashMap<String, String>) -> String {
+    let quoted: Vec<String> = ["client_secret", "refresh_token", "code"]
+        .into_iter()
+        .filter_map(|name| form.get(name).filter(|value| !value.is_empty()).map(|value| format!("{name} `{value}`")))
+        .collect();
+    if quoted.is_empty() { String::new() } else { format!(" (the request presented {})", quoted.join(", ")) }
 }
 
 /// HubSpot's 400 answer of the token endpoint, whose `status` names the problem.

@@ -214,13 +214,19 @@ async fn read_request<T: serde::de::DeserializeOwned>(state: &State, app_id: &st
     parse_json(&bytes)
 }
 
-/// Refuses an app id that is not a number, or not the configured app.
+/// Refuses an app id that is not an `int32` (HubSpot's schema type for
+/// `appId`), or not the configured app.
 fn check_app(state: &State, app_id: &str) -> Result<(), Refusal> {
-    let Ok(number) = app_id.parse::<i64>() else {
+    let Ok(number) = app_id.parse::<i32>() else {
         return Err(reply::error(
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",
-            format!("The app id `{app_id}` in the path is not a number."),
+            format!(
+                "The app id `{app_id}` in the path is not a valid appId: it must be a whole number from {} to {} \
+                 (an int32).",
+                i32::MIN,
+                i32::MAX
+            ),
         )
         .into());
     };

@@ -127,3 +127,27 @@ async fn the_token_endpoint_refuses_bad_clients_and_grants() {
     assert_eq!(status, 400);
     assert_eq!(body["status"], "BAD_CLIENT_ID");
 }
+
+#[tokio::test]
+async fn token_refusals_echo_the_credentials_the_request_presented() {
+    let sandbox = builder().oauth_client("cid", "secret").start().await.unwrap();
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("client_id", "cid"),
+        ("client_secret", "wrong-secret-1f"),
+        ("refresh_token", "refresh-token-2e"),
+    ];
+    let (status, body) = status_and_json(token_request(&sandbox, &refresh).await).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["status"], "BAD_CLIENT_SECRET");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("`wrong-secret-1f`") && message.contains("`refresh-token-2e`"), "{message}");
+    assert!(message.contains("cid"), "{message}");
+
+    let code =
+        [("grant_type", "authorization_code"), ("client_id", "other"), ("client_secret", "s-3d"), ("code", "code-4c")];
+    let (status, body) = status_and_json(token_request(&sandbox, &code).await).await;
+    assert_eq!((status, &body["status"]), (400, &json!("BAD_CLIENT_ID")));
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("`s-3d`") && message.contains("`code-4c`"), "{message}");
+}

@@ -68,6 +68,29 @@ async fn the_binary_serves_its_templates_and_stops_on_sigterm() {
     assert!(http.get(format!("{url}/_sandbox/stats")).send().await.is_err());
 }
 
+#[tokio::test]
+async fn the_duplicate_ids_option_chooses_the_behaviour_and_receive_counts_are_served() {
+    let (_running, url) = start(&["--duplicate-ids", "reject"]);
+    let http = reqwest::Client::new();
+    let post = || {
+        http.post(format!("{url}/integrators/timeline/v3/events/batch/create"))
+            .bearer_auth("any")
+            .json(&json!({"inputs": [pet("once")]}))
+            .send()
+    };
+    assert_eq!(post().await.unwrap().status().as_u16(), 201);
+    let refused: Value = post().await.unwrap().json().await.unwrap();
+    assert_eq!(refused["errors"][0]["message"], "Event ID already in use, please choose a new unique ID");
+    let received: Value = http.get(format!("{url}/_sandbox/received")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(received, json!({"results": [{"eventTemplateId": PET, "id": "once", "count": 2}]}));
+
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_timeline-sandbox")).args(["--duplicate-ids", "sometimes"]).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("accept-identical") && stderr.contains("replace"), "{stderr}");
+}
+
 #[test]
 fn the_binary_refuses_a_bad_template_directory() {
     let output = Command::new(env!("CARGO_BIN_EXE_timeline-sandbox"))

@@ -43,21 +43,6 @@ async fn a_partly_invalid_batch_stores_the_valid_inputs_and_answers_207() {
 }
 
 #[tokio::test]
-async fn a_resent_id_replaces_the_event_instead_of_duplicating_it() {
-    let sandbox = start().await;
-    batch(&sandbox, vec![pet("same")]).await;
-    let mut changed = pet("same");
-    changed["tokens"]["petName"] = json!("Max");
-    let (status, _) = status_and_json(batch(&sandbox, vec![changed]).await).await;
-
-    assert_eq!(status, 201);
-    let events = sandbox.events();
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].tokens["petName"], "Max");
-    assert_eq!(sandbox.stats().inputs_stored, 2);
-}
-
-#[tokio::test]
 async fn the_same_id_under_two_templates_is_two_events() {
     let sandbox = start().await;
     let deal = json!({"eventTemplateId": DEAL, "id": "shared", "objectId": "77", "tokens": {"amount": "10"}});

@@ -4,6 +4,7 @@ mod auth;
 mod binary;
 mod common;
 mod concurrency;
+mod duplicates;
 mod events;
 mod faults;
 mod inspect;

@@ -1,6 +1,7 @@
 //! Event template and token routes, with developer auth.
 
 use serde_json::{Value, json};
+use timeline_sandbox::DuplicateIds;
 
 use crate::common::{DEAL, PET, TOKEN, client, start, status_and_json};
 
@@ -52,7 +53,7 @@ async fn templates_can_be_listed_created_read_updated_and_deleted() {
 
 #[tokio::test]
 async fn deleting_a_template_drops_its_events_and_keeps_the_others_in_order() {
-    let sandbox = start().await;
+    let sandbox = crate::common::builder().duplicate_ids(DuplicateIds::Replace).start().await.unwrap();
     let deal = |id: &str| json!({"eventTemplateId": DEAL, "id": id, "objectId": "77", "tokens": {"amount": "10"}});
     let inputs = vec![crate::common::pet("p-1"), deal("d-1"), crate::common::pet("p-2"), deal("d-2")];
     let (status, _) = status_and_json(crate::common::batch(&sandbox, inputs).await).await;
@@ -150,4 +151,22 @@ async fn a_configured_app_id_refuses_other_apps() {
     let (status, body) = send(reqwest::Method::GET, other, None).await;
     assert_eq!(status, 404);
     assert_eq!(body["category"], "OBJECT_NOT_FOUND");
+}
+
+#[tokio::test]
+async fn an_app_id_outside_int32_gets_400() {
+    let sandbox = start().await;
+    let app = |app_id: &str| format!("{}/integrators/timeline/v3/{app_id}/event-templates", sandbox.url());
+    for app_id in ["2147483648", "4294967295", "-2147483649", "12abc", "1.5"] {
+        let (status, body) = send(reqwest::Method::GET, app(app_id), None).await;
+        assert_eq!(status, 400, "{app_id}: {body}");
+        assert_eq!(body["category"], "VALIDATION_ERROR", "{app_id}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(app_id) && message.contains("int32"), "{message}");
+    }
+    let token = json!({"name": "color", "label": "Color", "type": "string"});
+    let (status, _) = send(reqwest::Method::POST, format!("{}/{PET}/tokens", app("2147483648")), Some(token)).await;
+    assert_eq!(status, 400);
+    let (status, _) = send(reqwest::Method::GET, app("2147483647"), None).await;
+    assert_eq!(status, 200);
 }
