@@ -4,6 +4,12 @@
 //! file with `#[timeline(template = "…")]` (so the derive checks it at
 //! compile time), with a target, id and timestamp field and one field per
 //! token, and one `#[derive(TimelineToken)]` enum per enumeration token.
+//!
+//! Every text copied from a template file is escaped where it is written:
+//! string literals with Rust's escapes ([`literal`]), comments as one line
+//! with Markdown's special characters escaped ([`doc_text`], [`doc_code`]),
+//! and identifiers only through the name functions (ASCII letters, digits
+//! and `_`, never a keyword).
 
 mod names;
 
@@ -75,7 +81,8 @@ pub fn generate(sources: &[Source]) -> String {
 fn generate_one(source: &Source, type_names: &mut Names) -> String {
     let template = &source.template;
     let base = pascal_case(&template.name);
-    let struct_name = type_names.claim(if base.is_empty() { format!("Template{}", template.id) } else { base.clone() });
+    let struct_name =
+        type_names.claim(if base.is_empty() { pascal_case(&format!("Template {}", template.id)) } else { base });
     let mut code = String::new();
     let mut fields = Names::with_reserved(["object_id", "id", "timestamp"]);
     let mut field_lines = String::new();
@@ -83,7 +90,11 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
     for token in &template.tokens {
         if token.kind == TokenKind::Enumeration && token.options.is_empty() {
             every_token = false;
-            let _ = writeln!(field_lines, "    // Token `{}` is an enumeration without options: no field.", token.name);
+            let _ = writeln!(
+                field_lines,
+                "    // Token {} is an enumeration without options: no field.",
+                doc_code(&token.name)
+            );
             continue;
         }
         let field = fields.claim(snake_case(&token.name));
@@ -97,19 +108,18 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
                 enum_name
             }
         };
-        let label = if token.label.is_empty() { String::new() } else { format!(": {}", token.label) };
+        let label = if token.label.is_empty() { String::new() } else { format!(": {}", doc_text(&token.label)) };
         let _ = write!(
             field_lines,
-            "    /// Token `{}` ({}){}.\n    #[timeline(rename = {:?})]\n    pub {field}: {rust_type},\n",
-            token.name,
+            "    /// Token {} ({}){label}.\n    #[timeline(rename = {})]\n    pub {field}: {rust_type},\n",
+            doc_code(&token.name),
             token.kind,
-            doc_text(&label),
-            token.name
+            literal(&token.name)
         );
     }
     let mut binding = match &source.explicit_id {
-        Some(id) => format!("template = {:?}, template_id = {id:?}", source.written),
-        None => format!("template = {:?}", source.written),
+        Some(id) => format!("template = {}, template_id = {}", literal(&source.written), literal(id)),
+        None => format!("template = {}", literal(&source.written)),
     };
     if every_token {
         binding.push_str(", require_all_tokens");
@@ -130,10 +140,10 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
          \x20   #[timeline(timestamp)]\n\
          \x20   pub timestamp: chrono::DateTime<chrono::Utc>,\n\
          {field_lines}}}\n",
-        template.id,
+        doc_text(&template.id),
         doc_text(&template.name),
-        template.object_type,
-        singular(&template.object_type),
+        doc_text(&template.object_type),
+        doc_text(&singular(&template.object_type)),
     );
     code
 }
@@ -142,20 +152,21 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
 fn enumeration(name: &str, token: &TimelineEventTemplateToken, template: &TimelineEventTemplate) -> String {
     let mut variants = Names::default();
     let mut code = format!(
-        "/// The options of token `{}` of template {}.\n\
+        "/// The options of token {} of template {}.\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq, TimelineToken)]\n\
          pub enum {name} {{\n",
-        token.name, template.id
+        doc_code(&token.name),
+        doc_text(&template.id)
     );
     for option in &token.options {
         let base = pascal_case(&option.value);
         let variant = variants.claim(if base.is_empty() { "Option".to_owned() } else { base });
-        let label = if option.label.is_empty() { option.value.clone() } else { option.label.clone() };
+        let label = if option.label.is_empty() { String::new() } else { format!(": {}", doc_text(&option.label)) };
         let _ = write!(
             code,
-            "    /// {}\n    #[timeline(rename = {:?})]\n    {variant},\n",
-            doc_text(&label),
-            option.value
+            "    /// Option {}{label}.\n    #[timeline(rename = {})]\n    {variant},\n",
+            doc_code(&option.value),
+            literal(&option.value)
         );
     }
     code.push_str("}\n\n");
@@ -170,9 +181,70 @@ fn singular(object_type: &str) -> String {
     }
 }
 
-/// `text` safe inside a `///` line.
-fn doc_text(text: &str) -> String {
-    text.replace(['\n', '\r'], " ")
+/// `text` as a Rust string literal, every character that needs it escaped.
+///
+/// ```
+/// use timeline_cli::codegen::literal;
+/// assert_eq!(literal("say \"hi\"\n"), r#""say \"hi\"\n""#);
+/// ```
+pub fn literal(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// `text` as plain words inside a comment line that starts with generated
+/// words: on one line (line breaks, control and invisible characters
+/// written as Rust escapes such as `\n`), with the characters Markdown
+/// gives a meaning mid-line (code, emphasis, links, HTML) backslash-escaped
+/// so the docs show the text as it is.
+///
+/// ```
+/// use timeline_cli::codegen::doc_text;
+/// assert_eq!(doc_text("a `b`\n[c]"), r"a \`b\`\n\[c\]");
+/// ```
+pub fn doc_text(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(ch, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|') {
+            escaped.push('\\');
+            escaped.push(ch);
+        } else {
+            push_visible(&mut escaped, ch);
+        }
+    }
+    escaped
+}
+
+/// `text` as a Markdown code span inside a comment line: on one line (as
+/// [`doc_text`], and with `\` doubled so the escapes read as Rust's),
+/// fenced by more backticks than any run of them in it.
+///
+/// ```
+/// use timeline_cli::codegen::doc_code;
+/// assert_eq!(doc_code("petAge"), "`petAge`");
+/// assert_eq!(doc_code("a`b"), "``a`b``");
+/// ```
+pub fn doc_code(text: &str) -> String {
+    let mut visible = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch == '\\' {
+            visible.push('\\');
+        }
+        push_visible(&mut visible, ch);
+    }
+    let longest_run = visible.split(|ch| ch != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let padding = if visible.starts_with(['`', ' ']) || visible.ends_with(['`', ' ']) { " " } else { "" };
+    format!("{fence}{padding}{visible}{padding}{fence}")
+}
+
+/// Pushes `ch`, or its Rust escape when it would break a comment line or
+/// cannot be seen (line breaks, controls, text-direction marks).
+fn push_visible(out: &mut String, ch: char) {
+    if ch.is_control() || (!matches!(ch, '\\' | '"' | '\'') && ch.escape_debug().len() > 1) {
+        out.extend(ch.escape_debug());
+    } else {
+        out.push(ch);
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +264,28 @@ mod tests {
         assert!(code.contains("#[timeline(template = \"timeline/t.json\", template_id = \"77\", require_all_tokens)]"));
         assert!(code.contains("/// The company record the event goes on."), "{code}");
         assert!(code.contains("pub seats: f64,"), "{code}");
+    }
+
+    #[test]
+    fn literals_and_comment_texts_are_escaped() {
+        assert_eq!(literal("a\"b\\c\nd\u{202e}"), r#""a\"b\\c\nd\u{202e}""#);
+        assert_eq!(
+            doc_text("x */ #[y] }\r\n`z` *w* _v_ [u](t) <b> &amp; ~~s~~ | \\ ☃\u{202e}\t"),
+            r"x \*/ #\[y\] }\r\n\`z\` \*w\* \_v\_ \[u\](t) \<b\> \&amp; \~\~s\~\~ \| \\ ☃\u{202e}\t"
+        );
+        assert_eq!(doc_code("`x"), "`` `x ``");
+        assert_eq!(doc_code("a``b\\\n"), r"```a``b\\\n```");
+        assert_eq!(doc_code(""), "``");
+    }
+
+    #[test]
+    fn a_given_template_id_reaches_names_and_literals_escaped() {
+        let app_event = r#"{"uid": "u", "type": "app-event", "config": {"name": "✓", "objectType": "DEAL"}}"#;
+        let code = generate(&[source(app_event, Some("7\"}\nfn injected() {"))]);
+        assert!(code.contains("pub struct Template7FnInjected {"), "{code}");
+        assert!(code.contains(r#"template_id = "7\"}\nfn injected() {""#), "{code}");
+        assert!(code.contains(r#"/// An event of template 7"}\nfn injected() { (✓), on deals."#), "{code}");
+        assert!(code.lines().all(|line| !line.starts_with("fn injected")), "{code}");
     }
 
     #[test]

@@ -4,10 +4,10 @@ use std::collections::HashSet;
 
 /// Words Rust reserves, which cannot be plain identifiers.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else", "enum", "extern",
-    "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut",
-    "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "try",
-    "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod",
+    "move", "mut", "override", "priv", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait",
+    "true", "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// The words of `name`: runs of ASCII letters and digits, split at case changes.
@@ -97,6 +97,8 @@ mod tests {
         assert_eq!(snake_case("vaccinated-on.date"), "vaccinated_on_date");
         assert_eq!(snake_case("HTTPStatus"), "httpstatus");
         assert_eq!(snake_case("type"), "type_");
+        assert_eq!(snake_case("become"), "become_");
+        assert_eq!(snake_case("x\"}\n#[evil] */"), "x_evil");
         assert_eq!(snake_case("3dModel"), "field_3d_model");
         assert_eq!(pascal_case("Pet adopted"), "PetAdopted");
         assert_eq!(pascal_case("golden-retriever"), "GoldenRetriever");
