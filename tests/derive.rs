@@ -197,7 +197,7 @@ fn events_without_an_id_field_get_the_deterministic_id() {
         PageVisited { visitor: "utk-1".into(), site: "example.com".into(), page_path: "/pricing".into(), r#type: "ad" };
     assert_eq!(event.event_id(), None);
     let (id, _) = encoded(&event);
-    assert!(id.starts_with("tl1-"), "{id}");
+    assert!(id.starts_with("tl2-"), "{id}");
     assert_eq!(id, hubspot_timeline::event_id(&event).unwrap());
     let other = PageVisited { page_path: "/docs".into(), ..event };
     assert_ne!(encoded(&other).0, id);

@@ -153,7 +153,7 @@ fn derived_events_encode_in_shadowed_surroundings() {
     let mut body = ::std::vec::Vec::new();
     assert_eq!(::hubspot_timeline::encode_input(&plain, &mut body).unwrap().len(), 36);
     assert_eq!(::hubspot_timeline::encode_input(&generic, &mut body).unwrap(), "7");
-    assert!(::hubspot_timeline::encode_input(&every, &mut body).unwrap().starts_with("tl1-"));
+    assert!(::hubspot_timeline::encode_input(&every, &mut body).unwrap().starts_with("tl2-"));
     assert!(::hubspot_timeline::encode_input(&Vendored { email: "b@example.com" }, &mut body).is_ok());
     assert!(every.cache.is_empty());
     assert_eq!(plain.tokens().unwrap()["plan"], "team_pro");

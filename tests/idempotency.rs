@@ -48,5 +48,5 @@ async fn every_attempt_sends_the_same_bytes() {
     let ids: Vec<&str> = sent["inputs"].as_array().unwrap().iter().map(|input| input["id"].as_str().unwrap()).collect();
     let reported: Vec<&str> = report.created().iter().map(|created| created.id.as_str()).collect();
     assert_eq!(ids, reported);
-    assert!(ids.iter().all(|id| id.starts_with("tl1-")), "events without an id field get a derived one");
+    assert!(ids.iter().all(|id| id.starts_with("tl2-")), "events without an id field get a derived one");
 }

@@ -13,7 +13,7 @@ const INLINE_CAPACITY: usize = 40;
 /// An id as text: a record's object id or an event's id.
 ///
 /// It borrows or owns its text like a `Cow<str>`, and keeps short text made
-/// on the fly (an integer's digits, a deterministic `tl1-…` id) inline, so
+/// on the fly (an integer's digits, a deterministic `tl2-…` id) inline, so
 /// that encoding an event allocates nothing for its ids. It dereferences to
 /// `str`.
 ///

@@ -21,6 +21,10 @@ pub struct FailedLine<'a> {
     pub kind: &'static str,
     /// What went wrong.
     pub reason: String,
+    /// Whether HubSpot may have stored it anyway (sending it again is safe:
+    /// it keeps its id).
+    #[serde(rename = "mayHaveLanded")]
+    pub may_have_landed: bool,
     /// The line as it was.
     pub event: &'a str,
 }
@@ -37,6 +41,9 @@ pub fn kind(reason: &FailureReason) -> &'static str {
         FailureReason::Server { .. } => "server",
         FailureReason::Transport { .. } => "transport",
         FailureReason::ResponseUnreadable { .. } => "response_unreadable",
+        FailureReason::DuplicateId { .. } => "duplicate_id",
+        FailureReason::NotSent { .. } => "not_sent",
+        FailureReason::InFlight { .. } => "in_flight",
         _ => "other",
     }
 }

@@ -145,6 +145,7 @@ async fn send_chunk(
                     id: None,
                     kind: "unreadable_line",
                     reason: reason.clone(),
+                    may_have_landed: false,
                     event: "",
                 })?;
                 failed += 1;
@@ -163,6 +164,7 @@ async fn send_chunk(
                     id: None,
                     kind: "unreadable_line",
                     reason,
+                    may_have_landed: false,
                     event: text,
                 })?;
                 failed += 1;
@@ -187,6 +189,7 @@ async fn send_chunk(
             id: failure.id.as_deref(),
             kind: kind(&failure.reason),
             reason: failure.reason.to_string(),
+            may_have_landed: failure.may_have_landed,
             event: line.text.as_deref().unwrap_or_default(),
         })?;
     }
