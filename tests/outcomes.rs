@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::*;
 use hubspot_timeline::wire::TimelineEventTemplateCreateRequest;
-use hubspot_timeline::{Error, FailureReason, Outcome, RateLimit, SendAll, Timeouts};
-use timeline_sandbox::{Fault, Faults};
+use hubspot_timeline::{Error, FailureReason, Outcome, RateLimit, Resent, SendAll, Timeouts};
+use timeline_sandbox::{DuplicateIds, Fault, Faults};
 
 #[tokio::test]
 async fn an_input_that_may_have_landed_stays_so_through_later_503s() {
@@ -166,5 +166,61 @@ async fn a_report_lists_a_bounded_number_of_failures_and_counts_them_all() {
     let report = events.send_all(&client).max_failures(3).await.unwrap();
     assert_eq!((report.failed_count(), report.failed().len(), report.failures_omitted()), (10, 3, 7));
     assert!(!report.is_complete());
+    sandbox.shutdown().await;
+}
+
+/// HubSpot refuses a repeated id with "Event ID already in use"; under the
+/// sandbox's `Reject` every repeat gets that answer.
+fn rejecting_repeats() -> timeline_sandbox::SandboxBuilder {
+    sandbox().duplicate_ids(DuplicateIds::Reject)
+}
+
+#[tokio::test]
+async fn id_in_use_after_a_lost_answer_is_created_confirmed_by_the_duplicate() {
+    for whole_batch_refusals in [false, true] {
+        let faults = Faults::seeded(1).schedule([Fault::CloseAfterStore]);
+        let sandbox =
+            rejecting_repeats().reject_invalid_batches(whole_batch_refusals).faults(faults).start().await.unwrap();
+        let client = client_builder(&sandbox).build().unwrap();
+        let events = adoptions(4);
+        let report = events.iter().send_all(&client).await.unwrap();
+        assert!(report.is_complete(), "{:?}", report.failed());
+        assert_eq!(report.confirmed_by_duplicate_count(), 4);
+        assert!(report.created().iter().all(|created| created.confirmed_by_duplicate));
+        assert_stored_exactly(&sandbox, &events);
+        assert_eq!(redelivered(&sandbox, &events), 4, "the retry did reach the sandbox again");
+        sandbox.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn id_in_use_for_an_input_never_sent_before_is_a_conflict() {
+    let sandbox = sandbox().start().await.unwrap();
+    let client = client_builder(&sandbox).build().unwrap();
+    assert!(adoptions(2).send_all(&client).await.unwrap().is_complete());
+    let mut other = adoptions(2);
+    other[1].pet_name = "Another pet".into();
+    let report = other.send_all(&client).await.unwrap();
+    assert_eq!(report.created_count(), 1, "an identical resend is accepted");
+    let failure = &report.failed()[0];
+    assert_eq!(failure.index, 1);
+    assert!(matches!(&*failure.reason, FailureReason::DuplicateId { message } if message.contains("already in use")));
+    assert!(!failure.may_have_landed, "{failure:?}");
+    assert_eq!(sandbox.event("1001298", "adoption-1").unwrap().tokens["petName"], "Pet 1", "the first one stays");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_input_marked_resent_counts_id_in_use_as_created() {
+    let sandbox = rejecting_repeats().start().await.unwrap();
+    let client = client_builder(&sandbox).build().unwrap();
+    let events = adoptions(3);
+    assert!(events.iter().send_all(&client).await.unwrap().is_complete());
+    let report = events.iter().map(Resent).send_all(&client).await.unwrap();
+    assert!(report.is_complete(), "{:?}", report.failed());
+    assert_eq!(report.confirmed_by_duplicate_count(), 3);
+    let report = events.iter().send_all(&client).await.unwrap();
+    assert_eq!(report.failed_count(), 3, "without the mark, a repeat is a conflict");
+    assert_stored_exactly(&sandbox, &events);
     sandbox.shutdown().await;
 }

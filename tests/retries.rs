@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use common::*;
 use hubspot_timeline::{Error, FailureReason, RetryPolicy, SendAll, Timeouts};
-use timeline_sandbox::{Fault, Faults};
+use timeline_sandbox::{DuplicateIds, Fault, Faults};
 
+/// Sends 300 events through `faults`; faults that answer before the events
+/// are handled must not make any input reach the sandbox twice.
 async fn survives(faults: Faults, exercised: impl Fn(&timeline_sandbox::Stats) -> u64) {
     let sandbox = sandbox().faults(faults).start().await.unwrap();
     let client = client_builder(&sandbox).batch_size(10).build().unwrap();
@@ -17,6 +19,9 @@ async fn survives(faults: Faults, exercised: impl Fn(&timeline_sandbox::Stats) -
     assert!(report.is_complete(), "{:?}", report.failed());
     assert_eq!(report.created_count(), 300);
     assert_stored_exactly(&sandbox, &events);
+    if sandbox.stats().connections_closed == 0 {
+        assert_delivered_once(&sandbox, &events);
+    }
     let stats = sandbox.stats();
     assert!(exercised(&stats) > 0, "the fault never happened: {stats:?}");
     assert!(stats.requests > 30, "no request was retried: {stats:?}");
@@ -33,9 +38,22 @@ async fn every_retryable_status_is_retried_without_loss_or_duplicates() {
     }
 }
 
+/// Under `Reject`, a resend of a stored input is refused as "already in
+/// use": each one the client counts as created, confirmed by the duplicate,
+/// is an input the sandbox received again, and no other is.
 #[tokio::test]
 async fn connections_closed_after_storing_are_retried_without_duplicates() {
-    survives(Faults::seeded(11).share(0.3, Fault::CloseAfterStore), |stats| stats.connections_closed).await;
+    let faults = Faults::seeded(11).share(0.3, Fault::CloseAfterStore);
+    let sandbox = sandbox().duplicate_ids(DuplicateIds::Reject).faults(faults).start().await.unwrap();
+    let client = client_builder(&sandbox).batch_size(10).build().unwrap();
+    let events = adoptions(300);
+    let report = events.iter().send_all(&client).await.unwrap();
+    assert!(report.is_complete(), "{:?}", report.failed());
+    assert_stored_exactly(&sandbox, &events);
+    let again = redelivered(&sandbox, &events);
+    assert!(again > 0 && sandbox.stats().connections_closed > 0, "no answer was lost after storing");
+    assert_eq!(report.confirmed_by_duplicate_count(), again);
+    sandbox.shutdown().await;
 }
 
 #[tokio::test]

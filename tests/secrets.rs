@@ -54,6 +54,9 @@ async fn a_refused_refresh_token_stops_the_call_without_showing_secrets() {
     assert!(matches!(error.cause(), Error::TokenRefresh(_)), "{error:?}");
     assert_no_secret(&error.to_string());
     assert_no_secret(&format!("{error:?}"));
+    // The sandbox echoes the credentials it was given; the client hid them.
+    assert!(error.to_string().contains("client_secret `<redacted>`"), "the sandbox echoed no secret: {error}");
+    assert!(error.to_string().contains("refresh_token `<redacted>`"), "{error}");
     assert_eq!(sandbox.stats().tokens_issued, 0);
     sandbox.shutdown().await;
 }

@@ -102,11 +102,25 @@ pub fn stored_ids(sandbox: &Sandbox, template_id: &str) -> BTreeSet<String> {
     sandbox.events().into_iter().filter(|event| event.event_template_id == template_id).map(|event| event.id).collect()
 }
 
-/// Asserts that the sandbox holds exactly these adoptions: none lost, none twice.
+/// Asserts that the sandbox holds exactly these adoptions: none lost, and
+/// none written twice (a second write of an id, such as a replacing resend,
+/// counts in `inputs_stored`).
 pub fn assert_stored_exactly(sandbox: &Sandbox, events: &[PetAdopted]) {
-    let stored = sandbox.events();
-    let ids: BTreeSet<String> = stored.iter().map(|event| event.id.clone()).collect();
-    assert_eq!(ids.len(), stored.len(), "an event is stored twice");
+    let ids: BTreeSet<String> = sandbox.events().into_iter().map(|event| event.id).collect();
     let expected: BTreeSet<String> = events.iter().map(|event| event.adoption_id.clone()).collect();
     assert_eq!(ids, expected, "the stored events differ from the ones sent");
+    assert_eq!(sandbox.stats().inputs_stored, expected.len() as u64, "an event was written more than once");
+}
+
+/// Asserts that each adoption reached the sandbox exactly once: no request
+/// carrying it was delivered twice.
+pub fn assert_delivered_once(sandbox: &Sandbox, events: &[PetAdopted]) {
+    for event in events {
+        assert_eq!(sandbox.received("1001298", &event.adoption_id), 1, "{} delivered again", event.adoption_id);
+    }
+}
+
+/// The adoptions the sandbox received more than once.
+pub fn redelivered(sandbox: &Sandbox, events: &[PetAdopted]) -> usize {
+    events.iter().filter(|event| sandbox.received("1001298", &event.adoption_id) > 1).count()
 }

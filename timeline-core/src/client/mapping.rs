@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::batch::Item;
 use super::report::{Created, FailureReason, Outcome};
-use crate::wire::StandardError;
+use crate::wire::{ErrorDetail, StandardError};
 
 /// The parts of a batch answer the mapping needs, read leniently.
 #[derive(Debug, Default, Deserialize)]
@@ -127,7 +127,7 @@ pub(crate) fn all_failed(items: &[Item], reason: &Arc<FailureReason>) -> Vec<Out
 /// may have landed (created), and a conflict with another event otherwise.
 pub(crate) fn refused(item: &Item, reason: &Arc<FailureReason>) -> Outcome {
     match &**reason {
-        FailureReason::Validation { message, .. } if is_id_in_use(message) => {
+        FailureReason::Validation { message, details, .. } if id_in_use(message, details) => {
             if item.landed_before {
                 Outcome::Created(Created {
                     index: item.index,
@@ -137,17 +137,27 @@ pub(crate) fn refused(item: &Item, reason: &Arc<FailureReason>) -> Outcome {
                     confirmed_by_duplicate: true,
                 })
             } else {
-                Outcome::Failed(item.failure(Arc::new(FailureReason::DuplicateId { message: message.clone() })))
+                let message = match details.first() {
+                    Some(detail) if !says_id_in_use(message) => detail.message.clone(),
+                    _ => message.clone(),
+                };
+                Outcome::Failed(item.failure(Arc::new(FailureReason::DuplicateId { message })))
             }
         }
         _ => Outcome::Failed(item.failure(Arc::clone(reason))),
     }
 }
 
-/// Whether HubSpot's message says the event id is taken ("Event ID already
-/// in use, please choose a new unique ID").
-fn is_id_in_use(message: &str) -> bool {
-    message.to_ascii_lowercase().contains("already in use")
+/// Whether HubSpot's refusal says the event id is taken ("Event ID already
+/// in use, please choose a new unique ID") and nothing else: in its message,
+/// or in every one of its details (a batch refused whole names the cause of
+/// each input there).
+fn id_in_use(message: &str, details: &[ErrorDetail]) -> bool {
+    says_id_in_use(message) || (!details.is_empty() && details.iter().all(|detail| says_id_in_use(&detail.message)))
+}
+
+fn says_id_in_use(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("already in use")
 }
 
 fn validation(error: &StandardError) -> FailureReason {
