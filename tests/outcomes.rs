@@ -93,7 +93,7 @@ async fn a_dropped_call_still_reports_every_event_it_took() {
     let tally = Arc::clone(&seen);
     let call = adoptions(8).send_all(&client).on_outcome(move |outcome| tally.lock().unwrap().push(outcome.clone()));
     assert!(tokio::time::timeout(Duration::from_millis(300), call).await.is_err(), "the call ended too soon");
-    let seen = seen.lock().unwrap();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
     let mut indices: Vec<usize> = seen.iter().map(Outcome::index).collect();
     indices.sort_unstable();
     assert_eq!(indices, (0..8).collect::<Vec<_>>());
@@ -101,6 +101,22 @@ async fn a_dropped_call_still_reports_every_event_it_took() {
         let Outcome::Failed(failure) = outcome else { panic!("nothing was answered: {outcome:?}") };
         assert!(matches!(*failure.reason, FailureReason::InFlight { .. }) && failure.may_have_landed, "{failure:?}");
     }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn events_that_do_not_fit_one_request_are_each_reported_unsent() {
+    let sandbox = sandbox().start().await.unwrap();
+    let client = client_builder(&sandbox).max_request_bytes(600).build().unwrap();
+    let stopped = client.send_batch(adoptions(6)).await.unwrap_err();
+    assert!(matches!(stopped.cause(), Error::Config(message) if message.contains("do not fit")), "{stopped}");
+    let report = stopped.report();
+    assert_eq!(report.failed_count(), report.total());
+    assert!(report.total() >= 2, "the call took events until one did not fit: {}", report.total());
+    let indices: Vec<usize> = report.failed().iter().map(|failure| failure.index).collect();
+    assert_eq!(indices, (0..report.total()).collect::<Vec<_>>(), "every event taken has its outcome");
+    assert!(report.failed().iter().all(|failure| matches!(*failure.reason, FailureReason::NotSent { .. })));
+    assert_eq!(sandbox.stats().requests, 0);
     sandbox.shutdown().await;
 }
 

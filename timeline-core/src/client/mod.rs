@@ -146,7 +146,13 @@ impl Client {
         I::Item: EventInput + Send,
         I::IntoIter: Send,
     {
-        send_all::run(&self.inner, futures_util::stream::iter(events), send_all::Tally::quiet(), usize::MAX).await
+        send_all::run(
+            &self.inner,
+            futures_util::stream::iter(events),
+            send_all::Reporting::in_result_only(),
+            usize::MAX,
+        )
+        .await
     }
 
     /// The template and token endpoints of the app `app_id`.

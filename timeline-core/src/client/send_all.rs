@@ -156,13 +156,9 @@ where
 
     fn into_future(self) -> Self::IntoFuture {
         let inner = &*self.client.inner;
-        let tally = Tally {
-            report: SendReport::new(self.keep_created, self.max_failures),
-            on_outcome: self.on_outcome,
-            in_flight: HashMap::new(),
-            finished: false,
-        };
-        Box::pin(run(inner, self.events, tally, inner.config.batch_size))
+        let reporting =
+            Reporting { keep_created: self.keep_created, max_failures: self.max_failures, on_outcome: self.on_outcome };
+        Box::pin(run(inner, self.events, reporting, inner.config.batch_size))
     }
 }
 
@@ -184,28 +180,34 @@ struct InFlight {
     sent: Arc<AtomicBool>,
 }
 
-/// The outcomes of a call so far, and the batches it has under way.
+/// How a call reports: what its report keeps, and who sees each outcome.
+pub(crate) struct Reporting<'c> {
+    keep_created: bool,
+    max_failures: usize,
+    on_outcome: Option<OutcomeCallback<'c>>,
+}
+
+impl Reporting<'_> {
+    /// A call that reports only in its result, keeping everything.
+    pub(crate) fn in_result_only() -> Self {
+        Reporting { keep_created: true, max_failures: DEFAULT_MAX_FAILURE_ENTRIES, on_outcome: None }
+    }
+}
+
+/// The outcomes of a call so far, the batches it has under way and the
+/// events it holds for the next batch.
 ///
 /// Dropped unfinished (the call's future was dropped), it tells the outcome
 /// callback about every event still without an outcome.
-pub(crate) struct Tally<'c> {
+struct Tally<'c> {
     report: SendReport,
     on_outcome: Option<OutcomeCallback<'c>>,
     in_flight: HashMap<u64, InFlight>,
+    chunker: Chunker,
     finished: bool,
 }
 
 impl Tally<'_> {
-    /// A tally for a call that reports only in its result.
-    pub(crate) fn quiet() -> Self {
-        Tally {
-            report: SendReport::new(true, DEFAULT_MAX_FAILURE_ENTRIES),
-            on_outcome: None,
-            in_flight: HashMap::new(),
-            finished: false,
-        }
-    }
-
     fn record(&mut self, outcome: Outcome) {
         if let Some(callback) = self.on_outcome.as_mut() {
             callback(&outcome);
@@ -213,9 +215,9 @@ impl Tally<'_> {
         self.report.record(outcome);
     }
 
-    /// Records every event still without an outcome: those in flight, and
-    /// those of `held` (encoded, not sent), as stopped by `cause`.
-    fn stop(&mut self, held: Option<Batch>, cause: &str) {
+    /// Records every event still without an outcome as stopped by `cause`:
+    /// those in flight, those held for the next batch, and those of `unsent`.
+    fn stop(&mut self, unsent: Option<Batch>, cause: &str) {
         let not_sent = Arc::new(FailureReason::NotSent { cause: cause.to_owned() });
         let in_flight = Arc::new(FailureReason::InFlight { cause: cause.to_owned() });
         let mut stopped: Vec<(Item, bool)> = Vec::new();
@@ -223,7 +225,8 @@ impl Tally<'_> {
             let sent = batch.sent.load(Ordering::Relaxed);
             stopped.extend(batch.items.into_iter().map(|item| (item, sent)));
         }
-        stopped.extend(held.iter().flat_map(|batch| batch.items().iter().cloned().map(|item| (item, false))));
+        let held = unsent.into_iter().chain(self.chunker.finish());
+        stopped.extend(held.flat_map(|batch| batch.items().to_vec()).map(|item| (item, false)));
         stopped.sort_by_key(|(item, _)| item.index);
         for (item, sent) in stopped {
             let reason = if sent || item.landed_before { &in_flight } else { &not_sent };
@@ -253,17 +256,23 @@ impl Drop for Tally<'_> {
 pub(crate) async fn run<S>(
     inner: &Inner,
     events: S,
-    mut tally: Tally<'_>,
+    reporting: Reporting<'_>,
     batch_size: usize,
 ) -> Result<SendReport, SendError>
 where
     S: Stream,
     S::Item: EventInput,
 {
+    let mut tally = Tally {
+        report: SendReport::new(reporting.keep_created, reporting.max_failures),
+        on_outcome: reporting.on_outcome,
+        in_flight: HashMap::new(),
+        chunker: Chunker::new(batch_size, inner.config.max_request_bytes).checking(&inner.known_templates),
+        finished: false,
+    };
     let call = CallState::default();
     let deadline = inner.config.timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
     let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
-    let mut chunker = Chunker::new(batch_size, inner.config.max_request_bytes).checking(&inner.known_templates);
     let mut in_flight = FuturesUnordered::new();
     let mut next_batch: u64 = 0;
     let mut events = std::pin::pin!(events.enumerate());
@@ -277,7 +286,7 @@ where
     };
     loop {
         let room = !exhausted && in_flight.len() < inner.config.max_in_flight;
-        let holding = chunker.is_holding();
+        let holding = tally.chunker.is_holding();
         let step: Step<_, (u64, Delivered)> = poll_fn(|cx| {
             if let Some(timer) = deadline_timer.as_mut().as_pin_mut()
                 && timer.poll(cx).is_ready()
@@ -299,42 +308,41 @@ where
             }
         })
         .await;
-        let stop = match step {
+        let (stop, unsent) = match step {
             Step::Finished((key, delivered)) => {
                 tally.in_flight.remove(&key);
                 delivered.outcomes.into_iter().for_each(|outcome| tally.record(outcome));
-                delivered.stop
+                (delivered.stop, None)
             }
-            Step::Next(Some((index, event))) => match chunker.push(index, &event) {
-                Pushed::Ready(_) if batch_size == usize::MAX => Some(Error::Config(format!(
-                    "the events do not fit one request body of at most {} bytes; use send_all",
-                    inner.config.max_request_bytes
-                ))),
+            Step::Next(Some((index, event))) => match tally.chunker.push(index, &event) {
+                Pushed::Ready(batch) if batch_size == usize::MAX => {
+                    let limit = inner.config.max_request_bytes;
+                    let error = Error::Config(format!(
+                        "the events do not fit one request body of at most {limit} bytes; use send_all"
+                    ));
+                    (Some(error), Some(batch))
+                }
                 Pushed::Ready(batch) => {
                     in_flight.push(send(batch, &mut tally));
-                    None
+                    (None, None)
                 }
-                Pushed::Pending => None,
+                Pushed::Pending => (None, None),
                 Pushed::Failed(failure) => {
                     tally.record(Outcome::Failed(failure));
-                    None
+                    (None, None)
                 }
             },
             Step::Next(None) if exhausted => break,
-            Step::Next(None) => {
-                exhausted = true;
-                in_flight.extend(chunker.finish().map(|batch| send(batch, &mut tally)));
-                None
+            Step::Next(None) | Step::Idle => {
+                exhausted |= matches!(step, Step::Next(None));
+                in_flight.extend(tally.chunker.finish().map(|batch| send(batch, &mut tally)));
+                (None, None)
             }
-            Step::Idle => {
-                in_flight.extend(chunker.finish().map(|batch| send(batch, &mut tally)));
-                None
-            }
-            Step::Deadline => deadline.map(|(_, limit)| Error::Deadline(limit)),
+            Step::Deadline => (deadline.map(|(_, limit)| Error::Deadline(limit)), None),
         };
         if let Some(error) = stop {
             drop(in_flight);
-            tally.stop(chunker.finish(), &error.to_string());
+            tally.stop(unsent, &error.to_string());
             return Err(SendError::new(error, tally.finish()));
         }
     }
