@@ -28,9 +28,9 @@ pub(crate) struct Item {
     /// Its position among the call's inputs.
     pub(crate) index: usize,
     /// The id it is sent with.
-    pub(crate) id: String,
-    /// Its template id.
-    pub(crate) template_id: String,
+    pub(crate) id: Arc<str>,
+    /// Its template id, shared by the inputs of one template.
+    pub(crate) template_id: Arc<str>,
     /// Whether an earlier attempt (of this call, or of an earlier call the
     /// input was marked resent by) may have stored it. Sticky: once set, it
     /// stays set through retries and splits.
@@ -42,7 +42,7 @@ pub(crate) struct Item {
 impl Item {
     /// A failure of this input for `reason`.
     pub(crate) fn failure(&self, reason: Arc<FailureReason>) -> Failure {
-        Failure::new(self.index, Some(self.id.clone()), self.template_id.clone(), reason, self.landed_before)
+        Failure::new(self.index, Some(self.id.to_string()), self.template_id.to_string(), reason, self.landed_before)
     }
 }
 
@@ -89,13 +89,12 @@ impl Batch {
         }
     }
 
-    fn push(&mut self, index: usize, id: String, template_id: &str, landed_before: bool, json: &[u8]) {
+    fn push(&mut self, index: usize, id: Arc<str>, template_id: Arc<str>, landed_before: bool, json: &[u8]) {
         if !self.items.is_empty() {
             self.body.push(b',');
         }
         let start = self.body.len();
         self.body.extend_from_slice(json);
-        let template_id = template_id.to_owned();
         self.items.push(Item { index, id, template_id, landed_before, span: start..self.body.len() });
     }
 
@@ -109,7 +108,7 @@ impl Batch {
             let mut batch = Batch { sent: Arc::clone(&self.sent), ..Batch::new() };
             for item in items {
                 let json = &self.body[item.span.clone()];
-                batch.push(item.index, item.id.clone(), &item.template_id, item.landed_before, json);
+                batch.push(item.index, Arc::clone(&item.id), Arc::clone(&item.template_id), item.landed_before, json);
             }
             batch
         };
@@ -137,6 +136,8 @@ pub(crate) struct Chunker {
     current: Batch,
     scratch: Vec<u8>,
     templates: Option<Arc<KnownTemplates>>,
+    /// The template id of the last input, shared with the next of the same template.
+    last_template_id: Option<Arc<str>>,
 }
 
 impl Chunker {
@@ -148,6 +149,7 @@ impl Chunker {
             current: Batch::new(),
             scratch: Vec::new(),
             templates: None,
+            last_template_id: None,
         }
     }
 
@@ -182,7 +184,11 @@ impl Chunker {
         if !self.current.items.is_empty() && self.current.len_bytes() + 1 + self.scratch.len() > self.max_bytes {
             ready = Some(std::mem::replace(&mut self.current, Batch::new()));
         }
-        self.current.push(index, id, template_id, input.sent_before(), &self.scratch);
+        let template_id = match &self.last_template_id {
+            Some(last) if **last == *template_id => Arc::clone(last),
+            _ => self.last_template_id.insert(Arc::from(template_id)).clone(),
+        };
+        self.current.push(index, Arc::from(id), template_id, input.sent_before(), &self.scratch);
         if self.current.items.len() >= self.max_inputs {
             debug_assert!(ready.is_none(), "a batch can only fill by count when it did not overflow by bytes");
             ready = Some(std::mem::replace(&mut self.current, Batch::new()));
@@ -309,7 +315,7 @@ mod tests {
         let batch = chunker.finish().unwrap();
         let inputs = parse(&batch)["inputs"].clone();
         assert_eq!(inputs[0], inputs[1]);
-        assert_eq!(batch.items()[0].id, encoded.id());
-        assert_eq!(batch.items()[1].template_id, "77");
+        assert_eq!(&*batch.items()[0].id, encoded.id());
+        assert_eq!(&*batch.items()[1].template_id, "77");
     }
 }

@@ -98,13 +98,13 @@ struct Positions<'a> {
 impl Positions<'_> {
     fn take(&mut self, id: &str) -> Option<usize> {
         if self.by_id.is_none() {
-            if self.items.get(self.next).is_some_and(|item| item.id == id) {
+            if self.items.get(self.next).is_some_and(|item| &*item.id == id) {
                 self.next += 1;
                 return Some(self.next - 1);
             }
             let mut by_id: HashMap<&str, Vec<usize>> = HashMap::new();
             for (position, item) in self.items.iter().enumerate().skip(self.next).rev() {
-                by_id.entry(item.id.as_str()).or_default().push(position);
+                by_id.entry(&*item.id).or_default().push(position);
             }
             self.by_id = Some(by_id);
         }
@@ -131,8 +131,8 @@ pub(crate) fn refused(item: &Item, reason: &Arc<FailureReason>) -> Outcome {
             if item.landed_before {
                 Outcome::Created(Created {
                     index: item.index,
-                    id: item.id.clone(),
-                    template_id: item.template_id.clone(),
+                    id: item.id.to_string(),
+                    template_id: item.template_id.to_string(),
                     object_id: None,
                     confirmed_by_duplicate: true,
                 })
@@ -172,8 +172,8 @@ fn validation(error: &StandardError) -> FailureReason {
 fn created(item: &Item, object_id: Option<String>) -> Outcome {
     Outcome::Created(Created {
         index: item.index,
-        id: item.id.clone(),
-        template_id: item.template_id.clone(),
+        id: item.id.to_string(),
+        template_id: item.template_id.to_string(),
         object_id,
         confirmed_by_duplicate: false,
     })
