@@ -109,7 +109,9 @@ pub enum FailureReason {
         /// HubSpot's details.
         details: Vec<ErrorDetail>,
     },
-    /// HubSpot refused the request with a client error that is not a validation error.
+    /// HubSpot refused the request with an answer that is neither a success,
+    /// a validation error nor a server error: a 4xx, or a 3xx (redirects are
+    /// not followed).
     #[error("refused by HubSpot with status {status}: {message}")]
     Rejected {
         /// The HTTP status.
