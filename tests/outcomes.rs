@@ -140,14 +140,14 @@ async fn a_body_too_large_for_the_server_is_split() {
         body.len()
     };
     probe.shutdown().await;
-    let sandbox = sandbox().max_body_bytes(one_batch * 6).start().await.unwrap();
+    // Ten inputs, then both halves of five, are over the limit; pairs fit.
+    let sandbox = sandbox().max_body_bytes(one_batch * 3).start().await.unwrap();
     let client = client_builder(&sandbox).batch_size(10).build().unwrap();
     let events = adoptions(10);
     let report = events.iter().send_all(&client).await.unwrap();
     assert!(report.is_complete(), "{:?}", report.failed());
     assert_stored_exactly(&sandbox, &events);
-    assert_eq!(sandbox.stats().status_count(413), 1);
-    assert_eq!(sandbox.stats().requests, 3);
+    assert!(sandbox.stats().status_count(413) >= 3, "{:?}", sandbox.stats());
     sandbox.shutdown().await;
 }
 

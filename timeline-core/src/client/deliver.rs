@@ -60,9 +60,11 @@ struct Refusal {
 }
 
 impl Refusal {
-    /// Whether `self` and `other` are the same batch-level cause.
+    /// Whether `self` and `other` are the same batch-level cause. A body
+    /// too large never is: halves are smaller, and splitting is the cure.
     fn same_batch_level_cause(&self, other: &Refusal) -> bool {
-        !self.names_an_input && !other.names_an_input && self.status == other.status && self.reason == other.reason
+        let batch_level = |refusal: &Refusal| !refusal.names_an_input && refusal.status != 413;
+        batch_level(self) && batch_level(other) && self.status == other.status && self.reason == other.reason
     }
 }
 
