@@ -18,6 +18,15 @@ Workflow: `timeline templates pull` → `timeline codegen` (or annotate your own
 #[timeline(template = \"…\")]) → cargo build checks every event against its template →
 `timeline send` backfills events from NDJSON, checked against the same file.";
 
+/// The exit codes of `send`, listed at the end of its `--help`.
+const SEND_EXIT_CODES: &str = "\
+Exit codes:
+  0  every line was stored (with --dry-run: every line passed the checks)
+  1  the run finished and some lines failed; they are in the failures file
+  2  the run stopped or was refused: bad arguments, unreadable files, refused credentials, a
+     checkpoint that does not fit, or HubSpot unable to take more (the daily limit, an outage;
+     rerun the same command to continue)";
+
 /// Typed HubSpot CRM timeline events: pull templates, generate Rust event
 /// types from them, and backfill events.
 #[derive(Debug, Parser)]
@@ -37,6 +46,7 @@ pub enum Command {
     /// Print Rust event types (`#[derive(TimelineEvent)]` structs and `TimelineToken` enums) for template files.
     Codegen(CodegenArgs),
     /// Send events from an NDJSON file, checked against a template file, resumably.
+    #[command(after_help = SEND_EXIT_CODES)]
     Send(SendArgs),
     /// Run the local HubSpot stand-in (the options of the `timeline-sandbox` binary).
     Sandbox(SandboxArgs),
@@ -47,6 +57,8 @@ pub enum Command {
 pub enum TemplatesCommand {
     /// Fetch every event template of an app and write each to DIR/ID.json, keys sorted, so diffs are clean.
     Pull(PullArgs),
+    /// Create or update the app's templates from template files (as `pull` writes them).
+    Push(PushArgs),
 }
 
 /// Where the API is.
@@ -66,6 +78,29 @@ pub struct PullArgs {
     /// The folder to write the files to (created if needed).
     #[arg(long, default_value = "timeline")]
     pub out: PathBuf,
+    /// Write nothing: compare the app's templates with the files in `--out`, print a diff of every
+    /// one that differs, is missing or is extra, and exit 1 if any does (0 when all match).
+    #[arg(long)]
+    pub check: bool,
+    /// The API.
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// `timeline templates push`
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The app whose templates to create or update.
+    #[arg(long)]
+    pub app_id: u32,
+    /// Template files in HubSpot's get-template JSON (as `pull` writes them). A file whose `id` is
+    /// a template of the app updates it; one without an `id`, or with an id the app does not
+    /// have, creates a new template.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print what would be created and updated, and send no write.
+    #[arg(long)]
+    pub dry_run: bool,
     /// The API.
     #[command(flatten)]
     pub connection: Connection,
@@ -94,18 +129,33 @@ pub struct SendArgs {
     /// The template id, for an app-event definition file.
     #[arg(long)]
     pub template_id: Option<String>,
-    /// The events, one JSON object per line (see the README for the line format).
+    /// The events, one JSON object per line (see the README for the line format); `-` reads
+    /// standard input, which keeps no checkpoint (a pipe cannot be resumed).
     pub events: PathBuf,
     /// Where progress is recorded for resuming [default: EVENTS.checkpoint]. A run resumes only
     /// while the lines it already sent are unchanged (lines appended since are sent too).
+    /// Refused with `-`.
     #[arg(long)]
     pub checkpoint: Option<PathBuf>,
     /// Start from line 1, replacing the checkpoint and the failures file of an earlier run.
+    /// Refused with `-`.
     #[arg(long)]
     pub restart: bool,
-    /// Where failed lines are written with their reasons, as NDJSON [default: EVENTS.failed.ndjson].
+    /// Where failed lines are written with their reasons, as NDJSON [default: EVENTS.failed.ndjson;
+    /// `stdin.failed.ndjson` for `-`; with `--dry-run`, EVENTS.dry-run.failed.ndjson or
+    /// `stdin.dry-run.failed.ndjson`].
     #[arg(long)]
     pub failures: Option<PathBuf>,
+    /// Check every line (parsing, the template, ids) and write the summary and failures file,
+    /// but send nothing: no request is made, not even for OAuth, and no checkpoint is read or
+    /// written. Lines are read from line 1.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the final summary as one JSON object on stdout (`lines`, `created`, `failed`,
+    /// `resumed_at`, `failures`, `checkpoint`, `dry_run`) and nothing else there; progress and
+    /// messages stay on stderr.
+    #[arg(long)]
+    pub json: bool,
     /// Lines sent between two checkpoints.
     #[arg(long, default_value_t = 1000)]
     pub checkpoint_every: usize,

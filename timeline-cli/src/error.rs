@@ -47,6 +47,9 @@ pub enum CliError {
     /// stopped, its checkpoint before the lines not yet sent.
     #[error("{0}")]
     Halted(String),
+    /// A push asks for changes HubSpot refuses; nothing was written.
+    #[error("nothing was pushed: {}", .0.join("; "))]
+    PushRefused(Vec<String>),
     /// The sandbox could not start.
     #[error("the sandbox could not start: {0}")]
     Sandbox(#[from] timeline_sandbox::StartError),

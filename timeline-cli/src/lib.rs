@@ -3,7 +3,7 @@
 //! backfill events from NDJSON, and run the local sandbox.
 //!
 //! The binary is a thin layer over this library: each command is a
-//! function ([`pull::pull`], [`codegen::generate`], [`send::send`]) that
+//! function ([`pull::pull`], [`pull::check`], [`push::plan`], [`codegen::generate`], [`send::send`]) that
 //! tests and other programs can call.
 
 #![deny(missing_docs)]
@@ -13,19 +13,24 @@ pub mod canonical_json;
 pub mod codegen;
 pub mod connection;
 pub mod error;
+pub mod line_diff;
 pub mod pull;
+pub mod push;
 pub mod send;
 
 use std::process::ExitCode;
 
-use args::{Cli, CodegenArgs, Command, PullArgs, SandboxArgs, SendArgs, TemplatesCommand};
+use args::{Cli, CodegenArgs, Command, PullArgs, PushArgs, SandboxArgs, SendArgs, TemplatesCommand};
 use error::CliError;
 
 /// Runs a parsed command line; the exit code is 0 on success, 1 when
-/// `send` finished with failed lines.
+/// `send` finished with failed lines or `templates pull --check` found
+/// templates that differ from their files.
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
+        Command::Templates(TemplatesCommand::Pull(args)) if args.check => run_pull_check(&args).await,
         Command::Templates(TemplatesCommand::Pull(args)) => run_pull(&args).await,
+        Command::Templates(TemplatesCommand::Push(args)) => run_push(&args).await,
         Command::Codegen(args) => run_codegen(&args),
         Command::Send(args) => run_send(&args).await,
         Command::Sandbox(args) => run_sandbox(&args).await,
@@ -39,6 +44,44 @@ async fn run_pull(args: &PullArgs) -> Result<ExitCode, CliError> {
         println!("{}", file.display());
     }
     eprintln!("{} templates, {} changed", pulled.files.len(), pulled.changed);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_pull_check(args: &PullArgs) -> Result<ExitCode, CliError> {
+    let client = connection::client_builder(&args.connection)?.build()?;
+    let drift = pull::check(&client, args.app_id, &args.out).await?;
+    if drift.is_empty() {
+        println!("the {} templates of app {} match the files in {}", drift.matching, args.app_id, args.out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for difference in &drift.differences {
+        print!("{}", difference.diff);
+    }
+    eprintln!(
+        "{} of the app's templates and the files in {} differ; run `timeline templates pull` to update the files",
+        drift.differences.len(),
+        args.out.display()
+    );
+    Ok(ExitCode::from(1))
+}
+
+async fn run_push(args: &PushArgs) -> Result<ExitCode, CliError> {
+    let definitions = args.files.iter().map(|file| push::Definition::read(file)).collect::<Result<Vec<_>, _>>()?;
+    let client = connection::client_builder(&args.connection)?.build()?;
+    let templates = client.templates(args.app_id);
+    let plan = push::plan(&templates.list().await?, definitions)?;
+    if plan.is_empty() {
+        println!("every template is as its file says: nothing to push");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for step in &plan {
+        if args.dry_run {
+            println!("would {step}");
+        } else {
+            let done = push::apply(&templates, step).await?;
+            println!("{done}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -57,13 +100,19 @@ fn run_codegen(args: &CodegenArgs) -> Result<ExitCode, CliError> {
 
 async fn run_send(args: &SendArgs) -> Result<ExitCode, CliError> {
     let summary = send::send(args).await?;
-    println!(
-        "{} lines done: {} events stored, {} failed{}",
-        summary.lines,
-        summary.created,
-        summary.failed,
-        if summary.failed > 0 { format!(" (see {})", summary.failures.display()) } else { String::new() }
-    );
+    if args.json {
+        println!("{}", serde_json::to_string(&summary).unwrap_or_default());
+    } else {
+        println!(
+            "{} lines {}: {} events {}, {} failed{}",
+            summary.lines,
+            if summary.dry_run { "checked (dry run, nothing sent)" } else { "done" },
+            summary.created,
+            if summary.dry_run { "would be sent" } else { "stored" },
+            summary.failed,
+            if summary.failed > 0 { format!(" (see {})", summary.failures.display()) } else { String::new() }
+        );
+    }
     Ok(if summary.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 

@@ -8,6 +8,9 @@
 //! ids, so HubSpot replaces them instead of storing them twice. A resume
 //! first checks that the lines already sent are unchanged (see
 //! [`checkpoint`]); `--restart` starts from line 1 instead.
+//!
+//! Standard input (`-`) is read the same way but keeps no checkpoint, and a
+//! dry run (`--dry-run`) checks every line without sending any.
 
 pub mod checkpoint;
 pub mod failures;
@@ -18,22 +21,23 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
 use timeline_core::wire::TimelineEventTemplate;
 use timeline_core::{Client, FailureReason, SendAll, TemplateFile};
 
 use crate::args::SendArgs;
-use crate::connection::{client_builder, per_ten_seconds};
+use crate::connection::{MAX_RATE_LIMIT, client_builder, per_ten_seconds};
 use crate::error::CliError;
 use checkpoint::{Checkpoint, Fingerprint, PrefixHash};
 use failures::{FailedLine, FailureLog, kind};
 use line::LineInput;
 
 /// What a `send` did, counting the lines of earlier runs it resumed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Lines done (blank lines included).
     pub lines: u64,
-    /// Events stored.
+    /// Events stored (with `--dry-run`: events that passed every check).
     pub created: u64,
     /// Lines that failed, each in the failures file.
     pub failed: u64,
@@ -41,24 +45,58 @@ pub struct Summary {
     pub resumed_at: u64,
     /// The failures file.
     pub failures: PathBuf,
+    /// The checkpoint file, if the run kept one (not for standard input nor a dry run).
+    pub checkpoint: Option<PathBuf>,
+    /// Whether this was a dry run, which sent nothing.
+    pub dry_run: bool,
 }
 
+/// The `EVENTS` argument that means standard input.
+pub const STDIN: &str = "-";
+
 /// Runs `timeline send`.
+///
+/// With `--dry-run` the events go to an in-process sandbox holding only the
+/// template, so every check the client and HubSpot make runs while nothing
+/// leaves the machine; the sandbox forgets each chunk once it is checked.
 pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
+    let from_stdin = args.events.as_os_str() == STDIN;
+    if from_stdin && (args.checkpoint.is_some() || args.restart) {
+        return Err(CliError::Usage(
+            "standard input (`-`) cannot be resumed, so it keeps no checkpoint: drop --checkpoint and --restart, \
+             or save the events to a file to send them resumably"
+                .to_owned(),
+        ));
+    }
     let template = TemplateFile::read(&args.template)?.into_template(args.template_id.as_deref())?;
-    let client = client_builder(&args.connection)?
-        .template(template.clone())
-        .batch_size(args.batch_size)
-        .max_in_flight(args.max_in_flight)
-        .rate_limit(per_ten_seconds(args.rate_limit))
-        .build()?;
-    let checkpoint_path = args.checkpoint.clone().unwrap_or_else(|| with_suffix(&args.events, ".checkpoint"));
-    let failures_path = args.failures.clone().unwrap_or_else(|| with_suffix(&args.events, ".failed.ndjson"));
-    let saved = if args.restart { None } else { Checkpoint::load(&checkpoint_path)? };
+    let dry_run = match args.dry_run {
+        true => Some(timeline_sandbox::Sandbox::builder().template(template.clone()).no_rate_limit().start().await?),
+        false => None,
+    };
+    let client = match &dry_run {
+        Some(sandbox) => Client::builder()
+            .base_url(sandbox.url())
+            .access_token("dry-run")
+            .rate_limit(per_ten_seconds(MAX_RATE_LIMIT)),
+        None => client_builder(&args.connection)?.rate_limit(per_ten_seconds(args.rate_limit)),
+    }
+    .template(template.clone())
+    .batch_size(args.batch_size)
+    .max_in_flight(args.max_in_flight)
+    .build()?;
+    let failures_path = args.failures.clone().unwrap_or_else(|| default_failures(&args.events, args.dry_run));
+    let checkpoint_path = match from_stdin || args.dry_run {
+        true => None,
+        false => Some(args.checkpoint.clone().unwrap_or_else(|| with_suffix(&args.events, ".checkpoint"))),
+    };
+    let saved = match &checkpoint_path {
+        Some(path) if !args.restart => Checkpoint::load(path)?,
+        _ => None,
+    };
     let mut checkpoint = match saved {
         Some(saved) if saved.template_id != template.id => {
             return Err(CliError::Checkpoint {
-                path: checkpoint_path,
+                path: checkpoint_path.unwrap_or_default(),
                 reason: format!("it is for template {}, not {}", saved.template_id, template.id),
             });
         }
@@ -66,17 +104,26 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
         None => Checkpoint::start(&template.id),
     };
     let resumed_at = checkpoint.lines;
-    let mut events = Events::open(&args.events, &checkpoint)?;
+    let mut events = if from_stdin { Events::stdin() } else { Events::open(&args.events, &checkpoint)? };
     let mut failures = FailureLog::open(&failures_path, checkpoint.failures_bytes)?;
-    let progress = progress_bar(args.no_progress, count_lines(&args.events)?, checkpoint.lines);
-    if resumed_at > 0 {
-        let grown = events.fingerprint()?.size.saturating_sub(checkpoint.events.size);
-        let appended =
-            if grown > 0 { format!("; {grown} bytes were appended since, and are sent too") } else { String::new() };
-        eprintln!("resuming after line {resumed_at} ({}){appended}", checkpoint_path.display());
-    } else {
-        checkpoint.events = events.fingerprint()?;
-        checkpoint.save(&checkpoint_path)?;
+    let total = if from_stdin { None } else { Some(count_lines(&args.events)?) };
+    let progress = progress_bar(args.no_progress, total, checkpoint.lines);
+    if args.dry_run {
+        eprintln!("dry run: every line is checked, nothing is sent and no checkpoint is written");
+    }
+    if let Some(path) = &checkpoint_path {
+        if resumed_at > 0 {
+            let grown = events.fingerprint()?.size.saturating_sub(checkpoint.events.size);
+            let appended = if grown > 0 {
+                format!("; {grown} bytes were appended since, and are sent too")
+            } else {
+                String::new()
+            };
+            eprintln!("resuming after line {resumed_at} ({}){appended}", path.display());
+        } else {
+            checkpoint.events = events.fingerprint()?;
+            checkpoint.save(path)?;
+        }
     }
     loop {
         let chunk = events.next_chunk(args.checkpoint_every.max(1))?;
@@ -88,30 +135,58 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
             Ok(counts) => counts,
             Err(CliError::Halted(why)) => {
                 progress.abandon();
-                return Err(CliError::Halted(format!(
-                    "{why}; stopped before line {} (checkpoint {}): rerun the same command to continue from there",
-                    checkpoint.lines + 1,
-                    checkpoint_path.display()
-                )));
+                let next = checkpoint.lines + 1;
+                return Err(CliError::Halted(match &checkpoint_path {
+                    Some(path) => format!(
+                        "{why}; stopped before line {next} (checkpoint {}): rerun the same command to continue from \
+                         there",
+                        path.display()
+                    ),
+                    None => format!(
+                        "{why}; stopped before line {next} of standard input, which cannot be resumed: send its \
+                         lines from {next} on again"
+                    ),
+                }));
             }
             Err(error) => return Err(error),
         };
+        if let Some(sandbox) = &dry_run {
+            sandbox.reset();
+        }
         checkpoint.lines = events.lines;
         checkpoint.offset = events.offset;
         checkpoint.failures_bytes = failures.sync()?;
         checkpoint.created += created;
         checkpoint.failed += failed;
-        checkpoint.events = events.fingerprint()?;
-        checkpoint.save(&checkpoint_path)?;
+        if let Some(path) = &checkpoint_path {
+            checkpoint.events = events.fingerprint()?;
+            checkpoint.save(path)?;
+        }
     }
     progress.finish_and_clear();
+    if let Some(sandbox) = dry_run {
+        sandbox.shutdown().await;
+    }
     Ok(Summary {
         lines: checkpoint.lines,
         created: checkpoint.created,
         failed: checkpoint.failed,
         resumed_at,
         failures: failures_path,
+        checkpoint: checkpoint_path,
+        dry_run: args.dry_run,
     })
+}
+
+/// The failures file when `--failures` is not given: next to the events
+/// file, or in the current folder for standard input; a dry run's has its
+/// own name, so it never mixes with the file a resumable run appends to.
+fn default_failures(events: &Path, dry_run: bool) -> PathBuf {
+    let suffix = if dry_run { ".dry-run.failed.ndjson" } else { ".failed.ndjson" };
+    match events.as_os_str() == STDIN {
+        true => with_suffix(Path::new("stdin"), suffix),
+        false => with_suffix(events, suffix),
+    }
 }
 
 /// Sends one chunk and records its failures; returns (created, failed).
@@ -218,10 +293,13 @@ struct Line {
     text: Result<String, String>,
 }
 
-/// The events file, read on from a checkpoint, with a running hash of what was read.
+/// The events, read on from a checkpoint, with a running hash of what was read.
 struct Events {
+    /// The events file, or `-` for standard input.
     path: PathBuf,
-    reader: BufReader<File>,
+    reader: Box<dyn BufRead + Send>,
+    /// The events file, for its size; `None` for standard input.
+    file: Option<File>,
     offset: u64,
     lines: u64,
     hash: PrefixHash,
@@ -232,13 +310,25 @@ impl Events {
     fn open(path: &Path, checkpoint: &Checkpoint) -> Result<Events, CliError> {
         let mut file = File::open(path).map_err(CliError::io(path))?;
         let hash = checkpoint.verify(path, &mut file)?;
+        let sized = file.try_clone().map_err(CliError::io(path))?;
         let (offset, lines) = (checkpoint.offset, checkpoint.lines);
-        Ok(Events { path: path.to_owned(), reader: BufReader::new(file), offset, lines, hash })
+        let reader = Box::new(BufReader::new(file));
+        Ok(Events { path: path.to_owned(), reader, file: Some(sized), offset, lines, hash })
     }
 
-    /// The file's fingerprint up to the lines read so far.
+    /// Standard input, from its first line.
+    fn stdin() -> Events {
+        let reader = Box::new(BufReader::new(std::io::stdin()));
+        Events { path: PathBuf::from(STDIN), reader, file: None, offset: 0, lines: 0, hash: PrefixHash::default() }
+    }
+
+    /// The file's fingerprint up to the lines read so far (standard input
+    /// has none: it is never checkpointed).
     fn fingerprint(&self) -> Result<Fingerprint, CliError> {
-        let size = self.reader.get_ref().metadata().map_err(CliError::io(&self.path))?.len();
+        let size = match &self.file {
+            Some(file) => file.metadata().map_err(CliError::io(&self.path))?.len(),
+            None => 0,
+        };
         Ok(self.hash.fingerprint(size))
     }
 
@@ -277,12 +367,17 @@ fn count_lines(path: &Path) -> Result<u64, CliError> {
     Ok(lines + u64::from(last != b'\n'))
 }
 
-fn progress_bar(hidden: bool, total: u64, done: u64) -> ProgressBar {
+/// A progress bar on stderr over `total` lines, or a line counter when the
+/// total is unknown (standard input).
+fn progress_bar(hidden: bool, total: Option<u64>, done: u64) -> ProgressBar {
     if hidden {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} lines  {per_sec}  eta {eta}") {
+    let (bar, template) = match total {
+        Some(total) => (ProgressBar::new(total), "{bar:40} {pos}/{len} lines  {per_sec}  eta {eta}"),
+        None => (ProgressBar::no_length(), "{spinner} {pos} lines  {per_sec}"),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style);
     }
     bar.set_position(done);

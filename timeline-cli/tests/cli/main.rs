@@ -3,5 +3,7 @@
 mod codegen;
 mod common;
 mod pull;
+mod push;
 mod sandbox;
 mod send;
+mod send_modes;

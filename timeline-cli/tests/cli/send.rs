@@ -24,7 +24,7 @@ fn bad_lines() -> BTreeMap<u64, &'static str> {
     ])
 }
 
-fn line(number: u64) -> String {
+pub(crate) fn line(number: u64) -> String {
     let breed = ["golden-retriever", "beagle", "mixed"][(number % 3) as usize];
     let good = serde_json::json!({
         "id": format!("adoption-{number}"),
@@ -51,7 +51,7 @@ fn line(number: u64) -> String {
 }
 
 /// Lines `numbers` of the events file, each with its newline.
-fn lines(numbers: std::ops::RangeInclusive<u64>) -> String {
+pub(crate) fn lines(numbers: std::ops::RangeInclusive<u64>) -> String {
     numbers.map(|number| line(number) + "\n").collect()
 }
 
@@ -60,7 +60,7 @@ fn write_events(path: &Path) {
 }
 
 /// A scratch folder holding the pet template's file.
-fn folder_with_template(name: &str) -> PathBuf {
+pub(crate) fn folder_with_template(name: &str) -> PathBuf {
     let dir = scratch(name);
     let template = crate::common::templates().remove(0);
     std::fs::write(dir.join("1001298.json"), timeline_cli::pull::render(&template)).unwrap();
@@ -68,7 +68,7 @@ fn folder_with_template(name: &str) -> PathBuf {
 }
 
 /// `timeline send` of `dir/events.ndjson`, checkpointing every `checkpoint_every` lines.
-fn send_command(dir: &Path, url: &str, checkpoint_every: u64) -> tokio::process::Command {
+pub(crate) fn send_command(dir: &Path, url: &str, checkpoint_every: u64) -> tokio::process::Command {
     let mut command = timeline();
     command
         .arg("send")
