@@ -264,3 +264,197 @@ fn a_missing_target_is_a_per_event_error() {
     let error = encode_input(&MaybeContact { email: None, note: "x".into() }, &mut Vec::new()).unwrap_err();
     assert_eq!(error, EncodeError::NoTarget);
 }
+
+fn body<E: TimelineEvent>(event: &E) -> Vec<u8> {
+    let mut body = Vec::new();
+    encode_input(event, &mut body).unwrap();
+    body
+}
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "5005", rename_all = "camelCase")]
+struct PaymentWithUuid {
+    #[timeline(id)]
+    payment_id: uuid::Uuid,
+    #[timeline(object_id)]
+    account: uuid::Uuid,
+    reference: Option<uuid::Uuid>,
+}
+
+#[test]
+fn a_uuid_is_sent_as_hyphenated_lower_case_text_as_id_object_id_and_token() {
+    let payment_id = uuid::Uuid::from_u128(0x67E5_5044_10B1_426F_9247_BB68_0E5F_E0C8);
+    let account = uuid::Uuid::from_u128(0xA1A2_A3A4_B1B2_C1C2_D1D2_D3D4_D5D6_D7D8);
+    let event = PaymentWithUuid { payment_id, account, reference: Some(payment_id) };
+    let (id, json) = encoded(&event);
+    assert_eq!(id, "67e55044-10b1-426f-9247-bb680e5fe0c8");
+    assert_eq!(json["id"], "67e55044-10b1-426f-9247-bb680e5fe0c8");
+    assert_eq!(json["objectId"], "a1a2a3a4-b1b2-c1c2-d1d2-d3d4d5d6d7d8");
+    assert_eq!(json["tokens"]["reference"], "67e55044-10b1-426f-9247-bb680e5fe0c8");
+    assert_eq!(<uuid::Uuid as TokenValue>::KIND, TokenKind::String);
+}
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "6006", rename_all = "camelCase")]
+struct Shipped<At, Day, Local> {
+    #[timeline(object_id)]
+    contact_id: u64,
+    #[timeline(timestamp)]
+    shipped_at: At,
+    delivered_at: At,
+    due_on: Day,
+    packed_at: Local,
+}
+
+#[test]
+fn time_types_encode_to_the_same_bytes_as_chrono_for_the_same_instants() {
+    let instants = [
+        (2026, 5, 4, 9, 15, 0, 123_456_789),
+        (1969, 12, 31, 23, 59, 59, 999_999_999),
+        (1901, 3, 2, 1, 0, 0, 1_000_000),
+    ];
+    for (year, month, day, hour, minute, second, nano) in instants {
+        let chrono_date = NaiveDate::from_ymd_opt(year, month, day).unwrap();
+        let chrono_local = chrono_date.and_hms_nano_opt(hour, minute, second, nano).unwrap();
+        let chrono_event = Shipped {
+            contact_id: 5120345,
+            shipped_at: chrono_local.and_utc(),
+            delivered_at: chrono_local.and_utc(),
+            due_on: chrono_date,
+            packed_at: chrono_local,
+        };
+        let time_month = time::Month::try_from(u8::try_from(month).unwrap()).unwrap();
+        let time_date = time::Date::from_calendar_date(year, time_month, u8::try_from(day).unwrap()).unwrap();
+        let clock = time::Time::from_hms_nano(
+            u8::try_from(hour).unwrap(),
+            u8::try_from(minute).unwrap(),
+            u8::try_from(second).unwrap(),
+            nano,
+        )
+        .unwrap();
+        let time_local = time::PrimitiveDateTime::new(time_date, clock);
+        let offset = time::UtcOffset::from_hms(2, 0, 0).unwrap();
+        let time_event = Shipped {
+            contact_id: 5120345,
+            shipped_at: time_local.assume_utc().to_offset(offset),
+            delivered_at: time_local.assume_utc(),
+            due_on: time_date,
+            packed_at: time_local,
+        };
+        assert_eq!(
+            String::from_utf8(body(&time_event)).unwrap(),
+            String::from_utf8(body(&chrono_event)).unwrap(),
+            "{chrono_local}"
+        );
+        assert_eq!(
+            <Shipped<time::OffsetDateTime, time::Date, time::PrimitiveDateTime>>::TOKENS,
+            <Shipped<DateTime<Utc>, NaiveDate, chrono::NaiveDateTime>>::TOKENS
+        );
+    }
+}
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "7007", rename_all = "camelCase")]
+struct Invoiced {
+    #[timeline(object_id)]
+    contact_id: u64,
+    amount: rust_decimal::Decimal,
+    discount: Option<rust_decimal::Decimal>,
+}
+
+#[test]
+fn a_decimal_is_written_exactly_where_a_float_would_round() {
+    use std::str::FromStr;
+    let tenth = rust_decimal::Decimal::from_str("0.1").unwrap();
+    let fifth = rust_decimal::Decimal::from_str("0.2").unwrap();
+    let large = rust_decimal::Decimal::from_str("12345678901234567890.123").unwrap();
+    assert_ne!((0.1_f64 + 0.2).to_string(), "0.3");
+    assert_ne!(12_345_678_901_234_567_890.123_f64.to_string(), "12345678901234567890.123");
+    let event = Invoiced { contact_id: 5120345, amount: large, discount: Some(tenth + fifth) };
+    let (_, json) = encoded(&event);
+    assert_eq!(json["tokens"]["amount"], "12345678901234567890.123");
+    assert_eq!(json["tokens"]["discount"], "0.3");
+    assert_eq!(<rust_decimal::Decimal as TokenValue>::KIND, TokenKind::Number);
+}
+
+#[derive(Debug, TimelineToken)]
+struct ContactId(u64);
+
+#[derive(TimelineToken)]
+struct Email {
+    address: String,
+}
+
+#[derive(TimelineToken)]
+struct OrderNumber(String);
+
+#[derive(TimelineToken)]
+struct Sent(DateTime<Utc>);
+
+#[derive(TimelineToken)]
+struct BreedChoice(Breed);
+
+#[derive(TimelineEvent)]
+#[timeline(template_id = "8008", rename_all = "camelCase")]
+struct OrderPlaced<Contact, Address, Order, At, Pet, Count> {
+    #[timeline(object_id)]
+    contact_id: Contact,
+    #[timeline(email)]
+    email: Address,
+    #[timeline(utk)]
+    utk: Address,
+    #[timeline(domain)]
+    domain: Address,
+    #[timeline(id)]
+    order_number: Order,
+    #[timeline(timestamp)]
+    placed_at: At,
+    breed: Pet,
+    items: Count,
+    reference: Order,
+}
+
+#[test]
+fn newtypes_send_exactly_what_their_fields_send() {
+    let placed_at = Utc.with_ymd_and_hms(2026, 5, 4, 9, 15, 0).unwrap();
+    let plain = OrderPlaced {
+        contact_id: 5120345_u64,
+        email: "ada@example.com".to_owned(),
+        utk: "ada@example.com".to_owned(),
+        domain: "ada@example.com".to_owned(),
+        order_number: "ord-77".to_owned(),
+        placed_at,
+        breed: Breed::GoldenRetriever,
+        items: 3_u64,
+        reference: "ord-77".to_owned(),
+    };
+    let wrapped = OrderPlaced {
+        contact_id: ContactId(5120345),
+        email: Email { address: "ada@example.com".to_owned() },
+        utk: Email { address: "ada@example.com".to_owned() },
+        domain: Email { address: "ada@example.com".to_owned() },
+        order_number: OrderNumber("ord-77".to_owned()),
+        placed_at: Sent(placed_at),
+        breed: BreedChoice(Breed::GoldenRetriever),
+        items: ContactId(3),
+        reference: OrderNumber("ord-77".to_owned()),
+    };
+    let (id, json) = encoded(&wrapped);
+    assert_eq!(id, "ord-77");
+    assert_eq!(json["objectId"], "5120345");
+    assert_eq!(json["email"], "ada@example.com");
+    assert_eq!(json["tokens"]["breed"], "golden-retriever");
+    assert_eq!(json["tokens"]["items"], "3");
+    assert_eq!(String::from_utf8(body(&wrapped)).unwrap(), String::from_utf8(body(&plain)).unwrap());
+}
+
+#[test]
+fn a_newtype_has_the_kind_and_options_of_its_field() {
+    assert_eq!(<ContactId as TokenValue>::KIND, TokenKind::Number);
+    assert_eq!(<Email as TokenValue>::KIND, TokenKind::String);
+    assert_eq!(<Sent as TokenValue>::KIND, TokenKind::Date);
+    assert_eq!(<BreedChoice as TokenValue>::KIND, TokenKind::Enumeration);
+    assert_eq!(<BreedChoice as TokenValue>::OPTIONS, ["golden-retriever", "beagle", "mixed"]);
+    assert_eq!(<BreedChoice as TimelineToken>::VALUES, Breed::VALUES);
+    assert_eq!(BreedChoice(Breed::Other).value(), "mixed");
+}

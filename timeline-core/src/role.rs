@@ -19,7 +19,8 @@ use crate::wire::TimelineEventIFrame;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an `object_id` field",
     label = "`#[timeline(object_id)]` needs a string or an integer here",
-    note = "use a string type (`String`, `&str`, …), an integer, or an `Option` of one"
+    note = "use a string type (`String`, `&str`, …), an integer, a `#[derive(TimelineToken)]` newtype of one, or an `Option` of one",
+    note = "`uuid::Uuid` needs the `uuid` feature of hubspot-timeline"
 )]
 pub trait ObjectIdField {
     /// The record id as text, or `None` when this event names no record.
@@ -30,7 +31,7 @@ pub trait ObjectIdField {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an `email` field",
     label = "`#[timeline(email)]` needs a string here",
-    note = "use a string type (`String`, `&str`, …) or an `Option` of one"
+    note = "use a string type (`String`, `&str`, …), a `#[derive(TimelineToken)]` newtype of one, or an `Option` of one"
 )]
 pub trait EmailField {
     /// The email address, or `None`.
@@ -41,7 +42,7 @@ pub trait EmailField {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a `utk` field",
     label = "`#[timeline(utk)]` needs a string here",
-    note = "use a string type (`String`, `&str`, …) or an `Option` of one"
+    note = "use a string type (`String`, `&str`, …), a `#[derive(TimelineToken)]` newtype of one, or an `Option` of one"
 )]
 pub trait UtkField {
     /// The utk, or `None`.
@@ -52,7 +53,7 @@ pub trait UtkField {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a `domain` field",
     label = "`#[timeline(domain)]` needs a string here",
-    note = "use a string type (`String`, `&str`, …) or an `Option` of one"
+    note = "use a string type (`String`, `&str`, …), a `#[derive(TimelineToken)]` newtype of one, or an `Option` of one"
 )]
 pub trait DomainField {
     /// The domain, or `None`.
@@ -63,7 +64,8 @@ pub trait DomainField {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an `id` field",
     label = "`#[timeline(id)]` needs a string or an integer here",
-    note = "use a string type, an integer, or an `Option` of one (`None` gets a deterministic id)"
+    note = "use a string type, an integer, a `#[derive(TimelineToken)]` newtype of one, or an `Option` of one (`None` gets a deterministic id)",
+    note = "`uuid::Uuid` needs the `uuid` feature of hubspot-timeline"
 )]
 pub trait EventIdField {
     /// The id as text, or `None` to use the deterministic content id.
@@ -74,7 +76,8 @@ pub trait EventIdField {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a `timestamp` field",
     label = "`#[timeline(timestamp)]` needs a point in time here",
-    note = "use `chrono::DateTime<Tz>`, `NaiveDateTime` (read as UTC), `NaiveDate` (midnight UTC), `SystemTime`, or an `Option` of one"
+    note = "use `chrono::DateTime<Tz>`, `NaiveDateTime` (read as UTC), `NaiveDate` (midnight UTC), `SystemTime`, or an `Option` of one",
+    note = "the `time` crate's `OffsetDateTime`, `PrimitiveDateTime` and `Date` need the `time` feature of hubspot-timeline"
 )]
 pub trait TimestampField {
     /// The instant, or `None` to let HubSpot use the time it receives the event.
@@ -153,6 +156,50 @@ integer_roles!(
     ObjectIdField::object_id, EventIdField::event_id;
     [i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize]
 );
+
+/// Hyphenated lower-case text, kept inline.
+#[cfg(feature = "uuid")]
+impl ObjectIdField for uuid::Uuid {
+    fn object_id(&self) -> Option<IdText<'_>> {
+        Some(uuid_text(self))
+    }
+}
+
+/// Hyphenated lower-case text, kept inline.
+#[cfg(feature = "uuid")]
+impl EventIdField for uuid::Uuid {
+    fn event_id(&self) -> Option<IdText<'_>> {
+        Some(uuid_text(self))
+    }
+}
+
+#[cfg(feature = "uuid")]
+fn uuid_text(id: &uuid::Uuid) -> IdText<'static> {
+    IdText::inline(id.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()))
+}
+
+#[cfg(feature = "time")]
+impl TimestampField for time::OffsetDateTime {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp(self.unix_timestamp(), self.nanosecond())
+    }
+}
+
+/// Read as UTC, like chrono's `NaiveDateTime`.
+#[cfg(feature = "time")]
+impl TimestampField for time::PrimitiveDateTime {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        self.assume_utc().timestamp()
+    }
+}
+
+/// Midnight UTC, like chrono's `NaiveDate`.
+#[cfg(feature = "time")]
+impl TimestampField for time::Date {
+    fn timestamp(&self) -> Option<DateTime<Utc>> {
+        self.midnight().assume_utc().timestamp()
+    }
+}
 
 impl<Tz: TimeZone> TimestampField for DateTime<Tz> {
     fn timestamp(&self) -> Option<DateTime<Utc>> {

@@ -74,8 +74,11 @@ pub enum TokenText<'a> {
 ///
 /// Implemented for the string types, every integer type, `f32`/`f64`, `bool`,
 /// chrono dates, `Option<T>` (where `None` omits the token), references and
-/// smart pointers. `#[derive(TimelineToken)]` implements it for enumeration
-/// enums. Implement it yourself to send a type of your own:
+/// smart pointers; with the `uuid`, `time` and `rust_decimal` features, for
+/// `Uuid` (a string), the `time` crate's `OffsetDateTime`, `PrimitiveDateTime`
+/// and `Date` (dates) and `Decimal` (a number). `#[derive(TimelineToken)]`
+/// implements it for enumeration enums and for single-field newtypes, which
+/// send their field. Implement it yourself to send a type of your own:
 ///
 /// ```
 /// use timeline_core::{TokenKind, TokenText, TokenValue};
@@ -93,7 +96,8 @@ pub enum TokenText<'a> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the value of a timeline token",
     label = "this field is a token, so its type must implement `TokenValue`",
-    note = "tokens take strings, integers, floats, bool, chrono dates, `#[derive(TimelineToken)]` enums and `Option`s of those",
+    note = "tokens take strings, integers, floats, bool, chrono dates, `#[derive(TimelineToken)]` enums and newtypes, and `Option`s of those",
+    note = "`uuid::Uuid`, `rust_decimal::Decimal` and the `time` crate's `OffsetDateTime`, `PrimitiveDateTime` and `Date` need the `uuid`, `rust_decimal` and `time` features of hubspot-timeline",
     note = "mark the field `#[timeline(skip)]` if it is not a token, or implement `TokenValue` for its type"
 )]
 pub trait TokenValue {
@@ -181,6 +185,57 @@ impl TokenValue for NaiveDateTime {
     const KIND: TokenKind = TokenKind::Date;
     fn token_text(&self) -> TokenText<'_> {
         TokenText::Signed(self.and_utc().timestamp_millis().into())
+    }
+}
+
+/// Hyphenated lower-case text, such as `67e55044-10b1-426f-9247-bb680e5fe0c8`.
+#[cfg(feature = "uuid")]
+impl TokenValue for uuid::Uuid {
+    const KIND: TokenKind = TokenKind::String;
+    fn token_text(&self) -> TokenText<'_> {
+        TokenText::Text(Cow::Owned(self.hyphenated().to_string()))
+    }
+}
+
+/// Epoch milliseconds, like chrono's `DateTime`.
+#[cfg(feature = "time")]
+impl TokenValue for time::OffsetDateTime {
+    const KIND: TokenKind = TokenKind::Date;
+    fn token_text(&self) -> TokenText<'_> {
+        TokenText::Signed(epoch_millis(*self))
+    }
+}
+
+/// Milliseconds since the epoch, rounded down like chrono's `timestamp_millis`.
+#[cfg(feature = "time")]
+fn epoch_millis(instant: time::OffsetDateTime) -> i128 {
+    instant.unix_timestamp_nanos().div_euclid(1_000_000)
+}
+
+/// Read as UTC, like chrono's `NaiveDateTime`.
+#[cfg(feature = "time")]
+impl TokenValue for time::PrimitiveDateTime {
+    const KIND: TokenKind = TokenKind::Date;
+    fn token_text(&self) -> TokenText<'_> {
+        TokenText::Signed(epoch_millis(self.assume_utc()))
+    }
+}
+
+/// Midnight UTC of the date, like chrono's `NaiveDate`.
+#[cfg(feature = "time")]
+impl TokenValue for time::Date {
+    const KIND: TokenKind = TokenKind::Date;
+    fn token_text(&self) -> TokenText<'_> {
+        TokenText::Signed(epoch_millis(self.midnight().assume_utc()))
+    }
+}
+
+/// The exact decimal text (`Decimal`'s `Display`), with no float round trip.
+#[cfg(feature = "rust_decimal")]
+impl TokenValue for rust_decimal::Decimal {
+    const KIND: TokenKind = TokenKind::Number;
+    fn token_text(&self) -> TokenText<'_> {
+        TokenText::Text(Cow::Owned(self.to_string()))
     }
 }
 

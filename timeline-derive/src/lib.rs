@@ -11,6 +11,7 @@ mod dummy;
 mod env;
 mod expand;
 mod internals;
+mod newtype;
 mod template;
 mod token_enum;
 

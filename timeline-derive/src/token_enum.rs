@@ -1,14 +1,14 @@
 //! `#[derive(TimelineToken)]`: an enum of unit variants as the options of an
-//! enumeration token.
+//! enumeration token, or a single-field struct as a newtype of its field.
 
 use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::dummy;
 use crate::internals::attr;
 use crate::internals::ctxt::Ctxt;
+use crate::{dummy, newtype};
 
 /// One variant and the option value it sends.
 struct OptionValue<'a> {
@@ -19,9 +19,20 @@ struct OptionValue<'a> {
 /// Expands `#[derive(TimelineToken)]` on `input`: the impls, or every error
 /// found together with stub impls.
 pub fn derive_timeline_token(input: &syn::DeriveInput) -> TokenStream {
+    let variants = match &input.data {
+        syn::Data::Struct(data) => return newtype::derive_newtype_token(input, data),
+        syn::Data::Enum(data) => Some(data),
+        syn::Data::Union(_) => None,
+    };
     let cx = Ctxt::new();
     let attrs = attr::TokenEnum::from_ast(&cx, input);
-    let options = option_values(&cx, input, &attrs);
+    let options = match variants {
+        Some(data) => option_values(&cx, input, data, &attrs),
+        None => {
+            union_error(&cx, input);
+            None
+        }
+    };
     match (cx.check(), options) {
         (Ok(()), Some(options)) => dummy::wrap_in_const(impl_timeline_token(input, &attrs.krate, &options)),
         (result, _) => {
@@ -32,31 +43,28 @@ pub fn derive_timeline_token(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
-/// The option value of every variant, or `None` (with an error recorded)
-/// when `input` is not an enum of unit variants.
-fn option_values<'a>(cx: &Ctxt, input: &'a syn::DeriveInput, attrs: &attr::TokenEnum) -> Option<Vec<OptionValue<'a>>> {
+/// Records that a union cannot derive `TimelineToken`.
+fn union_error(cx: &Ctxt, input: &syn::DeriveInput) {
     let ident = &input.ident;
-    let data = match &input.data {
-        syn::Data::Enum(data) => data,
-        syn::Data::Struct(data) => {
-            let struct_token = data.struct_token;
-            cx.error_spanned_by(
-                quote!(#struct_token #ident),
-                "#[derive(TimelineToken)] works on enums whose unit variants are the options of an enumeration \
-                 token, not on structs; for an event, use #[derive(TimelineEvent)]",
-            );
-            return None;
-        }
-        syn::Data::Union(data) => {
-            let union_token = data.union_token;
-            cx.error_spanned_by(
-                quote!(#union_token #ident),
-                "#[derive(TimelineToken)] works on enums whose unit variants are the options of an enumeration \
-                 token, not on unions",
-            );
-            return None;
-        }
-    };
+    if let syn::Data::Union(data) = &input.data {
+        let union_token = data.union_token;
+        cx.error_spanned_by(
+            quote!(#union_token #ident),
+            "#[derive(TimelineToken)] works on enums whose unit variants are the options of an enumeration \
+             token and on single-field structs, not on unions",
+        );
+    }
+}
+
+/// The option value of every variant, or `None` (with an error recorded)
+/// when `data` is not an enum of unit variants.
+fn option_values<'a>(
+    cx: &Ctxt,
+    input: &syn::DeriveInput,
+    data: &'a syn::DataEnum,
+    attrs: &attr::TokenEnum,
+) -> Option<Vec<OptionValue<'a>>> {
+    let ident = &input.ident;
     if data.variants.is_empty() {
         cx.error_spanned_by(
             ident,

@@ -162,6 +162,8 @@ fn template_id_value(cx: &Ctxt, lit: &LitStr) -> Option<String> {
 pub struct TokenEnum {
     /// The case rule for option values.
     pub rename_all: RenameRule,
+    /// Where `rename_all` was written, if it was.
+    pub rename_all_span: Option<proc_macro2::Span>,
     /// The path of the runtime crate.
     pub krate: syn::Path,
 }
@@ -187,8 +189,10 @@ impl TokenEnum {
             }
             Ok(())
         });
+        let rename_all = rename_all.get();
         TokenEnum {
-            rename_all: rename_all.get().map(|rule| rule.value).unwrap_or_default(),
+            rename_all_span: rename_all.as_ref().map(|rule| rule.span),
+            rename_all: rename_all.map(|rule| rule.value).unwrap_or_default(),
             krate: krate.get().map(|path| path.value).unwrap_or_else(default_crate_path),
         }
     }
