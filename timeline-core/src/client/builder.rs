@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use reqwest::Url;
 
 use super::auth::{Auth, OAuthProvider, TokenEndpoint};
+use super::batch::LEAST_BODY_BYTES;
 use super::config::{RateLimit, RetryPolicy, Timeouts};
 use super::pacing::Limiter;
 use super::secret::Secret;
@@ -149,40 +150,45 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header; [`build`](Self::build) refuses text an HTTP
+    /// header cannot carry.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
-    /// Inputs per batch request (default 100, at least 1).
+    /// Inputs per batch request (default 100); [`build`](Self::build) refuses 0.
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = size;
         self
     }
 
     /// The largest request body in bytes (default 4 MiB); an event too large
-    /// to fit alone fails without being sent.
+    /// to fit alone fails without being sent. [`build`](Self::build) refuses
+    /// a limit too small for any body holding one input.
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.max_request_bytes = bytes;
         self
     }
 
     /// The largest response body the client reads (default 16 MiB); a larger
-    /// one is refused without being read into memory.
+    /// one is refused without being read into memory. [`build`](Self::build)
+    /// refuses 0.
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
         self
     }
 
-    /// Batch requests one `send_all` keeps under way at once (default 4, at least 1).
+    /// Batch requests one `send_all` keeps under way at once (default 4);
+    /// [`build`](Self::build) refuses 0.
     pub fn max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests;
         self
     }
 
     /// The rate limit the client paces itself to (default 110 requests per
-    /// 10 s); [`build`](Self::build) refuses a window of zero or over a day.
+    /// 10 s); [`build`](Self::build) refuses 0 requests and a window of zero
+    /// or over a day.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = limit;
         self
@@ -229,13 +235,28 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and builds the client.
+    ///
+    /// Settings are kept as given, never adjusted: one that cannot work is
+    /// an [`Error::Config`] naming it.
+    ///
+    /// ```
+    /// use timeline_core::{Client, Error, RetryPolicy};
+    /// let refused = Client::builder().access_token("t").retry(RetryPolicy::default().with_max_attempts(0)).build();
+    /// assert!(matches!(refused, Err(Error::Config(message)) if message.contains("max_attempts")));
+    /// ```
     pub fn build(self) -> Result<Client, Error> {
         let base_url = parse_url("base URL", &self.base_url)?;
-        let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
-        if self.batch_size == 0 || self.max_in_flight == 0 {
-            return Err(Error::Config("batch_size and max_in_flight must be at least 1".into()));
-        }
+        self.check_sizes()?;
         self.rate_limit.check()?;
+        self.retry.check()?;
+        self.timeouts.check()?;
+        if reqwest::header::HeaderValue::from_str(&self.user_agent).is_err() {
+            return Err(Error::Config(format!(
+                "the user_agent `{}` holds characters an HTTP header cannot carry",
+                self.user_agent.escape_debug()
+            )));
+        }
+        let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -295,6 +316,27 @@ impl ClientBuilder {
             known_templates,
         };
         Ok(Client { inner: std::sync::Arc::new(inner) })
+    }
+}
+
+impl ClientBuilder {
+    /// Refuses sizes with which nothing could be sent or read.
+    fn check_sizes(&self) -> Result<(), Error> {
+        let at_least_one = [
+            ("batch_size", self.batch_size),
+            ("max_in_flight", self.max_in_flight),
+            ("max_response_bytes", self.max_response_bytes),
+        ];
+        if let Some((name, _)) = at_least_one.into_iter().find(|(_, value)| *value == 0) {
+            return Err(Error::Config(format!("{name} is 0, with which nothing can be sent; give at least 1")));
+        }
+        if self.max_request_bytes < LEAST_BODY_BYTES {
+            return Err(Error::Config(format!(
+                "max_request_bytes is {}, fewer than any request holding one event takes ({LEAST_BODY_BYTES}); give more",
+                self.max_request_bytes
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -360,6 +402,25 @@ mod tests {
         assert!(matches!(limited(std::time::Duration::ZERO), Err(Error::Config(_))));
         assert!(matches!(limited(std::time::Duration::MAX), Err(Error::Config(_))));
         assert!(limited(std::time::Duration::from_secs(10)).is_ok());
+    }
+
+    #[test]
+    fn settings_that_cannot_work_are_refused_by_name() {
+        let builder = || Client::builder().access_token("t");
+        let refusals = [
+            (builder().batch_size(0).build(), "batch_size"),
+            (builder().max_in_flight(0).build(), "max_in_flight"),
+            (builder().max_response_bytes(0).build(), "max_response_bytes"),
+            (builder().max_request_bytes(LEAST_BODY_BYTES - 1).build(), "max_request_bytes"),
+            (builder().rate_limit(RateLimit::new(0, std::time::Duration::from_secs(10))).build(), "max_requests"),
+            (builder().retry(RetryPolicy::default().with_max_attempts(0)).build(), "max_attempts"),
+            (builder().timeouts(Timeouts::default().with_attempt(std::time::Duration::ZERO)).build(), "attempt"),
+            (builder().user_agent("line\nbreak").build(), "user_agent"),
+        ];
+        for (result, name) in refusals {
+            assert!(matches!(&result, Err(Error::Config(message)) if message.contains(name)), "{name}: {result:?}");
+        }
+        assert!(builder().max_request_bytes(LEAST_BODY_BYTES).batch_size(1).max_in_flight(1).build().is_ok());
     }
 
     #[test]

@@ -60,9 +60,10 @@ impl RetryPolicy {
         RetryPolicy::default().with_max_attempts(1)
     }
 
-    /// Attempts per request, the first included (at least 1; default 6).
+    /// Attempts per request, the first included (default 6);
+    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses 0.
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.max_attempts = attempts;
         self
     }
 
@@ -102,6 +103,17 @@ impl RetryPolicy {
         self.max_elapsed
     }
 
+    /// Refuses a policy that would never send.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.max_attempts == 0 {
+            return Err(Error::Config(
+                "the retry policy's max_attempts is 0, which sends nothing; give at least 1 (RetryPolicy::never() is 1)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The wait before retry number `retry` (1 for the first retry), when
     /// the server gave no `Retry-After`: at most a day.
     ///
@@ -137,7 +149,8 @@ impl fmt::Debug for RetryPolicy {
     }
 }
 
-/// Time limits of requests.
+/// Time limits of requests. Each must be longer than zero, or
+/// [`ClientBuilder::build`](super::ClientBuilder::build) refuses it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -192,6 +205,17 @@ impl Timeouts {
     pub fn overall(&self) -> Option<Duration> {
         self.overall
     }
+
+    /// Refuses a limit of zero, which no request can meet.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        let limits = [("connect", Some(self.connect)), ("attempt", Some(self.attempt)), ("overall", self.overall)];
+        match limits.into_iter().find(|(_, limit)| *limit == Some(Duration::ZERO)) {
+            Some((name, _)) => Err(Error::Config(format!(
+                "the {name} timeout is zero, which no request can meet; give a limit longer than zero"
+            ))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// How many requests a client may start in a rolling window.
@@ -218,15 +242,20 @@ impl Default for RateLimit {
 }
 
 impl RateLimit {
-    /// At most `max_requests` (at least 1) in any `window`. The window must be
-    /// longer than zero and at most a day, or
-    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses it.
+    /// At most `max_requests` in any `window`.
+    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses
+    /// `max_requests` of 0 and a window of zero or longer than a day.
     pub fn new(max_requests: u32, window: Duration) -> Self {
-        RateLimit { max_requests: max_requests.max(1), window }
+        RateLimit { max_requests, window }
     }
 
-    /// Refuses a window that cannot pace requests.
+    /// Refuses a limit that cannot pace requests.
     pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.max_requests == 0 {
+            return Err(Error::Config(
+                "the rate limit's max_requests is 0, which lets nothing through; give at least 1".into(),
+            ));
+        }
         if self.window.is_zero() {
             return Err(Error::Config(
                 "the rate limit's window is zero, which paces nothing; give a window longer than zero".into(),
@@ -277,10 +306,30 @@ mod tests {
     }
 
     #[test]
-    fn at_least_one_attempt_and_one_request_per_window() {
-        assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
-        assert_eq!(RetryPolicy::never().max_attempts(), 1);
-        assert_eq!(RateLimit::new(0, Duration::from_secs(1)).max_requests(), 1);
+    fn zero_attempts_and_zero_requests_per_window_are_stored_then_refused() {
+        let no_attempts = RetryPolicy::default().with_max_attempts(0);
+        assert_eq!(no_attempts.max_attempts(), 0);
+        let error = no_attempts.check().unwrap_err();
+        assert!(matches!(&error, Error::Config(message) if message.contains("max_attempts")), "{error:?}");
+        assert!(RetryPolicy::never().check().is_ok());
+        let no_requests = RateLimit::new(0, Duration::from_secs(1));
+        assert_eq!(no_requests.max_requests(), 0);
+        let error = no_requests.check().unwrap_err();
+        assert!(matches!(&error, Error::Config(message) if message.contains("max_requests")), "{error:?}");
+    }
+
+    #[test]
+    fn zero_timeouts_are_refused_by_name() {
+        let zero = Duration::ZERO;
+        for (timeouts, name) in [
+            (Timeouts::default().with_connect(zero), "connect"),
+            (Timeouts::default().with_attempt(zero), "attempt"),
+            (Timeouts::default().with_overall(zero), "overall"),
+        ] {
+            let error = timeouts.check().unwrap_err();
+            assert!(matches!(&error, Error::Config(message) if message.contains(name)), "{error:?}");
+        }
+        assert!(Timeouts::default().with_overall(Duration::from_nanos(1)).check().is_ok());
     }
 
     #[test]
