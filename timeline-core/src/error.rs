@@ -67,7 +67,14 @@ pub enum Error {
     /// The client was configured wrongly.
     #[error("invalid client configuration: {0}")]
     Config(String),
-    /// HubSpot refused the credentials (401 or 403).
+    /// HubSpot answered 401: it refused the credentials (for OAuth, also
+    /// after renewing the access token once). The call stops; in a send,
+    /// the refused batch's events fail with
+    /// [`FailureReason::Rejected`](crate::FailureReason::Rejected) of status 401.
+    ///
+    /// A 403 (the token lacks a scope the call needs) is not this error: a
+    /// send goes on and its events fail with `Rejected` of status 403; a
+    /// template call ends in [`Error::Api`] of status 403.
     #[error("HubSpot refused the credentials ({status}): {message}")]
     AuthenticationRefused {
         /// The HTTP status.

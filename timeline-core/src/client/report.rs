@@ -188,6 +188,35 @@ impl FailureReason {
             _ => false,
         }
     }
+
+    /// Whether sending the event again later may store it: `true` for rate
+    /// limits, server errors, transport failures, unreadable answers and
+    /// events the call stopped before or during their request; `false` for
+    /// what only a change to the event or the setup fixes (encoding,
+    /// template mismatch, too large, HubSpot's validation, an id in use by
+    /// another event, a 4xx or 3xx refusal).
+    ///
+    /// ```
+    /// use timeline_core::FailureReason;
+    /// assert!(FailureReason::Server { status: 503, attempts: 6 }.is_retryable());
+    /// assert!(!FailureReason::Rejected { status: 403, message: "missing scopes".into() }.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            FailureReason::RateLimited { .. }
+            | FailureReason::Server { .. }
+            | FailureReason::Transport { .. }
+            | FailureReason::ResponseUnreadable { .. }
+            | FailureReason::NotSent { .. }
+            | FailureReason::InFlight { .. } => true,
+            FailureReason::Encoding(_)
+            | FailureReason::TooLarge { .. }
+            | FailureReason::TemplateMismatch { .. }
+            | FailureReason::Validation { .. }
+            | FailureReason::Rejected { .. }
+            | FailureReason::DuplicateId { .. } => false,
+        }
+    }
 }
 
 /// Whether an answer with this status, to a request whose body was sent,
