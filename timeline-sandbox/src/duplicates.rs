@@ -136,12 +136,8 @@ fn same_content(input: &TimelineEvent, stored: &StoredEvent) -> bool {
 
 /// The refusal of an input whose id is already in use.
 fn id_in_use(id: Option<String>) -> Invalid {
-    let problem = ErrorDetail {
-        message: ID_IN_USE.to_owned(),
-        code: Some("ID_IN_USE".to_owned()),
-        in_: Some("id".to_owned()),
-        sub_category: None,
-        context: None,
-    };
+    let mut problem = ErrorDetail::new(ID_IN_USE);
+    problem.code = Some("ID_IN_USE".to_owned());
+    problem.in_ = Some("id".to_owned());
     Invalid { id, problems: vec![problem] }
 }

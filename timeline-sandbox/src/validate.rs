@@ -34,16 +34,13 @@ impl Invalid {
 
     /// The per-input error of a 207 answer.
     pub(crate) fn into_standard_error(self) -> StandardError {
-        StandardError {
-            status: "error".to_owned(),
-            id: None,
-            category: "VALIDATION_ERROR".to_owned(),
-            sub_category: None,
-            message: self.message(),
-            context: self.context(),
-            links: BTreeMap::new(),
-            errors: self.problems,
-        }
+        let mut error = StandardError::default();
+        error.status = "error".to_owned();
+        error.category = "VALIDATION_ERROR".to_owned();
+        error.message = self.message();
+        error.context = self.context();
+        error.errors = self.problems;
+        error
     }
 }
 
@@ -61,13 +58,10 @@ struct Problems(Vec<ErrorDetail>);
 
 impl Problems {
     fn add(&mut self, location: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.0.push(ErrorDetail {
-            message: message.into(),
-            code: Some(code.to_owned()),
-            in_: Some(location.into()),
-            sub_category: None,
-            context: None,
-        });
+        let mut problem = ErrorDetail::new(message);
+        problem.code = Some(code.to_owned());
+        problem.in_ = Some(location.into());
+        self.0.push(problem);
     }
 }
 

@@ -28,6 +28,7 @@ use crate::wire::ErrorDetail;
 
 /// An event HubSpot stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Created {
     /// The event's position among the call's inputs (0-based).
     pub index: usize,
@@ -46,6 +47,7 @@ pub struct Created {
 
 /// An event that was not stored (or whose fate is unknown).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Failure {
     /// The event's position among the call's inputs (0-based).
     pub index: usize,
@@ -260,6 +262,7 @@ pub const DEFAULT_MAX_FAILURE_ENTRIES: usize = 100_000;
 /// the report; a call that stopped early (see [`SendError`]) never took the
 /// events from `total` on from its source, so they were never sent.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendReport {
     total: usize,
     created_count: usize,
@@ -399,6 +402,7 @@ impl SendReport {
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{cause} (the call stopped with {} of its events accounted for)", report.total)]
+#[non_exhaustive]
 pub struct SendError {
     #[source]
     cause: Error,
