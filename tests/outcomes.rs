@@ -109,7 +109,7 @@ async fn events_that_do_not_fit_one_request_are_each_reported_unsent() {
     let sandbox = sandbox().start().await.unwrap();
     let client = client_builder(&sandbox).max_request_bytes(600).build().unwrap();
     let stopped = client.send_batch(adoptions(6)).await.unwrap_err();
-    assert!(matches!(stopped.cause(), Error::Config(message) if message.contains("do not fit")), "{stopped}");
+    assert!(matches!(stopped.cause(), Error::Config { message, .. } if message.contains("do not fit")), "{stopped}");
     let report = stopped.report();
     assert_eq!(report.failed_count(), report.total());
     assert!(report.total() >= 2, "the call took events until one did not fit: {}", report.total());

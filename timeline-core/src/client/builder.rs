@@ -242,7 +242,7 @@ impl ClientBuilder {
     /// ```
     /// use timeline_core::{Client, Error, RetryPolicy};
     /// let refused = Client::builder().access_token("t").retry(RetryPolicy::default().with_max_attempts(0)).build();
-    /// assert!(matches!(refused, Err(Error::Config(message)) if message.contains("max_attempts")));
+    /// assert!(matches!(refused, Err(Error::Config { message, .. }) if message.contains("max_attempts")));
     /// ```
     pub fn build(self) -> Result<Client, Error> {
         let base_url = parse_url("base URL", &self.base_url)?;
@@ -250,11 +250,12 @@ impl ClientBuilder {
         self.rate_limit.check()?;
         self.retry.check()?;
         self.timeouts.check()?;
-        if reqwest::header::HeaderValue::from_str(&self.user_agent).is_err() {
-            return Err(Error::Config(format!(
+        if let Err(error) = reqwest::header::HeaderValue::from_str(&self.user_agent) {
+            let message = format!(
                 "the user_agent `{}` holds characters an HTTP header cannot carry",
                 self.user_agent.escape_debug()
-            )));
+            );
+            return Err(Error::config_from(message, error));
         }
         let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
         let http = match self.http {
@@ -263,11 +264,11 @@ impl ClientBuilder {
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.timeouts.connect())
                 .build()
-                .map_err(|error| Error::Config(format!("the HTTP client could not be built: {error}")))?,
+                .map_err(|error| Error::config_from(format!("the HTTP client could not be built: {error}"), error))?,
         };
         let auth = match (self.access_token, self.oauth) {
             (Some(_), Some(_)) => {
-                return Err(Error::Config("give either an access token or OAuth credentials, not both".into()));
+                return Err(Error::config("give either an access token or OAuth credentials, not both"));
             }
             (Some(token), None) => Some(Auth::Static(token)),
             (None, Some((client_id, client_secret, refresh_token))) => {
@@ -292,8 +293,8 @@ impl ClientBuilder {
             }
             (None, None) if self.developer_key.is_some() => None,
             (None, None) => {
-                return Err(Error::Config(
-                    "no credentials: give an access token, OAuth credentials or a developer key".into(),
+                return Err(Error::config(
+                    "no credentials: give an access token, OAuth credentials or a developer key",
                 ));
             }
         };
@@ -328,10 +329,10 @@ impl ClientBuilder {
             ("max_response_bytes", self.max_response_bytes),
         ];
         if let Some((name, _)) = at_least_one.into_iter().find(|(_, value)| *value == 0) {
-            return Err(Error::Config(format!("{name} is 0, with which nothing can be sent; give at least 1")));
+            return Err(Error::config(format!("{name} is 0, with which nothing can be sent; give at least 1")));
         }
         if self.max_request_bytes < LEAST_BODY_BYTES {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "max_request_bytes is {}, fewer than any request holding one event takes ({LEAST_BODY_BYTES}); give more",
                 self.max_request_bytes
             )));
@@ -342,14 +343,15 @@ impl ClientBuilder {
 
 /// Parses `text` and refuses plain HTTP except on loopback.
 fn parse_url(what: &str, text: &str) -> Result<Url, Error> {
-    let url = Url::parse(text).map_err(|error| Error::Config(format!("the {what} `{text}` is not a URL: {error}")))?;
+    let url = Url::parse(text)
+        .map_err(|error| Error::config_from(format!("the {what} `{text}` is not a URL: {error}"), error))?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(Error::Config(format!(
+        "http" => Err(Error::config(format!(
             "the {what} `{text}` is plain HTTP; HTTPS is required except for loopback hosts"
         ))),
-        other => Err(Error::Config(format!("the {what} `{text}` has scheme `{other}`; use https"))),
+        other => Err(Error::config(format!("the {what} `{text}` has scheme `{other}`; use https"))),
     }
 }
 
@@ -378,10 +380,10 @@ mod tests {
         assert!(build("http://127.0.0.1:8080").is_ok());
         assert!(build("http://[::1]:8080").is_ok());
         assert!(build("http://localhost:8080").is_ok());
-        assert!(matches!(build("http://api.hubapi.com"), Err(Error::Config(_))));
-        assert!(matches!(build("http://10.0.0.1"), Err(Error::Config(_))));
-        assert!(matches!(build("ftp://127.0.0.1"), Err(Error::Config(_))));
-        assert!(matches!(build("not a url"), Err(Error::Config(_))));
+        assert!(matches!(build("http://api.hubapi.com"), Err(Error::Config { .. })));
+        assert!(matches!(build("http://10.0.0.1"), Err(Error::Config { .. })));
+        assert!(matches!(build("ftp://127.0.0.1"), Err(Error::Config { .. })));
+        assert!(matches!(build("not a url"), Err(Error::Config { .. })));
     }
 
     #[test]
@@ -392,15 +394,15 @@ mod tests {
         assert!(oauth("https://api.hubapi.com/oauth/v1/token").is_ok());
         assert!(oauth("http://127.0.0.1:9/oauth/v1/token").is_ok());
         assert!(
-            matches!(oauth("http://api.hubapi.com/oauth/v1/token"), Err(Error::Config(message)) if message.contains("token URL"))
+            matches!(oauth("http://api.hubapi.com/oauth/v1/token"), Err(Error::Config { message, .. }) if message.contains("token URL"))
         );
     }
 
     #[test]
     fn a_rate_limit_window_that_cannot_pace_is_refused() {
         let limited = |window| Client::builder().access_token("t").rate_limit(RateLimit::new(10, window)).build();
-        assert!(matches!(limited(std::time::Duration::ZERO), Err(Error::Config(_))));
-        assert!(matches!(limited(std::time::Duration::MAX), Err(Error::Config(_))));
+        assert!(matches!(limited(std::time::Duration::ZERO), Err(Error::Config { .. })));
+        assert!(matches!(limited(std::time::Duration::MAX), Err(Error::Config { .. })));
         assert!(limited(std::time::Duration::from_secs(10)).is_ok());
     }
 
@@ -418,16 +420,19 @@ mod tests {
             (builder().user_agent("line\nbreak").build(), "user_agent"),
         ];
         for (result, name) in refusals {
-            assert!(matches!(&result, Err(Error::Config(message)) if message.contains(name)), "{name}: {result:?}");
+            assert!(
+                matches!(&result, Err(Error::Config { message, .. }) if message.contains(name)),
+                "{name}: {result:?}"
+            );
         }
         assert!(builder().max_request_bytes(LEAST_BODY_BYTES).batch_size(1).max_in_flight(1).build().is_ok());
     }
 
     #[test]
     fn credentials_are_checked() {
-        assert!(matches!(Client::builder().build(), Err(Error::Config(_))));
+        assert!(matches!(Client::builder().build(), Err(Error::Config { .. })));
         let both = Client::builder().access_token("t").oauth("id", "secret", "refresh").build();
-        assert!(matches!(both, Err(Error::Config(_))));
+        assert!(matches!(both, Err(Error::Config { .. })));
         assert!(Client::builder().developer_key("key").build().is_ok());
     }
 }

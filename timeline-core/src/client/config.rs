@@ -106,9 +106,8 @@ impl RetryPolicy {
     /// Refuses a policy that would never send.
     pub(crate) fn check(&self) -> Result<(), Error> {
         if self.max_attempts == 0 {
-            return Err(Error::Config(
-                "the retry policy's max_attempts is 0, which sends nothing; give at least 1 (RetryPolicy::never() is 1)"
-                    .into(),
+            return Err(Error::config(
+                "the retry policy's max_attempts is 0, which sends nothing; give at least 1 (RetryPolicy::never() is 1)",
             ));
         }
         Ok(())
@@ -210,7 +209,7 @@ impl Timeouts {
     pub(crate) fn check(&self) -> Result<(), Error> {
         let limits = [("connect", Some(self.connect)), ("attempt", Some(self.attempt)), ("overall", self.overall)];
         match limits.into_iter().find(|(_, limit)| *limit == Some(Duration::ZERO)) {
-            Some((name, _)) => Err(Error::Config(format!(
+            Some((name, _)) => Err(Error::config(format!(
                 "the {name} timeout is zero, which no request can meet; give a limit longer than zero"
             ))),
             None => Ok(()),
@@ -252,17 +251,17 @@ impl RateLimit {
     /// Refuses a limit that cannot pace requests.
     pub(crate) fn check(&self) -> Result<(), Error> {
         if self.max_requests == 0 {
-            return Err(Error::Config(
-                "the rate limit's max_requests is 0, which lets nothing through; give at least 1".into(),
+            return Err(Error::config(
+                "the rate limit's max_requests is 0, which lets nothing through; give at least 1",
             ));
         }
         if self.window.is_zero() {
-            return Err(Error::Config(
-                "the rate limit's window is zero, which paces nothing; give a window longer than zero".into(),
+            return Err(Error::config(
+                "the rate limit's window is zero, which paces nothing; give a window longer than zero",
             ));
         }
         if self.window > LONGEST_WINDOW {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "the rate limit's window of {:?} is longer than a day, the longest HubSpot limit; give a window of at most a day",
                 self.window
             )));
@@ -310,12 +309,12 @@ mod tests {
         let no_attempts = RetryPolicy::default().with_max_attempts(0);
         assert_eq!(no_attempts.max_attempts(), 0);
         let error = no_attempts.check().unwrap_err();
-        assert!(matches!(&error, Error::Config(message) if message.contains("max_attempts")), "{error:?}");
+        assert!(matches!(&error, Error::Config { message, .. } if message.contains("max_attempts")), "{error:?}");
         assert!(RetryPolicy::never().check().is_ok());
         let no_requests = RateLimit::new(0, Duration::from_secs(1));
         assert_eq!(no_requests.max_requests(), 0);
         let error = no_requests.check().unwrap_err();
-        assert!(matches!(&error, Error::Config(message) if message.contains("max_requests")), "{error:?}");
+        assert!(matches!(&error, Error::Config { message, .. } if message.contains("max_requests")), "{error:?}");
     }
 
     #[test]
@@ -327,7 +326,7 @@ mod tests {
             (Timeouts::default().with_overall(zero), "overall"),
         ] {
             let error = timeouts.check().unwrap_err();
-            assert!(matches!(&error, Error::Config(message) if message.contains(name)), "{error:?}");
+            assert!(matches!(&error, Error::Config { message, .. } if message.contains(name)), "{error:?}");
         }
         assert!(Timeouts::default().with_overall(Duration::from_nanos(1)).check().is_ok());
     }
@@ -351,7 +350,7 @@ mod tests {
     fn windows_of_zero_or_over_a_day_are_refused() {
         for window in [Duration::ZERO, LONGEST_WINDOW + Duration::from_nanos(1), Duration::MAX] {
             let error = RateLimit::new(10, window).check().unwrap_err();
-            assert!(matches!(&error, Error::Config(message) if message.contains("window")), "{error:?}");
+            assert!(matches!(&error, Error::Config { message, .. } if message.contains("window")), "{error:?}");
         }
         assert!(RateLimit::new(u32::MAX, LONGEST_WINDOW).check().is_ok());
         assert!(RateLimit::new(1, Duration::from_nanos(1)).check().is_ok());

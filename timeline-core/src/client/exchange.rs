@@ -221,8 +221,9 @@ impl Inner {
         }
         let mut request = self.http.request(outgoing.method.clone(), url).header(USER_AGENT, &self.config.user_agent);
         if let Some(token) = &bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                .map_err(|_| Error::Config("the access token holds characters HTTP headers cannot carry".into()))?;
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|error| {
+                Error::config_from("the access token holds characters HTTP headers cannot carry", error)
+            })?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }
@@ -241,7 +242,7 @@ impl Inner {
 }
 
 fn no_credentials(what: &str) -> Error {
-    Error::Config(format!("this call needs {what}, and the client was built without one"))
+    Error::config(format!("this call needs {what}, and the client was built without one"))
 }
 
 /// HubSpot's message from an error body (either shape), or a short excerpt.

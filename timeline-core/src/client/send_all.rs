@@ -317,7 +317,7 @@ where
             Step::Next(Some((index, event))) => match tally.chunker.push(index, &event) {
                 Pushed::Ready(batch) if batch_size == usize::MAX => {
                     let limit = inner.config.max_request_bytes;
-                    let error = Error::Config(format!(
+                    let error = Error::config(format!(
                         "the events do not fit one request body of at most {limit} bytes; use send_all"
                     ));
                     (Some(error), Some(batch))

@@ -113,7 +113,8 @@ impl<'c> Templates<'c> {
     async fn send<B: Serialize>(&self, method: Method, rest: &[&str], body: Option<&B>) -> Result<Vec<u8>, Error> {
         let body = match body {
             Some(body) => Some(Bytes::from(
-                serde_json::to_vec(body).map_err(|error| Error::Config(format!("the request body: {error}")))?,
+                serde_json::to_vec(body)
+                    .map_err(|error| Error::config_from(format!("the request body: {error}"), error))?,
             )),
             None => None,
         };
@@ -161,9 +162,10 @@ impl<'c> Templates<'c> {
             End::Exhausted(LastFailure::Status { status, message, .. }) => {
                 Err(Error::Api { status, category: String::new(), message })
             }
-            End::Exhausted(LastFailure::NoAnswer(no_answer)) => {
-                Err(Error::Transport(format!("{} (after {attempts} attempts)", no_answer.reason)))
-            }
+            End::Exhausted(LastFailure::NoAnswer(no_answer)) => Err(Error::Transport {
+                message: format!("{} (after {attempts} attempts)", no_answer.reason),
+                source: no_answer.source,
+            }),
         }
     }
 }
