@@ -51,6 +51,7 @@ pub struct ClientBuilder {
     max_request_bytes: usize,
     max_response_bytes: usize,
     max_in_flight: usize,
+    max_in_flight_total: Option<usize>,
     rate_limit: RateLimit,
     retry: RetryPolicy,
     templates: Vec<TemplateSource>,
@@ -71,6 +72,7 @@ impl Default for ClientBuilder {
             max_request_bytes: 4 << 20,
             max_response_bytes: 16 << 20,
             max_in_flight: 4,
+            max_in_flight_total: None,
             rate_limit: RateLimit::default(),
             retry: RetryPolicy::default(),
             templates: Vec::new(),
@@ -87,6 +89,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("batch_size", &self.batch_size)
             .field("max_in_flight", &self.max_in_flight)
+            .field("max_in_flight_total", &self.max_in_flight_total)
             .field("rate_limit", &self.rate_limit)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
@@ -183,6 +186,21 @@ impl ClientBuilder {
     /// [`build`](Self::build) refuses 0.
     pub fn max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests;
+        self
+    }
+
+    /// Requests the client and its clones keep under way at once, across
+    /// every concurrent `send`, `send_batch`, `send_all` and template call
+    /// (default: no bound beyond each call's [`max_in_flight`](Self::max_in_flight)).
+    /// A request waits for a place before it is paced; a retry waits for
+    /// one again. [`build`](Self::build) refuses 0.
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().access_token("t").max_in_flight(4).max_in_flight_total(6).build();
+    /// assert!(client.is_ok());
+    /// ```
+    pub fn max_in_flight_total(mut self, requests: usize) -> Self {
+        self.max_in_flight_total = Some(requests);
         self
     }
 
@@ -313,6 +331,7 @@ impl ClientBuilder {
             auth,
             developer_key: self.developer_key,
             limiter: Limiter::new(self.rate_limit),
+            in_flight_total: self.max_in_flight_total.map(tokio::sync::Semaphore::new),
             config,
             known_templates,
         };
@@ -330,6 +349,18 @@ impl ClientBuilder {
         ];
         if let Some((name, _)) = at_least_one.into_iter().find(|(_, value)| *value == 0) {
             return Err(Error::config(format!("{name} is 0, with which nothing can be sent; give at least 1")));
+        }
+        match self.max_in_flight_total {
+            Some(0) => {
+                return Err(Error::config("max_in_flight_total is 0, with which nothing can be sent; give at least 1"));
+            }
+            Some(requests) if requests > tokio::sync::Semaphore::MAX_PERMITS => {
+                return Err(Error::config(format!(
+                    "max_in_flight_total is {requests}, more than the {} it can count; give fewer",
+                    tokio::sync::Semaphore::MAX_PERMITS
+                )));
+            }
+            _ => {}
         }
         if self.max_request_bytes < LEAST_BODY_BYTES {
             return Err(Error::config(format!(
@@ -412,6 +443,8 @@ mod tests {
         let refusals = [
             (builder().batch_size(0).build(), "batch_size"),
             (builder().max_in_flight(0).build(), "max_in_flight"),
+            (builder().max_in_flight_total(0).build(), "max_in_flight_total"),
+            (builder().max_in_flight_total(usize::MAX).build(), "max_in_flight_total"),
             (builder().max_response_bytes(0).build(), "max_response_bytes"),
             (builder().max_request_bytes(LEAST_BODY_BYTES - 1).build(), "max_request_bytes"),
             (builder().rate_limit(RateLimit::new(0, std::time::Duration::from_secs(10))).build(), "max_requests"),

@@ -98,15 +98,21 @@ pub(crate) enum Repeat {
     UntilItMayHaveLanded,
 }
 
-/// What the requests of one call share: the daily limit, once HubSpot said
-/// it is reached, so the rest of the call fails unsent instead of spending a
-/// request each.
-#[derive(Debug, Default)]
+/// What the requests of one call share: the limit on each attempt, and the
+/// daily limit, once HubSpot said it is reached, so the rest of the call
+/// fails unsent instead of spending a request each.
+#[derive(Debug)]
 pub(crate) struct CallState {
     daily_limit: OnceLock<String>,
+    attempt_timeout: Duration,
 }
 
 impl CallState {
+    /// A call whose attempts each have `attempt_timeout`.
+    pub(crate) fn new(attempt_timeout: Duration) -> Self {
+        CallState { daily_limit: OnceLock::new(), attempt_timeout }
+    }
+
     /// HubSpot's message, if the daily limit was reached in this call.
     pub(crate) fn daily_limit(&self) -> Option<&str> {
         self.daily_limit.get().map(String::as_str)
@@ -135,7 +141,13 @@ impl Inner {
                 Ok(built) => built,
                 Err(error) => return ended(End::Stopped(error), attempts - 1, may_have_landed),
             };
-            let permit = self.limiter.acquire().await;
+            // A place among the client's requests in flight comes before the
+            // rate permit, so that no request waits for one after it was paced.
+            let in_flight = match &self.in_flight_total {
+                Some(bound) => Some(bound.acquire().await.expect("the client never closes its bound on requests")),
+                None => None,
+            };
+            let permit = (self.limiter.acquire().await, in_flight);
             if let Some(message) = call.daily_limit() {
                 return ended(End::DailyLimit { message: message.to_owned() }, attempts - 1, may_have_landed);
             }
@@ -143,8 +155,7 @@ impl Inner {
                 sent.store(true, Ordering::Relaxed);
             }
             let sent_at = Instant::now();
-            let result =
-                transport::attempt(built, self.config.max_response_bytes, self.config.timeouts.attempt()).await;
+            let result = transport::attempt(built, self.config.max_response_bytes, call.attempt_timeout).await;
             let (wait, last) = match result {
                 Err(no_answer) => {
                     drop(permit);

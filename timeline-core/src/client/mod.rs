@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     auth: Option<Auth>,
     developer_key: Option<Secret>,
     limiter: Limiter,
+    /// The bound on requests in flight shared by every call, if one was set.
+    in_flight_total: Option<tokio::sync::Semaphore>,
     config: Config,
     known_templates: Arc<validation::KnownTemplates>,
 }
@@ -151,6 +153,7 @@ impl Client {
             futures_util::stream::iter(events),
             send_all::Reporting::in_result_only(),
             usize::MAX,
+            self.inner.config.timeouts,
         )
         .await
     }

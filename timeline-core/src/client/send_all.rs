@@ -4,6 +4,7 @@
 use std::future::{Future, IntoFuture, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
+use std::time::Duration;
 
 use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
 
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::time::Instant;
 
 use super::batch::{Batch, Chunker, Item, Pushed};
+use super::config::Timeouts;
 use super::deliver::Delivered;
 use super::exchange::CallState;
 use super::input::EventInput;
@@ -109,6 +111,7 @@ pub struct SendAllBuilder<'c, S> {
     keep_created: bool,
     max_failures: usize,
     on_outcome: Option<OutcomeCallback<'c>>,
+    timeouts: Timeouts,
 }
 
 impl<'c, S> SendAllBuilder<'c, S> {
@@ -119,7 +122,40 @@ impl<'c, S> SendAllBuilder<'c, S> {
             keep_created: true,
             max_failures: DEFAULT_MAX_FAILURE_ENTRIES,
             on_outcome: None,
+            timeouts: client.inner.config.timeouts,
         }
+    }
+
+    /// This call's overall time limit, instead of the client's
+    /// [`Timeouts::overall`]. A limit of zero is refused: the call ends in
+    /// an [`Error::Config`] before sending anything.
+    ///
+    /// ```no_run
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use std::time::Duration;
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).overall_timeout(Duration::from_secs(30)).await?;
+    /// # let _ = report; Ok(()) }
+    /// ```
+    pub fn overall_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts = self.timeouts.with_overall(limit);
+        self
+    }
+
+    /// The limit on each attempt of this call, instead of the client's
+    /// [`Timeouts::attempt`]. A limit of zero is refused: the call ends in
+    /// an [`Error::Config`] before sending anything.
+    ///
+    /// ```no_run
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use std::time::Duration;
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).attempt_timeout(Duration::from_secs(5)).await?;
+    /// # let _ = report; Ok(()) }
+    /// ```
+    pub fn attempt_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts = self.timeouts.with_attempt(limit);
+        self
     }
 
     /// Whether the report lists created events (default `true`); failures
@@ -158,7 +194,7 @@ where
         let inner = &*self.client.inner;
         let reporting =
             Reporting { keep_created: self.keep_created, max_failures: self.max_failures, on_outcome: self.on_outcome };
-        Box::pin(run(inner, self.events, reporting, inner.config.batch_size))
+        Box::pin(run(inner, self.events, reporting, inner.config.batch_size, self.timeouts))
     }
 }
 
@@ -252,17 +288,22 @@ impl Drop for Tally<'_> {
 /// `max_in_flight` batch requests under way. A partial batch goes out as
 /// soon as the source has nothing ready, so a slow stream's events are not
 /// held back waiting for a full batch. With `batch_size` of `usize::MAX`
-/// the events must fit one request.
+/// the events must fit one request. `timeouts` are the call's (its connect
+/// limit is the client's, fixed when it was built).
 pub(crate) async fn run<S>(
     inner: &Inner,
     events: S,
     reporting: Reporting<'_>,
     batch_size: usize,
+    timeouts: Timeouts,
 ) -> Result<SendReport, SendError>
 where
     S: Stream,
     S::Item: EventInput,
 {
+    if let Err(error) = timeouts.check() {
+        return Err(SendError::new(error, SendReport::new(reporting.keep_created, reporting.max_failures).finish()));
+    }
     let mut tally = Tally {
         report: SendReport::new(reporting.keep_created, reporting.max_failures),
         on_outcome: reporting.on_outcome,
@@ -270,8 +311,8 @@ where
         chunker: Chunker::new(batch_size, inner.config.max_request_bytes).checking(&inner.known_templates),
         finished: false,
     };
-    let call = CallState::default();
-    let deadline = inner.config.timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
+    let call = CallState::new(timeouts.attempt());
+    let deadline = timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
     let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
     let mut in_flight = FuturesUnordered::new();
     let mut next_batch: u64 = 0;

@@ -123,7 +123,7 @@ impl<'c> Templates<'c> {
         let repeat = if method == Method::POST { Repeat::UntilItMayHaveLanded } else { Repeat::Always };
         let outgoing = Outgoing { method: method.clone(), url: self.url(rest), body, credentials, sent: None };
         let span = tracing::info_span!("timeline.templates", method = %method, app_id = self.app_id);
-        let call = CallState::default();
+        let call = CallState::new(self.inner.config.timeouts.attempt());
         let exchange = async { Ok(self.inner.exchange(outgoing, repeat, &call).await) };
         let Exchanged { end, attempts, may_have_landed } =
             within(self.inner.config.timeouts.overall(), exchange).instrument(span).await?;
