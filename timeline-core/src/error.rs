@@ -6,6 +6,11 @@ use chrono::{DateTime, Utc};
 ///
 /// These are per-event failures: the encoder reports them for the event at
 /// hand and the rest of a batch goes on.
+///
+/// ```
+/// let error = timeline_core::EncodeError::NoTarget;
+/// assert!(error.to_string().contains("names no record"));
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EncodeError {
@@ -177,6 +182,14 @@ impl std::error::Error for Error {
 
 /// The error underneath an [`Error`], shared so that `Error` stays `Clone`.
 /// Two compare equal when their messages do.
+///
+/// ```
+/// # fn show(error: &timeline_core::Error) {
+/// if let timeline_core::Error::Transport { source: Some(source), .. } = error {
+///     eprintln!("underneath: {source}");
+/// }
+/// # }
+/// ```
 #[cfg(feature = "client")]
 #[derive(Clone)]
 pub struct ErrorSource(std::sync::Arc<dyn std::error::Error + Send + Sync>);

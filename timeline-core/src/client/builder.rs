@@ -17,6 +17,10 @@ use crate::error::Error;
 use crate::wire::TimelineEventTemplate;
 
 /// HubSpot's API.
+///
+/// ```
+/// assert_eq!(timeline_core::DEFAULT_BASE_URL, "https://api.hubapi.com");
+/// ```
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 /// Builds a [`Client`].
@@ -100,6 +104,11 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// Authorizes requests with a fixed access token (a private app token or
     /// an OAuth access token you renew yourself).
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().access_token("pat-na1-secret").build().unwrap();
+    /// assert!(!format!("{client:?}").contains("pat-na1-secret"));
+    /// ```
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(Secret::new(token));
         self
@@ -108,6 +117,11 @@ impl ClientBuilder {
     /// Authorizes requests with OAuth: the client gets access tokens from
     /// the token endpoint with `refresh_token`, renews them before they
     /// expire (from `expires_in`) and after a 401, one renewal at a time.
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().oauth("client-id", "client-secret", "refresh-token").build();
+    /// assert!(client.is_ok());
+    /// ```
     pub fn oauth(
         mut self,
         client_id: impl Into<String>,
@@ -120,6 +134,10 @@ impl ClientBuilder {
 
     /// The developer API key, sent as the `hapikey` query parameter by the
     /// template calls; without one they use the access token.
+    ///
+    /// ```
+    /// assert!(timeline_core::Client::builder().developer_key("dev-key").build().is_ok());
+    /// ```
     pub fn developer_key(mut self, key: impl Into<String>) -> Self {
         self.developer_key = Some(Secret::new(key));
         self
@@ -127,12 +145,26 @@ impl ClientBuilder {
 
     /// The API's base URL (default `https://api.hubapi.com`). It must be
     /// HTTPS unless its host is a loopback address or `localhost`.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().base_url("http://127.0.0.1:8080").build().is_ok());
+    /// assert!(builder().base_url("http://example.com").build().is_err());
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
     }
 
     /// The OAuth token endpoint (default: `/oauth/v1/token` under the base URL).
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder()
+    ///     .oauth("client-id", "client-secret", "refresh-token")
+    ///     .token_url("https://api.hubapi.com/oauth/v1/token")
+    ///     .build();
+    /// assert!(client.is_ok());
+    /// ```
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = Some(url.into());
         self
@@ -142,12 +174,24 @@ impl ClientBuilder {
     /// settings then apply instead of the builder's connect timeout). The
     /// client's own never follows redirects; an answer this one reached by
     /// following a redirect is refused as no answer.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    /// assert!(timeline_core::Client::builder().access_token("t").http_client(http).build().is_ok());
+    /// ```
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
 
     /// Time limits; see [`Timeouts`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use timeline_core::{Client, Timeouts};
+    /// let timeouts = Timeouts::default().with_attempt(Duration::from_secs(5));
+    /// assert!(Client::builder().access_token("t").timeouts(timeouts).build().is_ok());
+    /// ```
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
@@ -155,12 +199,24 @@ impl ClientBuilder {
 
     /// The `User-Agent` header; [`build`](Self::build) refuses text an HTTP
     /// header cannot carry.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().user_agent("billing-sync/2.1").build().is_ok());
+    /// assert!(builder().user_agent("two\nlines").build().is_err());
+    /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
     /// Inputs per batch request (default 100); [`build`](Self::build) refuses 0.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().batch_size(50).build().is_ok());
+    /// assert!(builder().batch_size(0).build().is_err());
+    /// ```
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = size;
         self
@@ -169,6 +225,12 @@ impl ClientBuilder {
     /// The largest request body in bytes (default 4 MiB); an event too large
     /// to fit alone fails without being sent. [`build`](Self::build) refuses
     /// a limit too small for any body holding one input.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().max_request_bytes(1 << 20).build().is_ok());
+    /// assert!(builder().max_request_bytes(10).build().is_err());
+    /// ```
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.max_request_bytes = bytes;
         self
@@ -177,6 +239,10 @@ impl ClientBuilder {
     /// The largest response body the client reads (default 16 MiB); a larger
     /// one is refused without being read into memory. [`build`](Self::build)
     /// refuses 0.
+    ///
+    /// ```
+    /// assert!(timeline_core::Client::builder().access_token("t").max_response_bytes(1 << 20).build().is_ok());
+    /// ```
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
         self
@@ -184,6 +250,12 @@ impl ClientBuilder {
 
     /// Batch requests one `send_all` keeps under way at once (default 4);
     /// [`build`](Self::build) refuses 0.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().max_in_flight(8).build().is_ok());
+    /// assert!(builder().max_in_flight(0).build().is_err());
+    /// ```
     pub fn max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests;
         self
@@ -207,12 +279,25 @@ impl ClientBuilder {
     /// The rate limit the client paces itself to (default 110 requests per
     /// 10 s); [`build`](Self::build) refuses 0 requests and a window of zero
     /// or over a day.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use timeline_core::{Client, RateLimit};
+    /// let builder = || Client::builder().access_token("t");
+    /// assert!(builder().rate_limit(RateLimit::new(50, Duration::from_secs(10))).build().is_ok());
+    /// assert!(builder().rate_limit(RateLimit::new(0, Duration::from_secs(10))).build().is_err());
+    /// ```
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = limit;
         self
     }
 
     /// The retry policy; see [`RetryPolicy`].
+    ///
+    /// ```
+    /// use timeline_core::{Client, RetryPolicy};
+    /// assert!(Client::builder().access_token("t").retry(RetryPolicy::never()).build().is_ok());
+    /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -220,6 +305,12 @@ impl ClientBuilder {
 
     /// A template to check events against before sending them (see
     /// [`templates_from_dir`](Self::templates_from_dir)).
+    ///
+    /// ```
+    /// let template: timeline_core::wire::TimelineEventTemplate =
+    ///     serde_json::from_str(r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts"}"#).unwrap();
+    /// assert!(timeline_core::Client::builder().access_token("t").template(template).build().is_ok());
+    /// ```
     pub fn template(mut self, template: TimelineEventTemplate) -> Self {
         self.templates.push(TemplateSource::Template(template));
         self

@@ -56,30 +56,56 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// A policy that tries each request once.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::never().max_attempts(), 1);
+    /// ```
     pub fn never() -> Self {
         RetryPolicy::default().with_max_attempts(1)
     }
 
     /// Attempts per request, the first included (default 6);
     /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses 0.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::default().with_max_attempts(3).max_attempts(), 3);
+    /// ```
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts;
         self
     }
 
     /// The wait before the first retry (default 500 ms).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_initial_backoff(Duration::from_millis(100)).with_jitter(|| 1.0);
+    /// assert_eq!(policy.backoff(1), Duration::from_millis(100));
+    /// ```
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
     /// The longest wait between two attempts (default 20 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_max_backoff(Duration::from_secs(1)).with_jitter(|| 1.0);
+    /// assert_eq!(policy.backoff(10), Duration::from_secs(1));
+    /// ```
     pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
 
     /// How long after the first attempt retries may still start (default 120 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_max_elapsed(Duration::from_secs(30));
+    /// assert_eq!(policy.max_elapsed(), Duration::from_secs(30));
+    /// ```
     pub fn with_max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
         self
@@ -88,17 +114,31 @@ impl RetryPolicy {
     /// The source of jitter: a function returning a number in `[0, 1]`
     /// (random by default; values outside are clamped, NaN counts as 0).
     /// `|| 1.0` makes waits deterministic in tests.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_jitter(|| 0.0);
+    /// assert_eq!(policy.backoff(1), Duration::from_millis(250));
+    /// ```
     pub fn with_jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
         self.jitter = Arc::new(jitter);
         self
     }
 
     /// Attempts per request, the first included.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::default().max_attempts(), 6);
+    /// ```
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// How long after the first attempt retries may still start.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::default().max_elapsed(), std::time::Duration::from_secs(120));
+    /// ```
     pub fn max_elapsed(&self) -> Duration {
         self.max_elapsed
     }
@@ -172,12 +212,24 @@ impl Default for Timeouts {
 
 impl Timeouts {
     /// The limit on opening a connection (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timeouts = timeline_core::Timeouts::default().with_connect(Duration::from_secs(3));
+    /// assert_eq!(timeouts.connect(), Duration::from_secs(3));
+    /// ```
     pub fn with_connect(mut self, timeout: Duration) -> Self {
         self.connect = timeout;
         self
     }
 
     /// The limit on one attempt, from sending to the end of the response body (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timeouts = timeline_core::Timeouts::default().with_attempt(Duration::from_secs(5));
+    /// assert_eq!(timeouts.attempt(), Duration::from_secs(5));
+    /// ```
     pub fn with_attempt(mut self, timeout: Duration) -> Self {
         self.attempt = timeout;
         self
@@ -185,22 +237,40 @@ impl Timeouts {
 
     /// The limit on a whole call (`send`, `send_batch`, `send_all`, template
     /// calls), retries included (default none).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timeouts = timeline_core::Timeouts::default().with_overall(Duration::from_secs(60));
+    /// assert_eq!(timeouts.overall(), Some(Duration::from_secs(60)));
+    /// ```
     pub fn with_overall(mut self, timeout: Duration) -> Self {
         self.overall = Some(timeout);
         self
     }
 
     /// The limit on opening a connection.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::Timeouts::default().connect(), std::time::Duration::from_secs(10));
+    /// ```
     pub fn connect(&self) -> Duration {
         self.connect
     }
 
     /// The limit on one attempt.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::Timeouts::default().attempt(), std::time::Duration::from_secs(30));
+    /// ```
     pub fn attempt(&self) -> Duration {
         self.attempt
     }
 
     /// The limit on a whole call, if any.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::Timeouts::default().overall(), None);
+    /// ```
     pub fn overall(&self) -> Option<Duration> {
         self.overall
     }
@@ -244,6 +314,12 @@ impl RateLimit {
     /// At most `max_requests` in any `window`.
     /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses
     /// `max_requests` of 0 and a window of zero or longer than a day.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let limit = timeline_core::RateLimit::new(100, Duration::from_secs(10));
+    /// assert_eq!((limit.max_requests(), limit.window()), (100, Duration::from_secs(10)));
+    /// ```
     pub fn new(max_requests: u32, window: Duration) -> Self {
         RateLimit { max_requests, window }
     }
@@ -270,11 +346,19 @@ impl RateLimit {
     }
 
     /// Requests allowed per window.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RateLimit::default().max_requests(), 110);
+    /// ```
     pub fn max_requests(&self) -> u32 {
         self.max_requests
     }
 
     /// The window's length.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RateLimit::default().window(), std::time::Duration::from_secs(10));
+    /// ```
     pub fn window(&self) -> Duration {
         self.window
     }

@@ -112,6 +112,11 @@ impl Inner {
 
 impl Client {
     /// A builder; see [`ClientBuilder`].
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().access_token("t").build();
+    /// assert!(client.is_ok());
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -159,6 +164,15 @@ impl Client {
     }
 
     /// The template and token endpoints of the app `app_id`.
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), timeline_core::Error> {
+    /// let client = timeline_core::Client::builder().developer_key("dev-key").build()?;
+    /// for template in client.templates(123456).list().await? {
+    ///     println!("{} {}", template.id, template.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn templates(&self, app_id: u32) -> Templates<'_> {
         Templates::new(&self.inner, app_id)
     }

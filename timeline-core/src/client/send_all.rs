@@ -104,6 +104,14 @@ type OutcomeCallback<'c> = Box<dyn FnMut(&Outcome) + Send + 'c>;
 ///   is called, during the drop, with an `InFlight` or `NotSent` failure for
 ///   every event taken from the source that had no outcome yet, so a caller
 ///   that keeps its own tally still accounts for every event.
+///
+/// ```
+/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+/// use timeline_core::SendAll;
+/// let report = events.send_all(&client).keep_created(false).max_failures(1_000).await?;
+/// println!("{} failed", report.failed_count());
+/// # Ok(()) }
+/// ```
 #[must_use = "nothing is sent until the call is awaited"]
 pub struct SendAllBuilder<'c, S> {
     client: &'c Client,
@@ -160,6 +168,14 @@ impl<'c, S> SendAllBuilder<'c, S> {
 
     /// Whether the report lists created events (default `true`); failures
     /// are always counted and listed up to [`max_failures`](Self::max_failures).
+    ///
+    /// ```
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).keep_created(false).await?;
+    /// assert!(report.created().is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn keep_created(mut self, keep: bool) -> Self {
         self.keep_created = keep;
         self
@@ -169,6 +185,14 @@ impl<'c, S> SendAllBuilder<'c, S> {
     /// [`DEFAULT_MAX_FAILURE_ENTRIES`]); the counts stay exact and
     /// [`SendReport::failures_omitted`] tells how many were left out.
     /// [`on_outcome`](Self::on_outcome) still sees every one.
+    ///
+    /// ```
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).max_failures(100).await?;
+    /// println!("{} failures not listed", report.failures_omitted());
+    /// # Ok(()) }
+    /// ```
     pub fn max_failures(mut self, entries: usize) -> Self {
         self.max_failures = entries;
         self
@@ -176,6 +200,14 @@ impl<'c, S> SendAllBuilder<'c, S> {
 
     /// Calls `callback` with every outcome, as batches finish (and, when the
     /// call is dropped unfinished, for every event still without one).
+    ///
+    /// ```
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use timeline_core::{Outcome, SendAll};
+    /// let mut created = 0;
+    /// events.send_all(&client).keep_created(false).on_outcome(|outcome| created += usize::from(matches!(outcome, Outcome::Created(_)))).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn on_outcome(mut self, callback: impl FnMut(&Outcome) + Send + 'c) -> Self {
         self.on_outcome = Some(Box::new(callback));
         self

@@ -19,6 +19,14 @@ use crate::wire::{
 ///
 /// Calls use the client's developer key (`hapikey`) when it has one, else
 /// its access token. They are paced and retried like event sends.
+///
+/// ```
+/// # async fn run(client: timeline_core::Client) -> Result<(), timeline_core::Error> {
+/// let templates = client.templates(123456);
+/// let pet_adopted = templates.get("1001298").await?;
+/// println!("{} has {} tokens", pet_adopted.name, pet_adopted.tokens.len());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Templates<'c> {
     inner: &'c Inner,
