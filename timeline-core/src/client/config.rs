@@ -306,7 +306,7 @@ pub struct RateLimit {
 
 impl Default for RateLimit {
     fn default() -> Self {
-        RateLimit { max_requests: 110, window: Duration::from_secs(10) }
+        RateLimit::hubspot()
     }
 }
 
@@ -320,8 +320,20 @@ impl RateLimit {
     /// let limit = timeline_core::RateLimit::new(100, Duration::from_secs(10));
     /// assert_eq!((limit.max_requests(), limit.window()), (100, Duration::from_secs(10)));
     /// ```
-    pub fn new(max_requests: u32, window: Duration) -> Self {
+    pub const fn new(max_requests: u32, window: Duration) -> Self {
         RateLimit { max_requests, window }
+    }
+
+    /// HubSpot's limit for OAuth apps, the default: 110 requests per 10 s
+    /// (the sandbox's `RateLimit::hubspot` is the same limit).
+    ///
+    /// ```
+    /// use timeline_core::RateLimit;
+    /// assert_eq!(RateLimit::hubspot(), RateLimit::default());
+    /// assert_eq!(RateLimit::hubspot().max_requests(), 110);
+    /// ```
+    pub const fn hubspot() -> Self {
+        RateLimit::new(110, Duration::from_secs(10))
     }
 
     /// Refuses a limit that cannot pace requests.

@@ -163,7 +163,8 @@ impl Client {
         .await
     }
 
-    /// The template and token endpoints of the app `app_id`.
+    /// The template and token endpoints of the app `app_id` (HubSpot's app
+    /// ids are positive int32s; the sandbox takes the same type).
     ///
     /// ```
     /// # async fn run() -> Result<(), timeline_core::Error> {
@@ -173,7 +174,7 @@ impl Client {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn templates(&self, app_id: u32) -> Templates<'_> {
+    pub fn templates(&self, app_id: i32) -> Templates<'_> {
         Templates::new(&self.inner, app_id)
     }
 }

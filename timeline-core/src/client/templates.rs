@@ -30,11 +30,11 @@ use crate::wire::{
 #[derive(Debug, Clone, Copy)]
 pub struct Templates<'c> {
     inner: &'c Inner,
-    app_id: u32,
+    app_id: i32,
 }
 
 impl<'c> Templates<'c> {
-    pub(crate) fn new(inner: &'c Inner, app_id: u32) -> Self {
+    pub(crate) fn new(inner: &'c Inner, app_id: i32) -> Self {
         Templates { inner, app_id }
     }
 
