@@ -34,10 +34,11 @@ use serde_json::{Map, Value};
 use crate::token::TokenKind;
 
 /// One event to create: the body of the single-create endpoint and an item
-/// of a batch's `inputs`.
+/// of a batch's `inputs` (HubSpot's schema calls it `TimelineEvent`, the
+/// name of this crate's trait of typed events).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TimelineEvent {
+pub struct TimelineEventInput {
     /// The event template id.
     pub event_template_id: String,
     /// The event's id, unique per app and template; HubSpot makes one if absent.
@@ -91,7 +92,7 @@ pub struct TimelineEventIFrame {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchInputTimelineEvent {
     /// The events to create.
-    pub inputs: Vec<TimelineEvent>,
+    pub inputs: Vec<TimelineEventInput>,
 }
 
 /// A stored event, as create, batch create and get return it.
@@ -361,14 +362,15 @@ impl ErrorDetail {
     }
 }
 
-/// The body of any 4xx or 5xx answer other than a rate limit.
+/// The body of any 4xx or 5xx answer other than a rate limit (HubSpot's
+/// schema calls it `Error`, the name of the client's error type).
 ///
 /// Every field is optional here, as HubSpot's error guide advises, and the
 /// older `{"status":"error","message":…}` shape parses too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct Error {
+pub struct ApiError {
     /// The older shape's `"error"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -642,6 +644,14 @@ impl fmt::Debug for AccessTokenResponse {
             .finish()
     }
 }
+
+/// The old name of [`TimelineEventInput`].
+#[deprecated(note = "renamed to `TimelineEventInput`, apart from the `TimelineEvent` trait")]
+pub type TimelineEvent = TimelineEventInput;
+
+/// The old name of [`ApiError`].
+#[deprecated(note = "renamed to `ApiError`, apart from the client's `Error`")]
+pub type Error = ApiError;
 
 fn rfc3339_millis<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
     match at {

@@ -88,7 +88,7 @@ fn standard_error() -> StandardError {
 
 #[test]
 fn every_body_uses_the_specs_field_names() {
-    let input = TimelineEvent {
+    let input = TimelineEventInput {
         event_template_id: "1".into(),
         id: Some("e".into()),
         tokens: [("a".to_owned(), "b".to_owned())].into(),
@@ -122,7 +122,7 @@ fn every_body_uses_the_specs_field_names() {
     assert_matches_schema("BatchResponseTimelineEventResponseWithErrors", &partial);
     assert_matches_schema("StandardError", &standard_error());
     assert_matches_schema("ErrorDetail", &standard_error().errors[0]);
-    let mut error = Error::default();
+    let mut error = ApiError::default();
     error.category = "VALIDATION_ERROR".into();
     error.correlation_id = "c".into();
     error.message = "m".into();
@@ -216,17 +216,17 @@ fn unknown_batch_statuses_and_rate_limit_policies_fall_back() {
 
 #[test]
 fn error_bodies_parse_in_every_known_shape() {
-    let current: Error = serde_json::from_str(
+    let current: ApiError = serde_json::from_str(
         r#"{"category":"VALIDATION_ERROR","correlationId":"c","message":"m","errors":[{"message":"d"}]}"#,
     )
     .unwrap();
     assert_eq!(current.errors[0].message, "d");
-    let older: Error =
+    let older: ApiError =
         serde_json::from_str(r#"{"status":"error","message":"Invalid input JSON","correlationId":"c"}"#).unwrap();
     assert_eq!(older.status.as_deref(), Some("error"));
     assert_eq!(older.category, "");
-    let empty: Error = serde_json::from_str("{}").unwrap();
-    assert_eq!(empty, Error::default());
+    let empty: ApiError = serde_json::from_str("{}").unwrap();
+    assert_eq!(empty, ApiError::default());
 }
 
 #[test]

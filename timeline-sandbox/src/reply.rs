@@ -7,7 +7,7 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use timeline_core::wire::{Error, ErrorDetail, RateLimitError, RateLimitPolicy};
+use timeline_core::wire::{ApiError, ErrorDetail, RateLimitError, RateLimitPolicy};
 
 use crate::rate_limit::LimitHeaders;
 
@@ -54,7 +54,7 @@ pub(crate) fn error_with_details(
     errors: Vec<ErrorDetail>,
     context: BTreeMap<String, Vec<String>>,
 ) -> Response {
-    let mut body = Error::default();
+    let mut body = ApiError::default();
     body.status = Some("error".to_owned());
     body.category = category.to_owned();
     body.correlation_id = random_uuid();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use timeline_core::TokenKind;
 use timeline_core::wire::{
-    ErrorDetail, StandardError, TimelineEvent, TimelineEventIFrame, TimelineEventTemplate,
+    ErrorDetail, StandardError, TimelineEventIFrame, TimelineEventInput, TimelineEventTemplate,
     TimelineEventTemplateTokenOption,
 };
 
@@ -48,7 +48,7 @@ impl Invalid {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ValidInput {
     /// The input, read into the wire model.
-    pub(crate) event: TimelineEvent,
+    pub(crate) event: TimelineEventInput,
     /// The template's object type, such as `contacts`.
     pub(crate) object_type: String,
 }
@@ -139,7 +139,7 @@ pub(crate) fn validate(input: &Json<'_>, templates: &TemplateStore) -> Result<Va
     let (Some(template), Some(tokens)) = (template, tokens) else {
         return Err(invalid(problems));
     };
-    let event = TimelineEvent {
+    let event = TimelineEventInput {
         event_template_id: template.id.clone(),
         id,
         tokens,

@@ -258,7 +258,7 @@ fn no_credentials(what: &str) -> Error {
 
 /// HubSpot's message from an error body (either shape), or a short excerpt.
 pub(crate) fn error_message(body: &[u8]) -> String {
-    match serde_json::from_slice::<wire::Error>(body) {
+    match serde_json::from_slice::<wire::ApiError>(body) {
         Ok(error) if !error.message.is_empty() => error.message,
         _ => {
             let text = String::from_utf8_lossy(&body[..body.len().min(300)]);

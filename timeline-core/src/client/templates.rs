@@ -151,7 +151,7 @@ impl<'c> Templates<'c> {
                 if answer.status.is_success() {
                     return Ok(body);
                 }
-                let error: crate::wire::Error = serde_json::from_slice(&body).unwrap_or_default();
+                let error: crate::wire::ApiError = serde_json::from_slice(&body).unwrap_or_default();
                 Err(Error::Api {
                     status: answer.status.as_u16(),
                     category: error.category,

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Form, State as Shared, rejection::FormRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use timeline_core::wire::{AccessTokenResponse, Error};
+use timeline_core::wire::{AccessTokenResponse, ApiError};
 
 use crate::reply;
 use crate::state::State;
@@ -74,7 +74,7 @@ fn presented(form: &HashMap<String, String>) -> String {
 
 /// HubSpot's 400 answer of the token endpoint, whose `status` names the problem.
 fn oauth_error(status: &str, message: &str) -> Response {
-    let mut body = Error::default();
+    let mut body = ApiError::default();
     body.status = Some(status.to_owned());
     body.category = status.to_owned();
     body.correlation_id = reply::random_uuid();
