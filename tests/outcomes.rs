@@ -109,7 +109,7 @@ async fn events_that_do_not_fit_one_request_are_each_reported_unsent() {
     let sandbox = sandbox().start().await.unwrap();
     let client = client_builder(&sandbox).max_request_bytes(600).build().unwrap();
     let stopped = client.send_batch(adoptions(6)).await.unwrap_err();
-    assert!(matches!(stopped.cause(), Error::Config(message) if message.contains("do not fit")), "{stopped}");
+    assert!(matches!(stopped.cause(), Error::Config { message, .. } if message.contains("do not fit")), "{stopped}");
     let report = stopped.report();
     assert_eq!(report.failed_count(), report.total());
     assert!(report.total() >= 2, "the call took events until one did not fit: {}", report.total());
@@ -238,5 +238,44 @@ async fn an_input_marked_resent_counts_id_in_use_as_created() {
     let report = events.iter().send_all(&client).await.unwrap();
     assert_eq!(report.failed_count(), 3, "without the mark, a repeat is a conflict");
     assert_stored_exactly(&sandbox, &events);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_403_fails_its_batch_for_good_and_the_call_goes_on() {
+    let faults = Faults::seeded(1).schedule([Fault::Status(403)]);
+    let sandbox = sandbox().faults(faults).start().await.unwrap();
+    let client = client_builder(&sandbox).batch_size(5).max_in_flight(1).build().unwrap();
+    let report = adoptions(15).send_all(&client).await.expect("a 403 is not an error of the call");
+    assert_eq!((report.created_count(), report.failed_count()), (10, 5));
+    for failure in report.failed() {
+        assert!(matches!(*failure.reason, FailureReason::Rejected { status: 403, .. }), "{failure:?}");
+        assert!(failure.index < 5 && !failure.may_have_landed && !failure.reason.is_retryable(), "{failure:?}");
+    }
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_403_to_a_template_call_is_an_api_error() {
+    let sandbox = sandbox().faults(Faults::seeded(1).schedule([Fault::Status(403)])).start().await.unwrap();
+    let client = client_builder(&sandbox).build().unwrap();
+    let error = client.templates(42).list().await.unwrap_err();
+    assert!(matches!(error, Error::Api { status: 403, .. }), "{error:?}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn what_a_resend_can_fix_is_retryable_and_what_it_cannot_is_not() {
+    let faults = Faults::seeded(1).schedule([Fault::Status(503), Fault::Status(503)]);
+    let sandbox = sandbox().faults(faults).start().await.unwrap();
+    let client = client_builder(&sandbox).retry(fast_retry().with_max_attempts(2)).build().unwrap();
+    let mut events = adoptions(2);
+    events[1].breed = Breed::Poodle;
+    let outage = events[..1].send_all(&client).await.unwrap();
+    assert_eq!(*outage.failed()[0].reason, FailureReason::Server { status: 503, attempts: 2 });
+    assert!(outage.failed()[0].reason.is_retryable());
+    let invalid = events[1..].send_all(&client).await.unwrap();
+    assert!(matches!(*invalid.failed()[0].reason, FailureReason::Validation { .. }), "{invalid:?}");
+    assert!(!invalid.failed()[0].reason.is_retryable());
     sandbox.shutdown().await;
 }

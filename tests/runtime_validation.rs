@@ -168,7 +168,10 @@ async fn a_broken_template_file_stops_the_build_naming_the_file() {
     let dir = template_dir("broken");
     std::fs::write(dir.join("zz-broken.json"), r#"{"id": "12", "name": "x"}"#).unwrap();
     let result = Client::builder().access_token(TOKEN).templates_from_dir(&dir).build();
-    let Err(Error::Config(message)) = result else { panic!("a broken file is a configuration error: {result:?}") };
+    let Err(Error::Config { message, source: Some(source) }) = result else {
+        panic!("a broken file is a configuration error with its cause: {result:?}")
+    };
     assert!(message.contains("zz-broken.json") && message.contains("objectType"), "{message}");
+    assert!(source.get().is::<hubspot_timeline::TemplateFileError>(), "{source:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }

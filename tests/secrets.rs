@@ -68,14 +68,18 @@ async fn transport_errors_do_not_show_the_developer_key_of_the_url() {
     drop(listener);
     let client = Client::builder().developer_key(DEVELOPER_KEY).base_url(url).retry(fast_retry()).build().unwrap();
     let error = client.templates(42).list().await.unwrap_err();
-    assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_no_secret(&error.to_string());
+    let source = std::error::Error::source(&error).expect("the transport error keeps the HTTP client's error");
+    let http = source.downcast_ref::<reqwest::Error>().expect("a reqwest error");
+    assert!(http.is_connect() && http.url().is_none(), "{http:?}");
+    assert_no_secret(&format!("{source:?}"));
 }
 
 #[test]
 fn plain_http_is_refused_except_on_loopback() {
     let remote = Client::builder().access_token(ACCESS_TOKEN).base_url("http://api.hubapi.com").build();
-    let Err(Error::Config(message)) = remote else { panic!("plain HTTP to a remote host was accepted") };
+    let Err(Error::Config { message, .. }) = remote else { panic!("plain HTTP to a remote host was accepted") };
     assert!(message.contains("HTTPS"), "{message}");
     assert_no_secret(&message);
     assert!(Client::builder().access_token(ACCESS_TOKEN).base_url("http://127.0.0.1:9").build().is_ok());

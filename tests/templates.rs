@@ -9,7 +9,7 @@ use hubspot_timeline::wire::{
 };
 use hubspot_timeline::{Client, Error, TokenKind};
 
-const APP_ID: u32 = 4242;
+const APP_ID: i32 = 4242;
 
 fn token(name: &str, kind: TokenKind) -> TimelineEventTemplateToken {
     TimelineEventTemplateToken {

@@ -73,8 +73,8 @@ pub struct Connection {
 #[derive(Debug, Args)]
 pub struct PullArgs {
     /// The app whose templates to fetch.
-    #[arg(long)]
-    pub app_id: u32,
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1..))]
+    pub app_id: i32,
     /// The folder to write the files to (created if needed).
     #[arg(long, default_value = "timeline")]
     pub out: PathBuf,
@@ -91,8 +91,8 @@ pub struct PullArgs {
 #[derive(Debug, Args)]
 pub struct PushArgs {
     /// The app whose templates to create or update.
-    #[arg(long)]
-    pub app_id: u32,
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1..))]
+    pub app_id: i32,
     /// Template files in HubSpot's get-template JSON (as `pull` writes them). A file whose `id` is
     /// a template of the app updates it; one without an `id`, or with an id the app does not
     /// have, creates a new template.

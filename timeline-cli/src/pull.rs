@@ -22,7 +22,7 @@ pub struct Pulled {
 /// Fetches every template of app `app_id` and writes each to
 /// `out/<id>.json`, in the get-template JSON format with sorted keys. A file
 /// whose content is the same is left untouched.
-pub async fn pull(client: &Client, app_id: u32, out: &Path) -> Result<Pulled, CliError> {
+pub async fn pull(client: &Client, app_id: i32, out: &Path) -> Result<Pulled, CliError> {
     let templates = sorted_templates(client, app_id).await?;
     std::fs::create_dir_all(out).map_err(CliError::io(out))?;
     let mut pulled = Pulled { files: Vec::new(), changed: 0 };
@@ -81,7 +81,7 @@ pub enum DifferenceKind {
 /// written to `out`, writing nothing. Files are compared as JSON (key order
 /// and spacing do not matter); only `<digits>.json` files count as template
 /// files, and a missing folder holds none.
-pub async fn check(client: &Client, app_id: u32, out: &Path) -> Result<Drift, CliError> {
+pub async fn check(client: &Client, app_id: i32, out: &Path) -> Result<Drift, CliError> {
     let templates = sorted_templates(client, app_id).await?;
     let mut drift = Drift { matching: 0, differences: Vec::new() };
     let mut expected = Vec::with_capacity(templates.len());
@@ -122,7 +122,7 @@ pub async fn check(client: &Client, app_id: u32, out: &Path) -> Result<Drift, Cl
 }
 
 /// The app's templates, by id.
-async fn sorted_templates(client: &Client, app_id: u32) -> Result<Vec<TimelineEventTemplate>, CliError> {
+async fn sorted_templates(client: &Client, app_id: i32) -> Result<Vec<TimelineEventTemplate>, CliError> {
     let mut templates = client.templates(app_id).list().await?;
     templates.sort_by(|left, right| left.id.cmp(&right.id));
     Ok(templates)

@@ -298,7 +298,7 @@ fn json_kind(first: u8) -> &'static str {
 /// assert_eq!(input.email.as_deref(), Some("ada@example.com"));
 /// assert_eq!(input.tokens["petName"], "Rex");
 /// ```
-pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEvent, EncodeError> {
+pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEventInput, EncodeError> {
     let target = event.target();
     check_target::<E>(&target)?;
     let timestamp = event.timestamp();
@@ -315,7 +315,7 @@ pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEve
         Some(serde_json::Value::Object(map)) => Some(map),
         _ => None,
     };
-    Ok(wire::TimelineEvent {
+    Ok(wire::TimelineEventInput {
         event_template_id: E::TEMPLATE_ID.to_owned(),
         id: Some(id),
         tokens,

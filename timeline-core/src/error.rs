@@ -6,6 +6,11 @@ use chrono::{DateTime, Utc};
 ///
 /// These are per-event failures: the encoder reports them for the event at
 /// hand and the rest of a batch goes on.
+///
+/// ```
+/// let error = timeline_core::EncodeError::NoTarget;
+/// assert!(error.to_string().contains("names no record"));
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EncodeError {
@@ -60,15 +65,40 @@ pub enum EncodeError {
 /// Failures of single events (a rejected token, a batch that failed after
 /// its retries) are not errors: they are data in the
 /// [`SendReport`](crate::SendReport).
+///
+/// `Config` and `Transport` keep the error underneath, when there is one:
+/// [`source`](std::error::Error::source) returns it, so it can be
+/// downcast (a `reqwest::Error` for transport, a `serde_json::Error` for a
+/// template file, …). The message of every variant is complete on its own,
+/// for logs that print only `Display`. Errors compare equal when their
+/// variants, fields and the messages of their sources are equal.
+///
+/// ```
+/// use std::error::Error as _;
+/// let missing = std::env::temp_dir().join("timeline-doc-no-such-folder");
+/// let error = timeline_core::Client::builder().access_token("t").templates_from_dir(missing).build().unwrap_err();
+/// assert!(matches!(&error, timeline_core::Error::Config { message, .. } if message.contains("template folder")));
+/// assert!(error.source().is_some_and(|source| source.is::<std::io::Error>()));
+/// ```
 #[cfg(feature = "client")]
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// The client was configured wrongly.
-    #[error("invalid client configuration: {0}")]
-    Config(String),
-    /// HubSpot refused the credentials (401 or 403).
-    #[error("HubSpot refused the credentials ({status}): {message}")]
+    Config {
+        /// What is wrong, naming the setting.
+        message: String,
+        /// The error underneath, such as a URL that does not parse.
+        source: Option<ErrorSource>,
+    },
+    /// HubSpot answered 401: it refused the credentials (for OAuth, also
+    /// after renewing the access token once). The call stops; in a send,
+    /// the refused batch's events fail with
+    /// [`FailureReason::Rejected`](crate::FailureReason::Rejected) of status 401.
+    ///
+    /// A 403 (the token lacks a scope the call needs) is not this error: a
+    /// send goes on and its events fail with `Rejected` of status 403; a
+    /// template call ends in [`Error::Api`] of status 403.
     AuthenticationRefused {
         /// The HTTP status.
         status: u16,
@@ -76,13 +106,10 @@ pub enum Error {
         message: String,
     },
     /// The OAuth access token could not be renewed.
-    #[error("the OAuth access token could not be renewed: {0}")]
     TokenRefresh(String),
     /// The call's overall time limit passed.
-    #[error("the call did not finish within its overall time limit of {0:?}")]
     Deadline(std::time::Duration),
     /// A template call was answered with an error.
-    #[error("HubSpot answered {status}: {message}")]
     Api {
         /// The HTTP status.
         status: u16,
@@ -92,14 +119,119 @@ pub enum Error {
         message: String,
     },
     /// A template call failed in transport, after its retries.
-    #[error("the request failed in transport: {0}")]
-    Transport(String),
+    Transport {
+        /// What happened, without URLs or secrets.
+        message: String,
+        /// The last attempt's error, when the HTTP client gave one (a
+        /// `reqwest::Error`, its URL removed).
+        source: Option<ErrorSource>,
+    },
     /// A template call's answer could not be read.
-    #[error("the response could not be read: {0}")]
     ResponseUnreadable(String),
     /// A template or token create may have been carried out, but no answer
     /// says so (no answer, or a 500/502/504): it is not repeated, since a
     /// second attempt could create a second one.
-    #[error("not confirmed: {0}")]
     Unconfirmed(String),
+}
+
+#[cfg(feature = "client")]
+impl Error {
+    /// A configuration error with no error underneath.
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Error::Config { message: message.into(), source: None }
+    }
+
+    /// A configuration error caused by `source`.
+    pub(crate) fn config_from(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Config { message: message.into(), source: Some(ErrorSource::new(source)) }
+    }
+}
+
+#[cfg(feature = "client")]
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Config { message, .. } => write!(f, "invalid client configuration: {message}"),
+            Error::AuthenticationRefused { status, message } => {
+                write!(f, "HubSpot refused the credentials ({status}): {message}")
+            }
+            Error::TokenRefresh(message) => write!(f, "the OAuth access token could not be renewed: {message}"),
+            Error::Deadline(limit) => write!(f, "the call did not finish within its overall time limit of {limit:?}"),
+            Error::Api { status, message, .. } => write!(f, "HubSpot answered {status}: {message}"),
+            Error::Transport { message, .. } => write!(f, "the request failed in transport: {message}"),
+            Error::ResponseUnreadable(message) => write!(f, "the response could not be read: {message}"),
+            Error::Unconfirmed(message) => write!(f, "not confirmed: {message}"),
+        }
+    }
+}
+
+#[cfg(feature = "client")]
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Config { source, .. } | Error::Transport { source, .. } => {
+                source.as_ref().map(|source| source.get() as &(dyn std::error::Error + 'static))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The error underneath an [`Error`], shared so that `Error` stays `Clone`.
+/// Two compare equal when their messages do.
+///
+/// ```
+/// # fn show(error: &timeline_core::Error) {
+/// if let timeline_core::Error::Transport { source: Some(source), .. } = error {
+///     eprintln!("underneath: {source}");
+/// }
+/// # }
+/// ```
+#[cfg(feature = "client")]
+#[derive(Clone)]
+pub struct ErrorSource(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+#[cfg(feature = "client")]
+impl ErrorSource {
+    /// Keeps `error`.
+    pub(crate) fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ErrorSource(std::sync::Arc::new(error))
+    }
+
+    /// The error itself, to downcast or to walk its own sources.
+    ///
+    /// ```
+    /// let missing = std::env::temp_dir().join("timeline-doc-no-such-folder");
+    /// let error = timeline_core::Client::builder().access_token("t").templates_from_dir(missing).build().unwrap_err();
+    /// let timeline_core::Error::Config { source: Some(source), .. } = error else { panic!("{error:?}") };
+    /// let io = source.get().downcast_ref::<std::io::Error>().unwrap();
+    /// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+    /// ```
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+#[cfg(feature = "client")]
+impl std::fmt::Debug for ErrorSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+#[cfg(feature = "client")]
+impl std::fmt::Display for ErrorSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+#[cfg(feature = "client")]
+impl PartialEq for ErrorSource {
+    fn eq(&self, other: &ErrorSource) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
 }

@@ -209,10 +209,10 @@ impl DerivedId {
 /// a deterministic id derived from its content.
 ///
 /// The deterministic id is `tl2-` followed by 32 hex digits: the first 128
-/// bits of a SHA-256 over the template id, the target, the timestamp, the
-/// tokens sorted by name, `extraData` and `timelineIFrame` (the [module
-/// documentation](self) lists the parts exactly). An id the event brings is
-/// checked with [`check_event_id`].
+/// bits of a SHA-256 over the template id, the target, the timestamp (as
+/// epoch milliseconds), the tokens sorted by name, `extraData` and
+/// `timelineIFrame` (as canonical JSON), each length-prefixed. An id the
+/// event brings is checked with [`check_event_id`].
 ///
 /// ```
 /// # use std::borrow::Cow;

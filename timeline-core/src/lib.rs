@@ -90,7 +90,7 @@ pub use client::{
 pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
 pub use error::EncodeError;
 #[cfg(feature = "client")]
-pub use error::Error;
+pub use error::{Error, ErrorSource};
 pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id};
 pub use id_text::IdText;

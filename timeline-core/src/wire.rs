@@ -5,6 +5,12 @@
 //! Responses tolerate unknown fields, and the fields HubSpot's error guide
 //! says may be missing default instead of failing.
 //!
+//! The response types are `#[non_exhaustive]`, so that a field HubSpot adds
+//! is not a breaking change: read their public fields; to build one (a test
+//! server's answer), start from its `new` or `Default` and set the fields.
+//! The request types and the template types (which template files and
+//! template updates are made of) stay open to struct expressions.
+//!
 //! ```
 //! use timeline_core::wire::{BatchResponseTimelineEventResponseWithErrors, BatchStatus};
 //!
@@ -28,10 +34,11 @@ use serde_json::{Map, Value};
 use crate::token::TokenKind;
 
 /// One event to create: the body of the single-create endpoint and an item
-/// of a batch's `inputs`.
+/// of a batch's `inputs` (HubSpot's schema calls it `TimelineEvent`, the
+/// name of this crate's trait of typed events).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TimelineEvent {
+pub struct TimelineEventInput {
     /// The event template id.
     pub event_template_id: String,
     /// The event's id, unique per app and template; HubSpot makes one if absent.
@@ -85,12 +92,13 @@ pub struct TimelineEventIFrame {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchInputTimelineEvent {
     /// The events to create.
-    pub inputs: Vec<TimelineEvent>,
+    pub inputs: Vec<TimelineEventInput>,
 }
 
 /// A stored event, as create, batch create and get return it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TimelineEventResponse {
     /// The event's id.
     pub id: String,
@@ -130,10 +138,39 @@ pub struct TimelineEventResponse {
     pub custom_object_type_id: Option<String>,
 }
 
+impl TimelineEventResponse {
+    /// A stored event with these ids and nothing else; set the other fields.
+    ///
+    /// ```
+    /// use timeline_core::wire::TimelineEventResponse;
+    /// let mut stored = TimelineEventResponse::new("e-1", "contacts", "1001298");
+    /// stored.object_id = Some("5120345".into());
+    /// assert_eq!(stored.tokens.len(), 0);
+    /// ```
+    pub fn new(id: impl Into<String>, object_type: impl Into<String>, event_template_id: impl Into<String>) -> Self {
+        TimelineEventResponse {
+            id: id.into(),
+            object_type: object_type.into(),
+            event_template_id: event_template_id.into(),
+            tokens: BTreeMap::new(),
+            object_id: None,
+            email: None,
+            utk: None,
+            domain: None,
+            timestamp: None,
+            extra_data: None,
+            timeline_i_frame: None,
+            created_at: None,
+            custom_object_type_id: None,
+        }
+    }
+}
+
 /// The processing state of a batch. Values HubSpot adds later read as
 /// [`BatchStatus::Unknown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum BatchStatus {
     /// Waiting.
     Pending,
@@ -151,6 +188,7 @@ pub enum BatchStatus {
 /// The 201 answer of batch create: every input was stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BatchResponseTimelineEventResponse {
     /// The batch's state.
     pub status: BatchStatus,
@@ -170,10 +208,37 @@ pub struct BatchResponseTimelineEventResponse {
     pub links: Option<BTreeMap<String, String>>,
 }
 
+impl BatchResponseTimelineEventResponse {
+    /// The answer holding `results`, without `requestedAt` or links.
+    ///
+    /// ```
+    /// use timeline_core::wire::{BatchResponseTimelineEventResponse, BatchStatus};
+    /// let now = chrono::Utc::now();
+    /// let answer = BatchResponseTimelineEventResponse::new(BatchStatus::Complete, Vec::new(), now, now);
+    /// assert!(answer.requested_at.is_none());
+    /// ```
+    pub fn new(
+        status: BatchStatus,
+        results: Vec<TimelineEventResponse>,
+        started_at: DateTime<Utc>,
+        completed_at: DateTime<Utc>,
+    ) -> Self {
+        BatchResponseTimelineEventResponse {
+            status,
+            results,
+            requested_at: None,
+            started_at,
+            completed_at,
+            links: None,
+        }
+    }
+}
+
 /// The 207 answer of batch create: `results` holds the stored inputs and
 /// `errors` one entry per input that was not stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct BatchResponseTimelineEventResponseWithErrors {
     /// The batch's state.
     pub status: BatchStatus,
@@ -200,9 +265,41 @@ pub struct BatchResponseTimelineEventResponseWithErrors {
     pub links: Option<BTreeMap<String, String>>,
 }
 
+impl BatchResponseTimelineEventResponseWithErrors {
+    /// The answer holding `results` and `errors`, with `numErrors` counted
+    /// from them, without `requestedAt` or links.
+    ///
+    /// ```
+    /// use timeline_core::wire::{BatchResponseTimelineEventResponseWithErrors, BatchStatus, StandardError};
+    /// let now = chrono::Utc::now();
+    /// let errors = vec![StandardError::default()];
+    /// let answer = BatchResponseTimelineEventResponseWithErrors::new(BatchStatus::Complete, Vec::new(), errors, now, now);
+    /// assert_eq!(answer.num_errors, Some(1));
+    /// ```
+    pub fn new(
+        status: BatchStatus,
+        results: Vec<TimelineEventResponse>,
+        errors: Vec<StandardError>,
+        started_at: DateTime<Utc>,
+        completed_at: DateTime<Utc>,
+    ) -> Self {
+        BatchResponseTimelineEventResponseWithErrors {
+            status,
+            results,
+            num_errors: Some(i32::try_from(errors.len()).unwrap_or(i32::MAX)),
+            errors,
+            requested_at: None,
+            started_at,
+            completed_at,
+            links: None,
+        }
+    }
+}
+
 /// One failed input of a batch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct StandardError {
     /// Usually `"error"`.
     #[serde(default)]
@@ -233,6 +330,7 @@ pub struct StandardError {
 /// One detail of an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// What went wrong.
     pub message: String,
@@ -250,13 +348,29 @@ pub struct ErrorDetail {
     pub context: Option<BTreeMap<String, Vec<String>>>,
 }
 
-/// The body of any 4xx or 5xx answer other than a rate limit.
+impl ErrorDetail {
+    /// A detail saying `message`, with no code, location or context; set those.
+    ///
+    /// ```
+    /// use timeline_core::wire::ErrorDetail;
+    /// let mut detail = ErrorDetail::new("petAge is not a number");
+    /// detail.in_ = Some("tokens.petAge".into());
+    /// assert!(detail.code.is_none());
+    /// ```
+    pub fn new(message: impl Into<String>) -> Self {
+        ErrorDetail { message: message.into(), code: None, in_: None, sub_category: None, context: None }
+    }
+}
+
+/// The body of any 4xx or 5xx answer other than a rate limit (HubSpot's
+/// schema calls it `Error`, the name of the client's error type).
 ///
 /// Every field is optional here, as HubSpot's error guide advises, and the
 /// older `{"status":"error","message":…}` shape parses too.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Error {
+#[non_exhaustive]
+pub struct ApiError {
     /// The older shape's `"error"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -284,8 +398,9 @@ pub struct Error {
 }
 
 /// The body of a 429 answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct RateLimitError {
     /// `"error"`.
     #[serde(default)]
@@ -310,6 +425,7 @@ pub struct RateLimitError {
 /// Which rate limit a 429 reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum RateLimitPolicy {
     /// The daily cap: retrying before it resets is pointless.
     Daily,
@@ -434,9 +550,22 @@ pub struct TimelineEventTemplateTokenUpdateRequest {
 
 /// The answer of list templates (no paging).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseTimelineEventTemplateNoPaging {
     /// The templates.
     pub results: Vec<TimelineEventTemplate>,
+}
+
+impl CollectionResponseTimelineEventTemplateNoPaging {
+    /// The answer listing `results`.
+    ///
+    /// ```
+    /// use timeline_core::wire::CollectionResponseTimelineEventTemplateNoPaging;
+    /// assert!(CollectionResponseTimelineEventTemplateNoPaging::new(Vec::new()).results.is_empty());
+    /// ```
+    pub fn new(results: Vec<TimelineEventTemplate>) -> Self {
+        CollectionResponseTimelineEventTemplateNoPaging { results }
+    }
 }
 
 /// The answer of the OAuth token endpoint. Its `Debug` shows the tokens as
@@ -455,6 +584,7 @@ pub struct CollectionResponseTimelineEventTemplateNoPaging {
 /// assert!(shown.contains("expires_in: 1800"), "{shown}");
 /// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AccessTokenResponse {
     /// The bearer token.
     pub access_token: String,
@@ -477,6 +607,29 @@ pub struct AccessTokenResponse {
     pub scopes: Option<Vec<String>>,
 }
 
+impl AccessTokenResponse {
+    /// A `bearer` token valid for `expires_in` seconds, with no refresh
+    /// token, account or scopes; set those.
+    ///
+    /// ```
+    /// use timeline_core::wire::AccessTokenResponse;
+    /// let mut answer = AccessTokenResponse::new("at-1f2e", 1800);
+    /// answer.refresh_token = Some("rt-9a8b".into());
+    /// assert_eq!(answer.token_type, "bearer");
+    /// ```
+    pub fn new(access_token: impl Into<String>, expires_in: i64) -> Self {
+        AccessTokenResponse {
+            access_token: access_token.into(),
+            refresh_token: None,
+            expires_in,
+            token_type: "bearer".to_owned(),
+            token_use: None,
+            hub_id: None,
+            scopes: None,
+        }
+    }
+}
+
 impl fmt::Debug for AccessTokenResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const REDACTED: &str = "<redacted>";
@@ -491,6 +644,14 @@ impl fmt::Debug for AccessTokenResponse {
             .finish()
     }
 }
+
+/// The old name of [`TimelineEventInput`].
+#[deprecated(note = "renamed to `TimelineEventInput`, apart from the `TimelineEvent` trait")]
+pub type TimelineEvent = TimelineEventInput;
+
+/// The old name of [`ApiError`].
+#[deprecated(note = "renamed to `ApiError`, apart from the client's `Error`")]
+pub type Error = ApiError;
 
 fn rfc3339_millis<S: Serializer>(at: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
     match at {

@@ -42,21 +42,18 @@ fn at() -> chrono::DateTime<Utc> {
 }
 
 fn event_response() -> TimelineEventResponse {
-    TimelineEventResponse {
-        id: "e".into(),
-        object_type: "contacts".into(),
-        event_template_id: "1".into(),
-        tokens: [("a".to_owned(), "b".to_owned())].into(),
-        object_id: Some("2".into()),
-        email: Some("a@example.com".into()),
-        utk: Some("u".into()),
-        domain: Some("d".into()),
-        timestamp: Some(at()),
-        extra_data: Some(serde_json::Map::new()),
-        timeline_i_frame: Some(iframe()),
-        created_at: Some(at()),
-        custom_object_type_id: Some("2-1".into()),
-    }
+    let mut response = TimelineEventResponse::new("e", "contacts", "1");
+    response.tokens = [("a".to_owned(), "b".to_owned())].into();
+    response.object_id = Some("2".into());
+    response.email = Some("a@example.com".into());
+    response.utk = Some("u".into());
+    response.domain = Some("d".into());
+    response.timestamp = Some(at());
+    response.extra_data = Some(serde_json::Map::new());
+    response.timeline_i_frame = Some(iframe());
+    response.created_at = Some(at());
+    response.custom_object_type_id = Some("2-1".into());
+    response
 }
 
 fn token() -> TimelineEventTemplateToken {
@@ -72,27 +69,26 @@ fn token() -> TimelineEventTemplateToken {
 }
 
 fn standard_error() -> StandardError {
-    StandardError {
-        status: "error".into(),
-        id: Some("x".into()),
-        category: "VALIDATION_ERROR".into(),
-        sub_category: Some(json!({})),
-        message: "m".into(),
-        errors: vec![ErrorDetail {
-            message: "m".into(),
-            code: Some("c".into()),
-            in_: Some("tokens.a".into()),
-            sub_category: Some("s".into()),
-            context: Some([("id".to_owned(), vec!["e".to_owned()])].into()),
-        }],
-        context: [("id".to_owned(), vec!["e".to_owned()])].into(),
-        links: [("doc".to_owned(), "https://x".to_owned())].into(),
-    }
+    let mut detail = ErrorDetail::new("m");
+    detail.code = Some("c".into());
+    detail.in_ = Some("tokens.a".into());
+    detail.sub_category = Some("s".into());
+    detail.context = Some([("id".to_owned(), vec!["e".to_owned()])].into());
+    let mut error = StandardError::default();
+    error.status = "error".into();
+    error.id = Some("x".into());
+    error.category = "VALIDATION_ERROR".into();
+    error.sub_category = Some(json!({}));
+    error.message = "m".into();
+    error.errors = vec![detail];
+    error.context = [("id".to_owned(), vec!["e".to_owned()])].into();
+    error.links = [("doc".to_owned(), "https://x".to_owned())].into();
+    error
 }
 
 #[test]
 fn every_body_uses_the_specs_field_names() {
-    let input = TimelineEvent {
+    let input = TimelineEventInput {
         event_template_id: "1".into(),
         id: Some("e".into()),
         tokens: [("a".to_owned(), "b".to_owned())].into(),
@@ -109,45 +105,32 @@ fn every_body_uses_the_specs_field_names() {
     assert_matches_schema("BatchInputTimelineEvent", &BatchInputTimelineEvent { inputs: vec![input] });
     assert_matches_schema("TimelineEventIFrame", &iframe());
     assert_matches_schema("TimelineEventResponse", &event_response());
-    assert_matches_schema(
-        "BatchResponseTimelineEventResponse",
-        &BatchResponseTimelineEventResponse {
-            status: BatchStatus::Complete,
-            results: vec![event_response()],
-            requested_at: Some(at()),
-            started_at: at(),
-            completed_at: at(),
-            links: Some(Default::default()),
-        },
+    let mut created =
+        BatchResponseTimelineEventResponse::new(BatchStatus::Complete, vec![event_response()], at(), at());
+    created.requested_at = Some(at());
+    created.links = Some(Default::default());
+    assert_matches_schema("BatchResponseTimelineEventResponse", &created);
+    let mut partial = BatchResponseTimelineEventResponseWithErrors::new(
+        BatchStatus::Complete,
+        vec![event_response()],
+        vec![standard_error()],
+        at(),
+        at(),
     );
-    assert_matches_schema(
-        "BatchResponseTimelineEventResponseWithErrors",
-        &BatchResponseTimelineEventResponseWithErrors {
-            status: BatchStatus::Complete,
-            results: vec![event_response()],
-            num_errors: Some(1),
-            errors: vec![standard_error()],
-            requested_at: Some(at()),
-            started_at: at(),
-            completed_at: at(),
-            links: Some(Default::default()),
-        },
-    );
+    partial.requested_at = Some(at());
+    partial.links = Some(Default::default());
+    assert_matches_schema("BatchResponseTimelineEventResponseWithErrors", &partial);
     assert_matches_schema("StandardError", &standard_error());
     assert_matches_schema("ErrorDetail", &standard_error().errors[0]);
-    assert_matches_schema(
-        "Error",
-        &Error {
-            status: None,
-            category: "VALIDATION_ERROR".into(),
-            correlation_id: "c".into(),
-            message: "m".into(),
-            sub_category: Some("s".into()),
-            context: Some(Default::default()),
-            links: Some(Default::default()),
-            errors: standard_error().errors,
-        },
-    );
+    let mut error = ApiError::default();
+    error.category = "VALIDATION_ERROR".into();
+    error.correlation_id = "c".into();
+    error.message = "m".into();
+    error.sub_category = Some("s".into());
+    error.context = Some(Default::default());
+    error.links = Some(Default::default());
+    error.errors = standard_error().errors;
+    assert_matches_schema("Error", &error);
     let template = TimelineEventTemplate {
         id: "1".into(),
         name: "n".into(),
@@ -161,7 +144,7 @@ fn every_body_uses_the_specs_field_names() {
     assert_matches_schema("TimelineEventTemplate", &template);
     assert_matches_schema(
         "CollectionResponseTimelineEventTemplateNoPaging",
-        &CollectionResponseTimelineEventTemplateNoPaging { results: vec![template] },
+        &CollectionResponseTimelineEventTemplateNoPaging::new(vec![template]),
     );
     assert_matches_schema("TimelineEventTemplateToken", &token());
     assert_matches_schema("TimelineEventTemplateTokenOption", &token().options[0]);
@@ -233,17 +216,17 @@ fn unknown_batch_statuses_and_rate_limit_policies_fall_back() {
 
 #[test]
 fn error_bodies_parse_in_every_known_shape() {
-    let current: Error = serde_json::from_str(
+    let current: ApiError = serde_json::from_str(
         r#"{"category":"VALIDATION_ERROR","correlationId":"c","message":"m","errors":[{"message":"d"}]}"#,
     )
     .unwrap();
     assert_eq!(current.errors[0].message, "d");
-    let older: Error =
+    let older: ApiError =
         serde_json::from_str(r#"{"status":"error","message":"Invalid input JSON","correlationId":"c"}"#).unwrap();
     assert_eq!(older.status.as_deref(), Some("error"));
     assert_eq!(older.category, "");
-    let empty: Error = serde_json::from_str("{}").unwrap();
-    assert_eq!(empty, Error::default());
+    let empty: ApiError = serde_json::from_str("{}").unwrap();
+    assert_eq!(empty, ApiError::default());
 }
 
 #[test]

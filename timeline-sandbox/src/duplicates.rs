@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use timeline_core::wire::{ErrorDetail, TimelineEvent, TimelineEventResponse};
+use timeline_core::wire::{ErrorDetail, TimelineEventInput, TimelineEventResponse};
 
 use crate::store::{EventStore, StoredEvent};
 use crate::validate::{Invalid, ValidInput};
@@ -85,7 +85,7 @@ pub(crate) fn screen(
 /// The verdict of each valid input, `None` for one refused as "already in
 /// use" (and for invalid inputs, which are refused anyway).
 fn verdicts(mode: DuplicateIds, checked: &[Result<ValidInput, Invalid>], stored: &EventStore) -> Vec<Option<Verdict>> {
-    let mut stored_here: HashMap<(&str, &str), (usize, &TimelineEvent)> = HashMap::new();
+    let mut stored_here: HashMap<(&str, &str), (usize, &TimelineEventInput)> = HashMap::new();
     let mut verdicts = Vec::with_capacity(checked.len());
     for (index, checked) in checked.iter().enumerate() {
         let Ok(ValidInput { event, .. }) = checked else {
@@ -119,7 +119,7 @@ fn verdicts(mode: DuplicateIds, checked: &[Result<ValidInput, Invalid>], stored:
 /// Whether `input` is what was sent for `stored`: fields the sandbox filled
 /// in (the contact found from an email, the time of storing, `createdAt`)
 /// are not compared.
-fn same_content(input: &TimelineEvent, stored: &StoredEvent) -> bool {
+fn same_content(input: &TimelineEventInput, stored: &StoredEvent) -> bool {
     let event = &stored.event;
     let sent_object_id = event.object_id.as_ref().filter(|_| stored.sent.object_id);
     let sent_timestamp = event.timestamp.filter(|_| stored.sent.timestamp);
@@ -136,12 +136,8 @@ fn same_content(input: &TimelineEvent, stored: &StoredEvent) -> bool {
 
 /// The refusal of an input whose id is already in use.
 fn id_in_use(id: Option<String>) -> Invalid {
-    let problem = ErrorDetail {
-        message: ID_IN_USE.to_owned(),
-        code: Some("ID_IN_USE".to_owned()),
-        in_: Some("id".to_owned()),
-        sub_category: None,
-        context: None,
-    };
+    let mut problem = ErrorDetail::new(ID_IN_USE);
+    problem.code = Some("ID_IN_USE".to_owned());
+    problem.in_ = Some("id".to_owned());
     Invalid { id, problems: vec![problem] }
 }

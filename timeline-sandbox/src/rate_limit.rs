@@ -6,17 +6,20 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, Utc};
 use timeline_core::wire::RateLimitPolicy;
 
-/// A rolling-window request limit: at most `max` requests in any `window`.
+/// A rolling-window request limit: at most `max_requests` requests in any
+/// `window`, or none at all.
 ///
 /// The default is HubSpot's limit for OAuth apps, 110 requests per 10 seconds.
+/// The names are those of the client's `timeline_core::RateLimit`, which
+/// has no `off`: a client always paces itself.
 ///
 /// ```
 /// use std::time::Duration;
 /// use timeline_sandbox::RateLimit;
 ///
 /// let tight = RateLimit::new(5, Duration::from_millis(500));
-/// assert_eq!(tight.max(), Some(5));
-/// assert!(RateLimit::off().max().is_none());
+/// assert_eq!(tight.max_requests(), Some(5));
+/// assert!(RateLimit::off().max_requests().is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
@@ -24,9 +27,9 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// At most `max` requests per access token in any rolling `window`.
-    pub const fn new(max: u32, window: Duration) -> Self {
-        RateLimit { limit: Some((max, window)) }
+    /// At most `max_requests` requests per access token in any rolling `window`.
+    pub const fn new(max_requests: u32, window: Duration) -> Self {
+        RateLimit { limit: Some((max_requests, window)) }
     }
 
     /// No rolling limit.
@@ -40,8 +43,14 @@ impl RateLimit {
     }
 
     /// The most requests a window admits, or `None` when the limit is off.
+    pub fn max_requests(&self) -> Option<u32> {
+        self.limit.map(|(max_requests, _)| max_requests)
+    }
+
+    /// The old name of [`max_requests`](Self::max_requests).
+    #[deprecated(note = "renamed to `max_requests`, the name the client's `RateLimit` uses")]
     pub fn max(&self) -> Option<u32> {
-        self.limit.map(|(max, _)| max)
+        self.max_requests()
     }
 
     /// The window's length, or `None` when the limit is off.

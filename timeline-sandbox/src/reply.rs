@@ -7,7 +7,7 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use timeline_core::wire::{Error, ErrorDetail, RateLimitError, RateLimitPolicy};
+use timeline_core::wire::{ApiError, ErrorDetail, RateLimitError, RateLimitPolicy};
 
 use crate::rate_limit::LimitHeaders;
 
@@ -54,15 +54,13 @@ pub(crate) fn error_with_details(
     errors: Vec<ErrorDetail>,
     context: BTreeMap<String, Vec<String>>,
 ) -> Response {
-    let body = Error {
-        status: Some("error".to_owned()),
-        category: category.to_owned(),
-        correlation_id: random_uuid(),
-        message: message.into(),
-        errors,
-        context: (!context.is_empty()).then_some(context),
-        ..Error::default()
-    };
+    let mut body = ApiError::default();
+    body.status = Some("error".to_owned());
+    body.category = category.to_owned();
+    body.correlation_id = random_uuid();
+    body.message = message.into();
+    body.errors = errors;
+    body.context = (!context.is_empty()).then_some(context);
     with_correlation_header(status, body.correlation_id.clone(), Json(body))
 }
 
@@ -72,14 +70,13 @@ pub(crate) fn rate_limited(policy: RateLimitPolicy, retry_after: Option<Duration
         RateLimitPolicy::Daily => "You have reached your daily limit.",
         _ => "You have reached your ten_secondly_rolling limit.",
     };
-    let body = RateLimitError {
-        status: "error".to_owned(),
-        message: message.to_owned(),
-        error_type: "RATE_LIMIT".to_owned(),
-        correlation_id: random_uuid(),
-        policy_name: Some(policy),
-        request_id: Some(random_uuid()),
-    };
+    let mut body = RateLimitError::default();
+    body.status = "error".to_owned();
+    body.message = message.to_owned();
+    body.error_type = "RATE_LIMIT".to_owned();
+    body.correlation_id = random_uuid();
+    body.policy_name = Some(policy);
+    body.request_id = Some(random_uuid());
     let mut response = with_correlation_header(StatusCode::TOO_MANY_REQUESTS, body.correlation_id.clone(), Json(body));
     if let Some(after) = retry_after {
         set_retry_after(response.headers_mut(), after);

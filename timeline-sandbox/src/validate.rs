@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use timeline_core::TokenKind;
 use timeline_core::wire::{
-    ErrorDetail, StandardError, TimelineEvent, TimelineEventIFrame, TimelineEventTemplate,
+    ErrorDetail, StandardError, TimelineEventIFrame, TimelineEventInput, TimelineEventTemplate,
     TimelineEventTemplateTokenOption,
 };
 
@@ -34,16 +34,13 @@ impl Invalid {
 
     /// The per-input error of a 207 answer.
     pub(crate) fn into_standard_error(self) -> StandardError {
-        StandardError {
-            status: "error".to_owned(),
-            id: None,
-            category: "VALIDATION_ERROR".to_owned(),
-            sub_category: None,
-            message: self.message(),
-            context: self.context(),
-            links: BTreeMap::new(),
-            errors: self.problems,
-        }
+        let mut error = StandardError::default();
+        error.status = "error".to_owned();
+        error.category = "VALIDATION_ERROR".to_owned();
+        error.message = self.message();
+        error.context = self.context();
+        error.errors = self.problems;
+        error
     }
 }
 
@@ -51,7 +48,7 @@ impl Invalid {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ValidInput {
     /// The input, read into the wire model.
-    pub(crate) event: TimelineEvent,
+    pub(crate) event: TimelineEventInput,
     /// The template's object type, such as `contacts`.
     pub(crate) object_type: String,
 }
@@ -61,13 +58,10 @@ struct Problems(Vec<ErrorDetail>);
 
 impl Problems {
     fn add(&mut self, location: impl Into<String>, code: &str, message: impl Into<String>) {
-        self.0.push(ErrorDetail {
-            message: message.into(),
-            code: Some(code.to_owned()),
-            in_: Some(location.into()),
-            sub_category: None,
-            context: None,
-        });
+        let mut problem = ErrorDetail::new(message);
+        problem.code = Some(code.to_owned());
+        problem.in_ = Some(location.into());
+        self.0.push(problem);
     }
 }
 
@@ -145,7 +139,7 @@ pub(crate) fn validate(input: &Json<'_>, templates: &TemplateStore) -> Result<Va
     let (Some(template), Some(tokens)) = (template, tokens) else {
         return Err(invalid(problems));
     };
-    let event = TimelineEvent {
+    let event = TimelineEventInput {
         event_template_id: template.id.clone(),
         id,
         tokens,

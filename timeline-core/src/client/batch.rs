@@ -12,6 +12,15 @@ use super::validation::KnownTemplates;
 const OPEN: &[u8] = b"{\"inputs\":[";
 const CLOSE: &[u8] = b"]}";
 
+/// The least every input holds: a template id and a tokens object (with
+/// the template id and the tokens empty, and no target or id, which real
+/// inputs add).
+const LEAST_INPUT: &[u8] = b"{\"eventTemplateId\":\"\",\"tokens\":{}}";
+
+/// Fewer bytes than any body holding one input: a request size limit
+/// below it could send nothing.
+pub(crate) const LEAST_BODY_BYTES: usize = OPEN.len() + LEAST_INPUT.len() + CLOSE.len();
+
 /// One request body and the inputs in it.
 #[derive(Debug, Clone)]
 pub(crate) struct Batch {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use reqwest::Url;
 
 use super::auth::{Auth, OAuthProvider, TokenEndpoint};
+use super::batch::LEAST_BODY_BYTES;
 use super::config::{RateLimit, RetryPolicy, Timeouts};
 use super::pacing::Limiter;
 use super::secret::Secret;
@@ -16,6 +17,10 @@ use crate::error::Error;
 use crate::wire::TimelineEventTemplate;
 
 /// HubSpot's API.
+///
+/// ```
+/// assert_eq!(timeline_core::DEFAULT_BASE_URL, "https://api.hubapi.com");
+/// ```
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 /// Builds a [`Client`].
@@ -50,6 +55,7 @@ pub struct ClientBuilder {
     max_request_bytes: usize,
     max_response_bytes: usize,
     max_in_flight: usize,
+    max_in_flight_total: Option<usize>,
     rate_limit: RateLimit,
     retry: RetryPolicy,
     templates: Vec<TemplateSource>,
@@ -70,6 +76,7 @@ impl Default for ClientBuilder {
             max_request_bytes: 4 << 20,
             max_response_bytes: 16 << 20,
             max_in_flight: 4,
+            max_in_flight_total: None,
             rate_limit: RateLimit::default(),
             retry: RetryPolicy::default(),
             templates: Vec::new(),
@@ -86,6 +93,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("batch_size", &self.batch_size)
             .field("max_in_flight", &self.max_in_flight)
+            .field("max_in_flight_total", &self.max_in_flight_total)
             .field("rate_limit", &self.rate_limit)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
@@ -96,6 +104,11 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// Authorizes requests with a fixed access token (a private app token or
     /// an OAuth access token you renew yourself).
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().access_token("pat-na1-secret").build().unwrap();
+    /// assert!(!format!("{client:?}").contains("pat-na1-secret"));
+    /// ```
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(Secret::new(token));
         self
@@ -104,6 +117,11 @@ impl ClientBuilder {
     /// Authorizes requests with OAuth: the client gets access tokens from
     /// the token endpoint with `refresh_token`, renews them before they
     /// expire (from `expires_in`) and after a 401, one renewal at a time.
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().oauth("client-id", "client-secret", "refresh-token").build();
+    /// assert!(client.is_ok());
+    /// ```
     pub fn oauth(
         mut self,
         client_id: impl Into<String>,
@@ -116,6 +134,10 @@ impl ClientBuilder {
 
     /// The developer API key, sent as the `hapikey` query parameter by the
     /// template calls; without one they use the access token.
+    ///
+    /// ```
+    /// assert!(timeline_core::Client::builder().developer_key("dev-key").build().is_ok());
+    /// ```
     pub fn developer_key(mut self, key: impl Into<String>) -> Self {
         self.developer_key = Some(Secret::new(key));
         self
@@ -123,12 +145,26 @@ impl ClientBuilder {
 
     /// The API's base URL (default `https://api.hubapi.com`). It must be
     /// HTTPS unless its host is a loopback address or `localhost`.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().base_url("http://127.0.0.1:8080").build().is_ok());
+    /// assert!(builder().base_url("http://example.com").build().is_err());
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
     }
 
     /// The OAuth token endpoint (default: `/oauth/v1/token` under the base URL).
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder()
+    ///     .oauth("client-id", "client-secret", "refresh-token")
+    ///     .token_url("https://api.hubapi.com/oauth/v1/token")
+    ///     .build();
+    /// assert!(client.is_ok());
+    /// ```
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = Some(url.into());
         self
@@ -138,57 +174,130 @@ impl ClientBuilder {
     /// settings then apply instead of the builder's connect timeout). The
     /// client's own never follows redirects; an answer this one reached by
     /// following a redirect is refused as no answer.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    /// assert!(timeline_core::Client::builder().access_token("t").http_client(http).build().is_ok());
+    /// ```
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
 
     /// Time limits; see [`Timeouts`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use timeline_core::{Client, Timeouts};
+    /// let timeouts = Timeouts::default().with_attempt(Duration::from_secs(5));
+    /// assert!(Client::builder().access_token("t").timeouts(timeouts).build().is_ok());
+    /// ```
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
     }
 
-    /// The `User-Agent` header.
+    /// The `User-Agent` header; [`build`](Self::build) refuses text an HTTP
+    /// header cannot carry.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().user_agent("billing-sync/2.1").build().is_ok());
+    /// assert!(builder().user_agent("two\nlines").build().is_err());
+    /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
-    /// Inputs per batch request (default 100, at least 1).
+    /// Inputs per batch request (default 100); [`build`](Self::build) refuses 0.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().batch_size(50).build().is_ok());
+    /// assert!(builder().batch_size(0).build().is_err());
+    /// ```
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = size;
         self
     }
 
     /// The largest request body in bytes (default 4 MiB); an event too large
-    /// to fit alone fails without being sent.
+    /// to fit alone fails without being sent. [`build`](Self::build) refuses
+    /// a limit too small for any body holding one input.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().max_request_bytes(1 << 20).build().is_ok());
+    /// assert!(builder().max_request_bytes(10).build().is_err());
+    /// ```
     pub fn max_request_bytes(mut self, bytes: usize) -> Self {
         self.max_request_bytes = bytes;
         self
     }
 
     /// The largest response body the client reads (default 16 MiB); a larger
-    /// one is refused without being read into memory.
+    /// one is refused without being read into memory. [`build`](Self::build)
+    /// refuses 0.
+    ///
+    /// ```
+    /// assert!(timeline_core::Client::builder().access_token("t").max_response_bytes(1 << 20).build().is_ok());
+    /// ```
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
         self
     }
 
-    /// Batch requests one `send_all` keeps under way at once (default 4, at least 1).
+    /// Batch requests one `send_all` keeps under way at once (default 4);
+    /// [`build`](Self::build) refuses 0.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().max_in_flight(8).build().is_ok());
+    /// assert!(builder().max_in_flight(0).build().is_err());
+    /// ```
     pub fn max_in_flight(mut self, requests: usize) -> Self {
         self.max_in_flight = requests;
         self
     }
 
+    /// Requests the client and its clones keep under way at once, across
+    /// every concurrent `send`, `send_batch`, `send_all` and template call
+    /// (default: no bound beyond each call's [`max_in_flight`](Self::max_in_flight)).
+    /// A request waits for a place before it is paced; a retry waits for
+    /// one again. [`build`](Self::build) refuses 0.
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().access_token("t").max_in_flight(4).max_in_flight_total(6).build();
+    /// assert!(client.is_ok());
+    /// ```
+    pub fn max_in_flight_total(mut self, requests: usize) -> Self {
+        self.max_in_flight_total = Some(requests);
+        self
+    }
+
     /// The rate limit the client paces itself to (default 110 requests per
-    /// 10 s); [`build`](Self::build) refuses a window of zero or over a day.
+    /// 10 s); [`build`](Self::build) refuses 0 requests and a window of zero
+    /// or over a day.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use timeline_core::{Client, RateLimit};
+    /// let builder = || Client::builder().access_token("t");
+    /// assert!(builder().rate_limit(RateLimit::new(50, Duration::from_secs(10))).build().is_ok());
+    /// assert!(builder().rate_limit(RateLimit::new(0, Duration::from_secs(10))).build().is_err());
+    /// ```
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = limit;
         self
     }
 
     /// The retry policy; see [`RetryPolicy`].
+    ///
+    /// ```
+    /// use timeline_core::{Client, RetryPolicy};
+    /// assert!(Client::builder().access_token("t").retry(RetryPolicy::never()).build().is_ok());
+    /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -196,6 +305,12 @@ impl ClientBuilder {
 
     /// A template to check events against before sending them (see
     /// [`templates_from_dir`](Self::templates_from_dir)).
+    ///
+    /// ```
+    /// let template: timeline_core::wire::TimelineEventTemplate =
+    ///     serde_json::from_str(r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts"}"#).unwrap();
+    /// assert!(timeline_core::Client::builder().access_token("t").template(template).build().is_ok());
+    /// ```
     pub fn template(mut self, template: TimelineEventTemplate) -> Self {
         self.templates.push(TemplateSource::Template(template));
         self
@@ -229,24 +344,40 @@ impl ClientBuilder {
     }
 
     /// Checks the settings and builds the client.
+    ///
+    /// Settings are kept as given, never adjusted: one that cannot work is
+    /// an [`Error::Config`] naming it.
+    ///
+    /// ```
+    /// use timeline_core::{Client, Error, RetryPolicy};
+    /// let refused = Client::builder().access_token("t").retry(RetryPolicy::default().with_max_attempts(0)).build();
+    /// assert!(matches!(refused, Err(Error::Config { message, .. }) if message.contains("max_attempts")));
+    /// ```
     pub fn build(self) -> Result<Client, Error> {
         let base_url = parse_url("base URL", &self.base_url)?;
-        let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
-        if self.batch_size == 0 || self.max_in_flight == 0 {
-            return Err(Error::Config("batch_size and max_in_flight must be at least 1".into()));
-        }
+        self.check_sizes()?;
         self.rate_limit.check()?;
+        self.retry.check()?;
+        self.timeouts.check()?;
+        if let Err(error) = reqwest::header::HeaderValue::from_str(&self.user_agent) {
+            let message = format!(
+                "the user_agent `{}` holds characters an HTTP header cannot carry",
+                self.user_agent.escape_debug()
+            );
+            return Err(Error::config_from(message, error));
+        }
+        let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(self.timeouts.connect())
                 .build()
-                .map_err(|error| Error::Config(format!("the HTTP client could not be built: {error}")))?,
+                .map_err(|error| Error::config_from(format!("the HTTP client could not be built: {error}"), error))?,
         };
         let auth = match (self.access_token, self.oauth) {
             (Some(_), Some(_)) => {
-                return Err(Error::Config("give either an access token or OAuth credentials, not both".into()));
+                return Err(Error::config("give either an access token or OAuth credentials, not both"));
             }
             (Some(token), None) => Some(Auth::Static(token)),
             (None, Some((client_id, client_secret, refresh_token))) => {
@@ -271,8 +402,8 @@ impl ClientBuilder {
             }
             (None, None) if self.developer_key.is_some() => None,
             (None, None) => {
-                return Err(Error::Config(
-                    "no credentials: give an access token, OAuth credentials or a developer key".into(),
+                return Err(Error::config(
+                    "no credentials: give an access token, OAuth credentials or a developer key",
                 ));
             }
         };
@@ -291,6 +422,7 @@ impl ClientBuilder {
             auth,
             developer_key: self.developer_key,
             limiter: Limiter::new(self.rate_limit),
+            in_flight_total: self.max_in_flight_total.map(tokio::sync::Semaphore::new),
             config,
             known_templates,
         };
@@ -298,16 +430,50 @@ impl ClientBuilder {
     }
 }
 
+impl ClientBuilder {
+    /// Refuses sizes with which nothing could be sent or read.
+    fn check_sizes(&self) -> Result<(), Error> {
+        let at_least_one = [
+            ("batch_size", self.batch_size),
+            ("max_in_flight", self.max_in_flight),
+            ("max_response_bytes", self.max_response_bytes),
+        ];
+        if let Some((name, _)) = at_least_one.into_iter().find(|(_, value)| *value == 0) {
+            return Err(Error::config(format!("{name} is 0, with which nothing can be sent; give at least 1")));
+        }
+        match self.max_in_flight_total {
+            Some(0) => {
+                return Err(Error::config("max_in_flight_total is 0, with which nothing can be sent; give at least 1"));
+            }
+            Some(requests) if requests > tokio::sync::Semaphore::MAX_PERMITS => {
+                return Err(Error::config(format!(
+                    "max_in_flight_total is {requests}, more than the {} it can count; give fewer",
+                    tokio::sync::Semaphore::MAX_PERMITS
+                )));
+            }
+            _ => {}
+        }
+        if self.max_request_bytes < LEAST_BODY_BYTES {
+            return Err(Error::config(format!(
+                "max_request_bytes is {}, fewer than any request holding one event takes ({LEAST_BODY_BYTES}); give more",
+                self.max_request_bytes
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Parses `text` and refuses plain HTTP except on loopback.
 fn parse_url(what: &str, text: &str) -> Result<Url, Error> {
-    let url = Url::parse(text).map_err(|error| Error::Config(format!("the {what} `{text}` is not a URL: {error}")))?;
+    let url = Url::parse(text)
+        .map_err(|error| Error::config_from(format!("the {what} `{text}` is not a URL: {error}"), error))?;
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(Error::Config(format!(
+        "http" => Err(Error::config(format!(
             "the {what} `{text}` is plain HTTP; HTTPS is required except for loopback hosts"
         ))),
-        other => Err(Error::Config(format!("the {what} `{text}` has scheme `{other}`; use https"))),
+        other => Err(Error::config(format!("the {what} `{text}` has scheme `{other}`; use https"))),
     }
 }
 
@@ -336,10 +502,10 @@ mod tests {
         assert!(build("http://127.0.0.1:8080").is_ok());
         assert!(build("http://[::1]:8080").is_ok());
         assert!(build("http://localhost:8080").is_ok());
-        assert!(matches!(build("http://api.hubapi.com"), Err(Error::Config(_))));
-        assert!(matches!(build("http://10.0.0.1"), Err(Error::Config(_))));
-        assert!(matches!(build("ftp://127.0.0.1"), Err(Error::Config(_))));
-        assert!(matches!(build("not a url"), Err(Error::Config(_))));
+        assert!(matches!(build("http://api.hubapi.com"), Err(Error::Config { .. })));
+        assert!(matches!(build("http://10.0.0.1"), Err(Error::Config { .. })));
+        assert!(matches!(build("ftp://127.0.0.1"), Err(Error::Config { .. })));
+        assert!(matches!(build("not a url"), Err(Error::Config { .. })));
     }
 
     #[test]
@@ -350,23 +516,47 @@ mod tests {
         assert!(oauth("https://api.hubapi.com/oauth/v1/token").is_ok());
         assert!(oauth("http://127.0.0.1:9/oauth/v1/token").is_ok());
         assert!(
-            matches!(oauth("http://api.hubapi.com/oauth/v1/token"), Err(Error::Config(message)) if message.contains("token URL"))
+            matches!(oauth("http://api.hubapi.com/oauth/v1/token"), Err(Error::Config { message, .. }) if message.contains("token URL"))
         );
     }
 
     #[test]
     fn a_rate_limit_window_that_cannot_pace_is_refused() {
         let limited = |window| Client::builder().access_token("t").rate_limit(RateLimit::new(10, window)).build();
-        assert!(matches!(limited(std::time::Duration::ZERO), Err(Error::Config(_))));
-        assert!(matches!(limited(std::time::Duration::MAX), Err(Error::Config(_))));
+        assert!(matches!(limited(std::time::Duration::ZERO), Err(Error::Config { .. })));
+        assert!(matches!(limited(std::time::Duration::MAX), Err(Error::Config { .. })));
         assert!(limited(std::time::Duration::from_secs(10)).is_ok());
     }
 
     #[test]
+    fn settings_that_cannot_work_are_refused_by_name() {
+        let builder = || Client::builder().access_token("t");
+        let refusals = [
+            (builder().batch_size(0).build(), "batch_size"),
+            (builder().max_in_flight(0).build(), "max_in_flight"),
+            (builder().max_in_flight_total(0).build(), "max_in_flight_total"),
+            (builder().max_in_flight_total(usize::MAX).build(), "max_in_flight_total"),
+            (builder().max_response_bytes(0).build(), "max_response_bytes"),
+            (builder().max_request_bytes(LEAST_BODY_BYTES - 1).build(), "max_request_bytes"),
+            (builder().rate_limit(RateLimit::new(0, std::time::Duration::from_secs(10))).build(), "max_requests"),
+            (builder().retry(RetryPolicy::default().with_max_attempts(0)).build(), "max_attempts"),
+            (builder().timeouts(Timeouts::default().with_attempt(std::time::Duration::ZERO)).build(), "attempt"),
+            (builder().user_agent("line\nbreak").build(), "user_agent"),
+        ];
+        for (result, name) in refusals {
+            assert!(
+                matches!(&result, Err(Error::Config { message, .. }) if message.contains(name)),
+                "{name}: {result:?}"
+            );
+        }
+        assert!(builder().max_request_bytes(LEAST_BODY_BYTES).batch_size(1).max_in_flight(1).build().is_ok());
+    }
+
+    #[test]
     fn credentials_are_checked() {
-        assert!(matches!(Client::builder().build(), Err(Error::Config(_))));
+        assert!(matches!(Client::builder().build(), Err(Error::Config { .. })));
         let both = Client::builder().access_token("t").oauth("id", "secret", "refresh").build();
-        assert!(matches!(both, Err(Error::Config(_))));
+        assert!(matches!(both, Err(Error::Config { .. })));
         assert!(Client::builder().developer_key("key").build().is_ok());
     }
 }

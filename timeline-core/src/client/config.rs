@@ -56,29 +56,56 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// A policy that tries each request once.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::never().max_attempts(), 1);
+    /// ```
     pub fn never() -> Self {
         RetryPolicy::default().with_max_attempts(1)
     }
 
-    /// Attempts per request, the first included (at least 1; default 6).
+    /// Attempts per request, the first included (default 6);
+    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses 0.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::default().with_max_attempts(3).max_attempts(), 3);
+    /// ```
     pub fn with_max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.max_attempts = attempts;
         self
     }
 
     /// The wait before the first retry (default 500 ms).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_initial_backoff(Duration::from_millis(100)).with_jitter(|| 1.0);
+    /// assert_eq!(policy.backoff(1), Duration::from_millis(100));
+    /// ```
     pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
     /// The longest wait between two attempts (default 20 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_max_backoff(Duration::from_secs(1)).with_jitter(|| 1.0);
+    /// assert_eq!(policy.backoff(10), Duration::from_secs(1));
+    /// ```
     pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
     }
 
     /// How long after the first attempt retries may still start (default 120 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_max_elapsed(Duration::from_secs(30));
+    /// assert_eq!(policy.max_elapsed(), Duration::from_secs(30));
+    /// ```
     pub fn with_max_elapsed(mut self, elapsed: Duration) -> Self {
         self.max_elapsed = elapsed;
         self
@@ -87,19 +114,43 @@ impl RetryPolicy {
     /// The source of jitter: a function returning a number in `[0, 1]`
     /// (random by default; values outside are clamped, NaN counts as 0).
     /// `|| 1.0` makes waits deterministic in tests.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let policy = timeline_core::RetryPolicy::default().with_jitter(|| 0.0);
+    /// assert_eq!(policy.backoff(1), Duration::from_millis(250));
+    /// ```
     pub fn with_jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
         self.jitter = Arc::new(jitter);
         self
     }
 
     /// Attempts per request, the first included.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::default().max_attempts(), 6);
+    /// ```
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// How long after the first attempt retries may still start.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RetryPolicy::default().max_elapsed(), std::time::Duration::from_secs(120));
+    /// ```
     pub fn max_elapsed(&self) -> Duration {
         self.max_elapsed
+    }
+
+    /// Refuses a policy that would never send.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.max_attempts == 0 {
+            return Err(Error::config(
+                "the retry policy's max_attempts is 0, which sends nothing; give at least 1 (RetryPolicy::never() is 1)",
+            ));
+        }
+        Ok(())
     }
 
     /// The wait before retry number `retry` (1 for the first retry), when
@@ -137,7 +188,8 @@ impl fmt::Debug for RetryPolicy {
     }
 }
 
-/// Time limits of requests.
+/// Time limits of requests. Each must be longer than zero, or
+/// [`ClientBuilder::build`](super::ClientBuilder::build) refuses it.
 ///
 /// ```
 /// use std::time::Duration;
@@ -160,12 +212,24 @@ impl Default for Timeouts {
 
 impl Timeouts {
     /// The limit on opening a connection (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timeouts = timeline_core::Timeouts::default().with_connect(Duration::from_secs(3));
+    /// assert_eq!(timeouts.connect(), Duration::from_secs(3));
+    /// ```
     pub fn with_connect(mut self, timeout: Duration) -> Self {
         self.connect = timeout;
         self
     }
 
     /// The limit on one attempt, from sending to the end of the response body (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timeouts = timeline_core::Timeouts::default().with_attempt(Duration::from_secs(5));
+    /// assert_eq!(timeouts.attempt(), Duration::from_secs(5));
+    /// ```
     pub fn with_attempt(mut self, timeout: Duration) -> Self {
         self.attempt = timeout;
         self
@@ -173,24 +237,53 @@ impl Timeouts {
 
     /// The limit on a whole call (`send`, `send_batch`, `send_all`, template
     /// calls), retries included (default none).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let timeouts = timeline_core::Timeouts::default().with_overall(Duration::from_secs(60));
+    /// assert_eq!(timeouts.overall(), Some(Duration::from_secs(60)));
+    /// ```
     pub fn with_overall(mut self, timeout: Duration) -> Self {
         self.overall = Some(timeout);
         self
     }
 
     /// The limit on opening a connection.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::Timeouts::default().connect(), std::time::Duration::from_secs(10));
+    /// ```
     pub fn connect(&self) -> Duration {
         self.connect
     }
 
     /// The limit on one attempt.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::Timeouts::default().attempt(), std::time::Duration::from_secs(30));
+    /// ```
     pub fn attempt(&self) -> Duration {
         self.attempt
     }
 
     /// The limit on a whole call, if any.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::Timeouts::default().overall(), None);
+    /// ```
     pub fn overall(&self) -> Option<Duration> {
         self.overall
+    }
+
+    /// Refuses a limit of zero, which no request can meet.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        let limits = [("connect", Some(self.connect)), ("attempt", Some(self.attempt)), ("overall", self.overall)];
+        match limits.into_iter().find(|(_, limit)| *limit == Some(Duration::ZERO)) {
+            Some((name, _)) => Err(Error::config(format!(
+                "the {name} timeout is zero, which no request can meet; give a limit longer than zero"
+            ))),
+            None => Ok(()),
+        }
     }
 }
 
@@ -213,27 +306,50 @@ pub struct RateLimit {
 
 impl Default for RateLimit {
     fn default() -> Self {
-        RateLimit { max_requests: 110, window: Duration::from_secs(10) }
+        RateLimit::hubspot()
     }
 }
 
 impl RateLimit {
-    /// At most `max_requests` (at least 1) in any `window`. The window must be
-    /// longer than zero and at most a day, or
-    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses it.
-    pub fn new(max_requests: u32, window: Duration) -> Self {
-        RateLimit { max_requests: max_requests.max(1), window }
+    /// At most `max_requests` in any `window`.
+    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses
+    /// `max_requests` of 0 and a window of zero or longer than a day.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let limit = timeline_core::RateLimit::new(100, Duration::from_secs(10));
+    /// assert_eq!((limit.max_requests(), limit.window()), (100, Duration::from_secs(10)));
+    /// ```
+    pub const fn new(max_requests: u32, window: Duration) -> Self {
+        RateLimit { max_requests, window }
     }
 
-    /// Refuses a window that cannot pace requests.
+    /// HubSpot's limit for OAuth apps, the default: 110 requests per 10 s
+    /// (the sandbox's `RateLimit::hubspot` is the same limit).
+    ///
+    /// ```
+    /// use timeline_core::RateLimit;
+    /// assert_eq!(RateLimit::hubspot(), RateLimit::default());
+    /// assert_eq!(RateLimit::hubspot().max_requests(), 110);
+    /// ```
+    pub const fn hubspot() -> Self {
+        RateLimit::new(110, Duration::from_secs(10))
+    }
+
+    /// Refuses a limit that cannot pace requests.
     pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.max_requests == 0 {
+            return Err(Error::config(
+                "the rate limit's max_requests is 0, which lets nothing through; give at least 1",
+            ));
+        }
         if self.window.is_zero() {
-            return Err(Error::Config(
-                "the rate limit's window is zero, which paces nothing; give a window longer than zero".into(),
+            return Err(Error::config(
+                "the rate limit's window is zero, which paces nothing; give a window longer than zero",
             ));
         }
         if self.window > LONGEST_WINDOW {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "the rate limit's window of {:?} is longer than a day, the longest HubSpot limit; give a window of at most a day",
                 self.window
             )));
@@ -242,11 +358,19 @@ impl RateLimit {
     }
 
     /// Requests allowed per window.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RateLimit::default().max_requests(), 110);
+    /// ```
     pub fn max_requests(&self) -> u32 {
         self.max_requests
     }
 
     /// The window's length.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::RateLimit::default().window(), std::time::Duration::from_secs(10));
+    /// ```
     pub fn window(&self) -> Duration {
         self.window
     }
@@ -277,10 +401,30 @@ mod tests {
     }
 
     #[test]
-    fn at_least_one_attempt_and_one_request_per_window() {
-        assert_eq!(RetryPolicy::default().with_max_attempts(0).max_attempts(), 1);
-        assert_eq!(RetryPolicy::never().max_attempts(), 1);
-        assert_eq!(RateLimit::new(0, Duration::from_secs(1)).max_requests(), 1);
+    fn zero_attempts_and_zero_requests_per_window_are_stored_then_refused() {
+        let no_attempts = RetryPolicy::default().with_max_attempts(0);
+        assert_eq!(no_attempts.max_attempts(), 0);
+        let error = no_attempts.check().unwrap_err();
+        assert!(matches!(&error, Error::Config { message, .. } if message.contains("max_attempts")), "{error:?}");
+        assert!(RetryPolicy::never().check().is_ok());
+        let no_requests = RateLimit::new(0, Duration::from_secs(1));
+        assert_eq!(no_requests.max_requests(), 0);
+        let error = no_requests.check().unwrap_err();
+        assert!(matches!(&error, Error::Config { message, .. } if message.contains("max_requests")), "{error:?}");
+    }
+
+    #[test]
+    fn zero_timeouts_are_refused_by_name() {
+        let zero = Duration::ZERO;
+        for (timeouts, name) in [
+            (Timeouts::default().with_connect(zero), "connect"),
+            (Timeouts::default().with_attempt(zero), "attempt"),
+            (Timeouts::default().with_overall(zero), "overall"),
+        ] {
+            let error = timeouts.check().unwrap_err();
+            assert!(matches!(&error, Error::Config { message, .. } if message.contains(name)), "{error:?}");
+        }
+        assert!(Timeouts::default().with_overall(Duration::from_nanos(1)).check().is_ok());
     }
 
     #[test]
@@ -302,7 +446,7 @@ mod tests {
     fn windows_of_zero_or_over_a_day_are_refused() {
         for window in [Duration::ZERO, LONGEST_WINDOW + Duration::from_nanos(1), Duration::MAX] {
             let error = RateLimit::new(10, window).check().unwrap_err();
-            assert!(matches!(&error, Error::Config(message) if message.contains("window")), "{error:?}");
+            assert!(matches!(&error, Error::Config { message, .. } if message.contains("window")), "{error:?}");
         }
         assert!(RateLimit::new(u32::MAX, LONGEST_WINDOW).check().is_ok());
         assert!(RateLimit::new(1, Duration::from_nanos(1)).check().is_ok());

@@ -210,7 +210,7 @@ impl Inner {
         let body = answer.body.unwrap_or_default();
         let refusal = match status {
             400 => {
-                let error: crate::wire::Error = serde_json::from_slice(&body).unwrap_or_default();
+                let error: crate::wire::ApiError = serde_json::from_slice(&body).unwrap_or_default();
                 let names_an_input = error.context.as_ref().is_some_and(|context| context.contains_key("id"))
                     || error
                         .errors

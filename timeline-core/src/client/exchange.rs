@@ -98,15 +98,21 @@ pub(crate) enum Repeat {
     UntilItMayHaveLanded,
 }
 
-/// What the requests of one call share: the daily limit, once HubSpot said
-/// it is reached, so the rest of the call fails unsent instead of spending a
-/// request each.
-#[derive(Debug, Default)]
+/// What the requests of one call share: the limit on each attempt, and the
+/// daily limit, once HubSpot said it is reached, so the rest of the call
+/// fails unsent instead of spending a request each.
+#[derive(Debug)]
 pub(crate) struct CallState {
     daily_limit: OnceLock<String>,
+    attempt_timeout: Duration,
 }
 
 impl CallState {
+    /// A call whose attempts each have `attempt_timeout`.
+    pub(crate) fn new(attempt_timeout: Duration) -> Self {
+        CallState { daily_limit: OnceLock::new(), attempt_timeout }
+    }
+
     /// HubSpot's message, if the daily limit was reached in this call.
     pub(crate) fn daily_limit(&self) -> Option<&str> {
         self.daily_limit.get().map(String::as_str)
@@ -135,7 +141,13 @@ impl Inner {
                 Ok(built) => built,
                 Err(error) => return ended(End::Stopped(error), attempts - 1, may_have_landed),
             };
-            let permit = self.limiter.acquire().await;
+            // A place among the client's requests in flight comes before the
+            // rate permit, so that no request waits for one after it was paced.
+            let in_flight = match &self.in_flight_total {
+                Some(bound) => Some(bound.acquire().await.expect("the client never closes its bound on requests")),
+                None => None,
+            };
+            let permit = (self.limiter.acquire().await, in_flight);
             if let Some(message) = call.daily_limit() {
                 return ended(End::DailyLimit { message: message.to_owned() }, attempts - 1, may_have_landed);
             }
@@ -143,8 +155,7 @@ impl Inner {
                 sent.store(true, Ordering::Relaxed);
             }
             let sent_at = Instant::now();
-            let result =
-                transport::attempt(built, self.config.max_response_bytes, self.config.timeouts.attempt()).await;
+            let result = transport::attempt(built, self.config.max_response_bytes, call.attempt_timeout).await;
             let (wait, last) = match result {
                 Err(no_answer) => {
                     drop(permit);
@@ -221,8 +232,9 @@ impl Inner {
         }
         let mut request = self.http.request(outgoing.method.clone(), url).header(USER_AGENT, &self.config.user_agent);
         if let Some(token) = &bearer {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                .map_err(|_| Error::Config("the access token holds characters HTTP headers cannot carry".into()))?;
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|error| {
+                Error::config_from("the access token holds characters HTTP headers cannot carry", error)
+            })?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }
@@ -241,12 +253,12 @@ impl Inner {
 }
 
 fn no_credentials(what: &str) -> Error {
-    Error::Config(format!("this call needs {what}, and the client was built without one"))
+    Error::config(format!("this call needs {what}, and the client was built without one"))
 }
 
 /// HubSpot's message from an error body (either shape), or a short excerpt.
 pub(crate) fn error_message(body: &[u8]) -> String {
-    match serde_json::from_slice::<wire::Error>(body) {
+    match serde_json::from_slice::<wire::ApiError>(body) {
         Ok(error) if !error.message.is_empty() => error.message,
         _ => {
             let text = String::from_utf8_lossy(&body[..body.len().min(300)]);

@@ -8,6 +8,15 @@ use crate::id_text::IdText;
 
 /// One event ready to be encoded into a batch: every [`TimelineEvent`]
 /// (owned or borrowed), an [`EncodedInput`], or an [`AnyEvent`].
+///
+/// ```
+/// fn encoded(input: &impl timeline_core::EventInput) -> Result<Vec<u8>, timeline_core::EncodeError> {
+///     let mut out = Vec::new();
+///     let id = input.encode_into(&mut out)?;
+///     println!("template {} sends id {id}", input.template_id());
+///     Ok(out)
+/// }
+/// ```
 pub trait EventInput {
     /// The event template id.
     fn template_id(&self) -> &str;
@@ -122,6 +131,14 @@ pub struct AnyEvent<'a>(Box<dyn EventInput + Send + Sync + 'a>);
 
 impl<'a> AnyEvent<'a> {
     /// Wraps `event`.
+    ///
+    /// ```
+    /// # fn wrap(event: timeline_core::EncodedInput) {
+    /// use timeline_core::{AnyEvent, EventInput};
+    /// let any = AnyEvent::new(event);
+    /// println!("{}", any.template_id());
+    /// # }
+    /// ```
     pub fn new(event: impl EventInput + Send + Sync + 'a) -> Self {
         AnyEvent(Box::new(event))
     }

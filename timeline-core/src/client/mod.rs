@@ -63,6 +63,8 @@ pub(crate) struct Inner {
     auth: Option<Auth>,
     developer_key: Option<Secret>,
     limiter: Limiter,
+    /// The bound on requests in flight shared by every call, if one was set.
+    in_flight_total: Option<tokio::sync::Semaphore>,
     config: Config,
     known_templates: Arc<validation::KnownTemplates>,
 }
@@ -110,6 +112,11 @@ impl Inner {
 
 impl Client {
     /// A builder; see [`ClientBuilder`].
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().access_token("t").build();
+    /// assert!(client.is_ok());
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -151,12 +158,23 @@ impl Client {
             futures_util::stream::iter(events),
             send_all::Reporting::in_result_only(),
             usize::MAX,
+            self.inner.config.timeouts,
         )
         .await
     }
 
-    /// The template and token endpoints of the app `app_id`.
-    pub fn templates(&self, app_id: u32) -> Templates<'_> {
+    /// The template and token endpoints of the app `app_id` (HubSpot's app
+    /// ids are positive int32s; the sandbox takes the same type).
+    ///
+    /// ```
+    /// # async fn run() -> Result<(), timeline_core::Error> {
+    /// let client = timeline_core::Client::builder().developer_key("dev-key").build()?;
+    /// for template in client.templates(123456).list().await? {
+    ///     println!("{} {}", template.id, template.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn templates(&self, app_id: i32) -> Templates<'_> {
         Templates::new(&self.inner, app_id)
     }
 }

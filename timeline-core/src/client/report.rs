@@ -27,7 +27,16 @@ use crate::error::{EncodeError, Error};
 use crate::wire::ErrorDetail;
 
 /// An event HubSpot stored.
+///
+/// ```
+/// # fn show(report: &timeline_core::SendReport) {
+/// for created in report.created() {
+///     println!("event {} stored as {} on {:?}", created.index, created.id, created.object_id);
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Created {
     /// The event's position among the call's inputs (0-based).
     pub index: usize,
@@ -45,7 +54,17 @@ pub struct Created {
 }
 
 /// An event that was not stored (or whose fate is unknown).
+///
+/// ```
+/// # fn show(report: &timeline_core::SendReport) {
+/// for failure in report.failed() {
+///     let action = if failure.may_have_landed { "resend as it is" } else { "fix it" };
+///     println!("event {} failed ({}): {action}", failure.index, failure.reason);
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Failure {
     /// The event's position among the call's inputs (0-based).
     pub index: usize,
@@ -77,6 +96,12 @@ impl Failure {
 }
 
 /// Why an event failed.
+///
+/// ```
+/// use timeline_core::FailureReason;
+/// let reason = FailureReason::RateLimited { daily: true, message: "daily limit".into() };
+/// assert!(reason.is_retryable() && !reason.may_have_landed());
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FailureReason {
@@ -180,12 +205,47 @@ pub enum FailureReason {
 impl FailureReason {
     /// Whether this reason alone means HubSpot may have stored the event.
     /// [`Failure::may_have_landed`] also counts earlier attempts: read that.
+    ///
+    /// ```
+    /// use timeline_core::FailureReason;
+    /// assert!(FailureReason::InFlight { cause: "deadline".into() }.may_have_landed());
+    /// assert!(!FailureReason::NotSent { cause: "deadline".into() }.may_have_landed());
+    /// ```
     pub fn may_have_landed(&self) -> bool {
         match self {
             FailureReason::Transport { may_have_landed, .. } => *may_have_landed,
             FailureReason::Server { status, .. } => status_may_have_stored(*status),
             FailureReason::ResponseUnreadable { .. } | FailureReason::InFlight { .. } => true,
             _ => false,
+        }
+    }
+
+    /// Whether sending the event again later may store it: `true` for rate
+    /// limits, server errors, transport failures, unreadable answers and
+    /// events the call stopped before or during their request; `false` for
+    /// what only a change to the event or the setup fixes (encoding,
+    /// template mismatch, too large, HubSpot's validation, an id in use by
+    /// another event, a 4xx or 3xx refusal).
+    ///
+    /// ```
+    /// use timeline_core::FailureReason;
+    /// assert!(FailureReason::Server { status: 503, attempts: 6 }.is_retryable());
+    /// assert!(!FailureReason::Rejected { status: 403, message: "missing scopes".into() }.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            FailureReason::RateLimited { .. }
+            | FailureReason::Server { .. }
+            | FailureReason::Transport { .. }
+            | FailureReason::ResponseUnreadable { .. }
+            | FailureReason::NotSent { .. }
+            | FailureReason::InFlight { .. } => true,
+            FailureReason::Encoding(_)
+            | FailureReason::TooLarge { .. }
+            | FailureReason::TemplateMismatch { .. }
+            | FailureReason::Validation { .. }
+            | FailureReason::Rejected { .. }
+            | FailureReason::DuplicateId { .. } => false,
         }
     }
 }
@@ -198,6 +258,15 @@ pub(crate) fn status_may_have_stored(status: u16) -> bool {
 }
 
 /// The fate of one event.
+///
+/// ```
+/// # async fn run(client: timeline_core::Client, event: timeline_core::EncodedInput) -> Result<(), timeline_core::SendError> {
+/// match client.send(&event).await? {
+///     timeline_core::Outcome::Created(created) => println!("stored as {}", created.id),
+///     timeline_core::Outcome::Failed(failure) => eprintln!("failed: {}", failure.reason),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Stored.
@@ -208,6 +277,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// The event's position among the call's inputs.
+    ///
+    /// ```
+    /// # fn show(outcome: &timeline_core::Outcome) {
+    /// println!("event {} has an outcome", outcome.index());
+    /// # }
+    /// ```
     pub fn index(&self) -> usize {
         match self {
             Outcome::Created(created) => created.index,
@@ -217,6 +292,11 @@ impl Outcome {
 }
 
 /// The default bound on the failure entries a report keeps.
+///
+/// ```
+/// assert_eq!(timeline_core::SendReport::default().failed().len(), 0);
+/// assert!(timeline_core::DEFAULT_MAX_FAILURE_ENTRIES >= 1000);
+/// ```
 pub const DEFAULT_MAX_FAILURE_ENTRIES: usize = 100_000;
 
 /// What became of every event of a call: counts, the failures and the
@@ -230,7 +310,16 @@ pub const DEFAULT_MAX_FAILURE_ENTRIES: usize = 100_000;
 /// Every event with an index below [`total`](Self::total) has an outcome in
 /// the report; a call that stopped early (see [`SendError`]) never took the
 /// events from `total` on from its source, so they were never sent.
+///
+/// ```
+/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+/// use timeline_core::SendAll;
+/// let report = events.send_all(&client).await?;
+/// println!("{} of {} stored, {} may be", report.created_count(), report.total(), report.may_have_landed_count());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct SendReport {
     total: usize,
     created_count: usize,
@@ -292,52 +381,93 @@ impl SendReport {
 
     /// How many events have an outcome: every event the call took from its
     /// source (all of them, unless the call stopped early).
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::SendReport::default().total(), 0);
+    /// ```
     pub fn total(&self) -> usize {
         self.total
     }
 
     /// How many were stored.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::SendReport::default().created_count(), 0);
+    /// ```
     pub fn created_count(&self) -> usize {
         self.created_count
     }
 
     /// How many of the stored events were confirmed by an "already in use"
     /// answer to a resend.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::SendReport::default().confirmed_by_duplicate_count(), 0);
+    /// ```
     pub fn confirmed_by_duplicate_count(&self) -> usize {
         self.confirmed_by_duplicate_count
     }
 
     /// How many failed (listed or not).
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::SendReport::default().failed_count(), 0);
+    /// ```
     pub fn failed_count(&self) -> usize {
         self.failed_count
     }
 
     /// How many failed events HubSpot may have stored anyway (listed or not).
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::SendReport::default().may_have_landed_count(), 0);
+    /// ```
     pub fn may_have_landed_count(&self) -> usize {
         self.may_have_landed_count
     }
 
     /// How many failures are counted but not listed, past the bound on entries.
+    ///
+    /// ```
+    /// assert_eq!(timeline_core::SendReport::default().failures_omitted(), 0);
+    /// ```
     pub fn failures_omitted(&self) -> usize {
         self.failed_count - self.failed.len()
     }
 
     /// The stored events, by index; empty when the call did not keep them.
+    ///
+    /// ```
+    /// assert!(timeline_core::SendReport::default().created().is_empty());
+    /// ```
     pub fn created(&self) -> &[Created] {
         &self.created
     }
 
     /// The failed events, by index (at most the bound on entries).
+    ///
+    /// ```
+    /// assert!(timeline_core::SendReport::default().failed().is_empty());
+    /// ```
     pub fn failed(&self) -> &[Failure] {
         &self.failed
     }
 
     /// The listed failed events HubSpot may have stored anyway.
+    ///
+    /// ```
+    /// let report = timeline_core::SendReport::default();
+    /// assert_eq!(report.may_have_landed().count(), 0);
+    /// ```
     pub fn may_have_landed(&self) -> impl Iterator<Item = &Failure> {
         self.failed.iter().filter(|failure| failure.may_have_landed)
     }
 
     /// Whether every event was stored.
+    ///
+    /// ```
+    /// assert!(timeline_core::SendReport::default().is_complete());
+    /// ```
     pub fn is_complete(&self) -> bool {
         self.failed_count == 0
     }
@@ -370,6 +500,7 @@ impl SendReport {
 /// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{cause} (the call stopped with {} of its events accounted for)", report.total)]
+#[non_exhaustive]
 pub struct SendError {
     #[source]
     cause: Error,
@@ -382,16 +513,35 @@ impl SendError {
     }
 
     /// What stopped the call.
+    ///
+    /// ```
+    /// # fn show(stopped: &timeline_core::SendError) {
+    /// eprintln!("stopped by {}", stopped.cause());
+    /// # }
+    /// ```
     pub fn cause(&self) -> &Error {
         &self.cause
     }
 
     /// The outcome of every event the call took from its source.
+    ///
+    /// ```
+    /// # fn show(stopped: &timeline_core::SendError) {
+    /// eprintln!("{} events accounted for", stopped.report().total());
+    /// # }
+    /// ```
     pub fn report(&self) -> &SendReport {
         &self.report
     }
 
     /// The cause and the report, by value.
+    ///
+    /// ```
+    /// # fn show(stopped: timeline_core::SendError) {
+    /// let (cause, report) = stopped.into_parts();
+    /// eprintln!("{cause}: {} failed", report.failed_count());
+    /// # }
+    /// ```
     pub fn into_parts(self) -> (Error, SendReport) {
         (self.cause, self.report)
     }

@@ -4,6 +4,7 @@
 use std::future::{Future, IntoFuture, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
+use std::time::Duration;
 
 use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
 
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::time::Instant;
 
 use super::batch::{Batch, Chunker, Item, Pushed};
+use super::config::Timeouts;
 use super::deliver::Delivered;
 use super::exchange::CallState;
 use super::input::EventInput;
@@ -102,6 +104,14 @@ type OutcomeCallback<'c> = Box<dyn FnMut(&Outcome) + Send + 'c>;
 ///   is called, during the drop, with an `InFlight` or `NotSent` failure for
 ///   every event taken from the source that had no outcome yet, so a caller
 ///   that keeps its own tally still accounts for every event.
+///
+/// ```
+/// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+/// use timeline_core::SendAll;
+/// let report = events.send_all(&client).keep_created(false).max_failures(1_000).await?;
+/// println!("{} failed", report.failed_count());
+/// # Ok(()) }
+/// ```
 #[must_use = "nothing is sent until the call is awaited"]
 pub struct SendAllBuilder<'c, S> {
     client: &'c Client,
@@ -109,6 +119,7 @@ pub struct SendAllBuilder<'c, S> {
     keep_created: bool,
     max_failures: usize,
     on_outcome: Option<OutcomeCallback<'c>>,
+    timeouts: Timeouts,
 }
 
 impl<'c, S> SendAllBuilder<'c, S> {
@@ -119,11 +130,52 @@ impl<'c, S> SendAllBuilder<'c, S> {
             keep_created: true,
             max_failures: DEFAULT_MAX_FAILURE_ENTRIES,
             on_outcome: None,
+            timeouts: client.inner.config.timeouts,
         }
+    }
+
+    /// This call's overall time limit, instead of the client's
+    /// [`Timeouts::overall`]. A limit of zero is refused: the call ends in
+    /// an [`Error::Config`] before sending anything.
+    ///
+    /// ```no_run
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use std::time::Duration;
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).overall_timeout(Duration::from_secs(30)).await?;
+    /// # let _ = report; Ok(()) }
+    /// ```
+    pub fn overall_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts = self.timeouts.with_overall(limit);
+        self
+    }
+
+    /// The limit on each attempt of this call, instead of the client's
+    /// [`Timeouts::attempt`]. A limit of zero is refused: the call ends in
+    /// an [`Error::Config`] before sending anything.
+    ///
+    /// ```no_run
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use std::time::Duration;
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).attempt_timeout(Duration::from_secs(5)).await?;
+    /// # let _ = report; Ok(()) }
+    /// ```
+    pub fn attempt_timeout(mut self, limit: Duration) -> Self {
+        self.timeouts = self.timeouts.with_attempt(limit);
+        self
     }
 
     /// Whether the report lists created events (default `true`); failures
     /// are always counted and listed up to [`max_failures`](Self::max_failures).
+    ///
+    /// ```
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).keep_created(false).await?;
+    /// assert!(report.created().is_empty());
+    /// # Ok(()) }
+    /// ```
     pub fn keep_created(mut self, keep: bool) -> Self {
         self.keep_created = keep;
         self
@@ -133,6 +185,14 @@ impl<'c, S> SendAllBuilder<'c, S> {
     /// [`DEFAULT_MAX_FAILURE_ENTRIES`]); the counts stay exact and
     /// [`SendReport::failures_omitted`] tells how many were left out.
     /// [`on_outcome`](Self::on_outcome) still sees every one.
+    ///
+    /// ```
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use timeline_core::SendAll;
+    /// let report = events.send_all(&client).max_failures(100).await?;
+    /// println!("{} failures not listed", report.failures_omitted());
+    /// # Ok(()) }
+    /// ```
     pub fn max_failures(mut self, entries: usize) -> Self {
         self.max_failures = entries;
         self
@@ -140,6 +200,14 @@ impl<'c, S> SendAllBuilder<'c, S> {
 
     /// Calls `callback` with every outcome, as batches finish (and, when the
     /// call is dropped unfinished, for every event still without one).
+    ///
+    /// ```
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use timeline_core::{Outcome, SendAll};
+    /// let mut created = 0;
+    /// events.send_all(&client).keep_created(false).on_outcome(|outcome| created += usize::from(matches!(outcome, Outcome::Created(_)))).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn on_outcome(mut self, callback: impl FnMut(&Outcome) + Send + 'c) -> Self {
         self.on_outcome = Some(Box::new(callback));
         self
@@ -158,7 +226,7 @@ where
         let inner = &*self.client.inner;
         let reporting =
             Reporting { keep_created: self.keep_created, max_failures: self.max_failures, on_outcome: self.on_outcome };
-        Box::pin(run(inner, self.events, reporting, inner.config.batch_size))
+        Box::pin(run(inner, self.events, reporting, inner.config.batch_size, self.timeouts))
     }
 }
 
@@ -252,17 +320,22 @@ impl Drop for Tally<'_> {
 /// `max_in_flight` batch requests under way. A partial batch goes out as
 /// soon as the source has nothing ready, so a slow stream's events are not
 /// held back waiting for a full batch. With `batch_size` of `usize::MAX`
-/// the events must fit one request.
+/// the events must fit one request. `timeouts` are the call's (its connect
+/// limit is the client's, fixed when it was built).
 pub(crate) async fn run<S>(
     inner: &Inner,
     events: S,
     reporting: Reporting<'_>,
     batch_size: usize,
+    timeouts: Timeouts,
 ) -> Result<SendReport, SendError>
 where
     S: Stream,
     S::Item: EventInput,
 {
+    if let Err(error) = timeouts.check() {
+        return Err(SendError::new(error, SendReport::new(reporting.keep_created, reporting.max_failures).finish()));
+    }
     let mut tally = Tally {
         report: SendReport::new(reporting.keep_created, reporting.max_failures),
         on_outcome: reporting.on_outcome,
@@ -270,8 +343,8 @@ where
         chunker: Chunker::new(batch_size, inner.config.max_request_bytes).checking(&inner.known_templates),
         finished: false,
     };
-    let call = CallState::default();
-    let deadline = inner.config.timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
+    let call = CallState::new(timeouts.attempt());
+    let deadline = timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
     let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
     let mut in_flight = FuturesUnordered::new();
     let mut next_batch: u64 = 0;
@@ -317,7 +390,7 @@ where
             Step::Next(Some((index, event))) => match tally.chunker.push(index, &event) {
                 Pushed::Ready(batch) if batch_size == usize::MAX => {
                     let limit = inner.config.max_request_bytes;
-                    let error = Error::Config(format!(
+                    let error = Error::config(format!(
                         "the events do not fit one request body of at most {limit} bytes; use send_all"
                     ));
                     (Some(error), Some(batch))

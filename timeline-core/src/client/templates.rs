@@ -19,14 +19,22 @@ use crate::wire::{
 ///
 /// Calls use the client's developer key (`hapikey`) when it has one, else
 /// its access token. They are paced and retried like event sends.
+///
+/// ```
+/// # async fn run(client: timeline_core::Client) -> Result<(), timeline_core::Error> {
+/// let templates = client.templates(123456);
+/// let pet_adopted = templates.get("1001298").await?;
+/// println!("{} has {} tokens", pet_adopted.name, pet_adopted.tokens.len());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Templates<'c> {
     inner: &'c Inner,
-    app_id: u32,
+    app_id: i32,
 }
 
 impl<'c> Templates<'c> {
-    pub(crate) fn new(inner: &'c Inner, app_id: u32) -> Self {
+    pub(crate) fn new(inner: &'c Inner, app_id: i32) -> Self {
         Templates { inner, app_id }
     }
 
@@ -113,7 +121,8 @@ impl<'c> Templates<'c> {
     async fn send<B: Serialize>(&self, method: Method, rest: &[&str], body: Option<&B>) -> Result<Vec<u8>, Error> {
         let body = match body {
             Some(body) => Some(Bytes::from(
-                serde_json::to_vec(body).map_err(|error| Error::Config(format!("the request body: {error}")))?,
+                serde_json::to_vec(body)
+                    .map_err(|error| Error::config_from(format!("the request body: {error}"), error))?,
             )),
             None => None,
         };
@@ -122,7 +131,7 @@ impl<'c> Templates<'c> {
         let repeat = if method == Method::POST { Repeat::UntilItMayHaveLanded } else { Repeat::Always };
         let outgoing = Outgoing { method: method.clone(), url: self.url(rest), body, credentials, sent: None };
         let span = tracing::info_span!("timeline.templates", method = %method, app_id = self.app_id);
-        let call = CallState::default();
+        let call = CallState::new(self.inner.config.timeouts.attempt());
         let exchange = async { Ok(self.inner.exchange(outgoing, repeat, &call).await) };
         let Exchanged { end, attempts, may_have_landed } =
             within(self.inner.config.timeouts.overall(), exchange).instrument(span).await?;
@@ -142,7 +151,7 @@ impl<'c> Templates<'c> {
                 if answer.status.is_success() {
                     return Ok(body);
                 }
-                let error: crate::wire::Error = serde_json::from_slice(&body).unwrap_or_default();
+                let error: crate::wire::ApiError = serde_json::from_slice(&body).unwrap_or_default();
                 Err(Error::Api {
                     status: answer.status.as_u16(),
                     category: error.category,
@@ -161,9 +170,10 @@ impl<'c> Templates<'c> {
             End::Exhausted(LastFailure::Status { status, message, .. }) => {
                 Err(Error::Api { status, category: String::new(), message })
             }
-            End::Exhausted(LastFailure::NoAnswer(no_answer)) => {
-                Err(Error::Transport(format!("{} (after {attempts} attempts)", no_answer.reason)))
-            }
+            End::Exhausted(LastFailure::NoAnswer(no_answer)) => Err(Error::Transport {
+                message: format!("{} (after {attempts} attempts)", no_answer.reason),
+                source: no_answer.source,
+            }),
         }
     }
 }

@@ -10,6 +10,8 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, StatusCode};
 
+use crate::error::ErrorSource;
+
 /// An answer whose head arrived.
 #[derive(Debug)]
 pub(crate) struct Answer {
@@ -45,19 +47,33 @@ impl std::fmt::Display for BodyError {
 }
 
 /// An attempt that got no answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct NoAnswer {
     /// What happened, without URLs or secrets.
     pub(crate) reason: String,
     /// Whether the request may have reached the server.
     pub(crate) may_have_landed: bool,
+    /// The HTTP client's error, its URL removed, when it gave one.
+    pub(crate) source: Option<ErrorSource>,
+}
+
+impl NoAnswer {
+    /// No answer because of the HTTP client's `error`.
+    fn from_http(error: reqwest::Error, may_have_landed: bool) -> Self {
+        let error = error.without_url();
+        NoAnswer { reason: describe(&error), may_have_landed, source: Some(ErrorSource::new(error)) }
+    }
 }
 
 /// Sends `request` and reads at most `limit` body bytes, all within `timeout`.
 pub(crate) async fn attempt(request: RequestBuilder, limit: usize, timeout: Duration) -> Result<Answer, NoAnswer> {
     match tokio::time::timeout(timeout, exchange(request, limit)).await {
         Ok(result) => result,
-        Err(_) => Err(NoAnswer { reason: format!("no complete answer within {timeout:?}"), may_have_landed: true }),
+        Err(_) => Err(NoAnswer {
+            reason: format!("no complete answer within {timeout:?}"),
+            may_have_landed: true,
+            source: None,
+        }),
     }
 }
 
@@ -66,15 +82,15 @@ const REDIRECTED: &str = "redirected to another URL; redirects are not followed"
 
 async fn exchange(request: RequestBuilder, limit: usize) -> Result<Answer, NoAnswer> {
     let (http, request) = request.build_split();
-    let request = request.map_err(|error| NoAnswer { may_have_landed: false, reason: describe(error) })?;
+    let request = request.map_err(|error| NoAnswer::from_http(error, false))?;
     let sent_to = request.url().clone();
-    let mut response = http.execute(request).await.map_err(|error| NoAnswer {
-        may_have_landed: !error.is_connect() && !error.is_builder(),
-        reason: describe(error),
+    let mut response = http.execute(request).await.map_err(|error| {
+        let may_have_landed = !error.is_connect() && !error.is_builder();
+        NoAnswer::from_http(error, may_have_landed)
     })?;
     if *response.url() != sent_to {
         // The first hop received the body: it may have acted on it.
-        return Err(NoAnswer { reason: REDIRECTED.to_owned(), may_have_landed: true });
+        return Err(NoAnswer { reason: REDIRECTED.to_owned(), may_have_landed: true, source: None });
     }
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
@@ -89,14 +105,17 @@ async fn exchange(request: RequestBuilder, limit: usize) -> Result<Answer, NoAns
             }
             Ok(Some(chunk)) => body.extend_from_slice(&chunk),
             Ok(None) => return Ok(Answer { status, headers, body: Ok(body) }),
-            Err(error) => return Ok(Answer { status, headers, body: Err(BodyError::Broken(describe(error))) }),
+            Err(error) => {
+                let error = error.without_url();
+                return Ok(Answer { status, headers, body: Err(BodyError::Broken(describe(&error))) });
+            }
         }
     }
 }
 
-/// The error and its causes, without the URL (which may hold a developer key).
-pub(crate) fn describe(error: reqwest::Error) -> String {
-    let error = error.without_url();
+/// The error and its causes, for an error whose URL (which may hold a
+/// developer key) was removed.
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -116,7 +116,7 @@ impl KnownTemplates {
                     for path in json_files(&dir)? {
                         let template = TemplateFile::read(&path)
                             .and_then(|file| file.into_template(None))
-                            .map_err(|error| Error::Config(format!("{}: {error}", path.display())))?;
+                            .map_err(|error| Error::config_from(format!("{}: {error}", path.display()), error))?;
                         known.insert(template);
                     }
                 }
@@ -204,8 +204,9 @@ fn misfit(token: &TimelineEventTemplateToken, value: &str) -> Option<TemplateVio
 
 /// The `*.json` files of `dir`, sorted by name.
 fn json_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let unreadable =
-        |error: std::io::Error| Error::Config(format!("cannot read template folder {}: {error}", dir.display()));
+    let unreadable = |error: std::io::Error| {
+        Error::config_from(format!("cannot read template folder {}: {error}", dir.display()), error)
+    };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(unreadable)? {
         let path = entry.map_err(unreadable)?.path();
@@ -283,7 +284,7 @@ mod tests {
         let known = KnownTemplates::load(vec![TemplateSource::Dir(dir.clone())]).unwrap();
         assert_eq!(known.by_id.keys().collect::<Vec<_>>(), ["5"]);
         std::fs::write(dir.join("b.json"), r#"{"id": "x"}"#).unwrap();
-        let Err(Error::Config(message)) = KnownTemplates::load(vec![TemplateSource::Dir(dir.clone())]) else {
+        let Err(Error::Config { message, .. }) = KnownTemplates::load(vec![TemplateSource::Dir(dir.clone())]) else {
             panic!("a broken file is a configuration error");
         };
         assert!(message.contains("b.json"), "{message}");

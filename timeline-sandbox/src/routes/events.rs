@@ -120,28 +120,21 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
     let capacity = bytes.len() + answer.results.len() * RESULT_EXTRA_BYTES + answer.errors.len() * ERROR_BYTES;
     let Answer { results, errors, fresh } = answer;
     if errors.is_empty() {
-        let body = BatchResponseTimelineEventResponse {
-            status: BatchStatus::Complete,
-            results,
-            requested_at: Some(requested_at),
-            started_at,
-            completed_at,
-            links: None,
-        };
+        let mut body =
+            BatchResponseTimelineEventResponse::new(BatchStatus::Complete, results, started_at, completed_at);
+        body.requested_at = Some(requested_at);
         let response = reply::json(StatusCode::CREATED, &body, capacity);
         keep(&mut events, body.results, fresh);
         response
     } else {
-        let body = BatchResponseTimelineEventResponseWithErrors {
-            status: BatchStatus::Complete,
+        let mut body = BatchResponseTimelineEventResponseWithErrors::new(
+            BatchStatus::Complete,
             results,
-            num_errors: Some(i32::try_from(errors.len()).unwrap_or(i32::MAX)),
             errors,
-            requested_at: Some(requested_at),
             started_at,
             completed_at,
-            links: None,
-        };
+        );
+        body.requested_at = Some(requested_at);
         let response = reply::json(StatusCode::MULTI_STATUS, &body, capacity);
         keep(&mut events, body.results, fresh);
         response
@@ -229,21 +222,17 @@ fn to_store(
         Some(id) => id,
         None => reply::random_uuid(),
     };
-    let mut stored = TimelineEventResponse {
-        id,
-        object_type,
-        event_template_id: event.event_template_id,
-        tokens: event.tokens,
-        object_id: event.object_id,
-        email: event.email,
-        utk: event.utk,
-        domain: event.domain,
-        timestamp: Some(event.timestamp.unwrap_or(now)),
-        extra_data: event.extra_data,
-        timeline_i_frame: event.timeline_i_frame,
-        created_at: Some(now),
-        custom_object_type_id: event.custom_object_type_id,
-    };
+    let mut stored = TimelineEventResponse::new(id, object_type, event.event_template_id);
+    stored.tokens = event.tokens;
+    stored.object_id = event.object_id;
+    stored.email = event.email;
+    stored.utk = event.utk;
+    stored.domain = event.domain;
+    stored.timestamp = Some(event.timestamp.unwrap_or(now));
+    stored.extra_data = event.extra_data;
+    stored.timeline_i_frame = event.timeline_i_frame;
+    stored.created_at = Some(now);
+    stored.custom_object_type_id = event.custom_object_type_id;
     events.resolve_contact(&mut stored);
     (stored, sent)
 }
@@ -270,10 +259,10 @@ fn refuse_whole(screened: Vec<Result<Accepted, Invalid>>, total: usize) -> Respo
     {
         invalid_inputs += 1;
         let context = invalid.context();
-        details.extend(invalid.problems.into_iter().map(|problem| ErrorDetail {
-            in_: Some(format!("inputs[{index}].{}", problem.in_.as_deref().unwrap_or(""))),
-            context: (!context.is_empty()).then(|| context.clone()),
-            ..problem
+        details.extend(invalid.problems.into_iter().map(|mut problem: ErrorDetail| {
+            problem.in_ = Some(format!("inputs[{index}].{}", problem.in_.as_deref().unwrap_or("")));
+            problem.context = (!context.is_empty()).then(|| context.clone());
+            problem
         }));
     }
     reply::error_with_details(

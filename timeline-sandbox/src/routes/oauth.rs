@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::{Form, State as Shared, rejection::FormRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use timeline_core::wire::{AccessTokenResponse, Error};
+use timeline_core::wire::{AccessTokenResponse, ApiError};
 
 use crate::reply;
 use crate::state::State;
@@ -55,15 +55,10 @@ pub(super) async fn token(
     let access_token = format!("sbx-at-{}", reply::random_uuid());
     state.issued_tokens().insert(access_token.clone(), Instant::now() + ttl);
     state.stats().tokens_issued += 1;
-    let body = AccessTokenResponse {
-        access_token,
-        refresh_token: Some(refresh_token),
-        expires_in: i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
-        token_type: "bearer".to_owned(),
-        token_use: Some("access_token".to_owned()),
-        hub_id: None,
-        scopes: Some(vec!["timeline".to_owned()]),
-    };
+    let mut body = AccessTokenResponse::new(access_token, i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX));
+    body.refresh_token = Some(refresh_token);
+    body.token_use = Some("access_token".to_owned());
+    body.scopes = Some(vec!["timeline".to_owned()]);
     Json(body).into_response()
 }
 
@@ -79,12 +74,10 @@ fn presented(form: &HashMap<String, String>) -> String {
 
 /// HubSpot's 400 answer of the token endpoint, whose `status` names the problem.
 fn oauth_error(status: &str, message: &str) -> Response {
-    let body = Error {
-        status: Some(status.to_owned()),
-        category: status.to_owned(),
-        correlation_id: reply::random_uuid(),
-        message: message.to_owned(),
-        ..Error::default()
-    };
+    let mut body = ApiError::default();
+    body.status = Some(status.to_owned());
+    body.category = status.to_owned();
+    body.correlation_id = reply::random_uuid();
+    body.message = message.to_owned();
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }

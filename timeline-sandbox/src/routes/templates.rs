@@ -23,7 +23,7 @@ pub(super) async fn list(Shared(state): Shared<Arc<State>>, Path(app_id): Path<S
     if let Err(refused) = check_app(&state, &app_id) {
         return refused.into_response();
     }
-    Json(CollectionResponseTimelineEventTemplateNoPaging { results: state.templates().all() }).into_response()
+    Json(CollectionResponseTimelineEventTemplateNoPaging::new(state.templates().all())).into_response()
 }
 
 /// `POST …/{app_id}/event-templates`: 201 with the new template.
