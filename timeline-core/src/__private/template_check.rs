@@ -88,9 +88,14 @@ const fn kind_mismatch(token: &TemplateToken, field_kind: TokenKind) -> ConstMes
         .push(variant_name(field_kind))
         .push("`); ");
     let message = match token.kind {
-        TokenKind::String => message.push("a string token takes `String`, `&str`, `Cow<str>` or `bool`"),
-        TokenKind::Number => message.push("a number token takes an integer or a float, such as `u32`, `i64` or `f64`"),
-        TokenKind::Date => message.push("a date token takes a chrono `DateTime<Tz>`, `NaiveDate` or `NaiveDateTime`"),
+        TokenKind::String => message.push("a string token takes `String`, `&str`, `Cow<str>`, `bool` or a `Uuid`"),
+        TokenKind::Number => {
+            message.push("a number token takes an integer, a float or a `Decimal`, such as `u32`, `i64` or `f64`")
+        }
+        TokenKind::Date => message.push(
+            "a date token takes a chrono `DateTime<Tz>`, `NaiveDate` or `NaiveDateTime`, or a `time` \
+             `OffsetDateTime`, `PrimitiveDateTime` or `Date`",
+        ),
         TokenKind::Enumeration => message
             .push("an enumeration token takes a `#[derive(TimelineToken)]` enum whose values are among its options (")
             .push_list(token.options)
@@ -176,7 +181,8 @@ mod tests {
             message,
             "token `bornOn` is a date token in `pet.json`, but this field's type sends a string \
              (its `TokenValue::KIND` is `TokenKind::String`); a date token takes a chrono `DateTime<Tz>`, \
-             `NaiveDate` or `NaiveDateTime`, or an `Option` of one to leave the token out when it is `None`"
+             `NaiveDate` or `NaiveDateTime`, or a `time` `OffsetDateTime`, `PrimitiveDateTime` or `Date`, \
+             or an `Option` of one to leave the token out when it is `None`"
         );
         let message = mismatch(&BREED, TokenKind::String, &[]).unwrap();
         assert!(message.contains("an enumeration token in"), "{message}");
