@@ -122,7 +122,7 @@ pub(crate) struct Accounts {
 impl fmt::Debug for Accounts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Accounts")
-            .field("registered", &self.registered)
+            .field("registered_accounts", &self.registered.len())
             .field("access_tokens", &self.listed.as_ref().map(|listed| format!("{} token(s)", listed.len())))
             .field("account_access_tokens", &self.access.len())
             .field("refresh_tokens", &self.refresh.len())
