@@ -83,9 +83,9 @@ pub mod __private;
 
 #[cfg(feature = "client")]
 pub use client::{
-    AnyEvent, Client, ClientBuilder, Created, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, EventInput, Failure,
-    FailureReason, Outcome, RateLimit, Resent, RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendError,
-    SendReport, TemplateViolation, Templates, Timeouts,
+    AnyEvent, BoxFuture, Client, ClientBuilder, Created, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, EventInput,
+    Failure, FailureReason, LocalRateBudget, Outcome, RateBudget, RateLimit, RatePermit, Resent, RetryPolicy, SendAll,
+    SendAllBuilder, SendAllStream, SendError, SendReport, TemplateViolation, Templates, Timeouts,
 };
 pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
 pub use error::EncodeError;

@@ -3,13 +3,14 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use reqwest::Url;
 
 use super::auth::{Auth, OAuthProvider, TokenEndpoint};
 use super::batch::LEAST_BODY_BYTES;
+use super::budget::LocalRateBudget;
 use super::config::{RateLimit, RetryPolicy, Timeouts};
-use super::pacing::Limiter;
 use super::secret::Secret;
 use super::validation::{KnownTemplates, TemplateSource};
 use super::{Client, Config, Inner};
@@ -366,7 +367,7 @@ impl ClientBuilder {
             );
             return Err(Error::config_from(message, error));
         }
-        let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
+        let known_templates = Arc::new(KnownTemplates::load(self.templates)?);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -421,12 +422,13 @@ impl ClientBuilder {
             base_url,
             auth,
             developer_key: self.developer_key,
-            limiter: Limiter::new(self.rate_limit),
-            in_flight_total: self.max_in_flight_total.map(tokio::sync::Semaphore::new),
+            budget: Arc::new(LocalRateBudget::unchecked(self.rate_limit)),
+            portal: None,
+            in_flight_total: self.max_in_flight_total.map(|bound| Arc::new(tokio::sync::Semaphore::new(bound))),
             config,
             known_templates,
         };
-        Ok(Client { inner: std::sync::Arc::new(inner) })
+        Ok(Client { inner: Arc::new(inner) })
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod auth;
 mod batch;
+mod budget;
 mod builder;
 mod config;
 mod deliver;
@@ -24,6 +25,7 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
+pub use budget::{BoxFuture, LocalRateBudget, RateBudget, RatePermit};
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL};
 pub use config::{RateLimit, RetryPolicy, Timeouts};
 pub use input::{AnyEvent, EventInput, Resent};
@@ -34,7 +36,6 @@ pub use validation::TemplateViolation;
 
 use crate::error::Error;
 use auth::Auth;
-use pacing::Limiter;
 use secret::Secret;
 
 /// A HubSpot timeline client: one connection pool, one rate limiter and one
@@ -62,9 +63,13 @@ pub(crate) struct Inner {
     base_url: Url,
     auth: Option<Auth>,
     developer_key: Option<Secret>,
-    limiter: Limiter,
-    /// The bound on requests in flight shared by every call, if one was set.
-    in_flight_total: Option<tokio::sync::Semaphore>,
+    /// The rate budget the requests are paced by.
+    budget: Arc<dyn RateBudget>,
+    /// The account (portal) the client sends for, when it is an app's account client.
+    portal: Option<u64>,
+    /// The bound on requests in flight shared by every call (and, for an
+    /// app's account clients, by every account), if one was set.
+    in_flight_total: Option<Arc<tokio::sync::Semaphore>>,
     config: Config,
     known_templates: Arc<validation::KnownTemplates>,
 }
