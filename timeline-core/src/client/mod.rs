@@ -2,6 +2,7 @@
 //! send events ([`Client::send`], [`Client::send_batch`], [`SendAll`]) and
 //! manage templates ([`Client::templates`]).
 
+mod app;
 mod auth;
 mod batch;
 mod budget;
@@ -17,6 +18,7 @@ mod retry;
 mod secret;
 mod send_all;
 mod templates;
+mod token_store;
 mod transport;
 mod validation;
 
@@ -25,6 +27,7 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
+pub use app::{App, AppBuilder, DEFAULT_APP_MAX_IN_FLIGHT, Installed};
 pub use budget::{BoxFuture, LocalRateBudget, RateBudget, RatePermit};
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL};
 pub use config::{RateLimit, RetryPolicy, Timeouts};
@@ -32,6 +35,7 @@ pub use input::{AnyEvent, EventInput, Resent};
 pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, Outcome, SendError, SendReport};
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use templates::Templates;
+pub use token_store::{MemoryTokenStore, PortalTokens, StoreError, TokenStore};
 pub use validation::TemplateViolation;
 
 use crate::error::Error;
@@ -76,7 +80,7 @@ pub(crate) struct Inner {
 
 /// The sizes and policies a client was built with.
 #[derive(Debug, Clone)]
-struct Config {
+pub(crate) struct Config {
     batch_size: usize,
     max_request_bytes: usize,
     max_response_bytes: usize,

@@ -186,6 +186,14 @@ pub enum FailureReason {
         /// HubSpot's message.
         message: String,
     },
+    /// The account's install is revoked (the token endpoint answered
+    /// `invalid_grant` to its refresh token): the event was not sent. It
+    /// can be sent once the account installs the app again.
+    #[error("not sent: the install of account {portal} is revoked")]
+    InstallRevoked {
+        /// The account.
+        portal: u64,
+    },
     /// The call stopped (an error, its deadline, or it was dropped) before
     /// the event was sent: it was not stored.
     #[error("not sent: the call stopped first ({cause})")]
@@ -225,7 +233,7 @@ impl FailureReason {
     /// events the call stopped before or during their request; `false` for
     /// what only a change to the event or the setup fixes (encoding,
     /// template mismatch, too large, HubSpot's validation, an id in use by
-    /// another event, a 4xx or 3xx refusal).
+    /// another event, a 4xx or 3xx refusal, a revoked install).
     ///
     /// ```
     /// use timeline_core::FailureReason;
@@ -245,7 +253,8 @@ impl FailureReason {
             | FailureReason::TemplateMismatch { .. }
             | FailureReason::Validation { .. }
             | FailureReason::Rejected { .. }
-            | FailureReason::DuplicateId { .. } => false,
+            | FailureReason::DuplicateId { .. }
+            | FailureReason::InstallRevoked { .. } => false,
         }
     }
 }
