@@ -93,7 +93,7 @@ pub use error::EncodeError;
 #[cfg(feature = "client")]
 pub use error::{Error, ErrorSource};
 pub use event::{ExtraDataVisitor, TimelineEvent};
-pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id};
+pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_portal};
 pub use id_text::IdText;
 pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};
 pub use target::Target;

@@ -32,7 +32,7 @@ pub(crate) enum Auth {
     /// One access token for the client's lifetime.
     Static(Secret),
     /// Tokens from HubSpot's OAuth token endpoint.
-    OAuth(Box<OAuthProvider>),
+    RefreshToken(Box<OAuthProvider>),
     /// The tokens of one account of an app.
     Portal(Arc<PortalAuth>),
 }
@@ -42,7 +42,7 @@ impl Auth {
     pub(crate) async fn bearer(&self) -> Result<Secret, Error> {
         match self {
             Auth::Static(token) => Ok(token.clone()),
-            Auth::OAuth(provider) => provider.access_token().await,
+            Auth::RefreshToken(provider) => provider.access_token().await,
             Auth::Portal(portal) => portal.access_token().await,
         }
     }
@@ -52,7 +52,7 @@ impl Auth {
     pub(crate) async fn refused(&self, used: &Secret) -> bool {
         match self {
             Auth::Static(_) => false,
-            Auth::OAuth(provider) => {
+            Auth::RefreshToken(provider) => {
                 provider.forget(used).await;
                 true
             }

@@ -10,6 +10,7 @@ mod builder;
 mod config;
 mod deliver;
 mod exchange;
+mod fan_out;
 mod input;
 mod mapping;
 mod pacing;
@@ -164,7 +165,7 @@ impl Client {
     {
         send_all::run(
             &self.inner,
-            futures_util::stream::iter(events),
+            futures_util::stream::iter(events.into_iter().enumerate()),
             send_all::Reporting::in_result_only(),
             usize::MAX,
             self.inner.config.timeouts,

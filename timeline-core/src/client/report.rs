@@ -51,6 +51,9 @@ pub struct Created {
     /// [`sent before`](super::EventInput::sent_before) by) may have stored
     /// it: the event was stored by that earlier attempt.
     pub confirmed_by_duplicate: bool,
+    /// The account (portal) it was sent for, when the client knows it (an
+    /// [`App`](super::App)'s account clients and [`App::send_all`](super::App::send_all)).
+    pub portal: Option<u64>,
 }
 
 /// An event that was not stored (or whose fate is unknown).
@@ -78,6 +81,9 @@ pub struct Failure {
     /// or an earlier attempt of the same input may have landed. Resending such
     /// an event is safe: it keeps its id.
     pub may_have_landed: bool,
+    /// The account (portal) it was for, when the client knows it (an
+    /// [`App`](super::App)'s account clients and [`App::send_all`](super::App::send_all)).
+    pub portal: Option<u64>,
 }
 
 impl Failure {
@@ -91,7 +97,13 @@ impl Failure {
         landed_before: bool,
     ) -> Self {
         let may_have_landed = landed_before || reason.may_have_landed();
-        Failure { index, id, template_id, reason, may_have_landed }
+        Failure { index, id, template_id, reason, may_have_landed, portal: None }
+    }
+
+    /// The same failure, of the account `portal`.
+    pub(crate) fn of_portal(mut self, portal: Option<u64>) -> Self {
+        self.portal = portal;
+        self
     }
 }
 
@@ -259,6 +271,17 @@ impl FailureReason {
     }
 }
 
+impl FailureReason {
+    /// The reason of an event not sent because `error` stopped its call: a
+    /// revoked install says so, anything else is [`FailureReason::NotSent`].
+    pub(crate) fn not_sent_by(error: &Error) -> FailureReason {
+        match error {
+            Error::InstallRevoked { portal } => FailureReason::InstallRevoked { portal: *portal },
+            other => FailureReason::NotSent { cause: other.to_string() },
+        }
+    }
+}
+
 /// Whether an answer with this status, to a request whose body was sent,
 /// may come after HubSpot stored its events: an internal error or a
 /// gateway's timeout can follow the work.
@@ -380,6 +403,21 @@ impl SendReport {
                 }
             }
         }
+    }
+
+    /// Adds the outcomes of `other`, a report of other events of the same
+    /// call, keeping this report's bounds.
+    pub(crate) fn merge(&mut self, other: SendReport) {
+        self.total += other.total;
+        self.created_count += other.created_count;
+        self.failed_count += other.failed_count;
+        self.may_have_landed_count += other.may_have_landed_count;
+        self.confirmed_by_duplicate_count += other.confirmed_by_duplicate_count;
+        if self.keep_created {
+            self.created.extend(other.created);
+        }
+        let room = self.max_failures.saturating_sub(self.failed.len());
+        self.failed.extend(other.failed.into_iter().take(room));
     }
 
     pub(crate) fn finish(mut self) -> Self {
