@@ -1,8 +1,9 @@
-//! Who may call: bearer tokens on every route, developer `hapikey` on the
-//! template routes, and the expiry of tokens the OAuth endpoint issued.
+//! Who may call: bearer tokens on every route (each belongs to an account),
+//! developer `hapikey` on the template routes.
 
 use std::time::Instant;
 
+use crate::accounts::{Resolved, Window};
 use crate::reply::{self, Refusal};
 use crate::state::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -19,45 +20,66 @@ pub(crate) enum Scheme {
 const MISSING: &str = "Authentication credentials not found. This API supports OAuth 2.0 authentication: send \
                        `Authorization: Bearer <access token>`.";
 
-/// Checks a request's credentials and returns the one it used, the key of its rate limit.
+/// Who a request that passed authentication is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Caller {
+    /// The account it acts for; `None` for a developer key.
+    pub(crate) portal: Option<u64>,
+    /// The window its rate limit counts in.
+    pub(crate) window: Window,
+}
+
+/// A request refused by authentication, and the account whose token it
+/// presented, when known (an expired or revoked token).
+#[derive(Debug)]
+pub(crate) struct Denied {
+    /// The account of the token, if any.
+    pub(crate) portal: Option<u64>,
+    /// The 401 answer.
+    pub(crate) refusal: Refusal,
+}
+
+/// Checks a request's credentials and says who is calling.
 pub(crate) fn authenticate(
     state: &State,
     scheme: Scheme,
     headers: &HeaderMap,
     query: Option<&str>,
-) -> Result<String, Refusal> {
+) -> Result<Caller, Denied> {
     if scheme == Scheme::DeveloperOrBearer
         && let Some(key) = query.and_then(hapikey)
     {
-        return Ok(format!("hapikey:{key}"));
+        return Ok(Caller { portal: None, window: Window::DeveloperKey(key.to_owned()) });
     }
     let Some(token) = bearer(headers) else {
-        return Err(reply::error(StatusCode::UNAUTHORIZED, "INVALID_AUTHENTICATION", MISSING).into());
+        return Err(denied(None, "INVALID_AUTHENTICATION", MISSING.to_owned()));
     };
-    if let Some(expires) = state.issued_tokens().get(token).copied() {
-        let now = Instant::now();
-        if now >= expires {
-            let ago = now.duration_since(expires).as_secs();
-            return Err(reply::error(
-                StatusCode::UNAUTHORIZED,
-                "EXPIRED_AUTHENTICATION",
-                format!(
-                    "The OAuth token used to make this call expired {ago} second(s) ago. Refresh it and try again."
-                ),
-            )
-            .into());
-        }
-        return Ok(token.to_owned());
-    }
-    match &state.config.access_tokens {
-        Some(valid) if !valid.contains(token) => Err(reply::error(
-            StatusCode::UNAUTHORIZED,
+    match state.accounts().resolve(token, Instant::now()) {
+        Resolved::Valid { portal, window, .. } => Ok(Caller { portal: Some(portal), window }),
+        Resolved::Expired { portal, ago } => Err(denied(
+            Some(portal),
+            "EXPIRED_AUTHENTICATION",
+            format!(
+                "The OAuth token used to make this call expired {} second(s) ago. Refresh it and try again.",
+                ago.as_secs()
+            ),
+        )),
+        Resolved::Revoked { portal } => Err(denied(
+            Some(portal),
             "INVALID_AUTHENTICATION",
-            "The access token is not valid: it is unknown to this account or was revoked.",
-        )
-        .into()),
-        _ => Ok(token.to_owned()),
+            format!("The access token is not valid: the app's install in account {portal} was revoked."),
+        )),
+        Resolved::Unknown => Err(denied(
+            None,
+            "INVALID_AUTHENTICATION",
+            "The access token is not valid: it is unknown to this account or was revoked.".to_owned(),
+        )),
     }
+}
+
+/// A 401 with HubSpot's error body.
+fn denied(portal: Option<u64>, category: &str, message: String) -> Denied {
+    Denied { portal, refusal: reply::error(StatusCode::UNAUTHORIZED, category, message).into() }
 }
 
 /// The non-empty bearer token of the `Authorization` header.

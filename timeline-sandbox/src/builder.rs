@@ -1,6 +1,5 @@
 //! Configuring and starting a [`Sandbox`].
 
-use std::collections::HashSet;
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -9,6 +8,7 @@ use std::time::Duration;
 use timeline_core::wire::TimelineEventTemplate;
 
 use crate::Sandbox;
+use crate::accounts::Accounts;
 use crate::duplicates::DuplicateIds;
 use crate::faults::Faults;
 use crate::rate_limit::RateLimit;
@@ -44,7 +44,6 @@ pub enum StartError {
 #[derive(Clone)]
 pub(crate) struct Config {
     pub(crate) app_id: Option<i32>,
-    pub(crate) access_tokens: Option<HashSet<String>>,
     pub(crate) rate_limit: RateLimit,
     pub(crate) daily_limit: Option<u64>,
     pub(crate) max_batch_inputs: usize,
@@ -56,12 +55,11 @@ pub(crate) struct Config {
     pub(crate) access_token_ttl: Duration,
 }
 
-/// Shows the settings but not the access tokens or the OAuth client secret.
+/// Shows the settings but not the OAuth client secret.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("app_id", &self.app_id)
-            .field("access_tokens", &self.access_tokens.as_ref().map(|tokens| format!("{} token(s)", tokens.len())))
             .field("rate_limit", &self.rate_limit)
             .field("daily_limit", &self.daily_limit)
             .field("max_batch_inputs", &self.max_batch_inputs)
@@ -105,6 +103,7 @@ pub struct SandboxBuilder {
     template_dirs: Vec<PathBuf>,
     addr: SocketAddr,
     config: Config,
+    accounts: Accounts,
     faults: Faults,
 }
 
@@ -116,7 +115,6 @@ impl Default for SandboxBuilder {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             config: Config {
                 app_id: None,
-                access_tokens: None,
                 rate_limit: RateLimit::default(),
                 daily_limit: None,
                 max_batch_inputs: DEFAULT_MAX_BATCH_INPUTS,
@@ -127,6 +125,7 @@ impl Default for SandboxBuilder {
                 oauth_client: None,
                 access_token_ttl: DEFAULT_ACCESS_TOKEN_TTL,
             },
+            accounts: Accounts::default(),
             faults: Faults::none(),
         }
     }
@@ -155,20 +154,65 @@ impl SandboxBuilder {
     /// The app whose templates these are: template and token routes then answer
     /// 404 for any other app id. By default every app id names the same
     /// template set. An app id that is not an `int32`, as HubSpot's schema
-    /// declares it, gets 400 either way.
+    /// declares it, gets 400 either way. The access-token metadata
+    /// (`GET /oauth/v1/access-tokens/{token}`) reports it as `app_id`, or 1
+    /// when it is not set.
     pub fn app_id(mut self, app_id: i32) -> Self {
         self.config.app_id = Some(app_id);
         self
     }
 
-    /// Accepts only these bearer tokens (and those the OAuth endpoint issues).
-    /// By default any non-empty bearer token is accepted.
+    /// Accepts only these bearer tokens (and those of registered accounts and
+    /// those the OAuth endpoint issues). They belong to
+    /// [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL), each with its own rate-limit
+    /// window, as before accounts existed; listing them registers no
+    /// account. By default any non-empty bearer token is accepted.
     pub fn access_tokens<T: Into<String>>(mut self, tokens: impl IntoIterator<Item = T>) -> Self {
-        self.config.access_tokens = Some(tokens.into_iter().map(Into::into).collect());
+        self.accounts.list_tokens(tokens.into_iter().map(Into::into).collect());
         self
     }
 
-    /// The rolling request limit per access token (default: 110 per 10 s).
+    /// Registers the account `portal` (a HubSpot hub id) and an access token
+    /// of it, which never expires; repeatable, also for several tokens of
+    /// one account.
+    ///
+    /// Once any account is registered (here, with [`portal`](Self::portal),
+    /// or by [`Sandbox::authorization_code`] or [`Sandbox::grant`]), bearer
+    /// tokens that belong to no account get 401 `INVALID_AUTHENTICATION`
+    /// (except those of [`access_tokens`](Self::access_tokens)), and only
+    /// codes and refresh tokens the sandbox issued are good at the token
+    /// endpoint. Without any registration any non-empty token is accepted
+    /// and everything belongs to [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL).
+    ///
+    /// All tokens of an account share its rate-limit window and daily
+    /// count; its events and counts are kept apart
+    /// ([`Sandbox::events_in`], [`Sandbox::portal_stats`]).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), timeline_sandbox::StartError> {
+    /// use timeline_sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::builder().portal_token(101, "tok-a").portal_token(102, "tok-b").start().await?;
+    /// // ... send with `tok-a`, then:
+    /// assert!(sandbox.events_in(102).is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn portal_token(mut self, portal: u64, token: impl Into<String>) -> Self {
+        self.accounts.add_token(portal, token.into());
+        self
+    }
+
+    /// Registers the account `portal` with no token of its own: its tokens
+    /// come from [`Sandbox::authorization_code`] and the token endpoint, or
+    /// from [`Sandbox::grant`]. See [`portal_token`](Self::portal_token).
+    pub fn portal(mut self, portal: u64) -> Self {
+        self.accounts.register(portal);
+        self
+    }
+
+    /// The rolling request limit per account (default: 110 per 10 s); a
+    /// token accepted without registration, and a developer key, count on
+    /// their own.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.config.rate_limit = limit;
         self
@@ -179,8 +223,9 @@ impl SandboxBuilder {
         self.rate_limit(RateLimit::off())
     }
 
-    /// Adds a daily cap per access token (429 with policy `DAILY` past it;
-    /// days are UTC days). Off by default, as for HubSpot's OAuth apps.
+    /// Adds a daily cap per account, counted like [`rate_limit`](Self::rate_limit)
+    /// (429 with policy `DAILY` past it; days are UTC days). Off by default,
+    /// as for HubSpot's OAuth apps.
     pub fn daily_limit(mut self, max_requests: u64) -> Self {
         self.config.daily_limit = Some(max_requests);
         self
@@ -251,11 +296,19 @@ impl SandboxBuilder {
         self
     }
 
-    /// Enables `POST /oauth/v1/token` for this client id and secret; it then
-    /// accepts any non-empty authorization code or refresh token. Its
-    /// refusals echo the credentials the request presented (client secret,
-    /// refresh token, code) in their message, as some servers echo a bad
-    /// request, so a client's redaction of them can be tested.
+    /// Enables `POST /oauth/v1/token` for this client id and secret.
+    ///
+    /// An `authorization_code` grant takes a code of
+    /// [`Sandbox::authorization_code`] once and issues tokens for its
+    /// account; a `refresh_token` grant issues a new access token for the
+    /// refresh token's account (answering with the same refresh token).
+    /// While no account is registered, any non-empty code or refresh token is
+    /// good for [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL). An unknown or used
+    /// code, an unknown refresh token, and those of a revoked install
+    /// ([`Sandbox::revoke`]) get 400 `invalid_grant`. Refusals echo the
+    /// credentials the request presented (client secret, refresh token,
+    /// code) in their message, as some servers echo a bad request, so a
+    /// client's redaction of them can be tested.
     pub fn oauth_client(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         self.config.oauth_client = Some((client_id.into(), client_secret.into()));
         self
@@ -284,6 +337,6 @@ impl SandboxBuilder {
             .await
             .map_err(|source| StartError::Bind { addr: self.addr, source })?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: self.addr, source })?;
-        Ok(server::spawn(listener, addr, self.config, templates, self.faults))
+        Ok(server::spawn(listener, addr, self.config, self.accounts, templates, self.faults))
     }
 }

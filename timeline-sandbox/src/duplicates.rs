@@ -16,6 +16,12 @@ pub(crate) const UUID_PLACEHOLDER: &str = "{{uuid}}";
 /// How the sandbox answers an input whose (template, id) it already holds,
 /// or that an earlier input of the same batch used.
 ///
+/// Ids are unique per template across all accounts, as HubSpot wants: an
+/// id another account stored is "already in use" under
+/// [`DuplicateIds::AcceptIdentical`] and [`DuplicateIds::Reject`] whatever
+/// the content, and [`DuplicateIds::Replace`] moves the event to the account
+/// that re-sent it.
+///
 /// HubSpot refuses an id used again for different content with 400 and
 /// "Event ID already in use, please choose a new unique ID"; what it answers
 /// to a re-send of the very same event is not documented, so each choice is
@@ -63,15 +69,16 @@ pub(crate) struct Accepted {
     pub(crate) verdict: Verdict,
 }
 
-/// Decides every valid input of one request against the stored events and
-/// the earlier inputs of the request; an input refused as "already in use"
-/// becomes invalid.
+/// Decides every valid input of one request of `portal` against the stored
+/// events of every account and the earlier inputs of the request; an input
+/// refused as "already in use" becomes invalid.
 pub(crate) fn screen(
     mode: DuplicateIds,
     checked: Vec<Result<ValidInput, Invalid>>,
     stored: &EventStore,
+    portal: u64,
 ) -> Vec<Result<Accepted, Invalid>> {
-    let verdicts = verdicts(mode, &checked, stored);
+    let verdicts = verdicts(mode, &checked, stored, portal);
     checked
         .into_iter()
         .zip(verdicts)
@@ -83,8 +90,14 @@ pub(crate) fn screen(
 }
 
 /// The verdict of each valid input, `None` for one refused as "already in
-/// use" (and for invalid inputs, which are refused anyway).
-fn verdicts(mode: DuplicateIds, checked: &[Result<ValidInput, Invalid>], stored: &EventStore) -> Vec<Option<Verdict>> {
+/// use" (and for invalid inputs, which are refused anyway). Ids are unique
+/// across accounts: another account's event with the id is never identical.
+fn verdicts(
+    mode: DuplicateIds,
+    checked: &[Result<ValidInput, Invalid>],
+    stored: &EventStore,
+    portal: u64,
+) -> Vec<Option<Verdict>> {
     let mut stored_here: HashMap<(&str, &str), (usize, &TimelineEventInput)> = HashMap::new();
     let mut verdicts = Vec::with_capacity(checked.len());
     for (index, checked) in checked.iter().enumerate() {
@@ -103,7 +116,7 @@ fn verdicts(mode: DuplicateIds, checked: &[Result<ValidInput, Invalid>], stored:
         } else if let Some(&(earlier, first)) = stored_here.get(&key) {
             (accept_identical && first == event).then_some(Verdict::SameAsInput(earlier))
         } else if let Some(existing) = stored.get(key.0, key.1) {
-            (accept_identical && same_content(event, existing))
+            (accept_identical && existing.portal == portal && same_content(event, existing))
                 .then(|| Verdict::SameAsStored(Box::new(existing.event.clone())))
         } else {
             Some(Verdict::Store)

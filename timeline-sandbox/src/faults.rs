@@ -7,7 +7,8 @@ use std::time::Duration;
 ///
 /// Faults apply to the HubSpot API routes (`/integrators/…`), before
 /// authentication and rate limiting; the OAuth and `/_sandbox` routes never
-/// fail on purpose.
+/// fail on purpose (the token endpoint's 429s come from
+/// [`crate::Sandbox::throttle_token_endpoint`] instead).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {

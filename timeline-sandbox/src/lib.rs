@@ -11,6 +11,15 @@
 //! injects seeded faults: error statuses, delays, and connections closed
 //! after the events were stored.
 //!
+//! It knows many accounts (HubSpot portals, by hub id): each token belongs
+//! to one, and the rate limit, the daily limit, the stored events and the
+//! counts are per account, while event ids stay unique across accounts. An
+//! account's tokens come from [`SandboxBuilder::portal_token`], or from its
+//! OAuth install flow: [`Sandbox::authorization_code`] and
+//! `POST /oauth/v1/token`, with [`Sandbox::revoke`] to uninstall. Without
+//! any registration every non-empty token is accepted and everything
+//! belongs to [`DEFAULT_PORTAL`].
+//!
 //! ```no_run
 //! use timeline_sandbox::{Fault, Faults, Sandbox};
 //! use timeline_sandbox::wire::TimelineEventTemplate;
@@ -34,11 +43,13 @@
 //! ```
 //!
 //! Routes besides HubSpot's: `GET /_sandbox/events` (`{"results": [...]}`),
-//! `GET /_sandbox/stats` ([`Stats`]), `GET /_sandbox/received`
+//! `GET /_sandbox/stats` ([`Stats`]), both taking `?portal=101` for one
+//! account, `GET /_sandbox/received`
 //! (`{"results": [{"eventTemplateId": …, "id": …, "count": …}]}`) and
 //! `POST /_sandbox/reset`.
 #![deny(missing_docs)]
 
+mod accounts;
 mod auth;
 mod builder;
 mod duplicates;
@@ -57,6 +68,7 @@ mod store;
 mod templates;
 mod validate;
 
+pub use accounts::{DEFAULT_PORTAL, Grant};
 pub use builder::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_MAX_BATCH_INPUTS, DEFAULT_MAX_BODY_BYTES, SandboxBuilder, StartError,
 };

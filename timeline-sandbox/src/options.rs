@@ -35,19 +35,24 @@ pub struct SandboxOptions {
     /// A directory of event template JSON files (as the get-template endpoint returns them).
     #[arg(long)]
     pub templates: Option<PathBuf>,
-    /// A valid bearer token (repeatable); without any, every non-empty token is accepted.
+    /// A valid bearer token (repeatable); without any, and without any
+    /// --portal-token, every non-empty token is accepted.
     #[arg(long = "access-token")]
     pub access_tokens: Vec<String>,
+    /// An account and one of its access tokens, as PORTAL=TOKEN (such as
+    /// 101=tok-a); repeatable. Once any is given, tokens of no account get 401.
+    #[arg(long = "portal-token", value_parser = parse_portal_token)]
+    pub portal_tokens: Vec<(u64, String)>,
     /// The only app id the template routes answer for; by default any.
     #[arg(long)]
     pub app_id: Option<i32>,
-    /// Requests per rolling window per access token; 0 turns the limit off.
+    /// Requests per rolling window per account; 0 turns the limit off.
     #[arg(long, default_value_t = 110)]
     pub rate_limit: u32,
     /// The rolling window, in milliseconds.
     #[arg(long, default_value_t = 10_000)]
     pub rate_window_ms: u64,
-    /// A daily cap of requests per access token.
+    /// A daily cap of requests per account.
     #[arg(long)]
     pub daily_limit: Option<u64>,
     /// The most inputs in one batch.
@@ -94,6 +99,15 @@ fn parse_fault_share(text: &str) -> Result<(u16, f64), String> {
     Ok((status, share))
 }
 
+fn parse_portal_token(text: &str) -> Result<(u64, String), String> {
+    let (portal, token) = text.split_once('=').ok_or("expected PORTAL=TOKEN, such as 101=tok-a")?;
+    let portal = portal.parse::<u64>().map_err(|_| format!("`{portal}` is not an account id (a whole number)"))?;
+    if token.is_empty() {
+        return Err("the token after `=` is empty".to_owned());
+    }
+    Ok((portal, token.to_owned()))
+}
+
 impl SandboxOptions {
     /// A sandbox builder set up as the options say.
     pub fn builder(&self) -> SandboxBuilder {
@@ -115,6 +129,9 @@ impl SandboxOptions {
         }
         if !args.access_tokens.is_empty() {
             builder = builder.access_tokens(args.access_tokens.iter().cloned());
+        }
+        for (portal, token) in &args.portal_tokens {
+            builder = builder.portal_token(*portal, token);
         }
         if let Some(app_id) = args.app_id {
             builder = builder.app_id(app_id);

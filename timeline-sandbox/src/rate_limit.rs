@@ -1,6 +1,7 @@
-//! HubSpot's rolling request limit per access token, and the optional daily cap.
+//! HubSpot's rolling request limit per account, and the optional daily cap.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
@@ -27,7 +28,7 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// At most `max_requests` requests per access token in any rolling `window`.
+    /// At most `max_requests` requests per account in any rolling `window`.
     pub const fn new(max_requests: u32, window: Duration) -> Self {
         RateLimit { limit: Some((max_requests, window)) }
     }
@@ -83,30 +84,31 @@ pub(crate) enum Admission {
     Refused(RateLimitPolicy, LimitHeaders),
 }
 
-/// The requests each credential made recently and today.
+/// The requests counted recently and today in each window `K` (an account,
+/// or a credential of its own).
 #[derive(Debug)]
-pub(crate) struct RateLimiter {
+pub(crate) struct RateLimiter<K> {
     rolling: RateLimit,
     daily_max: Option<u64>,
-    recent: HashMap<String, VecDeque<Instant>>,
-    today: HashMap<String, (NaiveDate, u64)>,
+    recent: HashMap<K, VecDeque<Instant>>,
+    today: HashMap<K, (NaiveDate, u64)>,
 }
 
-impl RateLimiter {
+impl<K: Eq + Hash + Clone> RateLimiter<K> {
     /// A limiter with no requests counted yet.
     pub(crate) fn new(rolling: RateLimit, daily_max: Option<u64>) -> Self {
         RateLimiter { rolling, daily_max, recent: HashMap::new(), today: HashMap::new() }
     }
 
-    /// Counts a request of `credential` made at `now`, unless a limit refuses it
-    /// (refused requests do not count).
-    pub(crate) fn admit(&mut self, credential: &str, now: Instant) -> Admission {
+    /// Counts a request in window `key` made at `now`, unless a limit refuses
+    /// it (refused requests do not count).
+    pub(crate) fn admit(&mut self, key: K, now: Instant) -> Admission {
         let date = Utc::now().date_naive();
-        let used_today = match self.today.get(credential) {
+        let used_today = match self.today.get(&key) {
             Some((day, count)) if *day == date => *count,
             _ => 0,
         };
-        let recent = self.recent.entry(credential.to_owned()).or_default();
+        let recent = self.recent.entry(key.clone()).or_default();
         let rolling = self.rolling.limit.map(|(max, window)| {
             while recent.front().is_some_and(|at| now.duration_since(*at) >= window) {
                 recent.pop_front();
@@ -137,7 +139,7 @@ impl RateLimiter {
         if rolling.is_some() {
             recent.push_back(now);
         }
-        self.today.insert(credential.to_owned(), (date, used_today + 1));
+        self.today.insert(key, (date, used_today + 1));
         Admission::Admitted(LimitHeaders {
             rolling: rolling.map(|(max, window)| (max, max.saturating_sub(in_window + 1), window)),
             daily: self.daily_max.map(|daily_max| (daily_max, daily_max.saturating_sub(used_today + 1))),
@@ -178,7 +180,7 @@ mod tests {
     }
 
     #[test]
-    fn credentials_have_their_own_windows_and_clear_forgets_them() {
+    fn keys_have_their_own_windows_and_clear_forgets_them() {
         let mut limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)), Some(5));
         let now = Instant::now();
         assert!(matches!(limiter.admit("a", now), Admission::Admitted(_)));

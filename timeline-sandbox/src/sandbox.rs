@@ -3,11 +3,13 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use timeline_core::wire::{TimelineEventResponse, TimelineEventTemplate};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::accounts::Grant;
 use crate::builder::SandboxBuilder;
 use crate::faults::{FaultInjector, Faults};
 use crate::state::State;
@@ -63,6 +65,14 @@ impl Sandbox {
         self.state.events().all()
     }
 
+    /// The stored events of one account, in the order their (template, id)
+    /// was first stored (`GET /_sandbox/events?portal=…` over HTTP).
+    /// Without registered accounts, every event is
+    /// [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL)'s.
+    pub fn events_in(&self, portal: u64) -> Vec<TimelineEventResponse> {
+        self.state.events().in_portal(portal)
+    }
+
     /// The stored event with this template and id.
     pub fn event(&self, template_id: &str, event_id: &str) -> Option<TimelineEventResponse> {
         self.state.events().get(template_id, event_id).map(|stored| stored.event.clone())
@@ -97,11 +107,65 @@ impl Sandbox {
 
     /// What the sandbox has received and answered so far.
     pub fn stats(&self) -> Stats {
-        self.state.stats().clone()
+        self.state.counters().all().clone()
     }
 
-    /// Clears stored events, contacts, counters, receive counts and
-    /// rate-limit windows; templates, issued tokens and the fault plan stay.
+    /// What the sandbox has received from and answered to one account so far
+    /// (`GET /_sandbox/stats?portal=…` over HTTP): its requests, answers by
+    /// status (its 429s too), inputs, tokens issued and token requests. All
+    /// zero for an account never seen.
+    pub fn portal_stats(&self, portal: u64) -> Stats {
+        self.state.counters().portal(portal)
+    }
+
+    /// A fresh one-use authorization code for the account, as HubSpot's
+    /// install flow hands to the app's redirect URL; it registers the account
+    /// if it is new (see [`SandboxBuilder::portal_token`]). Exchange it at
+    /// `POST /oauth/v1/token` with `grant_type=authorization_code`.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), timeline_sandbox::StartError> {
+    /// let sandbox = timeline_sandbox::Sandbox::builder().oauth_client("cid", "secret").start().await?;
+    /// let code = sandbox.authorization_code(101);
+    /// // POST /oauth/v1/token: grant_type=authorization_code&code=…&client_id=cid&client_secret=secret
+    /// # let _ = code;
+    /// # Ok(()) }
+    /// ```
+    pub fn authorization_code(&self, portal: u64) -> String {
+        self.state.accounts().new_code(portal)
+    }
+
+    /// Issues tokens for the account (registering it if new) as if an
+    /// authorization code had been exchanged, without a token-endpoint
+    /// request and without counting one: for seeding a token store. The
+    /// access token lives `access_token_ttl`.
+    pub fn grant(&self, portal: u64) -> Grant {
+        let mut accounts = self.state.accounts();
+        accounts.register(portal);
+        accounts.issue(portal, self.state.config.access_token_ttl, Instant::now(), None)
+    }
+
+    /// Revokes the app's install in the account: its access tokens (those
+    /// registered with [`SandboxBuilder::portal_token`] too) answer 401
+    /// `INVALID_AUTHENTICATION`, its refresh tokens and unused codes get 400
+    /// `invalid_grant` at the token endpoint. Codes and grants made later
+    /// work again, as a new install would. An unknown account is left alone.
+    pub fn revoke(&self, portal: u64) {
+        self.state.accounts().revoke(portal);
+    }
+
+    /// Makes the next `times` requests to `POST /oauth/v1/token` answer 429
+    /// with HubSpot's rate-limit body and `Retry-After: <retry_after in whole
+    /// seconds, rounded up, at least 1>`, before anything else is checked;
+    /// the ones after are answered normally. A new call replaces what is
+    /// left of the last one; `times` 0 stops throttling.
+    pub fn throttle_token_endpoint(&self, times: u32, retry_after: Duration) {
+        self.state.throttle_token_endpoint(times, retry_after);
+    }
+
+    /// Clears stored events, contacts, counters (each account's too), receive
+    /// counts and rate-limit windows; templates, accounts, their tokens and
+    /// codes, the fault plan and the token-endpoint throttle stay.
     pub fn reset(&self) {
         self.state.reset();
     }

@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::Sandbox;
+use crate::accounts::{Accounts, Portal};
 use crate::builder::Config;
 use crate::faults::Faults;
 use crate::routes::{self, CloseConnection};
@@ -31,10 +32,11 @@ pub(crate) fn spawn(
     listener: TcpListener,
     addr: SocketAddr,
     config: Config,
+    accounts: Accounts,
     templates: TemplateStore,
     faults: Faults,
 ) -> Sandbox {
-    let state = Arc::new(State::new(config, templates, faults));
+    let state = Arc::new(State::new(config, accounts, templates, faults));
     let router = routes::router(state.clone());
     let (stop, stopped) = watch::channel(());
     let task = tokio::spawn(accept_loop(listener, router, state.clone(), stopped));
@@ -74,19 +76,24 @@ async fn serve_connection(stream: TcpStream, router: Router, state: Arc<State>, 
         async move {
             let counted = !request.uri().path().starts_with("/_sandbox");
             if counted {
-                state.stats().requests += 1;
+                state.counters().add(None, |stats| stats.requests += 1);
             }
             let response = match router.oneshot(request.map(Body::new)).await {
                 Ok(response) => response,
                 Err(never) => match never {},
             };
+            let portal = response.extensions().get::<Portal>().map(|Portal(portal)| *portal);
+            if counted && let Some(portal) = portal {
+                state.counters().add_to_portal(portal, |stats| stats.requests += 1);
+            }
             if response.extensions().get::<CloseConnection>().is_some() {
-                state.stats().connections_closed += 1;
+                state.counters().add(portal, |stats| stats.connections_closed += 1);
                 close.notify_one();
                 std::future::pending::<()>().await;
             }
             if counted {
-                *state.stats().responses_by_status.entry(response.status().as_u16()).or_default() += 1;
+                let status = response.status().as_u16();
+                state.counters().add(portal, |stats| *stats.responses_by_status.entry(status).or_default() += 1);
             }
             Ok::<_, Infallible>(response)
         }

@@ -1,14 +1,14 @@
 //! The state every route shares.
 
-use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Instant;
+use std::time::Duration;
 
+use crate::accounts::{Accounts, Window};
 use crate::builder::Config;
 use crate::faults::{FaultInjector, Faults};
 use crate::rate_limit::RateLimiter;
 use crate::received::ReceivedCounts;
-use crate::stats::Stats;
+use crate::stats::Counters;
 use crate::store::EventStore;
 use crate::templates::TemplateStore;
 
@@ -17,31 +17,41 @@ pub(crate) struct State {
     pub(crate) config: Config,
     templates: RwLock<TemplateStore>,
     events: Mutex<EventStore>,
-    limiter: Mutex<RateLimiter>,
+    limiter: Mutex<RateLimiter<Window>>,
     faults: Mutex<FaultInjector>,
-    issued_tokens: Mutex<HashMap<String, Instant>>,
-    stats: Mutex<Stats>,
+    accounts: Mutex<Accounts>,
+    /// How many token-endpoint requests are still to answer 429, and their `Retry-After`.
+    token_throttle: Mutex<(u32, Duration)>,
+    counters: Mutex<Counters>,
     received: Mutex<ReceivedCounts>,
 }
 
-/// Shows the configuration only: the rest is large, and issued tokens are secrets.
+/// Shows the configuration and how many credentials the accounts hold: the
+/// rest is large, and tokens are secrets.
 impl std::fmt::Debug for State {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("State").field("config", &self.config).finish_non_exhaustive()
+        let mut shown = f.debug_struct("State");
+        shown.field("config", &self.config);
+        // Not blocking: a `Debug` while the accounts are locked shows no accounts.
+        if let Ok(accounts) = self.accounts.try_lock() {
+            shown.field("accounts", &*accounts);
+        }
+        shown.finish_non_exhaustive()
     }
 }
 
 impl State {
     /// The state of a sandbox that has seen nothing yet.
-    pub(crate) fn new(config: Config, templates: TemplateStore, faults: Faults) -> Self {
+    pub(crate) fn new(config: Config, accounts: Accounts, templates: TemplateStore, faults: Faults) -> Self {
         State {
             limiter: Mutex::new(RateLimiter::new(config.rate_limit, config.daily_limit)),
             config,
             templates: RwLock::new(templates),
             events: Mutex::new(EventStore::default()),
             faults: Mutex::new(FaultInjector::new(faults)),
-            issued_tokens: Mutex::new(HashMap::new()),
-            stats: Mutex::new(Stats::default()),
+            accounts: Mutex::new(accounts),
+            token_throttle: Mutex::new((0, Duration::ZERO)),
+            counters: Mutex::new(Counters::default()),
             received: Mutex::new(ReceivedCounts::default()),
         }
     }
@@ -62,7 +72,7 @@ impl State {
     }
 
     /// The rate limiter.
-    pub(crate) fn limiter(&self) -> MutexGuard<'_, RateLimiter> {
+    pub(crate) fn limiter(&self) -> MutexGuard<'_, RateLimiter<Window>> {
         lock(&self.limiter)
     }
 
@@ -71,14 +81,30 @@ impl State {
         lock(&self.faults)
     }
 
-    /// Access tokens issued over OAuth, with their expiry.
-    pub(crate) fn issued_tokens(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
-        lock(&self.issued_tokens)
+    /// The accounts and their credentials.
+    pub(crate) fn accounts(&self) -> MutexGuard<'_, Accounts> {
+        lock(&self.accounts)
     }
 
-    /// The counters.
-    pub(crate) fn stats(&self) -> MutexGuard<'_, Stats> {
-        lock(&self.stats)
+    /// Makes the next `times` token-endpoint requests answer 429 with this `Retry-After`.
+    pub(crate) fn throttle_token_endpoint(&self, times: u32, retry_after: Duration) {
+        *lock(&self.token_throttle) = (times, retry_after);
+    }
+
+    /// The `Retry-After` of a 429, when this token-endpoint request is one
+    /// of those to refuse.
+    pub(crate) fn take_token_throttle(&self) -> Option<Duration> {
+        let mut throttle = lock(&self.token_throttle);
+        let (times, retry_after) = &mut *throttle;
+        (*times > 0).then(|| {
+            *times -= 1;
+            *retry_after
+        })
+    }
+
+    /// The counters, in all and per account.
+    pub(crate) fn counters(&self) -> MutexGuard<'_, Counters> {
+        lock(&self.counters)
     }
 
     /// How many inputs were received per (template, id).
@@ -90,7 +116,7 @@ impl State {
     pub(crate) fn reset(&self) {
         self.events().clear();
         self.limiter().clear();
-        *self.stats() = Stats::default();
+        self.counters().clear();
         self.received().clear();
     }
 }

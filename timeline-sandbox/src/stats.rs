@@ -1,12 +1,19 @@
-//! Counters of what the sandbox received and answered.
+//! Counters of what the sandbox received and answered, in all and per account.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-/// What the sandbox has seen since it started or was last reset.
+/// What the sandbox has seen since it started or was last reset, in all
+/// ([`crate::Sandbox::stats`]) or for one account
+/// ([`crate::Sandbox::portal_stats`]).
 ///
-/// Requests to the `/_sandbox` inspection routes are not counted.
+/// Requests to the `/_sandbox` inspection routes are not counted. An
+/// account's counts hold the requests made with its credentials (refused
+/// ones too, such as a 401 for its revoked token or a 429 of its window)
+/// and token-endpoint requests whose code or refresh token is its own;
+/// faults are injected before a request's account is known, so they count
+/// in the sandbox's whole counts only.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -32,13 +39,66 @@ pub struct Stats {
     pub rate_limited: u64,
     /// Faults injected, other than [`crate::Fault::Pass`].
     pub faults_injected: u64,
-    /// Access tokens issued by the OAuth endpoint.
+    /// Access tokens issued by the OAuth endpoint ([`crate::Sandbox::grant`]
+    /// issues tokens without counting here).
     pub tokens_issued: u64,
+    /// Requests to `POST /oauth/v1/token`, by their `grant_type` as sent
+    /// (`authorization_code`, `refresh_token`; an empty name when it is
+    /// missing), whatever the answer, 429s of
+    /// [`crate::Sandbox::throttle_token_endpoint`] included.
+    #[serde(default)]
+    pub token_requests: BTreeMap<String, u64>,
+    /// Requests to `GET /oauth/v1/access-tokens/{token}`, whatever the answer.
+    #[serde(default)]
+    pub access_token_lookups: u64,
 }
 
 impl Stats {
     /// How many answers had this status.
     pub fn status_count(&self, status: u16) -> u64 {
         self.responses_by_status.get(&status).copied().unwrap_or(0)
+    }
+
+    /// How many token-endpoint requests had this `grant_type`.
+    pub fn token_request_count(&self, grant_type: &str) -> u64 {
+        self.token_requests.get(grant_type).copied().unwrap_or(0)
+    }
+}
+
+/// The counts of the whole sandbox and of each account.
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    all: Stats,
+    by_portal: HashMap<u64, Stats>,
+}
+
+impl Counters {
+    /// Applies `count` to the whole counts and, when a request's account is
+    /// known, to that account's.
+    pub(crate) fn add(&mut self, portal: Option<u64>, count: impl Fn(&mut Stats)) {
+        count(&mut self.all);
+        if let Some(portal) = portal {
+            count(self.by_portal.entry(portal).or_default());
+        }
+    }
+
+    /// Applies `count` to one account's counts only.
+    pub(crate) fn add_to_portal(&mut self, portal: u64, count: impl FnOnce(&mut Stats)) {
+        count(self.by_portal.entry(portal).or_default());
+    }
+
+    /// The whole counts.
+    pub(crate) fn all(&self) -> &Stats {
+        &self.all
+    }
+
+    /// One account's counts (all zero for an account never seen).
+    pub(crate) fn portal(&self, portal: u64) -> Stats {
+        self.by_portal.get(&portal).cloned().unwrap_or_default()
+    }
+
+    /// Forgets every count.
+    pub(crate) fn clear(&mut self) {
+        *self = Counters::default();
     }
 }

@@ -1,5 +1,5 @@
-//! Stored events keyed by (template, id), and the contacts that emails and
-//! utks find or create.
+//! Stored events keyed by (template, id) across all accounts, each with its
+//! account, and the contacts that emails and utks find or create.
 
 use std::collections::HashMap;
 
@@ -18,13 +18,15 @@ pub(crate) struct SentFields {
     pub(crate) timestamp: bool,
 }
 
-/// An event as stored, with what its input carried.
+/// An event as stored, with what its input carried and its account.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredEvent {
     /// The event as the API returns it.
     pub(crate) event: TimelineEventResponse,
     /// Which of its fields the input carried.
     pub(crate) sent: SentFields,
+    /// The account that sent it.
+    pub(crate) portal: u64,
 }
 
 /// The events and contacts the sandbox holds.
@@ -110,6 +112,11 @@ impl EventStore {
     /// Every event, in the order their ids were first stored.
     pub(crate) fn all(&self) -> Vec<TimelineEventResponse> {
         self.events.iter().map(|stored| stored.event.clone()).collect()
+    }
+
+    /// The events of one account, in the order their ids were first stored.
+    pub(crate) fn in_portal(&self, portal: u64) -> Vec<TimelineEventResponse> {
+        self.events.iter().filter(|stored| stored.portal == portal).map(|stored| stored.event.clone()).collect()
     }
 
     /// Drops the events of a deleted template.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State as Shared};
+use axum::extract::{Extension, Path, State as Shared};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use timeline_core::wire::{
 };
 
 use super::{parse_json, read_body};
+use crate::accounts::Portal;
 use crate::duplicates::{self, Accepted, UUID_PLACEHOLDER, Verdict};
 use crate::json::Json as Input;
 use crate::reply;
@@ -32,7 +33,11 @@ const ERROR_BYTES: usize = 512;
 
 /// `POST /integrators/timeline/v3/events`: one event; 201, or 400 when
 /// invalid or its id is already in use.
-pub(super) async fn create(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
+pub(super) async fn create(
+    Shared(state): Shared<Arc<State>>,
+    Extension(Portal(portal)): Extension<Portal>,
+    body: Body,
+) -> Response {
     let bytes = match read_body(body, state.config.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(refused) => return refused.into_response(),
@@ -44,13 +49,13 @@ pub(super) async fn create(Shared(state): Shared<Arc<State>>, body: Body) -> Res
     if !matches!(input, Input::Object(_)) {
         return reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", "The body must be one event: a JSON object.");
     }
-    state.stats().inputs_received += 1;
+    state.counters().add(Some(portal), |stats| stats.inputs_received += 1);
     state.received().count([&input]);
     let checked = validate(&input, &state.templates());
     let mut events = state.events();
-    let screened = duplicates::screen(state.config.duplicate_ids, vec![checked], &events);
+    let screened = duplicates::screen(state.config.duplicate_ids, vec![checked], &events, portal);
     let answer = Answer::of(&mut events, screened, Utc::now());
-    answer.count(&mut state.stats());
+    state.counters().add(Some(portal), |stats| answer.count(stats));
     let Answer { results, errors, fresh } = answer;
     if let Some(error) = errors.into_iter().next() {
         return reply::error_with_details(
@@ -63,14 +68,18 @@ pub(super) async fn create(Shared(state): Shared<Arc<State>>, body: Body) -> Res
     }
     // One input with no error has exactly one result.
     let response = reply::json(StatusCode::CREATED, &results[0], bytes.len() + RESULT_EXTRA_BYTES);
-    keep(&mut events, results, fresh);
+    keep(&mut events, results, fresh, portal);
     response
 }
 
 /// `POST /integrators/timeline/v3/events/batch/create`: 201 when every input
 /// is answered as created, 207 with per-input errors otherwise, or a
 /// whole-batch 400.
-pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
+pub(super) async fn batch_create(
+    Shared(state): Shared<Arc<State>>,
+    Extension(Portal(portal)): Extension<Portal>,
+    body: Body,
+) -> Response {
     let requested_at = Utc::now();
     let bytes = match read_body(body, state.config.max_body_bytes).await {
         Ok(bytes) => bytes,
@@ -97,7 +106,8 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
     }
 
     let started_at = Utc::now();
-    state.stats().inputs_received += inputs.len() as u64;
+    let received = inputs.len() as u64;
+    state.counters().add(Some(portal), |stats| stats.inputs_received += received);
     state.received().count(inputs);
     let checked: Vec<Result<ValidInput, Invalid>> = {
         let templates = state.templates();
@@ -106,16 +116,16 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
     // Held until the new events are kept, so that a concurrent request with
     // the same ids sees them.
     let mut events = state.events();
-    let screened = duplicates::screen(state.config.duplicate_ids, checked, &events);
+    let screened = duplicates::screen(state.config.duplicate_ids, checked, &events, portal);
     let invalid_count = screened.iter().filter(|screened| screened.is_err()).count();
     if invalid_count > 0 && state.config.reject_invalid_batches {
         drop(events);
-        state.stats().inputs_rejected += inputs.len() as u64;
+        state.counters().add(Some(portal), |stats| stats.inputs_rejected += received);
         return refuse_whole(screened, inputs.len());
     }
 
     let answer = Answer::of(&mut events, screened, started_at);
-    answer.count(&mut state.stats());
+    state.counters().add(Some(portal), |stats| answer.count(stats));
     let completed_at = Utc::now();
     let capacity = bytes.len() + answer.results.len() * RESULT_EXTRA_BYTES + answer.errors.len() * ERROR_BYTES;
     let Answer { results, errors, fresh } = answer;
@@ -124,7 +134,7 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
             BatchResponseTimelineEventResponse::new(BatchStatus::Complete, results, started_at, completed_at);
         body.requested_at = Some(requested_at);
         let response = reply::json(StatusCode::CREATED, &body, capacity);
-        keep(&mut events, body.results, fresh);
+        keep(&mut events, body.results, fresh, portal);
         response
     } else {
         let mut body = BatchResponseTimelineEventResponseWithErrors::new(
@@ -136,17 +146,19 @@ pub(super) async fn batch_create(Shared(state): Shared<Arc<State>>, body: Body) 
         );
         body.requested_at = Some(requested_at);
         let response = reply::json(StatusCode::MULTI_STATUS, &body, capacity);
-        keep(&mut events, body.results, fresh);
+        keep(&mut events, body.results, fresh, portal);
         response
     }
 }
 
-/// `GET /integrators/timeline/v3/events/{template_id}/{event_id}`.
+/// `GET /integrators/timeline/v3/events/{template_id}/{event_id}`: the
+/// caller's account's event; another account's is not found.
 pub(super) async fn get(
     Shared(state): Shared<Arc<State>>,
+    Extension(Portal(portal)): Extension<Portal>,
     Path((template_id, event_id)): Path<(String, String)>,
 ) -> Response {
-    match state.events().get(&template_id, &event_id) {
+    match state.events().get(&template_id, &event_id).filter(|stored| stored.portal == portal) {
         Some(stored) => Json(stored.event.clone()).into_response(),
         None => reply::error(
             StatusCode::NOT_FOUND,
@@ -237,15 +249,15 @@ fn to_store(
     (stored, sent)
 }
 
-/// Stores the new events among `results`, each replacing any earlier event
-/// with its template and id.
+/// Stores the new events among `results` for `portal`, each replacing any
+/// earlier event with its template and id.
 ///
 /// Called once the answer is written, so that the events move into the store
 /// instead of being copied for the answer.
-fn keep(events: &mut EventStore, results: Vec<TimelineEventResponse>, fresh: Vec<Option<SentFields>>) {
+fn keep(events: &mut EventStore, results: Vec<TimelineEventResponse>, fresh: Vec<Option<SentFields>>, portal: u64) {
     for (event, fresh) in results.into_iter().zip(fresh) {
         if let Some(sent) = fresh {
-            events.put(StoredEvent { event, sent });
+            events.put(StoredEvent { event, sent, portal });
         }
     }
 }

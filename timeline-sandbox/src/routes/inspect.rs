@@ -3,12 +3,33 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::State as Shared;
+use axum::extract::{Query, State as Shared, rejection::QueryRejection};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use timeline_core::wire::TimelineEventResponse;
 
+use crate::reply::{self, Refusal};
 use crate::state::State;
-use crate::stats::Stats;
+
+/// The query of the inspection routes that can show one account: `?portal=101`.
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct PortalQuery {
+    portal: Option<u64>,
+}
+
+/// The account a `?portal=` query names (`None` for all), or the 400 of a
+/// query that does not name one.
+fn portal_of(query: Result<Query<PortalQuery>, QueryRejection>) -> Result<Option<u64>, Refusal> {
+    match query {
+        Ok(Query(PortalQuery { portal })) => Ok(portal),
+        Err(rejected) => Err(reply::error(
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
+            format!("`portal` must be an account id (a whole number): {rejected}"),
+        )
+        .into()),
+    }
+}
 
 /// The body of `GET /_sandbox/events`.
 #[derive(Debug, serde::Serialize)]
@@ -16,9 +37,18 @@ pub(super) struct StoredEvents {
     results: Vec<TimelineEventResponse>,
 }
 
-/// `GET /_sandbox/events`: `{"results": [...]}`, in the order first stored.
-pub(super) async fn events(Shared(state): Shared<Arc<State>>) -> Json<StoredEvents> {
-    Json(StoredEvents { results: state.events().all() })
+/// `GET /_sandbox/events`: `{"results": [...]}`, in the order first stored;
+/// with `?portal=101`, that account's only.
+pub(super) async fn events(
+    Shared(state): Shared<Arc<State>>,
+    query: Result<Query<PortalQuery>, QueryRejection>,
+) -> Response {
+    let results = match portal_of(query) {
+        Ok(Some(portal)) => state.events().in_portal(portal),
+        Ok(None) => state.events().all(),
+        Err(refused) => return refused.into_response(),
+    };
+    Json(StoredEvents { results }).into_response()
 }
 
 /// One count of the body of `GET /_sandbox/received`.
@@ -47,12 +77,20 @@ pub(super) async fn received(Shared(state): Shared<Arc<State>>) -> Json<Received
     Json(ReceivedCounts { results })
 }
 
-/// `GET /_sandbox/stats`: the [`Stats`] as JSON.
-pub(super) async fn stats(Shared(state): Shared<Arc<State>>) -> Json<Stats> {
-    Json(state.stats().clone())
+/// `GET /_sandbox/stats`: the `Stats` as JSON; with `?portal=101`, that account's.
+pub(super) async fn stats(
+    Shared(state): Shared<Arc<State>>,
+    query: Result<Query<PortalQuery>, QueryRejection>,
+) -> Response {
+    match portal_of(query) {
+        Ok(Some(portal)) => Json(state.counters().portal(portal)).into_response(),
+        Ok(None) => Json(state.counters().all().clone()).into_response(),
+        Err(refused) => refused.into_response(),
+    }
 }
 
-/// `POST /_sandbox/reset`: 204 after clearing events, counters and receive counts.
+/// `POST /_sandbox/reset`: 204 after clearing events, counters (each
+/// account's too), receive counts and rate-limit windows.
 pub(super) async fn reset(Shared(state): Shared<Arc<State>>) -> StatusCode {
     state.reset();
     StatusCode::NO_CONTENT

@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use serde::Deserialize;
 
-use crate::auth::{self, Scheme};
+use crate::accounts::Portal;
+use crate::auth::{self, Caller, Denied, Scheme};
 use crate::faults::Fault;
 use crate::rate_limit::Admission;
 use crate::reply::{self, Refusal};
@@ -52,6 +53,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
     Router::new()
         .merge(api)
         .route("/oauth/v1/token", post(oauth::token))
+        .route("/oauth/v1/access-tokens/{token}", get(oauth::access_token))
         .route("/_sandbox/events", get(inspect::events))
         .route("/_sandbox/stats", get(inspect::stats))
         .route("/_sandbox/received", get(inspect::received))
@@ -68,7 +70,7 @@ async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -
     }
     let fault = state.faults().next_fault();
     if fault != Fault::Pass {
-        state.stats().faults_injected += 1;
+        state.counters().add(None, |stats| stats.faults_injected += 1);
     }
     let close = match fault {
         Fault::Status(status) => return reply::injected(status, None),
@@ -88,17 +90,21 @@ async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -
     response
 }
 
-/// Runs the request if its credential is valid and within the rate limit.
-async fn authorized(state: &State, request: Request, next: Next) -> Response {
+/// Runs the request if its credential is valid and within its window; the
+/// request and its answer carry the caller's [`Portal`] when it has one.
+async fn authorized(state: &State, mut request: Request, next: Next) -> Response {
     let scheme = if request.uri().path().starts_with(EVENTS) { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
-    let credential = match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
-        Ok(credential) => credential,
-        Err(refused) => return refused.into_response(),
+    let Caller { portal, window } = match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
+        Ok(caller) => caller,
+        Err(Denied { portal, refusal }) => return for_portal(refusal.into_response(), portal),
     };
-    let admission = state.limiter().admit(&credential, Instant::now());
-    match admission {
+    if let Some(portal) = portal {
+        request.extensions_mut().insert(Portal(portal));
+    }
+    let admission = state.limiter().admit(window, Instant::now());
+    let response = match admission {
         Admission::Refused(policy, limits) => {
-            state.stats().rate_limited += 1;
+            state.counters().add(portal, |stats| stats.rate_limited += 1);
             let mut response = reply::rate_limited(policy, None);
             reply::set_limit_headers(response.headers_mut(), &limits);
             response
@@ -108,7 +114,16 @@ async fn authorized(state: &State, request: Request, next: Next) -> Response {
             reply::set_limit_headers(response.headers_mut(), &limits);
             response
         }
+    };
+    for_portal(response, portal)
+}
+
+/// Marks an answer as given to `portal`'s request, for the counters.
+fn for_portal(mut response: Response, portal: Option<u64>) -> Response {
+    if let Some(portal) = portal {
+        response.extensions_mut().insert(Portal(portal));
     }
+    response
 }
 
 /// The answer to a path the sandbox does not serve.

@@ -1,5 +1,6 @@
 //! HTTP tests of the sandbox: a real server on loopback and a real client.
 
+mod accounts;
 mod auth;
 mod binary;
 mod common;
@@ -8,6 +9,7 @@ mod duplicates;
 mod events;
 mod faults;
 mod inspect;
+mod oauth;
 mod rate_limit;
 mod schema;
 mod start;
