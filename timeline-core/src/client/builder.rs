@@ -364,7 +364,12 @@ impl ClientBuilder {
             (Some(token), None) => Some(Auth::Static(token)),
             (None, Some((client_id, client_secret, refresh_token))) => {
                 let endpoint = parts.token_endpoint();
-                Some(Auth::RefreshToken(Box::new(OAuthProvider::new(client_id, client_secret, refresh_token, endpoint))))
+                Some(Auth::RefreshToken(Box::new(OAuthProvider::new(
+                    client_id,
+                    client_secret,
+                    refresh_token,
+                    endpoint,
+                ))))
             }
             (None, None) if parts.developer_key.is_some() => None,
             (None, None) => {
