@@ -235,10 +235,33 @@ async fn debug_output_shows_no_secret() {
     seed(&sandbox, &store, 101, false);
     let tokens = store.get(101).unwrap();
     let app = app(&sandbox, &store);
-    let shown = format!("{app:?} {:?} {tokens:?} {store:?}", app.portal(101));
+    let client = app.portal(101);
+    client.send(&build(1)).await.unwrap();
+    let shown = format!("{app:?} {client:?} {tokens:?} {store:?}");
     for secret in [CLIENT_SECRET, &tokens.access_token, &tokens.refresh_token] {
         assert!(!shown.contains(secret), "{shown}");
     }
     assert!(shown.contains("101"), "{shown}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_account_without_stored_tokens_fails_alone() {
+    let sandbox = sandbox().await;
+    let store = Arc::new(MemoryTokenStore::new());
+    seed(&sandbox, &store, 101, false);
+    let app = app(&sandbox, &store);
+
+    let report = app.send_all([(404, build(1)), (101, build(2)), (404, build(3))]).await.unwrap();
+    assert_eq!((report.created_count(), report.failed_count()), (1, 2));
+    assert_eq!(report.created()[0].index, 1);
+    for failure in report.failed() {
+        assert_eq!(failure.portal, Some(404));
+        assert!(
+            matches!(&*failure.reason, FailureReason::NotSent { cause } if cause.contains("no tokens")),
+            "{failure:?}"
+        );
+        assert!(failure.id.as_deref().is_some_and(|id| id.starts_with("tl3-")), "{failure:?}");
+    }
     sandbox.shutdown().await;
 }

@@ -77,21 +77,24 @@ struct AppInner {
 #[derive(Default)]
 struct PortalAuths {
     auths: HashMap<u64, Weak<PortalAuth>>,
-    /// Lookups since the last sweep of accounts without a client.
-    since_sweep: usize,
+    /// The size at which accounts without a client are swept out next.
+    sweep_at: usize,
 }
+
+/// The least size at which [`PortalAuths`] sweeps.
+const LEAST_SWEEP: usize = 64;
 
 impl PortalAuths {
     /// The credentials of `portal`, shared with its existing clients, made
     /// by `make` when it has none. Entries of accounts whose clients are all
-    /// gone are swept after as many lookups as there are entries, so the
-    /// map follows the accounts in use at a constant cost per lookup.
+    /// gone are swept out whenever the map has doubled since the last sweep,
+    /// so it stays within twice the accounts in use (and [`LEAST_SWEEP`]) at
+    /// a constant cost per lookup.
     fn get(&mut self, portal: u64, make: impl FnOnce() -> PortalAuth) -> Arc<PortalAuth> {
-        if self.since_sweep >= self.auths.len() {
+        if self.auths.len() >= self.sweep_at {
             self.auths.retain(|_, auth| auth.strong_count() > 0);
-            self.since_sweep = 0;
+            self.sweep_at = (2 * self.auths.len()).max(LEAST_SWEEP);
         }
-        self.since_sweep += 1;
         if let Some(auth) = self.auths.get(&portal).and_then(Weak::upgrade) {
             return auth;
         }
@@ -487,5 +490,41 @@ impl AppBuilder {
             portals: Mutex::new(PortalAuths::default()),
         };
         Ok(App { inner: Arc::new(inner) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryTokenStore;
+
+    fn app() -> App {
+        let store = Arc::new(MemoryTokenStore::new());
+        App::builder().client_id("id").client_secret("secret").token_store(store).build().unwrap()
+    }
+
+    #[test]
+    fn clients_of_one_account_share_its_credentials() {
+        let app = app();
+        let (first, second) = (app.portal(101), app.portal(101));
+        let auth = |client: &Client| match &client.inner.auth {
+            Some(Auth::Portal(auth)) => Arc::clone(auth),
+            other => panic!("{other:?}"),
+        };
+        assert!(Arc::ptr_eq(&auth(&first), &auth(&second)));
+        assert!(!Arc::ptr_eq(&auth(&first), &auth(&app.portal(202))));
+    }
+
+    #[test]
+    fn accounts_without_a_client_are_forgotten() {
+        let app = app();
+        let kept = app.portal(7);
+        for portal in 0..10_000 {
+            drop(app.portal(portal));
+        }
+        let held = app.inner.portals.lock().unwrap().auths.len();
+        assert!(held <= LEAST_SWEEP, "{held} accounts held after their clients were dropped");
+        assert!(app.inner.portals.lock().unwrap().auths.contains_key(&7));
+        drop(kept);
     }
 }

@@ -319,7 +319,7 @@ enum PortalState {
         /// When the access token is due for renewal.
         renew_at: DateTime<Utc>,
         /// An access token HubSpot refused (a 401): never used again.
-        refused: Option<String>,
+        refused: Option<Secret>,
     },
     /// The token endpoint answered `invalid_grant`.
     Revoked,
@@ -344,7 +344,7 @@ impl PortalAuth {
     async fn access_token(&self) -> Result<Secret, Error> {
         let mut state = self.state.lock().await;
         if let PortalState::Tokens { tokens, renew_at, refused } = &*state
-            && usable(tokens, *renew_at, refused.as_deref())
+            && usable(tokens, *renew_at, refused.as_ref())
         {
             return Ok(Secret::new(tokens.access_token.clone()));
         }
@@ -363,7 +363,7 @@ impl PortalAuth {
             .map_err(|error| AppOAuth::store_failed(self.portal, "loading the tokens", error))?
             .ok_or(Error::NotInstalled { portal: self.portal })?;
         let renew_at = stored_renewal(&stored);
-        if usable(&stored, renew_at, refused.as_deref()) {
+        if usable(&stored, renew_at, refused.as_ref()) {
             let access = Secret::new(stored.access_token.clone());
             *state = PortalState::Tokens { tokens: stored, renew_at, refused };
             return Ok(access);
@@ -403,15 +403,15 @@ impl PortalAuth {
         if let PortalState::Tokens { tokens, refused, .. } = &mut *self.state.lock().await
             && tokens.access_token == used.expose()
         {
-            *refused = Some(tokens.access_token.clone());
+            *refused = Some(used.clone());
         }
     }
 }
 
 /// Whether `tokens` hold an access token not due for renewal at `renew_at`
 /// yet, and not one HubSpot refused.
-fn usable(tokens: &PortalTokens, renew_at: DateTime<Utc>, refused: Option<&str>) -> bool {
-    refused != Some(tokens.access_token.as_str()) && Utc::now() < renew_at
+fn usable(tokens: &PortalTokens, renew_at: DateTime<Utc>, refused: Option<&Secret>) -> bool {
+    refused.is_none_or(|refused| refused.expose() != tokens.access_token) && Utc::now() < renew_at
 }
 
 /// When stored tokens, whose lifetime is not known, are due for renewal:

@@ -74,10 +74,9 @@ pub trait RatePermit: Send {
 ///
 /// State is bounded by the accounts that are busy: an account with no
 /// request under way and nothing left in its window holds the same as an
-/// account never seen, and is forgotten (when requests of any account start,
-/// at most once per window and otherwise after as many requests as there
-/// are accounts tracked, so the cost stays constant per request). No task
-/// runs per account.
+/// account never seen, and is forgotten when a request of any account starts
+/// a window after the last sweep, or once the accounts tracked have doubled
+/// since (so the cost stays constant per request). No task runs per account.
 ///
 /// ```
 /// use std::time::Duration;
@@ -99,17 +98,20 @@ pub struct LocalRateBudget {
 /// The accounts a [`LocalRateBudget`] tracks.
 struct Accounts {
     limiters: HashMap<u64, Arc<Limiter>>,
-    /// Permits given since the last sweep of idle accounts.
-    since_sweep: usize,
+    /// The size at which idle accounts are swept out next, whatever the time.
+    sweep_at: usize,
     last_sweep: Instant,
 }
 
+/// The least size at which [`Accounts`] sweeps before a window has passed.
+const LEAST_SWEEP: usize = 64;
+
 impl Accounts {
-    /// Forgets the idle accounts, when enough has happened since the last
-    /// sweep for the sweep to cost a constant per permit.
+    /// Forgets the idle accounts once a window has passed since the last
+    /// sweep, or when the map has doubled since: the sweeps cost a constant
+    /// per permit.
     fn sweep_if_due(&mut self, window: Duration, now: Instant) {
-        let due = self.since_sweep >= self.limiters.len() || now.duration_since(self.last_sweep) >= window;
-        if due {
+        if self.limiters.len() >= self.sweep_at || now.duration_since(self.last_sweep) >= window {
             self.sweep(now);
         }
     }
@@ -118,7 +120,7 @@ impl Accounts {
     /// limiter is idle.
     fn sweep(&mut self, now: Instant) {
         self.limiters.retain(|_, limiter| Arc::strong_count(limiter) > 1 || !limiter.is_idle(now));
-        self.since_sweep = 0;
+        self.sweep_at = (2 * self.limiters.len()).max(LEAST_SWEEP);
         self.last_sweep = now;
     }
 }
@@ -141,7 +143,7 @@ impl LocalRateBudget {
 
     /// A budget of a limit already checked.
     pub(crate) fn unchecked(limit: RateLimit) -> Self {
-        let accounts = Accounts { limiters: HashMap::new(), since_sweep: 0, last_sweep: Instant::now() };
+        let accounts = Accounts { limiters: HashMap::new(), sweep_at: LEAST_SWEEP, last_sweep: Instant::now() };
         LocalRateBudget { limit, accounts: Mutex::new(accounts) }
     }
 
@@ -163,7 +165,6 @@ impl LocalRateBudget {
         let now = Instant::now();
         let mut accounts = self.lock();
         accounts.sweep_if_due(self.limit.window(), now);
-        accounts.since_sweep += 1;
         let limit = self.limit;
         Arc::clone(accounts.limiters.entry(portal).or_insert_with(|| Arc::new(Limiter::new(limit))))
     }
