@@ -417,6 +417,7 @@ impl EncodedInput {
         // needs no escaping.
         let tail = ",\"id\":\"".len() + self.id.len() + "\"}".len();
         let head = &self.json[..self.json.len() - tail];
+        debug_assert!(self.json[head.len()..].ends_with(format!("\"{}\"}}", self.id).as_bytes()));
         let id = crate::id::portal_id(portal, &self.id);
         out.extend_from_slice(head);
         push_field(out, "id", id.as_str());

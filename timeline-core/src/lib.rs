@@ -13,8 +13,12 @@
 //! - [`wire`], the serde model of HubSpot's request and response bodies;
 //! - with the `client` feature (on by default), [`Client`], which sends any
 //!   number of events with [`SendAll`]: chunked, paced, retried without
-//!   duplicates, each event's fate in a [`SendReport`]; and [`Templates`], the
-//!   template and token endpoints.
+//!   duplicates, each event's fate in a [`SendReport`]; [`Templates`], the
+//!   template and token endpoints; and [`App`], one public app installed in
+//!   many accounts (portals): a [`Client`] per account from
+//!   [`App::portal`], tokens in a [`TokenStore`], each account paced by a
+//!   [`RateBudget`], onboarding with [`App::install`] and one call for many
+//!   accounts with [`App::send_all`].
 //!
 //! A crate that only defines events can leave the client out
 //! (`default-features = false`): it then builds without reqwest and tokio.

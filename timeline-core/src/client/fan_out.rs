@@ -24,7 +24,8 @@ impl App {
     ///   its [`portal`](Self::portal) client (batches, at most
     ///   [`max_in_flight`](super::AppBuilder::max_in_flight) of them under way,
     ///   paced by the account's budget, ids that include the account).
-    /// - All accounts are sent at once, within the app's bound on requests
+    /// - All accounts are sent at once (each account encoding at most the
+    ///   batches it has under way), within the app's bound on requests
     ///   in flight ([`max_in_flight_total`](super::AppBuilder::max_in_flight_total)),
     ///   whose places go to requests in arrival order: accounts with work take
     ///   turns, and an account waiting for its budget holds none.
