@@ -28,7 +28,8 @@ impl App {
     ///   batches it has under way), within the app's bound on requests
     ///   in flight ([`max_in_flight_total`](super::AppBuilder::max_in_flight_total)),
     ///   whose places go to requests in arrival order: accounts with work take
-    ///   turns, and an account waiting for its budget holds none.
+    ///   turns (each with up to its `max_in_flight` requests a turn), and an
+    ///   account waiting for its budget holds no place.
     /// - What stops one account stops only that account: a revoked install
     ///   fails its events with [`FailureReason::InstallRevoked`]; an account
     ///   with no stored tokens, a token store or renewal that fails, or
