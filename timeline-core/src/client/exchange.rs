@@ -11,9 +11,6 @@ use reqwest::{Method, Url};
 use tokio::sync::SemaphorePermit;
 use tokio::time::Instant;
 
-/// The account a plain client's requests are paced as, in its own budget.
-const PLAIN_CLIENT_ACCOUNT: u64 = 0;
-
 use super::Inner;
 use super::budget::RatePermit;
 use super::pacing::daily_limit_reached;
@@ -23,6 +20,9 @@ use super::secret::Secret;
 use super::transport::{self, Answer, NoAnswer};
 use crate::error::Error;
 use crate::wire;
+
+/// The account a plain client's requests are paced as, in its own budget.
+const PLAIN_CLIENT_ACCOUNT: u64 = 0;
 
 /// One logical request: the same method, URL and body bytes on every attempt.
 #[derive(Debug, Clone)]

@@ -44,7 +44,8 @@ use auth::Auth;
 use secret::Secret;
 
 /// A HubSpot timeline client: one connection pool, one rate limiter and one
-/// set of credentials, shared by every clone.
+/// set of credentials, shared by every clone. An [`App`] hands out one per
+/// account ([`App::portal`]), sharing the app's pool, token store and budget.
 ///
 /// ```no_run
 /// # async fn run(events: Vec<timeline_core::EncodedInput>) -> Result<(), Box<dyn std::error::Error>> {

@@ -1,5 +1,7 @@
-//! The client's rate limiter: rolling windows of request slots, shared by
-//! every call of one client and corrected by HubSpot's rate-limit headers.
+//! The rate limiter of one account: rolling windows of request slots, shared
+//! by every request made for the account through one
+//! [`LocalRateBudget`](super::LocalRateBudget) (a plain client's own, or an
+//! app's) and corrected by HubSpot's rate-limit headers.
 //!
 //! A slot is taken when a request starts and dated when its answer arrives
 //! (which is after the server counted it), so the local window never frees a
