@@ -396,9 +396,8 @@ pub struct EncodedInput {
 
 impl EncodedInput {
     /// Encodes `event`, for no account in particular: a derived id is a
-    /// `tl2-` id, which a client of one account (an
-    /// [`App`](crate::App)'s [`portal`](crate::App::portal) client) replaces
-    /// by the account's `tl3-` id when it sends the input.
+    /// `tl2-` id, which a client of one account (the client `App::portal`
+    /// gives) replaces by the account's `tl3-` id when it sends the input.
     pub fn new<E: TimelineEvent + ?Sized>(event: &E) -> Result<Self, EncodeError> {
         let mut json = Vec::new();
         let derived = event.event_id().is_none();

@@ -14,8 +14,8 @@
 //! 5. `extraData` and 6. `timelineIFrame`, as canonical JSON (object keys
 //!    sorted, no white space).
 //!
-//! When the account (portal) the event is sent for is known (an
-//! [`App`](crate::App)'s account clients know theirs), the id includes it,
+//! When the account (portal) the event is sent for is known (the account
+//! clients of an `App` know theirs), the id includes it,
 //! since HubSpot wants ids unique per template across all accounts: it is
 //! `tl3-` followed by the first 128 bits, in hex, of a SHA-256 over the
 //! account (8 bytes, big-endian) and the `tl2-` id above, each
@@ -231,7 +231,7 @@ impl DerivedId {
     }
 
     /// Includes the account the event is sent for: the id is then a `tl3-`
-    /// id, the one an [`App`](crate::App)'s client of that account derives.
+    /// id, the one an `App`'s client of that account derives.
     ///
     /// ```
     /// use timeline_core::{DerivedId, Target};
@@ -287,8 +287,8 @@ pub fn event_id<E: TimelineEvent + ?Sized>(event: &E) -> Result<String, EncodeEr
     derive_event_id(event, None)
 }
 
-/// The id an event is sent with by a client of the account `portal` (an
-/// [`App`](crate::App)'s [`portal`](crate::App::portal) client): its own
+/// The id an event is sent with by a client of the account `portal` (the
+/// client `App::portal` gives): its own
 /// `#[timeline(id)]` value, unchanged, or else a deterministic `tl3-` id
 /// derived from the account and its content (see [`DerivedId::portal`]).
 ///

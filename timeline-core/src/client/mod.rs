@@ -1,6 +1,7 @@
 //! The HTTP client: [`Client`], its [`ClientBuilder`], and the calls that
 //! send events ([`Client::send`], [`Client::send_batch`], [`SendAll`]) and
-//! manage templates ([`Client::templates`]).
+//! manage templates ([`Client::templates`]); and [`App`], one app installed
+//! in many accounts, with its [`TokenStore`] and [`RateBudget`].
 
 mod app;
 mod auth;
