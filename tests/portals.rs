@@ -209,7 +209,9 @@ async fn two_accounts_sending_identical_content_get_two_ids() {
     seed(&sandbox, &store, 202, false);
     let app = app(&sandbox, &store);
 
-    let report = app.send_all([(101, build(42)), (202, build(42))]).await.unwrap();
+    let spawned = app.clone();
+    let report = tokio::spawn(async move { spawned.send_all([(101, build(42)), (202, build(42))]).await });
+    let report = report.await.unwrap().unwrap();
     assert_eq!(report.created_count(), 2, "{:?}", report.failed());
     let (first, second) = (&report.created()[0], &report.created()[1]);
     assert_ne!(first.id, second.id);
