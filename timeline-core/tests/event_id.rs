@@ -154,7 +154,7 @@ fn an_account_client_writes_the_same_input_from_an_event_and_from_its_encoding()
 
     for event in [Probe::about("42", "hello"), Probe { id: Some("mine".into()), ..Probe::about("42", "hello") }] {
         let (mut typed, mut pre_encoded) = (Vec::new(), Vec::new());
-        let typed_id = (&event).encode_for_portal(101, &mut typed).unwrap();
+        let typed_id = event.encode_for_portal(101, &mut typed).unwrap();
         let encoded = EncodedInput::new(&event).unwrap();
         let pre_encoded_id = encoded.encode_for_portal(101, &mut pre_encoded).unwrap();
         assert_eq!((typed_id.as_str(), typed.as_slice()), (pre_encoded_id.as_str(), pre_encoded.as_slice()));
