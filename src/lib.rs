@@ -143,6 +143,63 @@
 //!
 //! Per-event failures are data in the report; [`Error`] is for what stops a
 //! whole call (configuration, credentials refused, the overall deadline).
+//!
+//! # Many accounts
+//!
+//! A public app installed in many HubSpot accounts (portals) builds one
+//! [`App`]: its OAuth client id and secret, a [`TokenStore`] holding each
+//! account's tokens (usually over the user's own table; [`MemoryTokenStore`]
+//! here), and a [`RateBudget`] pacing each account to its own 110 requests
+//! per 10 s. [`App::install`] onboards an account from the OAuth callback,
+//! [`App::portal`] hands out an account's [`Client`], and [`App::send_all`]
+//! sends `(portal, event)` pairs of many accounts with one report:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use hubspot_timeline::{App, FailureReason, MemoryTokenStore, TimelineEvent};
+//!
+//! #[derive(TimelineEvent)]
+//! #[timeline(template_id = "1001298", rename_all = "camelCase")]
+//! struct PetFed {
+//!     #[timeline(object_id)]
+//!     contact_id: u64,
+//!     portion_grams: f64,
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let template = serde_json::from_value(serde_json::json!({
+//! #     "id": "1001298", "name": "Pet fed", "objectType": "contacts",
+//! #     "tokens": [{ "name": "portionGrams", "label": "Portion", "type": "number" }]
+//! # }))?;
+//! # let sandbox = timeline_sandbox::Sandbox::builder().template(template).oauth_client("app-id", "app-secret").start().await?;
+//! # let base_url = sandbox.url();
+//! let app = App::builder()
+//!     .client_id("app-id")
+//!     .client_secret("app-secret")
+//!     .token_store(Arc::new(MemoryTokenStore::new()))
+//!     .base_url(base_url)
+//!     .build()?;
+//!
+//! // In the OAuth callback of each install:
+//! # let (code_101, code_202) = (sandbox.authorization_code(101), sandbox.authorization_code(202));
+//! for code in [code_101, code_202] {
+//!     let installed = app.install(&code, "https://example.com/oauth/callback").await?;
+//!     println!("account {} installed", installed.portal);
+//! }
+//!
+//! let events = (0..20).map(|n| (if n % 2 == 0 { 101 } else { 202 }, PetFed { contact_id: 5100 + n, portion_grams: 80.0 }));
+//! let report = app.send_all(events).await?;
+//! assert_eq!(report.created_count(), 20);
+//! for failure in report.failed() {
+//!     if let FailureReason::InstallRevoked { portal } = *failure.reason {
+//!         eprintln!("account {portal} uninstalled the app");
+//!     }
+//! }
+//! # assert_eq!(sandbox.events_in(202).len(), 10);
+//! # Ok(())
+//! # }
+//! ```
 //! With `features = ["sandbox"]`, `hubspot_timeline::sandbox` re-exports the local stand-in
 //! for HubSpot, for your own tests.
 //!
@@ -153,7 +210,7 @@
 //! # Features
 //!
 //! - `derive` (default): the two derives.
-//! - `client` (default): [`Client`], [`SendAll`] and [`Templates`], with
+//! - `client` (default): [`Client`], [`SendAll`], [`Templates`] and [`App`], with
 //!   reqwest and tokio. A crate that only defines event types can depend on
 //!   `hubspot-timeline` with `default-features = false, features = ["derive"]`;
 //!   it then builds without the HTTP stack,

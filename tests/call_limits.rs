@@ -126,3 +126,88 @@ async fn a_zero_limit_for_one_call_is_refused_before_anything_is_sent() {
     assert_eq!(sandbox.stats().requests, 0);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_app_bound_holds_across_its_accounts() {
+    use hubspot_timeline::{App, MemoryTokenStore, PortalTokens};
+
+    let (url, concurrency) = counting_server().await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let valid = chrono::Utc::now() + chrono::Duration::hours(1);
+    for portal in 1..=4 {
+        store.insert(portal, PortalTokens::new(format!("token-{portal}"), valid, "refresh"));
+    }
+    let app = App::builder()
+        .client_id("id")
+        .client_secret("secret")
+        .token_store(store)
+        .base_url(url)
+        .retry(fast_retry())
+        .batch_size(5)
+        .max_in_flight(4)
+        .max_in_flight_total(3)
+        .build()
+        .unwrap();
+    let events: Vec<_> = (0..80).map(|n| (1 + n as u64 % 4, adoption(n))).collect();
+    let report = app.send_all(events).await.unwrap();
+    assert_eq!(report.created_count(), 80, "{:?}", report.failed());
+    let most = concurrency.most.load(Ordering::SeqCst);
+    assert_eq!(most, 3, "four accounts of four requests each fill the app's bound of 3, and never go over it");
+}
+
+/// A batch-create endpoint that answers 201 and records each request's
+/// bearer token, in the order the requests arrive.
+async fn recording_server() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let recorder = Arc::clone(&seen);
+    let app = Router::new().route(
+        "/integrators/timeline/v3/events/batch/create",
+        post(move |headers: axum::http::HeaderMap| {
+            let recorder = Arc::clone(&recorder);
+            async move {
+                let bearer = headers.get("authorization").and_then(|value| value.to_str().ok()).unwrap_or_default();
+                recorder.lock().unwrap().push(bearer.trim_start_matches("Bearer ").to_owned());
+                StatusCode::CREATED
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_busy_account_does_not_hold_back_a_small_one() {
+    use hubspot_timeline::{App, MemoryTokenStore, PortalTokens};
+
+    let (url, seen) = recording_server().await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let valid = chrono::Utc::now() + chrono::Duration::hours(1);
+    for portal in [1, 2] {
+        store.insert(portal, PortalTokens::new(format!("token-{portal}"), valid, "refresh"));
+    }
+    let app = App::builder()
+        .client_id("id")
+        .client_secret("secret")
+        .token_store(store)
+        .base_url(url)
+        .retry(fast_retry())
+        .batch_size(5)
+        .max_in_flight(4)
+        .max_in_flight_total(1)
+        .build()
+        .unwrap();
+    // Account 1 has 40 batches, account 2 four, all given after account 1's.
+    let busy = (0..200).map(|n| (1, adoption(n)));
+    let small = (200..220).map(|n| (2, adoption(n)));
+    let report = app.send_all(busy.chain(small).collect::<Vec<_>>()).await.unwrap();
+    assert_eq!(report.created_count(), 220, "{:?}", report.failed());
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 44);
+    let small_turns: Vec<usize> =
+        seen.iter().enumerate().filter(|(_, token)| *token == "token-2").map(|(at, _)| at).collect();
+    assert_eq!(small_turns.len(), 4);
+    assert!(small_turns.iter().all(|at| *at < 8), "the small account waited for the busy one: {small_turns:?}");
+}

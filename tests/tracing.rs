@@ -101,3 +101,49 @@ async fn batch_spans_carry_counts_and_status_and_no_secrets() {
     }
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn account_spans_carry_the_portal_and_no_secrets() {
+    use hubspot_timeline::{App, MemoryTokenStore, PortalTokens};
+
+    let capture = Capture::default();
+    let _default = tracing::subscriber::set_default(capture.clone());
+
+    let sandbox = timeline_sandbox::Sandbox::builder()
+        .templates(templates())
+        .oauth_client("client-id", "client-secret-c4f3")
+        .no_rate_limit()
+        .start()
+        .await
+        .unwrap();
+    let store = Arc::new(MemoryTokenStore::new());
+    let mut secrets = vec!["client-secret-c4f3".to_owned()];
+    for portal in [101, 202] {
+        let grant = sandbox.grant(portal);
+        secrets.extend([grant.access_token.clone(), grant.refresh_token.clone()]);
+        let expired = chrono::Utc::now() - chrono::Duration::minutes(1);
+        store.insert(portal, PortalTokens::new(grant.access_token, expired, grant.refresh_token));
+    }
+    sandbox.revoke(202);
+    let app = App::builder()
+        .client_id("client-id")
+        .client_secret("client-secret-c4f3")
+        .token_store(Arc::clone(&store) as Arc<_>)
+        .base_url(sandbox.url())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let report = app.send_all([(101, adoption(1)), (202, adoption(2))]).await.unwrap();
+    assert_eq!((report.created_count(), report.failed_count()), (1, 1));
+    secrets.push(store.get(101).unwrap().access_token);
+
+    let lines = capture.lines();
+    assert!(lines.iter().any(|line| line.starts_with("span timeline.batch portal=101")), "{lines:#?}");
+    assert!(lines.iter().any(|line| line.contains("portal=202") && line.contains("revoked")), "{lines:#?}");
+    for line in &lines {
+        for secret in secrets.iter().map(String::as_str).chain(["Bearer"]) {
+            assert!(!line.contains(secret), "a secret leaked into a trace: {line}");
+        }
+    }
+    sandbox.shutdown().await;
+}

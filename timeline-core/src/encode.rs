@@ -155,22 +155,36 @@ impl<'a> TokenWriter<'a> {
 /// );
 /// ```
 pub fn encode_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u8>) -> Result<IdText<'e>, EncodeError> {
+    encode_input_for(event, None, out)
+}
+
+/// [`encode_input`] for the account `portal`, when known: a derived id
+/// includes it.
+pub(crate) fn encode_input_for<'e, E: TimelineEvent + ?Sized>(
+    event: &'e E,
+    portal: Option<u64>,
+    out: &mut Vec<u8>,
+) -> Result<IdText<'e>, EncodeError> {
     let start = out.len();
-    let result = write_input(event, out);
+    let result = write_input(event, portal, out);
     if result.is_err() {
         out.truncate(start);
     }
     result
 }
 
-fn write_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u8>) -> Result<IdText<'e>, EncodeError> {
+fn write_input<'e, E: TimelineEvent + ?Sized>(
+    event: &'e E,
+    portal: Option<u64>,
+    out: &mut Vec<u8>,
+) -> Result<IdText<'e>, EncodeError> {
     let target = event.target();
     check_target::<E>(&target)?;
     let timestamp = event.timestamp();
     if let Some(at) = timestamp {
         check_timestamp(at)?;
     }
-    let mut id = PendingId::start(event, &target, timestamp)?;
+    let mut id = PendingId::start(event, &target, timestamp, portal)?;
 
     out.extend_from_slice(b"{\"eventTemplateId\":");
     push_json_str(out, E::TEMPLATE_ID);
@@ -306,7 +320,7 @@ pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEve
         check_timestamp(at)?;
     }
     let mut tokens = BTreeMap::new();
-    let mut id = PendingId::start(event, &target, timestamp)?;
+    let mut id = PendingId::start(event, &target, timestamp, None)?;
     event.write_tokens(&mut TokenWriter { sink: Sink::Map(&mut tokens), hasher: id.hasher() })?;
     let extra_data = event.extra_data(ExtraDataValue)?.map(serde_json::Value::Object);
     let iframe = event.timeline_iframe();
@@ -375,15 +389,39 @@ impl ExtraDataVisitor for ExtraDataValue {
 pub struct EncodedInput {
     template_id: &'static str,
     id: String,
+    /// Whether `id` was derived from the content (not the event's own).
+    derived: bool,
     json: Box<[u8]>,
 }
 
 impl EncodedInput {
-    /// Encodes `event`.
+    /// Encodes `event`, for no account in particular: a derived id is a
+    /// `tl2-` id, which a client of one account (the client `App::portal`
+    /// gives) replaces by the account's `tl3-` id when it sends the input.
     pub fn new<E: TimelineEvent + ?Sized>(event: &E) -> Result<Self, EncodeError> {
         let mut json = Vec::new();
+        let derived = event.event_id().is_none();
         let id = encode_input(event, &mut json)?.into_owned();
-        Ok(EncodedInput { template_id: E::TEMPLATE_ID, id, json: json.into_boxed_slice() })
+        Ok(EncodedInput { template_id: E::TEMPLATE_ID, id, derived, json: json.into_boxed_slice() })
+    }
+
+    /// Appends the input as the account `portal`'s client sends it: a
+    /// derived id is replaced by the account's; returns the id.
+    pub(crate) fn write_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> String {
+        if !self.derived {
+            out.extend_from_slice(&self.json);
+            return self.id.clone();
+        }
+        // The encoder writes the id last, as `,"id":"…"}`, and a derived id
+        // needs no escaping.
+        let tail = ",\"id\":\"".len() + self.id.len() + "\"}".len();
+        let head = &self.json[..self.json.len() - tail];
+        debug_assert!(self.json[head.len()..].ends_with(format!("\"{}\"}}", self.id).as_bytes()));
+        let id = crate::id::portal_id(portal, &self.id);
+        out.extend_from_slice(head);
+        push_field(out, "id", id.as_str());
+        out.push(b'}');
+        id.into_owned()
     }
 
     /// The event template id.

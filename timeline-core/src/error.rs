@@ -107,6 +107,37 @@ pub enum Error {
     },
     /// The OAuth access token could not be renewed.
     TokenRefresh(String),
+    /// The token endpoint answered `invalid_grant` to the refresh token of
+    /// the account `portal`: the account uninstalled the app (or its grant
+    /// was revoked). Its events fail with
+    /// [`FailureReason::InstallRevoked`](crate::FailureReason::InstallRevoked);
+    /// the app's other accounts go on. Installing again
+    /// ([`App::install`](crate::App::install)) clears it.
+    InstallRevoked {
+        /// The account.
+        portal: u64,
+    },
+    /// An install could not be completed ([`App::install`](crate::App::install)):
+    /// the token endpoint refused the authorization code (used already,
+    /// expired, or for another redirect URI), or HubSpot did not say which
+    /// account the tokens belong to.
+    Install(String),
+    /// The app's [`TokenStore`](crate::TokenStore) holds no tokens for the
+    /// account `portal`: it never installed the app.
+    NotInstalled {
+        /// The account.
+        portal: u64,
+    },
+    /// The app's [`TokenStore`](crate::TokenStore) failed to load or save
+    /// the tokens of the account `portal`.
+    TokenStore {
+        /// The account.
+        portal: u64,
+        /// What failed.
+        message: String,
+        /// The store's error.
+        source: Option<ErrorSource>,
+    },
     /// The call's overall time limit passed.
     Deadline(std::time::Duration),
     /// A template call was answered with an error.
@@ -159,6 +190,14 @@ impl std::fmt::Display for Error {
                 write!(f, "HubSpot refused the credentials ({status}): {message}")
             }
             Error::TokenRefresh(message) => write!(f, "the OAuth access token could not be renewed: {message}"),
+            Error::InstallRevoked { portal } => {
+                write!(f, "the install of account {portal} is revoked: the token endpoint refused its refresh token")
+            }
+            Error::Install(message) => write!(f, "the install could not be completed: {message}"),
+            Error::NotInstalled { portal } => write!(f, "account {portal} has no tokens in the token store"),
+            Error::TokenStore { portal, message, .. } => {
+                write!(f, "the token store failed for account {portal}: {message}")
+            }
             Error::Deadline(limit) => write!(f, "the call did not finish within its overall time limit of {limit:?}"),
             Error::Api { status, message, .. } => write!(f, "HubSpot answered {status}: {message}"),
             Error::Transport { message, .. } => write!(f, "the request failed in transport: {message}"),
@@ -172,7 +211,7 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Config { source, .. } | Error::Transport { source, .. } => {
+            Error::Config { source, .. } | Error::Transport { source, .. } | Error::TokenStore { source, .. } => {
                 source.as_ref().map(|source| source.get() as &(dyn std::error::Error + 'static))
             }
             _ => None,
@@ -199,6 +238,11 @@ impl ErrorSource {
     /// Keeps `error`.
     pub(crate) fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         ErrorSource(std::sync::Arc::new(error))
+    }
+
+    /// Keeps an error already boxed.
+    pub(crate) fn boxed(error: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        ErrorSource(std::sync::Arc::from(error))
     }
 
     /// The error itself, to downcast or to walk its own sources.

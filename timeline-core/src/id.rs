@@ -14,6 +14,14 @@
 //! 5. `extraData` and 6. `timelineIFrame`, as canonical JSON (object keys
 //!    sorted, no white space).
 //!
+//! When the account (portal) the event is sent for is known (the account
+//! clients of an `App` know theirs), the id includes it,
+//! since HubSpot wants ids unique per template across all accounts: it is
+//! `tl3-` followed by the first 128 bits, in hex, of a SHA-256 over the
+//! account (8 bytes, big-endian) and the `tl2-` id above, each
+//! length-prefixed. Two accounts sending identical content get two ids; ids
+//! an event brings are never changed.
+//!
 //! Sending the same event twice, or retrying a request, therefore never
 //! creates a second timeline entry. The trade-off: two events with the same
 //! template, target, timestamp, tokens, extraData and iframe are one event to
@@ -33,6 +41,9 @@ use crate::target::Target;
 
 /// The version prefix of deterministic ids; a new derivation gets a new prefix.
 const PREFIX: &str = "tl2-";
+
+/// The prefix of deterministic ids that include the account.
+const PORTAL_PREFIX: &str = "tl3-";
 
 /// The lower-case hex digits an id is written with.
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -72,11 +83,18 @@ pub(crate) struct IdHasher {
     token_text: Vec<u8>,
     /// Each token's name and text, as ranges of `token_text`.
     tokens: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// The account the event is sent for, when known.
+    portal: Option<u64>,
 }
 
 impl IdHasher {
     /// Starts a hash with the parts known before the tokens.
-    pub(crate) fn new(template_id: &str, target: &Target<'_>, timestamp: Option<DateTime<Utc>>) -> Self {
+    pub(crate) fn new(
+        template_id: &str,
+        target: &Target<'_>,
+        timestamp: Option<DateTime<Utc>>,
+        portal: Option<u64>,
+    ) -> Self {
         let mut head = Sha256::new();
         part(&mut head, template_id.as_bytes());
         for field in
@@ -85,7 +103,7 @@ impl IdHasher {
             optional(&mut head, field.map(str::as_bytes));
         }
         optional(&mut head, timestamp.map(|t| t.timestamp_millis().to_be_bytes()).as_ref().map(|b| &b[..]));
-        IdHasher { head, token_text: Vec::new(), tokens: Vec::new() }
+        IdHasher { head, token_text: Vec::new(), tokens: Vec::new(), portal }
     }
 
     /// Adds one token.
@@ -117,15 +135,33 @@ impl IdHasher {
                 None => optional(&mut self.head, None),
             }
         }
-        let digest = self.head.finalize();
-        let mut id = [0; PREFIX.len() + 32];
-        id[..PREFIX.len()].copy_from_slice(PREFIX.as_bytes());
-        for (pair, byte) in id[PREFIX.len()..].chunks_exact_mut(2).zip(&digest[..16]) {
-            pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
-            pair[1] = HEX_DIGITS[usize::from(byte & 0xf)];
+        let id = hex_id(PREFIX, self.head);
+        match self.portal {
+            Some(portal) => portal_id(portal, id.as_str()),
+            None => id,
         }
-        IdText::inline(std::str::from_utf8(&id).expect("the prefix and hex digits are ASCII"))
     }
+}
+
+/// The deterministic id of the account `portal`'s event whose derived id,
+/// without the account, is `derived`.
+pub(crate) fn portal_id(portal: u64, derived: &str) -> IdText<'static> {
+    let mut head = Sha256::new();
+    part(&mut head, &portal.to_be_bytes());
+    part(&mut head, derived.as_bytes());
+    hex_id(PORTAL_PREFIX, head)
+}
+
+/// `prefix` and the first 128 bits of the hash, in lower-case hex.
+fn hex_id(prefix: &str, hash: Sha256) -> IdText<'static> {
+    let digest = hash.finalize();
+    let mut id = [0; 4 + 32];
+    id[..prefix.len()].copy_from_slice(prefix.as_bytes());
+    for (pair, byte) in id[prefix.len()..].chunks_exact_mut(2).zip(&digest[..16]) {
+        pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
+        pair[1] = HEX_DIGITS[usize::from(byte & 0xf)];
+    }
+    IdText::inline(std::str::from_utf8(&id).expect("the prefix and hex digits are ASCII"))
 }
 
 fn part(hasher: &mut Sha256, bytes: &[u8]) {
@@ -191,7 +227,25 @@ pub struct DerivedId(IdHasher);
 impl DerivedId {
     /// Starts an id from the template, the target and the timestamp.
     pub fn new(template_id: &str, target: &Target<'_>, timestamp: Option<DateTime<Utc>>) -> Self {
-        DerivedId(IdHasher::new(template_id, target, timestamp))
+        DerivedId(IdHasher::new(template_id, target, timestamp, None))
+    }
+
+    /// Includes the account the event is sent for: the id is then a `tl3-`
+    /// id, the one an `App`'s client of that account derives.
+    ///
+    /// ```
+    /// use timeline_core::{DerivedId, Target};
+    /// let target = Target { object_id: Some("42".into()), ..Target::default() };
+    /// let id = |portal| {
+    ///     let mut id = DerivedId::new("1001298", &target, None);
+    ///     id.portal(portal);
+    ///     id.finish(None, None)
+    /// };
+    /// assert!(id(101).starts_with("tl3-"));
+    /// assert_ne!(id(101), id(202));
+    /// ```
+    pub fn portal(&mut self, portal: u64) {
+        self.0.portal = Some(portal);
     }
 
     /// Adds a token's name and its text as sent (in any order).
@@ -230,7 +284,33 @@ impl DerivedId {
 /// assert!(first.starts_with("tl2-"));
 /// ```
 pub fn event_id<E: TimelineEvent + ?Sized>(event: &E) -> Result<String, EncodeError> {
-    let mut id = PendingId::start(event, &event.target(), event.timestamp())?;
+    derive_event_id(event, None)
+}
+
+/// The id an event is sent with by a client of the account `portal` (the
+/// client `App::portal` gives): its own
+/// `#[timeline(id)]` value, unchanged, or else a deterministic `tl3-` id
+/// derived from the account and its content (see [`DerivedId::portal`]).
+///
+/// ```
+/// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Ping;
+/// # impl TimelineEvent for Ping {
+/// #     const TEMPLATE_ID: &'static str = "1";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("42".into()), ..Target::default() } }
+/// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
+/// # }
+/// use timeline_core::event_id_for_portal;
+/// assert_ne!(event_id_for_portal(&Ping, 101).unwrap(), event_id_for_portal(&Ping, 202).unwrap());
+/// assert!(event_id_for_portal(&Ping, 101).unwrap().starts_with("tl3-"));
+/// ```
+pub fn event_id_for_portal<E: TimelineEvent + ?Sized>(event: &E, portal: u64) -> Result<String, EncodeError> {
+    derive_event_id(event, Some(portal))
+}
+
+fn derive_event_id<E: TimelineEvent + ?Sized>(event: &E, portal: Option<u64>) -> Result<String, EncodeError> {
+    let mut id = PendingId::start(event, &event.target(), event.timestamp(), portal)?;
     let Some(hasher) = id.hasher() else {
         return Ok(id.finish(None, None).into_owned());
     };
@@ -255,18 +335,20 @@ pub(crate) enum PendingId<'a> {
 
 impl<'a> PendingId<'a> {
     /// Starts the id of `event`, whose target and timestamp the caller has
-    /// read; an id the event brings is checked.
+    /// read, for the account `portal` when known; an id the event brings is
+    /// checked.
     pub(crate) fn start<E: TimelineEvent + ?Sized>(
         event: &'a E,
         target: &Target<'_>,
         timestamp: Option<DateTime<Utc>>,
+        portal: Option<u64>,
     ) -> Result<Self, EncodeError> {
         match event.event_id() {
             Some(id) => {
                 check_event_id(&id)?;
                 Ok(PendingId::Explicit(id))
             }
-            None => Ok(PendingId::Derived(IdHasher::new(E::TEMPLATE_ID, target, timestamp))),
+            None => Ok(PendingId::Derived(IdHasher::new(E::TEMPLATE_ID, target, timestamp, portal))),
         }
     }
 

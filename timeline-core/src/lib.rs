@@ -13,8 +13,12 @@
 //! - [`wire`], the serde model of HubSpot's request and response bodies;
 //! - with the `client` feature (on by default), [`Client`], which sends any
 //!   number of events with [`SendAll`]: chunked, paced, retried without
-//!   duplicates, each event's fate in a [`SendReport`]; and [`Templates`], the
-//!   template and token endpoints.
+//!   duplicates, each event's fate in a [`SendReport`]; [`Templates`], the
+//!   template and token endpoints; and [`App`], one public app installed in
+//!   many accounts (portals): a [`Client`] per account from
+//!   [`App::portal`], tokens in a [`TokenStore`], each account paced by a
+//!   [`RateBudget`], onboarding with [`App::install`] and one call for many
+//!   accounts with [`App::send_all`].
 //!
 //! A crate that only defines events can leave the client out
 //! (`default-features = false`): it then builds without reqwest and tokio.
@@ -83,16 +87,17 @@ pub mod __private;
 
 #[cfg(feature = "client")]
 pub use client::{
-    AnyEvent, Client, ClientBuilder, Created, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, EventInput, Failure,
-    FailureReason, Outcome, RateLimit, Resent, RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendError,
-    SendReport, TemplateViolation, Templates, Timeouts,
+    AnyEvent, App, AppBuilder, BoxFuture, Client, ClientBuilder, Created, DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL,
+    DEFAULT_MAX_FAILURE_ENTRIES, EventInput, Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore,
+    Outcome, PortalTokens, RateBudget, RateLimit, RatePermit, Resent, RetryPolicy, SendAll, SendAllBuilder,
+    SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts, TokenStore,
 };
 pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
 pub use error::EncodeError;
 #[cfg(feature = "client")]
 pub use error::{Error, ErrorSource};
 pub use event::{ExtraDataVisitor, TimelineEvent};
-pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id};
+pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_portal};
 pub use id_text::IdText;
 pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};
 pub use target::Target;

@@ -124,3 +124,42 @@ fn an_explicit_id_wins() {
     assert_eq!(id(&event), "mine");
     assert_eq!(encoded_json(&event).unwrap()["id"], "mine");
 }
+
+#[test]
+fn an_account_id_differs_per_account_and_matches_the_untyped_derivation() {
+    let event = Probe { timestamp: Some(Utc.timestamp_millis_opt(5).unwrap()), ..Probe::about("42", "hello") };
+    let for_portal = |portal| timeline_core::event_id_for_portal(&event, portal).unwrap();
+    assert!(for_portal(101).starts_with("tl3-") && for_portal(101).len() == 36, "{}", for_portal(101));
+    assert_eq!(for_portal(101), for_portal(101));
+    assert_ne!(for_portal(101), for_portal(202));
+    assert_ne!(for_portal(101)[4..], id(&event)[4..]);
+
+    let wire = timeline_core::to_wire(&event).unwrap();
+    let target = Target { object_id: Some("42".into()), ..Target::default() };
+    let mut derived = DerivedId::new("1001298", &target, event.timestamp);
+    for (name, text) in &wire.tokens {
+        derived.token(name, text);
+    }
+    derived.portal(101);
+    assert_eq!(derived.finish(None, None), for_portal(101));
+
+    let explicit = Probe { id: Some("mine".into()), ..event };
+    assert_eq!(timeline_core::event_id_for_portal(&explicit, 101).unwrap(), "mine");
+}
+
+#[cfg(feature = "client")]
+#[test]
+fn an_account_client_writes_the_same_input_from_an_event_and_from_its_encoding() {
+    use timeline_core::{EncodedInput, EventInput};
+
+    for event in [Probe::about("42", "hello"), Probe { id: Some("mine".into()), ..Probe::about("42", "hello") }] {
+        let (mut typed, mut pre_encoded) = (Vec::new(), Vec::new());
+        let typed_id = event.encode_for_portal(101, &mut typed).unwrap();
+        let encoded = EncodedInput::new(&event).unwrap();
+        let pre_encoded_id = encoded.encode_for_portal(101, &mut pre_encoded).unwrap();
+        assert_eq!((typed_id.as_str(), typed.as_slice()), (pre_encoded_id.as_str(), pre_encoded.as_slice()));
+        let json: serde_json::Value = serde_json::from_slice(&typed).unwrap();
+        assert_eq!(json["id"], typed_id.as_str());
+        assert_eq!(typed_id, timeline_core::event_id_for_portal(&event, 101).unwrap());
+    }
+}

@@ -1,17 +1,25 @@
-//! Credentials: a static access token, or an OAuth refresh-token provider
-//! that renews the access token before it expires, one refresh at a time.
+//! Credentials: a static access token, an OAuth refresh-token provider
+//! that renews the access token before it expires, one refresh at a time,
+//! or an account of an app, whose tokens live in the app's token store.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use reqwest::Url;
+use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use super::config::RetryPolicy;
+use super::exchange::Repeat;
+use super::report::status_may_have_stored;
 use super::retry::{Verdict, classify};
 use super::secret::Secret;
+use super::token_store::{PortalTokens, TokenStore};
 use super::transport::{self, Answer};
-use crate::error::Error;
+use crate::error::{Error, ErrorSource};
 use crate::wire::AccessTokenResponse;
 
 /// The longest access-token lifetime taken from `expires_in`: a day
@@ -24,7 +32,9 @@ pub(crate) enum Auth {
     /// One access token for the client's lifetime.
     Static(Secret),
     /// Tokens from HubSpot's OAuth token endpoint.
-    OAuth(Box<OAuthProvider>),
+    RefreshToken(Box<OAuthProvider>),
+    /// The tokens of one account of an app.
+    Portal(Arc<PortalAuth>),
 }
 
 impl Auth {
@@ -32,7 +42,8 @@ impl Auth {
     pub(crate) async fn bearer(&self) -> Result<Secret, Error> {
         match self {
             Auth::Static(token) => Ok(token.clone()),
-            Auth::OAuth(provider) => provider.access_token().await,
+            Auth::RefreshToken(provider) => provider.access_token().await,
+            Auth::Portal(portal) => portal.access_token().await,
         }
     }
 
@@ -41,8 +52,12 @@ impl Auth {
     pub(crate) async fn refused(&self, used: &Secret) -> bool {
         match self {
             Auth::Static(_) => false,
-            Auth::OAuth(provider) => {
+            Auth::RefreshToken(provider) => {
                 provider.forget(used).await;
+                true
+            }
+            Auth::Portal(portal) => {
+                portal.forget(used).await;
                 true
             }
         }
@@ -112,7 +127,7 @@ impl OAuthProvider {
         }
         let granted = self.refresh(&state.refresh_token).await?;
         let lifetime = token_lifetime(granted.expires_in);
-        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        let margin = renewal_margin(lifetime);
         let value = Secret::new(granted.access_token);
         if let Some(refresh_token) = granted.refresh_token {
             state.refresh_token = Secret::new(refresh_token);
@@ -130,56 +145,290 @@ impl OAuthProvider {
         }
     }
 
-    /// Calls the token endpoint, retrying transport failures, 429 and 5xx.
+    /// Calls the token endpoint with `refresh_token`.
     async fn refresh(&self, refresh_token: &Secret) -> Result<AccessTokenResponse, Error> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.expose()),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        self.endpoint.call(&form, &[&self.client_secret, refresh_token], Repeat::Always).await.map_err(|failure| {
+            Error::TokenRefresh(match failure {
+                TokenFailure::InvalidGrant(reason) | TokenFailure::Failed(reason) => reason,
+            })
+        })
+    }
+}
+
+impl TokenEndpoint {
+    /// Posts `form` to the token endpoint until it answers with tokens,
+    /// retrying transport failures, 5xx and 429 (after its `Retry-After`,
+    /// when it gives one) within the retry policy; with
+    /// [`Repeat::UntilItMayHaveLanded`], not after an attempt that may have
+    /// been acted on. `secrets` are removed from any answer quoted.
+    pub(crate) async fn call(
+        &self,
+        form: &[(&str, &str)],
+        secrets: &[&Secret],
+        repeat: Repeat,
+    ) -> Result<AccessTokenResponse, TokenFailure> {
+        self.call_with(|| self.http.post(self.url.clone()).form(form), secrets, repeat).await
+    }
+
+    /// Sends the requests `request` makes as [`call`](Self::call) does, and
+    /// reads the answer as a `T`.
+    pub(crate) async fn call_with<T: DeserializeOwned>(
+        &self,
+        request: impl Fn() -> reqwest::RequestBuilder,
+        secrets: &[&Secret],
+        repeat: Repeat,
+    ) -> Result<T, TokenFailure> {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let request = self.endpoint.http.post(self.endpoint.url.clone()).form(&[
-                ("grant_type", "refresh_token"),
-                ("client_id", self.client_id.as_str()),
-                ("client_secret", self.client_secret.expose()),
-                ("refresh_token", refresh_token.expose()),
-            ]);
-            let failure = match transport::attempt(
-                request,
-                self.endpoint.max_response_bytes,
-                self.endpoint.attempt_timeout,
-            )
-            .await
-            {
-                Ok(answer) => match self.read(answer, refresh_token) {
-                    Ok(granted) => return Ok(granted),
-                    Err(Refusal::Final(reason)) => return Err(Error::TokenRefresh(reason)),
-                    Err(Refusal::Passing(reason)) => reason,
-                },
-                Err(no_answer) => no_answer.reason,
-            };
-            if attempt >= self.endpoint.retry.max_attempts() || started.elapsed() >= self.endpoint.retry.max_elapsed() {
-                return Err(Error::TokenRefresh(format!("{failure} (after {attempt} attempts)")));
+            let request = request();
+            let (failure, wait, landed) =
+                match transport::attempt(request, self.max_response_bytes, self.attempt_timeout).await {
+                    Ok(answer) => {
+                        let landed = status_may_have_stored(answer.status.as_u16());
+                        match read(answer, secrets) {
+                            Ok(granted) => return Ok(granted),
+                            Err(Refusal::Final(failure)) => return Err(failure),
+                            Err(Refusal::Passing { reason, wait }) => (reason, wait, landed),
+                        }
+                    }
+                    Err(no_answer) => (no_answer.reason, None, no_answer.may_have_landed),
+                };
+            let wait = wait.unwrap_or_else(|| self.retry.backoff(attempt));
+            let out_of_time = started.elapsed().saturating_add(wait) > self.retry.max_elapsed();
+            let must_not_repeat = landed && repeat == Repeat::UntilItMayHaveLanded;
+            if attempt >= self.retry.max_attempts() || out_of_time || must_not_repeat {
+                return Err(TokenFailure::Failed(format!("{failure} (after {attempt} attempts)")));
             }
-            tokio::time::sleep(self.endpoint.retry.backoff(attempt)).await;
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "the token endpoint failed; retrying");
+            tokio::time::sleep(wait).await;
             attempt += 1;
         }
     }
+}
 
-    fn read(&self, answer: Answer, refresh_token: &Secret) -> Result<AccessTokenResponse, Refusal> {
-        let body = answer.body.map_err(|error| Refusal::Passing(error.to_string()))?;
-        match classify(answer.status, &answer.headers, &body) {
-            Verdict::Success => serde_json::from_slice(&body).map_err(|error| {
-                Refusal::Final(format!("the token endpoint's answer is not an access token: {error}"))
-            }),
-            verdict => {
-                let text = String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned();
-                let text = text
-                    .replace(self.client_secret.expose(), "<redacted>")
-                    .replace(refresh_token.expose(), "<redacted>");
-                let reason = format!("the token endpoint answered {}: {text}", answer.status.as_u16());
-                let passing = matches!(verdict, Verdict::Retry { .. }) || answer.status.is_server_error();
-                Err(if passing { Refusal::Passing(reason) } else { Refusal::Final(reason) })
+/// Why the token endpoint gave no tokens.
+#[derive(Debug)]
+pub(crate) enum TokenFailure {
+    /// A 400 `invalid_grant`: the refresh token (or code) is refused for good.
+    InvalidGrant(String),
+    /// Any other failure, after the retries.
+    Failed(String),
+}
+
+/// The `T` of an answer, or why it holds none.
+fn read<T: DeserializeOwned>(answer: Answer, secrets: &[&Secret]) -> Result<T, Refusal> {
+    let body = answer.body.map_err(|error| Refusal::Passing { reason: error.to_string(), wait: None })?;
+    match classify(answer.status, &answer.headers, &body) {
+        Verdict::Success => serde_json::from_slice(&body).map_err(|error| {
+            Refusal::Final(TokenFailure::Failed(format!("the token endpoint's answer could not be read: {error}")))
+        }),
+        verdict => {
+            let mut text = String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned();
+            for secret in secrets {
+                text = text.replace(secret.expose(), "<redacted>");
+            }
+            let reason = format!("the token endpoint answered {}: {text}", answer.status.as_u16());
+            match verdict {
+                Verdict::Retry { wait, .. } => Err(Refusal::Passing { reason, wait }),
+                _ if answer.status.is_server_error() => Err(Refusal::Passing { reason, wait: None }),
+                _ if answer.status.as_u16() == 400 && is_invalid_grant(&body) => {
+                    Err(Refusal::Final(TokenFailure::InvalidGrant(reason)))
+                }
+                _ => Err(Refusal::Final(TokenFailure::Failed(reason))),
             }
         }
     }
+}
+
+/// Whether an error body is OAuth's `{"error":"invalid_grant"}`.
+fn is_invalid_grant(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct OAuthError {
+        error: Option<String>,
+    }
+    serde_json::from_slice::<OAuthError>(body).is_ok_and(|answer| answer.error.as_deref() == Some("invalid_grant"))
+}
+
+/// How long before its expiry a stored access token is renewed, so that no
+/// request carries a token about to expire (a token granted for less than
+/// ten minutes is renewed a tenth of its lifetime early).
+const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
+
+/// What the accounts of one app share for their tokens.
+pub(crate) struct AppOAuth {
+    /// The app's client id.
+    pub(crate) client_id: String,
+    /// The app's client secret.
+    pub(crate) client_secret: Secret,
+    /// The token endpoint.
+    pub(crate) endpoint: TokenEndpoint,
+    /// Where the accounts' tokens are kept.
+    pub(crate) store: Arc<dyn TokenStore>,
+}
+
+impl fmt::Debug for AppOAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppOAuth").field("client_id", &self.client_id).finish_non_exhaustive()
+    }
+}
+
+impl AppOAuth {
+    /// Tokens from `granted` as the store keeps them; `previous_refresh` when
+    /// the answer carries no new refresh token.
+    pub(crate) fn tokens(granted: AccessTokenResponse, previous_refresh: Option<&Secret>) -> PortalTokens {
+        let expires_at = wall_clock_expiry(granted.expires_in);
+        let refresh = granted
+            .refresh_token
+            .or_else(|| previous_refresh.map(|secret| secret.expose().to_owned()))
+            .unwrap_or_default();
+        PortalTokens::new(granted.access_token, expires_at, refresh)
+    }
+
+    /// A store failure of `portal`, as an error.
+    pub(crate) fn store_failed(portal: u64, what: &str, error: super::token_store::StoreError) -> Error {
+        let message = format!("{what}: {error}");
+        Error::TokenStore { portal, message, source: Some(ErrorSource::boxed(error)) }
+    }
+}
+
+/// The credentials of one account of an app: its tokens, loaded from the
+/// app's store when first needed, renewed one refresh at a time.
+#[derive(Debug)]
+pub(crate) struct PortalAuth {
+    portal: u64,
+    app: Arc<AppOAuth>,
+    state: Mutex<PortalState>,
+}
+
+/// What a [`PortalAuth`] knows of its account's tokens.
+#[derive(Debug)]
+enum PortalState {
+    /// Nothing yet: the store has not been read.
+    Unloaded,
+    /// The tokens last loaded, saved or renewed.
+    Tokens {
+        /// The tokens.
+        tokens: PortalTokens,
+        /// When the access token is due for renewal.
+        renew_at: DateTime<Utc>,
+        /// An access token HubSpot refused (a 401): never used again.
+        refused: Option<Secret>,
+    },
+    /// The token endpoint answered `invalid_grant`.
+    Revoked,
+}
+
+impl PortalAuth {
+    /// The credentials of `portal`, not loaded yet.
+    pub(crate) fn new(portal: u64, app: Arc<AppOAuth>) -> Self {
+        PortalAuth { portal, app, state: Mutex::new(PortalState::Unloaded) }
+    }
+
+    /// Starts again from `tokens` (a new install), forgetting a revocation.
+    pub(crate) async fn installed(&self, tokens: PortalTokens) {
+        let renew_at = stored_renewal(&tokens);
+        *self.state.lock().await = PortalState::Tokens { tokens, renew_at, refused: None };
+    }
+
+    /// The access token to send now: the one held while it is valid, else a
+    /// valid one from the store (another replica may have renewed it), else
+    /// a renewed one, saved to the store. Callers that arrive during a
+    /// renewal wait for it instead of starting their own.
+    async fn access_token(&self) -> Result<Secret, Error> {
+        let mut state = self.state.lock().await;
+        if let PortalState::Tokens { tokens, renew_at, refused } = &*state
+            && usable(tokens, *renew_at, refused.as_ref())
+        {
+            return Ok(Secret::new(tokens.access_token.clone()));
+        }
+        if matches!(*state, PortalState::Revoked) {
+            return Err(Error::InstallRevoked { portal: self.portal });
+        }
+        let refused = match &mut *state {
+            PortalState::Tokens { refused, .. } => refused.take(),
+            _ => None,
+        };
+        let stored = self
+            .app
+            .store
+            .load(self.portal)
+            .await
+            .map_err(|error| AppOAuth::store_failed(self.portal, "loading the tokens", error))?
+            .ok_or(Error::NotInstalled { portal: self.portal })?;
+        let renew_at = stored_renewal(&stored);
+        if usable(&stored, renew_at, refused.as_ref()) {
+            let access = Secret::new(stored.access_token.clone());
+            *state = PortalState::Tokens { tokens: stored, renew_at, refused };
+            return Ok(access);
+        }
+        let refresh_token = Secret::new(stored.refresh_token);
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("client_id", self.app.client_id.as_str()),
+            ("client_secret", self.app.client_secret.expose()),
+            ("refresh_token", refresh_token.expose()),
+        ];
+        let secrets = [&self.app.client_secret, &refresh_token];
+        let granted = match self.app.endpoint.call(&form, &secrets, Repeat::Always).await {
+            Ok(granted) => granted,
+            Err(TokenFailure::InvalidGrant(_)) => {
+                tracing::warn!(portal = self.portal, "the install is revoked: the refresh token was refused");
+                *state = PortalState::Revoked;
+                return Err(Error::InstallRevoked { portal: self.portal });
+            }
+            Err(TokenFailure::Failed(reason)) => return Err(Error::TokenRefresh(reason)),
+        };
+        let lifetime = token_lifetime(granted.expires_in);
+        let renew_at = Utc::now() + chrono::Duration::from_std(lifetime - renewal_margin(lifetime)).unwrap_or_default();
+        let tokens = AppOAuth::tokens(granted, Some(&refresh_token));
+        tracing::debug!(portal = self.portal, "renewed the account's OAuth access token");
+        if let Err(error) = self.app.store.save(self.portal, &tokens).await {
+            tracing::warn!(portal = self.portal, %error, "the renewed tokens could not be saved to the token store");
+        }
+        let access = Secret::new(tokens.access_token.clone());
+        *state = PortalState::Tokens { tokens, renew_at, refused: None };
+        Ok(access)
+    }
+
+    /// Never sends `used` again, so the next caller renews (unless the store
+    /// holds another valid token).
+    async fn forget(&self, used: &Secret) {
+        if let PortalState::Tokens { tokens, refused, .. } = &mut *self.state.lock().await
+            && tokens.access_token == used.expose()
+        {
+            *refused = Some(used.clone());
+        }
+    }
+}
+
+/// Whether `tokens` hold an access token not due for renewal at `renew_at`
+/// yet, and not one HubSpot refused.
+fn usable(tokens: &PortalTokens, renew_at: DateTime<Utc>, refused: Option<&Secret>) -> bool {
+    refused.is_none_or(|refused| refused.expose() != tokens.access_token) && Utc::now() < renew_at
+}
+
+/// When stored tokens, whose lifetime is not known, are due for renewal:
+/// [`EXPIRY_MARGIN`] before they expire.
+fn stored_renewal(tokens: &PortalTokens) -> DateTime<Utc> {
+    tokens.expires_at - chrono::Duration::from_std(EXPIRY_MARGIN).unwrap_or_default()
+}
+
+/// How long before the end of a `lifetime` a token just granted is renewed:
+/// a tenth of it, at most [`EXPIRY_MARGIN`].
+fn renewal_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(EXPIRY_MARGIN)
+}
+
+/// The wall-clock expiry of a token valid for `expires_in` seconds from now.
+fn wall_clock_expiry(expires_in: i64) -> DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(token_lifetime(expires_in)).unwrap_or_default()
 }
 
 /// The lifetime `expires_in` seconds gives a token: none when negative, at
@@ -190,10 +439,15 @@ fn token_lifetime(expires_in: i64) -> Duration {
 
 /// Why a token request did not give a token.
 enum Refusal {
-    /// Worth another attempt.
-    Passing(String),
+    /// Worth another attempt, after `wait` when the answer said.
+    Passing {
+        /// What went wrong.
+        reason: String,
+        /// The answer's `Retry-After`.
+        wait: Option<Duration>,
+    },
     /// Not worth another attempt.
-    Final(String),
+    Final(TokenFailure),
 }
 
 #[cfg(test)]

@@ -44,6 +44,8 @@ pub(crate) struct Item {
     /// input was marked resent by) may have stored it. Sticky: once set, it
     /// stays set through retries and splits.
     pub(crate) landed_before: bool,
+    /// The account it is sent for, when the client knows it.
+    pub(crate) portal: Option<u64>,
     /// Where its JSON sits in the body.
     span: Range<usize>,
 }
@@ -52,6 +54,7 @@ impl Item {
     /// A failure of this input for `reason`.
     pub(crate) fn failure(&self, reason: Arc<FailureReason>) -> Failure {
         Failure::new(self.index, Some(self.id.to_string()), self.template_id.to_string(), reason, self.landed_before)
+            .of_portal(self.portal)
     }
 }
 
@@ -98,13 +101,15 @@ impl Batch {
         }
     }
 
-    fn push(&mut self, index: usize, id: Arc<str>, template_id: Arc<str>, landed_before: bool, json: &[u8]) {
+    /// Appends `json`, the input of `item` (whose span is set here).
+    fn push(&mut self, mut item: Item, json: &[u8]) {
         if !self.items.is_empty() {
             self.body.push(b',');
         }
         let start = self.body.len();
         self.body.extend_from_slice(json);
-        self.items.push(Item { index, id, template_id, landed_before, span: start..self.body.len() });
+        item.span = start..self.body.len();
+        self.items.push(item);
     }
 
     /// The batch cut in two halves, for isolating bad inputs; `None` for one input.
@@ -116,8 +121,7 @@ impl Batch {
         let half = |items: &[Item]| {
             let mut batch = Batch { sent: Arc::clone(&self.sent), ..Batch::new() };
             for item in items {
-                let json = &self.body[item.span.clone()];
-                batch.push(item.index, Arc::clone(&item.id), Arc::clone(&item.template_id), item.landed_before, json);
+                batch.push(item.clone(), &self.body[item.span.clone()]);
             }
             batch
         };
@@ -147,6 +151,8 @@ pub(crate) struct Chunker {
     templates: Option<Arc<KnownTemplates>>,
     /// The template id of the last input, shared with the next of the same template.
     last_template_id: Option<Arc<str>>,
+    /// The account the inputs are encoded for, when the client knows it.
+    portal: Option<u64>,
 }
 
 impl Chunker {
@@ -159,7 +165,15 @@ impl Chunker {
             scratch: Vec::new(),
             templates: None,
             last_template_id: None,
+            portal: None,
         }
+    }
+
+    /// Encodes every input for the account `portal` (see
+    /// [`EventInput::encode_for_portal`]), when the client knows it.
+    pub(crate) fn for_portal(mut self, portal: Option<u64>) -> Self {
+        self.portal = portal;
+        self
     }
 
     /// Checks every input against `templates` before it joins a batch; the
@@ -174,8 +188,14 @@ impl Chunker {
     pub(crate) fn push<T: EventInput + ?Sized>(&mut self, index: usize, input: &T) -> Pushed {
         self.scratch.clear();
         let template_id = input.template_id();
-        let failure = |id, reason| Failure::new(index, id, template_id.to_owned(), Arc::new(reason), false);
-        let id = match input.encode_into(&mut self.scratch) {
+        let portal = self.portal;
+        let failure =
+            |id, reason| Failure::new(index, id, template_id.to_owned(), Arc::new(reason), false).of_portal(portal);
+        let encoded = match portal {
+            Some(portal) => input.encode_for_portal(portal, &mut self.scratch),
+            None => input.encode_into(&mut self.scratch),
+        };
+        let id = match encoded {
             Ok(id) => id,
             Err(error) => return Pushed::Failed(failure(None, FailureReason::Encoding(error))),
         };
@@ -197,7 +217,9 @@ impl Chunker {
             Some(last) if **last == *template_id => Arc::clone(last),
             _ => self.last_template_id.insert(Arc::from(template_id)).clone(),
         };
-        self.current.push(index, Arc::from(id), template_id, input.sent_before(), &self.scratch);
+        let item =
+            Item { index, id: Arc::from(id), template_id, landed_before: input.sent_before(), portal, span: 0..0 };
+        self.current.push(item, &self.scratch);
         if self.current.items.len() >= self.max_inputs {
             debug_assert!(ready.is_none(), "a batch can only fill by count when it did not overflow by bytes");
             ready = Some(std::mem::replace(&mut self.current, Batch::new()));

@@ -3,13 +3,14 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use reqwest::Url;
 
 use super::auth::{Auth, OAuthProvider, TokenEndpoint};
 use super::batch::LEAST_BODY_BYTES;
+use super::budget::LocalRateBudget;
 use super::config::{RateLimit, RetryPolicy, Timeouts};
-use super::pacing::Limiter;
 use super::secret::Secret;
 use super::validation::{KnownTemplates, TemplateSource};
 use super::{Client, Config, Inner};
@@ -354,6 +355,46 @@ impl ClientBuilder {
     /// assert!(matches!(refused, Err(Error::Config { message, .. }) if message.contains("max_attempts")));
     /// ```
     pub fn build(self) -> Result<Client, Error> {
+        let (access_token, oauth) = (self.access_token.clone(), self.oauth.clone());
+        let parts = self.into_parts()?;
+        let auth = match (access_token, oauth) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config("give either an access token or OAuth credentials, not both"));
+            }
+            (Some(token), None) => Some(Auth::Static(token)),
+            (None, Some((client_id, client_secret, refresh_token))) => {
+                let endpoint = parts.token_endpoint();
+                Some(Auth::RefreshToken(Box::new(OAuthProvider::new(
+                    client_id,
+                    client_secret,
+                    refresh_token,
+                    endpoint,
+                ))))
+            }
+            (None, None) if parts.developer_key.is_some() => None,
+            (None, None) => {
+                return Err(Error::config(
+                    "no credentials: give an access token, OAuth credentials or a developer key",
+                ));
+            }
+        };
+        let inner = Inner {
+            http: parts.http,
+            base_url: parts.base_url,
+            auth,
+            developer_key: parts.developer_key,
+            budget: Arc::new(LocalRateBudget::unchecked(parts.rate_limit)),
+            portal: None,
+            in_flight_total: parts.max_in_flight_total.map(|bound| Arc::new(tokio::sync::Semaphore::new(bound))),
+            config: parts.config,
+            known_templates: parts.known_templates,
+        };
+        Ok(Client { inner: Arc::new(inner) })
+    }
+
+    /// Checks every setting but the credentials, and builds what a client
+    /// (or an [`App`](super::App)'s account clients) shares.
+    pub(crate) fn into_parts(self) -> Result<Parts, Error> {
         let base_url = parse_url("base URL", &self.base_url)?;
         self.check_sizes()?;
         self.rate_limit.check()?;
@@ -366,7 +407,7 @@ impl ClientBuilder {
             );
             return Err(Error::config_from(message, error));
         }
-        let known_templates = std::sync::Arc::new(KnownTemplates::load(self.templates)?);
+        let known_templates = Arc::new(KnownTemplates::load(self.templates)?);
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -375,36 +416,14 @@ impl ClientBuilder {
                 .build()
                 .map_err(|error| Error::config_from(format!("the HTTP client could not be built: {error}"), error))?,
         };
-        let auth = match (self.access_token, self.oauth) {
-            (Some(_), Some(_)) => {
-                return Err(Error::config("give either an access token or OAuth credentials, not both"));
-            }
-            (Some(token), None) => Some(Auth::Static(token)),
-            (None, Some((client_id, client_secret, refresh_token))) => {
-                let url = match &self.token_url {
-                    Some(url) => parse_url("token URL", url)?,
-                    None => {
-                        let mut url = base_url.clone();
-                        if let Ok(mut path) = url.path_segments_mut() {
-                            path.pop_if_empty().extend(["oauth", "v1", "token"]);
-                        }
-                        url
-                    }
-                };
-                let endpoint = TokenEndpoint {
-                    url,
-                    http: http.clone(),
-                    retry: self.retry.clone(),
-                    attempt_timeout: self.timeouts.attempt(),
-                    max_response_bytes: self.max_response_bytes,
-                };
-                Some(Auth::OAuth(Box::new(OAuthProvider::new(client_id, client_secret, refresh_token, endpoint))))
-            }
-            (None, None) if self.developer_key.is_some() => None,
-            (None, None) => {
-                return Err(Error::config(
-                    "no credentials: give an access token, OAuth credentials or a developer key",
-                ));
+        let token_url = match &self.token_url {
+            Some(url) => parse_url("token URL", url)?,
+            None => {
+                let mut url = base_url.clone();
+                if let Ok(mut path) = url.path_segments_mut() {
+                    path.pop_if_empty().extend(["oauth", "v1", "token"]);
+                }
+                url
             }
         };
         let config = Config {
@@ -416,17 +435,49 @@ impl ClientBuilder {
             timeouts: self.timeouts,
             user_agent: self.user_agent,
         };
-        let inner = Inner {
+        Ok(Parts {
             http,
             base_url,
-            auth,
+            token_url,
             developer_key: self.developer_key,
-            limiter: Limiter::new(self.rate_limit),
-            in_flight_total: self.max_in_flight_total.map(tokio::sync::Semaphore::new),
+            rate_limit: self.rate_limit,
+            max_in_flight_total: self.max_in_flight_total,
             config,
             known_templates,
-        };
-        Ok(Client { inner: std::sync::Arc::new(inner) })
+        })
+    }
+}
+
+/// What [`ClientBuilder::into_parts`] checked and built.
+pub(crate) struct Parts {
+    /// The HTTP client.
+    pub(crate) http: reqwest::Client,
+    /// The API's base URL.
+    pub(crate) base_url: Url,
+    /// The OAuth token endpoint.
+    pub(crate) token_url: Url,
+    /// The developer key, if any.
+    pub(crate) developer_key: Option<Secret>,
+    /// The rate limit the client paces itself to.
+    pub(crate) rate_limit: RateLimit,
+    /// The bound on requests in flight across calls, if set.
+    pub(crate) max_in_flight_total: Option<usize>,
+    /// The sizes and policies.
+    pub(crate) config: Config,
+    /// The templates events are checked against.
+    pub(crate) known_templates: Arc<KnownTemplates>,
+}
+
+impl Parts {
+    /// How the token endpoint is called.
+    pub(crate) fn token_endpoint(&self) -> TokenEndpoint {
+        TokenEndpoint {
+            url: self.token_url.clone(),
+            http: self.http.clone(),
+            retry: self.config.retry.clone(),
+            attempt_timeout: self.config.timeouts.attempt(),
+            max_response_bytes: self.config.max_response_bytes,
+        }
     }
 }
 

@@ -81,6 +81,7 @@ impl Inner {
     pub(crate) fn deliver<'a>(&'a self, batch: Batch, call: &'a CallState) -> Delivery<'a> {
         let span = tracing::info_span!(
             "timeline.batch",
+            portal = self.portal,
             inputs = batch.items().len(),
             bytes = batch.len_bytes(),
             status = Empty,
@@ -171,7 +172,7 @@ impl Inner {
                     Error::AuthenticationRefused { status, message } => {
                         FailureReason::Rejected { status: *status, message: message.clone() }
                     }
-                    other => FailureReason::NotSent { cause: other.to_string() },
+                    other => FailureReason::not_sent_by(other),
                 });
                 return Sent::Done(Delivered { outcomes: all_failed(items, &reason), stop: Some(error) });
             }
@@ -252,8 +253,11 @@ fn refused_all(items: &[Item], reason: &Arc<FailureReason>) -> Vec<Outcome> {
 
 /// The inputs of a batch that was not sent because the call stopped.
 fn stopped(items: &[Item], cause: Option<&Error>) -> Delivered {
+    let not_sent = Arc::new(match cause {
+        Some(error) => FailureReason::not_sent_by(error),
+        None => FailureReason::NotSent { cause: "the call stopped".to_owned() },
+    });
     let cause = cause.map_or_else(|| "the call stopped".to_owned(), ToString::to_string);
-    let not_sent = Arc::new(FailureReason::NotSent { cause: cause.clone() });
     let in_flight = Arc::new(FailureReason::InFlight { cause });
     let outcomes = items
         .iter()

@@ -8,9 +8,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use reqwest::{Method, Url};
+use tokio::sync::SemaphorePermit;
 use tokio::time::Instant;
 
 use super::Inner;
+use super::budget::RatePermit;
 use super::pacing::daily_limit_reached;
 use super::report::status_may_have_stored;
 use super::retry::{Verdict, classify};
@@ -18,6 +20,9 @@ use super::secret::Secret;
 use super::transport::{self, Answer, NoAnswer};
 use crate::error::Error;
 use crate::wire;
+
+/// The account a plain client's requests are paced as, in its own budget.
+const PLAIN_CLIENT_ACCOUNT: u64 = 0;
 
 /// One logical request: the same method, URL and body bytes on every attempt.
 #[derive(Debug, Clone)]
@@ -141,31 +146,23 @@ impl Inner {
                 Ok(built) => built,
                 Err(error) => return ended(End::Stopped(error), attempts - 1, may_have_landed),
             };
-            // A place among the client's requests in flight comes before the
-            // rate permit, so that no request waits for one after it was paced.
-            let in_flight = match &self.in_flight_total {
-                Some(bound) => Some(bound.acquire().await.expect("the client never closes its bound on requests")),
-                None => None,
-            };
-            let permit = (self.limiter.acquire().await, in_flight);
+            let (mut permit, place) = self.pace().await;
             if let Some(message) = call.daily_limit() {
                 return ended(End::DailyLimit { message: message.to_owned() }, attempts - 1, may_have_landed);
             }
             if let Some(sent) = &request.sent {
                 sent.store(true, Ordering::Relaxed);
             }
-            let sent_at = Instant::now();
             let result = transport::attempt(built, self.config.max_response_bytes, call.attempt_timeout).await;
             let (wait, last) = match result {
                 Err(no_answer) => {
-                    drop(permit);
+                    drop((permit, place));
                     tracing::debug!(attempt = attempts, reason = %no_answer.reason, "no answer");
                     may_have_landed |= no_answer.may_have_landed;
                     (None, LastFailure::NoAnswer(no_answer))
                 }
                 Ok(answer) => {
-                    self.limiter.observe(&answer.headers, sent_at);
-                    drop(permit);
+                    permit.observe(&answer.headers);
                     if daily_limit_reached(&answer.headers) {
                         call.trip_daily_limit("HubSpot's answer said none of the daily limit remains");
                     }
@@ -174,7 +171,12 @@ impl Inner {
                     let status = answer.status.as_u16();
                     tracing::debug!(attempt = attempts, status, "answer");
                     may_have_landed |= status_may_have_stored(status);
-                    match classify(answer.status, &answer.headers, body_bytes) {
+                    let verdict = classify(answer.status, &answer.headers, body_bytes);
+                    if let Verdict::Retry { wait, rate_limited: true } = verdict {
+                        permit.saturate(wait);
+                    }
+                    drop((permit, place));
+                    match verdict {
                         Verdict::Success | Verdict::Fail => {
                             return ended(End::Answered(answer), attempts, may_have_landed);
                         }
@@ -197,9 +199,6 @@ impl Inner {
                             continue;
                         }
                         Verdict::Retry { wait, rate_limited } => {
-                            if rate_limited {
-                                self.limiter.saturate();
-                            }
                             let message = error_message(body_bytes);
                             (wait, LastFailure::Status { status, rate_limited, message })
                         }
@@ -213,6 +212,30 @@ impl Inner {
                 return ended(End::Exhausted(last), attempts, may_have_landed);
             }
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Waits for the account's rate permit and a place among the requests
+    /// in flight. A plain client takes the place first, so that no request
+    /// waits for one after it was paced; an account client of an app takes
+    /// the permit first, so that an account waiting for its budget holds no
+    /// place the other accounts could use.
+    async fn pace(&self) -> (Box<dyn RatePermit + '_>, Option<SemaphorePermit<'_>>) {
+        let place = || async {
+            match &self.in_flight_total {
+                Some(bound) => Some(bound.acquire().await.expect("the client never closes its bound on requests")),
+                None => None,
+            }
+        };
+        match self.portal {
+            Some(portal) => {
+                let permit = self.budget.acquire(portal).await;
+                (permit, place().await)
+            }
+            None => {
+                let place = place().await;
+                (self.budget.acquire(PLAIN_CLIENT_ACCOUNT).await, place)
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 //! What `send_all` accepts: anything that can write itself as one request
 //! input, so events of different types can travel in one call.
 
-use crate::encode::{EncodedInput, encode_input};
+use crate::encode::{EncodedInput, encode_input, encode_input_for};
 use crate::error::EncodeError;
 use crate::event::TimelineEvent;
 use crate::id_text::IdText;
@@ -24,6 +24,19 @@ pub trait EventInput {
     /// Appends the event's JSON input to `out` and returns its id; on error
     /// nothing is appended.
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError>;
+
+    /// As [`encode_into`](Self::encode_into), for a client of the account
+    /// `portal`: an id derived from the content includes the account (see
+    /// [`DerivedId::portal`](crate::DerivedId::portal)), and an id the event
+    /// brings is left as it is.
+    ///
+    /// Typed events, [`EncodedInput`]s, [`AnyEvent`]s and [`Resent`] inputs
+    /// do so. The default writes what `encode_into` writes, which is right
+    /// for inputs that always bring their own id; an implementation that
+    /// derives ids should include the account here.
+    fn encode_for_portal(&self, _portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.encode_into(out)
+    }
 
     /// Whether an earlier call may have stored this input already (a resumed
     /// backfill, a redelivery from an outbox); `false` unless wrapped in
@@ -63,6 +76,10 @@ impl<E: EventInput> EventInput for Resent<E> {
         self.0.encode_into(out)
     }
 
+    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_for_portal(portal, out)
+    }
+
     fn sent_before(&self) -> bool {
         true
     }
@@ -76,6 +93,10 @@ impl<E: TimelineEvent + ?Sized> EventInput for E {
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         encode_input(self, out).map(IdText::into_owned)
     }
+
+    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        encode_input_for(self, Some(portal), out).map(IdText::into_owned)
+    }
 }
 
 impl EventInput for EncodedInput {
@@ -87,6 +108,10 @@ impl EventInput for EncodedInput {
         out.extend_from_slice(self.json());
         Ok(self.id().to_owned())
     }
+
+    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        Ok(self.write_for_portal(portal, out))
+    }
 }
 
 impl EventInput for &EncodedInput {
@@ -96,6 +121,10 @@ impl EventInput for &EncodedInput {
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         (**self).encode_into(out)
+    }
+
+    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        (**self).encode_for_portal(portal, out)
     }
 
     fn sent_before(&self) -> bool {
@@ -159,6 +188,10 @@ impl EventInput for AnyEvent<'_> {
         self.0.encode_into(out)
     }
 
+    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_for_portal(portal, out)
+    }
+
     fn sent_before(&self) -> bool {
         self.0.sent_before()
     }
@@ -171,6 +204,10 @@ impl EventInput for &AnyEvent<'_> {
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         self.0.encode_into(out)
+    }
+
+    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_for_portal(portal, out)
     }
 
     fn sent_before(&self) -> bool {

@@ -135,6 +135,7 @@ pub(crate) fn refused(item: &Item, reason: &Arc<FailureReason>) -> Outcome {
                     template_id: item.template_id.to_string(),
                     object_id: None,
                     confirmed_by_duplicate: true,
+                    portal: item.portal,
                 })
             } else {
                 let message = match details.first() {
@@ -176,6 +177,7 @@ fn created(item: &Item, object_id: Option<String>) -> Outcome {
         template_id: item.template_id.to_string(),
         object_id,
         confirmed_by_duplicate: false,
+        portal: item.portal,
     })
 }
 

@@ -1,13 +1,17 @@
 //! The HTTP client: [`Client`], its [`ClientBuilder`], and the calls that
 //! send events ([`Client::send`], [`Client::send_batch`], [`SendAll`]) and
-//! manage templates ([`Client::templates`]).
+//! manage templates ([`Client::templates`]); and [`App`], one app installed
+//! in many accounts, with its [`TokenStore`] and [`RateBudget`].
 
+mod app;
 mod auth;
 mod batch;
+mod budget;
 mod builder;
 mod config;
 mod deliver;
 mod exchange;
+mod fan_out;
 mod input;
 mod mapping;
 mod pacing;
@@ -16,6 +20,7 @@ mod retry;
 mod secret;
 mod send_all;
 mod templates;
+mod token_store;
 mod transport;
 mod validation;
 
@@ -24,21 +29,24 @@ use std::sync::Arc;
 
 use reqwest::Url;
 
+pub use app::{App, AppBuilder, DEFAULT_APP_MAX_IN_FLIGHT, Installed};
+pub use budget::{BoxFuture, LocalRateBudget, RateBudget, RatePermit};
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL};
 pub use config::{RateLimit, RetryPolicy, Timeouts};
 pub use input::{AnyEvent, EventInput, Resent};
 pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, Outcome, SendError, SendReport};
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use templates::Templates;
+pub use token_store::{MemoryTokenStore, PortalTokens, StoreError, TokenStore};
 pub use validation::TemplateViolation;
 
 use crate::error::Error;
 use auth::Auth;
-use pacing::Limiter;
 use secret::Secret;
 
 /// A HubSpot timeline client: one connection pool, one rate limiter and one
-/// set of credentials, shared by every clone.
+/// set of credentials, shared by every clone. An [`App`] hands out one per
+/// account ([`App::portal`]), sharing the app's pool, token store and budget.
 ///
 /// ```no_run
 /// # async fn run(events: Vec<timeline_core::EncodedInput>) -> Result<(), Box<dyn std::error::Error>> {
@@ -62,16 +70,20 @@ pub(crate) struct Inner {
     base_url: Url,
     auth: Option<Auth>,
     developer_key: Option<Secret>,
-    limiter: Limiter,
-    /// The bound on requests in flight shared by every call, if one was set.
-    in_flight_total: Option<tokio::sync::Semaphore>,
+    /// The rate budget the requests are paced by.
+    budget: Arc<dyn RateBudget>,
+    /// The account (portal) the client sends for, when it is an app's account client.
+    portal: Option<u64>,
+    /// The bound on requests in flight shared by every call (and, for an
+    /// app's account clients, by every account), if one was set.
+    in_flight_total: Option<Arc<tokio::sync::Semaphore>>,
     config: Config,
     known_templates: Arc<validation::KnownTemplates>,
 }
 
 /// The sizes and policies a client was built with.
 #[derive(Debug, Clone)]
-struct Config {
+pub(crate) struct Config {
     batch_size: usize,
     max_request_bytes: usize,
     max_response_bytes: usize,
@@ -155,7 +167,7 @@ impl Client {
     {
         send_all::run(
             &self.inner,
-            futures_util::stream::iter(events),
+            futures_util::stream::iter(events.into_iter().enumerate()),
             send_all::Reporting::in_result_only(),
             usize::MAX,
             self.inner.config.timeouts,

@@ -1,5 +1,7 @@
-//! The client's rate limiter: rolling windows of request slots, shared by
-//! every call of one client and corrected by HubSpot's rate-limit headers.
+//! The rate limiter of one account: rolling windows of request slots, shared
+//! by every request made for the account through one
+//! [`LocalRateBudget`](super::LocalRateBudget) (a plain client's own, or an
+//! app's) and corrected by HubSpot's rate-limit headers.
 //!
 //! A slot is taken when a request starts and dated when its answer arrives
 //! (which is after the server counted it), so the local window never frees a
@@ -76,6 +78,8 @@ struct State {
     main: Window,
     /// The one-second window of `X-HubSpot-RateLimit-Secondly`.
     secondly: Window,
+    /// No request starts before this instant: a 429's `Retry-After`.
+    paused_until: Option<Instant>,
 }
 
 /// A request under way since `started`.
@@ -186,36 +190,39 @@ impl State {
     }
 
     fn has_room(&self, now: Instant) -> bool {
-        !self.main.is_full(&self.in_flight, now) && !self.secondly.is_full(&self.in_flight, now)
+        !self.is_paused(now) && !self.main.is_full(&self.in_flight, now) && !self.secondly.is_full(&self.in_flight, now)
     }
 
-    /// When a full window may next have room, if a slot in it can expire.
+    fn is_paused(&self, now: Instant) -> bool {
+        self.paused_until.is_some_and(|until| now < until)
+    }
+
+    /// When a full window may next have room, if a slot in it can expire,
+    /// or when a pause ends.
     fn next_room(&self, now: Instant) -> Option<Instant> {
-        [&self.main, &self.secondly]
+        let expiry = [&self.main, &self.secondly]
             .into_iter()
             .filter(|window| window.is_full(&self.in_flight, now))
             .filter_map(|window| window.earliest_expiry(now))
-            .min()
+            .min();
+        match self.paused_until.filter(|_| self.is_paused(now)) {
+            Some(until) => Some(expiry.map_or(until, |expiry| expiry.max(until))),
+            None => expiry,
+        }
     }
 }
 
-/// One request's slot; dated when dropped.
-pub(crate) struct Permit<'a> {
-    limiter: &'a Limiter,
+/// A request's place in the windows, while it is under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot {
     id: u64,
+    started: Instant,
 }
 
-impl Drop for Permit<'_> {
-    fn drop(&mut self) {
-        let now = Instant::now();
-        let mut state = self.limiter.lock();
-        if let Some(position) = state.in_flight.iter().position(|request| request.id == self.id) {
-            state.in_flight.swap_remove(position);
-            state.main.take(1, now);
-            state.secondly.take(1, now);
-        }
-        drop(state);
-        self.limiter.freed.notify_waiters();
+impl Slot {
+    /// The instant the request could start.
+    pub(crate) fn started(&self) -> Instant {
+        self.started
     }
 }
 
@@ -230,13 +237,14 @@ impl Limiter {
                 next_id: 0,
                 main: Window::new(Some(capacity), limit.window()),
                 secondly: Window::new(None, ONE_SECOND),
+                paused_until: None,
             }),
             freed: Notify::new(),
         }
     }
 
-    /// Waits for a free slot and takes it.
-    pub(crate) async fn acquire(&self) -> Permit<'_> {
+    /// Waits for a free slot and takes it; [`release`](Self::release) gives it back.
+    pub(crate) async fn take_slot(&self) -> Slot {
         loop {
             let freed = self.freed.notified();
             let mut freed = std::pin::pin!(freed);
@@ -249,7 +257,7 @@ impl Limiter {
                     let id = state.next_id;
                     state.next_id += 1;
                     state.in_flight.push(InFlight { id, started: now });
-                    return Permit { limiter: self, id };
+                    return Slot { id, started: now };
                 }
                 state.next_room(now)
             };
@@ -291,8 +299,23 @@ impl Limiter {
         }
     }
 
-    /// After a 429 for the burst limit: the window is full as of now.
-    pub(crate) fn saturate(&self) {
+    /// Ends a request's slot: it is dated now (its answer arrived, or it
+    /// got none).
+    pub(crate) fn release(&self, slot: Slot) {
+        let now = Instant::now();
+        let mut state = self.lock();
+        if let Some(position) = state.in_flight.iter().position(|request| request.id == slot.id) {
+            state.in_flight.swap_remove(position);
+            state.main.take(1, now);
+            state.secondly.take(1, now);
+        }
+        drop(state);
+        self.freed.notify_waiters();
+    }
+
+    /// After a 429 for the burst limit: the window is full as of now, and
+    /// no request starts before the `Retry-After` wait, if one was given.
+    pub(crate) fn saturate(&self, retry_after: Option<Duration>) {
         let now = Instant::now();
         let mut guard = self.lock();
         let state = &mut *guard;
@@ -300,6 +323,20 @@ impl Limiter {
             let missing = capacity.saturating_sub(state.main.used(&state.in_flight, now));
             state.main.take(missing, now);
         }
+        if let Some(until) = retry_after.and_then(|wait| now.checked_add(wait)) {
+            state.paused_until = Some(state.paused_until.map_or(until, |paused| paused.max(until)));
+        }
+    }
+
+    /// Whether the limiter holds nothing a fresh one would not: no request
+    /// under way, no slot in either window at `now`, no pause.
+    pub(crate) fn is_idle(&self, now: Instant) -> bool {
+        let mut state = self.lock();
+        state.purge(now);
+        state.in_flight.is_empty()
+            && state.main.done.is_empty()
+            && state.secondly.done.is_empty()
+            && !state.is_paused(now)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -328,6 +365,25 @@ mod tests {
     use reqwest::header::HeaderValue;
 
     const SECOND: Duration = Duration::from_secs(1);
+
+    /// One request's slot; dated when dropped.
+    struct Permit<'a> {
+        limiter: &'a Limiter,
+        slot: Slot,
+    }
+
+    impl Drop for Permit<'_> {
+        fn drop(&mut self) {
+            self.limiter.release(self.slot);
+        }
+    }
+
+    impl Limiter {
+        /// Waits for a free slot and takes it, until the permit is dropped.
+        async fn acquire(&self) -> Permit<'_> {
+            Permit { limiter: self, slot: self.take_slot().await }
+        }
+    }
 
     /// The main window's slots, expired ones kept for a comparison included.
     fn used(limiter: &Limiter) -> usize {
@@ -382,7 +438,7 @@ mod tests {
         assert_eq!(limiter.lock().main.capacity, Some(8));
         assert_eq!(limiter.lock().main.length, Duration::from_secs(12));
         assert_eq!(used(&limiter), 5);
-        limiter.saturate();
+        limiter.saturate(None);
         assert_eq!(used(&limiter), 8);
     }
 
@@ -558,7 +614,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_huge_limit_is_counted_not_listed() {
         let saturated = Limiter::new(RateLimit::new(u32::MAX, Duration::from_secs(10)));
-        saturated.saturate();
+        saturated.saturate(None);
         assert_eq!(used_now(&saturated), u32::MAX as usize);
         assert_eq!(saturated.lock().main.done.len(), 1);
 
@@ -576,13 +632,13 @@ mod tests {
         let first = endless.acquire().await;
         endless.observe(&main_headers(2, 1, 1_000), Instant::now());
         drop(first);
-        endless.saturate();
+        endless.saturate(None);
         let never = tokio::time::timeout(Duration::from_secs(3_600), endless.acquire()).await;
         assert!(never.is_err(), "a slot of an endless window never expires");
 
         let instant = Limiter::new(RateLimit::new(1, Duration::ZERO));
         drop(instant.acquire().await);
-        instant.saturate();
+        instant.saturate(None);
         drop(instant.acquire().await);
         instant.observe(&main_headers(1, 0, 0), Instant::now());
     }

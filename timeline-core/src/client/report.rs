@@ -51,6 +51,9 @@ pub struct Created {
     /// [`sent before`](super::EventInput::sent_before) by) may have stored
     /// it: the event was stored by that earlier attempt.
     pub confirmed_by_duplicate: bool,
+    /// The account (portal) it was sent for, when the client knows it (an
+    /// [`App`](super::App)'s account clients and [`App::send_all`](super::App::send_all)).
+    pub portal: Option<u64>,
 }
 
 /// An event that was not stored (or whose fate is unknown).
@@ -78,6 +81,9 @@ pub struct Failure {
     /// or an earlier attempt of the same input may have landed. Resending such
     /// an event is safe: it keeps its id.
     pub may_have_landed: bool,
+    /// The account (portal) it was for, when the client knows it (an
+    /// [`App`](super::App)'s account clients and [`App::send_all`](super::App::send_all)).
+    pub portal: Option<u64>,
 }
 
 impl Failure {
@@ -91,7 +97,13 @@ impl Failure {
         landed_before: bool,
     ) -> Self {
         let may_have_landed = landed_before || reason.may_have_landed();
-        Failure { index, id, template_id, reason, may_have_landed }
+        Failure { index, id, template_id, reason, may_have_landed, portal: None }
+    }
+
+    /// The same failure, of the account `portal`.
+    pub(crate) fn of_portal(mut self, portal: Option<u64>) -> Self {
+        self.portal = portal;
+        self
     }
 }
 
@@ -186,6 +198,14 @@ pub enum FailureReason {
         /// HubSpot's message.
         message: String,
     },
+    /// The account's install is revoked (the token endpoint answered
+    /// `invalid_grant` to its refresh token): the event was not sent. It
+    /// can be sent once the account installs the app again.
+    #[error("not sent: the install of account {portal} is revoked")]
+    InstallRevoked {
+        /// The account.
+        portal: u64,
+    },
     /// The call stopped (an error, its deadline, or it was dropped) before
     /// the event was sent: it was not stored.
     #[error("not sent: the call stopped first ({cause})")]
@@ -225,7 +245,7 @@ impl FailureReason {
     /// events the call stopped before or during their request; `false` for
     /// what only a change to the event or the setup fixes (encoding,
     /// template mismatch, too large, HubSpot's validation, an id in use by
-    /// another event, a 4xx or 3xx refusal).
+    /// another event, a 4xx or 3xx refusal, a revoked install).
     ///
     /// ```
     /// use timeline_core::FailureReason;
@@ -245,7 +265,19 @@ impl FailureReason {
             | FailureReason::TemplateMismatch { .. }
             | FailureReason::Validation { .. }
             | FailureReason::Rejected { .. }
-            | FailureReason::DuplicateId { .. } => false,
+            | FailureReason::DuplicateId { .. }
+            | FailureReason::InstallRevoked { .. } => false,
+        }
+    }
+}
+
+impl FailureReason {
+    /// The reason of an event not sent because `error` stopped its call: a
+    /// revoked install says so, anything else is [`FailureReason::NotSent`].
+    pub(crate) fn not_sent_by(error: &Error) -> FailureReason {
+        match error {
+            Error::InstallRevoked { portal } => FailureReason::InstallRevoked { portal: *portal },
+            other => FailureReason::NotSent { cause: other.to_string() },
         }
     }
 }
@@ -371,6 +403,21 @@ impl SendReport {
                 }
             }
         }
+    }
+
+    /// Adds the outcomes of `other`, a report of other events of the same
+    /// call, keeping this report's bounds.
+    pub(crate) fn merge(&mut self, other: SendReport) {
+        self.total += other.total;
+        self.created_count += other.created_count;
+        self.failed_count += other.failed_count;
+        self.may_have_landed_count += other.may_have_landed_count;
+        self.confirmed_by_duplicate_count += other.confirmed_by_duplicate_count;
+        if self.keep_created {
+            self.created.extend(other.created);
+        }
+        let room = self.max_failures.saturating_sub(self.failed.len());
+        self.failed.extend(other.failed.into_iter().take(room));
     }
 
     pub(crate) fn finish(mut self) -> Self {

@@ -226,7 +226,7 @@ where
         let inner = &*self.client.inner;
         let reporting =
             Reporting { keep_created: self.keep_created, max_failures: self.max_failures, on_outcome: self.on_outcome };
-        Box::pin(run(inner, self.events, reporting, inner.config.batch_size, self.timeouts))
+        Box::pin(run(inner, self.events.enumerate(), reporting, inner.config.batch_size, self.timeouts))
     }
 }
 
@@ -283,11 +283,10 @@ impl Tally<'_> {
         self.report.record(outcome);
     }
 
-    /// Records every event still without an outcome as stopped by `cause`:
-    /// those in flight, those held for the next batch, and those of `unsent`.
-    fn stop(&mut self, unsent: Option<Batch>, cause: &str) {
-        let not_sent = Arc::new(FailureReason::NotSent { cause: cause.to_owned() });
-        let in_flight = Arc::new(FailureReason::InFlight { cause: cause.to_owned() });
+    /// Records every event still without an outcome as stopped: those in
+    /// flight fail with `in_flight`, those held for the next batch and those
+    /// of `unsent` with `not_sent`.
+    fn stop(&mut self, unsent: Option<Batch>, not_sent: &Arc<FailureReason>, in_flight: &Arc<FailureReason>) {
         let mut stopped: Vec<(Item, bool)> = Vec::new();
         for (_, batch) in self.in_flight.drain() {
             let sent = batch.sent.load(Ordering::Relaxed);
@@ -297,7 +296,7 @@ impl Tally<'_> {
         stopped.extend(held.flat_map(|batch| batch.items().to_vec()).map(|item| (item, false)));
         stopped.sort_by_key(|(item, _)| item.index);
         for (item, sent) in stopped {
-            let reason = if sent || item.landed_before { &in_flight } else { &not_sent };
+            let reason = if sent || item.landed_before { in_flight } else { not_sent };
             self.record(Outcome::Failed(item.failure(Arc::clone(reason))));
         }
     }
@@ -311,18 +310,21 @@ impl Tally<'_> {
 impl Drop for Tally<'_> {
     fn drop(&mut self) {
         if !self.finished && self.on_outcome.is_some() {
-            self.stop(None, "the call was dropped before it finished");
+            let cause = "the call was dropped before it finished".to_owned();
+            let not_sent = Arc::new(FailureReason::NotSent { cause: cause.clone() });
+            self.stop(None, &not_sent, &Arc::new(FailureReason::InFlight { cause }));
         }
     }
 }
 
-/// Encodes and chunks `events` as they come, keeping at most
+/// Encodes and chunks `events` (each with its position among the call's
+/// inputs) as they come, keeping at most
 /// `max_in_flight` batch requests under way. A partial batch goes out as
 /// soon as the source has nothing ready, so a slow stream's events are not
 /// held back waiting for a full batch. With `batch_size` of `usize::MAX`
 /// the events must fit one request. `timeouts` are the call's (its connect
 /// limit is the client's, fixed when it was built).
-pub(crate) async fn run<S>(
+pub(crate) async fn run<S, E>(
     inner: &Inner,
     events: S,
     reporting: Reporting<'_>,
@@ -330,8 +332,8 @@ pub(crate) async fn run<S>(
     timeouts: Timeouts,
 ) -> Result<SendReport, SendError>
 where
-    S: Stream,
-    S::Item: EventInput,
+    S: Stream<Item = (usize, E)>,
+    E: EventInput,
 {
     if let Err(error) = timeouts.check() {
         return Err(SendError::new(error, SendReport::new(reporting.keep_created, reporting.max_failures).finish()));
@@ -340,7 +342,9 @@ where
         report: SendReport::new(reporting.keep_created, reporting.max_failures),
         on_outcome: reporting.on_outcome,
         in_flight: HashMap::new(),
-        chunker: Chunker::new(batch_size, inner.config.max_request_bytes).checking(&inner.known_templates),
+        chunker: Chunker::new(batch_size, inner.config.max_request_bytes)
+            .checking(&inner.known_templates)
+            .for_portal(inner.portal),
         finished: false,
     };
     let call = CallState::new(timeouts.attempt());
@@ -348,7 +352,7 @@ where
     let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
     let mut in_flight = FuturesUnordered::new();
     let mut next_batch: u64 = 0;
-    let mut events = std::pin::pin!(events.enumerate());
+    let mut events = std::pin::pin!(events);
     let mut exhausted = false;
     let mut send = |batch: Batch, tally: &mut Tally<'_>| {
         let key = next_batch;
@@ -415,7 +419,8 @@ where
         };
         if let Some(error) = stop {
             drop(in_flight);
-            tally.stop(unsent, &error.to_string());
+            let not_sent = Arc::new(FailureReason::not_sent_by(&error));
+            tally.stop(unsent, &not_sent, &Arc::new(FailureReason::InFlight { cause: error.to_string() }));
             return Err(SendError::new(error, tally.finish()));
         }
     }

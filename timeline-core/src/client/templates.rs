@@ -130,7 +130,7 @@ impl<'c> Templates<'c> {
             if self.inner.developer_key.is_some() { Credentials::DeveloperKey } else { Credentials::Bearer };
         let repeat = if method == Method::POST { Repeat::UntilItMayHaveLanded } else { Repeat::Always };
         let outgoing = Outgoing { method: method.clone(), url: self.url(rest), body, credentials, sent: None };
-        let span = tracing::info_span!("timeline.templates", method = %method, app_id = self.app_id);
+        let span = tracing::info_span!("timeline.templates", portal = self.inner.portal, method = %method, app_id = self.app_id);
         let call = CallState::new(self.inner.config.timeouts.attempt());
         let exchange = async { Ok(self.inner.exchange(outgoing, repeat, &call).await) };
         let Exchanged { end, attempts, may_have_landed } =

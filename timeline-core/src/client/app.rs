@@ -1,0 +1,530 @@
+//! [`App`]: one public HubSpot app installed in many accounts (portals),
+//! handing out a [`Client`] per account.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, Weak};
+
+use reqwest::Url;
+use reqwest::header::USER_AGENT;
+
+use super::auth::{AppOAuth, Auth, PortalAuth, TokenFailure};
+use super::budget::{LocalRateBudget, RateBudget};
+use super::builder::{ClientBuilder, Parts};
+use super::config::{RateLimit, RetryPolicy, Timeouts};
+use super::exchange::Repeat;
+use super::secret::Secret;
+use super::token_store::{PortalTokens, TokenStore};
+use super::validation::KnownTemplates;
+use super::{Client, Config, Inner};
+use crate::error::Error;
+use crate::wire::{AccessTokenResponse, TimelineEventTemplate};
+
+/// The default bound on an app's requests in flight, across all its accounts.
+pub const DEFAULT_APP_MAX_IN_FLIGHT: usize = 64;
+
+/// A public HubSpot app installed in many accounts (portals): its OAuth
+/// client id and secret, one HTTP connection pool, a [`TokenStore`] holding
+/// each account's tokens, a [`RateBudget`] pacing each account to its own
+/// limit, and one bound on requests in flight across all accounts.
+///
+/// [`portal`](Self::portal) hands out the [`Client`] of one account, cheaply
+/// and as often as needed: every account client shares the pool, the store,
+/// the budget, the bound and the known templates, and two clients of one
+/// account share its tokens (one renewal for both). [`install`](Self::install)
+/// onboards an account from an OAuth callback; [`send_all`](Self::send_all)
+/// sends events of many accounts in one call.
+///
+/// State for idle accounts is bounded: an account's tokens are held while a
+/// client of it exists (and reloaded from the store after), and the default
+/// budget forgets accounts whose window is empty. No task runs per account.
+///
+/// Its `Debug` shows neither the client secret nor any token.
+///
+/// ```
+/// use std::sync::Arc;
+/// use timeline_core::{App, MemoryTokenStore};
+///
+/// let app = App::builder()
+///     .client_id("app-client-id")
+///     .client_secret("app-client-secret")
+///     .token_store(Arc::new(MemoryTokenStore::new()))
+///     .build()
+///     .unwrap();
+/// let client = app.portal(101);
+/// assert!(!format!("{app:?} {client:?}").contains("app-client-secret"));
+/// ```
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<AppInner>,
+}
+
+/// What the clones of an app share.
+struct AppInner {
+    http: reqwest::Client,
+    base_url: Url,
+    developer_key: Option<Secret>,
+    oauth: Arc<AppOAuth>,
+    budget: Arc<dyn RateBudget>,
+    in_flight_total: Arc<tokio::sync::Semaphore>,
+    config: Config,
+    known_templates: Arc<KnownTemplates>,
+    portals: Mutex<PortalAuths>,
+}
+
+/// The credentials of the accounts that have a client now.
+#[derive(Default)]
+struct PortalAuths {
+    auths: HashMap<u64, Weak<PortalAuth>>,
+    /// The size at which accounts without a client are swept out next.
+    sweep_at: usize,
+}
+
+/// The least size at which [`PortalAuths`] sweeps.
+const LEAST_SWEEP: usize = 64;
+
+impl PortalAuths {
+    /// The credentials of `portal`, shared with its existing clients, made
+    /// by `make` when it has none. Entries of accounts whose clients are all
+    /// gone are swept out whenever the map has doubled since the last sweep,
+    /// so it stays within twice the accounts in use (and [`LEAST_SWEEP`]) at
+    /// a constant cost per lookup.
+    fn get(&mut self, portal: u64, make: impl FnOnce() -> PortalAuth) -> Arc<PortalAuth> {
+        if self.auths.len() >= self.sweep_at {
+            self.auths.retain(|_, auth| auth.strong_count() > 0);
+            self.sweep_at = (2 * self.auths.len()).max(LEAST_SWEEP);
+        }
+        if let Some(auth) = self.auths.get(&portal).and_then(Weak::upgrade) {
+            return auth;
+        }
+        let auth = Arc::new(make());
+        self.auths.insert(portal, Arc::downgrade(&auth));
+        auth
+    }
+}
+
+impl fmt::Debug for App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        f.debug_struct("App")
+            .field("client_id", &inner.oauth.client_id)
+            .field("base_url", &inner.base_url.as_str())
+            .field("config", &inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An account that installed the app, from [`App::install`].
+///
+/// ```
+/// # async fn callback(app: timeline_core::App, code: &str) -> Result<(), timeline_core::Error> {
+/// let installed = app.install(code, "https://example.com/oauth/callback").await?;
+/// println!("account {} installed with scopes {:?}", installed.portal, installed.scopes);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Installed {
+    /// The account (HubSpot's `hub_id`).
+    pub portal: u64,
+    /// The scopes granted.
+    pub scopes: Vec<String>,
+    /// The account's domain, such as `example.hubspot.com`.
+    pub hub_domain: Option<String>,
+    /// The user who installed the app.
+    pub user: Option<String>,
+}
+
+/// HubSpot's answer about an access token (`GET /oauth/v1/access-tokens/{token}`).
+#[derive(serde::Deserialize)]
+struct TokenInfo {
+    hub_id: u64,
+    #[serde(default)]
+    scopes: Vec<String>,
+    hub_domain: Option<String>,
+    user: Option<String>,
+}
+
+impl App {
+    /// A builder; see [`AppBuilder`].
+    ///
+    /// ```
+    /// let app = timeline_core::App::builder().client_id("id").client_secret("secret")
+    ///     .token_store(std::sync::Arc::new(timeline_core::MemoryTokenStore::new())).build();
+    /// assert!(app.is_ok());
+    /// ```
+    pub fn builder() -> AppBuilder {
+        AppBuilder::default()
+    }
+
+    /// The client of the account `portal`: its requests carry the account's
+    /// tokens from the store (renewed when due, one renewal for every client
+    /// of the account) and are paced by the account's budget, within the
+    /// app's bound on requests in flight. Its deterministic event ids include
+    /// the account (see [`event_id_for_portal`](crate::event_id_for_portal)).
+    ///
+    /// Cheap: call it for every use rather than keeping clients of idle accounts.
+    ///
+    /// ```
+    /// # async fn run(app: timeline_core::App, event: timeline_core::EncodedInput) -> Result<(), timeline_core::SendError> {
+    /// let outcome = app.portal(101).send(&event).await?;
+    /// # let _ = outcome; Ok(()) }
+    /// ```
+    pub fn portal(&self, portal: u64) -> Client {
+        let app = &*self.inner;
+        let auth = self.portal_auth(portal);
+        let inner = Inner {
+            http: app.http.clone(),
+            base_url: app.base_url.clone(),
+            auth: Some(Auth::Portal(auth)),
+            developer_key: app.developer_key.clone(),
+            budget: Arc::clone(&app.budget),
+            portal: Some(portal),
+            in_flight_total: Some(Arc::clone(&app.in_flight_total)),
+            config: app.config.clone(),
+            known_templates: Arc::clone(&app.known_templates),
+        };
+        Client { inner: Arc::new(inner) }
+    }
+
+    /// The shared credentials of `portal`.
+    fn portal_auth(&self, portal: u64) -> Arc<PortalAuth> {
+        let app = &*self.inner;
+        let mut portals = app.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        portals.get(portal, || PortalAuth::new(portal, Arc::clone(&app.oauth)))
+    }
+
+    /// Onboards an install, from the OAuth callback HubSpot redirected the
+    /// installing user to: exchanges the authorization `code` for tokens
+    /// (`grant_type=authorization_code`, with the same `redirect_uri` as the
+    /// authorization request), learns the account from
+    /// `GET /oauth/v1/access-tokens/{token}` (`hub_id`), and saves the
+    /// tokens through the app's [`TokenStore`]. An account whose install was
+    /// revoked can send again from then on.
+    ///
+    /// A code is used once: the exchange is not repeated after an attempt
+    /// that may have reached HubSpot. A refused code ends in
+    /// [`Error::Install`].
+    ///
+    /// ```
+    /// # async fn callback(app: timeline_core::App, code: &str) -> Result<(), timeline_core::Error> {
+    /// let installed = app.install(code, "https://example.com/oauth/callback").await?;
+    /// println!("account {} installed", installed.portal);
+    /// # Ok(()) }
+    /// ```
+    pub async fn install(&self, code: &str, redirect_uri: &str) -> Result<Installed, Error> {
+        let oauth = &*self.inner.oauth;
+        let code = Secret::new(code);
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("client_id", oauth.client_id.as_str()),
+            ("client_secret", oauth.client_secret.expose()),
+            ("redirect_uri", redirect_uri),
+            ("code", code.expose()),
+        ];
+        let granted: AccessTokenResponse = oauth
+            .endpoint
+            .call(&form, &[&oauth.client_secret, &code], Repeat::UntilItMayHaveLanded)
+            .await
+            .map_err(install_failed)?;
+        let access_token = Secret::new(granted.access_token.clone());
+        let info = self.token_info(&access_token).await?;
+        let tokens = AppOAuth::tokens(granted, None);
+        oauth
+            .store
+            .save(info.hub_id, &tokens)
+            .await
+            .map_err(|error| AppOAuth::store_failed(info.hub_id, "saving the installed tokens", error))?;
+        self.reinstalled(info.hub_id, tokens).await;
+        tracing::info!(portal = info.hub_id, "the app was installed");
+        Ok(Installed { portal: info.hub_id, scopes: info.scopes, hub_domain: info.hub_domain, user: info.user })
+    }
+
+    /// What HubSpot knows of `access_token`: its account, above all.
+    async fn token_info(&self, access_token: &Secret) -> Result<TokenInfo, Error> {
+        let app = &*self.inner;
+        let mut url = app.base_url.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["oauth", "v1", "access-tokens", access_token.expose()]);
+        }
+        let request = || app.http.get(url.clone()).header(USER_AGENT, &app.config.user_agent);
+        app.oauth.endpoint.call_with(request, &[access_token], Repeat::Always).await.map_err(install_failed)
+    }
+
+    /// Hands `tokens` to the clients of `portal` that exist now.
+    async fn reinstalled(&self, portal: u64, tokens: PortalTokens) {
+        let existing = {
+            let portals = self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            portals.auths.get(&portal).and_then(Weak::upgrade)
+        };
+        if let Some(auth) = existing {
+            auth.installed(tokens).await;
+        }
+    }
+}
+
+fn install_failed(failure: TokenFailure) -> Error {
+    match failure {
+        TokenFailure::InvalidGrant(reason) | TokenFailure::Failed(reason) => Error::Install(reason),
+    }
+}
+
+/// Builds an [`App`]: its OAuth credentials and token store (required), and
+/// the settings of its account clients, as [`ClientBuilder`] has them.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use timeline_core::{App, LocalRateBudget, MemoryTokenStore, RateLimit};
+///
+/// let app = App::builder()
+///     .client_id("app-client-id")
+///     .client_secret("app-client-secret")
+///     .token_store(Arc::new(MemoryTokenStore::new()))
+///     .rate_budget(Arc::new(LocalRateBudget::new(RateLimit::new(100, Duration::from_secs(10))).unwrap()))
+///     .max_in_flight_total(32)
+///     .build();
+/// assert!(app.is_ok());
+/// assert!(App::builder().client_id("id").build().is_err(), "no secret, no store");
+/// ```
+pub struct AppBuilder {
+    client: ClientBuilder,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    store: Option<Arc<dyn TokenStore>>,
+    budget: Option<Arc<dyn RateBudget>>,
+    rate_limit: Option<RateLimit>,
+    max_in_flight_total: usize,
+}
+
+impl Default for AppBuilder {
+    fn default() -> Self {
+        AppBuilder {
+            client: ClientBuilder::default(),
+            client_id: None,
+            client_secret: None,
+            store: None,
+            budget: None,
+            rate_limit: None,
+            max_in_flight_total: DEFAULT_APP_MAX_IN_FLIGHT,
+        }
+    }
+}
+
+impl fmt::Debug for AppBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppBuilder")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .field("client", &self.client)
+            .field("max_in_flight_total", &self.max_in_flight_total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppBuilder {
+    /// The app's OAuth client id.
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// The app's OAuth client secret.
+    pub fn client_secret(mut self, client_secret: impl Into<String>) -> Self {
+        self.client_secret = Some(Secret::new(client_secret));
+        self
+    }
+
+    /// Where the accounts' tokens are loaded from and saved to.
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The budget that paces each account (default: a [`LocalRateBudget`]
+    /// of [`rate_limit`](Self::rate_limit)); [`build`](Self::build) refuses
+    /// both a budget and a rate limit.
+    pub fn rate_budget(mut self, budget: Arc<dyn RateBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Each account's limit in the default budget (default 110 requests per 10 s).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Requests the app keeps under way at once, across all its accounts
+    /// and calls (default [`DEFAULT_APP_MAX_IN_FLIGHT`]); [`build`](Self::build)
+    /// refuses 0. Requests wait for a place in arrival order, so accounts with
+    /// work take turns. A request takes its account's rate permit before its
+    /// place, so an account waiting for its budget holds no place.
+    pub fn max_in_flight_total(mut self, requests: usize) -> Self {
+        self.max_in_flight_total = requests;
+        self
+    }
+
+    /// The API's base URL, as [`ClientBuilder::base_url`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.client = self.client.base_url(url);
+        self
+    }
+
+    /// The OAuth token endpoint, as [`ClientBuilder::token_url`].
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.client = self.client.token_url(url);
+        self
+    }
+
+    /// The developer API key of the template calls, as [`ClientBuilder::developer_key`].
+    pub fn developer_key(mut self, key: impl Into<String>) -> Self {
+        self.client = self.client.developer_key(key);
+        self
+    }
+
+    /// The HTTP client every account shares, as [`ClientBuilder::http_client`].
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.client = self.client.http_client(http);
+        self
+    }
+
+    /// Time limits, as [`ClientBuilder::timeouts`].
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.client = self.client.timeouts(timeouts);
+        self
+    }
+
+    /// The `User-Agent` header, as [`ClientBuilder::user_agent`].
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.client = self.client.user_agent(user_agent);
+        self
+    }
+
+    /// Inputs per batch request, as [`ClientBuilder::batch_size`].
+    pub fn batch_size(mut self, size: usize) -> Self {
+        self.client = self.client.batch_size(size);
+        self
+    }
+
+    /// The largest request body, as [`ClientBuilder::max_request_bytes`].
+    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
+        self.client = self.client.max_request_bytes(bytes);
+        self
+    }
+
+    /// The largest response body read, as [`ClientBuilder::max_response_bytes`].
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.client = self.client.max_response_bytes(bytes);
+        self
+    }
+
+    /// Batch requests one account keeps under way in one call, as
+    /// [`ClientBuilder::max_in_flight`].
+    pub fn max_in_flight(mut self, requests: usize) -> Self {
+        self.client = self.client.max_in_flight(requests);
+        self
+    }
+
+    /// The retry policy of requests and of the token endpoint, as [`ClientBuilder::retry`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.client = self.client.retry(policy);
+        self
+    }
+
+    /// A template to check events against, as [`ClientBuilder::template`].
+    pub fn template(mut self, template: TimelineEventTemplate) -> Self {
+        self.client = self.client.template(template);
+        self
+    }
+
+    /// Template definition files to check events against, as
+    /// [`ClientBuilder::templates_from_dir`].
+    pub fn templates_from_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.client = self.client.templates_from_dir(dir);
+        self
+    }
+
+    /// Checks the settings and builds the app: the client id, the secret and
+    /// the token store are required, and every setting is checked as
+    /// [`ClientBuilder::build`] checks it.
+    ///
+    /// ```
+    /// use timeline_core::{App, Error};
+    /// let refused = App::builder().client_id("id").client_secret("secret").build();
+    /// assert!(matches!(refused, Err(Error::Config { message, .. }) if message.contains("token_store")));
+    /// ```
+    pub fn build(self) -> Result<App, Error> {
+        let missing = |what: &str| Error::config(format!("an app needs {what}; give it to the AppBuilder"));
+        let client_id = self.client_id.ok_or_else(|| missing("a client_id"))?;
+        let client_secret = self.client_secret.ok_or_else(|| missing("a client_secret"))?;
+        let store = self.store.ok_or_else(|| missing("a token_store"))?;
+        if self.max_in_flight_total == 0 || self.max_in_flight_total > tokio::sync::Semaphore::MAX_PERMITS {
+            return Err(Error::config(format!(
+                "max_in_flight_total is {}; give from 1 to {}",
+                self.max_in_flight_total,
+                tokio::sync::Semaphore::MAX_PERMITS
+            )));
+        }
+        let budget = match (self.budget, self.rate_limit) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "give either a rate_budget or a rate_limit (for the default budget), not both",
+                ));
+            }
+            (Some(budget), None) => budget,
+            (None, limit) => Arc::new(LocalRateBudget::new(limit.unwrap_or_default())?),
+        };
+        let parts: Parts = self.client.into_parts()?;
+        let oauth = AppOAuth { client_id, client_secret, endpoint: parts.token_endpoint(), store };
+        let inner = AppInner {
+            http: parts.http,
+            base_url: parts.base_url,
+            developer_key: parts.developer_key,
+            oauth: Arc::new(oauth),
+            budget,
+            in_flight_total: Arc::new(tokio::sync::Semaphore::new(self.max_in_flight_total)),
+            config: parts.config,
+            known_templates: parts.known_templates,
+            portals: Mutex::new(PortalAuths::default()),
+        };
+        Ok(App { inner: Arc::new(inner) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MemoryTokenStore;
+
+    fn app() -> App {
+        let store = Arc::new(MemoryTokenStore::new());
+        App::builder().client_id("id").client_secret("secret").token_store(store).build().unwrap()
+    }
+
+    #[test]
+    fn clients_of_one_account_share_its_credentials() {
+        let app = app();
+        let (first, second) = (app.portal(101), app.portal(101));
+        let auth = |client: &Client| match &client.inner.auth {
+            Some(Auth::Portal(auth)) => Arc::clone(auth),
+            other => panic!("{other:?}"),
+        };
+        assert!(Arc::ptr_eq(&auth(&first), &auth(&second)));
+        assert!(!Arc::ptr_eq(&auth(&first), &auth(&app.portal(202))));
+    }
+
+    #[test]
+    fn accounts_without_a_client_are_forgotten() {
+        let app = app();
+        let kept = app.portal(7);
+        for portal in 0..10_000 {
+            drop(app.portal(portal));
+        }
+        let held = app.inner.portals.lock().unwrap().auths.len();
+        assert!(held <= LEAST_SWEEP, "{held} accounts held after their clients were dropped");
+        assert!(app.inner.portals.lock().unwrap().auths.contains_key(&7));
+        drop(kept);
+    }
+}

@@ -1,0 +1,119 @@
+//! [`App::send_all`]: events of many accounts in one call, fanned out per
+//! account, with one report.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures_util::stream;
+
+use super::app::App;
+use super::input::EventInput;
+use super::report::{Failure, FailureReason, Outcome, SendError, SendReport};
+use super::send_all::{self, Reporting};
+use crate::error::Error;
+
+impl App {
+    /// Sends `(portal, event)` pairs, each event for its account, and
+    /// reports on every one in ONE [`SendReport`], whose indexes are the
+    /// events' positions in `events` and whose entries name their account
+    /// ([`Created::portal`](super::Created::portal),
+    /// [`Failure::portal`](super::Failure::portal)).
+    ///
+    /// - The pairs are read whole first and grouped per account; each
+    ///   account's events go out as in [`SendAll`](super::SendAll) through
+    ///   its [`portal`](Self::portal) client (batches, at most
+    ///   [`max_in_flight`](super::AppBuilder::max_in_flight) of them under way,
+    ///   paced by the account's budget, ids that include the account).
+    /// - All accounts are sent at once (each account encoding at most the
+    ///   batches it has under way), within the app's bound on requests
+    ///   in flight ([`max_in_flight_total`](super::AppBuilder::max_in_flight_total)),
+    ///   whose places go to requests in arrival order: accounts with work take
+    ///   turns (each with up to its `max_in_flight` requests a turn), and an
+    ///   account waiting for its budget holds no place.
+    /// - What stops one account stops only that account: a revoked install
+    ///   fails its events with [`FailureReason::InstallRevoked`]; an account
+    ///   with no stored tokens, a token store or renewal that fails, or
+    ///   credentials refused fail its events with the reasons a
+    ///   [`SendError`] gives them. The other accounts go on, and the call
+    ///   ends in `Ok`.
+    /// - Only the overall deadline ([`Timeouts::with_overall`](super::Timeouts::with_overall))
+    ///   ends the call in `Err`; its report still accounts for every event.
+    ///
+    /// ```no_run
+    /// # async fn run(app: timeline_core::App, events: Vec<(u64, timeline_core::EncodedInput)>) -> Result<(), timeline_core::SendError> {
+    /// let report = app.send_all(events).await?;
+    /// for failure in report.failed() {
+    ///     eprintln!("event {} of account {:?} failed: {}", failure.index, failure.portal, failure.reason);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn send_all<I, E>(&self, events: I) -> Result<SendReport, SendError>
+    where
+        I: IntoIterator<Item = (u64, E)>,
+        E: EventInput + Send,
+    {
+        let mut portals = Vec::new();
+        let mut groups: HashMap<u64, Vec<(usize, E)>> = HashMap::new();
+        for (index, (portal, event)) in events.into_iter().enumerate() {
+            groups
+                .entry(portal)
+                .or_insert_with(|| {
+                    portals.push(portal);
+                    Vec::new()
+                })
+                .push((index, event));
+        }
+        let calls = portals.into_iter().map(|portal| {
+            let events = groups.remove(&portal).unwrap_or_default();
+            self.send_account(portal, events)
+        });
+        let mut report = SendReport::default();
+        let mut deadline = None;
+        for (account, stop) in futures_util::future::join_all(calls).await {
+            report.merge(account);
+            if let Some(error @ Error::Deadline(_)) = stop {
+                deadline = Some(error);
+            }
+        }
+        let report = report.finish();
+        match deadline {
+            Some(error) => Err(SendError::new(error, report)),
+            None => Ok(report),
+        }
+    }
+
+    /// Sends the events of one account; the report accounts for every one,
+    /// and the error that stopped the account's call, if one did, comes
+    /// with it.
+    async fn send_account<E: EventInput + Send>(
+        &self,
+        portal: u64,
+        events: Vec<(usize, E)>,
+    ) -> (SendReport, Option<Error>) {
+        let client = self.portal(portal);
+        let inner = &*client.inner;
+        let mut events = events.into_iter();
+        let sent = send_all::run(
+            inner,
+            stream::iter(events.by_ref()),
+            Reporting::in_result_only(),
+            inner.config.batch_size,
+            inner.config.timeouts,
+        )
+        .await;
+        let (error, mut report) = match sent {
+            Ok(report) => return (report, None),
+            Err(stopped) => stopped.into_parts(),
+        };
+        let reason = Arc::new(FailureReason::not_sent_by(&error));
+        let mut scratch = Vec::new();
+        for (index, event) in events {
+            scratch.clear();
+            let id = event.encode_for_portal(portal, &mut scratch).ok();
+            let failure =
+                Failure::new(index, id, event.template_id().to_owned(), Arc::clone(&reason), event.sent_before());
+            report.record(Outcome::Failed(failure.of_portal(Some(portal))));
+        }
+        (report, Some(error))
+    }
+}
