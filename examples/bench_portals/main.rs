@@ -14,9 +14,9 @@
 //!
 //! ```text
 //! cargo build --release -p timeline-sandbox
-//! cargo run --release --example bench_portals -- memory --accounts 10000
+//! cargo run --release --example bench_portals -- memory --accounts 10000 --rounds 3
 //! cargo run --release --example bench_portals -- share --accounts 100 --windows 5
-//! cargo run --release --example bench_portals -- share --accounts 100 --windows 8 --rate-window-ms 1000
+//! cargo run --release --example bench_portals -- share --accounts 100 --windows 10 --rate-window-ms 1000
 //! ```
 
 mod answers;
