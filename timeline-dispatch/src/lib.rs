@@ -7,9 +7,12 @@
 
 #![warn(missing_docs)]
 
+mod memory;
 pub mod outbox;
 
 pub use outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
     OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
 };
+
+pub use memory::MemoryOutbox;
