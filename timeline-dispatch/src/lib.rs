@@ -24,6 +24,7 @@ mod builder;
 mod capacity;
 mod dispatcher;
 mod input;
+mod memory;
 pub mod metrics;
 pub mod outbox;
 mod schedule;
@@ -37,6 +38,7 @@ pub use builder::{
 };
 pub use dispatcher::{Dispatcher, EmitError, Emitted, ShutdownReport, Stopped, TryEmitError, TryEmitReason};
 pub use input::encode_event;
+pub use memory::MemoryOutbox;
 #[cfg(feature = "metrics")]
 pub use metrics::MeteredBudget;
 pub use outbox::{
