@@ -137,7 +137,7 @@ impl DispatcherBuilder {
 
     /// Claims lease their rows for `lease` ([`DEFAULT_LEASE`]): a row this
     /// dispatcher claimed and did not settle in that time (it died) is
-    /// claimed again, as a redelivery. At least the linger, and more than a
+    /// claimed again, as a redelivery. More than zero, and more than a
     /// request with the client's retries takes.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.config.lease = lease;
@@ -209,11 +209,8 @@ impl DispatcherBuilder {
         if config.batch_size == 0 || config.batch_size > MAX_BATCH_SIZE {
             return refuse(format!("the batch size is {}; give 1 to {MAX_BATCH_SIZE}", config.batch_size));
         }
-        if config.lease.is_zero() || config.lease < config.linger {
-            return refuse(format!(
-                "the lease is {:?}; give more than zero and at least the linger ({:?})",
-                config.lease, config.linger
-            ));
+        if config.lease.is_zero() {
+            return refuse("the lease is zero; give more than a request with the client's retries takes".to_owned());
         }
         if config.batches_per_account == 0 {
             return refuse("batches per account is 0; give at least 1".to_owned());
