@@ -64,9 +64,15 @@ pub fn template() -> TimelineEventTemplate {
     serde_json::from_str(json).expect("a valid template")
 }
 
-/// A sandbox with the template, the three accounts and no rate limit.
+/// The app's OAuth client, known to the sandbox.
+pub const CLIENT_ID: &str = "test-client-id";
+/// Its secret.
+pub const CLIENT_SECRET: &str = "test-client-secret";
+
+/// A sandbox with the template, the app's OAuth client, the three accounts
+/// and no rate limit.
 pub fn sandbox() -> SandboxBuilder {
-    let builder = Sandbox::builder().template(template()).no_rate_limit();
+    let builder = Sandbox::builder().template(template()).oauth_client(CLIENT_ID, CLIENT_SECRET).no_rate_limit();
     PORTALS.iter().fold(builder, |builder, &portal| builder.portal_token(portal, token_of(portal)))
 }
 
@@ -77,8 +83,8 @@ pub fn app(sandbox: &Sandbox) -> App {
         store.insert(portal, PortalTokens::new(token_of(portal), Utc::now() + chrono::Duration::days(1), "refresh"));
     }
     App::builder()
-        .client_id("test-client-id")
-        .client_secret("test-client-secret")
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
         .token_store(Arc::new(store))
         .base_url(sandbox.url())
         .retry(client_retry())
