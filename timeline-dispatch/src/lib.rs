@@ -7,8 +7,12 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod memory;
 pub mod outbox;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
@@ -16,3 +20,5 @@ pub use outbox::{
 };
 
 pub use memory::MemoryOutbox;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteOutbox;
