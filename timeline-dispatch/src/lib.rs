@@ -22,6 +22,8 @@
 
 mod builder;
 mod capacity;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod dispatcher;
 mod input;
 mod memory;
@@ -30,6 +32,8 @@ pub mod outbox;
 mod schedule;
 mod settle;
 mod sink;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use builder::{
     BuildError, DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_PER_ACCOUNT, DEFAULT_LEASE, DEFAULT_LINGER,
@@ -46,3 +50,5 @@ pub use outbox::{
     OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
 };
 pub use sink::{DispatchOutcome, Fate, Sink};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteOutbox;
