@@ -407,6 +407,7 @@ impl EncodedInput {
 
     /// Appends the input as the account `portal`'s client sends it: a
     /// derived id is replaced by the account's; returns the id.
+    #[cfg(feature = "client")]
     pub(crate) fn write_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> String {
         if !self.derived {
             out.extend_from_slice(&self.json);
