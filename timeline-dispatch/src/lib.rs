@@ -7,9 +7,18 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
+mod memory;
 pub mod outbox;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 pub use outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
     OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
 };
+
+pub use memory::MemoryOutbox;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteOutbox;
