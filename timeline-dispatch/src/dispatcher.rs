@@ -53,9 +53,10 @@ use crate::sink::Sink;
 ///
 /// At most [`max_undelivered`](DispatcherBuilder::max_undelivered) rows
 /// wait undelivered: at the bound `emit` waits for room and `try_emit`
-/// refuses and hands the event back. The count is the dispatcher's own
-/// (rows it emitted, and what the outbox held, read at start and whenever it
-/// is idle, at most once a second); it never drops an event.
+/// refuses and hands the event back. The count is the dispatcher's own:
+/// rows it emitted and settled, corrected from the outbox's counts (rows
+/// others added too) at start and then once a second. It never drops an
+/// event.
 ///
 /// # Stopping
 ///
@@ -293,9 +294,14 @@ impl Dispatcher {
     /// delivered or *failed for now*, that is dead, or pending with a
     /// next-attempt time after the flush began (its attempt failed
     /// transiently and waits for its backoff). It skips the linger.
-    /// Precisely: it returns after a claim that began after the call found
-    /// no due row. Rows another dispatcher has claimed (a shared outbox) are
-    /// not waited for.
+    ///
+    /// Precisely: it returns once a claim that began after the call holds
+    /// no row enqueued at or before the call (by the enqueue times the
+    /// outbox records), so events emitted meanwhile by other tasks do not
+    /// hold it up. Claims take each account's oldest due rows first, and
+    /// accounts by their oldest due row, so such a claim means no older
+    /// row is due. Rows another dispatcher has claimed (a shared outbox)
+    /// are not waited for.
     ///
     /// Fails with [`Stopped`] when the dispatcher stops first.
     pub async fn flush(&self) -> Result<(), Stopped> {

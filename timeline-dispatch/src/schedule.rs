@@ -23,9 +23,13 @@ use crate::sink::{DispatchOutcome, Fate, Sink};
 /// How long the task waits after an outbox call failed before it tries again.
 const OUTBOX_RETRY: Duration = Duration::from_secs(1);
 
-/// How often, at most, an idle task reads the outbox's counts (for the bound
-/// on undelivered rows and the depth gauges).
+/// How often, at most, the task reads the outbox's counts (for the bound on
+/// undelivered rows and the depth gauges).
 const RESYNC_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The least idle wait after a claim that found nothing, so that an outbox
+/// whose next due time is off (another clock) is not asked again at once.
+const EMPTY_CLAIM_PAUSE: Duration = Duration::from_millis(10);
 
 /// What the dispatcher's handles and its task share.
 pub(crate) struct Core {
@@ -112,6 +116,8 @@ struct SignalState {
     full: bool,
     /// Flush requests so far.
     flush_requested: u64,
+    /// When the last one came.
+    flush_requested_at: Option<SystemTime>,
 }
 
 /// The signals as the task reads them before a claim.
@@ -119,6 +125,7 @@ struct Snapshot {
     first_fresh: Option<Instant>,
     full: bool,
     flush_requested: u64,
+    flush_requested_at: Option<SystemTime>,
 }
 
 impl Signals {
@@ -151,6 +158,7 @@ impl Signals {
     pub(crate) fn flush_requested(&self) -> u64 {
         let mut state = self.lock();
         state.flush_requested += 1;
+        state.flush_requested_at = Some(SystemTime::now());
         let epoch = state.flush_requested;
         drop(state);
         self.notify.notify_one();
@@ -159,7 +167,12 @@ impl Signals {
 
     fn snapshot(&self) -> Snapshot {
         let state = self.lock();
-        Snapshot { first_fresh: state.first_fresh, full: state.full, flush_requested: state.flush_requested }
+        Snapshot {
+            first_fresh: state.first_fresh,
+            full: state.full,
+            flush_requested: state.flush_requested,
+            flush_requested_at: state.flush_requested_at,
+        }
     }
 
     /// A claim begins: the fresh rows are no longer fresh.
@@ -181,11 +194,16 @@ pub(crate) async fn run(core: Arc<Core>) {
         total: core.config.rows_per_round,
     };
     let mut backlog = true;
-    let mut last_resync: Option<Instant> = None;
+    let mut last_resync = Instant::now();
+    let mut last_empty_claim: Option<Instant> = None;
     let mut delivered_while_stopping = 0;
     let mut returned = 0;
     core.resync().await;
     let drained = loop {
+        if last_resync.elapsed() >= RESYNC_INTERVAL {
+            core.resync().await;
+            last_resync = Instant::now();
+        }
         let snapshot = core.signals.snapshot();
         let stopping = *core.stop.borrow();
         match stopping {
@@ -195,14 +213,11 @@ pub(crate) async fn run(core: Arc<Core>) {
         }
         let flush_pending = snapshot.flush_requested > *core.flushed.borrow();
         if !(backlog || snapshot.full || flush_pending || stopping.is_some()) {
-            if last_resync.is_none_or(|at| at.elapsed() >= RESYNC_INTERVAL) {
-                core.resync().await;
-                last_resync = Some(Instant::now());
-            }
             let wake_at = match snapshot.first_fresh {
                 Some(first) => first + core.config.linger,
                 None => next_due(&core).await,
             };
+            let wake_at = last_empty_claim.map_or(wake_at, |at| wake_at.max(at + EMPTY_CLAIM_PAUSE));
             if wake_at > Instant::now() {
                 tokio::select! {
                     () = core.signals.notify.notified() => continue,
@@ -222,8 +237,10 @@ pub(crate) async fn run(core: Arc<Core>) {
                 continue;
             }
         };
-        if claimed.is_empty() {
-            backlog = false;
+        // No due row emitted before the last flush request is left: the
+        // flushes asked so far are done (the rows of this claim are newer).
+        let flushed = snapshot.flush_requested_at.is_none_or(|asked| claimed.iter().all(|row| row.enqueued_at > asked));
+        if flushed {
             core.flushed.send_if_modified(|flushed| {
                 let newer = snapshot.flush_requested > *flushed;
                 if newer {
@@ -231,12 +248,17 @@ pub(crate) async fn run(core: Arc<Core>) {
                 }
                 newer
             });
+        }
+        if claimed.is_empty() {
+            backlog = false;
+            last_empty_claim = Some(Instant::now());
             if stopping.is_some() {
                 break true;
             }
             continue;
         }
         backlog = true;
+        last_empty_claim = None;
         let tally = round(&core, claimed).await;
         if stopping.is_some() || core.stop.borrow().is_some() {
             delivered_while_stopping += tally.delivered;

@@ -132,3 +132,34 @@ async fn dropping_the_dispatcher_does_not_wait_and_gives_its_rows_back() {
     drop(dispatcher);
     eventually(PATIENCE, "the rows given back", || async { outbox.counts().await.unwrap().pending == 4 }).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flush_is_not_held_up_by_events_emitted_after_it() {
+    let sandbox = sandbox().start().await.unwrap();
+    let outbox = MemoryOutbox::new();
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes).batch_size(10).spawn().unwrap();
+    for event in signups(101, 30) {
+        dispatcher.emit(101, &event).await.unwrap();
+    }
+    // Another task keeps emitting, before, during and after the flush.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let emitter = {
+        let (dispatcher, stop) = (dispatcher.clone(), Arc::clone(&stop));
+        tokio::spawn(async move {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 100_000 {
+                dispatcher.emit(102, &signup(102, n)).await.unwrap();
+                n += 1;
+            }
+        })
+    };
+    tokio::time::timeout(PATIENCE, dispatcher.flush()).await.expect("the flush finished").unwrap();
+    let first: std::collections::BTreeSet<String> = signups(101, 30).into_iter().map(|event| event.signup_id).collect();
+    let delivered: std::collections::BTreeSet<String> =
+        outcomes.delivered().into_iter().map(|outcome| outcome.key.event_id).collect();
+    assert!(first.is_subset(&delivered), "every event emitted before the flush is delivered");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    emitter.await.unwrap();
+    dispatcher.shutdown(Duration::from_secs(30)).await;
+}
