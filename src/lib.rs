@@ -231,3 +231,11 @@ pub use timeline_derive::TimelineToken;
 
 #[cfg(feature = "sandbox")]
 pub use timeline_sandbox as sandbox;
+
+/// Background delivery for services: the dispatcher and its outboxes.
+#[cfg(feature = "dispatch")]
+pub use timeline_dispatch as dispatch;
+
+/// The Postgres outbox: events enqueued in the caller's own transaction.
+#[cfg(feature = "postgres")]
+pub use timeline_postgres as postgres;

@@ -1,0 +1,396 @@
+//! [`MemoryOutbox`]: an [`Outbox`] in the process's memory, for tests and
+//! for services that accept losing what waits when the process ends.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+
+use crate::outbox::{
+    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxError,
+    OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
+};
+
+/// An [`Outbox`] held in memory: nothing survives the process.
+///
+/// Clones share their rows, so a test can keep one to look into the outbox
+/// a dispatcher owns.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryOutbox {
+    inner: Arc<Mutex<Rows>>,
+}
+
+#[derive(Debug, Default)]
+struct Rows {
+    next_id: RowId,
+    rows: BTreeMap<RowId, Row>,
+    keys: HashMap<EventKey, RowId>,
+    /// Pending and claimed rows, in enqueue order: what a claim looks at.
+    undelivered: BTreeSet<RowId>,
+}
+
+#[derive(Debug)]
+struct Row {
+    key: EventKey,
+    body: Vec<u8>,
+    state: RowState,
+    attempts: u32,
+    enqueued_at: SystemTime,
+    due_at: Option<SystemTime>,
+    last_error: Option<String>,
+    settled_at: Option<SystemTime>,
+}
+
+impl MemoryOutbox {
+    /// An empty outbox.
+    pub fn new() -> Self {
+        MemoryOutbox::default()
+    }
+
+    fn rows(&self) -> MutexGuard<'_, Rows> {
+        // A panic while the lock was held cannot leave a row half changed:
+        // every method checks before it changes anything.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Rows {
+    fn enqueue(&mut self, events: &[NewEvent], now: SystemTime) -> Vec<Enqueued> {
+        events
+            .iter()
+            .map(|event| {
+                if self.keys.contains_key(&event.key) {
+                    return Enqueued::AlreadyThere;
+                }
+                self.next_id += 1;
+                let id = self.next_id;
+                self.keys.insert(event.key.clone(), id);
+                self.undelivered.insert(id);
+                self.rows.insert(
+                    id,
+                    Row {
+                        key: event.key.clone(),
+                        body: event.body.clone(),
+                        state: RowState::Pending,
+                        attempts: 0,
+                        enqueued_at: now,
+                        due_at: Some(now),
+                        last_error: None,
+                        settled_at: None,
+                    },
+                );
+                Enqueued::Added
+            })
+            .collect()
+    }
+
+    /// The rows one claim takes, in the order the module docs give: accounts
+    /// by their oldest due row, each account's rows in enqueue order.
+    fn pick(&self, limits: ClaimLimits, now: SystemTime) -> Vec<RowId> {
+        if limits.per_account == 0 || limits.total == 0 {
+            return Vec::new();
+        }
+        let mut accounts: Vec<(u64, Vec<RowId>)> = Vec::new();
+        let mut index: HashMap<u64, usize> = HashMap::new();
+        // The first `full` accounts have their whole share; once those shares
+        // fill the claim, no later row can change it.
+        let mut full = 0;
+        for &id in &self.undelivered {
+            let row = &self.rows[&id];
+            if row.due_at.is_none_or(|due| due > now) {
+                continue;
+            }
+            let at = *index.entry(row.key.portal).or_insert_with(|| {
+                accounts.push((row.key.portal, Vec::new()));
+                accounts.len() - 1
+            });
+            let share = &mut accounts[at].1;
+            if share.len() < limits.per_account {
+                share.push(id);
+            }
+            while accounts.get(full).is_some_and(|(_, share)| share.len() == limits.per_account) {
+                full += 1;
+            }
+            if full * limits.per_account >= limits.total {
+                break;
+            }
+        }
+        accounts.into_iter().flat_map(|(_, share)| share).take(limits.total).collect()
+    }
+
+    fn claim(&mut self, limits: ClaimLimits, lease_end: SystemTime, now: SystemTime) -> Vec<Claimed> {
+        self.pick(limits, now)
+            .into_iter()
+            .map(|id| {
+                let row = self.rows.get_mut(&id).expect("a picked row exists");
+                row.state = RowState::Claimed;
+                row.attempts += 1;
+                row.due_at = Some(lease_end);
+                Claimed {
+                    fence: Fence { row: id, attempt: row.attempts },
+                    key: row.key.clone(),
+                    body: row.body.clone(),
+                    enqueued_at: row.enqueued_at,
+                }
+            })
+            .collect()
+    }
+
+    fn settle(&mut self, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Settled {
+        let mut settled = Settled::default();
+        for (fence, settlement) in outcomes {
+            let Some(row) = self.rows.get_mut(&fence.row) else {
+                settled.stale += 1;
+                continue;
+            };
+            if row.state != RowState::Claimed || row.attempts != fence.attempt {
+                settled.stale += 1;
+                continue;
+            }
+            match settlement {
+                Settlement::Delivered => {
+                    row.state = RowState::Delivered;
+                    row.due_at = None;
+                    row.settled_at = Some(now);
+                    self.undelivered.remove(&fence.row);
+                }
+                Settlement::RetryAt { at, reason } => {
+                    row.state = RowState::Pending;
+                    row.due_at = Some(*at);
+                    row.last_error = Some(reason.clone());
+                }
+                Settlement::Dead { reason } => {
+                    row.state = RowState::Dead;
+                    row.due_at = None;
+                    row.last_error = Some(reason.clone());
+                    row.settled_at = Some(now);
+                    self.undelivered.remove(&fence.row);
+                }
+            }
+            settled.applied += 1;
+        }
+        settled
+    }
+
+    fn next_due(&self) -> Option<SystemTime> {
+        self.undelivered.iter().filter_map(|id| self.rows[id].due_at).min()
+    }
+
+    fn counts(&self) -> OutboxCounts {
+        let mut counts = OutboxCounts::default();
+        for row in self.rows.values() {
+            match row.state {
+                RowState::Pending => counts.pending += 1,
+                RowState::Claimed => counts.claimed += 1,
+                RowState::Delivered => counts.delivered += 1,
+                RowState::Dead => counts.dead += 1,
+            }
+        }
+        counts.oldest_undelivered = self.undelivered.iter().map(|id| self.rows[id].enqueued_at).min();
+        counts
+    }
+
+    fn account_counts(&self) -> Vec<AccountCounts> {
+        let mut accounts: BTreeMap<u64, AccountCounts> = BTreeMap::new();
+        for row in self.rows.values() {
+            let undelivered = matches!(row.state, RowState::Pending | RowState::Claimed);
+            let dead = row.state == RowState::Dead;
+            if !undelivered && !dead {
+                continue;
+            }
+            let account = accounts
+                .entry(row.key.portal)
+                .or_insert_with(|| AccountCounts { portal: row.key.portal, ..AccountCounts::default() });
+            account.undelivered += u64::from(undelivered);
+            account.dead += u64::from(dead);
+        }
+        accounts.into_values().collect()
+    }
+
+    fn list(&self, filter: &RowFilter, limit: usize) -> Vec<RowSummary> {
+        self.rows
+            .iter()
+            .filter(|(_, row)| takes(filter, row) && filter.state.is_none_or(|state| state == row.state))
+            .take(limit)
+            .map(|(&id, row)| RowSummary {
+                row: id,
+                key: row.key.clone(),
+                state: row.state,
+                attempts: row.attempts,
+                enqueued_at: row.enqueued_at,
+                due_at: row.due_at,
+                last_error: row.last_error.clone(),
+            })
+            .collect()
+    }
+
+    fn requeue_dead(&mut self, filter: &RowFilter, now: SystemTime) -> u64 {
+        let mut requeued = 0;
+        for (&id, row) in &mut self.rows {
+            if row.state != RowState::Dead || !takes(filter, row) {
+                continue;
+            }
+            row.state = RowState::Pending;
+            row.due_at = Some(now);
+            row.settled_at = None;
+            self.undelivered.insert(id);
+            requeued += 1;
+        }
+        requeued
+    }
+
+    fn purge(&mut self, before: SystemTime) -> u64 {
+        let gone: Vec<RowId> = self
+            .rows
+            .iter()
+            .filter(|(_, row)| row.settled_at.is_some_and(|at| at < before))
+            .map(|(&id, _)| id)
+            .collect();
+        for id in &gone {
+            if let Some(row) = self.rows.remove(id) {
+                self.keys.remove(&row.key);
+            }
+        }
+        gone.len() as u64
+    }
+}
+
+/// Whether `filter`'s account and event id take `row` (its state aside).
+fn takes(filter: &RowFilter, row: &Row) -> bool {
+    filter.portal.is_none_or(|portal| portal == row.key.portal)
+        && filter.event_id.as_deref().is_none_or(|id| id == row.key.event_id)
+}
+
+fn ready<'a, T: Send + 'a>(result: Result<T, OutboxError>) -> OutboxFuture<'a, T> {
+    Box::pin(std::future::ready(result))
+}
+
+impl Outbox for MemoryOutbox {
+    fn enqueue<'a>(&'a self, events: &'a [NewEvent], now: SystemTime) -> OutboxFuture<'a, Vec<Enqueued>> {
+        ready(Ok(self.rows().enqueue(events, now)))
+    }
+
+    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
+        let Some(lease_end) = now.checked_add(lease) else {
+            return ready(Err(OutboxError::message(format!("a lease of {lease:?} ends past the clock's range"))));
+        };
+        ready(Ok(self.rows().claim(limits, lease_end, now)))
+    }
+
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
+        ready(Ok(self.rows().settle(outcomes, now)))
+    }
+
+    fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {
+        ready(Ok(self.rows().next_due()))
+    }
+
+    fn counts(&self) -> OutboxFuture<'_, OutboxCounts> {
+        ready(Ok(self.rows().counts()))
+    }
+
+    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {
+        ready(Ok(self.rows().account_counts()))
+    }
+
+    fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
+        ready(Ok(self.rows().list(filter, limit)))
+    }
+
+    fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {
+        ready(Ok(self.rows().requeue_dead(filter, now)))
+    }
+
+    fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
+        ready(Ok(self.rows().purge(before)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outbox::EventKind;
+
+    fn event(portal: u64, id: &str) -> NewEvent {
+        NewEvent {
+            key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001".into(), event_id: id.into() },
+            body: format!("{{\"id\":\"{id}\"}}").into_bytes(),
+        }
+    }
+
+    fn at(seconds: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + seconds)
+    }
+
+    const LEASE: Duration = Duration::from_secs(30);
+
+    #[tokio::test]
+    async fn a_key_is_accepted_once_until_purged() {
+        let outbox = MemoryOutbox::new();
+        let first = outbox.enqueue(&[event(1, "a"), event(1, "a"), event(2, "a")], at(0)).await.unwrap();
+        assert_eq!(first, [Enqueued::Added, Enqueued::AlreadyThere, Enqueued::Added]);
+        let claimed = outbox.claim(ClaimLimits { per_account: 10, total: 10 }, LEASE, at(0)).await.unwrap();
+        let outcomes: Vec<_> = claimed.iter().map(|c| (c.fence, Settlement::Delivered)).collect();
+        assert_eq!(outbox.settle(&outcomes, at(1)).await.unwrap(), Settled { applied: 2, stale: 0 });
+        assert_eq!(outbox.enqueue(&[event(1, "a")], at(2)).await.unwrap(), [Enqueued::AlreadyThere]);
+        assert_eq!(outbox.purge(at(1)).await.unwrap(), 0, "settled at 1 is not before 1");
+        assert_eq!(outbox.purge(at(2)).await.unwrap(), 2);
+        assert_eq!(outbox.enqueue(&[event(1, "a")], at(3)).await.unwrap(), [Enqueued::Added]);
+    }
+
+    #[tokio::test]
+    async fn a_backlog_takes_one_share_and_the_oldest_account_goes_first() {
+        let outbox = MemoryOutbox::new();
+        let backlog: Vec<_> = (0..10).map(|i| event(1, &format!("b{i}"))).collect();
+        outbox.enqueue(&backlog, at(0)).await.unwrap();
+        outbox.enqueue(&[event(2, "q0")], at(1)).await.unwrap();
+        outbox.enqueue(&[event(3, "r0")], at(2)).await.unwrap();
+        let claimed = outbox.claim(ClaimLimits { per_account: 3, total: 5 }, LEASE, at(3)).await.unwrap();
+        let ids: Vec<_> = claimed.iter().map(|c| c.key.event_id.as_str()).collect();
+        assert_eq!(ids, ["b0", "b1", "b2", "q0", "r0"]);
+        let claimed = outbox.claim(ClaimLimits { per_account: 3, total: 2 }, LEASE, at(3)).await.unwrap();
+        let ids: Vec<_> = claimed.iter().map(|c| c.key.event_id.as_str()).collect();
+        assert_eq!(ids, ["b3", "b4"]);
+    }
+
+    #[tokio::test]
+    async fn a_reclaimed_row_refuses_the_older_fence() {
+        let outbox = MemoryOutbox::new();
+        outbox.enqueue(&[event(1, "a")], at(0)).await.unwrap();
+        let limits = ClaimLimits { per_account: 1, total: 1 };
+        let first = outbox.claim(limits, LEASE, at(0)).await.unwrap();
+        assert!(outbox.claim(limits, LEASE, at(29)).await.unwrap().is_empty());
+        let second = outbox.claim(limits, LEASE, at(30)).await.unwrap();
+        assert_eq!(second[0].fence.attempt, 2);
+        assert!(second[0].sent_before());
+        let dead = Settlement::Dead { reason: "late".into() };
+        assert_eq!(outbox.settle(&[(first[0].fence, dead)], at(31)).await.unwrap(), Settled { applied: 0, stale: 1 });
+        let done = [(second[0].fence, Settlement::Delivered)];
+        assert_eq!(outbox.settle(&done, at(31)).await.unwrap(), Settled { applied: 1, stale: 0 });
+        assert_eq!(outbox.settle(&done, at(32)).await.unwrap(), Settled { applied: 0, stale: 1 });
+        assert_eq!(outbox.counts().await.unwrap().delivered, 1);
+    }
+
+    #[tokio::test]
+    async fn a_dead_letter_requeued_keeps_its_attempts() {
+        let outbox = MemoryOutbox::new();
+        outbox.enqueue(&[event(1, "a"), event(2, "b")], at(0)).await.unwrap();
+        let limits = ClaimLimits { per_account: 5, total: 5 };
+        let claimed = outbox.claim(limits, LEASE, at(0)).await.unwrap();
+        let outcomes: Vec<_> = claimed.iter().map(|c| (c.fence, Settlement::Dead { reason: "400".into() })).collect();
+        outbox.settle(&outcomes, at(1)).await.unwrap();
+        let filter = RowFilter { portal: Some(2), ..RowFilter::default() };
+        assert_eq!(outbox.requeue_dead(&filter, at(2)).await.unwrap(), 1);
+        let again = outbox.claim(limits, LEASE, at(2)).await.unwrap();
+        assert_eq!(again.len(), 1);
+        assert_eq!((again[0].key.portal, again[0].fence.attempt), (2, 2));
+        let accounts = outbox.account_counts().await.unwrap();
+        assert_eq!(
+            accounts,
+            [
+                AccountCounts { portal: 1, undelivered: 0, dead: 1 },
+                AccountCounts { portal: 2, undelivered: 1, dead: 0 }
+            ]
+        );
+        assert_eq!(outbox.next_due().await.unwrap(), Some(at(2) + LEASE));
+    }
+}

@@ -1,0 +1,332 @@
+//! The [`Outbox`]: where emitted events wait until they are delivered or
+//! dead, keyed by account, event type and id.
+//!
+//! # A row's life
+//!
+//! [`enqueue`](Outbox::enqueue) adds a row as *pending* (due now), unless a
+//! row with the same [`EventKey`] exists, in whatever state, until
+//! [`purge`](Outbox::purge) removes it: emitting the same event twice is
+//! accepted once, and a delivered event is not sent again within the
+//! retention of delivered rows.
+//!
+//! [`claim`](Outbox::claim) takes due pending rows (and rows whose lease ran
+//! out) for one delivery attempt: it adds one to the row's attempt number and
+//! leases it until `now + lease`. Every later change names the row and the
+//! attempt it claimed ([`Fence`]); a change whose attempt is no longer the
+//! row's (the lease ran out and another dispatcher claimed it again) is not
+//! applied and is counted as stale, so a slow dispatcher never overwrites a
+//! newer claim.
+//!
+//! [`settle`](Outbox::settle) ends an attempt: *delivered*, *pending* again
+//! from a given time (a transient failure, with its reason), or *dead* (a
+//! permanent failure, with its reason). Dead rows stay until
+//! [`requeue_dead`](Outbox::requeue_dead) makes them pending again or
+//! [`purge`](Outbox::purge) removes them.
+//!
+//! # Fair claims
+//!
+//! One claim takes at most [`ClaimLimits::per_account`] rows of any one
+//! account (its oldest due rows, in enqueue order) and at most
+//! [`ClaimLimits::total`] rows in all; when more accounts have due rows than
+//! fit, the accounts whose oldest due row is oldest go first. So an account
+//! with a large backlog takes one share per claim, not the whole claim.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+/// The future an [`Outbox`] method returns.
+pub type OutboxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, OutboxError>> + Send + 'a>>;
+
+/// The id of an outbox row, given by the outbox.
+pub type RowId = i64;
+
+/// Which HubSpot API an event goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// A timeline event of a v3 template (`POST /integrators/timeline/v3/events/batch/create`);
+    /// its event type is the template id.
+    Timeline,
+}
+
+impl EventKind {
+    /// The name an outbox stores: `"timeline"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Timeline => "timeline",
+        }
+    }
+
+    /// The kind [`as_str`](Self::as_str) names, or `None`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "timeline" => Some(EventKind::Timeline),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What makes an event unique in an outbox: emitting an event with the key
+/// of a row already there adds nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventKey {
+    /// The account (HubSpot's hub id).
+    pub portal: u64,
+    /// The API the event goes to.
+    pub kind: EventKind,
+    /// The event type: the template id of a [`EventKind::Timeline`] event.
+    pub event_type: String,
+    /// The event's id, as sent (for a derived id: the account's).
+    pub event_id: String,
+}
+
+/// An event to add to an outbox: encoded for its account already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// Its account, kind, type and id.
+    pub key: EventKey,
+    /// The JSON input exactly as it goes in a batch request's `inputs`.
+    pub body: Vec<u8>,
+}
+
+/// What [`Outbox::enqueue`] did with one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enqueued {
+    /// A new pending row.
+    Added,
+    /// A row with the same key was there already (pending, claimed,
+    /// delivered or dead); nothing was added.
+    AlreadyThere,
+}
+
+/// How much one [`Outbox::claim`] takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimLimits {
+    /// At most this many rows of one account.
+    pub per_account: usize,
+    /// At most this many rows in all.
+    pub total: usize,
+}
+
+/// A row claimed for one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    /// The row and the attempt this claim is: what a later change names.
+    pub fence: Fence,
+    /// Its account, kind, type and id.
+    pub key: EventKey,
+    /// The JSON input, as enqueued.
+    pub body: Vec<u8>,
+    /// When it was enqueued.
+    pub enqueued_at: SystemTime,
+}
+
+impl Claimed {
+    /// Whether an earlier attempt may have sent it (this is not its first
+    /// claim): HubSpot's "already in use" for it then means delivered.
+    pub fn sent_before(&self) -> bool {
+        self.fence.attempt > 1
+    }
+}
+
+/// A row and the attempt that claimed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fence {
+    /// The row.
+    pub row: RowId,
+    /// The claim's attempt number: 1 for the first claim.
+    pub attempt: u32,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settlement {
+    /// HubSpot stored the event (or confirmed an earlier attempt did).
+    Delivered,
+    /// A transient failure: pending again, due at `at`.
+    RetryAt {
+        /// When it is due again.
+        at: SystemTime,
+        /// Why this attempt failed.
+        reason: String,
+    },
+    /// A permanent failure: a dead letter.
+    Dead {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// What [`Outbox::settle`] applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Changes applied.
+    pub applied: usize,
+    /// Changes not applied because a newer claim owns the row (or the row is
+    /// gone).
+    pub stale: usize,
+}
+
+/// A row's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowState {
+    /// Waiting for a claim, due at its next-attempt time.
+    Pending,
+    /// Claimed, under a lease.
+    Claimed,
+    /// Delivered; kept until purged so a re-emit is not sent again.
+    Delivered,
+    /// A permanent failure.
+    Dead,
+}
+
+impl RowState {
+    /// The name an outbox stores: `pending`, `claimed`, `delivered`, `dead`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RowState::Pending => "pending",
+            RowState::Claimed => "claimed",
+            RowState::Delivered => "delivered",
+            RowState::Dead => "dead",
+        }
+    }
+
+    /// The state [`as_str`](Self::as_str) names, or `None`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "pending" => Some(RowState::Pending),
+            "claimed" => Some(RowState::Claimed),
+            "delivered" => Some(RowState::Delivered),
+            "dead" => Some(RowState::Dead),
+            _ => None,
+        }
+    }
+}
+
+/// One row as [`Outbox::list`] shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowSummary {
+    /// The row.
+    pub row: RowId,
+    /// Its account, kind, type and id.
+    pub key: EventKey,
+    /// Its state.
+    pub state: RowState,
+    /// Claims so far.
+    pub attempts: u32,
+    /// When it was enqueued.
+    pub enqueued_at: SystemTime,
+    /// When a pending row is due, or a claimed row's lease ends.
+    pub due_at: Option<SystemTime>,
+    /// The reason of the last failure (a retry's or the dead letter's).
+    pub last_error: Option<String>,
+}
+
+/// Which rows [`Outbox::list`] and [`Outbox::requeue_dead`] take.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFilter {
+    /// Only this state.
+    pub state: Option<RowState>,
+    /// Only this account.
+    pub portal: Option<u64>,
+    /// Only this event id.
+    pub event_id: Option<String>,
+}
+
+/// Rows per state, and the age of the oldest pending one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    /// Pending rows (due or not).
+    pub pending: u64,
+    /// Claimed rows.
+    pub claimed: u64,
+    /// Delivered rows not purged yet.
+    pub delivered: u64,
+    /// Dead letters.
+    pub dead: u64,
+    /// When the oldest pending or claimed row was enqueued.
+    pub oldest_undelivered: Option<SystemTime>,
+}
+
+/// Pending and dead rows of one account, for `timeline outbox list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountCounts {
+    /// The account.
+    pub portal: u64,
+    /// Its pending and claimed rows.
+    pub undelivered: u64,
+    /// Its dead letters.
+    pub dead: u64,
+}
+
+/// Why an outbox call failed: the storage underneath (a database error, a
+/// full disk). Nothing the call was asked to do is half done.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct OutboxError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl OutboxError {
+    /// An error saying `message`, caused by `source`.
+    pub fn new(message: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        OutboxError { message: message.into(), source: Some(source.into()) }
+    }
+
+    /// An error saying `message`, with no error underneath.
+    pub fn message(message: impl Into<String>) -> Self {
+        OutboxError { message: message.into(), source: None }
+    }
+}
+
+/// Where a dispatcher keeps events until they are delivered or dead; see the
+/// [module documentation](self) for a row's life and the fairness of claims.
+///
+/// Every method is atomic: it does all it is asked, or fails and does
+/// nothing. Times are wall-clock times of the caller (`now` is passed in, so
+/// tests drive time by data); a shared outbox's implementation may use its
+/// database's clock instead, and says so.
+pub trait Outbox: Send + Sync + 'static {
+    /// Adds `events` (as pending, due now) except those whose key is there
+    /// already; says which, in order. An event is durable once this returns
+    /// `Ok` (for a durable outbox).
+    fn enqueue<'a>(&'a self, events: &'a [NewEvent], now: SystemTime) -> OutboxFuture<'a, Vec<Enqueued>>;
+
+    /// Claims due pending rows and rows whose lease ended by `now`, within
+    /// `limits` and fairly between accounts, leasing them until `now + lease`.
+    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>>;
+
+    /// Ends the attempts `outcomes` name, each only if its fence is still
+    /// the row's current claim.
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled>;
+
+    /// The earliest time a pending row is due or a lease ends, or `None`
+    /// when there is neither.
+    fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>>;
+
+    /// Rows per state.
+    fn counts(&self) -> OutboxFuture<'_, OutboxCounts>;
+
+    /// Undelivered and dead rows per account, accounts with neither left out.
+    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>>;
+
+    /// At most `limit` rows that `filter` takes, oldest first.
+    fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>>;
+
+    /// Makes the dead rows `filter` takes (its `state` is ignored) pending
+    /// again, due at `now`, with their attempt numbers kept; returns how many.
+    fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64>;
+
+    /// Removes delivered and dead rows settled before `before`; returns how many.
+    fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64>;
+}

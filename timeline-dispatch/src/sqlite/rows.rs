@@ -1,0 +1,319 @@
+//! The SQL of each outbox operation on one SQLite connection, and how
+//! values are stored: times as microseconds since the Unix epoch, accounts
+//! as their 64 bits in an `INTEGER`, kinds and states by name.
+
+use std::time::{Duration, SystemTime};
+
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::{Row, SqliteExecutor};
+
+use crate::outbox::{
+    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxError,
+    RowFilter, RowState, RowSummary, Settled, Settlement,
+};
+
+/// A time as the outbox stores it.
+pub(super) fn micros(time: SystemTime) -> Result<i64, OutboxError> {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .ok()
+        .and_then(|since| i64::try_from(since.as_micros()).ok())
+        .ok_or_else(|| OutboxError::message(format!("{time:?} is outside the times the SQLite outbox stores")))
+}
+
+fn time(micros: i64) -> Result<SystemTime, sqlx::Error> {
+    u64::try_from(micros)
+        .ok()
+        .and_then(|micros| SystemTime::UNIX_EPOCH.checked_add(Duration::from_micros(micros)))
+        .ok_or_else(|| decode(format!("the stored time {micros} is out of range")))
+}
+
+fn decode(message: String) -> sqlx::Error {
+    sqlx::Error::Decode(message.into())
+}
+
+/// An account as stored: its bits, so every `u64` fits.
+fn portal_bits(portal: u64) -> i64 {
+    i64::from_ne_bytes(portal.to_ne_bytes())
+}
+
+fn portal(bits: i64) -> u64 {
+    u64::from_ne_bytes(bits.to_ne_bytes())
+}
+
+fn kind(row: &SqliteRow) -> Result<EventKind, sqlx::Error> {
+    let name: String = row.try_get("kind")?;
+    EventKind::from_name(&name).ok_or_else(|| decode(format!("unknown event kind {name:?}")))
+}
+
+fn attempts(row: &SqliteRow) -> Result<u32, sqlx::Error> {
+    let attempts: i64 = row.try_get("attempts")?;
+    u32::try_from(attempts).map_err(|_| decode(format!("the attempt number {attempts} is out of range")))
+}
+
+fn key(row: &SqliteRow) -> Result<EventKey, sqlx::Error> {
+    Ok(EventKey {
+        portal: portal(row.try_get("portal")?),
+        kind: kind(row)?,
+        event_type: row.try_get("event_type")?,
+        event_id: row.try_get("event_id")?,
+    })
+}
+
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// Adds the events whose keys are new, each due at `now`.
+pub(super) async fn enqueue(
+    conn: &mut SqliteConnection,
+    events: &[NewEvent],
+    now: i64,
+) -> Result<Vec<Enqueued>, sqlx::Error> {
+    let mut enqueued = Vec::with_capacity(events.len());
+    for event in events {
+        let done = sqlx::query(
+            "INSERT INTO outbox (portal, kind, event_type, event_id, body, state, enqueued_at, due_at) \
+             VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) \
+             ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING",
+        )
+        .bind(portal_bits(event.key.portal))
+        .bind(event.key.kind.as_str())
+        .bind(event.key.event_type.as_str())
+        .bind(event.key.event_id.as_str())
+        .bind(event.body.as_slice())
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+        enqueued.push(if done.rows_affected() == 1 { Enqueued::Added } else { Enqueued::AlreadyThere });
+    }
+    Ok(enqueued)
+}
+
+/// Claims due rows fairly: the accounts by their oldest due row, at most
+/// `limits.per_account` rows of each (its oldest), `limits.total` in all.
+pub(super) async fn claim(
+    conn: &mut SqliteConnection,
+    limits: ClaimLimits,
+    lease_end: i64,
+    now: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    if limits.per_account == 0 || limits.total == 0 {
+        return Ok(Vec::new());
+    }
+    // Every account with undelivered rows, found through the index one
+    // account after another, with its oldest due row.
+    let accounts = sqlx::query(
+        "WITH RECURSIVE accounts (portal) AS ( \
+             SELECT (SELECT portal FROM outbox WHERE due_at IS NOT NULL ORDER BY portal LIMIT 1) \
+             UNION ALL \
+             SELECT (SELECT o.portal FROM outbox o WHERE o.due_at IS NOT NULL AND o.portal > a.portal \
+                     ORDER BY o.portal LIMIT 1) \
+             FROM accounts a WHERE a.portal IS NOT NULL \
+         ), \
+         oldest (portal, first) AS ( \
+             SELECT a.portal, (SELECT o.id FROM outbox o WHERE o.portal = a.portal AND o.due_at <= ?1 \
+                               ORDER BY o.id LIMIT 1) \
+             FROM accounts a WHERE a.portal IS NOT NULL \
+         ) \
+         SELECT portal FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
+    )
+    .bind(now)
+    .bind(i64::try_from(limits.total).unwrap_or(i64::MAX))
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let mut claimed = Vec::new();
+    for account in accounts {
+        let left = limits.total - claimed.len();
+        if left == 0 {
+            break;
+        }
+        let take = limits.per_account.min(left);
+        let rows = sqlx::query(
+            "UPDATE outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
+             WHERE id IN (SELECT id FROM outbox WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
+             RETURNING id, portal, kind, event_type, event_id, body, attempts, enqueued_at",
+        )
+        .bind(lease_end)
+        .bind(account.try_get::<i64, _>("portal")?)
+        .bind(now)
+        .bind(i64::try_from(take).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut share = rows
+            .iter()
+            .map(|row| {
+                Ok(Claimed {
+                    fence: Fence { row: row.try_get("id")?, attempt: attempts(row)? },
+                    key: key(row)?,
+                    body: row.try_get("body")?,
+                    enqueued_at: time(row.try_get("enqueued_at")?)?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        share.sort_by_key(|claimed| claimed.fence.row);
+        claimed.append(&mut share);
+    }
+    Ok(claimed)
+}
+
+/// A [`Settlement`] as stored, for one fence.
+#[derive(Debug)]
+pub(super) struct Outcome {
+    fence: Fence,
+    state: RowState,
+    due_at: Option<i64>,
+    reason: Option<String>,
+}
+
+impl Outcome {
+    /// How `settlement` of `fence` is stored; fails for a retry time the
+    /// outbox cannot store.
+    pub(super) fn new(fence: Fence, settlement: &Settlement) -> Result<Self, OutboxError> {
+        Ok(match settlement {
+            Settlement::Delivered => Outcome { fence, state: RowState::Delivered, due_at: None, reason: None },
+            Settlement::RetryAt { at, reason } => {
+                Outcome { fence, state: RowState::Pending, due_at: Some(micros(*at)?), reason: Some(reason.clone()) }
+            }
+            Settlement::Dead { reason } => {
+                Outcome { fence, state: RowState::Dead, due_at: None, reason: Some(reason.clone()) }
+            }
+        })
+    }
+}
+
+/// Ends the attempts whose fences are still their rows' claims.
+pub(super) async fn settle(
+    conn: &mut SqliteConnection,
+    outcomes: &[Outcome],
+    now: i64,
+) -> Result<Settled, sqlx::Error> {
+    let mut settled = Settled::default();
+    for outcome in outcomes {
+        let settled_at = matches!(outcome.state, RowState::Delivered | RowState::Dead).then_some(now);
+        let done = sqlx::query(
+            "UPDATE outbox SET state = ?1, due_at = ?2, settled_at = ?3, last_error = COALESCE(?4, last_error) \
+             WHERE id = ?5 AND attempts = ?6 AND state = 'claimed'",
+        )
+        .bind(outcome.state.as_str())
+        .bind(outcome.due_at)
+        .bind(settled_at)
+        .bind(outcome.reason.as_deref())
+        .bind(outcome.fence.row)
+        .bind(i64::from(outcome.fence.attempt))
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() == 1 {
+            settled.applied += 1;
+        } else {
+            settled.stale += 1;
+        }
+    }
+    Ok(settled)
+}
+
+/// Makes the dead rows `filter` takes pending again, due at `now`.
+pub(super) async fn requeue_dead(
+    conn: &mut SqliteConnection,
+    filter: &RowFilter,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'pending', due_at = ?1, settled_at = NULL \
+         WHERE state = 'dead' AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3)",
+    )
+    .bind(now)
+    .bind(filter.portal.map(portal_bits))
+    .bind(filter.event_id.as_deref())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Removes the delivered and dead rows settled before `before`.
+pub(super) async fn purge(conn: &mut SqliteConnection, before: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM outbox WHERE settled_at < ?1").bind(before).execute(&mut *conn).await?;
+    Ok(done.rows_affected())
+}
+
+/// The earliest due time or lease end.
+pub(super) async fn next_due(conn: impl SqliteExecutor<'_>) -> Result<Option<SystemTime>, sqlx::Error> {
+    let row = sqlx::query("SELECT MIN(due_at) AS due FROM outbox WHERE due_at IS NOT NULL").fetch_one(conn).await?;
+    row.try_get::<Option<i64>, _>("due")?.map(time).transpose()
+}
+
+/// Rows per state and the oldest undelivered row's enqueue time (one
+/// statement: one snapshot).
+pub(super) async fn counts(conn: impl SqliteExecutor<'_>) -> Result<OutboxCounts, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'claimed'), 0) AS claimed, \
+                COALESCE(SUM(state = 'delivered'), 0) AS delivered, COALESCE(SUM(state = 'dead'), 0) AS dead, \
+                MIN(CASE WHEN due_at IS NOT NULL THEN enqueued_at END) AS oldest \
+         FROM outbox",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(OutboxCounts {
+        pending: count(row.try_get("pending")?),
+        claimed: count(row.try_get("claimed")?),
+        delivered: count(row.try_get("delivered")?),
+        dead: count(row.try_get("dead")?),
+        oldest_undelivered: row.try_get::<Option<i64>, _>("oldest")?.map(time).transpose()?,
+    })
+}
+
+/// Undelivered and dead rows per account, by account.
+pub(super) async fn account_counts(conn: impl SqliteExecutor<'_>) -> Result<Vec<AccountCounts>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT portal, SUM(due_at IS NOT NULL) AS undelivered, SUM(state = 'dead') AS dead \
+         FROM outbox WHERE due_at IS NOT NULL OR state = 'dead' GROUP BY portal",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut accounts = rows
+        .iter()
+        .map(|row| {
+            Ok(AccountCounts {
+                portal: portal(row.try_get("portal")?),
+                undelivered: count(row.try_get("undelivered")?),
+                dead: count(row.try_get("dead")?),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    accounts.sort_by_key(|account| account.portal);
+    Ok(accounts)
+}
+
+/// At most `limit` rows `filter` takes, in enqueue order.
+pub(super) async fn list(
+    conn: impl SqliteExecutor<'_>,
+    filter: &RowFilter,
+    limit: usize,
+) -> Result<Vec<RowSummary>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error \
+         FROM outbox WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3) \
+         ORDER BY id LIMIT ?4",
+    )
+    .bind(filter.state.map(RowState::as_str))
+    .bind(filter.portal.map(portal_bits))
+    .bind(filter.event_id.as_deref())
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = row.try_get("state")?;
+            Ok(RowSummary {
+                row: row.try_get("id")?,
+                key: key(row)?,
+                state: RowState::from_name(&state).ok_or_else(|| decode(format!("unknown row state {state:?}")))?,
+                attempts: attempts(row)?,
+                enqueued_at: time(row.try_get("enqueued_at")?)?,
+                due_at: row.try_get::<Option<i64>, _>("due_at")?.map(time).transpose()?,
+                last_error: row.try_get("last_error")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,199 @@
+//! The SQLite outbox's durability and group commits, on real files: rows
+//! survive a closed handle and a killed process, and concurrent enqueues
+//! share commits.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+use sqlx::Connection;
+use timeline_dispatch::{
+    ClaimLimits, Enqueued, EventKey, EventKind, NewEvent, Outbox, RowFilter, RowState, Settlement, SqliteOutbox,
+};
+
+fn event(portal: u64, id: &str) -> NewEvent {
+    NewEvent {
+        key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001".into(), event_id: id.into() },
+        body: format!(r#"{{"eventTemplateId":"1001","id":"{id}"}}"#).into_bytes(),
+    }
+}
+
+fn at(seconds: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + seconds)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reopened_outbox_holds_every_row_in_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    for chunk in 0..10 {
+        let events: Vec<_> = (0..50).map(|i| event(chunk % 3, &format!("e{chunk}-{i}"))).collect();
+        assert!(outbox.enqueue(&events, at(chunk)).await.unwrap().iter().all(|e| *e == Enqueued::Added));
+    }
+    let claimed =
+        outbox.claim(ClaimLimits { per_account: 20, total: 40 }, Duration::from_secs(30), at(20)).await.unwrap();
+    assert_eq!(claimed.len(), 40);
+    let outcomes: Vec<_> = claimed
+        .iter()
+        .take(30)
+        .enumerate()
+        .map(|(i, c)| {
+            (c.fence, if i % 2 == 0 { Settlement::Delivered } else { Settlement::Dead { reason: "400".into() } })
+        })
+        .collect();
+    outbox.settle(&outcomes, at(21)).await.unwrap();
+    let before = outbox.list(&RowFilter::default(), 1000).await.unwrap();
+    let counts = outbox.counts().await.unwrap();
+    drop(outbox);
+
+    let url = format!("sqlite://{}", path.display());
+    let mut raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&mut raw).await.unwrap();
+    assert_eq!(mode.0, "wal", "the file stays in WAL mode");
+    raw.close().await.unwrap();
+
+    let reopened = SqliteOutbox::open(&path).await.unwrap();
+    assert_eq!(reopened.list(&RowFilter::default(), 1000).await.unwrap(), before);
+    assert_eq!(reopened.counts().await.unwrap(), counts);
+    assert_eq!((counts.pending, counts.claimed, counts.delivered, counts.dead), (460, 10, 15, 15));
+    let again: Vec<_> = (0..50).map(|i| event(0, &format!("e0-{i}"))).collect();
+    assert!(reopened.enqueue(&again, at(30)).await.unwrap().iter().all(|e| *e == Enqueued::AlreadyThere));
+}
+
+/// Set in the child process of the kill test: the outbox file it fills.
+const CHILD_OUTBOX: &str = "TIMELINE_DISPATCH_TEST_CHILD_OUTBOX";
+
+/// The child: eight tasks enqueue events forever, each printing `ack ID`
+/// once its enqueue returned.
+async fn enqueue_until_killed(path: &Path) -> ! {
+    let outbox = SqliteOutbox::open(path).await.expect("open in the child");
+    let tasks: Vec<_> = (0..8u64)
+        .map(|task| {
+            let outbox = outbox.clone();
+            tokio::spawn(async move {
+                for n in 0.. {
+                    let ids = [format!("t{task}-{n}-a"), format!("t{task}-{n}-b")];
+                    let events = [event(task, &ids[0]), event(task + 100, &ids[1])];
+                    outbox.enqueue(&events, SystemTime::now()).await.expect("enqueue in the child");
+                    println!("ack {}\nack {}", ids[0], ids[1]);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a child task");
+    }
+    unreachable!("the child enqueues until it is killed")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_process_loses_no_acknowledged_event() {
+    if let Some(path) = std::env::var_os(CHILD_OUTBOX) {
+        enqueue_until_killed(Path::new(&path)).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let mut acknowledged = Vec::new();
+    for round in 0..3 {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["a_killed_process_loses_no_acknowledged_event", "--exact", "--nocapture", "--test-threads=1"])
+            .env(CHILD_OUTBOX, &path)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut seen = 0;
+        // Kill it mid-stream, at a different point each round.
+        let kill_after = 200 + round * 150;
+        for line in lines {
+            if let Some(id) = line.unwrap().strip_prefix("ack ") {
+                acknowledged.push(id.to_string());
+                seen += 1;
+                if seen == kill_after {
+                    child.kill().unwrap();
+                }
+            }
+        }
+        // Every line before EOF was printed after its enqueue returned: all
+        // of them count, those in the pipe after the kill too.
+        child.wait().unwrap();
+        assert!(seen >= kill_after, "the child stopped early (round {round}, {seen} acks)");
+    }
+
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    let rows = outbox.list(&RowFilter::default(), usize::MAX).await.unwrap();
+    let stored: std::collections::HashSet<_> = rows.iter().map(|row| row.key.event_id.as_str()).collect();
+    let missing: Vec<_> = acknowledged.iter().filter(|id| !stored.contains(id.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged events are missing: {:?}",
+        missing.len(),
+        acknowledged.len(),
+        &missing[..missing.len().min(10)]
+    );
+    assert!(rows.iter().all(|row| row.state == RowState::Pending));
+}
+
+/// The frames in the WAL file: each commit appends at least one.
+fn wal_frames(path: &Path) -> u64 {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    // A 32-byte header, then frames of a 24-byte header and a 4096-byte page.
+    len.saturating_sub(32) / (24 + 4096)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_enqueues_share_commits() {
+    const TASKS: usize = 200;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+
+    // Another connection holds the write lock, so the writer's first commit
+    // waits while every task hands its event over.
+    let url = format!("sqlite://{}", path.display());
+    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let lock = other.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let frames_before = wal_frames(&path);
+
+    let polled = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|i| {
+            let outbox = outbox.clone();
+            let polled = Arc::clone(&polled);
+            tokio::spawn(async move {
+                let events = [event(i as u64 % 7, &format!("e{i}"))];
+                let mut enqueue = outbox.enqueue(&events, at(0));
+                let mut first = true;
+                std::future::poll_fn(|cx| {
+                    let poll = enqueue.as_mut().poll(cx);
+                    if std::mem::take(&mut first) {
+                        polled.fetch_add(1, Ordering::SeqCst);
+                    }
+                    poll
+                })
+                .await
+            })
+        })
+        .collect();
+    while polled.load(Ordering::SeqCst) < TASKS {
+        tokio::task::yield_now().await;
+    }
+    lock.rollback().await.unwrap();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), [Enqueued::Added]);
+    }
+
+    let commits_at_most = wal_frames(&path) - frames_before;
+    assert!(
+        commits_at_most < (TASKS / 10) as u64,
+        "{TASKS} enqueues took {commits_at_most} WAL frames: they did not share commits"
+    );
+    assert_eq!(outbox.counts().await.unwrap().pending, TASKS as u64);
+}
