@@ -1,5 +1,32 @@
-//! The Postgres outbox of hubspot-timeline's dispatcher.
+//! The Postgres outbox of hubspot-timeline's dispatcher: [`PgOutbox`], an
+//! [`Outbox`](timeline_dispatch::Outbox) that every replica of a service
+//! shares, and that a request handler enqueues to inside its own
+//! transaction, so an event exists if and only if the business write it
+//! belongs to committed.
+//!
+//! ```no_run
+//! # async fn handler(pool: sqlx::PgPool, events: Vec<timeline_dispatch::NewEvent>) -> Result<(), Box<dyn std::error::Error>> {
+//! use timeline_postgres::PgOutbox;
+//!
+//! let outbox = PgOutbox::new(pool.clone());
+//! outbox.migrate().await?; // once, at start
+//!
+//! let mut tx = pool.begin().await?;
+//! sqlx::query("UPDATE registrations SET confirmed = true WHERE id = $1").bind(7_i64).execute(&mut *tx).await?;
+//! outbox.enqueue_in(&mut *tx, &events, std::time::SystemTime::now()).await?;
+//! tx.commit().await?; // the events exist from here, and not if this fails
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! Re-exported by `hubspot-timeline` under its `postgres` feature.
 
 #![warn(missing_docs)]
+
+mod codec;
+mod listener;
+mod outbox;
+mod sql;
+
+pub use listener::EnqueueListener;
+pub use outbox::{DEFAULT_SCHEMA, PgOutbox};

@@ -1,0 +1,443 @@
+//! [`PgOutbox`]: the [`Outbox`] in a Postgres schema.
+
+use std::collections::HashSet;
+use std::time::{Duration, SystemTime};
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, Connection, PgConnection, PgExecutor, PgPool, Row};
+use timeline_dispatch::{
+    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxError,
+    OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement,
+};
+
+use crate::codec::{
+    db_error, from_db_attempt, from_db_count, from_db_kind, from_db_portal, from_db_state, from_db_time, to_db_attempt,
+    to_db_limit, to_db_portal, to_db_time,
+};
+use crate::listener::EnqueueListener;
+use crate::sql::Statements;
+
+/// The migrations of the outbox's tables, run in its schema by
+/// [`PgOutbox::migrate`].
+static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
+
+/// An [`Outbox`] in a Postgres schema: shared by every replica of a service,
+/// and enqueued to in the caller's own transaction with
+/// [`enqueue_in`](Self::enqueue_in).
+///
+/// Rows live in the table `events` of its schema ([`DEFAULT_SCHEMA`] unless
+/// [`with_schema`](Self::with_schema) names another); its migrations are
+/// recorded in that schema's own `_sqlx_migrations`, apart from the
+/// application's.
+///
+/// # Time
+///
+/// Times are the callers' `now`, as the trait passes them (so tests drive
+/// time by data), stored as `timestamptz` (microseconds; finer parts are
+/// dropped). Replicas' clocks should agree to well within a lease: a replica
+/// whose clock runs ahead may reclaim a row whose lease has not run out
+/// elsewhere, which the attempt fence makes safe (the slower claim's settle is
+/// stale) but which sends the event twice (its id makes HubSpot keep one).
+///
+/// # Claims
+///
+/// One statement, committed before it returns (so before anything is sent):
+/// the accounts with due rows by their oldest due row, then each account's
+/// oldest due rows under `FOR UPDATE SKIP LOCKED` (rows another claim holds
+/// are skipped, never waited for), updated to claimed with the attempt number
+/// raised and the lease's end as their due time. Every later change is fenced
+/// on (row, attempt): a change whose attempt is not the row's any more
+/// changes nothing and counts as stale.
+///
+/// # Waking a dispatcher
+///
+/// [`enqueue_in`](Self::enqueue_in) notifies the channel named after the
+/// schema when its transaction commits and it added a row;
+/// [`listen`](Self::listen) waits for that. A dispatcher that does not listen
+/// finds the rows on its next poll ([`next_due`](Outbox::next_due)).
+#[derive(Debug, Clone)]
+pub struct PgOutbox {
+    pool: PgPool,
+    schema: String,
+    statements: std::sync::Arc<Statements>,
+}
+
+/// The schema of [`PgOutbox::new`].
+pub const DEFAULT_SCHEMA: &str = "timeline_outbox";
+
+/// The longest name Postgres keeps for a schema.
+const MAX_SCHEMA_LEN: usize = 63;
+
+impl PgOutbox {
+    /// The outbox in the schema [`DEFAULT_SCHEMA`] of `pool`'s database. Run
+    /// [`migrate`](Self::migrate) once before using it.
+    pub fn new(pool: PgPool) -> Self {
+        PgOutbox::build(pool, DEFAULT_SCHEMA.to_owned())
+    }
+
+    /// The outbox in the schema `schema`, which must be a plain lower-case
+    /// identifier (`a`–`z`, digits and `_`, not starting with a digit, at most
+    /// 63 bytes).
+    pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, OutboxError> {
+        let plain = !schema.is_empty()
+            && schema.len() <= MAX_SCHEMA_LEN
+            && !schema.starts_with(|c: char| c.is_ascii_digit())
+            && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !plain {
+            return Err(OutboxError::message(format!(
+                "{schema:?} is not a plain lower-case identifier for the outbox's schema"
+            )));
+        }
+        Ok(PgOutbox::build(pool, schema.to_owned()))
+    }
+
+    fn build(pool: PgPool, schema: String) -> Self {
+        let statements = std::sync::Arc::new(Statements::new(&schema));
+        PgOutbox { pool, schema, statements }
+    }
+
+    /// Its schema.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// Its pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Creates the schema if needed and runs the migrations not run yet, on a
+    /// connection of its own whose `search_path` is the schema; the
+    /// migrations table is the schema's own. Safe to run from every replica at
+    /// start (sqlx takes an advisory lock).
+    pub async fn migrate(&self) -> Result<(), OutboxError> {
+        let options = (*self.pool.connect_options()).clone().options([("search_path", format!("\"{}\"", self.schema))]);
+        let mut conn = PgConnection::connect_with(&options).await.map_err(db_error("connect to migrate"))?;
+        let mut migrator = Migrator::with_migrations(MIGRATIONS.iter().cloned().collect());
+        migrator.dangerous_set_table_name(format!("\"{}\"._sqlx_migrations", self.schema));
+        migrator.create_schema(format!("\"{}\"", self.schema));
+        let migrated = migrator.run(&mut conn).await;
+        let closed = conn.close().await;
+        migrated.map_err(|error| OutboxError::new(format!("postgres outbox: migrate: {error}"), error))?;
+        closed.map_err(db_error("close the migration connection"))
+    }
+
+    /// Adds `events` (pending, due at `now`) through `executor`: the caller's
+    /// connection or transaction (`&mut *tx`), so they exist if and only if
+    /// the caller's transaction commits. Says, in order, which were added and
+    /// which were there already (an event whose key an earlier event of
+    /// `events` has counts as there already).
+    ///
+    /// When it adds a row, it notifies [`listen`](Self::listen)ers, which
+    /// Postgres delivers when the transaction commits (and never if it rolls
+    /// back).
+    pub async fn enqueue_in<'c, E>(
+        &self,
+        executor: E,
+        events: &[NewEvent],
+        now: SystemTime,
+    ) -> Result<Vec<Enqueued>, OutboxError>
+    where
+        E: PgExecutor<'c>,
+    {
+        self.insert(executor, events, now, Some(&self.schema)).await
+    }
+
+    /// Waits for [`enqueue_in`](Self::enqueue_in)'s notifications, on a
+    /// connection of its own from the pool's options.
+    pub async fn listen(&self) -> Result<EnqueueListener, OutboxError> {
+        EnqueueListener::connect(&self.pool, &self.schema).await
+    }
+
+    async fn insert<'c, E>(
+        &self,
+        executor: E,
+        events: &[NewEvent],
+        now: SystemTime,
+        notify: Option<&str>,
+    ) -> Result<Vec<Enqueued>, OutboxError>
+    where
+        E: PgExecutor<'c>,
+    {
+        // The first event of each key is the one that may be added.
+        let mut seen = HashSet::new();
+        let firsts: Vec<bool> = events.iter().map(|event| seen.insert(&event.key)).collect();
+        let unique = events.iter().zip(&firsts).filter(|(_, first)| **first).map(|(event, _)| event);
+        let (mut portals, mut kinds, mut types, mut ids, mut bodies) = (vec![], vec![], vec![], vec![], vec![]);
+        for event in unique {
+            portals.push(to_db_portal(event.key.portal));
+            kinds.push(event.key.kind.as_str());
+            types.push(event.key.event_type.as_str());
+            ids.push(event.key.event_id.as_str());
+            bodies.push(event.body.as_slice());
+        }
+        if portals.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(AssertSqlSafe(self.statements.enqueue.clone()))
+            .bind(&portals)
+            .bind(&kinds)
+            .bind(&types)
+            .bind(&ids)
+            .bind(&bodies)
+            .bind(to_db_time(now)?)
+            .bind(notify)
+            .fetch_all(executor)
+            .await
+            .map_err(db_error("enqueue"))?;
+        let mut added = HashSet::with_capacity(rows.len());
+        for row in &rows {
+            let portal: i64 = row.try_get(0).map_err(db_error("read an added row"))?;
+            let kind: String = row.try_get(1).map_err(db_error("read an added row"))?;
+            let event_type: String = row.try_get(2).map_err(db_error("read an added row"))?;
+            let event_id: String = row.try_get(3).map_err(db_error("read an added row"))?;
+            added.insert(EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id });
+        }
+        Ok(events
+            .iter()
+            .zip(firsts)
+            .map(
+                |(event, first)| {
+                    if first && added.contains(&event.key) { Enqueued::Added } else { Enqueued::AlreadyThere }
+                },
+            )
+            .collect())
+    }
+
+    async fn claim_rows(
+        &self,
+        limits: ClaimLimits,
+        lease: Duration,
+        now: SystemTime,
+    ) -> Result<Vec<Claimed>, OutboxError> {
+        if limits.per_account == 0 || limits.total == 0 {
+            return Ok(Vec::new());
+        }
+        let lease_end = now
+            .checked_add(lease)
+            .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
+        let rows = sqlx::query(AssertSqlSafe(self.statements.claim.clone()))
+            .bind(to_db_time(now)?)
+            .bind(to_db_limit(limits.per_account))
+            .bind(to_db_limit(limits.total))
+            .bind(to_db_time(lease_end)?)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("claim"))?;
+        let mut claimed = rows.iter().map(claimed_row).collect::<Result<Vec<_>, _>>()?;
+        claimed.sort_by_key(|(first, claim)| (*first, claim.fence.row));
+        Ok(claimed.into_iter().map(|(_, claim)| claim).collect())
+    }
+
+    async fn settle_rows(&self, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Result<Settled, OutboxError> {
+        // A row named twice is settled by its first outcome; the others are stale.
+        let mut seen = HashSet::new();
+        let (mut rows, mut attempts, mut states, mut due, mut errors) = (vec![], vec![], vec![], vec![], vec![]);
+        for (fence, settlement) in outcomes {
+            if !seen.insert(fence.row) {
+                continue;
+            }
+            rows.push(fence.row);
+            attempts.push(to_db_attempt(fence.attempt)?);
+            let (state, due_at, error) = match settlement {
+                Settlement::Delivered => (RowState::Delivered, None, None),
+                Settlement::RetryAt { at, reason } => {
+                    (RowState::Pending, Some(to_db_time(*at)?), Some(reason.as_str()))
+                }
+                Settlement::Dead { reason } => (RowState::Dead, None, Some(reason.as_str())),
+            };
+            states.push(state.as_str());
+            due.push(due_at);
+            errors.push(error);
+        }
+        let applied = if rows.is_empty() {
+            0
+        } else {
+            sqlx::query(AssertSqlSafe(self.statements.settle.clone()))
+                .bind(&rows)
+                .bind(&attempts)
+                .bind(&states)
+                .bind(&due)
+                .bind(&errors)
+                .bind(to_db_time(now)?)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error("settle"))?
+                .len()
+        };
+        Ok(Settled { applied, stale: outcomes.len() - applied })
+    }
+
+    async fn next_due_time(&self) -> Result<Option<SystemTime>, OutboxError> {
+        let (due,): (Option<chrono::DateTime<chrono::Utc>>,) =
+            sqlx::query_as(AssertSqlSafe(self.statements.next_due.clone()))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error("next due time"))?;
+        Ok(due.map(from_db_time))
+    }
+
+    async fn count_rows(&self) -> Result<OutboxCounts, OutboxError> {
+        let (pending, claimed, delivered, dead, oldest): (i64, i64, i64, i64, Option<chrono::DateTime<chrono::Utc>>) =
+            sqlx::query_as(AssertSqlSafe(self.statements.counts.clone()))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error("count rows"))?;
+        Ok(OutboxCounts {
+            pending: from_db_count(pending),
+            claimed: from_db_count(claimed),
+            delivered: from_db_count(delivered),
+            dead: from_db_count(dead),
+            oldest_undelivered: oldest.map(from_db_time),
+        })
+    }
+
+    async fn count_accounts(&self) -> Result<Vec<AccountCounts>, OutboxError> {
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(self.statements.account_counts.clone()))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("count rows per account"))?;
+        let mut accounts: Vec<AccountCounts> = rows
+            .into_iter()
+            .map(|(portal, undelivered, dead)| AccountCounts {
+                portal: from_db_portal(portal),
+                undelivered: from_db_count(undelivered),
+                dead: from_db_count(dead),
+            })
+            .collect();
+        accounts.sort_by_key(|account| account.portal);
+        Ok(accounts)
+    }
+
+    async fn list_rows(&self, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, OutboxError> {
+        let rows = sqlx::query(AssertSqlSafe(self.statements.list.clone()))
+            .bind(filter.state.map(RowState::as_str))
+            .bind(filter.portal.map(to_db_portal))
+            .bind(filter.event_id.as_deref())
+            .bind(to_db_limit(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("list rows"))?;
+        rows.iter().map(summary_row).collect()
+    }
+
+    async fn requeue(&self, filter: &RowFilter, now: SystemTime) -> Result<u64, OutboxError> {
+        let done = sqlx::query(AssertSqlSafe(self.statements.requeue_dead.clone()))
+            .bind(filter.portal.map(to_db_portal))
+            .bind(filter.event_id.as_deref())
+            .bind(to_db_time(now)?)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("requeue dead rows"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn purge_rows(&self, before: SystemTime) -> Result<u64, OutboxError> {
+        let done = sqlx::query(AssertSqlSafe(self.statements.purge.clone()))
+            .bind(to_db_time(before)?)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("purge"))?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// A row the claim returned, with its account's oldest due row (the order of
+/// the claim).
+fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), OutboxError> {
+    let read = db_error("read a claimed row");
+    let decoded: Result<_, sqlx::Error> = (|| {
+        Ok((
+            row.try_get::<i64, _>("first")?,
+            row.try_get::<i64, _>("id")?,
+            row.try_get::<i32, _>("attempts")?,
+            row.try_get::<i64, _>("portal")?,
+            row.try_get::<String, _>("kind")?,
+            row.try_get::<String, _>("event_type")?,
+            row.try_get::<String, _>("event_id")?,
+            row.try_get::<Vec<u8>, _>("body")?,
+            row.try_get::<chrono::DateTime<chrono::Utc>, _>("enqueued_at")?,
+        ))
+    })();
+    let (first, id, attempts, portal, kind, event_type, event_id, body, enqueued_at) = decoded.map_err(read)?;
+    Ok((
+        first,
+        Claimed {
+            fence: Fence { row: id, attempt: from_db_attempt(attempts)? },
+            key: EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id },
+            body,
+            enqueued_at: from_db_time(enqueued_at),
+        },
+    ))
+}
+
+/// A row [`Outbox::list`] returned.
+fn summary_row(row: &PgRow) -> Result<RowSummary, OutboxError> {
+    let read = db_error("read a listed row");
+    let decoded: Result<_, sqlx::Error> = (|| {
+        Ok((
+            row.try_get::<i64, _>("id")?,
+            row.try_get::<i64, _>("portal")?,
+            row.try_get::<String, _>("kind")?,
+            row.try_get::<String, _>("event_type")?,
+            row.try_get::<String, _>("event_id")?,
+            row.try_get::<String, _>("state")?,
+            row.try_get::<i32, _>("attempts")?,
+            row.try_get::<chrono::DateTime<chrono::Utc>, _>("enqueued_at")?,
+            row.try_get::<Option<chrono::DateTime<chrono::Utc>>, _>("due_at")?,
+            row.try_get::<Option<String>, _>("last_error")?,
+        ))
+    })();
+    let (id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error) =
+        decoded.map_err(read)?;
+    Ok(RowSummary {
+        row: id,
+        key: EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id },
+        state: from_db_state(&state)?,
+        attempts: from_db_attempt(attempts)?,
+        enqueued_at: from_db_time(enqueued_at),
+        due_at: due_at.map(from_db_time),
+        last_error,
+    })
+}
+
+impl Outbox for PgOutbox {
+    /// Adds `events` in a statement of its own on the pool (no notification:
+    /// the dispatcher calling it knows).
+    fn enqueue<'a>(&'a self, events: &'a [NewEvent], now: SystemTime) -> OutboxFuture<'a, Vec<Enqueued>> {
+        Box::pin(self.insert(&self.pool, events, now, None))
+    }
+
+    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
+        Box::pin(self.claim_rows(limits, lease, now))
+    }
+
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
+        Box::pin(self.settle_rows(outcomes, now))
+    }
+
+    fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {
+        Box::pin(self.next_due_time())
+    }
+
+    fn counts(&self) -> OutboxFuture<'_, OutboxCounts> {
+        Box::pin(self.count_rows())
+    }
+
+    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {
+        Box::pin(self.count_accounts())
+    }
+
+    fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
+        Box::pin(self.list_rows(filter, limit))
+    }
+
+    fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {
+        Box::pin(self.requeue(filter, now))
+    }
+
+    fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
+        Box::pin(self.purge_rows(before))
+    }
+}

@@ -1,0 +1,134 @@
+//! The SQL of a [`PgOutbox`](crate::PgOutbox), written once per schema.
+//!
+//! Every statement names the table with its schema (a checked identifier,
+//! quoted), so it runs the same on the outbox's pool and on a caller's
+//! connection whatever its `search_path`. Times are bound from the `now` the
+//! caller passes.
+
+use std::sync::Arc;
+
+/// The statements of one outbox schema.
+#[derive(Debug)]
+pub(crate) struct Statements {
+    /// $1 portals, $2 kinds, $3 event types, $4 event ids, $5 bodies, $6 now,
+    /// $7 the channel to notify when a row is added (NULL: none). Returns the
+    /// keys added.
+    pub(crate) enqueue: Arc<str>,
+    /// $1 now, $2 per account, $3 total, $4 the lease's end. Returns the
+    /// claimed rows with their account's oldest due row (`first`).
+    pub(crate) claim: Arc<str>,
+    /// $1 rows, $2 attempts, $3 states, $4 due times, $5 errors, $6 now.
+    /// Returns the rows changed.
+    pub(crate) settle: Arc<str>,
+    /// The earliest due time or lease end.
+    pub(crate) next_due: Arc<str>,
+    /// Rows per state and the oldest undelivered row's enqueue time.
+    pub(crate) counts: Arc<str>,
+    /// Undelivered and dead rows per account.
+    pub(crate) account_counts: Arc<str>,
+    /// $1 state or NULL, $2 portal or NULL, $3 event id or NULL, $4 limit.
+    pub(crate) list: Arc<str>,
+    /// $1 portal or NULL, $2 event id or NULL, $3 now.
+    pub(crate) requeue_dead: Arc<str>,
+    /// $1 before.
+    pub(crate) purge: Arc<str>,
+}
+
+impl Statements {
+    /// The statements over `"{schema}".events`; `schema` is a checked
+    /// identifier.
+    pub(crate) fn new(schema: &str) -> Self {
+        let t = format!("\"{schema}\".events");
+        let undelivered = "state IN ('pending', 'claimed')";
+        Statements {
+            enqueue: format!(
+                "WITH added AS (
+                    INSERT INTO {t} (portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at)
+                    SELECT e.portal, e.kind, e.event_type, e.event_id, e.body, 'pending', 0, $6, $6
+                    FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[])
+                        WITH ORDINALITY AS e(portal, kind, event_type, event_id, body, ord)
+                    ORDER BY e.ord
+                    ON CONFLICT ON CONSTRAINT events_key DO NOTHING
+                    RETURNING portal, kind, event_type, event_id
+                ),
+                woken AS (
+                    SELECT pg_notify($7::text, '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added
+                    WHERE $7::text IS NOT NULL
+                )
+                SELECT added.portal, added.kind, added.event_type, added.event_id
+                FROM added LEFT JOIN woken ON true"
+            )
+            .into(),
+            claim: format!(
+                "WITH accounts AS (
+                    SELECT portal, min(id) AS first FROM {t}
+                    WHERE {undelivered} AND due_at <= $1
+                    GROUP BY portal
+                    ORDER BY first
+                    LIMIT $3
+                ),
+                picked AS (
+                    SELECT accounts.first, share.id
+                    FROM accounts CROSS JOIN LATERAL (
+                        SELECT id FROM {t} AS ev
+                        WHERE ev.portal = accounts.portal AND ev.{undelivered} AND ev.due_at <= $1
+                        ORDER BY ev.id
+                        LIMIT $2
+                        FOR UPDATE SKIP LOCKED
+                    ) AS share
+                    ORDER BY accounts.first, share.id
+                    LIMIT $3
+                )
+                UPDATE {t} AS ev SET state = 'claimed', attempts = ev.attempts + 1, due_at = $4
+                FROM picked WHERE ev.id = picked.id AND ev.{undelivered} AND ev.due_at <= $1
+                RETURNING picked.first, ev.id, ev.attempts, ev.portal, ev.kind, ev.event_type, ev.event_id,
+                    ev.body, ev.enqueued_at"
+            )
+            .into(),
+            settle: format!(
+                "UPDATE {t} AS ev SET
+                    state = outcome.state,
+                    due_at = outcome.due_at,
+                    settled_at = CASE WHEN outcome.state IN ('delivered', 'dead') THEN $6 END,
+                    last_error = coalesce(outcome.error, ev.last_error)
+                FROM unnest($1::int8[], $2::int4[], $3::text[], $4::timestamptz[], $5::text[])
+                    AS outcome(id, attempt, state, due_at, error)
+                WHERE ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = 'claimed'
+                RETURNING ev.id"
+            )
+            .into(),
+            next_due: format!("SELECT min(due_at) FROM {t} WHERE {undelivered}").into(),
+            counts: format!(
+                "SELECT
+                    count(*) FILTER (WHERE state = 'pending'),
+                    count(*) FILTER (WHERE state = 'claimed'),
+                    count(*) FILTER (WHERE state = 'delivered'),
+                    count(*) FILTER (WHERE state = 'dead'),
+                    min(enqueued_at) FILTER (WHERE {undelivered})
+                FROM {t}"
+            )
+            .into(),
+            account_counts: format!(
+                "SELECT portal, count(*) FILTER (WHERE {undelivered}), count(*) FILTER (WHERE state = 'dead')
+                FROM {t} WHERE state <> 'delivered'
+                GROUP BY portal"
+            )
+            .into(),
+            list: format!(
+                "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error
+                FROM {t}
+                WHERE ($1::text IS NULL OR state = $1) AND ($2::int8 IS NULL OR portal = $2)
+                    AND ($3::text IS NULL OR event_id = $3)
+                ORDER BY id
+                LIMIT $4"
+            )
+            .into(),
+            requeue_dead: format!(
+                "UPDATE {t} SET state = 'pending', due_at = $3, settled_at = NULL
+                WHERE state = 'dead' AND ($1::int8 IS NULL OR portal = $1) AND ($2::text IS NULL OR event_id = $2)"
+            )
+            .into(),
+            purge: format!("DELETE FROM {t} WHERE state IN ('delivered', 'dead') AND settled_at < $1").into(),
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! What the Postgres outbox tests share: a migrated outbox in a database of
+//! the test's own, and events.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use timeline_dispatch::{EventKey, EventKind, NewEvent};
+use timeline_postgres::PgOutbox;
+use timeline_testkit::TestDb;
+
+/// A migrated outbox in a fresh database named after `test`, with the
+/// database (which keeps the shared server running); `None` where Postgres
+/// is not installed (and `CI` is not `true`).
+pub async fn outbox(test: &str) -> Option<(TestDb, PgOutbox)> {
+    let db = TestDb::new(test).await?;
+    let outbox = PgOutbox::new(db.pool().await);
+    outbox.migrate().await.expect("migrate");
+    Some((db, outbox))
+}
+
+/// A whole second, as the outbox keeps it exactly.
+pub fn at(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_780_000_000 + seconds)
+}
+
+/// The event `id` of `portal`, whose body names both.
+pub fn event(portal: u64, id: &str) -> NewEvent {
+    NewEvent {
+        key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001".to_owned(), event_id: id.to_owned() },
+        body: format!(r#"{{"eventTemplateId":"1001","id":"{id}","objectId":{portal}}}"#).into_bytes(),
+    }
+}

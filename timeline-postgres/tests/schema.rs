@@ -1,0 +1,65 @@
+//! Migrations: in the outbox's own schema, with its own migrations table,
+//! idempotent; two schemas in one database are two outboxes.
+
+mod common;
+
+use common::{at, event, outbox};
+use timeline_dispatch::{Enqueued, Outbox};
+use timeline_postgres::{DEFAULT_SCHEMA, PgOutbox};
+use timeline_testkit::TestDb;
+
+async fn tables(pool: &sqlx::PgPool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT schemaname::text, tablename::text FROM pg_tables
+         WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn migrations_stay_in_the_outbox_schema_and_run_once() {
+    let Some((_db, outbox)) = outbox("schema::own").await else { return };
+    let pool = outbox.pool().clone();
+    assert_eq!(outbox.schema(), DEFAULT_SCHEMA);
+    outbox.enqueue(&[event(101, "e-1")], at(0)).await.unwrap();
+    outbox.migrate().await.unwrap();
+    assert_eq!(outbox.counts().await.unwrap().pending, 1, "a second migrate keeps the rows");
+    assert_eq!(
+        tables(&pool).await,
+        [
+            ("timeline_outbox".to_owned(), "_sqlx_migrations".to_owned()),
+            ("timeline_outbox".to_owned(), "events".to_owned())
+        ]
+    );
+    // The pool's own connections keep their search_path.
+    let (path,): (String,) = sqlx::query_as("SHOW search_path").fetch_one(&pool).await.unwrap();
+    assert_eq!(path, r#""$user", public"#);
+}
+
+#[tokio::test]
+async fn two_schemas_are_two_outboxes() {
+    let Some(db) = TestDb::new("schema::two").await else { return };
+    let pool = db.pool().await;
+    let a = PgOutbox::with_schema(pool.clone(), "outbox_a").unwrap();
+    let b = PgOutbox::with_schema(pool.clone(), "outbox_b").unwrap();
+    a.migrate().await.unwrap();
+    b.migrate().await.unwrap();
+    assert_eq!(a.enqueue(&[event(101, "e-1")], at(0)).await.unwrap(), [Enqueued::Added]);
+    assert_eq!(b.enqueue(&[event(101, "e-1")], at(0)).await.unwrap(), [Enqueued::Added]);
+    a.enqueue(&[event(101, "e-2")], at(0)).await.unwrap();
+    assert_eq!((a.counts().await.unwrap().pending, b.counts().await.unwrap().pending), (2, 1));
+    let schemas: Vec<String> = tables(&pool).await.into_iter().map(|(schema, _)| schema).collect();
+    assert_eq!(schemas, ["outbox_a", "outbox_a", "outbox_b", "outbox_b"]);
+}
+
+#[tokio::test]
+async fn a_schema_name_must_be_a_plain_identifier() {
+    let Some(db) = TestDb::new("schema::names").await else { return };
+    let pool = db.pool().await;
+    for bad in ["", "Outbox", "1outbox", "out\"box", "a b", "x; DROP TABLE y", &"a".repeat(64)] {
+        assert!(PgOutbox::with_schema(pool.clone(), bad).is_err(), "{bad:?} accepted");
+    }
+    assert!(PgOutbox::with_schema(pool, "_tenant_7").is_ok());
+}

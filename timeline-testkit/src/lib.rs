@@ -1,0 +1,30 @@
+//! Test support for hubspot-timeline's crates (dev-only, never published).
+//!
+//! [`PgServer`] is a throwaway Postgres server: `initdb` and `pg_ctl` on a
+//! temporary folder, listening on 127.0.0.1 at a free port, stopped (and its
+//! folder removed) on drop. [`TestDb`] is one database per test on a server
+//! shared by the tests of one test binary, the way sqlx's test harness gives
+//! each test its own database.
+//!
+//! Where the Postgres binaries are missing, [`PgServer::start`] and
+//! [`TestDb::new`] return `None` after printing a message naming the Debian
+//! package `postgresql`, so the test can skip itself; under `CI=true` they
+//! panic instead, so CI never passes by skipping.
+//!
+//! ```no_run
+//! # async fn test() {
+//! let Some(db) = timeline_testkit::TestDb::new("my_crate::my_test").await else {
+//!     return; // Postgres is not installed here; the message says so
+//! };
+//! let pool = db.pool().await;
+//! sqlx::query("SELECT 1").execute(&pool).await.unwrap();
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod pg_server;
+mod test_db;
+
+pub use pg_server::PgServer;
+pub use test_db::TestDb;
