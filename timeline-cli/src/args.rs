@@ -192,6 +192,10 @@ pub struct OutboxArgs {
     /// Which outbox.
     #[command(flatten)]
     pub target: OutboxTarget,
+    /// The schema of the Postgres outbox (with `--postgres`) [default: timeline_outbox].
+    #[cfg(feature = "postgres")]
+    #[arg(long, value_name = "NAME")]
+    pub schema: Option<String>,
     /// What to do with it.
     #[command(subcommand)]
     pub command: OutboxCommand,
@@ -204,6 +208,12 @@ pub struct OutboxTarget {
     /// The SQLite outbox file of a dispatcher (it must exist: a mistyped path is not created).
     #[arg(long, value_name = "PATH")]
     pub sqlite: Option<PathBuf>,
+    /// The Postgres database of a dispatcher's Postgres outbox, as `postgres://USER@HOST:PORT/DB`
+    /// (its tables must be there: nothing is migrated). Keep the password out of the URL: it is
+    /// read from PGPASSWORD or ~/.pgpass.
+    #[cfg(feature = "postgres")]
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
 }
 
 /// `timeline outbox …`

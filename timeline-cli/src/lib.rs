@@ -130,7 +130,7 @@ async fn run_sandbox(args: &SandboxArgs) -> Result<ExitCode, CliError> {
 }
 
 async fn run_outbox(args: &OutboxArgs) -> Result<ExitCode, CliError> {
-    let outbox = outbox::open(&args.target).await?;
+    let outbox = outbox::open(args).await?;
     match &args.command {
         OutboxCommand::List(list) => {
             let listing = outbox::list(outbox.as_ref(), list).await?;

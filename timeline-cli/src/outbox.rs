@@ -11,18 +11,42 @@ use timeline_dispatch::{
     AccountCounts, Outbox, OutboxCounts, OutboxError, RowFilter, RowState, RowSummary, SqliteOutbox,
 };
 
-use crate::args::{OutboxListArgs, OutboxRetryArgs, OutboxState, OutboxTarget};
+use crate::args::{OutboxArgs, OutboxListArgs, OutboxRetryArgs, OutboxState};
 use crate::error::CliError;
 
-/// Opens the outbox `target` names. A SQLite file must exist already.
-pub async fn open(target: &OutboxTarget) -> Result<Box<dyn Outbox>, CliError> {
-    match &target.sqlite {
+/// Opens the outbox `args` name. A SQLite file must exist already; a
+/// Postgres outbox is not migrated.
+pub async fn open(args: &OutboxArgs) -> Result<Box<dyn Outbox>, CliError> {
+    #[cfg(feature = "postgres")]
+    match (&args.target.postgres, &args.schema) {
+        (Some(url), schema) => return open_postgres(url, schema.as_deref()).await,
+        (None, Some(_)) => return Err(CliError::Usage("--schema goes with --postgres".to_owned())),
+        (None, None) => {}
+    }
+    match &args.target.sqlite {
         Some(path) if !path.is_file() => {
             Err(CliError::Usage(format!("{}: no SQLite outbox there (the file does not exist)", path.display())))
         }
         Some(path) => Ok(Box::new(SqliteOutbox::open(path).await?)),
-        None => Err(CliError::Usage("name the outbox with --sqlite PATH".to_owned())),
+        None => Err(CliError::Usage("name the outbox with --sqlite PATH or --postgres URL".to_owned())),
     }
+}
+
+/// The Postgres outbox in `schema` (or the default one) of the database at
+/// `url`.
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Box<dyn Outbox>, CliError> {
+    use sqlx::Connection;
+    let failed = |error: sqlx::Error| {
+        OutboxError::new(format!("could not connect to the Postgres outbox's database: {error}"), error)
+    };
+    let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(failed)?;
+    // One connection first, so that a refused one says why (a pool would
+    // only time out).
+    sqlx::PgConnection::connect_with(&options).await.map_err(failed)?.close().await.map_err(failed)?;
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect_lazy_with(options);
+    let schema = schema.unwrap_or(timeline_postgres::DEFAULT_SCHEMA);
+    Ok(Box::new(timeline_postgres::PgOutbox::with_schema(pool, schema)?))
 }
 
 /// What `timeline outbox list` shows.

@@ -20,13 +20,11 @@ fn event(portal: u64, id: &str) -> NewEvent {
     }
 }
 
-/// An outbox with, ten days ago, `old-delivered` (account 1) and
+/// Fills `outbox` with, ten days ago, `old-delivered` (account 1) and
 /// `old-dead` (account 2) settled; a day ago, `new-delivered` (1) and
 /// `dead-1`, `dead-2` (account 2) and `dead-3` (account 3) dead; and `wait-1`
 /// (1), `wait-2` (2) pending.
-async fn filled(dir: &Path) -> (PathBuf, SqliteOutbox) {
-    let path = dir.join("outbox.sqlite");
-    let outbox = SqliteOutbox::open(&path).await.unwrap();
+async fn fill(outbox: &impl Outbox) {
     let now = SystemTime::now();
     let (old, recent) = (now - 10 * DAY, now - DAY);
     let lease = Duration::from_secs(60);
@@ -63,16 +61,28 @@ async fn filled(dir: &Path) -> (PathBuf, SqliteOutbox) {
         .collect();
     assert_eq!(outbox.settle(&outcomes, recent).await.unwrap().applied, 4);
     outbox.enqueue(&[event(1, "wait-1"), event(2, "wait-2")], now).await.unwrap();
+}
+
+/// A SQLite outbox in `dir`, [`fill`]ed.
+async fn filled(dir: &Path) -> (PathBuf, SqliteOutbox) {
+    let path = dir.join("outbox.sqlite");
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    fill(&outbox).await;
     (path, outbox)
 }
 
 async fn json(args: &[&str], path: &Path) -> Value {
-    let output = run(timeline().arg("outbox").arg("--sqlite").arg(path).args(args)).await;
+    json_from(&["--sqlite", path.to_str().unwrap()], args).await
+}
+
+/// `timeline outbox TARGET ARGS`'s JSON.
+async fn json_from(target: &[&str], args: &[&str]) -> Value {
+    let output = run(timeline().arg("outbox").args(target).args(args)).await;
     assert!(output.status.success(), "timeline outbox {args:?}: {}", stderr(&output));
     serde_json::from_slice(&output.stdout).expect("one JSON object on stdout")
 }
 
-async fn state(outbox: &SqliteOutbox, id: &str) -> (RowState, u32) {
+async fn state(outbox: &impl Outbox, id: &str) -> (RowState, u32) {
     let filter = RowFilter { event_id: Some(id.into()), ..RowFilter::default() };
     let rows = outbox.list(&filter, 10).await.unwrap();
     assert_eq!(rows.len(), 1, "{id}");
@@ -192,4 +202,31 @@ async fn a_missing_outbox_file_is_refused_and_not_created() {
     assert!(!path.exists(), "the mistyped file was created");
     let output = run(timeline().args(["outbox", "list"])).await;
     assert_eq!(output.status.code(), Some(2), "an outbox must be named");
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn the_same_commands_work_on_a_postgres_outbox() {
+    let Some(db) = timeline_testkit::TestDb::new("timeline-cli outbox postgres").await else {
+        return;
+    };
+    let outbox = timeline_postgres::PgOutbox::new(db.pool().await);
+    outbox.migrate().await.unwrap();
+    fill(&outbox).await;
+    let target = ["--postgres", db.url()];
+
+    let listing = json_from(&target, &["list", "--json"]).await;
+    assert_eq!((&listing["counts"]["pending"], &listing["counts"]["dead"]), (&Value::from(2), &Value::from(4)));
+    assert_eq!(listing["rows"].as_array().unwrap().len(), 6);
+    assert_eq!(listing["rows"][3]["last_error"], "400: bad token in dead-3");
+
+    assert_eq!(json_from(&target, &["retry", "--id", "dead-3", "--json"]).await["requeued"], 1);
+    assert_eq!(state(&outbox, "dead-3").await, (RowState::Pending, 1));
+    assert_eq!(json_from(&target, &["purge", "--older-than", "7d", "--json"]).await["purged"], 2);
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.delivered, counts.dead), (3, 1, 2));
+
+    let wrong_schema = ["--postgres", db.url(), "--schema", "elsewhere"];
+    let output = run(timeline().arg("outbox").args(wrong_schema).arg("list")).await;
+    assert_eq!(output.status.code(), Some(2), "no outbox in that schema");
 }
