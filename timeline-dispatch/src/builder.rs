@@ -25,6 +25,12 @@ pub const DEFAULT_LINGER: Duration = Duration::from_millis(200);
 /// than a round's requests with the client's retries take.
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(300);
 
+/// The default longest time one batch's request (with the client's own
+/// retries) may take before its events are given back as a failed attempt:
+/// a slow or failing account holds a round up for at most this long, and
+/// every batch settles well before its lease ends.
+pub const DEFAULT_BATCH_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The default most batches of one account in one round.
 pub const DEFAULT_BATCHES_PER_ACCOUNT: usize = 2;
 
@@ -52,6 +58,7 @@ pub(crate) struct Config {
     pub(crate) batch_size: usize,
     pub(crate) linger: Duration,
     pub(crate) lease: Duration,
+    pub(crate) batch_timeout: Duration,
     pub(crate) batches_per_account: usize,
     pub(crate) rows_per_round: usize,
     pub(crate) max_undelivered: u64,
@@ -110,6 +117,7 @@ impl DispatcherBuilder {
             batch_size: DEFAULT_BATCH_SIZE,
             linger: DEFAULT_LINGER,
             lease: DEFAULT_LEASE,
+            batch_timeout: DEFAULT_BATCH_TIMEOUT,
             batches_per_account: DEFAULT_BATCHES_PER_ACCOUNT,
             rows_per_round: DEFAULT_ROWS_PER_ROUND,
             max_undelivered: DEFAULT_MAX_UNDELIVERED,
@@ -141,6 +149,17 @@ impl DispatcherBuilder {
     /// request with the client's retries takes.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.config.lease = lease;
+        self
+    }
+
+    /// One batch's request, with the client's retries, may take at most
+    /// `timeout` ([`DEFAULT_BATCH_TIMEOUT`]; more than zero and less than the
+    /// lease); then its events are a failed attempt, retried after the
+    /// backoff (those that may have landed are sent as redeliveries). A
+    /// round waits for its slowest batch, so this bounds how long one slow
+    /// or failing account holds up the others.
+    pub fn batch_timeout(mut self, timeout: Duration) -> Self {
+        self.config.batch_timeout = timeout;
         self
     }
 
@@ -211,6 +230,12 @@ impl DispatcherBuilder {
         }
         if config.lease.is_zero() {
             return refuse("the lease is zero; give more than a request with the client's retries takes".to_owned());
+        }
+        if config.batch_timeout.is_zero() || config.batch_timeout >= config.lease {
+            return refuse(format!(
+                "the batch timeout is {:?}; give more than zero and less than the lease ({:?})",
+                config.batch_timeout, config.lease
+            ));
         }
         if config.batches_per_account == 0 {
             return refuse("batches per account is 0; give at least 1".to_owned());

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use timeline_core::App;
+use timeline_core::{App, SendAll};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -322,7 +322,8 @@ async fn round(core: &Arc<Core>, claimed: Vec<Claimed>) -> Tally {
             batches.insert(id, Batch { rows: batch.iter().map(|row| (row.fence, row.key.clone())).collect() });
             let inputs: Vec<StoredInput> = batch.into_iter().map(StoredInput::new).collect();
             let client = core.app.portal(portal);
-            tasks.spawn(async move { (id, client.send_batch(inputs).await) });
+            let timeout = core.config.batch_timeout;
+            tasks.spawn(async move { (id, inputs.send_all(&client).overall_timeout(timeout).await) });
         }
     }
     let mut tally = Tally::default();

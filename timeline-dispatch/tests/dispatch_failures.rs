@@ -149,3 +149,49 @@ async fn a_first_attempt_refused_as_already_in_use_is_a_dead_letter() {
     assert!(dead[0].last_error.as_deref().unwrap().contains("already in use"), "{:?}", dead[0].last_error);
     dispatcher.shutdown(Duration::from_secs(10)).await;
 }
+
+#[tokio::test]
+async fn a_batch_slower_than_its_timeout_is_a_failed_attempt_then_delivered_once() {
+    // The first request takes far longer than the batch timeout; the rest
+    // answer at once.
+    let faults = Faults::none().schedule([Fault::Delay(Duration::from_secs(5))]);
+    let sandbox = sandbox().faults(faults).start().await.unwrap();
+    let outbox = MemoryOutbox::new();
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes)
+        .batch_timeout(Duration::from_millis(300))
+        .spawn()
+        .unwrap();
+    let events = signups(101, 5);
+    for event in &events {
+        dispatcher.emit(101, event).await.unwrap();
+    }
+    eventually(PATIENCE, "all delivered", || async { outbox.counts().await.unwrap().delivered == 5 }).await;
+
+    let first_attempts: Vec<_> = outcomes.all().into_iter().filter(|outcome| outcome.attempt == 1).collect();
+    assert_eq!(first_attempts.len(), 5);
+    assert!(
+        first_attempts.iter().all(|outcome| matches!(outcome.fate, Fate::RetryScheduled { .. })),
+        "the slow batch was given up at its timeout, not waited for: {first_attempts:?}"
+    );
+    for event in &events {
+        assert!(sandbox.event(TEMPLATE, &event.signup_id).is_some(), "{} stored", event.signup_id);
+    }
+    assert_eq!(sandbox.events().len(), 5, "stored once each, whether the slow request landed or not");
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.claimed, counts.dead), (0, 0, 0));
+    dispatcher.shutdown(Duration::from_secs(10)).await;
+}
+
+#[tokio::test]
+async fn a_batch_timeout_of_zero_or_beyond_the_lease_is_refused() {
+    let sandbox = sandbox().start().await.unwrap();
+    let outcomes = Outcomes::default();
+    for timeout in [Duration::ZERO, Duration::from_secs(60)] {
+        let refused = dispatcher(app(&sandbox), Arc::new(MemoryOutbox::new()), &outcomes)
+            .lease(Duration::from_secs(60))
+            .batch_timeout(timeout)
+            .spawn();
+        assert!(refused.unwrap_err().to_string().contains("batch timeout"), "{timeout:?}");
+    }
+}
