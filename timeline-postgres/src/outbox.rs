@@ -231,11 +231,12 @@ impl PgOutbox {
     }
 
     async fn settle_rows(&self, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Result<Settled, OutboxError> {
-        // A row named twice is settled by its first outcome; the others are stale.
+        // A fence named twice is settled by its first outcome (the others are
+        // stale); of one row's fences, only its current attempt's can apply.
         let mut seen = HashSet::new();
         let (mut rows, mut attempts, mut states, mut due, mut errors) = (vec![], vec![], vec![], vec![], vec![]);
         for (fence, settlement) in outcomes {
-            if !seen.insert(fence.row) {
+            if !seen.insert(*fence) {
                 continue;
             }
             rows.push(fence.row);
