@@ -1,24 +1,54 @@
 //! Background delivery of HubSpot timeline events for services: the
-//! [`Outbox`] trait, where emitted events wait until they are delivered or
-//! dead.
+//! [`Dispatcher`], and the [`Outbox`] trait, where emitted events wait until
+//! they are delivered or dead.
+//!
+//! ```no_run
+//! # async fn run(app: timeline_core::App, outbox: impl timeline_dispatch::Outbox, event: timeline_core::EncodedInput) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use timeline_dispatch::Dispatcher;
+//!
+//! let dispatcher = Dispatcher::builder(app, outbox).spawn()?;
+//! dispatcher.emit(101, &event).await?;        // in the outbox now
+//! dispatcher.flush().await?;                  // delivered, or failed for now
+//! let report = dispatcher.shutdown(Duration::from_secs(10)).await;
+//! println!("left in the outbox: {:?}", report.outbox);
+//! # Ok(()) }
+//! ```
 //!
 //! This crate is re-exported by `hubspot-timeline` under its `dispatch`
 //! feature.
 
 #![warn(missing_docs)]
 
+mod builder;
+mod capacity;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+mod dispatcher;
+mod input;
 mod memory;
+pub mod metrics;
 pub mod outbox;
+mod schedule;
+mod settle;
+mod sink;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+pub use builder::{
+    BuildError, DEFAULT_BATCH_SIZE, DEFAULT_BATCHES_PER_ACCOUNT, DEFAULT_LEASE, DEFAULT_LINGER,
+    DEFAULT_MAX_UNDELIVERED, DEFAULT_POLL_INTERVAL, DEFAULT_RETRY_INITIAL_BACKOFF, DEFAULT_RETRY_MAX_BACKOFF,
+    DEFAULT_ROWS_PER_ROUND, DispatcherBuilder, MAX_BATCH_SIZE,
+};
+pub use dispatcher::{Dispatcher, EmitError, Emitted, ShutdownReport, Stopped, TryEmitError, TryEmitReason};
+pub use input::encode_event;
+pub use memory::MemoryOutbox;
+#[cfg(feature = "metrics")]
+pub use metrics::MeteredBudget;
 pub use outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
     OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
 };
-
-pub use memory::MemoryOutbox;
+pub use sink::{DispatchOutcome, Fate, Sink};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteOutbox;

@@ -1,0 +1,232 @@
+//! [`DispatcherBuilder`]: a dispatcher's sizes, times and sink, with their
+//! named defaults, validated by [`spawn`](DispatcherBuilder::spawn).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use timeline_core::{App, RetryPolicy};
+
+use crate::dispatcher::Dispatcher;
+use crate::outbox::Outbox;
+use crate::sink::Sink;
+
+/// The default most events of one account in one request.
+pub const DEFAULT_BATCH_SIZE: usize = 100;
+
+/// HubSpot's most inputs in one batch request: the largest batch size.
+pub const MAX_BATCH_SIZE: usize = 500;
+
+/// The default longest wait of a fresh event for others of its account to
+/// fill a batch.
+pub const DEFAULT_LINGER: Duration = Duration::from_millis(200);
+
+/// The default lease of a claim: how long another dispatcher waits before it
+/// takes a row this one claimed and did not settle (it died, say). Longer
+/// than a round's requests with the client's retries take.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(300);
+
+/// The default most batches of one account in one round.
+pub const DEFAULT_BATCHES_PER_ACCOUNT: usize = 2;
+
+/// The default most rows claimed for one round, across accounts.
+pub const DEFAULT_ROWS_PER_ROUND: usize = 5_000;
+
+/// The default bound on undelivered rows (pending or claimed), at which
+/// `emit` waits and `try_emit` refuses.
+pub const DEFAULT_MAX_UNDELIVERED: u64 = 100_000;
+
+/// The default wait before the second attempt of an event whose attempt
+/// failed transiently; each later attempt waits twice as long.
+pub const DEFAULT_RETRY_INITIAL_BACKOFF: Duration = Duration::from_secs(1);
+
+/// The default longest wait between two attempts of one event.
+pub const DEFAULT_RETRY_MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// The default longest idle wait before the dispatcher looks at the outbox
+/// again (for rows other processes added without [`Dispatcher::wake`]).
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The sizes and times a dispatcher runs with.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) batch_size: usize,
+    pub(crate) linger: Duration,
+    pub(crate) lease: Duration,
+    pub(crate) batches_per_account: usize,
+    pub(crate) rows_per_round: usize,
+    pub(crate) max_undelivered: u64,
+    pub(crate) backoff: RetryPolicy,
+    pub(crate) poll_interval: Duration,
+}
+
+/// A setting [`DispatcherBuilder::spawn`] refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid dispatcher setting: {0}")]
+pub struct BuildError(String);
+
+/// Builds a [`Dispatcher`]: the app whose account clients deliver, the
+/// outbox, and settings with the `DEFAULT_*` values of this module.
+///
+/// ```no_run
+/// # async fn run(app: timeline_core::App, outbox: impl timeline_dispatch::Outbox) -> Result<(), timeline_dispatch::BuildError> {
+/// use std::time::Duration;
+/// use timeline_dispatch::Dispatcher;
+///
+/// let dispatcher = Dispatcher::builder(app, outbox)
+///     .batch_size(50)
+///     .linger(Duration::from_millis(100))
+///     .max_undelivered(10_000)
+///     .sink(|outcome: &timeline_dispatch::DispatchOutcome| println!("{outcome:?}"))
+///     .spawn()?;
+/// # let _ = dispatcher; Ok(()) }
+/// ```
+pub struct DispatcherBuilder {
+    app: App,
+    outbox: Arc<dyn Outbox>,
+    sink: Option<Arc<dyn Sink>>,
+    config: Config,
+}
+
+impl std::fmt::Debug for DispatcherBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DispatcherBuilder")
+            .field("batch_size", &self.config.batch_size)
+            .field("linger", &self.config.linger)
+            .field("lease", &self.config.lease)
+            .field("batches_per_account", &self.config.batches_per_account)
+            .field("rows_per_round", &self.config.rows_per_round)
+            .field("max_undelivered", &self.config.max_undelivered)
+            .field("poll_interval", &self.config.poll_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DispatcherBuilder {
+    pub(crate) fn new(app: App, outbox: Arc<dyn Outbox>) -> Self {
+        let backoff = RetryPolicy::default()
+            .with_initial_backoff(DEFAULT_RETRY_INITIAL_BACKOFF)
+            .with_max_backoff(DEFAULT_RETRY_MAX_BACKOFF);
+        let config = Config {
+            batch_size: DEFAULT_BATCH_SIZE,
+            linger: DEFAULT_LINGER,
+            lease: DEFAULT_LEASE,
+            batches_per_account: DEFAULT_BATCHES_PER_ACCOUNT,
+            rows_per_round: DEFAULT_ROWS_PER_ROUND,
+            max_undelivered: DEFAULT_MAX_UNDELIVERED,
+            backoff,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        };
+        DispatcherBuilder { app, outbox, sink: None, config }
+    }
+
+    /// At most `size` events of one account in one request
+    /// ([`DEFAULT_BATCH_SIZE`]; 1 to [`MAX_BATCH_SIZE`]). An account with
+    /// this many fresh events is sent at once, without lingering.
+    pub fn batch_size(mut self, size: usize) -> Self {
+        self.config.batch_size = size;
+        self
+    }
+
+    /// A fresh event waits at most `linger` for others to fill a batch
+    /// ([`DEFAULT_LINGER`]; zero sends at once). Redeliveries and rows found
+    /// in the outbox at start do not linger.
+    pub fn linger(mut self, linger: Duration) -> Self {
+        self.config.linger = linger;
+        self
+    }
+
+    /// Claims lease their rows for `lease` ([`DEFAULT_LEASE`]): a row this
+    /// dispatcher claimed and did not settle in that time (it died) is
+    /// claimed again, as a redelivery. More than zero, and more than a
+    /// request with the client's retries takes.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.config.lease = lease;
+        self
+    }
+
+    /// At most `batches` batches of one account in one round
+    /// ([`DEFAULT_BATCHES_PER_ACCOUNT`], at least 1).
+    pub fn batches_per_account(mut self, batches: usize) -> Self {
+        self.config.batches_per_account = batches;
+        self
+    }
+
+    /// At most `rows` rows claimed for one round across all accounts
+    /// ([`DEFAULT_ROWS_PER_ROUND`], at least the batch size).
+    pub fn rows_per_round(mut self, rows: usize) -> Self {
+        self.config.rows_per_round = rows;
+        self
+    }
+
+    /// The bound on undelivered rows (pending or claimed) this dispatcher
+    /// knows of ([`DEFAULT_MAX_UNDELIVERED`], at least 1): at the bound
+    /// [`Dispatcher::emit`] waits for room and [`Dispatcher::try_emit`]
+    /// refuses, handing the event back.
+    pub fn max_undelivered(mut self, rows: u64) -> Self {
+        self.config.max_undelivered = rows;
+        self
+    }
+
+    /// The waits between attempts of an event whose attempt failed
+    /// transiently, as `policy`'s [`RetryPolicy::backoff`] gives them for the
+    /// attempt number (its jitter included; its attempt and elapsed limits
+    /// are not used: an event is retried until delivered or dead). The
+    /// default goes from [`DEFAULT_RETRY_INITIAL_BACKOFF`] to
+    /// [`DEFAULT_RETRY_MAX_BACKOFF`] with the default jitter. These waits
+    /// come after the client's own retries of each request.
+    pub fn retry_backoff(mut self, policy: RetryPolicy) -> Self {
+        self.config.backoff = policy;
+        self
+    }
+
+    /// The longest idle wait before looking at the outbox again
+    /// ([`DEFAULT_POLL_INTERVAL`], more than zero).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.config.poll_interval = interval;
+        self
+    }
+
+    /// Reports every attempt's outcome to `sink`.
+    pub fn sink(mut self, sink: impl Sink) -> Self {
+        self.sink = Some(Arc::new(sink));
+        self
+    }
+
+    /// Checks the settings and starts the dispatcher's task on the current
+    /// tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub fn spawn(self) -> Result<Dispatcher, BuildError> {
+        self.validate()?;
+        Ok(Dispatcher::start(self.app, self.outbox, self.sink, self.config))
+    }
+
+    fn validate(&self) -> Result<(), BuildError> {
+        let config = &self.config;
+        let refuse = |message: String| Err(BuildError(message));
+        if config.batch_size == 0 || config.batch_size > MAX_BATCH_SIZE {
+            return refuse(format!("the batch size is {}; give 1 to {MAX_BATCH_SIZE}", config.batch_size));
+        }
+        if config.lease.is_zero() {
+            return refuse("the lease is zero; give more than a request with the client's retries takes".to_owned());
+        }
+        if config.batches_per_account == 0 {
+            return refuse("batches per account is 0; give at least 1".to_owned());
+        }
+        if config.rows_per_round < config.batch_size {
+            return refuse(format!(
+                "rows per round is {}, under the batch size {}",
+                config.rows_per_round, config.batch_size
+            ));
+        }
+        if config.max_undelivered == 0 {
+            return refuse("the bound on undelivered rows is 0; give at least 1".to_owned());
+        }
+        if config.poll_interval.is_zero() {
+            return refuse("the poll interval is zero".to_owned());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,339 @@
+//! [`Dispatcher`]: the handle services emit through, and what its calls
+//! return.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use timeline_core::{App, EncodeError, EventInput};
+use tokio::sync::watch;
+
+use crate::builder::{Config, DispatcherBuilder};
+use crate::capacity::{Capacity, NoRoom};
+use crate::input::encode_event;
+use crate::metrics;
+use crate::outbox::{Enqueued, EventKey, NewEvent, Outbox, OutboxCounts, OutboxError};
+use crate::schedule::{self, Core, Signals, Stop};
+use crate::sink::Sink;
+
+/// Delivers events in the background, through an [`Outbox`], with the
+/// account clients of an [`App`].
+///
+/// [`emit`](Self::emit) encodes an event for its account, adds it to the
+/// outbox and returns; with a durable outbox the event survives a crash from
+/// then on. The dispatcher's task, on the runtime that
+/// [`spawn`](DispatcherBuilder::spawn)ed it, delivers in *rounds*: one claim
+/// of due rows, at most [`batches_per_account`](DispatcherBuilder::batches_per_account)
+/// batches of each account (its oldest rows), every batch sent at once
+/// through `app.portal(account)` (so each request waits for its account's
+/// budget, within the app's bound on requests in flight); the next round
+/// starts when the last batch of this one is answered. An account with most
+/// of the traffic takes one share of a round, so another account's event
+/// goes out in the next round: within one linger and one rate window of the
+/// busy account.
+///
+/// A fresh event waits at most the [linger](DispatcherBuilder::linger) for
+/// others of its account, or less when its account has a full batch.
+///
+/// # What becomes of an attempt
+///
+/// Each request has the client's own retries first. Then, per event:
+/// created (or "already in use" for a redelivery) is *delivered*; a failure
+/// that may have stored the event or is transient (5xx, 429, a transport
+/// failure, a call stopped before sending the event) is *pending again*
+/// after a backoff ([`retry_backoff`](DispatcherBuilder::retry_backoff), by
+/// attempt number), keeping its id so the next attempt is a redelivery; any
+/// other failure, a revoked install among them, is a *dead letter* with its
+/// reason (re-queue it with `timeline outbox retry`, after a reinstall
+/// say). Nothing is dropped: HubSpot down for ten minutes leaves the events
+/// pending with their next-attempt time. Every outcome goes to the
+/// [sink](DispatcherBuilder::sink).
+///
+/// # Backpressure
+///
+/// At most [`max_undelivered`](DispatcherBuilder::max_undelivered) rows
+/// wait undelivered: at the bound `emit` waits for room and `try_emit`
+/// refuses and hands the event back. The count is the dispatcher's own
+/// (rows it emitted, and what the outbox held, read at start and whenever it
+/// is idle, at most once a second); it never drops an event.
+///
+/// # Stopping
+///
+/// [`shutdown`](Self::shutdown) stops intake, delivers what fits in its
+/// time and reports what stays in the outbox. Dropping the last handle
+/// stops the task without waiting: the rows it was sending go back to
+/// pending (as redeliveries) and stay in the outbox for the next start.
+///
+/// Cloning is cheap; every clone is the same dispatcher.
+#[derive(Clone)]
+pub struct Dispatcher {
+    handle: Arc<Handle>,
+}
+
+/// What the clones of a dispatcher share; dropping it stops the task.
+struct Handle {
+    core: Arc<Core>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.core.capacity.close();
+        self.core.stop(Stop::Abandon);
+    }
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher").finish_non_exhaustive()
+    }
+}
+
+/// What [`Dispatcher::emit`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Emitted {
+    /// The event's key in the outbox.
+    pub key: EventKey,
+    /// Added, or there already (the same event emitted before: accepted
+    /// once).
+    pub enqueued: Enqueued,
+}
+
+/// Why [`Dispatcher::emit`] did not add an event; nothing was stored.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EmitError {
+    /// The event does not encode.
+    #[error("the event does not encode: {0}")]
+    Encode(#[from] EncodeError),
+    /// The dispatcher was shut down (or dropped).
+    #[error("the dispatcher is shut down and takes no more events")]
+    Closed,
+    /// The outbox failed to store it.
+    #[error("the outbox failed to store the event: {0}")]
+    Outbox(#[from] OutboxError),
+}
+
+/// Why [`Dispatcher::try_emit`] did not add an event, with the event handed
+/// back.
+#[derive(thiserror::Error)]
+#[error("{reason}")]
+pub struct TryEmitError<E> {
+    /// The event, not stored.
+    pub event: E,
+    /// Why.
+    #[source]
+    pub reason: TryEmitReason,
+}
+
+impl<E> std::fmt::Debug for TryEmitError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TryEmitError").field("reason", &self.reason).finish_non_exhaustive()
+    }
+}
+
+/// Why [`Dispatcher::try_emit`] refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TryEmitReason {
+    /// The bound on undelivered rows is reached.
+    #[error("the outbox holds as many undelivered events as the dispatcher's bound allows")]
+    Full,
+    /// As for [`Dispatcher::emit`].
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+}
+
+/// [`Dispatcher::flush`] could not finish: the dispatcher stopped first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the dispatcher stopped before the flush finished")]
+pub struct Stopped;
+
+/// What [`Dispatcher::shutdown`] did, and what stays in the outbox for the
+/// next start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShutdownReport {
+    /// Nothing was due any more when it stopped: every event emitted before
+    /// the shutdown is delivered, dead, or pending with a later next-attempt
+    /// time. `false` when the deadline came first (or the dispatcher was
+    /// dropped).
+    pub drained: bool,
+    /// Events delivered between the shutdown call and the stop.
+    pub delivered_while_stopping: u64,
+    /// Claimed rows given back to pending because the deadline came while
+    /// they were being sent (their next attempt counts as a redelivery).
+    pub returned: u64,
+    /// The outbox's counts after the stop (pending rows stay for the next
+    /// start), or `None` when the outbox could not count.
+    pub outbox: Option<OutboxCounts>,
+}
+
+impl Dispatcher {
+    /// A builder of a dispatcher delivering with `app`'s account clients
+    /// from `outbox`; see [`DispatcherBuilder`].
+    pub fn builder(app: App, outbox: impl Outbox) -> DispatcherBuilder {
+        DispatcherBuilder::new(app, Arc::new(outbox))
+    }
+
+    /// As [`builder`](Self::builder), with an outbox the caller keeps a
+    /// handle of too (to inspect it, or to share it between dispatchers).
+    pub fn builder_shared(app: App, outbox: Arc<dyn Outbox>) -> DispatcherBuilder {
+        DispatcherBuilder::new(app, outbox)
+    }
+
+    pub(crate) fn start(app: App, outbox: Arc<dyn Outbox>, sink: Option<Arc<dyn Sink>>, config: Config) -> Self {
+        let core = Arc::new(Core {
+            app,
+            outbox,
+            sink,
+            capacity: Capacity::new(config.max_undelivered),
+            config,
+            signals: Signals::default(),
+            stop: watch::Sender::new(None),
+            flushed: watch::Sender::new(0),
+            report: watch::Sender::new(None),
+        });
+        tokio::spawn(schedule::run(Arc::clone(&core)));
+        Dispatcher { handle: Arc::new(Handle { core }) }
+    }
+
+    fn core(&self) -> &Core {
+        &self.handle.core
+    }
+
+    /// The outbox this dispatcher delivers from.
+    pub fn outbox(&self) -> &Arc<dyn Outbox> {
+        &self.core().outbox
+    }
+
+    /// The outbox row of `event` for the account `portal`, without adding it
+    /// (see [`encode_event`]): enqueue it in your own transaction, then call
+    /// [`wake`](Self::wake).
+    pub fn encode<E: EventInput + ?Sized>(&self, portal: u64, event: &E) -> Result<NewEvent, EncodeError> {
+        encode_event(portal, event)
+    }
+
+    /// Encodes `event` for the account `portal` now (a bad event is an
+    /// error, and nothing is stored), then adds it to the outbox, waiting
+    /// for room under the bound on undelivered rows; returns once the outbox
+    /// has it. The same event emitted again (same account, template and id)
+    /// is accepted once: [`Enqueued::AlreadyThere`].
+    ///
+    /// The event is only borrowed for the encoding: the future does not hold
+    /// it.
+    ///
+    /// ```no_run
+    /// # async fn run(dispatcher: timeline_dispatch::Dispatcher, event: timeline_core::EncodedInput) -> Result<(), timeline_dispatch::EmitError> {
+    /// dispatcher.emit(101, &event).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn emit<'s, E: EventInput + ?Sized>(
+        &'s self,
+        portal: u64,
+        event: &E,
+    ) -> impl Future<Output = Result<Emitted, EmitError>> + Send + use<'s, E> {
+        let encoded = encode_event(portal, event);
+        async move {
+            let row = encoded?;
+            self.core().capacity.take().await.map_err(|_| EmitError::Closed)?;
+            self.enqueue_taken(row).await
+        }
+    }
+
+    /// As [`emit`](Self::emit), but refuses at once instead of waiting when
+    /// the bound on undelivered rows is reached, and hands `event` back
+    /// whenever it stores nothing.
+    pub async fn try_emit<E: EventInput + Send>(&self, portal: u64, event: E) -> Result<Emitted, TryEmitError<E>> {
+        let row = match encode_event(portal, &event) {
+            Ok(row) => row,
+            Err(error) => return Err(TryEmitError { event, reason: EmitError::Encode(error).into() }),
+        };
+        let reason = match self.core().capacity.try_take() {
+            Ok(()) => match self.enqueue_taken(row).await {
+                Ok(emitted) => return Ok(emitted),
+                Err(error) => TryEmitReason::Emit(error),
+            },
+            Err(NoRoom::Full) => TryEmitReason::Full,
+            Err(NoRoom::Closed) => TryEmitReason::Emit(EmitError::Closed),
+        };
+        Err(TryEmitError { event, reason })
+    }
+
+    /// Adds `row` for which a place under the bound was taken.
+    async fn enqueue_taken(&self, row: NewEvent) -> Result<Emitted, EmitError> {
+        let core = self.core();
+        let result = core.outbox.enqueue(std::slice::from_ref(&row), SystemTime::now()).await;
+        let enqueued = match result.map(|answers| answers.first().copied()) {
+            Ok(Some(enqueued)) => enqueued,
+            Ok(None) => {
+                core.capacity.give_back(1);
+                return Err(OutboxError::message("the outbox answered nothing for the event").into());
+            }
+            Err(error) => {
+                core.capacity.give_back(1);
+                return Err(error.into());
+            }
+        };
+        match enqueued {
+            Enqueued::Added => {
+                metrics::queued(1);
+                core.signals.fresh(row.key.portal, core.config.batch_size);
+            }
+            Enqueued::AlreadyThere => core.capacity.give_back(1),
+        }
+        Ok(Emitted { key: row.key, enqueued })
+    }
+
+    /// Tells the dispatcher that rows were added to its outbox by others
+    /// (your own transaction, committed): they go out within the linger.
+    pub fn wake(&self) {
+        self.core().signals.woken();
+    }
+
+    /// A barrier: returns once every event emitted before the call is
+    /// delivered or *failed for now*, that is dead, or pending with a
+    /// next-attempt time after the flush began (its attempt failed
+    /// transiently and waits for its backoff). It skips the linger.
+    /// Precisely: it returns after a claim that began after the call found
+    /// no due row. Rows another dispatcher has claimed (a shared outbox) are
+    /// not waited for.
+    ///
+    /// Fails with [`Stopped`] when the dispatcher stops first.
+    pub async fn flush(&self) -> Result<(), Stopped> {
+        let core = self.core();
+        let target = core.signals.flush_requested();
+        let mut flushed = core.flushed.subscribe();
+        let mut report = core.report.subscribe();
+        tokio::select! {
+            done = flushed.wait_for(|&epoch| epoch >= target) => done.map(|_| ()).map_err(|_| Stopped),
+            _ = report.wait_for(Option::is_some) => {
+                if *core.flushed.borrow() >= target { Ok(()) } else { Err(Stopped) }
+            }
+        }
+    }
+
+    /// Stops taking events (`emit` fails with [`EmitError::Closed`] from
+    /// now on, in every clone), delivers what is due until nothing is or
+    /// `timeout` has passed, gives the rows still being sent at the deadline
+    /// back to pending, and reports what stays in the outbox.
+    ///
+    /// Every caller gets the report of the one stop; the timeout of the
+    /// first call counts.
+    pub async fn shutdown(&self, timeout: Duration) -> ShutdownReport {
+        let core = self.core();
+        core.capacity.close();
+        core.stop(Stop::Drain { deadline: tokio::time::Instant::now() + timeout });
+        let mut report = core.report.subscribe();
+        let stopped = report.wait_for(Option::is_some).await;
+        match stopped {
+            Ok(report) => report.clone().unwrap_or_else(ShutdownReport::unknown),
+            Err(_) => ShutdownReport::unknown(),
+        }
+    }
+}
+
+impl ShutdownReport {
+    /// The report of a stop that could not say anything.
+    fn unknown() -> Self {
+        ShutdownReport { drained: false, delivered_while_stopping: 0, returned: 0, outbox: None }
+    }
+}

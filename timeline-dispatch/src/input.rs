@@ -1,0 +1,76 @@
+//! Events as the outbox keeps them: [`encode_event`] makes the row of an
+//! event for its account, and [`StoredInput`] sends a claimed row again
+//! exactly as it was encoded.
+
+use timeline_core::{EncodeError, EventInput};
+
+use crate::outbox::{Claimed, EventKey, EventKind, NewEvent};
+
+/// The outbox row of `event` for the account `portal`: its body encoded for
+/// that account ([`EventInput::encode_for_portal`]: a derived id includes the
+/// account), keyed by account, kind, template id and event id.
+///
+/// This is what [`Dispatcher::emit`](crate::Dispatcher::emit) enqueues; use
+/// it to enqueue in your own transaction (the Postgres outbox), then call
+/// [`Dispatcher::wake`](crate::Dispatcher::wake) after the commit.
+///
+/// A bad event (a token that does not encode, an id that is too long) is an
+/// error here, before anything is stored.
+///
+/// ```
+/// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Ping;
+/// # impl TimelineEvent for Ping {
+/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
+/// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
+/// # }
+/// let row = timeline_dispatch::encode_event(101, &Ping).unwrap();
+/// assert_eq!(row.key.portal, 101);
+/// assert_eq!(row.key.event_type, "1001298");
+/// assert!(row.key.event_id.starts_with("tl3-"), "a derived id names the account");
+/// ```
+pub fn encode_event<E: EventInput + ?Sized>(portal: u64, event: &E) -> Result<NewEvent, EncodeError> {
+    let mut body = Vec::new();
+    let event_id = event.encode_for_portal(portal, &mut body)?;
+    let key = EventKey { portal, kind: EventKind::Timeline, event_type: event.template_id().to_owned(), event_id };
+    Ok(NewEvent { key, body })
+}
+
+/// A claimed row as a client input: its body exactly as enqueued, and, for a
+/// redelivery ([`Claimed::sent_before`]), "already in use" counted as
+/// created.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredInput {
+    key: EventKey,
+    body: Vec<u8>,
+    sent_before: bool,
+}
+
+impl StoredInput {
+    /// The input of `claimed`.
+    pub(crate) fn new(claimed: Claimed) -> Self {
+        let sent_before = claimed.sent_before();
+        StoredInput { key: claimed.key, body: claimed.body, sent_before }
+    }
+}
+
+impl EventInput for StoredInput {
+    fn template_id(&self) -> &str {
+        &self.key.event_type
+    }
+
+    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        out.extend_from_slice(&self.body);
+        Ok(self.key.event_id.clone())
+    }
+
+    fn encode_for_portal(&self, _portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.encode_into(out)
+    }
+
+    fn sent_before(&self) -> bool {
+        self.sent_before
+    }
+}

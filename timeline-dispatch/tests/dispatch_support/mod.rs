@@ -1,0 +1,153 @@
+//! What the dispatcher tests share: an event type and its template, a
+//! sandbox with three accounts, an app of those accounts, a dispatcher tuned
+//! for fast tests, and a sink that keeps every outcome.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use hubspot_timeline::wire::TimelineEventTemplate;
+use hubspot_timeline::{App, MemoryTokenStore, PortalTokens, RateLimit, RetryPolicy, TimelineEvent, TimelineToken};
+use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Fate, Outbox};
+use timeline_sandbox::{Sandbox, SandboxBuilder};
+
+/// The accounts of the test sandboxes.
+pub const PORTALS: [u64; 3] = [101, 102, 103];
+
+/// The token of `portal` in the sandbox and the app's store.
+pub fn token_of(portal: u64) -> String {
+    format!("tok-{portal}")
+}
+
+/// A plan; `Legacy` is not an option of the sandbox template, so HubSpot
+/// refuses it: a permanent failure.
+#[derive(Debug, Clone, Copy, PartialEq, TimelineToken)]
+#[timeline(rename_all = "kebab-case")]
+pub enum Plan {
+    Starter,
+    Pro,
+    Legacy,
+}
+
+/// An event of the contacts template `2001001`.
+#[derive(Debug, Clone, TimelineEvent)]
+#[timeline(template_id = "2001001", rename_all = "camelCase")]
+pub struct Signup {
+    #[timeline(object_id)]
+    pub contact_id: u64,
+    #[timeline(id)]
+    pub signup_id: String,
+    pub plan: Plan,
+}
+
+/// The template id of [`Signup`].
+pub const TEMPLATE: &str = "2001001";
+
+/// Signup number `n` of `portal`: its id names both, so ids are unique across accounts.
+pub fn signup(portal: u64, n: usize) -> Signup {
+    Signup { contact_id: 1_000 + n as u64, signup_id: format!("{portal}-{n}"), plan: Plan::Starter }
+}
+
+/// Signups `0..count` of `portal`.
+pub fn signups(portal: u64, count: usize) -> Vec<Signup> {
+    (0..count).map(|n| signup(portal, n)).collect()
+}
+
+/// The sandbox's copy of the template.
+pub fn template() -> TimelineEventTemplate {
+    let json = r#"{"id":"2001001","name":"Signup","objectType":"contacts","tokens":[
+        {"name":"plan","label":"Plan","type":"enumeration","options":[
+            {"label":"Starter","value":"starter"},{"label":"Pro","value":"pro"}]}]}"#;
+    serde_json::from_str(json).expect("a valid template")
+}
+
+/// The app's OAuth client, known to the sandbox.
+pub const CLIENT_ID: &str = "test-client-id";
+/// Its secret.
+pub const CLIENT_SECRET: &str = "test-client-secret";
+
+/// A sandbox with the template, the app's OAuth client, the three accounts
+/// and no rate limit.
+pub fn sandbox() -> SandboxBuilder {
+    let builder = Sandbox::builder().template(template()).oauth_client(CLIENT_ID, CLIENT_SECRET).no_rate_limit();
+    PORTALS.iter().fold(builder, |builder, &portal| builder.portal_token(portal, token_of(portal)))
+}
+
+/// An app of the three accounts of `sandbox`, with one fast retry per request.
+pub fn app(sandbox: &Sandbox) -> App {
+    let store = MemoryTokenStore::new();
+    for portal in PORTALS {
+        store.insert(portal, PortalTokens::new(token_of(portal), Utc::now() + chrono::Duration::days(1), "refresh"));
+    }
+    App::builder()
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
+        .token_store(Arc::new(store))
+        .base_url(sandbox.url())
+        .retry(client_retry())
+        .rate_limit(RateLimit::new(100_000, Duration::from_millis(20)))
+        .build()
+        .expect("a valid app")
+}
+
+/// The client's retries: two attempts a millisecond apart, so a fault
+/// reaches the dispatcher quickly.
+pub fn client_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_max_attempts(2)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(2))
+        .with_jitter(|| 1.0)
+}
+
+/// The dispatcher's backoff in tests: 50 ms, doubling to 200 ms.
+pub fn backoff() -> RetryPolicy {
+    RetryPolicy::default()
+        .with_initial_backoff(Duration::from_millis(50))
+        .with_max_backoff(Duration::from_millis(200))
+        .with_jitter(|| 1.0)
+}
+
+/// A dispatcher builder over `outbox` with the fast backoff, no linger and a
+/// sink keeping outcomes in `outcomes`.
+pub fn dispatcher(app: App, outbox: Arc<dyn Outbox>, outcomes: &Outcomes) -> DispatcherBuilder {
+    Dispatcher::builder_shared(app, outbox).retry_backoff(backoff()).linger(Duration::ZERO).sink(outcomes.sink())
+}
+
+/// Every outcome a dispatcher reported, in order.
+#[derive(Clone, Default)]
+pub struct Outcomes(Arc<Mutex<Vec<DispatchOutcome>>>);
+
+impl Outcomes {
+    /// A sink that appends here.
+    pub fn sink(&self) -> impl Fn(&DispatchOutcome) + Send + Sync + 'static {
+        let outcomes = Arc::clone(&self.0);
+        move |outcome: &DispatchOutcome| outcomes.lock().unwrap().push(outcome.clone())
+    }
+
+    /// The outcomes so far.
+    pub fn all(&self) -> Vec<DispatchOutcome> {
+        self.0.lock().unwrap().clone()
+    }
+
+    /// The delivered outcomes so far.
+    pub fn delivered(&self) -> Vec<DispatchOutcome> {
+        self.all().into_iter().filter(|outcome| matches!(outcome.fate, Fate::Delivered { .. })).collect()
+    }
+}
+
+/// Waits until `done` says so, checking every 20 ms; panics after `limit`
+/// (a hang guard, far above what the test needs).
+pub async fn eventually<F: Future<Output = bool>>(limit: Duration, what: &str, mut done: impl FnMut() -> F) {
+    let give_up = tokio::time::Instant::now() + limit;
+    while !done().await {
+        assert!(tokio::time::Instant::now() < give_up, "gave up waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The hang guard of the tests.
+pub const PATIENCE: Duration = Duration::from_secs(60);
