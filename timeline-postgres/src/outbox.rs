@@ -43,10 +43,11 @@ static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 /// # Claims
 ///
 /// One statement, committed before it returns (so before anything is sent):
-/// the accounts with due rows by their oldest due row, then each account's
-/// oldest due rows under `FOR UPDATE SKIP LOCKED` (rows another claim holds
-/// are skipped, never waited for), updated to claimed with the attempt number
-/// raised and the lease's end as their due time. Every later change is fenced
+/// the accounts with due rows (found by skipping through an index one account
+/// at a time, so a large backlog costs nothing) by their oldest due row, then
+/// each account's oldest due rows under `FOR UPDATE SKIP LOCKED` (rows another
+/// claim holds are skipped, never waited for), updated to claimed with the
+/// attempt number raised and the lease's end as their due time. Every later change is fenced
 /// on (row, attempt): a change whose attempt is not the row's any more
 /// changes nothing and counts as stale.
 ///
