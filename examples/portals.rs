@@ -70,7 +70,7 @@ fn adoption(n: usize) -> PetAdopted {
         adopted_at: Utc::now(),
         pet_name: format!("Pet {n}"),
         pet_age: (n % 15) as u8,
-        breed: if n % 2 == 0 { Breed::Beagle } else { Breed::GoldenRetriever },
+        breed: if n.is_multiple_of(2) { Breed::Beagle } else { Breed::GoldenRetriever },
         adopted_on: NaiveDate::from_ymd_opt(2026, 5, 4).expect("a valid date"),
     }
 }

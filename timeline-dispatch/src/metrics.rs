@@ -1,5 +1,5 @@
 //! Counters and gauges through the `metrics` facade (the `metrics` feature;
-//! without it these calls do nothing), and [`MeteredBudget`], a rate budget
+//! without it these calls do nothing), and `MeteredBudget`, a rate budget
 //! that measures its waits.
 //!
 //! | name | kind | what |
@@ -8,10 +8,10 @@
 //! | `timeline_dispatch_delivered_total` | counter | events delivered |
 //! | `timeline_dispatch_failed_total` | counter | events that became dead letters |
 //! | `timeline_dispatch_retried_total` | counter | attempts that ended in a retry later |
-//! | `timeline_dispatch_rate_limited_total` | counter | events whose attempt ended in a 429 after the client's retries, and (with [`MeteredBudget`]) 429 answers seen by the budget |
+//! | `timeline_dispatch_rate_limited_total` | counter | events whose attempt ended in a 429 after the client's retries, and (with `MeteredBudget`) 429 answers seen by the budget |
 //! | `timeline_dispatch_outbox_depth` | gauge | undelivered rows (pending and claimed) |
 //! | `timeline_dispatch_oldest_pending_seconds` | gauge | age of the oldest undelivered row |
-//! | `timeline_dispatch_budget_wait_seconds` | histogram | waits for a permit of an account's budget ([`MeteredBudget`]) |
+//! | `timeline_dispatch_budget_wait_seconds` | histogram | waits for a permit of an account's budget (`MeteredBudget`) |
 
 use std::time::SystemTime;
 

@@ -1,0 +1,60 @@
+//! The service's command line: `--listen`, `--hubspot-base-url`,
+//! `--outbox sqlite:PATH | postgres://…` and `--tokens FILE`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the outbox is.
+pub enum OutboxSpec {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A Postgres URL.
+    Postgres(String),
+}
+
+/// The parsed command line.
+pub struct Args {
+    pub listen: SocketAddr,
+    pub hubspot_base_url: String,
+    pub outbox: OutboxSpec,
+    pub tokens: Option<PathBuf>,
+}
+
+const USAGE: &str = "usage: service --listen ADDR --hubspot-base-url URL --outbox sqlite:PATH|postgres://USER@HOST:PORT/DB [--tokens FILE]";
+
+impl Args {
+    /// Parses `args` (without the program name).
+    pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+        let (mut listen, mut base_url, mut outbox, mut tokens) = (None, None, None, None);
+        while let Some(flag) = args.next() {
+            let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"));
+            match flag.as_str() {
+                "--listen" => {
+                    let text = value()?;
+                    listen = Some(text.parse().map_err(|error| format!("--listen {text}: {error}"))?);
+                }
+                "--hubspot-base-url" => base_url = Some(value()?),
+                "--outbox" => outbox = Some(outbox_spec(&value()?)?),
+                "--tokens" => tokens = Some(PathBuf::from(value()?)),
+                "--help" | "-h" => return Err(USAGE.to_owned()),
+                other => return Err(format!("unknown argument {other}; {USAGE}")),
+            }
+        }
+        Ok(Args {
+            listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
+            hubspot_base_url: base_url.unwrap_or_else(|| hubspot_timeline::DEFAULT_BASE_URL.to_owned()),
+            outbox: outbox.ok_or_else(|| format!("--outbox is required; {USAGE}"))?,
+            tokens,
+        })
+    }
+}
+
+fn outbox_spec(text: &str) -> Result<OutboxSpec, String> {
+    if let Some(path) = text.strip_prefix("sqlite:") {
+        return Ok(OutboxSpec::Sqlite(PathBuf::from(path)));
+    }
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        return Ok(OutboxSpec::Postgres(text.to_owned()));
+    }
+    Err(format!("--outbox {text}: give sqlite:PATH or a postgres:// URL"))
+}

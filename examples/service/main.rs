@@ -1,0 +1,98 @@
+//! An axum service that emits a timeline event from a request handler
+//! through the dispatcher and its outbox: the model to copy.
+//!
+//! ```console
+//! $ cargo run --release --example service --features dispatch -- \
+//!     --listen 127.0.0.1:0 --hubspot-base-url http://127.0.0.1:40123 --outbox sqlite:outbox.sqlite
+//! listening on http://127.0.0.1:40555
+//! $ curl -X POST http://127.0.0.1:40555/portals/101/registrations -H 'content-type: application/json' \
+//!     -d '{"registrationId": "r-1", "email": "a@b.co", "webinar": "Q2 roadmap", "registeredAt": "2026-05-04T09:15:00Z"}'
+//! ```
+//!
+//! `--outbox postgres://USER@HOST:PORT/DB` keeps the outbox in Postgres
+//! (the `postgres` feature); `--tokens FILE` is a JSON object from account
+//! id to access token (without it every account uses
+//! `HUBSPOT_ACCESS_TOKEN`). SIGTERM or SIGINT stops intake, delivers what
+//! fits in ten seconds and exits 0; what is left stays in the outbox for the
+//! next start.
+
+mod args;
+mod routes;
+mod tokens;
+
+use std::error::Error;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hubspot_timeline::App;
+use hubspot_timeline::dispatch::{Dispatcher, DispatcherBuilder, Fate, SqliteOutbox};
+
+use args::{Args, OutboxSpec};
+
+/// How long a shutdown may take to deliver what is due.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let args = Args::parse(std::env::args().skip(1))?;
+    let store = tokens::StaticTokens::load(args.tokens.as_deref())?;
+    let app = App::builder()
+        // Static tokens are never renewed; an OAuth app gives its own client id and secret.
+        .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "service-example".to_owned()))
+        .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "service-example".to_owned()))
+        .token_store(Arc::new(store))
+        .base_url(args.hubspot_base_url.clone())
+        .build()?;
+    let dispatcher = builder(app, &args.outbox)
+        .await?
+        .sink(|outcome: &hubspot_timeline::dispatch::DispatchOutcome| match &outcome.fate {
+            Fate::Dead { reason } => {
+                eprintln!("dead letter {} of account {}: {reason}", outcome.key.event_id, outcome.key.portal)
+            }
+            Fate::RetryScheduled { reason, .. } => eprintln!("retrying {} later: {reason}", outcome.key.event_id),
+            Fate::Delivered { .. } | Fate::Returned => {}
+        })
+        .spawn()?;
+
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "listening on http://{}", listener.local_addr()?)?;
+    stdout.flush()?;
+
+    axum::serve(listener, routes::router(dispatcher.clone())).with_graceful_shutdown(stop_signal()).await?;
+    let report = dispatcher.shutdown(SHUTDOWN_DEADLINE).await;
+    eprintln!("stopped: {report:?}");
+    Ok(())
+}
+
+/// The dispatcher's builder over the outbox `spec` names.
+async fn builder(app: App, spec: &OutboxSpec) -> Result<DispatcherBuilder, Box<dyn Error>> {
+    Ok(match spec {
+        OutboxSpec::Sqlite(path) => Dispatcher::builder(app, SqliteOutbox::open(path).await?),
+        OutboxSpec::Postgres(url) => postgres_builder(app, url).await?,
+    })
+}
+
+#[cfg(feature = "postgres")]
+async fn postgres_builder(app: App, url: &str) -> Result<DispatcherBuilder, Box<dyn Error>> {
+    let pool = sqlx::PgPool::connect(url).await?;
+    let outbox = hubspot_timeline::postgres::PgOutbox::new(pool);
+    outbox.migrate().await?;
+    Ok(Dispatcher::builder(app, outbox))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn postgres_builder(_app: App, url: &str) -> Result<DispatcherBuilder, Box<dyn Error>> {
+    Err(format!("--outbox {url}: build with the postgres feature (--all-features) for a Postgres outbox").into())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn stop_signal() {
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+    tokio::select! {
+        _ = terminate.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+}
