@@ -57,11 +57,18 @@ static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 /// schema when its transaction commits and it added a row;
 /// [`listen`](Self::listen) waits for that. A dispatcher that does not listen
 /// finds the rows on its next poll ([`next_due`](Outbox::next_due)).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PgOutbox {
     pool: PgPool,
     schema: String,
     statements: std::sync::Arc<Statements>,
+}
+
+impl std::fmt::Debug for PgOutbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The statements are the schema's, spelled out: not worth showing.
+        f.debug_struct("PgOutbox").field("schema", &self.schema).field("pool", &self.pool).finish_non_exhaustive()
+    }
 }
 
 /// The schema of [`PgOutbox::new`].
