@@ -92,6 +92,10 @@ pub struct DispatcherBuilder {
     outbox: Arc<dyn Outbox>,
     sink: Option<Arc<dyn Sink>>,
     config: Config,
+    /// Whether [`batch_timeout`](Self::batch_timeout) was given; without it
+    /// a lease shorter than twice the default shortens the timeout to half
+    /// the lease.
+    batch_timeout_given: bool,
 }
 
 impl std::fmt::Debug for DispatcherBuilder {
@@ -124,7 +128,7 @@ impl DispatcherBuilder {
             backoff,
             poll_interval: DEFAULT_POLL_INTERVAL,
         };
-        DispatcherBuilder { app, outbox, sink: None, config }
+        DispatcherBuilder { app, outbox, sink: None, config, batch_timeout_given: false }
     }
 
     /// At most `size` events of one account in one request
@@ -153,13 +157,15 @@ impl DispatcherBuilder {
     }
 
     /// One batch's request, with the client's retries, may take at most
-    /// `timeout` ([`DEFAULT_BATCH_TIMEOUT`]; more than zero and less than the
-    /// lease); then its events are a failed attempt, retried after the
-    /// backoff (those that may have landed are sent as redeliveries). A
-    /// round waits for its slowest batch, so this bounds how long one slow
-    /// or failing account holds up the others.
+    /// `timeout` (more than zero and less than the lease); then its events
+    /// are a failed attempt, retried after the backoff (those that may have
+    /// landed are sent as redeliveries). A round waits for its slowest batch,
+    /// so this bounds how long one slow or failing account holds up the
+    /// others. Without this setting: [`DEFAULT_BATCH_TIMEOUT`], or half the
+    /// lease when that is shorter.
     pub fn batch_timeout(mut self, timeout: Duration) -> Self {
         self.config.batch_timeout = timeout;
+        self.batch_timeout_given = true;
         self
     }
 
@@ -217,7 +223,10 @@ impl DispatcherBuilder {
     /// # Panics
     ///
     /// Outside a tokio runtime.
-    pub fn spawn(self) -> Result<Dispatcher, BuildError> {
+    pub fn spawn(mut self) -> Result<Dispatcher, BuildError> {
+        if !self.batch_timeout_given {
+            self.config.batch_timeout = self.config.batch_timeout.min(self.config.lease / 2);
+        }
         self.validate()?;
         Ok(Dispatcher::start(self.app, self.outbox, self.sink, self.config))
     }

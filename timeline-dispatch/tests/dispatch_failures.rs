@@ -184,7 +184,7 @@ async fn a_batch_slower_than_its_timeout_is_a_failed_attempt_then_delivered_once
 }
 
 #[tokio::test]
-async fn a_batch_timeout_of_zero_or_beyond_the_lease_is_refused() {
+async fn a_batch_timeout_of_zero_or_beyond_the_lease_is_refused_and_a_short_lease_shortens_the_default() {
     let sandbox = sandbox().start().await.unwrap();
     let outcomes = Outcomes::default();
     for timeout in [Duration::ZERO, Duration::from_secs(60)] {
@@ -194,4 +194,7 @@ async fn a_batch_timeout_of_zero_or_beyond_the_lease_is_refused() {
             .spawn();
         assert!(refused.unwrap_err().to_string().contains("batch timeout"), "{timeout:?}");
     }
+    let short_lease =
+        dispatcher(app(&sandbox), Arc::new(MemoryOutbox::new()), &outcomes).lease(Duration::from_secs(2)).spawn();
+    assert!(short_lease.is_ok(), "a short lease shortens the default batch timeout: {short_lease:?}");
 }
