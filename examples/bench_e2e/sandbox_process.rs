@@ -13,12 +13,20 @@ pub struct SandboxProcess {
 }
 
 impl SandboxProcess {
-    /// Starts the binary with `args` and waits for the URL it prints first.
-    pub fn start(bin: &Path, templates: &Path, rate_limit: u32, window: Duration) -> Result<Self, String> {
+    /// Starts the binary with a rate limit of `rate_limit` per `window` and
+    /// the `extra` arguments, and waits for the URL it prints first.
+    pub fn start(
+        bin: &Path,
+        templates: &Path,
+        rate_limit: u32,
+        window: Duration,
+        extra: &[String],
+    ) -> Result<Self, String> {
         let mut child = Command::new(bin)
             .args(["--port", "0", "--templates"])
             .arg(templates)
             .args(["--rate-limit", &rate_limit.to_string(), "--rate-window-ms", &window.as_millis().to_string()])
+            .args(extra)
             .stdout(Stdio::piped())
             .stdin(Stdio::null())
             .spawn()

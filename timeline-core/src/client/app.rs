@@ -92,8 +92,7 @@ impl PortalAuths {
     /// a constant cost per lookup.
     fn get(&mut self, portal: u64, make: impl FnOnce() -> PortalAuth) -> Arc<PortalAuth> {
         if self.auths.len() >= self.sweep_at {
-            self.auths.retain(|_, auth| auth.strong_count() > 0);
-            self.sweep_at = (2 * self.auths.len()).max(LEAST_SWEEP);
+            self.sweep();
         }
         if let Some(auth) = self.auths.get(&portal).and_then(Weak::upgrade) {
             return auth;
@@ -101,6 +100,16 @@ impl PortalAuths {
         let auth = Arc::new(make());
         self.auths.insert(portal, Arc::downgrade(&auth));
         auth
+    }
+
+    /// Forgets the accounts whose clients are all gone, and gives back the
+    /// room of a map that has become much larger than what it holds.
+    fn sweep(&mut self) {
+        self.auths.retain(|_, auth| auth.strong_count() > 0);
+        self.sweep_at = (2 * self.auths.len()).max(LEAST_SWEEP);
+        if self.auths.capacity() > 4 * self.sweep_at {
+            self.auths.shrink_to(self.sweep_at);
+        }
     }
 }
 
@@ -250,6 +259,12 @@ impl App {
         }
         let request = || app.http.get(url.clone()).header(USER_AGENT, &app.config.user_agent);
         app.oauth.endpoint.call_with(request, &[access_token], Repeat::Always).await.map_err(install_failed)
+    }
+
+    /// Forgets the accounts that have no client now (after a call that had
+    /// a client of every account it sent to at once).
+    pub(crate) fn forget_idle_accounts(&self) {
+        self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).sweep();
     }
 
     /// Hands `tokens` to the clients of `portal` that exist now.
@@ -526,5 +541,17 @@ mod tests {
         assert!(held <= LEAST_SWEEP, "{held} accounts held after their clients were dropped");
         assert!(app.inner.portals.lock().unwrap().auths.contains_key(&7));
         drop(kept);
+    }
+
+    #[test]
+    fn accounts_whose_clients_were_alive_together_are_forgotten_after_the_call() {
+        let app = app();
+        let clients: Vec<Client> = (0..10_000).map(|portal| app.portal(portal)).collect();
+        assert_eq!(app.inner.portals.lock().unwrap().auths.len(), 10_000);
+        drop(clients);
+        app.forget_idle_accounts();
+        let portals = app.inner.portals.lock().unwrap();
+        assert_eq!(portals.auths.len(), 0);
+        assert!(portals.auths.capacity() <= 4 * LEAST_SWEEP, "the map kept room for {}", portals.auths.capacity());
     }
 }

@@ -122,6 +122,9 @@ impl Accounts {
         self.limiters.retain(|_, limiter| Arc::strong_count(limiter) > 1 || !limiter.is_idle(now));
         self.sweep_at = (2 * self.limiters.len()).max(LEAST_SWEEP);
         self.last_sweep = now;
+        if self.limiters.capacity() > 4 * self.sweep_at {
+            self.limiters.shrink_to(self.sweep_at);
+        }
     }
 }
 
@@ -304,6 +307,8 @@ mod tests {
         tokio::time::advance(SECOND).await;
         drop(budget.acquire(3).await);
         assert_eq!(budget.lock().limiters.len(), 1, "a window later, a permit sweeps the idle ones");
+        let room = budget.lock().limiters.capacity();
+        assert!(room <= 4 * LEAST_SWEEP, "the map kept room for {room} accounts");
     }
 
     #[tokio::test(start_paused = true)]

@@ -75,6 +75,7 @@ impl App {
                 deadline = Some(error);
             }
         }
+        self.forget_idle_accounts();
         let report = report.finish();
         match deadline {
             Some(error) => Err(SendError::new(error, report)),
