@@ -50,6 +50,8 @@ pub enum Command {
     Send(SendArgs),
     /// Run the local HubSpot stand-in (the options of the `timeline-sandbox` binary).
     Sandbox(SandboxArgs),
+    /// Look into a dispatcher's outbox: list what waits and what is dead, retry dead letters, purge old rows.
+    Outbox(OutboxArgs),
 }
 
 /// `timeline templates …`
@@ -182,4 +184,107 @@ pub struct SandboxArgs {
     /// The sandbox's options.
     #[command(flatten)]
     pub options: SandboxOptions,
+}
+
+/// `timeline outbox`
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    /// Which outbox.
+    #[command(flatten)]
+    pub target: OutboxTarget,
+    /// The schema of the Postgres outbox (with `--postgres`) [default: timeline_outbox].
+    #[cfg(feature = "postgres")]
+    #[arg(long, value_name = "NAME")]
+    pub schema: Option<String>,
+    /// What to do with it.
+    #[command(subcommand)]
+    pub command: OutboxCommand,
+}
+
+/// The outbox `timeline outbox` works on: exactly one of its options.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct OutboxTarget {
+    /// The SQLite outbox file of a dispatcher (it must exist: a mistyped path is not created).
+    #[arg(long, value_name = "PATH")]
+    pub sqlite: Option<PathBuf>,
+    /// The Postgres database of a dispatcher's Postgres outbox, as `postgres://USER@HOST:PORT/DB`
+    /// (its tables must be there: nothing is migrated). Keep the password out of the URL: it is
+    /// read from PGPASSWORD or ~/.pgpass.
+    #[cfg(feature = "postgres")]
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
+}
+
+/// `timeline outbox …`
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Print the rows per state, the undelivered and dead rows per account, then the dead letters
+    /// (with their reasons), the pending and the claimed rows, oldest first.
+    List(OutboxListArgs),
+    /// Make dead letters pending again, due now, their attempt numbers kept.
+    Retry(OutboxRetryArgs),
+    /// Remove delivered and dead rows settled longer ago than an age (a purged event that is
+    /// emitted again is sent again).
+    Purge(OutboxPurgeArgs),
+}
+
+/// `timeline outbox list`
+#[derive(Debug, Args)]
+pub struct OutboxListArgs {
+    /// Only the rows of this account.
+    #[arg(long)]
+    pub portal: Option<u64>,
+    /// Only rows in this state (delivered rows are listed only when asked for).
+    #[arg(long, value_enum)]
+    pub state: Option<OutboxState>,
+    /// At most this many rows of each state.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print one JSON object on stdout (`counts`, `accounts`, `rows`) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A row state, as `--state` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutboxState {
+    /// Waiting for a claim.
+    Pending,
+    /// Claimed by a dispatcher, under a lease.
+    Claimed,
+    /// Delivered, kept until purged.
+    Delivered,
+    /// A permanent failure.
+    Dead,
+}
+
+/// `timeline outbox retry`
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["all", "portal", "id"])))]
+pub struct OutboxRetryArgs {
+    /// Every dead letter.
+    #[arg(long, conflicts_with_all = ["portal", "id"])]
+    pub all: bool,
+    /// The dead letters of this account.
+    #[arg(long)]
+    pub portal: Option<u64>,
+    /// The dead letter with this event id (with `--portal`, of that account only).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Print `{"requeued": N}` on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `timeline outbox purge`
+#[derive(Debug, Args)]
+pub struct OutboxPurgeArgs {
+    /// The age past which delivered and dead rows go: a number and a unit, `s`, `m`, `h`, `d` or
+    /// `w`, or several (`7d`, `12h`, `1d12h`).
+    #[arg(long, value_name = "DURATION", value_parser = crate::outbox::parse_age)]
+    pub older_than: std::time::Duration,
+    /// Print `{"purged": N, "before": TIME}` on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
 }

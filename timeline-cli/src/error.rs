@@ -50,6 +50,9 @@ pub enum CliError {
     /// A push asks for changes HubSpot refuses; nothing was written.
     #[error("nothing was pushed: {}", .0.join("; "))]
     PushRefused(Vec<String>),
+    /// An outbox could not be opened, read or changed.
+    #[error(transparent)]
+    Outbox(#[from] timeline_dispatch::OutboxError),
     /// The sandbox could not start.
     #[error("the sandbox could not start: {0}")]
     Sandbox(#[from] timeline_sandbox::StartError),

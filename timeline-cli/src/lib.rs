@@ -1,9 +1,10 @@
 //! `timeline`, the command line of [hubspot-timeline](https://docs.rs/hubspot-timeline):
 //! pull an app's event templates, generate typed Rust events from them,
-//! backfill events from NDJSON, and run the local sandbox.
+//! backfill events from NDJSON, run the local sandbox, and look into a
+//! dispatcher's outbox.
 //!
 //! The binary is a thin layer over this library: each command is a
-//! function ([`pull::pull`], [`pull::check`], [`push::plan`], [`codegen::generate`], [`send::send`]) that
+//! function ([`pull::pull`], [`pull::check`], [`push::plan`], [`codegen::generate`], [`send::send`], [`outbox::list`]) that
 //! tests and other programs can call.
 
 #![deny(missing_docs)]
@@ -14,13 +15,16 @@ pub mod codegen;
 pub mod connection;
 pub mod error;
 pub mod line_diff;
+pub mod outbox;
 pub mod pull;
 pub mod push;
 pub mod send;
 
 use std::process::ExitCode;
 
-use args::{Cli, CodegenArgs, Command, PullArgs, PushArgs, SandboxArgs, SendArgs, TemplatesCommand};
+use args::{
+    Cli, CodegenArgs, Command, OutboxArgs, OutboxCommand, PullArgs, PushArgs, SandboxArgs, SendArgs, TemplatesCommand,
+};
 use error::CliError;
 
 /// Runs a parsed command line; the exit code is 0 on success, 1 when
@@ -34,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Codegen(args) => run_codegen(&args),
         Command::Send(args) => run_send(&args).await,
         Command::Sandbox(args) => run_sandbox(&args).await,
+        Command::Outbox(args) => run_outbox(&args).await,
     }
 }
 
@@ -121,5 +126,37 @@ async fn run_sandbox(args: &SandboxArgs) -> Result<ExitCode, CliError> {
     println!("timeline sandbox listening on {}", sandbox.url());
     timeline_sandbox::stop_signal().await;
     sandbox.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_outbox(args: &OutboxArgs) -> Result<ExitCode, CliError> {
+    let outbox = outbox::open(args).await?;
+    match &args.command {
+        OutboxCommand::List(list) => {
+            let listing = outbox::list(outbox.as_ref(), list).await?;
+            if list.json {
+                println!("{}", listing.to_json());
+            } else {
+                print!("{}", listing.to_text());
+            }
+        }
+        OutboxCommand::Retry(retry) => {
+            let requeued = outbox::retry(outbox.as_ref(), retry).await?;
+            if retry.json {
+                println!("{}", serde_json::json!({ "requeued": requeued }));
+            } else {
+                println!("{requeued} dead letters are pending again");
+            }
+        }
+        OutboxCommand::Purge(purge) => {
+            let (purged, before) = outbox::purge(outbox.as_ref(), purge.older_than).await?;
+            let before = outbox::timestamp(before);
+            if purge.json {
+                println!("{}", serde_json::json!({ "purged": purged, "before": before }));
+            } else {
+                println!("{purged} delivered and dead rows settled before {before} purged");
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

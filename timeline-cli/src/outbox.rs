@@ -1,0 +1,237 @@
+//! `timeline outbox`: a dispatcher's outbox seen from outside, while the
+//! service runs or after it stopped: what waits and what is dead
+//! ([`list`]), dead letters back to pending ([`retry`]), old rows removed
+//! ([`purge`]).
+
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Value, json};
+use timeline_dispatch::{
+    AccountCounts, Outbox, OutboxCounts, OutboxError, RowFilter, RowState, RowSummary, SqliteOutbox,
+};
+
+use crate::args::{OutboxArgs, OutboxListArgs, OutboxRetryArgs, OutboxState};
+use crate::error::CliError;
+
+/// Opens the outbox `args` name. A SQLite file must exist already; a
+/// Postgres outbox is not migrated.
+pub async fn open(args: &OutboxArgs) -> Result<Box<dyn Outbox>, CliError> {
+    #[cfg(feature = "postgres")]
+    match (&args.target.postgres, &args.schema) {
+        (Some(url), schema) => return open_postgres(url, schema.as_deref()).await,
+        (None, Some(_)) => return Err(CliError::Usage("--schema goes with --postgres".to_owned())),
+        (None, None) => {}
+    }
+    match &args.target.sqlite {
+        Some(path) if !path.is_file() => {
+            Err(CliError::Usage(format!("{}: no SQLite outbox there (the file does not exist)", path.display())))
+        }
+        Some(path) => Ok(Box::new(SqliteOutbox::open(path).await?)),
+        None => Err(CliError::Usage("name the outbox with --sqlite PATH or --postgres URL".to_owned())),
+    }
+}
+
+/// The Postgres outbox in `schema` (or the default one) of the database at
+/// `url`.
+#[cfg(feature = "postgres")]
+async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Box<dyn Outbox>, CliError> {
+    use sqlx::Connection;
+    let failed = |error: sqlx::Error| {
+        OutboxError::new(format!("could not connect to the Postgres outbox's database: {error}"), error)
+    };
+    let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(failed)?;
+    // One connection first, so that a refused one says why (a pool would
+    // only time out).
+    sqlx::PgConnection::connect_with(&options).await.map_err(failed)?.close().await.map_err(failed)?;
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect_lazy_with(options);
+    let schema = schema.unwrap_or(timeline_postgres::DEFAULT_SCHEMA);
+    Ok(Box::new(timeline_postgres::PgOutbox::with_schema(pool, schema)?))
+}
+
+/// What `timeline outbox list` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// Rows per state in the whole outbox.
+    pub counts: OutboxCounts,
+    /// Undelivered and dead rows per account (of `--portal` only, if given).
+    pub accounts: Vec<AccountCounts>,
+    /// The rows listed: of `--state`, or the dead, pending and claimed ones, in that order, each
+    /// state oldest first and at most `--limit` of it.
+    pub rows: Vec<RowSummary>,
+}
+
+/// The listing `args` ask for.
+pub async fn list(outbox: &dyn Outbox, args: &OutboxListArgs) -> Result<Listing, CliError> {
+    let states = match args.state {
+        Some(state) => vec![row_state(state)],
+        None => vec![RowState::Dead, RowState::Pending, RowState::Claimed],
+    };
+    let mut rows = Vec::new();
+    for state in states {
+        let filter = RowFilter { state: Some(state), portal: args.portal, event_id: None };
+        rows.extend(outbox.list(&filter, args.limit).await?);
+    }
+    let mut accounts = outbox.account_counts().await?;
+    if let Some(portal) = args.portal {
+        accounts.retain(|account| account.portal == portal);
+    }
+    Ok(Listing { counts: outbox.counts().await?, accounts, rows })
+}
+
+/// Makes the dead letters `args` take pending again, due now; returns how
+/// many.
+pub async fn retry(outbox: &dyn Outbox, args: &OutboxRetryArgs) -> Result<u64, OutboxError> {
+    let filter = RowFilter { state: None, portal: args.portal, event_id: args.id.clone() };
+    outbox.requeue_dead(&filter, SystemTime::now()).await
+}
+
+/// Removes the delivered and dead rows settled before `now - older_than`;
+/// returns how many and that time.
+pub async fn purge(outbox: &dyn Outbox, older_than: Duration) -> Result<(u64, SystemTime), CliError> {
+    let before = SystemTime::now()
+        .checked_sub(older_than)
+        .ok_or_else(|| CliError::Usage(format!("--older-than {older_than:?} reaches before the clock's range")))?;
+    Ok((outbox.purge(before).await?, before))
+}
+
+/// Reads an age: numbers, each with a unit (`s`, `m`, `h`, `d`, `w`), as in
+/// `7d`, `12h` or `1d12h`.
+pub fn parse_age(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("{text:?} is not an age such as 7d, 12h, 30m or 1d12h (units: s, m, h, d, w)");
+    let mut seconds: u64 = 0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
+        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
+        let unit = rest[digits..].chars().next().ok_or_else(invalid)?;
+        let scale = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return Err(invalid()),
+        };
+        seconds = number.checked_mul(scale).and_then(|part| seconds.checked_add(part)).ok_or_else(invalid)?;
+        rest = &rest[digits + unit.len_utf8()..];
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+fn row_state(state: OutboxState) -> RowState {
+    match state {
+        OutboxState::Pending => RowState::Pending,
+        OutboxState::Claimed => RowState::Claimed,
+        OutboxState::Delivered => RowState::Delivered,
+        OutboxState::Dead => RowState::Dead,
+    }
+}
+
+/// A time as `timeline outbox` prints it: RFC 3339 in UTC, to the
+/// millisecond.
+pub fn timestamp(time: SystemTime) -> String {
+    DateTime::<Utc>::from(time).to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Listing {
+    /// The listing as one JSON object: `counts` (`pending`, `claimed`,
+    /// `delivered`, `dead`, `oldest_undelivered`), `accounts` (`portal`,
+    /// `undelivered`, `dead`) and `rows` (`row`, `portal`, `kind`,
+    /// `event_type`, `event_id`, `state`, `attempts`, `enqueued_at`,
+    /// `due_at`, `last_error`); times in RFC 3339, UTC.
+    pub fn to_json(&self) -> Value {
+        let counts = &self.counts;
+        json!({
+            "counts": {
+                "pending": counts.pending,
+                "claimed": counts.claimed,
+                "delivered": counts.delivered,
+                "dead": counts.dead,
+                "oldest_undelivered": counts.oldest_undelivered.map(timestamp),
+            },
+            "accounts": self.accounts.iter().map(|account| json!({
+                "portal": account.portal,
+                "undelivered": account.undelivered,
+                "dead": account.dead,
+            })).collect::<Vec<_>>(),
+            "rows": self.rows.iter().map(|row| json!({
+                "row": row.row,
+                "portal": row.key.portal,
+                "kind": row.key.kind.as_str(),
+                "event_type": row.key.event_type,
+                "event_id": row.key.event_id,
+                "state": row.state.as_str(),
+                "attempts": row.attempts,
+                "enqueued_at": timestamp(row.enqueued_at),
+                "due_at": row.due_at.map(timestamp),
+                "last_error": row.last_error,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The listing as text: the counts, a table of accounts, then each row
+    /// on a line.
+    pub fn to_text(&self) -> String {
+        let counts = &self.counts;
+        let mut text = format!(
+            "{} pending, {} claimed, {} delivered, {} dead",
+            counts.pending, counts.claimed, counts.delivered, counts.dead
+        );
+        if let Some(oldest) = counts.oldest_undelivered {
+            text.push_str(&format!("; the oldest undelivered row was enqueued at {}", timestamp(oldest)));
+        }
+        text.push('\n');
+        if !self.accounts.is_empty() {
+            text.push_str(&format!("\n{:>20} {:>12} {:>8}\n", "account", "undelivered", "dead"));
+            for account in &self.accounts {
+                text.push_str(&format!("{:>20} {:>12} {:>8}\n", account.portal, account.undelivered, account.dead));
+            }
+        }
+        if !self.rows.is_empty() {
+            text.push('\n');
+        }
+        for row in &self.rows {
+            text.push_str(&format!(
+                "{state:<9} row {id}  account {portal}  {kind} {event_type}/{event_id}  attempts {attempts}  enqueued {enqueued}",
+                state = row.state.as_str(),
+                id = row.row,
+                portal = row.key.portal,
+                kind = row.key.kind,
+                event_type = row.key.event_type,
+                event_id = row.key.event_id,
+                attempts = row.attempts,
+                enqueued = timestamp(row.enqueued_at),
+            ));
+            if let Some(due) = row.due_at {
+                let what = if row.state == RowState::Claimed { "lease ends" } else { "due" };
+                text.push_str(&format!("  {what} {}", timestamp(due)));
+            }
+            if let Some(error) = &row.last_error {
+                text.push_str(&format!("  last error: {error}"));
+            }
+            text.push('\n');
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_units_and_sums() {
+        assert_eq!(parse_age("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_age("12h"), Ok(Duration::from_secs(12 * 3600)));
+        assert_eq!(parse_age("1d12h30m5s"), Ok(Duration::from_secs(86_400 + 12 * 3600 + 30 * 60 + 5)));
+        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert_eq!(parse_age("0s"), Ok(Duration::ZERO));
+        for bad in ["", "7", "d", "7x", "-1d", "1.5h", "99999999999999999999d", "7d 1h"] {
+            assert!(parse_age(bad).is_err(), "{bad:?}");
+        }
+    }
+}

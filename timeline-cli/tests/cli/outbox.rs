@@ -1,0 +1,232 @@
+//! `timeline outbox` on a real SQLite outbox file, filled and checked
+//! through `SqliteOutbox` while the binary works on the same file.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+use timeline_dispatch::{
+    ClaimLimits, EventKey, EventKind, NewEvent, Outbox, RowFilter, RowState, Settlement, SqliteOutbox,
+};
+
+use crate::common::{run, scratch, stderr, timeline};
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+fn event(portal: u64, id: &str) -> NewEvent {
+    NewEvent {
+        key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001298".into(), event_id: id.into() },
+        body: format!(r#"{{"eventTemplateId":"1001298","id":"{id}"}}"#).into_bytes(),
+    }
+}
+
+/// Fills `outbox` with, ten days ago, `old-delivered` (account 1) and
+/// `old-dead` (account 2) settled; a day ago, `new-delivered` (1) and
+/// `dead-1`, `dead-2` (account 2) and `dead-3` (account 3) dead; and `wait-1`
+/// (1), `wait-2` (2) pending.
+async fn fill(outbox: &impl Outbox) {
+    let now = SystemTime::now();
+    let (old, recent) = (now - 10 * DAY, now - DAY);
+    let lease = Duration::from_secs(60);
+    let all = ClaimLimits { per_account: 100, total: 100 };
+
+    outbox.enqueue(&[event(1, "old-delivered"), event(2, "old-dead")], old).await.unwrap();
+    let claimed = outbox.claim(all, lease, old).await.unwrap();
+    let outcomes: Vec<_> = claimed
+        .iter()
+        .map(|c| {
+            let settlement = if c.key.portal == 1 {
+                Settlement::Delivered
+            } else {
+                Settlement::Dead { reason: "400: the template is gone".into() }
+            };
+            (c.fence, settlement)
+        })
+        .collect();
+    assert_eq!(outbox.settle(&outcomes, old).await.unwrap().applied, 2);
+
+    let events = [event(1, "new-delivered"), event(2, "dead-1"), event(2, "dead-2"), event(3, "dead-3")];
+    outbox.enqueue(&events, recent).await.unwrap();
+    let claimed = outbox.claim(all, lease, recent).await.unwrap();
+    let outcomes: Vec<_> = claimed
+        .iter()
+        .map(|c| {
+            let settlement = if c.key.portal == 1 {
+                Settlement::Delivered
+            } else {
+                Settlement::Dead { reason: format!("400: bad token in {}", c.key.event_id) }
+            };
+            (c.fence, settlement)
+        })
+        .collect();
+    assert_eq!(outbox.settle(&outcomes, recent).await.unwrap().applied, 4);
+    outbox.enqueue(&[event(1, "wait-1"), event(2, "wait-2")], now).await.unwrap();
+}
+
+/// A SQLite outbox in `dir`, [`fill`]ed.
+async fn filled(dir: &Path) -> (PathBuf, SqliteOutbox) {
+    let path = dir.join("outbox.sqlite");
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    fill(&outbox).await;
+    (path, outbox)
+}
+
+async fn json(args: &[&str], path: &Path) -> Value {
+    json_from(&["--sqlite", path.to_str().unwrap()], args).await
+}
+
+/// `timeline outbox TARGET ARGS`'s JSON.
+async fn json_from(target: &[&str], args: &[&str]) -> Value {
+    let output = run(timeline().arg("outbox").args(target).args(args)).await;
+    assert!(output.status.success(), "timeline outbox {args:?}: {}", stderr(&output));
+    serde_json::from_slice(&output.stdout).expect("one JSON object on stdout")
+}
+
+async fn state(outbox: &impl Outbox, id: &str) -> (RowState, u32) {
+    let filter = RowFilter { event_id: Some(id.into()), ..RowFilter::default() };
+    let rows = outbox.list(&filter, 10).await.unwrap();
+    assert_eq!(rows.len(), 1, "{id}");
+    (rows[0].state, rows[0].attempts)
+}
+
+#[tokio::test]
+async fn list_shows_the_counts_the_accounts_and_the_dead_letters_with_their_reasons() {
+    let dir = scratch("outbox-list");
+    let (path, _outbox) = filled(&dir).await;
+
+    let listing = json(&["list", "--json"], &path).await;
+    let counts = &listing["counts"];
+    assert_eq!(
+        (&counts["pending"], &counts["claimed"], &counts["delivered"], &counts["dead"]),
+        (&Value::from(2), &Value::from(0), &Value::from(2), &Value::from(4))
+    );
+    assert!(counts["oldest_undelivered"].is_string());
+    let accounts: Vec<_> = listing["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["portal"].as_u64().unwrap(), a["undelivered"].as_u64().unwrap(), a["dead"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(accounts, [(1, 1, 0), (2, 1, 3), (3, 0, 1)]);
+    let rows: Vec<_> = listing["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["state"].as_str().unwrap(), r["event_id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("dead", "old-dead"),
+            ("dead", "dead-1"),
+            ("dead", "dead-2"),
+            ("dead", "dead-3"),
+            ("pending", "wait-1"),
+            ("pending", "wait-2")
+        ],
+        "dead letters first, then pending rows, each oldest first; delivered rows left out"
+    );
+    assert_eq!(listing["rows"][1]["last_error"], "400: bad token in dead-1");
+    assert_eq!(listing["rows"][1]["attempts"], 1);
+    assert_eq!(listing["rows"][1]["portal"], 2);
+
+    let one = json(&["list", "--json", "--portal", "2", "--state", "dead", "--limit", "2"], &path).await;
+    let ids: Vec<_> = one["rows"].as_array().unwrap().iter().map(|r| r["event_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["old-dead", "dead-1"], "account 2's two oldest dead letters");
+    assert_eq!(one["accounts"].as_array().unwrap().len(), 1, "only account 2");
+
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).arg("list")).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.starts_with("2 pending, 0 claimed, 2 delivered, 4 dead"), "{text}");
+    assert!(text.contains("last error: 400: bad token in dead-3"), "{text}");
+    assert!(text.contains("account 3  timeline 1001298/dead-3  attempts 1"), "{text}");
+}
+
+#[tokio::test]
+async fn retry_makes_dead_letters_pending_by_id_by_account_or_all() {
+    let dir = scratch("outbox-retry");
+    let (path, outbox) = filled(&dir).await;
+
+    assert_eq!(json(&["retry", "--id", "dead-1", "--json"], &path).await["requeued"], 1);
+    assert_eq!(state(&outbox, "dead-1").await, (RowState::Pending, 1), "pending again, its attempt kept");
+    assert_eq!(state(&outbox, "dead-2").await.0, RowState::Dead);
+    assert_eq!(json(&["retry", "--id", "dead-3", "--portal", "2", "--json"], &path).await["requeued"], 0);
+    assert_eq!(json(&["retry", "--portal", "2", "--json"], &path).await["requeued"], 2, "old-dead and dead-2");
+    assert_eq!(state(&outbox, "dead-3").await.0, RowState::Dead, "account 3 untouched");
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["retry", "--all"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "1 dead letters are pending again\n");
+    assert_eq!(outbox.counts().await.unwrap().dead, 0);
+
+    let claimed = outbox.claim(ClaimLimits { per_account: 10, total: 10 }, DAY, SystemTime::now()).await.unwrap();
+    assert_eq!(claimed.len(), 6, "the four requeued rows and the two waiting ones are due now");
+
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).arg("retry")).await;
+    assert_eq!(output.status.code(), Some(2), "retry names what: --all, --portal or --id");
+    let output =
+        run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["retry", "--all", "--portal", "1"])).await;
+    assert_eq!(output.status.code(), Some(2), "--all goes alone");
+}
+
+#[tokio::test]
+async fn purge_removes_delivered_and_dead_rows_older_than_the_age() {
+    let dir = scratch("outbox-purge");
+    let (path, outbox) = filled(&dir).await;
+
+    let purged = json(&["purge", "--older-than", "7d", "--json"], &path).await;
+    assert_eq!(purged["purged"], 2, "the rows settled ten days ago");
+    assert!(purged["before"].is_string());
+    let left: Vec<_> =
+        outbox.list(&RowFilter::default(), 100).await.unwrap().into_iter().map(|r| r.key.event_id).collect();
+    assert_eq!(left, ["new-delivered", "dead-1", "dead-2", "dead-3", "wait-1", "wait-2"]);
+
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["purge", "--older-than", "12h"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("4 delivered and dead rows settled before "));
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.delivered, counts.dead), (2, 0, 0), "pending rows are never purged");
+
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["purge", "--older-than", "7"])).await;
+    assert_eq!(output.status.code(), Some(2), "an age has a unit");
+    assert!(stderr(&output).contains("not an age"), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn a_missing_outbox_file_is_refused_and_not_created() {
+    let dir = scratch("outbox-missing");
+    let path = dir.join("typo.sqlite");
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).arg("list")).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no SQLite outbox there"), "{}", stderr(&output));
+    assert!(!path.exists(), "the mistyped file was created");
+    let output = run(timeline().args(["outbox", "list"])).await;
+    assert_eq!(output.status.code(), Some(2), "an outbox must be named");
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn the_same_commands_work_on_a_postgres_outbox() {
+    let Some(db) = timeline_testkit::TestDb::new("timeline-cli outbox postgres").await else {
+        return;
+    };
+    let outbox = timeline_postgres::PgOutbox::new(db.pool().await);
+    outbox.migrate().await.unwrap();
+    fill(&outbox).await;
+    let target = ["--postgres", db.url()];
+
+    let listing = json_from(&target, &["list", "--json"]).await;
+    assert_eq!((&listing["counts"]["pending"], &listing["counts"]["dead"]), (&Value::from(2), &Value::from(4)));
+    assert_eq!(listing["rows"].as_array().unwrap().len(), 6);
+    assert_eq!(listing["rows"][3]["last_error"], "400: bad token in dead-3");
+
+    assert_eq!(json_from(&target, &["retry", "--id", "dead-3", "--json"]).await["requeued"], 1);
+    assert_eq!(state(&outbox, "dead-3").await, (RowState::Pending, 1));
+    assert_eq!(json_from(&target, &["purge", "--older-than", "7d", "--json"]).await["purged"], 2);
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.delivered, counts.dead), (3, 1, 2));
+
+    let wrong_schema = ["--postgres", db.url(), "--schema", "elsewhere"];
+    let output = run(timeline().arg("outbox").args(wrong_schema).arg("list")).await;
+    assert_eq!(output.status.code(), Some(2), "no outbox in that schema");
+}
