@@ -43,10 +43,11 @@ static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 /// # Claims
 ///
 /// One statement, committed before it returns (so before anything is sent):
-/// the accounts with due rows by their oldest due row, then each account's
-/// oldest due rows under `FOR UPDATE SKIP LOCKED` (rows another claim holds
-/// are skipped, never waited for), updated to claimed with the attempt number
-/// raised and the lease's end as their due time. Every later change is fenced
+/// the accounts with due rows (found by skipping through an index one account
+/// at a time, so a large backlog costs nothing) by their oldest due row, then
+/// each account's oldest due rows under `FOR UPDATE SKIP LOCKED` (rows another
+/// claim holds are skipped, never waited for), updated to claimed with the
+/// attempt number raised and the lease's end as their due time. Every later change is fenced
 /// on (row, attempt): a change whose attempt is not the row's any more
 /// changes nothing and counts as stale.
 ///
@@ -56,11 +57,18 @@ static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 /// schema when its transaction commits and it added a row;
 /// [`listen`](Self::listen) waits for that. A dispatcher that does not listen
 /// finds the rows on its next poll ([`next_due`](Outbox::next_due)).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PgOutbox {
     pool: PgPool,
     schema: String,
     statements: std::sync::Arc<Statements>,
+}
+
+impl std::fmt::Debug for PgOutbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The statements are the schema's, spelled out: not worth showing.
+        f.debug_struct("PgOutbox").field("schema", &self.schema).field("pool", &self.pool).finish_non_exhaustive()
+    }
 }
 
 /// The schema of [`PgOutbox::new`].
@@ -231,11 +239,12 @@ impl PgOutbox {
     }
 
     async fn settle_rows(&self, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Result<Settled, OutboxError> {
-        // A row named twice is settled by its first outcome; the others are stale.
+        // A fence named twice is settled by its first outcome (the others are
+        // stale); of one row's fences, only its current attempt's can apply.
         let mut seen = HashSet::new();
         let (mut rows, mut attempts, mut states, mut due, mut errors) = (vec![], vec![], vec![], vec![], vec![]);
         for (fence, settlement) in outcomes {
-            if !seen.insert(fence.row) {
+            if !seen.insert(*fence) {
                 continue;
             }
             rows.push(fence.row);

@@ -18,7 +18,8 @@ pub(crate) struct Statements {
     /// claimed rows with their account's oldest due row (`first`).
     pub(crate) claim: Arc<str>,
     /// $1 rows, $2 attempts, $3 states, $4 due times, $5 errors, $6 now.
-    /// Returns the rows changed.
+    /// Returns the rows changed. (`id = ANY($1)` makes the plan look the
+    /// rows up by key whatever the statistics say of claimed rows.)
     pub(crate) settle: Arc<str>,
     /// The earliest due time or lease end.
     pub(crate) next_due: Arc<str>,
@@ -59,18 +60,37 @@ impl Statements {
                 FROM added LEFT JOIN woken ON true"
             )
             .into(),
+            // The accounts with undelivered rows, found by skipping through
+            // the (portal, id) index one account at a time; each account's
+            // oldest due row; the oldest `total` of those accounts; their
+            // shares, locked.
             claim: format!(
-                "WITH accounts AS (
-                    SELECT portal, min(id) AS first FROM {t}
-                    WHERE {undelivered} AND due_at <= $1
-                    GROUP BY portal
-                    ORDER BY first
+                "WITH RECURSIVE portals(portal) AS (
+                    (SELECT portal FROM {t} WHERE {undelivered} ORDER BY portal LIMIT 1)
+                    UNION ALL
+                    SELECT (
+                        SELECT ev.portal FROM {t} AS ev
+                        WHERE ev.{undelivered} AND ev.portal > portals.portal
+                        ORDER BY ev.portal
+                        LIMIT 1
+                    )
+                    FROM portals WHERE portals.portal IS NOT NULL
+                ),
+                accounts AS (
+                    SELECT portals.portal, oldest.id AS first
+                    FROM portals CROSS JOIN LATERAL (
+                        SELECT ev.id FROM {t} AS ev
+                        WHERE ev.portal = portals.portal AND ev.{undelivered} AND ev.due_at <= $1
+                        ORDER BY ev.id
+                        LIMIT 1
+                    ) AS oldest
+                    ORDER BY oldest.id
                     LIMIT $3
                 ),
                 picked AS (
                     SELECT accounts.first, share.id
                     FROM accounts CROSS JOIN LATERAL (
-                        SELECT id FROM {t} AS ev
+                        SELECT ev.id FROM {t} AS ev
                         WHERE ev.portal = accounts.portal AND ev.{undelivered} AND ev.due_at <= $1
                         ORDER BY ev.id
                         LIMIT $2
@@ -93,7 +113,7 @@ impl Statements {
                     last_error = coalesce(outcome.error, ev.last_error)
                 FROM unnest($1::int8[], $2::int4[], $3::text[], $4::timestamptz[], $5::text[])
                     AS outcome(id, attempt, state, due_at, error)
-                WHERE ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = 'claimed'
+                WHERE ev.id = ANY($1) AND ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = 'claimed'
                 RETURNING ev.id"
             )
             .into(),

@@ -1,6 +1,8 @@
 //! What the Postgres outbox tests share: a migrated outbox in a database of
 //! the test's own, and events.
 
+#![allow(dead_code, reason = "each test file uses its own part of this module")]
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use timeline_dispatch::{EventKey, EventKind, NewEvent};
