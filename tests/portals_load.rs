@@ -44,8 +44,9 @@ fn adoptions_of(portal: u64) -> Vec<PetAdopted> {
         .collect()
 }
 
-#[tokio::test]
-async fn fifty_accounts_at_once_stay_inside_their_windows_and_land_in_their_own_account() {
+/// A sandbox with the fifty accounts under their scaled-down limit, and an
+/// app holding valid tokens of each (so no renewal), paced to the same limit.
+async fn fifty_accounts() -> (Sandbox, App, Vec<u64>) {
     let sandbox = Sandbox::builder()
         .templates(templates())
         .oauth_client(CLIENT_ID, CLIENT_SECRET)
@@ -71,6 +72,12 @@ async fn fifty_accounts_at_once_stay_inside_their_windows_and_land_in_their_own_
         .max_in_flight(2 * REQUESTS_PER_WINDOW as usize)
         .build()
         .unwrap();
+    (sandbox, app, portals)
+}
+
+#[tokio::test]
+async fn fifty_accounts_at_once_stay_inside_their_windows_and_land_in_their_own_account() {
+    let (sandbox, app, portals) = fifty_accounts().await;
 
     // Every account sends from its own task, as the replicas of a service do.
     let tasks: Vec<_> = portals
@@ -108,31 +115,7 @@ async fn fifty_accounts_at_once_stay_inside_their_windows_and_land_in_their_own_
 
 #[tokio::test]
 async fn the_fan_out_keeps_fifty_accounts_inside_their_windows() {
-    let sandbox = Sandbox::builder()
-        .templates(templates())
-        .oauth_client(CLIENT_ID, CLIENT_SECRET)
-        .rate_limit(timeline_sandbox::RateLimit::new(REQUESTS_PER_WINDOW, WINDOW))
-        .start()
-        .await
-        .unwrap();
-    let store = Arc::new(MemoryTokenStore::new());
-    let portals: Vec<u64> = (FIRST_PORTAL..FIRST_PORTAL + ACCOUNTS).collect();
-    for &portal in &portals {
-        let grant = sandbox.grant(portal);
-        let expires_at = Utc::now() + chrono::Duration::seconds(grant.expires_in);
-        store.insert(portal, PortalTokens::new(grant.access_token, expires_at, grant.refresh_token));
-    }
-    let app = App::builder()
-        .client_id(CLIENT_ID)
-        .client_secret(CLIENT_SECRET)
-        .token_store(Arc::clone(&store) as Arc<_>)
-        .base_url(sandbox.url())
-        .retry(fast_retry())
-        .rate_limit(RateLimit::new(REQUESTS_PER_WINDOW, WINDOW))
-        .batch_size(BATCH_SIZE)
-        .max_in_flight(2 * REQUESTS_PER_WINDOW as usize)
-        .build()
-        .unwrap();
+    let (sandbox, app, portals) = fifty_accounts().await;
 
     // Interleaved, as a service's events arrive: account after account.
     let pairs: Vec<(u64, PetAdopted)> = (0..EVENTS_PER_ACCOUNT)
