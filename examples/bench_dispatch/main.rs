@@ -382,36 +382,9 @@ async fn share(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
         cpu.as_secs_f64() * 1e6 / requests,
         server_cpu.map_or("?".to_owned(), |cpu| format!("{:.1} us/request", cpu.as_secs_f64() * 1e6 / requests))
     );
-    let steady = pacing::steady_share(&all, total_limit, args.rate_window);
-    let whole_run = pacing::whole_run_share(&all, accepted, total_limit, args.rate_window);
-    println!(
-        "aggregate       {} of the sum of the allowances in the steady windows, {} over the whole run",
-        percent(steady),
-        percent(whole_run)
-    );
-    let mut shares: Vec<f64> = (1..=args.accounts)
-        .map(|portal| {
-            let answers = per_portal.get(&portal).map_or(&[][..], Vec::as_slice);
-            pacing::steady_share(answers, args.rate_limit, args.rate_window).unwrap_or(0.0)
-        })
-        .collect();
-    shares.sort_unstable_by(f64::total_cmp);
-    if let (Some(min), Some(max)) = (shares.first(), shares.last()) {
-        let below = shares.iter().filter(|share| **share < 0.9).count();
-        println!(
-            "per account     steady share min {:.1}%, median {:.1}%, max {:.1}%; {below} of {} below 90%",
-            min * 100.0,
-            shares[shares.len() / 2] * 100.0,
-            max * 100.0,
-            shares.len()
-        );
-    }
+    answers::print_shares(&all, &per_portal, accepted, args.accounts, args.rate_limit, args.rate_window);
     println!("budget          {} accounts tracked at the end", budget.tracked_accounts());
     Ok(())
-}
-
-fn percent(share: Option<f64>) -> String {
-    share.map_or("? (fewer than 2 whole windows)".to_owned(), |share| format!("{:.1}%", share * 100.0))
 }
 
 async fn quiet(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>> {

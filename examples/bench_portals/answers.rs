@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hubspot_timeline::{BoxFuture, LocalRateBudget, RateBudget, RatePermit};
+
+use crate::pacing;
 use reqwest::header::HeaderMap;
 
 /// The app's budget, recording answer times per account.
@@ -62,4 +64,46 @@ impl RatePermit for RecordingPermit<'_> {
     fn saturate(&mut self, retry_after: Option<std::time::Duration>) {
         self.permit.saturate(retry_after);
     }
+}
+
+/// Prints the aggregate shares of `all` the answers (steady windows and
+/// whole run, against `accounts` × `limit` per window) and the spread of
+/// each account's own steady share.
+pub fn print_shares(
+    all: &[Instant],
+    per_portal: &HashMap<u64, Vec<Instant>>,
+    accepted: u64,
+    accounts: u64,
+    limit: u32,
+    window: Duration,
+) {
+    let total_limit = limit * u32::try_from(accounts).expect("fewer than 2^32 accounts");
+    let steady = pacing::steady_share(all, total_limit, window);
+    let whole_run = pacing::whole_run_share(all, accepted, total_limit, window);
+    println!(
+        "aggregate       {} of the sum of the allowances in the steady windows, {} over the whole run",
+        percent(steady),
+        percent(whole_run)
+    );
+    let mut shares: Vec<f64> = (1..=accounts)
+        .map(|portal| {
+            let answers = per_portal.get(&portal).map_or(&[][..], Vec::as_slice);
+            pacing::steady_share(answers, limit, window).unwrap_or(0.0)
+        })
+        .collect();
+    shares.sort_unstable_by(f64::total_cmp);
+    if let (Some(min), Some(max)) = (shares.first(), shares.last()) {
+        let below = shares.iter().filter(|share| **share < 0.9).count();
+        println!(
+            "per account     steady share min {:.1}%, median {:.1}%, max {:.1}%; {below} of {} below 90%",
+            min * 100.0,
+            shares[shares.len() / 2] * 100.0,
+            max * 100.0,
+            shares.len()
+        );
+    }
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or("? (fewer than 2 whole windows)".to_owned(), |share| format!("{:.1}%", share * 100.0))
 }
