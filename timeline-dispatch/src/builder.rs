@@ -10,7 +10,7 @@ use crate::dispatcher::Dispatcher;
 use crate::outbox::Outbox;
 use crate::sink::Sink;
 
-/// The default most events of one account in one request.
+/// The default most events of one account in one batch.
 pub const DEFAULT_BATCH_SIZE: usize = 100;
 
 /// HubSpot's most inputs in one batch request: the largest batch size.
@@ -131,7 +131,9 @@ impl DispatcherBuilder {
         DispatcherBuilder { app, outbox, sink: None, config, batch_timeout_given: false }
     }
 
-    /// At most `size` events of one account in one request
+    /// At most `size` events of one account in one batch, sent in requests
+    /// of at most the app's own batch size (one request when the app's is as
+    /// large, as with both defaults)
     /// ([`DEFAULT_BATCH_SIZE`]; 1 to [`MAX_BATCH_SIZE`]). An account with
     /// this many fresh events is sent at once, without lingering.
     pub fn batch_size(mut self, size: usize) -> Self {
