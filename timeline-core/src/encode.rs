@@ -10,6 +10,7 @@ use crate::error::EncodeError;
 use crate::event::{ExtraDataVisitor, TimelineEvent};
 use crate::id::{IdHasher, PendingId, iframe_value};
 use crate::id_text::IdText;
+use crate::kind::EventKind;
 use crate::target::Target;
 use crate::token::{TokenText, TokenValue};
 use crate::wire;
@@ -387,6 +388,7 @@ impl ExtraDataVisitor for ExtraDataValue {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedInput {
+    kind: EventKind,
     template_id: &'static str,
     id: String,
     /// Whether `id` was derived from the content (not the event's own).
@@ -402,7 +404,7 @@ impl EncodedInput {
         let mut json = Vec::new();
         let derived = event.event_id().is_none();
         let id = encode_input(event, &mut json)?.into_owned();
-        Ok(EncodedInput { template_id: E::TEMPLATE_ID, id, derived, json: json.into_boxed_slice() })
+        Ok(EncodedInput { kind: E::KIND, template_id: E::TEMPLATE_ID, id, derived, json: json.into_boxed_slice() })
     }
 
     /// Appends the input as the account `portal`'s client sends it: a
@@ -425,9 +427,14 @@ impl EncodedInput {
         id.into_owned()
     }
 
-    /// The event template id.
+    /// The event's type: the template id, or an app event's type name.
     pub fn template_id(&self) -> &'static str {
         self.template_id
+    }
+
+    /// Which API the input goes to.
+    pub fn kind(&self) -> EventKind {
+        self.kind
     }
 
     /// The id the event is sent with.

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::encode::TokenWriter;
 use crate::error::EncodeError;
 use crate::id_text::IdText;
+use crate::kind::EventKind;
 use crate::target::Target;
 use crate::token::TokenSpec;
 use crate::wire::TimelineEventIFrame;
@@ -52,8 +53,17 @@ use crate::wire::TimelineEventIFrame;
 /// assert_eq!(PetAdopted::TOKENS[1].kind, TokenKind::Number);
 /// ```
 pub trait TimelineEvent {
-    /// The id of the event template this event belongs to (digits, e.g. `"1001298"`).
+    /// The event's type: for a v3 timeline event ([`EventKind::Timeline`])
+    /// the id of its event template (digits, e.g. `"1001298"`); for an app
+    /// event ([`EventKind::AppEvent`]) its event type name (the definition's
+    /// `uid`, or its fully-qualified name).
     const TEMPLATE_ID: &'static str;
+
+    /// Which API the event goes to: v3 timeline events unless said
+    /// otherwise. `#[derive(TimelineEvent)]` makes a struct bound to an
+    /// app-event definition (`*-hsmeta.json` without a template id) an
+    /// [`EventKind::AppEvent`].
+    const KIND: EventKind = EventKind::Timeline;
 
     /// The tokens this event type can send, in field order.
     const TOKENS: &'static [TokenSpec];
@@ -127,6 +137,7 @@ pub trait ExtraDataVisitor {
 /// of borrowed events can be sent as they are.
 impl<E: TimelineEvent + ?Sized> TimelineEvent for &E {
     const TEMPLATE_ID: &'static str = E::TEMPLATE_ID;
+    const KIND: EventKind = E::KIND;
     const TOKENS: &'static [TokenSpec] = E::TOKENS;
     const OBJECT_TYPE: Option<&'static str> = E::OBJECT_TYPE;
 

@@ -2,9 +2,9 @@
 //! event for its account, and [`StoredInput`] sends a claimed row again
 //! exactly as it was encoded.
 
-use timeline_core::{EncodeError, EventInput};
+use timeline_core::{EncodeError, EventInput, EventKind};
 
-use crate::outbox::{Claimed, EventKey, EventKind, NewEvent};
+use crate::outbox::{Claimed, EventKey, NewEvent};
 
 /// The outbox row of `event` for the account `portal`: its body encoded for
 /// that account ([`EventInput::encode_for_portal`]: a derived id includes the
@@ -34,7 +34,7 @@ use crate::outbox::{Claimed, EventKey, EventKind, NewEvent};
 pub fn encode_event<E: EventInput + ?Sized>(portal: u64, event: &E) -> Result<NewEvent, EncodeError> {
     let mut body = Vec::new();
     let event_id = event.encode_for_portal(portal, &mut body)?;
-    let key = EventKey { portal, kind: EventKind::Timeline, event_type: event.template_id().to_owned(), event_id };
+    let key = EventKey { portal, kind: event.kind(), event_type: event.template_id().to_owned(), event_id };
     Ok(NewEvent { key, body })
 }
 
@@ -59,6 +59,10 @@ impl StoredInput {
 impl EventInput for StoredInput {
     fn template_id(&self) -> &str {
         &self.key.event_type
+    }
+
+    fn kind(&self) -> EventKind {
+        self.key.kind
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {

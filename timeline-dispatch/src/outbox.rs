@@ -31,7 +31,6 @@
 //! fit, the accounts whose oldest due row is oldest go first. So an account
 //! with a large backlog takes one share per claim, not the whole claim.
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
@@ -42,37 +41,7 @@ pub type OutboxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, OutboxError
 /// The id of an outbox row, given by the outbox.
 pub type RowId = i64;
 
-/// Which HubSpot API an event goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum EventKind {
-    /// A timeline event of a v3 template (`POST /integrators/timeline/v3/events/batch/create`);
-    /// its event type is the template id.
-    Timeline,
-}
-
-impl EventKind {
-    /// The name an outbox stores: `"timeline"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Timeline => "timeline",
-        }
-    }
-
-    /// The kind [`as_str`](Self::as_str) names, or `None`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "timeline" => Some(EventKind::Timeline),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use timeline_core::EventKind;
 
 /// What makes an event unique in an outbox: emitting an event with the key
 /// of a row already there adds nothing.
@@ -82,7 +51,8 @@ pub struct EventKey {
     pub portal: u64,
     /// The API the event goes to.
     pub kind: EventKind,
-    /// The event type: the template id of a [`EventKind::Timeline`] event.
+    /// The event type: the template id of a [`EventKind::Timeline`] event,
+    /// the event type name of an [`EventKind::AppEvent`].
     pub event_type: String,
     /// The event's id, as sent (for a derived id: the account's).
     pub event_id: String,

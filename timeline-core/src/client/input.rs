@@ -5,6 +5,7 @@ use crate::encode::{EncodedInput, encode_input, encode_input_for};
 use crate::error::EncodeError;
 use crate::event::TimelineEvent;
 use crate::id_text::IdText;
+use crate::kind::EventKind;
 
 /// One event ready to be encoded into a batch: every [`TimelineEvent`]
 /// (owned or borrowed), an [`EncodedInput`], or an [`AnyEvent`].
@@ -18,8 +19,16 @@ use crate::id_text::IdText;
 /// }
 /// ```
 pub trait EventInput {
-    /// The event template id.
+    /// The event's type: the template id of a v3 timeline event, the event
+    /// type name of an app event (see [`kind`](Self::kind)).
     fn template_id(&self) -> &str;
+
+    /// Which API the input goes to; v3 timeline events unless said
+    /// otherwise. A call sends the inputs of each kind to that kind's
+    /// endpoint.
+    fn kind(&self) -> EventKind {
+        EventKind::Timeline
+    }
 
     /// Appends the event's JSON input to `out` and returns its id; on error
     /// nothing is appended.
@@ -72,6 +81,10 @@ impl<E: EventInput> EventInput for Resent<E> {
         self.0.template_id()
     }
 
+    fn kind(&self) -> EventKind {
+        self.0.kind()
+    }
+
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         self.0.encode_into(out)
     }
@@ -90,6 +103,10 @@ impl<E: TimelineEvent + ?Sized> EventInput for E {
         E::TEMPLATE_ID
     }
 
+    fn kind(&self) -> EventKind {
+        E::KIND
+    }
+
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         encode_input(self, out).map(IdText::into_owned)
     }
@@ -102,6 +119,10 @@ impl<E: TimelineEvent + ?Sized> EventInput for E {
 impl EventInput for EncodedInput {
     fn template_id(&self) -> &str {
         EncodedInput::template_id(self)
+    }
+
+    fn kind(&self) -> EventKind {
+        EncodedInput::kind(self)
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
@@ -117,6 +138,10 @@ impl EventInput for EncodedInput {
 impl EventInput for &EncodedInput {
     fn template_id(&self) -> &str {
         EncodedInput::template_id(self)
+    }
+
+    fn kind(&self) -> EventKind {
+        EncodedInput::kind(self)
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
@@ -184,6 +209,10 @@ impl EventInput for AnyEvent<'_> {
         self.0.template_id()
     }
 
+    fn kind(&self) -> EventKind {
+        self.0.kind()
+    }
+
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         self.0.encode_into(out)
     }
@@ -200,6 +229,10 @@ impl EventInput for AnyEvent<'_> {
 impl EventInput for &AnyEvent<'_> {
     fn template_id(&self) -> &str {
         self.0.template_id()
+    }
+
+    fn kind(&self) -> EventKind {
+        self.0.kind()
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
