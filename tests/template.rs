@@ -131,6 +131,7 @@ impl<const DEALS: bool> TimelineEvent for HandWritten<DEALS> {
             utk: self.utk.map(Cow::Borrowed),
             object_id: self.object_id.map(IdText::from),
             domain: None,
+            object_type: None,
         }
     }
 

@@ -25,6 +25,10 @@ pub struct Target<'a> {
     pub utk: Option<Cow<'a, str>>,
     /// The domain that goes with `utk`.
     pub domain: Option<Cow<'a, str>>,
+    /// The fully-qualified name of the record's object type
+    /// (`objectTypeFullyQualifiedName`), for app events on custom objects;
+    /// v3 timeline events have no such field.
+    pub object_type: Option<Cow<'a, str>>,
 }
 
 impl Target<'_> {

@@ -147,7 +147,7 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
 
             #[inline]
             fn target(&self) -> #p::Target<'_> {
-                #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain }
+                #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain, object_type: ::core::option::Option::None }
             }
 
             #event_id

@@ -196,6 +196,7 @@ fn derived_id(template_id: &str, input: &Map<String, Value>, timestamp: Option<D
         email: text("email"),
         utk: text("utk"),
         domain: text("domain"),
+        object_type: None,
     };
     let mut id = DerivedId::new(template_id, &target, timestamp);
     if let Some(Value::Object(tokens)) = input.get("tokens") {

@@ -48,6 +48,7 @@ impl TimelineEvent for Probe {
             email: self.email.as_deref().map(Cow::Borrowed),
             utk: self.utk.as_deref().map(Cow::Borrowed),
             domain: self.domain.as_deref().map(Cow::Borrowed),
+            object_type: None,
         }
     }
 
