@@ -416,8 +416,7 @@ impl SandboxBuilder {
         for dir in &self.app_event_dirs {
             app_events.extend(app_events::load_dir(dir).map_err(StartError::AppEvent)?);
         }
-        let app_event_types =
-            AppEventTypes::new(app_events, self.config.app_id).map_err(StartError::AppEvent)?;
+        let app_event_types = AppEventTypes::new(app_events, self.config.app_id).map_err(StartError::AppEvent)?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind { addr: self.addr, source })?;

@@ -308,7 +308,10 @@ pub(crate) fn is_contact_type(object_type: &str) -> bool {
 }
 
 /// Reads an optional RFC 3339 timestamp.
-pub(crate) fn read_timestamp(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn read_timestamp(
+    value: Option<&Json<'_>>,
+    problems: &mut Problems,
+) -> Option<chrono::DateTime<chrono::Utc>> {
     match value {
         None | Some(Json::Null) => None,
         Some(Json::String(text)) => {

@@ -49,7 +49,11 @@ impl AppEventStore {
 
     /// One account's occurrences, in the order stored.
     pub(crate) fn in_portal(&self, portal: u64) -> Vec<AppEventOccurrence> {
-        self.occurrences.iter().filter(|stored| stored.portal == portal).map(|stored| stored.occurrence.clone()).collect()
+        self.occurrences
+            .iter()
+            .filter(|stored| stored.portal == portal)
+            .map(|stored| stored.occurrence.clone())
+            .collect()
     }
 
     /// Forgets every occurrence.

@@ -155,12 +155,9 @@ fn check_properties(uid: &str, properties: &[Token]) -> Result<(), String> {
 /// `config.supportsCustomObject: true` makes a custom-object type; such a
 /// file may leave `config.objectType` out.
 fn read_definition(text: &str) -> Result<AppEventDefinition, String> {
-    let mut value: serde_json::Value =
-        serde_json::from_str(text).map_err(|error| format!("invalid JSON ({error})"))?;
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|error| format!("invalid JSON ({error})"))?;
     let custom_object = value["config"]["supportsCustomObject"].as_bool().unwrap_or(false);
-    if custom_object
-        && let Some(config) = value.get_mut("config").and_then(serde_json::Value::as_object_mut)
-    {
+    if custom_object && let Some(config) = value.get_mut("config").and_then(serde_json::Value::as_object_mut) {
         // The object type does not matter for a custom-object type; the
         // definition reader needs one.
         config.entry("objectType").or_insert_with(|| "APP_OBJECT".into());
@@ -178,7 +175,9 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Vec<AppEventDefinition>, String> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())
-        .filter(|path| path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("-hsmeta.json")))
+        .filter(|path| {
+            path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with("-hsmeta.json"))
+        })
         .collect();
     paths.sort();
     paths

@@ -66,11 +66,19 @@ pub(crate) fn check_occurrence(input: &Json<'_>, types: &AppEventTypes) -> Resul
     let event_type_name = match input.get("eventTypeName") {
         Some(Json::String(name)) => Some(name.as_ref().to_owned()),
         Some(other) => {
-            problems.add("eventTypeName", "INVALID_TYPE", format!("`eventTypeName` must be a string, not {}", other.kind()));
+            problems.add(
+                "eventTypeName",
+                "INVALID_TYPE",
+                format!("`eventTypeName` must be a string, not {}", other.kind()),
+            );
             None
         }
         None => {
-            problems.add("eventTypeName", "REQUIRED", "`eventTypeName` is required: the event type's uid or fully-qualified name");
+            problems.add(
+                "eventTypeName",
+                "REQUIRED",
+                "`eventTypeName` is required: the event type's uid or fully-qualified name",
+            );
             None
         }
     };
@@ -116,7 +124,12 @@ pub(crate) fn check_occurrence(input: &Json<'_>, types: &AppEventTypes) -> Resul
         problems.add("email", "INVALID_EMAIL", format!("`{email}` is not a valid email address"));
     }
     if let Some(kind) = kind {
-        let given = Given { object_id: object_id.is_some(), object_type: object_type.is_some(), email: email.is_some(), utk: utk.is_some() };
+        let given = Given {
+            object_id: object_id.is_some(),
+            object_type: object_type.is_some(),
+            email: email.is_some(),
+            utk: utk.is_some(),
+        };
         check_target(kind, given, &mut problems);
     }
 
@@ -164,12 +177,18 @@ fn check_target(kind: &AppEventType, given: Given, problems: &mut Problems) {
                 problems.add(
                     field,
                     "TARGET_NOT_ALLOWED",
-                    format!("`{field}` only identifies contacts, but app event {uid} is on {on}; send `objectId` instead"),
+                    format!(
+                        "`{field}` only identifies contacts, but app event {uid} is on {on}; send `objectId` instead"
+                    ),
                 );
             }
         }
         if !given.object_id {
-            problems.add("objectId", "MISSING_TARGET", format!("app event {uid} is on {on}; the occurrence needs an `objectId`"));
+            problems.add(
+                "objectId",
+                "MISSING_TARGET",
+                format!("app event {uid} is on {on}; the occurrence needs an `objectId`"),
+            );
         }
     } else if !(given.object_id || given.email || given.utk) {
         problems.add(
@@ -202,11 +221,19 @@ fn read_properties(
     let properties = match properties {
         Some(Json::Object(properties)) => properties,
         Some(_) => {
-            problems.add("properties", "INVALID_TYPE", "`properties` must be a JSON object of property names to string values");
+            problems.add(
+                "properties",
+                "INVALID_TYPE",
+                "`properties` must be a JSON object of property names to string values",
+            );
             return None;
         }
         None => {
-            problems.add("properties", "REQUIRED", "`properties` is required; send {} for an occurrence without properties");
+            problems.add(
+                "properties",
+                "REQUIRED",
+                "`properties` is required; send {} for an occurrence without properties",
+            );
             return None;
         }
     };
@@ -218,7 +245,11 @@ fn read_properties(
             problems.add(
                 &location,
                 "INVALID_PROPERTY_TYPE",
-                format!("property `{name}` must be a JSON string, not {}; send it as \"{}\"", value.kind(), unquoted(value)),
+                format!(
+                    "property `{name}` must be a JSON string, not {}; send it as \"{}\"",
+                    value.kind(),
+                    unquoted(value)
+                ),
             );
             continue;
         };
@@ -259,7 +290,8 @@ fn check_value(property: &Token, text: &str) -> Result<(), String> {
         },
         Kind::Date => {
             let digits = text.strip_prefix('-').unwrap_or(text);
-            let epoch_millis = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && text.parse::<i64>().is_ok();
+            let epoch_millis =
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && text.parse::<i64>().is_ok();
             let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok();
             let date_time = chrono::DateTime::parse_from_rfc3339(text).is_ok();
             if epoch_millis || date || date_time {
@@ -276,7 +308,10 @@ fn check_value(property: &Token, text: &str) -> Result<(), String> {
                 Ok(())
             } else {
                 let values: Vec<&str> = property.options.iter().map(|option| option.value.as_str()).collect();
-                Err(format!("property `{name}` has value \"{text}\", which is not one of its options: {}", values.join(", ")))
+                Err(format!(
+                    "property `{name}` has value \"{text}\", which is not one of its options: {}",
+                    values.join(", ")
+                ))
             }
         }
     }

@@ -280,7 +280,8 @@ fn conflict(existing: &[(usize, &str)], total: usize, shape: Shape, name_ids: bo
     let details = existing
         .iter()
         .map(|&(index, id)| {
-            let mut detail = ErrorDetail::new(format!("an occurrence with id `{id}` already exists for its event type"));
+            let mut detail =
+                ErrorDetail::new(format!("an occurrence with id `{id}` already exists for its event type"));
             detail.code = Some("OCCURRENCE_EXISTS".to_owned());
             detail.in_ = Some(shape.location(index, "id"));
             detail.context = Some(BTreeMap::from([
@@ -356,10 +357,7 @@ pub(super) async fn resolve_type(Shared(state): Shared<Arc<State>>, body: Body) 
         None => reply::error(
             StatusCode::NOT_FOUND,
             "OBJECT_NOT_FOUND",
-            format!(
-                "There is no app event type `{}` in project `{}`.",
-                request.developer_symbol, request.project_name
-            ),
+            format!("There is no app event type `{}` in project `{}`.", request.developer_symbol, request.project_name),
         ),
     }
 }

@@ -105,7 +105,9 @@ async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -
 async fn authorized(state: &State, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let event_route = path.starts_with(EVENTS)
-        || app_events::PREFIXES.iter().any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with("/events")));
+        || app_events::PREFIXES
+            .iter()
+            .any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with("/events")));
     let scheme = if event_route { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
     let Caller { portal, window } = match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
         Ok(caller) => caller,
