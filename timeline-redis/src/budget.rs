@@ -1,6 +1,7 @@
 //! [`RedisRateBudget`]: the [`RateBudget`] whose windows live in Redis, so
 //! every replica of a service draws from one budget per account.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -117,6 +118,10 @@ pub(crate) struct Shared {
     /// When [`OnUnreachable::LocalShare`] tries Redis next, during an outage.
     pub(crate) next_probe: Mutex<Option<Instant>>,
     pub(crate) feedback: mpsc::UnboundedSender<Feedback>,
+    /// One gate per account with a request waiting: the requests of one
+    /// budget ask Redis for an account one at a time, so a full window is
+    /// polled by one waiter per replica, not by every waiting request.
+    pub(crate) gates: Mutex<HashMap<u64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Shared {
@@ -146,6 +151,21 @@ impl Shared {
                     tracing::warn!(%error, replicas, "Redis does not answer: each replica paces its share of the limit in process");
                 }
             }
+        }
+    }
+
+    /// The gate of `portal`'s waiting requests.
+    fn gate(&self, portal: u64) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Arc::clone(gates.entry(portal).or_default())
+    }
+
+    /// Forgets `portal`'s gate when no other request holds it.
+    fn leave_gate(&self, portal: u64, gate: Arc<tokio::sync::Mutex<()>>) {
+        let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // The map's and ours: nobody else waits.
+        if Arc::strong_count(&gate) == 2 {
+            gates.remove(&portal);
         }
     }
 
@@ -183,6 +203,17 @@ impl RedisRateBudget {
     }
 
     async fn acquire_shared(&self, portal: u64) -> Box<dyn RatePermit + '_> {
+        let gate = self.shared.gate(portal);
+        let permit = {
+            let _turn = gate.lock().await;
+            self.acquire_in_turn(portal).await
+        };
+        self.shared.leave_gate(portal, gate);
+        permit
+    }
+
+    /// Asks Redis (or the fallback) until `portal` has room.
+    async fn acquire_in_turn(&self, portal: u64) -> Box<dyn RatePermit + '_> {
         let shared = &self.shared;
         let name = shared.unique_name();
         let mut backoff = FIRST_BACKOFF;

@@ -1,6 +1,7 @@
 //! [`RedisRateBudgetBuilder`]: where the budget's Redis is, its key prefix,
 //! its limit and its policy when Redis is unreachable.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -148,6 +149,7 @@ impl RedisRateBudgetBuilder {
             outage: AtomicBool::new(false),
             next_probe: Mutex::new(None),
             feedback,
+            gates: Mutex::new(HashMap::new()),
         };
         Ok(RedisRateBudget::from_shared(Arc::new(shared)))
     }
