@@ -69,7 +69,9 @@ impl Options {
                 "--rate-limit" => options.rate_limit = u32::try_from(number()?).map_err(|e| e.to_string())?,
                 "--rate-window-ms" => options.window = Duration::from_millis(number()?),
                 "--windows" => options.windows = u32::try_from(number()?).map_err(|e| e.to_string())?,
-                "--tasks-per-account" => options.tasks_per_account = usize::try_from(number()?).map_err(|e| e.to_string())?,
+                "--tasks-per-account" => {
+                    options.tasks_per_account = usize::try_from(number()?).map_err(|e| e.to_string())?
+                }
                 "--permits" => options.permits = u32::try_from(number()?).map_err(|e| e.to_string())?,
                 _ => return Err(USAGE.to_owned()),
             }
@@ -79,7 +81,9 @@ impl Options {
 }
 
 /// The calls of each Redis command so far, from `INFO commandstats`.
-async fn command_calls(connection: &mut redis::aio::MultiplexedConnection) -> Result<BTreeMap<String, u64>, Box<dyn Error>> {
+async fn command_calls(
+    connection: &mut redis::aio::MultiplexedConnection,
+) -> Result<BTreeMap<String, u64>, Box<dyn Error>> {
     let info: String = redis::cmd("INFO").arg("commandstats").query_async(connection).await?;
     Ok(info
         .lines()

@@ -294,7 +294,8 @@ impl RatePermit for RedisPermit {
 
     fn saturate(&mut self, retry_after: Option<Duration>) {
         let retry_after_micros = retry_after.map_or(0, |wait| u64::try_from(wait.as_micros()).unwrap_or(u64::MAX / 4));
-        let feedback = Feedback::Saturate { portal: self.portal, prefix: self.shared.unique_name(), retry_after_micros };
+        let feedback =
+            Feedback::Saturate { portal: self.portal, prefix: self.shared.unique_name(), retry_after_micros };
         let _ = self.shared.feedback.send(feedback);
     }
 }

@@ -14,7 +14,12 @@ const LOG: &str = "hubspot-timeline:budget:{9100001}:log";
 const BLOCKED: &str = "hubspot-timeline:budget:{9100001}:blocked";
 
 async fn budget(redis: &RedisServer, max: u32) -> RedisRateBudget {
-    RedisRateBudget::builder().url(redis.url()).limit(RateLimit::new(max, Duration::from_secs(10))).build().await.unwrap()
+    RedisRateBudget::builder()
+        .url(redis.url())
+        .limit(RateLimit::new(max, Duration::from_secs(10)))
+        .build()
+        .await
+        .unwrap()
 }
 
 /// The log's size, once the permits' feedback (applied in the background)

@@ -48,7 +48,8 @@ async fn replicas_sharing_one_redis_budget_stay_inside_every_window() {
     };
     let mut budgets: Vec<Arc<dyn RateBudget>> = Vec::new();
     for _ in 0..REPLICAS {
-        let budget = RedisRateBudget::builder().url(redis.url()).limit(RateLimit::new(MAX, WINDOW)).build().await.unwrap();
+        let budget =
+            RedisRateBudget::builder().url(redis.url()).limit(RateLimit::new(MAX, WINDOW)).build().await.unwrap();
         budgets.push(Arc::new(budget));
     }
     let sandbox = send_from_every_replica(budgets).await;

@@ -141,7 +141,10 @@ impl RedisServer {
                 let _ = child.kill();
                 let _ = child.wait();
                 let log = std::fs::read_to_string(&log).unwrap_or_default();
-                return Err(format!("redis-server did not answer PING on port {} (exit: {exited:?})\nserver log:\n{log}", self.port));
+                return Err(format!(
+                    "redis-server did not answer PING on port {} (exit: {exited:?})\nserver log:\n{log}",
+                    self.port
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
