@@ -1,9 +1,12 @@
-//! The sliding log's arithmetic against the definition of a rolling window:
-//! no window of its length ever admits more than the limit, and a demand
-//! above the limit gets nearly all of it.
+//! The sliding log's arithmetic against the definition of a rolling window
+//! (no window of its length ever admits more than the limit, and a demand
+//! above the limit gets nearly all of it) and against the in-process
+//! budget's rolling window.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
+use hubspot_timeline::{LocalRateBudget, RateBudget, RateLimit};
 use proptest::prelude::*;
 use timeline_redis::{Decision, Observed, SlidingLog};
 
@@ -12,11 +15,63 @@ fn busiest_window(admitted: &[u64], window: u64) -> usize {
     admitted.iter().map(|&end| admitted.iter().filter(|&&at| at <= end && at + window > end).count()).max().unwrap_or(0)
 }
 
+/// When each of the requests arriving at `arrivals` (ms, in order, one
+/// after the other, each ended at once) starts under the sliding log.
+fn starts_under_the_log(max: u32, window_millis: u64, arrivals: &[u64]) -> Vec<u64> {
+    let mut log = SlidingLog::new(u64::from(max), window_millis * 1_000);
+    let mut now = 0;
+    let mut starts = Vec::new();
+    for (index, arrival) in arrivals.iter().enumerate() {
+        now = now.max(arrival * 1_000);
+        let name = format!("r{index}");
+        loop {
+            match log.acquire(now, &name) {
+                Decision::Admitted { at } => {
+                    log.release(at, &name, at);
+                    starts.push(at / 1_000);
+                    break;
+                }
+                Decision::Wait { micros } => now += micros,
+            }
+        }
+    }
+    starts
+}
+
+/// The same under the in-process [`LocalRateBudget`], on tokio's paused clock.
+fn starts_under_the_local_budget(max: u32, window_millis: u64, arrivals: &[u64]) -> Vec<u64> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap();
+    runtime.block_on(async {
+        let budget = LocalRateBudget::new(RateLimit::new(max, Duration::from_millis(window_millis))).unwrap();
+        let start = tokio::time::Instant::now();
+        let mut starts = Vec::new();
+        for arrival in arrivals {
+            tokio::time::sleep_until(start + Duration::from_millis(*arrival)).await;
+            drop(budget.acquire(7).await);
+            starts.push(u64::try_from(start.elapsed().as_millis()).unwrap());
+        }
+        starts
+    })
+}
+
 proptest! {
+    #[test]
+    fn the_log_starts_requests_when_the_in_process_budget_does(
+        max in 1u32..8,
+        window_millis in 1u64..2_000,
+        gaps in prop::collection::vec(0u64..500, 1..80),
+    ) {
+        let arrivals: Vec<u64> = gaps.iter().scan(0, |at, gap| { *at += gap; Some(*at) }).collect();
+        prop_assert_eq!(
+            starts_under_the_log(max, window_millis, &arrivals),
+            starts_under_the_local_budget(max, window_millis, &arrivals)
+        );
+    }
+
     #[test]
     fn no_window_admits_more_than_the_limit(
         max in 1u64..12,
-        window in 1_000u64..2_000_000,
+        window in 1_000u64..10_000_000,
         gaps in prop::collection::vec(0u64..400_000, 1..300),
         latencies in prop::collection::vec(0u64..300_000, 300),
         answers in prop::collection::vec((0u64..12, 0u64..14), 300),
