@@ -2,6 +2,7 @@
 //! its limit and its policy when Redis is unreachable.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -43,7 +44,7 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
 /// # drop(budget);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 #[must_use]
 pub struct RedisRateBudgetBuilder {
     url: Option<String>,
@@ -51,6 +52,19 @@ pub struct RedisRateBudgetBuilder {
     prefix: Option<String>,
     limit: Option<RateLimit>,
     on_unreachable: OnUnreachable,
+}
+
+impl fmt::Debug for RedisRateBudgetBuilder {
+    /// Leaves the URL out: it may hold a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisRateBudgetBuilder")
+            .field("url", &self.url.as_ref().map(|_| "…"))
+            .field("connection", &self.connection.is_some())
+            .field("prefix", &self.prefix)
+            .field("limit", &self.limit)
+            .field("on_unreachable", &self.on_unreachable)
+            .finish()
+    }
 }
 
 impl RedisRateBudgetBuilder {
