@@ -216,6 +216,8 @@
 //!   it then builds without the HTTP stack,
 //!   and the events it defines are sent by any crate that has the client.
 //! - `sandbox`: the local stand-in for HubSpot, as `hubspot_timeline::sandbox`.
+//! - `redis`: `RedisRateBudget`, one rate budget per account shared by every
+//!   replica of a service, as `hubspot_timeline::redis`.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -239,3 +241,7 @@ pub use timeline_dispatch as dispatch;
 /// The Postgres outbox: events enqueued in the caller's own transaction.
 #[cfg(feature = "postgres")]
 pub use timeline_postgres as postgres;
+
+/// One rate budget per account shared by every replica, in Redis.
+#[cfg(feature = "redis")]
+pub use timeline_redis as redis;

@@ -12,7 +12,9 @@
 //! `--outbox postgres://USER@HOST:PORT/DB` keeps the outbox in Postgres
 //! (the `postgres` feature); `--tokens FILE` is a JSON object from account
 //! id to access token (without it every account uses
-//! `HUBSPOT_ACCESS_TOKEN`). SIGTERM or SIGINT stops intake, delivers what
+//! `HUBSPOT_ACCESS_TOKEN`). `--budget redis://HOST:PORT` paces every account
+//! by a rate budget in Redis shared with the other replicas (the `redis`
+//! feature); without it the app paces in process. SIGTERM or SIGINT stops intake, delivers what
 //! fits in ten seconds and exits 0; what is left stays in the outbox for the
 //! next start.
 
@@ -37,7 +39,11 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse(std::env::args().skip(1))?;
     let store = tokens::StaticTokens::load(args.tokens.as_deref())?;
-    let app = App::builder()
+    let mut app = App::builder();
+    if let Some(url) = &args.budget {
+        app = app.rate_budget(redis_budget(url).await?);
+    }
+    let app = app
         // Static tokens are never renewed; an OAuth app gives its own client id and secret.
         .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "service-example".to_owned()))
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "service-example".to_owned()))
@@ -85,6 +91,16 @@ async fn postgres_builder(app: App, url: &str) -> Result<DispatcherBuilder, Box<
 #[cfg(not(feature = "postgres"))]
 async fn postgres_builder(_app: App, url: &str) -> Result<DispatcherBuilder, Box<dyn Error>> {
     Err(format!("--outbox {url}: build with the postgres feature (--all-features) for a Postgres outbox").into())
+}
+
+#[cfg(feature = "redis")]
+async fn redis_budget(url: &str) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
+    Ok(Arc::new(hubspot_timeline::redis::RedisRateBudget::builder().url(url).build().await?))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn redis_budget(url: &str) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
+    Err(format!("--budget {url}: build with the redis feature (--all-features) for a budget in Redis").into())
 }
 
 /// Resolves on SIGTERM or SIGINT.

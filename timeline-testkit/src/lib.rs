@@ -1,5 +1,9 @@
 //! Test support for hubspot-timeline's crates (dev-only, never published).
 //!
+//! [`RedisServer`] is a throwaway Redis server: `redis-server` as a child
+//! process on 127.0.0.1 at a free port, without persistence, killed on drop;
+//! it can be stopped and started again on the same port for outage tests.
+//!
 //! [`PgServer`] is a throwaway Postgres server: `initdb` and `pg_ctl` on a
 //! temporary folder, listening on 127.0.0.1 at a free port, stopped (and its
 //! folder removed) on drop. [`TestDb`] is one database per test on a server
@@ -9,7 +13,9 @@
 //! Where the Postgres binaries are missing, [`PgServer::start`] and
 //! [`TestDb::new`] return `None` after printing a message naming the Debian
 //! package `postgresql`, so the test can skip itself; under `CI=true` they
-//! panic instead, so CI never passes by skipping.
+//! panic instead, so CI never passes by skipping. [`RedisServer::start`]
+//! does the same when `redis-server` is missing, naming the Debian package
+//! `redis-server`.
 //!
 //! ```no_run
 //! # async fn test() {
@@ -24,7 +30,9 @@
 #![warn(missing_docs)]
 
 mod pg_server;
+mod redis_server;
 mod test_db;
 
 pub use pg_server::PgServer;
+pub use redis_server::RedisServer;
 pub use test_db::TestDb;

@@ -1,0 +1,170 @@
+//! [`RedisRateBudgetBuilder`]: where the budget's Redis is, its key prefix,
+//! its limit and its policy when Redis is unreachable.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use timeline_core::{LocalRateBudget, RateLimit};
+use tokio::sync::mpsc;
+
+use crate::budget::{OnUnreachable, RedisRateBudget, Shared, apply_feedback};
+use crate::error::BuildError;
+use crate::script::BudgetScript;
+
+/// The key prefix when none is given.
+pub const DEFAULT_PREFIX: &str = "hubspot-timeline:budget";
+
+/// The most requests per window a [`RedisRateBudget`] holds (one sorted-set
+/// member per request); HubSpot's limits are far below.
+pub const MAX_REQUESTS_PER_WINDOW: u32 = 100_000;
+
+/// How long a command may take before Redis counts as unreachable.
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Builds a [`RedisRateBudget`]; [`url`](Self::url) or
+/// [`connection`](Self::connection) is required.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use timeline_core::RateLimit;
+/// use timeline_redis::{OnUnreachable, RedisRateBudget};
+///
+/// # async fn run() -> Result<(), timeline_redis::BuildError> {
+/// let budget = RedisRateBudget::builder()
+///     .url("redis://127.0.0.1:6379")
+///     .prefix("my-service:budget")
+///     .limit(RateLimit::new(100, Duration::from_secs(10)))
+///     .on_unreachable(OnUnreachable::Wait)
+///     .build()
+///     .await?;
+/// # drop(budget);
+/// # Ok(()) }
+/// ```
+#[derive(Default)]
+#[must_use]
+pub struct RedisRateBudgetBuilder {
+    url: Option<String>,
+    connection: Option<ConnectionManager>,
+    prefix: Option<String>,
+    limit: Option<RateLimit>,
+    on_unreachable: OnUnreachable,
+}
+
+impl fmt::Debug for RedisRateBudgetBuilder {
+    /// Leaves the URL out: it may hold a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisRateBudgetBuilder")
+            .field("url", &self.url.as_ref().map(|_| "…"))
+            .field("connection", &self.connection.is_some())
+            .field("prefix", &self.prefix)
+            .field("limit", &self.limit)
+            .field("on_unreachable", &self.on_unreachable)
+            .finish()
+    }
+}
+
+impl RedisRateBudgetBuilder {
+    /// The Redis server, as `redis://HOST:PORT[/DB]` (or `rediss://`, `unix://`).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// A connection of the caller's, instead of a [`url`](Self::url): it
+    /// reconnects by itself after an outage, within its own configuration.
+    pub fn connection(mut self, connection: ConnectionManager) -> Self {
+        self.connection = Some(connection);
+        self
+    }
+
+    /// The prefix of the budget's keys ([`DEFAULT_PREFIX`] unless given):
+    /// processes that share a budget give the same one.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// The limit of every account ([`RateLimit::hubspot`], 110 per 10 s,
+    /// unless given); every replica gives the same one.
+    pub fn limit(mut self, limit: RateLimit) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// What happens while Redis does not answer ([`OnUnreachable::Wait`]
+    /// unless given).
+    pub fn on_unreachable(mut self, policy: OnUnreachable) -> Self {
+        self.on_unreachable = policy;
+        self
+    }
+
+    /// Connects (when given a URL) and builds the budget; its feedback task
+    /// runs on the current tokio runtime.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::Config`] for a missing or malformed URL, a limit of 0
+    /// requests, a window of zero or over a day, more than
+    /// [`MAX_REQUESTS_PER_WINDOW`] requests, an empty prefix or a
+    /// `LocalShare` of 0 replicas; [`BuildError::Redis`] when the first
+    /// connection fails.
+    pub async fn build(self) -> Result<RedisRateBudget, BuildError> {
+        let limit = self.limit.unwrap_or_else(RateLimit::hubspot);
+        LocalRateBudget::new(limit).map_err(|error| BuildError::Config(error.to_string()))?;
+        if limit.max_requests() > MAX_REQUESTS_PER_WINDOW {
+            return Err(BuildError::Config(format!(
+                "a Redis budget holds at most {MAX_REQUESTS_PER_WINDOW} requests per window, not {}",
+                limit.max_requests()
+            )));
+        }
+        let prefix = self.prefix.unwrap_or_else(|| DEFAULT_PREFIX.to_owned());
+        if prefix.is_empty() {
+            return Err(BuildError::Config("the key prefix is empty".to_owned()));
+        }
+        let fallback = match self.on_unreachable {
+            OnUnreachable::Wait => None,
+            OnUnreachable::LocalShare { replicas: 0 } => {
+                return Err(BuildError::Config("OnUnreachable::LocalShare needs at least 1 replica".to_owned()));
+            }
+            OnUnreachable::LocalShare { replicas } => {
+                let share = RateLimit::new((limit.max_requests() / replicas).max(1), limit.window());
+                Some(LocalRateBudget::new(share).map_err(|error| BuildError::Config(error.to_string()))?)
+            }
+        };
+        let connection = match (self.connection, self.url) {
+            (Some(connection), _) => connection,
+            (None, Some(url)) => {
+                let client = redis::Client::open(url.as_str())
+                    .map_err(|error| BuildError::Config(format!("the Redis URL {url:?}: {error}")))?;
+                let config = ConnectionManagerConfig::new()
+                    .set_response_timeout(Some(RESPONSE_TIMEOUT))
+                    .set_connection_timeout(Some(RESPONSE_TIMEOUT))
+                    .set_number_of_retries(1)
+                    .set_max_delay(Duration::from_millis(200));
+                ConnectionManager::new_with_config(client, config).await.map_err(BuildError::Redis)?
+            }
+            (None, None) => return Err(BuildError::Config("a Redis URL or connection is required".to_owned())),
+        };
+        let script = BudgetScript::new(prefix, limit);
+        let (feedback, queue) = mpsc::unbounded_channel();
+        tokio::spawn(apply_feedback(script.clone(), connection.clone(), queue));
+        let shared = Shared {
+            connection,
+            script,
+            limit,
+            on_unreachable: self.on_unreachable,
+            fallback,
+            instance: format!("{:016x}", fastrand::u64(..)),
+            sequence: AtomicU64::new(0),
+            outage: AtomicBool::new(false),
+            next_probe: Mutex::new(None),
+            feedback,
+            gates: Mutex::new(HashMap::new()),
+        };
+        Ok(RedisRateBudget::from_shared(Arc::new(shared)))
+    }
+}
