@@ -94,8 +94,7 @@ impl TokenCipher {
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| undecryptable())?;
         let aad = associated_data(portal, column);
-        let plain =
-            self.aead.decrypt(&nonce, Payload { msg: ciphertext, aad: &aad }).map_err(|_| undecryptable())?;
+        let plain = self.aead.decrypt(&nonce, Payload { msg: ciphertext, aad: &aad }).map_err(|_| undecryptable())?;
         String::from_utf8(plain).map_err(|_| undecryptable())
     }
 }
@@ -116,7 +115,9 @@ mod tests {
         assert!(!sealed.windows(9).any(|window| window == b"at-secret"));
         assert_eq!(cipher.open(101, "access_token", &sealed).unwrap(), "at-secret");
         assert_ne!(sealed, cipher.seal(101, "access_token", "at-secret").unwrap(), "a fresh nonce per write");
-        for (portal, column, key) in [(202, "access_token", [1; 32]), (101, "refresh_token", [1; 32]), (101, "access_token", [2; 32])] {
+        for (portal, column, key) in
+            [(202, "access_token", [1; 32]), (101, "refresh_token", [1; 32]), (101, "access_token", [2; 32])]
+        {
             let opened = TokenCipher::new(key).open(portal, column, &sealed);
             assert!(matches!(opened, Err(TokenStoreError::Undecryptable { .. })), "{portal} {column}");
         }

@@ -160,7 +160,7 @@ fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> TokenStoreError {
 /// [`TokenStoreError`], never a panic. Without one they are stored as
 /// plaintext (and rows encrypted earlier are refused with
 /// [`TokenStoreError::KeyMissing`]). Expiry and grant times are never
-/// encrypted.
+/// encrypted; they are kept to the microsecond (`timestamptz`).
 ///
 /// Its `Debug` shows its schema and whether it encrypts, never a token or
 /// the key.
@@ -218,7 +218,8 @@ impl PgTokenStore {
 
     fn build(pool: PgPool, schema: String) -> Self {
         let table = format!("\"{schema}\".tokens");
-        let slots = usize::try_from(pool.options().get_max_connections()).unwrap_or(usize::MAX).saturating_sub(1).max(1);
+        let slots =
+            usize::try_from(pool.options().get_max_connections()).unwrap_or(usize::MAX).saturating_sub(1).max(1);
         let lock_slots = Arc::new(Semaphore::new(slots));
         PgTokenStore { pool, schema, table, cipher: None, lock_timeout: DEFAULT_LOCK_TIMEOUT, lock_slots }
     }

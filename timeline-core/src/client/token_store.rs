@@ -50,7 +50,12 @@ impl PortalTokens {
     /// assert_eq!(tokens.access_token, "at");
     /// ```
     pub fn new(access_token: impl Into<String>, expires_at: DateTime<Utc>, refresh_token: impl Into<String>) -> Self {
-        PortalTokens { access_token: access_token.into(), expires_at, refresh_token: refresh_token.into(), granted_at: None }
+        PortalTokens {
+            access_token: access_token.into(),
+            expires_at,
+            refresh_token: refresh_token.into(),
+            granted_at: None,
+        }
     }
 
     /// The same tokens, granted at `granted_at` (see
