@@ -12,7 +12,11 @@
 //! `--outbox postgres://USER@HOST:PORT/DB` keeps the outbox in Postgres
 //! (the `postgres` feature); `--tokens FILE` is a JSON object from account
 //! id to access token (without it every account uses
-//! `HUBSPOT_ACCESS_TOKEN`). SIGTERM or SIGINT stops intake, delivers what
+//! `HUBSPOT_ACCESS_TOKEN`), or to OAuth tokens `{"accessToken",
+//! "refreshToken", "expiresAt"}`; `--token-store postgres://…` keeps the
+//! tokens in a Postgres token store that every replica shares, seeded from
+//! `--tokens FILE` and encrypted with `TIMELINE_TOKEN_KEY` (64 hex digits)
+//! when it is set. SIGTERM or SIGINT stops intake, delivers what
 //! fits in ten seconds and exits 0; what is left stays in the outbox for the
 //! next start.
 
@@ -36,12 +40,15 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse(std::env::args().skip(1))?;
-    let store = tokens::StaticTokens::load(args.tokens.as_deref())?;
+    let store: Arc<dyn hubspot_timeline::TokenStore> = match &args.token_store {
+        Some(url) => tokens::postgres(url, args.tokens.as_deref()).await?,
+        None => Arc::new(tokens::StaticTokens::load(args.tokens.as_deref())?),
+    };
     let app = App::builder()
         // Static tokens are never renewed; an OAuth app gives its own client id and secret.
         .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "service-example".to_owned()))
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "service-example".to_owned()))
-        .token_store(Arc::new(store))
+        .token_store(store)
         .base_url(args.hubspot_base_url.clone())
         .build()?;
     let dispatcher = builder(app, &args.outbox)
