@@ -284,3 +284,30 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
     assert_eq!(sandbox.stats().requests, 0, "nothing was sent");
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_renewal_lock_keeps_other_replicas_out_until_released_or_its_connection_dies() {
+    let Some(db) = TestDb::new("token_store::renewal_lock").await else { return };
+    let holder = pg_store(&db).await;
+    let other = pg_store(&db).await.with_lock_timeout(Duration::from_millis(200));
+
+    let held = holder.lock_renewal(7).await.unwrap();
+    let error = other.lock_renewal(7).await.err().expect("the lock is held");
+    assert!(error.to_string().contains("take the renewal lock"), "{error}");
+    other.lock_renewal(8).await.unwrap().release().await.unwrap();
+    held.release().await.unwrap();
+    other.lock_renewal(7).await.unwrap().release().await.unwrap();
+
+    // A replica that dies holding the lock: its connection ends, and so does the lock.
+    let _dying = holder.lock_renewal(7).await.unwrap();
+    let admin = db.pool().await;
+    let (killed,): (bool,) = sqlx::query_as(
+        "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert!(killed);
+    let other = other.with_lock_timeout(Duration::from_secs(60));
+    other.lock_renewal(7).await.unwrap().release().await.unwrap();
+}
