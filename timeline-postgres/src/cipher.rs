@@ -17,6 +17,11 @@ const NONCE_LEN: usize = 24;
 /// one sealed with another key or changed in any bit. Its `Debug` shows no
 /// key.
 ///
+/// To change keys, give the old ones to
+/// [`reading_old_key`](Self::reading_old_key): tokens sealed with them still
+/// open, and each account's are sealed with the new key on their next
+/// write (their next renewal).
+///
 /// ```
 /// use timeline_postgres::TokenCipher;
 ///
@@ -27,11 +32,13 @@ const NONCE_LEN: usize = 24;
 #[derive(Clone)]
 pub struct TokenCipher {
     aead: XChaCha20Poly1305,
+    /// Keys that open what they sealed, and seal nothing.
+    old: Vec<XChaCha20Poly1305>,
 }
 
 impl fmt::Debug for TokenCipher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenCipher").field("key", &"<redacted>").finish()
+        f.debug_struct("TokenCipher").field("key", &"<redacted>").field("old_keys", &self.old.len()).finish()
     }
 }
 
@@ -44,7 +51,23 @@ impl TokenCipher {
     /// # let _ = cipher;
     /// ```
     pub fn new(key: [u8; 32]) -> Self {
-        TokenCipher { aead: XChaCha20Poly1305::new(&key.into()) }
+        TokenCipher { aead: XChaCha20Poly1305::new(&key.into()), old: Vec::new() }
+    }
+
+    /// The same cipher, also opening tokens sealed with `old` (a key being
+    /// replaced); it still seals with its own key only.
+    ///
+    /// ```
+    /// use timeline_postgres::TokenCipher;
+    ///
+    /// let new_key = TokenCipher::new([2; 32]).reading_old_key(TokenCipher::new([1; 32]));
+    /// assert!(format!("{new_key:?}").contains("old_keys: 1"));
+    /// ```
+    #[must_use]
+    pub fn reading_old_key(mut self, old: TokenCipher) -> Self {
+        self.old.push(old.aead);
+        self.old.extend(old.old);
+        self
     }
 
     /// The cipher of a key written as 64 hexadecimal digits (as
@@ -94,7 +117,10 @@ impl TokenCipher {
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| undecryptable())?;
         let aad = associated_data(portal, column);
-        let plain = self.aead.decrypt(&nonce, Payload { msg: ciphertext, aad: &aad }).map_err(|_| undecryptable())?;
+        let plain = std::iter::once(&self.aead)
+            .chain(&self.old)
+            .find_map(|aead| aead.decrypt(&nonce, Payload { msg: ciphertext, aad: &aad }).ok())
+            .ok_or_else(undecryptable)?;
         String::from_utf8(plain).map_err(|_| undecryptable())
     }
 }
@@ -125,5 +151,16 @@ mod tests {
         *tampered.last_mut().unwrap() ^= 1;
         assert!(cipher.open(101, "access_token", &tampered).is_err());
         assert!(cipher.open(101, "access_token", &sealed[..10]).is_err());
+    }
+
+    #[test]
+    fn a_new_key_reads_what_its_old_key_sealed_and_seals_with_itself() {
+        let old = TokenCipher::new([1; 32]);
+        let sealed_before = old.seal(101, "refresh_token", "rt-secret").unwrap();
+        let rotated = TokenCipher::new([2; 32]).reading_old_key(old.clone());
+        assert_eq!(rotated.open(101, "refresh_token", &sealed_before).unwrap(), "rt-secret");
+        let sealed_after = rotated.seal(101, "refresh_token", "rt-secret").unwrap();
+        assert!(old.open(101, "refresh_token", &sealed_after).is_err(), "sealed with the new key");
+        assert_eq!(TokenCipher::new([2; 32]).open(101, "refresh_token", &sealed_after).unwrap(), "rt-secret");
     }
 }

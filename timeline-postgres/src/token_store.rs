@@ -159,7 +159,9 @@ fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> TokenStoreError {
 /// changed, moved to another account or written in plaintext, is a
 /// [`TokenStoreError`], never a panic. Without one they are stored as
 /// plaintext (and rows encrypted earlier are refused with
-/// [`TokenStoreError::KeyMissing`]). Expiry and grant times are never
+/// [`TokenStoreError::KeyMissing`]). A new key that
+/// [reads the old one](TokenCipher::reading_old_key) replaces it account by
+/// account, as tokens are written again. Expiry and grant times are never
 /// encrypted; they are kept to the microsecond (`timestamptz`).
 ///
 /// Its `Debug` shows its schema and whether it encrypts, never a token or
