@@ -418,7 +418,7 @@ impl PortalAuth {
             Ok(false) => {
                 tracing::debug!(portal = self.portal, "another writer saved the account's tokens first");
                 if let Ok(theirs) = self.load().await
-                    && let Some(access) = adopt(state, theirs, None)
+                    && let Some(access) = adopt(state, theirs, refused.as_ref())
                 {
                     return Ok(access);
                 }
