@@ -12,9 +12,17 @@
 //! `--outbox postgres://USER@HOST:PORT/DB` keeps the outbox in Postgres
 //! (the `postgres` feature); `--tokens FILE` is a JSON object from account
 //! id to access token (without it every account uses
-//! `HUBSPOT_ACCESS_TOKEN`). `--budget redis://HOST:PORT` paces every account
-//! by a rate budget in Redis shared with the other replicas (the `redis`
-//! feature); without it the app paces in process. SIGTERM or SIGINT stops intake, delivers what
+//! `HUBSPOT_ACCESS_TOKEN`), or to OAuth tokens `{"accessToken",
+//! "refreshToken", "expiresAt"}`; `--token-store postgres://…` keeps the
+//! tokens in a Postgres token store that every replica shares, seeded from
+//! `--tokens FILE` and encrypted with `TIMELINE_TOKEN_KEY` (64 hex digits)
+//! when it is set. `--budget redis://HOST:PORT` paces every account by a
+//! rate budget in Redis shared with the other replicas (the `redis`
+//! feature); without it the app paces in process. `--rate-limit
+//! MAX/WINDOW_MS` sets each account's limit (HubSpot's 110 per 10 000 ms
+//! by default), `--lease-ms` the dispatcher's lease on claimed events (how
+//! soon another replica takes over the events of one that died). SIGTERM or
+//! SIGINT stops intake, delivers what
 //! fits in ten seconds and exits 0; what is left stays in the outbox for the
 //! next start.
 
@@ -38,20 +46,26 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse(std::env::args().skip(1))?;
-    let store = tokens::StaticTokens::load(args.tokens.as_deref())?;
-    let mut app = App::builder();
-    if let Some(url) = &args.budget {
-        app = app.rate_budget(redis_budget(url).await?);
-    }
+    let store: Arc<dyn hubspot_timeline::TokenStore> = match &args.token_store {
+        Some(url) => tokens::postgres(url, args.tokens.as_deref()).await?,
+        None => Arc::new(tokens::StaticTokens::load(args.tokens.as_deref())?),
+    };
+    let app = match &args.budget {
+        Some(url) => App::builder().rate_budget(redis_budget(url, args.rate_limit).await?),
+        None => App::builder().rate_limit(args.rate_limit),
+    };
     let app = app
         // Static tokens are never renewed; an OAuth app gives its own client id and secret.
         .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "service-example".to_owned()))
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "service-example".to_owned()))
-        .token_store(Arc::new(store))
+        .token_store(store)
         .base_url(args.hubspot_base_url.clone())
         .build()?;
-    let dispatcher = builder(app, &args.outbox)
-        .await?
+    let mut dispatcher = builder(app, &args.outbox).await?;
+    if let Some(lease) = args.lease {
+        dispatcher = dispatcher.lease(lease);
+    }
+    let dispatcher = dispatcher
         .sink(|outcome: &hubspot_timeline::dispatch::DispatchOutcome| match &outcome.fate {
             Fate::Dead { reason } => {
                 eprintln!("dead letter {} of account {}: {reason}", outcome.key.event_id, outcome.key.portal)
@@ -94,12 +108,18 @@ async fn postgres_builder(_app: App, url: &str) -> Result<DispatcherBuilder, Box
 }
 
 #[cfg(feature = "redis")]
-async fn redis_budget(url: &str) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
-    Ok(Arc::new(hubspot_timeline::redis::RedisRateBudget::builder().url(url).build().await?))
+async fn redis_budget(
+    url: &str,
+    limit: hubspot_timeline::RateLimit,
+) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
+    Ok(Arc::new(hubspot_timeline::redis::RedisRateBudget::builder().url(url).limit(limit).build().await?))
 }
 
 #[cfg(not(feature = "redis"))]
-async fn redis_budget(url: &str) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
+async fn redis_budget(
+    url: &str,
+    _limit: hubspot_timeline::RateLimit,
+) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
     Err(format!("--budget {url}: build with the redis feature (--all-features) for a budget in Redis").into())
 }
 

@@ -1,13 +1,48 @@
-//! The accounts' access tokens: from `--tokens FILE` (a JSON object from
-//! account id to access token), or `HUBSPOT_ACCESS_TOKEN` for every account.
-//! A real service keeps its installs' OAuth tokens in its own table instead
-//! (see the README's token store over Postgres).
+//! The accounts' tokens: from `--tokens FILE` (a JSON object from account
+//! id to an access token, or to OAuth tokens `{"accessToken", "refreshToken",
+//! "expiresAt"}`), or `HUBSPOT_ACCESS_TOKEN` for every account; kept in a
+//! Postgres token store that every replica shares with
+//! `--token-store postgres://…` (the file seeds it).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use hubspot_timeline::{BoxFuture, PortalTokens, StoreError, TokenStore};
+use serde::Deserialize;
+
+/// One account's entry in `--tokens FILE`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FileTokens {
+    /// An access token that does not expire (private-app style).
+    Static(String),
+    /// OAuth tokens, renewed with the refresh token before `expiresAt`.
+    #[serde(rename_all = "camelCase")]
+    OAuth { access_token: String, refresh_token: String, expires_at: DateTime<Utc> },
+}
+
+/// The tokens of each account in `file`.
+pub fn read_file(file: &Path) -> Result<Vec<(u64, PortalTokens)>, String> {
+    let text = std::fs::read_to_string(file).map_err(|error| format!("{}: {error}", file.display()))?;
+    let raw: HashMap<String, FileTokens> = serde_json::from_str(&text).map_err(|error| {
+        format!("{}: not a JSON object from account id to a token or OAuth tokens: {error}", file.display())
+    })?;
+    let mut tokens = Vec::with_capacity(raw.len());
+    for (portal, entry) in raw {
+        let portal = portal.parse().map_err(|_| format!("{}: {portal:?} is not an account id", file.display()))?;
+        tokens.push((
+            portal,
+            match entry {
+                FileTokens::Static(access) => PortalTokens::new(access, never(), String::new()),
+                FileTokens::OAuth { access_token, refresh_token, expires_at } => {
+                    PortalTokens::new(access_token, expires_at, refresh_token)
+                }
+            },
+        ));
+    }
+    Ok(tokens)
+}
 
 /// Access tokens that do not expire (private-app style), per account.
 pub struct StaticTokens {
@@ -16,21 +51,14 @@ pub struct StaticTokens {
 }
 
 impl StaticTokens {
-    /// The tokens of `file`, or `HUBSPOT_ACCESS_TOKEN` without one.
+    /// The access tokens of `file`, or `HUBSPOT_ACCESS_TOKEN` without one.
     pub fn load(file: Option<&Path>) -> Result<Self, String> {
         let Some(file) = file else {
             let token = std::env::var("HUBSPOT_ACCESS_TOKEN")
                 .map_err(|_| "give --tokens FILE or set HUBSPOT_ACCESS_TOKEN".to_owned())?;
             return Ok(StaticTokens { by_portal: HashMap::new(), fallback: Some(token) });
         };
-        let text = std::fs::read_to_string(file).map_err(|error| format!("{}: {error}", file.display()))?;
-        let raw: HashMap<String, String> = serde_json::from_str(&text)
-            .map_err(|error| format!("{}: not a JSON object of tokens: {error}", file.display()))?;
-        let mut by_portal = HashMap::new();
-        for (portal, token) in raw {
-            let portal = portal.parse().map_err(|_| format!("{}: {portal:?} is not an account id", file.display()))?;
-            by_portal.insert(portal, token);
-        }
+        let by_portal = read_file(file)?.into_iter().map(|(portal, tokens)| (portal, tokens.access_token)).collect();
         Ok(StaticTokens { by_portal, fallback: None })
     }
 }
@@ -50,4 +78,36 @@ impl TokenStore for StaticTokens {
     fn save<'a>(&'a self, _portal: u64, _tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async { Ok(()) })
     }
+}
+
+/// The Postgres token store at `url`, migrated and seeded from `file` (an
+/// account's tokens already there stay), encrypting tokens with
+/// `TIMELINE_TOKEN_KEY` (64 hex digits) when it is set.
+#[cfg(feature = "postgres")]
+pub async fn postgres(
+    url: &str,
+    file: Option<&Path>,
+) -> Result<std::sync::Arc<dyn TokenStore>, Box<dyn std::error::Error>> {
+    use hubspot_timeline::postgres::{PgTokenStore, TokenCipher};
+
+    let mut store = PgTokenStore::new(sqlx::PgPool::connect(url).await?);
+    if let Ok(key) = std::env::var("TIMELINE_TOKEN_KEY") {
+        store = store.encrypted(TokenCipher::from_hex(&key).map_err(|error| format!("TIMELINE_TOKEN_KEY: {error}"))?);
+    }
+    store.migrate().await?;
+    if let Some(file) = file {
+        for (portal, tokens) in read_file(file)? {
+            store.seed(portal, &tokens).await?;
+        }
+    }
+    Ok(std::sync::Arc::new(store))
+}
+
+#[cfg(not(feature = "postgres"))]
+pub async fn postgres(
+    url: &str,
+    _file: Option<&Path>,
+) -> Result<std::sync::Arc<dyn TokenStore>, Box<dyn std::error::Error>> {
+    Err(format!("--token-store {url}: build with the postgres feature (--all-features) for a Postgres token store")
+        .into())
 }

@@ -19,14 +19,22 @@
 //! # }
 //! ```
 //!
+//! [`PgTokenStore`] keeps the accounts' OAuth tokens in a table the replicas
+//! share (encrypted at rest with a [`TokenCipher`] when given one), and
+//! makes each renewal single-flight across them.
+//!
 //! Re-exported by `hubspot-timeline` under its `postgres` feature.
 
 #![warn(missing_docs)]
 
+mod cipher;
 mod codec;
 mod listener;
 mod outbox;
 mod sql;
+mod token_store;
 
+pub use cipher::TokenCipher;
 pub use listener::EnqueueListener;
 pub use outbox::{DEFAULT_SCHEMA, PgOutbox};
+pub use token_store::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TOKEN_SCHEMA, PgTokenStore, TokenStoreError};

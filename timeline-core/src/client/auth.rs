@@ -280,15 +280,16 @@ impl fmt::Debug for AppOAuth {
 }
 
 impl AppOAuth {
-    /// Tokens from `granted` as the store keeps them; `previous_refresh` when
-    /// the answer carries no new refresh token.
+    /// Tokens from `granted` as the store keeps them, granted now;
+    /// `previous_refresh` when the answer carries no new refresh token.
     pub(crate) fn tokens(granted: AccessTokenResponse, previous_refresh: Option<&Secret>) -> PortalTokens {
-        let expires_at = wall_clock_expiry(granted.expires_in);
+        let now = Utc::now();
+        let expires_at = now + chrono::Duration::from_std(token_lifetime(granted.expires_in)).unwrap_or_default();
         let refresh = granted
             .refresh_token
             .or_else(|| previous_refresh.map(|secret| secret.expose().to_owned()))
             .unwrap_or_default();
-        PortalTokens::new(granted.access_token, expires_at, refresh)
+        PortalTokens::new(granted.access_token, expires_at, refresh).granted(now)
     }
 
     /// A store failure of `portal`, as an error.
@@ -333,14 +334,16 @@ impl PortalAuth {
 
     /// Starts again from `tokens` (a new install), forgetting a revocation.
     pub(crate) async fn installed(&self, tokens: PortalTokens) {
-        let renew_at = stored_renewal(&tokens);
+        let renew_at = renewal_time(&tokens);
         *self.state.lock().await = PortalState::Tokens { tokens, renew_at, refused: None };
     }
 
     /// The access token to send now: the one held while it is valid, else a
     /// valid one from the store (another replica may have renewed it), else
     /// a renewed one, saved to the store. Callers that arrive during a
-    /// renewal wait for it instead of starting their own.
+    /// renewal wait for it instead of starting their own; so do other
+    /// processes whose store shares the renewal lock (see
+    /// [`TokenStore`]'s renewals).
     async fn access_token(&self) -> Result<Secret, Error> {
         let mut state = self.state.lock().await;
         if let PortalState::Tokens { tokens, renew_at, refused } = &*state
@@ -355,20 +358,43 @@ impl PortalAuth {
             PortalState::Tokens { refused, .. } => refused.take(),
             _ => None,
         };
-        let stored = self
+        let stored = self.load().await?;
+        if let Some(access) = adopt(&mut state, stored, refused.as_ref()) {
+            return Ok(access);
+        }
+        let lock = self
             .app
+            .store
+            .lock_renewal(self.portal)
+            .await
+            .map_err(|error| AppOAuth::store_failed(self.portal, "locking the renewal", error))?;
+        let renewed = self.renew_locked(&mut state, refused).await;
+        if let Err(error) = lock.release().await {
+            tracing::warn!(portal = self.portal, %error, "the token store's renewal lock could not be released");
+        }
+        renewed
+    }
+
+    /// The account's tokens in the store.
+    async fn load(&self) -> Result<PortalTokens, Error> {
+        self.app
             .store
             .load(self.portal)
             .await
             .map_err(|error| AppOAuth::store_failed(self.portal, "loading the tokens", error))?
-            .ok_or(Error::NotInstalled { portal: self.portal })?;
-        let renew_at = stored_renewal(&stored);
-        if usable(&stored, renew_at, refused.as_ref()) {
-            let access = Secret::new(stored.access_token.clone());
-            *state = PortalState::Tokens { tokens: stored, renew_at, refused };
+            .ok_or(Error::NotInstalled { portal: self.portal })
+    }
+
+    /// Under the store's renewal lock: the tokens another process may just
+    /// have saved when they are valid, else renewed ones, saved over the
+    /// tokens they renew.
+    async fn renew_locked(&self, state: &mut PortalState, refused: Option<Secret>) -> Result<Secret, Error> {
+        let stored = self.load().await?;
+        if let Some(access) = adopt(state, stored.clone(), refused.as_ref()) {
+            tracing::debug!(portal = self.portal, "another process renewed the account's tokens");
             return Ok(access);
         }
-        let refresh_token = Secret::new(stored.refresh_token);
+        let refresh_token = Secret::new(stored.refresh_token.clone());
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", self.app.client_id.as_str()),
@@ -385,14 +411,24 @@ impl PortalAuth {
             }
             Err(TokenFailure::Failed(reason)) => return Err(Error::TokenRefresh(reason)),
         };
-        let lifetime = token_lifetime(granted.expires_in);
-        let renew_at = Utc::now() + chrono::Duration::from_std(lifetime - renewal_margin(lifetime)).unwrap_or_default();
         let tokens = AppOAuth::tokens(granted, Some(&refresh_token));
         tracing::debug!(portal = self.portal, "renewed the account's OAuth access token");
-        if let Err(error) = self.app.store.save(self.portal, &tokens).await {
-            tracing::warn!(portal = self.portal, %error, "the renewed tokens could not be saved to the token store");
+        match self.app.store.save_renewed(self.portal, &stored, &tokens).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!(portal = self.portal, "another writer saved the account's tokens first");
+                if let Ok(theirs) = self.load().await
+                    && let Some(access) = adopt(state, theirs, refused.as_ref())
+                {
+                    return Ok(access);
+                }
+            }
+            Err(error) => {
+                tracing::warn!(portal = self.portal, %error, "the renewed tokens could not be saved to the token store")
+            }
         }
         let access = Secret::new(tokens.access_token.clone());
+        let renew_at = renewal_time(&tokens);
         *state = PortalState::Tokens { tokens, renew_at, refused: None };
         Ok(access)
     }
@@ -408,27 +444,40 @@ impl PortalAuth {
     }
 }
 
+/// Holds `tokens` and gives their access token when it is usable (not due
+/// for renewal, not `refused`); else leaves `state` alone.
+fn adopt(state: &mut PortalState, tokens: PortalTokens, refused: Option<&Secret>) -> Option<Secret> {
+    let renew_at = renewal_time(&tokens);
+    if !usable(&tokens, renew_at, refused) {
+        return None;
+    }
+    let access = Secret::new(tokens.access_token.clone());
+    *state = PortalState::Tokens { tokens, renew_at, refused: refused.cloned() };
+    Some(access)
+}
+
 /// Whether `tokens` hold an access token not due for renewal at `renew_at`
 /// yet, and not one HubSpot refused.
 fn usable(tokens: &PortalTokens, renew_at: DateTime<Utc>, refused: Option<&Secret>) -> bool {
     refused.is_none_or(|refused| refused.expose() != tokens.access_token) && Utc::now() < renew_at
 }
 
-/// When stored tokens, whose lifetime is not known, are due for renewal:
-/// [`EXPIRY_MARGIN`] before they expire.
-fn stored_renewal(tokens: &PortalTokens) -> DateTime<Utc> {
-    tokens.expires_at - chrono::Duration::from_std(EXPIRY_MARGIN).unwrap_or_default()
+/// When tokens are due for renewal: [`renewal_margin`] of their lifetime
+/// before they expire when it is known (they say when they were granted),
+/// else [`EXPIRY_MARGIN`] before, so that every process holding the same
+/// tokens renews them at the same time.
+fn renewal_time(tokens: &PortalTokens) -> DateTime<Utc> {
+    let margin = match tokens.granted_at {
+        Some(granted_at) => renewal_margin((tokens.expires_at - granted_at).to_std().unwrap_or_default()),
+        None => EXPIRY_MARGIN,
+    };
+    tokens.expires_at - chrono::Duration::from_std(margin).unwrap_or_default()
 }
 
 /// How long before the end of a `lifetime` a token just granted is renewed:
 /// a tenth of it, at most [`EXPIRY_MARGIN`].
 fn renewal_margin(lifetime: Duration) -> Duration {
     (lifetime / 10).min(EXPIRY_MARGIN)
-}
-
-/// The wall-clock expiry of a token valid for `expires_in` seconds from now.
-fn wall_clock_expiry(expires_in: i64) -> DateTime<Utc> {
-    Utc::now() + chrono::Duration::from_std(token_lifetime(expires_in)).unwrap_or_default()
 }
 
 /// The lifetime `expires_in` seconds gives a token: none when negative, at
@@ -460,5 +509,15 @@ mod tests {
         assert_eq!(token_lifetime(-5), Duration::ZERO);
         assert_eq!(token_lifetime(i64::MAX), LONGEST_TOKEN_LIFETIME);
         assert_eq!(token_lifetime(i64::MIN), Duration::ZERO);
+    }
+
+    #[test]
+    fn tokens_are_renewed_a_tenth_of_their_known_lifetime_early_else_a_minute() {
+        let granted = Utc::now();
+        let short = PortalTokens::new("at", granted + chrono::Duration::seconds(20), "rt");
+        assert_eq!(renewal_time(&short), granted + chrono::Duration::seconds(20 - 60));
+        assert_eq!(renewal_time(&short.clone().granted(granted)), granted + chrono::Duration::seconds(18));
+        let long = PortalTokens::new("at", granted + chrono::Duration::minutes(30), "rt").granted(granted);
+        assert_eq!(renewal_time(&long), granted + chrono::Duration::minutes(29));
     }
 }

@@ -37,7 +37,7 @@ pub use input::{AnyEvent, EventInput, Resent};
 pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, Outcome, SendError, SendReport};
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use templates::Templates;
-pub use token_store::{MemoryTokenStore, PortalTokens, StoreError, TokenStore};
+pub use token_store::{MemoryTokenStore, NoRenewalLock, PortalTokens, RenewalLock, StoreError, TokenStore};
 pub use validation::TemplateViolation;
 
 use crate::error::Error;

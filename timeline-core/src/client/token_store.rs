@@ -1,5 +1,7 @@
 //! [`TokenStore`]: where an [`App`](super::App) keeps each account's OAuth
-//! tokens, and [`MemoryTokenStore`], the in-process one.
+//! tokens, with the renewal lock and the compare-and-set save that make a
+//! renewal single-flight across the processes sharing a store; and
+//! [`MemoryTokenStore`], the in-process one.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -32,6 +34,12 @@ pub struct PortalTokens {
     pub expires_at: DateTime<Utc>,
     /// The token that renews the access token.
     pub refresh_token: String,
+    /// When the token endpoint granted the access token, when known: with
+    /// it, every process that loads the tokens renews them at the time the
+    /// process that was granted them would (a tenth of their lifetime before
+    /// they expire, at most a minute); without it, a minute before they
+    /// expire.
+    pub granted_at: Option<DateTime<Utc>>,
 }
 
 impl PortalTokens {
@@ -42,7 +50,28 @@ impl PortalTokens {
     /// assert_eq!(tokens.access_token, "at");
     /// ```
     pub fn new(access_token: impl Into<String>, expires_at: DateTime<Utc>, refresh_token: impl Into<String>) -> Self {
-        PortalTokens { access_token: access_token.into(), expires_at, refresh_token: refresh_token.into() }
+        PortalTokens {
+            access_token: access_token.into(),
+            expires_at,
+            refresh_token: refresh_token.into(),
+            granted_at: None,
+        }
+    }
+
+    /// The same tokens, granted at `granted_at` (see
+    /// [`granted_at`](Self::granted_at)).
+    ///
+    /// ```
+    /// use chrono::{Duration, Utc};
+    ///
+    /// let granted = Utc::now();
+    /// let tokens = timeline_core::PortalTokens::new("at", granted + Duration::minutes(30), "rt").granted(granted);
+    /// assert_eq!(tokens.granted_at, Some(granted));
+    /// ```
+    #[must_use]
+    pub fn granted(mut self, granted_at: DateTime<Utc>) -> Self {
+        self.granted_at = Some(granted_at);
+        self
     }
 }
 
@@ -52,7 +81,38 @@ impl fmt::Debug for PortalTokens {
             .field("access_token", &"<redacted>")
             .field("expires_at", &self.expires_at)
             .field("refresh_token", &"<redacted>")
+            .field("granted_at", &self.granted_at)
             .finish()
+    }
+}
+
+/// A store's lock on renewing one account's tokens, from
+/// [`TokenStore::lock_renewal`]: while it is held, no other process sharing
+/// the store renews that account. Released by
+/// [`release`](Self::release), or by dropping it (as soon as the store can:
+/// a database lock goes with its connection or transaction).
+pub trait RenewalLock: Send {
+    /// Gives the lock up, saying whether the store could.
+    fn release(self: Box<Self>) -> BoxFuture<'static, Result<(), StoreError>>;
+}
+
+/// The [`RenewalLock`] of a store without one across processes: holding it
+/// keeps out nobody but what the app's own per-account lock already does.
+///
+/// ```
+/// use timeline_core::{NoRenewalLock, RenewalLock};
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lock: Box<dyn RenewalLock> = Box::new(NoRenewalLock);
+/// lock.release().await.unwrap();
+/// # });
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRenewalLock;
+
+impl RenewalLock for NoRenewalLock {
+    fn release(self: Box<Self>) -> BoxFuture<'static, Result<(), StoreError>> {
+        Box::pin(async { Ok(()) })
     }
 }
 
@@ -61,10 +121,30 @@ impl fmt::Debug for PortalTokens {
 /// starts from the tokens another one renewed.
 ///
 /// The app loads an account's tokens when one of its requests first needs
-/// them and again before renewing them (another replica may have renewed
-/// them already), and saves what the token endpoint returns, the refresh
-/// token included. Its futures are boxed ([`BoxFuture`]), so the trait can
-/// be a `dyn` object.
+/// them, and saves what the token endpoint returns, the refresh token
+/// included. Its futures are boxed ([`BoxFuture`]), so the trait can be a
+/// `dyn` object.
+///
+/// # Renewals
+///
+/// One process renews an account's tokens one refresh at a time. When the
+/// tokens are due, the app:
+///
+/// 1. takes the store's [`lock_renewal`](Self::lock_renewal) for the account;
+/// 2. [`load`](Self::load)s the tokens again, and uses them without a refresh
+///    when another process has just saved valid ones;
+/// 3. otherwise calls the token endpoint and saves what it returns with
+///    [`save_renewed`](Self::save_renewed), a compare-and-set on the tokens
+///    it renewed; when another writer won, it loads and uses theirs if they
+///    are valid (else its own, which the token endpoint just granted);
+/// 4. releases the lock.
+///
+/// A store that implements only `load` and `save` keeps working: its lock
+/// keeps out no other process ([`NoRenewalLock`]) and its compare-and-set
+/// is a plain `save`, so replicas over it may each renew an account. A store
+/// shared by several processes implements both to make the renewal
+/// single-flight across them (the `timeline-postgres` crate's
+/// `PgTokenStore` does, with a Postgres advisory lock and a versioned row).
 ///
 /// Over a table of the user's, the implementation is two queries:
 ///
@@ -109,10 +189,41 @@ pub trait TokenStore: Send + Sync {
 
     /// Keeps `tokens` as the tokens of `portal`, replacing any it had.
     fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Waits until this process alone may renew the tokens of `portal`
+    /// among every process sharing the store, and holds that until the
+    /// returned lock is released or dropped.
+    ///
+    /// The default is [`NoRenewalLock`]: no lock across processes.
+    fn lock_renewal(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RenewalLock>, StoreError>> {
+        let _ = portal;
+        Box::pin(async { Ok(Box::new(NoRenewalLock) as Box<dyn RenewalLock>) })
+    }
+
+    /// Keeps `renewed` as the tokens of `portal` if the store still holds
+    /// `previous` (the tokens that were renewed), and says whether it did;
+    /// `false` means another writer changed them first, and `renewed` was
+    /// not kept.
+    ///
+    /// The default [`save`](Self::save)s and says `true`.
+    fn save_renewed<'a>(
+        &'a self,
+        portal: u64,
+        previous: &'a PortalTokens,
+        renewed: &'a PortalTokens,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let _ = previous;
+        Box::pin(async move {
+            self.save(portal, renewed).await?;
+            Ok(true)
+        })
+    }
 }
 
 /// A [`TokenStore`] in memory, for tests and single-process tools. Its
-/// `Debug` shows the accounts, never their tokens.
+/// `Debug` shows the accounts, never their tokens. Its
+/// [`save_renewed`](TokenStore::save_renewed) is a true compare-and-set;
+/// it has no lock across processes (it is in one).
 ///
 /// ```
 /// use chrono::{Duration, Utc};
@@ -180,5 +291,39 @@ impl TokenStore for MemoryTokenStore {
     fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
         self.insert(portal, tokens.clone());
         Box::pin(async { Ok(()) })
+    }
+
+    fn save_renewed<'a>(
+        &'a self,
+        portal: u64,
+        previous: &'a PortalTokens,
+        renewed: &'a PortalTokens,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        let mut tokens = self.lock();
+        let unchanged = tokens.get(&portal) == Some(previous);
+        if unchanged {
+            tokens.insert(portal, renewed.clone());
+        }
+        Box::pin(async move { Ok(unchanged) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_store_keeps_a_renewal_only_over_the_tokens_it_renewed() {
+        let store = MemoryTokenStore::new();
+        let first = PortalTokens::new("at-1", Utc::now() + Duration::minutes(30), "rt");
+        let theirs = PortalTokens::new("at-2", Utc::now() + Duration::minutes(30), "rt");
+        let ours = PortalTokens::new("at-3", Utc::now() + Duration::minutes(30), "rt");
+        store.insert(101, first.clone());
+        assert!(store.save_renewed(101, &first, &theirs).await.unwrap());
+        assert!(!store.save_renewed(101, &first, &ours).await.unwrap(), "another writer won");
+        assert_eq!(store.get(101), Some(theirs));
+        store.lock_renewal(101).await.unwrap().release().await.unwrap();
     }
 }

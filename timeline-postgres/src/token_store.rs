@@ -1,0 +1,467 @@
+//! [`PgTokenStore`]: a [`TokenStore`] in a Postgres table that every replica
+//! of a service shares, whose renewals are single-flight across them.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Transaction};
+use timeline_core::{BoxFuture, PortalTokens, RenewalLock, StoreError, TokenStore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::cipher::TokenCipher;
+use crate::codec::to_db_portal;
+
+/// The migrations of the token store's table, run in its schema by
+/// [`PgTokenStore::migrate`].
+static MIGRATIONS: Migrator = sqlx::migrate!("./token_migrations");
+
+/// The schema of [`PgTokenStore::new`].
+pub const DEFAULT_TOKEN_SCHEMA: &str = "timeline_tokens";
+
+/// How long [`PgTokenStore::new`]'s renewal lock waits and may be held idle.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The longest name Postgres keeps for a schema.
+const MAX_SCHEMA_LEN: usize = 63;
+
+/// Why a [`PgTokenStore`] could not do what it was asked. The app reports
+/// it as a token-store failure of the account.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenStoreError {
+    /// A query failed.
+    #[error("postgres token store: {what}: {source}")]
+    Database {
+        /// What the store was doing.
+        what: &'static str,
+        /// The database's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The migrations failed.
+    #[error("postgres token store: migrate: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A sealed token did not open: the store's key is not the one it was
+    /// sealed with, or the row was changed or copied from another account.
+    #[error(
+        "postgres token store: the {column} of account {portal} does not decrypt: \
+         the token key is not the one it was written with, or the row was tampered with"
+    )]
+    Undecryptable {
+        /// The account.
+        portal: u64,
+        /// The column.
+        column: String,
+    },
+    /// A token could not be sealed.
+    #[error("postgres token store: the {column} of account {portal} could not be encrypted")]
+    Encrypt {
+        /// The account.
+        portal: u64,
+        /// The column.
+        column: String,
+    },
+    /// The account's row is encrypted and the store has no key.
+    #[error("postgres token store: the tokens of account {portal} are encrypted and this store has no token key")]
+    KeyMissing {
+        /// The account.
+        portal: u64,
+    },
+    /// The account's row is plaintext while the store has a key: refused,
+    /// since anyone who can write the table could have put it there.
+    #[error(
+        "postgres token store: the tokens of account {portal} are not encrypted, and this store only reads \
+         tokens encrypted with its key"
+    )]
+    NotEncrypted {
+        /// The account.
+        portal: u64,
+    },
+    /// A token stored without a key is not UTF-8 text.
+    #[error("postgres token store: the {column} of account {portal} is not text")]
+    NotText {
+        /// The account.
+        portal: u64,
+        /// The column.
+        column: String,
+    },
+    /// A token key that is not 32 bytes of hexadecimal.
+    #[error("{0}")]
+    BadKey(String),
+    /// A schema name that is not a plain identifier.
+    #[error("{0:?} is not a plain lower-case identifier for the token store's schema")]
+    BadSchema(String),
+}
+
+/// What a database error becomes: `what` failed, because of `error`.
+fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> TokenStoreError {
+    move |source| TokenStoreError::Database { what, source }
+}
+
+/// A [`TokenStore`] in the table `tokens` of a Postgres schema
+/// ([`DEFAULT_TOKEN_SCHEMA`] unless [`with_schema`](Self::with_schema) names
+/// another), shared by every replica of a service.
+///
+/// ```no_run
+/// # async fn run(pool: sqlx::PgPool) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use timeline_postgres::{PgTokenStore, TokenCipher};
+///
+/// let key = std::env::var("TIMELINE_TOKEN_KEY")?; // 64 hex digits
+/// let store = PgTokenStore::new(pool).encrypted(TokenCipher::from_hex(&key)?);
+/// store.migrate().await?; // once, at start
+/// let app = hubspot_timeline::App::builder()
+///     .client_id("my-client-id")
+///     .client_secret("my-client-secret")
+///     .token_store(Arc::new(store))
+///     .build()?;
+/// # let _ = app;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Single-flight renewals
+///
+/// Its [`lock_renewal`](TokenStore::lock_renewal) takes a transaction-scoped
+/// advisory lock (`pg_advisory_xact_lock`, on a key hashed from the schema
+/// and the account) in a transaction of its own on one pooled connection,
+/// held until the app has saved the renewed tokens; another replica that
+/// wants to renew the account waits for it, then finds the saved tokens and
+/// uses them. Every write raises the row's `version`, and
+/// [`save_renewed`](TokenStore::save_renewed) updates the row only while it
+/// still holds the tokens that were renewed and the version it read
+/// (`UPDATE … WHERE portal = $1 AND version = $2`), so a writer that went
+/// past the lock (a lock lost with its connection) never overwrites newer
+/// tokens.
+///
+/// A replica that dies holding the lock loses its connection, and Postgres
+/// ends its transaction and releases the lock at once; one that hangs with
+/// it is cut off after the lock timeout ([`DEFAULT_LOCK_TIMEOUT`], or
+/// [`with_lock_timeout`](Self::with_lock_timeout)): the session's
+/// `idle_in_transaction_session_timeout`. A replica waits for the lock that
+/// long at most (`lock_timeout`), then the renewal fails with this store's
+/// error. Two accounts whose keys collide only take turns.
+///
+/// A held lock keeps its connection, and the app loads and saves on
+/// others: at most one less than the pool's connections hold locks at once
+/// (the next renewal waits), so holders always find a connection. Give the
+/// pool at least two.
+///
+/// # Encryption at rest
+///
+/// With a [`TokenCipher`] ([`encrypted`](Self::encrypted)), both tokens are
+/// stored encrypted (XChaCha20-Poly1305, a random nonce per write, the
+/// account and the column as associated data); a wrong key, or a row
+/// changed, moved to another account or written in plaintext, is a
+/// [`TokenStoreError`], never a panic. Without one they are stored as
+/// plaintext (and rows encrypted earlier are refused with
+/// [`TokenStoreError::KeyMissing`]). A new key that
+/// [reads the old one](TokenCipher::reading_old_key) replaces it account by
+/// account, as tokens are written again. Expiry and grant times are never
+/// encrypted; they are kept to the microsecond (`timestamptz`).
+///
+/// Its `Debug` shows its schema and whether it encrypts, never a token or
+/// the key.
+#[derive(Clone)]
+pub struct PgTokenStore {
+    pool: PgPool,
+    schema: String,
+    table: String,
+    cipher: Option<TokenCipher>,
+    lock_timeout: Duration,
+    /// One permit per connection a renewal lock may hold.
+    lock_slots: Arc<Semaphore>,
+}
+
+impl fmt::Debug for PgTokenStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgTokenStore")
+            .field("schema", &self.schema)
+            .field("encrypted", &self.cipher.is_some())
+            .field("lock_timeout", &self.lock_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgTokenStore {
+    /// The store in the schema [`DEFAULT_TOKEN_SCHEMA`] of `pool`'s
+    /// database, keeping tokens in plaintext. Run [`migrate`](Self::migrate)
+    /// once before using it.
+    pub fn new(pool: PgPool) -> Self {
+        PgTokenStore::build(pool, DEFAULT_TOKEN_SCHEMA.to_owned())
+    }
+
+    /// The store in the schema `schema`, which must be a plain lower-case
+    /// identifier (`a`–`z`, digits and `_`, not starting with a digit, at
+    /// most 63 bytes).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let pool = sqlx::PgPool::connect_lazy("postgres://localhost/app").unwrap();
+    /// assert!(timeline_postgres::PgTokenStore::with_schema(pool.clone(), "app_tokens").is_ok());
+    /// assert!(timeline_postgres::PgTokenStore::with_schema(pool, "Robert'); DROP").is_err());
+    /// # }
+    /// ```
+    pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, TokenStoreError> {
+        let plain = !schema.is_empty()
+            && schema.len() <= MAX_SCHEMA_LEN
+            && !schema.starts_with(|c: char| c.is_ascii_digit())
+            && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !plain {
+            return Err(TokenStoreError::BadSchema(schema.to_owned()));
+        }
+        Ok(PgTokenStore::build(pool, schema.to_owned()))
+    }
+
+    fn build(pool: PgPool, schema: String) -> Self {
+        let table = format!("\"{schema}\".tokens");
+        let slots =
+            usize::try_from(pool.options().get_max_connections()).unwrap_or(usize::MAX).saturating_sub(1).max(1);
+        let lock_slots = Arc::new(Semaphore::new(slots));
+        PgTokenStore { pool, schema, table, cipher: None, lock_timeout: DEFAULT_LOCK_TIMEOUT, lock_slots }
+    }
+
+    /// The same store, encrypting tokens with `cipher` (and reading only
+    /// tokens encrypted with it).
+    #[must_use]
+    pub fn encrypted(mut self, cipher: TokenCipher) -> Self {
+        self.cipher = Some(cipher);
+        self
+    }
+
+    /// The same store, whose renewal lock waits at most `timeout` and is
+    /// released by Postgres when its holder stays idle that long (whole
+    /// milliseconds, at least one).
+    #[must_use]
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Its schema.
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// Its pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Creates the schema if needed and runs the migrations not run yet, on
+    /// a connection of its own whose `search_path` is the schema; the
+    /// migrations table is the schema's own. Safe to run from every replica
+    /// at start (sqlx takes an advisory lock).
+    pub async fn migrate(&self) -> Result<(), TokenStoreError> {
+        let options = (*self.pool.connect_options()).clone().options([("search_path", format!("\"{}\"", self.schema))]);
+        let mut conn = PgConnection::connect_with(&options).await.map_err(db_error("connect to migrate"))?;
+        let mut migrator = Migrator::with_migrations(MIGRATIONS.iter().cloned().collect());
+        migrator.dangerous_set_table_name(format!("\"{}\"._sqlx_migrations", self.schema));
+        migrator.create_schema(format!("\"{}\"", self.schema));
+        let migrated = migrator.run(&mut conn).await;
+        let closed = conn.close().await;
+        migrated?;
+        closed.map_err(db_error("close the migration connection"))
+    }
+
+    /// Puts `tokens` in as the tokens of `portal` unless it has some
+    /// already (which stay: a replica that starts again from a seed file
+    /// keeps the tokens renewed since); says whether it did.
+    pub async fn seed(&self, portal: u64, tokens: &PortalTokens) -> Result<bool, TokenStoreError> {
+        let (access, refresh) = self.seal(portal, tokens)?;
+        let done = sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO {} (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (portal) DO NOTHING",
+            self.table
+        )))
+        .bind(to_db_portal(portal))
+        .bind(access)
+        .bind(refresh)
+        .bind(self.cipher.is_some())
+        .bind(tokens.expires_at)
+        .bind(tokens.granted_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error("seed tokens"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Puts `tokens` in as the tokens of `portal`, replacing any it had
+    /// (what [`TokenStore::save`] does).
+    pub async fn insert(&self, portal: u64, tokens: &PortalTokens) -> Result<(), TokenStoreError> {
+        let (access, refresh) = self.seal(portal, tokens)?;
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO {t} AS row (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (portal) DO UPDATE SET access_token = $2, refresh_token = $3, encrypted = $4,
+                expires_at = $5, granted_at = $6, version = row.version + 1, updated_at = now()",
+            t = self.table
+        )))
+        .bind(to_db_portal(portal))
+        .bind(access)
+        .bind(refresh)
+        .bind(self.cipher.is_some())
+        .bind(tokens.expires_at)
+        .bind(tokens.granted_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error("save tokens"))?;
+        Ok(())
+    }
+
+    /// The tokens of `portal` and their row's version, if it has any.
+    pub async fn get(&self, portal: u64) -> Result<Option<(PortalTokens, i64)>, TokenStoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT access_token, refresh_token, encrypted, expires_at, granted_at, version FROM {} WHERE portal = $1",
+            self.table
+        )))
+        .bind(to_db_portal(portal))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error("load tokens"))?;
+        row.map(|row| self.unseal(portal, &row)).transpose()
+    }
+
+    /// Keeps `renewed` if the row of `portal` still holds `previous`, in
+    /// one versioned update.
+    async fn compare_and_set(
+        &self,
+        portal: u64,
+        previous: &PortalTokens,
+        renewed: &PortalTokens,
+    ) -> Result<bool, TokenStoreError> {
+        let Some((current, version)) = self.get(portal).await? else {
+            return Ok(false);
+        };
+        if current.access_token != previous.access_token || current.refresh_token != previous.refresh_token {
+            return Ok(false);
+        }
+        let (access, refresh) = self.seal(portal, renewed)?;
+        let done = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE {} SET access_token = $3, refresh_token = $4, encrypted = $5, expires_at = $6, granted_at = $7,
+                version = version + 1, updated_at = now()
+            WHERE portal = $1 AND version = $2",
+            self.table
+        )))
+        .bind(to_db_portal(portal))
+        .bind(version)
+        .bind(access)
+        .bind(refresh)
+        .bind(self.cipher.is_some())
+        .bind(renewed.expires_at)
+        .bind(renewed.granted_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error("save renewed tokens"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Takes the advisory lock of `portal` in a transaction of its own.
+    async fn lock(&self, portal: u64) -> Result<PgRenewalLock, TokenStoreError> {
+        // The semaphore is never closed, so this always gives a permit.
+        let slot = Arc::clone(&self.lock_slots).acquire_owned().await.ok();
+        let mut tx = self.pool.begin().await.map_err(db_error("begin the renewal lock's transaction"))?;
+        let timeout = format!("{}ms", self.lock_timeout.as_millis().max(1));
+        sqlx::query(
+            "SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $1, true)",
+        )
+        .bind(&timeout)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error("set the renewal lock's timeouts"))?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(format!("hubspot-timeline renewal {}.tokens {portal}", self.schema))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error("take the renewal lock"))?;
+        Ok(PgRenewalLock { tx, _slot: slot })
+    }
+
+    /// The columns of `tokens` as `portal`'s row keeps them.
+    fn seal(&self, portal: u64, tokens: &PortalTokens) -> Result<(Vec<u8>, Vec<u8>), TokenStoreError> {
+        Ok(match &self.cipher {
+            Some(cipher) => (
+                cipher.seal(portal, "access_token", &tokens.access_token)?,
+                cipher.seal(portal, "refresh_token", &tokens.refresh_token)?,
+            ),
+            None => (tokens.access_token.as_bytes().to_vec(), tokens.refresh_token.as_bytes().to_vec()),
+        })
+    }
+
+    /// The tokens and version of `portal`'s row.
+    fn unseal(&self, portal: u64, row: &PgRow) -> Result<(PortalTokens, i64), TokenStoreError> {
+        let read = db_error("read tokens");
+        let decoded: Result<_, sqlx::Error> = (|| {
+            Ok((
+                row.try_get::<Vec<u8>, _>("access_token")?,
+                row.try_get::<Vec<u8>, _>("refresh_token")?,
+                row.try_get::<bool, _>("encrypted")?,
+                row.try_get::<DateTime<Utc>, _>("expires_at")?,
+                row.try_get::<Option<DateTime<Utc>>, _>("granted_at")?,
+                row.try_get::<i64, _>("version")?,
+            ))
+        })();
+        let (access, refresh, encrypted, expires_at, granted_at, version) = decoded.map_err(read)?;
+        let open = |column: &str, bytes: Vec<u8>| match (&self.cipher, encrypted) {
+            (Some(cipher), true) => cipher.open(portal, column, &bytes),
+            (Some(_), false) => Err(TokenStoreError::NotEncrypted { portal }),
+            (None, true) => Err(TokenStoreError::KeyMissing { portal }),
+            (None, false) => {
+                String::from_utf8(bytes).map_err(|_| TokenStoreError::NotText { portal, column: column.to_owned() })
+            }
+        };
+        let mut tokens = PortalTokens::new(open("access_token", access)?, expires_at, open("refresh_token", refresh)?);
+        tokens.granted_at = granted_at;
+        Ok((tokens, version))
+    }
+}
+
+/// A [`PgTokenStore`]'s renewal lock: a transaction holding the account's
+/// advisory lock, on a pooled connection. Dropping it rolls the
+/// transaction back, which releases the lock.
+struct PgRenewalLock {
+    tx: Transaction<'static, Postgres>,
+    /// Its share of the pool, given back with the lock.
+    _slot: Option<OwnedSemaphorePermit>,
+}
+
+impl RenewalLock for PgRenewalLock {
+    fn release(self: Box<Self>) -> BoxFuture<'static, Result<(), StoreError>> {
+        let PgRenewalLock { tx, _slot } = *self;
+        Box::pin(async move {
+            let committed = tx.commit().await;
+            drop(_slot);
+            committed.map_err(|error| {
+                StoreError::from(TokenStoreError::Database { what: "release the renewal lock", source: error })
+            })
+        })
+    }
+}
+
+impl TokenStore for PgTokenStore {
+    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
+        Box::pin(async move { Ok(self.get(portal).await?.map(|(tokens, _)| tokens)) })
+    }
+
+    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move { Ok(self.insert(portal, tokens).await?) })
+    }
+
+    fn lock_renewal(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RenewalLock>, StoreError>> {
+        Box::pin(async move { Ok(Box::new(self.lock(portal).await?) as Box<dyn RenewalLock>) })
+    }
+
+    fn save_renewed<'a>(
+        &'a self,
+        portal: u64,
+        previous: &'a PortalTokens,
+        renewed: &'a PortalTokens,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move { Ok(self.compare_and_set(portal, previous, renewed).await?) })
+    }
+}
