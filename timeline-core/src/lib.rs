@@ -93,7 +93,7 @@ pub use client::{
     Outcome, PortalTokens, RateBudget, RateLimit, RatePermit, Resent, RetryPolicy, SendAll, SendAllBuilder,
     SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts, TokenStore,
 };
-pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
+pub use encode::{EncodedInput, TokenWriter, encode_input, to_app_event_wire, to_wire};
 pub use error::EncodeError;
 #[cfg(feature = "client")]
 pub use error::{Error, ErrorSource};
