@@ -5,6 +5,14 @@
 //! again with the same error, and that error names no input (a batch-level
 //! cause such as an unknown template or an app that may not send), every
 //! input fails with it instead of being split down to single inputs.
+//!
+//! App-event batches are atomic: a 400 (an invalid input) or a 409 (an
+//! occurrence with one of the ids exists) refuses the whole batch and stores
+//! nothing. When the answer names the inputs (by id, or by their place in
+//! `inputs`), those get their outcome and the others are sent again without
+//! them; when it does not, the batch is bisected, a 409 down to the single
+//! inputs it concerns. A 409 for an input that may have landed before is
+//! created (the earlier attempt stored it), and a conflict otherwise.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,11 +25,13 @@ use tracing::field::Empty;
 use super::Inner;
 use super::batch::{Batch, Item};
 use super::exchange::{CallState, Credentials, End, Exchanged, LastFailure, Outgoing, Repeat, error_message};
-use super::mapping::{all_failed, map_answer, refused, unreadable};
+use super::mapping::{all_failed, map_answer, map_single_answer, refused, unreadable};
 use super::report::{FailureReason, Outcome};
 use crate::error::Error;
+use crate::kind::EventKind;
+use crate::wire::{ApiError, ErrorDetail};
 
-/// The batch create path, relative to the base URL.
+/// The batch create path of v3 timeline events, relative to the base URL.
 const BATCH_CREATE: [&str; 6] = ["integrators", "timeline", "v3", "events", "batch", "create"];
 
 /// The outcome of every input of a batch, and what stopped the call, if
@@ -74,6 +84,14 @@ enum Sent {
     Done(Delivered),
     /// Refused whole, and the batch can be split.
     Refused(Batch, Refusal),
+    /// An atomic batch refused for the inputs its answer names: their
+    /// outcomes, and the batch of the others, to send again.
+    Named {
+        /// The outcomes of the named inputs.
+        outcomes: Vec<Outcome>,
+        /// The other inputs, not stored.
+        rest: Batch,
+    },
 }
 
 impl Inner {
@@ -91,10 +109,8 @@ impl Inner {
         let recorder = span.clone();
         Box::pin(
             async move {
-                let delivered = match self.send_batch_once(batch, call, &recorder).await {
-                    Sent::Done(delivered) => delivered,
-                    Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
-                };
+                let sent = self.send_batch_once(batch, call, &recorder).await;
+                let delivered = self.settle(sent, call).await;
                 let outcomes = &delivered.outcomes;
                 let created = outcomes.iter().filter(|outcome| matches!(outcome, Outcome::Created(_))).count();
                 recorder.record("created", created).record("failed", outcomes.len() - created);
@@ -137,26 +153,61 @@ impl Inner {
                 Sent::Refused(right, right_refusal) if delivered.stop.is_some() => {
                     delivered.outcomes.extend(refused_all(right.items(), &right_refusal.reason));
                 }
+                Sent::Named { outcomes, rest } if delivered.stop.is_some() => {
+                    let mut named = Delivered::done(outcomes);
+                    named.extend(stopped(rest.items(), delivered.stop.as_ref()));
+                    named.outcomes.sort_by_key(Outcome::index);
+                    delivered.outcomes.extend(named.outcomes);
+                }
                 right => delivered.extend(self.settle(right, call).await),
             }
             delivered
         })
     }
 
-    /// The outcomes of a half: as answered, or by bisecting it further.
-    async fn settle(&self, sent: Sent, call: &CallState) -> Delivered {
-        match sent {
-            Sent::Done(delivered) => delivered,
-            Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
-        }
+    /// The outcomes of a request's batch: as answered, by bisecting it
+    /// further, or by sending again the inputs its refusal did not name.
+    fn settle<'a>(&'a self, sent: Sent, call: &'a CallState) -> Delivery<'a> {
+        Box::pin(async move {
+            match sent {
+                Sent::Done(delivered) => delivered,
+                Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
+                Sent::Named { outcomes, rest } => {
+                    let mut delivered = Delivered::done(outcomes);
+                    if !rest.items().is_empty() {
+                        tracing::debug!(
+                            named = delivered.outcomes.len(),
+                            rest = rest.items().len(),
+                            "app-event batch refused for the inputs it names; sending the others again"
+                        );
+                        let span = tracing::Span::current();
+                        let again = self.send_batch_once(rest, call, &span).await;
+                        delivered.extend(self.settle(again, call).await);
+                    }
+                    delivered.outcomes.sort_by_key(Outcome::index);
+                    delivered
+                }
+            }
+        })
     }
 
     /// One request (with its retries) for `batch`.
     async fn send_batch_once(&self, mut batch: Batch, call: &CallState, span: &tracing::Span) -> Sent {
+        let single = match batch.kind() {
+            EventKind::AppEvent if call.is_single_event() => batch.single_body(),
+            _ => None,
+        };
+        let is_single = single.is_some();
+        let version = self.config.app_events_api.version();
+        let url = match (batch.kind(), is_single) {
+            (EventKind::Timeline, _) => self.url(BATCH_CREATE),
+            (EventKind::AppEvent, false) => self.url(["integrators", "timeline", version, "events", "batch"]),
+            (EventKind::AppEvent, true) => self.url(["integrators", "timeline", version, "events"]),
+        };
         let outgoing = Outgoing {
             method: Method::POST,
-            url: self.url(BATCH_CREATE),
-            body: Some(batch.body().into()),
+            url,
+            body: Some(single.unwrap_or_else(|| batch.body()).into()),
             credentials: Credentials::Bearer,
             sent: Some(Arc::clone(batch.sent_flag())),
         };
@@ -204,11 +255,15 @@ impl Inner {
         span.record("status", status);
         if answer.status.is_success() {
             return Sent::Done(Delivered::done(match &answer.body {
+                Ok(body) if is_single => map_single_answer(items, body),
                 Ok(body) => map_answer(items, status, body),
                 Err(error) => unreadable(items, &error.to_string()),
             }));
         }
         let body = answer.body.unwrap_or_default();
+        if batch.kind() == EventKind::AppEvent && matches!(status, 400 | 409) {
+            return app_event_refusal(batch, status, &body);
+        }
         let refusal = match status {
             400 => {
                 let error: crate::wire::ApiError = serde_json::from_slice(&body).unwrap_or_default();
@@ -243,6 +298,92 @@ impl Inner {
         }
         Sent::Refused(batch, refusal)
     }
+}
+
+/// What a 400 or a 409 to an app-event batch (which HubSpot stores whole
+/// or not at all) comes to: outcomes for the inputs the answer names and
+/// the others to send again, or a refusal to bisect when it names none.
+fn app_event_refusal(batch: Batch, status: u16, body: &[u8]) -> Sent {
+    let error: ApiError = serde_json::from_slice(body).unwrap_or_default();
+    let message = if error.message.is_empty() { error_message(body) } else { error.message.clone() };
+    let items = batch.items();
+    let reason_of = |details: Vec<ErrorDetail>, context| {
+        Arc::new(match status {
+            409 => FailureReason::DuplicateId { message: message.clone() },
+            _ => FailureReason::Validation {
+                category: error.category.clone(),
+                message: message.clone(),
+                context,
+                details,
+            },
+        })
+    };
+    if items.len() < 2 {
+        let reason = reason_of(error.errors.clone(), error.context.clone().unwrap_or_default());
+        return Sent::Done(Delivered::done(refused_all(items, &reason)));
+    }
+    let Some(named) = named_inputs(&batch, &error) else {
+        let reason = reason_of(error.errors.clone(), error.context.clone().unwrap_or_default());
+        // A 409 always concerns some inputs: bisect down to them.
+        return Sent::Refused(batch, Refusal { status, reason, names_an_input: status == 409 });
+    };
+    let outcomes = named
+        .iter()
+        .map(|&position| {
+            let item = &items[position];
+            let details: Vec<ErrorDetail> =
+                error.errors.iter().filter(|detail| concerns(detail, position, &item.id)).cloned().collect();
+            let details = if details.is_empty() { error.errors.clone() } else { details };
+            let context = [("id".to_owned(), vec![item.id.to_string()])].into();
+            refused(item, &reason_of(details, context))
+        })
+        .collect();
+    let rest = batch.without(&named);
+    Sent::Named { outcomes, rest }
+}
+
+/// The positions of the inputs an app-event refusal names, in body order:
+/// by id (in its context or a detail's) or by place (a detail `in`
+/// `inputs[N]…`). `None` when it names none of the batch's inputs, or
+/// names an id that more than one of them has (then only splitting tells
+/// which).
+fn named_inputs(batch: &Batch, error: &ApiError) -> Option<Vec<usize>> {
+    let items = batch.items();
+    let ids = error
+        .context
+        .iter()
+        .chain(error.errors.iter().filter_map(|detail| detail.context.as_ref()))
+        .filter_map(|context| context.get("id"))
+        .flatten();
+    let mut named = Vec::new();
+    for id in ids {
+        let mut holders = items.iter().enumerate().filter(|(_, item)| *item.id == **id).map(|(position, _)| position);
+        match (holders.next(), holders.next()) {
+            (Some(position), None) => named.push(position),
+            (Some(_), Some(_)) => return None,
+            (None, _) => {}
+        }
+    }
+    named.extend(error.errors.iter().filter_map(|detail| input_place(detail)).filter(|&place| place < items.len()));
+    named.sort_unstable();
+    named.dedup();
+    (!named.is_empty()).then_some(named)
+}
+
+/// The place `N` of a detail `in` `inputs[N]…`.
+fn input_place(detail: &ErrorDetail) -> Option<usize> {
+    let rest = detail.in_.as_deref()?.strip_prefix("inputs[")?;
+    rest[..rest.find(']')?].parse().ok()
+}
+
+/// Whether `detail` is about the input at `position` with `id`.
+fn concerns(detail: &ErrorDetail, position: usize, id: &str) -> bool {
+    input_place(detail) == Some(position)
+        || detail
+            .context
+            .as_ref()
+            .and_then(|context| context.get("id"))
+            .is_some_and(|ids| ids.iter().any(|named| named == id))
 }
 
 /// Every input refused with `reason` (an id in use counts as created for

@@ -190,9 +190,10 @@ pub enum FailureReason {
         /// What was wrong with the answer.
         detail: String,
     },
-    /// HubSpot refused the id as already in use ("Event ID already in use"),
-    /// and no earlier attempt of this input can have stored it: another
-    /// event (another object, other content) holds the id.
+    /// HubSpot refused the id as already in use ("Event ID already in use",
+    /// or an app event's 409: an occurrence with this id exists), and no
+    /// earlier attempt of this input can have stored it: another event
+    /// (another object, other content) holds the id.
     #[error("not stored: its id is already in use by another event: {message}")]
     DuplicateId {
         /// HubSpot's message.
