@@ -42,7 +42,7 @@ pub struct Created {
     pub index: usize,
     /// The id the event was sent with.
     pub id: String,
-    /// The event template id.
+    /// The event's type: the template id, or an app event's event type name.
     pub template_id: String,
     /// The CRM record HubSpot put it on, when the answer said so.
     pub object_id: Option<String>,
@@ -73,7 +73,7 @@ pub struct Failure {
     pub index: usize,
     /// The id it was sent with; `None` when it could not be encoded.
     pub id: Option<String>,
-    /// The event template id.
+    /// The event's type: the template id, or an app event's event type name.
     pub template_id: String,
     /// Why. Reasons shared by a whole batch are one allocation for all its events.
     pub reason: Arc<FailureReason>,
