@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use timeline_core::wire::TimelineEventTemplate;
+use timeline_template::Definition;
 
 use crate::Sandbox;
 use crate::accounts::Accounts;
+use crate::app_events::{self, AppEventDefinition, AppEventTypes};
 use crate::duplicates::DuplicateIds;
 use crate::faults::Faults;
 use crate::rate_limit::RateLimit;
@@ -17,6 +19,9 @@ use crate::templates::{self, TemplateStore};
 
 /// The default maximum of inputs in one batch-create body.
 pub const DEFAULT_MAX_BATCH_INPUTS: usize = 500;
+/// The default maximum of occurrences in one app-event batch (HubSpot's
+/// reported limit, unconfirmed).
+pub const DEFAULT_MAX_APP_EVENT_BATCH_INPUTS: usize = 500;
 /// The default maximum size of a request body, in bytes (10 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// The default lifetime of access tokens issued by the OAuth endpoint (HubSpot's 30 minutes).
@@ -38,6 +43,9 @@ pub enum StartError {
     /// A template given to the builder is not valid.
     #[error("invalid event template: {0}")]
     Template(String),
+    /// An app-event definition given to the builder, or read from a directory, is not valid.
+    #[error("invalid app-event definition: {0}")]
+    AppEvent(String),
 }
 
 /// Everything a running sandbox was configured with.
@@ -47,6 +55,9 @@ pub(crate) struct Config {
     pub(crate) rate_limit: RateLimit,
     pub(crate) daily_limit: Option<u64>,
     pub(crate) max_batch_inputs: usize,
+    pub(crate) max_app_event_batch_inputs: usize,
+    pub(crate) app_event_conflicts_name_ids: bool,
+    pub(crate) app_event_project: Option<String>,
     pub(crate) max_body_bytes: usize,
     pub(crate) reject_invalid_batches: bool,
     pub(crate) duplicate_ids: DuplicateIds,
@@ -63,6 +74,9 @@ impl fmt::Debug for Config {
             .field("rate_limit", &self.rate_limit)
             .field("daily_limit", &self.daily_limit)
             .field("max_batch_inputs", &self.max_batch_inputs)
+            .field("max_app_event_batch_inputs", &self.max_app_event_batch_inputs)
+            .field("app_event_conflicts_name_ids", &self.app_event_conflicts_name_ids)
+            .field("app_event_project", &self.app_event_project)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("reject_invalid_batches", &self.reject_invalid_batches)
             .field("duplicate_ids", &self.duplicate_ids)
@@ -101,6 +115,8 @@ impl fmt::Debug for Config {
 pub struct SandboxBuilder {
     templates: Vec<TimelineEventTemplate>,
     template_dirs: Vec<PathBuf>,
+    app_events: Vec<AppEventDefinition>,
+    app_event_dirs: Vec<PathBuf>,
     addr: SocketAddr,
     config: Config,
     accounts: Accounts,
@@ -112,12 +128,17 @@ impl Default for SandboxBuilder {
         SandboxBuilder {
             templates: Vec::new(),
             template_dirs: Vec::new(),
+            app_events: Vec::new(),
+            app_event_dirs: Vec::new(),
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             config: Config {
                 app_id: None,
                 rate_limit: RateLimit::default(),
                 daily_limit: None,
                 max_batch_inputs: DEFAULT_MAX_BATCH_INPUTS,
+                max_app_event_batch_inputs: DEFAULT_MAX_APP_EVENT_BATCH_INPUTS,
+                app_event_conflicts_name_ids: true,
+                app_event_project: None,
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
                 reject_invalid_batches: false,
                 duplicate_ids: DuplicateIds::default(),
@@ -148,6 +169,64 @@ impl SandboxBuilder {
     /// get-template endpoint returns), read when the sandbox starts.
     pub fn templates_from_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.template_dirs.push(dir.into());
+        self
+    }
+
+    /// Adds an app-event type from a parsed `*-hsmeta.json` definition
+    /// (one with a `uid` and no template id); occurrences name it by its
+    /// `uid` or by its fully-qualified name `app{APP_ID}-{uid}` (`APP_ID`
+    /// is [`app_id`](Self::app_id), 1 when it is not set). Its
+    /// `objectType` says what its occurrences go on; a custom-object type
+    /// (`config.supportsCustomObject`) comes from
+    /// [`app_events_from_dir`](Self::app_events_from_dir). Checked when the
+    /// sandbox starts.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let definition = timeline_template::definition::parse(
+    ///     r#"{"uid": "webinar_registered", "type": "app-event",
+    ///         "config": {"name": "Webinar registered", "objectType": "CONTACT",
+    ///                    "properties": [{"name": "webinarName", "label": "Name", "type": "string"}]}}"#,
+    /// )?;
+    /// let sandbox = timeline_sandbox::Sandbox::builder().app_event_type(definition).start().await?;
+    /// # sandbox.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub fn app_event_type(mut self, definition: Definition) -> Self {
+        self.app_events.push(AppEventDefinition { definition, custom_object: false });
+        self
+    }
+
+    /// Adds every `*-hsmeta.json` file of `dir` as an app-event type (see
+    /// [`app_event_type`](Self::app_event_type)), read when the sandbox
+    /// starts. A file with `config.supportsCustomObject: true` makes a type
+    /// on custom objects, whose occurrences need `objectId` and
+    /// `objectTypeFullyQualifiedName`; it may leave `config.objectType` out.
+    pub fn app_events_from_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.app_event_dirs.push(dir.into());
+        self
+    }
+
+    /// The most occurrences one app-event batch may hold (default 500);
+    /// larger batches get 400 and nothing of them is stored.
+    pub fn max_app_event_batch_inputs(mut self, max: usize) -> Self {
+        self.config.max_app_event_batch_inputs = max;
+        self
+    }
+
+    /// Whether the 409 of an app-event request whose occurrences exist names
+    /// their ids (in its message, `context.ids` and one detail per input).
+    /// On by default; off, the 409 says only that some occurrence exists,
+    /// so that a client's splitting to find them can be tested.
+    pub fn app_event_conflicts_name_ids(mut self, name_ids: bool) -> Self {
+        self.config.app_event_conflicts_name_ids = name_ids;
+        self
+    }
+
+    /// The only developer-platform project name `types/projects` resolves;
+    /// by default every project name resolves to the app's types.
+    pub fn app_event_project(mut self, project_name: impl Into<String>) -> Self {
+        self.config.app_event_project = Some(project_name.into());
         self
     }
 
@@ -333,10 +412,15 @@ impl SandboxBuilder {
             templates.extend(templates::load_dir(dir).map_err(StartError::Template)?);
         }
         let templates = TemplateStore::with_templates(templates).map_err(StartError::Template)?;
+        let mut app_events = self.app_events;
+        for dir in &self.app_event_dirs {
+            app_events.extend(app_events::load_dir(dir).map_err(StartError::AppEvent)?);
+        }
+        let app_event_types = AppEventTypes::new(app_events, self.config.app_id).map_err(StartError::AppEvent)?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind { addr: self.addr, source })?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: self.addr, source })?;
-        Ok(server::spawn(listener, addr, self.config, self.accounts, templates, self.faults))
+        Ok(server::spawn(listener, addr, self.config, self.accounts, templates, app_event_types, self.faults))
     }
 }

@@ -50,6 +50,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod app_events;
 mod auth;
 mod builder;
 mod duplicates;
@@ -69,8 +70,10 @@ mod templates;
 mod validate;
 
 pub use accounts::{DEFAULT_PORTAL, Grant};
+pub use app_events::AppEventOccurrence;
 pub use builder::{
-    DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_MAX_BATCH_INPUTS, DEFAULT_MAX_BODY_BYTES, SandboxBuilder, StartError,
+    DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_MAX_APP_EVENT_BATCH_INPUTS, DEFAULT_MAX_BATCH_INPUTS, DEFAULT_MAX_BODY_BYTES,
+    SandboxBuilder, StartError,
 };
 pub use duplicates::DuplicateIds;
 pub use faults::{Fault, Faults};

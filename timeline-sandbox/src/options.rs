@@ -35,6 +35,10 @@ pub struct SandboxOptions {
     /// A directory of event template JSON files (as the get-template endpoint returns them).
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// A directory of app-event definitions (`*-hsmeta.json` files); occurrences
+    /// name a type by its uid or by `app{APP_ID}-{uid}`.
+    #[arg(long)]
+    pub app_events: Option<PathBuf>,
     /// A valid bearer token (repeatable); without any, and without any
     /// --portal-token, every non-empty token is accepted.
     #[arg(long = "access-token")]
@@ -58,6 +62,15 @@ pub struct SandboxOptions {
     /// The most inputs in one batch.
     #[arg(long, default_value_t = crate::DEFAULT_MAX_BATCH_INPUTS)]
     pub max_batch_inputs: usize,
+    /// The most occurrences in one app-event batch.
+    #[arg(long, default_value_t = crate::DEFAULT_MAX_APP_EVENT_BATCH_INPUTS)]
+    pub max_app_event_batch_inputs: usize,
+    /// Answer an app-event 409 without naming the ids that exist.
+    #[arg(long)]
+    pub app_event_conflicts_without_ids: bool,
+    /// The only project name `types/projects` resolves; by default any.
+    #[arg(long)]
+    pub app_event_project: Option<String>,
     /// The largest request body, in bytes.
     #[arg(long, default_value_t = crate::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
@@ -115,6 +128,8 @@ impl SandboxOptions {
         let mut builder = Sandbox::builder()
             .bind(SocketAddr::new(args.host, args.port))
             .max_batch_inputs(args.max_batch_inputs)
+            .max_app_event_batch_inputs(args.max_app_event_batch_inputs)
+            .app_event_conflicts_name_ids(!args.app_event_conflicts_without_ids)
             .max_body_bytes(args.max_body_bytes)
             .reject_invalid_batches(args.reject_invalid_batches)
             .duplicate_ids(args.duplicate_ids)
@@ -126,6 +141,12 @@ impl SandboxOptions {
             });
         if let Some(dir) = &args.templates {
             builder = builder.templates_from_dir(dir);
+        }
+        if let Some(dir) = &args.app_events {
+            builder = builder.app_events_from_dir(dir);
+        }
+        if let Some(project) = &args.app_event_project {
+            builder = builder.app_event_project(project);
         }
         if !args.access_tokens.is_empty() {
             builder = builder.access_tokens(args.access_tokens.iter().cloned());

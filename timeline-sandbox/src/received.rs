@@ -23,15 +23,21 @@ impl ReceivedCounts {
             else {
                 continue;
             };
-            let by_id = match self.counts.get_mut(template_id.as_ref()) {
-                Some(by_id) => by_id,
-                None => self.counts.entry(template_id.as_ref().to_owned()).or_default(),
-            };
-            match by_id.get_mut(event_id.as_ref()) {
-                Some(count) => *count += 1,
-                None => {
-                    by_id.insert(event_id.as_ref().to_owned(), 1);
-                }
+            self.add(template_id, event_id);
+        }
+    }
+
+    /// Counts one input received for this key (a template id, or an
+    /// app-event type) and id.
+    pub(crate) fn add(&mut self, key: &str, event_id: &str) {
+        let by_id = match self.counts.get_mut(key) {
+            Some(by_id) => by_id,
+            None => self.counts.entry(key.to_owned()).or_default(),
+        };
+        match by_id.get_mut(event_id) {
+            Some(count) => *count += 1,
+            None => {
+                by_id.insert(event_id.to_owned(), 1);
             }
         }
     }

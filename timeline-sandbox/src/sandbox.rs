@@ -9,6 +9,7 @@ use timeline_core::wire::{TimelineEventResponse, TimelineEventTemplate};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::AppEventOccurrence;
 use crate::accounts::Grant;
 use crate::builder::SandboxBuilder;
 use crate::faults::{FaultInjector, Faults};
@@ -100,6 +101,60 @@ impl Sandbox {
         self.state.received().all()
     }
 
+    /// The stored app-event occurrences, in the order stored.
+    pub fn app_events(&self) -> Vec<AppEventOccurrence> {
+        self.state.app_events().all()
+    }
+
+    /// The stored app-event occurrences of one account, in the order stored
+    /// (`GET /_sandbox/app-events?portal=…` over HTTP).
+    pub fn app_events_in(&self, portal: u64) -> Vec<AppEventOccurrence> {
+        self.state.app_events().in_portal(portal)
+    }
+
+    /// The stored occurrence with this id of the app-event type named by
+    /// its uid or its fully-qualified name.
+    pub fn app_event(&self, event_type: &str, id: &str) -> Option<AppEventOccurrence> {
+        let uid = self.state.app_event_types.get(event_type)?.uid.as_str();
+        self.state.app_events().get(uid, id).map(|stored| stored.occurrence.clone())
+    }
+
+    /// How many app-event inputs with this type (uid or fully-qualified
+    /// name) and id the sandbox received on the app-event routes, whatever
+    /// became of them: stored, or refused (invalid, repeated, conflicting,
+    /// or with their batch). Inputs that are not objects with a string
+    /// `eventTypeName` and `id` are not counted; an unknown type is counted
+    /// under its name as sent.
+    ///
+    /// ```no_run
+    /// # async fn run(sandbox: timeline_sandbox::Sandbox) {
+    /// assert_eq!(sandbox.app_event_received("webinar_registered", "reg-1"), 1, "sent twice");
+    /// # }
+    /// ```
+    pub fn app_event_received(&self, event_type: &str, id: &str) -> u64 {
+        let key = self.state.app_event_types.get(event_type).map_or(event_type, |kind| kind.uid.as_str());
+        self.state.app_events_received().get(key, id)
+    }
+
+    /// Every receive count of [`Sandbox::app_event_received`], by (type uid, id).
+    pub fn app_event_received_counts(&self) -> BTreeMap<(String, String), u64> {
+        self.state.app_events_received().all()
+    }
+
+    /// The fully-qualified name occurrences of the app-event type `uid` may
+    /// use instead of its uid: `app{APP_ID}-{uid}`, with the builder's
+    /// [`app_id`](SandboxBuilder::app_id) (1 when it is not set); `None`
+    /// for a uid the sandbox does not know. `types/projects` answers it too.
+    ///
+    /// ```no_run
+    /// # async fn run(sandbox: timeline_sandbox::Sandbox) {
+    /// assert_eq!(sandbox.app_event_type_name("webinar_registered").as_deref(), Some("app1-webinar_registered"));
+    /// # }
+    /// ```
+    pub fn app_event_type_name(&self, uid: &str) -> Option<String> {
+        self.state.app_event_types.get(uid).filter(|kind| kind.uid == uid).map(|kind| kind.fully_qualified_name.clone())
+    }
+
     /// The templates the sandbox holds now, by id.
     pub fn templates(&self) -> Vec<TimelineEventTemplate> {
         self.state.templates().all()
@@ -163,8 +218,8 @@ impl Sandbox {
         self.state.throttle_token_endpoint(times, retry_after);
     }
 
-    /// Clears stored events, contacts, counters (each account's too), receive
-    /// counts and rate-limit windows; templates, accounts, their tokens and
+    /// Clears stored events and app-event occurrences, contacts, counters
+    /// (each account's too), receive counts and rate-limit windows; templates, accounts, their tokens and
     /// codes, the fault plan and the token-endpoint throttle stay.
     pub fn reset(&self) {
         self.state.reset();

@@ -18,6 +18,7 @@ use tower::ServiceExt;
 
 use crate::Sandbox;
 use crate::accounts::{Accounts, Portal};
+use crate::app_events::AppEventTypes;
 use crate::builder::Config;
 use crate::faults::Faults;
 use crate::routes::{self, CloseConnection};
@@ -34,9 +35,10 @@ pub(crate) fn spawn(
     config: Config,
     accounts: Accounts,
     templates: TemplateStore,
+    app_event_types: AppEventTypes,
     faults: Faults,
 ) -> Sandbox {
-    let state = Arc::new(State::new(config, accounts, templates, faults));
+    let state = Arc::new(State::new(config, accounts, templates, app_event_types, faults));
     let router = routes::router(state.clone());
     let (stop, stopped) = watch::channel(());
     let task = tokio::spawn(accept_loop(listener, router, state.clone(), stopped));

@@ -4,6 +4,7 @@ use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use crate::accounts::{Accounts, Window};
+use crate::app_events::{AppEventStore, AppEventTypes};
 use crate::builder::Config;
 use crate::faults::{FaultInjector, Faults};
 use crate::rate_limit::RateLimiter;
@@ -24,6 +25,11 @@ pub(crate) struct State {
     token_throttle: Mutex<(u32, Duration)>,
     counters: Mutex<Counters>,
     received: Mutex<ReceivedCounts>,
+    /// The app-event types, fixed at start.
+    pub(crate) app_event_types: AppEventTypes,
+    app_events: Mutex<AppEventStore>,
+    /// App-event inputs received per (type uid, or the name as sent for an unknown type; id).
+    app_events_received: Mutex<ReceivedCounts>,
 }
 
 /// Shows the configuration and how many credentials the accounts hold: the
@@ -42,7 +48,13 @@ impl std::fmt::Debug for State {
 
 impl State {
     /// The state of a sandbox that has seen nothing yet.
-    pub(crate) fn new(config: Config, accounts: Accounts, templates: TemplateStore, faults: Faults) -> Self {
+    pub(crate) fn new(
+        config: Config,
+        accounts: Accounts,
+        templates: TemplateStore,
+        app_event_types: AppEventTypes,
+        faults: Faults,
+    ) -> Self {
         State {
             limiter: Mutex::new(RateLimiter::new(config.rate_limit, config.daily_limit)),
             config,
@@ -53,6 +65,9 @@ impl State {
             token_throttle: Mutex::new((0, Duration::ZERO)),
             counters: Mutex::new(Counters::default()),
             received: Mutex::new(ReceivedCounts::default()),
+            app_event_types,
+            app_events: Mutex::new(AppEventStore::default()),
+            app_events_received: Mutex::new(ReceivedCounts::default()),
         }
     }
 
@@ -112,8 +127,21 @@ impl State {
         lock(&self.received)
     }
 
-    /// Clears events, contacts, counters, receive counts and rate-limit windows.
+    /// The stored app-event occurrences.
+    pub(crate) fn app_events(&self) -> MutexGuard<'_, AppEventStore> {
+        lock(&self.app_events)
+    }
+
+    /// How many app-event inputs were received per (type, id).
+    pub(crate) fn app_events_received(&self) -> MutexGuard<'_, ReceivedCounts> {
+        lock(&self.app_events_received)
+    }
+
+    /// Clears events, app-event occurrences, contacts, counters, receive
+    /// counts and rate-limit windows.
     pub(crate) fn reset(&self) {
+        self.app_events().clear();
+        self.app_events_received().clear();
         self.events().clear();
         self.limiter().clear();
         self.counters().clear();

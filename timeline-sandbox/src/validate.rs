@@ -54,10 +54,10 @@ pub(crate) struct ValidInput {
 }
 
 /// Collects the problems of one input.
-struct Problems(Vec<ErrorDetail>);
+pub(crate) struct Problems(pub(crate) Vec<ErrorDetail>);
 
 impl Problems {
-    fn add(&mut self, location: impl Into<String>, code: &str, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, location: impl Into<String>, code: &str, message: impl Into<String>) {
         let mut problem = ErrorDetail::new(message);
         problem.code = Some(code.to_owned());
         problem.in_ = Some(location.into());
@@ -156,7 +156,7 @@ pub(crate) fn validate(input: &Json<'_>, templates: &TemplateStore) -> Result<Va
 }
 
 /// Reads an optional string field, noting a value of another type.
-fn optional_string(fields: &Json<'_>, name: &str, problems: &mut Problems) -> Option<String> {
+pub(crate) fn optional_string(fields: &Json<'_>, name: &str, problems: &mut Problems) -> Option<String> {
     match fields.get(name) {
         None | Some(Json::Null) => None,
         Some(Json::String(text)) => Some(text.as_ref().to_owned()),
@@ -308,7 +308,10 @@ pub(crate) fn is_contact_type(object_type: &str) -> bool {
 }
 
 /// Reads an optional RFC 3339 timestamp.
-fn read_timestamp(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn read_timestamp(
+    value: Option<&Json<'_>>,
+    problems: &mut Problems,
+) -> Option<chrono::DateTime<chrono::Utc>> {
     match value {
         None | Some(Json::Null) => None,
         Some(Json::String(text)) => {
@@ -332,7 +335,7 @@ fn read_timestamp(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<c
 }
 
 /// Reads an optional `timelineIFrame`, which needs all five of its fields.
-fn read_iframe(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<TimelineEventIFrame> {
+pub(crate) fn read_iframe(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<TimelineEventIFrame> {
     let fields = match value {
         None | Some(Json::Null) => return None,
         Some(fields @ Json::Object(_)) => fields,
@@ -369,7 +372,7 @@ fn read_iframe(value: Option<&Json<'_>>, problems: &mut Problems) -> Option<Time
 }
 
 /// A plain check of an email address: one `@`, a local part, a dotted domain, no spaces.
-fn is_email(text: &str) -> bool {
+pub(crate) fn is_email(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;
     };
@@ -381,7 +384,7 @@ fn is_email(text: &str) -> bool {
 }
 
 /// A scalar's text without JSON quotes, for "send it as" hints.
-fn unquoted(value: &Json<'_>) -> String {
+pub(crate) fn unquoted(value: &Json<'_>) -> String {
     match value {
         Json::String(text) => text.as_ref().to_owned(),
         Json::Number(number) => number.to_string(),

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use timeline_core::wire::TimelineEventResponse;
 
+use crate::AppEventOccurrence;
 use crate::reply::{self, Refusal};
 use crate::state::State;
 
@@ -51,6 +52,52 @@ pub(super) async fn events(
     Json(StoredEvents { results }).into_response()
 }
 
+/// The body of `GET /_sandbox/app-events`.
+#[derive(Debug, serde::Serialize)]
+pub(super) struct StoredAppEvents {
+    results: Vec<AppEventOccurrence>,
+}
+
+/// `GET /_sandbox/app-events`: `{"results": [...]}`, the stored app-event
+/// occurrences in the order stored; with `?portal=101`, that account's only.
+pub(super) async fn app_events(
+    Shared(state): Shared<Arc<State>>,
+    query: Result<Query<PortalQuery>, QueryRejection>,
+) -> Response {
+    let results = match portal_of(query) {
+        Ok(Some(portal)) => state.app_events().in_portal(portal),
+        Ok(None) => state.app_events().all(),
+        Err(refused) => return refused.into_response(),
+    };
+    Json(StoredAppEvents { results }).into_response()
+}
+
+/// One count of the body of `GET /_sandbox/app-events/received`.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct AppEventReceivedCount {
+    event_type_name: String,
+    id: String,
+    count: u64,
+}
+
+/// The body of `GET /_sandbox/app-events/received`.
+#[derive(Debug, serde::Serialize)]
+pub(super) struct AppEventReceivedCounts {
+    results: Vec<AppEventReceivedCount>,
+}
+
+/// `GET /_sandbox/app-events/received`: `{"results": [{"eventTypeName", "id", "count"}, ...]}`,
+/// by type uid, then occurrence id.
+pub(super) async fn app_events_received(Shared(state): Shared<Arc<State>>) -> Json<AppEventReceivedCounts> {
+    let counts = state.app_events_received().all();
+    let results = counts
+        .into_iter()
+        .map(|((event_type_name, id), count)| AppEventReceivedCount { event_type_name, id, count })
+        .collect();
+    Json(AppEventReceivedCounts { results })
+}
+
 /// One count of the body of `GET /_sandbox/received`.
 #[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -89,7 +136,7 @@ pub(super) async fn stats(
     }
 }
 
-/// `POST /_sandbox/reset`: 204 after clearing events, counters (each
+/// `POST /_sandbox/reset`: 204 after clearing events, app-event occurrences, counters (each
 /// account's too), receive counts and rate-limit windows.
 pub(super) async fn reset(Shared(state): Shared<Arc<State>>) -> StatusCode {
     state.reset();

@@ -1,6 +1,7 @@
 //! The HTTP routes and the gate in front of HubSpot's API routes: latency,
 //! faults, authentication and rate limiting.
 
+mod app_events;
 mod events;
 mod inspect;
 mod oauth;
@@ -35,7 +36,14 @@ const EVENTS: &str = "/integrators/timeline/v3/events";
 /// Every route of the sandbox.
 pub(crate) fn router(state: Arc<State>) -> Router {
     let templates = "/integrators/timeline/v3/{app_id}/event-templates";
-    let api = Router::new()
+    let mut api = Router::new();
+    for prefix in app_events::PREFIXES {
+        api = api
+            .route(&format!("{prefix}/events"), post(app_events::create))
+            .route(&format!("{prefix}/events/batch"), post(app_events::batch_create))
+            .route(&format!("{prefix}/types/projects"), post(app_events::resolve_type));
+    }
+    let api = api
         .route(EVENTS, post(events::create))
         .route(&format!("{EVENTS}/batch/create"), post(events::batch_create))
         .route(&format!("{EVENTS}/{{template_id}}/{{event_id}}"), get(events::get))
@@ -57,6 +65,8 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/_sandbox/events", get(inspect::events))
         .route("/_sandbox/stats", get(inspect::stats))
         .route("/_sandbox/received", get(inspect::received))
+        .route("/_sandbox/app-events", get(inspect::app_events))
+        .route("/_sandbox/app-events/received", get(inspect::app_events_received))
         .route("/_sandbox/reset", post(inspect::reset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -93,7 +103,12 @@ async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -
 /// Runs the request if its credential is valid and within its window; the
 /// request and its answer carry the caller's [`Portal`] when it has one.
 async fn authorized(state: &State, mut request: Request, next: Next) -> Response {
-    let scheme = if request.uri().path().starts_with(EVENTS) { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
+    let path = request.uri().path();
+    let event_route = path.starts_with(EVENTS)
+        || app_events::PREFIXES
+            .iter()
+            .any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with("/events")));
+    let scheme = if event_route { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
     let Caller { portal, window } = match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
         Ok(caller) => caller,
         Err(Denied { portal, refusal }) => return for_portal(refusal.into_response(), portal),

@@ -63,3 +63,46 @@ pub async fn batch_as(http: &reqwest::Client, sandbox: &Sandbox, token: &str, in
         .status()
         .as_u16()
 }
+
+/// The directory of the test app-event definitions: `webinar_registered`
+/// (CONTACT: webinarName, seats, startsOn, webinarType), `deal_won` (DEAL:
+/// amount) and `shipment_sent` (custom objects: carrier).
+pub const APP_EVENTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/app-events");
+/// The contact app-event type.
+pub const WEBINAR: &str = "webinar_registered";
+/// The path of one app-event occurrence.
+pub const APP_EVENT: &str = "/integrators/timeline/2026-03/events";
+/// The path of an app-event batch.
+pub const APP_EVENT_BATCH: &str = "/integrators/timeline/2026-03/events/batch";
+
+/// A builder holding the test templates and app-event types.
+pub fn app_builder() -> SandboxBuilder {
+    builder().app_events_from_dir(APP_EVENTS)
+}
+
+/// A valid webinar occurrence with this id.
+pub fn webinar(id: &str) -> Value {
+    json!({
+        "eventTypeName": WEBINAR,
+        "id": id,
+        "objectId": "5120345",
+        "timestamp": "2026-05-04T09:15:00Z",
+        "properties": {"webinarName": "Q2 roadmap", "seats": "40", "startsOn": "1777886100000", "webinarType": "ama"}
+    })
+}
+
+/// Posts `inputs` to the app-event batch route with `token`.
+pub async fn app_batch_as(sandbox: &Sandbox, token: &str, inputs: Vec<Value>) -> reqwest::Response {
+    client()
+        .post(format!("{}{APP_EVENT_BATCH}", sandbox.url()))
+        .bearer_auth(token)
+        .json(&json!({ "inputs": inputs }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Posts `inputs` to the app-event batch route with the test token.
+pub async fn app_batch(sandbox: &Sandbox, inputs: Vec<Value>) -> reqwest::Response {
+    app_batch_as(sandbox, TOKEN, inputs).await
+}

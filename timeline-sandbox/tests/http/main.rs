@@ -1,6 +1,8 @@
 //! HTTP tests of the sandbox: a real server on loopback and a real client.
 
 mod accounts;
+mod app_event_schema;
+mod app_events;
 mod auth;
 mod binary;
 mod common;
