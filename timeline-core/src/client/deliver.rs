@@ -343,19 +343,20 @@ fn app_event_refusal(batch: Batch, status: u16, body: &[u8]) -> Sent {
 }
 
 /// The positions of the inputs an app-event refusal names, in body order:
-/// by id (in its context or a detail's) or by place (a detail `in`
-/// `inputs[N]…`). `None` when it names none of the batch's inputs, or
-/// names an id that more than one of them has (then only splitting tells
-/// which).
+/// by id (`id` or `ids` in its context or a detail's) or by place (`index`
+/// or `indexes` there, or a detail `in` `inputs[N]…`). `None` when it names
+/// none of the batch's inputs, or names an id that more than one of them
+/// has (then only splitting tells which).
 fn named_inputs(batch: &Batch, error: &ApiError) -> Option<Vec<usize>> {
     let items = batch.items();
-    let ids = error
-        .context
-        .iter()
-        .chain(error.errors.iter().filter_map(|detail| detail.context.as_ref()))
-        .filter_map(|context| context.get("id"))
-        .flatten();
-    let mut named = Vec::new();
+    let contexts: Vec<_> =
+        error.context.iter().chain(error.errors.iter().filter_map(|detail| detail.context.as_ref())).collect();
+    let values = |keys: [&'static str; 2]| {
+        contexts.iter().flat_map(move |context| keys.into_iter().filter_map(|key| context.get(key)).flatten())
+    };
+    let places = values(["index", "indexes"]).filter_map(|place| place.parse::<usize>().ok());
+    let mut named: Vec<usize> = places.filter(|&place| place < items.len()).collect();
+    let ids = values(["id", "ids"]);
     for id in ids {
         let mut holders = items.iter().enumerate().filter(|(_, item)| *item.id == **id).map(|(position, _)| position);
         match (holders.next(), holders.next()) {
@@ -378,12 +379,11 @@ fn input_place(detail: &ErrorDetail) -> Option<usize> {
 
 /// Whether `detail` is about the input at `position` with `id`.
 fn concerns(detail: &ErrorDetail, position: usize, id: &str) -> bool {
-    input_place(detail) == Some(position)
-        || detail
-            .context
-            .as_ref()
-            .and_then(|context| context.get("id"))
-            .is_some_and(|ids| ids.iter().any(|named| named == id))
+    let names = |key: &str, value: &str| {
+        let values = detail.context.as_ref().and_then(|context| context.get(key));
+        values.is_some_and(|values| values.iter().any(|named| named == value))
+    };
+    input_place(detail) == Some(position) || names("index", &position.to_string()) || names("id", id)
 }
 
 /// Every input refused with `reason` (an id in use counts as created for
