@@ -125,10 +125,13 @@ pub struct CodegenArgs {
 /// `timeline send`
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// The template file every event is checked against and sent with.
+    /// The template file every event is checked against and sent with: HubSpot's template JSON,
+    /// or an app-event definition (`*-hsmeta.json`), whose lines are app events (`eventTypeName`,
+    /// `properties`, …) sent to the app-event API.
     #[arg(long)]
     pub template: PathBuf,
-    /// The template id, for an app-event definition file.
+    /// The template id to send the lines of an app-event definition file with as v3 timeline
+    /// events of that template, instead of as app events.
     #[arg(long)]
     pub template_id: Option<String>,
     /// The events, one JSON object per line (see the README for the line format); `-` reads

@@ -7,4 +7,5 @@ mod pull;
 mod push;
 mod sandbox;
 mod send;
+mod send_app_events;
 mod send_modes;

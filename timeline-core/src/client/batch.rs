@@ -246,7 +246,6 @@ impl Chunker {
             Err(error) => return Pushed::Failed(failure(None, FailureReason::Encoding(error))),
         };
         if let Some(templates) = &self.templates
-            && kind == EventKind::Timeline
             && let Err(violations) = templates.check(template_id, &self.scratch)
         {
             return Pushed::Failed(failure(Some(id), FailureReason::TemplateMismatch { violations }));

@@ -344,7 +344,10 @@ impl ClientBuilder {
     }
 
     /// A template to check events against before sending them (see
-    /// [`templates_from_dir`](Self::templates_from_dir)).
+    /// [`templates_from_dir`](Self::templates_from_dir)). An app-event
+    /// definition checks the app events whose event type name is the
+    /// template's `id` (its `uid`, from [`TemplateFile::AppEvent`](crate::TemplateFile::AppEvent)):
+    /// their properties as tokens.
     ///
     /// ```
     /// let template: timeline_core::wire::TimelineEventTemplate =
