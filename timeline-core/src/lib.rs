@@ -102,7 +102,9 @@ pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_portal};
 pub use id_text::IdText;
 pub use kind::EventKind;
-pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};
+pub use role::{
+    DomainField, EmailField, EventIdField, IframeField, ObjectIdField, ObjectTypeField, TimestampField, UtkField,
+};
 pub use target::Target;
 pub use template_file::{TemplateFile, TemplateFileError};
 pub use token::{TimelineToken, TokenKind, TokenSpec, TokenText, TokenValue};

@@ -2,6 +2,7 @@
 
 mod codegen;
 mod common;
+mod migrate;
 mod outbox;
 mod pull;
 mod push;
