@@ -97,8 +97,7 @@ fn impl_timeline_event(cont: &Container, event_type: &EventType, template: Optio
         ObjectType::Fixed(name) => quote!(::core::option::Option::Some(#p::Cow::Borrowed(#name))),
     };
     let template_id = &event_type.name;
-    let kind = (event_type.api == Api::AppEvent)
-        .then(|| quote!(const KIND: #p::EventKind = #p::EventKind::AppEvent;));
+    let kind = (event_type.api == Api::AppEvent).then(|| quote!(const KIND: #p::EventKind = #p::EventKind::AppEvent;));
     // The trait's provided methods already answer `None` for a role no field
     // has: only the roles present get a method, which keeps the expansion short.
     let event_id =

@@ -51,7 +51,10 @@ async fn a_migrated_template_checks_the_same_struct_and_generates_an_app_event()
     let output = run(timeline().current_dir(&dir).args(["codegen", migrated_path])).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let app_event = String::from_utf8(output.stdout).unwrap();
-    assert!(app_event.contains("/// An app event of app event `pet_adopted` (Pet adopted), on contacts."), "{app_event}");
+    assert!(
+        app_event.contains("/// An app event of app event `pet_adopted` (Pet adopted), on contacts."),
+        "{app_event}"
+    );
     assert!(!app_event.contains("template_id"), "{app_event}");
     let app_event = body(&app_event).replace("PetAdopted", "AppPetAdopted");
     // An app event on custom objects gets a field for its object type.
