@@ -20,7 +20,10 @@ use timeline_sandbox::{Fault, Faults, Sandbox, SandboxBuilder};
 /// `shipment_sent` is on custom objects).
 const WEBINAR_REGISTERED: &str = "webinar_registered";
 
-/// A registration for a webinar: an app event on contacts.
+/// A registration for a webinar: an app event on contacts. Implemented by
+/// hand rather than derived from its definition, so that a test can send
+/// a `webinarType` that is not one of the options (which the derive refuses
+/// at compile time) and see HubSpot refuse it.
 #[derive(Debug, Clone)]
 struct Registered {
     contact_id: u64,
