@@ -101,7 +101,7 @@ async fn migrate_prints_to_stdout_and_refuses_what_does_not_fit() {
     let output = run(timeline().current_dir(&dir).args(["migrate", "long.json", "--name", "Pet adopted"])).await;
     assert!(output.status.success(), "{}", stderr(&output));
 
-    std::fs::write(dir.join("app-hsmeta.json"), &String::from_utf8(output.stdout).unwrap()).unwrap();
+    std::fs::write(dir.join("app-hsmeta.json"), String::from_utf8(output.stdout).unwrap()).unwrap();
     let output = run(timeline().current_dir(&dir).args(["migrate", "app-hsmeta.json"])).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("is already an app-event definition"), "{}", stderr(&output));

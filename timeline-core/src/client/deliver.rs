@@ -365,7 +365,7 @@ fn named_inputs(batch: &Batch, error: &ApiError) -> Option<Vec<usize>> {
             (None, _) => {}
         }
     }
-    named.extend(error.errors.iter().filter_map(|detail| input_place(detail)).filter(|&place| place < items.len()));
+    named.extend(error.errors.iter().filter_map(input_place).filter(|&place| place < items.len()));
     named.sort_unstable();
     named.dedup();
     (!named.is_empty()).then_some(named)
