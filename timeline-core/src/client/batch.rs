@@ -369,6 +369,53 @@ mod tests {
         assert_eq!(parse(&batch), serde_json::json!({"inputs": [{}]}));
     }
 
+    /// `Raw`, as an app event.
+    struct AppRaw(&'static str);
+
+    impl EventInput for AppRaw {
+        fn template_id(&self) -> &str {
+            "app_event"
+        }
+
+        fn kind(&self) -> EventKind {
+            EventKind::AppEvent
+        }
+
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+            out.extend_from_slice(self.0.as_bytes());
+            Ok("x".to_owned())
+        }
+    }
+
+    #[test]
+    fn each_kind_fills_its_own_batches_to_its_own_size() {
+        let mut chunker = Chunker::new(2, 1 << 20).app_event_inputs(3);
+        let mut ready = Vec::new();
+        for index in 0..10 {
+            let pushed = if index % 2 == 0 {
+                chunker.push(index, &Raw("v", r#"{"v":1}"#))
+            } else {
+                chunker.push(index, &AppRaw(r#"{"a":1}"#))
+            };
+            if let Pushed::Ready(batch) = pushed {
+                ready.push(batch);
+            }
+        }
+        ready.extend(chunker.finish());
+        let shape: Vec<(EventKind, Vec<usize>)> =
+            ready.iter().map(|batch| (batch.kind(), batch.items().iter().map(|item| item.index).collect())).collect();
+        assert_eq!(
+            shape,
+            [
+                (EventKind::Timeline, vec![0, 2]),
+                (EventKind::AppEvent, vec![1, 3, 5]),
+                (EventKind::Timeline, vec![4, 6]),
+                (EventKind::Timeline, vec![8]),
+                (EventKind::AppEvent, vec![7, 9]),
+            ]
+        );
+    }
+
     #[test]
     fn split_keeps_the_same_input_bytes() {
         let mut chunker = Chunker::new(10, 1 << 20);

@@ -409,3 +409,78 @@ fn stopped(items: &[Item], cause: Option<&Error>) -> Delivered {
         .collect();
     Delivered::done(outcomes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::batch::{Chunker, Pushed};
+    use crate::client::input::EventInput;
+    use crate::error::EncodeError;
+
+    /// An app event already encoded, with its id.
+    struct Occurrence(&'static str);
+
+    impl EventInput for Occurrence {
+        fn template_id(&self) -> &str {
+            "webinar_registered"
+        }
+
+        fn kind(&self) -> EventKind {
+            EventKind::AppEvent
+        }
+
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+            out.extend_from_slice(format!(r#"{{"id":"{}"}}"#, self.0).as_bytes());
+            Ok(self.0.to_owned())
+        }
+    }
+
+    fn batch(ids: &[&'static str]) -> Batch {
+        let mut chunker = Chunker::new(100, 1 << 20);
+        for (index, id) in ids.iter().enumerate() {
+            assert_eq!(chunker.push(index, &Occurrence(id)), Pushed::Pending);
+        }
+        chunker.finish().pop().unwrap()
+    }
+
+    fn error(body: &str) -> ApiError {
+        serde_json::from_str(body).unwrap()
+    }
+
+    #[test]
+    fn a_refusal_names_inputs_by_id_index_or_place() {
+        let batch = batch(&["a", "b", "c", "d"]);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["c","zz"]}}"#)), Some(vec![2]));
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"indexes":["3","9"]}}"#)), Some(vec![3]));
+        let by_place = r#"{"errors":[{"message":"m","in":"inputs[1].properties.x"},{"message":"m","in":"inputs[1]"}]}"#;
+        assert_eq!(named_inputs(&batch, &error(by_place)), Some(vec![1]));
+        let by_detail = r#"{"errors":[{"message":"m","context":{"id":["d"],"index":["0"]}}]}"#;
+        assert_eq!(named_inputs(&batch, &error(by_detail)), Some(vec![0, 3]));
+        assert_eq!(named_inputs(&batch, &error(r#"{"message":"some occurrence exists"}"#)), None);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["zz"]}}"#)), None, "not one of ours");
+    }
+
+    #[test]
+    fn an_id_two_inputs_share_names_neither() {
+        let batch = batch(&["a", "b", "a"]);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["a"]}}"#)), None);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["b"]}}"#)), Some(vec![1]));
+    }
+
+    #[test]
+    fn the_others_of_a_named_refusal_are_sent_with_their_bytes() {
+        let batch = batch(&["a", "b", "c"]);
+        let Sent::Named { outcomes, rest } =
+            app_event_refusal(batch, 409, br#"{"message":"exists","context":{"ids":["b"]}}"#)
+        else {
+            panic!("the 409 names b")
+        };
+        let [Outcome::Failed(failure)] = outcomes.as_slice() else { panic!("{outcomes:?}") };
+        assert!(matches!(*failure.reason, FailureReason::DuplicateId { .. }), "{failure:?}");
+        assert_eq!(failure.index, 1);
+        assert_eq!(rest.items().iter().map(|item| item.index).collect::<Vec<_>>(), [0, 2]);
+        let body: serde_json::Value = serde_json::from_slice(&rest.body()).unwrap();
+        assert_eq!(body, serde_json::json!({"inputs": [{"id": "a"}, {"id": "c"}]}));
+        assert_eq!(rest.kind(), EventKind::AppEvent);
+    }
+}
