@@ -376,3 +376,15 @@ async fn an_app_event_on_a_custom_object_names_its_object_type() {
     assert_eq!(stored[0].object_type_fully_qualified_name.as_deref(), Some("p_shipments"));
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_app_event_type_resolves_to_its_fully_qualified_name() {
+    let sandbox = app_event_sandbox().app_event_project("webinars").start().await.unwrap();
+    let client = client_builder(&sandbox).build().unwrap();
+    let resolved = client.resolve_app_event_type(WEBINAR_REGISTERED, "webinars").await.unwrap();
+    assert_eq!(Some(resolved.fully_qualified_name), sandbox.app_event_type_name(WEBINAR_REGISTERED));
+    assert_eq!(resolved.developer_qualified_symbol.project_name, "webinars");
+    let unknown = client.resolve_app_event_type(WEBINAR_REGISTERED, "other-project").await.unwrap_err();
+    assert!(matches!(unknown, hubspot_timeline::Error::Api { status: 404, .. }), "{unknown}");
+    sandbox.shutdown().await;
+}

@@ -161,7 +161,7 @@ pub enum Error {
     },
     /// The call's overall time limit passed.
     Deadline(std::time::Duration),
-    /// A template call was answered with an error.
+    /// A template call (or an app-event type resolution) was answered with an error.
     Api {
         /// The HTTP status.
         status: u16,
@@ -170,7 +170,7 @@ pub enum Error {
         /// HubSpot's message.
         message: String,
     },
-    /// A template call failed in transport, after its retries.
+    /// A template call (or an app-event type resolution) failed in transport, after its retries.
     Transport {
         /// What happened, without URLs or secrets.
         message: String,

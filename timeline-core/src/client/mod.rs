@@ -4,6 +4,7 @@
 //! in many accounts, with its [`TokenStore`] and [`RateBudget`].
 
 mod app;
+mod app_event_types;
 mod auth;
 mod batch;
 mod budget;
