@@ -9,11 +9,14 @@
 //! - [`TokenValue`], how a Rust value becomes token text, and
 //!   [`TimelineToken`] for enumeration enums;
 //! - [`encode_input`], which writes an event's JSON input straight from the
-//!   struct, and [`event_id`], the deterministic id of events without one;
+//!   struct (a v3 timeline event's input, or an app event's
+//!   `AppEventOccurrence`: see [`EventKind`]), and [`event_id`], the
+//!   deterministic id of events without one;
 //! - [`wire`], the serde model of HubSpot's request and response bodies;
 //! - with the `client` feature (on by default), [`Client`], which sends any
 //!   number of events with [`SendAll`]: chunked, paced, retried without
-//!   duplicates, each event's fate in a [`SendReport`]; [`Templates`], the
+//!   duplicates, each event's fate in a [`SendReport`], v3 events and app
+//!   events each to their own API ([`AppEventsApi`]); [`Templates`], the
 //!   template and token endpoints; and [`App`], one public app installed in
 //!   many accounts (portals): a [`Client`] per account from
 //!   [`App::portal`], tokens in a [`TokenStore`], each account paced by a
