@@ -1,4 +1,5 @@
-//! A faithful local stand-in for HubSpot's CRM timeline v3 API, for tests.
+//! A faithful local stand-in for HubSpot's CRM timeline v3 API and its
+//! successor, app events, for tests.
 //!
 //! The sandbox serves HubSpot's event, event-template, token and OAuth token
 //! endpoints on loopback, with HubSpot's status codes and bodies (the serde
@@ -10,6 +11,13 @@
 //! HubSpot's rolling rate limit with its headers and 429 body; and it
 //! injects seeded faults: error statuses, delays, and connections closed
 //! after the events were stored.
+//!
+//! App events (HubSpot's `2026-03` and `/v4/` paths) have types read from
+//! `*-hsmeta.json` definitions ([`SandboxBuilder::app_events_from_dir`]);
+//! each occurrence is checked against its type, a request with any invalid
+//! occurrence is refused whole with 400, and one with an occurrence that
+//! exists with 409, storing nothing; stored occurrences are
+//! [`AppEventOccurrence`]s ([`Sandbox::app_events`]).
 //!
 //! It knows many accounts (HubSpot portals, by hub id): each token belongs
 //! to one, and the rate limit, the daily limit, the stored events and the
@@ -46,6 +54,9 @@
 //! `GET /_sandbox/stats` ([`Stats`]), both taking `?portal=101` for one
 //! account, `GET /_sandbox/received`
 //! (`{"results": [{"eventTemplateId": …, "id": …, "count": …}]}`) and
+//! `GET /_sandbox/app-events` (`{"results": [...]}`, `?portal=` too),
+//! `GET /_sandbox/app-events/received`
+//! (`{"results": [{"eventTypeName": …, "id": …, "count": …}]}`) and
 //! `POST /_sandbox/reset`.
 #![deny(missing_docs)]
 

@@ -1,7 +1,7 @@
 //! `timeline-sandbox`: HubSpot's timeline API on loopback, for tests.
 //!
 //! ```text
-//! timeline-sandbox --port 0 --templates timeline/
+//! timeline-sandbox --port 0 --templates timeline/ --app-events src/app/app-events/
 //! timeline-sandbox listening on http://127.0.0.1:40123
 //! ```
 
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use timeline_sandbox::SandboxOptions;
 
-/// A faithful local stand-in for HubSpot's CRM timeline v3 API.
+/// A faithful local stand-in for HubSpot's CRM timeline v3 and app-events APIs.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {

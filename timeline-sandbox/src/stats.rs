@@ -24,16 +24,18 @@ pub struct Stats {
     pub responses_by_status: BTreeMap<u16, u64>,
     /// Connections closed on purpose without an answer ([`crate::Fault::CloseAfterStore`]).
     pub connections_closed: u64,
-    /// Event inputs received in well-formed create and batch-create bodies.
+    /// Event inputs received in well-formed create and batch-create bodies,
+    /// v3 events and app-event occurrences alike.
     pub inputs_received: u64,
     /// Event inputs stored, new or replacing an event with their id
-    /// ([`crate::DuplicateIds::Replace`]).
+    /// ([`crate::DuplicateIds::Replace`]), app-event occurrences included.
     pub inputs_stored: u64,
     /// Re-sent event inputs identical to a stored event, answered as created
     /// and not stored again ([`crate::DuplicateIds::AcceptIdentical`]).
     pub inputs_identical: u64,
     /// Event inputs not stored: invalid, refused as "already in use", or
-    /// refused with their whole batch.
+    /// refused with their whole batch (an app-event 400 or 409 refuses
+    /// every occurrence of its request).
     pub inputs_rejected: u64,
     /// Requests refused with 429 by the rate limiter (injected 429s are faults).
     pub rate_limited: u64,

@@ -189,3 +189,49 @@ pub(crate) fn load_dir(dir: &Path) -> Result<Vec<AppEventDefinition>, String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEBINAR: &str = r#"{"uid": "webinar", "type": "app-event",
+        "config": {"name": "Webinar", "objectType": "COMPANY",
+                   "properties": [{"name": "kind", "type": "enumeration", "options": [{"value": "ama"}]}]}}"#;
+
+    #[test]
+    fn a_type_answers_to_its_uid_and_its_fully_qualified_name() {
+        let types = AppEventTypes::new(vec![read_definition(WEBINAR).unwrap()], Some(31)).unwrap();
+        let by_uid = types.get("webinar").unwrap();
+        assert_eq!(by_uid.fully_qualified_name, "app31-webinar");
+        assert_eq!(by_uid.objects, Objects::Standard("COMPANY".to_owned()));
+        assert_eq!(types.get("app31-webinar"), Some(by_uid));
+        assert_eq!(types.get("app1-webinar"), None);
+    }
+
+    #[test]
+    fn supports_custom_object_makes_a_custom_object_type_without_an_object_type() {
+        let text = r#"{"uid": "shipped", "type": "app-event",
+            "config": {"name": "Shipped", "supportsCustomObject": true, "properties": []}}"#;
+        let definition = read_definition(text).unwrap();
+        assert!(definition.custom_object);
+        let types = AppEventTypes::new(vec![definition], None).unwrap();
+        assert_eq!(types.get("app1-shipped").unwrap().objects, Objects::Custom);
+    }
+
+    #[test]
+    fn event_templates_and_bad_properties_are_refused() {
+        let template = r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts"}"#;
+        assert!(read_definition(template).unwrap_err().contains("not an app event"));
+        let parsed = AppEventDefinition {
+            definition: timeline_template::definition::parse(template).unwrap(),
+            custom_object: false,
+        };
+        assert!(AppEventTypes::new(vec![parsed], None).unwrap_err().contains("not an app event"));
+        let twice = WEBINAR.replace(r#""properties": ["#, r#""properties": [{"name": "kind", "type": "string"}, "#);
+        let error = AppEventTypes::new(vec![read_definition(&twice).unwrap()], None).unwrap_err();
+        assert!(error.contains("`kind` is defined twice"), "{error}");
+        let options_on_string = WEBINAR.replace(r#""type": "enumeration""#, r#""type": "string""#);
+        let error = AppEventTypes::new(vec![read_definition(&options_on_string).unwrap()], None).unwrap_err();
+        assert!(error.contains("only enumeration properties have options"), "{error}");
+    }
+}

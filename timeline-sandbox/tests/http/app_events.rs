@@ -43,7 +43,9 @@ async fn the_single_route_answers_201_with_the_occurrence() {
     assert_eq!(body["id"], "one");
     assert_eq!(body["eventTypeName"], WEBINAR);
     assert!(body["timestamp"].is_string(), "a missing timestamp is the time of storing: {body:#}");
-    assert_eq!(sandbox.app_event(WEBINAR, "one").unwrap().timestamp.is_some(), true);
+    let stored = sandbox.app_event(WEBINAR, "one").unwrap().timestamp.unwrap();
+    let answered: chrono::DateTime<chrono::Utc> = body["timestamp"].as_str().unwrap().parse().unwrap();
+    assert_eq!(stored, answered, "the answer shows the occurrence as stored");
 }
 
 #[tokio::test]
@@ -130,7 +132,7 @@ async fn one_invalid_occurrence_refuses_the_whole_batch_naming_it() {
     assert_eq!((stats.inputs_received, stats.inputs_stored, stats.inputs_rejected), (2, 0, 2));
 }
 
-/// Sends one occurrence with `change` applied alone in a batch and returns the 400's details.
+/// Sends one occurrence alone in a batch and returns the 400's details as (`in`, `code`).
 async fn problems_of(sandbox: &Sandbox, occurrence: Value) -> Vec<(String, String)> {
     let (status, body) = status_and_json(app_batch(sandbox, vec![occurrence.clone()]).await).await;
     assert_eq!(status, 400, "{occurrence}: {body:#}");
@@ -453,4 +455,29 @@ async fn broken_definitions_stop_the_start() {
     .unwrap();
     let twice = Sandbox::builder().app_event_type(definition.clone()).app_event_type(definition).start().await;
     assert!(twice.unwrap_err().to_string().contains("`dup` is defined twice"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_batches_with_the_same_ids_store_each_once() {
+    const RACERS: usize = 8;
+    let sandbox = std::sync::Arc::new(start().await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for racer in 0..RACERS {
+        let sandbox = sandbox.clone();
+        tasks.spawn(async move {
+            // Every racer sends the shared ids and one id of its own.
+            let inputs = vec![webinar("shared-1"), webinar(&format!("own-{racer}")), webinar("shared-2")];
+            app_batch_as(&sandbox, &format!("racer-{racer}"), inputs).await.status().as_u16()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        statuses.push(done.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409, 409, 409, 409, 409, 409, 409], "one batch wins, the rest are refused whole");
+    let stored = sandbox.app_events();
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    assert_eq!(stored.iter().filter(|occurrence| occurrence.id.starts_with("own-")).count(), 1);
+    assert_eq!(sandbox.app_event_received(WEBINAR, "shared-1"), RACERS as u64);
 }

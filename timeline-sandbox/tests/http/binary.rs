@@ -129,3 +129,44 @@ fn the_binary_refuses_a_bad_template_directory() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/templates"));
 }
+
+#[tokio::test]
+async fn the_binary_serves_app_events_with_its_options() {
+    let app_events = crate::common::APP_EVENTS;
+    let (_running, url) = start(&[
+        "--app-events",
+        app_events,
+        "--app-id",
+        "77",
+        "--max-app-event-batch-inputs",
+        "2",
+        "--app-event-conflicts-without-ids",
+        "--app-event-project",
+        "webinars",
+    ]);
+    let http = reqwest::Client::new();
+    let batch = |inputs: Vec<Value>| {
+        http.post(format!("{url}/integrators/timeline/2026-03/events/batch"))
+            .bearer_auth("t")
+            .json(&json!({ "inputs": inputs }))
+            .send()
+    };
+    let webinar = crate::common::webinar;
+    assert_eq!(batch(vec![webinar("b-1")]).await.unwrap().status().as_u16(), 200);
+    let three = vec![webinar("b-2"), webinar("b-3"), webinar("b-4")];
+    assert_eq!(batch(three).await.unwrap().status().as_u16(), 400);
+    let conflict: Value = batch(vec![webinar("b-1")]).await.unwrap().json().await.unwrap();
+    assert!(!conflict.to_string().contains("b-1"), "{conflict:#}");
+
+    let resolve = |project: &str| {
+        http.post(format!("{url}/integrators/timeline/2026-03/types/projects"))
+            .bearer_auth("t")
+            .json(&json!({"developerSymbol": "webinar_registered", "projectName": project}))
+            .send()
+    };
+    let resolved: Value = resolve("webinars").await.unwrap().json().await.unwrap();
+    assert_eq!(resolved["fullyQualifiedName"], "app77-webinar_registered");
+    assert_eq!(resolve("other").await.unwrap().status().as_u16(), 404);
+    let stored: Value = http.get(format!("{url}/_sandbox/app-events")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stored["results"].as_array().unwrap().len(), 1);
+}
