@@ -168,7 +168,9 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
         );
     }
     let mut binding = match &source.kind {
-        SourceKind::TimelineWithId(id) => format!("template = {}, template_id = {}", literal(&source.written), literal(id)),
+        SourceKind::TimelineWithId(id) => {
+            format!("template = {}, template_id = {}", literal(&source.written), literal(id))
+        }
         SourceKind::Timeline | SourceKind::AppEvent { .. } => format!("template = {}", literal(&source.written)),
     };
     if every_token {
@@ -335,7 +337,9 @@ mod tests {
             "options": [{"value": "team", "label": "Team"}]}]}}"#;
         let code = generate(&[source(app_event, None)]);
         assert!(code.contains("/// An app event of app event `seat_booked` (Seat booked), on companies."), "{code}");
-        assert!(code.contains("#[timeline(template = \"timeline/t.json\", require_all_tokens)]\npub struct SeatBooked {"));
+        assert!(
+            code.contains("#[timeline(template = \"timeline/t.json\", require_all_tokens)]\npub struct SeatBooked {")
+        );
         assert!(code.contains("/// The options of token `plan` of app event `seat_booked`."), "{code}");
         assert!(!code.contains("object_type"), "{code}");
     }

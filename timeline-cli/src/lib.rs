@@ -24,7 +24,8 @@ pub mod send;
 use std::process::ExitCode;
 
 use args::{
-    Cli, CodegenArgs, Command, MigrateArgs, OutboxArgs, OutboxCommand, PullArgs, PushArgs, SandboxArgs, SendArgs, TemplatesCommand,
+    Cli, CodegenArgs, Command, MigrateArgs, OutboxArgs, OutboxCommand, PullArgs, PushArgs, SandboxArgs, SendArgs,
+    TemplatesCommand,
 };
 use error::CliError;
 

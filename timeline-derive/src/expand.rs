@@ -97,8 +97,7 @@ fn impl_timeline_event(cont: &Container, event_type: &EventType, template: Optio
         ObjectType::Fixed(name) => quote!(::core::option::Option::Some(#p::Cow::Borrowed(#name))),
     };
     let template_id = &event_type.name;
-    let kind = (event_type.api == Api::AppEvent)
-        .then(|| quote!(const KIND: #p::EventKind = #p::EventKind::AppEvent;));
+    let kind = (event_type.api == Api::AppEvent).then(|| quote!(const KIND: #p::EventKind = #p::EventKind::AppEvent;));
     // The trait's provided methods already answer `None` for a role no field
     // has: only the roles present get a method, which keeps the expansion short.
     let event_id =
@@ -330,6 +329,31 @@ mod tests {
             "token_mismatch".to_owned(),
         ] {
             assert!(output.contains(&expected), "{expected} not in {output}");
+        }
+    }
+
+    #[test]
+    fn an_app_event_file_without_template_id_expands_to_an_app_event() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template = "../tests/ui/templates/car-serviced-hsmeta.json")]
+            struct CarServiced {
+                #[timeline(object_id)]
+                car_id: u64,
+                #[timeline(object_type)]
+                car_type: String,
+                garage: String,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        assert!(messages(output.clone()).is_empty(), "{output}");
+        let output = output.to_string();
+        for expected in [
+            "const TEMPLATE_ID : & 'static str = \"car_serviced\"",
+            "const KIND : :: hubspot_timeline :: __private :: EventKind = :: hubspot_timeline :: __private :: EventKind :: AppEvent",
+            "Some (\"custom_objects\")",
+            "ObjectTypeField > :: object_type (& self . car_type)",
+        ] {
+            assert!(output.contains(expected), "{expected} not in {output}");
         }
     }
 

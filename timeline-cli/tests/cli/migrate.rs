@@ -51,7 +51,10 @@ async fn a_migrated_template_checks_the_same_struct_and_generates_an_app_event()
     let output = run(timeline().current_dir(&dir).args(["codegen", migrated_path])).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let app_event = String::from_utf8(output.stdout).unwrap();
-    assert!(app_event.contains("/// An app event of app event `pet_adopted` (Pet adopted), on contacts."), "{app_event}");
+    assert!(
+        app_event.contains("/// An app event of app event `pet_adopted` (Pet adopted), on contacts."),
+        "{app_event}"
+    );
     assert!(!app_event.contains("template_id"), "{app_event}");
     let app_event = body(&app_event).replace("PetAdopted", "AppPetAdopted");
     // An app event on custom objects gets a field for its object type.
@@ -98,7 +101,7 @@ async fn migrate_prints_to_stdout_and_refuses_what_does_not_fit() {
     let output = run(timeline().current_dir(&dir).args(["migrate", "long.json", "--name", "Pet adopted"])).await;
     assert!(output.status.success(), "{}", stderr(&output));
 
-    std::fs::write(dir.join("app-hsmeta.json"), &String::from_utf8(output.stdout).unwrap()).unwrap();
+    std::fs::write(dir.join("app-hsmeta.json"), output.stdout).unwrap();
     let output = run(timeline().current_dir(&dir).args(["migrate", "app-hsmeta.json"])).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("is already an app-event definition"), "{}", stderr(&output));

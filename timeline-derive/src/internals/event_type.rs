@@ -73,7 +73,12 @@ pub fn resolve(
     };
     let object_type = match api {
         Api::Timeline => {
-            refuse_object_type(cx, attrs, object_type_field, "it is a v3 timeline event, which has no object type name");
+            refuse_object_type(
+                cx,
+                attrs,
+                object_type_field,
+                "it is a v3 timeline event, which has no object type name",
+            );
             ObjectType::None
         }
         Api::AppEvent => app_event_object_type(cx, attrs, cont, object_type_field, template)?,
