@@ -15,6 +15,12 @@ const CAR_SERVICED: &str = r#"{"uid": "car_serviced", "type": "app-event", "conf
 async fn a_migrated_template_checks_the_same_struct_and_generates_an_app_event() {
     let dir = scratch("migrate").join("crate");
     write_crate(&dir);
+    // A package name of its own, so that its build never shares artifacts
+    // with the codegen test's crate in the same target directory.
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let renamed = manifest.replace("name = \"codegen-check\"", "name = \"migrate-check\"");
+    assert_ne!(renamed, manifest);
+    std::fs::write(dir.join("Cargo.toml"), renamed).unwrap();
     let migrated_path = "timeline/pet-adopted-hsmeta.json";
     let output =
         run(timeline().current_dir(&dir).args(["migrate", "timeline/1001298.json", "-o", migrated_path])).await;
