@@ -333,6 +333,31 @@ mod tests {
     }
 
     #[test]
+    fn an_app_event_file_without_template_id_expands_to_an_app_event() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template = "../tests/ui/templates/car-serviced-hsmeta.json")]
+            struct CarServiced {
+                #[timeline(object_id)]
+                car_id: u64,
+                #[timeline(object_type)]
+                car_type: String,
+                garage: String,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        assert!(messages(output.clone()).is_empty(), "{output}");
+        let output = output.to_string();
+        for expected in [
+            "const TEMPLATE_ID : & 'static str = \"car_serviced\"",
+            "const KIND : :: hubspot_timeline :: __private :: EventKind = :: hubspot_timeline :: __private :: EventKind :: AppEvent",
+            "Some (\"custom_objects\")",
+            "ObjectTypeField > :: object_type (& self . car_type)",
+        ] {
+            assert!(output.contains(expected), "{expected} not in {output}");
+        }
+    }
+
+    #[test]
     fn field_type_checks_are_emitted_next_to_other_errors() {
         let input: syn::DeriveInput = parse_quote! {
             #[timeline(template = "tests/fixtures/pet-adopted.json")]

@@ -1,4 +1,8 @@
-use hubspot_timeline::{EventKind, TimelineEvent};
+use hubspot_timeline::{EventKind, TimelineEvent, TimelineToken};
+
+/// A newtype is an object type field wherever its field is one.
+#[derive(TimelineToken)]
+struct CarType(String);
 
 // The object type from a field: events of one definition on several custom objects.
 #[derive(TimelineEvent)]
@@ -21,6 +25,16 @@ struct CarServicedFixed {
     garage: String,
 }
 
+// The object type from a newtype field.
+#[derive(TimelineEvent)]
+#[timeline(template = "car-serviced-hsmeta.json")]
+struct CarServicedTyped {
+    #[timeline(object_id)]
+    car_id: u64,
+    #[timeline(object_type)]
+    car_type: CarType,
+}
+
 fn main() {
     assert_eq!(CarServiced::KIND, EventKind::AppEvent);
     assert_eq!(CarServiced::TEMPLATE_ID, "car_serviced");
@@ -30,4 +44,6 @@ fn main() {
     assert_eq!(event.target().object_id.as_deref(), Some("9"));
     let fixed = CarServicedFixed { car_id: "10".into(), garage: "South".into() };
     assert_eq!(fixed.target().object_type.as_deref(), Some("p1234_car"));
+    let typed = CarServicedTyped { car_id: 11, car_type: CarType("p1234_van".into()) };
+    assert_eq!(typed.target().object_type.as_deref(), Some("p1234_van"));
 }

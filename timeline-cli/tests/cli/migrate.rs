@@ -15,6 +15,12 @@ const CAR_SERVICED: &str = r#"{"uid": "car_serviced", "type": "app-event", "conf
 async fn a_migrated_template_checks_the_same_struct_and_generates_an_app_event() {
     let dir = scratch("migrate").join("crate");
     write_crate(&dir);
+    // A package name of its own, so that its build never shares artifacts
+    // with the codegen test's crate in the same target directory.
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let renamed = manifest.replace("name = \"codegen-check\"", "name = \"migrate-check\"");
+    assert_ne!(renamed, manifest);
+    std::fs::write(dir.join("Cargo.toml"), renamed).unwrap();
     let migrated_path = "timeline/pet-adopted-hsmeta.json";
     let output =
         run(timeline().current_dir(&dir).args(["migrate", "timeline/1001298.json", "-o", migrated_path])).await;
@@ -101,7 +107,7 @@ async fn migrate_prints_to_stdout_and_refuses_what_does_not_fit() {
     let output = run(timeline().current_dir(&dir).args(["migrate", "long.json", "--name", "Pet adopted"])).await;
     assert!(output.status.success(), "{}", stderr(&output));
 
-    std::fs::write(dir.join("app-hsmeta.json"), String::from_utf8(output.stdout).unwrap()).unwrap();
+    std::fs::write(dir.join("app-hsmeta.json"), output.stdout).unwrap();
     let output = run(timeline().current_dir(&dir).args(["migrate", "app-hsmeta.json"])).await;
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("is already an app-event definition"), "{}", stderr(&output));
