@@ -1,23 +1,26 @@
-//! Sends a few thousand events of two types with `send_all` and prints the
-//! report.
+//! Sends a few thousand events of three types with `send_all` and prints
+//! the report: two v3 timeline event types and one app-event type, which
+//! the same call sends to HubSpot's app-event API.
 //!
 //! ```text
 //! cargo run --example quickstart
 //! ```
 //!
-//! Both event types are bound to template definition files in
-//! `examples/templates/`, so a field that does not match its template does
-//! not compile. By default the events go to the embedded sandbox (a local
-//! stand-in for HubSpot, started in this process, holding the same
-//! templates). To send them to HubSpot instead, put your app's template files
-//! in `examples/templates/` (same token names and types; `timeline templates
-//! pull` writes them) and set:
+//! Every event type is bound to a definition file in `examples/templates/`
+//! (HubSpot's template JSON for the v3 types, an app-event
+//! `*-hsmeta.json` for the webinar registrations), so a field that does not
+//! match its definition does not compile. By default the events go to the
+//! embedded sandbox (a local stand-in for HubSpot, started in this process,
+//! holding the same templates and app-event type). To send them to HubSpot
+//! instead, put your app's template files in `examples/templates/` (same
+//! token names and types; `timeline templates pull` writes them), deploy the
+//! app-event definition with your app's project, and set:
 //!
 //! - `HUBSPOT_ACCESS_TOKEN`: an OAuth access token with the `timeline` scope;
 //! - `HUBSPOT_DEAL_ID`: the deal the build events go on.
 //!
-//! The pet events go to contacts by email (`adopter-N@example.com`), which
-//! HubSpot creates when they do not exist.
+//! The pet events and the webinar registrations go to contacts by email
+//! (`adopter-N@example.com`), which HubSpot creates when they do not exist.
 
 use std::env;
 use std::error::Error;
@@ -60,6 +63,26 @@ struct BuildFinished<D: TokenValue> {
     duration_seconds: D,
 }
 
+#[derive(Debug, Clone, Copy, TimelineToken)]
+#[timeline(rename_all = "lowercase")]
+enum WebinarType {
+    Ama,
+    Demo,
+}
+
+/// A contact registered for a webinar: an app event, since its definition
+/// is an app-event `*-hsmeta.json` (its `uid` is the event type name).
+#[derive(TimelineEvent)]
+#[timeline(template = "examples/templates/webinar-registered-hsmeta.json", rename_all = "camelCase")]
+struct WebinarRegistered {
+    #[timeline(email)]
+    email: String,
+    #[timeline(id)]
+    registration_id: String,
+    webinar_name: String,
+    webinar_type: WebinarType,
+}
+
 /// Where the events go.
 struct Target {
     client: Client,
@@ -80,7 +103,11 @@ async fn target() -> Result<Target, Box<dyn Error>> {
         serde_json::from_str(include_str!("templates/pet-adopted.json"))?,
         serde_json::from_str(include_str!("templates/build-finished.json"))?,
     ];
-    let sandbox = Sandbox::builder().templates(templates).start().await?;
+    let sandbox = Sandbox::builder()
+        .templates(templates)
+        .app_events_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/templates"))
+        .start()
+        .await?;
     println!("sending to the embedded sandbox at {}", sandbox.url());
     Ok(Target {
         client: Client::builder().access_token("sandbox-token").base_url(sandbox.url()).build()?,
@@ -126,13 +153,23 @@ async fn main() -> Result<(), Box<dyn Error>> {
         // One build with a broken timer: NaN cannot be sent, so it fails alone.
         duration_seconds: if n == 500 { f64::NAN } else { 60.0 + f64::from(n % 90) / 4.0 },
     });
-    let events = pets.map(AnyEvent::new).chain(builds.map(AnyEvent::new));
+    let registrations = (0..500u32).map(|n| WebinarRegistered {
+        email: format!("adopter-{n}@example.com"),
+        registration_id: format!("registration-{n}"),
+        webinar_name: format!("Adopting a pet, part {}", n % 4 + 1),
+        webinar_type: if n % 2 == 0 { WebinarType::Ama } else { WebinarType::Demo },
+    });
+    let events = pets.map(AnyEvent::new).chain(builds.map(AnyEvent::new)).chain(registrations.map(AnyEvent::new));
 
     let report = events.send_all(&target.client).await?;
     print(&report);
 
     if let Some(sandbox) = target.sandbox {
-        println!("the sandbox holds {} events", sandbox.events().len());
+        println!(
+            "the sandbox holds {} timeline events and {} app-event occurrences",
+            sandbox.events().len(),
+            sandbox.app_events().len()
+        );
         sandbox.shutdown().await;
     }
     Ok(())

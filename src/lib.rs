@@ -12,7 +12,10 @@
 //! field that is not one of its tokens, whose type does not fit its token's
 //! type, or whose enumeration values are not among the token's options does
 //! not compile. Cargo rebuilds the crate when the file changes; see
-//! [`TimelineEvent`](derive@TimelineEvent#template-definition-files).
+//! [`TimelineEvent`](derive@TimelineEvent#template-definition-files). A
+//! struct bound to an app-event definition (`*-hsmeta.json`) without a
+//! template id is an app event of HubSpot's developer platform, checked the
+//! same way; see [App events](derive@TimelineEvent#app-events).
 //!
 //! # Defining events
 //!

@@ -45,6 +45,8 @@ pub enum Command {
     Templates(TemplatesCommand),
     /// Print Rust event types (`#[derive(TimelineEvent)]` structs and `TimelineToken` enums) for template files.
     Codegen(CodegenArgs),
+    /// Turn a v3 event template file into an app-event `*-hsmeta.json` definition.
+    Migrate(MigrateArgs),
     /// Send events from an NDJSON file, checked against a template file, resumably.
     #[command(after_help = SEND_EXIT_CODES)]
     Send(SendArgs),
@@ -117,18 +119,39 @@ pub struct CodegenArgs {
     /// The folder of the crate that will hold the code; the files' paths are written relative to it.
     #[arg(long, default_value = ".")]
     pub crate_dir: PathBuf,
-    /// The template id of an app-event definition, which has none of its own (one FILE only).
+    /// Generate a v3 timeline event with this template id, checked against an app-event
+    /// definition (one FILE only); without it, an app-event definition gives an app-event struct.
     #[arg(long)]
     pub template_id: Option<String>,
+}
+
+/// `timeline migrate`
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The v3 event template file: HubSpot's get-template JSON, as `templates pull` writes it.
+    pub file: PathBuf,
+    /// Where to write the app-event definition (HubSpot finds them as
+    /// `src/app/app-events/*-hsmeta.json`) [default: standard output].
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// The definition's `uid` [default: the template's name in snake case].
+    #[arg(long)]
+    pub uid: Option<String>,
+    /// The event type's `config.name`, at most 50 characters [default: the template's name].
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// `timeline send`
 #[derive(Debug, Args)]
 pub struct SendArgs {
-    /// The template file every event is checked against and sent with.
+    /// The template file every event is checked against and sent with: HubSpot's template JSON,
+    /// or an app-event definition (`*-hsmeta.json`), whose lines are app events (`eventTypeName`,
+    /// `properties`, …) sent to the app-event API.
     #[arg(long)]
     pub template: PathBuf,
-    /// The template id, for an app-event definition file.
+    /// The template id to send the lines of an app-event definition file with as v3 timeline
+    /// events of that template, instead of as app events.
     #[arg(long)]
     pub template_id: Option<String>,
     /// The events, one JSON object per line (see the README for the line format); `-` reads

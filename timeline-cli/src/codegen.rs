@@ -4,6 +4,10 @@
 //! file with `#[timeline(template = "…")]` (so the derive checks it at
 //! compile time), with a target, id and timestamp field and one field per
 //! token, and one `#[derive(TimelineToken)]` enum per enumeration token.
+//! An app-event `*-hsmeta.json` gives an app-event struct (its events go to
+//! the app-events API under the file's `uid`), with an `object_type` field
+//! when the definition is for custom objects; given a template id, it gives
+//! a v3 struct checked against the definition instead.
 //!
 //! Every text copied from a template file is escaped where it is written:
 //! string literals with Rust's escapes ([`literal`]), comments as one line
@@ -18,6 +22,7 @@ use std::path::{Path, PathBuf};
 
 use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken};
 use timeline_core::{TemplateFile, TokenKind};
+use timeline_template::CUSTOM_OBJECTS;
 
 use crate::error::CliError;
 use names::{Names, pascal_case, snake_case};
@@ -27,22 +32,57 @@ use names::{Names, pascal_case, snake_case};
 pub struct Source {
     /// The path to write in `#[timeline(template = "…")]`, relative to the crate's folder.
     pub written: String,
-    /// The template, with its id.
+    /// The template; an app event's has an empty `id`.
     pub template: TimelineEventTemplate,
-    /// The id to write as `template_id` (app-event files only, which carry none).
-    pub explicit_id: Option<String>,
+    /// What the generated struct is.
+    pub kind: SourceKind,
+}
+
+/// What a [`Source`] generates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A v3 timeline event of the template with the file's id.
+    Timeline,
+    /// A v3 timeline event checked against an app-event definition, with
+    /// this `template_id`.
+    TimelineWithId(String),
+    /// An app event of the definition with this `uid`.
+    AppEvent {
+        /// The definition's `uid`, the event type name.
+        uid: String,
+    },
 }
 
 impl Source {
-    /// Reads `file` and words its path relative to `crate_dir`.
+    /// Reads `file` and words its path relative to `crate_dir`. An
+    /// app-event definition makes an app-event struct, or with `template_id`
+    /// a v3 struct checked against it.
     pub fn read(file: &Path, crate_dir: &Path, template_id: Option<&str>) -> Result<Source, CliError> {
-        let parsed = TemplateFile::read(file)?;
-        let explicit_id = match &parsed {
-            TemplateFile::AppEvent { .. } => template_id.map(str::to_owned),
-            TemplateFile::EventTemplate(_) => None,
-        };
-        let template = parsed.into_template(template_id)?;
-        Ok(Source { written: relative_path(file, crate_dir)?, template, explicit_id })
+        let written = relative_path(file, crate_dir)?;
+        Ok(match (TemplateFile::read(file)?, template_id) {
+            (TemplateFile::AppEvent { uid, template }, None) => {
+                Source { written, template, kind: SourceKind::AppEvent { uid } }
+            }
+            (file @ TemplateFile::AppEvent { .. }, Some(id)) => {
+                Source { written, template: file.into_template(Some(id))?, kind: SourceKind::TimelineWithId(id.into()) }
+            }
+            (file @ TemplateFile::EventTemplate(_), id) => {
+                Source { written, template: file.into_template(id)?, kind: SourceKind::Timeline }
+            }
+        })
+    }
+
+    /// Whether the events go on custom-object records, and so name their object type.
+    fn custom_object(&self) -> bool {
+        matches!(self.kind, SourceKind::AppEvent { .. }) && self.template.object_type == CUSTOM_OBJECTS
+    }
+
+    /// How comments name the template: `template 1001298` or ``app event `uid` ``.
+    fn described(&self) -> String {
+        match &self.kind {
+            SourceKind::AppEvent { uid } => format!("app event {}", doc_code(uid)),
+            SourceKind::Timeline | SourceKind::TimelineWithId(_) => format!("template {}", doc_text(&self.template.id)),
+        }
     }
 }
 
@@ -81,10 +121,20 @@ pub fn generate(sources: &[Source]) -> String {
 fn generate_one(source: &Source, type_names: &mut Names) -> String {
     let template = &source.template;
     let base = pascal_case(&template.name);
-    let struct_name =
-        type_names.claim(if base.is_empty() { pascal_case(&format!("Template {}", template.id)) } else { base });
+    let fallback = match &source.kind {
+        SourceKind::AppEvent { uid } => pascal_case(uid),
+        SourceKind::Timeline | SourceKind::TimelineWithId(_) => String::new(),
+    };
+    let fallback = if fallback.is_empty() { pascal_case(&format!("Template {}", template.id)) } else { fallback };
+    let struct_name = type_names.claim(if base.is_empty() { fallback } else { base });
+    let described = source.described();
+    let custom_object = source.custom_object();
     let mut code = String::new();
-    let mut fields = Names::with_reserved(["object_id", "id", "timestamp"]);
+    let mut fields = if custom_object {
+        Names::with_reserved(["object_id", "object_type", "id", "timestamp"])
+    } else {
+        Names::with_reserved(["object_id", "id", "timestamp"])
+    };
     let mut field_lines = String::new();
     let mut every_token = true;
     for token in &template.tokens {
@@ -104,7 +154,7 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
             TokenKind::Date => "chrono::DateTime<chrono::Utc>".to_owned(),
             TokenKind::Enumeration => {
                 let enum_name = type_names.claim(format!("{struct_name}{}", pascal_case(&token.name)));
-                code.push_str(&enumeration(&enum_name, token, template));
+                code.push_str(&enumeration(&enum_name, token, &described));
                 enum_name
             }
         };
@@ -117,22 +167,41 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
             literal(&token.name)
         );
     }
-    let mut binding = match &source.explicit_id {
-        Some(id) => format!("template = {}, template_id = {}", literal(&source.written), literal(id)),
-        None => format!("template = {}", literal(&source.written)),
+    let mut binding = match &source.kind {
+        SourceKind::TimelineWithId(id) => {
+            format!("template = {}, template_id = {}", literal(&source.written), literal(id))
+        }
+        SourceKind::Timeline | SourceKind::AppEvent { .. } => format!("template = {}", literal(&source.written)),
     };
     if every_token {
         binding.push_str(", require_all_tokens");
     }
+    let (on, record) = if custom_object {
+        ("custom objects".to_owned(), "custom object".to_owned())
+    } else {
+        (doc_text(&template.object_type), doc_text(&singular(&template.object_type)))
+    };
+    let object_type_field = if custom_object {
+        "    /// The fully-qualified name of the record's custom object type (`objectTypeFullyQualifiedName`).\n\
+         \x20   #[timeline(object_type)]\n\
+         \x20   pub object_type: String,\n"
+    } else {
+        ""
+    };
+    let kind = match source.kind {
+        SourceKind::AppEvent { .. } => "An app event",
+        SourceKind::Timeline | SourceKind::TimelineWithId(_) => "An event",
+    };
     let _ = write!(
         code,
-        "/// An event of template {} ({}), on {}.\n\
+        "/// {kind} of {described} ({}), on {on}.\n\
          #[derive(Debug, Clone, TimelineEvent)]\n\
          #[timeline({binding})]\n\
          pub struct {struct_name} {{\n\
-         \x20   /// The {} record the event goes on.\n\
+         \x20   /// The {record} record the event goes on.\n\
          \x20   #[timeline(object_id)]\n\
          \x20   pub object_id: String,\n\
+         {object_type_field}\
          \x20   /// The event's idempotency key: sending the same id again never makes a second event.\n\
          \x20   #[timeline(id)]\n\
          \x20   pub id: String,\n\
@@ -140,23 +209,19 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
          \x20   #[timeline(timestamp)]\n\
          \x20   pub timestamp: chrono::DateTime<chrono::Utc>,\n\
          {field_lines}}}\n",
-        doc_text(&template.id),
         doc_text(&template.name),
-        doc_text(&template.object_type),
-        doc_text(&singular(&template.object_type)),
     );
     code
 }
 
-/// The enum of an enumeration token's options.
-fn enumeration(name: &str, token: &TimelineEventTemplateToken, template: &TimelineEventTemplate) -> String {
+/// The enum of an enumeration token's options; `described` names the template.
+fn enumeration(name: &str, token: &TimelineEventTemplateToken, described: &str) -> String {
     let mut variants = Names::default();
     let mut code = format!(
-        "/// The options of token {} of template {}.\n\
+        "/// The options of token {} of {described}.\n\
          #[derive(Debug, Clone, Copy, PartialEq, Eq, TimelineToken)]\n\
          pub enum {name} {{\n",
         doc_code(&token.name),
-        doc_text(&template.id)
     );
     for option in &token.options {
         let base = pascal_case(&option.value);
@@ -252,8 +317,43 @@ mod tests {
     use super::*;
 
     fn source(json: &str, explicit_id: Option<&str>) -> Source {
-        let template = TemplateFile::parse(json).unwrap().into_template(explicit_id).unwrap();
-        Source { written: "timeline/t.json".into(), template, explicit_id: explicit_id.map(str::to_owned) }
+        let file = TemplateFile::parse(json).unwrap();
+        let kind = match (&file, explicit_id) {
+            (TemplateFile::AppEvent { uid, .. }, None) => SourceKind::AppEvent { uid: uid.clone() },
+            (TemplateFile::AppEvent { .. }, Some(id)) => SourceKind::TimelineWithId(id.to_owned()),
+            (TemplateFile::EventTemplate(_), _) => SourceKind::Timeline,
+        };
+        let template = match file {
+            TemplateFile::AppEvent { template, .. } if explicit_id.is_none() => template,
+            file => file.into_template(explicit_id).unwrap(),
+        };
+        Source { written: "timeline/t.json".into(), template, kind }
+    }
+
+    #[test]
+    fn app_event_files_without_an_id_give_app_event_structs() {
+        let app_event = r#"{"uid": "seat_booked", "type": "app-event", "config": {"name": "Seat booked",
+            "objectType": "COMPANY", "properties": [{"name": "plan", "label": "Plan", "type": "enumeration",
+            "options": [{"value": "team", "label": "Team"}]}]}}"#;
+        let code = generate(&[source(app_event, None)]);
+        assert!(code.contains("/// An app event of app event `seat_booked` (Seat booked), on companies."), "{code}");
+        assert!(
+            code.contains("#[timeline(template = \"timeline/t.json\", require_all_tokens)]\npub struct SeatBooked {")
+        );
+        assert!(code.contains("/// The options of token `plan` of app event `seat_booked`."), "{code}");
+        assert!(!code.contains("object_type"), "{code}");
+    }
+
+    #[test]
+    fn custom_object_app_events_get_an_object_type_field() {
+        let app_event = r#"{"uid": "car_serviced", "type": "app-event", "config": {"name": "",
+            "supportsCustomObject": true, "properties": [{"name": "object_type", "type": "string"}]}}"#;
+        let code = generate(&[source(app_event, None)]);
+        assert!(code.contains("pub struct CarServiced {"), "the uid names a struct without a name: {code}");
+        assert!(code.contains("on custom objects.\n"), "{code}");
+        assert!(code.contains("    /// The custom object record the event goes on.\n"), "{code}");
+        assert!(code.contains("    #[timeline(object_type)]\n    pub object_type: String,\n"), "{code}");
+        assert!(code.contains("#[timeline(rename = \"object_type\")]\n    pub object_type2: String,"), "{code}");
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! `timeline`, the command line of [hubspot-timeline](https://docs.rs/hubspot-timeline):
 //! pull an app's event templates, generate typed Rust events from them,
-//! backfill events from NDJSON, run the local sandbox, and look into a
-//! dispatcher's outbox.
+//! migrate them to app-event definitions, backfill events from NDJSON, run
+//! the local sandbox, and look into a dispatcher's outbox.
 //!
 //! The binary is a thin layer over this library: each command is a
-//! function ([`pull::pull`], [`pull::check`], [`push::plan`], [`codegen::generate`], [`send::send`], [`outbox::list`]) that
+//! function ([`pull::pull`], [`pull::check`], [`push::plan`], [`codegen::generate`], [`migrate::migrate`], [`send::send`], [`outbox::list`]) that
 //! tests and other programs can call.
 
 #![deny(missing_docs)]
@@ -15,6 +15,7 @@ pub mod codegen;
 pub mod connection;
 pub mod error;
 pub mod line_diff;
+pub mod migrate;
 pub mod outbox;
 pub mod pull;
 pub mod push;
@@ -23,7 +24,8 @@ pub mod send;
 use std::process::ExitCode;
 
 use args::{
-    Cli, CodegenArgs, Command, OutboxArgs, OutboxCommand, PullArgs, PushArgs, SandboxArgs, SendArgs, TemplatesCommand,
+    Cli, CodegenArgs, Command, MigrateArgs, OutboxArgs, OutboxCommand, PullArgs, PushArgs, SandboxArgs, SendArgs,
+    TemplatesCommand,
 };
 use error::CliError;
 
@@ -36,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Templates(TemplatesCommand::Pull(args)) => run_pull(&args).await,
         Command::Templates(TemplatesCommand::Push(args)) => run_push(&args).await,
         Command::Codegen(args) => run_codegen(&args),
+        Command::Migrate(args) => run_migrate(&args),
         Command::Send(args) => run_send(&args).await,
         Command::Sandbox(args) => run_sandbox(&args).await,
         Command::Outbox(args) => run_outbox(&args).await,
@@ -100,6 +103,22 @@ fn run_codegen(args: &CodegenArgs) -> Result<ExitCode, CliError> {
         .map(|file| codegen::Source::read(file, &args.crate_dir, args.template_id.as_deref()))
         .collect::<Result<Vec<_>, _>>()?;
     print!("{}", codegen::generate(&sources));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_migrate(args: &MigrateArgs) -> Result<ExitCode, CliError> {
+    let options = migrate::Options { uid: args.uid.clone(), name: args.name.clone() };
+    let migrated = migrate::migrate_file(&args.file, &options)?;
+    for token in &migrated.dropped {
+        eprintln!("token `{token}`: its `objectPropertyName` has no place in an app-event property and was left out");
+    }
+    match &args.out {
+        Some(out) => {
+            std::fs::write(out, &migrated.text).map_err(CliError::io(out))?;
+            eprintln!("app event `{}` written to {}", migrated.uid, out.display());
+        }
+        None => print!("{}", migrated.text),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

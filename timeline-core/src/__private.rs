@@ -8,8 +8,9 @@ pub use serde::Serialize;
 
 pub use crate::wire::TimelineEventIFrame;
 pub use crate::{
-    DomainField, EmailField, EncodeError, EventIdField, ExtraDataVisitor, IdText, IframeField, ObjectIdField, Target,
-    TimelineEvent, TimelineToken, TimestampField, TokenKind, TokenSpec, TokenText, TokenValue, TokenWriter, UtkField,
+    DomainField, EmailField, EncodeError, EventIdField, EventKind, ExtraDataVisitor, IdText, IframeField,
+    ObjectIdField, ObjectTypeField, Target, TimelineEvent, TimelineToken, TimestampField, TokenKind, TokenSpec,
+    TokenText, TokenValue, TokenWriter, UtkField,
 };
 
 mod const_message;

@@ -132,9 +132,13 @@ impl<'a> TokenWriter<'a> {
 /// Appends one event's JSON input (an item of a batch's `inputs`) to `out`
 /// and returns the id it was given.
 ///
-/// On error nothing is appended. Keys are written in this order:
-/// `eventTemplateId`, `tokens`, `id`, the target fields, `timestamp`,
-/// `extraData`, `timelineIFrame`.
+/// On error nothing is appended. For a v3 timeline event keys are written
+/// in this order: `eventTemplateId`, `tokens`, the target fields
+/// (`objectId`, `email`, `utk`, `domain`), `timestamp`, `extraData`,
+/// `timelineIFrame`, `id`. An app event ([`EventKind::AppEvent`]) is an
+/// `AppEventOccurrence`: `eventTypeName`, `properties` (its tokens),
+/// `objectId`, `objectTypeFullyQualifiedName`, `email`, `utk`, `domain`,
+/// `timestamp`, `extraData`, `timelineIFrame`, `id`.
 ///
 /// ```
 /// # use timeline_core::IdText;
@@ -187,13 +191,17 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(
     }
     let mut id = PendingId::start(event, &target, timestamp, portal)?;
 
-    out.extend_from_slice(b"{\"eventTemplateId\":");
+    let (type_key, values_key): (&[u8], &[u8]) = match E::KIND {
+        EventKind::AppEvent => (b"{\"eventTypeName\":", b",\"properties\":{"),
+        EventKind::Timeline => (b"{\"eventTemplateId\":", b",\"tokens\":{"),
+    };
+    out.extend_from_slice(type_key);
     push_json_str(out, E::TEMPLATE_ID);
-    out.extend_from_slice(b",\"tokens\":{");
+    out.extend_from_slice(values_key);
     event.write_tokens(&mut TokenWriter::json(out, id.hasher()))?;
     out.push(b'}');
 
-    write_target(out, &target);
+    write_target(out, E::KIND, &target);
     if let Some(at) = timestamp {
         out.extend_from_slice(b",\"timestamp\":\"");
         write_rfc3339_millis(out, at);
@@ -218,10 +226,14 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(
     Ok(id)
 }
 
-/// The target names a record, and names a contact only on contact templates.
+/// The target names a record, names a contact only on contact templates,
+/// and names an object type only for app events.
 fn check_target<E: TimelineEvent + ?Sized>(target: &Target<'_>) -> Result<(), EncodeError> {
     if !target.is_identified() {
         return Err(EncodeError::NoTarget);
+    }
+    if let (EventKind::Timeline, Some(object_type)) = (E::KIND, &target.object_type) {
+        return Err(EncodeError::ObjectTypeOnTimelineEvent { object_type: object_type.clone().into_owned() });
     }
     match E::OBJECT_TYPE {
         Some(object_type) if object_type != "contacts" => {
@@ -237,9 +249,12 @@ fn check_target<E: TimelineEvent + ?Sized>(target: &Target<'_>) -> Result<(), En
     }
 }
 
-fn write_target(out: &mut Vec<u8>, target: &Target<'_>) {
+fn write_target(out: &mut Vec<u8>, kind: EventKind, target: &Target<'_>) {
     if let Some(object_id) = &target.object_id {
         push_field(out, "objectId", object_id);
+    }
+    if let (EventKind::AppEvent, Some(object_type)) = (kind, &target.object_type) {
+        push_field(out, "objectTypeFullyQualifiedName", object_type);
     }
     let fields = [("email", &target.email), ("utk", &target.utk), ("domain", &target.domain)];
     for (key, value) in fields {
@@ -296,7 +311,7 @@ fn json_kind(first: u8) -> &'static str {
     }
 }
 
-/// Builds the serde wire model of an event: the same input as
+/// Builds the serde wire model of a v3 timeline event: the same input as
 /// [`encode_input`], as a value to inspect, log or serialize with serde.
 ///
 /// ```
@@ -313,16 +328,88 @@ fn json_kind(first: u8) -> &'static str {
 /// assert_eq!(input.email.as_deref(), Some("ada@example.com"));
 /// assert_eq!(input.tokens["petName"], "Rex");
 /// ```
+///
+/// An app event is refused with [`EncodeError::OtherKind`]: its model is
+/// [`to_app_event_wire`]'s.
 pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEventInput, EncodeError> {
+    let fields = wire_fields(event, EventKind::Timeline)?;
+    Ok(wire::TimelineEventInput {
+        event_template_id: E::TEMPLATE_ID.to_owned(),
+        id: Some(fields.id),
+        tokens: fields.values,
+        object_id: fields.target.object_id.map(Into::into),
+        email: fields.target.email.map(Into::into),
+        utk: fields.target.utk.map(Into::into),
+        domain: fields.target.domain.map(Into::into),
+        timestamp: fields.timestamp,
+        extra_data: fields.extra_data,
+        timeline_i_frame: fields.iframe,
+        custom_object_type_id: None,
+    })
+}
+
+/// Builds the serde wire model of an app event: the same
+/// `AppEventOccurrence` as [`encode_input`] writes, as a value to inspect,
+/// log or serialize with serde.
+///
+/// A v3 timeline event is refused with [`EncodeError::OtherKind`]: its
+/// model is [`to_wire`]'s.
+///
+/// ```
+/// # use timeline_core::{EncodeError, EventKind, Target, TimelineEvent, TokenSpec, TokenWriter};
+/// # struct Registered;
+/// # impl TimelineEvent for Registered {
+/// #     const TEMPLATE_ID: &'static str = "webinar_registered";
+/// #     const KIND: EventKind = EventKind::AppEvent;
+/// #     const TOKENS: &'static [TokenSpec] = &[];
+/// #     fn target(&self) -> Target<'_> { Target { object_id: Some("42".into()), ..Target::default() } }
+/// #     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> { tokens.token("webinarName", "Q2 roadmap") }
+/// # }
+/// let occurrence = timeline_core::to_app_event_wire(&Registered).unwrap();
+/// assert_eq!(occurrence.event_type_name, "webinar_registered");
+/// assert_eq!(occurrence.properties["webinarName"], "Q2 roadmap");
+/// assert_eq!(occurrence.id, timeline_core::event_id(&Registered).unwrap());
+/// ```
+pub fn to_app_event_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::AppEventOccurrence, EncodeError> {
+    let fields = wire_fields(event, EventKind::AppEvent)?;
+    Ok(wire::AppEventOccurrence {
+        event_type_name: E::TEMPLATE_ID.to_owned(),
+        id: fields.id,
+        properties: fields.values,
+        object_id: fields.target.object_id.map(Into::into),
+        object_type_fully_qualified_name: fields.target.object_type.map(Into::into),
+        email: fields.target.email.map(Into::into),
+        utk: fields.target.utk.map(Into::into),
+        domain: fields.target.domain.map(Into::into),
+        timestamp: fields.timestamp,
+        extra_data: fields.extra_data,
+        timeline_i_frame: fields.iframe,
+    })
+}
+
+/// What both wire models are made of.
+struct WireFields<'e> {
+    id: String,
+    values: BTreeMap<String, String>,
+    target: Target<'e>,
+    timestamp: Option<DateTime<Utc>>,
+    extra_data: Option<serde_json::Map<String, serde_json::Value>>,
+    iframe: Option<wire::TimelineEventIFrame>,
+}
+
+fn wire_fields<E: TimelineEvent + ?Sized>(event: &E, wanted: EventKind) -> Result<WireFields<'_>, EncodeError> {
+    if E::KIND != wanted {
+        return Err(EncodeError::OtherKind { kind: E::KIND, wanted });
+    }
     let target = event.target();
     check_target::<E>(&target)?;
     let timestamp = event.timestamp();
     if let Some(at) = timestamp {
         check_timestamp(at)?;
     }
-    let mut tokens = BTreeMap::new();
+    let mut values = BTreeMap::new();
     let mut id = PendingId::start(event, &target, timestamp, None)?;
-    event.write_tokens(&mut TokenWriter { sink: Sink::Map(&mut tokens), hasher: id.hasher() })?;
+    event.write_tokens(&mut TokenWriter { sink: Sink::Map(&mut values), hasher: id.hasher() })?;
     let extra_data = event.extra_data(ExtraDataValue)?.map(serde_json::Value::Object);
     let iframe = event.timeline_iframe();
     let id = id.finish(extra_data.as_ref(), iframe.map(iframe_value).as_ref()).into_owned();
@@ -330,19 +417,7 @@ pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEve
         Some(serde_json::Value::Object(map)) => Some(map),
         _ => None,
     };
-    Ok(wire::TimelineEventInput {
-        event_template_id: E::TEMPLATE_ID.to_owned(),
-        id: Some(id),
-        tokens,
-        object_id: target.object_id.map(Into::into),
-        email: target.email.map(Into::into),
-        utk: target.utk.map(Into::into),
-        domain: target.domain.map(Into::into),
-        timestamp,
-        extra_data,
-        timeline_i_frame: iframe.cloned(),
-        custom_object_type_id: None,
-    })
+    Ok(WireFields { id, values, target, timestamp, extra_data, iframe: iframe.cloned() })
 }
 
 /// Builds `extraData` as a `serde_json::Value`, with the encoder's rules.

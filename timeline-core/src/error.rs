@@ -58,6 +58,27 @@ pub enum EncodeError {
         /// The template's object type, such as `deals`.
         object_type: &'static str,
     },
+    /// A v3 timeline event names an object type by its fully-qualified
+    /// name ([`Target::object_type`](crate::Target::object_type)), which
+    /// only app events carry.
+    #[error(
+        "the event names the object type `{object_type}`, which only app events carry; \
+         a v3 timeline event's object type is its template's"
+    )]
+    ObjectTypeOnTimelineEvent {
+        /// The object type it names.
+        object_type: String,
+    },
+    /// The event is of another kind than the wire model asked for
+    /// ([`to_wire`](crate::to_wire) builds v3 inputs,
+    /// [`to_app_event_wire`](crate::to_app_event_wire) app-event occurrences).
+    #[error("the event is of kind `{kind}`, and the wire model asked for is of kind `{wanted}`")]
+    OtherKind {
+        /// The event's kind.
+        kind: crate::EventKind,
+        /// The kind the wire model is of.
+        wanted: crate::EventKind,
+    },
 }
 
 /// What stops a client call.
@@ -140,7 +161,7 @@ pub enum Error {
     },
     /// The call's overall time limit passed.
     Deadline(std::time::Duration),
-    /// A template call was answered with an error.
+    /// A template call (or an app-event type resolution) was answered with an error.
     Api {
         /// The HTTP status.
         status: u16,
@@ -149,7 +170,7 @@ pub enum Error {
         /// HubSpot's message.
         message: String,
     },
-    /// A template call failed in transport, after its retries.
+    /// A template call (or an app-event type resolution) failed in transport, after its retries.
     Transport {
         /// What happened, without URLs or secrets.
         message: String,

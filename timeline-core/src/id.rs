@@ -14,6 +14,11 @@
 //! 5. `extraData` and 6. `timelineIFrame`, as canonical JSON (object keys
 //!    sorted, no white space).
 //!
+//! An app event's id hashes the same parts with two more: the kind's name
+//! `app_event` comes first (so that no app event's id can be a v3 event's),
+//! the event type name takes the template id's place, and the target's
+//! object type (`objectTypeFullyQualifiedName`) follows the domain.
+//!
 //! When the account (portal) the event is sent for is known (the account
 //! clients of an `App` know theirs), the id includes it,
 //! since HubSpot wants ids unique per template across all accounts: it is
@@ -37,6 +42,7 @@ use crate::encode::TokenWriter;
 use crate::error::EncodeError;
 use crate::event::TimelineEvent;
 use crate::id_text::IdText;
+use crate::kind::EventKind;
 use crate::target::Target;
 
 /// The version prefix of deterministic ids; a new derivation gets a new prefix.
@@ -90,17 +96,25 @@ pub(crate) struct IdHasher {
 impl IdHasher {
     /// Starts a hash with the parts known before the tokens.
     pub(crate) fn new(
+        kind: EventKind,
         template_id: &str,
         target: &Target<'_>,
         timestamp: Option<DateTime<Utc>>,
         portal: Option<u64>,
     ) -> Self {
         let mut head = Sha256::new();
+        let app_event = kind == EventKind::AppEvent;
+        if app_event {
+            part(&mut head, EventKind::AppEvent.as_str().as_bytes());
+        }
         part(&mut head, template_id.as_bytes());
         for field in
             [&target.object_id.as_deref(), &target.email.as_deref(), &target.utk.as_deref(), &target.domain.as_deref()]
         {
             optional(&mut head, field.map(str::as_bytes));
+        }
+        if app_event {
+            optional(&mut head, target.object_type.as_deref().map(str::as_bytes));
         }
         optional(&mut head, timestamp.map(|t| t.timestamp_millis().to_be_bytes()).as_ref().map(|b| &b[..]));
         IdHasher { head, token_text: Vec::new(), tokens: Vec::new(), portal }
@@ -225,9 +239,31 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
 pub struct DerivedId(IdHasher);
 
 impl DerivedId {
-    /// Starts an id from the template, the target and the timestamp.
+    /// Starts an id of a v3 timeline event from the template, the target
+    /// and the timestamp.
     pub fn new(template_id: &str, target: &Target<'_>, timestamp: Option<DateTime<Utc>>) -> Self {
-        DerivedId(IdHasher::new(template_id, target, timestamp, None))
+        DerivedId(IdHasher::new(EventKind::Timeline, template_id, target, timestamp, None))
+    }
+
+    /// Starts an id of an app event from its event type name, the target
+    /// (with its object type) and the timestamp; add its properties with
+    /// [`token`](Self::token). It is never the id of a v3 event.
+    ///
+    /// ```
+    /// use timeline_core::{DerivedId, Target};
+    /// let target = Target { object_id: Some("42".into()), ..Target::default() };
+    /// let v3 = DerivedId::new("app_event", &target, None).finish(None, None);
+    /// let app_event = DerivedId::app_event("app_event", &target, None).finish(None, None);
+    /// assert_ne!(v3, app_event);
+    /// ```
+    pub fn app_event(event_type_name: &str, target: &Target<'_>, timestamp: Option<DateTime<Utc>>) -> Self {
+        DerivedId(IdHasher::new(EventKind::AppEvent, event_type_name, target, timestamp, None))
+    }
+
+    /// Starts an id of an event of `kind`: [`new`](Self::new) or
+    /// [`app_event`](Self::app_event).
+    pub fn of_kind(kind: EventKind, event_type: &str, target: &Target<'_>, timestamp: Option<DateTime<Utc>>) -> Self {
+        DerivedId(IdHasher::new(kind, event_type, target, timestamp, None))
     }
 
     /// Includes the account the event is sent for: the id is then a `tl3-`
@@ -248,7 +284,8 @@ impl DerivedId {
         self.0.portal = Some(portal);
     }
 
-    /// Adds a token's name and its text as sent (in any order).
+    /// Adds a token's (or an app event property's) name and its text as
+    /// sent (in any order).
     pub fn token(&mut self, name: &str, text: &str) {
         self.0.token(name, text);
     }
@@ -348,7 +385,7 @@ impl<'a> PendingId<'a> {
                 check_event_id(&id)?;
                 Ok(PendingId::Explicit(id))
             }
-            None => Ok(PendingId::Derived(IdHasher::new(E::TEMPLATE_ID, target, timestamp, portal))),
+            None => Ok(PendingId::Derived(IdHasher::new(E::KIND, E::TEMPLATE_ID, target, timestamp, portal))),
         }
     }
 

@@ -9,11 +9,14 @@
 //! - [`TokenValue`], how a Rust value becomes token text, and
 //!   [`TimelineToken`] for enumeration enums;
 //! - [`encode_input`], which writes an event's JSON input straight from the
-//!   struct, and [`event_id`], the deterministic id of events without one;
+//!   struct (a v3 timeline event's input, or an app event's
+//!   `AppEventOccurrence`: see [`EventKind`]), and [`event_id`], the
+//!   deterministic id of events without one;
 //! - [`wire`], the serde model of HubSpot's request and response bodies;
 //! - with the `client` feature (on by default), [`Client`], which sends any
 //!   number of events with [`SendAll`]: chunked, paced, retried without
-//!   duplicates, each event's fate in a [`SendReport`]; [`Templates`], the
+//!   duplicates, each event's fate in a [`SendReport`], v3 events and app
+//!   events each to their own API ([`AppEventsApi`]); [`Templates`], the
 //!   template and token endpoints; and [`App`], one public app installed in
 //!   many accounts (portals): a [`Client`] per account from
 //!   [`App::portal`], tokens in a [`TokenStore`], each account paced by a
@@ -88,13 +91,13 @@ pub mod __private;
 
 #[cfg(feature = "client")]
 pub use client::{
-    AnyEvent, App, AppBuilder, BoxFuture, Client, ClientBuilder, Created, DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL,
-    DEFAULT_MAX_FAILURE_ENTRIES, EventInput, Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore,
-    NoRenewalLock, Outcome, PortalTokens, RateBudget, RateLimit, RatePermit, RenewalLock, Resent, RetryPolicy, SendAll,
-    SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts,
-    TokenStore,
+    AnyEvent, App, AppBuilder, AppEventsApi, BoxFuture, Client, ClientBuilder, Created, DEFAULT_APP_EVENT_BATCH_SIZE,
+    DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, EventInput, Failure, FailureReason,
+    Installed, LocalRateBudget, MemoryTokenStore, NoRenewalLock, Outcome, PortalTokens, RateBudget, RateLimit,
+    RatePermit, RenewalLock, Resent, RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendError, SendReport,
+    StoreError, TemplateViolation, Templates, Timeouts, TokenStore,
 };
-pub use encode::{EncodedInput, TokenWriter, encode_input, to_wire};
+pub use encode::{EncodedInput, TokenWriter, encode_input, to_app_event_wire, to_wire};
 pub use error::EncodeError;
 #[cfg(feature = "client")]
 pub use error::{Error, ErrorSource};
@@ -102,7 +105,9 @@ pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_portal};
 pub use id_text::IdText;
 pub use kind::EventKind;
-pub use role::{DomainField, EmailField, EventIdField, IframeField, ObjectIdField, TimestampField, UtkField};
+pub use role::{
+    DomainField, EmailField, EventIdField, IframeField, ObjectIdField, ObjectTypeField, TimestampField, UtkField,
+};
 pub use target::Target;
 pub use template_file::{TemplateFile, TemplateFileError};
 pub use token::{TimelineToken, TokenKind, TokenSpec, TokenText, TokenValue};

@@ -95,6 +95,19 @@ pub trait IframeField {
     fn iframe(&self) -> Option<&TimelineEventIFrame>;
 }
 
+/// A field that names the object type of an app event's record
+/// (`objectTypeFullyQualifiedName`, for custom objects):
+/// `#[timeline(object_type)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be an `object_type` field",
+    label = "`#[timeline(object_type)]` needs a string here",
+    note = "use a string type (`String`, `&str`, …), a `#[derive(TimelineToken)]` newtype of one, or an `Option` of one"
+)]
+pub trait ObjectTypeField {
+    /// The object type's fully-qualified name, or `None`.
+    fn object_type(&self) -> Option<Cow<'_, str>>;
+}
+
 macro_rules! text_roles {
     ($text:ty; $($role:ident :: $method:ident),*) => {$(
         impl $role for str {
@@ -139,7 +152,7 @@ macro_rules! text_roles {
         }
     )*};
 }
-text_roles!(Cow<'_, str>; EmailField::email, UtkField::utk, DomainField::domain);
+text_roles!(Cow<'_, str>; EmailField::email, UtkField::utk, DomainField::domain, ObjectTypeField::object_type);
 text_roles!(IdText<'_>; ObjectIdField::object_id, EventIdField::event_id);
 
 macro_rules! integer_roles {

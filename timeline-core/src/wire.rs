@@ -1,5 +1,7 @@
 //! The serde model of every request and response body of HubSpot's timeline
-//! v3 events and event-template endpoints, and of the OAuth token endpoint.
+//! v3 events and event-template endpoints, of its app-event endpoints
+//! ([`AppEventOccurrence`] and the batch and resolution bodies), and of the
+//! OAuth token endpoint.
 //!
 //! Field names follow HubSpot's JSON (camelCase, `timelineIFrame`, `in`).
 //! Responses tolerate unknown fields, and the fields HubSpot's error guide
@@ -32,6 +34,13 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::token::TokenKind;
+
+mod app_events;
+
+pub use app_events::{
+    AppEventOccurrence, AppEventResolutionResponse, BatchInputAppEventOccurrence, BatchResponseAppEventOccurrence,
+    DeveloperQualifiedSymbol, ExternalAppEventResolutionRequest,
+};
 
 /// One event to create: the body of the single-create endpoint and an item
 /// of a batch's `inputs` (HubSpot's schema calls it `TimelineEvent`, the

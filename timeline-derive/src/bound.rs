@@ -33,6 +33,7 @@ pub fn role_trait(role: Role) -> &'static str {
         Role::Timestamp => "TimestampField",
         Role::ExtraData => "Serialize",
         Role::Iframe => "IframeField",
+        Role::ObjectType => "ObjectTypeField",
     }
 }
 

@@ -12,6 +12,7 @@ use crate::internals::ast::{Container, Field};
 use crate::internals::attr::{self, Role};
 use crate::internals::check;
 use crate::internals::ctxt::Ctxt;
+use crate::internals::event_type::{self, Api, EventType, ObjectType};
 use crate::internals::template_check;
 use crate::template::{self, Template};
 
@@ -27,19 +28,16 @@ pub fn derive_timeline_event(input: &syn::DeriveInput) -> TokenStream {
     let attrs = attr::Container::from_ast(&cx, input);
     let cont = Container::from_ast(&cx, input, &attrs);
     let template = attrs.template.as_ref().and_then(|literal| load_template(&cx, literal));
-    let template_id = match (&template, &attrs.template) {
-        (Some(template), Some(literal)) => template_check::template_id(&cx, &attrs, template, literal),
-        _ => attrs.template_id.as_ref().map(|id| id.value.clone()),
-    };
+    let event_type = event_type::resolve(&cx, &attrs, cont.as_ref(), template.as_ref());
     if let Some(cont) = &cont {
         check::check(&cx, cont);
         if let Some(template) = &template {
             template_check::check(&cx, cont, template);
         }
     }
-    match (cx.check(), cont, template_id) {
-        (Ok(()), Some(cont), Some(template_id)) => {
-            dummy::wrap_in_const(impl_timeline_event(&cont, &template_id, template.as_ref()))
+    match (cx.check(), cont, event_type) {
+        (Ok(()), Some(cont), Some(event_type)) => {
+            dummy::wrap_in_const(impl_timeline_event(&cont, &event_type, template.as_ref()))
         }
         (result, cont, _) => {
             let errors = result.err().map(syn::Error::into_compile_error);
@@ -71,7 +69,7 @@ fn load_template(cx: &Ctxt, literal: &syn::LitStr) -> Option<Template> {
     }
 }
 
-fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Template>) -> TokenStream {
+fn impl_timeline_event(cont: &Container, event_type: &EventType, template: Option<&Template>) -> TokenStream {
     let krate = &cont.attrs.krate;
     let p = quote!(#krate::__private);
     let ident = cont.ident;
@@ -93,6 +91,13 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
 
     let [object_id, email, utk, domain] =
         [Role::ObjectId, Role::Email, Role::Utk, Role::Domain].map(|role| role_value(cont, role, &p));
+    let object_type_name = match &event_type.object_type {
+        ObjectType::None => quote!(::core::option::Option::None),
+        ObjectType::Field => role_value(cont, Role::ObjectType, &p),
+        ObjectType::Fixed(name) => quote!(::core::option::Option::Some(#p::Cow::Borrowed(#name))),
+    };
+    let template_id = &event_type.name;
+    let kind = (event_type.api == Api::AppEvent).then(|| quote!(const KIND: #p::EventKind = #p::EventKind::AppEvent;));
     // The trait's provided methods already answer `None` for a role no field
     // has: only the roles present get a method, which keeps the expansion short.
     let event_id =
@@ -142,12 +147,13 @@ fn impl_timeline_event(cont: &Container, template_id: &str, template: Option<&Te
         #[automatically_derived]
         impl #impl_generics #p::TimelineEvent for #ident #ty_generics #where_clause {
             const TEMPLATE_ID: &'static str = #template_id;
+            #kind
             const TOKENS: &'static [#p::TokenSpec] = &[#(#specs),*];
             #object_type
 
             #[inline]
             fn target(&self) -> #p::Target<'_> {
-                #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain, object_type: ::core::option::Option::None }
+                #p::Target { object_id: #object_id, email: #email, utk: #utk, domain: #domain, object_type: #object_type_name }
             }
 
             #event_id
@@ -204,6 +210,7 @@ fn role_accessor(role: Role) -> &'static str {
         Role::Timestamp => "timestamp",
         Role::Iframe => "iframe",
         Role::ExtraData => "visit",
+        Role::ObjectType => "object_type",
     }
 }
 
@@ -322,6 +329,31 @@ mod tests {
             "token_mismatch".to_owned(),
         ] {
             assert!(output.contains(&expected), "{expected} not in {output}");
+        }
+    }
+
+    #[test]
+    fn an_app_event_file_without_template_id_expands_to_an_app_event() {
+        let input: syn::DeriveInput = parse_quote! {
+            #[timeline(template = "../tests/ui/templates/car-serviced-hsmeta.json")]
+            struct CarServiced {
+                #[timeline(object_id)]
+                car_id: u64,
+                #[timeline(object_type)]
+                car_type: String,
+                garage: String,
+            }
+        };
+        let output = derive_timeline_event(&input);
+        assert!(messages(output.clone()).is_empty(), "{output}");
+        let output = output.to_string();
+        for expected in [
+            "const TEMPLATE_ID : & 'static str = \"car_serviced\"",
+            "const KIND : :: hubspot_timeline :: __private :: EventKind = :: hubspot_timeline :: __private :: EventKind :: AppEvent",
+            "Some (\"custom_objects\")",
+            "ObjectTypeField > :: object_type (& self . car_type)",
+        ] {
+            assert!(output.contains(expected), "{expected} not in {output}");
         }
     }
 

@@ -77,7 +77,7 @@ struct Role {
     output: TokenStream,
 }
 
-fn roles(p: &TokenStream) -> [Role; 6] {
+fn roles(p: &TokenStream) -> [Role; 7] {
     let id_text = quote!(::core::option::Option<#p::IdText<'_>>);
     let text = quote!(::core::option::Option<#p::Cow<'_, str>>);
     let instant = quote!(::core::option::Option<#p::DateTime<#p::Utc>>);
@@ -86,7 +86,8 @@ fn roles(p: &TokenStream) -> [Role; 6] {
         Role { name: "EventIdField", method: "event_id", output: id_text },
         Role { name: "EmailField", method: "email", output: text.clone() },
         Role { name: "UtkField", method: "utk", output: text.clone() },
-        Role { name: "DomainField", method: "domain", output: text },
+        Role { name: "DomainField", method: "domain", output: text.clone() },
+        Role { name: "ObjectTypeField", method: "object_type", output: text },
         Role { name: "TimestampField", method: "timestamp", output: instant },
     ]
 }

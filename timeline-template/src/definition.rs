@@ -1,8 +1,8 @@
 //! Template definition files: the JSON HubSpot's get-template endpoint
 //! returns (`id`, `name`, `objectType`, `tokens`), or a developer-platform
 //! app-event definition (`*-hsmeta.json`: `uid`, `type: "app-event"`,
-//! `config` with `name`, `objectType` and `properties`). Both read into a
-//! [`Definition`].
+//! `config` with `name`, `objectType` or `supportsCustomObject`, and
+//! `properties`). Both read into a [`Definition`].
 
 use serde::Deserialize;
 
@@ -13,8 +13,13 @@ pub struct Definition {
     pub origin: Origin,
     /// The template's name.
     pub name: String,
-    /// The CRM object type of its records, in the v3 API's spelling (`contacts`, …).
+    /// The CRM object type of its records, in the v3 API's spelling (`contacts`, …);
+    /// [`CUSTOM_OBJECTS`] for an app event on custom objects.
     pub object_type: String,
+    /// Whether its events go on records of custom objects (an app-event
+    /// definition with `config.supportsCustomObject: true`): each occurrence
+    /// then names its object type (`objectTypeFullyQualifiedName`).
+    pub custom_object: bool,
     /// Its tokens, in file order.
     pub tokens: Vec<Token>,
     /// The header template, if the file has one.
@@ -22,6 +27,13 @@ pub struct Definition {
     /// The detail template, if the file has one.
     pub detail_template: Option<String>,
 }
+
+/// [`Definition::object_type`] of an app event on custom objects
+/// (`config.supportsCustomObject: true`).
+pub const CUSTOM_OBJECTS: &str = "custom_objects";
+
+/// The most characters HubSpot takes in an app event's `config.name`.
+pub const MAX_APP_EVENT_NAME_CHARS: usize = 50;
 
 /// Which kind of definition file a template came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +169,10 @@ struct AppEventFile {
 #[serde(rename_all = "camelCase")]
 struct AppEventConfigFile {
     name: String,
-    object_type: String,
+    #[serde(default)]
+    object_type: Option<String>,
+    #[serde(default)]
+    supports_custom_object: bool,
     #[serde(default)]
     properties: Vec<TokenFile>,
     #[serde(default)]
@@ -202,6 +217,7 @@ impl EventTemplateFile {
             origin: Origin::EventTemplate { id },
             name: self.name,
             object_type: self.object_type,
+            custom_object: false,
             tokens: tokens(self.tokens)?,
             header_template: self.header_template,
             detail_template: self.detail_template,
@@ -217,34 +233,71 @@ impl AppEventFile {
                 self.kind
             ));
         }
-        let object_type = app_event_object_type(&self.config.object_type).ok_or_else(|| {
-            format!(
-                "`config.objectType` is {:?}; expected one of CONTACT, COMPANY, DEAL, TICKET, APP_OBJECT",
-                self.config.object_type
-            )
-        })?;
+        if self.uid.is_empty() {
+            return Err("`uid` is empty; it names the event type when events are sent".to_owned());
+        }
+        let config = self.config;
+        let object_type = match (&config.object_type, config.supports_custom_object) {
+            (Some(object_type), custom_object) => {
+                let v3 = object_type_from_app_event(object_type).ok_or_else(|| {
+                    format!(
+                        "`config.objectType` is {object_type:?}; expected one of CONTACT, COMPANY, DEAL, TICKET, \
+                         APP_OBJECT, or `supportsCustomObject: true` for custom objects"
+                    )
+                })?;
+                if custom_object { CUSTOM_OBJECTS } else { v3 }
+            }
+            (None, true) => CUSTOM_OBJECTS,
+            (None, false) => {
+                return Err("`config` has no `objectType` (CONTACT, COMPANY, DEAL, TICKET or APP_OBJECT) and no \
+                            `supportsCustomObject: true`; give one of them"
+                    .to_owned());
+            }
+        };
         Ok(Definition {
             origin: Origin::AppEvent { uid: self.uid },
-            name: self.config.name,
+            name: config.name,
             object_type: object_type.to_owned(),
-            tokens: tokens(self.config.properties)?,
-            header_template: self.config.header_template,
-            detail_template: self.config.detail_template,
+            custom_object: config.supports_custom_object,
+            tokens: tokens(config.properties)?,
+            header_template: config.header_template,
+            detail_template: config.detail_template,
         })
     }
 }
 
-/// The v3 object type of an app-event `config.objectType`.
-fn app_event_object_type(object_type: &str) -> Option<&'static str> {
-    match object_type {
-        "CONTACT" => Some("contacts"),
-        "COMPANY" => Some("companies"),
-        "DEAL" => Some("deals"),
-        "TICKET" => Some("tickets"),
-        "APP_OBJECT" => Some("app_objects"),
-        _ => None,
-    }
+/// The v3 object type (`contacts`, …) of an app event's upper-case
+/// `config.objectType` (`CONTACT`, …), or `None` for another value.
+///
+/// ```
+/// use timeline_template::definition::object_type_from_app_event;
+/// assert_eq!(object_type_from_app_event("COMPANY"), Some("companies"));
+/// assert_eq!(object_type_from_app_event("companies"), None);
+/// ```
+pub fn object_type_from_app_event(object_type: &str) -> Option<&'static str> {
+    APP_EVENT_OBJECT_TYPES.iter().find(|(upper, _)| *upper == object_type).map(|(_, v3)| *v3)
 }
+
+/// The app-event `config.objectType` (`CONTACT`, …) of a v3 object type
+/// (`contacts`, …), or `None` for another value (a v3 custom object type).
+///
+/// ```
+/// use timeline_template::definition::object_type_to_app_event;
+/// assert_eq!(object_type_to_app_event("deals"), Some("DEAL"));
+/// assert_eq!(object_type_to_app_event("2-1234"), None);
+/// ```
+pub fn object_type_to_app_event(object_type: &str) -> Option<&'static str> {
+    APP_EVENT_OBJECT_TYPES.iter().find(|(_, v3)| *v3 == object_type).map(|(upper, _)| *upper)
+}
+
+/// Each app-event `config.objectType` with its v3 object type.
+const APP_EVENT_OBJECT_TYPES: [(&str, &str); 5] = [
+    ("CONTACT", "contacts"),
+    ("COMPANY", "companies"),
+    ("DEAL", "deals"),
+    ("TICKET", "tickets"),
+    ("APP_OBJECT", "app_objects"),
+];
 
 fn tokens(files: Vec<TokenFile>) -> Result<Vec<Token>, String> {
     files
@@ -322,6 +375,34 @@ mod tests {
         assert_eq!(definition.tokens[0].kind, Kind::Enumeration);
         assert_eq!(definition.tokens[0].options, [TokenOption { label: "AMA".into(), value: "ama".into() }]);
         assert_eq!(definition.header_template.as_deref(), Some("x"));
+        assert!(!definition.custom_object);
+    }
+
+    #[test]
+    fn custom_object_definitions_need_no_object_type() {
+        let text = r#"{"uid": "car_serviced", "type": "app-event",
+            "config": {"name": "Car serviced", "supportsCustomObject": true, "properties": []}}"#;
+        let definition = parse(text).unwrap();
+        assert!(definition.custom_object);
+        assert_eq!(definition.object_type, CUSTOM_OBJECTS);
+        // `supportsCustomObject: true` wins over an `objectType` given as well.
+        let both = r#"{"uid": "u", "type": "app-event",
+            "config": {"name": "x", "objectType": "APP_OBJECT", "supportsCustomObject": true}}"#;
+        assert_eq!(parse(both).unwrap().object_type, CUSTOM_OBJECTS);
+        let standard = r#"{"uid": "u", "type": "app-event",
+            "config": {"name": "x", "objectType": "TICKET", "supportsCustomObject": false}}"#;
+        let standard = parse(standard).unwrap();
+        assert_eq!((standard.object_type.as_str(), standard.custom_object), ("tickets", false));
+    }
+
+    #[test]
+    fn object_types_map_both_ways() {
+        for (upper, v3) in APP_EVENT_OBJECT_TYPES {
+            assert_eq!(object_type_from_app_event(upper), Some(v3));
+            assert_eq!(object_type_to_app_event(v3), Some(upper));
+        }
+        assert_eq!(object_type_to_app_event(CUSTOM_OBJECTS), None);
+        assert_eq!(object_type_from_app_event("contact"), None);
     }
 
     #[test]
@@ -340,6 +421,11 @@ mod tests {
                 r#"{"uid": "u", "type": "app-event", "config": {"name": "x", "objectType": "deals"}}"#,
                 "CONTACT, COMPANY",
             ),
+            (
+                r#"{"uid": "u", "type": "app-event", "config": {"name": "x"}}"#,
+                "no `objectType` (CONTACT, COMPANY, DEAL, TICKET or APP_OBJECT) and no `supportsCustomObject: true`",
+            ),
+            (r#"{"uid": "", "type": "app-event", "config": {"name": "x", "objectType": "DEAL"}}"#, "`uid` is empty"),
         ];
         for (text, expected) in cases {
             let reason = parse(text).unwrap_err();

@@ -14,4 +14,4 @@
 pub mod definition;
 pub mod names;
 
-pub use definition::{Definition, Kind, Origin, Token, TokenOption};
+pub use definition::{CUSTOM_OBJECTS, Definition, Kind, Origin, Token, TokenOption};

@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use hubspot_timeline::{TimelineEvent, TimelineToken};
+use hubspot_timeline::{EventKind, TimelineEvent, TimelineToken};
 
 #[derive(TimelineToken)]
 #[timeline(rename_all = "lowercase")]
@@ -19,6 +19,8 @@ struct WebinarRegistered {
 }
 
 fn main() {
+    // With `template_id`, an app-event definition checks a v3 timeline event.
+    assert_eq!(WebinarRegistered::KIND, EventKind::Timeline);
     assert_eq!(WebinarRegistered::TEMPLATE_ID, "1002001");
     assert_eq!(WebinarRegistered::OBJECT_TYPE, Some("contacts"));
     assert_eq!(WebinarRegistered::TOKENS.len(), 3);

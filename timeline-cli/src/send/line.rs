@@ -1,6 +1,8 @@
-//! One NDJSON line → one event input.
+//! One NDJSON line → one event input: a v3 timeline event of a template
+//! ([`parse`]) or an app-event occurrence of an app-event definition
+//! ([`parse_as`] with [`EventKind::AppEvent`]).
 //!
-//! A line is a JSON object with these keys (all optional but a target):
+//! A v3 line is a JSON object with these keys (all optional but a target):
 //!
 //! | key | value |
 //! |---|---|
@@ -12,15 +14,38 @@
 //! | `extraData` | object |
 //! | `timelineIFrame` | object, as HubSpot takes it |
 //! | `eventTemplateId` | when given, the template's id |
+//!
+//! An app-event line has the same keys but for these: `properties` (an
+//! object as `tokens` is, checked against the definition's properties)
+//! instead of `tokens`, `eventTypeName` (when given, the definition's
+//! `uid`) instead of `eventTemplateId`, and `objectTypeFullyQualifiedName`
+//! (a string: the object type of a record of a custom object). It is sent
+//! as an `AppEventOccurrence`; a derived id is the library's
+//! ([`DerivedId::app_event`]).
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 use timeline_core::wire::TimelineEventTemplate;
-use timeline_core::{DerivedId, EncodeError, EventInput, Target, TokenKind, check_event_id};
+use timeline_core::{DerivedId, EncodeError, EventInput, EventKind, Target, TokenKind, check_event_id};
 
-/// The keys a line may have.
+/// The keys of a line of an app event.
+const APP_EVENT_KEYS: &[&str] = &[
+    "id",
+    "objectId",
+    "objectTypeFullyQualifiedName",
+    "email",
+    "utk",
+    "domain",
+    "timestamp",
+    "properties",
+    "extraData",
+    "timelineIFrame",
+    "eventTypeName",
+];
+
+/// The keys a line of a v3 event may have.
 const KEYS: &[&str] = &[
     "id",
     "objectId",
@@ -37,6 +62,7 @@ const KEYS: &[&str] = &[
 /// One event read from a line, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineInput {
+    kind: EventKind,
     template_id: String,
     id: String,
     json: Vec<u8>,
@@ -61,6 +87,10 @@ impl EventInput for LineInput {
         &self.template_id
     }
 
+    fn kind(&self) -> EventKind {
+        self.kind
+    }
+
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         out.extend_from_slice(&self.json);
         Ok(self.id.clone())
@@ -81,22 +111,50 @@ impl EventInput for LineInput {
 /// assert_eq!(input.id(), "a-1");
 /// ```
 pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, String> {
+    parse_as(text, template, EventKind::Timeline)
+}
+
+/// Reads `text` as an event of `kind`: a v3 timeline event of `template`,
+/// or an app event of the definition `template` stands for (its `id` being
+/// the event type name, the definition's `uid`).
+///
+/// ```
+/// # use timeline_cli::send::line::parse_as;
+/// use timeline_core::{EventInput, EventKind};
+/// let definition = serde_json::from_str(r#"{"id": "webinar_registered", "name": "Webinar registered",
+///     "objectType": "contacts", "tokens": [{"name": "webinarName", "label": "Name", "type": "string"}]}"#).unwrap();
+/// let line = r#"{"id": "r-1", "objectId": 5, "properties": {"webinarName": "Q2 roadmap"}}"#;
+/// let input = parse_as(line, &definition, EventKind::AppEvent).unwrap();
+/// assert_eq!((input.id(), input.kind()), ("r-1", EventKind::AppEvent));
+/// ```
+pub fn parse_as(text: &str, template: &TimelineEventTemplate, kind: EventKind) -> Result<LineInput, String> {
     let value: Value = serde_json::from_str(text).map_err(|error| format!("not JSON: {error}"))?;
     let Value::Object(fields) = value else {
         return Err("the line is not a JSON object".to_owned());
     };
-    if let Some(unknown) = fields.keys().find(|key| !KEYS.contains(&key.as_str())) {
-        return Err(format!("unknown key `{unknown}`; a line's keys are: {}", KEYS.join(", ")));
+    let app_event = kind == EventKind::AppEvent;
+    let (keys, type_key, values_key) = match app_event {
+        true => (APP_EVENT_KEYS, "eventTypeName", "properties"),
+        false => (KEYS, "eventTemplateId", "tokens"),
+    };
+    if let Some(unknown) = fields.keys().find(|key| !keys.contains(&key.as_str())) {
+        let what = if app_event { "an app-event line's" } else { "a line's" };
+        return Err(format!("unknown key `{unknown}`; {what} keys are: {}", keys.join(", ")));
     }
-    if let Some(given) = fields.get("eventTemplateId")
+    if let Some(given) = fields.get(type_key)
         && given.as_str() != Some(template.id.as_str())
     {
-        return Err(format!("`eventTemplateId` is {given}, but the events are sent with template {}", template.id));
+        let sent_as = if app_event { "app event" } else { "template" };
+        return Err(format!("`{type_key}` is {given}, but the events are sent as {sent_as} {}", template.id));
     }
     let mut input = Map::new();
-    input.insert("eventTemplateId".to_owned(), Value::String(template.id.clone()));
-    input.insert("tokens".to_owned(), Value::Object(tokens(fields.get("tokens"), template)?));
-    for key in ["objectId", "email", "utk", "domain"] {
+    input.insert(type_key.to_owned(), Value::String(template.id.clone()));
+    input.insert(values_key.to_owned(), Value::Object(tokens(fields.get(values_key), values_key, template)?));
+    let target_keys: &[&str] = match app_event {
+        true => &["objectId", "objectTypeFullyQualifiedName", "email", "utk", "domain"],
+        false => &["objectId", "email", "utk", "domain"],
+    };
+    for &key in target_keys {
         if let Some(text) = text_field(&fields, key, key == "objectId")? {
             input.insert(key.to_owned(), Value::String(text));
         }
@@ -122,11 +180,11 @@ pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, 
             check_event_id(&id).map_err(|error| format!("`id`: {error}"))?;
             id
         }
-        None => derived_id(&template.id, &input, timestamp),
+        None => derived_id(kind, &template.id, &input, timestamp),
     };
     input.insert("id".to_owned(), Value::String(id.clone()));
     let json = serde_json::to_vec(&Value::Object(input)).map_err(|error| error.to_string())?;
-    Ok(LineInput { template_id: template.id.clone(), id, json, sent_before: false })
+    Ok(LineInput { kind, template_id: template.id.clone(), id, json, sent_before: false })
 }
 
 /// A string field (or an integer one when `numeric` is allowed), as text.
@@ -141,13 +199,15 @@ fn text_field(fields: &Map<String, Value>, key: &str, numeric: bool) -> Result<O
     }
 }
 
-/// The event's tokens as strings; date tokens may be written as RFC 3339 or `YYYY-MM-DD`.
-fn tokens(tokens: Option<&Value>, template: &TimelineEventTemplate) -> Result<Map<String, Value>, String> {
+/// The event's tokens (or an app event's properties, the line's `key`) as
+/// strings; date tokens may be written as RFC 3339 or `YYYY-MM-DD`.
+fn tokens(tokens: Option<&Value>, key: &str, template: &TimelineEventTemplate) -> Result<Map<String, Value>, String> {
     let tokens = match tokens {
         None | Some(Value::Null) => return Ok(Map::new()),
         Some(Value::Object(tokens)) => tokens,
-        Some(other) => return Err(format!("`tokens` must be a JSON object, not {other}")),
+        Some(other) => return Err(format!("`{key}` must be a JSON object, not {other}")),
     };
+    let token = if key == "properties" { "property" } else { "token" };
     let mut out = Map::new();
     for (name, value) in tokens {
         let is_date = template.tokens.iter().any(|token| &token.name == name && token.kind == TokenKind::Date);
@@ -157,7 +217,7 @@ fn tokens(tokens: Option<&Value>, template: &TimelineEventTemplate) -> Result<Ma
             Value::String(text) => text.clone(),
             Value::Number(number) => number.to_string(),
             Value::Bool(flag) => flag.to_string(),
-            other => return Err(format!("token `{name}` must be a string, number or boolean, not {other}")),
+            other => return Err(format!("{token} `{name}` must be a string, number or boolean, not {other}")),
         };
         out.insert(name.clone(), Value::String(text));
     }
@@ -189,17 +249,23 @@ fn timestamp_of(value: &Value) -> Result<DateTime<Utc>, String> {
 
 /// The id the library would derive for the same event content, so the same
 /// line always gets the same id and a resend cannot store it twice.
-fn derived_id(template_id: &str, input: &Map<String, Value>, timestamp: Option<DateTime<Utc>>) -> String {
+fn derived_id(
+    kind: EventKind,
+    template_id: &str,
+    input: &Map<String, Value>,
+    timestamp: Option<DateTime<Utc>>,
+) -> String {
     let text = |key: &str| input.get(key).and_then(Value::as_str).map(Cow::Borrowed);
     let target = Target {
         object_id: input.get("objectId").and_then(Value::as_str).map(Into::into),
         email: text("email"),
         utk: text("utk"),
         domain: text("domain"),
-        object_type: None,
+        object_type: text("objectTypeFullyQualifiedName"),
     };
-    let mut id = DerivedId::new(template_id, &target, timestamp);
-    if let Some(Value::Object(tokens)) = input.get("tokens") {
+    let mut id = DerivedId::of_kind(kind, template_id, &target, timestamp);
+    let values_key = if kind == EventKind::AppEvent { "properties" } else { "tokens" };
+    if let Some(Value::Object(tokens)) = input.get(values_key) {
         for (name, value) in tokens {
             id.token(name, value.as_str().unwrap_or_default());
         }
@@ -265,12 +331,56 @@ mod tests {
     }
 
     #[test]
+    fn app_event_lines_become_occurrences() {
+        let line = r#"{"objectId": 5, "objectTypeFullyQualifiedName": "p_webinars", "timestamp": 1777886100000,
+            "properties": {"on": "2026-05-04", "n": 3}, "eventTypeName": "7"}"#;
+        let input = parse_as(line, &template(), EventKind::AppEvent).unwrap();
+        assert_eq!(input.kind(), EventKind::AppEvent);
+        assert_eq!(
+            json(&input),
+            serde_json::json!({
+                "eventTypeName": "7", "id": input.id(), "objectId": "5", "objectTypeFullyQualifiedName": "p_webinars",
+                "timestamp": "2026-05-04T09:15:00.000Z", "properties": {"on": "1777852800000", "n": "3"}
+            })
+        );
+        let at = DateTime::parse_from_rfc3339("2026-05-04T09:15:00Z").unwrap().with_timezone(&Utc);
+        let target =
+            Target { object_id: Some("5".into()), object_type: Some("p_webinars".into()), ..Target::default() };
+        let mut expected = DerivedId::app_event("7", &target, Some(at));
+        expected.token("n", "3");
+        expected.token("on", "1777852800000");
+        assert_eq!(input.id(), expected.finish(None, None));
+        let as_v3 = parse(
+            r#"{"objectId": 5, "timestamp": 1777886100000, "tokens": {"on": "2026-05-04", "n": 3}}"#,
+            &template(),
+        );
+        assert_ne!(as_v3.unwrap().id(), input.id(), "an app event's id is never a v3 event's");
+    }
+
+    #[test]
+    fn bad_app_event_lines_say_why() {
+        let cases = [
+            (r#"{"objectId": 1, "tokens": {"n": "1"}}"#, "unknown key `tokens`; an app-event line's keys are"),
+            (r#"{"objectId": 1, "eventTemplateId": "7"}"#, "unknown key `eventTemplateId`"),
+            (r#"{"objectId": 1, "eventTypeName": "other"}"#, "sent as app event 7"),
+            (r#"{"objectId": 1, "properties": [1]}"#, "`properties` must be a JSON object"),
+            (r#"{"objectId": 1, "properties": {"n": {}}}"#, "property `n` must be"),
+        ];
+        for (line, expected) in cases {
+            let reason = parse_as(line, &template(), EventKind::AppEvent).unwrap_err();
+            assert!(reason.contains(expected), "{line}: {reason}");
+        }
+        let reason = parse(r#"{"objectId": 1, "objectTypeFullyQualifiedName": "p"}"#, &template()).unwrap_err();
+        assert!(reason.contains("unknown key `objectTypeFullyQualifiedName`"), "{reason}");
+    }
+
+    #[test]
     fn bad_lines_say_why() {
         let cases = [
             ("{", "not JSON"),
             ("[1]", "not a JSON object"),
             (r#"{"objectid": "1"}"#, "unknown key `objectid`"),
-            (r#"{"eventTemplateId": "8"}"#, "sent with template 7"),
+            (r#"{"eventTemplateId": "8"}"#, "sent as template 7"),
             (r#"{"email": 5}"#, "`email` must be a string"),
             (r#"{"timestamp": "yesterday"}"#, "not an RFC 3339 time"),
             (r#"{"tokens": {"n": [1]}}"#, "token `n` must be a string"),

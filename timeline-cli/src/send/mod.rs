@@ -11,6 +11,11 @@
 //!
 //! Standard input (`-`) is read the same way but keeps no checkpoint, and a
 //! dry run (`--dry-run`) checks every line without sending any.
+//!
+//! With an app-event definition (`*-hsmeta.json`) and no `--template-id`,
+//! the lines are app events of that definition (its `uid` is their event
+//! type name), sent to the app-event API; with `--template-id`, they are v3
+//! events of that template.
 
 pub mod checkpoint;
 pub mod failures;
@@ -23,7 +28,7 @@ use std::path::{Path, PathBuf};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use timeline_core::wire::TimelineEventTemplate;
-use timeline_core::{Client, FailureReason, SendAll, TemplateFile};
+use timeline_core::{Client, EventKind, FailureReason, SendAll, TemplateFile};
 
 use crate::args::SendArgs;
 use crate::connection::{MAX_RATE_LIMIT, client_builder, per_ten_seconds};
@@ -68,9 +73,21 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
                 .to_owned(),
         ));
     }
-    let template = TemplateFile::read(&args.template)?.into_template(args.template_id.as_deref())?;
+    let (kind, template) = match (TemplateFile::read(&args.template)?, args.template_id.as_deref()) {
+        (TemplateFile::AppEvent { uid, template }, None) => {
+            (EventKind::AppEvent, TimelineEventTemplate { id: uid, ..template })
+        }
+        (file, template_id) => (EventKind::Timeline, file.into_template(template_id)?),
+    };
     let dry_run = match args.dry_run {
-        true => Some(timeline_sandbox::Sandbox::builder().template(template.clone()).no_rate_limit().start().await?),
+        true => {
+            let sandbox = timeline_sandbox::Sandbox::builder().no_rate_limit();
+            let sandbox = match kind {
+                EventKind::AppEvent => sandbox.app_event_type(app_event_definition(&args.template)?),
+                _ => sandbox.template(template.clone()),
+            };
+            Some(sandbox.start().await?)
+        }
         false => None,
     };
     let client = match &dry_run {
@@ -131,7 +148,8 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
             break;
         }
         let resent = checkpoint.lines == resumed_at && resumed_at > 0;
-        let (created, failed) = match send_chunk(&client, &template, &chunk, resent, &mut failures, &progress).await {
+        let lines = Lines { kind, template: &template, resent };
+        let (created, failed) = match send_chunk(&client, lines, &chunk, &mut failures, &progress).await {
             Ok(counts) => counts,
             Err(CliError::Halted(why)) => {
                 progress.abandon();
@@ -198,9 +216,8 @@ fn default_failures(events: &Path, dry_run: bool) -> PathBuf {
 /// so the checkpoint stays before it and a rerun sends it again.
 async fn send_chunk(
     client: &Client,
-    template: &TimelineEventTemplate,
+    lines: Lines<'_>,
     chunk: &[Line],
-    resent: bool,
     failures: &mut FailureLog,
     progress: &ProgressBar,
 ) -> Result<(u64, u64), CliError> {
@@ -228,9 +245,9 @@ async fn send_chunk(
                 continue;
             }
         };
-        match line::parse(text, template) {
+        match line::parse_as(text, lines.template, lines.kind) {
             Ok(input) => {
-                inputs.push(if resent { input.marked_sent_before() } else { input });
+                inputs.push(if lines.resent { input.marked_sent_before() } else { input });
                 sent_lines.push(line);
             }
             Err(reason) => {
@@ -269,6 +286,22 @@ async fn send_chunk(
         })?;
     }
     Ok((report.created_count() as u64, failed + report.failed_count() as u64))
+}
+
+/// How the lines of a chunk are read: as events of `kind` of `template`,
+/// marked sent before when `resent` (the first chunk after a resume).
+#[derive(Clone, Copy)]
+struct Lines<'a> {
+    kind: EventKind,
+    template: &'a TimelineEventTemplate,
+    resent: bool,
+}
+
+/// The app-event definition at `path`, as the dry run's sandbox loads it.
+fn app_event_definition(path: &Path) -> Result<timeline_template::Definition, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|error| CliError::Io { path: path.to_owned(), error })?;
+    timeline_template::definition::parse(&text)
+        .map_err(|reason| timeline_core::TemplateFileError::Malformed { path: path.to_owned(), reason }.into())
 }
 
 /// Why a failure stops the run instead of being written to the failures

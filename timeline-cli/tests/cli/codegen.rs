@@ -27,7 +27,7 @@ const HOSTILE: &str = r#"{"id": "1009999",
         {"name": "x\"}\n#[evil] fn injected_token() {} //", "label": "Gone", "type": "enumeration"}]}"#;
 
 /// Writes the pulled-style template files and the manifest of a crate under `dir`.
-fn write_crate(dir: &Path) {
+pub fn write_crate(dir: &Path) {
     std::fs::create_dir_all(dir.join("timeline")).unwrap();
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(dir.join("timeline/1009999.json"), HOSTILE).unwrap();
@@ -46,7 +46,7 @@ fn write_crate(dir: &Path) {
 }
 
 /// `cargo check` of the crate at `dir`; its stderr on failure.
-fn cargo_check(dir: &Path) -> Result<(), String> {
+pub fn cargo_check(dir: &Path) -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args(["check", "--offline", "--quiet", "--manifest-path"])

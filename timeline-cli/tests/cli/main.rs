@@ -2,9 +2,11 @@
 
 mod codegen;
 mod common;
+mod migrate;
 mod outbox;
 mod pull;
 mod push;
 mod sandbox;
 mod send;
+mod send_app_events;
 mod send_modes;

@@ -12,7 +12,7 @@ use reqwest::header::USER_AGENT;
 use super::auth::{AppOAuth, Auth, PortalAuth, TokenFailure};
 use super::budget::{LocalRateBudget, RateBudget};
 use super::builder::{ClientBuilder, Parts};
-use super::config::{RateLimit, RetryPolicy, Timeouts};
+use super::config::{AppEventsApi, RateLimit, RetryPolicy, Timeouts};
 use super::exchange::Repeat;
 use super::secret::Secret;
 use super::token_store::{PortalTokens, TokenStore};
@@ -420,6 +420,18 @@ impl AppBuilder {
     /// Inputs per batch request, as [`ClientBuilder::batch_size`].
     pub fn batch_size(mut self, size: usize) -> Self {
         self.client = self.client.batch_size(size);
+        self
+    }
+
+    /// Inputs per app-event batch request, as [`ClientBuilder::app_event_batch_size`].
+    pub fn app_event_batch_size(mut self, size: usize) -> Self {
+        self.client = self.client.app_event_batch_size(size);
+        self
+    }
+
+    /// Which paths app events go to, as [`ClientBuilder::app_events_api`].
+    pub fn app_events_api(mut self, api: AppEventsApi) -> Self {
+        self.client = self.client.app_events_api(api);
         self
     }
 

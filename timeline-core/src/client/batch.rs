@@ -1,5 +1,7 @@
 //! Lazy encoding and chunking: events become `{"inputs":[…]}` bodies,
-//! bounded by an input count and a byte size.
+//! bounded by an input count and a byte size. A batch holds events of one
+//! kind (v3 timeline events or app events), since each kind has its own
+//! endpoint.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -8,6 +10,7 @@ use std::sync::atomic::AtomicBool;
 use super::input::EventInput;
 use super::report::{Failure, FailureReason};
 use super::validation::KnownTemplates;
+use crate::kind::EventKind;
 
 const OPEN: &[u8] = b"{\"inputs\":[";
 const CLOSE: &[u8] = b"]}";
@@ -24,6 +27,8 @@ pub(crate) const LEAST_BODY_BYTES: usize = OPEN.len() + LEAST_INPUT.len() + CLOS
 /// One request body and the inputs in it.
 #[derive(Debug, Clone)]
 pub(crate) struct Batch {
+    /// The kind of every input, which says where the batch goes.
+    kind: EventKind,
     body: Vec<u8>,
     items: Vec<Item>,
     /// Set when a request of this batch (or of the batch it was split from)
@@ -60,15 +65,42 @@ impl Item {
 
 impl PartialEq for Batch {
     fn eq(&self, other: &Batch) -> bool {
-        self.body == other.body && self.items == other.items
+        self.kind == other.kind && self.body == other.body && self.items == other.items
     }
 }
 
 impl Eq for Batch {}
 
 impl Batch {
-    fn new() -> Self {
-        Batch { body: OPEN.to_vec(), items: Vec::new(), sent: Arc::default() }
+    fn new(kind: EventKind) -> Self {
+        Batch { kind, body: OPEN.to_vec(), items: Vec::new(), sent: Arc::default() }
+    }
+
+    /// The kind of its inputs.
+    pub(crate) fn kind(&self) -> EventKind {
+        self.kind
+    }
+
+    /// The JSON of its only input, the body of a single-event request;
+    /// `None` unless it holds exactly one.
+    pub(crate) fn single_body(&self) -> Option<Vec<u8>> {
+        match self.items.as_slice() {
+            [item] => Some(self.body[item.span.clone()].to_vec()),
+            _ => None,
+        }
+    }
+
+    /// The batch of the inputs of `self` but those at `positions` (in body
+    /// order), in the same order and with the same bytes, sharing the
+    /// sent flag.
+    pub(crate) fn without(&self, positions: &[usize]) -> Batch {
+        let mut batch = Batch { sent: Arc::clone(&self.sent), ..Batch::new(self.kind) };
+        for (position, item) in self.items.iter().enumerate() {
+            if !positions.contains(&position) {
+                batch.push(item.clone(), &self.body[item.span.clone()]);
+            }
+        }
+        batch
     }
 
     /// The flag set once a request of this batch went out.
@@ -119,7 +151,7 @@ impl Batch {
         }
         let middle = self.items.len() / 2;
         let half = |items: &[Item]| {
-            let mut batch = Batch { sent: Arc::clone(&self.sent), ..Batch::new() };
+            let mut batch = Batch { sent: Arc::clone(&self.sent), ..Batch::new(self.kind) };
             for item in items {
                 batch.push(item.clone(), &self.body[item.span.clone()]);
             }
@@ -140,13 +172,17 @@ pub(crate) enum Pushed {
     Failed(Failure),
 }
 
-/// Packs encoded inputs into batches of at most `max_inputs` inputs and
-/// `max_bytes` body bytes.
+/// Packs encoded inputs into batches of one kind each, of at most the
+/// kind's `max_inputs` inputs and `max_bytes` body bytes.
 #[derive(Debug)]
 pub(crate) struct Chunker {
     max_inputs: usize,
+    max_app_event_inputs: usize,
     max_bytes: usize,
+    /// The batch filling with v3 timeline events.
     current: Batch,
+    /// The batch filling with app events.
+    current_app_events: Batch,
     scratch: Vec<u8>,
     templates: Option<Arc<KnownTemplates>>,
     /// The template id of the last input, shared with the next of the same template.
@@ -156,17 +192,26 @@ pub(crate) struct Chunker {
 }
 
 impl Chunker {
-    /// An empty chunker.
+    /// An empty chunker, whose batches hold at most `max_inputs` inputs
+    /// of either kind.
     pub(crate) fn new(max_inputs: usize, max_bytes: usize) -> Self {
         Chunker {
             max_inputs: max_inputs.max(1),
+            max_app_event_inputs: max_inputs.max(1),
             max_bytes,
-            current: Batch::new(),
+            current: Batch::new(EventKind::Timeline),
+            current_app_events: Batch::new(EventKind::AppEvent),
             scratch: Vec::new(),
             templates: None,
             last_template_id: None,
             portal: None,
         }
+    }
+
+    /// Batches of app events hold at most `max_inputs` inputs.
+    pub(crate) fn app_event_inputs(mut self, max_inputs: usize) -> Self {
+        self.max_app_event_inputs = max_inputs.max(1);
+        self
     }
 
     /// Encodes every input for the account `portal` (see
@@ -187,6 +232,7 @@ impl Chunker {
     /// batch, and says whether a batch is ready to send.
     pub(crate) fn push<T: EventInput + ?Sized>(&mut self, index: usize, input: &T) -> Pushed {
         self.scratch.clear();
+        let kind = input.kind();
         let template_id = input.template_id();
         let portal = self.portal;
         let failure =
@@ -209,9 +255,13 @@ impl Chunker {
             let reason = FailureReason::TooLarge { bytes: self.scratch.len(), limit: self.max_bytes };
             return Pushed::Failed(failure(Some(id), reason));
         }
+        let (current, max_inputs) = match kind {
+            EventKind::AppEvent => (&mut self.current_app_events, self.max_app_event_inputs),
+            EventKind::Timeline => (&mut self.current, self.max_inputs),
+        };
         let mut ready = None;
-        if !self.current.items.is_empty() && self.current.len_bytes() + 1 + self.scratch.len() > self.max_bytes {
-            ready = Some(std::mem::replace(&mut self.current, Batch::new()));
+        if !current.items.is_empty() && current.len_bytes() + 1 + self.scratch.len() > self.max_bytes {
+            ready = Some(std::mem::replace(current, Batch::new(kind)));
         }
         let template_id = match &self.last_template_id {
             Some(last) if **last == *template_id => Arc::clone(last),
@@ -219,22 +269,29 @@ impl Chunker {
         };
         let item =
             Item { index, id: Arc::from(id), template_id, landed_before: input.sent_before(), portal, span: 0..0 };
-        self.current.push(item, &self.scratch);
-        if self.current.items.len() >= self.max_inputs {
+        current.push(item, &self.scratch);
+        if current.items.len() >= max_inputs {
             debug_assert!(ready.is_none(), "a batch can only fill by count when it did not overflow by bytes");
-            ready = Some(std::mem::replace(&mut self.current, Batch::new()));
+            ready = Some(std::mem::replace(current, Batch::new(kind)));
         }
         ready.map_or(Pushed::Pending, Pushed::Ready)
     }
 
     /// Whether a partly filled batch is waiting for more inputs.
     pub(crate) fn is_holding(&self) -> bool {
-        !self.current.items.is_empty()
+        !self.current.items.is_empty() || !self.current_app_events.items.is_empty()
     }
 
-    /// The last, partly filled batch, if any.
-    pub(crate) fn finish(&mut self) -> Option<Batch> {
-        (!self.current.items.is_empty()).then(|| std::mem::replace(&mut self.current, Batch::new()))
+    /// The partly filled batches (one per kind at most).
+    pub(crate) fn finish(&mut self) -> Vec<Batch> {
+        [&mut self.current, &mut self.current_app_events]
+            .into_iter()
+            .filter(|current| !current.items.is_empty())
+            .map(|current| {
+                let kind = current.kind;
+                std::mem::replace(current, Batch::new(kind))
+            })
+            .collect()
     }
 }
 
@@ -272,9 +329,9 @@ mod tests {
         let Pushed::Ready(full) = chunker.push(1, &Raw("b", r#"{"n":1}"#)) else { panic!("the batch is full") };
         assert_eq!(parse(&full), serde_json::json!({"inputs": [{"n": 0}, {"n": 1}]}));
         assert_eq!(chunker.push(2, &Raw("c", r#"{"n":2}"#)), Pushed::Pending);
-        let last = chunker.finish().unwrap();
+        let last = chunker.finish().pop().unwrap();
         assert_eq!(last.items().iter().map(|item| item.index).collect::<Vec<_>>(), [2]);
-        assert_eq!(chunker.finish(), None);
+        assert_eq!(chunker.finish(), []);
     }
 
     #[test]
@@ -308,8 +365,55 @@ mod tests {
         assert!(matches!(*failure.reason, FailureReason::TooLarge { limit: 40, .. }), "{failure:?}");
         assert_eq!(failure.id.as_deref(), Some("b"));
         assert_eq!(chunker.push(2, &Raw("c", "{}")), Pushed::Pending);
-        let batch = chunker.finish().unwrap();
+        let batch = chunker.finish().pop().unwrap();
         assert_eq!(parse(&batch), serde_json::json!({"inputs": [{}]}));
+    }
+
+    /// `Raw`, as an app event.
+    struct AppRaw(&'static str);
+
+    impl EventInput for AppRaw {
+        fn template_id(&self) -> &str {
+            "app_event"
+        }
+
+        fn kind(&self) -> EventKind {
+            EventKind::AppEvent
+        }
+
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+            out.extend_from_slice(self.0.as_bytes());
+            Ok("x".to_owned())
+        }
+    }
+
+    #[test]
+    fn each_kind_fills_its_own_batches_to_its_own_size() {
+        let mut chunker = Chunker::new(2, 1 << 20).app_event_inputs(3);
+        let mut ready = Vec::new();
+        for index in 0..10 {
+            let pushed = if index % 2 == 0 {
+                chunker.push(index, &Raw("v", r#"{"v":1}"#))
+            } else {
+                chunker.push(index, &AppRaw(r#"{"a":1}"#))
+            };
+            if let Pushed::Ready(batch) = pushed {
+                ready.push(batch);
+            }
+        }
+        ready.extend(chunker.finish());
+        let shape: Vec<(EventKind, Vec<usize>)> =
+            ready.iter().map(|batch| (batch.kind(), batch.items().iter().map(|item| item.index).collect())).collect();
+        assert_eq!(
+            shape,
+            [
+                (EventKind::Timeline, vec![0, 2]),
+                (EventKind::AppEvent, vec![1, 3, 5]),
+                (EventKind::Timeline, vec![4, 6]),
+                (EventKind::Timeline, vec![8]),
+                (EventKind::AppEvent, vec![7, 9]),
+            ]
+        );
     }
 
     #[test]
@@ -318,7 +422,7 @@ mod tests {
         for (index, json) in [r#"{"n":0}"#, r#"{"n":1}"#, r#"{"n":2}"#].into_iter().enumerate() {
             assert_eq!(chunker.push(index, &Raw("x", json)), Pushed::Pending);
         }
-        let batch = chunker.finish().unwrap();
+        let batch = chunker.finish().pop().unwrap();
         let (left, right) = batch.split().unwrap();
         assert_eq!(parse(&left), serde_json::json!({"inputs": [{"n": 0}]}));
         assert_eq!(parse(&right), serde_json::json!({"inputs": [{"n": 1}, {"n": 2}]}));
@@ -343,7 +447,7 @@ mod tests {
         let mut chunker = Chunker::new(10, 1 << 20);
         assert_eq!(chunker.push(0, &encoded), Pushed::Pending);
         assert_eq!(chunker.push(1, &&Ping), Pushed::Pending);
-        let batch = chunker.finish().unwrap();
+        let batch = chunker.finish().pop().unwrap();
         let inputs = parse(&batch)["inputs"].clone();
         assert_eq!(inputs[0], inputs[1]);
         assert_eq!(&*batch.items()[0].id, encoded.id());

@@ -10,7 +10,7 @@ use reqwest::Url;
 use super::auth::{Auth, OAuthProvider, TokenEndpoint};
 use super::batch::LEAST_BODY_BYTES;
 use super::budget::LocalRateBudget;
-use super::config::{RateLimit, RetryPolicy, Timeouts};
+use super::config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, RateLimit, RetryPolicy, Timeouts};
 use super::secret::Secret;
 use super::validation::{KnownTemplates, TemplateSource};
 use super::{Client, Config, Inner};
@@ -53,6 +53,8 @@ pub struct ClientBuilder {
     timeouts: Timeouts,
     user_agent: String,
     batch_size: usize,
+    app_event_batch_size: usize,
+    app_events_api: AppEventsApi,
     max_request_bytes: usize,
     max_response_bytes: usize,
     max_in_flight: usize,
@@ -74,6 +76,8 @@ impl Default for ClientBuilder {
             timeouts: Timeouts::default(),
             user_agent: concat!("hubspot-timeline/", env!("CARGO_PKG_VERSION")).to_owned(),
             batch_size: 100,
+            app_event_batch_size: DEFAULT_APP_EVENT_BATCH_SIZE,
+            app_events_api: AppEventsApi::default(),
             max_request_bytes: 4 << 20,
             max_response_bytes: 16 << 20,
             max_in_flight: 4,
@@ -93,6 +97,8 @@ impl fmt::Debug for ClientBuilder {
             .field("developer_key", &self.developer_key)
             .field("base_url", &self.base_url)
             .field("batch_size", &self.batch_size)
+            .field("app_event_batch_size", &self.app_event_batch_size)
+            .field("app_events_api", &self.app_events_api)
             .field("max_in_flight", &self.max_in_flight)
             .field("max_in_flight_total", &self.max_in_flight_total)
             .field("rate_limit", &self.rate_limit)
@@ -211,7 +217,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Inputs per batch request (default 100); [`build`](Self::build) refuses 0.
+    /// Inputs per batch request of v3 timeline events (default 100);
+    /// [`build`](Self::build) refuses 0. App events have their own,
+    /// [`app_event_batch_size`](Self::app_event_batch_size).
     ///
     /// ```
     /// let builder = || timeline_core::Client::builder().access_token("t");
@@ -220,6 +228,37 @@ impl ClientBuilder {
     /// ```
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = size;
+        self
+    }
+
+    /// Inputs per app-event batch request (default
+    /// [`DEFAULT_APP_EVENT_BATCH_SIZE`], 500: the maximum reported for
+    /// `…/events/batch`, which HubSpot's reference does not confirm);
+    /// [`build`](Self::build) refuses 0. HubSpot stores an app-event batch
+    /// whole or not at all, so a smaller batch costs more requests but
+    /// isolates a refused input in fewer.
+    ///
+    /// ```
+    /// let builder = || timeline_core::Client::builder().access_token("t");
+    /// assert!(builder().app_event_batch_size(100).build().is_ok());
+    /// assert!(builder().app_event_batch_size(0).build().is_err());
+    /// ```
+    pub fn app_event_batch_size(mut self, size: usize) -> Self {
+        self.app_event_batch_size = size;
+        self
+    }
+
+    /// Which paths app events go to (default [`AppEventsApi::V2026_03`],
+    /// the date-versioned `/integrators/timeline/2026-03/events/batch`);
+    /// [`AppEventsApi::V4`] sends them to the `/v4/` paths instead.
+    ///
+    /// ```
+    /// use timeline_core::{AppEventsApi, Client};
+    /// let client = Client::builder().access_token("t").app_events_api(AppEventsApi::V4).build();
+    /// assert!(client.is_ok());
+    /// ```
+    pub fn app_events_api(mut self, api: AppEventsApi) -> Self {
+        self.app_events_api = api;
         self
     }
 
@@ -305,7 +344,10 @@ impl ClientBuilder {
     }
 
     /// A template to check events against before sending them (see
-    /// [`templates_from_dir`](Self::templates_from_dir)).
+    /// [`templates_from_dir`](Self::templates_from_dir)). An app-event
+    /// definition checks the app events whose event type name is the
+    /// template's `id` (its `uid`, from [`TemplateFile::AppEvent`](crate::TemplateFile::AppEvent)):
+    /// their properties as tokens.
     ///
     /// ```
     /// let template: timeline_core::wire::TimelineEventTemplate =
@@ -428,6 +470,8 @@ impl ClientBuilder {
         };
         let config = Config {
             batch_size: self.batch_size,
+            app_event_batch_size: self.app_event_batch_size,
+            app_events_api: self.app_events_api,
             max_request_bytes: self.max_request_bytes,
             max_response_bytes: self.max_response_bytes,
             max_in_flight: self.max_in_flight,
@@ -486,6 +530,7 @@ impl ClientBuilder {
     fn check_sizes(&self) -> Result<(), Error> {
         let at_least_one = [
             ("batch_size", self.batch_size),
+            ("app_event_batch_size", self.app_event_batch_size),
             ("max_in_flight", self.max_in_flight),
             ("max_response_bytes", self.max_response_bytes),
         ];

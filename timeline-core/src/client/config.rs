@@ -1,5 +1,6 @@
-//! Settings of a [`Client`](super::Client): retries, timeouts and the rate
-//! limit. Each has a `Default` and `with_*` setters.
+//! Settings of a [`Client`](super::Client): retries, timeouts, the rate
+//! limit, and which app-event paths it sends to. Each has a `Default`; the
+//! structs have `with_*` setters.
 
 use std::fmt;
 use std::sync::Arc;
@@ -14,6 +15,45 @@ pub(crate) const LONGEST_WAIT: Duration = Duration::from_secs(86_400);
 /// The longest rate-limit window a client paces to: a day (HubSpot's
 /// longest limit is daily).
 pub(crate) const LONGEST_WINDOW: Duration = Duration::from_secs(86_400);
+
+/// Inputs per app-event batch request unless set otherwise
+/// ([`ClientBuilder::app_event_batch_size`](super::ClientBuilder::app_event_batch_size)):
+/// 500, the maximum reported for `…/events/batch`. HubSpot's reference does
+/// not confirm it; a smaller setting is always safe.
+///
+/// ```
+/// assert_eq!(timeline_core::DEFAULT_APP_EVENT_BATCH_SIZE, 500);
+/// ```
+pub const DEFAULT_APP_EVENT_BATCH_SIZE: usize = 500;
+
+/// Which paths app events are sent to. Both take the same bodies and give
+/// the same answers; HubSpot says the `/v4/` paths go unsupported on
+/// 2027-03-30 and points to the date-versioned ones.
+///
+/// ```
+/// use timeline_core::AppEventsApi;
+/// assert_eq!(AppEventsApi::default(), AppEventsApi::V2026_03);
+/// assert_eq!(AppEventsApi::V4.version(), "v4");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AppEventsApi {
+    /// `POST /integrators/timeline/2026-03/events` and `…/events/batch`.
+    #[default]
+    V2026_03,
+    /// `POST /integrators/timeline/v4/events` and `…/events/batch`.
+    V4,
+}
+
+impl AppEventsApi {
+    /// The version segment of the paths: `"2026-03"` or `"v4"`.
+    pub const fn version(self) -> &'static str {
+        match self {
+            AppEventsApi::V2026_03 => "2026-03",
+            AppEventsApi::V4 => "v4",
+        }
+    }
+}
 
 /// How failed requests are retried.
 ///

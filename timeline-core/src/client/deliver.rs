@@ -5,6 +5,14 @@
 //! again with the same error, and that error names no input (a batch-level
 //! cause such as an unknown template or an app that may not send), every
 //! input fails with it instead of being split down to single inputs.
+//!
+//! App-event batches are atomic: a 400 (an invalid input) or a 409 (an
+//! occurrence with one of the ids exists) refuses the whole batch and stores
+//! nothing. When the answer names the inputs (by id, or by their place in
+//! `inputs`), those get their outcome and the others are sent again without
+//! them; when it does not, the batch is bisected, a 409 down to the single
+//! inputs it concerns. A 409 for an input that may have landed before is
+//! created (the earlier attempt stored it), and a conflict otherwise.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -17,11 +25,13 @@ use tracing::field::Empty;
 use super::Inner;
 use super::batch::{Batch, Item};
 use super::exchange::{CallState, Credentials, End, Exchanged, LastFailure, Outgoing, Repeat, error_message};
-use super::mapping::{all_failed, map_answer, refused, unreadable};
+use super::mapping::{all_failed, map_answer, map_single_answer, refused, unreadable};
 use super::report::{FailureReason, Outcome};
 use crate::error::Error;
+use crate::kind::EventKind;
+use crate::wire::{ApiError, ErrorDetail};
 
-/// The batch create path, relative to the base URL.
+/// The batch create path of v3 timeline events, relative to the base URL.
 const BATCH_CREATE: [&str; 6] = ["integrators", "timeline", "v3", "events", "batch", "create"];
 
 /// The outcome of every input of a batch, and what stopped the call, if
@@ -74,6 +84,14 @@ enum Sent {
     Done(Delivered),
     /// Refused whole, and the batch can be split.
     Refused(Batch, Refusal),
+    /// An atomic batch refused for the inputs its answer names: their
+    /// outcomes, and the batch of the others, to send again.
+    Named {
+        /// The outcomes of the named inputs.
+        outcomes: Vec<Outcome>,
+        /// The other inputs, not stored.
+        rest: Batch,
+    },
 }
 
 impl Inner {
@@ -91,10 +109,8 @@ impl Inner {
         let recorder = span.clone();
         Box::pin(
             async move {
-                let delivered = match self.send_batch_once(batch, call, &recorder).await {
-                    Sent::Done(delivered) => delivered,
-                    Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
-                };
+                let sent = self.send_batch_once(batch, call, &recorder).await;
+                let delivered = self.settle(sent, call).await;
                 let outcomes = &delivered.outcomes;
                 let created = outcomes.iter().filter(|outcome| matches!(outcome, Outcome::Created(_))).count();
                 recorder.record("created", created).record("failed", outcomes.len() - created);
@@ -137,26 +153,61 @@ impl Inner {
                 Sent::Refused(right, right_refusal) if delivered.stop.is_some() => {
                     delivered.outcomes.extend(refused_all(right.items(), &right_refusal.reason));
                 }
+                Sent::Named { outcomes, rest } if delivered.stop.is_some() => {
+                    let mut named = Delivered::done(outcomes);
+                    named.extend(stopped(rest.items(), delivered.stop.as_ref()));
+                    named.outcomes.sort_by_key(Outcome::index);
+                    delivered.outcomes.extend(named.outcomes);
+                }
                 right => delivered.extend(self.settle(right, call).await),
             }
             delivered
         })
     }
 
-    /// The outcomes of a half: as answered, or by bisecting it further.
-    async fn settle(&self, sent: Sent, call: &CallState) -> Delivered {
-        match sent {
-            Sent::Done(delivered) => delivered,
-            Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
-        }
+    /// The outcomes of a request's batch: as answered, by bisecting it
+    /// further, or by sending again the inputs its refusal did not name.
+    fn settle<'a>(&'a self, sent: Sent, call: &'a CallState) -> Delivery<'a> {
+        Box::pin(async move {
+            match sent {
+                Sent::Done(delivered) => delivered,
+                Sent::Refused(batch, refusal) => self.bisect(batch, refusal, call).await,
+                Sent::Named { outcomes, rest } => {
+                    let mut delivered = Delivered::done(outcomes);
+                    if !rest.items().is_empty() {
+                        tracing::debug!(
+                            named = delivered.outcomes.len(),
+                            rest = rest.items().len(),
+                            "app-event batch refused for the inputs it names; sending the others again"
+                        );
+                        let span = tracing::Span::current();
+                        let again = self.send_batch_once(rest, call, &span).await;
+                        delivered.extend(self.settle(again, call).await);
+                    }
+                    delivered.outcomes.sort_by_key(Outcome::index);
+                    delivered
+                }
+            }
+        })
     }
 
     /// One request (with its retries) for `batch`.
     async fn send_batch_once(&self, mut batch: Batch, call: &CallState, span: &tracing::Span) -> Sent {
+        let single = match batch.kind() {
+            EventKind::AppEvent if call.is_single_event() => batch.single_body(),
+            _ => None,
+        };
+        let is_single = single.is_some();
+        let version = self.config.app_events_api.version();
+        let url = match (batch.kind(), is_single) {
+            (EventKind::Timeline, _) => self.url(BATCH_CREATE),
+            (EventKind::AppEvent, false) => self.url(["integrators", "timeline", version, "events", "batch"]),
+            (EventKind::AppEvent, true) => self.url(["integrators", "timeline", version, "events"]),
+        };
         let outgoing = Outgoing {
             method: Method::POST,
-            url: self.url(BATCH_CREATE),
-            body: Some(batch.body().into()),
+            url,
+            body: Some(single.unwrap_or_else(|| batch.body()).into()),
             credentials: Credentials::Bearer,
             sent: Some(Arc::clone(batch.sent_flag())),
         };
@@ -204,11 +255,15 @@ impl Inner {
         span.record("status", status);
         if answer.status.is_success() {
             return Sent::Done(Delivered::done(match &answer.body {
+                Ok(body) if is_single => map_single_answer(items, body),
                 Ok(body) => map_answer(items, status, body),
                 Err(error) => unreadable(items, &error.to_string()),
             }));
         }
         let body = answer.body.unwrap_or_default();
+        if batch.kind() == EventKind::AppEvent && matches!(status, 400 | 409) {
+            return app_event_refusal(batch, status, &body);
+        }
         let refusal = match status {
             400 => {
                 let error: crate::wire::ApiError = serde_json::from_slice(&body).unwrap_or_default();
@@ -245,6 +300,92 @@ impl Inner {
     }
 }
 
+/// What a 400 or a 409 to an app-event batch (which HubSpot stores whole
+/// or not at all) comes to: outcomes for the inputs the answer names and
+/// the others to send again, or a refusal to bisect when it names none.
+fn app_event_refusal(batch: Batch, status: u16, body: &[u8]) -> Sent {
+    let error: ApiError = serde_json::from_slice(body).unwrap_or_default();
+    let message = if error.message.is_empty() { error_message(body) } else { error.message.clone() };
+    let items = batch.items();
+    let reason_of = |details: Vec<ErrorDetail>, context| {
+        Arc::new(match status {
+            409 => FailureReason::DuplicateId { message: message.clone() },
+            _ => FailureReason::Validation {
+                category: error.category.clone(),
+                message: message.clone(),
+                context,
+                details,
+            },
+        })
+    };
+    if items.len() < 2 {
+        let reason = reason_of(error.errors.clone(), error.context.clone().unwrap_or_default());
+        return Sent::Done(Delivered::done(refused_all(items, &reason)));
+    }
+    let Some(named) = named_inputs(&batch, &error) else {
+        let reason = reason_of(error.errors.clone(), error.context.clone().unwrap_or_default());
+        // A 409 always concerns some inputs: bisect down to them.
+        return Sent::Refused(batch, Refusal { status, reason, names_an_input: status == 409 });
+    };
+    let outcomes = named
+        .iter()
+        .map(|&position| {
+            let item = &items[position];
+            let details: Vec<ErrorDetail> =
+                error.errors.iter().filter(|detail| concerns(detail, position, &item.id)).cloned().collect();
+            let details = if details.is_empty() { error.errors.clone() } else { details };
+            let context = [("id".to_owned(), vec![item.id.to_string()])].into();
+            refused(item, &reason_of(details, context))
+        })
+        .collect();
+    let rest = batch.without(&named);
+    Sent::Named { outcomes, rest }
+}
+
+/// The positions of the inputs an app-event refusal names, in body order:
+/// by id (`id` or `ids` in its context or a detail's) or by place (`index`
+/// or `indexes` there, or a detail `in` `inputs[N]…`). `None` when it names
+/// none of the batch's inputs, or names an id that more than one of them
+/// has (then only splitting tells which).
+fn named_inputs(batch: &Batch, error: &ApiError) -> Option<Vec<usize>> {
+    let items = batch.items();
+    let contexts: Vec<_> =
+        error.context.iter().chain(error.errors.iter().filter_map(|detail| detail.context.as_ref())).collect();
+    let values = |keys: [&'static str; 2]| {
+        contexts.iter().flat_map(move |context| keys.into_iter().filter_map(|key| context.get(key)).flatten())
+    };
+    let places = values(["index", "indexes"]).filter_map(|place| place.parse::<usize>().ok());
+    let mut named: Vec<usize> = places.filter(|&place| place < items.len()).collect();
+    let ids = values(["id", "ids"]);
+    for id in ids {
+        let mut holders = items.iter().enumerate().filter(|(_, item)| *item.id == **id).map(|(position, _)| position);
+        match (holders.next(), holders.next()) {
+            (Some(position), None) => named.push(position),
+            (Some(_), Some(_)) => return None,
+            (None, _) => {}
+        }
+    }
+    named.extend(error.errors.iter().filter_map(input_place).filter(|&place| place < items.len()));
+    named.sort_unstable();
+    named.dedup();
+    (!named.is_empty()).then_some(named)
+}
+
+/// The place `N` of a detail `in` `inputs[N]…`.
+fn input_place(detail: &ErrorDetail) -> Option<usize> {
+    let rest = detail.in_.as_deref()?.strip_prefix("inputs[")?;
+    rest[..rest.find(']')?].parse().ok()
+}
+
+/// Whether `detail` is about the input at `position` with `id`.
+fn concerns(detail: &ErrorDetail, position: usize, id: &str) -> bool {
+    let names = |key: &str, value: &str| {
+        let values = detail.context.as_ref().and_then(|context| context.get(key));
+        values.is_some_and(|values| values.iter().any(|named| named == value))
+    };
+    input_place(detail) == Some(position) || names("index", &position.to_string()) || names("id", id)
+}
+
 /// Every input refused with `reason` (an id in use counts as created for
 /// inputs that may have landed before).
 fn refused_all(items: &[Item], reason: &Arc<FailureReason>) -> Vec<Outcome> {
@@ -267,4 +408,79 @@ fn stopped(items: &[Item], cause: Option<&Error>) -> Delivered {
         })
         .collect();
     Delivered::done(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::batch::{Chunker, Pushed};
+    use crate::client::input::EventInput;
+    use crate::error::EncodeError;
+
+    /// An app event already encoded, with its id.
+    struct Occurrence(&'static str);
+
+    impl EventInput for Occurrence {
+        fn template_id(&self) -> &str {
+            "webinar_registered"
+        }
+
+        fn kind(&self) -> EventKind {
+            EventKind::AppEvent
+        }
+
+        fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+            out.extend_from_slice(format!(r#"{{"id":"{}"}}"#, self.0).as_bytes());
+            Ok(self.0.to_owned())
+        }
+    }
+
+    fn batch(ids: &[&'static str]) -> Batch {
+        let mut chunker = Chunker::new(100, 1 << 20);
+        for (index, id) in ids.iter().enumerate() {
+            assert_eq!(chunker.push(index, &Occurrence(id)), Pushed::Pending);
+        }
+        chunker.finish().pop().unwrap()
+    }
+
+    fn error(body: &str) -> ApiError {
+        serde_json::from_str(body).unwrap()
+    }
+
+    #[test]
+    fn a_refusal_names_inputs_by_id_index_or_place() {
+        let batch = batch(&["a", "b", "c", "d"]);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["c","zz"]}}"#)), Some(vec![2]));
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"indexes":["3","9"]}}"#)), Some(vec![3]));
+        let by_place = r#"{"errors":[{"message":"m","in":"inputs[1].properties.x"},{"message":"m","in":"inputs[1]"}]}"#;
+        assert_eq!(named_inputs(&batch, &error(by_place)), Some(vec![1]));
+        let by_detail = r#"{"errors":[{"message":"m","context":{"id":["d"],"index":["0"]}}]}"#;
+        assert_eq!(named_inputs(&batch, &error(by_detail)), Some(vec![0, 3]));
+        assert_eq!(named_inputs(&batch, &error(r#"{"message":"some occurrence exists"}"#)), None);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["zz"]}}"#)), None, "not one of ours");
+    }
+
+    #[test]
+    fn an_id_two_inputs_share_names_neither() {
+        let batch = batch(&["a", "b", "a"]);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["a"]}}"#)), None);
+        assert_eq!(named_inputs(&batch, &error(r#"{"context":{"ids":["b"]}}"#)), Some(vec![1]));
+    }
+
+    #[test]
+    fn the_others_of_a_named_refusal_are_sent_with_their_bytes() {
+        let batch = batch(&["a", "b", "c"]);
+        let Sent::Named { outcomes, rest } =
+            app_event_refusal(batch, 409, br#"{"message":"exists","context":{"ids":["b"]}}"#)
+        else {
+            panic!("the 409 names b")
+        };
+        let [Outcome::Failed(failure)] = outcomes.as_slice() else { panic!("{outcomes:?}") };
+        assert!(matches!(*failure.reason, FailureReason::DuplicateId { .. }), "{failure:?}");
+        assert_eq!(failure.index, 1);
+        assert_eq!(rest.items().iter().map(|item| item.index).collect::<Vec<_>>(), [0, 2]);
+        let body: serde_json::Value = serde_json::from_slice(&rest.body()).unwrap();
+        assert_eq!(body, serde_json::json!({"inputs": [{"id": "a"}, {"id": "c"}]}));
+        assert_eq!(rest.kind(), EventKind::AppEvent);
+    }
 }

@@ -110,12 +110,25 @@ pub(crate) enum Repeat {
 pub(crate) struct CallState {
     daily_limit: OnceLock<String>,
     attempt_timeout: Duration,
+    single_event: bool,
 }
 
 impl CallState {
     /// A call whose attempts each have `attempt_timeout`.
     pub(crate) fn new(attempt_timeout: Duration) -> Self {
-        CallState { daily_limit: OnceLock::new(), attempt_timeout }
+        CallState { daily_limit: OnceLock::new(), attempt_timeout, single_event: false }
+    }
+
+    /// A call of one event, which goes to its kind's single-event endpoint
+    /// when it has one.
+    pub(crate) fn single_event(mut self, single: bool) -> Self {
+        self.single_event = single;
+        self
+    }
+
+    /// Whether the call sends one event to a single-event endpoint.
+    pub(crate) fn is_single_event(&self) -> bool {
+        self.single_event
     }
 
     /// HubSpot's message, if the daily limit was reached in this call.

@@ -98,7 +98,7 @@ impl App {
             inner,
             stream::iter(events.by_ref()),
             Reporting::in_result_only(),
-            inner.config.batch_size,
+            send_all::Requests::Batches,
             inner.config.timeouts,
         )
         .await;

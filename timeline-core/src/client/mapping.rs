@@ -82,6 +82,14 @@ pub(crate) fn map_answer(items: &[Item], status: u16, body: &[u8]) -> Vec<Outcom
     fates.into_iter().flatten().collect()
 }
 
+/// The outcome of the one input of a single-event request answered with a
+/// 2xx: created, with the record HubSpot names when its answer (a 201's
+/// `AppEventOccurrence`) says; a 200 has no body.
+pub(crate) fn map_single_answer(items: &[Item], body: &[u8]) -> Vec<Outcome> {
+    let object_id = serde_json::from_slice::<StoredEvent<'_>>(body).ok().and_then(|stored| stored.object_id);
+    items.iter().map(|item| created(item, object_id.clone())).collect()
+}
+
 /// Finds the input that a result or an error names by id, each input once.
 ///
 /// While the answer names the inputs in the order they were sent (the usual
@@ -123,20 +131,15 @@ pub(crate) fn all_failed(items: &[Item], reason: &Arc<FailureReason>) -> Vec<Out
 }
 
 /// The outcome of an input HubSpot refused with `reason`. HubSpot's
-/// "Event ID already in use" means an earlier attempt stored it when one
-/// may have landed (created), and a conflict with another event otherwise.
+/// "Event ID already in use" (or an app event's 409) means an earlier
+/// attempt stored it when one may have landed (created), and a conflict
+/// with another event otherwise.
 pub(crate) fn refused(item: &Item, reason: &Arc<FailureReason>) -> Outcome {
     match &**reason {
+        FailureReason::DuplicateId { .. } if item.landed_before => confirmed_by_duplicate(item),
         FailureReason::Validation { message, details, .. } if id_in_use(message, details) => {
             if item.landed_before {
-                Outcome::Created(Created {
-                    index: item.index,
-                    id: item.id.to_string(),
-                    template_id: item.template_id.to_string(),
-                    object_id: None,
-                    confirmed_by_duplicate: true,
-                    portal: item.portal,
-                })
+                confirmed_by_duplicate(item)
             } else {
                 let message = match details.first() {
                     Some(detail) if !says_id_in_use(message) => detail.message.clone(),
@@ -168,6 +171,19 @@ fn validation(error: &StandardError) -> FailureReason {
         context: error.context.clone(),
         details: error.errors.clone(),
     }
+}
+
+/// An input whose id HubSpot says is taken, after an earlier attempt of it
+/// may have landed: that attempt stored it.
+fn confirmed_by_duplicate(item: &Item) -> Outcome {
+    Outcome::Created(Created {
+        index: item.index,
+        id: item.id.to_string(),
+        template_id: item.template_id.to_string(),
+        object_id: None,
+        confirmed_by_duplicate: true,
+        portal: item.portal,
+    })
 }
 
 fn created(item: &Item, object_id: Option<String>) -> Outcome {
@@ -210,7 +226,7 @@ mod tests {
         for (index, id) in ids.iter().enumerate() {
             assert_eq!(chunker.push(index + 10, &Raw(id)), Pushed::Pending);
         }
-        chunker.finish().unwrap().items().to_vec()
+        chunker.finish().pop().unwrap().items().to_vec()
     }
 
     fn summary(outcomes: &[Outcome]) -> Vec<(usize, String)> {

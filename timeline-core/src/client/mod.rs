@@ -4,6 +4,7 @@
 //! in many accounts, with its [`TokenStore`] and [`RateBudget`].
 
 mod app;
+mod app_event_types;
 mod auth;
 mod batch;
 mod budget;
@@ -32,7 +33,7 @@ use reqwest::Url;
 pub use app::{App, AppBuilder, DEFAULT_APP_MAX_IN_FLIGHT, Installed};
 pub use budget::{BoxFuture, LocalRateBudget, RateBudget, RatePermit};
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL};
-pub use config::{RateLimit, RetryPolicy, Timeouts};
+pub use config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, RateLimit, RetryPolicy, Timeouts};
 pub use input::{AnyEvent, EventInput, Resent};
 pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, Outcome, SendError, SendReport};
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
@@ -85,6 +86,8 @@ pub(crate) struct Inner {
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
     batch_size: usize,
+    app_event_batch_size: usize,
+    app_events_api: AppEventsApi,
     max_request_bytes: usize,
     max_response_bytes: usize,
     max_in_flight: usize,
@@ -138,8 +141,19 @@ impl Client {
     /// An event HubSpot refuses is an [`Outcome::Failed`], not an error;
     /// errors are what stop the call (credentials refused, the deadline), and
     /// the [`SendError`]'s report still holds the event's fate.
+    ///
+    /// An app event goes to the single-event endpoint
+    /// (`POST /integrators/timeline/2026-03/events`); a v3 event goes in a
+    /// batch of one.
     pub async fn send<E: EventInput + Send>(&self, event: E) -> Result<Outcome, SendError> {
-        let report = self.send_batch(std::iter::once(event)).await?;
+        let report = send_all::run(
+            &self.inner,
+            futures_util::stream::iter([(0, event)]),
+            send_all::Reporting::in_result_only(),
+            send_all::Requests::OneEvent,
+            self.inner.config.timeouts,
+        )
+        .await?;
         let outcome = match report.failed().first() {
             Some(failure) => Outcome::Failed(failure.clone()),
             None => match report.created().first() {
@@ -153,7 +167,8 @@ impl Client {
         Ok(outcome)
     }
 
-    /// Sends `events` in one request (however many they are, within the
+    /// Sends `events` in one request per kind (v3 timeline events and app
+    /// events go to their own endpoints; however many they are, within the
     /// request body limit) and reports on each.
     ///
     /// A batch HubSpot rejects as a whole is split to isolate the bad
@@ -169,7 +184,7 @@ impl Client {
             &self.inner,
             futures_util::stream::iter(events.into_iter().enumerate()),
             send_all::Reporting::in_result_only(),
-            usize::MAX,
+            send_all::Requests::OneBatch,
             self.inner.config.timeouts,
         )
         .await

@@ -42,7 +42,7 @@ pub struct Created {
     pub index: usize,
     /// The id the event was sent with.
     pub id: String,
-    /// The event template id.
+    /// The event's type: the template id, or an app event's event type name.
     pub template_id: String,
     /// The CRM record HubSpot put it on, when the answer said so.
     pub object_id: Option<String>,
@@ -73,7 +73,7 @@ pub struct Failure {
     pub index: usize,
     /// The id it was sent with; `None` when it could not be encoded.
     pub id: Option<String>,
-    /// The event template id.
+    /// The event's type: the template id, or an app event's event type name.
     pub template_id: String,
     /// Why. Reasons shared by a whole batch are one allocation for all its events.
     pub reason: Arc<FailureReason>,
@@ -190,9 +190,10 @@ pub enum FailureReason {
         /// What was wrong with the answer.
         detail: String,
     },
-    /// HubSpot refused the id as already in use ("Event ID already in use"),
-    /// and no earlier attempt of this input can have stored it: another
-    /// event (another object, other content) holds the id.
+    /// HubSpot refused the id as already in use ("Event ID already in use",
+    /// or an app event's 409: an occurrence with this id exists), and no
+    /// earlier attempt of this input can have stored it: another event
+    /// (another object, other content) holds the id.
     #[error("not stored: its id is already in use by another event: {message}")]
     DuplicateId {
         /// HubSpot's message.

@@ -226,7 +226,7 @@ where
         let inner = &*self.client.inner;
         let reporting =
             Reporting { keep_created: self.keep_created, max_failures: self.max_failures, on_outcome: self.on_outcome };
-        Box::pin(run(inner, self.events.enumerate(), reporting, inner.config.batch_size, self.timeouts))
+        Box::pin(run(inner, self.events.enumerate(), reporting, Requests::Batches, self.timeouts))
     }
 }
 
@@ -246,6 +246,18 @@ enum Step<T, D> {
 struct InFlight {
     items: Vec<Item>,
     sent: Arc<AtomicBool>,
+}
+
+/// How a call's events are split into requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Requests {
+    /// Batches of the client's batch size for each kind.
+    Batches,
+    /// One batch request per kind, holding every event of that kind.
+    OneBatch,
+    /// One event, sent to its kind's single-event endpoint when it has one
+    /// (app events do; a v3 event goes in a batch of one).
+    OneEvent,
 }
 
 /// How a call reports: what its report keeps, and who sees each outcome.
@@ -318,17 +330,18 @@ impl Drop for Tally<'_> {
 }
 
 /// Encodes and chunks `events` (each with its position among the call's
-/// inputs) as they come, keeping at most
+/// inputs) as they come, each kind into its own batches, keeping at most
 /// `max_in_flight` batch requests under way. A partial batch goes out as
 /// soon as the source has nothing ready, so a slow stream's events are not
-/// held back waiting for a full batch. With `batch_size` of `usize::MAX`
-/// the events must fit one request. `timeouts` are the call's (its connect
-/// limit is the client's, fixed when it was built).
+/// held back waiting for a full batch. Unless `requests` is
+/// [`Requests::Batches`] the events of each kind must fit one request.
+/// `timeouts` are the call's (its connect limit is the client's, fixed
+/// when it was built).
 pub(crate) async fn run<S, E>(
     inner: &Inner,
     events: S,
     reporting: Reporting<'_>,
-    batch_size: usize,
+    requests: Requests,
     timeouts: Timeouts,
 ) -> Result<SendReport, SendError>
 where
@@ -342,12 +355,10 @@ where
         report: SendReport::new(reporting.keep_created, reporting.max_failures),
         on_outcome: reporting.on_outcome,
         in_flight: HashMap::new(),
-        chunker: Chunker::new(batch_size, inner.config.max_request_bytes)
-            .checking(&inner.known_templates)
-            .for_portal(inner.portal),
+        chunker: chunker(inner, requests).checking(&inner.known_templates).for_portal(inner.portal),
         finished: false,
     };
-    let call = CallState::new(timeouts.attempt());
+    let call = CallState::new(timeouts.attempt()).single_event(requests == Requests::OneEvent);
     let deadline = timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
     let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
     let mut in_flight = FuturesUnordered::new();
@@ -392,7 +403,7 @@ where
                 (delivered.stop, None)
             }
             Step::Next(Some((index, event))) => match tally.chunker.push(index, &event) {
-                Pushed::Ready(batch) if batch_size == usize::MAX => {
+                Pushed::Ready(batch) if requests != Requests::Batches => {
                     let limit = inner.config.max_request_bytes;
                     let error = Error::config(format!(
                         "the events do not fit one request body of at most {limit} bytes; use send_all"
@@ -412,7 +423,7 @@ where
             Step::Next(None) if exhausted => break,
             Step::Next(None) | Step::Idle => {
                 exhausted |= matches!(step, Step::Next(None));
-                in_flight.extend(tally.chunker.finish().map(|batch| send(batch, &mut tally)));
+                in_flight.extend(tally.chunker.finish().into_iter().map(|batch| send(batch, &mut tally)));
                 (None, None)
             }
             Step::Deadline => (deadline.map(|(_, limit)| Error::Deadline(limit)), None),
@@ -425,4 +436,15 @@ where
         }
     }
     Ok(tally.finish())
+}
+
+/// The chunker of a call of `requests`.
+fn chunker(inner: &Inner, requests: Requests) -> Chunker {
+    let max_bytes = inner.config.max_request_bytes;
+    match requests {
+        Requests::Batches => {
+            Chunker::new(inner.config.batch_size, max_bytes).app_event_inputs(inner.config.app_event_batch_size)
+        }
+        Requests::OneBatch | Requests::OneEvent => Chunker::new(usize::MAX, max_bytes),
+    }
 }

@@ -98,7 +98,8 @@ pub(crate) struct KnownTemplates {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct InputView {
-    #[serde(default)]
+    /// The tokens, or an app event's properties.
+    #[serde(default, alias = "properties")]
     tokens: BTreeMap<String, String>,
     object_id: Option<String>,
     email: Option<String>,

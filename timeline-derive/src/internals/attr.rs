@@ -55,6 +55,12 @@ pub struct Container {
     pub template_id_written: bool,
     /// The `template = "…"` literal: the template definition file.
     pub template: Option<LitStr>,
+    /// An app event's event type name, when given and valid, with its literal's span.
+    pub event_type: Option<Sp<String>>,
+    /// Whether `event_type` was written, valid or not.
+    pub event_type_written: bool,
+    /// The `objectTypeFullyQualifiedName` of every event, when given and valid.
+    pub object_type: Option<Sp<String>>,
     /// Where `require_all_tokens` was written, if it was.
     pub require_all_tokens: Option<Span>,
     /// The case rule for token names.
@@ -63,13 +69,17 @@ pub struct Container {
     pub krate: syn::Path,
 }
 
-const CONTAINER_KEYS: &[Symbol] = &[TEMPLATE_ID, TEMPLATE, REQUIRE_ALL_TOKENS, RENAME_ALL, CRATE];
+const CONTAINER_KEYS: &[Symbol] =
+    &[TEMPLATE_ID, TEMPLATE, EVENT_TYPE, OBJECT_TYPE, REQUIRE_ALL_TOKENS, RENAME_ALL, CRATE];
 
 impl Container {
     /// Reads the struct's `#[timeline(...)]` attributes.
     pub fn from_ast(cx: &Ctxt, item: &syn::DeriveInput) -> Self {
         let mut template_id = Attr::none(cx, TEMPLATE_ID);
         let mut template = Attr::none(cx, TEMPLATE);
+        let mut event_type = Attr::none(cx, EVENT_TYPE);
+        let mut object_type = Attr::none(cx, OBJECT_TYPE);
+        let mut event_type_written = false;
         let mut require_all_tokens = Attr::none(cx, REQUIRE_ALL_TOKENS);
         let mut rename_all = Attr::none(cx, RENAME_ALL);
         let mut krate = Attr::none(cx, CRATE);
@@ -87,6 +97,15 @@ impl Container {
             } else if meta.path == TEMPLATE {
                 if let Some(lit) = string_value(cx, &meta, TEMPLATE, "\"timeline/pet-adopted.json\"")? {
                     template.set(meta.path.span(), lit);
+                }
+            } else if meta.path == EVENT_TYPE {
+                event_type_written = true;
+                if let Some(lit) = string_value(cx, &meta, EVENT_TYPE, "\"webinar_registered\"")? {
+                    event_type.set(meta.path.span(), name_value(cx, &lit, EVENT_TYPE, "\"webinar_registered\""));
+                }
+            } else if meta.path == OBJECT_TYPE {
+                if let Some(lit) = string_value(cx, &meta, OBJECT_TYPE, "\"p1234_car\"")? {
+                    object_type.set(meta.path.span(), name_value(cx, &lit, OBJECT_TYPE, "\"p1234_car\""));
                 }
             } else if meta.path == REQUIRE_ALL_TOKENS {
                 if is_flag(cx, &meta, REQUIRE_ALL_TOKENS)? {
@@ -109,12 +128,13 @@ impl Container {
         let template = template.get().map(|template| template.value);
         let require_all_tokens = require_all_tokens.get().map(|flag| flag.span);
         // A written but bad `template_id` has its own error; "missing" would only repeat it.
-        if !template_id_written && template.is_none() {
+        if !template_id_written && !event_type_written && template.is_none() {
             cx.error_spanned_by(
                 &item.ident,
                 "missing `#[timeline(template_id = \"…\")]`: a timeline event needs the numeric id of its \
                  HubSpot event template, e.g. `#[timeline(template_id = \"1001298\")]`, or its definition file, \
-                 e.g. `#[timeline(template = \"timeline/pet-adopted.json\")]`",
+                 e.g. `#[timeline(template = \"timeline/pet-adopted.json\")]`; an app event needs its \
+                 `*-hsmeta.json` file, or its event type name, e.g. `#[timeline(event_type = \"webinar_registered\")]`",
             );
         }
         if let (Some(flag), None) = (require_all_tokens, &template) {
@@ -128,6 +148,9 @@ impl Container {
             template_id: template_id.get().and_then(|id| id.value),
             template_id_written,
             template,
+            event_type: event_type.get().and_then(|name| name.value),
+            event_type_written,
+            object_type: object_type.get().and_then(|name| name.value),
             require_all_tokens,
             rename_all: rename_all.get().map(|rule| rule.value).unwrap_or_default(),
             krate: krate.get().map(|path| path.value).unwrap_or_else(default_crate_path),
@@ -155,6 +178,24 @@ fn template_id_value(cx: &Ctxt, lit: &LitStr) -> Option<String> {
         None
     } else {
         Some(id)
+    }
+}
+
+/// Checks the literal of a name HubSpot matches as it is (`event_type`,
+/// `object_type`): not empty, no whitespace or control characters.
+fn name_value(cx: &Ctxt, lit: &LitStr, key: Symbol, example: &str) -> Option<Sp<String>> {
+    let name = lit.value();
+    if name.is_empty() {
+        cx.error_spanned_by(lit, format!("`{key}` is empty: give the name, e.g. `{key} = {example}`"));
+        None
+    } else if let Some(bad) = name.chars().find(|ch| ch.is_whitespace() || ch.is_control()) {
+        cx.error_spanned_by(
+            lit,
+            format!("`{key}` is a name HubSpot matches exactly, and {name:?} has the character {bad:?}; remove it"),
+        );
+        None
+    } else {
+        Some(Sp { span: lit.span(), value: name })
     }
 }
 
@@ -241,11 +282,13 @@ pub enum Role {
     ExtraData,
     /// `iframe`
     Iframe,
+    /// `object_type`: an app event's `objectTypeFullyQualifiedName`.
+    ObjectType,
 }
 
 impl Role {
     /// Every role, in the order the runtime reads them.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::ObjectId,
         Role::Email,
         Role::Utk,
@@ -254,6 +297,7 @@ impl Role {
         Role::Timestamp,
         Role::ExtraData,
         Role::Iframe,
+        Role::ObjectType,
     ];
 
     /// The flag that gives the role.
@@ -267,6 +311,7 @@ impl Role {
             Role::Timestamp => TIMESTAMP,
             Role::ExtraData => EXTRA_DATA,
             Role::Iframe => IFRAME,
+            Role::ObjectType => OBJECT_TYPE,
         }
     }
 
@@ -290,7 +335,8 @@ pub struct Field {
     pub role: Option<Sp<Role>>,
 }
 
-const FIELD_KEYS: &[Symbol] = &[RENAME, SKIP, OBJECT_ID, EMAIL, UTK, DOMAIN, ID, TIMESTAMP, EXTRA_DATA, IFRAME];
+const FIELD_KEYS: &[Symbol] =
+    &[RENAME, SKIP, OBJECT_ID, EMAIL, UTK, DOMAIN, ID, TIMESTAMP, EXTRA_DATA, IFRAME, OBJECT_TYPE];
 
 impl Field {
     /// Reads the field's `#[timeline(...)]` attributes and checks that they go together.

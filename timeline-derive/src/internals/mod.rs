@@ -6,6 +6,7 @@ pub mod attr;
 pub mod case;
 pub mod check;
 pub mod ctxt;
+pub mod event_type;
 pub mod name;
 pub mod symbol;
 pub mod template_check;

@@ -11,6 +11,7 @@ pub fn role_for_reserved(name: &str) -> Option<&'static str> {
         "utk" => Some("utk"),
         "domain" => Some("domain"),
         "objectId" => Some("object_id"),
+        "objectType" => Some("object_type"),
         "extraData" => Some("extra_data"),
         "timelineIFrame" => Some("iframe"),
         _ => None,
@@ -28,6 +29,6 @@ mod tests {
         assert_eq!(role_for_reserved("timelineIFrame"), Some("iframe"));
         assert_eq!(role_for_reserved("lookup"), None);
         let with_role = RESERVED.iter().filter(|name| role_for_reserved(name).is_some()).count();
-        assert_eq!(with_role, 7);
+        assert_eq!(with_role, 8);
     }
 }

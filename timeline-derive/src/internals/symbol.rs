@@ -13,6 +13,10 @@ pub const TIMELINE: Symbol = Symbol("timeline");
 
 /// Container: the event template's id.
 pub const TEMPLATE_ID: Symbol = Symbol("template_id");
+/// Container: an app event's event type name.
+pub const EVENT_TYPE: Symbol = Symbol("event_type");
+/// Container, or a field's role: an app event's `objectTypeFullyQualifiedName`.
+pub const OBJECT_TYPE: Symbol = Symbol("object_type");
 /// Container: a template definition file, relative to the crate's folder.
 pub const TEMPLATE: Symbol = Symbol("template");
 /// Container: every token of the template file needs a field.

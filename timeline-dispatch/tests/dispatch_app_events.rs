@@ -1,0 +1,135 @@
+//! App events through the dispatcher and the SQLite outbox: kept as they
+//! were encoded, sent to the app-event API next to v3 events, stored once,
+//! and a redelivery after a lost answer (a 409 for an occurrence the lost
+//! attempt stored) reported delivered.
+
+mod dispatch_support;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use dispatch_support::*;
+use hubspot_timeline::{EncodeError, EventKind, IdText, Target, TimelineEvent, TokenKind, TokenSpec, TokenWriter};
+use timeline_dispatch::{Fate, Outbox, SqliteOutbox};
+use timeline_sandbox::{Fault, Faults, Sandbox};
+
+/// The event type of `tests/data/app-events/trial-started-hsmeta.json`.
+const TRIAL_STARTED: &str = "trial_started";
+
+/// A trial started: an app event on contacts.
+struct TrialStarted {
+    contact_id: u64,
+    trial_id: String,
+}
+
+impl TimelineEvent for TrialStarted {
+    const TEMPLATE_ID: &'static str = TRIAL_STARTED;
+    const KIND: EventKind = EventKind::AppEvent;
+    const TOKENS: &'static [TokenSpec] = &[TokenSpec { name: "plan", kind: TokenKind::Enumeration }];
+    const OBJECT_TYPE: Option<&'static str> = Some("contacts");
+
+    fn target(&self) -> Target<'_> {
+        Target { object_id: Some(self.contact_id.into()), ..Target::default() }
+    }
+
+    fn event_id(&self) -> Option<IdText<'_>> {
+        Some(self.trial_id.as_str().into())
+    }
+
+    fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> {
+        tokens.token("plan", "pro")
+    }
+}
+
+/// Trial number `n` of `portal`; its id names both.
+fn trial(portal: u64, n: usize) -> TrialStarted {
+    TrialStarted { contact_id: 2_000 + n as u64, trial_id: format!("trial-{portal}-{n}") }
+}
+
+fn app_event_sandbox() -> timeline_sandbox::SandboxBuilder {
+    sandbox().app_events_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/app-events"))
+}
+
+/// The ids of the occurrences `sandbox` stores for `portal`, asserting none is stored twice.
+fn stored_trials(sandbox: &Sandbox, portal: u64) -> BTreeSet<String> {
+    let stored = sandbox.app_events_in(portal);
+    let ids: BTreeSet<String> = stored.iter().map(|occurrence| occurrence.id.clone()).collect();
+    assert_eq!(ids.len(), stored.len(), "an occurrence is stored twice");
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn app_events_and_v3_events_go_out_through_a_sqlite_outbox_once_each() {
+    let sandbox = app_event_sandbox().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Arc::new(SqliteOutbox::open(dir.path().join("outbox.sqlite")).await.unwrap());
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app(&sandbox), outbox.clone(), &outcomes).batch_size(8).spawn().unwrap();
+    for portal in [102, 103] {
+        for n in 0..15 {
+            dispatcher.emit(portal, &signup(portal, n)).await.unwrap();
+            dispatcher.emit(portal, &trial(portal, n)).await.unwrap();
+        }
+    }
+    dispatcher.flush().await.unwrap();
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.delivered, counts.pending, counts.claimed, counts.dead), (60, 0, 0, 0));
+    for portal in [102, 103] {
+        assert_eq!(sandbox.events_in(portal).len(), 15);
+        let expected: BTreeSet<String> = (0..15).map(|n| trial(portal, n).trial_id).collect();
+        assert_eq!(stored_trials(&sandbox, portal), expected);
+        for n in 0..15 {
+            assert_eq!(sandbox.received(TEMPLATE, &signup(portal, n).signup_id), 1);
+            assert_eq!(sandbox.app_event_received(TRIAL_STARTED, &trial(portal, n).trial_id), 1);
+        }
+    }
+    let delivered = outcomes.delivered();
+    assert_eq!(delivered.len(), 60);
+    let kinds = |kind| delivered.iter().filter(|outcome| outcome.key.kind == kind).count();
+    assert_eq!((kinds(EventKind::Timeline), kinds(EventKind::AppEvent)), (30, 30));
+    assert!(
+        delivered
+            .iter()
+            .filter(|outcome| outcome.key.kind == EventKind::AppEvent)
+            .all(|outcome| { outcome.key.event_type == TRIAL_STARTED })
+    );
+    dispatcher.shutdown(Duration::from_secs(10)).await;
+}
+
+/// The first request stores its occurrences and loses the answer; the
+/// client's retry meets the stored occurrences (409) and loses that answer
+/// too, so the rows go back to the outbox as "may have landed"; their
+/// redelivery's 409 means delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivery_after_a_lost_answer_is_delivered_and_stored_once() {
+    let faults = Faults::seeded(3).schedule([Fault::CloseAfterStore, Fault::CloseAfterStore]);
+    let sandbox = app_event_sandbox().faults(faults).start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = Arc::new(SqliteOutbox::open(dir.path().join("outbox.sqlite")).await.unwrap());
+    // Enqueued before the dispatcher starts, so that its first claim sends
+    // all ten in the one request the faults hit.
+    let rows: Vec<_> = (0..10).map(|n| timeline_dispatch::encode_event(101, &trial(101, n)).unwrap()).collect();
+    outbox.enqueue(&rows, SystemTime::now()).await.unwrap();
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app(&sandbox), outbox.clone(), &outcomes).batch_size(10).spawn().unwrap();
+    eventually(PATIENCE, "all delivered", || async { outbox.counts().await.unwrap().delivered == 10 }).await;
+    assert_eq!(sandbox.stats().connections_closed, 2);
+    let expected: BTreeSet<String> = (0..10).map(|n| trial(101, n).trial_id).collect();
+    assert_eq!(stored_trials(&sandbox, 101), expected);
+    let delivered = outcomes.delivered();
+    assert_eq!(delivered.len(), 10);
+    let redelivered: Vec<_> = delivered
+        .iter()
+        .filter(|outcome| matches!(outcome.fate, Fate::Delivered { confirmed_by_duplicate: true }))
+        .collect();
+    assert!(!redelivered.is_empty(), "no redelivery met its stored occurrence: {delivered:?}");
+    assert_eq!(redelivered.len(), 10, "every row was redelivered: {delivered:?}");
+    for outcome in &redelivered {
+        assert_eq!(outcome.attempt, 2, "{outcome:?}");
+        assert_eq!(sandbox.app_event_received(TRIAL_STARTED, &outcome.key.event_id), 3, "{outcome:?}");
+    }
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.claimed, counts.dead), (0, 0, 0));
+    dispatcher.shutdown(Duration::from_secs(10)).await;
+}
