@@ -2,12 +2,15 @@
 //! (from `*-hsmeta.json` definitions), the checks of an occurrence against
 //! its type, and the stored occurrences.
 
-mod occurrence;
 mod store;
 mod types;
 mod validate;
 
-pub use occurrence::AppEventOccurrence;
+/// An occurrence as the sandbox stores and answers it: the client's own
+/// wire model, so both read and write the same shape. The sandbox keeps what
+/// the input carried; only a missing `timestamp` is filled with the time of
+/// storing.
+pub use timeline_core::wire::AppEventOccurrence;
 pub(crate) use store::{AppEventStore, StoredOccurrence};
 pub(crate) use types::{AppEventDefinition, AppEventTypes, load_dir};
 pub(crate) use validate::{Checked, check_occurrence};

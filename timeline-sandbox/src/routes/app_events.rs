@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{Extension, State as Shared};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use timeline_core::wire::{BatchStatus, ErrorDetail};
 
@@ -159,8 +159,10 @@ fn answer(
         drop(store);
         return refuse(response);
     }
+    // Stored to the millisecond, the precision the answers are written in.
+    let stored_at = started_at.trunc_subsecs(3);
     for checked in &mut valid {
-        checked.occurrence.timestamp.get_or_insert(started_at);
+        checked.occurrence.timestamp.get_or_insert(stored_at);
     }
     let occurrences: Vec<&crate::AppEventOccurrence> = valid.iter().map(|checked| &checked.occurrence).collect();
     let capacity = body_bytes + inputs.len() * RESULT_EXTRA_BYTES;
