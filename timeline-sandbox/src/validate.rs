@@ -105,14 +105,7 @@ pub(crate) fn validate(input: &Json<'_>, templates: &TemplateStore) -> Result<Va
     let domain = optional_string(input, "domain", &mut problems);
     let custom_object_type_id = optional_string(input, "customObjectTypeId", &mut problems);
     let timestamp = read_timestamp(input.get("timestamp"), &mut problems);
-    let extra_data = match input.get("extraData") {
-        None | Some(Json::Null) => None,
-        Some(Json::Object(extra)) => Some(to_map(extra)),
-        Some(_) => {
-            problems.add("extraData", "INVALID_TYPE", "`extraData` must be a JSON object");
-            None
-        }
-    };
+    let extra_data = read_extra_data(input.get("extraData"), &mut problems);
     let iframe = read_iframe(input.get("timelineIFrame"), &mut problems);
     if let Some(id) = &id
         && id.trim().is_empty()
@@ -329,6 +322,21 @@ pub(crate) fn read_timestamp(
         }
         Some(other) => {
             problems.add("timestamp", "INVALID_TYPE", format!("`timestamp` must be a string, not {}", other.kind()));
+            None
+        }
+    }
+}
+
+/// Reads an optional `extraData`: absent, `null`, or a JSON object.
+pub(crate) fn read_extra_data(
+    value: Option<&Json<'_>>,
+    problems: &mut Problems,
+) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match value {
+        None | Some(Json::Null) => None,
+        Some(Json::Object(extra)) => Some(to_map(extra)),
+        Some(_) => {
+            problems.add("extraData", "INVALID_TYPE", "`extraData` must be a JSON object");
             None
         }
     }

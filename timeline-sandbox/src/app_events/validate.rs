@@ -7,8 +7,10 @@ use timeline_template::{Kind, Token};
 
 use super::AppEventOccurrence;
 use super::types::{AppEventType, AppEventTypes, Objects};
-use crate::json::{Json, to_map};
-use crate::validate::{Invalid, Problems, is_email, optional_string, read_iframe, read_timestamp, unquoted};
+use crate::json::Json;
+use crate::validate::{
+    Invalid, Problems, is_email, optional_string, read_extra_data, read_iframe, read_timestamp, unquoted,
+};
 
 /// The fields of an `AppEventOccurrence`.
 const FIELDS: [&str; 11] = [
@@ -104,14 +106,7 @@ pub(crate) fn check_occurrence(input: &Json<'_>, types: &AppEventTypes) -> Resul
     let utk = optional_string(input, "utk", &mut problems);
     let domain = optional_string(input, "domain", &mut problems);
     let timestamp = read_timestamp(input.get("timestamp"), &mut problems);
-    let extra_data = match input.get("extraData") {
-        None | Some(Json::Null) => None,
-        Some(Json::Object(extra)) => Some(to_map(extra)),
-        Some(_) => {
-            problems.add("extraData", "INVALID_TYPE", "`extraData` must be a JSON object");
-            None
-        }
-    };
+    let extra_data = read_extra_data(input.get("extraData"), &mut problems);
     let timeline_i_frame = read_iframe(input.get("timelineIFrame"), &mut problems);
     for (value, name) in [(&object_id, "objectId"), (&utk, "utk"), (&object_type, "objectTypeFullyQualifiedName")] {
         if value.as_deref().is_some_and(|value| value.trim().is_empty()) {
