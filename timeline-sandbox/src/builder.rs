@@ -10,7 +10,7 @@ use timeline_template::Definition;
 
 use crate::Sandbox;
 use crate::accounts::Accounts;
-use crate::app_events::{self, AppEventDefinition, AppEventTypes};
+use crate::app_events::{self, AppEventTypes};
 use crate::duplicates::DuplicateIds;
 use crate::faults::Faults;
 use crate::rate_limit::RateLimit;
@@ -115,7 +115,7 @@ impl fmt::Debug for Config {
 pub struct SandboxBuilder {
     templates: Vec<TimelineEventTemplate>,
     template_dirs: Vec<PathBuf>,
-    app_events: Vec<AppEventDefinition>,
+    app_events: Vec<Definition>,
     app_event_dirs: Vec<PathBuf>,
     addr: SocketAddr,
     config: Config,
@@ -176,10 +176,9 @@ impl SandboxBuilder {
     /// (one with a `uid` and no template id); occurrences name it by its
     /// `uid` or by its fully-qualified name `app{APP_ID}-{uid}` (`APP_ID`
     /// is [`app_id`](Self::app_id), 1 when it is not set). Its
-    /// `objectType` says what its occurrences go on; a custom-object type
-    /// (`config.supportsCustomObject`) comes from
-    /// [`app_events_from_dir`](Self::app_events_from_dir). Checked when the
-    /// sandbox starts.
+    /// `objectType` says what its occurrences go on, or
+    /// `config.supportsCustomObject` makes it a type on custom objects
+    /// ([`Definition::custom_object`]). Checked when the sandbox starts.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -193,7 +192,7 @@ impl SandboxBuilder {
     /// # Ok(()) }
     /// ```
     pub fn app_event_type(mut self, definition: Definition) -> Self {
-        self.app_events.push(AppEventDefinition { definition, custom_object: false });
+        self.app_events.push(definition);
         self
     }
 

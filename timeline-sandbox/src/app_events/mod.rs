@@ -12,5 +12,5 @@ pub(crate) use store::{AppEventStore, StoredOccurrence};
 /// the input carried; only a missing `timestamp` is filled with the time of
 /// storing.
 pub use timeline_core::wire::AppEventOccurrence;
-pub(crate) use types::{AppEventDefinition, AppEventTypes, load_dir};
+pub(crate) use types::{AppEventTypes, load_dir};
 pub(crate) use validate::{Checked, check_occurrence};

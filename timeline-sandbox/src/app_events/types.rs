@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use timeline_template::definition::object_type_to_app_event;
 use timeline_template::{Definition, Kind, Origin, Token};
 
 /// The app id in fully-qualified names when the sandbox has none set.
@@ -35,16 +36,6 @@ pub(crate) struct AppEventType {
     pub(crate) properties: Vec<Token>,
 }
 
-/// A definition given to the builder or read from a file, before the
-/// sandbox's app id is known.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct AppEventDefinition {
-    /// The parsed definition.
-    pub(crate) definition: Definition,
-    /// Whether the file says `config.supportsCustomObject: true`.
-    pub(crate) custom_object: bool,
-}
-
 /// The app-event types by uid and by fully-qualified name.
 #[derive(Debug, Default)]
 pub(crate) struct AppEventTypes {
@@ -59,9 +50,9 @@ fn fully_qualified_name(app_id: Option<i32>, uid: &str) -> String {
 
 impl AppEventTypes {
     /// The types of these definitions, each checked, named for the app `app_id`.
-    pub(crate) fn new(definitions: Vec<AppEventDefinition>, app_id: Option<i32>) -> Result<Self, String> {
+    pub(crate) fn new(definitions: Vec<Definition>, app_id: Option<i32>) -> Result<Self, String> {
         let mut types = AppEventTypes::default();
-        for AppEventDefinition { definition, custom_object } in definitions {
+        for definition in definitions {
             let Origin::AppEvent { uid } = definition.origin else {
                 return Err(format!(
                     "`{}` is an event template definition (it has a template id), not an app event",
@@ -72,12 +63,14 @@ impl AppEventTypes {
                 return Err(format!("app event `{}` has an empty `uid`", definition.name));
             }
             check_properties(&uid, &definition.tokens)?;
-            let objects = if custom_object {
+            let objects = if definition.custom_object {
                 Objects::Custom
             } else {
                 match definition.object_type.as_str() {
                     "contacts" => Objects::Contacts,
-                    other => Objects::Standard(upper_case_object_type(other)),
+                    other => Objects::Standard(
+                        object_type_to_app_event(other).map_or_else(|| other.to_ascii_uppercase(), str::to_owned),
+                    ),
                 }
             };
             let fully_qualified_name = fully_qualified_name(app_id, &uid);
@@ -102,17 +95,6 @@ impl AppEventTypes {
     /// The uids, for messages.
     pub(crate) fn uids(&self) -> Vec<&str> {
         self.types.iter().map(|kind| kind.uid.as_str()).collect()
-    }
-}
-
-/// HubSpot's upper-case spelling of a v3 object type name (`companies` → `COMPANY`).
-fn upper_case_object_type(object_type: &str) -> String {
-    match object_type {
-        "companies" => "COMPANY".to_owned(),
-        "deals" => "DEAL".to_owned(),
-        "tickets" => "TICKET".to_owned(),
-        "app_objects" => "APP_OBJECT".to_owned(),
-        other => other.to_ascii_uppercase(),
     }
 }
 
@@ -150,27 +132,18 @@ fn check_properties(uid: &str, properties: &[Token]) -> Result<(), String> {
     Ok(())
 }
 
-/// Reads one `*-hsmeta.json` definition.
-///
-/// `config.supportsCustomObject: true` makes a custom-object type; such a
-/// file may leave `config.objectType` out.
-fn read_definition(text: &str) -> Result<AppEventDefinition, String> {
-    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|error| format!("invalid JSON ({error})"))?;
-    let custom_object = value["config"]["supportsCustomObject"].as_bool().unwrap_or(false);
-    if custom_object && let Some(config) = value.get_mut("config").and_then(serde_json::Value::as_object_mut) {
-        // The object type does not matter for a custom-object type; the
-        // definition reader needs one.
-        config.entry("objectType").or_insert_with(|| "APP_OBJECT".into());
-    }
-    let definition = timeline_template::definition::parse(&value.to_string())?;
+/// Reads one `*-hsmeta.json` definition (`config.supportsCustomObject:
+/// true` makes a custom-object type, which may leave `config.objectType` out).
+fn read_definition(text: &str) -> Result<Definition, String> {
+    let definition = timeline_template::definition::parse(text)?;
     if !matches!(definition.origin, Origin::AppEvent { .. }) {
         return Err("this is an event template definition, not an app event (`uid`, `type`, `config`)".to_owned());
     }
-    Ok(AppEventDefinition { definition, custom_object })
+    Ok(definition)
 }
 
 /// Reads every `*-hsmeta.json` file of `dir`, in name order.
-pub(crate) fn load_dir(dir: &Path) -> Result<Vec<AppEventDefinition>, String> {
+pub(crate) fn load_dir(dir: &Path) -> Result<Vec<Definition>, String> {
     let entries = std::fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -222,10 +195,7 @@ mod tests {
     fn event_templates_and_bad_properties_are_refused() {
         let template = r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts"}"#;
         assert!(read_definition(template).unwrap_err().contains("not an app event"));
-        let parsed = AppEventDefinition {
-            definition: timeline_template::definition::parse(template).unwrap(),
-            custom_object: false,
-        };
+        let parsed = timeline_template::definition::parse(template).unwrap();
         assert!(AppEventTypes::new(vec![parsed], None).unwrap_err().contains("not an app event"));
         let twice = WEBINAR.replace(r#""properties": ["#, r#""properties": [{"name": "kind", "type": "string"}, "#);
         let error = AppEventTypes::new(vec![read_definition(&twice).unwrap()], None).unwrap_err();
