@@ -31,6 +31,7 @@ mod cipher;
 mod codec;
 mod listener;
 mod outbox;
+mod schema;
 mod sql;
 mod token_store;
 

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, Connection, PgConnection, PgExecutor, PgPool, Row};
+use sqlx::{AssertSqlSafe, PgExecutor, PgPool, Row};
 use timeline_dispatch::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxError,
     OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement,
@@ -16,6 +16,7 @@ use crate::codec::{
     to_db_limit, to_db_portal, to_db_time,
 };
 use crate::listener::EnqueueListener;
+use crate::schema::{MigrationFailure, is_plain_schema, migrate_in_schema};
 use crate::sql::Statements;
 
 /// The migrations of the outbox's tables, run in its schema by
@@ -74,9 +75,6 @@ impl std::fmt::Debug for PgOutbox {
 /// The schema of [`PgOutbox::new`].
 pub const DEFAULT_SCHEMA: &str = "timeline_outbox";
 
-/// The longest name Postgres keeps for a schema.
-const MAX_SCHEMA_LEN: usize = 63;
-
 impl PgOutbox {
     /// The outbox in the schema [`DEFAULT_SCHEMA`] of `pool`'s database. Run
     /// [`migrate`](Self::migrate) once before using it.
@@ -88,11 +86,7 @@ impl PgOutbox {
     /// identifier (`a`–`z`, digits and `_`, not starting with a digit, at most
     /// 63 bytes).
     pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, OutboxError> {
-        let plain = !schema.is_empty()
-            && schema.len() <= MAX_SCHEMA_LEN
-            && !schema.starts_with(|c: char| c.is_ascii_digit())
-            && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !plain {
+        if !is_plain_schema(schema) {
             return Err(OutboxError::message(format!(
                 "{schema:?} is not a plain lower-case identifier for the outbox's schema"
             )));
@@ -120,15 +114,11 @@ impl PgOutbox {
     /// migrations table is the schema's own. Safe to run from every replica at
     /// start (sqlx takes an advisory lock).
     pub async fn migrate(&self) -> Result<(), OutboxError> {
-        let options = (*self.pool.connect_options()).clone().options([("search_path", format!("\"{}\"", self.schema))]);
-        let mut conn = PgConnection::connect_with(&options).await.map_err(db_error("connect to migrate"))?;
-        let mut migrator = Migrator::with_migrations(MIGRATIONS.iter().cloned().collect());
-        migrator.dangerous_set_table_name(format!("\"{}\"._sqlx_migrations", self.schema));
-        migrator.create_schema(format!("\"{}\"", self.schema));
-        let migrated = migrator.run(&mut conn).await;
-        let closed = conn.close().await;
-        migrated.map_err(|error| OutboxError::new(format!("postgres outbox: migrate: {error}"), error))?;
-        closed.map_err(db_error("close the migration connection"))
+        migrate_in_schema(&self.pool, &self.schema, &MIGRATIONS).await.map_err(|failure| match failure {
+            MigrationFailure::Connect(error) => db_error("connect to migrate")(error),
+            MigrationFailure::Migrate(error) => OutboxError::new(format!("postgres outbox: migrate: {error}"), error),
+            MigrationFailure::Close(error) => db_error("close the migration connection")(error),
+        })
     }
 
     /// Adds `events` (pending, due at `now`) through `executor`: the caller's

@@ -8,12 +8,13 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, Connection, PgConnection, PgPool, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 use timeline_core::{BoxFuture, PortalTokens, RenewalLock, StoreError, TokenStore};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::cipher::TokenCipher;
 use crate::codec::to_db_portal;
+use crate::schema::{MigrationFailure, is_plain_schema, migrate_in_schema};
 
 /// The migrations of the token store's table, run in its schema by
 /// [`PgTokenStore::migrate`].
@@ -24,9 +25,6 @@ pub const DEFAULT_TOKEN_SCHEMA: &str = "timeline_tokens";
 
 /// How long [`PgTokenStore::new`]'s renewal lock waits and may be held idle.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// The longest name Postgres keeps for a schema.
-const MAX_SCHEMA_LEN: usize = 63;
 
 /// Why a [`PgTokenStore`] could not do what it was asked. The app reports
 /// it as a token-store failure of the account.
@@ -208,11 +206,7 @@ impl PgTokenStore {
     /// # }
     /// ```
     pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, TokenStoreError> {
-        let plain = !schema.is_empty()
-            && schema.len() <= MAX_SCHEMA_LEN
-            && !schema.starts_with(|c: char| c.is_ascii_digit())
-            && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !plain {
+        if !is_plain_schema(schema) {
             return Err(TokenStoreError::BadSchema(schema.to_owned()));
         }
         Ok(PgTokenStore::build(pool, schema.to_owned()))
@@ -258,15 +252,11 @@ impl PgTokenStore {
     /// migrations table is the schema's own. Safe to run from every replica
     /// at start (sqlx takes an advisory lock).
     pub async fn migrate(&self) -> Result<(), TokenStoreError> {
-        let options = (*self.pool.connect_options()).clone().options([("search_path", format!("\"{}\"", self.schema))]);
-        let mut conn = PgConnection::connect_with(&options).await.map_err(db_error("connect to migrate"))?;
-        let mut migrator = Migrator::with_migrations(MIGRATIONS.iter().cloned().collect());
-        migrator.dangerous_set_table_name(format!("\"{}\"._sqlx_migrations", self.schema));
-        migrator.create_schema(format!("\"{}\"", self.schema));
-        let migrated = migrator.run(&mut conn).await;
-        let closed = conn.close().await;
-        migrated?;
-        closed.map_err(db_error("close the migration connection"))
+        migrate_in_schema(&self.pool, &self.schema, &MIGRATIONS).await.map_err(|failure| match failure {
+            MigrationFailure::Connect(error) => db_error("connect to migrate")(error),
+            MigrationFailure::Migrate(error) => TokenStoreError::Migrate(error),
+            MigrationFailure::Close(error) => db_error("close the migration connection")(error),
+        })
     }
 
     /// Puts `tokens` in as the tokens of `portal` unless it has some
