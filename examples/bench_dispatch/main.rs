@@ -146,7 +146,7 @@ impl Outcomes {
                     times.lock().unwrap_or_else(|p| p.into_inner()).insert(outcome.key.event_id.clone(), now);
                 }
             }
-            Fate::RetryScheduled { .. } | Fate::Returned => {
+            Fate::RetryScheduled { .. } | Fate::Returned { .. } => {
                 self.retried.fetch_add(1, Ordering::Relaxed);
             }
             Fate::Dead { .. } => {
@@ -294,7 +294,7 @@ async fn emit_once(
     let total = started.elapsed();
     let cpu = usage::cpu_time().saturating_sub(cpu_before);
     let (delivered, _, dead) = outcomes.counts();
-    dispatcher.shutdown(Duration::from_secs(5)).await;
+    dispatcher.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
     if delivered != args.events || dead > 0 {
         return Err(format!("{} outbox: {delivered} of {} delivered, {dead} dead", kind.name(), args.events).into());
     }
@@ -347,7 +347,7 @@ async fn share(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
     let cpu = usage::cpu_time().saturating_sub(cpu_before);
     let server_cpu = usage::process_cpu_time(sandbox.pid()).zip(server_cpu_before).map(|(end, start)| end - start);
     let (delivered, retried, dead) = outcomes.counts();
-    dispatcher.shutdown(Duration::from_secs(5)).await;
+    dispatcher.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
 
     let stats = stats(&sandbox).await?;
     let (all, per_portal) = budget.take();
@@ -434,7 +434,7 @@ async fn quiet(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
     dispatcher.flush().await?;
     let elapsed = started.elapsed();
     let (delivered, retried, dead) = outcomes.counts();
-    dispatcher.shutdown(Duration::from_secs(5)).await;
+    dispatcher.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
     let stats = stats(&sandbox).await?;
 
     let times = outcomes.take_times();
@@ -573,7 +573,7 @@ async fn memory(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>
     reading(&label, args.events, outbox.as_ref()).await.map_err(|e| e.to_string())?;
     let (delivered, retried, dead) = outcomes.counts();
     let stats = stats(&sandbox).await?;
-    let report = dispatcher.shutdown(Duration::from_secs(1)).await;
+    let report = dispatcher.shutdown(Duration::from_secs(1)).await.expect("the dispatcher stops");
     println!(
         "attempts        {retried} retried, {delivered} delivered, {dead} dead; sandbox {} requests ({} answered 503)",
         stats.requests,

@@ -67,11 +67,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     let dispatcher = dispatcher
         .sink(|outcome: &hubspot_timeline::dispatch::DispatchOutcome| match &outcome.fate {
-            Fate::Dead { reason } => {
+            Fate::Dead { reason, .. } => {
                 eprintln!("dead letter {} of account {}: {reason}", outcome.key.event_id, outcome.key.portal)
             }
             Fate::RetryScheduled { reason, .. } => eprintln!("retrying {} later: {reason}", outcome.key.event_id),
-            Fate::Delivered { .. } | Fate::Returned => {}
+            Fate::Delivered { .. } | Fate::Returned { .. } => {}
         })
         .spawn()?;
 
@@ -81,7 +81,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     stdout.flush()?;
 
     axum::serve(listener, routes::router(dispatcher.clone())).with_graceful_shutdown(stop_signal()).await?;
-    let report = dispatcher.shutdown(SHUTDOWN_DEADLINE).await;
+    let report = dispatcher.shutdown(SHUTDOWN_DEADLINE).await?;
     eprintln!("stopped: {report:?}");
     Ok(())
 }

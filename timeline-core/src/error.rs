@@ -161,6 +161,10 @@ pub enum Error {
     },
     /// The call's overall time limit passed.
     Deadline(std::time::Duration),
+    /// The step a caller asked to run before a batch's first request goes
+    /// out ([`SendAllBuilder::before_send`](crate::SendAllBuilder::before_send))
+    /// failed, so the batch was not sent.
+    BeforeSend(String),
     /// A template call (or an app-event type resolution) was answered with an error.
     Api {
         /// The HTTP status.
@@ -220,6 +224,7 @@ impl std::fmt::Display for Error {
                 write!(f, "the token store failed for account {portal}: {message}")
             }
             Error::Deadline(limit) => write!(f, "the call did not finish within its overall time limit of {limit:?}"),
+            Error::BeforeSend(message) => write!(f, "the step before sending the batch failed: {message}"),
             Error::Api { status, message, .. } => write!(f, "HubSpot answered {status}: {message}"),
             Error::Transport { message, .. } => write!(f, "the request failed in transport: {message}"),
             Error::ResponseUnreadable(message) => write!(f, "the response could not be read: {message}"),

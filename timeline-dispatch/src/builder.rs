@@ -20,16 +20,33 @@ pub const MAX_BATCH_SIZE: usize = 500;
 /// fill a batch.
 pub const DEFAULT_LINGER: Duration = Duration::from_millis(200);
 
-/// The default lease of a claim: how long another dispatcher waits before it
-/// takes a row this one claimed and did not settle (it died, say). Longer
-/// than a round's requests with the client's retries take.
-pub const DEFAULT_LEASE: Duration = Duration::from_secs(300);
+/// The default lease of a claim: how long another dispatcher (or this one
+/// after a restart) waits before it takes a row this one claimed and did not
+/// settle (it died, say). The dispatcher renews the leases of the rows it is
+/// sending every third of the lease, so a live dispatcher keeps its claims
+/// however long a request takes, and a dead one's rows come back within a
+/// lease.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 
 /// The default longest time one batch's request (with the client's own
-/// retries) may take before its events are given back as a failed attempt:
-/// a slow or failing account holds a round up for at most this long, and
-/// every batch settles well before its lease ends.
-pub const DEFAULT_BATCH_TIMEOUT: Duration = Duration::from_secs(30);
+/// retries and the waits for its account's budget) may take before its
+/// events are given back as a failed attempt: a slow or failing account
+/// holds a round up for at most this long.
+pub const DEFAULT_BATCH_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The default time delivered rows stay in the outbox before the dispatcher
+/// purges them: the window in which the same event emitted again is
+/// accepted once and not sent again. Dead letters stay until purged by hand
+/// (`timeline outbox purge`).
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(24 * 3600);
+
+/// The longest wait any setting may give (a linger, a lease, a poll
+/// interval, a batch timeout): a day. Longer waits are refused by
+/// [`DispatcherBuilder::spawn`] instead of overflowing a clock.
+pub const LONGEST_WAIT: Duration = Duration::from_secs(24 * 3600);
+
+/// The longest retention: ten years.
+const LONGEST_RETENTION: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// The default most batches of one account in one round.
 pub const DEFAULT_BATCHES_PER_ACCOUNT: usize = 2;
@@ -64,6 +81,7 @@ pub(crate) struct Config {
     pub(crate) max_undelivered: u64,
     pub(crate) backoff: RetryPolicy,
     pub(crate) poll_interval: Duration,
+    pub(crate) retention: Duration,
 }
 
 /// A setting [`DispatcherBuilder::spawn`] refused.
@@ -108,6 +126,7 @@ impl std::fmt::Debug for DispatcherBuilder {
             .field("rows_per_round", &self.config.rows_per_round)
             .field("max_undelivered", &self.config.max_undelivered)
             .field("poll_interval", &self.config.poll_interval)
+            .field("retention", &self.config.retention)
             .finish_non_exhaustive()
     }
 }
@@ -127,6 +146,7 @@ impl DispatcherBuilder {
             max_undelivered: DEFAULT_MAX_UNDELIVERED,
             backoff,
             poll_interval: DEFAULT_POLL_INTERVAL,
+            retention: DEFAULT_RETENTION,
         };
         DispatcherBuilder { app, outbox, sink: None, config, batch_timeout_given: false }
     }
@@ -149,10 +169,11 @@ impl DispatcherBuilder {
         self
     }
 
-    /// Claims lease their rows for `lease` ([`DEFAULT_LEASE`]): a row this
-    /// dispatcher claimed and did not settle in that time (it died) is
-    /// claimed again, as a redelivery. More than zero, and more than a
-    /// request with the client's retries takes.
+    /// Claims lease their rows for `lease` ([`DEFAULT_LEASE`]), renewed every
+    /// third of it while their batch is under way: a row this dispatcher
+    /// claimed and stopped renewing (it died) is claimed again after at most
+    /// `lease`. At least a second, at most [`LONGEST_WAIT`], and longer
+    /// than the batch timeout.
     pub fn lease(mut self, lease: Duration) -> Self {
         self.config.lease = lease;
         self
@@ -207,13 +228,23 @@ impl DispatcherBuilder {
     }
 
     /// The longest idle wait before looking at the outbox again
-    /// ([`DEFAULT_POLL_INTERVAL`], more than zero).
+    /// ([`DEFAULT_POLL_INTERVAL`], more than zero, at most [`LONGEST_WAIT`]).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.config.poll_interval = interval;
         self
     }
 
-    /// Reports every attempt's outcome to `sink`.
+    /// Delivered rows are purged once they are `retention` old
+    /// ([`DEFAULT_RETENTION`]; more than zero, at most ten years): until
+    /// then the same event emitted again is accepted once and not sent
+    /// again. The dispatcher purges at start and then every minute; dead
+    /// letters are never purged by it.
+    pub fn retention(mut self, retention: Duration) -> Self {
+        self.config.retention = retention;
+        self
+    }
+
+    /// Reports every applied attempt's outcome to `sink`.
     pub fn sink(mut self, sink: impl Sink) -> Self {
         self.sink = Some(Arc::new(sink));
         self
@@ -239,8 +270,24 @@ impl DispatcherBuilder {
         if config.batch_size == 0 || config.batch_size > MAX_BATCH_SIZE {
             return refuse(format!("the batch size is {}; give 1 to {MAX_BATCH_SIZE}", config.batch_size));
         }
-        if config.lease.is_zero() {
-            return refuse("the lease is zero; give more than a request with the client's retries takes".to_owned());
+        for (name, wait) in [
+            ("linger", config.linger),
+            ("lease", config.lease),
+            ("batch timeout", config.batch_timeout),
+            ("poll interval", config.poll_interval),
+        ] {
+            if wait > LONGEST_WAIT {
+                return refuse(format!("the {name} is {wait:?}; give at most {LONGEST_WAIT:?}"));
+            }
+        }
+        if config.lease < Duration::from_secs(1) {
+            return refuse(format!("the lease is {:?}; give at least a second", config.lease));
+        }
+        if config.retention.is_zero() || config.retention > LONGEST_RETENTION {
+            return refuse(format!(
+                "the retention is {:?}; give more than zero and at most {LONGEST_RETENTION:?}",
+                config.retention
+            ));
         }
         if config.batch_timeout.is_zero() || config.batch_timeout >= config.lease {
             return refuse(format!(
@@ -250,6 +297,12 @@ impl DispatcherBuilder {
         }
         if config.batches_per_account == 0 {
             return refuse("batches per account is 0; give at least 1".to_owned());
+        }
+        if config.batch_size.checked_mul(config.batches_per_account).is_none() {
+            return refuse(format!(
+                "batches per account is {}: times the batch size it overflows",
+                config.batches_per_account
+            ));
         }
         if config.rows_per_round < config.batch_size {
             return refuse(format!(

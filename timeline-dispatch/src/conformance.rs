@@ -38,6 +38,9 @@ where
     a_retry_is_not_claimed_before_it_is_due(&make().await).await;
     a_requeued_dead_letter_keeps_its_attempts(&make().await).await;
     purge_removes_only_rows_settled_before(&make().await).await;
+    purge_delivered_keeps_dead_letters(&make().await).await;
+    may_have_landed_is_set_by_sending_and_by_settlements_alone(&make().await).await;
+    a_renewed_lease_is_not_claimed_again(&make().await).await;
     counts_follow_the_rows(&make().await).await;
     next_due_is_the_earliest_due_time_or_lease_end(&make().await).await;
     list_filters_and_orders(&make().await).await;
@@ -103,12 +106,14 @@ async fn state_of(outbox: &impl Outbox, event_id: &str) -> Option<(RowState, u32
 }
 
 async fn dead(outbox: &impl Outbox, fence: Fence, now: SystemTime) {
-    let settled = settle(outbox, &[(fence, Settlement::Dead { reason: "400: bad token".into() })], now).await;
-    assert_eq!(settled, Settled { applied: 1, stale: 0 });
+    let settled =
+        settle(outbox, &[(fence, Settlement::Dead { reason: "400: bad token".into(), may_have_landed: false })], now)
+            .await;
+    assert_eq!(settled, Settled { applied: 1, stale: vec![] });
 }
 
 async fn delivered(outbox: &impl Outbox, fence: Fence, now: SystemTime) {
-    assert_eq!(settle(outbox, &[(fence, Settlement::Delivered)], now).await, Settled { applied: 1, stale: 0 });
+    assert_eq!(settle(outbox, &[(fence, Settlement::Delivered)], now).await, Settled { applied: 1, stale: vec![] });
 }
 
 /// A key is accepted once in whatever state its row is, and again only
@@ -169,7 +174,7 @@ async fn bodies_and_keys_come_back_as_enqueued(outbox: &impl Outbox) {
     assert_eq!(claimed[0].body, first.body, "{rule}: the body, byte for byte, of the first enqueue");
     assert_eq!(claimed[0].enqueued_at, at(1500), "{rule}: the enqueue time");
     assert_eq!(claimed[0].fence.attempt, 1, "{rule}: the first claim is attempt 1");
-    assert!(!claimed[0].sent_before(), "{rule}: a first claim was not sent before");
+    assert!(!claimed[0].may_have_landed, "{rule}: a first claim has not landed before");
 }
 
 /// A claim takes due rows once: until the lease ends, a second claim does
@@ -220,7 +225,7 @@ async fn claims_go_to_the_oldest_due_rows_first(outbox: &impl Outbox) {
     // oldest row, but not due, so account 40 goes last.
     enqueue(outbox, &[event(40, "d-0")], secs(0)).await;
     let retried = claim(outbox, limits(1, 1), secs(0)).await;
-    let retry = Settlement::RetryAt { at: secs(100), reason: "503".into() };
+    let retry = Settlement::RetryAt { at: secs(100), reason: "503".into(), may_have_landed: false };
     assert_eq!(settle(outbox, &[(retried[0].fence, retry)], secs(0)).await.applied, 1, "{rule}: the retry");
     enqueue(outbox, &[event(30, "c-0"), event(30, "c-1")], secs(1)).await;
     enqueue(outbox, &[event(10, "a-0"), event(10, "a-1"), event(10, "a-2")], secs(2)).await;
@@ -253,7 +258,7 @@ async fn an_ended_lease_is_claimed_again(outbox: &impl Outbox) {
     assert_eq!(second.len(), 1, "{rule}: the lease ended at 30 s, so 31 s claims again");
     assert_eq!(second[0].fence.row, first[0].fence.row, "{rule}: the same row");
     assert_eq!(second[0].fence.attempt, 2, "{rule}: the next attempt");
-    assert!(second[0].sent_before(), "{rule}: a second claim may have been sent before");
+    assert!(!second[0].may_have_landed, "{rule}: a lease that ended is no evidence of a send");
     assert_eq!(second[0].body, first[0].body, "{rule}: the same body");
     assert_eq!(state_of(outbox, "a").await, Some((RowState::Claimed, 2)), "{rule}: the row");
 }
@@ -271,12 +276,16 @@ async fn a_stale_settle_is_counted_and_not_applied(outbox: &impl Outbox) {
     let second = claim(outbox, limits(10, 10), secs(31)).await;
     assert_eq!(second.len(), 2, "{rule}: both leases ended and were claimed again");
     let a2 = fence(&second, "a");
-    let stale = [(a1, Settlement::Dead { reason: "late".into() }), (a2, Settlement::Delivered)];
-    assert_eq!(settle(outbox, &stale, secs(32)).await, Settled { applied: 1, stale: 1 }, "{rule}: one stale of two");
+    let stale = [(a1, Settlement::Dead { reason: "late".into(), may_have_landed: false }), (a2, Settlement::Delivered)];
+    assert_eq!(
+        settle(outbox, &stale, secs(32)).await,
+        Settled { applied: 1, stale: vec![a1] },
+        "{rule}: one stale of two"
+    );
     assert_eq!(state_of(outbox, "a").await, Some((RowState::Delivered, 2)), "{rule}: the newer claim's settle");
     assert_eq!(
-        settle(outbox, &[(a2, Settlement::Dead { reason: "twice".into() })], secs(33)).await,
-        Settled { applied: 0, stale: 1 },
+        settle(outbox, &[(a2, Settlement::Dead { reason: "twice".into(), may_have_landed: false })], secs(33)).await,
+        Settled { applied: 0, stale: vec![a2] },
         "{rule}: a settled attempt cannot be settled again"
     );
     assert_eq!(state_of(outbox, "a").await.map(|s| s.0), Some(RowState::Delivered), "{rule}: still delivered");
@@ -284,7 +293,7 @@ async fn a_stale_settle_is_counted_and_not_applied(outbox: &impl Outbox) {
     let b2 = fence(&second, "b");
     assert_eq!(
         settle(outbox, &[(b1, Settlement::Delivered)], secs(34)).await,
-        Settled { applied: 0, stale: 1 },
+        Settled { applied: 0, stale: vec![b1] },
         "{rule}: b's first claim is stale"
     );
     assert_eq!(state_of(outbox, "b").await, Some((RowState::Claimed, 2)), "{rule}: b is still claimed");
@@ -292,13 +301,13 @@ async fn a_stale_settle_is_counted_and_not_applied(outbox: &impl Outbox) {
     // is still the row's.
     assert_eq!(
         settle(outbox, &[(b2, Settlement::Delivered)], secs(70)).await,
-        Settled { applied: 1, stale: 0 },
+        Settled { applied: 1, stale: vec![] },
         "{rule}: the current fence applies after its lease ended"
     );
     let missing = Fence { row: a2.row.max(b2.row) + 1_000_000, attempt: 1 };
     assert_eq!(
         settle(outbox, &[(missing, Settlement::Delivered)], secs(71)).await,
-        Settled { applied: 0, stale: 1 },
+        Settled { applied: 0, stale: vec![missing] },
         "{rule}: a row that is not there"
     );
     assert_eq!(settle(outbox, &[], secs(72)).await, Settled::default(), "{rule}: nothing to settle");
@@ -310,7 +319,7 @@ async fn a_retry_is_not_claimed_before_it_is_due(outbox: &impl Outbox) {
     let rule = "a retry is not claimed before it is due";
     enqueue(outbox, &[event(1, "a")], secs(0)).await;
     let first = claim(outbox, limits(1, 1), secs(0)).await;
-    let retry = Settlement::RetryAt { at: secs(60), reason: "HubSpot answered 503".into() };
+    let retry = Settlement::RetryAt { at: secs(60), reason: "HubSpot answered 503".into(), may_have_landed: false };
     assert_eq!(settle(outbox, &[(first[0].fence, retry)], secs(1)).await.applied, 1, "{rule}: applied");
     let rows = outbox.list(&RowFilter::default(), 10).await.expect("list");
     assert_eq!(rows.len(), 1);
@@ -367,8 +376,85 @@ async fn a_requeued_dead_letter_keeps_its_attempts(outbox: &impl Outbox) {
     assert_eq!(claim(outbox, limits(10, 10), secs(199)).await, [], "{rule}: due at the requeue's time, not before");
     let again = claim(outbox, limits(10, 10), secs(200)).await;
     assert_eq!(ids(&again), strings(&["a", "c", "d"]), "{rule}: the requeued rows");
-    assert!(again.iter().all(|c| c.fence.attempt == 2 && c.sent_before()), "{rule}: attempt 2: {again:?}");
+    assert!(
+        again.iter().all(|c| c.fence.attempt == 2 && !c.may_have_landed),
+        "{rule}: attempt 2, and dead letters that never landed have not: {again:?}"
+    );
     assert_eq!(outbox.requeue_dead(&RowFilter::default(), secs(300)).await.expect("requeue"), 1, "{rule}: all");
+}
+
+/// The retention's purge removes delivered rows settled before its time and
+/// never a dead letter.
+async fn purge_delivered_keeps_dead_letters(outbox: &impl Outbox) {
+    let rule = "purge_delivered keeps dead letters";
+    enqueue(outbox, &[event(1, "delivered"), event(1, "dead"), event(1, "late")], secs(0)).await;
+    let claimed = claim(outbox, limits(3, 3), secs(0)).await;
+    let fence = |id: &str| claimed.iter().find(|c| c.key.event_id == id).expect(id).fence;
+    delivered(outbox, fence("delivered"), secs(10)).await;
+    dead(outbox, fence("dead"), secs(10)).await;
+    delivered(outbox, fence("late"), secs(20)).await;
+    assert_eq!(outbox.purge_delivered(secs(15)).await.expect("purge"), 1, "{rule}: the delivered row before 15 s");
+    assert_eq!(state_of(outbox, "delivered").await, None, "{rule}: gone");
+    assert_eq!(state_of(outbox, "dead").await.map(|s| s.0), Some(RowState::Dead), "{rule}: the dead letter stays");
+    assert_eq!(state_of(outbox, "late").await.map(|s| s.0), Some(RowState::Delivered), "{rule}: settled at 20 s");
+    assert_eq!(enqueue(outbox, &[event(1, "delivered")], secs(30)).await, [Enqueued::Added], "{rule}: its key is free");
+}
+
+/// Whether a row may have landed: not after a claim, nor after a lease that
+/// ended; set by `sending` for the current claim only; kept by a claim after
+/// it; then as a settlement says (a definite refusal clears it, a retry
+/// that may have landed keeps it), also through a dead letter's re-queue.
+async fn may_have_landed_is_set_by_sending_and_by_settlements_alone(outbox: &impl Outbox) {
+    let rule = "may have landed is set by sending and by settlements alone";
+    let landed =
+        |claimed: &[Claimed]| claimed.iter().map(|c| (c.key.event_id.clone(), c.may_have_landed)).collect::<Vec<_>>();
+    let flag = |id: &str, value: bool| (id.to_owned(), value);
+    enqueue(outbox, &[event(1, "a"), event(1, "b")], secs(0)).await;
+    let first = claim(outbox, limits(10, 10), secs(0)).await;
+    assert_eq!(landed(&first), [flag("a", false), flag("b", false)], "{rule}: fresh rows");
+    let (a1, b1) = (first[0].fence, first[1].fence);
+    assert_eq!(outbox.sending(&[a1]).await.expect("sending"), Settled { applied: 1, stale: vec![] }, "{rule}: a");
+    let row = |id: &str| {
+        let filter = RowFilter { event_id: Some(id.into()), ..RowFilter::default() };
+        async move { outbox.list(&filter, 1).await.expect("list").remove(0).may_have_landed }
+    };
+    assert!(row("a").await, "{rule}: a is marked");
+    assert!(!row("b").await, "{rule}: b is not");
+    // Both leases end: a was sent and may have landed, b never was.
+    let second = claim(outbox, limits(10, 10), secs(31)).await;
+    assert_eq!(landed(&second), [flag("a", true), flag("b", false)], "{rule}: a claim keeps the flags");
+    let (a2, b2) = (second[0].fence, second[1].fence);
+    assert_eq!(outbox.sending(&[a1, b1]).await.expect("sending").stale, [a1, b1], "{rule}: stale fences mark nothing");
+    assert!(!row("b").await, "{rule}: b is still not marked");
+    let not_landed = Settlement::RetryAt { at: secs(40), reason: "429".into(), may_have_landed: false };
+    let may_have = Settlement::Dead { reason: "400".into(), may_have_landed: true };
+    settle(outbox, &[(b2, not_landed), (a2, may_have)], secs(32)).await;
+    assert!(!row("b").await, "{rule}: a settlement that proves nothing landed");
+    assert!(row("a").await, "{rule}: a dead letter that may have landed");
+    outbox.requeue_dead(&RowFilter::default(), secs(50)).await.expect("requeue");
+    let third = claim(outbox, limits(10, 10), secs(50)).await;
+    assert_eq!(landed(&third), [flag("a", true), flag("b", false)], "{rule}: a re-queue keeps the flag");
+    let (a3, b3) = (third[0].fence, third[1].fence);
+    outbox.sending(&[a3, b3]).await.expect("sending");
+    let refused = Settlement::Dead { reason: "400: bad token".into(), may_have_landed: false };
+    settle(outbox, &[(a3, refused.clone()), (b3, refused)], secs(51)).await;
+    assert!(!row("a").await && !row("b").await, "{rule}: a refusal proves the attempt did not land");
+}
+
+/// A renewed lease holds past its first end; a renewal of a stale fence
+/// changes nothing.
+async fn a_renewed_lease_is_not_claimed_again(outbox: &impl Outbox) {
+    let rule = "a renewed lease is not claimed again";
+    enqueue(outbox, &[event(1, "a"), event(1, "b")], secs(0)).await;
+    let first = claim(outbox, limits(10, 10), secs(0)).await;
+    let (a1, b1) = (first[0].fence, first[1].fence);
+    let renewed = outbox.renew(&[a1], LEASE, secs(20)).await.expect("renew");
+    assert_eq!(renewed, Settled { applied: 1, stale: vec![] }, "{rule}: a renewed");
+    let second = claim(outbox, limits(10, 10), secs(31)).await;
+    assert_eq!(ids(&second), strings(&["b"]), "{rule}: only b's lease ended at 30 s");
+    assert_eq!(outbox.renew(&[b1], LEASE, secs(32)).await.expect("renew").stale, [b1], "{rule}: b's old fence");
+    assert_eq!(outbox.next_due().await.expect("next due"), Some(secs(50)), "{rule}: a's lease ends at 50 s");
+    assert_eq!(ids(&claim(outbox, limits(10, 10), secs(50)).await), strings(&["a"]), "{rule}: then a");
 }
 
 /// A purge removes delivered and dead rows settled strictly before its
@@ -384,7 +470,7 @@ async fn purge_removes_only_rows_settled_before(outbox: &impl Outbox) {
     let fence = |id: &str| claimed.iter().find(|c| c.key.event_id == id).expect(id).fence;
     delivered(outbox, fence("delivered"), secs(10)).await;
     dead(outbox, fence("dead"), secs(20)).await;
-    let retry = Settlement::RetryAt { at: secs(5000), reason: "429".into() };
+    let retry = Settlement::RetryAt { at: secs(5000), reason: "429".into(), may_have_landed: false };
     settle(outbox, &[(retried[0].fence, retry)], secs(10)).await;
 
     assert_eq!(outbox.purge(secs(10)).await.expect("purge"), 0, "{rule}: settled at 10 s is not before 10 s");
@@ -444,7 +530,7 @@ async fn next_due_is_the_earliest_due_time_or_lease_end(outbox: &impl Outbox) {
     enqueue(outbox, &[event(2, "b")], secs(7)).await;
     assert_eq!(outbox.next_due().await.expect("next_due"), Some(secs(7)), "{rule}: the earlier pending row");
     let b = claim(outbox, limits(1, 1), secs(8)).await;
-    let retry = Settlement::RetryAt { at: secs(20), reason: "503".into() };
+    let retry = Settlement::RetryAt { at: secs(20), reason: "503".into(), may_have_landed: false };
     settle(outbox, &[(b[0].fence, retry)], secs(8)).await;
     assert_eq!(outbox.next_due().await.expect("next_due"), Some(secs(20)), "{rule}: the retry before the lease");
     delivered(outbox, claimed[0].fence, secs(9)).await;

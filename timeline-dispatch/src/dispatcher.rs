@@ -144,10 +144,28 @@ pub enum TryEmitReason {
     Emit(#[from] EmitError),
 }
 
-/// [`Dispatcher::flush`] could not finish: the dispatcher stopped first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the dispatcher stopped before the flush finished")]
-pub struct Stopped;
+/// [`Dispatcher::flush`] could not finish.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Stopped {
+    /// The dispatcher was shut down (or dropped) first.
+    #[error("the dispatcher stopped before the flush finished")]
+    ShutDown,
+    /// The dispatcher's task died first.
+    #[error(transparent)]
+    Died(#[from] Died),
+}
+
+/// The dispatcher's task died: a panic in the sink, in the outbox, or in the
+/// dispatcher itself. It delivers nothing more; what it had claimed comes
+/// back to pending when the leases end (for another dispatcher, or the next
+/// start), and `emit` refuses with [`EmitError::Closed`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the dispatcher's task died: {message}")]
+pub struct Died {
+    /// What the panic said.
+    pub message: String,
+}
 
 /// What [`Dispatcher::shutdown`] did, and what stays in the outbox for the
 /// next start.
@@ -193,7 +211,8 @@ impl Dispatcher {
             flushed: watch::Sender::new(0),
             report: watch::Sender::new(None),
         });
-        tokio::spawn(schedule::run(Arc::clone(&core)));
+        let task = tokio::spawn(schedule::run(Arc::clone(&core)));
+        tokio::spawn(watch_task(Arc::clone(&core), task));
         Dispatcher { handle: Arc::new(Handle { core }) }
     }
 
@@ -303,16 +322,20 @@ impl Dispatcher {
     /// row is due. Rows another dispatcher has claimed (a shared outbox)
     /// are not waited for.
     ///
-    /// Fails with [`Stopped`] when the dispatcher stops first.
+    /// Fails with [`Stopped::ShutDown`] when the dispatcher stops first, and
+    /// with [`Stopped::Died`] as soon as its task dies.
     pub async fn flush(&self) -> Result<(), Stopped> {
         let core = self.core();
         let target = core.signals.flush_requested();
         let mut flushed = core.flushed.subscribe();
         let mut report = core.report.subscribe();
         tokio::select! {
-            done = flushed.wait_for(|&epoch| epoch >= target) => done.map(|_| ()).map_err(|_| Stopped),
-            _ = report.wait_for(Option::is_some) => {
-                if *core.flushed.borrow() >= target { Ok(()) } else { Err(Stopped) }
+            done = flushed.wait_for(|&epoch| epoch >= target) => done.map(|_| ()).map_err(|_| Stopped::ShutDown),
+            ended = report.wait_for(Option::is_some) => {
+                if let Ok(ended) = ended && let Some(Err(died)) = &*ended {
+                    return Err(Stopped::Died(died.clone()));
+                }
+                if *core.flushed.borrow() >= target { Ok(()) } else { Err(Stopped::ShutDown) }
             }
         }
     }
@@ -323,23 +346,36 @@ impl Dispatcher {
     /// back to pending, and reports what stays in the outbox.
     ///
     /// Every caller gets the report of the one stop; the timeout of the
-    /// first call counts.
-    pub async fn shutdown(&self, timeout: Duration) -> ShutdownReport {
+    /// first call counts. The outbox's calls are bounded by it too (the
+    /// final counts get a second more). Fails with [`Died`] when the task
+    /// died, before or during the shutdown.
+    pub async fn shutdown(&self, timeout: Duration) -> Result<ShutdownReport, Died> {
         let core = self.core();
         core.capacity.close();
-        core.stop(Stop::Drain { deadline: tokio::time::Instant::now() + timeout });
+        let deadline = tokio::time::Instant::now().checked_add(timeout).unwrap_or_else(schedule::far_future);
+        core.stop(Stop::Drain { deadline });
         let mut report = core.report.subscribe();
-        let stopped = report.wait_for(Option::is_some).await;
-        match stopped {
-            Ok(report) => report.clone().unwrap_or_else(ShutdownReport::unknown),
-            Err(_) => ShutdownReport::unknown(),
+        let ended = report.wait_for(Option::is_some).await.map(|ended| ended.clone());
+        match ended {
+            Ok(Some(ended)) => ended,
+            _ => Err(Died { message: "the dispatcher's task ended without a report".to_owned() }),
         }
     }
 }
 
-impl ShutdownReport {
-    /// The report of a stop that could not say anything.
-    fn unknown() -> Self {
-        ShutdownReport { drained: false, delivered_while_stopping: 0, returned: 0, outbox: None }
-    }
+/// Waits for the dispatcher's task; when it panicked, closes the intake and
+/// tells every waiting `flush` and `shutdown`.
+async fn watch_task(core: Arc<Core>, task: tokio::task::JoinHandle<()>) {
+    let Err(error) = task.await else { return };
+    let message = match error.try_into_panic() {
+        Ok(panic) => panic
+            .downcast_ref::<&str>()
+            .map(|message| (*message).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_owned()),
+        Err(error) => error.to_string(),
+    };
+    tracing::error!(%message, "the dispatcher's task died; its claimed rows come back when their leases end");
+    core.capacity.close();
+    core.report.send_replace(Some(Err(Died { message })));
 }

@@ -39,8 +39,8 @@ pub fn encode_event<E: EventInput + ?Sized>(portal: u64, event: &E) -> Result<Ne
 }
 
 /// A claimed row as a client input: its body exactly as enqueued, and, for a
-/// redelivery ([`Claimed::sent_before`]), "already in use" counted as
-/// created.
+/// row that may have landed before ([`Claimed::may_have_landed`]), "already
+/// in use" counted as created.
 #[derive(Debug, Clone)]
 pub(crate) struct StoredInput {
     key: EventKey,
@@ -51,8 +51,7 @@ pub(crate) struct StoredInput {
 impl StoredInput {
     /// The input of `claimed`.
     pub(crate) fn new(claimed: Claimed) -> Self {
-        let sent_before = claimed.sent_before();
-        StoredInput { key: claimed.key, body: claimed.body, sent_before }
+        StoredInput { key: claimed.key, body: claimed.body, sent_before: claimed.may_have_landed }
     }
 }
 

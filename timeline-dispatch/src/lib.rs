@@ -37,10 +37,10 @@ mod sqlite;
 
 pub use builder::{
     BuildError, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT, DEFAULT_BATCHES_PER_ACCOUNT, DEFAULT_LEASE, DEFAULT_LINGER,
-    DEFAULT_MAX_UNDELIVERED, DEFAULT_POLL_INTERVAL, DEFAULT_RETRY_INITIAL_BACKOFF, DEFAULT_RETRY_MAX_BACKOFF,
-    DEFAULT_ROWS_PER_ROUND, DispatcherBuilder, MAX_BATCH_SIZE,
+    DEFAULT_MAX_UNDELIVERED, DEFAULT_POLL_INTERVAL, DEFAULT_RETENTION, DEFAULT_RETRY_INITIAL_BACKOFF,
+    DEFAULT_RETRY_MAX_BACKOFF, DEFAULT_ROWS_PER_ROUND, DispatcherBuilder, LONGEST_WAIT, MAX_BATCH_SIZE,
 };
-pub use dispatcher::{Dispatcher, EmitError, Emitted, ShutdownReport, Stopped, TryEmitError, TryEmitReason};
+pub use dispatcher::{Died, Dispatcher, EmitError, Emitted, ShutdownReport, Stopped, TryEmitError, TryEmitReason};
 pub use input::encode_event;
 pub use memory::MemoryOutbox;
 #[cfg(feature = "metrics")]

@@ -38,6 +38,7 @@ struct Row {
     due_at: Option<SystemTime>,
     last_error: Option<String>,
     settled_at: Option<SystemTime>,
+    may_have_landed: bool,
 }
 
 impl MemoryOutbox {
@@ -76,6 +77,7 @@ impl Rows {
                         due_at: Some(now),
                         last_error: None,
                         settled_at: None,
+                        may_have_landed: false,
                     },
                 );
                 Enqueued::Added
@@ -130,41 +132,64 @@ impl Rows {
                     key: row.key.clone(),
                     body: row.body.clone(),
                     enqueued_at: row.enqueued_at,
+                    may_have_landed: row.may_have_landed,
                 }
             })
             .collect()
     }
 
+    /// The row `fence` names while it is still that row's claim.
+    fn claimed_row(&mut self, fence: &Fence) -> Option<&mut Row> {
+        self.rows.get_mut(&fence.row).filter(|row| row.state == RowState::Claimed && row.attempts == fence.attempt)
+    }
+
+    /// Changes each row `fences` name that is still claimed by its fence.
+    fn each_claimed(&mut self, fences: &[Fence], mut change: impl FnMut(&mut Row)) -> Settled {
+        let mut settled = Settled::default();
+        for fence in fences {
+            match self.claimed_row(fence) {
+                Some(row) => {
+                    change(row);
+                    settled.applied += 1;
+                }
+                None => settled.stale.push(*fence),
+            }
+        }
+        settled
+    }
+
     fn settle(&mut self, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Settled {
         let mut settled = Settled::default();
         for (fence, settlement) in outcomes {
-            let Some(row) = self.rows.get_mut(&fence.row) else {
-                settled.stale += 1;
+            let Some(row) = self.claimed_row(fence) else {
+                settled.stale.push(*fence);
                 continue;
             };
-            if row.state != RowState::Claimed || row.attempts != fence.attempt {
-                settled.stale += 1;
-                continue;
-            }
-            match settlement {
+            let ended = match settlement {
                 Settlement::Delivered => {
                     row.state = RowState::Delivered;
                     row.due_at = None;
                     row.settled_at = Some(now);
-                    self.undelivered.remove(&fence.row);
+                    true
                 }
-                Settlement::RetryAt { at, reason } => {
+                Settlement::RetryAt { at, reason, may_have_landed } => {
                     row.state = RowState::Pending;
                     row.due_at = Some(*at);
                     row.last_error = Some(reason.clone());
+                    row.may_have_landed = *may_have_landed;
+                    false
                 }
-                Settlement::Dead { reason } => {
+                Settlement::Dead { reason, may_have_landed } => {
                     row.state = RowState::Dead;
                     row.due_at = None;
                     row.last_error = Some(reason.clone());
                     row.settled_at = Some(now);
-                    self.undelivered.remove(&fence.row);
+                    row.may_have_landed = *may_have_landed;
+                    true
                 }
+            };
+            if ended {
+                self.undelivered.remove(&fence.row);
             }
             settled.applied += 1;
         }
@@ -219,6 +244,7 @@ impl Rows {
                 enqueued_at: row.enqueued_at,
                 due_at: row.due_at,
                 last_error: row.last_error.clone(),
+                may_have_landed: row.may_have_landed,
             })
             .collect()
     }
@@ -238,10 +264,11 @@ impl Rows {
         requeued
     }
 
-    fn purge(&mut self, before: SystemTime) -> u64 {
+    fn purge(&mut self, before: SystemTime, dead_too: bool) -> u64 {
         let gone: Vec<RowId> = self
             .rows
             .iter()
+            .filter(|(_, row)| dead_too || row.state == RowState::Delivered)
             .filter(|(_, row)| row.settled_at.is_some_and(|at| at < before))
             .map(|(&id, _)| id)
             .collect();
@@ -280,6 +307,17 @@ impl Outbox for MemoryOutbox {
         ready(Ok(self.rows().settle(outcomes, now)))
     }
 
+    fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled> {
+        let Some(lease_end) = now.checked_add(lease) else {
+            return ready(Err(OutboxError::message(format!("a lease of {lease:?} ends past the clock's range"))));
+        };
+        ready(Ok(self.rows().each_claimed(fences, |row| row.due_at = Some(lease_end))))
+    }
+
+    fn sending<'a>(&'a self, fences: &'a [Fence]) -> OutboxFuture<'a, Settled> {
+        ready(Ok(self.rows().each_claimed(fences, |row| row.may_have_landed = true)))
+    }
+
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {
         ready(Ok(self.rows().next_due()))
     }
@@ -301,7 +339,11 @@ impl Outbox for MemoryOutbox {
     }
 
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
-        ready(Ok(self.rows().purge(before)))
+        ready(Ok(self.rows().purge(before, true)))
+    }
+
+    fn purge_delivered(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
+        ready(Ok(self.rows().purge(before, false)))
     }
 }
 
@@ -330,7 +372,7 @@ mod tests {
         assert_eq!(first, [Enqueued::Added, Enqueued::AlreadyThere, Enqueued::Added]);
         let claimed = outbox.claim(ClaimLimits { per_account: 10, total: 10 }, LEASE, at(0)).await.unwrap();
         let outcomes: Vec<_> = claimed.iter().map(|c| (c.fence, Settlement::Delivered)).collect();
-        assert_eq!(outbox.settle(&outcomes, at(1)).await.unwrap(), Settled { applied: 2, stale: 0 });
+        assert_eq!(outbox.settle(&outcomes, at(1)).await.unwrap(), Settled { applied: 2, stale: vec![] });
         assert_eq!(outbox.enqueue(&[event(1, "a")], at(2)).await.unwrap(), [Enqueued::AlreadyThere]);
         assert_eq!(outbox.purge(at(1)).await.unwrap(), 0, "settled at 1 is not before 1");
         assert_eq!(outbox.purge(at(2)).await.unwrap(), 2);
@@ -361,12 +403,13 @@ mod tests {
         assert!(outbox.claim(limits, LEASE, at(29)).await.unwrap().is_empty());
         let second = outbox.claim(limits, LEASE, at(30)).await.unwrap();
         assert_eq!(second[0].fence.attempt, 2);
-        assert!(second[0].sent_before());
-        let dead = Settlement::Dead { reason: "late".into() };
-        assert_eq!(outbox.settle(&[(first[0].fence, dead)], at(31)).await.unwrap(), Settled { applied: 0, stale: 1 });
+        assert!(!second[0].may_have_landed, "a lease that ran out is no evidence of a send");
+        let dead = Settlement::Dead { reason: "late".into(), may_have_landed: false };
+        let stale = outbox.settle(&[(first[0].fence, dead)], at(31)).await.unwrap();
+        assert_eq!(stale, Settled { applied: 0, stale: vec![first[0].fence] });
         let done = [(second[0].fence, Settlement::Delivered)];
-        assert_eq!(outbox.settle(&done, at(31)).await.unwrap(), Settled { applied: 1, stale: 0 });
-        assert_eq!(outbox.settle(&done, at(32)).await.unwrap(), Settled { applied: 0, stale: 1 });
+        assert_eq!(outbox.settle(&done, at(31)).await.unwrap(), Settled { applied: 1, stale: vec![] });
+        assert_eq!(outbox.settle(&done, at(32)).await.unwrap(), Settled { applied: 0, stale: vec![second[0].fence] });
         assert_eq!(outbox.counts().await.unwrap().delivered, 1);
     }
 
@@ -376,7 +419,10 @@ mod tests {
         outbox.enqueue(&[event(1, "a"), event(2, "b")], at(0)).await.unwrap();
         let limits = ClaimLimits { per_account: 5, total: 5 };
         let claimed = outbox.claim(limits, LEASE, at(0)).await.unwrap();
-        let outcomes: Vec<_> = claimed.iter().map(|c| (c.fence, Settlement::Dead { reason: "400".into() })).collect();
+        let outcomes: Vec<_> = claimed
+            .iter()
+            .map(|c| (c.fence, Settlement::Dead { reason: "400".into(), may_have_landed: false }))
+            .collect();
         outbox.settle(&outcomes, at(1)).await.unwrap();
         let filter = RowFilter { portal: Some(2), ..RowFilter::default() };
         assert_eq!(outbox.requeue_dead(&filter, at(2)).await.unwrap(), 1);

@@ -8,6 +8,7 @@
 //! | `timeline_dispatch_delivered_total` | counter | events delivered |
 //! | `timeline_dispatch_failed_total` | counter | events that became dead letters |
 //! | `timeline_dispatch_retried_total` | counter | attempts that ended in a retry later |
+//! | `timeline_dispatch_stale_total` | counter | settlements the outbox did not apply because another dispatcher had claimed the row again (not counted above) |
 //! | `timeline_dispatch_rate_limited_total` | counter | events whose attempt ended in a 429 after the client's retries, and (with `MeteredBudget`) 429 answers seen by the budget |
 //! | `timeline_dispatch_outbox_depth` | gauge | undelivered rows (pending and claimed) |
 //! | `timeline_dispatch_oldest_pending_seconds` | gauge | age of the oldest undelivered row |
@@ -39,6 +40,14 @@ pub(crate) fn settled(delivered: u64, dead: u64, retried: u64, rate_limited: u64
     }
     #[cfg(not(feature = "metrics"))]
     let _ = (delivered, dead, retried, rate_limited);
+}
+
+/// Counts settlements the outbox did not apply.
+pub(crate) fn stale(settlements: u64) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!("timeline_dispatch_stale_total").increment(settlements);
+    #[cfg(not(feature = "metrics"))]
+    let _ = settlements;
 }
 
 /// Sets the depth and age gauges from the outbox's counts.

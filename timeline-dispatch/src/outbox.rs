@@ -14,14 +14,30 @@
 //! leases it until `now + lease`. Every later change names the row and the
 //! attempt it claimed ([`Fence`]); a change whose attempt is no longer the
 //! row's (the lease ran out and another dispatcher claimed it again) is not
-//! applied and is counted as stale, so a slow dispatcher never overwrites a
-//! newer claim.
+//! applied and is named as stale, so a slow dispatcher never overwrites a
+//! newer claim. [`renew`](Outbox::renew) extends the lease of claims still
+//! being worked on, so leases can be short: a dead dispatcher's rows come
+//! back soon.
+//!
+//! # May have landed
+//!
+//! A row records whether any attempt of it **may have reached HubSpot**
+//! ([`Claimed::may_have_landed`]). [`sending`](Outbox::sending) sets it just
+//! before a request with the row goes out, so a crash while the request is in
+//! flight leaves it set; [`settle`](Outbox::settle) then stores what the
+//! answer proved (the flag of a [`Settlement`]). A claim, a lease running
+//! out, a give-back or a crash before sending never set it. A redelivery of
+//! a row with the flag set counts HubSpot's "already in use" (an app event's
+//! 409) as delivered; without it, that answer means another event holds the
+//! id, and the row is dead.
 //!
 //! [`settle`](Outbox::settle) ends an attempt: *delivered*, *pending* again
 //! from a given time (a transient failure, with its reason), or *dead* (a
 //! permanent failure, with its reason). Dead rows stay until
 //! [`requeue_dead`](Outbox::requeue_dead) makes them pending again or
-//! [`purge`](Outbox::purge) removes them.
+//! [`purge`](Outbox::purge) removes them; delivered rows until
+//! [`purge_delivered`](Outbox::purge_delivered) (the dispatcher's retention)
+//! or [`purge`](Outbox::purge) removes them.
 //!
 //! # Fair claims
 //!
@@ -97,14 +113,10 @@ pub struct Claimed {
     pub body: Vec<u8>,
     /// When it was enqueued.
     pub enqueued_at: SystemTime,
-}
-
-impl Claimed {
-    /// Whether an earlier attempt may have sent it (this is not its first
-    /// claim): HubSpot's "already in use" for it then means delivered.
-    pub fn sent_before(&self) -> bool {
-        self.fence.attempt > 1
-    }
+    /// Whether an earlier attempt may have reached HubSpot (see the
+    /// [module documentation](self)): HubSpot's "already in use" for it then
+    /// means delivered.
+    pub may_have_landed: bool,
 }
 
 /// A row and the attempt that claimed it.
@@ -127,22 +139,28 @@ pub enum Settlement {
         at: SystemTime,
         /// Why this attempt failed.
         reason: String,
+        /// Whether this or an earlier attempt may have reached HubSpot: the
+        /// row's [`may_have_landed`](Claimed::may_have_landed) from now on.
+        may_have_landed: bool,
     },
     /// A permanent failure: a dead letter.
     Dead {
         /// Why.
         reason: String,
+        /// As for [`RetryAt`](Settlement::RetryAt) (kept for a re-queue).
+        may_have_landed: bool,
     },
 }
 
-/// What [`Outbox::settle`] applied.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What [`Outbox::settle`] (or [`Outbox::renew`], [`Outbox::sending`])
+/// applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settled {
     /// Changes applied.
     pub applied: usize,
-    /// Changes not applied because a newer claim owns the row (or the row is
-    /// gone).
-    pub stale: usize,
+    /// The fences of the changes not applied because a newer claim owns the
+    /// row (or the row is gone), in the order given.
+    pub stale: Vec<Fence>,
 }
 
 /// A row's state.
@@ -198,6 +216,8 @@ pub struct RowSummary {
     pub due_at: Option<SystemTime>,
     /// The reason of the last failure (a retry's or the dead letter's).
     pub last_error: Option<String>,
+    /// Whether an attempt may have reached HubSpot.
+    pub may_have_landed: bool,
 }
 
 /// Which rows [`Outbox::list`] and [`Outbox::requeue_dead`] take.
@@ -280,6 +300,15 @@ pub trait Outbox: Send + Sync + 'static {
     /// the row's current claim.
     fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled>;
 
+    /// Extends to `now + lease` the leases of the claims `fences` name that
+    /// are still their rows' current claims.
+    fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled>;
+
+    /// Records that the claims `fences` name are about to be sent: their
+    /// rows [may have landed](Claimed::may_have_landed) from now on, until a
+    /// settlement says otherwise. Durable once it returns `Ok`.
+    fn sending<'a>(&'a self, fences: &'a [Fence]) -> OutboxFuture<'a, Settled>;
+
     /// The earliest time a pending row is due or a lease ends, or `None`
     /// when there is neither.
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>>;
@@ -299,4 +328,8 @@ pub trait Outbox: Send + Sync + 'static {
 
     /// Removes delivered and dead rows settled before `before`; returns how many.
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64>;
+
+    /// Removes delivered rows settled before `before` (dead letters stay);
+    /// returns how many. The dispatcher calls it for its retention.
+    fn purge_delivered(&self, before: SystemTime) -> OutboxFuture<'_, u64>;
 }

@@ -2,7 +2,8 @@
 //! falling due), and the rounds that send claimed rows per account and
 //! settle them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::future::{Future, IntoFuture};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -13,15 +14,21 @@ use tokio::time::Instant;
 
 use crate::builder::Config;
 use crate::capacity::Capacity;
-use crate::dispatcher::ShutdownReport;
+use crate::dispatcher::{Died, ShutdownReport};
 use crate::input::StoredInput;
 use crate::metrics;
-use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, Outbox};
-use crate::settle::{settlement, settlements};
+use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, Outbox, Settled, Settlement};
+use crate::settle::settlements;
 use crate::sink::{DispatchOutcome, Fate, Sink};
 
 /// How long the task waits after an outbox call failed before it tries again.
 const OUTBOX_RETRY: Duration = Duration::from_secs(1);
+
+/// How often the task purges delivered rows past their retention.
+const PURGE_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How long a stopped task waits for the outbox's counts for its report.
+const FINAL_COUNTS_WAIT: Duration = Duration::from_secs(1);
 
 /// How often, at most, the task reads the outbox's counts (for the bound on
 /// undelivered rows and the depth gauges).
@@ -43,8 +50,8 @@ pub(crate) struct Core {
     pub(crate) stop: watch::Sender<Option<Stop>>,
     /// The last flush request the task has satisfied.
     pub(crate) flushed: watch::Sender<u64>,
-    /// Set when the task has stopped.
-    pub(crate) report: watch::Sender<Option<ShutdownReport>>,
+    /// Set when the task has stopped: its report, or how it died.
+    pub(crate) report: watch::Sender<Option<Result<ShutdownReport, Died>>>,
 }
 
 /// How the task stops.
@@ -72,12 +79,21 @@ impl Core {
         self.signals.notify.notify_one();
     }
 
-    /// The time rows still being sent must be given back, if any.
-    fn deadline(&self) -> Option<Instant> {
-        match *self.stop.borrow() {
-            Some(Stop::Drain { deadline }) => Some(deadline),
-            Some(Stop::Abandon) => Some(Instant::now()),
-            None => None,
+    /// `call`'s answer, or `None` when the stop's deadline comes first.
+    async fn before_deadline<T>(&self, call: impl Future<Output = T>) -> Option<T> {
+        let mut stop = self.stop.subscribe();
+        tokio::select! {
+            answer = call => Some(answer),
+            () = stop_deadline(&mut stop) => None,
+        }
+    }
+
+    /// Removes the delivered rows older than the retention.
+    async fn purge_delivered(&self) {
+        let Some(before) = SystemTime::now().checked_sub(self.config.retention) else { return };
+        match self.outbox.purge_delivered(before).await {
+            Ok(purged) => tracing::debug!(purged, "purged delivered rows past their retention"),
+            Err(error) => tracing::warn!(%error, "the outbox could not purge delivered rows"),
         }
     }
 
@@ -190,7 +206,7 @@ impl Signals {
 /// and stops as [`Stop`] says.
 pub(crate) async fn run(core: Arc<Core>) {
     let limits = ClaimLimits {
-        per_account: core.config.batch_size * core.config.batches_per_account,
+        per_account: core.config.batch_size.saturating_mul(core.config.batches_per_account),
         total: core.config.rows_per_round,
     };
     let mut backlog = true;
@@ -199,10 +215,16 @@ pub(crate) async fn run(core: Arc<Core>) {
     let mut delivered_while_stopping = 0;
     let mut returned = 0;
     core.resync().await;
+    core.purge_delivered().await;
+    let mut last_purge = Instant::now();
     let drained = loop {
         if last_resync.elapsed() >= RESYNC_INTERVAL {
             core.resync().await;
             last_resync = Instant::now();
+        }
+        if last_purge.elapsed() >= PURGE_INTERVAL && core.stop.borrow().is_none() {
+            core.purge_delivered().await;
+            last_purge = Instant::now();
         }
         let snapshot = core.signals.snapshot();
         let stopping = *core.stop.borrow();
@@ -214,7 +236,7 @@ pub(crate) async fn run(core: Arc<Core>) {
         let flush_pending = snapshot.flush_requested > *core.flushed.borrow();
         if !(backlog || snapshot.full || flush_pending || stopping.is_some()) {
             let wake_at = match snapshot.first_fresh {
-                Some(first) => first + core.config.linger,
+                Some(first) => first.checked_add(core.config.linger).unwrap_or_else(far_future),
                 None => next_due(&core).await,
             };
             let wake_at = last_empty_claim.map_or(wake_at, |at| wake_at.max(at + EMPTY_CLAIM_PAUSE));
@@ -226,9 +248,11 @@ pub(crate) async fn run(core: Arc<Core>) {
             }
         }
         core.signals.claiming();
-        let claimed = match core.outbox.claim(limits, core.config.lease, SystemTime::now()).await {
-            Ok(claimed) => claimed,
-            Err(error) => {
+        let claim = core.before_deadline(core.outbox.claim(limits, core.config.lease, SystemTime::now()));
+        let claimed = match claim.await {
+            None => break false,
+            Some(Ok(claimed)) => claimed,
+            Some(Err(error)) => {
                 tracing::warn!(%error, "the outbox could not claim rows; trying again");
                 tokio::select! {
                     () = core.signals.notify.notified() => {}
@@ -265,17 +289,22 @@ pub(crate) async fn run(core: Arc<Core>) {
         }
         returned += tally.returned;
     };
-    let outbox = core.outbox.counts().await.ok();
-    core.report.send_replace(Some(ShutdownReport { drained, delivered_while_stopping, returned, outbox }));
+    let outbox = tokio::time::timeout(FINAL_COUNTS_WAIT, core.outbox.counts()).await.ok().and_then(Result::ok);
+    core.report.send_replace(Some(Ok(ShutdownReport { drained, delivered_while_stopping, returned, outbox })));
+}
+
+/// An instant later than any wait of the dispatcher's.
+pub(crate) fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365)
 }
 
 /// When the outbox's next row is due, at most a poll interval from now.
 async fn next_due(core: &Core) -> Instant {
-    let poll = Instant::now() + core.config.poll_interval;
+    let poll = Instant::now().checked_add(core.config.poll_interval).unwrap_or_else(far_future);
     match core.outbox.next_due().await {
         Ok(Some(due)) => {
             let wait = due.duration_since(SystemTime::now()).unwrap_or_default();
-            (Instant::now() + wait).min(poll)
+            Instant::now().checked_add(wait).unwrap_or_else(far_future).min(poll)
         }
         Ok(None) => poll,
         Err(error) => {
@@ -292,15 +321,16 @@ struct Tally {
     returned: u64,
 }
 
-/// One batch under way: its rows, in batch order.
-struct Batch {
-    rows: Vec<(Fence, EventKey)>,
-}
-
 /// Sends `claimed` (in the claim's order: accounts fairly, each account's
 /// oldest rows first) as batches of at most the batch size per account, all
-/// at once, and settles each batch as its answer comes. At the stop's
-/// deadline, the batches still under way are given back to pending.
+/// at once, each settling its rows as its answer comes. At the stop's
+/// deadline the batches still under way stop by themselves and give their
+/// rows back.
+///
+/// # Panics
+///
+/// Again, when a batch's task panicked (the sink's or the outbox's panic):
+/// the dispatcher's task dies with it, and its handles say so.
 async fn round(core: &Arc<Core>, claimed: Vec<Claimed>) -> Tally {
     let mut order: Vec<u64> = Vec::new();
     let mut accounts: HashMap<u64, Vec<Claimed>> = HashMap::new();
@@ -312,98 +342,153 @@ async fn round(core: &Arc<Core>, claimed: Vec<Claimed>) -> Tally {
         rows.push(row);
     }
     let mut tasks = JoinSet::new();
-    let mut batches: HashMap<usize, Batch> = HashMap::new();
     for portal in order {
         let mut rows = accounts.remove(&portal).unwrap_or_default();
         while !rows.is_empty() {
             let rest = rows.split_off(rows.len().min(core.config.batch_size));
             let batch = std::mem::replace(&mut rows, rest);
-            let id = batches.len();
-            batches.insert(id, Batch { rows: batch.iter().map(|row| (row.fence, row.key.clone())).collect() });
-            let inputs: Vec<StoredInput> = batch.into_iter().map(StoredInput::new).collect();
-            let client = core.app.portal(portal);
-            let timeout = core.config.batch_timeout;
-            tasks.spawn(async move { (id, inputs.send_all(&client).overall_timeout(timeout).await) });
+            tasks.spawn(deliver_batch(Arc::clone(core), portal, batch));
         }
     }
     let mut tally = Tally::default();
-    let mut stop = core.stop.subscribe();
-    loop {
-        let deadline = core.deadline();
-        tokio::select! {
-            joined = tasks.join_next() => match joined {
-                None => break,
-                Some(Ok((id, result))) => {
-                    if let Some(batch) = batches.remove(&id) {
-                        tally.delivered += settle_batch(core, batch, result).await;
-                    }
-                }
-                Some(Err(error)) => tracing::error!(%error, "a batch's task failed; its rows come back when their lease ends"),
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(batch) => {
+                tally.delivered += batch.delivered;
+                tally.returned += batch.returned;
+            }
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(error) => tracing::error!(%error, "a batch's task was cancelled"),
             },
-            () = sleep_until_some(deadline) => break,
-            changed = stop.changed() => if changed.is_err() { break },
         }
-    }
-    tasks.abort_all();
-    if !batches.is_empty() {
-        tally.returned = give_back(core, batches.into_values().flat_map(|batch| batch.rows).collect()).await;
     }
     tally
 }
 
-/// Sleeps until `deadline`, or forever without one.
-async fn sleep_until_some(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(deadline).await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Settles one answered batch, reports its outcomes and frees the places
-/// of its delivered and dead rows; returns how many were delivered.
-async fn settle_batch(
-    core: &Core,
-    batch: Batch,
-    result: Result<timeline_core::SendReport, timeline_core::SendError>,
-) -> u64 {
-    let now = SystemTime::now();
-    let fences: Vec<Fence> = batch.rows.iter().map(|(fence, _)| *fence).collect();
-    let settled = settlements(&fences, result, &core.config.backoff, now);
-    let applied = match core.outbox.settle(&settled.outcomes, now).await {
-        Ok(applied) => applied,
-        Err(error) => {
-            tracing::warn!(%error, rows = fences.len(), "the outbox could not settle a batch; its rows come back when their lease ends");
-            return 0;
+/// Sends one batch of one account's claimed rows, renewing their leases
+/// while it is under way, settles them (trying again until the outbox takes
+/// the settlements, still renewing), and reports the settlements the outbox
+/// applied. Before the batch's request goes out, the outbox records that
+/// its rows may land ([`Outbox::sending`]).
+async fn deliver_batch(core: Arc<Core>, portal: u64, batch: Vec<Claimed>) -> Tally {
+    let fences: Vec<Fence> = batch.iter().map(|row| row.fence).collect();
+    let keys: Vec<EventKey> = batch.iter().map(|row| row.key.clone()).collect();
+    let inputs: Vec<StoredInput> = batch.into_iter().map(StoredInput::new).collect();
+    let client = core.app.portal(portal);
+    let outcomes = Arc::new(Mutex::new(Vec::with_capacity(inputs.len())));
+    let recorded = Arc::clone(&outcomes);
+    let outbox = Arc::clone(&core.outbox);
+    let marked = fences.clone();
+    let send = inputs
+        .send_all(&client)
+        .overall_timeout(core.config.batch_timeout)
+        .keep_created(false)
+        .on_outcome(move |outcome| lock(&recorded).push(outcome.clone()))
+        .before_send(move |positions| {
+            let fences: Vec<Fence> = positions.iter().filter_map(|&at| marked.get(at).copied()).collect();
+            let outbox = Arc::clone(&outbox);
+            Box::pin(async move {
+                outbox
+                    .sending(&fences)
+                    .await
+                    .map(drop)
+                    .map_err(|error| format!("the outbox could not record the send: {error}"))
+            })
+        });
+    let mut stop = core.stop.subscribe();
+    let returned = {
+        let send = send.into_future();
+        tokio::select! {
+            _ = send => false,
+            () = stop_deadline(&mut stop) => true,
+            () = renew_leases(&core, &fences) => unreachable!("renewing leases never ends"),
         }
     };
-    let (mut delivered, mut dead, mut retried) = (0, 0, 0);
-    for ((fence, key), fate) in batch.rows.into_iter().zip(settled.fates) {
+    let outcomes = std::mem::take(&mut *lock(&outcomes));
+    let now = SystemTime::now();
+    let settled = settlements(&fences, outcomes, returned, &core.config.backoff, now);
+    let applied = tokio::select! {
+        applied = settle_until_taken(&core, &settled.outcomes, &mut stop) => applied,
+        () = renew_leases(&core, &fences) => unreachable!("renewing leases never ends"),
+    };
+    let Some(applied) = applied else {
+        return Tally::default();
+    };
+    let stale: HashSet<Fence> = applied.stale.into_iter().collect();
+    let (mut delivered, mut dead, mut retried, mut given_back) = (0, 0, 0, 0);
+    for ((fence, key), fate) in fences.into_iter().zip(keys).zip(settled.fates) {
+        if stale.contains(&fence) {
+            continue;
+        }
         match fate {
             Fate::Delivered { .. } => delivered += 1,
             Fate::Dead { .. } => dead += 1,
-            Fate::RetryScheduled { .. } | Fate::Returned => retried += 1,
+            Fate::RetryScheduled { .. } => retried += 1,
+            Fate::Returned { .. } => given_back += 1,
         }
         core.report(DispatchOutcome { row: fence.row, attempt: fence.attempt, key, fate });
     }
-    metrics::settled(delivered, dead, retried, settled.rate_limited);
-    core.capacity.give_back((delivered + dead).saturating_sub(applied.stale as u64));
-    delivered
+    metrics::settled(delivered, dead, retried + given_back, settled.rate_limited);
+    metrics::stale(stale.len() as u64);
+    core.capacity.give_back(delivered + dead);
+    Tally { delivered, returned: given_back }
 }
 
-/// Gives `rows` back to pending, due now; returns how many the outbox took.
-async fn give_back(core: &Core, rows: Vec<(Fence, EventKey)>) -> u64 {
-    let now = SystemTime::now();
-    let outcomes: Vec<_> = rows.iter().map(|(fence, _)| (*fence, settlement(&Fate::Returned, now))).collect();
-    match core.outbox.settle(&outcomes, now).await {
-        Ok(settled) => {
-            for (fence, key) in rows {
-                core.report(DispatchOutcome { row: fence.row, attempt: fence.attempt, key, fate: Fate::Returned });
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Settles `outcomes`, trying again after an outbox error until the outbox
+/// takes them; `None` when the stop's deadline comes first (the rows come
+/// back when their leases end, and nothing is sent again before).
+async fn settle_until_taken(
+    core: &Core,
+    outcomes: &[(Fence, Settlement)],
+    stop: &mut watch::Receiver<Option<Stop>>,
+) -> Option<Settled> {
+    loop {
+        let attempt = tokio::select! {
+            settled = core.outbox.settle(outcomes, SystemTime::now()) => settled,
+            () = stop_deadline(stop) => return None,
+        };
+        match attempt {
+            Ok(settled) => return Some(settled),
+            Err(error) => {
+                tracing::warn!(%error, rows = outcomes.len(), "the outbox could not settle a batch; trying again");
+                tokio::select! {
+                    () = tokio::time::sleep(OUTBOX_RETRY) => {}
+                    () = stop_deadline(stop) => return None,
+                }
             }
-            settled.applied as u64
         }
-        Err(error) => {
-            tracing::warn!(%error, "the outbox could not take back the rows being sent; they come back when their lease ends");
-            0
+    }
+}
+
+/// Extends the leases of `fences` every third of the lease, forever.
+async fn renew_leases(core: &Core, fences: &[Fence]) {
+    let every = core.config.lease / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(error) = core.outbox.renew(fences, core.config.lease, SystemTime::now()).await {
+            tracing::warn!(%error, rows = fences.len(), "the outbox could not renew the leases of a batch");
+        }
+    }
+}
+
+/// Waits until the stop's deadline (at once for an abandon); forever while
+/// no stop is asked.
+async fn stop_deadline(stop: &mut watch::Receiver<Option<Stop>>) {
+    loop {
+        let current = *stop.borrow_and_update();
+        match current {
+            Some(Stop::Abandon) => return,
+            Some(Stop::Drain { deadline }) => return tokio::time::sleep_until(deadline).await,
+            None => {
+                if stop.changed().await.is_err() {
+                    return std::future::pending().await;
+                }
+            }
         }
     }
 }

@@ -1,87 +1,76 @@
-//! From a batch's answer to the outbox's settlements: what each claimed row
-//! becomes after one request.
+//! From a batch's outcomes to the outbox's settlements: what each claimed
+//! row becomes after one attempt.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use timeline_core::{FailureReason, RetryPolicy, SendError, SendReport};
+use timeline_core::{FailureReason, Outcome, RetryPolicy};
 
 use crate::outbox::{Fence, Settlement};
 use crate::sink::Fate;
 
 /// What the rows of one batch become, in batch order, with the fate each
-/// reports and whether it was a 429.
+/// reports and how many were 429s.
 pub(crate) struct Settlements {
     pub(crate) outcomes: Vec<(Fence, Settlement)>,
     pub(crate) fates: Vec<Fate>,
     pub(crate) rate_limited: u64,
 }
 
-/// Maps the result of sending `rows` (in batch order) to settlements:
+/// Maps the outcomes of sending `rows` (in batch order; an outcome's index
+/// is its row's position) to settlements:
 ///
-/// - created (also "already in use" for a redelivery) → delivered;
-/// - a failure that may have landed or is retryable (5xx, 429, transport,
-///   a call stopped before sending: `NotSent`) → pending again after the
-///   backoff of its attempt number, keeping its id, so its next attempt is
-///   a redelivery;
+/// - created (also "already in use" for a row that may have landed before)
+///   → delivered;
+/// - a failure that may have landed or is retryable (5xx, 429, transport, a
+///   call that stopped before sending: `NotSent`) → pending again after the
+///   backoff of its attempt number, keeping its id; when `returned` (the
+///   dispatcher stopped the batch), due now instead;
 /// - any other failure (validation, a template mismatch, an id in use by
 ///   another event, a revoked install) → dead, with the reason.
 ///
-/// A `SendError` (the whole call stopped) is mapped through its report: each
-/// event's fate there decides. An event the report does not account for is
-/// retried.
+/// Each settlement carries whether the row may have landed: the failure's
+/// own [`may_have_landed`](timeline_core::Failure::may_have_landed), which
+/// counts the row's earlier attempts. A row the outcomes do not account for
+/// is retried as one that may have landed (its fate is not known).
 pub(crate) fn settlements(
     rows: &[Fence],
-    result: Result<SendReport, SendError>,
+    outcomes: Vec<Outcome>,
+    returned: bool,
     backoff: &RetryPolicy,
     now: SystemTime,
 ) -> Settlements {
-    let (report, stopped) = match result {
-        Ok(report) => (report, None),
-        Err(error) => {
-            let (cause, report) = error.into_parts();
-            (report, Some(cause.to_string()))
-        }
-    };
     let mut fates: Vec<Option<Fate>> = vec![None; rows.len()];
     let mut rate_limited = 0;
-    for created in report.created() {
-        if let Some(fate) = fates.get_mut(created.index) {
-            *fate = Some(Fate::Delivered { confirmed_by_duplicate: created.confirmed_by_duplicate });
-        }
-    }
-    for failure in report.failed() {
-        let Some(slot) = fates.get_mut(failure.index) else { continue };
-        let attempt = rows[failure.index].attempt;
-        rate_limited += u64::from(matches!(*failure.reason, FailureReason::RateLimited { .. }));
-        *slot = Some(if failure.may_have_landed || failure.reason.is_retryable() {
-            Fate::RetryScheduled { at: now + backoff.backoff(attempt), reason: failure.reason.to_string() }
-        } else {
-            Fate::Dead { reason: failure.reason.to_string() }
+    for outcome in outcomes {
+        let Some(slot) = fates.get_mut(outcome.index()) else { continue };
+        *slot = Some(match outcome {
+            Outcome::Created(created) => Fate::Delivered { confirmed_by_duplicate: created.confirmed_by_duplicate },
+            Outcome::Failed(failure) => {
+                rate_limited += u64::from(matches!(*failure.reason, FailureReason::RateLimited { .. }));
+                let may_have_landed = failure.may_have_landed;
+                let attempt = rows[failure.index].attempt;
+                if !may_have_landed && !failure.reason.is_retryable() {
+                    Fate::Dead { reason: failure.reason, may_have_landed }
+                } else if returned {
+                    Fate::Returned { may_have_landed }
+                } else {
+                    Fate::RetryScheduled { at: now + backoff.backoff(attempt), reason: failure.reason, may_have_landed }
+                }
+            }
         });
     }
-    let unaccounted = stopped.unwrap_or_else(|| "the answer did not account for the event".to_owned());
     let fates: Vec<Fate> = fates
         .into_iter()
         .zip(rows)
         .map(|(fate, row)| {
             fate.unwrap_or_else(|| Fate::RetryScheduled {
                 at: now + backoff.backoff(row.attempt),
-                reason: unaccounted.clone(),
+                reason: Arc::new(FailureReason::InFlight { cause: "the answer did not account for the event".into() }),
+                may_have_landed: true,
             })
         })
         .collect();
-    let outcomes = rows.iter().zip(&fates).map(|(row, fate)| (*row, settlement(fate, now))).collect();
+    let outcomes = rows.iter().zip(&fates).map(|(row, fate)| (*row, fate.settlement(now))).collect();
     Settlements { outcomes, fates, rate_limited }
-}
-
-/// The outbox's settlement of `fate`.
-pub(crate) fn settlement(fate: &Fate, now: SystemTime) -> Settlement {
-    match fate {
-        Fate::Delivered { .. } => Settlement::Delivered,
-        Fate::RetryScheduled { at, reason } => Settlement::RetryAt { at: *at, reason: reason.clone() },
-        Fate::Dead { reason } => Settlement::Dead { reason: reason.clone() },
-        Fate::Returned => {
-            Settlement::RetryAt { at: now, reason: "the dispatcher stopped while the event was being sent".to_owned() }
-        }
-    }
 }

@@ -110,7 +110,7 @@ async fn child(sandbox_url: String, dir: PathBuf) {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
     std::process::exit(0);
 }
 

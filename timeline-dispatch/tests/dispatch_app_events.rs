@@ -94,7 +94,7 @@ async fn app_events_and_v3_events_go_out_through_a_sqlite_outbox_once_each() {
             .filter(|outcome| outcome.key.kind == EventKind::AppEvent)
             .all(|outcome| { outcome.key.event_type == TRIAL_STARTED })
     );
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 /// The first request stores its occurrences and loses the answer; the
@@ -131,5 +131,5 @@ async fn a_redelivery_after_a_lost_answer_is_delivered_and_stored_once() {
     }
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.pending, counts.claimed, counts.dead), (0, 0, 0));
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }

@@ -47,7 +47,7 @@ async fn at_the_bound_try_emit_hands_the_event_back_and_emit_waits_for_room() {
     assert_eq!(sandbox.events().len(), 4);
     assert_eq!(outbox.counts().await.unwrap().delivered, 4);
 
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
     let closed = dispatcher.try_emit(101, signup(101, 9)).await.unwrap_err();
     assert!(matches!(closed.reason, TryEmitReason::Emit(EmitError::Closed)), "{closed}");
     assert_eq!(closed.event.signup_id, "101-9");
@@ -72,7 +72,7 @@ async fn the_same_event_emitted_again_is_accepted_once_and_sent_once() {
     dispatcher.flush().await.unwrap();
     assert_eq!(sandbox.received(TEMPLATE, "103-0"), 1, "sent once");
     assert_eq!(outbox.counts().await.unwrap().delivered, 1);
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -86,5 +86,5 @@ async fn a_bad_event_is_an_error_at_the_call_site_and_stores_nothing() {
     assert!(matches!(dispatcher.emit(101, &event).await, Err(EmitError::Encode(_))));
     assert!(dispatcher.encode(101, &event).is_err());
     assert_eq!(outbox.counts().await.unwrap(), Default::default());
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }

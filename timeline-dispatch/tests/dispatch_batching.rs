@@ -36,7 +36,7 @@ async fn full_batches_go_out_at_once_whatever_the_linger() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sandbox.events().len(), 10, "a partial batch does not go out before its linger");
     assert_eq!(outbox.counts().await.unwrap().pending, 1);
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -59,5 +59,5 @@ async fn a_partial_batch_goes_out_as_one_request_when_its_linger_ends() {
     assert_eq!(sandbox.stats().requests, 1, "the seven lingered into one request");
     assert_eq!(outcomes.delivered().len(), 7);
     assert!(outcomes.delivered().iter().all(|outcome| outcome.key.portal == 102 && outcome.attempt == 1));
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }

@@ -46,7 +46,7 @@ async fn an_outage_leaves_events_pending_with_backoff_until_it_ends_then_they_go
     assert_eq!(sandbox.events().len(), 20);
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.pending, counts.claimed, counts.dead), (0, 0, 0));
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -75,7 +75,7 @@ async fn a_permanent_refusal_is_a_dead_letter_with_its_reason_and_the_rest_of_it
         outcomes.all().into_iter().filter(|outcome| matches!(outcome.fate, Fate::Dead { .. })).collect();
     assert_eq!(dead_outcomes.len(), 1);
     assert_eq!(dead_outcomes[0].key.event_id, "102-1");
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -93,7 +93,7 @@ async fn a_revoked_install_makes_dead_letters_and_other_accounts_still_deliver()
     assert_eq!(dead[0].key.portal, 103);
     assert!(dead[0].last_error.as_deref().unwrap().contains("revoked"), "{:?}", dead[0].last_error);
     assert_eq!(sandbox.events_in(101).len(), 1);
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -129,7 +129,7 @@ async fn a_redelivery_after_a_crash_counts_already_in_use_as_delivered() {
         assert_eq!(sandbox.received(TEMPLATE, &event.signup_id), 2, "sent, then re-sent");
     }
     assert_eq!(sandbox.stats().inputs_stored, 6, "stored once each");
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -147,7 +147,7 @@ async fn a_first_attempt_refused_as_already_in_use_is_a_dead_letter() {
     let dead = outbox.list(&RowFilter { state: Some(RowState::Dead), ..RowFilter::default() }, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
     assert!(dead[0].last_error.as_deref().unwrap().contains("already in use"), "{:?}", dead[0].last_error);
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -180,7 +180,7 @@ async fn a_batch_slower_than_its_timeout_is_a_failed_attempt_then_delivered_once
     assert_eq!(sandbox.events().len(), 5, "no event stored under another id, whether the slow request landed or not");
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.pending, counts.claimed, counts.dead), (0, 0, 0));
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]

@@ -52,7 +52,7 @@ async fn a_quiet_account_goes_out_in_the_first_round_despite_a_busy_backlog() {
     );
     assert_eq!(sandbox.events_in(QUIET).len(), 3);
     assert_eq!(sandbox.events_in(BUSY).len(), 300);
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test]
@@ -84,5 +84,5 @@ async fn a_fresh_event_of_a_quiet_account_goes_out_in_the_next_round() {
         busy_before_quiet(&delivered) < 40 * BATCH,
         "the quiet account's event went out before the end of the backlog"
     );
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }

@@ -112,7 +112,7 @@ async fn the_dispatcher_counts_what_it_queues_delivers_fails_and_waits_for() {
         dispatcher.emit(101, &event).await.unwrap();
     }
     dispatcher.flush().await.unwrap();
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 
     assert_eq!(value("timeline_dispatch_queued_total"), 5.0);
     assert_eq!(value("timeline_dispatch_delivered_total"), 4.0);

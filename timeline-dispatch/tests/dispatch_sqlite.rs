@@ -40,7 +40,7 @@ async fn flush_delivers_every_account_through_a_sqlite_file() {
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.delivered, counts.pending, counts.claimed, counts.dead), (180, 0, 0, 0));
     assert!(outcomes.delivered().len() == 180);
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,7 +56,7 @@ async fn what_an_outage_leaves_pending_survives_a_restart_and_goes_out_after() {
             dispatcher.emit(102, &event).await.unwrap();
         }
         dispatcher.flush().await.unwrap();
-        let report = dispatcher.shutdown(Duration::from_secs(5)).await;
+        let report = dispatcher.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
         let left = report.outbox.unwrap();
         assert_eq!(left.pending + left.claimed, 40, "all of them stay for the next start: {left:?}");
         assert_eq!(left.delivered, 0);
@@ -70,7 +70,7 @@ async fn what_an_outage_leaves_pending_survives_a_restart_and_goes_out_after() {
     eventually(PATIENCE, "all delivered", || async { outbox.counts().await.unwrap().delivered == 40 }).await;
     assert_eq!(sandbox.events_in(102).len(), 40);
     assert!(outcomes.delivered().iter().all(|outcome| outcome.attempt >= 2), "redeliveries");
-    let report = dispatcher.shutdown(Duration::from_secs(10)).await;
+    let report = dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
     assert!(report.drained);
     let left = report.outbox.unwrap();
     assert_eq!((left.pending, left.claimed, left.dead), (0, 0, 0));

@@ -42,7 +42,14 @@ async fn a_reopened_outbox_holds_every_row_in_its_state() {
         .take(30)
         .enumerate()
         .map(|(i, c)| {
-            (c.fence, if i % 2 == 0 { Settlement::Delivered } else { Settlement::Dead { reason: "400".into() } })
+            (
+                c.fence,
+                if i % 2 == 0 {
+                    Settlement::Delivered
+                } else {
+                    Settlement::Dead { reason: "400".into(), may_have_landed: false }
+                },
+            )
         })
         .collect();
     outbox.settle(&outcomes, at(21)).await.unwrap();

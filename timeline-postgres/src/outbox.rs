@@ -1,6 +1,7 @@
 //! [`PgOutbox`]: the [`Outbox`] in a Postgres schema.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use sqlx::migrate::Migrator;
@@ -46,11 +47,13 @@ static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 /// One statement, committed before it returns (so before anything is sent):
 /// the accounts with due rows (found by skipping through an index one account
 /// at a time, so a large backlog costs nothing) by their oldest due row, then
-/// each account's oldest due rows under `FOR UPDATE SKIP LOCKED` (rows another
-/// claim holds are skipped, never waited for), updated to claimed with the
-/// attempt number raised and the lease's end as their due time. Every later change is fenced
-/// on (row, attempt): a change whose attempt is not the row's any more
-/// changes nothing and counts as stale.
+/// each account's oldest due rows cut to the claim's limits, and only then
+/// exactly those rows locked with `FOR UPDATE SKIP LOCKED` (rows another
+/// claim holds are skipped, never waited for; no row the claim does not take
+/// is locked, so other replicas' claims find every other due row), updated to
+/// claimed with the attempt number raised and the lease's end as their due
+/// time. Every later change is fenced on (row, attempt): a change whose
+/// attempt is not the row's any more changes nothing and is named as stale.
 ///
 /// # Waking a dispatcher
 ///
@@ -161,7 +164,11 @@ impl PgOutbox {
         // The first event of each key is the one that may be added.
         let mut seen = HashSet::new();
         let firsts: Vec<bool> = events.iter().map(|event| seen.insert(&event.key)).collect();
-        let unique = events.iter().zip(&firsts).filter(|(_, first)| **first).map(|(event, _)| event);
+        // Inserted in key order, whatever the caller's order: two transactions
+        // adding the same keys then wait for each other instead of deadlocking.
+        let mut unique: Vec<&NewEvent> =
+            events.iter().zip(&firsts).filter(|(_, first)| **first).map(|(event, _)| event).collect();
+        unique.sort_by(|a, b| a.key.cmp(&b.key));
         let (mut portals, mut kinds, mut types, mut ids, mut bodies) = (vec![], vec![], vec![], vec![], vec![]);
         for event in unique {
             portals.push(to_db_portal(event.key.portal));
@@ -232,26 +239,30 @@ impl PgOutbox {
         // A fence named twice is settled by its first outcome (the others are
         // stale); of one row's fences, only its current attempt's can apply.
         let mut seen = HashSet::new();
-        let (mut rows, mut attempts, mut states, mut due, mut errors) = (vec![], vec![], vec![], vec![], vec![]);
+        let (mut rows, mut attempts, mut states, mut due, mut errors, mut landed) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
         for (fence, settlement) in outcomes {
             if !seen.insert(*fence) {
                 continue;
             }
             rows.push(fence.row);
             attempts.push(to_db_attempt(fence.attempt)?);
-            let (state, due_at, error) = match settlement {
-                Settlement::Delivered => (RowState::Delivered, None, None),
-                Settlement::RetryAt { at, reason } => {
-                    (RowState::Pending, Some(to_db_time(*at)?), Some(reason.as_str()))
+            let (state, due_at, error, may_have_landed) = match settlement {
+                Settlement::Delivered => (RowState::Delivered, None, None, None),
+                Settlement::RetryAt { at, reason, may_have_landed } => {
+                    (RowState::Pending, Some(to_db_time(*at)?), Some(reason.as_str()), Some(*may_have_landed))
                 }
-                Settlement::Dead { reason } => (RowState::Dead, None, Some(reason.as_str())),
+                Settlement::Dead { reason, may_have_landed } => {
+                    (RowState::Dead, None, Some(reason.as_str()), Some(*may_have_landed))
+                }
             };
             states.push(state.as_str());
             due.push(due_at);
             errors.push(error);
+            landed.push(may_have_landed);
         }
-        let applied = if rows.is_empty() {
-            0
+        let changed = if rows.is_empty() {
+            Vec::new()
         } else {
             sqlx::query(AssertSqlSafe(self.statements.settle.clone()))
                 .bind(&rows)
@@ -260,12 +271,34 @@ impl PgOutbox {
                 .bind(&due)
                 .bind(&errors)
                 .bind(to_db_time(now)?)
+                .bind(&landed)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(db_error("settle"))?
-                .len()
         };
-        Ok(Settled { applied, stale: outcomes.len() - applied })
+        settled(outcomes.iter().map(|(fence, _)| *fence), &changed)
+    }
+
+    /// Runs `statement` (`$1` rows, `$2` attempts, then `extra`) on the
+    /// claims `fences` name.
+    async fn update_claims(
+        &self,
+        statement: &Arc<str>,
+        fences: &[Fence],
+        lease_end: Option<SystemTime>,
+        what: &'static str,
+    ) -> Result<Settled, OutboxError> {
+        if fences.is_empty() {
+            return Ok(Settled::default());
+        }
+        let rows: Vec<i64> = fences.iter().map(|fence| fence.row).collect();
+        let attempts = fences.iter().map(|fence| to_db_attempt(fence.attempt)).collect::<Result<Vec<_>, _>>()?;
+        let mut query = sqlx::query(AssertSqlSafe(statement.clone())).bind(&rows).bind(&attempts);
+        if let Some(lease_end) = lease_end {
+            query = query.bind(to_db_time(lease_end)?);
+        }
+        let changed = query.fetch_all(&self.pool).await.map_err(db_error(what))?;
+        settled(fences.iter().copied(), &changed)
     }
 
     async fn next_due_time(&self) -> Result<Option<SystemTime>, OutboxError> {
@@ -332,14 +365,34 @@ impl PgOutbox {
         Ok(done.rows_affected())
     }
 
-    async fn purge_rows(&self, before: SystemTime) -> Result<u64, OutboxError> {
-        let done = sqlx::query(AssertSqlSafe(self.statements.purge.clone()))
+    async fn purge_rows(&self, statement: &Arc<str>, before: SystemTime) -> Result<u64, OutboxError> {
+        let done = sqlx::query(AssertSqlSafe(statement.clone()))
             .bind(to_db_time(before)?)
             .execute(&self.pool)
             .await
             .map_err(db_error("purge"))?;
         Ok(done.rows_affected())
     }
+}
+
+/// What changed of `fences` (the first of each fence), by the rows
+/// `changed` returned (id, attempt).
+fn settled(fences: impl Iterator<Item = Fence>, changed: &[PgRow]) -> Result<Settled, OutboxError> {
+    let mut applied = HashSet::with_capacity(changed.len());
+    for row in changed {
+        let id: i64 = row.try_get(0).map_err(db_error("read a changed row"))?;
+        let attempt: i32 = row.try_get(1).map_err(db_error("read a changed row"))?;
+        applied.insert(Fence { row: id, attempt: from_db_attempt(attempt)? });
+    }
+    let mut settled = Settled::default();
+    for fence in fences {
+        if applied.remove(&fence) {
+            settled.applied += 1;
+        } else {
+            settled.stale.push(fence);
+        }
+    }
+    Ok(settled)
 }
 
 /// A row the claim returned, with its account's oldest due row (the order of
@@ -357,9 +410,11 @@ fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), OutboxError> {
             row.try_get::<String, _>("event_id")?,
             row.try_get::<Vec<u8>, _>("body")?,
             row.try_get::<chrono::DateTime<chrono::Utc>, _>("enqueued_at")?,
+            row.try_get::<bool, _>("may_have_landed")?,
         ))
     })();
-    let (first, id, attempts, portal, kind, event_type, event_id, body, enqueued_at) = decoded.map_err(read)?;
+    let (first, id, attempts, portal, kind, event_type, event_id, body, enqueued_at, may_have_landed) =
+        decoded.map_err(read)?;
     Ok((
         first,
         Claimed {
@@ -367,6 +422,7 @@ fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), OutboxError> {
             key: EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id },
             body,
             enqueued_at: from_db_time(enqueued_at),
+            may_have_landed,
         },
     ))
 }
@@ -386,9 +442,10 @@ fn summary_row(row: &PgRow) -> Result<RowSummary, OutboxError> {
             row.try_get::<chrono::DateTime<chrono::Utc>, _>("enqueued_at")?,
             row.try_get::<Option<chrono::DateTime<chrono::Utc>>, _>("due_at")?,
             row.try_get::<Option<String>, _>("last_error")?,
+            row.try_get::<bool, _>("may_have_landed")?,
         ))
     })();
-    let (id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error) =
+    let (id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, may_have_landed) =
         decoded.map_err(read)?;
     Ok(RowSummary {
         row: id,
@@ -398,6 +455,7 @@ fn summary_row(row: &PgRow) -> Result<RowSummary, OutboxError> {
         enqueued_at: from_db_time(enqueued_at),
         due_at: due_at.map(from_db_time),
         last_error,
+        may_have_landed,
     })
 }
 
@@ -414,6 +472,19 @@ impl Outbox for PgOutbox {
 
     fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
         Box::pin(self.settle_rows(outcomes, now))
+    }
+
+    fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled> {
+        Box::pin(async move {
+            let lease_end = now
+                .checked_add(lease)
+                .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
+            self.update_claims(&self.statements.renew, fences, Some(lease_end), "renew leases").await
+        })
+    }
+
+    fn sending<'a>(&'a self, fences: &'a [Fence]) -> OutboxFuture<'a, Settled> {
+        Box::pin(self.update_claims(&self.statements.sending, fences, None, "mark rows as sending"))
     }
 
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {
@@ -437,6 +508,10 @@ impl Outbox for PgOutbox {
     }
 
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
-        Box::pin(self.purge_rows(before))
+        Box::pin(self.purge_rows(&self.statements.purge, before))
+    }
+
+    fn purge_delivered(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
+        Box::pin(self.purge_rows(&self.statements.purge_delivered, before))
     }
 }

@@ -17,10 +17,15 @@ pub(crate) struct Statements {
     /// $1 now, $2 per account, $3 total, $4 the lease's end. Returns the
     /// claimed rows with their account's oldest due row (`first`).
     pub(crate) claim: Arc<str>,
-    /// $1 rows, $2 attempts, $3 states, $4 due times, $5 errors, $6 now.
-    /// Returns the rows changed. (`id = ANY($1)` makes the plan look the
-    /// rows up by key whatever the statistics say of claimed rows.)
+    /// $1 rows, $2 attempts, $3 states, $4 due times, $5 errors, $6 now,
+    /// $7 may-have-landed flags (NULL: unchanged). Returns the rows
+    /// changed. (`id = ANY($1)` makes the plan look the rows up by key
+    /// whatever the statistics say of claimed rows.)
     pub(crate) settle: Arc<str>,
+    /// $1 rows, $2 attempts, $3 the lease's end. Returns the rows renewed.
+    pub(crate) renew: Arc<str>,
+    /// $1 rows, $2 attempts. Returns the rows marked.
+    pub(crate) sending: Arc<str>,
     /// The earliest due time or lease end.
     pub(crate) next_due: Arc<str>,
     /// Rows per state and the oldest undelivered row's enqueue time.
@@ -33,6 +38,8 @@ pub(crate) struct Statements {
     pub(crate) requeue_dead: Arc<str>,
     /// $1 before.
     pub(crate) purge: Arc<str>,
+    /// $1 before.
+    pub(crate) purge_delivered: Arc<str>,
 }
 
 impl Statements {
@@ -63,7 +70,9 @@ impl Statements {
             // The accounts with undelivered rows, found by skipping through
             // the (portal, id) index one account at a time; each account's
             // oldest due row; the oldest `total` of those accounts; their
-            // shares, locked.
+            // shares, cut to `total` in that order; then exactly those rows
+            // locked (a row another claim holds is skipped, not waited for),
+            // so no row this claim does not take is locked from others.
             claim: format!(
                 "WITH RECURSIVE portals(portal) AS (
                     (SELECT portal FROM {t} WHERE {undelivered} ORDER BY portal LIMIT 1)
@@ -94,15 +103,20 @@ impl Statements {
                         WHERE ev.portal = accounts.portal AND ev.{undelivered} AND ev.due_at <= $1
                         ORDER BY ev.id
                         LIMIT $2
-                        FOR UPDATE SKIP LOCKED
                     ) AS share
                     ORDER BY accounts.first, share.id
                     LIMIT $3
+                ),
+                locked AS (
+                    SELECT picked.first, ev.id
+                    FROM {t} AS ev JOIN picked ON ev.id = picked.id
+                    WHERE ev.{undelivered} AND ev.due_at <= $1
+                    FOR UPDATE OF ev SKIP LOCKED
                 )
                 UPDATE {t} AS ev SET state = 'claimed', attempts = ev.attempts + 1, due_at = $4
-                FROM picked WHERE ev.id = picked.id AND ev.{undelivered} AND ev.due_at <= $1
-                RETURNING picked.first, ev.id, ev.attempts, ev.portal, ev.kind, ev.event_type, ev.event_id,
-                    ev.body, ev.enqueued_at"
+                FROM locked WHERE ev.id = locked.id
+                RETURNING locked.first, ev.id, ev.attempts, ev.portal, ev.kind, ev.event_type, ev.event_id,
+                    ev.body, ev.enqueued_at, ev.may_have_landed"
             )
             .into(),
             settle: format!(
@@ -110,11 +124,26 @@ impl Statements {
                     state = outcome.state,
                     due_at = outcome.due_at,
                     settled_at = CASE WHEN outcome.state IN ('delivered', 'dead') THEN $6 END,
-                    last_error = coalesce(outcome.error, ev.last_error)
-                FROM unnest($1::int8[], $2::int4[], $3::text[], $4::timestamptz[], $5::text[])
-                    AS outcome(id, attempt, state, due_at, error)
+                    last_error = coalesce(outcome.error, ev.last_error),
+                    may_have_landed = coalesce(outcome.may_have_landed, ev.may_have_landed)
+                FROM unnest($1::int8[], $2::int4[], $3::text[], $4::timestamptz[], $5::text[], $7::bool[])
+                    AS outcome(id, attempt, state, due_at, error, may_have_landed)
                 WHERE ev.id = ANY($1) AND ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = 'claimed'
-                RETURNING ev.id"
+                RETURNING ev.id, ev.attempts"
+            )
+            .into(),
+            renew: format!(
+                "UPDATE {t} AS ev SET due_at = $3
+                FROM unnest($1::int8[], $2::int4[]) AS fence(id, attempt)
+                WHERE ev.id = ANY($1) AND ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = 'claimed'
+                RETURNING ev.id, ev.attempts"
+            )
+            .into(),
+            sending: format!(
+                "UPDATE {t} AS ev SET may_have_landed = true
+                FROM unnest($1::int8[], $2::int4[]) AS fence(id, attempt)
+                WHERE ev.id = ANY($1) AND ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = 'claimed'
+                RETURNING ev.id, ev.attempts"
             )
             .into(),
             next_due: format!("SELECT min(due_at) FROM {t} WHERE {undelivered}").into(),
@@ -135,7 +164,8 @@ impl Statements {
             )
             .into(),
             list: format!(
-                "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error
+                "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error,
+                    may_have_landed
                 FROM {t}
                 WHERE ($1::text IS NULL OR state = $1) AND ($2::int8 IS NULL OR portal = $2)
                     AND ($3::text IS NULL OR event_id = $3)
@@ -149,6 +179,7 @@ impl Statements {
             )
             .into(),
             purge: format!("DELETE FROM {t} WHERE state IN ('delivered', 'dead') AND settled_at < $1").into(),
+            purge_delivered: format!("DELETE FROM {t} WHERE state = 'delivered' AND settled_at < $1").into(),
         }
     }
 }

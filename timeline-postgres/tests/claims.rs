@@ -29,7 +29,7 @@ async fn claim_until_empty(outbox: PgOutbox, start: Arc<Barrier>) -> (Vec<Fence>
             return (claimed, stale);
         }
         let outcomes: Vec<_> = rows.iter().map(|row| (row.fence, Settlement::Delivered)).collect();
-        stale += outbox.settle(&outcomes, at(11)).await.unwrap().stale;
+        stale += outbox.settle(&outcomes, at(11)).await.unwrap().stale.len();
         claimed.extend(rows.iter().map(|row| row.fence));
     }
 }

@@ -117,7 +117,7 @@ async fn a_committed_transaction_is_delivered_and_a_rolled_back_one_never() {
     assert_eq!(sandbox.events_in(101).len(), 1);
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.pending, counts.claimed, counts.delivered, counts.dead), (0, 0, 1, 0));
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -146,7 +146,7 @@ async fn a_commit_wakes_a_listening_dispatcher() {
     assert_eq!(received(&sandbox), BTreeMap::from([("102-1".to_owned(), 1)]));
 
     waker.abort();
-    dispatcher.shutdown(Duration::from_secs(10)).await;
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,6 +195,6 @@ async fn two_dispatchers_on_one_outbox_never_deliver_a_row_twice() {
     assert_eq!(by[0] + by[1], rows.len(), "each row delivered by one dispatcher: {by:?}");
     assert!(by[0] > 0 && by[1] > 0, "both dispatchers delivered: {by:?}");
     for dispatcher in &dispatchers {
-        dispatcher.shutdown(Duration::from_secs(10)).await;
+        dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
     }
 }

@@ -38,7 +38,7 @@ async fn fill(outbox: &impl Outbox) {
             let settlement = if c.key.portal == 1 {
                 Settlement::Delivered
             } else {
-                Settlement::Dead { reason: "400: the template is gone".into() }
+                Settlement::Dead { reason: "400: the template is gone".into(), may_have_landed: false }
             };
             (c.fence, settlement)
         })
@@ -54,7 +54,7 @@ async fn fill(outbox: &impl Outbox) {
             let settlement = if c.key.portal == 1 {
                 Settlement::Delivered
             } else {
-                Settlement::Dead { reason: format!("400: bad token in {}", c.key.event_id) }
+                Settlement::Dead { reason: format!("400: bad token in {}", c.key.event_id), may_have_landed: false }
             };
             (c.fence, settlement)
         })

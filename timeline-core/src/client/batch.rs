@@ -5,8 +5,8 @@
 
 use std::ops::Range;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
+use super::exchange::{BeforeSend, SendMark};
 use super::input::EventInput;
 use super::report::{Failure, FailureReason};
 use super::validation::KnownTemplates;
@@ -33,7 +33,7 @@ pub(crate) struct Batch {
     items: Vec<Item>,
     /// Set when a request of this batch (or of the batch it was split from)
     /// goes out, for telling events in flight from events never sent.
-    sent: Arc<AtomicBool>,
+    sent: Arc<SendMark>,
 }
 
 /// One input of a batch.
@@ -103,9 +103,15 @@ impl Batch {
         batch
     }
 
-    /// The flag set once a request of this batch went out.
-    pub(crate) fn sent_flag(&self) -> &Arc<AtomicBool> {
+    /// The mark set once a request of this batch went out.
+    pub(crate) fn sent_flag(&self) -> &Arc<SendMark> {
         &self.sent
+    }
+
+    /// Makes the first request of this batch (and of its splits) wait for
+    /// `step` once paced, before it goes out.
+    pub(crate) fn before_first_send(&mut self, step: BeforeSend) {
+        self.sent = Arc::new(SendMark::before_first_send(step));
     }
 
     /// The body to send (the same bytes on every attempt).

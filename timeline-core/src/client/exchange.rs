@@ -1,8 +1,10 @@
 //! One logical request: paced, authorized, retried with the same body bytes
 //! until it gets a final answer or its retries run out.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -36,7 +38,48 @@ pub(crate) struct Outgoing {
     /// How it proves who sends it.
     pub(crate) credentials: Credentials,
     /// Set when the first attempt goes out.
-    pub(crate) sent: Option<Arc<AtomicBool>>,
+    pub(crate) sent: Option<Arc<SendMark>>,
+}
+
+/// A step to finish before a batch's first request goes out (a caller
+/// recording that its inputs may land); its error stops the call unsent.
+pub(crate) type BeforeSend = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+/// Whether a request (or any request of the batch it was split from) went
+/// out, and the step its first attempt waits for, once paced.
+#[derive(Default)]
+pub(crate) struct SendMark {
+    sent: AtomicBool,
+    before_first: Mutex<Option<BeforeSend>>,
+}
+
+impl std::fmt::Debug for SendMark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendMark").field("sent", &self.is_sent()).finish_non_exhaustive()
+    }
+}
+
+impl SendMark {
+    /// A mark whose first attempt waits for `step`.
+    pub(crate) fn before_first_send(step: BeforeSend) -> Self {
+        SendMark { sent: AtomicBool::new(false), before_first: Mutex::new(Some(step)) }
+    }
+
+    /// Whether a request went out.
+    pub(crate) fn is_sent(&self) -> bool {
+        self.sent.load(Ordering::Acquire)
+    }
+
+    /// Runs the step before the first send (once), then marks the request
+    /// sent.
+    async fn open(&self) -> Result<(), Error> {
+        let step = self.before_first.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+        if let Some(step) = step {
+            step.await.map_err(Error::BeforeSend)?;
+        }
+        self.sent.store(true, Ordering::Release);
+        Ok(())
+    }
 }
 
 /// How a request proves who sends it.
@@ -163,8 +206,11 @@ impl Inner {
             if let Some(message) = call.daily_limit() {
                 return ended(End::DailyLimit { message: message.to_owned() }, attempts - 1, may_have_landed);
             }
-            if let Some(sent) = &request.sent {
-                sent.store(true, Ordering::Relaxed);
+            if let Some(sent) = &request.sent
+                && let Err(error) = sent.open().await
+            {
+                drop((permit, place));
+                return ended(End::Stopped(error), attempts - 1, may_have_landed);
             }
             let result = transport::attempt(built, self.config.max_response_bytes, call.attempt_timeout).await;
             let (wait, last) = match result {

@@ -10,14 +10,13 @@ use futures_util::stream::{self, FuturesUnordered, Stream, StreamExt};
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::time::Instant;
 
 use super::batch::{Batch, Chunker, Item, Pushed};
 use super::config::Timeouts;
 use super::deliver::Delivered;
-use super::exchange::CallState;
+use super::exchange::{BeforeSend, CallState, SendMark};
 use super::input::EventInput;
 use super::report::{DEFAULT_MAX_FAILURE_ENTRIES, FailureReason, Outcome, SendError, SendReport};
 use super::{Client, Inner};
@@ -80,6 +79,8 @@ where
 
 type OutcomeCallback<'c> = Box<dyn FnMut(&Outcome) + Send + 'c>;
 
+type BeforeSendHook<'c> = Box<dyn Fn(&[usize]) -> BeforeSend + Send + Sync + 'c>;
+
 /// A `send_all` call being set up; `.await` it to send.
 ///
 /// By default the report keeps an entry for every created event. For very
@@ -119,6 +120,7 @@ pub struct SendAllBuilder<'c, S> {
     keep_created: bool,
     max_failures: usize,
     on_outcome: Option<OutcomeCallback<'c>>,
+    before_send: Option<BeforeSendHook<'c>>,
     timeouts: Timeouts,
 }
 
@@ -130,6 +132,7 @@ impl<'c, S> SendAllBuilder<'c, S> {
             keep_created: true,
             max_failures: DEFAULT_MAX_FAILURE_ENTRIES,
             on_outcome: None,
+            before_send: None,
             timeouts: client.inner.config.timeouts,
         }
     }
@@ -212,6 +215,37 @@ impl<'c, S> SendAllBuilder<'c, S> {
         self.on_outcome = Some(Box::new(callback));
         self
     }
+
+    /// Runs `step` for every batch once its first request is paced (its
+    /// rate permit and place taken) and before it goes out, with the
+    /// positions of the batch's events among the call's; the request waits
+    /// for the step. A durable queue records there that the events may land
+    /// from now on, so that a crash while they are in flight is not taken
+    /// for a crash before sending. When the step fails, the call stops with
+    /// [`Error::BeforeSend`] and the batch's events fail unsent.
+    ///
+    /// ```
+    /// # async fn run(client: timeline_core::Client, events: Vec<timeline_core::EncodedInput>) -> Result<(), timeline_core::SendError> {
+    /// use timeline_core::SendAll;
+    /// let report = events
+    ///     .send_all(&client)
+    ///     .before_send(|positions| {
+    ///         let count = positions.len();
+    ///         Box::pin(async move {
+    ///             println!("{count} events go out");
+    ///             Ok(())
+    ///         })
+    ///     })
+    ///     .await?;
+    /// # let _ = report; Ok(()) }
+    /// ```
+    pub fn before_send(
+        mut self,
+        step: impl Fn(&[usize]) -> std::pin::Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync + 'c,
+    ) -> Self {
+        self.before_send = Some(Box::new(step));
+        self
+    }
 }
 
 impl<'c, S> IntoFuture for SendAllBuilder<'c, S>
@@ -224,8 +258,12 @@ where
 
     fn into_future(self) -> Self::IntoFuture {
         let inner = &*self.client.inner;
-        let reporting =
-            Reporting { keep_created: self.keep_created, max_failures: self.max_failures, on_outcome: self.on_outcome };
+        let reporting = Reporting {
+            keep_created: self.keep_created,
+            max_failures: self.max_failures,
+            on_outcome: self.on_outcome,
+            before_send: self.before_send,
+        };
         Box::pin(run(inner, self.events.enumerate(), reporting, Requests::Batches, self.timeouts))
     }
 }
@@ -245,7 +283,7 @@ enum Step<T, D> {
 /// The inputs of a batch under way, for accounting for them if the call stops.
 struct InFlight {
     items: Vec<Item>,
-    sent: Arc<AtomicBool>,
+    sent: Arc<SendMark>,
 }
 
 /// How a call's events are split into requests.
@@ -265,12 +303,13 @@ pub(crate) struct Reporting<'c> {
     keep_created: bool,
     max_failures: usize,
     on_outcome: Option<OutcomeCallback<'c>>,
+    before_send: Option<BeforeSendHook<'c>>,
 }
 
 impl Reporting<'_> {
     /// A call that reports only in its result, keeping everything.
     pub(crate) fn in_result_only() -> Self {
-        Reporting { keep_created: true, max_failures: DEFAULT_MAX_FAILURE_ENTRIES, on_outcome: None }
+        Reporting { keep_created: true, max_failures: DEFAULT_MAX_FAILURE_ENTRIES, on_outcome: None, before_send: None }
     }
 }
 
@@ -301,7 +340,7 @@ impl Tally<'_> {
     fn stop(&mut self, unsent: Option<Batch>, not_sent: &Arc<FailureReason>, in_flight: &Arc<FailureReason>) {
         let mut stopped: Vec<(Item, bool)> = Vec::new();
         for (_, batch) in self.in_flight.drain() {
-            let sent = batch.sent.load(Ordering::Relaxed);
+            let sent = batch.sent.is_sent();
             stopped.extend(batch.items.into_iter().map(|item| (item, sent)));
         }
         let held = unsent.into_iter().chain(self.chunker.finish());
@@ -365,7 +404,12 @@ where
     let mut next_batch: u64 = 0;
     let mut events = std::pin::pin!(events);
     let mut exhausted = false;
-    let mut send = |batch: Batch, tally: &mut Tally<'_>| {
+    let before_send = reporting.before_send;
+    let mut send = |mut batch: Batch, tally: &mut Tally<'_>| {
+        if let Some(step) = &before_send {
+            let positions: Vec<usize> = batch.items().iter().map(|item| item.index).collect();
+            batch.before_first_send(step(&positions));
+        }
         let key = next_batch;
         next_batch += 1;
         tally.in_flight.insert(key, InFlight { items: batch.items().to_vec(), sent: Arc::clone(batch.sent_flag()) });

@@ -41,7 +41,9 @@ const READERS: u32 = 2;
 /// Every change goes to one writer task, which applies the changes waiting
 /// for it (up to 256) in one transaction and answers each once it is
 /// committed. So many tasks emitting at once share commits, and a change
-/// does not wait for another process's lock more than once per group. Reads
+/// does not wait for another process's lock more than once per group. Each
+/// change has a savepoint of its own: one that fails is undone and answered
+/// with its error while the others of its group commit. Reads
 /// (`counts`, `list`, `next_due`, `account_counts`) go to their own
 /// connections and see what was committed.
 ///
@@ -98,6 +100,15 @@ impl SqliteOutbox {
         done.await.map_err(|_| stopped())?
     }
 
+    /// Removes the delivered rows, and the dead ones when `dead_too`,
+    /// settled before `before`.
+    async fn purge_settled(&self, before: SystemTime, dead_too: bool) -> Result<u64, OutboxError> {
+        match self.write(Change::Purge { before: micros(before)?, dead_too }).await? {
+            Done::Rows(rows) => Ok(rows),
+            _ => Err(mismatch()),
+        }
+    }
+
     fn read_failed(&self, error: sqlx::Error) -> OutboxError {
         OutboxError::new(format!("could not read the SQLite outbox {}: {error}", self.path.display()), error)
     }
@@ -151,6 +162,33 @@ impl Outbox for SqliteOutbox {
         })
     }
 
+    fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled> {
+        Box::pin(async move {
+            if fences.is_empty() {
+                return Ok(Settled::default());
+            }
+            let lease_end = now
+                .checked_add(lease)
+                .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
+            match self.write(Change::Renew { fences: fences.to_vec(), lease_end: micros(lease_end)? }).await? {
+                Done::Settled(settled) => Ok(settled),
+                _ => Err(mismatch()),
+            }
+        })
+    }
+
+    fn sending<'a>(&'a self, fences: &'a [Fence]) -> OutboxFuture<'a, Settled> {
+        Box::pin(async move {
+            if fences.is_empty() {
+                return Ok(Settled::default());
+            }
+            match self.write(Change::Sending { fences: fences.to_vec() }).await? {
+                Done::Settled(settled) => Ok(settled),
+                _ => Err(mismatch()),
+            }
+        })
+    }
+
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {
         Box::pin(async move { rows::next_due(&self.readers).await.map_err(|error| self.read_failed(error)) })
     }
@@ -177,11 +215,10 @@ impl Outbox for SqliteOutbox {
     }
 
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
-        Box::pin(async move {
-            match self.write(Change::Purge { before: micros(before)? }).await? {
-                Done::Rows(rows) => Ok(rows),
-                _ => Err(mismatch()),
-            }
-        })
+        Box::pin(self.purge_settled(before, true))
+    }
+
+    fn purge_delivered(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
+        Box::pin(self.purge_settled(before, false))
     }
 }

@@ -133,7 +133,7 @@ pub(super) async fn claim(
         let rows = sqlx::query(
             "UPDATE outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
              WHERE id IN (SELECT id FROM outbox WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
-             RETURNING id, portal, kind, event_type, event_id, body, attempts, enqueued_at",
+             RETURNING id, portal, kind, event_type, event_id, body, attempts, enqueued_at, may_have_landed",
         )
         .bind(lease_end)
         .bind(account.try_get::<i64, _>("portal")?)
@@ -149,6 +149,7 @@ pub(super) async fn claim(
                     key: key(row)?,
                     body: row.try_get("body")?,
                     enqueued_at: time(row.try_get("enqueued_at")?)?,
+                    may_have_landed: row.try_get("may_have_landed")?,
                 })
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
@@ -165,6 +166,8 @@ pub(super) struct Outcome {
     state: RowState,
     due_at: Option<i64>,
     reason: Option<String>,
+    /// `None`: unchanged (delivered).
+    may_have_landed: Option<bool>,
 }
 
 impl Outcome {
@@ -172,13 +175,23 @@ impl Outcome {
     /// outbox cannot store.
     pub(super) fn new(fence: Fence, settlement: &Settlement) -> Result<Self, OutboxError> {
         Ok(match settlement {
-            Settlement::Delivered => Outcome { fence, state: RowState::Delivered, due_at: None, reason: None },
-            Settlement::RetryAt { at, reason } => {
-                Outcome { fence, state: RowState::Pending, due_at: Some(micros(*at)?), reason: Some(reason.clone()) }
+            Settlement::Delivered => {
+                Outcome { fence, state: RowState::Delivered, due_at: None, reason: None, may_have_landed: None }
             }
-            Settlement::Dead { reason } => {
-                Outcome { fence, state: RowState::Dead, due_at: None, reason: Some(reason.clone()) }
-            }
+            Settlement::RetryAt { at, reason, may_have_landed } => Outcome {
+                fence,
+                state: RowState::Pending,
+                due_at: Some(micros(*at)?),
+                reason: Some(reason.clone()),
+                may_have_landed: Some(*may_have_landed),
+            },
+            Settlement::Dead { reason, may_have_landed } => Outcome {
+                fence,
+                state: RowState::Dead,
+                due_at: None,
+                reason: Some(reason.clone()),
+                may_have_landed: Some(*may_have_landed),
+            },
         })
     }
 }
@@ -193,22 +206,64 @@ pub(super) async fn settle(
     for outcome in outcomes {
         let settled_at = matches!(outcome.state, RowState::Delivered | RowState::Dead).then_some(now);
         let done = sqlx::query(
-            "UPDATE outbox SET state = ?1, due_at = ?2, settled_at = ?3, last_error = COALESCE(?4, last_error) \
-             WHERE id = ?5 AND attempts = ?6 AND state = 'claimed'",
+            "UPDATE outbox SET state = ?1, due_at = ?2, settled_at = ?3, last_error = COALESCE(?4, last_error), \
+                 may_have_landed = COALESCE(?5, may_have_landed) \
+             WHERE id = ?6 AND attempts = ?7 AND state = 'claimed'",
         )
         .bind(outcome.state.as_str())
         .bind(outcome.due_at)
         .bind(settled_at)
         .bind(outcome.reason.as_deref())
+        .bind(outcome.may_have_landed)
         .bind(outcome.fence.row)
         .bind(i64::from(outcome.fence.attempt))
         .execute(&mut *conn)
         .await?;
-        if done.rows_affected() == 1 {
-            settled.applied += 1;
-        } else {
-            settled.stale += 1;
+        tally(&mut settled, outcome.fence, done.rows_affected());
+    }
+    Ok(settled)
+}
+
+fn tally(settled: &mut Settled, fence: Fence, rows_affected: u64) {
+    if rows_affected == 1 {
+        settled.applied += 1;
+    } else {
+        settled.stale.push(fence);
+    }
+}
+
+/// Extends the leases of the claims `fences` name to `lease_end`.
+pub(super) async fn renew(
+    conn: &mut SqliteConnection,
+    fences: &[Fence],
+    lease_end: i64,
+) -> Result<Settled, sqlx::Error> {
+    let sql = "UPDATE outbox SET due_at = ? WHERE id = ? AND attempts = ? AND state = 'claimed'";
+    claimed_update(conn, sql, Some(lease_end), fences).await
+}
+
+/// Marks the rows the claims `fences` name as possibly landed.
+pub(super) async fn sending(conn: &mut SqliteConnection, fences: &[Fence]) -> Result<Settled, sqlx::Error> {
+    let sql = "UPDATE outbox SET may_have_landed = 1 WHERE id = ? AND attempts = ? AND state = 'claimed'";
+    claimed_update(conn, sql, None, fences).await
+}
+
+/// Runs `update` (binding `value` first when given, then the fence) on each
+/// row a fence names while it is still that fence's claim.
+async fn claimed_update(
+    conn: &mut SqliteConnection,
+    update: &'static str,
+    value: Option<i64>,
+    fences: &[Fence],
+) -> Result<Settled, sqlx::Error> {
+    let mut settled = Settled::default();
+    for fence in fences {
+        let mut query = sqlx::query(update);
+        if let Some(value) = value {
+            query = query.bind(value);
         }
+        let done = query.bind(fence.row).bind(i64::from(fence.attempt)).execute(&mut *conn).await?;
+        tally(&mut settled, *fence, done.rows_affected());
     }
     Ok(settled)
 }
@@ -231,9 +286,14 @@ pub(super) async fn requeue_dead(
     Ok(done.rows_affected())
 }
 
-/// Removes the delivered and dead rows settled before `before`.
-pub(super) async fn purge(conn: &mut SqliteConnection, before: i64) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM outbox WHERE settled_at < ?1").bind(before).execute(&mut *conn).await?;
+/// Removes the delivered rows (and the dead ones when `dead_too`) settled
+/// before `before`.
+pub(super) async fn purge(conn: &mut SqliteConnection, before: i64, dead_too: bool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM outbox WHERE settled_at < ?1 AND (?2 OR state = 'delivered')")
+        .bind(before)
+        .bind(dead_too)
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected())
 }
 
@@ -292,7 +352,7 @@ pub(super) async fn list(
     limit: usize,
 ) -> Result<Vec<RowSummary>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error \
+        "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, may_have_landed \
          FROM outbox WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3) \
          ORDER BY id LIMIT ?4",
     )
@@ -313,6 +373,7 @@ pub(super) async fn list(
                 enqueued_at: time(row.try_get("enqueued_at")?)?,
                 due_at: row.try_get::<Option<i64>, _>("due_at")?.map(time).transpose()?,
                 last_error: row.try_get("last_error")?,
+                may_have_landed: row.try_get("may_have_landed")?,
             })
         })
         .collect()
