@@ -27,6 +27,10 @@ const OUTBOX_RETRY: Duration = Duration::from_secs(1);
 /// How often the task purges delivered rows past their retention.
 const PURGE_INTERVAL: Duration = Duration::from_secs(60);
 
+/// How long past a stop's deadline a batch may take to settle what it
+/// gives back.
+const SETTLE_GRACE: Duration = Duration::from_secs(1);
+
 /// How long a stopped task waits for the outbox's counts for its report.
 const FINAL_COUNTS_WAIT: Duration = Duration::from_secs(1);
 
@@ -440,8 +444,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Settles `outcomes`, trying again after an outbox error until the outbox
-/// takes them; `None` when the stop's deadline comes first (the rows come
-/// back when their leases end, and nothing is sent again before).
+/// takes them; `None` when a stop's deadline and then [`SETTLE_GRACE`] pass
+/// first (the rows come back when their leases end, and nothing is sent
+/// again before).
 async fn settle_until_taken(
     core: &Core,
     outcomes: &[(Fence, Settlement)],
@@ -449,8 +454,9 @@ async fn settle_until_taken(
 ) -> Option<Settled> {
     loop {
         let attempt = tokio::select! {
+            biased;
             settled = core.outbox.settle(outcomes, SystemTime::now()) => settled,
-            () = stop_deadline(stop) => return None,
+            () = stop_deadline_after(stop, SETTLE_GRACE) => return None,
         };
         match attempt {
             Ok(settled) => return Some(settled),
@@ -458,7 +464,7 @@ async fn settle_until_taken(
                 tracing::warn!(%error, rows = outcomes.len(), "the outbox could not settle a batch; trying again");
                 tokio::select! {
                     () = tokio::time::sleep(OUTBOX_RETRY) => {}
-                    () = stop_deadline(stop) => return None,
+                    () = stop_deadline_after(stop, SETTLE_GRACE) => return None,
                 }
             }
         }
@@ -479,11 +485,19 @@ async fn renew_leases(core: &Core, fences: &[Fence]) {
 /// Waits until the stop's deadline (at once for an abandon); forever while
 /// no stop is asked.
 async fn stop_deadline(stop: &mut watch::Receiver<Option<Stop>>) {
+    stop_deadline_after(stop, Duration::ZERO).await
+}
+
+/// Waits until `grace` after the stop's deadline (after an abandon's
+/// moment); forever while no stop is asked.
+async fn stop_deadline_after(stop: &mut watch::Receiver<Option<Stop>>, grace: Duration) {
     loop {
         let current = *stop.borrow_and_update();
         match current {
-            Some(Stop::Abandon) => return,
-            Some(Stop::Drain { deadline }) => return tokio::time::sleep_until(deadline).await,
+            Some(Stop::Abandon) => return tokio::time::sleep(grace).await,
+            Some(Stop::Drain { deadline }) => {
+                return tokio::time::sleep_until(deadline.checked_add(grace).unwrap_or(deadline)).await;
+            }
             None => {
                 if stop.changed().await.is_err() {
                     return std::future::pending().await;

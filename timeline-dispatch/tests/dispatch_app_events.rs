@@ -10,46 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dispatch_support::*;
-use hubspot_timeline::{EncodeError, EventKind, IdText, Target, TimelineEvent, TokenKind, TokenSpec, TokenWriter};
+use hubspot_timeline::EventKind;
 use timeline_dispatch::{Fate, Outbox, SqliteOutbox};
 use timeline_sandbox::{Fault, Faults, Sandbox};
-
-/// The event type of `tests/data/app-events/trial-started-hsmeta.json`.
-const TRIAL_STARTED: &str = "trial_started";
-
-/// A trial started: an app event on contacts.
-struct TrialStarted {
-    contact_id: u64,
-    trial_id: String,
-}
-
-impl TimelineEvent for TrialStarted {
-    const TEMPLATE_ID: &'static str = TRIAL_STARTED;
-    const KIND: EventKind = EventKind::AppEvent;
-    const TOKENS: &'static [TokenSpec] = &[TokenSpec { name: "plan", kind: TokenKind::Enumeration }];
-    const OBJECT_TYPE: Option<&'static str> = Some("contacts");
-
-    fn target(&self) -> Target<'_> {
-        Target { object_id: Some(self.contact_id.into()), ..Target::default() }
-    }
-
-    fn event_id(&self) -> Option<IdText<'_>> {
-        Some(self.trial_id.as_str().into())
-    }
-
-    fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> {
-        tokens.token("plan", "pro")
-    }
-}
-
-/// Trial number `n` of `portal`; its id names both.
-fn trial(portal: u64, n: usize) -> TrialStarted {
-    TrialStarted { contact_id: 2_000 + n as u64, trial_id: format!("trial-{portal}-{n}") }
-}
-
-fn app_event_sandbox() -> timeline_sandbox::SandboxBuilder {
-    sandbox().app_events_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/app-events"))
-}
 
 /// The ids of the occurrences `sandbox` stores for `portal`, asserting none is stored twice.
 fn stored_trials(sandbox: &Sandbox, portal: u64) -> BTreeSet<String> {

@@ -105,11 +105,14 @@ async fn a_redelivery_after_a_crash_counts_already_in_use_as_delivered() {
     let rows: Vec<_> = events.iter().map(|event| encode_event(101, event).unwrap()).collect();
     outbox.enqueue(&rows, SystemTime::now()).await.unwrap();
 
-    // A dispatcher that claimed the rows, sent them and died before settling:
-    // the claim's lease runs out (by data: a lease of a millisecond).
+    // A dispatcher that claimed the rows, recorded that they go out, sent
+    // them and died before settling: the claim's lease runs out (by data: a
+    // lease of a millisecond).
     let claimed = outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_millis(1), SystemTime::now());
     let claimed = claimed.await.unwrap();
     assert_eq!(claimed.len(), 6);
+    let fences: Vec<_> = claimed.iter().map(|row| row.fence).collect();
+    assert_eq!(outbox.sending(&fences).await.unwrap().applied, 6);
     let report = app.portal(101).send_batch(&events).await.unwrap();
     assert_eq!(report.created_count(), 6);
     tokio::time::sleep(Duration::from_millis(5)).await;

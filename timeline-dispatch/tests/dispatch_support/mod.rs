@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{App, MemoryTokenStore, PortalTokens, RateLimit, RetryPolicy, TimelineEvent, TimelineToken};
+use hubspot_timeline::{
+    App, EncodeError, EventKind, IdText, MemoryTokenStore, PortalTokens, RateLimit, RetryPolicy, Target, TimelineEvent,
+    TimelineToken, TokenKind, TokenSpec, TokenWriter,
+};
 use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Fate, Outbox};
 use timeline_sandbox::{Sandbox, SandboxBuilder};
 
@@ -54,6 +57,43 @@ pub fn signup(portal: u64, n: usize) -> Signup {
 /// Signups `0..count` of `portal`.
 pub fn signups(portal: u64, count: usize) -> Vec<Signup> {
     (0..count).map(|n| signup(portal, n)).collect()
+}
+
+/// The event type of `tests/data/app-events/trial-started-hsmeta.json`.
+pub const TRIAL_STARTED: &str = "trial_started";
+
+/// A trial started: an app event on contacts.
+pub struct TrialStarted {
+    pub contact_id: u64,
+    pub trial_id: String,
+}
+
+impl TimelineEvent for TrialStarted {
+    const TEMPLATE_ID: &'static str = TRIAL_STARTED;
+    const KIND: EventKind = EventKind::AppEvent;
+    const TOKENS: &'static [TokenSpec] = &[TokenSpec { name: "plan", kind: TokenKind::Enumeration }];
+    const OBJECT_TYPE: Option<&'static str> = Some("contacts");
+
+    fn target(&self) -> Target<'_> {
+        Target { object_id: Some(self.contact_id.into()), ..Target::default() }
+    }
+
+    fn event_id(&self) -> Option<IdText<'_>> {
+        Some(self.trial_id.as_str().into())
+    }
+
+    fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> {
+        tokens.token("plan", "pro")
+    }
+}
+
+/// Trial number `n` of `portal`; its id names both.
+pub fn trial(portal: u64, n: usize) -> TrialStarted {
+    TrialStarted { contact_id: 2_000 + n as u64, trial_id: format!("trial-{portal}-{n}") }
+}
+
+pub fn app_event_sandbox() -> timeline_sandbox::SandboxBuilder {
+    sandbox().app_events_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/app-events"))
 }
 
 /// The sandbox's copy of the template.

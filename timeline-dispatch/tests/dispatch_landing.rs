@@ -1,0 +1,166 @@
+//! "Already in use" means delivered only for a row that may have landed: a
+//! row claimed and given back without being sent (its batch timed out
+//! waiting for the budget, a shutdown's deadline, a crash after the claim)
+//! whose id another event holds is a dead letter with `DuplicateId`, never
+//! delivered; a row whose request went out before the crash is delivered.
+
+mod dispatch_support;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use dispatch_support::*;
+use hubspot_timeline::{App, FailureReason, RateLimit};
+use timeline_dispatch::{ClaimLimits, Fate, MemoryOutbox, Outbox, RowFilter, RowState, RowSummary, encode_event};
+use timeline_sandbox::{DuplicateIds, Sandbox};
+
+/// An app of the sandbox's accounts whose budget allows one request per
+/// hour per account: once that request is spent, the next waits longer than
+/// any test.
+fn starved_app(sandbox: &Sandbox) -> App {
+    app_with_rate_limit(sandbox, RateLimit::new(1, Duration::from_secs(3600)))
+}
+
+fn app_with_rate_limit(sandbox: &Sandbox, limit: RateLimit) -> App {
+    let store = hubspot_timeline::MemoryTokenStore::new();
+    for portal in PORTALS {
+        let expires = chrono::Utc::now() + chrono::Duration::days(1);
+        store.insert(portal, hubspot_timeline::PortalTokens::new(token_of(portal), expires, "refresh"));
+    }
+    App::builder()
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
+        .token_store(Arc::new(store))
+        .base_url(sandbox.url())
+        .retry(client_retry())
+        .rate_limit(limit)
+        .build()
+        .expect("a valid app")
+}
+
+/// The one row of `outbox` with `event_id`.
+async fn row(outbox: &MemoryOutbox, event_id: &str) -> RowSummary {
+    let filter = RowFilter { event_id: Some(event_id.into()), ..RowFilter::default() };
+    let mut rows = outbox.list(&filter, 10).await.unwrap();
+    assert_eq!(rows.len(), 1, "one row of {event_id}");
+    rows.remove(0)
+}
+
+/// Stores, straight through the client, another signup with the id of
+/// `signup(101, 0)` (another contact): HubSpot holds the id from then on.
+async fn another_event_takes_the_id(app: &App) {
+    let mut other = signup(101, 0);
+    other.contact_id = 9_999;
+    let report = app.portal(101).send_batch(&[other]).await.unwrap();
+    assert_eq!(report.created_count(), 1);
+}
+
+/// Delivers the outbox's rows with an unpaced app, then checks that the
+/// signup whose id another event holds is a dead letter for `DuplicateId`
+/// and was never reported delivered.
+async fn redeliver_and_expect_a_duplicate_id(sandbox: &Sandbox, outbox: &MemoryOutbox) {
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app(sandbox), Arc::new(outbox.clone()), &outcomes).spawn().unwrap();
+    let id = signup(101, 0).signup_id;
+    eventually(PATIENCE, "the row settled for good", || async {
+        matches!(row(outbox, &id).await.state, RowState::Dead | RowState::Delivered)
+    })
+    .await;
+    let row = row(outbox, &id).await;
+    assert_eq!(row.state, RowState::Dead, "{row:?}");
+    assert!(!row.may_have_landed, "{row:?}");
+    assert_eq!(sandbox.received(TEMPLATE, &id), 2, "the other event, then this one's only request");
+    let all = outcomes.all();
+    assert!(!all.iter().any(|outcome| matches!(outcome.fate, Fate::Delivered { .. })), "{all:?}");
+    let dead: Vec<_> = all.iter().filter(|outcome| matches!(outcome.fate, Fate::Dead { .. })).collect();
+    assert_eq!(dead.len(), 1, "{all:?}");
+    let Fate::Dead { reason, may_have_landed } = &dead[0].fate else { unreachable!() };
+    assert!(matches!(**reason, FailureReason::DuplicateId { .. }), "{reason:?}");
+    assert!(!may_have_landed);
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_that_timed_out_waiting_for_its_budget_is_not_taken_for_delivered() {
+    let sandbox = sandbox().duplicate_ids(DuplicateIds::Reject).start().await.unwrap();
+    let starved = starved_app(&sandbox);
+    // The other event spends account 101's one request of the hour.
+    another_event_takes_the_id(&starved).await;
+    let outbox = MemoryOutbox::new();
+    let outcomes = Outcomes::default();
+    let dispatcher =
+        dispatcher(starved, Arc::new(outbox.clone()), &outcomes).batch_timeout(Duration::from_secs(1)).spawn().unwrap();
+    dispatcher.emit(101, &signup(101, 0)).await.unwrap();
+    eventually(PATIENCE, "the attempt timed out", || async { !outcomes.all().is_empty() }).await;
+    let Fate::RetryScheduled { reason, may_have_landed, .. } = &outcomes.all()[0].fate else {
+        panic!("{:?}", outcomes.all())
+    };
+    assert!(matches!(**reason, FailureReason::NotSent { .. }), "{reason:?}");
+    assert!(!may_have_landed, "the request never went out");
+    dispatcher.shutdown(Duration::from_millis(100)).await.expect("the dispatcher stops");
+    let waiting = row(&outbox, &signup(101, 0).signup_id).await;
+    assert_eq!((waiting.state, waiting.may_have_landed), (RowState::Pending, false), "{waiting:?}");
+    assert!(waiting.attempts >= 1);
+    redeliver_and_expect_a_duplicate_id(&sandbox, &outbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_given_back_at_a_shutdown_deadline_before_its_request_is_not_taken_for_delivered() {
+    let sandbox = sandbox().duplicate_ids(DuplicateIds::Reject).start().await.unwrap();
+    let starved = starved_app(&sandbox);
+    another_event_takes_the_id(&starved).await;
+    let outbox = MemoryOutbox::new();
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(starved, Arc::new(outbox.clone()), &outcomes).spawn().unwrap();
+    dispatcher.emit(101, &signup(101, 0)).await.unwrap();
+    eventually(PATIENCE, "the row claimed", || async { outbox.counts().await.unwrap().claimed == 1 }).await;
+    let report = dispatcher.shutdown(Duration::from_millis(500)).await.expect("the dispatcher stops");
+    assert_eq!(report.returned, 1);
+    assert_eq!(
+        outcomes.all().iter().map(|outcome| outcome.fate.clone()).collect::<Vec<_>>(),
+        [Fate::Returned { may_have_landed: false }]
+    );
+    let given_back = row(&outbox, &signup(101, 0).signup_id).await;
+    assert_eq!((given_back.state, given_back.may_have_landed), (RowState::Pending, false));
+    redeliver_and_expect_a_duplicate_id(&sandbox, &outbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_claimed_by_a_process_that_died_before_sending_is_not_taken_for_delivered() {
+    let sandbox = sandbox().duplicate_ids(DuplicateIds::Reject).start().await.unwrap();
+    another_event_takes_the_id(&app(&sandbox)).await;
+    let outbox = MemoryOutbox::new();
+    outbox.enqueue(&[encode_event(101, &signup(101, 0)).unwrap()], SystemTime::now()).await.unwrap();
+    // A dispatcher claimed the row and died before sending it: its lease
+    // runs out (by data: a lease of a millisecond).
+    let claim = outbox.claim(ClaimLimits { per_account: 1, total: 1 }, Duration::from_millis(1), SystemTime::now());
+    assert_eq!(claim.await.unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    redeliver_and_expect_a_duplicate_id(&sandbox, &outbox).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_event_claimed_by_a_process_that_died_before_sending_meets_a_409_as_a_dead_letter() {
+    let sandbox = app_event_sandbox().start().await.unwrap();
+    let app = app(&sandbox);
+    let mut other = trial(101, 0);
+    other.contact_id = 9_999;
+    assert_eq!(app.portal(101).send_batch(&[other]).await.unwrap().created_count(), 1);
+    let outbox = MemoryOutbox::new();
+    outbox.enqueue(&[encode_event(101, &trial(101, 0)).unwrap()], SystemTime::now()).await.unwrap();
+    let claim = outbox.claim(ClaimLimits { per_account: 1, total: 1 }, Duration::from_millis(1), SystemTime::now());
+    assert_eq!(claim.await.unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app, Arc::new(outbox.clone()), &outcomes).spawn().unwrap();
+    dispatcher.flush().await.unwrap();
+    let id = trial(101, 0).trial_id;
+    assert_eq!(row(&outbox, &id).await.state, RowState::Dead);
+    assert_eq!(sandbox.app_event_received(TRIAL_STARTED, &id), 2, "the other occurrence, then this one's request");
+    let all = outcomes.all();
+    assert_eq!(all.len(), 1, "{all:?}");
+    let Fate::Dead { reason, .. } = &all[0].fate else { panic!("{all:?}") };
+    assert!(matches!(**reason, FailureReason::DuplicateId { .. }), "{reason:?}");
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
+}
