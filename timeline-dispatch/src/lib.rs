@@ -10,7 +10,7 @@
 //! let dispatcher = Dispatcher::builder(app, outbox).spawn()?;
 //! dispatcher.emit(101, &event).await?;        // in the outbox now
 //! dispatcher.flush().await?;                  // delivered, or failed for now
-//! let report = dispatcher.shutdown(Duration::from_secs(10)).await;
+//! let report = dispatcher.shutdown(Duration::from_secs(10)).await?;
 //! println!("left in the outbox: {:?}", report.outbox);
 //! # Ok(()) }
 //! ```

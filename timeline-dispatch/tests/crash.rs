@@ -36,6 +36,14 @@ const LAST_RUN_LIMIT: Duration = Duration::from_secs(90);
 
 const CHILD_SANDBOX: &str = "TIMELINE_CRASH_CHILD_SANDBOX";
 const CHILD_DIR: &str = "TIMELINE_CRASH_CHILD_DIR";
+/// Set for a child that runs the dispatcher with every default setting.
+const CHILD_DEFAULTS: &str = "TIMELINE_CRASH_CHILD_DEFAULTS";
+
+/// The events of the default-settings test.
+const DEFAULTS_EVENTS: usize = 600;
+/// What the default settings promise: rows a killed process held are
+/// delivered within a minute of its restart.
+const WITHIN_A_MINUTE: Duration = Duration::from_secs(60);
 
 /// A plan change of a contact; its id is derived from its content and
 /// account.
@@ -53,9 +61,9 @@ fn upgrade(n: usize) -> (u64, Upgrade) {
     (portal, Upgrade { contact_id: 1 + n as u64, plan: Plan::Pro })
 }
 
-/// The ids of all the events.
-fn expected_ids() -> BTreeSet<String> {
-    (0..EVENTS).map(upgrade).map(|(portal, event)| encode_event(portal, &event).unwrap().key.event_id).collect()
+/// The ids of the first `count` events.
+fn expected_ids(count: usize) -> BTreeSet<String> {
+    (0..count).map(upgrade).map(|(portal, event)| encode_event(portal, &event).unwrap().key.event_id).collect()
 }
 
 fn progress_file(dir: &Path) -> PathBuf {
@@ -73,18 +81,19 @@ fn write_progress(dir: &Path, emitted: usize) {
 }
 
 /// The child: emits from its progress mark to the end, then waits until
-/// nothing is pending, and exits.
-async fn child(sandbox_url: String, dir: PathBuf) {
+/// nothing is pending, and exits. With `defaults`, the dispatcher has every
+/// default setting and the events are the first [`DEFAULTS_EVENTS`].
+async fn child(sandbox_url: String, dir: PathBuf, defaults: bool) {
     let outbox = Arc::new(SqliteOutbox::open(dir.join("outbox.sqlite")).await.expect("the outbox opens"));
-    let dispatcher = Dispatcher::builder_shared(app_at(&sandbox_url), outbox.clone())
-        .retry_backoff(backoff())
-        .linger(Duration::from_millis(20))
-        .lease(LEASE)
-        .spawn()
-        .unwrap();
+    let builder = Dispatcher::builder_shared(app_at(&sandbox_url), outbox.clone());
+    let (dispatcher, events) = if defaults {
+        (builder.spawn().unwrap(), DEFAULTS_EVENTS)
+    } else {
+        (builder.retry_backoff(backoff()).linger(Duration::from_millis(20)).lease(LEASE).spawn().unwrap(), EVENTS)
+    };
     let mut next = read_progress(&dir);
-    while next < EVENTS {
-        let end = (next + CHUNK).min(EVENTS);
+    while next < events {
+        let end = (next + CHUNK).min(events);
         let tasks: Vec<_> = (0..EMITTING_TASKS)
             .map(|task| {
                 let dispatcher = dispatcher.clone();
@@ -132,6 +141,38 @@ fn app_at(url: &str) -> hubspot_timeline::App {
         .unwrap()
 }
 
+/// Runs this test binary again as the child of `test`.
+fn spawn_child(test: &str, sandbox_url: &str, dir: &Path, defaults: bool) -> std::process::Child {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_SANDBOX, sandbox_url)
+        .env(CHILD_DIR, dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    if defaults {
+        command.env(CHILD_DEFAULTS, "1");
+    }
+    command.spawn().unwrap()
+}
+
+/// Waits for `child` to exit, at most `limit`; panics when it fails or
+/// runs longer.
+async fn wait_for_exit(child: &mut std::process::Child, limit: Duration, what: &str) {
+    let give_up = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > give_up {
+            child.kill().unwrap();
+            panic!("{what} did not finish within {limit:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{what} failed: {status}");
+}
+
 /// A small PRNG for the kill moments (xorshift64*), seeded from the clock
 /// and printed, so a failing run can be told apart.
 struct Moments(u64);
@@ -149,7 +190,7 @@ impl Moments {
 /// sandbox in `mode`, and checks what the sandbox and the outbox hold.
 async fn crash_and_restart(test: &str, mode: DuplicateIds) {
     if let (Some(url), Some(dir)) = (std::env::var_os(CHILD_SANDBOX), std::env::var_os(CHILD_DIR)) {
-        child(url.into_string().unwrap(), dir.into()).await;
+        child(url.into_string().unwrap(), dir.into(), std::env::var_os(CHILD_DEFAULTS).is_some()).await;
     }
     let seed = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos() as u64 | 1;
     eprintln!("{test}: kill moments seeded with {seed}");
@@ -159,37 +200,19 @@ async fn crash_and_restart(test: &str, mode: DuplicateIds) {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     for run in 0..=KILLS {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([test, "--exact", "--nocapture", "--test-threads=1"])
-            .env(CHILD_SANDBOX, sandbox.url())
-            .env(CHILD_DIR, dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_child(test, &sandbox.url(), dir.path(), false);
         if run < KILLS {
             tokio::time::sleep(Duration::from_millis(moments.next_millis(300, 1_500))).await;
             child.kill().unwrap();
             child.wait().unwrap();
             eprintln!("{test}: killed run {run} at progress {}", read_progress(dir.path()));
         } else {
-            let give_up = Instant::now() + LAST_RUN_LIMIT;
-            let status = loop {
-                if let Some(status) = child.try_wait().unwrap() {
-                    break status;
-                }
-                if Instant::now() > give_up {
-                    child.kill().unwrap();
-                    panic!("the last run did not finish within {LAST_RUN_LIMIT:?}");
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            };
-            assert!(status.success(), "the last run failed: {status}");
+            wait_for_exit(&mut child, LAST_RUN_LIMIT, "the last run").await;
         }
     }
     eprintln!("{test}: done in {:?}; sandbox stats {:?}", started.elapsed(), sandbox.stats());
 
-    let expected = expected_ids();
+    let expected = expected_ids(EVENTS);
     assert_eq!(expected.len(), EVENTS, "the events have distinct ids");
     let stored: Vec<String> = sandbox.events().into_iter().map(|event| event.id).collect();
     let stored_set: BTreeSet<String> = stored.iter().cloned().collect();
@@ -222,4 +245,39 @@ async fn twenty_thousand_events_survive_five_sigkills_each_stored_once() {
 async fn twenty_thousand_events_survive_five_sigkills_under_duplicate_ids_reject() {
     crash_and_restart("twenty_thousand_events_survive_five_sigkills_under_duplicate_ids_reject", DuplicateIds::Reject)
         .await;
+}
+
+/// With every default setting (the lease among them): a child killed while
+/// it holds claimed rows (HubSpot answers slowly) and started again delivers
+/// every row within a minute of the restart, each stored once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_a_killed_process_claimed_are_delivered_within_a_minute_of_its_restart_on_default_settings() {
+    let test = "rows_a_killed_process_claimed_are_delivered_within_a_minute_of_its_restart_on_default_settings";
+    if let (Some(url), Some(dir)) = (std::env::var_os(CHILD_SANDBOX), std::env::var_os(CHILD_DIR)) {
+        child(url.into_string().unwrap(), dir.into(), std::env::var_os(CHILD_DEFAULTS).is_some()).await;
+    }
+    let slow = Faults::seeded(7).share(1.0, Fault::Delay(Duration::from_secs(5)));
+    let sandbox = sandbox().duplicate_ids(DuplicateIds::Replace).faults(slow).start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = spawn_child(test, &sandbox.url(), dir.path(), true);
+    // Opened once the child has created it (it migrates the new file).
+    eventually(PATIENCE, "every event emitted", || async { read_progress(dir.path()) == DEFAULTS_EVENTS }).await;
+    let outbox = SqliteOutbox::open(dir.path().join("outbox.sqlite")).await.unwrap();
+    eventually(PATIENCE, "rows claimed", || async { outbox.counts().await.unwrap().claimed > 0 }).await;
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let held = outbox.counts().await.unwrap();
+    eprintln!("{test}: killed holding {held:?}");
+    assert!(held.claimed > 0, "the killed child held claimed rows: {held:?}");
+
+    sandbox.set_faults(Faults::none());
+    let restarted_at = Instant::now();
+    let mut second = spawn_child(test, &sandbox.url(), dir.path(), true);
+    wait_for_exit(&mut second, WITHIN_A_MINUTE, "the delivery of every row after the restart").await;
+    eprintln!("{test}: everything delivered {:?} after the restart", restarted_at.elapsed());
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.claimed, counts.dead, counts.delivered), (0, 0, 0, DEFAULTS_EVENTS as u64));
+    let expected = expected_ids(DEFAULTS_EVENTS);
+    let stored: BTreeSet<String> = sandbox.events().into_iter().map(|event| event.id).collect();
+    assert_eq!(stored, expected, "every event stored");
 }
