@@ -4,12 +4,17 @@
 //! short window, while the sandbox answers 10% of requests with 503, closes
 //! 5% of connections after storing, and access tokens expire every few
 //! seconds. Events are posted to the replicas round-robin; one replica is
-//! killed with SIGKILL mid-run and started again.
+//! killed with SIGKILL mid-run and not started again. The replicas run with
+//! the default lease.
 //!
-//! Afterwards every accepted event is stored exactly once, no account was
-//! sent more than its limit in any window (the sandbox answered no 429),
-//! each account's token was renewed at most once per expiry across all
-//! replicas, and the outbox holds nothing pending, claimed or dead.
+//! The rows claimed when the replica was killed are delivered by the others
+//! within a minute. Afterwards every accepted event is stored, in its own
+//! account; the sandbox refuses every repeated id ("already in use"), so a
+//! re-send the outbox wrongly took for a first send would end as a dead
+//! letter, and there is none; no account was sent more than its limit in any
+//! window (the sandbox answered no 429), each account's token was renewed at
+//! most once per expiry across all replicas, and the outbox holds nothing
+//! pending, claimed or dead.
 //!
 //! The test builds the service and the sandbox first (`cargo build`, in the
 //! same target folder). It needs `postgres` (Debian `postgresql`) and
@@ -23,7 +28,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use timeline_sandbox::{Fault, Faults, RateLimit, Sandbox};
+use timeline_dispatch::{Outbox, RowFilter, RowState};
+use timeline_sandbox::{DuplicateIds, Fault, Faults, RateLimit, Sandbox};
 use timeline_testkit::{PgServer, RedisServer};
 
 const REPLICAS: usize = 3;
@@ -34,7 +40,9 @@ const EVENTS_PER_PORTAL: u64 = 30;
 const LIMIT: u32 = 5;
 const WINDOW: Duration = Duration::from_secs(1);
 const TOKEN_TTL: Duration = Duration::from_secs(12);
-const LEASE: Duration = Duration::from_secs(3);
+/// What the default lease promises: a killed replica's claims are
+/// delivered by the others within a minute.
+const WITHIN_A_MINUTE: Duration = Duration::from_secs(60);
 /// How long the posting takes: tokens expire a few times meanwhile.
 const POSTING: Duration = Duration::from_secs(30);
 /// The hang guard of the drain after the last post.
@@ -81,7 +89,6 @@ impl ReplicaSetup {
             .arg("--tokens")
             .arg(&self.seed_file)
             .args(["--rate-limit", &format!("{LIMIT}/{}", WINDOW.as_millis())])
-            .args(["--lease-ms", &LEASE.as_millis().to_string()])
             .env("HUBSPOT_CLIENT_ID", CLIENT_ID)
             .env("HUBSPOT_CLIENT_SECRET", CLIENT_SECRET)
             .stdout(Stdio::piped())
@@ -173,6 +180,7 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
         .oauth_client(CLIENT_ID, CLIENT_SECRET)
         .access_token_ttl(TOKEN_TTL)
         .rate_limit(RateLimit::new(LIMIT, WINDOW))
+        .duplicate_ids(DuplicateIds::Reject)
         .faults(faults)
         .start()
         .await
@@ -228,15 +236,36 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
         })
         .collect();
 
+    let outbox = timeline_postgres::PgOutbox::new(sqlx::PgPool::connect(&setup.outbox_url).await.unwrap());
     tokio::time::sleep(POSTING / 3).await;
     signal(&children[1], libc::SIGKILL);
     children[1].wait().unwrap();
+    let killed_at = Instant::now();
     eprintln!("killed replica 1 after {:?}", started.elapsed());
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (child, url) = setup.start();
-    children[1] = child;
-    replicas.lock().unwrap()[1] = url;
-    eprintln!("restarted replica 1 after {:?}", started.elapsed());
+    // Every row claimed at this moment (the killed replica's among them).
+    let claimed = RowFilter { state: Some(RowState::Claimed), ..RowFilter::default() };
+    let held: BTreeSet<i64> = outbox.list(&claimed, 100_000).await.unwrap().iter().map(|row| row.row).collect();
+    eprintln!("{} rows claimed when replica 1 was killed", held.len());
+    let watcher = {
+        let outbox = outbox.clone();
+        tokio::spawn(async move {
+            loop {
+                let still = outbox.list(&claimed, 100_000).await.unwrap();
+                if !still.iter().any(|row| held.contains(&row.row)) {
+                    let pending = RowFilter { state: Some(RowState::Pending), ..RowFilter::default() };
+                    let waiting = outbox.list(&pending, 100_000).await.unwrap();
+                    if !waiting.iter().any(|row| held.contains(&row.row)) {
+                        return killed_at.elapsed();
+                    }
+                }
+                assert!(
+                    killed_at.elapsed() < WITHIN_A_MINUTE,
+                    "rows claimed at the kill still undelivered after a minute"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
 
     let mut accepted = BTreeMap::new();
     for poster in posters {
@@ -245,7 +274,8 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     assert_eq!(accepted.len() as u64, events, "every registration was accepted");
     eprintln!("posted {events} registrations in {:?}", started.elapsed());
 
-    let outbox = timeline_postgres::PgOutbox::new(sqlx::PgPool::connect(&setup.outbox_url).await.unwrap());
+    let taken_back = watcher.await.unwrap();
+    eprintln!("the rows claimed at the kill were settled {taken_back:?} after it");
     let give_up = Instant::now() + DRAIN_LIMIT;
     let counts = loop {
         let counts = timeline_dispatch::Outbox::counts(&outbox).await.unwrap();
@@ -256,6 +286,7 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let elapsed = started.elapsed();
+    children.remove(1);
     for child in &children {
         signal(child, libc::SIGTERM);
     }
@@ -266,7 +297,7 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     let stats = sandbox.stats();
     eprintln!("drained in {elapsed:?}; sandbox stats {stats:?}");
 
-    // Every accepted event is stored exactly once, in its own account.
+    // Every accepted event is stored, in its own account (the sandbox keeps one per id).
     let expected: BTreeSet<String> = accepted.values().cloned().collect();
     assert_eq!(expected.len() as u64, events, "the events have distinct ids");
     let mut stored = Vec::new();
@@ -279,9 +310,7 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     let stored_set: BTreeSet<String> = stored.iter().cloned().collect();
     let missing: Vec<_> = expected.difference(&stored_set).take(5).collect();
     assert!(missing.is_empty(), "accepted events missing from the sandbox, such as {missing:?}");
-    assert_eq!(stored_set.len(), stored.len(), "an event stored twice");
     assert_eq!(stored_set, expected, "events stored that were never accepted");
-    assert_eq!(stats.inputs_stored, events, "an event written twice");
     assert!(stats.faults_injected > 0 && stats.connections_closed > 0, "the sandbox injected faults: {stats:?}");
 
     // No account was sent more than its limit in any window.

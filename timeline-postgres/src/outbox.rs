@@ -164,11 +164,7 @@ impl PgOutbox {
         // The first event of each key is the one that may be added.
         let mut seen = HashSet::new();
         let firsts: Vec<bool> = events.iter().map(|event| seen.insert(&event.key)).collect();
-        // Inserted in key order, whatever the caller's order: two transactions
-        // adding the same keys then wait for each other instead of deadlocking.
-        let mut unique: Vec<&NewEvent> =
-            events.iter().zip(&firsts).filter(|(_, first)| **first).map(|(event, _)| event).collect();
-        unique.sort_by(|a, b| a.key.cmp(&b.key));
+        let unique = events.iter().zip(&firsts).filter(|(_, first)| **first).map(|(event, _)| event);
         let (mut portals, mut kinds, mut types, mut ids, mut bodies) = (vec![], vec![], vec![], vec![], vec![]);
         for event in unique {
             portals.push(to_db_portal(event.key.portal));

@@ -49,13 +49,23 @@ impl Statements {
         let t = format!("\"{schema}\".events");
         let undelivered = "state IN ('pending', 'claimed')";
         Statements {
+            // Ids are drawn in the caller's order (a claim takes an
+            // account's rows by id: the order they were emitted in), then
+            // rows are inserted in key order, so two transactions adding the
+            // same keys wait for each other instead of deadlocking.
             enqueue: format!(
-                "WITH added AS (
-                    INSERT INTO {t} (portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at)
-                    SELECT e.portal, e.kind, e.event_type, e.event_id, e.body, 'pending', 0, $6, $6
+                "WITH numbered AS (
+                    SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id, e.*
                     FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[])
                         WITH ORDINALITY AS e(portal, kind, event_type, event_id, body, ord)
                     ORDER BY e.ord
+                ),
+                added AS (
+                    INSERT INTO {t} (id, portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at)
+                    OVERRIDING SYSTEM VALUE
+                    SELECT n.id, n.portal, n.kind, n.event_type, n.event_id, n.body, 'pending', 0, $6, $6
+                    FROM numbered AS n
+                    ORDER BY n.portal, n.kind, n.event_type, n.event_id
                     ON CONFLICT ON CONSTRAINT events_key DO NOTHING
                     RETURNING portal, kind, event_type, event_id
                 ),
@@ -69,10 +79,12 @@ impl Statements {
             .into(),
             // The accounts with undelivered rows, found by skipping through
             // the (portal, id) index one account at a time; each account's
-            // oldest due row; the oldest `total` of those accounts; their
-            // shares, cut to `total` in that order; then exactly those rows
-            // locked (a row another claim holds is skipped, not waited for),
-            // so no row this claim does not take is locked from others.
+            // oldest due row; the oldest `total` of those accounts; how many
+            // due rows each has (up to `per_account`), and so each one's
+            // share of `total` in that order; then each share locked with
+            // `FOR UPDATE SKIP LOCKED` (a row another claim holds is skipped,
+            // not waited for, and the next one taken instead). So a claim
+            // locks only rows it takes, never more than `total`.
             claim: format!(
                 "WITH RECURSIVE portals(portal) AS (
                     (SELECT portal FROM {t} WHERE {undelivered} ORDER BY portal LIMIT 1)
@@ -96,26 +108,36 @@ impl Statements {
                     ORDER BY oldest.id
                     LIMIT $3
                 ),
-                picked AS (
-                    SELECT accounts.first, share.id
+                sized AS (
+                    SELECT accounts.portal, accounts.first, due.rows
                     FROM accounts CROSS JOIN LATERAL (
-                        SELECT ev.id FROM {t} AS ev
-                        WHERE ev.portal = accounts.portal AND ev.{undelivered} AND ev.due_at <= $1
-                        ORDER BY ev.id
-                        LIMIT $2
-                    ) AS share
-                    ORDER BY accounts.first, share.id
-                    LIMIT $3
+                        SELECT count(*) AS rows FROM (
+                            SELECT 1 FROM {t} AS ev
+                            WHERE ev.portal = accounts.portal AND ev.{undelivered} AND ev.due_at <= $1
+                            ORDER BY ev.id
+                            LIMIT $2
+                        ) AS due_rows
+                    ) AS due
                 ),
-                locked AS (
-                    SELECT picked.first, ev.id
-                    FROM {t} AS ev JOIN picked ON ev.id = picked.id
-                    WHERE ev.{undelivered} AND ev.due_at <= $1
-                    FOR UPDATE OF ev SKIP LOCKED
+                shares AS (
+                    SELECT portal, first, GREATEST(0, LEAST(rows, $3 - COALESCE(sum(rows) OVER (
+                        ORDER BY first ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                    ), 0)))::int8 AS take
+                    FROM sized
+                ),
+                picked AS (
+                    SELECT shares.first, share.id
+                    FROM shares CROSS JOIN LATERAL (
+                        SELECT ev.id FROM {t} AS ev
+                        WHERE ev.portal = shares.portal AND ev.{undelivered} AND ev.due_at <= $1
+                        ORDER BY ev.id
+                        LIMIT shares.take
+                        FOR UPDATE SKIP LOCKED
+                    ) AS share
                 )
                 UPDATE {t} AS ev SET state = 'claimed', attempts = ev.attempts + 1, due_at = $4
-                FROM locked WHERE ev.id = locked.id
-                RETURNING locked.first, ev.id, ev.attempts, ev.portal, ev.kind, ev.event_type, ev.event_id,
+                FROM picked WHERE ev.id = picked.id
+                RETURNING picked.first, ev.id, ev.attempts, ev.portal, ev.kind, ev.event_type, ev.event_id,
                     ev.body, ev.enqueued_at, ev.may_have_landed"
             )
             .into(),

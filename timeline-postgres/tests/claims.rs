@@ -94,3 +94,45 @@ async fn a_claim_takes_each_accounts_oldest_rows_accounts_by_their_oldest_due_ro
     let got: Vec<_> = claimed.iter().map(|c| (c.key.portal, c.key.event_id.as_str())).collect();
     assert_eq!(got, [(10, "ten-0"), (7, "big-8")]);
 }
+
+/// A claim locks only the rows it takes: while one claim of 15 rows is still
+/// in its statement (held open by a statement trigger that sleeps), a second
+/// session's claim takes every other due row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_leaves_every_row_it_does_not_take_to_other_claims() {
+    let Some((db, first)) = outbox("claims::locks_only_what_it_claims").await else { return };
+    let second = PgOutbox::new(db.pool().await);
+    let events: Vec<NewEvent> =
+        (0..10).flat_map(|n| (1..=10).map(move |portal| event(portal, &format!("e-{n}")))).collect();
+    first.enqueue(&events, at(0)).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE FUNCTION timeline_outbox.hold() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$;
+         CREATE TRIGGER hold AFTER UPDATE ON timeline_outbox.events
+             FOR EACH STATEMENT EXECUTE FUNCTION timeline_outbox.hold();",
+    )
+    .execute(first.pool())
+    .await
+    .unwrap();
+
+    let slow = tokio::spawn(async move { first.claim(ClaimLimits { per_account: 10, total: 15 }, LEASE, at(1)).await });
+    // The slow claim has taken its rows once the trigger sleeps.
+    let started = std::time::Instant::now();
+    loop {
+        let (sleeping,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'",
+        )
+        .fetch_one(second.pool())
+        .await
+        .unwrap();
+        if sleeping > 0 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the first claim never reached its trigger");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let others = second.claim(ClaimLimits { per_account: 10, total: 1_000 }, LEASE, at(1)).await.unwrap();
+    let taken = slow.await.unwrap().unwrap();
+    assert_eq!(taken.len(), 15);
+    assert_eq!(others.len(), 85, "every row the first claim did not take");
+}

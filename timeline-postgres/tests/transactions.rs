@@ -103,3 +103,41 @@ async fn a_commit_notifies_and_a_rollback_does_not() {
     let second = tokio::time::timeout(HANG_GUARD, raw.recv()).await.expect("the commit notifies").unwrap();
     assert_eq!(second.payload(), "");
 }
+
+/// Two transactions enqueueing the same keys in opposite orders wait for one
+/// another instead of deadlocking: rows go in in key order (each insert made
+/// slow by a trigger, so the two statements interleave).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_adding_the_same_keys_in_opposite_orders_do_not_deadlock() {
+    let Some((_db, outbox)) = outbox("transactions::opposite_orders").await else { return };
+    let pool = outbox.pool().clone();
+    sqlx::raw_sql(
+        "CREATE FUNCTION timeline_outbox.slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$;
+         CREATE TRIGGER slow_insert BEFORE INSERT ON timeline_outbox.events
+             FOR EACH ROW EXECUTE FUNCTION timeline_outbox.slow_insert();",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let enqueue = |events: Vec<timeline_dispatch::NewEvent>| {
+        let (outbox, pool) = (outbox.clone(), pool.clone());
+        tokio::spawn(async move {
+            let mut tx = pool.begin().await.unwrap();
+            let enqueued = outbox.enqueue_in(&mut *tx, &events, at(0)).await?;
+            tx.commit().await.unwrap();
+            Ok::<_, timeline_dispatch::OutboxError>(enqueued)
+        })
+    };
+    let forward = enqueue(vec![event(101, "a"), event(101, "b")]);
+    let backward = enqueue(vec![event(101, "b"), event(101, "a")]);
+    let forward = tokio::time::timeout(HANG_GUARD, forward).await.unwrap().unwrap();
+    let backward = tokio::time::timeout(HANG_GUARD, backward).await.unwrap().unwrap();
+    let (forward, backward) = (forward.expect("no deadlock"), backward.expect("no deadlock"));
+    let added = |answers: &[Enqueued]| answers.iter().filter(|answer| **answer == Enqueued::Added).count();
+    assert_eq!(added(&forward) + added(&backward), 2, "{forward:?} {backward:?}");
+    assert_eq!(outbox.counts().await.unwrap().pending, 2);
+    // Ids follow the caller's order within a call: the first caller's order.
+    let claimed = outbox.claim(ALL, LEASE, at(1)).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+}
