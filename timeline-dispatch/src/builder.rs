@@ -237,8 +237,8 @@ impl DispatcherBuilder {
     /// Delivered rows are purged once they are `retention` old
     /// ([`DEFAULT_RETENTION`]; more than zero, at most ten years): until
     /// then the same event emitted again is accepted once and not sent
-    /// again. The dispatcher purges at start and then every minute; dead
-    /// letters are never purged by it.
+    /// again. The dispatcher purges at start and then every minute (or every
+    /// `retention`, when shorter); dead letters are never purged by it.
     pub fn retention(mut self, retention: Duration) -> Self {
         self.config.retention = retention;
         self

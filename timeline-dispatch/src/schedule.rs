@@ -24,7 +24,8 @@ use crate::sink::{DispatchOutcome, Fate, Sink};
 /// How long the task waits after an outbox call failed before it tries again.
 const OUTBOX_RETRY: Duration = Duration::from_secs(1);
 
-/// How often the task purges delivered rows past their retention.
+/// How often the task purges delivered rows past their retention (or once
+/// per retention, when that is shorter).
 const PURGE_INTERVAL: Duration = Duration::from_secs(60);
 
 /// How long past a stop's deadline a batch may take to settle what it
@@ -226,7 +227,7 @@ pub(crate) async fn run(core: Arc<Core>) {
             core.resync().await;
             last_resync = Instant::now();
         }
-        if last_purge.elapsed() >= PURGE_INTERVAL && core.stop.borrow().is_none() {
+        if last_purge.elapsed() >= PURGE_INTERVAL.min(core.config.retention) && core.stop.borrow().is_none() {
             core.purge_delivered().await;
             last_purge = Instant::now();
         }

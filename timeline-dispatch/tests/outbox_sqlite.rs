@@ -204,3 +204,54 @@ async fn concurrent_enqueues_share_commits() {
     );
     assert_eq!(outbox.counts().await.unwrap().pending, TASKS as u64);
 }
+
+/// An outbox file from before the may-have-landed column: its migration
+/// keeps the meaning the attempt number had for undelivered and dead rows
+/// claimed more than once (an earlier attempt may have sent them), and
+/// marks no other row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_meant() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let all = sqlx::migrate!("migrations/sqlite");
+    let first = sqlx::migrate::Migrator::with_migrations(all.iter().take(1).cloned().collect());
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
+    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    first.run(&mut conn).await.unwrap();
+    let rows = [
+        ("pending-once", "pending", 1, Some(1), None),
+        ("pending-twice", "pending", 2, Some(1), None),
+        ("claimed-twice", "claimed", 2, Some(1), None),
+        ("dead-thrice", "dead", 3, None, Some(1)),
+        ("delivered-twice", "delivered", 2, None, Some(1)),
+    ];
+    for (id, state, attempts, due_at, settled_at) in rows {
+        sqlx::query(
+            "INSERT INTO outbox (portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at, settled_at) \
+             VALUES (1, 'timeline', '1001', ?, x'7b7d', ?, ?, 0, ?, ?)",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(attempts)
+        .bind(due_at)
+        .bind(settled_at)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    let listed = outbox.list(&RowFilter::default(), 10).await.unwrap();
+    let flags: Vec<_> = listed.iter().map(|row| (row.key.event_id.as_str(), row.may_have_landed)).collect();
+    assert_eq!(
+        flags,
+        [
+            ("pending-once", false),
+            ("pending-twice", true),
+            ("claimed-twice", true),
+            ("dead-thrice", true),
+            ("delivered-twice", false)
+        ]
+    );
+}

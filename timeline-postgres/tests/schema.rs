@@ -63,3 +63,57 @@ async fn a_schema_name_must_be_a_plain_identifier() {
     }
     assert!(PgOutbox::with_schema(pool, "_tenant_7").is_ok());
 }
+
+/// An outbox schema from before the may-have-landed column: its migration
+/// keeps the meaning the attempt number had for undelivered and dead rows
+/// claimed more than once, and marks no other row.
+#[tokio::test]
+async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_meant() {
+    let Some(db) = TestDb::new("schema::may_have_landed").await else { return };
+    let pool = db.pool().await;
+    let all = sqlx::migrate!("./migrations");
+    let mut first = sqlx::migrate::Migrator::with_migrations(all.iter().take(1).cloned().collect());
+    first.dangerous_set_table_name(format!("\"{DEFAULT_SCHEMA}\"._sqlx_migrations"));
+    first.create_schema(format!("\"{DEFAULT_SCHEMA}\""));
+    let options = (*pool.connect_options()).clone().options([("search_path", format!("\"{DEFAULT_SCHEMA}\""))]);
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.unwrap();
+    first.run(&mut conn).await.unwrap();
+    let rows = [
+        ("pending-once", "pending", 1, true),
+        ("pending-twice", "pending", 2, true),
+        ("claimed-twice", "claimed", 2, true),
+        ("dead-thrice", "dead", 3, false),
+        ("delivered-twice", "delivered", 2, false),
+    ];
+    for (id, state, attempts, undelivered) in rows {
+        sqlx::query(
+            "INSERT INTO timeline_outbox.events
+                 (portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at, settled_at)
+             VALUES (1, 'timeline', '1001', $1, '\\x7b7d', $2, $3, now(),
+                 CASE WHEN $4 THEN now() END, CASE WHEN NOT $4 THEN now() END)",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(attempts)
+        .bind(undelivered)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::Connection::close(conn).await.unwrap();
+
+    let outbox = PgOutbox::new(pool);
+    outbox.migrate().await.unwrap();
+    let listed = outbox.list(&timeline_dispatch::RowFilter::default(), 10).await.unwrap();
+    let flags: Vec<_> = listed.iter().map(|row| (row.key.event_id.as_str(), row.may_have_landed)).collect();
+    assert_eq!(
+        flags,
+        [
+            ("pending-once", false),
+            ("pending-twice", true),
+            ("claimed-twice", true),
+            ("dead-thrice", true),
+            ("delivered-twice", false)
+        ]
+    );
+}
