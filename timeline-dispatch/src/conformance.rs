@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
-    RowFilter, RowState, Settled, Settlement,
+    OutboxDepth, RowFilter, RowState, Settled, Settlement,
 };
 
 /// Runs every rule on outboxes `make` gives, one fresh outbox per rule.
@@ -486,10 +486,12 @@ async fn purge_removes_only_rows_settled_before(outbox: &impl Outbox) {
     );
 }
 
-/// `counts` and `account_counts` follow the rows through their states.
+/// `counts`, `depth` and `account_counts` follow the rows through their
+/// states.
 async fn counts_follow_the_rows(outbox: &impl Outbox) {
     let rule = "counts follow the rows";
     assert_eq!(outbox.counts().await.expect("counts"), OutboxCounts::default(), "{rule}: empty");
+    assert_eq!(outbox.depth().await.expect("depth"), OutboxDepth::default(), "{rule}: empty");
     assert_eq!(outbox.account_counts().await.expect("account_counts"), [], "{rule}: empty");
     enqueue(outbox, &[event(5, "delivered"), event(5, "dead")], secs(1)).await;
     enqueue(outbox, &[event(9, "claimed"), event(9, "pending")], secs(2)).await;
@@ -508,6 +510,11 @@ async fn counts_follow_the_rows(outbox: &impl Outbox) {
         counts,
         OutboxCounts { pending: 1, claimed: 1, delivered: 2, dead: 1, oldest_undelivered: Some(secs(2)) },
         "{rule}: one of each, two delivered; the oldest undelivered was enqueued at 2 s"
+    );
+    assert_eq!(
+        outbox.depth().await.expect("depth"),
+        OutboxDepth { undelivered: 2, oldest_undelivered: Some(secs(2)) },
+        "{rule}: the depth"
     );
     let mut accounts = outbox.account_counts().await.expect("account_counts");
     accounts.sort_by_key(|a| a.portal);

@@ -47,7 +47,7 @@ pub use memory::MemoryOutbox;
 pub use metrics::MeteredBudget;
 pub use outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
-    OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
+    OutboxDepth, OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
 };
 pub use sink::{DispatchOutcome, Fate, Sink};
 #[cfg(feature = "sqlite")]

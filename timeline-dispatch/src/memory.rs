@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxError,
-    OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
+    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
+    OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
 };
 
 /// An [`Outbox`] held in memory: nothing survives the process.
@@ -214,6 +214,12 @@ impl Rows {
         counts
     }
 
+    fn depth(&self) -> OutboxDepth {
+        // Ids grow with enqueues: the first undelivered one is the oldest.
+        let oldest = self.undelivered.first().map(|id| self.rows[id].enqueued_at);
+        OutboxDepth { undelivered: self.undelivered.len() as u64, oldest_undelivered: oldest }
+    }
+
     fn account_counts(&self) -> Vec<AccountCounts> {
         let mut accounts: BTreeMap<u64, AccountCounts> = BTreeMap::new();
         for row in self.rows.values() {
@@ -324,6 +330,10 @@ impl Outbox for MemoryOutbox {
 
     fn counts(&self) -> OutboxFuture<'_, OutboxCounts> {
         ready(Ok(self.rows().counts()))
+    }
+
+    fn depth(&self) -> OutboxFuture<'_, OutboxDepth> {
+        ready(Ok(self.rows().depth()))
     }
 
     fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {

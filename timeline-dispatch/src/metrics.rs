@@ -16,7 +16,7 @@
 
 use std::time::SystemTime;
 
-use crate::outbox::OutboxCounts;
+use crate::outbox::OutboxDepth;
 
 #[cfg(feature = "metrics")]
 pub use metered::MeteredBudget;
@@ -51,15 +51,15 @@ pub(crate) fn stale(settlements: u64) {
 }
 
 /// Sets the depth and age gauges from the outbox's counts.
-pub(crate) fn depth(counts: &OutboxCounts, now: SystemTime) {
+pub(crate) fn depth(depth: &OutboxDepth, now: SystemTime) {
     #[cfg(feature = "metrics")]
     {
-        let age = counts.oldest_undelivered.and_then(|oldest| now.duration_since(oldest).ok()).unwrap_or_default();
-        metrics::gauge!("timeline_dispatch_outbox_depth").set((counts.pending + counts.claimed) as f64);
+        let age = depth.oldest_undelivered.and_then(|oldest| now.duration_since(oldest).ok()).unwrap_or_default();
+        metrics::gauge!("timeline_dispatch_outbox_depth").set(depth.undelivered as f64);
         metrics::gauge!("timeline_dispatch_oldest_pending_seconds").set(age.as_secs_f64());
     }
     #[cfg(not(feature = "metrics"))]
-    let _ = (counts, now);
+    let _ = (depth, now);
 }
 
 #[cfg(feature = "metrics")]

@@ -246,6 +246,17 @@ pub struct OutboxCounts {
     pub oldest_undelivered: Option<SystemTime>,
 }
 
+/// The undelivered rows: what a dispatcher reads once a second for its
+/// bound on undelivered rows and its depth gauges, so it costs about the
+/// undelivered rows, never the delivered ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxDepth {
+    /// Pending and claimed rows.
+    pub undelivered: u64,
+    /// When the oldest of them was enqueued.
+    pub oldest_undelivered: Option<SystemTime>,
+}
+
 /// Pending and dead rows of one account, for `timeline outbox list`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountCounts {
@@ -315,6 +326,20 @@ pub trait Outbox: Send + Sync + 'static {
 
     /// Rows per state.
     fn counts(&self) -> OutboxFuture<'_, OutboxCounts>;
+
+    /// The undelivered rows, at a cost that does not grow with the delivered
+    /// and dead ones (the dispatcher asks once a second). The default reads
+    /// [`counts`](Self::counts); an outbox that keeps many delivered rows
+    /// should answer from an index of its undelivered rows instead.
+    fn depth(&self) -> OutboxFuture<'_, OutboxDepth> {
+        Box::pin(async move {
+            let counts = self.counts().await?;
+            Ok(OutboxDepth {
+                undelivered: counts.pending + counts.claimed,
+                oldest_undelivered: counts.oldest_undelivered,
+            })
+        })
+    }
 
     /// Undelivered and dead rows per account, accounts with neither left out.
     fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>>;

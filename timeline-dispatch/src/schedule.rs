@@ -104,10 +104,10 @@ impl Core {
 
     /// Reads the outbox's counts into the bound and the gauges.
     async fn resync(&self) {
-        match self.outbox.counts().await {
-            Ok(counts) => {
-                self.capacity.resync(counts.pending + counts.claimed);
-                metrics::depth(&counts, SystemTime::now());
+        match self.outbox.depth().await {
+            Ok(depth) => {
+                self.capacity.resync(depth.undelivered);
+                metrics::depth(&depth, SystemTime::now());
             }
             Err(error) => tracing::warn!(%error, "the outbox could not count its rows"),
         }

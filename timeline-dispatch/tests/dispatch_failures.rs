@@ -34,6 +34,7 @@ async fn an_outage_leaves_events_pending_with_backoff_until_it_ends_then_they_go
     assert!(rows.iter().all(|row| matches!(row.state, RowState::Pending | RowState::Claimed)), "none dead, none lost");
     assert!(rows.iter().any(|row| row.last_error.as_deref().is_some_and(|error| error.contains("503"))));
     assert!(sandbox.events().is_empty());
+    assert!(!outcomes.all().is_empty(), "the failed attempts are reported");
     assert!(outcomes.all().iter().all(|outcome| matches!(outcome.fate, Fate::RetryScheduled { .. })));
     assert!(sandbox.stats().status_count(503) > 0);
 

@@ -100,6 +100,7 @@ async fn shutdown_gives_back_what_is_being_sent_at_its_deadline_and_reports_what
     let restarted = dispatch_support::dispatcher(app(&sandbox), Arc::new(outbox.clone()), &next).spawn().unwrap();
     restarted.flush().await.unwrap();
     assert_eq!(outbox.counts().await.unwrap().delivered, 5);
+    assert_eq!(next.delivered().len(), 5);
     assert!(next.delivered().iter().all(|outcome| outcome.attempt == 2));
     let report = restarted.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
     assert!(report.drained);

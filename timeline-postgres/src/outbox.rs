@@ -8,8 +8,8 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgExecutor, PgPool, Row};
 use timeline_dispatch::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxError,
-    OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement,
+    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
+    OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement,
 };
 
 use crate::codec::{
@@ -321,6 +321,15 @@ impl PgOutbox {
         })
     }
 
+    async fn depth_rows(&self) -> Result<OutboxDepth, OutboxError> {
+        let (undelivered, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) =
+            sqlx::query_as(AssertSqlSafe(self.statements.depth.clone()))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error("count undelivered rows"))?;
+        Ok(OutboxDepth { undelivered: from_db_count(undelivered), oldest_undelivered: oldest.map(from_db_time) })
+    }
+
     async fn count_accounts(&self) -> Result<Vec<AccountCounts>, OutboxError> {
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(self.statements.account_counts.clone()))
             .fetch_all(&self.pool)
@@ -489,6 +498,10 @@ impl Outbox for PgOutbox {
 
     fn counts(&self) -> OutboxFuture<'_, OutboxCounts> {
         Box::pin(self.count_rows())
+    }
+
+    fn depth(&self) -> OutboxFuture<'_, OutboxDepth> {
+        Box::pin(self.depth_rows())
     }
 
     fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {

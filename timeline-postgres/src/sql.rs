@@ -30,6 +30,8 @@ pub(crate) struct Statements {
     pub(crate) next_due: Arc<str>,
     /// Rows per state and the oldest undelivered row's enqueue time.
     pub(crate) counts: Arc<str>,
+    /// Undelivered rows and the oldest one's enqueue time.
+    pub(crate) depth: Arc<str>,
     /// Undelivered and dead rows per account.
     pub(crate) account_counts: Arc<str>,
     /// $1 state or NULL, $2 portal or NULL, $3 event id or NULL, $4 limit.
@@ -177,6 +179,11 @@ impl Statements {
                     count(*) FILTER (WHERE state = 'dead'),
                     min(enqueued_at) FILTER (WHERE {undelivered})
                 FROM {t}"
+            )
+            .into(),
+            depth: format!(
+                "SELECT (SELECT count(*) FROM {t} WHERE {undelivered}),
+                    (SELECT enqueued_at FROM {t} WHERE id = (SELECT min(id) FROM {t} WHERE {undelivered}))"
             )
             .into(),
             account_counts: format!(

@@ -13,8 +13,8 @@ use tokio::sync::{mpsc, oneshot};
 use self::rows::{Outcome, micros};
 use self::writer::{Change, Done, Job};
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxError, OutboxFuture,
-    RowFilter, RowSummary, Settled, Settlement,
+    AccountCounts, ClaimLimits, Claimed, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth, OutboxError,
+    OutboxFuture, RowFilter, RowSummary, Settled, Settlement,
 };
 
 /// How long a connection waits for another process's write lock (the
@@ -195,6 +195,10 @@ impl Outbox for SqliteOutbox {
 
     fn counts(&self) -> OutboxFuture<'_, OutboxCounts> {
         Box::pin(async move { rows::counts(&self.readers).await.map_err(|error| self.read_failed(error)) })
+    }
+
+    fn depth(&self) -> OutboxFuture<'_, OutboxDepth> {
+        Box::pin(async move { rows::depth(&self.readers).await.map_err(|error| self.read_failed(error)) })
     }
 
     fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {

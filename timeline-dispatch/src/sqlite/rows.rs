@@ -8,8 +8,8 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Row, SqliteExecutor};
 
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxError,
-    RowFilter, RowState, RowSummary, Settled, Settlement,
+    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxDepth,
+    OutboxError, RowFilter, RowState, RowSummary, Settled, Settlement,
 };
 
 /// A time as the outbox stores it.
@@ -319,6 +319,23 @@ pub(super) async fn counts(conn: impl SqliteExecutor<'_>) -> Result<OutboxCounts
         claimed: count(row.try_get("claimed")?),
         delivered: count(row.try_get("delivered")?),
         dead: count(row.try_get("dead")?),
+        oldest_undelivered: row.try_get::<Option<i64>, _>("oldest")?.map(time).transpose()?,
+    })
+}
+
+/// The undelivered rows and the oldest one's enqueue time, through the
+/// partial index of undelivered rows (ids grow with enqueues, so the least
+/// undelivered id is the oldest), in one statement.
+pub(super) async fn depth(conn: impl SqliteExecutor<'_>) -> Result<OutboxDepth, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT (SELECT count(*) FROM outbox WHERE due_at IS NOT NULL) AS undelivered, \
+                (SELECT enqueued_at FROM outbox WHERE id = (SELECT MIN(id) FROM outbox WHERE due_at IS NOT NULL)) \
+                    AS oldest",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(OutboxDepth {
+        undelivered: count(row.try_get("undelivered")?),
         oldest_undelivered: row.try_get::<Option<i64>, _>("oldest")?.map(time).transpose()?,
     })
 }

@@ -62,6 +62,7 @@ async fn an_input_without_id_gets_a_generated_one_and_uuid_placeholders_are_fill
 
     assert_eq!(status, 201);
     let ids: Vec<&str> = body["results"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 3);
     assert!(ids.iter().all(|id| !id.is_empty()));
     assert_ne!(ids[0], ids[1]);
     assert!(ids[2].starts_with("run-") && !ids[2].contains("{{"), "{}", ids[2]);
