@@ -255,3 +255,45 @@ async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_me
         ]
     );
 }
+
+/// A change that fails does not fail the others committed in its group:
+/// enqueues from many tasks at once share commits, one of them is refused
+/// (by a trigger), and every other one is added.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_failing_change_does_not_fail_its_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let outbox = Arc::new(SqliteOutbox::open(&path).await.unwrap());
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    sqlx::query(
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN NEW.event_id = 'poison' \
+         BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let outbox = outbox.clone();
+            tokio::spawn(async move {
+                let id = if i == 100 { "poison".to_owned() } else { format!("e{i}") };
+                (id.clone(), outbox.enqueue(&[event(1, &id)], at(0)).await)
+            })
+        })
+        .collect();
+    let mut refused = Vec::new();
+    for task in tasks {
+        let (id, enqueued) = task.await.unwrap();
+        match enqueued {
+            Ok(answer) => assert_eq!(answer, [Enqueued::Added], "{id}"),
+            Err(error) => refused.push((id, error.to_string())),
+        }
+    }
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].0, "poison");
+    assert!(refused[0].1.contains("poisoned"), "{refused:?}");
+    assert_eq!(outbox.counts().await.unwrap().pending, 199);
+}

@@ -2,14 +2,15 @@
 //! values are stored: times as microseconds since the Unix epoch, accounts
 //! as their 64 bits in an `INTEGER`, kinds and states by name.
 
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime};
 
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Row, SqliteExecutor};
 
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxDepth,
-    OutboxError, RowFilter, RowState, RowSummary, Settled, Settlement,
+    AccountCounts, ClaimLimits, Claimed, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxDepth, OutboxError,
+    RowFilter, RowState, RowSummary, Settled, Settlement,
 };
 
 /// A time as the outbox stores it.
@@ -63,31 +64,49 @@ fn count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
-/// Adds the events whose keys are new, each due at `now`.
+/// Adds the events whose keys are new, each enqueued and due at its time, in
+/// one statement (the events of every enqueue of a group commit); returns
+/// the keys it added. Ids follow the order of `events`.
 pub(super) async fn enqueue(
     conn: &mut SqliteConnection,
-    events: &[NewEvent],
-    now: i64,
-) -> Result<Vec<Enqueued>, sqlx::Error> {
-    let mut enqueued = Vec::with_capacity(events.len());
-    for event in events {
-        let done = sqlx::query(
-            "INSERT INTO outbox (portal, kind, event_type, event_id, body, state, enqueued_at, due_at) \
-             VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) \
-             ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING",
-        )
-        .bind(portal_bits(event.key.portal))
-        .bind(event.key.kind.as_str())
-        .bind(event.key.event_type.as_str())
-        .bind(event.key.event_id.as_str())
-        .bind(event.body.as_slice())
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
-        enqueued.push(if done.rows_affected() == 1 { Enqueued::Added } else { Enqueued::AlreadyThere });
+    events: &[(&NewEvent, i64)],
+) -> Result<HashSet<EventKey>, sqlx::Error> {
+    let rows: Vec<(i64, &str, &str, &str, String, i64)> = events
+        .iter()
+        .map(|(event, now)| {
+            let key = &event.key;
+            let (kind, event_type, id) = (key.kind.as_str(), key.event_type.as_str(), key.event_id.as_str());
+            (portal_bits(key.portal), kind, event_type, id, hex(&event.body), *now)
+        })
+        .collect();
+    let added = sqlx::query(
+        "INSERT INTO outbox (portal, kind, event_type, event_id, body, state, enqueued_at, due_at) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, unhex(value ->> 4), 'pending', \
+             value ->> 5, value ->> 5 \
+         FROM json_each(?1) WHERE true ORDER BY key \
+         ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING \
+         RETURNING portal, kind, event_type, event_id",
+    )
+    .bind(json(&rows)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    added.iter().map(key).collect()
+}
+
+/// `bytes` as lower-case hexadecimal, as SQLite's `unhex` reads it.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
     }
-    Ok(enqueued)
+    text
+}
+
+/// `value` as the JSON text a statement reads with `json_each`.
+fn json(value: &impl serde::Serialize) -> Result<String, sqlx::Error> {
+    serde_json::to_string(value).map_err(|error| sqlx::Error::Encode(error.into()))
 }
 
 /// Claims due rows fairly: the accounts by their oldest due row, at most
@@ -196,40 +215,36 @@ impl Outcome {
     }
 }
 
-/// Ends the attempts whose fences are still their rows' claims.
+/// Ends the attempts whose fences are still their rows' claims, in one
+/// statement; a fence named twice is settled by its first outcome.
 pub(super) async fn settle(
     conn: &mut SqliteConnection,
     outcomes: &[Outcome],
     now: i64,
 ) -> Result<Settled, sqlx::Error> {
-    let mut settled = Settled::default();
-    for outcome in outcomes {
-        let settled_at = matches!(outcome.state, RowState::Delivered | RowState::Dead).then_some(now);
-        let done = sqlx::query(
-            "UPDATE outbox SET state = ?1, due_at = ?2, settled_at = ?3, last_error = COALESCE(?4, last_error), \
-                 may_have_landed = COALESCE(?5, may_have_landed) \
-             WHERE id = ?6 AND attempts = ?7 AND state = 'claimed'",
-        )
-        .bind(outcome.state.as_str())
-        .bind(outcome.due_at)
-        .bind(settled_at)
-        .bind(outcome.reason.as_deref())
-        .bind(outcome.may_have_landed)
-        .bind(outcome.fence.row)
-        .bind(i64::from(outcome.fence.attempt))
-        .execute(&mut *conn)
-        .await?;
-        tally(&mut settled, outcome.fence, done.rows_affected());
-    }
-    Ok(settled)
-}
-
-fn tally(settled: &mut Settled, fence: Fence, rows_affected: u64) {
-    if rows_affected == 1 {
-        settled.applied += 1;
-    } else {
-        settled.stale.push(fence);
-    }
+    let mut seen = HashSet::new();
+    let rows: Vec<_> = outcomes
+        .iter()
+        .filter(|outcome| seen.insert(outcome.fence))
+        .map(|outcome| {
+            let fence = outcome.fence;
+            (fence.row, fence.attempt, outcome.state.as_str(), outcome.due_at, &outcome.reason, outcome.may_have_landed)
+        })
+        .collect();
+    let changed = sqlx::query(
+        "UPDATE outbox SET state = o.value ->> 2, due_at = o.value ->> 3, \
+             settled_at = CASE WHEN o.value ->> 2 IN ('delivered', 'dead') THEN ?2 END, \
+             last_error = COALESCE(o.value ->> 4, last_error), \
+             may_have_landed = COALESCE(o.value ->> 5, may_have_landed) \
+         FROM json_each(?1) AS o \
+         WHERE outbox.id = o.value ->> 0 AND outbox.attempts = o.value ->> 1 AND outbox.state = 'claimed' \
+         RETURNING outbox.id, outbox.attempts",
+    )
+    .bind(json(&rows)?)
+    .bind(now)
+    .fetch_all(&mut *conn)
+    .await?;
+    applied(outcomes.iter().map(|outcome| outcome.fence), &changed)
 }
 
 /// Extends the leases of the claims `fences` name to `lease_end`.
@@ -238,32 +253,49 @@ pub(super) async fn renew(
     fences: &[Fence],
     lease_end: i64,
 ) -> Result<Settled, sqlx::Error> {
-    let sql = "UPDATE outbox SET due_at = ? WHERE id = ? AND attempts = ? AND state = 'claimed'";
-    claimed_update(conn, sql, Some(lease_end), fences).await
+    let changed = sqlx::query(
+        "UPDATE outbox SET due_at = ?2 FROM json_each(?1) AS f \
+         WHERE outbox.id = f.value ->> 0 AND outbox.attempts = f.value ->> 1 AND outbox.state = 'claimed' \
+         RETURNING outbox.id, outbox.attempts",
+    )
+    .bind(json(&fence_rows(fences))?)
+    .bind(lease_end)
+    .fetch_all(&mut *conn)
+    .await?;
+    applied(fences.iter().copied(), &changed)
 }
 
 /// Marks the rows the claims `fences` name as possibly landed.
 pub(super) async fn sending(conn: &mut SqliteConnection, fences: &[Fence]) -> Result<Settled, sqlx::Error> {
-    let sql = "UPDATE outbox SET may_have_landed = 1 WHERE id = ? AND attempts = ? AND state = 'claimed'";
-    claimed_update(conn, sql, None, fences).await
+    let changed = sqlx::query(
+        "UPDATE outbox SET may_have_landed = 1 FROM json_each(?1) AS f \
+         WHERE outbox.id = f.value ->> 0 AND outbox.attempts = f.value ->> 1 AND outbox.state = 'claimed' \
+         RETURNING outbox.id, outbox.attempts",
+    )
+    .bind(json(&fence_rows(fences))?)
+    .fetch_all(&mut *conn)
+    .await?;
+    applied(fences.iter().copied(), &changed)
 }
 
-/// Runs `update` (binding `value` first when given, then the fence) on each
-/// row a fence names while it is still that fence's claim.
-async fn claimed_update(
-    conn: &mut SqliteConnection,
-    update: &'static str,
-    value: Option<i64>,
-    fences: &[Fence],
-) -> Result<Settled, sqlx::Error> {
+fn fence_rows(fences: &[Fence]) -> Vec<(i64, u32)> {
+    fences.iter().map(|fence| (fence.row, fence.attempt)).collect()
+}
+
+/// What changed of `fences` (the first of each fence), by the rows `changed`
+/// returned (id, attempts).
+fn applied(fences: impl Iterator<Item = Fence>, changed: &[SqliteRow]) -> Result<Settled, sqlx::Error> {
+    let mut applied = HashSet::with_capacity(changed.len());
+    for row in changed {
+        applied.insert(Fence { row: row.try_get("id")?, attempt: attempts(row)? });
+    }
     let mut settled = Settled::default();
     for fence in fences {
-        let mut query = sqlx::query(update);
-        if let Some(value) = value {
-            query = query.bind(value);
+        if applied.remove(&fence) {
+            settled.applied += 1;
+        } else {
+            settled.stale.push(fence);
         }
-        let done = query.bind(fence.row).bind(i64::from(fence.attempt)).execute(&mut *conn).await?;
-        tally(&mut settled, *fence, done.rows_affected());
     }
     Ok(settled)
 }

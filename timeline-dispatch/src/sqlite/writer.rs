@@ -2,7 +2,7 @@
 //! every change the handles send it, many in one transaction (a group
 //! commit), so that emitting from many tasks costs one commit per group.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 
 use sqlx::Connection;
 use sqlx::sqlite::SqliteConnection;
@@ -60,19 +60,23 @@ pub(super) struct Job {
 pub(super) async fn run(mut conn: SqliteConnection, mut jobs: mpsc::Receiver<Job>) {
     let mut group = Vec::with_capacity(MAX_GROUP);
     while jobs.recv_many(&mut group, MAX_GROUP).await > 0 {
-        match apply(&mut conn, &group).await {
-            Ok(done) => {
-                for (job, done) in group.drain(..).zip(done) {
-                    // A caller that stopped waiting needs no answer.
-                    let _ = job.answer.send(done.map_err(failed));
+        let answers = match apply(&mut conn, &group).await {
+            Ok(done) => done.into_iter().map(Ok).collect(),
+            // One job's error must not fail the others: each alone, in a
+            // transaction of its own.
+            Err(_) if group.len() > 1 => {
+                let mut answers = Vec::with_capacity(group.len());
+                for job in &group {
+                    let alone = apply(&mut conn, std::slice::from_ref(job)).await;
+                    answers.push(alone.map(|mut done| done.remove(0)).map_err(failed));
                 }
+                answers
             }
-            Err(error) => {
-                let error = Arc::new(error);
-                for job in group.drain(..) {
-                    let _ = job.answer.send(Err(failed(Arc::clone(&error))));
-                }
-            }
+            Err(error) => vec![Err(failed(error))],
+        };
+        for (job, answer) in group.drain(..).zip(answers) {
+            // A caller that stopped waiting needs no answer.
+            let _ = job.answer.send(answer);
         }
     }
     // Nothing is left to write; closing checkpoints the WAL when this is the
@@ -80,37 +84,43 @@ pub(super) async fn run(mut conn: SqliteConnection, mut jobs: mpsc::Receiver<Job
     let _ = conn.close().await;
 }
 
-fn failed(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> OutboxError {
-    OutboxError::new("the SQLite outbox could not apply a change", error)
+fn failed(error: sqlx::Error) -> OutboxError {
+    OutboxError::new(format!("the SQLite outbox could not apply a change: {error}"), error)
 }
 
-/// Applies `group` in one transaction, each job under a savepoint of its
-/// own: a job that fails is undone alone and answered with its error, and
-/// the others commit. An error outside the jobs (the transaction could not
-/// begin or commit) fails them all, and nothing is applied.
-async fn apply(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Result<Done, sqlx::Error>>, sqlx::Error> {
+/// Applies `group` in one transaction: all of it, or (on an error) none.
+/// The events of all its enqueues go in one statement.
+async fn apply(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Done>, sqlx::Error> {
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let events: Vec<(&NewEvent, i64)> = group
+        .iter()
+        .filter_map(|job| match &job.change {
+            Change::Enqueue { events, now } => Some(events.iter().map(move |event| (event, *now))),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let mut added = if events.is_empty() { HashSet::new() } else { rows::enqueue(&mut tx, &events).await? };
     let mut done = Vec::with_capacity(group.len());
     for job in group {
-        sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
-        let result = change(&mut tx, &job.change).await;
-        let end = if result.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
-        sqlx::raw_sql(end).execute(&mut *tx).await?;
-        done.push(result);
+        done.push(match &job.change {
+            // Of a key enqueued twice in a group, the first is the one added.
+            Change::Enqueue { events, .. } => Done::Enqueued(
+                events
+                    .iter()
+                    .map(|event| if added.remove(&event.key) { Enqueued::Added } else { Enqueued::AlreadyThere })
+                    .collect(),
+            ),
+            Change::Claim { limits, lease_end, now } => {
+                Done::Claimed(rows::claim(&mut tx, *limits, *lease_end, *now).await?)
+            }
+            Change::Settle { outcomes, now } => Done::Settled(rows::settle(&mut tx, outcomes, *now).await?),
+            Change::Renew { fences, lease_end } => Done::Settled(rows::renew(&mut tx, fences, *lease_end).await?),
+            Change::Sending { fences } => Done::Settled(rows::sending(&mut tx, fences).await?),
+            Change::Requeue { filter, now } => Done::Rows(rows::requeue_dead(&mut tx, filter, *now).await?),
+            Change::Purge { before, dead_too } => Done::Rows(rows::purge(&mut tx, *before, *dead_too).await?),
+        });
     }
     tx.commit().await?;
     Ok(done)
-}
-
-/// Applies one change.
-async fn change(conn: &mut SqliteConnection, change: &Change) -> Result<Done, sqlx::Error> {
-    Ok(match change {
-        Change::Enqueue { events, now } => Done::Enqueued(rows::enqueue(conn, events, *now).await?),
-        Change::Claim { limits, lease_end, now } => Done::Claimed(rows::claim(conn, *limits, *lease_end, *now).await?),
-        Change::Settle { outcomes, now } => Done::Settled(rows::settle(conn, outcomes, *now).await?),
-        Change::Renew { fences, lease_end } => Done::Settled(rows::renew(conn, fences, *lease_end).await?),
-        Change::Sending { fences } => Done::Settled(rows::sending(conn, fences).await?),
-        Change::Requeue { filter, now } => Done::Rows(rows::requeue_dead(conn, filter, *now).await?),
-        Change::Purge { before, dead_too } => Done::Rows(rows::purge(conn, *before, *dead_too).await?),
-    })
 }
