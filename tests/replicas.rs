@@ -238,8 +238,9 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
 
     let outbox = timeline_postgres::PgOutbox::new(sqlx::PgPool::connect(&setup.outbox_url).await.unwrap());
     tokio::time::sleep(POSTING / 3).await;
-    signal(&children[1], libc::SIGKILL);
-    children[1].wait().unwrap();
+    let mut killed = children.remove(1);
+    signal(&killed, libc::SIGKILL);
+    killed.wait().unwrap();
     let killed_at = Instant::now();
     eprintln!("killed replica 1 after {:?}", started.elapsed());
     // Every row claimed at this moment (the killed replica's among them).
@@ -286,7 +287,6 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let elapsed = started.elapsed();
-    children.remove(1);
     for child in &children {
         signal(child, libc::SIGTERM);
     }

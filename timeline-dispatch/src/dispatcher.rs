@@ -37,17 +37,36 @@ use crate::sink::Sink;
 ///
 /// # What becomes of an attempt
 ///
-/// Each request has the client's own retries first. Then, per event:
-/// created (or "already in use" for a redelivery) is *delivered*; a failure
-/// that may have stored the event or is transient (5xx, 429, a transport
-/// failure, a call stopped before sending the event) is *pending again*
-/// after a backoff ([`retry_backoff`](DispatcherBuilder::retry_backoff), by
-/// attempt number), keeping its id so the next attempt is a redelivery; any
-/// other failure, a revoked install among them, is a *dead letter* with its
-/// reason (re-queue it with `timeline outbox retry`, after a reinstall
-/// say). Nothing is dropped: HubSpot down for ten minutes leaves the events
-/// pending with their next-attempt time. Every outcome goes to the
-/// [sink](DispatcherBuilder::sink).
+/// Just before a batch's request goes out (once it has its rate permit),
+/// the outbox records that its rows may have landed
+/// ([`Outbox::sending`](crate::Outbox::sending)). Each request has the
+/// client's own retries first. Then, per event: created is *delivered*, and
+/// so is HubSpot's "already in use" (an app event's 409) for a row that may
+/// have landed before; for a row that never went out, that answer means
+/// another event holds its id: a *dead letter* with
+/// [`FailureReason::DuplicateId`](timeline_core::FailureReason::DuplicateId).
+/// A failure that may have stored the event or is transient (5xx, 429, a
+/// transport failure, a call stopped before sending the event) is *pending
+/// again* after a backoff ([`retry_backoff`](DispatcherBuilder::retry_backoff),
+/// by attempt number), keeping its id; any other failure, a revoked install
+/// among them, is a *dead letter* with its reason (re-queue it with
+/// `timeline outbox retry`, after a reinstall say). Nothing is dropped:
+/// HubSpot down for ten minutes leaves the events pending with their
+/// next-attempt time.
+///
+/// Every outcome the outbox applied goes to the [sink](DispatcherBuilder::sink),
+/// with the client's typed reason; one the outbox refused as stale (another
+/// dispatcher claimed the row again after this one's lease ended) is not
+/// reported. A settlement the outbox could not take is tried again until it
+/// lands; the leases of its rows are renewed meanwhile, so they are not sent
+/// again.
+///
+/// # Leases
+///
+/// Claims lease their rows for the [lease](DispatcherBuilder::lease) and
+/// renew it every third of it while their batch is under way: a dispatcher
+/// that died gives its rows back within one lease (30 s by default), to
+/// another dispatcher or to itself once restarted.
 ///
 /// # Backpressure
 ///
@@ -63,7 +82,11 @@ use crate::sink::Sink;
 /// [`shutdown`](Self::shutdown) stops intake, delivers what fits in its
 /// time and reports what stays in the outbox. Dropping the last handle
 /// stops the task without waiting: the rows it was sending go back to
-/// pending (as redeliveries) and stay in the outbox for the next start.
+/// pending and stay in the outbox for the next start.
+///
+/// A panic in the sink, the outbox or the dispatcher's own task stops the
+/// task: [`flush`](Self::flush) and [`shutdown`](Self::shutdown) then fail
+/// at once with [`Died`], and `emit` refuses with [`EmitError::Closed`].
 ///
 /// Cloning is cheap; every clone is the same dispatcher.
 #[derive(Clone)]
@@ -179,7 +202,8 @@ pub struct ShutdownReport {
     /// Events delivered between the shutdown call and the stop.
     pub delivered_while_stopping: u64,
     /// Claimed rows given back to pending because the deadline came while
-    /// they were being sent (their next attempt counts as a redelivery).
+    /// they were being sent (those whose request had gone out may have
+    /// landed, and their next attempt counts "already in use" as delivered).
     pub returned: u64,
     /// The outbox's counts after the stop (pending rows stay for the next
     /// start), or `None` when the outbox could not count.

@@ -200,7 +200,7 @@ async fn crash_and_restart(test: &str, mode: DuplicateIds) {
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
     for run in 0..=KILLS {
-        let mut child = spawn_child(test, &sandbox.url(), dir.path(), false);
+        let mut child = spawn_child(test, sandbox.url(), dir.path(), false);
         if run < KILLS {
             tokio::time::sleep(Duration::from_millis(moments.next_millis(300, 1_500))).await;
             child.kill().unwrap();
@@ -259,7 +259,7 @@ async fn rows_a_killed_process_claimed_are_delivered_within_a_minute_of_its_rest
     let slow = Faults::seeded(7).share(1.0, Fault::Delay(Duration::from_secs(5)));
     let sandbox = sandbox().duplicate_ids(DuplicateIds::Replace).faults(slow).start().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut first = spawn_child(test, &sandbox.url(), dir.path(), true);
+    let mut first = spawn_child(test, sandbox.url(), dir.path(), true);
     // Opened once the child has created it (it migrates the new file).
     eventually(PATIENCE, "every event emitted", || async { read_progress(dir.path()) == DEFAULTS_EVENTS }).await;
     let outbox = SqliteOutbox::open(dir.path().join("outbox.sqlite")).await.unwrap();
@@ -272,7 +272,7 @@ async fn rows_a_killed_process_claimed_are_delivered_within_a_minute_of_its_rest
 
     sandbox.set_faults(Faults::none());
     let restarted_at = Instant::now();
-    let mut second = spawn_child(test, &sandbox.url(), dir.path(), true);
+    let mut second = spawn_child(test, sandbox.url(), dir.path(), true);
     wait_for_exit(&mut second, WITHIN_A_MINUTE, "the delivery of every row after the restart").await;
     eprintln!("{test}: everything delivered {:?} after the restart", restarted_at.elapsed());
     let counts = outbox.counts().await.unwrap();

@@ -128,7 +128,9 @@ impl PgOutbox {
     /// connection or transaction (`&mut *tx`), so they exist if and only if
     /// the caller's transaction commits. Says, in order, which were added and
     /// which were there already (an event whose key an earlier event of
-    /// `events` has counts as there already).
+    /// `events` has counts as there already). Rows are inserted in key order
+    /// (their ids in the order of `events`), so two transactions adding the
+    /// same keys in opposite orders wait for one another, never deadlock.
     ///
     /// When it adds a row, it notifies [`listen`](Self::listen)ers, which
     /// Postgres delivers when the transaction commits (and never if it rolls
