@@ -33,6 +33,7 @@ where
     a_claim_leases_its_rows(&make().await).await;
     claims_are_fair_between_accounts(&make().await).await;
     claims_go_to_the_oldest_due_rows_first(&make().await).await;
+    a_claim_skipping_accounts_leaves_their_rows(&make().await).await;
     an_ended_lease_is_claimed_again(&make().await).await;
     a_stale_settle_is_counted_and_not_applied(&make().await).await;
     a_retry_is_not_claimed_before_it_is_due(&make().await).await;
@@ -244,6 +245,20 @@ async fn claims_go_to_the_oldest_due_rows_first(outbox: &impl Outbox) {
     assert_eq!(claim(outbox, limits(2, 3), secs(99)).await, [], "{rule}: the retry is not due before second 100");
     let last = claim(outbox, limits(2, 3), secs(100)).await;
     assert_eq!(ids(&last), strings(&["d-0"]), "{rule}: the retry once due");
+}
+
+/// A claim that skips accounts takes none of their rows, and its limits go
+/// to the other accounts in the usual order.
+async fn a_claim_skipping_accounts_leaves_their_rows(outbox: &impl Outbox) {
+    let rule = "a claim skipping accounts leaves their rows";
+    enqueue(outbox, &[event(1, "a-0"), event(1, "a-1")], secs(0)).await;
+    enqueue(outbox, &[event(2, "b-0"), event(2, "b-1")], secs(1)).await;
+    enqueue(outbox, &[event(3, "c-0"), event(3, "c-1")], secs(2)).await;
+    let claimed = outbox.claim_skipping(limits(1, 2), &[1], LEASE, secs(3)).await.expect("claim");
+    assert_eq!(ids(&claimed), strings(&["b-0", "c-0"]), "{rule}: account 1 left out, its place to 3");
+    let claimed = outbox.claim_skipping(limits(5, 10), &[1, 3], LEASE, secs(3)).await.expect("claim");
+    assert_eq!(ids(&claimed), strings(&["b-1"]), "{rule}: only account 2 left");
+    assert_eq!(ids(&claim(outbox, limits(5, 10), secs(3)).await), strings(&["a-0", "a-1", "c-1"]), "{rule}: then all");
 }
 
 /// A row whose lease ended is claimed again with the next attempt number;

@@ -24,8 +24,13 @@ struct Rows {
     next_id: RowId,
     rows: BTreeMap<RowId, Row>,
     keys: HashMap<EventKey, RowId>,
-    /// Pending and claimed rows, in enqueue order: what a claim looks at.
+    /// Pending and claimed rows, in enqueue order.
     undelivered: BTreeSet<RowId>,
+    /// The same rows per account: what a claim looks at.
+    accounts: HashMap<u64, BTreeSet<RowId>>,
+    /// The same rows by due time (a pending row's next attempt, a claimed
+    /// row's lease end): what `next_due` looks at.
+    due: BTreeSet<(SystemTime, RowId)>,
 }
 
 #[derive(Debug)]
@@ -66,6 +71,8 @@ impl Rows {
                 let id = self.next_id;
                 self.keys.insert(event.key.clone(), id);
                 self.undelivered.insert(id);
+                self.accounts.entry(event.key.portal).or_default().insert(id);
+                self.due.insert((now, id));
                 self.rows.insert(
                     id,
                     Row {
@@ -87,46 +94,58 @@ impl Rows {
 
     /// The rows one claim takes, in the order the module docs give: accounts
     /// by their oldest due row, each account's rows in enqueue order.
-    fn pick(&self, limits: ClaimLimits, now: SystemTime) -> Vec<RowId> {
+    fn pick(&self, limits: ClaimLimits, skip: &[u64], now: SystemTime) -> Vec<RowId> {
         if limits.per_account == 0 || limits.total == 0 {
             return Vec::new();
         }
-        let mut accounts: Vec<(u64, Vec<RowId>)> = Vec::new();
-        let mut index: HashMap<u64, usize> = HashMap::new();
-        // The first `full` accounts have their whole share; once those shares
-        // fill the claim, no later row can change it.
-        let mut full = 0;
-        for &id in &self.undelivered {
-            let row = &self.rows[&id];
-            if row.due_at.is_none_or(|due| due > now) {
-                continue;
-            }
-            let at = *index.entry(row.key.portal).or_insert_with(|| {
-                accounts.push((row.key.portal, Vec::new()));
-                accounts.len() - 1
-            });
-            let share = &mut accounts[at].1;
-            if share.len() < limits.per_account {
-                share.push(id);
-            }
-            while accounts.get(full).is_some_and(|(_, share)| share.len() == limits.per_account) {
-                full += 1;
-            }
-            if full * limits.per_account >= limits.total {
-                break;
-            }
-        }
-        accounts.into_iter().flat_map(|(_, share)| share).take(limits.total).collect()
+        let mut shares: Vec<Vec<RowId>> = self
+            .accounts
+            .iter()
+            .filter(|(portal, _)| !skip.contains(portal))
+            .map(|(_, ids)| {
+                let due = ids.iter().filter(|id| self.rows[*id].due_at.is_some_and(|due| due <= now));
+                due.take(limits.per_account).copied().collect::<Vec<_>>()
+            })
+            .filter(|share| !share.is_empty())
+            .collect();
+        shares.sort_by_key(|share| share[0]);
+        shares.into_iter().flatten().take(limits.total).collect()
     }
 
-    fn claim(&mut self, limits: ClaimLimits, lease_end: SystemTime, now: SystemTime) -> Vec<Claimed> {
-        self.pick(limits, now)
+    /// Sets the due time of row `id` (`None`: delivered or dead, no longer
+    /// undelivered).
+    fn set_due(&mut self, id: RowId, due_at: Option<SystemTime>) {
+        let Some(row) = self.rows.get_mut(&id) else { return };
+        if let Some(old) = row.due_at {
+            self.due.remove(&(old, id));
+        }
+        row.due_at = due_at;
+        match due_at {
+            Some(due) => {
+                self.due.insert((due, id));
+                self.undelivered.insert(id);
+                self.accounts.entry(row.key.portal).or_default().insert(id);
+            }
+            None => {
+                self.undelivered.remove(&id);
+                if let Some(ids) = self.accounts.get_mut(&row.key.portal) {
+                    ids.remove(&id);
+                    if ids.is_empty() {
+                        self.accounts.remove(&row.key.portal);
+                    }
+                }
+            }
+        }
+    }
+
+    fn claim(&mut self, limits: ClaimLimits, skip: &[u64], lease_end: SystemTime, now: SystemTime) -> Vec<Claimed> {
+        self.pick(limits, skip, now)
             .into_iter()
             .map(|id| {
+                self.set_due(id, Some(lease_end));
                 let row = self.rows.get_mut(&id).expect("a picked row exists");
                 row.state = RowState::Claimed;
                 row.attempts += 1;
-                row.due_at = Some(lease_end);
                 Claimed {
                     fence: Fence { row: id, attempt: row.attempts },
                     key: row.key.clone(),
@@ -144,15 +163,14 @@ impl Rows {
     }
 
     /// Changes each row `fences` name that is still claimed by its fence.
-    fn each_claimed(&mut self, fences: &[Fence], mut change: impl FnMut(&mut Row)) -> Settled {
+    fn each_claimed(&mut self, fences: &[Fence], mut change: impl FnMut(&mut Self, RowId)) -> Settled {
         let mut settled = Settled::default();
         for fence in fences {
-            match self.claimed_row(fence) {
-                Some(row) => {
-                    change(row);
-                    settled.applied += 1;
-                }
-                None => settled.stale.push(*fence),
+            if self.claimed_row(fence).is_some() {
+                change(self, fence.row);
+                settled.applied += 1;
+            } else {
+                settled.stale.push(*fence);
             }
         }
         settled
@@ -165,39 +183,34 @@ impl Rows {
                 settled.stale.push(*fence);
                 continue;
             };
-            let ended = match settlement {
+            let due_at = match settlement {
                 Settlement::Delivered => {
                     row.state = RowState::Delivered;
-                    row.due_at = None;
                     row.settled_at = Some(now);
-                    true
+                    None
                 }
                 Settlement::RetryAt { at, reason, may_have_landed } => {
                     row.state = RowState::Pending;
-                    row.due_at = Some(*at);
                     row.last_error = Some(reason.clone());
                     row.may_have_landed = *may_have_landed;
-                    false
+                    Some(*at)
                 }
                 Settlement::Dead { reason, may_have_landed } => {
                     row.state = RowState::Dead;
-                    row.due_at = None;
                     row.last_error = Some(reason.clone());
                     row.settled_at = Some(now);
                     row.may_have_landed = *may_have_landed;
-                    true
+                    None
                 }
             };
-            if ended {
-                self.undelivered.remove(&fence.row);
-            }
+            self.set_due(fence.row, due_at);
             settled.applied += 1;
         }
         settled
     }
 
     fn next_due(&self) -> Option<SystemTime> {
-        self.undelivered.iter().filter_map(|id| self.rows[id].due_at).min()
+        self.due.first().map(|(due, _)| *due)
     }
 
     fn counts(&self) -> OutboxCounts {
@@ -210,7 +223,7 @@ impl Rows {
                 RowState::Dead => counts.dead += 1,
             }
         }
-        counts.oldest_undelivered = self.undelivered.iter().map(|id| self.rows[id].enqueued_at).min();
+        counts.oldest_undelivered = self.depth().oldest_undelivered;
         counts
     }
 
@@ -256,18 +269,20 @@ impl Rows {
     }
 
     fn requeue_dead(&mut self, filter: &RowFilter, now: SystemTime) -> u64 {
-        let mut requeued = 0;
-        for (&id, row) in &mut self.rows {
-            if row.state != RowState::Dead || !takes(filter, row) {
-                continue;
+        let dead: Vec<RowId> = self
+            .rows
+            .iter()
+            .filter(|(_, row)| row.state == RowState::Dead && takes(filter, row))
+            .map(|(&id, _)| id)
+            .collect();
+        for &id in &dead {
+            if let Some(row) = self.rows.get_mut(&id) {
+                row.state = RowState::Pending;
+                row.settled_at = None;
             }
-            row.state = RowState::Pending;
-            row.due_at = Some(now);
-            row.settled_at = None;
-            self.undelivered.insert(id);
-            requeued += 1;
+            self.set_due(id, Some(now));
         }
-        requeued
+        dead.len() as u64
     }
 
     fn purge(&mut self, before: SystemTime, dead_too: bool) -> u64 {
@@ -302,11 +317,17 @@ impl Outbox for MemoryOutbox {
         ready(Ok(self.rows().enqueue(events, now)))
     }
 
-    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
+    fn claim_skipping<'a>(
+        &'a self,
+        limits: ClaimLimits,
+        skip: &'a [u64],
+        lease: Duration,
+        now: SystemTime,
+    ) -> OutboxFuture<'a, Vec<Claimed>> {
         let Some(lease_end) = now.checked_add(lease) else {
             return ready(Err(OutboxError::message(format!("a lease of {lease:?} ends past the clock's range"))));
         };
-        ready(Ok(self.rows().claim(limits, lease_end, now)))
+        ready(Ok(self.rows().claim(limits, skip, lease_end, now)))
     }
 
     fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
@@ -317,11 +338,15 @@ impl Outbox for MemoryOutbox {
         let Some(lease_end) = now.checked_add(lease) else {
             return ready(Err(OutboxError::message(format!("a lease of {lease:?} ends past the clock's range"))));
         };
-        ready(Ok(self.rows().each_claimed(fences, |row| row.due_at = Some(lease_end))))
+        ready(Ok(self.rows().each_claimed(fences, |rows, id| rows.set_due(id, Some(lease_end)))))
     }
 
     fn sending<'a>(&'a self, fences: &'a [Fence]) -> OutboxFuture<'a, Settled> {
-        ready(Ok(self.rows().each_claimed(fences, |row| row.may_have_landed = true)))
+        ready(Ok(self.rows().each_claimed(fences, |rows, id| {
+            if let Some(row) = rows.rows.get_mut(&id) {
+                row.may_have_landed = true;
+            }
+        })))
     }
 
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {

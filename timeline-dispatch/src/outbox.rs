@@ -304,8 +304,22 @@ pub trait Outbox: Send + Sync + 'static {
     fn enqueue<'a>(&'a self, events: &'a [NewEvent], now: SystemTime) -> OutboxFuture<'a, Vec<Enqueued>>;
 
     /// Claims due pending rows and rows whose lease ended by `now`, within
-    /// `limits` and fairly between accounts, leasing them until `now + lease`.
-    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>>;
+    /// `limits` and fairly between accounts, leasing them until `now + lease`;
+    /// [`claim_skipping`](Self::claim_skipping) with no account left out.
+    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
+        self.claim_skipping(limits, &[], lease, now)
+    }
+
+    /// As [`claim`](Self::claim), leaving out the accounts `skip` names (the
+    /// dispatcher's accounts whose batches are all under way): no row of
+    /// theirs is claimed or locked, and the claim's limits go to the others.
+    fn claim_skipping<'a>(
+        &'a self,
+        limits: ClaimLimits,
+        skip: &'a [u64],
+        lease: Duration,
+        now: SystemTime,
+    ) -> OutboxFuture<'a, Vec<Claimed>>;
 
     /// Ends the attempts `outcomes` name, each only if its fence is still
     /// the row's current claim.

@@ -2,7 +2,7 @@
 //! falling due), and the rounds that send claimed rows per account and
 //! settle them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::{Future, IntoFuture};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -42,6 +42,11 @@ const RESYNC_INTERVAL: Duration = Duration::from_secs(1);
 /// The least idle wait after a claim that found nothing, so that an outbox
 /// whose next due time is off (another clock) is not asked again at once.
 const EMPTY_CLAIM_PAUSE: Duration = Duration::from_millis(10);
+
+/// The least wait after a claim that found nothing while batches are under
+/// way: the due rows may be those of the accounts left out, and the end of a
+/// batch wakes the task anyway.
+const BUSY_CLAIM_PAUSE: Duration = Duration::from_millis(100);
 
 /// What the dispatcher's handles and its task share.
 pub(crate) struct Core {
@@ -133,8 +138,8 @@ struct SignalState {
     fresh: HashMap<u64, usize>,
     /// When the oldest of them (or a wake) came.
     first_fresh: Option<Instant>,
-    /// An account has a full batch of fresh rows.
-    full: bool,
+    /// The accounts with a full batch of fresh rows.
+    full: Vec<u64>,
     /// Flush requests so far.
     flush_requested: u64,
     /// When the last one came.
@@ -144,7 +149,7 @@ struct SignalState {
 /// The signals as the task reads them before a claim.
 struct Snapshot {
     first_fresh: Option<Instant>,
-    full: bool,
+    full: Vec<u64>,
     flush_requested: u64,
     flush_requested_at: Option<SystemTime>,
 }
@@ -159,8 +164,10 @@ impl Signals {
         let mut state = self.lock();
         let count = state.fresh.entry(portal).or_default();
         *count += 1;
-        let full = *count >= batch_size;
-        state.full |= full;
+        let full = *count == batch_size;
+        if full {
+            state.full.push(portal);
+        }
         let first = state.first_fresh.is_none();
         state.first_fresh.get_or_insert_with(Instant::now);
         drop(state);
@@ -190,7 +197,7 @@ impl Signals {
         let state = self.lock();
         Snapshot {
             first_fresh: state.first_fresh,
-            full: state.full,
+            full: state.full.clone(),
             flush_requested: state.flush_requested,
             flush_requested_at: state.flush_requested_at,
         }
@@ -201,20 +208,102 @@ impl Signals {
         let mut state = self.lock();
         state.fresh.clear();
         state.first_fresh = None;
-        state.full = false;
+        state.full.clear();
     }
 }
 
-/// The dispatcher's task: claims when something is due (at once for
-/// backlogs, flushes, stops and full batches; after the linger for fresh
-/// rows; at the outbox's next due time otherwise), runs a round per claim,
-/// and stops as [`Stop`] says.
+/// The batches under way: per account, and the enqueue times of their rows
+/// (for telling when a flush is done).
+#[derive(Default)]
+struct UnderWay {
+    tasks: JoinSet<Finished>,
+    per_account: HashMap<u64, usize>,
+    oldest: BTreeMap<SystemTime, usize>,
+}
+
+/// A batch's task ended.
+struct Finished {
+    portal: u64,
+    oldest: SystemTime,
+    tally: Tally,
+}
+
+impl UnderWay {
+    /// Sends `rows` (one account's, oldest first) as batches of at most the
+    /// batch size.
+    fn send(&mut self, core: &Arc<Core>, portal: u64, mut rows: Vec<Claimed>) {
+        while !rows.is_empty() {
+            let rest = rows.split_off(rows.len().min(core.config.batch_size));
+            let batch = std::mem::replace(&mut rows, rest);
+            let oldest = batch.iter().map(|row| row.enqueued_at).min().unwrap_or(SystemTime::UNIX_EPOCH);
+            *self.per_account.entry(portal).or_default() += 1;
+            *self.oldest.entry(oldest).or_default() += 1;
+            let core = Arc::clone(core);
+            self.tasks
+                .spawn(async move { Finished { portal, oldest, tally: deliver_batch(core, portal, batch).await } });
+        }
+    }
+
+    /// What a batch's task gave, its places freed.
+    ///
+    /// # Panics
+    ///
+    /// Again, when the task panicked (the sink's or the outbox's panic): the
+    /// dispatcher's task dies with it, and its handles say so.
+    fn finished(&mut self, joined: Result<Finished, tokio::task::JoinError>) -> Option<Tally> {
+        let done = match joined {
+            Ok(done) => done,
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(error) => {
+                    tracing::error!(%error, "a batch's task was cancelled");
+                    return None;
+                }
+            },
+        };
+        if let Some(batches) = self.per_account.get_mut(&done.portal) {
+            *batches -= 1;
+            if *batches == 0 {
+                self.per_account.remove(&done.portal);
+            }
+        }
+        if let Some(batches) = self.oldest.get_mut(&done.oldest) {
+            *batches -= 1;
+            if *batches == 0 {
+                self.oldest.remove(&done.oldest);
+            }
+        }
+        Some(done.tally)
+    }
+
+    /// The accounts with `most` batches or more under way.
+    fn full_accounts(&self, most: usize) -> Vec<u64> {
+        self.per_account.iter().filter(|(_, batches)| **batches >= most).map(|(portal, _)| *portal).collect()
+    }
+
+    /// Whether no batch under way holds a row enqueued at or before `asked`.
+    fn all_newer_than(&self, asked: SystemTime) -> bool {
+        self.oldest.keys().next().is_none_or(|oldest| *oldest > asked)
+    }
+}
+
+/// The dispatcher's task: continuous per-account pipelines. It claims when
+/// something is due (at once for backlogs, flushes, stops, full batches and
+/// a batch that ended; after the linger for fresh rows; at the outbox's next
+/// due time otherwise) and while there is room under the bound on batches
+/// under way, leaving out the accounts with all their batches under way; it
+/// sends each account's claimed rows at once as batches, which pace
+/// themselves on their account's budget, and never waits for one account's
+/// batch before another's. It stops as [`Stop`] says.
 pub(crate) async fn run(core: Arc<Core>) {
-    let limits = ClaimLimits {
-        per_account: core.config.batch_size.saturating_mul(core.config.batches_per_account),
-        total: core.config.rows_per_round,
-    };
+    let batch_size = core.config.batch_size;
+    let most_batches = (core.config.rows_per_round / batch_size).max(1);
+    let mut under_way = UnderWay::default();
     let mut backlog = true;
+    // The last claim found nothing and nothing happened since: a flush or a
+    // stop waits for a batch to end, a signal or a due time, not claiming
+    // again at once.
+    let mut idle = false;
     let mut last_resync = Instant::now();
     let mut last_empty_claim: Option<Instant> = None;
     let mut delivered_while_stopping = 0;
@@ -223,6 +312,15 @@ pub(crate) async fn run(core: Arc<Core>) {
     core.purge_delivered().await;
     let mut last_purge = Instant::now();
     let drained = loop {
+        while let Some(joined) = under_way.tasks.try_join_next() {
+            let stopping = core.stop.borrow().is_some();
+            if let Some(tally) = under_way.finished(joined) {
+                delivered_while_stopping += if stopping { tally.delivered } else { 0 };
+                returned += tally.returned;
+            }
+            backlog = true;
+            idle = false;
+        }
         if last_resync.elapsed() >= RESYNC_INTERVAL {
             core.resync().await;
             last_resync = Instant::now();
@@ -238,23 +336,51 @@ pub(crate) async fn run(core: Arc<Core>) {
             Some(Stop::Drain { deadline }) if Instant::now() >= deadline => break false,
             _ => {}
         }
+        let room = under_way.tasks.len() < most_batches;
         let flush_pending = snapshot.flush_requested > *core.flushed.borrow();
-        if !(backlog || snapshot.full || flush_pending || stopping.is_some()) {
-            let wake_at = match snapshot.first_fresh {
-                Some(first) => first.checked_add(core.config.linger).unwrap_or_else(far_future),
-                None => next_due(&core).await,
+        // A full batch of an account whose batches are all under way waits
+        // for one of them to end.
+        let full = under_way.full_accounts(core.config.batches_per_account);
+        let full_batch = snapshot.full.iter().any(|portal| !full.contains(portal));
+        let urgent = backlog || full_batch || (!idle && (flush_pending || stopping.is_some()));
+        if !room || !urgent {
+            let wake_at = match (room, snapshot.first_fresh) {
+                (false, _) => far_future(),
+                (true, Some(first)) => first.checked_add(core.config.linger).unwrap_or_else(far_future),
+                (true, None) => next_due(&core).await,
             };
-            let wake_at = last_empty_claim.map_or(wake_at, |at| wake_at.max(at + EMPTY_CLAIM_PAUSE));
+            // Rows of the accounts left out may be due: while their batches
+            // are under way, their ends wake the task, not the due time.
+            let pause = if under_way.tasks.is_empty() { EMPTY_CLAIM_PAUSE } else { BUSY_CLAIM_PAUSE };
+            let wake_at = last_empty_claim.map_or(wake_at, |at| wake_at.max(at + pause));
             if wake_at > Instant::now() {
                 tokio::select! {
-                    () = core.signals.notify.notified() => continue,
+                    () = core.signals.notify.notified() => {
+                        idle = false;
+                        continue;
+                    }
                     () = tokio::time::sleep_until(wake_at) => {}
+                    Some(joined) = under_way.tasks.join_next(), if !under_way.tasks.is_empty() => {
+                        let stopping = core.stop.borrow().is_some();
+                        if let Some(tally) = under_way.finished(joined) {
+                            delivered_while_stopping += if stopping { tally.delivered } else { 0 };
+                            returned += tally.returned;
+                        }
+                        backlog = true;
+                        idle = false;
+                        continue;
+                    }
+                }
+                if !room {
+                    continue;
                 }
             }
         }
         core.signals.claiming();
-        let claim = core.before_deadline(core.outbox.claim(limits, core.config.lease, SystemTime::now()));
-        let claimed = match claim.await {
+        let limits =
+            ClaimLimits { per_account: batch_size, total: (most_batches - under_way.tasks.len()) * batch_size };
+        let claim = core.outbox.claim_skipping(limits, &full, core.config.lease, SystemTime::now());
+        let claimed = match core.before_deadline(claim).await {
             None => break false,
             Some(Ok(claimed)) => claimed,
             Some(Err(error)) => {
@@ -266,9 +392,13 @@ pub(crate) async fn run(core: Arc<Core>) {
                 continue;
             }
         };
-        // No due row emitted before the last flush request is left: the
-        // flushes asked so far are done (the rows of this claim are newer).
-        let flushed = snapshot.flush_requested_at.is_none_or(|asked| claimed.iter().all(|row| row.enqueued_at > asked));
+        // No row emitted before the last flush request is due and unclaimed
+        // (this claim's rows are newer; an account left out has its oldest
+        // due rows in its batches under way), nor under way: the flushes
+        // asked so far are done.
+        let flushed = snapshot
+            .flush_requested_at
+            .is_none_or(|asked| claimed.iter().all(|row| row.enqueued_at > asked) && under_way.all_newer_than(asked));
         if flushed {
             core.flushed.send_if_modified(|flushed| {
                 let newer = snapshot.flush_requested > *flushed;
@@ -280,20 +410,38 @@ pub(crate) async fn run(core: Arc<Core>) {
         }
         if claimed.is_empty() {
             backlog = false;
+            idle = true;
             last_empty_claim = Some(Instant::now());
-            if stopping.is_some() {
+            if stopping.is_some() && under_way.tasks.is_empty() {
                 break true;
             }
             continue;
         }
         backlog = true;
+        idle = false;
         last_empty_claim = None;
-        let tally = round(&core, claimed).await;
-        if stopping.is_some() || core.stop.borrow().is_some() {
-            delivered_while_stopping += tally.delivered;
+        let mut order: Vec<u64> = Vec::new();
+        let mut accounts: HashMap<u64, Vec<Claimed>> = HashMap::new();
+        for row in claimed {
+            accounts
+                .entry(row.key.portal)
+                .or_insert_with(|| {
+                    order.push(row.key.portal);
+                    Vec::new()
+                })
+                .push(row);
         }
-        returned += tally.returned;
+        for portal in order {
+            under_way.send(&core, portal, accounts.remove(&portal).unwrap_or_default());
+        }
     };
+    // The batches still under way stop at the deadline by themselves.
+    while let Some(joined) = under_way.tasks.join_next().await {
+        if let Some(tally) = under_way.finished(joined) {
+            delivered_while_stopping += tally.delivered;
+            returned += tally.returned;
+        }
+    }
     let outbox = tokio::time::timeout(FINAL_COUNTS_WAIT, core.outbox.counts()).await.ok().and_then(Result::ok);
     core.report.send_replace(Some(Ok(ShutdownReport { drained, delivered_while_stopping, returned, outbox })));
 }
@@ -319,56 +467,11 @@ async fn next_due(core: &Core) -> Instant {
     }
 }
 
-/// What a round did.
+/// What a batch did.
 #[derive(Debug, Default)]
 struct Tally {
     delivered: u64,
     returned: u64,
-}
-
-/// Sends `claimed` (in the claim's order: accounts fairly, each account's
-/// oldest rows first) as batches of at most the batch size per account, all
-/// at once, each settling its rows as its answer comes. At the stop's
-/// deadline the batches still under way stop by themselves and give their
-/// rows back.
-///
-/// # Panics
-///
-/// Again, when a batch's task panicked (the sink's or the outbox's panic):
-/// the dispatcher's task dies with it, and its handles say so.
-async fn round(core: &Arc<Core>, claimed: Vec<Claimed>) -> Tally {
-    let mut order: Vec<u64> = Vec::new();
-    let mut accounts: HashMap<u64, Vec<Claimed>> = HashMap::new();
-    for row in claimed {
-        let rows = accounts.entry(row.key.portal).or_insert_with(|| {
-            order.push(row.key.portal);
-            Vec::new()
-        });
-        rows.push(row);
-    }
-    let mut tasks = JoinSet::new();
-    for portal in order {
-        let mut rows = accounts.remove(&portal).unwrap_or_default();
-        while !rows.is_empty() {
-            let rest = rows.split_off(rows.len().min(core.config.batch_size));
-            let batch = std::mem::replace(&mut rows, rest);
-            tasks.spawn(deliver_batch(Arc::clone(core), portal, batch));
-        }
-    }
-    let mut tally = Tally::default();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok(batch) => {
-                tally.delivered += batch.delivered;
-                tally.returned += batch.returned;
-            }
-            Err(error) => match error.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(error) => tracing::error!(%error, "a batch's task was cancelled"),
-            },
-        }
-    }
-    tally
 }
 
 /// Sends one batch of one account's claimed rows, renewing their leases

@@ -44,8 +44,14 @@ impl Outbox for Wrapped {
         self.inner.enqueue(events, now)
     }
 
-    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
-        self.inner.claim(limits, lease, now)
+    fn claim_skipping<'a>(
+        &'a self,
+        limits: ClaimLimits,
+        skip: &'a [u64],
+        lease: Duration,
+        now: SystemTime,
+    ) -> OutboxFuture<'a, Vec<Claimed>> {
+        self.inner.claim_skipping(limits, skip, lease, now)
     }
 
     fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {

@@ -211,6 +211,7 @@ impl PgOutbox {
     async fn claim_rows(
         &self,
         limits: ClaimLimits,
+        skip: &[u64],
         lease: Duration,
         now: SystemTime,
     ) -> Result<Vec<Claimed>, OutboxError> {
@@ -225,6 +226,7 @@ impl PgOutbox {
             .bind(to_db_limit(limits.per_account))
             .bind(to_db_limit(limits.total))
             .bind(to_db_time(lease_end)?)
+            .bind(skip.iter().copied().map(to_db_portal).collect::<Vec<_>>())
             .fetch_all(&self.pool)
             .await
             .map_err(db_error("claim"))?;
@@ -473,8 +475,14 @@ impl Outbox for PgOutbox {
         Box::pin(self.insert(&self.pool, events, now, None))
     }
 
-    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
-        Box::pin(self.claim_rows(limits, lease, now))
+    fn claim_skipping<'a>(
+        &'a self,
+        limits: ClaimLimits,
+        skip: &'a [u64],
+        lease: Duration,
+        now: SystemTime,
+    ) -> OutboxFuture<'a, Vec<Claimed>> {
+        Box::pin(self.claim_rows(limits, skip, lease, now))
     }
 
     fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {

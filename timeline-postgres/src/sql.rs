@@ -14,8 +14,9 @@ pub(crate) struct Statements {
     /// $7 the channel to notify when a row is added (NULL: none). Returns the
     /// keys added.
     pub(crate) enqueue: Arc<str>,
-    /// $1 now, $2 per account, $3 total, $4 the lease's end. Returns the
-    /// claimed rows with their account's oldest due row (`first`).
+    /// $1 now, $2 per account, $3 total, $4 the lease's end, $5 the accounts
+    /// left out. Returns the claimed rows with their account's oldest due row
+    /// (`first`).
     pub(crate) claim: Arc<str>,
     /// $1 rows, $2 attempts, $3 states, $4 due times, $5 errors, $6 now,
     /// $7 may-have-landed flags (NULL: unchanged). Returns the rows
@@ -107,6 +108,7 @@ impl Statements {
                         ORDER BY ev.id
                         LIMIT 1
                     ) AS oldest
+                    WHERE portals.portal <> ALL($5::int8[])
                     ORDER BY oldest.id
                     LIMIT $3
                 ),

@@ -133,12 +133,19 @@ impl Outbox for SqliteOutbox {
         })
     }
 
-    fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
+    fn claim_skipping<'a>(
+        &'a self,
+        limits: ClaimLimits,
+        skip: &'a [u64],
+        lease: Duration,
+        now: SystemTime,
+    ) -> OutboxFuture<'a, Vec<Claimed>> {
         Box::pin(async move {
             let lease_end = now
                 .checked_add(lease)
                 .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
-            let change = Change::Claim { limits, lease_end: micros(lease_end)?, now: micros(now)? };
+            let change =
+                Change::Claim { limits, skip: skip.to_vec(), lease_end: micros(lease_end)?, now: micros(now)? };
             match self.write(change).await? {
                 Done::Claimed(claimed) => Ok(claimed),
                 _ => Err(mismatch()),

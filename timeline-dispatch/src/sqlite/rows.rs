@@ -114,6 +114,7 @@ fn json(value: &impl serde::Serialize) -> Result<String, sqlx::Error> {
 pub(super) async fn claim(
     conn: &mut SqliteConnection,
     limits: ClaimLimits,
+    skip: &[u64],
     lease_end: i64,
     now: i64,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
@@ -138,12 +139,15 @@ pub(super) async fn claim(
          SELECT portal FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
     )
     .bind(now)
-    .bind(i64::try_from(limits.total).unwrap_or(i64::MAX))
+    .bind(i64::try_from(limits.total.saturating_add(skip.len())).unwrap_or(i64::MAX))
     .fetch_all(&mut *conn)
     .await?;
 
     let mut claimed = Vec::new();
     for account in accounts {
+        if skip.contains(&portal(account.try_get("portal")?)) {
+            continue;
+        }
         let left = limits.total - claimed.len();
         if left == 0 {
             break;

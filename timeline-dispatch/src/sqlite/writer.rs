@@ -23,7 +23,7 @@ pub(super) enum Change {
     /// [`rows::enqueue`].
     Enqueue { events: Vec<NewEvent>, now: i64 },
     /// [`rows::claim`].
-    Claim { limits: ClaimLimits, lease_end: i64, now: i64 },
+    Claim { limits: ClaimLimits, skip: Vec<u64>, lease_end: i64, now: i64 },
     /// [`rows::settle`].
     Settle { outcomes: Vec<Outcome>, now: i64 },
     /// [`rows::renew`].
@@ -111,8 +111,8 @@ async fn apply(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Done>, 
                     .map(|event| if added.remove(&event.key) { Enqueued::Added } else { Enqueued::AlreadyThere })
                     .collect(),
             ),
-            Change::Claim { limits, lease_end, now } => {
-                Done::Claimed(rows::claim(&mut tx, *limits, *lease_end, *now).await?)
+            Change::Claim { limits, skip, lease_end, now } => {
+                Done::Claimed(rows::claim(&mut tx, *limits, skip, *lease_end, *now).await?)
             }
             Change::Settle { outcomes, now } => Done::Settled(rows::settle(&mut tx, outcomes, *now).await?),
             Change::Renew { fences, lease_end } => Done::Settled(rows::renew(&mut tx, fences, *lease_end).await?),
