@@ -31,7 +31,7 @@ pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 /// The default longest time one batch's request (with the client's own
 /// retries and the waits for its account's budget) may take before its
 /// events are given back as a failed attempt: a slow or failing account
-/// holds a round up for at most this long.
+/// holds its places among the batches under way for at most this long.
 pub const DEFAULT_BATCH_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The default time delivered rows stay in the outbox before the dispatcher
@@ -48,11 +48,12 @@ pub const LONGEST_WAIT: Duration = Duration::from_secs(24 * 3600);
 /// The longest retention: ten years.
 const LONGEST_RETENTION: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
-/// The default most batches of one account in one round.
+/// The default most batches of one account under way at once.
 pub const DEFAULT_BATCHES_PER_ACCOUNT: usize = 2;
 
-/// The default most rows claimed for one round, across accounts.
-pub const DEFAULT_ROWS_PER_ROUND: usize = 5_000;
+/// The default most rows under way at once (claimed and being sent),
+/// across accounts: with the batch size, the bound on batches under way.
+pub const DEFAULT_ROWS_UNDER_WAY: usize = 5_000;
 
 /// The default bound on undelivered rows (pending or claimed), at which
 /// `emit` waits and `try_emit` refuses.
@@ -77,7 +78,7 @@ pub(crate) struct Config {
     pub(crate) lease: Duration,
     pub(crate) batch_timeout: Duration,
     pub(crate) batches_per_account: usize,
-    pub(crate) rows_per_round: usize,
+    pub(crate) rows_under_way: usize,
     pub(crate) max_undelivered: u64,
     pub(crate) backoff: RetryPolicy,
     pub(crate) poll_interval: Duration,
@@ -123,7 +124,7 @@ impl std::fmt::Debug for DispatcherBuilder {
             .field("linger", &self.config.linger)
             .field("lease", &self.config.lease)
             .field("batches_per_account", &self.config.batches_per_account)
-            .field("rows_per_round", &self.config.rows_per_round)
+            .field("rows_under_way", &self.config.rows_under_way)
             .field("max_undelivered", &self.config.max_undelivered)
             .field("poll_interval", &self.config.poll_interval)
             .field("retention", &self.config.retention)
@@ -142,7 +143,7 @@ impl DispatcherBuilder {
             lease: DEFAULT_LEASE,
             batch_timeout: DEFAULT_BATCH_TIMEOUT,
             batches_per_account: DEFAULT_BATCHES_PER_ACCOUNT,
-            rows_per_round: DEFAULT_ROWS_PER_ROUND,
+            rows_under_way: DEFAULT_ROWS_UNDER_WAY,
             max_undelivered: DEFAULT_MAX_UNDELIVERED,
             backoff,
             poll_interval: DEFAULT_POLL_INTERVAL,
@@ -182,9 +183,9 @@ impl DispatcherBuilder {
     /// One batch's request, with the client's retries, may take at most
     /// `timeout` (more than zero and less than the lease); then its events
     /// are a failed attempt, retried after the backoff (those that may have
-    /// landed are sent as redeliveries). A round waits for its slowest batch,
-    /// so this bounds how long one slow or failing account holds up the
-    /// others. Without this setting: [`DEFAULT_BATCH_TIMEOUT`], or half the
+    /// landed are sent as redeliveries). This bounds how long one slow or
+    /// failing account holds its places among the batches under way.
+    /// Without this setting: [`DEFAULT_BATCH_TIMEOUT`], or half the
     /// lease when that is shorter.
     pub fn batch_timeout(mut self, timeout: Duration) -> Self {
         self.config.batch_timeout = timeout;
@@ -192,17 +193,20 @@ impl DispatcherBuilder {
         self
     }
 
-    /// At most `batches` batches of one account in one round
-    /// ([`DEFAULT_BATCHES_PER_ACCOUNT`], at least 1).
+    /// At most `batches` batches of one account under way at once
+    /// ([`DEFAULT_BATCHES_PER_ACCOUNT`], at least 1): while an account has
+    /// that many, claims leave it out, and its next batch is claimed when
+    /// one of them ends.
     pub fn batches_per_account(mut self, batches: usize) -> Self {
         self.config.batches_per_account = batches;
         self
     }
 
-    /// At most `rows` rows claimed for one round across all accounts
-    /// ([`DEFAULT_ROWS_PER_ROUND`], at least the batch size).
-    pub fn rows_per_round(mut self, rows: usize) -> Self {
-        self.config.rows_per_round = rows;
+    /// At most `rows` rows under way at once across all accounts, that is
+    /// `rows / batch size` batches ([`DEFAULT_ROWS_UNDER_WAY`], at least the
+    /// batch size).
+    pub fn rows_under_way(mut self, rows: usize) -> Self {
+        self.config.rows_under_way = rows;
         self
     }
 
@@ -304,10 +308,10 @@ impl DispatcherBuilder {
                 config.batches_per_account
             ));
         }
-        if config.rows_per_round < config.batch_size {
+        if config.rows_under_way < config.batch_size {
             return refuse(format!(
-                "rows per round is {}, under the batch size {}",
-                config.rows_per_round, config.batch_size
+                "rows under way is {}, under the batch size {}",
+                config.rows_under_way, config.batch_size
             ));
         }
         if config.max_undelivered == 0 {

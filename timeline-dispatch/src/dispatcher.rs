@@ -22,15 +22,19 @@ use crate::sink::Sink;
 /// [`emit`](Self::emit) encodes an event for its account, adds it to the
 /// outbox and returns; with a durable outbox the event survives a crash from
 /// then on. The dispatcher's task, on the runtime that
-/// [`spawn`](DispatcherBuilder::spawn)ed it, delivers in *rounds*: one claim
-/// of due rows, at most [`batches_per_account`](DispatcherBuilder::batches_per_account)
-/// batches of each account (its oldest rows), every batch sent at once
-/// through `app.portal(account)` (so each request waits for its account's
-/// budget, within the app's bound on requests in flight); the next round
-/// starts when the last batch of this one is answered. An account with most
-/// of the traffic takes one share of a round, so another account's event
-/// goes out in the next round: within one linger and one rate window of the
-/// busy account.
+/// [`spawn`](DispatcherBuilder::spawn)ed it, runs continuous per-account
+/// pipelines: it claims due rows (each account's oldest first, accounts by
+/// their oldest due row) while there is room under the bound on rows under
+/// way ([`rows_under_way`](DispatcherBuilder::rows_under_way)), leaving out
+/// the accounts that already have
+/// [`batches_per_account`](DispatcherBuilder::batches_per_account) batches
+/// under way, and sends each batch at once through `app.portal(account)`,
+/// where it waits for its account's budget (within the app's bound on
+/// requests in flight). An account's next batch is claimed as soon as one of
+/// its batches ends, whatever the other accounts' batches are doing; an
+/// account with most of the traffic has at most its own batches under way,
+/// so another account's event goes out within one linger and one rate
+/// window.
 ///
 /// A fresh event waits at most the [linger](DispatcherBuilder::linger) for
 /// others of its account, or less when its account has a full batch.

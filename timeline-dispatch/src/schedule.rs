@@ -297,27 +297,25 @@ impl UnderWay {
 /// batch before another's. It stops as [`Stop`] says.
 pub(crate) async fn run(core: Arc<Core>) {
     let batch_size = core.config.batch_size;
-    let most_batches = (core.config.rows_per_round / batch_size).max(1);
+    let most_batches = (core.config.rows_under_way / batch_size).max(1);
     let mut under_way = UnderWay::default();
     let mut backlog = true;
     // The last claim found nothing and nothing happened since: a flush or a
     // stop waits for a batch to end, a signal or a due time, not claiming
     // again at once.
     let mut idle = false;
+    // The wait for a due time or a linger ended: claim what is due now.
+    let mut timer_fired = false;
     let mut last_resync = Instant::now();
     let mut last_empty_claim: Option<Instant> = None;
-    let mut delivered_while_stopping = 0;
-    let mut returned = 0;
+    // Delivered while stopping, and given back.
+    let mut stopped = Tally::default();
     core.resync().await;
     core.purge_delivered().await;
     let mut last_purge = Instant::now();
     let drained = loop {
         while let Some(joined) = under_way.tasks.try_join_next() {
-            let stopping = core.stop.borrow().is_some();
-            if let Some(tally) = under_way.finished(joined) {
-                delivered_while_stopping += if stopping { tally.delivered } else { 0 };
-                returned += tally.returned;
-            }
+            stopped.add(under_way.finished(joined), core.stop.borrow().is_some());
             backlog = true;
             idle = false;
         }
@@ -359,13 +357,9 @@ pub(crate) async fn run(core: Arc<Core>) {
                         idle = false;
                         continue;
                     }
-                    () = tokio::time::sleep_until(wake_at) => {}
+                    () = tokio::time::sleep_until(wake_at) => timer_fired = true,
                     Some(joined) = under_way.tasks.join_next(), if !under_way.tasks.is_empty() => {
-                        let stopping = core.stop.borrow().is_some();
-                        if let Some(tally) = under_way.finished(joined) {
-                            delivered_while_stopping += if stopping { tally.delivered } else { 0 };
-                            returned += tally.returned;
-                        }
+                        stopped.add(under_way.finished(joined), core.stop.borrow().is_some());
                         backlog = true;
                         idle = false;
                         continue;
@@ -376,10 +370,22 @@ pub(crate) async fn run(core: Arc<Core>) {
                 }
             }
         }
-        core.signals.claiming();
+        // A claim for a backlog or after a batch ended takes only rows due a
+        // linger ago: fresh rows keep lingering for others of their account
+        // (a full batch, a flush, a stop or the linger's end claim them).
+        let lingering = !(full_batch || flush_pending || stopping.is_some() || timer_fired);
+        timer_fired = false;
+        let now = SystemTime::now();
+        let (cutoff, lease) = match now.checked_sub(core.config.linger) {
+            Some(cutoff) if lingering => (cutoff, core.config.lease + core.config.linger),
+            _ => {
+                core.signals.claiming();
+                (now, core.config.lease)
+            }
+        };
         let limits =
             ClaimLimits { per_account: batch_size, total: (most_batches - under_way.tasks.len()) * batch_size };
-        let claim = core.outbox.claim_skipping(limits, &full, core.config.lease, SystemTime::now());
+        let claim = core.outbox.claim_skipping(limits, &full, lease, cutoff);
         let claimed = match core.before_deadline(claim).await {
             None => break false,
             Some(Ok(claimed)) => claimed,
@@ -437,12 +443,10 @@ pub(crate) async fn run(core: Arc<Core>) {
     };
     // The batches still under way stop at the deadline by themselves.
     while let Some(joined) = under_way.tasks.join_next().await {
-        if let Some(tally) = under_way.finished(joined) {
-            delivered_while_stopping += tally.delivered;
-            returned += tally.returned;
-        }
+        stopped.add(under_way.finished(joined), true);
     }
     let outbox = tokio::time::timeout(FINAL_COUNTS_WAIT, core.outbox.counts()).await.ok().and_then(Result::ok);
+    let Tally { delivered: delivered_while_stopping, returned } = stopped;
     core.report.send_replace(Some(Ok(ShutdownReport { drained, delivered_while_stopping, returned, outbox })));
 }
 
@@ -467,11 +471,22 @@ async fn next_due(core: &Core) -> Instant {
     }
 }
 
-/// What a batch did.
+/// What a batch did: rows delivered, and rows given back at a stop.
 #[derive(Debug, Default)]
 struct Tally {
     delivered: u64,
     returned: u64,
+}
+
+impl Tally {
+    /// Adds a batch's given-back rows, and its delivered ones when the
+    /// dispatcher is `stopping`.
+    fn add(&mut self, batch: Option<Tally>, stopping: bool) {
+        if let Some(batch) = batch {
+            self.delivered += if stopping { batch.delivered } else { 0 };
+            self.returned += batch.returned;
+        }
+    }
 }
 
 /// Sends one batch of one account's claimed rows, renewing their leases

@@ -1,7 +1,7 @@
 //! Fair turns between accounts: a busy account's backlog takes one share of
-//! each round, so a quiet account's events go out in the first round, and
-//! a quiet account's fresh event goes out in the round after it is emitted,
-//! not after the backlog.
+//! each claim, so a quiet account's events go out in the first claim, and a
+//! quiet account's fresh event goes out as soon as it is due, not after the
+//! backlog, nor after another account's batch that waits for its budget.
 
 mod dispatch_support;
 
@@ -85,4 +85,43 @@ async fn a_fresh_event_of_a_quiet_account_goes_out_in_the_next_round() {
         "the quiet account's event went out before the end of the backlog"
     );
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
+}
+
+/// Continuous pipelines: an account whose batch waits for its budget holds
+/// no other account up. Account 101's only request of the hour is spent, so
+/// its batch waits (for the batch timeout); account 102's events, emitted
+/// after it, are delivered while 101's row is still claimed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_waiting_for_its_budget_holds_no_other_account_up() {
+    let sandbox = sandbox().start().await.unwrap();
+    let store = hubspot_timeline::MemoryTokenStore::new();
+    for portal in PORTALS {
+        let expires = chrono::Utc::now() + chrono::Duration::days(1);
+        store.insert(portal, hubspot_timeline::PortalTokens::new(token_of(portal), expires, "refresh"));
+    }
+    let app = hubspot_timeline::App::builder()
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
+        .token_store(Arc::new(store))
+        .base_url(sandbox.url())
+        .retry(client_retry())
+        .rate_limit(hubspot_timeline::RateLimit::new(1, Duration::from_secs(3600)))
+        .build()
+        .unwrap();
+    assert_eq!(app.portal(BUSY).send_batch(&[signup(BUSY, 99)]).await.unwrap().created_count(), 1);
+    let outbox = MemoryOutbox::new();
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app, Arc::new(outbox.clone()), &outcomes).spawn().unwrap();
+    dispatcher.emit(BUSY, &signup(BUSY, 0)).await.unwrap();
+    eventually(PATIENCE, "101's row claimed", || async { outbox.counts().await.unwrap().claimed == 1 }).await;
+    for event in signups(QUIET, 3) {
+        dispatcher.emit(QUIET, &event).await.unwrap();
+    }
+    eventually(PATIENCE, "102's events delivered", || async { outcomes.delivered().len() == 3 }).await;
+    let busy = outbox.list(&timeline_dispatch::RowFilter { portal: Some(BUSY), ..Default::default() }, 10).await;
+    let busy = busy.unwrap();
+    assert_eq!(busy.len(), 1);
+    assert_eq!(busy[0].state, timeline_dispatch::RowState::Claimed, "101's batch still waits for its budget");
+    assert!(outcomes.all().iter().all(|outcome| outcome.key.portal == QUIET), "{:?}", outcomes.all());
+    dispatcher.shutdown(Duration::from_millis(100)).await.expect("the dispatcher stops");
 }

@@ -169,7 +169,7 @@ async fn two_dispatchers_on_one_outbox_never_deliver_a_row_twice() {
             .linger(Duration::ZERO)
             .batch_size(5)
             .batches_per_account(1)
-            .rows_per_round(10)
+            .rows_under_way(10)
             .sink(sink)
             .spawn()
             .unwrap();
