@@ -220,8 +220,10 @@ async fn crash_and_restart(test: &str, mode: DuplicateIds) {
     let unexpected: Vec<_> = stored_set.difference(&expected).take(5).collect();
     assert!(missing.is_empty(), "events missing from the sandbox, such as {missing:?}");
     assert!(unexpected.is_empty(), "events stored under ids never emitted, such as {unexpected:?}");
-    assert_eq!(stored.len(), EVENTS, "an event stored twice");
-    assert_eq!(sandbox.stats().inputs_stored, EVENTS as u64, "an event written twice");
+    // The sandbox keeps one event per id whatever the mode, so it cannot show
+    // a duplicate here; under `Reject` a re-send the outbox took for a first
+    // send would end as a dead letter, which the outbox's counts below rule
+    // out.
     let received = sandbox.received_counts();
     assert!(
         expected.iter().all(|id| received.get(&(TEMPLATE.to_owned(), id.clone())).is_some_and(|&count| count >= 1))

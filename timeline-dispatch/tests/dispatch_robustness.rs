@@ -6,7 +6,7 @@
 mod dispatch_support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use dispatch_support::*;
@@ -17,13 +17,15 @@ use timeline_dispatch::{
 use timeline_sandbox::DuplicateIds;
 
 /// An outbox over a [`MemoryOutbox`] whose settles fail the first
-/// `failing_settles` times or take `slow_settles` each, and whose lease
-/// renewals fail when `renewals_fail` (a replica that lost its database).
+/// `failing_settles` times or take `slow_settles` each, and, when
+/// `lost_after_a_claim`, whose lease renewals and claims fail once a claim
+/// has returned rows (a replica that lost its database).
 struct Wrapped {
     inner: MemoryOutbox,
     failing_settles: AtomicUsize,
     slow_settles: Duration,
-    renewals_fail: bool,
+    lost_after_a_claim: bool,
+    claimed: AtomicBool,
     settles: AtomicUsize,
 }
 
@@ -33,7 +35,8 @@ impl Wrapped {
             inner,
             failing_settles: AtomicUsize::new(0),
             slow_settles: Duration::ZERO,
-            renewals_fail: false,
+            lost_after_a_claim: false,
+            claimed: AtomicBool::new(false),
             settles: AtomicUsize::new(0),
         }
     }
@@ -51,7 +54,14 @@ impl Outbox for Wrapped {
         lease: Duration,
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {
-        self.inner.claim_skipping(limits, skip, lease, now)
+        Box::pin(async move {
+            if self.lost_after_a_claim && self.claimed.load(Ordering::SeqCst) {
+                return Err(OutboxError::message("the database is unreachable"));
+            }
+            let claimed = self.inner.claim_skipping(limits, skip, lease, now).await?;
+            self.claimed.fetch_or(!claimed.is_empty(), Ordering::SeqCst);
+            Ok(claimed)
+        })
     }
 
     fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
@@ -68,7 +78,7 @@ impl Outbox for Wrapped {
     }
 
     fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled> {
-        if self.renewals_fail {
+        if self.lost_after_a_claim {
             return Box::pin(async { Err(OutboxError::message("the database is unreachable")) });
         }
         self.inner.renew(fences, lease, now)
@@ -113,14 +123,16 @@ async fn state_of(outbox: &MemoryOutbox, event_id: &str) -> (RowState, u32) {
     (row.state, row.attempts)
 }
 
-/// A replica whose lease ran out (its renewals fail) while its settlement
-/// was slow: another replica claimed the row again and delivered it, so the
-/// slow replica's settlement is stale, not applied, and never reported.
+/// A replica that lost its database after its claim (its renewals fail)
+/// while its settlement was slow: its lease ran out, another replica
+/// claimed the row again and delivered it, so the slow replica's settlement
+/// is stale, not applied, and never reported.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_settlement_the_outbox_did_not_apply_is_not_reported() {
     let sandbox = sandbox().duplicate_ids(DuplicateIds::Reject).start().await.unwrap();
     let shared = MemoryOutbox::new();
-    let slow = Wrapped { slow_settles: Duration::from_secs(3), renewals_fail: true, ..Wrapped::new(shared.clone()) };
+    let slow =
+        Wrapped { slow_settles: Duration::from_secs(3), lost_after_a_claim: true, ..Wrapped::new(shared.clone()) };
     let slow = Arc::new(slow);
     let slow_outcomes = Outcomes::default();
     let first = dispatcher(app(&sandbox), slow.clone(), &slow_outcomes).lease(Duration::from_secs(1)).spawn().unwrap();
