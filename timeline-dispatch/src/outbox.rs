@@ -163,6 +163,31 @@ pub struct Settled {
     pub stale: Vec<Fence>,
 }
 
+impl Settled {
+    /// What a change of the claims `fences` named applied, given the claims
+    /// it changed (`changed`, in any order): each of `fences` is applied
+    /// once, and a fence named again, or not changed, is stale.
+    ///
+    /// ```
+    /// use timeline_dispatch::{Fence, Settled};
+    /// let (a, b) = (Fence { row: 1, attempt: 1 }, Fence { row: 2, attempt: 3 });
+    /// let settled = Settled::from_changed([a, b, a], [a]);
+    /// assert_eq!(settled, Settled { applied: 1, stale: vec![b, a] });
+    /// ```
+    pub fn from_changed(fences: impl IntoIterator<Item = Fence>, changed: impl IntoIterator<Item = Fence>) -> Settled {
+        let mut changed: std::collections::HashSet<Fence> = changed.into_iter().collect();
+        let mut settled = Settled::default();
+        for fence in fences {
+            if changed.remove(&fence) {
+                settled.applied += 1;
+            } else {
+                settled.stale.push(fence);
+            }
+        }
+        settled
+    }
+}
+
 /// A row's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RowState {

@@ -1,6 +1,6 @@
 //! The dispatcher's task: when to claim (linger, size, flushes, retries
-//! falling due), and the rounds that send claimed rows per account and
-//! settle them.
+//! falling due, batches ending), and the batches under way that send each
+//! account's claimed rows, renew their leases and settle them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::{Future, IntoFuture};

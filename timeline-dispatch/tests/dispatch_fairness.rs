@@ -94,20 +94,7 @@ async fn a_fresh_event_of_a_quiet_account_goes_out_in_the_next_round() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_waiting_for_its_budget_holds_no_other_account_up() {
     let sandbox = sandbox().start().await.unwrap();
-    let store = hubspot_timeline::MemoryTokenStore::new();
-    for portal in PORTALS {
-        let expires = chrono::Utc::now() + chrono::Duration::days(1);
-        store.insert(portal, hubspot_timeline::PortalTokens::new(token_of(portal), expires, "refresh"));
-    }
-    let app = hubspot_timeline::App::builder()
-        .client_id(CLIENT_ID)
-        .client_secret(CLIENT_SECRET)
-        .token_store(Arc::new(store))
-        .base_url(sandbox.url())
-        .retry(client_retry())
-        .rate_limit(hubspot_timeline::RateLimit::new(1, Duration::from_secs(3600)))
-        .build()
-        .unwrap();
+    let app = app_with_rate_limit(&sandbox, hubspot_timeline::RateLimit::new(1, Duration::from_secs(3600)));
     assert_eq!(app.portal(BUSY).send_batch(&[signup(BUSY, 99)]).await.unwrap().created_count(), 1);
     let outbox = MemoryOutbox::new();
     let outcomes = Outcomes::default();

@@ -21,23 +21,6 @@ fn starved_app(sandbox: &Sandbox) -> App {
     app_with_rate_limit(sandbox, RateLimit::new(1, Duration::from_secs(3600)))
 }
 
-fn app_with_rate_limit(sandbox: &Sandbox, limit: RateLimit) -> App {
-    let store = hubspot_timeline::MemoryTokenStore::new();
-    for portal in PORTALS {
-        let expires = chrono::Utc::now() + chrono::Duration::days(1);
-        store.insert(portal, hubspot_timeline::PortalTokens::new(token_of(portal), expires, "refresh"));
-    }
-    App::builder()
-        .client_id(CLIENT_ID)
-        .client_secret(CLIENT_SECRET)
-        .token_store(Arc::new(store))
-        .base_url(sandbox.url())
-        .retry(client_retry())
-        .rate_limit(limit)
-        .build()
-        .expect("a valid app")
-}
-
 /// The one row of `outbox` with `event_id`.
 async fn row(outbox: &MemoryOutbox, event_id: &str) -> RowSummary {
     let filter = RowFilter { event_id: Some(event_id.into()), ..RowFilter::default() };

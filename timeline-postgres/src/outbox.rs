@@ -387,21 +387,15 @@ impl PgOutbox {
 /// What changed of `fences` (the first of each fence), by the rows
 /// `changed` returned (id, attempt).
 fn settled(fences: impl Iterator<Item = Fence>, changed: &[PgRow]) -> Result<Settled, OutboxError> {
-    let mut applied = HashSet::with_capacity(changed.len());
-    for row in changed {
-        let id: i64 = row.try_get(0).map_err(db_error("read a changed row"))?;
-        let attempt: i32 = row.try_get(1).map_err(db_error("read a changed row"))?;
-        applied.insert(Fence { row: id, attempt: from_db_attempt(attempt)? });
-    }
-    let mut settled = Settled::default();
-    for fence in fences {
-        if applied.remove(&fence) {
-            settled.applied += 1;
-        } else {
-            settled.stale.push(fence);
-        }
-    }
-    Ok(settled)
+    let changed = changed
+        .iter()
+        .map(|row| {
+            let id: i64 = row.try_get(0).map_err(db_error("read a changed row"))?;
+            let attempt: i32 = row.try_get(1).map_err(db_error("read a changed row"))?;
+            Ok(Fence { row: id, attempt: from_db_attempt(attempt)? })
+        })
+        .collect::<Result<Vec<_>, OutboxError>>()?;
+    Ok(Settled::from_changed(fences, changed))
 }
 
 /// A row the claim returned, with its account's oldest due row (the order of

@@ -289,19 +289,11 @@ fn fence_rows(fences: &[Fence]) -> Vec<(i64, u32)> {
 /// What changed of `fences` (the first of each fence), by the rows `changed`
 /// returned (id, attempts).
 fn applied(fences: impl Iterator<Item = Fence>, changed: &[SqliteRow]) -> Result<Settled, sqlx::Error> {
-    let mut applied = HashSet::with_capacity(changed.len());
-    for row in changed {
-        applied.insert(Fence { row: row.try_get("id")?, attempt: attempts(row)? });
-    }
-    let mut settled = Settled::default();
-    for fence in fences {
-        if applied.remove(&fence) {
-            settled.applied += 1;
-        } else {
-            settled.stale.push(fence);
-        }
-    }
-    Ok(settled)
+    let changed = changed
+        .iter()
+        .map(|row| Ok(Fence { row: row.try_get("id")?, attempt: attempts(row)? }))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Settled::from_changed(fences, changed))
 }
 
 /// Makes the dead rows `filter` takes pending again, due at `now`.

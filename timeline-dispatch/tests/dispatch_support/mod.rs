@@ -118,6 +118,11 @@ pub fn sandbox() -> SandboxBuilder {
 
 /// An app of the three accounts of `sandbox`, with one fast retry per request.
 pub fn app(sandbox: &Sandbox) -> App {
+    app_with_rate_limit(sandbox, RateLimit::new(100_000, Duration::from_millis(20)))
+}
+
+/// As [`app`], with `limit` as each account's budget.
+pub fn app_with_rate_limit(sandbox: &Sandbox, limit: RateLimit) -> App {
     let store = MemoryTokenStore::new();
     for portal in PORTALS {
         store.insert(portal, PortalTokens::new(token_of(portal), Utc::now() + chrono::Duration::days(1), "refresh"));
@@ -128,7 +133,7 @@ pub fn app(sandbox: &Sandbox) -> App {
         .token_store(Arc::new(store))
         .base_url(sandbox.url())
         .retry(client_retry())
-        .rate_limit(RateLimit::new(100_000, Duration::from_millis(20)))
+        .rate_limit(limit)
         .build()
         .expect("a valid app")
 }
