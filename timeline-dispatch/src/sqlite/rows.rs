@@ -122,7 +122,8 @@ pub(super) async fn claim(
         return Ok(Vec::new());
     }
     // Every account with undelivered rows, found through the index one
-    // account after another, with its oldest due row.
+    // account after another, with its oldest due row; an account's due rows
+    // are read through their due times, never its rows due later.
     let accounts = sqlx::query(
         "WITH RECURSIVE accounts (portal) AS ( \
              SELECT (SELECT portal FROM outbox WHERE due_at IS NOT NULL ORDER BY portal LIMIT 1) \
@@ -132,8 +133,8 @@ pub(super) async fn claim(
              FROM accounts a WHERE a.portal IS NOT NULL \
          ), \
          oldest (portal, first) AS ( \
-             SELECT a.portal, (SELECT o.id FROM outbox o WHERE o.portal = a.portal AND o.due_at <= ?1 \
-                               ORDER BY o.id LIMIT 1) \
+             SELECT a.portal, (SELECT MIN(o.id) FROM outbox o INDEXED BY outbox_due_per_account \
+                               WHERE o.portal = a.portal AND o.due_at <= ?1) \
              FROM accounts a WHERE a.portal IS NOT NULL \
          ) \
          SELECT portal FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
@@ -155,7 +156,8 @@ pub(super) async fn claim(
         let take = limits.per_account.min(left);
         let rows = sqlx::query(
             "UPDATE outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
-             WHERE id IN (SELECT id FROM outbox WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
+             WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due_per_account \
+                          WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
              RETURNING id, portal, kind, event_type, event_id, body, attempts, enqueued_at, may_have_landed",
         )
         .bind(lease_end)
