@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
-    OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
+    OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement, lease_end,
 };
 
 /// An [`Outbox`] held in memory: nothing survives the process.
@@ -324,10 +324,7 @@ impl Outbox for MemoryOutbox {
         lease: Duration,
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {
-        let Some(lease_end) = now.checked_add(lease) else {
-            return ready(Err(OutboxError::message(format!("a lease of {lease:?} ends past the clock's range"))));
-        };
-        ready(Ok(self.rows().claim(limits, skip, lease_end, now)))
+        ready(lease_end(now, lease).map(|lease_end| self.rows().claim(limits, skip, lease_end, now)))
     }
 
     fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
@@ -335,10 +332,9 @@ impl Outbox for MemoryOutbox {
     }
 
     fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled> {
-        let Some(lease_end) = now.checked_add(lease) else {
-            return ready(Err(OutboxError::message(format!("a lease of {lease:?} ends past the clock's range"))));
-        };
-        ready(Ok(self.rows().each_claimed(fences, |rows, id| rows.set_due(id, Some(lease_end)))))
+        let renewed = lease_end(now, lease)
+            .map(|lease_end| self.rows().each_claimed(fences, |rows, id| rows.set_due(id, Some(lease_end))));
+        ready(renewed)
     }
 
     fn sending<'a>(&'a self, fences: &'a [Fence]) -> OutboxFuture<'a, Settled> {

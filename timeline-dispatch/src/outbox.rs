@@ -315,6 +315,21 @@ impl OutboxError {
     }
 }
 
+/// When a lease of `lease` taken at `now` ends, for an outbox's
+/// [`claim_skipping`](Outbox::claim_skipping) and [`renew`](Outbox::renew);
+/// an error for a lease that ends past the clock's range.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// let now = SystemTime::UNIX_EPOCH;
+/// assert_eq!(timeline_dispatch::outbox::lease_end(now, Duration::from_secs(30)).unwrap(), now + Duration::from_secs(30));
+/// assert!(timeline_dispatch::outbox::lease_end(now, Duration::MAX).is_err());
+/// ```
+pub fn lease_end(now: SystemTime, lease: Duration) -> Result<SystemTime, OutboxError> {
+    now.checked_add(lease)
+        .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))
+}
+
 /// Where a dispatcher keeps events until they are delivered or dead; see the
 /// [module documentation](self) for a row's life and the fairness of claims.
 ///

@@ -489,12 +489,21 @@ impl Tally {
     }
 }
 
-/// Sends one batch of one account's claimed rows, renewing their leases
-/// while it is under way, settles them (trying again until the outbox takes
-/// the settlements, still renewing), and reports the settlements the outbox
-/// applied. Before the batch's request goes out, the outbox records that
-/// its rows may land ([`Outbox::sending`]).
+/// Sends one batch of one account's claimed rows and settles them (trying
+/// again until the outbox takes the settlements), renewing their leases
+/// the whole time, and reports the settlements the outbox applied. Before
+/// the batch's request goes out, the outbox records that its rows may land
+/// ([`Outbox::sending`]).
 async fn deliver_batch(core: Arc<Core>, portal: u64, batch: Vec<Claimed>) -> Tally {
+    let fences: Vec<Fence> = batch.iter().map(|row| row.fence).collect();
+    tokio::select! {
+        tally = send_and_settle(&core, portal, batch) => tally,
+        () = renew_leases(&core, &fences) => unreachable!("renewing leases never ends"),
+    }
+}
+
+/// The work of [`deliver_batch`], beside the renewal of its leases.
+async fn send_and_settle(core: &Core, portal: u64, batch: Vec<Claimed>) -> Tally {
     let fences: Vec<Fence> = batch.iter().map(|row| row.fence).collect();
     let keys: Vec<EventKey> = batch.iter().map(|row| row.key.clone()).collect();
     let inputs: Vec<StoredInput> = batch.into_iter().map(StoredInput::new).collect();
@@ -520,22 +529,13 @@ async fn deliver_batch(core: Arc<Core>, portal: u64, batch: Vec<Claimed>) -> Tal
             })
         });
     let mut stop = core.stop.subscribe();
-    let returned = {
-        let send = send.into_future();
-        tokio::select! {
-            _ = send => false,
-            () = stop_deadline(&mut stop) => true,
-            () = renew_leases(&core, &fences) => unreachable!("renewing leases never ends"),
-        }
+    let returned = tokio::select! {
+        _ = send.into_future() => false,
+        () = stop_deadline(&mut stop) => true,
     };
     let outcomes = std::mem::take(&mut *lock(&outcomes));
-    let now = SystemTime::now();
-    let settled = settlements(&fences, outcomes, returned, &core.config.backoff, now);
-    let applied = tokio::select! {
-        applied = settle_until_taken(&core, &settled.outcomes, &mut stop) => applied,
-        () = renew_leases(&core, &fences) => unreachable!("renewing leases never ends"),
-    };
-    let Some(applied) = applied else {
+    let settled = settlements(&fences, outcomes, returned, &core.config.backoff, SystemTime::now());
+    let Some(applied) = settle_until_taken(core, &settled.outcomes, &mut stop).await else {
         return Tally::default();
     };
     let stale: HashSet<Fence> = applied.stale.into_iter().collect();

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgExecutor, PgPool, Row};
+use timeline_dispatch::outbox::lease_end;
 use timeline_dispatch::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
     OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement,
@@ -218,9 +219,7 @@ impl PgOutbox {
         if limits.per_account == 0 || limits.total == 0 {
             return Ok(Vec::new());
         }
-        let lease_end = now
-            .checked_add(lease)
-            .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
+        let lease_end = lease_end(now, lease)?;
         let rows = sqlx::query(AssertSqlSafe(self.statements.claim.clone()))
             .bind(to_db_time(now)?)
             .bind(to_db_limit(limits.per_account))
@@ -485,10 +484,7 @@ impl Outbox for PgOutbox {
 
     fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled> {
         Box::pin(async move {
-            let lease_end = now
-                .checked_add(lease)
-                .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
-            self.update_claims(&self.statements.renew, fences, Some(lease_end), "renew leases").await
+            self.update_claims(&self.statements.renew, fences, Some(lease_end(now, lease)?), "renew leases").await
         })
     }
 

@@ -14,7 +14,7 @@ use self::rows::{Outcome, micros};
 use self::writer::{Change, Done, Job};
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth, OutboxError,
-    OutboxFuture, RowFilter, RowSummary, Settled, Settlement,
+    OutboxFuture, RowFilter, RowSummary, Settled, Settlement, lease_end,
 };
 
 /// How long a connection waits for another process's write lock (the
@@ -100,6 +100,15 @@ impl SqliteOutbox {
         done.await.map_err(|_| stopped())?
     }
 
+    /// Writes `change`, a settle, a renew or a sending, and says what it
+    /// applied.
+    async fn write_settled(&self, change: Change) -> Result<Settled, OutboxError> {
+        match self.write(change).await? {
+            Done::Settled(settled) => Ok(settled),
+            _ => Err(mismatch()),
+        }
+    }
+
     /// Removes the delivered rows, and the dead ones when `dead_too`,
     /// settled before `before`.
     async fn purge_settled(&self, before: SystemTime, dead_too: bool) -> Result<u64, OutboxError> {
@@ -141,9 +150,7 @@ impl Outbox for SqliteOutbox {
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {
         Box::pin(async move {
-            let lease_end = now
-                .checked_add(lease)
-                .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
+            let lease_end = lease_end(now, lease)?;
             let change =
                 Change::Claim { limits, skip: skip.to_vec(), lease_end: micros(lease_end)?, now: micros(now)? };
             match self.write(change).await? {
@@ -162,10 +169,7 @@ impl Outbox for SqliteOutbox {
                 .iter()
                 .map(|(fence, settlement)| Outcome::new(*fence, settlement))
                 .collect::<Result<Vec<_>, _>>()?;
-            match self.write(Change::Settle { outcomes, now: micros(now)? }).await? {
-                Done::Settled(settled) => Ok(settled),
-                _ => Err(mismatch()),
-            }
+            self.write_settled(Change::Settle { outcomes, now: micros(now)? }).await
         })
     }
 
@@ -174,13 +178,8 @@ impl Outbox for SqliteOutbox {
             if fences.is_empty() {
                 return Ok(Settled::default());
             }
-            let lease_end = now
-                .checked_add(lease)
-                .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))?;
-            match self.write(Change::Renew { fences: fences.to_vec(), lease_end: micros(lease_end)? }).await? {
-                Done::Settled(settled) => Ok(settled),
-                _ => Err(mismatch()),
-            }
+            let lease_end = lease_end(now, lease)?;
+            self.write_settled(Change::Renew { fences: fences.to_vec(), lease_end: micros(lease_end)? }).await
         })
     }
 
@@ -189,10 +188,7 @@ impl Outbox for SqliteOutbox {
             if fences.is_empty() {
                 return Ok(Settled::default());
             }
-            match self.write(Change::Sending { fences: fences.to_vec() }).await? {
-                Done::Settled(settled) => Ok(settled),
-                _ => Err(mismatch()),
-            }
+            self.write_settled(Change::Sending { fences: fences.to_vec() }).await
         })
     }
 
