@@ -76,7 +76,9 @@ async fn a_redelivery_after_a_lost_answer_is_delivered_and_stored_once() {
     outbox.enqueue(&rows, SystemTime::now()).await.unwrap();
     let outcomes = Outcomes::default();
     let dispatcher = dispatcher(app(&sandbox), outbox.clone(), &outcomes).batch_size(10).spawn().unwrap();
-    eventually(PATIENCE, "all delivered", || async { outbox.counts().await.unwrap().delivered == 10 }).await;
+    // The sink hears of an event last, after the sandbox and the outbox.
+    eventually(PATIENCE, "all reported delivered", || async { outcomes.delivered().len() == 10 }).await;
+    assert_eq!(outbox.counts().await.unwrap().delivered, 10);
     assert_eq!(sandbox.stats().connections_closed, 2);
     let expected: BTreeSet<String> = (0..10).map(|n| trial(101, n).trial_id).collect();
     assert_eq!(stored_trials(&sandbox, 101), expected);

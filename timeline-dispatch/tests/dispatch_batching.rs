@@ -27,7 +27,9 @@ async fn full_batches_go_out_at_once_whatever_the_linger() {
     for event in signups(101, 10) {
         dispatcher.emit(101, &event).await.unwrap();
     }
-    eventually(PATIENCE, "ten events delivered", || async { sandbox.events().len() == 10 }).await;
+    // The sink hears of an event last, after the sandbox and the outbox.
+    eventually(PATIENCE, "ten events reported delivered", || async { outcomes.delivered().len() == 10 }).await;
+    assert_eq!(sandbox.events().len(), 10);
     assert_eq!(sandbox.stats().requests, 2, "two full batches of five, one request each");
     assert_eq!(outbox.counts().await.unwrap().delivered, 10);
 
@@ -55,9 +57,10 @@ async fn a_partial_batch_goes_out_as_one_request_when_its_linger_ends() {
         dispatcher.emit(102, &event).await.unwrap();
     }
     // No flush: only the linger sends them.
-    eventually(PATIENCE, "seven events delivered", || async { sandbox.events().len() == 7 }).await;
+    // The sink hears of an event last, after the sandbox and the outbox.
+    eventually(PATIENCE, "seven events reported delivered", || async { outcomes.delivered().len() == 7 }).await;
+    assert_eq!(sandbox.events().len(), 7);
     assert_eq!(sandbox.stats().requests, 1, "the seven lingered into one request");
-    assert_eq!(outcomes.delivered().len(), 7);
     assert!(outcomes.delivered().iter().all(|outcome| outcome.key.portal == 102 && outcome.attempt == 1));
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
