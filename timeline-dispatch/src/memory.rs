@@ -187,6 +187,9 @@ impl Rows {
                 Settlement::Delivered => {
                     row.state = RowState::Delivered;
                     row.settled_at = Some(now);
+                    // Nothing sends a delivered row again: only its key is
+                    // kept, for the retention.
+                    row.body = Vec::new();
                     None
                 }
                 Settlement::RetryAt { at, reason, may_have_landed } => {

@@ -37,7 +37,9 @@
 //! [`requeue_dead`](Outbox::requeue_dead) makes them pending again or
 //! [`purge`](Outbox::purge) removes them; delivered rows until
 //! [`purge_delivered`](Outbox::purge_delivered) (the dispatcher's retention)
-//! or [`purge`](Outbox::purge) removes them.
+//! or [`purge`](Outbox::purge) removes them. Nothing reads a delivered row's
+//! body again: the outboxes of this crate drop it at delivery, keeping the
+//! key alone for the retention (an event's body often holds personal data).
 //!
 //! # Fair claims
 //!

@@ -151,7 +151,8 @@ impl Statements {
                     due_at = outcome.due_at,
                     settled_at = CASE WHEN outcome.state IN ('delivered', 'dead') THEN $6 END,
                     last_error = coalesce(outcome.error, ev.last_error),
-                    may_have_landed = coalesce(outcome.may_have_landed, ev.may_have_landed)
+                    may_have_landed = coalesce(outcome.may_have_landed, ev.may_have_landed),
+                    body = CASE WHEN outcome.state = 'delivered' THEN NULL ELSE ev.body END
                 FROM unnest($1::int8[], $2::int4[], $3::text[], $4::timestamptz[], $5::text[], $7::bool[])
                     AS outcome(id, attempt, state, due_at, error, may_have_landed)
                 WHERE ev.id = ANY($1) AND ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = 'claimed'

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{at, event, outbox};
-use timeline_dispatch::{Enqueued, Outbox};
+use timeline_dispatch::{ClaimLimits, Enqueued, Outbox, Settlement};
 use timeline_postgres::{DEFAULT_SCHEMA, PgOutbox};
 use timeline_testkit::TestDb;
 
@@ -115,5 +115,34 @@ async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_me
             ("dead-thrice", true),
             ("delivered-twice", false)
         ]
+    );
+}
+
+/// A delivered row keeps no body; a dead one keeps its own (it can be
+/// requeued), and so does a row given back for a later attempt.
+#[tokio::test]
+async fn a_delivered_row_keeps_no_body() {
+    let Some((_db, outbox)) = outbox("schema::bodies").await else { return };
+    let events: Vec<_> = ["delivered", "dead", "retried"].map(|id| event(101, id)).into();
+    outbox.enqueue(&events, at(0)).await.unwrap();
+    let limits = ClaimLimits { per_account: 10, total: 10 };
+    let claimed = outbox.claim(limits, std::time::Duration::from_secs(30), at(1)).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    let settlements = [
+        Settlement::Delivered,
+        Settlement::Dead { reason: "refused".into(), may_have_landed: false },
+        Settlement::RetryAt { at: at(5), reason: "busy".into(), may_have_landed: true },
+    ];
+    let outcomes: Vec<_> = claimed.iter().map(|row| row.fence).zip(settlements).collect();
+    assert_eq!(outbox.settle(&outcomes, at(2)).await.unwrap().applied, 3);
+    let bodies: Vec<(String, Option<Vec<u8>>)> =
+        sqlx::query_as("SELECT event_id, body FROM timeline_outbox.events ORDER BY id")
+            .fetch_all(outbox.pool())
+            .await
+            .unwrap();
+    let kept: Vec<_> = bodies.iter().map(|(id, body)| (id.as_str(), body.clone())).collect();
+    assert_eq!(
+        kept,
+        [("delivered", None), ("dead", Some(events[1].body.clone())), ("retried", Some(events[2].body.clone()))]
     );
 }

@@ -41,9 +41,9 @@ const READERS: u32 = 2;
 /// Every change goes to one writer task, which applies the changes waiting
 /// for it (up to 256) in one transaction and answers each once it is
 /// committed. So many tasks emitting at once share commits, and a change
-/// does not wait for another process's lock more than once per group. Each
-/// change has a savepoint of its own: one that fails is undone and answered
-/// with its error while the others of its group commit. Reads
+/// does not wait for another process's lock more than once per group. When
+/// a group fails, its changes are applied again one transaction each: the
+/// one that fails is answered with its error while the others commit. Reads
 /// (`counts`, `list`, `next_due`, `account_counts`) go to their own
 /// connections and see what was committed.
 ///
@@ -71,6 +71,9 @@ impl SqliteOutbox {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
+            // Statement journals (a multi-row change's undo log) in memory,
+            // not in temporary files written on every group commit.
+            .pragma("temp_store", "memory")
             .busy_timeout(BUSY_TIMEOUT);
         let mut conn = options.connect().await.map_err(|error| failed("open", error))?;
         sqlx::migrate!("migrations/sqlite").run(&mut conn).await.map_err(|error| {

@@ -2,7 +2,7 @@
 //! values are stored: times as microseconds since the Unix epoch, accounts
 //! as their 64 bits in an `INTEGER`, kinds and states by name.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
@@ -64,32 +64,44 @@ fn count(value: i64) -> u64 {
     u64::try_from(value).unwrap_or(0)
 }
 
-/// Adds the events whose keys are new, each enqueued and due at its time, in
-/// one statement (the events of every enqueue of a group commit); returns
-/// the keys it added. Ids follow the order of `events`.
+/// Adds the events whose keys are new, each enqueued and due at its time,
+/// their rows in one statement and their bodies in another (the events of
+/// every enqueue of a group commit); returns the keys it added. Ids follow
+/// the order of `events`.
 pub(super) async fn enqueue(
     conn: &mut SqliteConnection,
     events: &[(&NewEvent, i64)],
 ) -> Result<HashSet<EventKey>, sqlx::Error> {
-    let rows: Vec<(i64, &str, &str, &str, String, i64)> = events
+    let rows: Vec<(i64, &str, &str, &str, i64)> = events
         .iter()
         .map(|(event, now)| {
             let key = &event.key;
-            let (kind, event_type, id) = (key.kind.as_str(), key.event_type.as_str(), key.event_id.as_str());
-            (portal_bits(key.portal), kind, event_type, id, hex(&event.body), *now)
+            (portal_bits(key.portal), key.kind.as_str(), key.event_type.as_str(), key.event_id.as_str(), *now)
         })
         .collect();
     let added = sqlx::query(
-        "INSERT INTO outbox (portal, kind, event_type, event_id, body, state, enqueued_at, due_at) \
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, unhex(value ->> 4), 'pending', \
-             value ->> 5, value ->> 5 \
+        "INSERT INTO outbox (portal, kind, event_type, event_id, state, enqueued_at, due_at) \
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 'pending', value ->> 4, value ->> 4 \
          FROM json_each(?1) WHERE true ORDER BY key \
          ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING \
-         RETURNING portal, kind, event_type, event_id",
+         RETURNING id, portal, kind, event_type, event_id",
     )
     .bind(json(&rows)?)
     .fetch_all(&mut *conn)
     .await?;
+    let mut ids: HashMap<EventKey, i64> = HashMap::with_capacity(added.len());
+    for row in &added {
+        ids.insert(key(row)?, row.try_get("id")?);
+    }
+    // The first event of a key is the one added.
+    let bodies: Vec<(i64, String)> =
+        events.iter().filter_map(|(event, _)| ids.remove(&event.key).map(|id| (id, hex(&event.body)))).collect();
+    if !bodies.is_empty() {
+        sqlx::query("INSERT INTO outbox_body (id, body) SELECT value ->> 0, unhex(value ->> 1) FROM json_each(?1)")
+            .bind(json(&bodies)?)
+            .execute(&mut *conn)
+            .await?;
+    }
     added.iter().map(key).collect()
 }
 
@@ -158,7 +170,7 @@ pub(super) async fn claim(
             "UPDATE outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
              WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due_per_account \
                           WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
-             RETURNING id, portal, kind, event_type, event_id, body, attempts, enqueued_at, may_have_landed",
+             RETURNING id, portal, kind, event_type, event_id, attempts, enqueued_at, may_have_landed",
         )
         .bind(lease_end)
         .bind(account.try_get::<i64, _>("portal")?)
@@ -166,13 +178,16 @@ pub(super) async fn claim(
         .bind(i64::try_from(take).unwrap_or(i64::MAX))
         .fetch_all(&mut *conn)
         .await?;
+        let ids = rows.iter().map(|row| row.try_get("id")).collect::<Result<Vec<i64>, _>>()?;
+        let mut bodies = bodies(&mut *conn, &ids).await?;
         let mut share = rows
             .iter()
             .map(|row| {
+                let id: i64 = row.try_get("id")?;
                 Ok(Claimed {
-                    fence: Fence { row: row.try_get("id")?, attempt: attempts(row)? },
+                    fence: Fence { row: id, attempt: attempts(row)? },
                     key: key(row)?,
-                    body: row.try_get("body")?,
+                    body: bodies.remove(&id).ok_or_else(|| decode(format!("the row {id} has no body")))?,
                     enqueued_at: time(row.try_get("enqueued_at")?)?,
                     may_have_landed: row.try_get("may_have_landed")?,
                 })
@@ -182,6 +197,15 @@ pub(super) async fn claim(
         claimed.append(&mut share);
     }
     Ok(claimed)
+}
+
+/// The bodies of the rows `ids`, by id.
+async fn bodies(conn: &mut SqliteConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<u8>>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, body FROM outbox_body WHERE id IN (SELECT value FROM json_each(?1))")
+        .bind(json(&ids)?)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("body")?))).collect()
 }
 
 /// A [`Settlement`] as stored, for one fence.
@@ -244,12 +268,25 @@ pub(super) async fn settle(
              may_have_landed = COALESCE(o.value ->> 5, may_have_landed) \
          FROM json_each(?1) AS o \
          WHERE outbox.id = o.value ->> 0 AND outbox.attempts = o.value ->> 1 AND outbox.state = 'claimed' \
-         RETURNING outbox.id, outbox.attempts",
+         RETURNING outbox.id, outbox.attempts, outbox.state",
     )
     .bind(json(&rows)?)
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
+    // A delivered row's body is never sent again.
+    let mut delivered = Vec::new();
+    for row in &changed {
+        if row.try_get::<&str, _>("state")? == RowState::Delivered.as_str() {
+            delivered.push(row.try_get::<i64, _>("id")?);
+        }
+    }
+    if !delivered.is_empty() {
+        sqlx::query("DELETE FROM outbox_body WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(json(&delivered)?)
+            .execute(&mut *conn)
+            .await?;
+    }
     applied(outcomes.iter().map(|outcome| outcome.fence), &changed)
 }
 
@@ -319,6 +356,16 @@ pub(super) async fn requeue_dead(
 /// Removes the delivered rows (and the dead ones when `dead_too`) settled
 /// before `before`.
 pub(super) async fn purge(conn: &mut SqliteConnection, before: i64, dead_too: bool) -> Result<u64, sqlx::Error> {
+    // Delivered rows have no body; the dead ones purged lose theirs.
+    if dead_too {
+        sqlx::query(
+            "DELETE FROM outbox_body WHERE id IN \
+             (SELECT id FROM outbox WHERE settled_at < ?1 AND state = 'dead')",
+        )
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
+    }
     let done = sqlx::query("DELETE FROM outbox WHERE settled_at < ?1 AND (?2 OR state = 'delivered')")
         .bind(before)
         .bind(dead_too)
