@@ -141,8 +141,8 @@ impl Listing {
     /// The listing as one JSON object: `counts` (`pending`, `claimed`,
     /// `delivered`, `dead`, `oldest_undelivered`), `accounts` (`portal`,
     /// `undelivered`, `dead`) and `rows` (`row`, `portal`, `kind`,
-    /// `event_type`, `event_id`, `state`, `attempts`, `enqueued_at`,
-    /// `due_at`, `last_error`); times in RFC 3339, UTC.
+    /// `event_type`, `event_id`, `state`, `attempts`, `may_have_landed`,
+    /// `enqueued_at`, `due_at`, `last_error`); times in RFC 3339, UTC.
     pub fn to_json(&self) -> Value {
         let counts = &self.counts;
         json!({
@@ -166,6 +166,7 @@ impl Listing {
                 "event_id": row.key.event_id,
                 "state": row.state.as_str(),
                 "attempts": row.attempts,
+                "may_have_landed": row.may_have_landed,
                 "enqueued_at": timestamp(row.enqueued_at),
                 "due_at": row.due_at.map(timestamp),
                 "last_error": row.last_error,
@@ -209,6 +210,9 @@ impl Listing {
             if let Some(due) = row.due_at {
                 let what = if row.state == RowState::Claimed { "lease ends" } else { "due" };
                 text.push_str(&format!("  {what} {}", timestamp(due)));
+            }
+            if row.may_have_landed {
+                text.push_str("  may have landed");
             }
             if let Some(error) = &row.last_error {
                 text.push_str(&format!("  last error: {error}"));

@@ -302,12 +302,6 @@ impl DispatcherBuilder {
         if config.batches_per_account == 0 {
             return refuse("batches per account is 0; give at least 1".to_owned());
         }
-        if config.batch_size.checked_mul(config.batches_per_account).is_none() {
-            return refuse(format!(
-                "batches per account is {}: times the batch size it overflows",
-                config.batches_per_account
-            ));
-        }
         if config.rows_under_way < config.batch_size {
             return refuse(format!(
                 "rows under way is {}, under the batch size {}",

@@ -39,8 +39,9 @@ async fn delivered_rows_are_purged_after_the_retention_and_dead_letters_stay() {
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
-/// Settings that would overflow a clock or a count, or make every claim
-/// fail, are refused by `spawn` with a message naming the setting.
+/// Settings that would overflow a clock, make every claim fail or send
+/// nothing are refused by `spawn` with a message naming the setting; a
+/// bound that is merely large is not.
 #[test]
 fn settings_that_would_overflow_are_refused_at_spawn() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -54,11 +55,14 @@ fn settings_that_would_overflow_are_refused_at_spawn() {
             ("poll interval", builder().poll_interval(Duration::MAX)),
             ("lease", builder().lease(Duration::MAX)),
             ("lease", builder().lease(Duration::from_millis(500))),
-            ("batches per account", builder().batches_per_account(usize::MAX)),
+            ("batches per account", builder().batches_per_account(0)),
         ];
         for (setting, built) in refused {
             let error = built.spawn().expect_err(setting);
             assert!(error.to_string().contains(setting), "{setting}: {error}");
         }
+        // Pipelines never multiply it by the batch size.
+        let unbounded = builder().batches_per_account(usize::MAX).spawn().expect("no bound per account");
+        unbounded.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
     });
 }

@@ -54,7 +54,9 @@ async fn fill(outbox: &impl Outbox) {
             let settlement = if c.key.portal == 1 {
                 Settlement::Delivered
             } else {
-                Settlement::Dead { reason: format!("400: bad token in {}", c.key.event_id), may_have_landed: false }
+                // dead-3's request may have reached HubSpot before its refusal.
+                let may_have_landed = c.key.event_id == "dead-3";
+                Settlement::Dead { reason: format!("400: bad token in {}", c.key.event_id), may_have_landed }
             };
             (c.fence, settlement)
         })
@@ -129,6 +131,8 @@ async fn list_shows_the_counts_the_accounts_and_the_dead_letters_with_their_reas
     assert_eq!(listing["rows"][1]["last_error"], "400: bad token in dead-1");
     assert_eq!(listing["rows"][1]["attempts"], 1);
     assert_eq!(listing["rows"][1]["portal"], 2);
+    assert_eq!(listing["rows"][1]["may_have_landed"], false);
+    assert_eq!(listing["rows"][3]["may_have_landed"], true);
 
     let one = json(&["list", "--json", "--portal", "2", "--state", "dead", "--limit", "2"], &path).await;
     let ids: Vec<_> = one["rows"].as_array().unwrap().iter().map(|r| r["event_id"].as_str().unwrap()).collect();
@@ -141,6 +145,9 @@ async fn list_shows_the_counts_the_accounts_and_the_dead_letters_with_their_reas
     assert!(text.starts_with("2 pending, 0 claimed, 2 delivered, 4 dead"), "{text}");
     assert!(text.contains("last error: 400: bad token in dead-3"), "{text}");
     assert!(text.contains("account 3  timeline 1001298/dead-3  attempts 1"), "{text}");
+    let landed: Vec<_> = text.lines().filter(|line| line.contains("may have landed")).collect();
+    assert_eq!(landed.len(), 1, "{text}");
+    assert!(landed[0].contains("dead-3"), "{text}");
 }
 
 #[tokio::test]
