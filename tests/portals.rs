@@ -140,6 +140,34 @@ async fn a_revoked_account_fails_alone_with_its_typed_reason() {
     sandbox.shutdown().await;
 }
 
+/// The app remembers a revoked install beyond the clients of the account
+/// (a dispatcher makes one per batch): later clients fail at once, asking
+/// the token endpoint nothing, until another process installs the account
+/// again through the shared store.
+#[tokio::test]
+async fn a_revoked_install_is_remembered_by_the_app_until_the_account_is_installed_again() {
+    let sandbox = sandbox().await;
+    let store = Arc::new(MemoryTokenStore::new());
+    seed(&sandbox, &store, 101, false);
+    sandbox.revoke(101);
+    let app = app(&sandbox, &store);
+    for n in 0..5 {
+        let error = app.portal(101).send(&build(n)).await.unwrap_err();
+        assert_eq!(*error.cause(), Error::InstallRevoked { portal: 101 });
+    }
+    let stats = sandbox.stats();
+    assert_eq!(stats.token_request_count("refresh_token"), 1, "one refused refresh for five clients");
+    assert_eq!(stats.status_count(401), 1, "one request with the revoked access token");
+
+    // Another replica, sharing the store, onboards the account again.
+    let other = self::app(&sandbox, &store);
+    other.install(&sandbox.authorization_code(101), "https://example.com/oauth/callback").await.unwrap();
+    let outcome = app.portal(101).send(&build(9)).await.unwrap();
+    assert!(matches!(outcome, Outcome::Created(_)), "{outcome:?}");
+    assert_eq!(sandbox.stats().token_request_count("refresh_token"), 1, "the new install's token is used as it is");
+    sandbox.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_token_endpoint_429_is_waited_out() {
     let sandbox = sandbox().await;

@@ -267,8 +267,10 @@ impl App {
         self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).sweep();
     }
 
-    /// Hands `tokens` to the clients of `portal` that exist now.
+    /// Forgets a revocation of `portal` and hands `tokens` to its clients
+    /// that exist now.
     async fn reinstalled(&self, portal: u64, tokens: PortalTokens) {
+        self.inner.oauth.reinstalled(portal);
         let existing = {
             let portals = self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             portals.auths.get(&portal).and_then(Weak::upgrade)
@@ -504,7 +506,8 @@ impl AppBuilder {
             (None, limit) => Arc::new(LocalRateBudget::new(limit.unwrap_or_default())?),
         };
         let parts: Parts = self.client.into_parts()?;
-        let oauth = AppOAuth { client_id, client_secret, endpoint: parts.token_endpoint(), store };
+        let oauth =
+            AppOAuth { client_id, client_secret, endpoint: parts.token_endpoint(), store, revoked: Default::default() };
         let inner = AppInner {
             http: parts.http,
             base_url: parts.base_url,

@@ -2,6 +2,7 @@
 //! that renews the access token before it expires, one refresh at a time,
 //! or an account of an app, whose tokens live in the app's token store.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -271,6 +272,11 @@ pub(crate) struct AppOAuth {
     pub(crate) endpoint: TokenEndpoint,
     /// Where the accounts' tokens are kept.
     pub(crate) store: Arc<dyn TokenStore>,
+    /// The accounts whose install HubSpot said is revoked, with the refresh
+    /// token it refused: kept for the app's life, not a client's, so an
+    /// account's later clients ask the token endpoint nothing until the
+    /// store holds another refresh token (a new install).
+    pub(crate) revoked: std::sync::Mutex<HashMap<u64, Secret>>,
 }
 
 impl fmt::Debug for AppOAuth {
@@ -290,6 +296,21 @@ impl AppOAuth {
             .or_else(|| previous_refresh.map(|secret| secret.expose().to_owned()))
             .unwrap_or_default();
         PortalTokens::new(granted.access_token, expires_at, refresh).granted(now)
+    }
+
+    /// The refresh token refused for `portal`, if its install is revoked.
+    fn revoked(&self, portal: u64) -> Option<Secret> {
+        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&portal).cloned()
+    }
+
+    /// Remembers that HubSpot refused `refresh_token` of `portal`.
+    fn revoke(&self, portal: u64, refresh_token: Secret) {
+        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(portal, refresh_token);
+    }
+
+    /// Forgets that `portal`'s install was revoked (it was installed again).
+    pub(crate) fn reinstalled(&self, portal: u64) {
+        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&portal);
     }
 
     /// A store failure of `portal`, as an error.
@@ -322,14 +343,22 @@ enum PortalState {
         /// An access token HubSpot refused (a 401): never used again.
         refused: Option<Secret>,
     },
-    /// The token endpoint answered `invalid_grant`.
-    Revoked,
+    /// The token endpoint answered `invalid_grant` to this refresh token.
+    Revoked {
+        /// The refresh token refused.
+        refresh_token: Secret,
+    },
 }
 
 impl PortalAuth {
-    /// The credentials of `portal`, not loaded yet.
+    /// The credentials of `portal`, not loaded yet; revoked when the app
+    /// knows its install is.
     pub(crate) fn new(portal: u64, app: Arc<AppOAuth>) -> Self {
-        PortalAuth { portal, app, state: Mutex::new(PortalState::Unloaded) }
+        let state = match app.revoked(portal) {
+            Some(refresh_token) => PortalState::Revoked { refresh_token },
+            None => PortalState::Unloaded,
+        };
+        PortalAuth { portal, app, state: Mutex::new(state) }
     }
 
     /// Starts again from `tokens` (a new install), forgetting a revocation.
@@ -351,14 +380,11 @@ impl PortalAuth {
         {
             return Ok(Secret::new(tokens.access_token.clone()));
         }
-        if matches!(*state, PortalState::Revoked) {
-            return Err(Error::InstallRevoked { portal: self.portal });
-        }
+        let stored = self.load_unless_revoked(&state).await?;
         let refused = match &mut *state {
             PortalState::Tokens { refused, .. } => refused.take(),
             _ => None,
         };
-        let stored = self.load().await?;
         if let Some(access) = adopt(&mut state, stored, refused.as_ref()) {
             return Ok(access);
         }
@@ -373,6 +399,22 @@ impl PortalAuth {
             tracing::warn!(portal = self.portal, %error, "the token store's renewal lock could not be released");
         }
         renewed
+    }
+
+    /// The account's tokens in the store, unless they hold the refresh
+    /// token HubSpot refused: then the install is still revoked. A store
+    /// with another refresh token means the account was installed again
+    /// (by this process or another), and the revocation is forgotten.
+    async fn load_unless_revoked(&self, state: &PortalState) -> Result<PortalTokens, Error> {
+        let stored = self.load().await?;
+        if let PortalState::Revoked { refresh_token } = state {
+            if stored.refresh_token == refresh_token.expose() {
+                return Err(Error::InstallRevoked { portal: self.portal });
+            }
+            tracing::info!(portal = self.portal, "the account was installed again");
+            self.app.reinstalled(self.portal);
+        }
+        Ok(stored)
     }
 
     /// The account's tokens in the store.
@@ -406,7 +448,8 @@ impl PortalAuth {
             Ok(granted) => granted,
             Err(TokenFailure::InvalidGrant(_)) => {
                 tracing::warn!(portal = self.portal, "the install is revoked: the refresh token was refused");
-                *state = PortalState::Revoked;
+                self.app.revoke(self.portal, refresh_token.clone());
+                *state = PortalState::Revoked { refresh_token };
                 return Err(Error::InstallRevoked { portal: self.portal });
             }
             Err(TokenFailure::Failed(reason)) => return Err(Error::TokenRefresh(reason)),

@@ -31,7 +31,9 @@ impl App {
     ///   turns (each with up to its `max_in_flight` requests a turn), and an
     ///   account waiting for its budget holds no place.
     /// - What stops one account stops only that account: a revoked install
-    ///   fails its events with [`FailureReason::InstallRevoked`]; an account
+    ///   fails its events with [`FailureReason::InstallRevoked`] (the app
+    ///   remembers it, asking the token endpoint nothing more for that
+    ///   account until the store holds tokens of a new install); an account
     ///   with no stored tokens, a token store or renewal that fails, or
     ///   credentials refused fail its events with the reasons a
     ///   [`SendError`] gives them. The other accounts go on, and the call
