@@ -165,6 +165,8 @@ pub enum Error {
     /// out ([`SendAllBuilder::before_send`](crate::SendAllBuilder::before_send))
     /// failed, so the batch was not sent.
     BeforeSend(String),
+    /// The caller stopped the call ([`DeliverBuilder::stop_when`](crate::DeliverBuilder::stop_when)).
+    Stopped,
     /// A template call (or an app-event type resolution) was answered with an error.
     Api {
         /// The HTTP status.
@@ -225,6 +227,7 @@ impl std::fmt::Display for Error {
             }
             Error::Deadline(limit) => write!(f, "the call did not finish within its overall time limit of {limit:?}"),
             Error::BeforeSend(message) => write!(f, "the step before sending the batch failed: {message}"),
+            Error::Stopped => write!(f, "the caller stopped the call"),
             Error::Api { status, message, .. } => write!(f, "HubSpot answered {status}: {message}"),
             Error::Transport { message, .. } => write!(f, "the request failed in transport: {message}"),
             Error::ResponseUnreadable(message) => write!(f, "the response could not be read: {message}"),

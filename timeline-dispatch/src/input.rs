@@ -1,10 +1,10 @@
 //! Events as the outbox keeps them: [`encode_event`] makes the row of an
-//! event for its account, and [`StoredInput`] sends a claimed row again
-//! exactly as it was encoded.
+//! event for its account (a claimed row goes out again exactly as it was
+//! encoded, as a [`PreparedInput`](timeline_core::PreparedInput)).
 
-use timeline_core::{EncodeError, EventInput, EventKind};
+use timeline_core::{EncodeError, EventInput};
 
-use crate::outbox::{Claimed, EventKey, NewEvent};
+use crate::outbox::{EventKey, NewEvent};
 
 /// The outbox row of `event` for the account `portal`: its body encoded for
 /// that account ([`EventInput::encode_for_portal`]: a derived id includes the
@@ -36,44 +36,4 @@ pub fn encode_event<E: EventInput + ?Sized>(portal: u64, event: &E) -> Result<Ne
     let event_id = event.encode_for_portal(portal, &mut body)?;
     let key = EventKey { portal, kind: event.kind(), event_type: event.template_id().to_owned(), event_id };
     Ok(NewEvent { key, body })
-}
-
-/// A claimed row as a client input: its body exactly as enqueued, and, for a
-/// row that may have landed before ([`Claimed::may_have_landed`]), "already
-/// in use" counted as created.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredInput {
-    key: EventKey,
-    body: Vec<u8>,
-    sent_before: bool,
-}
-
-impl StoredInput {
-    /// The input of `claimed`.
-    pub(crate) fn new(claimed: Claimed) -> Self {
-        StoredInput { key: claimed.key, body: claimed.body, sent_before: claimed.may_have_landed }
-    }
-}
-
-impl EventInput for StoredInput {
-    fn template_id(&self) -> &str {
-        &self.key.event_type
-    }
-
-    fn kind(&self) -> EventKind {
-        self.key.kind
-    }
-
-    fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        out.extend_from_slice(&self.body);
-        Ok(self.key.event_id.clone())
-    }
-
-    fn encode_for_portal(&self, _portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        self.encode_into(out)
-    }
-
-    fn sent_before(&self) -> bool {
-        self.sent_before
-    }
 }

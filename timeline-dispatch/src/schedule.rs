@@ -3,11 +3,11 @@
 //! account's claimed rows, renew their leases and settle them.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use timeline_core::{App, SendAll};
+use timeline_core::{App, PreparedInput};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -15,7 +15,6 @@ use tokio::time::Instant;
 use crate::builder::Config;
 use crate::capacity::Capacity;
 use crate::dispatcher::{Died, ShutdownReport};
-use crate::input::StoredInput;
 use crate::metrics;
 use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, Outbox, Settled, Settlement};
 use crate::settle::settlements;
@@ -504,21 +503,26 @@ async fn deliver_batch(core: Arc<Core>, portal: u64, batch: Vec<Claimed>) -> Tal
 
 /// The work of [`deliver_batch`], beside the renewal of its leases.
 async fn send_and_settle(core: &Core, portal: u64, batch: Vec<Claimed>) -> Tally {
-    let fences: Vec<Fence> = batch.iter().map(|row| row.fence).collect();
-    let keys: Vec<EventKey> = batch.iter().map(|row| row.key.clone()).collect();
-    let inputs: Vec<StoredInput> = batch.into_iter().map(StoredInput::new).collect();
+    let mut keys: HashMap<Fence, EventKey> = HashMap::with_capacity(batch.len());
+    let inputs: Vec<(Fence, PreparedInput)> = batch
+        .into_iter()
+        .map(|row| {
+            let key = &row.key;
+            let input = PreparedInput::new(key.kind, key.event_type.clone(), key.event_id.clone(), row.body)
+                .with_may_have_landed(row.may_have_landed);
+            keys.insert(row.fence, row.key);
+            (row.fence, input)
+        })
+        .collect();
     let client = core.app.portal(portal);
-    let outcomes = Arc::new(Mutex::new(Vec::with_capacity(inputs.len())));
-    let recorded = Arc::clone(&outcomes);
     let outbox = Arc::clone(&core.outbox);
-    let marked = fences.clone();
-    let send = inputs
-        .send_all(&client)
+    let mut stop = core.stop.subscribe();
+    let delivery = client
+        .deliver(inputs)
         .overall_timeout(core.config.batch_timeout)
-        .keep_created(false)
-        .on_outcome(move |outcome| lock(&recorded).push(outcome.clone()))
-        .before_send(move |positions| {
-            let fences: Vec<Fence> = positions.iter().filter_map(|&at| marked.get(at).copied()).collect();
+        .stop_when(async move { stop_deadline(&mut stop).await })
+        .before_send(move |fences| {
+            let fences = fences.to_vec();
             let outbox = Arc::clone(&outbox);
             Box::pin(async move {
                 outbox
@@ -527,20 +531,18 @@ async fn send_and_settle(core: &Core, portal: u64, batch: Vec<Claimed>) -> Tally
                     .map(drop)
                     .map_err(|error| format!("the outbox could not record the send: {error}"))
             })
-        });
+        })
+        .await;
+    let returned = matches!(delivery.stopped, Some(timeline_core::Error::Stopped));
+    let settled = settlements(delivery.outcomes, returned, &core.config.backoff, SystemTime::now());
     let mut stop = core.stop.subscribe();
-    let returned = tokio::select! {
-        _ = send.into_future() => false,
-        () = stop_deadline(&mut stop) => true,
-    };
-    let outcomes = std::mem::take(&mut *lock(&outcomes));
-    let settled = settlements(&fences, outcomes, returned, &core.config.backoff, SystemTime::now());
     let Some(applied) = settle_until_taken(core, &settled.outcomes, &mut stop).await else {
         return Tally::default();
     };
     let stale: HashSet<Fence> = applied.stale.into_iter().collect();
     let (mut delivered, mut dead, mut retried, mut given_back) = (0, 0, 0, 0);
-    for ((fence, key), fate) in fences.into_iter().zip(keys).zip(settled.fates) {
+    for (fence, fate) in settled.fates {
+        let Some(key) = keys.remove(&fence) else { continue };
         if stale.contains(&fence) {
             continue;
         }
@@ -556,10 +558,6 @@ async fn send_and_settle(core: &Core, portal: u64, batch: Vec<Claimed>) -> Tally
     metrics::stale(stale.len() as u64);
     core.capacity.give_back(delivered + dead);
     Tally { delivered, returned: given_back }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Settles `outcomes`, trying again after an outbox error until the outbox

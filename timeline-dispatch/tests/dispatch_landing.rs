@@ -9,10 +9,11 @@ mod dispatch_support;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use chrono::Utc;
 use dispatch_support::*;
-use hubspot_timeline::{App, FailureReason, RateLimit};
+use hubspot_timeline::{App, FailureReason, MemoryTokenStore, PortalTokens, RateLimit};
 use timeline_dispatch::{ClaimLimits, Fate, MemoryOutbox, Outbox, RowFilter, RowState, RowSummary, encode_event};
-use timeline_sandbox::{DuplicateIds, Sandbox};
+use timeline_sandbox::{DuplicateIds, Fault, Faults, Sandbox};
 
 /// An app of the sandbox's accounts whose budget allows one request per
 /// hour per account: once that request is spent, the next waits longer than
@@ -106,6 +107,53 @@ async fn a_batch_given_back_at_a_shutdown_deadline_before_its_request_is_not_tak
     let given_back = row(&outbox, &signup(101, 0).signup_id).await;
     assert_eq!((given_back.state, given_back.may_have_landed), (RowState::Pending, false));
     redeliver_and_expect_a_duplicate_id(&sandbox, &outbox).await;
+}
+
+/// A claimed batch of four goes out as two requests of two, one at a time
+/// (the app's batch size and in-flight bound); the first request hangs. At
+/// the shutdown's deadline the first two rows may have landed and the last
+/// two, never sent, may not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_a_shutdown_deadline_only_the_rows_whose_request_went_out_may_have_landed() {
+    let faults = Faults::seeded(1).schedule([Fault::Delay(Duration::from_secs(60))]);
+    let sandbox = sandbox().faults(faults).start().await.unwrap();
+    let store = MemoryTokenStore::new();
+    store.insert(101, PortalTokens::new(token_of(101), Utc::now() + chrono::Duration::days(1), "refresh"));
+    let app = App::builder()
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
+        .token_store(Arc::new(store))
+        .base_url(sandbox.url())
+        .batch_size(2)
+        .max_in_flight(1)
+        .build()
+        .unwrap();
+    let outbox = MemoryOutbox::new();
+    let outcomes = Outcomes::default();
+    let dispatcher = dispatcher(app, Arc::new(outbox.clone()), &outcomes).batch_size(4).spawn().unwrap();
+    let events = signups(101, 4);
+    for event in &events {
+        dispatcher.emit(101, event).await.unwrap();
+    }
+    eventually(PATIENCE, "the first request sent", || async {
+        row(&outbox, &events[0].signup_id).await.may_have_landed
+    })
+    .await;
+    let report = dispatcher.shutdown(Duration::from_millis(300)).await.expect("the dispatcher stops");
+    assert_eq!(report.returned, 4);
+    let mut returned: Vec<(String, Fate)> =
+        outcomes.all().into_iter().map(|outcome| (outcome.key.event_id, outcome.fate)).collect();
+    returned.sort_by(|a, b| a.0.cmp(&b.0));
+    let expected: Vec<(String, Fate)> = events
+        .iter()
+        .enumerate()
+        .map(|(n, event)| (event.signup_id.clone(), Fate::Returned { may_have_landed: n < 2 }))
+        .collect();
+    assert_eq!(returned, expected);
+    for (n, event) in events.iter().enumerate() {
+        let given_back = row(&outbox, &event.signup_id).await;
+        assert_eq!((given_back.state, given_back.may_have_landed), (RowState::Pending, n < 2), "{given_back:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,6 +20,7 @@ mod report;
 mod retry;
 mod secret;
 mod send_all;
+mod tagged;
 mod templates;
 mod token_store;
 mod transport;
@@ -37,6 +38,7 @@ pub use config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, RateLimit, RetryPol
 pub use input::{AnyEvent, EventInput, Resent};
 pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, Outcome, SendError, SendReport};
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
+pub use tagged::{DeliverBuilder, Delivery, PreparedInput};
 pub use templates::Templates;
 pub use token_store::{MemoryTokenStore, NoRenewalLock, PortalTokens, RenewalLock, StoreError, TokenStore};
 pub use validation::TemplateViolation;

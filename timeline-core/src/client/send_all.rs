@@ -77,9 +77,12 @@ where
     }
 }
 
-type OutcomeCallback<'c> = Box<dyn FnMut(&Outcome) + Send + 'c>;
+pub(crate) type OutcomeCallback<'c> = Box<dyn FnMut(&Outcome) + Send + 'c>;
 
-type BeforeSendHook<'c> = Box<dyn Fn(&[usize]) -> BeforeSend + Send + Sync + 'c>;
+pub(crate) type BeforeSendHook<'c> = Box<dyn Fn(&[usize]) -> BeforeSend + Send + Sync + 'c>;
+
+/// A signal that stops a call when it completes.
+pub(crate) type StopSignal<'c> = Pin<Box<dyn Future<Output = ()> + Send + 'c>>;
 
 /// A `send_all` call being set up; `.await` it to send.
 ///
@@ -263,6 +266,7 @@ where
             max_failures: self.max_failures,
             on_outcome: self.on_outcome,
             before_send: self.before_send,
+            stop: None,
         };
         Box::pin(run(inner, self.events.enumerate(), reporting, Requests::Batches, self.timeouts))
     }
@@ -278,6 +282,8 @@ enum Step<T, D> {
     Idle,
     /// The overall deadline passed.
     Deadline,
+    /// The caller's stop signal completed.
+    Stopped,
 }
 
 /// The inputs of a batch under way, for accounting for them if the call stops.
@@ -298,18 +304,27 @@ pub(crate) enum Requests {
     OneEvent,
 }
 
-/// How a call reports: what its report keeps, and who sees each outcome.
+/// How a call reports (what its report keeps, who sees each outcome), what
+/// runs before each batch goes out, and what stops it early.
 pub(crate) struct Reporting<'c> {
-    keep_created: bool,
-    max_failures: usize,
-    on_outcome: Option<OutcomeCallback<'c>>,
-    before_send: Option<BeforeSendHook<'c>>,
+    pub(crate) keep_created: bool,
+    pub(crate) max_failures: usize,
+    pub(crate) on_outcome: Option<OutcomeCallback<'c>>,
+    pub(crate) before_send: Option<BeforeSendHook<'c>>,
+    /// Stops the call like its deadline, with [`Error::Stopped`].
+    pub(crate) stop: Option<StopSignal<'c>>,
 }
 
 impl Reporting<'_> {
     /// A call that reports only in its result, keeping everything.
     pub(crate) fn in_result_only() -> Self {
-        Reporting { keep_created: true, max_failures: DEFAULT_MAX_FAILURE_ENTRIES, on_outcome: None, before_send: None }
+        Reporting {
+            keep_created: true,
+            max_failures: DEFAULT_MAX_FAILURE_ENTRIES,
+            on_outcome: None,
+            before_send: None,
+            stop: None,
+        }
     }
 }
 
@@ -400,6 +415,7 @@ where
     let call = CallState::new(timeouts.attempt()).single_event(requests == Requests::OneEvent);
     let deadline = timeouts.overall().and_then(|limit| Some((Instant::now().checked_add(limit)?, limit)));
     let mut deadline_timer = std::pin::pin!(deadline.map(|(at, _)| tokio::time::sleep_until(at)));
+    let mut stop_signal = reporting.stop;
     let mut in_flight = FuturesUnordered::new();
     let mut next_batch: u64 = 0;
     let mut events = std::pin::pin!(events);
@@ -420,15 +436,22 @@ where
         let room = !exhausted && in_flight.len() < inner.config.max_in_flight;
         let holding = tally.chunker.is_holding();
         let step: Step<_, (u64, Delivered)> = poll_fn(|cx| {
+            // A batch that finished is recorded before a deadline or a stop
+            // ends the call: its outcomes are known.
+            if !in_flight.is_empty()
+                && let Poll::Ready(Some(done)) = in_flight.poll_next_unpin(cx)
+            {
+                return Poll::Ready(Step::Finished(done));
+            }
             if let Some(timer) = deadline_timer.as_mut().as_pin_mut()
                 && timer.poll(cx).is_ready()
             {
                 return Poll::Ready(Step::Deadline);
             }
-            if !in_flight.is_empty()
-                && let Poll::Ready(Some(done)) = in_flight.poll_next_unpin(cx)
+            if let Some(signal) = stop_signal.as_mut()
+                && signal.as_mut().poll(cx).is_ready()
             {
-                return Poll::Ready(Step::Finished(done));
+                return Poll::Ready(Step::Stopped);
             }
             if !room {
                 return if in_flight.is_empty() { Poll::Ready(Step::Next(None)) } else { Poll::Pending };
@@ -471,6 +494,7 @@ where
                 (None, None)
             }
             Step::Deadline => (deadline.map(|(_, limit)| Error::Deadline(limit)), None),
+            Step::Stopped => (Some(Error::Stopped), None),
         };
         if let Some(error) = stop {
             drop(in_flight);
