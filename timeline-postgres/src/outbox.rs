@@ -17,6 +17,7 @@ use crate::codec::{
     db_error, from_db_attempt, from_db_count, from_db_kind, from_db_portal, from_db_state, from_db_time, to_db_attempt,
     to_db_limit, to_db_portal, to_db_time,
 };
+use crate::group_commit::GroupCommits;
 use crate::listener::EnqueueListener;
 use crate::schema::{MigrationFailure, is_plain_schema, migrate_in_schema};
 use crate::sql::Statements;
@@ -56,6 +57,15 @@ static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 /// time. Every later change is fenced on (row, attempt): a change whose
 /// attempt is not the row's any more changes nothing and is named as stale.
 ///
+/// # Group commits
+///
+/// [`enqueue`](Outbox::enqueue) (what [`Dispatcher::emit`](timeline_dispatch::Dispatcher::emit)
+/// calls) joins the enqueues waiting at the same moment in one statement, up
+/// to four such groups at once, so tasks emitting together share round trips
+/// and commits; when a group fails, its enqueues are tried again one by one,
+/// so one that fails does not fail the others. [`enqueue_in`](Self::enqueue_in)
+/// is never grouped: it runs in the caller's transaction.
+///
 /// # Waking a dispatcher
 ///
 /// [`enqueue_in`](Self::enqueue_in) notifies the channel named after the
@@ -67,6 +77,7 @@ pub struct PgOutbox {
     pool: PgPool,
     schema: String,
     statements: std::sync::Arc<Statements>,
+    group_commits: GroupCommits,
 }
 
 impl std::fmt::Debug for PgOutbox {
@@ -100,7 +111,8 @@ impl PgOutbox {
 
     fn build(pool: PgPool, schema: String) -> Self {
         let statements = std::sync::Arc::new(Statements::new(&schema));
-        PgOutbox { pool, schema, statements }
+        let group_commits = GroupCommits::new(pool.clone(), Arc::clone(&statements));
+        PgOutbox { pool, schema, statements, group_commits }
     }
 
     /// Its schema.
@@ -145,68 +157,14 @@ impl PgOutbox {
     where
         E: PgExecutor<'c>,
     {
-        self.insert(executor, events, now, Some(&self.schema)).await
+        let events: Vec<(&NewEvent, SystemTime)> = events.iter().map(|event| (event, now)).collect();
+        insert(executor, &self.statements, &events, Some(&self.schema)).await
     }
 
     /// Waits for [`enqueue_in`](Self::enqueue_in)'s notifications, on a
     /// connection of its own from the pool's options.
     pub async fn listen(&self) -> Result<EnqueueListener, OutboxError> {
         EnqueueListener::connect(&self.pool, &self.schema).await
-    }
-
-    async fn insert<'c, E>(
-        &self,
-        executor: E,
-        events: &[NewEvent],
-        now: SystemTime,
-        notify: Option<&str>,
-    ) -> Result<Vec<Enqueued>, OutboxError>
-    where
-        E: PgExecutor<'c>,
-    {
-        // The first event of each key is the one that may be added.
-        let mut seen = HashSet::new();
-        let firsts: Vec<bool> = events.iter().map(|event| seen.insert(&event.key)).collect();
-        let unique = events.iter().zip(&firsts).filter(|(_, first)| **first).map(|(event, _)| event);
-        let (mut portals, mut kinds, mut types, mut ids, mut bodies) = (vec![], vec![], vec![], vec![], vec![]);
-        for event in unique {
-            portals.push(to_db_portal(event.key.portal));
-            kinds.push(event.key.kind.as_str());
-            types.push(event.key.event_type.as_str());
-            ids.push(event.key.event_id.as_str());
-            bodies.push(event.body.as_slice());
-        }
-        if portals.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query(AssertSqlSafe(self.statements.enqueue.clone()))
-            .bind(&portals)
-            .bind(&kinds)
-            .bind(&types)
-            .bind(&ids)
-            .bind(&bodies)
-            .bind(to_db_time(now)?)
-            .bind(notify)
-            .fetch_all(executor)
-            .await
-            .map_err(db_error("enqueue"))?;
-        let mut added = HashSet::with_capacity(rows.len());
-        for row in &rows {
-            let portal: i64 = row.try_get(0).map_err(db_error("read an added row"))?;
-            let kind: String = row.try_get(1).map_err(db_error("read an added row"))?;
-            let event_type: String = row.try_get(2).map_err(db_error("read an added row"))?;
-            let event_id: String = row.try_get(3).map_err(db_error("read an added row"))?;
-            added.insert(EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id });
-        }
-        Ok(events
-            .iter()
-            .zip(firsts)
-            .map(
-                |(event, first)| {
-                    if first && added.contains(&event.key) { Enqueued::Added } else { Enqueued::AlreadyThere }
-                },
-            )
-            .collect())
     }
 
     async fn claim_rows(
@@ -461,11 +419,70 @@ fn summary_row(row: &PgRow) -> Result<RowSummary, OutboxError> {
     })
 }
 
+/// Adds each of `events` (pending, due at its enqueue time) whose key is
+/// new, through `executor`, in one statement; says, in order, which were
+/// added and which were there already (the first event of a key is the one
+/// that may be added). Notifies `notify` when it adds a row.
+pub(crate) async fn insert<'c, E>(
+    executor: E,
+    statements: &Statements,
+    events: &[(&NewEvent, SystemTime)],
+    notify: Option<&str>,
+) -> Result<Vec<Enqueued>, OutboxError>
+where
+    E: PgExecutor<'c>,
+{
+    let mut seen = HashSet::new();
+    let firsts: Vec<bool> = events.iter().map(|(event, _)| seen.insert(&event.key)).collect();
+    let unique = events.iter().zip(&firsts).filter(|(_, first)| **first).map(|(event, _)| event);
+    let (mut portals, mut kinds, mut types, mut ids, mut bodies, mut times) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for (event, now) in unique {
+        portals.push(to_db_portal(event.key.portal));
+        kinds.push(event.key.kind.as_str());
+        types.push(event.key.event_type.as_str());
+        ids.push(event.key.event_id.as_str());
+        bodies.push(event.body.as_slice());
+        times.push(to_db_time(*now)?);
+    }
+    if portals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(AssertSqlSafe(statements.enqueue.clone()))
+        .bind(&portals)
+        .bind(&kinds)
+        .bind(&types)
+        .bind(&ids)
+        .bind(&bodies)
+        .bind(&times)
+        .bind(notify)
+        .fetch_all(executor)
+        .await
+        .map_err(db_error("enqueue"))?;
+    let mut added = HashSet::with_capacity(rows.len());
+    for row in &rows {
+        let portal: i64 = row.try_get(0).map_err(db_error("read an added row"))?;
+        let kind: String = row.try_get(1).map_err(db_error("read an added row"))?;
+        let event_type: String = row.try_get(2).map_err(db_error("read an added row"))?;
+        let event_id: String = row.try_get(3).map_err(db_error("read an added row"))?;
+        added.insert(EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id });
+    }
+    Ok(events
+        .iter()
+        .zip(firsts)
+        .map(
+            |((event, _), first)| {
+                if first && added.contains(&event.key) { Enqueued::Added } else { Enqueued::AlreadyThere }
+            },
+        )
+        .collect())
+}
+
 impl Outbox for PgOutbox {
     /// Adds `events` in a statement of its own on the pool (no notification:
     /// the dispatcher calling it knows).
     fn enqueue<'a>(&'a self, events: &'a [NewEvent], now: SystemTime) -> OutboxFuture<'a, Vec<Enqueued>> {
-        Box::pin(self.insert(&self.pool, events, now, None))
+        Box::pin(self.group_commits.enqueue(events, now))
     }
 
     fn claim_skipping<'a>(

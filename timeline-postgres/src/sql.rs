@@ -10,8 +10,8 @@ use std::sync::Arc;
 /// The statements of one outbox schema.
 #[derive(Debug)]
 pub(crate) struct Statements {
-    /// $1 portals, $2 kinds, $3 event types, $4 event ids, $5 bodies, $6 now,
-    /// $7 the channel to notify when a row is added (NULL: none). Returns the
+    /// $1 portals, $2 kinds, $3 event types, $4 event ids, $5 bodies, $6
+    /// enqueue times, $7 the channel to notify when a row is added (NULL: none). Returns the
     /// keys added.
     pub(crate) enqueue: Arc<str>,
     /// $1 now, $2 per account, $3 total, $4 the lease's end, $5 the accounts
@@ -59,14 +59,15 @@ impl Statements {
             enqueue: format!(
                 "WITH numbered AS (
                     SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id, e.*
-                    FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[])
-                        WITH ORDINALITY AS e(portal, kind, event_type, event_id, body, ord)
+                    FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[])
+                        WITH ORDINALITY AS e(portal, kind, event_type, event_id, body, enqueued_at, ord)
                     ORDER BY e.ord
                 ),
                 added AS (
                     INSERT INTO {t} (id, portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at)
                     OVERRIDING SYSTEM VALUE
-                    SELECT n.id, n.portal, n.kind, n.event_type, n.event_id, n.body, 'pending', 0, $6, $6
+                    SELECT n.id, n.portal, n.kind, n.event_type, n.event_id, n.body, 'pending', 0, n.enqueued_at,
+                        n.enqueued_at
                     FROM numbered AS n
                     ORDER BY n.portal, n.kind, n.event_type, n.event_id
                     ON CONFLICT ON CONSTRAINT events_key DO NOTHING
