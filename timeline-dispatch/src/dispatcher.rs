@@ -230,6 +230,7 @@ impl Dispatcher {
     pub(crate) fn start(app: App, outbox: Arc<dyn Outbox>, sink: Option<Arc<dyn Sink>>, config: Config) -> Self {
         let core = Arc::new(Core {
             app,
+            clients: Default::default(),
             outbox,
             sink,
             capacity: Capacity::new(config.max_undelivered),

@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+mod accounts;
 mod builder;
 mod capacity;
 #[cfg(feature = "conformance")]

@@ -12,6 +12,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use crate::accounts::AccountClients;
 use crate::builder::Config;
 use crate::capacity::Capacity;
 use crate::dispatcher::{Died, ShutdownReport};
@@ -50,6 +51,8 @@ const BUSY_CLAIM_PAUSE: Duration = Duration::from_millis(100);
 /// What the dispatcher's handles and its task share.
 pub(crate) struct Core {
     pub(crate) app: App,
+    /// The clients of the accounts sent for lately.
+    pub(crate) clients: AccountClients,
     pub(crate) outbox: Arc<dyn Outbox>,
     pub(crate) sink: Option<Arc<dyn Sink>>,
     pub(crate) config: Config,
@@ -320,6 +323,7 @@ pub(crate) async fn run(core: Arc<Core>) {
         }
         if last_resync.elapsed() >= RESYNC_INTERVAL {
             core.resync().await;
+            core.clients.forget_idle();
             last_resync = Instant::now();
         }
         if last_purge.elapsed() >= PURGE_INTERVAL.min(core.config.retention) && core.stop.borrow().is_none() {
@@ -514,7 +518,7 @@ async fn send_and_settle(core: &Core, portal: u64, batch: Vec<Claimed>) -> Tally
             (row.fence, input)
         })
         .collect();
-    let client = core.app.portal(portal);
+    let client = core.clients.client(&core.app, portal);
     let outbox = Arc::clone(&core.outbox);
     let mut stop = core.stop.subscribe();
     let delivery = client

@@ -1,7 +1,8 @@
 //! The dispatcher when its outbox or its sink misbehaves: only settlements
 //! the outbox applied reach the sink, a settlement that failed is tried
-//! again without sending again, and a panic makes `flush` and `shutdown`
-//! fail at once instead of waiting for ever.
+//! again without sending again, a panic makes `flush` and `shutdown` fail
+//! at once instead of waiting for ever, and an account's batches one after
+//! another do not each load its tokens from the token store.
 
 mod dispatch_support;
 
@@ -9,10 +10,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
+use chrono::Utc;
 use dispatch_support::*;
+use hubspot_timeline::{App, BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
 use timeline_dispatch::{
-    AccountCounts, ClaimLimits, Claimed, DispatchOutcome, Enqueued, Fate, Fence, MemoryOutbox, NewEvent, Outbox,
-    OutboxCounts, OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement, Stopped,
+    AccountCounts, ClaimLimits, Claimed, DispatchOutcome, Dispatcher, Enqueued, Fate, Fence, MemoryOutbox, NewEvent,
+    Outbox, OutboxCounts, OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement, Stopped,
 };
 use timeline_sandbox::DuplicateIds;
 
@@ -193,4 +196,46 @@ async fn a_panicking_sink_makes_flush_and_shutdown_fail_promptly() {
     assert!(died.message.contains("the sink broke"), "{died}");
     assert!(matches!(dispatcher.emit(101, &signup(101, 1)).await, Err(timeline_dispatch::EmitError::Closed)));
     assert_eq!(outbox.counts().await.unwrap().delivered, 1, "the outbox holds the truth");
+}
+
+/// A token store that counts its loads.
+struct CountingStore {
+    tokens: MemoryTokenStore,
+    loads: AtomicUsize,
+}
+
+impl TokenStore for CountingStore {
+    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
+        self.loads.fetch_add(1, Ordering::SeqCst);
+        self.tokens.load(portal)
+    }
+
+    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.tokens.save(portal, tokens)
+    }
+}
+
+/// An account's batches one after another, on default settings: its
+/// tokens are loaded from the store once, not once per batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accounts_tokens_are_loaded_once_for_its_batches_one_after_another() {
+    let sandbox = sandbox().start().await.unwrap();
+    let tokens = MemoryTokenStore::new();
+    tokens.insert(101, PortalTokens::new(token_of(101), Utc::now() + chrono::Duration::days(1), "refresh"));
+    let store = Arc::new(CountingStore { tokens, loads: AtomicUsize::new(0) });
+    let app = App::builder()
+        .client_id(CLIENT_ID)
+        .client_secret(CLIENT_SECRET)
+        .token_store(Arc::clone(&store) as Arc<dyn TokenStore>)
+        .base_url(sandbox.url())
+        .build()
+        .unwrap();
+    let dispatcher = Dispatcher::builder(app, MemoryOutbox::new()).spawn().unwrap();
+    for event in signups(101, 5) {
+        dispatcher.emit(101, &event).await.unwrap();
+        dispatcher.flush().await.unwrap();
+    }
+    assert_eq!(sandbox.stats().requests, 5, "five batches");
+    assert_eq!(store.loads.load(Ordering::SeqCst), 1, "the tokens were loaded once");
+    dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
