@@ -14,6 +14,9 @@ pub enum Part {
     Quiet,
     /// Peak RSS while many events wait in the SQLite outbox.
     Memory,
+    /// Memory and `emit` cost while many events flow through, delivered
+    /// rows purged after the retention.
+    Flow,
 }
 
 /// Which outbox a run uses.
@@ -73,12 +76,14 @@ pub struct Args {
     pub linger: Duration,
     /// The dispatcher's most batches of one account in one round.
     pub batches_per_account: usize,
-    /// Quiet: events per second emitted in all, half of them to account 1.
+    /// Quiet, flow: events per second emitted in all (quiet: half of them to account 1).
     pub rate: u64,
     /// Quiet: seconds of emitting.
     pub seconds: u64,
     /// Memory: seconds to wait after the last emit (the dispatcher retrying) before the last reading.
     pub hold: Duration,
+    /// Flow: the dispatcher's retention of delivered rows.
+    pub retention: Duration,
     /// Postgres: connections in the outbox's pool.
     pub pg_connections: u32,
     /// The `timeline-sandbox` binary.
@@ -87,9 +92,9 @@ pub struct Args {
     pub templates: PathBuf,
 }
 
-const USAGE: &str = "usage: bench_dispatch emit|share|quiet|memory [--outboxes memory,sqlite,postgres] [--rounds N] \
+const USAGE: &str = "usage: bench_dispatch emit|share|quiet|memory|flow [--outboxes memory,sqlite,postgres] [--rounds N] \
 [--events N] [--tasks N] [--accounts N] [--windows N] [--rate-limit N] [--rate-window-ms MS] [--batch-size N] \
-[--linger-ms MS] [--batches-per-account N] [--rate EVENTS_PER_S] [--seconds N] [--hold-s N] [--pg-connections N] [--sandbox-bin PATH] \
+[--linger-ms MS] [--batches-per-account N] [--rate EVENTS_PER_S] [--seconds N] [--hold-s N] [--retention-s N] [--pg-connections N] [--sandbox-bin PATH] \
 [--templates DIR]";
 
 impl Args {
@@ -101,20 +106,22 @@ impl Args {
             Some("share") => Part::Share,
             Some("quiet") => Part::Quiet,
             Some("memory") => Part::Memory,
+            Some("flow") => Part::Flow,
             _ => return Err(USAGE.to_owned()),
         };
         let mut args = Args {
             part,
             outboxes: match part {
                 Part::Emit => vec![Kind::Memory, Kind::Sqlite, Kind::Postgres],
+                Part::Flow => vec![Kind::Memory, Kind::Sqlite],
                 Part::Share | Part::Quiet | Part::Memory => vec![Kind::Sqlite],
             },
             rounds: 2,
-            events: if part == Part::Memory { 1_000_000 } else { 20_000 },
+            events: if matches!(part, Part::Memory | Part::Flow) { 1_000_000 } else { 20_000 },
             tasks: 64,
             accounts: match part {
                 Part::Share => 100,
-                Part::Emit | Part::Quiet | Part::Memory => 10,
+                Part::Emit | Part::Quiet | Part::Memory | Part::Flow => 10,
             },
             windows: 5,
             rate_limit: if part == Part::Quiet { 10 } else { 110 },
@@ -122,9 +129,10 @@ impl Args {
             batch_size: if part == Part::Share { 1 } else { hubspot_timeline::dispatch::DEFAULT_BATCH_SIZE },
             linger: hubspot_timeline::dispatch::DEFAULT_LINGER,
             batches_per_account: hubspot_timeline::dispatch::DEFAULT_BATCHES_PER_ACCOUNT,
-            rate: 3_000,
+            rate: if part == Part::Flow { 10_000 } else { 3_000 },
             seconds: 10,
             hold: Duration::from_secs(10),
+            retention: Duration::from_secs(10),
             pg_connections: 16,
             sandbox_bin: default_sandbox_bin(),
             templates: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/templates")),
@@ -149,6 +157,7 @@ impl Args {
                 "--rate" => args.rate = number(&flag, &value)?,
                 "--seconds" => args.seconds = number(&flag, &value)?,
                 "--hold-s" => args.hold = Duration::from_secs(number(&flag, &value)?),
+                "--retention-s" => args.retention = Duration::from_secs(number(&flag, &value)?),
                 "--pg-connections" => args.pg_connections = number(&flag, &value)?,
                 "--sandbox-bin" => args.sandbox_bin = PathBuf::from(value),
                 "--templates" => args.templates = PathBuf::from(value),

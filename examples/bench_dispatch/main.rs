@@ -15,6 +15,9 @@
 //! - `memory`: N events emitted into the SQLite outbox while the sandbox
 //!   answers every request 503, so that they stay pending; RSS, peak RSS and
 //!   live heap at checkpoints.
+//! - `flow`: N events emitted at a steady rate from T tasks and delivered,
+//!   through each outbox in turn, delivered rows purged after the retention: RSS, live
+//!   heap, the rows kept and the mean `emit` call over each tenth of the run.
 //!
 //! ```text
 //! cargo build --release -p timeline-sandbox
@@ -22,6 +25,7 @@
 //! cargo run --release --features postgres --example bench_dispatch -- share --accounts 100 --windows 5
 //! cargo run --release --features postgres --example bench_dispatch -- quiet
 //! cargo run --release --features postgres --example bench_dispatch -- memory --events 1000000
+//! cargo run --release --features postgres --example bench_dispatch -- flow --events 1000000 --rate 10000 --retention-s 10 --outboxes sqlite
 //! ```
 
 #[path = "../bench_portals/answers.rs"]
@@ -77,6 +81,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         Part::Share => runtime.block_on(share(&args, pg)),
         Part::Quiet => runtime.block_on(quiet(&args, pg)),
         Part::Memory => runtime.block_on(memory(&args, pg)),
+        Part::Flow => runtime.block_on(flow(&args, pg)),
     }
 }
 
@@ -580,5 +585,115 @@ async fn memory(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>
         stats.status_count(503)
     );
     println!("stopped         {:?}", report.outbox);
+    Ok(())
+}
+
+/// Calls and their summed time, for the mean over an interval.
+#[derive(Default)]
+struct CallTimes {
+    calls: AtomicU64,
+    nanos: AtomicU64,
+}
+
+async fn flow(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>> {
+    let sandbox = SandboxProcess::start(&args.sandbox_bin, &args.templates, 0, args.rate_window, &[])?;
+    println!(
+        "events          {} per outbox over {} accounts, {} per second from {} tasks; retention {} s",
+        args.events,
+        args.accounts,
+        args.rate,
+        args.tasks,
+        args.retention.as_secs()
+    );
+    for &kind in &args.outboxes {
+        flow_once(args, &sandbox, pg, kind).await?;
+    }
+    Ok(())
+}
+
+async fn flow_once(
+    args: &Args,
+    sandbox: &SandboxProcess,
+    pg: Option<&PgServer>,
+    kind: Kind,
+) -> Result<(), Box<dyn Error>> {
+    let opened = outboxes::open(kind, pg, "bench_flow", args.pg_connections).await?;
+    let outcomes = Arc::new(Outcomes::default());
+    let dispatcher = Dispatcher::builder_shared(app(args, sandbox, None, None)?, Arc::clone(&opened.outbox))
+        .batch_size(args.batch_size)
+        .linger(args.linger)
+        .batches_per_account(args.batches_per_account)
+        .retention(args.retention)
+        .sink(sink(&outcomes))
+        .spawn()?;
+    let outbox = Arc::clone(&opened.outbox);
+    println!("\noutbox          {} (load {} at the start)", kind.name(), load());
+    println!(
+        "{:>7} {:>9} {:>9} {:>10} {:>9} {:>9} {:>10} {:>12}",
+        "at s", "emitted", "waiting", "delivered", "kept", "RSS MiB", "heap MiB", "emit us mean"
+    );
+    let step = (args.events / 10).max(1);
+    let next = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicU64::new(0));
+    let times = Arc::new(CallTimes::default());
+    let started = Instant::now();
+    let cpu_before = usage::cpu_time();
+    let mut tasks = JoinSet::new();
+    for _ in 0..args.tasks {
+        let (dispatcher, outbox, outcomes) = (dispatcher.clone(), Arc::clone(&outbox), Arc::clone(&outcomes));
+        let (next, done, times) = (Arc::clone(&next), Arc::clone(&done), Arc::clone(&times));
+        let (events, accounts, rate) = (args.events, args.accounts, args.rate as f64);
+        tasks.spawn(async move {
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= events {
+                    return Ok::<_, Box<dyn Error + Send + Sync>>(());
+                }
+                // Event n goes out n / rate seconds after the start.
+                let due = started + Duration::from_secs_f64(n as f64 / rate);
+                tokio::time::sleep_until(due.into()).await;
+                let call = Instant::now();
+                dispatcher.emit(spread(n, accounts), &pet_event::pet_adopted(n)).await?;
+                times.nanos.fetch_add(call.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                times.calls.fetch_add(1, Ordering::Relaxed);
+                let emitted = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if emitted % step == 0 {
+                    // The mean of the calls since the last reading.
+                    let calls = times.calls.swap(0, Ordering::Relaxed).max(1);
+                    let mean_us = times.nanos.swap(0, Ordering::Relaxed) as f64 / calls as f64 / 1e3;
+                    let counts = outbox.counts().await?;
+                    println!(
+                        "{:>7.1} {emitted:>9} {:>9} {:>10} {:>9} {:>9.1} {:>10.1} {:>12.1}",
+                        started.elapsed().as_secs_f64(),
+                        counts.pending + counts.claimed,
+                        outcomes.counts().0,
+                        counts.delivered,
+                        usage::status_kib("VmRSS").unwrap_or(0) as f64 / 1024.0,
+                        heap::live_bytes() as f64 / (1024.0 * 1024.0),
+                        mean_us
+                    );
+                }
+            }
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined?.map_err(|e| e.to_string())?;
+    }
+    dispatcher.flush().await?;
+    let elapsed = started.elapsed();
+    let cpu = usage::cpu_time().saturating_sub(cpu_before);
+    let (delivered, _, dead) = outcomes.counts();
+    dispatcher.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
+    println!(
+        "done            {delivered} delivered, {dead} dead in {:.1} s ({:.0} events/s, {:.1} us of CPU per event); \
+         peak RSS {:.1} MiB",
+        elapsed.as_secs_f64(),
+        args.events as f64 / elapsed.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / args.events as f64,
+        usage::status_kib("VmHWM").unwrap_or(0) as f64 / 1024.0
+    );
+    if delivered != args.events || dead > 0 {
+        return Err(format!("{} outbox: {delivered} of {} delivered, {dead} dead", kind.name(), args.events).into());
+    }
     Ok(())
 }

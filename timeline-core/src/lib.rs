@@ -21,7 +21,9 @@
 //!   many accounts (portals): a [`Client`] per account from
 //!   [`App::portal`], tokens in a [`TokenStore`], each account paced by a
 //!   [`RateBudget`], onboarding with [`App::install`] and one call for many
-//!   accounts with [`App::send_all`].
+//!   accounts with [`App::send_all`]. The same engine serves a queue of
+//!   your own: [`Client::deliver`] sends [`PreparedInput`]s tagged with
+//!   your records' ids and gives back each tag with its [`Outcome`].
 //!
 //! A crate that only defines events can leave the client out
 //! (`default-features = false`): it then builds without reqwest and tokio.

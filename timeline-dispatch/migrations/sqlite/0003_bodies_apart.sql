@@ -13,3 +13,14 @@ CREATE TABLE outbox_body (
 );
 INSERT INTO outbox_body (id, body) SELECT id, body FROM outbox WHERE state <> 'delivered';
 ALTER TABLE outbox DROP COLUMN body;
+
+-- A row's body goes with its delivery, and with the row.
+CREATE TRIGGER outbox_delivered_drops_body AFTER UPDATE OF state ON outbox
+    WHEN NEW.state = 'delivered'
+BEGIN
+    DELETE FROM outbox_body WHERE id = NEW.id;
+END;
+CREATE TRIGGER outbox_purge_drops_body AFTER DELETE ON outbox
+BEGIN
+    DELETE FROM outbox_body WHERE id = OLD.id;
+END;

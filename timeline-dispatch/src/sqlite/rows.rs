@@ -170,7 +170,8 @@ pub(super) async fn claim(
             "UPDATE outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
              WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due_per_account \
                           WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
-             RETURNING id, portal, kind, event_type, event_id, attempts, enqueued_at, may_have_landed",
+             RETURNING id, portal, kind, event_type, event_id, attempts, enqueued_at, may_have_landed, \
+                 (SELECT body FROM outbox_body WHERE outbox_body.id = outbox.id) AS body",
         )
         .bind(lease_end)
         .bind(account.try_get::<i64, _>("portal")?)
@@ -178,8 +179,6 @@ pub(super) async fn claim(
         .bind(i64::try_from(take).unwrap_or(i64::MAX))
         .fetch_all(&mut *conn)
         .await?;
-        let ids = rows.iter().map(|row| row.try_get("id")).collect::<Result<Vec<i64>, _>>()?;
-        let mut bodies = bodies(&mut *conn, &ids).await?;
         let mut share = rows
             .iter()
             .map(|row| {
@@ -187,7 +186,9 @@ pub(super) async fn claim(
                 Ok(Claimed {
                     fence: Fence { row: id, attempt: attempts(row)? },
                     key: key(row)?,
-                    body: bodies.remove(&id).ok_or_else(|| decode(format!("the row {id} has no body")))?,
+                    body: row
+                        .try_get::<Option<Vec<u8>>, _>("body")?
+                        .ok_or_else(|| decode(format!("the row {id} has no body")))?,
                     enqueued_at: time(row.try_get("enqueued_at")?)?,
                     may_have_landed: row.try_get("may_have_landed")?,
                 })
@@ -197,15 +198,6 @@ pub(super) async fn claim(
         claimed.append(&mut share);
     }
     Ok(claimed)
-}
-
-/// The bodies of the rows `ids`, by id.
-async fn bodies(conn: &mut SqliteConnection, ids: &[i64]) -> Result<HashMap<i64, Vec<u8>>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, body FROM outbox_body WHERE id IN (SELECT value FROM json_each(?1))")
-        .bind(json(&ids)?)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("body")?))).collect()
 }
 
 /// A [`Settlement`] as stored, for one fence.
@@ -268,25 +260,12 @@ pub(super) async fn settle(
              may_have_landed = COALESCE(o.value ->> 5, may_have_landed) \
          FROM json_each(?1) AS o \
          WHERE outbox.id = o.value ->> 0 AND outbox.attempts = o.value ->> 1 AND outbox.state = 'claimed' \
-         RETURNING outbox.id, outbox.attempts, outbox.state",
+         RETURNING outbox.id, outbox.attempts",
     )
     .bind(json(&rows)?)
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
-    // A delivered row's body is never sent again.
-    let mut delivered = Vec::new();
-    for row in &changed {
-        if row.try_get::<&str, _>("state")? == RowState::Delivered.as_str() {
-            delivered.push(row.try_get::<i64, _>("id")?);
-        }
-    }
-    if !delivered.is_empty() {
-        sqlx::query("DELETE FROM outbox_body WHERE id IN (SELECT value FROM json_each(?1))")
-            .bind(json(&delivered)?)
-            .execute(&mut *conn)
-            .await?;
-    }
     applied(outcomes.iter().map(|outcome| outcome.fence), &changed)
 }
 
@@ -356,16 +335,6 @@ pub(super) async fn requeue_dead(
 /// Removes the delivered rows (and the dead ones when `dead_too`) settled
 /// before `before`.
 pub(super) async fn purge(conn: &mut SqliteConnection, before: i64, dead_too: bool) -> Result<u64, sqlx::Error> {
-    // Delivered rows have no body; the dead ones purged lose theirs.
-    if dead_too {
-        sqlx::query(
-            "DELETE FROM outbox_body WHERE id IN \
-             (SELECT id FROM outbox WHERE settled_at < ?1 AND state = 'dead')",
-        )
-        .bind(before)
-        .execute(&mut *conn)
-        .await?;
-    }
     let done = sqlx::query("DELETE FROM outbox WHERE settled_at < ?1 AND (?2 OR state = 'delivered')")
         .bind(before)
         .bind(dead_too)
