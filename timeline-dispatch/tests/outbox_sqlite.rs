@@ -208,6 +208,17 @@ async fn concurrent_enqueues_share_commits() {
     assert_eq!(outbox.counts().await.unwrap().pending, TASKS as u64);
 }
 
+/// A connection to a new outbox file at `path` with only its first
+/// `migrations` migrations run: a file an older release left.
+async fn migrated_up_to(path: &Path, migrations: usize) -> sqlx::SqliteConnection {
+    let all = sqlx::migrate!("migrations/sqlite");
+    let older = sqlx::migrate::Migrator::with_migrations(all.iter().take(migrations).cloned().collect());
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).create_if_missing(true);
+    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    older.run(&mut conn).await.unwrap();
+    conn
+}
+
 /// An outbox file from before the may-have-landed column: its migration
 /// keeps the meaning the attempt number had for undelivered and dead rows
 /// claimed more than once (an earlier attempt may have sent them), and
@@ -216,11 +227,7 @@ async fn concurrent_enqueues_share_commits() {
 async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_meant() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
-    let all = sqlx::migrate!("migrations/sqlite");
-    let first = sqlx::migrate::Migrator::with_migrations(all.iter().take(1).cloned().collect());
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
-    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
-    first.run(&mut conn).await.unwrap();
+    let mut conn = migrated_up_to(&path, 1).await;
     let rows = [
         ("pending-once", "pending", 1, Some(1), None),
         ("pending-twice", "pending", 2, Some(1), None),
@@ -277,11 +284,7 @@ async fn stored_bodies(path: &Path) -> i64 {
 async fn bodies_move_to_their_own_table_and_leave_with_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
-    let all = sqlx::migrate!("migrations/sqlite");
-    let before = sqlx::migrate::Migrator::with_migrations(all.iter().take(2).cloned().collect());
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true);
-    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
-    before.run(&mut conn).await.unwrap();
+    let mut conn = migrated_up_to(&path, 2).await;
     for (id, state, due_at, settled_at) in [
         ("pending", "pending", Some(1), None),
         ("dead", "dead", None, Some(1)),
