@@ -11,7 +11,3 @@ UPDATE events SET may_have_landed = true WHERE attempts > 1 AND state <> 'delive
 -- The dispatcher's depth, once a second: the undelivered rows and the oldest
 -- of them, without reading delivered rows.
 CREATE INDEX events_undelivered_id ON events (id) WHERE state IN ('pending', 'claimed');
-
--- Retention: delivered rows by settle time (the dispatcher purges them
--- without touching dead letters).
-CREATE INDEX events_delivered ON events (settled_at) WHERE state = 'delivered';

@@ -212,6 +212,7 @@ impl Statements {
             )
             .into(),
             purge: format!("DELETE FROM {t} WHERE state IN ('delivered', 'dead') AND settled_at < $1").into(),
+            // Through `events_settled`: the dead rows it also holds are few.
             purge_delivered: format!("DELETE FROM {t} WHERE state = 'delivered' AND settled_at < $1").into(),
         }
     }
