@@ -56,8 +56,9 @@ async fn already_in_use_is_delivered_only_for_an_input_that_may_have_landed() {
     sandbox.shutdown().await;
 }
 
-/// The stop signal ends a call whose request hangs: the input in flight
-/// fails as one that may have landed, those not sent yet as not sent, and
+/// The stop signal ends a call whose first request hangs in the sandbox
+/// (stopped once the sandbox has it): the inputs in flight
+/// fail as ones that may have landed, those not sent yet as not sent, and
 /// the step before sending ran once, for the batch that went out.
 #[tokio::test]
 async fn a_stop_accounts_for_every_input_and_tells_sent_from_unsent() {
@@ -74,7 +75,12 @@ async fn a_stop_accounts_for_every_input_and_tells_sent_from_unsent() {
             counted.fetch_add(1, Ordering::SeqCst);
             Box::pin(async { Ok(()) })
         })
-        .stop_when(tokio::time::sleep(Duration::from_millis(500)))
+        .stop_when(async {
+            // Once the first request has reached the sandbox, which holds it.
+            while sandbox.stats().requests == 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
         .await;
     assert_eq!(delivery.stopped, Some(Error::Stopped));
     assert_eq!(steps.load(Ordering::SeqCst), 1);

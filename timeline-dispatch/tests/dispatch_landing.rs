@@ -130,15 +130,13 @@ async fn at_a_shutdown_deadline_only_the_rows_whose_request_went_out_may_have_la
         .unwrap();
     let outbox = MemoryOutbox::new();
     let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app, Arc::new(outbox.clone()), &outcomes).batch_size(4).spawn().unwrap();
+    // The four rows wait before the dispatcher starts: its first claim takes them as one batch.
     let events = signups(101, 4);
-    for event in &events {
-        dispatcher.emit(101, event).await.unwrap();
-    }
-    eventually(PATIENCE, "the first request sent", || async {
-        row(&outbox, &events[0].signup_id).await.may_have_landed
-    })
-    .await;
+    let rows: Vec<_> = events.iter().map(|event| encode_event(101, event).unwrap()).collect();
+    outbox.enqueue(&rows, SystemTime::now()).await.unwrap();
+    let dispatcher = dispatcher(app, Arc::new(outbox.clone()), &outcomes).batch_size(4).spawn().unwrap();
+    eventually(PATIENCE, "the first request in the sandbox", || async { sandbox.stats().requests >= 1 }).await;
+    assert!(row(&outbox, &events[0].signup_id).await.may_have_landed, "marked before it went out");
     let report = dispatcher.shutdown(Duration::from_millis(300)).await.expect("the dispatcher stops");
     assert_eq!(report.returned, 4);
     let mut returned: Vec<(String, Fate)> =
