@@ -14,7 +14,7 @@ use common::*;
 use hubspot_timeline::{EncodedInput, Error, EventKind, FailureReason, Outcome, PreparedInput};
 use timeline_sandbox::{DuplicateIds, Fault, Faults};
 
-/// Adoption `n` as a durable queue would keep it, tagged `tag`.
+/// Adoption `n` as a durable queue would keep it.
 fn prepared(n: usize, may_have_landed: bool) -> PreparedInput {
     let encoded = EncodedInput::new(&adoption(n)).unwrap();
     PreparedInput::new(EventKind::Timeline, "1001298", encoded.id(), encoded.json().to_vec())

@@ -24,8 +24,9 @@ impl AccountClients {
     /// The client of `portal`: the one kept, or a new one of `app`.
     pub(crate) fn client(&self, app: &App, portal: u64) -> Client {
         let mut clients = self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (client, used_at) = clients.entry(portal).or_insert_with(|| (app.portal(portal), Instant::now()));
-        *used_at = Instant::now();
+        let now = Instant::now();
+        let (client, used_at) = clients.entry(portal).or_insert_with(|| (app.portal(portal), now));
+        *used_at = now;
         client.clone()
     }
 

@@ -126,7 +126,9 @@ impl GroupCommits {
                 }
             }
             Err(error) if group.len() == 1 => {
-                let _ = group.into_iter().next().map(|job| job.answer.send(Err(error)));
+                if let Some(job) = group.into_iter().next() {
+                    let _ = job.answer.send(Err(error));
+                }
             }
             Err(_) => {
                 for job in group {
