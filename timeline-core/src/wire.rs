@@ -1,7 +1,8 @@
 //! The serde model of every request and response body of HubSpot's timeline
 //! v3 events and event-template endpoints, of its app-event endpoints
 //! ([`AppEventOccurrence`] and the batch and resolution bodies), and of the
-//! OAuth token endpoint.
+//! OAuth endpoints (the token answer of v1 and 2026-03, and 2026-03's
+//! introspection, [`TokenInfoResponse`]).
 //!
 //! Field names follow HubSpot's JSON (camelCase, `timelineIFrame`, `in`).
 //! Responses tolerate unknown fields, and the fields HubSpot's error guide
@@ -36,10 +37,15 @@ use serde_json::{Map, Value};
 use crate::token::TokenKind;
 
 mod app_events;
+mod oauth;
 
 pub use app_events::{
     AppEventOccurrence, AppEventResolutionResponse, BatchInputAppEventOccurrence, BatchResponseAppEventOccurrence,
     DeveloperQualifiedSymbol, ExternalAppEventResolutionRequest,
+};
+pub use oauth::{
+    AccessTokenResponse, ClientCredentialsTokenResponse, PublicAccessTokenInfoResponse, PublicRefreshTokenInfoResponse,
+    SignedAccessToken, TokenInfoResponse,
 };
 
 /// One event to create: the body of the single-create endpoint and an item
@@ -574,83 +580,6 @@ impl CollectionResponseTimelineEventTemplateNoPaging {
     /// ```
     pub fn new(results: Vec<TimelineEventTemplate>) -> Self {
         CollectionResponseTimelineEventTemplateNoPaging { results }
-    }
-}
-
-/// The answer of the OAuth token endpoint. Its `Debug` shows the tokens as
-/// `<redacted>`.
-///
-/// ```
-/// use timeline_core::wire::AccessTokenResponse;
-///
-/// let answer: AccessTokenResponse = serde_json::from_str(
-///     r#"{"access_token":"at-1f2e","refresh_token":"rt-9a8b","expires_in":1800,"token_type":"bearer"}"#,
-/// )
-/// .unwrap();
-/// let shown = format!("{answer:?}");
-/// assert!(!shown.contains("at-1f2e") && !shown.contains("rt-9a8b"), "{shown}");
-/// assert!(shown.contains(r#"access_token: "<redacted>""#), "{shown}");
-/// assert!(shown.contains("expires_in: 1800"), "{shown}");
-/// ```
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AccessTokenResponse {
-    /// The bearer token.
-    pub access_token: String,
-    /// The refresh token (absent for the client-credentials grant).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    /// `"bearer"`.
-    #[serde(default)]
-    pub token_type: String,
-    /// `"access_token"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_use: Option<String>,
-    /// The HubSpot account id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hub_id: Option<i64>,
-    /// The granted scopes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scopes: Option<Vec<String>>,
-}
-
-impl AccessTokenResponse {
-    /// A `bearer` token valid for `expires_in` seconds, with no refresh
-    /// token, account or scopes; set those.
-    ///
-    /// ```
-    /// use timeline_core::wire::AccessTokenResponse;
-    /// let mut answer = AccessTokenResponse::new("at-1f2e", 1800);
-    /// answer.refresh_token = Some("rt-9a8b".into());
-    /// assert_eq!(answer.token_type, "bearer");
-    /// ```
-    pub fn new(access_token: impl Into<String>, expires_in: i64) -> Self {
-        AccessTokenResponse {
-            access_token: access_token.into(),
-            refresh_token: None,
-            expires_in,
-            token_type: "bearer".to_owned(),
-            token_use: None,
-            hub_id: None,
-            scopes: None,
-        }
-    }
-}
-
-impl fmt::Debug for AccessTokenResponse {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const REDACTED: &str = "<redacted>";
-        f.debug_struct("AccessTokenResponse")
-            .field("access_token", &REDACTED)
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| REDACTED))
-            .field("expires_in", &self.expires_in)
-            .field("token_type", &self.token_type)
-            .field("token_use", &self.token_use)
-            .field("hub_id", &self.hub_id)
-            .field("scopes", &self.scopes)
-            .finish()
     }
 }
 
