@@ -62,7 +62,7 @@ async fn flaky_oauth_server(calls: Arc<Calls>) -> String {
     let batch_calls = Arc::clone(&calls);
     let app = Router::new()
         .route(
-            "/oauth/v1/token",
+            "/oauth/2026-03/token",
             post(move || {
                 let calls = Arc::clone(&token_calls);
                 async move {

@@ -136,7 +136,7 @@ async fn a_token_that_claims_to_never_expire_is_used_without_a_panic() {
     let hits = Hits::default();
     let counter = hits.clone();
     let token_endpoint = serve(Router::new().route(
-        "/oauth/v1/token",
+        "/oauth/2026-03/token",
         post(move || {
             counter.0.fetch_add(1, Ordering::SeqCst);
             let body = forever.clone();
@@ -146,7 +146,7 @@ async fn a_token_that_claims_to_never_expire_is_used_without_a_panic() {
     .await;
     let sandbox = sandbox().start().await.unwrap();
     let client = oauth_client(sandbox.url())
-        .token_url(format!("{token_endpoint}/oauth/v1/token"))
+        .token_url(format!("{token_endpoint}/oauth/2026-03/token"))
         .retry(fast_retry())
         .build()
         .unwrap();

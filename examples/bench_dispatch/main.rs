@@ -116,7 +116,7 @@ fn app(
         .client_secret("bench-client-secret")
         .token_store(store)
         .base_url(sandbox.url())
-        .token_url(format!("{}/oauth/v1/token", sandbox.url()))
+        .token_url(format!("{}/oauth/2026-03/token", sandbox.url()))
         .batch_size(args.batch_size);
     builder = match budget {
         Some(budget) => builder.rate_budget(budget),

@@ -98,7 +98,7 @@ fn app(
         .client_secret("bench-client-secret")
         .token_store(store)
         .base_url(sandbox.url())
-        .token_url(format!("{}/oauth/v1/token", sandbox.url()))
+        .token_url(format!("{}/oauth/2026-03/token", sandbox.url()))
         .rate_budget(budget)
         .batch_size(args.batch_size)
         .max_in_flight(args.in_flight)

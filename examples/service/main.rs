@@ -21,7 +21,9 @@
 //! feature); without it the app paces in process. `--rate-limit
 //! MAX/WINDOW_MS` sets each account's limit (HubSpot's 110 per 10 000 ms
 //! by default), `--lease-ms` the dispatcher's lease on claimed events (how
-//! soon another replica takes over the events of one that died). SIGTERM or
+//! soon another replica takes over the events of one that died).
+//! `HUBSPOT_OAUTH_API=v1` renews OAuth tokens on HubSpot's v1 OAuth API
+//! instead of the 2026-03 one. SIGTERM or
 //! SIGINT stops intake, delivers what
 //! fits in ten seconds and exits 0; what is left stays in the outbox for the
 //! next start.
@@ -35,8 +37,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hubspot_timeline::App;
 use hubspot_timeline::dispatch::{Dispatcher, DispatcherBuilder, Fate, SqliteOutbox};
+use hubspot_timeline::{App, OAuthApi};
 
 use args::{Args, OutboxSpec};
 
@@ -59,6 +61,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "service-example".to_owned()))
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "service-example".to_owned()))
         .token_store(store)
+        .oauth_api(oauth_api()?)
         .base_url(args.hubspot_base_url.clone())
         .build()?;
     let mut dispatcher = builder(app, &args.outbox).await?;
@@ -87,6 +90,14 @@ async fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// The dispatcher's builder over the outbox `spec` names.
+/// The OAuth API named by `HUBSPOT_OAUTH_API`: `2026-03` (the default) or `v1`.
+fn oauth_api() -> Result<OAuthApi, Box<dyn Error>> {
+    match std::env::var("HUBSPOT_OAUTH_API") {
+        Ok(api) if !api.is_empty() => Ok(api.parse().map_err(|problem| format!("HUBSPOT_OAUTH_API: {problem}"))?),
+        _ => Ok(OAuthApi::default()),
+    }
+}
+
 async fn builder(app: App, spec: &OutboxSpec) -> Result<DispatcherBuilder, Box<dyn Error>> {
     Ok(match spec {
         OutboxSpec::Sqlite(path) => Dispatcher::builder(app, SqliteOutbox::open(path).await?),

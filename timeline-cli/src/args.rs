@@ -13,6 +13,7 @@ Credentials come from the environment, never from the command line:
   HUBSPOT_DEVELOPER_KEY   the developer API key (`hapikey`) for the template calls
   HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET, HUBSPOT_REFRESH_TOKEN
                           OAuth credentials, renewed as needed, instead of an access token
+  HUBSPOT_OAUTH_API       the OAuth API of the renewals: 2026-03 (the default) or v1
 
 Workflow: `timeline templates pull` → `timeline codegen` (or annotate your own structs with
 #[timeline(template = \"…\")]) → cargo build checks every event against its template →

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use timeline_core::{Client, ClientBuilder, RateLimit};
+use timeline_core::{Client, ClientBuilder, OAuthApi, RateLimit};
 
 use crate::args::Connection;
 use crate::error::CliError;
@@ -13,9 +13,12 @@ pub const ACCESS_TOKEN: &str = "HUBSPOT_ACCESS_TOKEN";
 pub const DEVELOPER_KEY: &str = "HUBSPOT_DEVELOPER_KEY";
 /// The environment variables of OAuth credentials.
 pub const OAUTH: [&str; 3] = ["HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET", "HUBSPOT_REFRESH_TOKEN"];
+/// The environment variable naming the OAuth API: `2026-03` (the default)
+/// or `v1`.
+pub const OAUTH_API: &str = "HUBSPOT_OAUTH_API";
 
 /// A client builder for `connection`, with the credentials the environment
-/// gives (see [`ACCESS_TOKEN`], [`DEVELOPER_KEY`] and [`OAUTH`]).
+/// gives (see [`ACCESS_TOKEN`], [`DEVELOPER_KEY`], [`OAUTH`] and [`OAUTH_API`]).
 pub fn client_builder(connection: &Connection) -> Result<ClientBuilder, CliError> {
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
     let mut builder = Client::builder().base_url(&connection.base_url);
@@ -31,6 +34,10 @@ pub fn client_builder(connection: &Connection) -> Result<ClientBuilder, CliError
         _ => {
             return Err(CliError::Usage(format!("OAuth needs all of {}", OAUTH.join(", "))));
         }
+    }
+    if let Some(api) = var(OAUTH_API) {
+        let api: OAuthApi = api.parse().map_err(|problem| CliError::Usage(format!("{OAUTH_API}: {problem}")))?;
+        builder = builder.oauth_api(api);
     }
     Ok(builder)
 }

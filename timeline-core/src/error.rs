@@ -143,6 +143,13 @@ pub enum Error {
     /// expired, or for another redirect URI), or HubSpot did not say which
     /// account the tokens belong to.
     Install(String),
+    /// [`App::introspect`](crate::App::introspect) got no answer about the
+    /// token (the call failed or was refused, such as for the app's own
+    /// credentials); an unknown token is not this error.
+    Introspection(String),
+    /// [`App::uninstall`](crate::App::uninstall) could not revoke the
+    /// account's refresh token at HubSpot; nothing was forgotten.
+    Uninstall(String),
     /// The app's [`TokenStore`](crate::TokenStore) holds no tokens for the
     /// account `portal`: it never installed the app.
     NotInstalled {
@@ -221,6 +228,8 @@ impl std::fmt::Display for Error {
                 write!(f, "the install of account {portal} is revoked: the token endpoint refused its refresh token")
             }
             Error::Install(message) => write!(f, "the install could not be completed: {message}"),
+            Error::Introspection(message) => write!(f, "the token could not be introspected: {message}"),
+            Error::Uninstall(message) => write!(f, "the refresh token could not be revoked: {message}"),
             Error::NotInstalled { portal } => write!(f, "account {portal} has no tokens in the token store"),
             Error::TokenStore { portal, message, .. } => {
                 write!(f, "the token store failed for account {portal}: {message}")

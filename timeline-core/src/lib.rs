@@ -95,9 +95,10 @@ pub mod __private;
 pub use client::{
     AnyEvent, App, AppBuilder, AppEventsApi, BoxFuture, Client, ClientBuilder, Created, DEFAULT_APP_EVENT_BATCH_SIZE,
     DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, DeliverBuilder, Delivery, EventInput,
-    Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore, NoRenewalLock, Outcome, PortalTokens,
-    PreparedInput, RateBudget, RateLimit, RatePermit, RenewalLock, Resent, RetryPolicy, SendAll, SendAllBuilder,
-    SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts, TokenStore,
+    Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore, NoRenewalLock, OAuthApi, Outcome,
+    PortalTokens, PreparedInput, RateBudget, RateLimit, RatePermit, RenewalLock, Resent, RetryPolicy, SendAll,
+    SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts,
+    TokenDetails, TokenStore, TokenUse,
 };
 pub use encode::{EncodedInput, TokenWriter, encode_input, to_app_event_wire, to_wire};
 pub use error::EncodeError;

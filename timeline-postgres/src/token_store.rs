@@ -304,6 +304,16 @@ impl PgTokenStore {
         Ok(())
     }
 
+    /// Deletes the tokens of `portal` (an uninstall); none is no error.
+    pub async fn delete(&self, portal: u64) -> Result<(), TokenStoreError> {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {} WHERE portal = $1", self.table)))
+            .bind(to_db_portal(portal))
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("delete tokens"))?;
+        Ok(())
+    }
+
     /// The tokens of `portal` and their row's version, if it has any.
     pub async fn get(&self, portal: u64) -> Result<Option<(PortalTokens, i64)>, TokenStoreError> {
         let row = sqlx::query(AssertSqlSafe(format!(
@@ -440,6 +450,10 @@ impl TokenStore for PgTokenStore {
 
     fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move { Ok(self.insert(portal, tokens).await?) })
+    }
+
+    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move { Ok(self.delete(portal).await?) })
     }
 
     fn lock_renewal(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RenewalLock>, StoreError>> {

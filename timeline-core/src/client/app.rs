@@ -7,14 +7,14 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 
 use reqwest::Url;
-use reqwest::header::USER_AGENT;
 
 use super::auth::{AppOAuth, Auth, PortalAuth, TokenFailure};
 use super::budget::{LocalRateBudget, RateBudget};
 use super::builder::{ClientBuilder, Parts};
-use super::config::{AppEventsApi, RateLimit, RetryPolicy, Timeouts};
+use super::config::{AppEventsApi, OAuthApi, RateLimit, RetryPolicy, Timeouts};
 use super::exchange::Repeat;
 use super::secret::Secret;
+use super::token_calls::TokenDetails;
 use super::token_store::{PortalTokens, TokenStore};
 use super::validation::KnownTemplates;
 use super::{Client, Config, Inner};
@@ -141,18 +141,24 @@ pub struct Installed {
     pub scopes: Vec<String>,
     /// The account's domain, such as `example.hubspot.com`.
     pub hub_domain: Option<String>,
-    /// The user who installed the app.
+    /// The email of the user who installed the app (v1 says it; the
+    /// 2026-03 token answer gives [`user_id`](Self::user_id) only).
     pub user: Option<String>,
+    /// The id of the user who installed the app.
+    pub user_id: Option<u64>,
 }
 
-/// HubSpot's answer about an access token (`GET /oauth/v1/access-tokens/{token}`).
-#[derive(serde::Deserialize)]
-struct TokenInfo {
-    hub_id: u64,
-    #[serde(default)]
-    scopes: Vec<String>,
-    hub_domain: Option<String>,
-    user: Option<String>,
+impl Installed {
+    /// The account a token's details describe.
+    fn from_details(details: TokenDetails) -> Self {
+        Installed {
+            portal: details.portal,
+            scopes: details.scopes,
+            hub_domain: details.hub_domain,
+            user: details.user,
+            user_id: details.user_id,
+        }
+    }
 }
 
 impl App {
@@ -207,10 +213,11 @@ impl App {
     /// Onboards an install, from the OAuth callback HubSpot redirected the
     /// installing user to: exchanges the authorization `code` for tokens
     /// (`grant_type=authorization_code`, with the same `redirect_uri` as the
-    /// authorization request), learns the account from
-    /// `GET /oauth/v1/access-tokens/{token}` (`hub_id`), and saves the
-    /// tokens through the app's [`TokenStore`]. An account whose install was
-    /// revoked can send again from then on.
+    /// authorization request), learns the account from the answer's `hub_id`
+    /// (on [`OAuthApi::V1`], or when the answer lacks it, from
+    /// [`introspect`](Self::introspect)), and saves the tokens through the
+    /// app's [`TokenStore`]. An account whose install was revoked can send
+    /// again from then on.
     ///
     /// A code is used once: the exchange is not repeated after an attempt
     /// that may have reached HubSpot. A refused code ends in
@@ -237,28 +244,96 @@ impl App {
             .call(&form, &[&oauth.client_secret, &code], Repeat::UntilItMayHaveLanded)
             .await
             .map_err(install_failed)?;
-        let access_token = Secret::new(granted.access_token.clone());
-        let info = self.token_info(&access_token).await?;
+        let answered = granted.hub_id.and_then(|hub_id| u64::try_from(hub_id).ok());
+        let installed = match (oauth.endpoint.api, answered) {
+            (OAuthApi::V2026_03, Some(portal)) => Installed {
+                portal,
+                scopes: granted.scopes.clone().unwrap_or_default(),
+                hub_domain: None,
+                user: None,
+                user_id: granted.user_id.and_then(|id| u64::try_from(id).ok()),
+            },
+            _ => {
+                let access_token = Secret::new(granted.access_token.clone());
+                let details = oauth.introspect(&access_token).await.map_err(install_failed)?.ok_or_else(|| {
+                    Error::Install("HubSpot does not know the access token it has just granted".to_owned())
+                })?;
+                Installed::from_details(details)
+            }
+        };
+        let portal = installed.portal;
         let tokens = AppOAuth::tokens(granted, None);
         oauth
             .store
-            .save(info.hub_id, &tokens)
+            .save(portal, &tokens)
             .await
-            .map_err(|error| AppOAuth::store_failed(info.hub_id, "saving the installed tokens", error))?;
-        self.reinstalled(info.hub_id, tokens).await;
-        tracing::info!(portal = info.hub_id, "the app was installed");
-        Ok(Installed { portal: info.hub_id, scopes: info.scopes, hub_domain: info.hub_domain, user: info.user })
+            .map_err(|error| AppOAuth::store_failed(portal, "saving the installed tokens", error))?;
+        self.reinstalled(portal, tokens).await;
+        tracing::info!(portal, "the app was installed");
+        Ok(installed)
     }
 
-    /// What HubSpot knows of `access_token`: its account, above all.
-    async fn token_info(&self, access_token: &Secret) -> Result<TokenInfo, Error> {
-        let app = &*self.inner;
-        let mut url = app.base_url.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(["oauth", "v1", "access-tokens", access_token.expose()]);
+    /// What HubSpot knows of `token`, an access or a refresh token of this
+    /// app: whether it is active, its account, app, scopes and expiry.
+    /// `None` when HubSpot does not know it. A relay learns a caller's
+    /// account this way.
+    ///
+    /// ```
+    /// # async fn run(app: timeline_core::App) -> Result<(), timeline_core::Error> {
+    /// if let Some(token) = app.introspect("bearer-from-a-request").await? {
+    ///     println!("account {}, active {}, expires {:?}", token.portal, token.active, token.expires_at);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn introspect(&self, token: &str) -> Result<Option<TokenDetails>, Error> {
+        self.inner.oauth.introspect(&Secret::new(token)).await.map_err(|failure| Error::Introspection(failure.reason()))
+    }
+
+    /// Ends the app's install in the account `portal`: revokes its refresh
+    /// token at HubSpot, then forgets its tokens ([`TokenStore::remove`]).
+    /// Its clients' requests fail from then on, without calling HubSpot,
+    /// until it is [installed](Self::install) again. A refresh token HubSpot
+    /// already refuses counts as revoked.
+    ///
+    /// When HubSpot cannot be asked, this is [`Error::Uninstall`] and
+    /// nothing is forgotten; when the store fails to remove the tokens,
+    /// [`Error::TokenStore`], and the app remembers the revocation anyway.
+    ///
+    /// ```
+    /// # async fn run(app: timeline_core::App) -> Result<(), timeline_core::Error> {
+    /// app.uninstall(101).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn uninstall(&self, portal: u64) -> Result<(), Error> {
+        let oauth = &*self.inner.oauth;
+        let tokens = oauth
+            .store
+            .load(portal)
+            .await
+            .map_err(|error| AppOAuth::store_failed(portal, "loading the tokens", error))?
+            .ok_or(Error::NotInstalled { portal })?;
+        let refresh_token = Secret::new(tokens.refresh_token);
+        match oauth.revoke_at_hubspot(&refresh_token).await {
+            Ok(()) | Err(TokenFailure::InvalidGrant(_)) => {}
+            Err(failure) => return Err(Error::Uninstall(failure.reason())),
         }
-        let request = || app.http.get(url.clone()).header(USER_AGENT, &app.config.user_agent);
-        app.oauth.endpoint.call_with(request, &[access_token], Repeat::Always).await.map_err(install_failed)
+        oauth.revoke(portal, refresh_token.clone());
+        if let Some(auth) = self.existing_auth(portal) {
+            auth.uninstalled(refresh_token).await;
+        }
+        oauth
+            .store
+            .remove(portal)
+            .await
+            .map_err(|error| AppOAuth::store_failed(portal, "removing the tokens", error))?;
+        tracing::info!(portal, "the app was uninstalled");
+        Ok(())
+    }
+
+    /// The credentials of `portal` that clients hold now, if any.
+    fn existing_auth(&self, portal: u64) -> Option<Arc<PortalAuth>> {
+        let portals = self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        portals.auths.get(&portal).and_then(Weak::upgrade)
     }
 
     /// Forgets the accounts that have no client now (after a call that had
@@ -271,20 +346,14 @@ impl App {
     /// that exist now.
     async fn reinstalled(&self, portal: u64, tokens: PortalTokens) {
         self.inner.oauth.reinstalled(portal);
-        let existing = {
-            let portals = self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            portals.auths.get(&portal).and_then(Weak::upgrade)
-        };
-        if let Some(auth) = existing {
+        if let Some(auth) = self.existing_auth(portal) {
             auth.installed(tokens).await;
         }
     }
 }
 
 fn install_failed(failure: TokenFailure) -> Error {
-    match failure {
-        TokenFailure::InvalidGrant(reason) | TokenFailure::Failed(reason) => Error::Install(reason),
-    }
+    Error::Install(failure.reason())
 }
 
 /// Builds an [`App`]: its OAuth credentials and token store (required), and
@@ -392,6 +461,13 @@ impl AppBuilder {
     /// The OAuth token endpoint, as [`ClientBuilder::token_url`].
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.client = self.client.token_url(url);
+        self
+    }
+
+    /// Which OAuth API the app's token calls, [`introspect`](App::introspect)
+    /// and [`uninstall`](App::uninstall) use, as [`ClientBuilder::oauth_api`].
+    pub fn oauth_api(mut self, api: OAuthApi) -> Self {
+        self.client = self.client.oauth_api(api);
         self
     }
 

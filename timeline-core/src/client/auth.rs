@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use super::config::RetryPolicy;
+use super::config::{OAuthApi, RetryPolicy};
 use super::exchange::Repeat;
 use super::report::status_may_have_stored;
 use super::retry::{Verdict, classify};
@@ -48,6 +48,13 @@ impl Auth {
         }
     }
 
+    /// Whether HubSpot counts these credentials' requests against a daily
+    /// limit: a private app's access token, yes; OAuth tokens have none
+    /// (only the rolling ten-second window binds them).
+    pub(crate) fn has_daily_limit(&self) -> bool {
+        matches!(self, Auth::Static(_))
+    }
+
     /// Called after a 401 answered a request made with `used`; says
     /// whether a new token may fix it.
     pub(crate) async fn refused(&self, used: &Secret) -> bool {
@@ -74,11 +81,17 @@ pub(crate) struct OAuthProvider {
     state: Mutex<TokenState>,
 }
 
-/// Where and how the provider calls the token endpoint.
+/// Where and how the provider calls the token endpoint (and, for an app,
+/// the other OAuth calls).
 #[derive(Debug)]
 pub(crate) struct TokenEndpoint {
+    /// The OAuth API of the calls.
+    pub(crate) api: OAuthApi,
     /// The token endpoint's URL.
     pub(crate) url: Url,
+    /// The API's base URL, under which v1's token information and
+    /// refresh-token paths are.
+    pub(crate) base_url: Url,
     /// The client's HTTP client.
     pub(crate) http: reqwest::Client,
     /// The client's retry policy.
@@ -154,11 +167,10 @@ impl OAuthProvider {
             ("client_secret", self.client_secret.expose()),
             ("refresh_token", refresh_token.expose()),
         ];
-        self.endpoint.call(&form, &[&self.client_secret, refresh_token], Repeat::Always).await.map_err(|failure| {
-            Error::TokenRefresh(match failure {
-                TokenFailure::InvalidGrant(reason) | TokenFailure::Failed(reason) => reason,
-            })
-        })
+        self.endpoint
+            .call(&form, &[&self.client_secret, refresh_token], Repeat::Always)
+            .await
+            .map_err(|failure| Error::TokenRefresh(failure.reason()))
     }
 }
 
@@ -214,47 +226,70 @@ impl TokenEndpoint {
     }
 }
 
-/// Why the token endpoint gave no tokens.
+/// Why an OAuth call gave nothing.
 #[derive(Debug)]
 pub(crate) enum TokenFailure {
     /// A 400 `invalid_grant`: the refresh token (or code) is refused for good.
     InvalidGrant(String),
+    /// A 404: the token asked about is unknown.
+    NotFound(String),
     /// Any other failure, after the retries.
     Failed(String),
 }
 
-/// The `T` of an answer, or why it holds none.
+impl TokenFailure {
+    /// What went wrong.
+    pub(crate) fn reason(self) -> String {
+        match self {
+            TokenFailure::InvalidGrant(reason) | TokenFailure::NotFound(reason) | TokenFailure::Failed(reason) => {
+                reason
+            }
+        }
+    }
+}
+
+/// The `T` of an answer (an empty body reads as JSON's `null`, so `()`
+/// takes a 204), or why it holds none.
 fn read<T: DeserializeOwned>(answer: Answer, secrets: &[&Secret]) -> Result<T, Refusal> {
     let body = answer.body.map_err(|error| Refusal::Passing { reason: error.to_string(), wait: None })?;
     match classify(answer.status, &answer.headers, &body) {
-        Verdict::Success => serde_json::from_slice(&body).map_err(|error| {
-            Refusal::Final(TokenFailure::Failed(format!("the token endpoint's answer could not be read: {error}")))
-        }),
+        Verdict::Success => {
+            let json: &[u8] = if body.trim_ascii().is_empty() { b"null" } else { &body };
+            serde_json::from_slice(json).map_err(|error| {
+                Refusal::Final(TokenFailure::Failed(format!("the OAuth answer could not be read: {error}")))
+            })
+        }
         verdict => {
             let mut text = String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned();
             for secret in secrets {
                 text = text.replace(secret.expose(), "<redacted>");
             }
-            let reason = format!("the token endpoint answered {}: {text}", answer.status.as_u16());
+            let reason = format!("the OAuth endpoint answered {}: {text}", answer.status.as_u16());
             match verdict {
                 Verdict::Retry { wait, .. } => Err(Refusal::Passing { reason, wait }),
                 _ if answer.status.is_server_error() => Err(Refusal::Passing { reason, wait: None }),
                 _ if answer.status.as_u16() == 400 && is_invalid_grant(&body) => {
                     Err(Refusal::Final(TokenFailure::InvalidGrant(reason)))
                 }
+                _ if answer.status.as_u16() == 404 => Err(Refusal::Final(TokenFailure::NotFound(reason))),
                 _ => Err(Refusal::Final(TokenFailure::Failed(reason))),
             }
         }
     }
 }
 
-/// Whether an error body is OAuth's `{"error":"invalid_grant"}`.
+/// Whether an error body says `invalid_grant`: v1's `{"error":"invalid_grant"}`
+/// or, in HubSpot's common error body of the 2026-03 API, its `subCategory`.
 fn is_invalid_grant(body: &[u8]) -> bool {
     #[derive(serde::Deserialize)]
     struct OAuthError {
         error: Option<String>,
+        #[serde(rename = "subCategory")]
+        sub_category: Option<String>,
     }
-    serde_json::from_slice::<OAuthError>(body).is_ok_and(|answer| answer.error.as_deref() == Some("invalid_grant"))
+    serde_json::from_slice::<OAuthError>(body).is_ok_and(|answer| {
+        [answer.error, answer.sub_category].iter().flatten().any(|code| code.eq_ignore_ascii_case("invalid_grant"))
+    })
 }
 
 /// How long before its expiry a stored access token is renewed, so that no
@@ -303,8 +338,9 @@ impl AppOAuth {
         self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&portal).cloned()
     }
 
-    /// Remembers that HubSpot refused `refresh_token` of `portal`.
-    fn revoke(&self, portal: u64, refresh_token: Secret) {
+    /// Remembers that HubSpot refused `refresh_token` of `portal` (or that
+    /// the app revoked it).
+    pub(crate) fn revoke(&self, portal: u64, refresh_token: Secret) {
         self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(portal, refresh_token);
     }
 
@@ -365,6 +401,12 @@ impl PortalAuth {
     pub(crate) async fn installed(&self, tokens: PortalTokens) {
         let renew_at = renewal_time(&tokens);
         *self.state.lock().await = PortalState::Tokens { tokens, renew_at, refused: None };
+    }
+
+    /// Forgets the account's tokens: the app revoked `refresh_token` (an
+    /// uninstall). Its requests fail until it is installed again.
+    pub(crate) async fn uninstalled(&self, refresh_token: Secret) {
+        *self.state.lock().await = PortalState::Revoked { refresh_token };
     }
 
     /// The access token to send now: the one held while it is valid, else a
@@ -452,7 +494,7 @@ impl PortalAuth {
                 *state = PortalState::Revoked { refresh_token };
                 return Err(Error::InstallRevoked { portal: self.portal });
             }
-            Err(TokenFailure::Failed(reason)) => return Err(Error::TokenRefresh(reason)),
+            Err(failure) => return Err(Error::TokenRefresh(failure.reason())),
         };
         let tokens = AppOAuth::tokens(granted, Some(&refresh_token));
         tracing::debug!(portal = self.portal, "renewed the account's OAuth access token");

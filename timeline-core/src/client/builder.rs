@@ -10,7 +10,7 @@ use reqwest::Url;
 use super::auth::{Auth, OAuthProvider, TokenEndpoint};
 use super::batch::LEAST_BODY_BYTES;
 use super::budget::LocalRateBudget;
-use super::config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, RateLimit, RetryPolicy, Timeouts};
+use super::config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, OAuthApi, RateLimit, RetryPolicy, Timeouts};
 use super::secret::Secret;
 use super::validation::{KnownTemplates, TemplateSource};
 use super::{Client, Config, Inner};
@@ -49,6 +49,7 @@ pub struct ClientBuilder {
     developer_key: Option<Secret>,
     base_url: String,
     token_url: Option<String>,
+    oauth_api: OAuthApi,
     http: Option<reqwest::Client>,
     timeouts: Timeouts,
     user_agent: String,
@@ -72,6 +73,7 @@ impl Default for ClientBuilder {
             developer_key: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             token_url: None,
+            oauth_api: OAuthApi::default(),
             http: None,
             timeouts: Timeouts::default(),
             user_agent: concat!("hubspot-timeline/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -96,6 +98,7 @@ impl fmt::Debug for ClientBuilder {
             .field("oauth_client_id", &self.oauth.as_ref().map(|(id, _, _)| id))
             .field("developer_key", &self.developer_key)
             .field("base_url", &self.base_url)
+            .field("oauth_api", &self.oauth_api)
             .field("batch_size", &self.batch_size)
             .field("app_event_batch_size", &self.app_event_batch_size)
             .field("app_events_api", &self.app_events_api)
@@ -163,17 +166,34 @@ impl ClientBuilder {
         self
     }
 
-    /// The OAuth token endpoint (default: `/oauth/v1/token` under the base URL).
+    /// The OAuth token endpoint (default: the [`oauth_api`](Self::oauth_api)'s
+    /// under the base URL, `/oauth/2026-03/token`). With
+    /// [`OAuthApi::V2026_03`], introspection and revocation are its
+    /// `/introspect` and `/revoke`; with [`OAuthApi::V1`], they stay under
+    /// the base URL.
     ///
     /// ```
     /// let client = timeline_core::Client::builder()
     ///     .oauth("client-id", "client-secret", "refresh-token")
-    ///     .token_url("https://api.hubapi.com/oauth/v1/token")
+    ///     .token_url("https://api.hubapi.com/oauth/2026-03/token")
     ///     .build();
     /// assert!(client.is_ok());
     /// ```
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = Some(url.into());
+        self
+    }
+
+    /// Which OAuth API the token calls use (default
+    /// [`OAuthApi::V2026_03`]; [`OAuthApi::V1`] for apps not moved yet).
+    ///
+    /// ```
+    /// use timeline_core::{Client, OAuthApi};
+    /// let client = Client::builder().oauth("client-id", "client-secret", "refresh-token").oauth_api(OAuthApi::V1).build();
+    /// assert!(client.is_ok());
+    /// ```
+    pub fn oauth_api(mut self, api: OAuthApi) -> Self {
+        self.oauth_api = api;
         self
     }
 
@@ -463,7 +483,7 @@ impl ClientBuilder {
             None => {
                 let mut url = base_url.clone();
                 if let Ok(mut path) = url.path_segments_mut() {
-                    path.pop_if_empty().extend(["oauth", "v1", "token"]);
+                    path.pop_if_empty().extend(["oauth", self.oauth_api.version(), "token"]);
                 }
                 url
             }
@@ -483,6 +503,7 @@ impl ClientBuilder {
             http,
             base_url,
             token_url,
+            oauth_api: self.oauth_api,
             developer_key: self.developer_key,
             rate_limit: self.rate_limit,
             max_in_flight_total: self.max_in_flight_total,
@@ -500,6 +521,8 @@ pub(crate) struct Parts {
     pub(crate) base_url: Url,
     /// The OAuth token endpoint.
     pub(crate) token_url: Url,
+    /// The OAuth API the token calls use.
+    pub(crate) oauth_api: OAuthApi,
     /// The developer key, if any.
     pub(crate) developer_key: Option<Secret>,
     /// The rate limit the client paces itself to.
@@ -516,7 +539,9 @@ impl Parts {
     /// How the token endpoint is called.
     pub(crate) fn token_endpoint(&self) -> TokenEndpoint {
         TokenEndpoint {
+            api: self.oauth_api,
             url: self.token_url.clone(),
+            base_url: self.base_url.clone(),
             http: self.http.clone(),
             retry: self.config.retry.clone(),
             attempt_timeout: self.config.timeouts.attempt(),

@@ -55,6 +55,61 @@ impl AppEventsApi {
     }
 }
 
+/// Which of HubSpot's OAuth APIs the token calls use. HubSpot deprecates
+/// v1 on 2027-02-16; its successor is date-versioned, with every parameter
+/// in a form body.
+///
+/// | call | [`V2026_03`](Self::V2026_03) (default) | [`V1`](Self::V1) |
+/// |---|---|---|
+/// | tokens (code, refresh) | `POST /oauth/2026-03/token` | `POST /oauth/v1/token` |
+/// | an install's account | the token answer's `hub_id` | `GET /oauth/v1/access-tokens/{token}` |
+/// | [`App::introspect`](crate::App::introspect) | `POST /oauth/2026-03/token/introspect` | `GET /oauth/v1/access-tokens/{token}`, then `…/refresh-tokens/{token}` |
+/// | [`App::uninstall`](crate::App::uninstall) | `POST /oauth/2026-03/token/revoke` | `DELETE /oauth/v1/refresh-tokens/{token}` |
+///
+/// ```
+/// use timeline_core::OAuthApi;
+/// assert_eq!(OAuthApi::default(), OAuthApi::V2026_03);
+/// assert_eq!(OAuthApi::V1.version(), "v1");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum OAuthApi {
+    /// `/oauth/2026-03/…`.
+    #[default]
+    V2026_03,
+    /// `/oauth/v1/…`, for apps not moved yet.
+    V1,
+}
+
+impl OAuthApi {
+    /// The version segment of the paths: `"2026-03"` or `"v1"`.
+    pub const fn version(self) -> &'static str {
+        match self {
+            OAuthApi::V2026_03 => "2026-03",
+            OAuthApi::V1 => "v1",
+        }
+    }
+}
+
+impl std::str::FromStr for OAuthApi {
+    type Err = String;
+
+    /// `2026-03` or `v1`, as the CLI and services take them.
+    ///
+    /// ```
+    /// use timeline_core::OAuthApi;
+    /// assert_eq!("v1".parse::<OAuthApi>(), Ok(OAuthApi::V1));
+    /// assert!("v3".parse::<OAuthApi>().unwrap_err().contains("2026-03"));
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "2026-03" => Ok(OAuthApi::V2026_03),
+            "v1" => Ok(OAuthApi::V1),
+            other => Err(format!("unknown OAuth API `{other}`: give `2026-03` (the default) or `v1`")),
+        }
+    }
+}
+
 /// How failed requests are retried.
 ///
 /// The wait before retry `n` (1-based) is

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
@@ -14,10 +14,11 @@ use tokio::sync::SemaphorePermit;
 use tokio::time::Instant;
 
 use super::Inner;
+use super::auth::Auth;
 use super::budget::RatePermit;
 use super::pacing::daily_limit_reached;
 use super::report::status_may_have_stored;
-use super::retry::{Verdict, classify};
+use super::retry::{Verdict, classify, retry_after};
 use super::secret::Secret;
 use super::transport::{self, Answer, NoAnswer};
 use crate::error::Error;
@@ -147,8 +148,9 @@ pub(crate) enum Repeat {
 }
 
 /// What the requests of one call share: the limit on each attempt, and the
-/// daily limit, once HubSpot said it is reached, so the rest of the call
-/// fails unsent instead of spending a request each.
+/// daily limit (of a private app's token or a developer key), once HubSpot
+/// said it is reached, so the rest of the call fails unsent instead of
+/// spending a request each.
 #[derive(Debug)]
 pub(crate) struct CallState {
     daily_limit: OnceLock<String>,
@@ -222,7 +224,8 @@ impl Inner {
                 }
                 Ok(answer) => {
                     permit.observe(&answer.headers);
-                    if daily_limit_reached(&answer.headers) {
+                    let daily_applies = bearer.is_none() || self.auth.as_ref().is_some_and(Auth::has_daily_limit);
+                    if daily_applies && daily_limit_reached(&answer.headers) {
                         call.trip_daily_limit("HubSpot's answer said none of the daily limit remains");
                     }
                     let empty = Vec::new();
@@ -230,7 +233,12 @@ impl Inner {
                     let status = answer.status.as_u16();
                     tracing::debug!(attempt = attempts, status, "answer");
                     may_have_landed |= status_may_have_stored(status);
-                    let verdict = classify(answer.status, &answer.headers, body_bytes);
+                    let verdict = match classify(answer.status, &answer.headers, body_bytes) {
+                        Verdict::DailyLimit if !daily_applies => {
+                            Verdict::Retry { wait: retry_after(&answer.headers, SystemTime::now()), rate_limited: true }
+                        }
+                        verdict => verdict,
+                    };
                     if let Verdict::Retry { wait, rate_limited: true } = verdict {
                         permit.saturate(wait);
                     }

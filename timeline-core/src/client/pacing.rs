@@ -35,7 +35,9 @@
 //! Every answer that carries `X-HubSpot-RateLimit-Secondly-Remaining` sets the
 //! one-second window's maximum to `X-HubSpot-RateLimit-Secondly` (no limit
 //! when that is absent or 0). `X-HubSpot-RateLimit-Daily-Remaining: 0` says
-//! the daily limit is spent: [`daily_limit_reached`] tells the caller.
+//! the daily limit is spent: [`daily_limit_reached`] tells the caller, which
+//! heeds it for a private app's token or a developer key only (HubSpot has
+//! no daily limit for OAuth tokens).
 //!
 //! # Memory
 //!

@@ -200,6 +200,19 @@ pub trait TokenStore: Send + Sync {
         Box::pin(async { Ok(Box::new(NoRenewalLock) as Box<dyn RenewalLock>) })
     }
 
+    /// Forgets the tokens of `portal` (the app was uninstalled there,
+    /// [`App::uninstall`](crate::App::uninstall)); nothing to forget is no
+    /// error.
+    ///
+    /// The default refuses: a store written before this method existed
+    /// says it cannot, rather than keeping tokens it was told to forget.
+    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move {
+            Err(format!("this token store cannot forget the tokens of account {portal}: it lacks TokenStore::remove")
+                .into())
+        })
+    }
+
     /// Keeps `renewed` as the tokens of `portal` if the store still holds
     /// `previous` (the tokens that were renewed), and says whether it did;
     /// `false` means another writer changed them first, and `renewed` was
@@ -290,6 +303,11 @@ impl TokenStore for MemoryTokenStore {
 
     fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
         self.insert(portal, tokens.clone());
+        Box::pin(async { Ok(()) })
+    }
+
+    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.lock().remove(&portal);
         Box::pin(async { Ok(()) })
     }
 
