@@ -1,6 +1,6 @@
 //! Accounts (HubSpot portals) and the credentials that belong to them:
 //! access tokens, refresh tokens and one-use authorization codes, their
-//! expiry, and the revocation of an install.
+//! expiry, the revocation of an install and that of one refresh token.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -33,7 +33,7 @@ pub const DEFAULT_PORTAL: u64 = 62515;
 pub struct Grant {
     /// The bearer token, valid for `expires_in` seconds.
     pub access_token: String,
-    /// The refresh token that renews it at `POST /oauth/v1/token`.
+    /// The refresh token that renews it at a token endpoint (v1 or 2026-03).
     pub refresh_token: String,
     /// Seconds until the access token expires.
     pub expires_in: i64,
@@ -86,8 +86,26 @@ pub(crate) enum Resolved {
 pub(crate) enum BadGrant {
     /// Never issued, or (a code) used already.
     Unknown,
-    /// Issued for this account, whose install was revoked.
-    Revoked(u64),
+    /// Issued for this account, and revoked since.
+    Revoked(u64, Revocation),
+}
+
+/// What revoked a refresh token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revocation {
+    /// The app's install in the token's account was revoked.
+    Install,
+    /// The token itself was revoked (`POST /oauth/2026-03/token/revoke`).
+    Token,
+}
+
+/// Why a token given to revocation is not revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unrevocable {
+    /// It is an access token: only refresh tokens are revoked.
+    AccessToken,
+    /// No refresh token of any account, while accounts are registered.
+    Unknown,
 }
 
 /// An access token the sandbox registered or issued.
@@ -100,10 +118,12 @@ struct AccessToken {
 }
 
 /// A refresh token the sandbox issued (or accepted while no account was registered).
-#[derive(Debug, Clone, Copy)]
-struct RefreshToken {
-    portal: u64,
-    revoked: bool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RefreshToken {
+    /// The account it renews tokens for.
+    pub(crate) portal: u64,
+    /// What revoked it, if anything did.
+    pub(crate) revoked: Option<Revocation>,
 }
 
 /// The registered accounts and every credential the sandbox knows.
@@ -194,14 +214,54 @@ impl Accounts {
     /// (and known from then on), as before accounts existed.
     pub(crate) fn renew(&mut self, refresh_token: &str) -> Result<u64, BadGrant> {
         match self.refresh.get(refresh_token) {
-            Some(RefreshToken { revoked: true, portal }) => Err(BadGrant::Revoked(*portal)),
-            Some(RefreshToken { portal, .. }) => Ok(*portal),
+            Some(RefreshToken { revoked: Some(revocation), portal }) => Err(BadGrant::Revoked(*portal, *revocation)),
+            Some(RefreshToken { portal, revoked: None }) => Ok(*portal),
             None if self.registered.is_empty() => {
-                self.refresh.insert(refresh_token.to_owned(), RefreshToken { portal: DEFAULT_PORTAL, revoked: false });
+                self.refresh.insert(refresh_token.to_owned(), RefreshToken { portal: DEFAULT_PORTAL, revoked: None });
                 Ok(DEFAULT_PORTAL)
             }
             None => Err(BadGrant::Unknown),
         }
+    }
+
+    /// The refresh token the sandbox issued or accepted, if `token` is one.
+    pub(crate) fn refresh_token(&self, token: &str) -> Option<RefreshToken> {
+        self.refresh.get(token).copied()
+    }
+
+    /// The account `token` belongs to at `now`, as a refresh token first,
+    /// then as an access token (expired and revoked ones too).
+    pub(crate) fn owner_of(&self, token: &str, now: Instant) -> Option<u64> {
+        if let Some(known) = self.refresh.get(token) {
+            return Some(known.portal);
+        }
+        match self.resolve(token, now) {
+            Resolved::Valid { portal, .. } | Resolved::Expired { portal, .. } | Resolved::Revoked { portal } => {
+                Some(portal)
+            }
+            Resolved::Unknown => None,
+        }
+    }
+
+    /// Revokes one refresh token (again, harmlessly) and returns its
+    /// account; the access tokens issued with it stay valid until they
+    /// expire. While no account is registered an unknown token is taken for
+    /// a refresh token of [`DEFAULT_PORTAL`], revoked from then on.
+    pub(crate) fn revoke_refresh_token(&mut self, token: &str) -> Result<u64, Unrevocable> {
+        if let Some(known) = self.refresh.get_mut(token) {
+            known.revoked.get_or_insert(Revocation::Token);
+            return Ok(known.portal);
+        }
+        let listed = self.listed.as_ref().is_some_and(|listed| listed.contains(token));
+        if listed || self.access.contains_key(token) {
+            return Err(Unrevocable::AccessToken);
+        }
+        if !self.registered.is_empty() {
+            return Err(Unrevocable::Unknown);
+        }
+        let revoked = RefreshToken { portal: DEFAULT_PORTAL, revoked: Some(Revocation::Token) };
+        self.refresh.insert(token.to_owned(), revoked);
+        Ok(DEFAULT_PORTAL)
     }
 
     /// The account a token request is for, when its code or refresh token
@@ -217,7 +277,7 @@ impl Accounts {
         let access_token = format!("sbx-at-{}", reply::random_uuid());
         let refresh_token = refresh_token.unwrap_or_else(|| {
             let token = format!("sbx-rt-{}", reply::random_uuid());
-            self.refresh.insert(token.clone(), RefreshToken { portal, revoked: false });
+            self.refresh.insert(token.clone(), RefreshToken { portal, revoked: None });
             token
         });
         self.access.insert(access_token.clone(), AccessToken { portal, expires: Some(now + ttl), revoked: false });
@@ -231,7 +291,7 @@ impl Accounts {
             token.revoked = true;
         }
         for token in self.refresh.values_mut().filter(|token| token.portal == portal) {
-            token.revoked = true;
+            token.revoked.get_or_insert(Revocation::Install);
         }
         self.codes.retain(|_, code_portal| *code_portal != portal);
     }
@@ -252,7 +312,7 @@ mod tests {
         assert_eq!(accounts.redeem_code("whatever"), Ok(DEFAULT_PORTAL));
         assert_eq!(accounts.renew("r-1"), Ok(DEFAULT_PORTAL));
         accounts.revoke(DEFAULT_PORTAL);
-        assert_eq!(accounts.renew("r-1"), Err(BadGrant::Revoked(DEFAULT_PORTAL)));
+        assert_eq!(accounts.renew("r-1"), Err(BadGrant::Revoked(DEFAULT_PORTAL, Revocation::Install)));
         assert!(matches!(accounts.resolve("any", now), Resolved::Valid { .. }), "still no registration");
     }
 
@@ -291,12 +351,41 @@ mod tests {
         accounts.revoke(101);
         assert_eq!(accounts.resolve("tok-a", now), Resolved::Revoked { portal: 101 });
         assert_eq!(accounts.resolve(&grant.access_token, now), Resolved::Revoked { portal: 101 });
-        assert_eq!(accounts.renew(&grant.refresh_token), Err(BadGrant::Revoked(101)));
+        assert_eq!(accounts.renew(&grant.refresh_token), Err(BadGrant::Revoked(101, Revocation::Install)));
         assert_eq!(accounts.redeem_code(&code), Err(BadGrant::Unknown));
         assert!(matches!(accounts.resolve("tok-b", now), Resolved::Valid { portal: 102, .. }));
 
         let reinstalled = accounts.issue(101, Duration::from_secs(60), now, None);
         assert!(matches!(accounts.resolve(&reinstalled.access_token, now), Resolved::Valid { portal: 101, .. }));
+    }
+
+    #[test]
+    fn revoking_a_refresh_token_stops_it_alone_and_refuses_access_tokens() {
+        let mut accounts = Accounts::default();
+        accounts.add_token(101, "tok-a".to_owned());
+        let now = Instant::now();
+        let grant = accounts.issue(101, Duration::from_secs(60), now, None);
+        let kept = accounts.issue(101, Duration::from_secs(60), now, None);
+        assert_eq!(accounts.owner_of(&grant.refresh_token, now), Some(101));
+        assert_eq!(accounts.owner_of("stranger", now), None);
+
+        assert_eq!(accounts.revoke_refresh_token(&grant.refresh_token), Ok(101));
+        assert_eq!(accounts.revoke_refresh_token(&grant.refresh_token), Ok(101), "again, harmlessly");
+        assert_eq!(accounts.renew(&grant.refresh_token), Err(BadGrant::Revoked(101, Revocation::Token)));
+        let revoked = RefreshToken { portal: 101, revoked: Some(Revocation::Token) };
+        assert_eq!(accounts.refresh_token(&grant.refresh_token), Some(revoked));
+        assert!(matches!(accounts.resolve(&grant.access_token, now), Resolved::Valid { portal: 101, .. }));
+        assert_eq!(accounts.renew(&kept.refresh_token), Ok(101));
+
+        assert_eq!(accounts.revoke_refresh_token(&grant.access_token), Err(Unrevocable::AccessToken));
+        assert_eq!(accounts.revoke_refresh_token("tok-a"), Err(Unrevocable::AccessToken));
+        assert_eq!(accounts.revoke_refresh_token("never-issued"), Err(Unrevocable::Unknown));
+        accounts.revoke(101);
+        assert_eq!(accounts.renew(&grant.refresh_token), Err(BadGrant::Revoked(101, Revocation::Token)), "first cause");
+
+        let mut open = Accounts::default();
+        assert_eq!(open.revoke_refresh_token("any"), Ok(DEFAULT_PORTAL));
+        assert_eq!(open.renew("any"), Err(BadGrant::Revoked(DEFAULT_PORTAL, Revocation::Token)));
     }
 
     #[test]

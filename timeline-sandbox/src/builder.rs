@@ -233,8 +233,8 @@ impl SandboxBuilder {
     /// 404 for any other app id. By default every app id names the same
     /// template set. An app id that is not an `int32`, as HubSpot's schema
     /// declares it, gets 400 either way. The access-token metadata
-    /// (`GET /oauth/v1/access-tokens/{token}`) reports it as `app_id`, or 1
-    /// when it is not set.
+    /// (`GET /oauth/v1/access-tokens/{token}`) and 2026-03 introspection
+    /// report it as `app_id`, or 1 when it is not set.
     pub fn app_id(mut self, app_id: i32) -> Self {
         self.config.app_id = Some(app_id);
         self
@@ -374,19 +374,28 @@ impl SandboxBuilder {
         self
     }
 
-    /// Enables `POST /oauth/v1/token` for this client id and secret.
+    /// Enables the OAuth endpoints for this client id and secret: v1's
+    /// `POST /oauth/v1/token` and 2026-03's `POST /oauth/2026-03/token`,
+    /// `…/token/introspect` and `…/token/revoke` (also under `/oauth/v3/`).
     ///
-    /// An `authorization_code` grant takes a code of
+    /// At both token endpoints an `authorization_code` grant takes a code of
     /// [`Sandbox::authorization_code`] once and issues tokens for its
     /// account; a `refresh_token` grant issues a new access token for the
     /// refresh token's account (answering with the same refresh token).
     /// While no account is registered, any non-empty code or refresh token is
     /// good for [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL). An unknown or used
-    /// code, an unknown refresh token, and those of a revoked install
-    /// ([`Sandbox::revoke`]) get 400 `invalid_grant`. Refusals echo the
-    /// credentials the request presented (client secret, refresh token,
-    /// code) in their message, as some servers echo a bad request, so a
-    /// client's redaction of them can be tested.
+    /// code, an unknown refresh token, those of a revoked install
+    /// ([`Sandbox::revoke`]) and a revoked refresh token get 400
+    /// `invalid_grant`. Refusals echo the credentials the request presented
+    /// (client secret, refresh token, code, token) in their message, as some
+    /// servers echo a bad request, so a client's redaction of them can be
+    /// tested. v1 refuses with OAuth's `error` and HubSpot's v1 `status`;
+    /// 2026-03 with HubSpot's `Error` body, OAuth's code as `subCategory`.
+    ///
+    /// Introspection tells a refresh token (active until revoked) from an
+    /// access token (active until it expires or its install is revoked).
+    /// Revocation revokes one refresh token (204); the access tokens issued
+    /// with it stay valid until they expire.
     pub fn oauth_client(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         self.config.oauth_client = Some((client_id.into(), client_secret.into()));
         self

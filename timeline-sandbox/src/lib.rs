@@ -23,10 +23,21 @@
 //! to one, and the rate limit, the daily limit, the stored events and the
 //! counts are per account, while event ids stay unique across accounts. An
 //! account's tokens come from [`SandboxBuilder::portal_token`], or from its
-//! OAuth install flow: [`Sandbox::authorization_code`] and
-//! `POST /oauth/v1/token`, with [`Sandbox::revoke`] to uninstall. Without
-//! any registration every non-empty token is accepted and everything
-//! belongs to [`DEFAULT_PORTAL`].
+//! OAuth install flow: [`Sandbox::authorization_code`] and a token endpoint,
+//! with [`Sandbox::revoke`] to uninstall. Without any registration every
+//! non-empty token is accepted and everything belongs to [`DEFAULT_PORTAL`].
+//!
+//! OAuth comes in HubSpot's two APIs, which share the grants, the accounts
+//! and the tokens: v1 (`POST /oauth/v1/token`, `GET
+//! /oauth/v1/access-tokens/{token}`), which HubSpot retires on 2027-02-16,
+//! and 2026-03 (also spelt `/oauth/v3/`): `POST /oauth/2026-03/token`,
+//! `POST /oauth/2026-03/token/introspect` (a
+//! [`wire::TokenInfoResponse`]) and `POST /oauth/2026-03/token/revoke`
+//! (204; revokes one refresh token), every parameter in a form body, whose
+//! refusals are HubSpot's `Error` body with OAuth's error code
+//! (`invalid_client`, `invalid_request`, `invalid_grant`,
+//! `unsupported_grant_type`) as `subCategory`. See
+//! [`SandboxBuilder::oauth_client`].
 //!
 //! ```no_run
 //! use timeline_sandbox::{Fault, Faults, Sandbox};

@@ -94,7 +94,7 @@ pub struct SandboxOptions {
     /// A share of requests whose connection is closed after storing, unanswered.
     #[arg(long, default_value_t = 0.0)]
     pub close_after_store: f64,
-    /// The OAuth client id (enables POST /oauth/v1/token together with --oauth-client-secret).
+    /// The OAuth client id (enables the OAuth v1 and 2026-03 endpoints together with --oauth-client-secret).
     #[arg(long, requires = "oauth_client_secret")]
     pub oauth_client_id: Option<String>,
     /// The OAuth client secret.

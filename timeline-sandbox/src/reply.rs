@@ -54,14 +54,32 @@ pub(crate) fn error_with_details(
     errors: Vec<ErrorDetail>,
     context: BTreeMap<String, Vec<String>>,
 ) -> Response {
+    let mut body = error_body(category, message);
+    body.errors = errors;
+    body.context = (!context.is_empty()).then_some(context);
+    with_correlation_header(status, body.correlation_id.clone(), Json(body))
+}
+
+/// An answer with HubSpot's `Error` body and its `subCategory`.
+pub(crate) fn error_with_sub_category(
+    status: StatusCode,
+    category: &str,
+    sub_category: &str,
+    message: impl Into<String>,
+) -> Response {
+    let mut body = error_body(category, message);
+    body.sub_category = Some(sub_category.to_owned());
+    with_correlation_header(status, body.correlation_id.clone(), Json(body))
+}
+
+/// HubSpot's `Error` body with a fresh correlation id and nothing more.
+fn error_body(category: &str, message: impl Into<String>) -> ApiError {
     let mut body = ApiError::default();
     body.status = Some("error".to_owned());
     body.category = category.to_owned();
     body.correlation_id = random_uuid();
     body.message = message.into();
-    body.errors = errors;
-    body.context = (!context.is_empty()).then_some(context);
-    with_correlation_header(status, body.correlation_id.clone(), Json(body))
+    body
 }
 
 /// The 429 answer of a rate-limit policy.
@@ -124,6 +142,7 @@ fn set_retry_after(headers: &mut HeaderMap, after: Duration) {
     headers.insert("retry-after", HeaderValue::from(seconds));
 }
 
+/// `body` with `status` and the `X-HubSpot-Correlation-Id` header.
 fn with_correlation_header(status: StatusCode, correlation_id: String, body: impl IntoResponse) -> Response {
     let mut response = (status, body).into_response();
     if let Ok(value) = HeaderValue::from_str(&correlation_id) {

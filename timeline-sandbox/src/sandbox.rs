@@ -176,13 +176,14 @@ impl Sandbox {
     /// A fresh one-use authorization code for the account, as HubSpot's
     /// install flow hands to the app's redirect URL; it registers the account
     /// if it is new (see [`SandboxBuilder::portal_token`]). Exchange it at
-    /// `POST /oauth/v1/token` with `grant_type=authorization_code`.
+    /// `POST /oauth/2026-03/token` (or v1's `POST /oauth/v1/token`) with
+    /// `grant_type=authorization_code`.
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), timeline_sandbox::StartError> {
     /// let sandbox = timeline_sandbox::Sandbox::builder().oauth_client("cid", "secret").start().await?;
     /// let code = sandbox.authorization_code(101);
-    /// // POST /oauth/v1/token: grant_type=authorization_code&code=…&client_id=cid&client_secret=secret
+    /// // POST /oauth/2026-03/token: grant_type=authorization_code&code=…&client_id=cid&client_secret=secret
     /// # let _ = code;
     /// # Ok(()) }
     /// ```
@@ -203,13 +204,17 @@ impl Sandbox {
     /// Revokes the app's install in the account: its access tokens (those
     /// registered with [`SandboxBuilder::portal_token`] too) answer 401
     /// `INVALID_AUTHENTICATION`, its refresh tokens and unused codes get 400
-    /// `invalid_grant` at the token endpoint. Codes and grants made later
-    /// work again, as a new install would. An unknown account is left alone.
+    /// `invalid_grant` at both token endpoints, v1's token metadata answers
+    /// 404 and 2026-03 introspection calls its tokens inactive. Codes and
+    /// grants made later work again, as a new install would. An unknown
+    /// account is left alone. (`POST /oauth/2026-03/token/revoke` revokes
+    /// one refresh token instead.)
     pub fn revoke(&self, portal: u64) {
         self.state.accounts().revoke(portal);
     }
 
-    /// Makes the next `times` requests to `POST /oauth/v1/token` answer 429
+    /// Makes the next `times` requests to a token endpoint (`POST
+    /// /oauth/v1/token` or `POST /oauth/2026-03/token`) answer 429
     /// with HubSpot's rate-limit body and `Retry-After: <retry_after in whole
     /// seconds, rounded up, at least 1>`, before anything else is checked;
     /// the ones after are answered normally. A new call replaces what is

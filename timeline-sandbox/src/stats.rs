@@ -44,15 +44,31 @@ pub struct Stats {
     /// Access tokens issued by the OAuth endpoint ([`crate::Sandbox::grant`]
     /// issues tokens without counting here).
     pub tokens_issued: u64,
-    /// Requests to `POST /oauth/v1/token`, by their `grant_type` as sent
-    /// (`authorization_code`, `refresh_token`; an empty name when it is
-    /// missing), whatever the answer, 429s of
+    /// Requests to the token endpoints, `POST /oauth/v1/token` and
+    /// `POST /oauth/2026-03/token` (or `/oauth/v3/token`) alike, by their
+    /// `grant_type` as sent (`authorization_code`, `refresh_token`; an empty
+    /// name when it is missing), whatever the answer, 429s of
     /// [`crate::Sandbox::throttle_token_endpoint`] included.
     #[serde(default)]
     pub token_requests: BTreeMap<String, u64>,
+    /// The part of [`token_requests`](Self::token_requests) that came to the
+    /// 2026-03 token endpoint (either spelling), by `grant_type` as sent; the
+    /// rest came to v1. JSON key `tokenRequests2026_03`.
+    #[serde(default, rename = "tokenRequests2026_03")]
+    pub token_requests_2026_03: BTreeMap<String, u64>,
     /// Requests to `GET /oauth/v1/access-tokens/{token}`, whatever the answer.
     #[serde(default)]
     pub access_token_lookups: u64,
+    /// Requests to `POST /oauth/2026-03/token/introspect` (or
+    /// `/oauth/v3/token/introspect`), whatever the answer; an account's
+    /// counts hold those asking about its tokens.
+    #[serde(default)]
+    pub introspection_requests: u64,
+    /// Requests to `POST /oauth/2026-03/token/revoke` (or
+    /// `/oauth/v3/token/revoke`), whatever the answer; an account's counts
+    /// hold those naming its tokens.
+    #[serde(default)]
+    pub revocation_requests: u64,
 }
 
 impl Stats {
@@ -61,9 +77,14 @@ impl Stats {
         self.responses_by_status.get(&status).copied().unwrap_or(0)
     }
 
-    /// How many token-endpoint requests had this `grant_type`.
+    /// How many token-endpoint requests (v1 and 2026-03) had this `grant_type`.
     pub fn token_request_count(&self, grant_type: &str) -> u64 {
         self.token_requests.get(grant_type).copied().unwrap_or(0)
+    }
+
+    /// How many requests to the 2026-03 token endpoint had this `grant_type`.
+    pub fn token_request_2026_03_count(&self, grant_type: &str) -> u64 {
+        self.token_requests_2026_03.get(grant_type).copied().unwrap_or(0)
     }
 }
 

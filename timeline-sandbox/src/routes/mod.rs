@@ -58,10 +58,18 @@ pub(crate) fn router(state: Arc<State>) -> Router {
             put(templates::update_token).delete(templates::delete_token),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), gate));
+    let mut oauth = Router::new()
+        .route("/oauth/v1/token", post(oauth::v1::token))
+        .route("/oauth/v1/access-tokens/{token}", get(oauth::v1::access_token));
+    for prefix in oauth::v2026_03::PREFIXES {
+        oauth = oauth
+            .route(&format!("{prefix}/token"), post(oauth::v2026_03::token))
+            .route(&format!("{prefix}/token/introspect"), post(oauth::v2026_03::introspect))
+            .route(&format!("{prefix}/token/revoke"), post(oauth::v2026_03::revoke));
+    }
     Router::new()
         .merge(api)
-        .route("/oauth/v1/token", post(oauth::token))
-        .route("/oauth/v1/access-tokens/{token}", get(oauth::access_token))
+        .merge(oauth)
         .route("/_sandbox/events", get(inspect::events))
         .route("/_sandbox/stats", get(inspect::stats))
         .route("/_sandbox/received", get(inspect::received))

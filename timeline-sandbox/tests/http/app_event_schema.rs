@@ -3,22 +3,22 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{APP_EVENT, WEBINAR, app_batch, app_builder, post_json, status_and_json, webinar};
+use crate::common::{
+    APP_EVENT, WEBINAR, app_batch, app_builder, assert_matches_schema, post_json, schema_validator, status_and_json,
+    webinar,
+};
+
+/// The 2026-03 timeline file.
+const FILE: &str = "timeline-2026-03.json";
 
 /// The validator of `#/components/schemas/{name}` of the 2026-03 file.
 fn validator(name: &str) -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../reference/openapi/timeline-2026-03.json");
-    let mut document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert!(document["components"]["schemas"].get(name).is_some(), "no schema {name}");
-    document["$ref"] = json!(format!("#/components/schemas/{name}"));
-    jsonschema::draft4::options().should_validate_formats(true).build(&document).unwrap()
+    schema_validator(FILE, name)
 }
 
 /// Checks `instance` against the schema `name`.
 fn assert_matches(name: &str, instance: &Value) {
-    let errors: Vec<String> =
-        validator(name).iter_errors(instance).map(|error| format!("{error} at {}", error.instance_path())).collect();
-    assert!(errors.is_empty(), "{name}: {errors:#?}\n{instance:#}");
+    assert_matches_schema(FILE, name, instance);
 }
 
 #[tokio::test]

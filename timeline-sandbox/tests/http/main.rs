@@ -12,6 +12,8 @@ mod events;
 mod faults;
 mod inspect;
 mod oauth;
+mod oauth_2026_03;
+mod oauth_schema;
 mod rate_limit;
 mod schema;
 mod start;

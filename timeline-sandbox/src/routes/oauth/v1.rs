@@ -1,0 +1,110 @@
+//! OAuth v1: `POST /oauth/v1/token` (the authorization-code and
+//! refresh-token grants) and `GET /oauth/v1/access-tokens/{token}` (a
+//! token's metadata). HubSpot retires this API on 2027-02-16 for
+//! [`v2026_03`](super::v2026_03).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::{Path, State as Shared};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::{
+    Api, FormBody, OAuthRefusal, SANDBOX_USER, SANDBOX_USER_ID, SCOPE, TokenRefused, app_id, exchange, hub_domain,
+    lifetime_left,
+};
+use crate::accounts::Resolved;
+use crate::reply;
+use crate::routes::for_portal;
+use crate::state::State;
+
+/// `POST /oauth/v1/token`: the grants of [`exchange`]; a refusal is 400
+/// with OAuth's `error` and HubSpot's v1 body.
+pub(in crate::routes) async fn token(Shared(state): Shared<Arc<State>>, form: FormBody) -> Response {
+    match exchange(&state, Api::V1, form) {
+        Ok((portal, body)) => for_portal(Json(body).into_response(), Some(portal)),
+        Err(TokenRefused::Throttled(throttled)) => throttled.into_response(),
+        Err(TokenRefused::OAuth(refusal)) => oauth_error(refusal),
+    }
+}
+
+/// The body of `GET /oauth/v1/access-tokens/{token}`, as HubSpot's.
+#[derive(Debug, Serialize)]
+struct AccessTokenInfo {
+    token: String,
+    hub_id: u64,
+    app_id: i32,
+    scopes: Vec<&'static str>,
+    expires_in: u64,
+    token_type: &'static str,
+    user: &'static str,
+    hub_domain: String,
+    user_id: i64,
+}
+
+/// `GET /oauth/v1/access-tokens/{token}`: the account, app, scopes and
+/// remaining lifetime of a token the event routes would accept; 404 for
+/// one they would refuse (unknown, expired or revoked).
+///
+/// A token that never expires (registered, or accepted without
+/// registration) reports a whole `access_token_ttl` left.
+pub(in crate::routes) async fn access_token(Shared(state): Shared<Arc<State>>, Path(token): Path<String>) -> Response {
+    let now = Instant::now();
+    let resolved = state.accounts().resolve(&token, now);
+    let portal = match &resolved {
+        Resolved::Valid { portal, .. } | Resolved::Expired { portal, .. } | Resolved::Revoked { portal } => {
+            Some(*portal)
+        }
+        Resolved::Unknown => None,
+    };
+    state.counters().add(portal, |stats| stats.access_token_lookups += 1);
+    let Resolved::Valid { portal, expires, .. } = resolved else {
+        let response = reply::error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "This access token is unknown, expired or revoked; get a new one from the token endpoint.",
+        );
+        return for_portal(response, portal);
+    };
+    let info = AccessTokenInfo {
+        token,
+        hub_id: portal,
+        app_id: app_id(&state),
+        scopes: vec![SCOPE],
+        expires_in: lifetime_left(&state, expires, now).as_secs(),
+        token_type: "access",
+        user: SANDBOX_USER,
+        hub_domain: hub_domain(portal),
+        user_id: SANDBOX_USER_ID,
+    };
+    for_portal(Json(info).into_response(), Some(portal))
+}
+
+/// The body of the v1 token endpoint's 400: OAuth's `error` and
+/// `error_description`, and HubSpot's `status` naming the problem.
+#[derive(Debug, Serialize)]
+struct OAuthError<'a> {
+    error: &'a str,
+    error_description: &'a str,
+    status: &'a str,
+    message: &'a str,
+    category: &'a str,
+    #[serde(rename = "correlationId")]
+    correlation_id: String,
+}
+
+/// HubSpot's 400 answer of the v1 token endpoint.
+fn oauth_error(refusal: OAuthRefusal) -> Response {
+    let body = OAuthError {
+        error: refusal.error.as_str(),
+        error_description: &refusal.message,
+        status: refusal.problem,
+        message: &refusal.message,
+        category: refusal.problem,
+        correlation_id: reply::random_uuid(),
+    };
+    for_portal((StatusCode::BAD_REQUEST, Json(body)).into_response(), refusal.portal)
+}
