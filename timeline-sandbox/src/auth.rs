@@ -27,6 +27,9 @@ pub(crate) struct Caller {
     pub(crate) portal: Option<u64>,
     /// The window its rate limit counts in.
     pub(crate) window: Window,
+    /// Whether it presented a token of the OAuth token endpoint, which
+    /// HubSpot holds to no daily limit.
+    pub(crate) oauth: bool,
 }
 
 /// A request refused by authentication, and the account whose token it
@@ -49,13 +52,15 @@ pub(crate) fn authenticate(
     if scheme == Scheme::DeveloperOrBearer
         && let Some(key) = query.and_then(hapikey)
     {
-        return Ok(Caller { portal: None, window: Window::DeveloperKey(key.to_owned()) });
+        return Ok(Caller { portal: None, window: Window::DeveloperKey(key.to_owned()), oauth: false });
     }
     let Some(token) = bearer(headers) else {
         return Err(denied(None, "INVALID_AUTHENTICATION", MISSING.to_owned()));
     };
     match state.accounts().resolve(token, Instant::now()) {
-        Resolved::Valid { portal, window, .. } => Ok(Caller { portal: Some(portal), window }),
+        Resolved::Valid { portal, window, expires } => {
+            Ok(Caller { portal: Some(portal), window, oauth: expires.is_some() })
+        }
         Resolved::Expired { portal, ago } => Err(denied(
             Some(portal),
             "EXPIRED_AUTHENTICATION",

@@ -302,8 +302,10 @@ impl SandboxBuilder {
     }
 
     /// Adds a daily cap per account, counted like [`rate_limit`](Self::rate_limit)
-    /// (429 with policy `DAILY` past it; days are UTC days). Off by default,
-    /// as for HubSpot's OAuth apps.
+    /// (429 with policy `DAILY` past it, `X-HubSpot-RateLimit-Daily*`
+    /// headers; days are UTC days), for the tokens HubSpot applies one to:
+    /// registered and listed tokens (a private app's), not those of the
+    /// OAuth token endpoint, which neither count nor see it. Off by default.
     pub fn daily_limit(mut self, max_requests: u64) -> Self {
         self.config.daily_limit = Some(max_requests);
         self

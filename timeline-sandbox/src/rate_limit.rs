@@ -101,8 +101,11 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
     }
 
     /// Counts a request in window `key` made at `now`, unless a limit refuses
-    /// it (refused requests do not count).
-    pub(crate) fn admit(&mut self, key: K, now: Instant) -> Admission {
+    /// it (refused requests do not count). The daily cap counts and answers
+    /// only requests it applies to (`daily`): HubSpot holds OAuth tokens to
+    /// none, and sends them no `-Daily` headers.
+    pub(crate) fn admit(&mut self, key: K, now: Instant, daily: bool) -> Admission {
+        let daily_max = self.daily_max.filter(|_| daily);
         let date = Utc::now().date_naive();
         let used_today = match self.today.get(&key) {
             Some((day, count)) if *day == date => *count,
@@ -117,7 +120,7 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         });
         let in_window = u32::try_from(recent.len()).unwrap_or(u32::MAX);
 
-        if let Some(daily_max) = self.daily_max
+        if let Some(daily_max) = daily_max
             && used_today >= daily_max
         {
             let headers = LimitHeaders {
@@ -131,7 +134,7 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         {
             let headers = LimitHeaders {
                 rolling: Some((max, 0, window)),
-                daily: self.daily_max.map(|daily_max| (daily_max, daily_max.saturating_sub(used_today))),
+                daily: daily_max.map(|daily_max| (daily_max, daily_max.saturating_sub(used_today))),
             };
             return Admission::Refused(RateLimitPolicy::TenSecondlyRolling, headers);
         }
@@ -139,10 +142,12 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
         if rolling.is_some() {
             recent.push_back(now);
         }
-        self.today.insert(key, (date, used_today + 1));
+        if daily {
+            self.today.insert(key, (date, used_today + 1));
+        }
         Admission::Admitted(LimitHeaders {
             rolling: rolling.map(|(max, window)| (max, max.saturating_sub(in_window + 1), window)),
-            daily: self.daily_max.map(|daily_max| (daily_max, daily_max.saturating_sub(used_today + 1))),
+            daily: daily_max.map(|daily_max| (daily_max, daily_max.saturating_sub(used_today + 1))),
         })
     }
 
@@ -169,39 +174,54 @@ mod tests {
         let window = Duration::from_secs(10);
         let mut limiter = RateLimiter::new(RateLimit::new(2, window), None);
         let start = Instant::now();
-        assert_eq!(remaining(&limiter.admit("t", start)), Some(1));
-        assert_eq!(remaining(&limiter.admit("t", start + Duration::from_secs(4))), Some(0));
-        let refused = limiter.admit("t", start + Duration::from_secs(9));
+        assert_eq!(remaining(&limiter.admit("t", start, true)), Some(1));
+        assert_eq!(remaining(&limiter.admit("t", start + Duration::from_secs(4), true)), Some(0));
+        let refused = limiter.admit("t", start + Duration::from_secs(9), true);
         assert!(matches!(refused, Admission::Refused(RateLimitPolicy::TenSecondlyRolling, _)));
-        assert_eq!(remaining(&limiter.admit("t", start + window)), Some(0));
-        let refused = limiter.admit("t", start + Duration::from_secs(13));
+        assert_eq!(remaining(&limiter.admit("t", start + window, true)), Some(0));
+        let refused = limiter.admit("t", start + Duration::from_secs(13), true);
         assert!(matches!(refused, Admission::Refused(..)));
-        assert_eq!(remaining(&limiter.admit("t", start + Duration::from_secs(14))), Some(0));
+        assert_eq!(remaining(&limiter.admit("t", start + Duration::from_secs(14), true)), Some(0));
     }
 
     #[test]
     fn keys_have_their_own_windows_and_clear_forgets_them() {
         let mut limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)), Some(5));
         let now = Instant::now();
-        assert!(matches!(limiter.admit("a", now), Admission::Admitted(_)));
-        assert!(matches!(limiter.admit("a", now), Admission::Refused(..)));
-        assert!(matches!(limiter.admit("b", now), Admission::Admitted(_)));
+        assert!(matches!(limiter.admit("a", now, true), Admission::Admitted(_)));
+        assert!(matches!(limiter.admit("a", now, true), Admission::Refused(..)));
+        assert!(matches!(limiter.admit("b", now, true), Admission::Admitted(_)));
         limiter.clear();
-        assert!(matches!(limiter.admit("a", now), Admission::Admitted(_)));
+        assert!(matches!(limiter.admit("a", now, true), Admission::Admitted(_)));
     }
 
     #[test]
     fn the_daily_cap_counts_only_admitted_requests() {
         let mut limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)), Some(2));
         let now = Instant::now();
-        assert!(matches!(limiter.admit("d", now), Admission::Admitted(_)));
-        assert!(matches!(limiter.admit("d", now), Admission::Refused(RateLimitPolicy::TenSecondlyRolling, _)));
+        assert!(matches!(limiter.admit("d", now, true), Admission::Admitted(_)));
+        assert!(matches!(limiter.admit("d", now, true), Admission::Refused(RateLimitPolicy::TenSecondlyRolling, _)));
         let later = now + Duration::from_secs(10);
-        match limiter.admit("d", later) {
-            Admission::Admitted(headers) => assert_eq!(headers.daily, Some((2, 0))),
+        match limiter.admit("d", later, true) {
+            Admission::Admitted(headers) => assert_eq!(headers.daily, Some((2, 0, true))),
             refused => panic!("{refused:?}"),
         }
-        let refused = limiter.admit("d", later + Duration::from_secs(10));
+        let refused = limiter.admit("d", later + Duration::from_secs(10), true);
         assert!(matches!(refused, Admission::Refused(RateLimitPolicy::Daily, _)));
+    }
+
+    #[test]
+    fn requests_the_daily_cap_does_not_apply_to_neither_count_nor_see_it() {
+        let mut limiter = RateLimiter::new(RateLimit::new(10, Duration::from_secs(10)), Some(1));
+        let now = Instant::now();
+        for _ in 0..3 {
+            match limiter.admit("o", now, false) {
+                Admission::Admitted(headers) => assert_eq!(headers.daily, None),
+                refused => panic!("{refused:?}"),
+            }
+        }
+        assert!(matches!(limiter.admit("o", now, true), Admission::Admitted(_)));
+        assert!(matches!(limiter.admit("o", now, true), Admission::Refused(RateLimitPolicy::Daily, _)));
+        assert!(matches!(limiter.admit("o", now, false), Admission::Admitted(_)));
     }
 }

@@ -60,13 +60,15 @@ pub struct Stats {
     #[serde(default)]
     pub access_token_lookups: u64,
     /// Requests to `POST /oauth/2026-03/token/introspect` (or
-    /// `/oauth/v3/token/introspect`), whatever the answer; an account's
-    /// counts hold those asking about its tokens.
+    /// `/oauth/v3/token/introspect`) and to v1's
+    /// `GET /oauth/v1/refresh-tokens/{token}`, whatever the answer; an
+    /// account's counts hold those asking about its tokens.
     #[serde(default)]
     pub introspection_requests: u64,
     /// Requests to `POST /oauth/2026-03/token/revoke` (or
-    /// `/oauth/v3/token/revoke`), whatever the answer; an account's counts
-    /// hold those naming its tokens.
+    /// `/oauth/v3/token/revoke`) and to v1's
+    /// `DELETE /oauth/v1/refresh-tokens/{token}`, whatever the answer; an
+    /// account's counts hold those naming its tokens.
     #[serde(default)]
     pub revocation_requests: u64,
 }

@@ -293,7 +293,7 @@ impl App {
     /// token at HubSpot, then forgets its tokens ([`TokenStore::remove`]).
     /// Its clients' requests fail from then on, without calling HubSpot,
     /// until it is [installed](Self::install) again. A refresh token HubSpot
-    /// already refuses counts as revoked.
+    /// already refuses or does not know counts as revoked.
     ///
     /// When HubSpot cannot be asked, this is [`Error::Uninstall`] and
     /// nothing is forgotten; when the store fails to remove the tokens,
@@ -314,7 +314,7 @@ impl App {
             .ok_or(Error::NotInstalled { portal })?;
         let refresh_token = Secret::new(tokens.refresh_token);
         match oauth.revoke_at_hubspot(&refresh_token).await {
-            Ok(()) | Err(TokenFailure::InvalidGrant(_)) => {}
+            Ok(()) | Err(TokenFailure::InvalidGrant(_) | TokenFailure::NotFound(_)) => {}
             Err(failure) => return Err(Error::Uninstall(failure.reason())),
         }
         oauth.revoke(portal, refresh_token.clone());

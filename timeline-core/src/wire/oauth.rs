@@ -119,6 +119,7 @@ impl fmt::Debug for AccessTokenResponse {
 /// assert!(!format!("{answer:?}").contains("rt-9a8b"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant, reason = "one answer at a time, never kept in bulk")]
 #[serde(tag = "token_use")]
 #[non_exhaustive]
 pub enum TokenInfoResponse {

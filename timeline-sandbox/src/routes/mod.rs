@@ -60,7 +60,11 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), gate));
     let mut oauth = Router::new()
         .route("/oauth/v1/token", post(oauth::v1::token))
-        .route("/oauth/v1/access-tokens/{token}", get(oauth::v1::access_token));
+        .route("/oauth/v1/access-tokens/{token}", get(oauth::v1::access_token))
+        .route(
+            "/oauth/v1/refresh-tokens/{token}",
+            get(oauth::v1::refresh_token).delete(oauth::v1::delete_refresh_token),
+        );
     for prefix in oauth::v2026_03::PREFIXES {
         oauth = oauth
             .route(&format!("{prefix}/token"), post(oauth::v2026_03::token))
@@ -117,14 +121,15 @@ async fn authorized(state: &State, mut request: Request, next: Next) -> Response
             .iter()
             .any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with("/events")));
     let scheme = if event_route { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
-    let Caller { portal, window } = match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
-        Ok(caller) => caller,
-        Err(Denied { portal, refusal }) => return for_portal(refusal.into_response(), portal),
-    };
+    let Caller { portal, window, oauth } =
+        match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
+            Ok(caller) => caller,
+            Err(Denied { portal, refusal }) => return for_portal(refusal.into_response(), portal),
+        };
     if let Some(portal) = portal {
         request.extensions_mut().insert(Portal(portal));
     }
-    let admission = state.limiter().admit(window, Instant::now());
+    let admission = state.limiter().admit(window, Instant::now(), !oauth);
     let response = match admission {
         Admission::Refused(policy, limits) => {
             state.counters().add(portal, |stats| stats.rate_limited += 1);

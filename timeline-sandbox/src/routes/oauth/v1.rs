@@ -1,7 +1,8 @@
 //! OAuth v1: `POST /oauth/v1/token` (the authorization-code and
-//! refresh-token grants) and `GET /oauth/v1/access-tokens/{token}` (a
-//! token's metadata). HubSpot retires this API on 2027-02-16 for
-//! [`v2026_03`](super::v2026_03).
+//! refresh-token grants), `GET /oauth/v1/access-tokens/{token}` and
+//! `GET /oauth/v1/refresh-tokens/{token}` (a token's metadata), and
+//! `DELETE /oauth/v1/refresh-tokens/{token}` (a revocation). HubSpot
+//! retires this API on 2027-02-16 for [`v2026_03`](super::v2026_03).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -16,7 +17,7 @@ use super::{
     Api, FormBody, OAuthRefusal, SANDBOX_USER, SANDBOX_USER_ID, SCOPE, TokenRefused, app_id, exchange, hub_domain,
     lifetime_left,
 };
-use crate::accounts::Resolved;
+use crate::accounts::{RefreshToken, Resolved};
 use crate::reply;
 use crate::routes::for_portal;
 use crate::state::State;
@@ -81,6 +82,65 @@ pub(in crate::routes) async fn access_token(Shared(state): Shared<Arc<State>>, P
         user_id: SANDBOX_USER_ID,
     };
     for_portal(Json(info).into_response(), Some(portal))
+}
+
+/// The body of `GET /oauth/v1/refresh-tokens/{token}`, as HubSpot's.
+#[derive(Debug, Serialize)]
+struct RefreshTokenInfo {
+    token: String,
+    user: &'static str,
+    hub_domain: String,
+    scopes: Vec<&'static str>,
+    hub_id: u64,
+    client_id: String,
+    user_id: i64,
+    token_type: &'static str,
+}
+
+/// `GET /oauth/v1/refresh-tokens/{token}`: the account, scopes and client
+/// of a refresh token that is not revoked; 404 for any other token.
+/// Counted as an introspection.
+pub(in crate::routes) async fn refresh_token(Shared(state): Shared<Arc<State>>, Path(token): Path<String>) -> Response {
+    let known = state.accounts().refresh_token(&token);
+    state.counters().add(known.as_ref().map(|known| known.portal), |stats| stats.introspection_requests += 1);
+    match known {
+        Some(RefreshToken { portal, revoked: None }) => {
+            let info = RefreshTokenInfo {
+                token,
+                user: SANDBOX_USER,
+                hub_domain: hub_domain(portal),
+                scopes: vec![SCOPE],
+                hub_id: portal,
+                client_id: state.config.oauth_client.as_ref().map(|(id, _)| id.clone()).unwrap_or_default(),
+                user_id: SANDBOX_USER_ID,
+                token_type: "refresh",
+            };
+            for_portal(Json(info).into_response(), Some(portal))
+        }
+        known => for_portal(unknown_refresh_token(), known.map(|known| known.portal)),
+    }
+}
+
+/// `DELETE /oauth/v1/refresh-tokens/{token}`: revokes the refresh token
+/// (204, also when revoked already), as [`v2026_03::revoke`](super::v2026_03::revoke)
+/// does; 404 for an access token or, once accounts are registered, a token
+/// of none. Counted as a revocation.
+pub(in crate::routes) async fn delete_refresh_token(
+    Shared(state): Shared<Arc<State>>,
+    Path(token): Path<String>,
+) -> Response {
+    let revoked = state.accounts().revoke_refresh_token(&token);
+    let portal = revoked.as_ref().ok().copied();
+    state.counters().add(portal, |stats| stats.revocation_requests += 1);
+    match revoked {
+        Ok(portal) => for_portal(StatusCode::NO_CONTENT.into_response(), Some(portal)),
+        Err(_) => unknown_refresh_token(),
+    }
+}
+
+/// v1's 404 for a refresh token it does not hold.
+fn unknown_refresh_token() -> Response {
+    reply::error(StatusCode::NOT_FOUND, "NOT_FOUND", "This refresh token is unknown or revoked.")
 }
 
 /// The body of the v1 token endpoint's 400: OAuth's `error` and
