@@ -203,7 +203,7 @@ mod tests {
         assert!(matches!(limiter.admit("d", now, true), Admission::Refused(RateLimitPolicy::TenSecondlyRolling, _)));
         let later = now + Duration::from_secs(10);
         match limiter.admit("d", later, true) {
-            Admission::Admitted(headers) => assert_eq!(headers.daily, Some((2, 0, true))),
+            Admission::Admitted(headers) => assert_eq!(headers.daily, Some((2, 0))),
             refused => panic!("{refused:?}"),
         }
         let refused = limiter.admit("d", later + Duration::from_secs(10), true);
