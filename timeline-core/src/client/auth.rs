@@ -256,7 +256,7 @@ fn read<T: DeserializeOwned>(answer: Answer, secrets: &[&Secret]) -> Result<T, R
         Verdict::Success => {
             let json: &[u8] = if body.trim_ascii().is_empty() { b"null" } else { &body };
             serde_json::from_slice(json).map_err(|error| {
-                Refusal::Final(TokenFailure::Failed(format!("the OAuth answer could not be read: {error}")))
+                Refusal::Final(TokenFailure::Failed(format!("the token endpoint's answer could not be read: {error}")))
             })
         }
         verdict => {
@@ -264,7 +264,7 @@ fn read<T: DeserializeOwned>(answer: Answer, secrets: &[&Secret]) -> Result<T, R
             for secret in secrets {
                 text = text.replace(secret.expose(), "<redacted>");
             }
-            let reason = format!("the OAuth endpoint answered {}: {text}", answer.status.as_u16());
+            let reason = format!("the token endpoint answered {}: {text}", answer.status.as_u16());
             match verdict {
                 Verdict::Retry { wait, .. } => Err(Refusal::Passing { reason, wait }),
                 _ if answer.status.is_server_error() => Err(Refusal::Passing { reason, wait: None }),
