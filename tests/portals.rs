@@ -204,7 +204,11 @@ async fn an_install_saves_the_account_tokens_and_the_account_sends() {
     let stats = sandbox.stats();
     assert_eq!(stats.token_request_count("authorization_code"), 1);
     assert_eq!(stats.token_request_count("refresh_token"), 0, "the installed access token is used as it is");
-    assert_eq!((stats.access_token_lookups, stats.introspection_requests), (0, 0), "the token answer names the account");
+    assert_eq!(
+        (stats.access_token_lookups, stats.introspection_requests),
+        (0, 0),
+        "the token answer names the account"
+    );
 
     let again = app.install(&code, "https://example.com/oauth/callback").await.unwrap_err();
     assert!(matches!(&again, Error::Install(message) if message.contains("invalid_grant")), "{again:?}");

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 
-use crate::common::{run, sandbox, stderr, timeline};
+use timeline_sandbox::Sandbox;
+
+use crate::common::{run, sandbox, stderr, templates, timeline};
 use crate::send::{folder_with_template, lines, send_command};
 
 /// The line numbers recorded in the failures file at `path`.
@@ -119,5 +121,59 @@ async fn standard_input_refuses_resume_options_before_reading_or_sending() {
         assert!(stderr(&output).contains("standard input (`-`) cannot be resumed"), "{}", stderr(&output));
     }
     assert_eq!(sandbox.stats().requests, 0);
+    sandbox.shutdown().await;
+}
+
+/// `send` with OAuth credentials renews on HubSpot's 2026-03 OAuth API,
+/// on v1 when `HUBSPOT_OAUTH_API=v1`, and refuses an API it does not know.
+#[tokio::test(flavor = "multi_thread")]
+async fn oauth_renews_on_the_2026_03_api_unless_the_environment_names_v1() {
+    let sandbox = Sandbox::builder()
+        .templates(templates())
+        .oauth_client("cli-client-id", "cli-client-secret")
+        .no_rate_limit()
+        .start()
+        .await
+        .unwrap();
+    let oauth_send = |name: &str, api: Option<&str>| {
+        let dir = folder_with_template(name);
+        std::fs::write(dir.join("events.ndjson"), lines(1..=5)).unwrap();
+        let mut command = send_command(&dir, sandbox.url(), 5);
+        command
+            .env_remove("HUBSPOT_ACCESS_TOKEN")
+            .env("HUBSPOT_CLIENT_ID", "cli-client-id")
+            .env("HUBSPOT_CLIENT_SECRET", "cli-client-secret")
+            .env("HUBSPOT_REFRESH_TOKEN", "cli-refresh-token");
+        if let Some(api) = api {
+            command.env("HUBSPOT_OAUTH_API", api);
+        }
+        command
+    };
+
+    let default = run(&mut oauth_send("send-oauth-default", None)).await;
+    assert_eq!(default.status.code(), Some(0), "{}", stderr(&default));
+    let stats = sandbox.stats();
+    assert_eq!(
+        (stats.token_request_2026_03_count("refresh_token"), stats.token_request_count("refresh_token")),
+        (1, 1)
+    );
+
+    let v1 = run(&mut oauth_send("send-oauth-v1", Some("v1"))).await;
+    assert_eq!(v1.status.code(), Some(0), "{}", stderr(&v1));
+    let stats = sandbox.stats();
+    assert_eq!(
+        (stats.token_request_2026_03_count("refresh_token"), stats.token_request_count("refresh_token")),
+        (1, 2),
+        "the second run renewed on v1"
+    );
+
+    let unknown = run(&mut oauth_send("send-oauth-unknown", Some("v3"))).await;
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("HUBSPOT_OAUTH_API") && stderr(&unknown).contains("2026-03"),
+        "{}",
+        stderr(&unknown)
+    );
+    assert_eq!(sandbox.stats().token_request_count("refresh_token"), 2, "nothing sent");
     sandbox.shutdown().await;
 }
