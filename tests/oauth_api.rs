@@ -24,17 +24,6 @@ const CLIENT_ID: &str = "oauth-api-client-id";
 const CLIENT_SECRET: &str = "oauth-api-client-secret-7e6f";
 const CALLBACK: &str = "https://example.com/oauth/callback";
 
-/// A sandbox with the test templates, the app's OAuth client and no rate limit.
-async fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .templates(templates())
-        .oauth_client(CLIENT_ID, CLIENT_SECRET)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap()
-}
-
 /// An app of `sandbox` over `store` on the OAuth API `api`.
 fn app(sandbox: &Sandbox, store: Arc<dyn TokenStore>, api: OAuthApi) -> App {
     App::builder()
@@ -64,7 +53,7 @@ fn build(deal: u64) -> BuildFinished<f64> {
 
 #[tokio::test]
 async fn installs_renewals_and_introspection_use_the_2026_03_api_by_default() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed_expired(&sandbox, &store, 202);
     let app = app(&sandbox, Arc::clone(&store) as Arc<_>, OAuthApi::default());
@@ -103,7 +92,7 @@ async fn installs_renewals_and_introspection_use_the_2026_03_api_by_default() {
 
 #[tokio::test]
 async fn an_uninstall_revokes_the_refresh_token_and_forgets_the_account_until_it_installs_again() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     let app = app(&sandbox, Arc::clone(&store) as Arc<_>, OAuthApi::default());
     app.install(&sandbox.authorization_code(303), CALLBACK).await.unwrap();
@@ -146,7 +135,7 @@ impl TokenStore for LoadAndSave {
 
 #[tokio::test]
 async fn a_store_that_cannot_remove_says_so_and_the_app_still_treats_the_install_as_revoked() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(LoadAndSave(MemoryTokenStore::new()));
     let app = app(&sandbox, Arc::clone(&store) as Arc<_>, OAuthApi::default());
     app.install(&sandbox.authorization_code(303), CALLBACK).await.unwrap();
@@ -166,7 +155,7 @@ async fn a_store_that_cannot_remove_says_so_and_the_app_still_treats_the_install
 
 #[tokio::test]
 async fn the_v1_api_stays_reachable_by_one_option() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed_expired(&sandbox, &store, 202);
     seed_expired(&sandbox, &store, 404);

@@ -17,17 +17,6 @@ use timeline_sandbox::Sandbox;
 const CLIENT_ID: &str = "portals-client-id";
 const CLIENT_SECRET: &str = "portals-client-secret-5d4c";
 
-/// A sandbox with the test templates, the app's OAuth client and no rate limit.
-async fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .templates(templates())
-        .oauth_client(CLIENT_ID, CLIENT_SECRET)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap()
-}
-
 /// An app of `sandbox` over `store`, with fast retries.
 fn app(sandbox: &Sandbox, store: &Arc<MemoryTokenStore>) -> App {
     App::builder()
@@ -55,7 +44,7 @@ fn build(deal: u64) -> BuildFinished<f64> {
 
 #[tokio::test]
 async fn a_hundred_requests_with_an_expired_stored_token_make_one_refresh() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, true);
     let before = store.get(101).unwrap();
@@ -81,7 +70,7 @@ async fn a_hundred_requests_with_an_expired_stored_token_make_one_refresh() {
 
 #[tokio::test]
 async fn a_cold_start_with_valid_stored_tokens_calls_no_token_endpoint() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     for portal in [101, 202, 303] {
         seed(&sandbox, &store, portal, false);
@@ -111,7 +100,7 @@ async fn a_cold_start_with_valid_stored_tokens_calls_no_token_endpoint() {
 
 #[tokio::test]
 async fn a_revoked_account_fails_alone_with_its_typed_reason() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, false);
     seed(&sandbox, &store, 202, false);
@@ -146,7 +135,7 @@ async fn a_revoked_account_fails_alone_with_its_typed_reason() {
 /// again through the shared store.
 #[tokio::test]
 async fn a_revoked_install_is_remembered_by_the_app_until_the_account_is_installed_again() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, false);
     sandbox.revoke(101);
@@ -170,7 +159,7 @@ async fn a_revoked_install_is_remembered_by_the_app_until_the_account_is_install
 
 #[tokio::test]
 async fn the_token_endpoint_429_is_waited_out() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, true);
     sandbox.throttle_token_endpoint(2, Duration::from_secs(1));
@@ -186,7 +175,7 @@ async fn the_token_endpoint_429_is_waited_out() {
 
 #[tokio::test]
 async fn an_install_saves_the_account_tokens_and_the_account_sends() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     let app = app(&sandbox, &store);
 
@@ -218,7 +207,7 @@ async fn an_install_saves_the_account_tokens_and_the_account_sends() {
 
 #[tokio::test]
 async fn a_reinstall_after_a_revocation_sends_again() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, false);
     sandbox.revoke(101);
@@ -235,7 +224,7 @@ async fn a_reinstall_after_a_revocation_sends_again() {
 
 #[tokio::test]
 async fn two_accounts_sending_identical_content_get_two_ids() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, false);
     seed(&sandbox, &store, 202, false);
@@ -264,7 +253,7 @@ async fn two_accounts_sending_identical_content_get_two_ids() {
 
 #[tokio::test]
 async fn debug_output_shows_no_secret() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, false);
     let tokens = store.get(101).unwrap();
@@ -281,7 +270,7 @@ async fn debug_output_shows_no_secret() {
 
 #[tokio::test]
 async fn an_account_without_stored_tokens_fails_alone() {
-    let sandbox = sandbox().await;
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
     seed(&sandbox, &store, 101, false);
     let app = app(&sandbox, &store);

@@ -63,6 +63,17 @@ pub fn sandbox() -> SandboxBuilder {
     Sandbox::builder().templates(templates()).access_tokens([TOKEN]).no_rate_limit()
 }
 
+/// A sandbox with the templates, the app's OAuth client and no rate limit.
+pub async fn oauth_sandbox(client_id: &str, client_secret: &str) -> Sandbox {
+    Sandbox::builder()
+        .templates(templates())
+        .oauth_client(client_id, client_secret)
+        .no_rate_limit()
+        .start()
+        .await
+        .expect("the sandbox starts")
+}
+
 /// Retries after a millisecond or two, with fixed jitter.
 pub fn fast_retry() -> RetryPolicy {
     RetryPolicy::default()
