@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use timeline_dispatch::{Enqueued, NewEvent, OutboxError};
 use tokio::sync::oneshot;
 
-use crate::outbox::insert;
+use crate::enqueue::insert;
 use crate::sql::Statements;
 
 /// The most groups committing at once (each on a connection of the pool).

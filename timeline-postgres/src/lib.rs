@@ -29,6 +29,7 @@
 
 mod cipher;
 mod codec;
+mod enqueue;
 mod group_commit;
 mod listener;
 mod outbox;

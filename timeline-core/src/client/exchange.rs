@@ -14,7 +14,6 @@ use tokio::sync::SemaphorePermit;
 use tokio::time::Instant;
 
 use super::Inner;
-use super::auth::Auth;
 use super::budget::RatePermit;
 use super::pacing::daily_limit_reached;
 use super::report::status_may_have_stored;
@@ -224,7 +223,8 @@ impl Inner {
                 }
                 Ok(answer) => {
                     permit.observe(&answer.headers);
-                    let daily_applies = bearer.is_none() || self.auth.as_ref().is_some_and(Auth::has_daily_limit);
+                    let daily_applies =
+                        bearer.is_none() || self.auth.as_ref().is_some_and(|auth| auth.has_daily_limit());
                     if daily_applies && daily_limit_reached(&answer.headers) {
                         call.trip_daily_limit("HubSpot's answer said none of the daily limit remains");
                     }
