@@ -7,127 +7,13 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
 
 use crate::error::EncodeError;
-use crate::event::{ExtraDataVisitor, TimelineEvent};
-use crate::id::{IdHasher, PendingId, iframe_value};
+use crate::event::{ExtraDataValue, ExtraDataVisitor, TimelineEvent};
+use crate::id::{PendingId, iframe_value};
 use crate::id_text::IdText;
 use crate::kind::EventKind;
 use crate::target::Target;
-use crate::token::{TokenText, TokenValue};
+use crate::token_writer::{Sink, TokenWriter, push_json_str};
 use crate::wire;
-
-/// Where [`TimelineEvent::write_tokens`] sends token values.
-///
-/// The encoder writes them as JSON, [`TimelineEvent::tokens`] collects them
-/// into a map, and [`event_id`](crate::event_id) only hashes them; the event
-/// type does not need to know which.
-pub struct TokenWriter<'a> {
-    sink: Sink<'a>,
-    hasher: Option<&'a mut IdHasher>,
-}
-
-enum Sink<'a> {
-    Json { out: &'a mut Vec<u8>, empty: bool },
-    Map(&'a mut BTreeMap<String, String>),
-    Discard,
-}
-
-impl<'a> TokenWriter<'a> {
-    /// A writer that collects the tokens into `map`.
-    ///
-    /// ```
-    /// # use std::collections::BTreeMap;
-    /// use timeline_core::TokenWriter;
-    /// let mut map = BTreeMap::new();
-    /// let mut tokens = TokenWriter::map(&mut map);
-    /// tokens.token("petAge", &3u8).unwrap();
-    /// tokens.token("nickname", &None::<String>).unwrap();
-    /// assert_eq!(map.len(), 1);
-    /// assert_eq!(map["petAge"], "3");
-    /// ```
-    pub fn map(map: &'a mut BTreeMap<String, String>) -> Self {
-        TokenWriter { sink: Sink::Map(map), hasher: None }
-    }
-
-    pub(crate) fn json(out: &'a mut Vec<u8>, hasher: Option<&'a mut IdHasher>) -> Self {
-        TokenWriter { sink: Sink::Json { out, empty: true }, hasher }
-    }
-
-    pub(crate) fn hash_only(hasher: &'a mut IdHasher) -> Self {
-        TokenWriter { sink: Sink::Discard, hasher: Some(hasher) }
-    }
-
-    /// Writes the token `name` with `value`; an absent value writes nothing.
-    ///
-    /// Fails when the value is a NaN or infinite float.
-    pub fn token<T: TokenValue + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), EncodeError> {
-        self.text(name, value.token_text())
-    }
-
-    /// Writes the token `name` from a value already turned into
-    /// [`TokenText`]; what [`token`](Self::token) does after
-    /// [`TokenValue::token_text`].
-    ///
-    /// ```
-    /// # use std::collections::BTreeMap;
-    /// use timeline_core::{TokenText, TokenWriter};
-    /// let mut map = BTreeMap::new();
-    /// TokenWriter::map(&mut map).text("petAge", TokenText::Unsigned(3)).unwrap();
-    /// assert_eq!(map["petAge"], "3");
-    /// ```
-    pub fn text(&mut self, name: &'static str, text: TokenText<'_>) -> Result<(), EncodeError> {
-        match text {
-            TokenText::Absent => Ok(()),
-            TokenText::Text(text) => {
-                self.write(name, &text);
-                Ok(())
-            }
-            TokenText::Signed(n) => {
-                match i64::try_from(n) {
-                    Ok(small) => self.write(name, itoa::Buffer::new().format(small)),
-                    Err(_) => self.write(name, itoa::Buffer::new().format(n)),
-                }
-                Ok(())
-            }
-            TokenText::Unsigned(n) => {
-                match u64::try_from(n) {
-                    Ok(small) => self.write(name, itoa::Buffer::new().format(small)),
-                    Err(_) => self.write(name, itoa::Buffer::new().format(n)),
-                }
-                Ok(())
-            }
-            TokenText::Float32(x) if x.is_finite() => {
-                self.write(name, &x.to_string());
-                Ok(())
-            }
-            TokenText::Float64(x) if x.is_finite() => {
-                self.write(name, &x.to_string());
-                Ok(())
-            }
-            TokenText::Float32(x) => Err(EncodeError::NonFiniteNumber { token: name, value: x.into() }),
-            TokenText::Float64(x) => Err(EncodeError::NonFiniteNumber { token: name, value: x }),
-        }
-    }
-
-    fn write(&mut self, name: &str, text: &str) {
-        if let Some(hasher) = self.hasher.as_deref_mut() {
-            hasher.token(name, text);
-        }
-        match &mut self.sink {
-            Sink::Json { out, empty } => {
-                if !std::mem::take(empty) {
-                    out.push(b',');
-                }
-                push_json_str(out, name);
-                out.push(b':');
-                push_json_str(out, text);
-            }
-            Sink::Map(map) => {
-                map.insert(name.to_owned(), text.to_owned());
-            }
-            Sink::Discard => {}
-        }
-    }
-}
 
 /// Appends one event's JSON input (an item of a batch's `inputs`) to `out`
 /// and returns the id it was given.
@@ -420,29 +306,6 @@ fn wire_fields<E: TimelineEvent + ?Sized>(event: &E, wanted: EventKind) -> Resul
     Ok(WireFields { id, values, target, timestamp, extra_data, iframe: iframe.cloned() })
 }
 
-/// Builds `extraData` as a `serde_json::Value`, with the encoder's rules.
-pub(crate) struct ExtraDataValue;
-
-impl ExtraDataVisitor for ExtraDataValue {
-    type Output = Result<Option<serde_json::Map<String, serde_json::Value>>, EncodeError>;
-
-    fn visit<T: Serialize + ?Sized>(self, data: &T) -> Self::Output {
-        match serde_json::to_value(data) {
-            Ok(serde_json::Value::Object(map)) => Ok(Some(map)),
-            Ok(serde_json::Value::Null) => Ok(None),
-            Ok(serde_json::Value::Array(_)) => Err(EncodeError::ExtraDataNotObject { found: "an array" }),
-            Ok(serde_json::Value::String(_)) => Err(EncodeError::ExtraDataNotObject { found: "a string" }),
-            Ok(serde_json::Value::Bool(_)) => Err(EncodeError::ExtraDataNotObject { found: "a boolean" }),
-            Ok(serde_json::Value::Number(_)) => Err(EncodeError::ExtraDataNotObject { found: "a number" }),
-            Err(error) => Err(EncodeError::ExtraData(error.to_string())),
-        }
-    }
-
-    fn none(self) -> Self::Output {
-        Ok(None)
-    }
-}
-
 /// An event already encoded as one request input, for sending events of
 /// different types together.
 ///
@@ -495,7 +358,7 @@ impl EncodedInput {
         let tail = ",\"id\":\"".len() + self.id.len() + "\"}".len();
         let head = &self.json[..self.json.len() - tail];
         debug_assert!(self.json[head.len()..].ends_with(format!("\"{}\"}}", self.id).as_bytes()));
-        let id = crate::id::portal_id(portal, &self.id);
+        let id = crate::id_hash::portal_id(portal, &self.id);
         out.extend_from_slice(head);
         push_field(out, "id", id.as_str());
         out.push(b'}');
@@ -555,17 +418,4 @@ fn push_field(out: &mut Vec<u8>, key: &str, value: &str) {
     push_json_str(out, key);
     out.push(b':');
     push_json_str(out, value);
-}
-
-/// Appends `text` as a JSON string literal, escaped as serde_json escapes it.
-fn push_json_str(out: &mut Vec<u8>, text: &str) {
-    let plain = text.bytes().fold(true, |plain, byte| plain & (byte >= 0x20) & (byte != b'"') & (byte != b'\\'));
-    if plain {
-        out.reserve(text.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(out, text).expect("a string always serializes to a Vec<u8>");
-    }
 }

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::encode::TokenWriter;
 use crate::error::EncodeError;
 use crate::id_text::IdText;
 use crate::kind::EventKind;
 use crate::target::Target;
 use crate::token::TokenSpec;
+use crate::token_writer::TokenWriter;
 use crate::wire::TimelineEventIFrame;
 
 /// A typed occurrence of one HubSpot timeline event template.
@@ -163,5 +163,28 @@ impl<E: TimelineEvent + ?Sized> TimelineEvent for &E {
 
     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> {
         (**self).write_tokens(tokens)
+    }
+}
+
+/// Builds `extraData` as a `serde_json::Value`, with the encoder's rules.
+pub(crate) struct ExtraDataValue;
+
+impl ExtraDataVisitor for ExtraDataValue {
+    type Output = Result<Option<serde_json::Map<String, serde_json::Value>>, EncodeError>;
+
+    fn visit<T: Serialize + ?Sized>(self, data: &T) -> Self::Output {
+        match serde_json::to_value(data) {
+            Ok(serde_json::Value::Object(map)) => Ok(Some(map)),
+            Ok(serde_json::Value::Null) => Ok(None),
+            Ok(serde_json::Value::Array(_)) => Err(EncodeError::ExtraDataNotObject { found: "an array" }),
+            Ok(serde_json::Value::String(_)) => Err(EncodeError::ExtraDataNotObject { found: "a string" }),
+            Ok(serde_json::Value::Bool(_)) => Err(EncodeError::ExtraDataNotObject { found: "a boolean" }),
+            Ok(serde_json::Value::Number(_)) => Err(EncodeError::ExtraDataNotObject { found: "a number" }),
+            Err(error) => Err(EncodeError::ExtraData(error.to_string())),
+        }
+    }
+
+    fn none(self) -> Self::Output {
+        Ok(None)
     }
 }

@@ -80,12 +80,14 @@ mod encode;
 mod error;
 mod event;
 mod id;
+mod id_hash;
 mod id_text;
 mod kind;
 mod role;
 mod target;
 mod template_file;
 mod token;
+mod token_writer;
 pub mod wire;
 
 #[doc(hidden)]
@@ -100,7 +102,7 @@ pub use client::{
     SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts,
     TokenDetails, TokenStore, TokenUse,
 };
-pub use encode::{EncodedInput, TokenWriter, encode_input, to_app_event_wire, to_wire};
+pub use encode::{EncodedInput, encode_input, to_app_event_wire, to_wire};
 pub use error::EncodeError;
 #[cfg(feature = "client")]
 pub use error::{Error, ErrorSource};
@@ -114,3 +116,4 @@ pub use role::{
 pub use target::Target;
 pub use template_file::{TemplateFile, TemplateFileError};
 pub use token::{TimelineToken, TokenKind, TokenSpec, TokenText, TokenValue};
+pub use token_writer::TokenWriter;
