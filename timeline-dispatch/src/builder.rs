@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use timeline_core::{App, RetryPolicy};
 
+use crate::config::Config;
 use crate::dispatcher::Dispatcher;
 use crate::outbox::Outbox;
 use crate::sink::Sink;
@@ -69,21 +70,6 @@ pub const DEFAULT_RETRY_MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// The default longest idle wait before the dispatcher looks at the outbox
 /// again (for rows other processes added without [`Dispatcher::wake`]).
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
-
-/// The sizes and times a dispatcher runs with.
-#[derive(Clone)]
-pub(crate) struct Config {
-    pub(crate) batch_size: usize,
-    pub(crate) linger: Duration,
-    pub(crate) lease: Duration,
-    pub(crate) batch_timeout: Duration,
-    pub(crate) batches_per_account: usize,
-    pub(crate) rows_under_way: usize,
-    pub(crate) max_undelivered: u64,
-    pub(crate) backoff: RetryPolicy,
-    pub(crate) poll_interval: Duration,
-    pub(crate) retention: Duration,
-}
 
 /// A setting [`DispatcherBuilder::spawn`] refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -315,5 +301,19 @@ impl DispatcherBuilder {
             return refuse("the poll interval is zero".to_owned());
         }
         Ok(())
+    }
+}
+
+impl Dispatcher {
+    /// A builder of a dispatcher delivering with `app`'s account clients
+    /// from `outbox`; see [`DispatcherBuilder`].
+    pub fn builder(app: App, outbox: impl Outbox) -> DispatcherBuilder {
+        DispatcherBuilder::new(app, Arc::new(outbox))
+    }
+
+    /// As [`builder`](Self::builder), with an outbox the caller keeps a
+    /// handle of too (to inspect it, or to share it between dispatchers).
+    pub fn builder_shared(app: App, outbox: Arc<dyn Outbox>) -> DispatcherBuilder {
+        DispatcherBuilder::new(app, outbox)
     }
 }

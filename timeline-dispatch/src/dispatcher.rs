@@ -8,12 +8,13 @@ use std::time::{Duration, SystemTime};
 use timeline_core::{App, EncodeError, EventInput};
 use tokio::sync::watch;
 
-use crate::builder::{Config, DispatcherBuilder};
 use crate::capacity::{Capacity, NoRoom};
+use crate::config::Config;
 use crate::input::encode_event;
 use crate::metrics;
-use crate::outbox::{Enqueued, EventKey, NewEvent, Outbox, OutboxCounts, OutboxError};
+use crate::outbox::{Enqueued, EventKey, NewEvent, Outbox, OutboxError};
 use crate::schedule::{self, Core, Signals, Stop};
+use crate::shutdown::{Died, ShutdownReport};
 use crate::sink::Sink;
 
 /// Delivers events in the background, through an [`Outbox`], with the
@@ -22,12 +23,12 @@ use crate::sink::Sink;
 /// [`emit`](Self::emit) encodes an event for its account, adds it to the
 /// outbox and returns; with a durable outbox the event survives a crash from
 /// then on. The dispatcher's task, on the runtime that
-/// [`spawn`](DispatcherBuilder::spawn)ed it, runs continuous per-account
+/// [`spawn`](crate::DispatcherBuilder::spawn)ed it, runs continuous per-account
 /// pipelines: it claims due rows (each account's oldest first, accounts by
 /// their oldest due row) while there is room under the bound on rows under
-/// way ([`rows_under_way`](DispatcherBuilder::rows_under_way)), leaving out
+/// way ([`rows_under_way`](crate::DispatcherBuilder::rows_under_way)), leaving out
 /// the accounts that already have
-/// [`batches_per_account`](DispatcherBuilder::batches_per_account) batches
+/// [`batches_per_account`](crate::DispatcherBuilder::batches_per_account) batches
 /// under way, and sends each batch at once through `app.portal(account)`,
 /// where it waits for its account's budget (within the app's bound on
 /// requests in flight). An account's next batch is claimed as soon as one of
@@ -36,7 +37,7 @@ use crate::sink::Sink;
 /// so another account's event goes out within one linger and one rate
 /// window.
 ///
-/// A fresh event waits at most the [linger](DispatcherBuilder::linger) for
+/// A fresh event waits at most the [linger](crate::DispatcherBuilder::linger) for
 /// others of its account, or less when its account has a full batch.
 ///
 /// # What becomes of an attempt
@@ -51,14 +52,14 @@ use crate::sink::Sink;
 /// [`FailureReason::DuplicateId`](timeline_core::FailureReason::DuplicateId).
 /// A failure that may have stored the event or is transient (5xx, 429, a
 /// transport failure, a call stopped before sending the event) is *pending
-/// again* after a backoff ([`retry_backoff`](DispatcherBuilder::retry_backoff),
+/// again* after a backoff ([`retry_backoff`](crate::DispatcherBuilder::retry_backoff),
 /// by attempt number), keeping its id; any other failure, a revoked install
 /// among them, is a *dead letter* with its reason (re-queue it with
 /// `timeline outbox retry`, after a reinstall say). Nothing is dropped:
 /// HubSpot down for ten minutes leaves the events pending with their
 /// next-attempt time.
 ///
-/// Every outcome the outbox applied goes to the [sink](DispatcherBuilder::sink),
+/// Every outcome the outbox applied goes to the [sink](crate::DispatcherBuilder::sink),
 /// with the client's typed reason; one the outbox refused as stale (another
 /// dispatcher claimed the row again after this one's lease ended) is not
 /// reported. A settlement the outbox could not take is tried again until it
@@ -67,14 +68,14 @@ use crate::sink::Sink;
 ///
 /// # Leases
 ///
-/// Claims lease their rows for the [lease](DispatcherBuilder::lease) and
+/// Claims lease their rows for the [lease](crate::DispatcherBuilder::lease) and
 /// renew it every third of it while their batch is under way: a dispatcher
 /// that died gives its rows back within one lease (30 s by default), to
 /// another dispatcher or to itself once restarted.
 ///
 /// # Backpressure
 ///
-/// At most [`max_undelivered`](DispatcherBuilder::max_undelivered) rows
+/// At most [`max_undelivered`](crate::DispatcherBuilder::max_undelivered) rows
 /// wait undelivered: at the bound `emit` waits for room and `try_emit`
 /// refuses and hands the event back. The count is the dispatcher's own:
 /// rows it emitted and settled, corrected from the outbox's counts (rows
@@ -183,50 +184,7 @@ pub enum Stopped {
     Died(#[from] Died),
 }
 
-/// The dispatcher's task died: a panic in the sink, in the outbox, or in the
-/// dispatcher itself. It delivers nothing more; what it had claimed comes
-/// back to pending when the leases end (for another dispatcher, or the next
-/// start), and `emit` refuses with [`EmitError::Closed`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the dispatcher's task died: {message}")]
-pub struct Died {
-    /// What the panic said.
-    pub message: String,
-}
-
-/// What [`Dispatcher::shutdown`] did, and what stays in the outbox for the
-/// next start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShutdownReport {
-    /// Nothing was due any more when it stopped: every event emitted before
-    /// the shutdown is delivered, dead, or pending with a later next-attempt
-    /// time. `false` when the deadline came first (or the dispatcher was
-    /// dropped).
-    pub drained: bool,
-    /// Events delivered between the shutdown call and the stop.
-    pub delivered_while_stopping: u64,
-    /// Claimed rows given back to pending because the deadline came while
-    /// they were being sent (those whose request had gone out may have
-    /// landed, and their next attempt counts "already in use" as delivered).
-    pub returned: u64,
-    /// The outbox's counts after the stop (pending rows stay for the next
-    /// start), or `None` when the outbox could not count.
-    pub outbox: Option<OutboxCounts>,
-}
-
 impl Dispatcher {
-    /// A builder of a dispatcher delivering with `app`'s account clients
-    /// from `outbox`; see [`DispatcherBuilder`].
-    pub fn builder(app: App, outbox: impl Outbox) -> DispatcherBuilder {
-        DispatcherBuilder::new(app, Arc::new(outbox))
-    }
-
-    /// As [`builder`](Self::builder), with an outbox the caller keeps a
-    /// handle of too (to inspect it, or to share it between dispatchers).
-    pub fn builder_shared(app: App, outbox: Arc<dyn Outbox>) -> DispatcherBuilder {
-        DispatcherBuilder::new(app, outbox)
-    }
-
     pub(crate) fn start(app: App, outbox: Arc<dyn Outbox>, sink: Option<Arc<dyn Sink>>, config: Config) -> Self {
         let core = Arc::new(Core {
             app,

@@ -23,6 +23,7 @@
 mod accounts;
 mod builder;
 mod capacity;
+mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod dispatcher;
@@ -32,6 +33,7 @@ pub mod metrics;
 pub mod outbox;
 mod schedule;
 mod settle;
+mod shutdown;
 mod sink;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -41,7 +43,7 @@ pub use builder::{
     DEFAULT_MAX_UNDELIVERED, DEFAULT_POLL_INTERVAL, DEFAULT_RETENTION, DEFAULT_RETRY_INITIAL_BACKOFF,
     DEFAULT_RETRY_MAX_BACKOFF, DEFAULT_ROWS_UNDER_WAY, DispatcherBuilder, LONGEST_WAIT, MAX_BATCH_SIZE,
 };
-pub use dispatcher::{Died, Dispatcher, EmitError, Emitted, ShutdownReport, Stopped, TryEmitError, TryEmitReason};
+pub use dispatcher::{Dispatcher, EmitError, Emitted, Stopped, TryEmitError, TryEmitReason};
 pub use input::encode_event;
 pub use memory::MemoryOutbox;
 #[cfg(feature = "metrics")]
@@ -50,6 +52,7 @@ pub use outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
     OutboxDepth, OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
 };
+pub use shutdown::{Died, ShutdownReport};
 pub use sink::{DispatchOutcome, Fate, Sink};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteOutbox;

@@ -13,12 +13,12 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::accounts::AccountClients;
-use crate::builder::Config;
 use crate::capacity::Capacity;
-use crate::dispatcher::{Died, ShutdownReport};
+use crate::config::Config;
 use crate::metrics;
 use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, Outbox, Settled, Settlement};
 use crate::settle::settlements;
+use crate::shutdown::{Died, ShutdownReport};
 use crate::sink::{DispatchOutcome, Fate, Sink};
 
 /// How long the task waits after an outbox call failed before it tries again.
