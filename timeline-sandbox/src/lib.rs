@@ -75,6 +75,7 @@ mod accounts;
 mod app_events;
 mod auth;
 mod builder;
+mod config;
 mod duplicates;
 mod faults;
 mod json;

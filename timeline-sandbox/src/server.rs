@@ -19,7 +19,7 @@ use tower::ServiceExt;
 use crate::Sandbox;
 use crate::accounts::{Accounts, Portal};
 use crate::app_events::AppEventTypes;
-use crate::builder::Config;
+use crate::config::Config;
 use crate::faults::Faults;
 use crate::routes::{self, CloseConnection};
 use crate::state::State;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::accounts::{Accounts, Window};
 use crate::app_events::{AppEventStore, AppEventTypes};
-use crate::builder::Config;
+use crate::config::Config;
 use crate::faults::{FaultInjector, Faults};
 use crate::rate_limit::RateLimiter;
 use crate::received::ReceivedCounts;
