@@ -212,15 +212,18 @@
 //!
 //! # Features
 //!
-//! - `derive` (default): the two derives.
-//! - `client` (default): [`Client`], [`SendAll`], [`Templates`] and [`App`], with
-//!   reqwest and tokio. A crate that only defines event types can depend on
-//!   `hubspot-timeline` with `default-features = false, features = ["derive"]`;
-//!   it then builds without the HTTP stack,
-//!   and the events it defines are sent by any crate that has the client.
-//! - `sandbox`: the local stand-in for HubSpot, as `hubspot_timeline::sandbox`.
-//! - `redis`: `RedisRateBudget`, one rate budget per account shared by every
-//!   replica of a service, as `hubspot_timeline::redis`.
+//! | feature | what it brings |
+//! |---|---|
+//! | `derive` (default) | the two derives |
+//! | `client` (default) | [`Client`], [`SendAll`], [`Templates`] and [`App`] with its [`TokenStore`] and [`RateBudget`], over reqwest (rustls) and tokio. A crate that only defines event types can depend on `hubspot-timeline` with `default-features = false, features = ["derive"]`; it then builds without the HTTP stack, and the events it defines are sent by any crate that has the client |
+//! | `dispatch` | background delivery for services, as `hubspot_timeline::dispatch`: the dispatcher and its outboxes (in memory, SQLite) |
+//! | `postgres` | the Postgres outbox and token store, as `hubspot_timeline::postgres` (with `dispatch`; TLS over rustls) |
+//! | `redis` | `RedisRateBudget`, one rate budget per account shared by every replica of a service, as `hubspot_timeline::redis` (`rediss://` over rustls) |
+//! | `metrics` | the dispatcher's counters, gauges and histograms through the `metrics` facade crate (with `dispatch`) |
+//! | `sandbox` | the local stand-in for HubSpot, as `hubspot_timeline::sandbox`, for your own tests |
+//! | `uuid` | `uuid::Uuid` as an `id` or `object_id` field and as a string token |
+//! | `time` | the `time` crate's date and time types wherever chrono's work, encoded the same way |
+//! | `rust_decimal` | `rust_decimal::Decimal` as a number token, written exactly as its `Display` |
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
