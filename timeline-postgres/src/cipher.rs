@@ -5,7 +5,7 @@ use std::fmt;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
-use crate::token_store::TokenStoreError;
+use crate::token_store_error::TokenStoreError;
 
 /// The length of a nonce, which starts every sealed column.
 const NONCE_LEN: usize = 24;

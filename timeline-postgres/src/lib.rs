@@ -36,8 +36,10 @@ mod outbox;
 mod schema;
 mod sql;
 mod token_store;
+mod token_store_error;
 
 pub use cipher::TokenCipher;
 pub use listener::EnqueueListener;
 pub use outbox::{DEFAULT_SCHEMA, PgOutbox};
-pub use token_store::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TOKEN_SCHEMA, PgTokenStore, TokenStoreError};
+pub use token_store::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TOKEN_SCHEMA, PgTokenStore};
+pub use token_store_error::TokenStoreError;
