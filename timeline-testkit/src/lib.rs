@@ -10,6 +10,10 @@
 //! shared by the tests of one test binary, the way sqlx's test harness gives
 //! each test its own database.
 //!
+//! Both can start with TLS on ([`RedisServer::start_tls`],
+//! [`PgServer::start_tls`]), with a certificate authority and a server
+//! certificate made in the test process ([`TestCertificates`]).
+//!
 //! Where the Postgres binaries are missing, [`PgServer::start`] and
 //! [`TestDb::new`] return `None` after printing a message naming the Debian
 //! package `postgresql`, so the test can skip itself; under `CI=true` they
@@ -29,10 +33,12 @@
 
 #![warn(missing_docs)]
 
+mod certificates;
 mod pg_server;
 mod redis_server;
 mod test_db;
 
+pub use certificates::TestCertificates;
 pub use pg_server::PgServer;
 pub use redis_server::RedisServer;
 pub use test_db::TestDb;

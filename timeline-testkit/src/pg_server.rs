@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 use sqlx::{Connection, Executor, PgConnection};
 use tempfile::TempDir;
 
+use crate::TestCertificates;
+
 /// How many free ports [`PgServer::start`] tries before it gives up (another
 /// process may take a port between our probe and the server's bind).
 const START_ATTEMPTS: u32 = 5;
@@ -27,6 +29,11 @@ const SETTINGS: &[&str] = &[
     "shared_buffers = 32MB",
 ];
 
+/// Lines of `pg_hba.conf` for a server that takes TLS connections only: the
+/// superuser is trusted, every other role gives its password.
+const TLS_ONLY_HBA: &str = "hostssl all postgres 127.0.0.1/32 trust\n\
+                            hostssl all all 127.0.0.1/32 scram-sha-256\n";
+
 /// A throwaway Postgres server on 127.0.0.1, in its own temporary folder;
 /// stopped and removed on drop.
 ///
@@ -39,6 +46,8 @@ pub struct PgServer {
     run_as: Option<&'static str>,
     port: u16,
     running: bool,
+    /// The CA file a client trusts, for a server started with TLS.
+    tls_ca_file: Option<PathBuf>,
 }
 
 impl PgServer {
@@ -50,6 +59,25 @@ impl PgServer {
     /// When the binaries are missing under `CI=true`, and when they are there
     /// but the server does not start.
     pub fn start() -> Option<PgServer> {
+        PgServer::start_with(None)
+    }
+
+    /// Starts a server that takes TLS connections only, with the server
+    /// certificate of `certificates` (a plaintext connection is refused:
+    /// `pg_hba.conf` has `hostssl` lines only). The superuser `postgres` is
+    /// trusted; roles made by [`create_role`](Self::create_role) log in with
+    /// their password. [`url`](Self::url) asks for `sslmode=verify-full`
+    /// against the CA of `certificates`. Returns `None` where
+    /// [`start`](Self::start) does.
+    ///
+    /// # Panics
+    ///
+    /// Where [`start`](Self::start) does.
+    pub fn start_tls(certificates: &TestCertificates) -> Option<PgServer> {
+        PgServer::start_with(Some(certificates))
+    }
+
+    fn start_with(tls: Option<&TestCertificates>) -> Option<PgServer> {
         let Some(bin) = find_bin_dir() else {
             let message = "Postgres's `initdb` and `pg_ctl` are neither on PATH nor under \
                            /usr/lib/postgresql/*/bin: install the Debian package `postgresql`";
@@ -62,7 +90,7 @@ impl PgServer {
         let run_as = is_root().then_some("nobody");
         let mut last_failure = String::new();
         for _ in 0..START_ATTEMPTS {
-            match PgServer::try_start(&bin, run_as) {
+            match PgServer::try_start(&bin, run_as, tls) {
                 Ok(server) => return Some(server),
                 Err(failure) => last_failure = failure,
             }
@@ -70,7 +98,7 @@ impl PgServer {
         panic!("the throwaway Postgres server did not start: {last_failure}");
     }
 
-    fn try_start(bin: &Path, run_as: Option<&'static str>) -> Result<PgServer, String> {
+    fn try_start(bin: &Path, run_as: Option<&'static str>, tls: Option<&TestCertificates>) -> Result<PgServer, String> {
         let dir = tempfile::Builder::new()
             .prefix("timeline-testkit-pg-")
             .tempdir()
@@ -80,7 +108,8 @@ impl PgServer {
             check("chown", &chown)?;
         }
         let data = dir.path().join("data");
-        let mut server = PgServer { dir, bin: bin.to_path_buf(), run_as, port: free_port()?, running: false };
+        let mut server =
+            PgServer { dir, bin: bin.to_path_buf(), run_as, port: free_port()?, running: false, tls_ca_file: None };
         let initdb = server
             .tool("initdb")
             .arg("-D")
@@ -91,6 +120,10 @@ impl PgServer {
         check("initdb", &initdb)?;
         let mut conf = SETTINGS.join("\n");
         conf.push_str(&format!("\nport = {}\n", server.port));
+        if let Some(certificates) = tls {
+            server.turn_tls_on(&data, certificates)?;
+            conf.push_str("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        }
         let conf_path = data.join("postgresql.auto.conf");
         std::fs::write(&conf_path, conf).map_err(|e| format!("{}: {e}", conf_path.display()))?;
         let log = server.dir.path().join("server.log");
@@ -116,9 +149,33 @@ impl PgServer {
         self.port
     }
 
-    /// The URL of `database` on this server, as its superuser.
+    /// The URL of `database` on this server, as its superuser; for a server
+    /// started with TLS, with `sslmode=verify-full` and `sslrootcert` naming
+    /// the CA file.
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+        let url = format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port);
+        match &self.tls_ca_file {
+            Some(ca) => format!("{url}?sslmode=verify-full&sslrootcert={}", ca.display()),
+            None => url,
+        }
+    }
+
+    /// Creates a role that logs in with `password` (on a server started
+    /// with TLS, by its password; others trust every role). `name` must be
+    /// a plain identifier and `password` hold no `'`.
+    ///
+    /// # Panics
+    ///
+    /// When `name` or `password` is not as above, or the server refuses.
+    pub async fn create_role(&self, name: &str, password: &str) {
+        assert!(is_identifier(name), "not a plain role name: {name:?}");
+        assert!(!password.contains('\''), "a password with a quote");
+        let mut admin = PgConnection::connect(&self.url("postgres")).await.expect("connect to the throwaway server");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE ROLE \"{name}\" LOGIN SUPERUSER PASSWORD '{password}'")))
+            .await
+            .expect("create role");
+        admin.close().await.expect("close the admin connection");
     }
 
     /// Creates the database `name` (dropping one of that name first) and
@@ -129,10 +186,7 @@ impl PgServer {
     ///
     /// When `name` is not a plain identifier or the server refuses.
     pub async fn create_database(&self, name: &str) -> String {
-        assert!(
-            !name.is_empty() && name.len() <= 63 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
-            "not a plain database name: {name:?}"
-        );
+        assert!(is_identifier(name), "not a plain database name: {name:?}");
         let mut admin = PgConnection::connect(&self.url("postgres")).await.expect("connect to the throwaway server");
         admin
             .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")))
@@ -141,6 +195,34 @@ impl PgServer {
         admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).await.expect("create database");
         admin.close().await.expect("close the admin connection");
         self.url(name)
+    }
+
+    /// Copies the server's certificate and key into `data` (the key readable
+    /// by the server's user only, as Postgres demands) and makes
+    /// `pg_hba.conf` take TLS connections only.
+    fn turn_tls_on(&mut self, data: &Path, certificates: &TestCertificates) -> Result<(), String> {
+        let copy = |from: PathBuf, to: PathBuf| {
+            std::fs::copy(&from, &to).map(drop).map_err(|e| format!("{} to {}: {e}", from.display(), to.display()))
+        };
+        let ca = self.dir.path().join("ca.crt");
+        copy(certificates.ca_file(), ca.clone())?;
+        copy(certificates.cert_file(), data.join("server.crt"))?;
+        copy(certificates.key_file(), data.join("server.key"))?;
+        let hba = data.join("pg_hba.conf");
+        std::fs::write(&hba, TLS_ONLY_HBA).map_err(|e| format!("{}: {e}", hba.display()))?;
+        let key = data.join("server.key");
+        if let Some(user) = self.run_as {
+            let chown = Command::new("chown")
+                .arg(user)
+                .args([&key, &data.join("server.crt"), &hba])
+                .output()
+                .map_err(|e| format!("chown: {e}"))?;
+            check("chown", &chown)?;
+        }
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .map_err(|e| format!("{}: {e}", key.display()))?;
+        self.tls_ca_file = Some(ca);
+        Ok(())
     }
 
     fn tool(&self, name: &str) -> Command {
@@ -192,6 +274,12 @@ fn find_bin_dir() -> Option<PathBuf> {
         .collect();
     versions.sort();
     versions.pop().map(|(_, bin)| bin)
+}
+
+/// Whether `name` is a plain SQL identifier: letters, digits and `_`, at
+/// most 63 bytes.
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 63 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 fn is_root() -> bool {

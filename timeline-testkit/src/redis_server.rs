@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use crate::TestCertificates;
+
 /// How many free ports [`RedisServer::start`] tries before it gives up
 /// (another process may take a port between our probe and the server's bind).
 const START_ATTEMPTS: u32 = 5;
@@ -38,6 +40,16 @@ pub struct RedisServer {
     bin: PathBuf,
     port: u16,
     child: Option<Child>,
+    /// The certificate files of a server started with TLS.
+    tls: Option<TlsFiles>,
+}
+
+/// Where a TLS server's certificates are (copies of a [`TestCertificates`]'s).
+#[derive(Debug, Clone)]
+struct TlsFiles {
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
 }
 
 impl RedisServer {
@@ -49,6 +61,25 @@ impl RedisServer {
     /// When the binary is missing under `CI=true`, and when it is there but
     /// the server does not start.
     pub fn start() -> Option<RedisServer> {
+        RedisServer::start_with(None)
+    }
+
+    /// Starts a server that speaks TLS only (`--port 0 --tls-port PORT`,
+    /// clients not asked for certificates), with the server certificate of
+    /// `certificates`; [`url`](Self::url) is then `rediss://127.0.0.1:PORT`.
+    /// Returns `None` where [`start`](Self::start) does, and (having said
+    /// why) when this `redis-server` was built without TLS and `CI` is not
+    /// `true`.
+    ///
+    /// # Panics
+    ///
+    /// Where [`start`](Self::start) does, and when the build lacks TLS under
+    /// `CI=true`.
+    pub fn start_tls(certificates: &TestCertificates) -> Option<RedisServer> {
+        RedisServer::start_with(Some(certificates))
+    }
+
+    fn start_with(certificates: Option<&TestCertificates>) -> Option<RedisServer> {
         let Some(bin) = find_on_path("redis-server") else {
             let message = "`redis-server` is not on PATH: install the Debian package `redis-server`";
             if std::env::var("CI").is_ok_and(|ci| ci == "true") {
@@ -57,6 +88,18 @@ impl RedisServer {
             eprintln!("skipping a Redis test: {message}");
             return None;
         };
+        if certificates.is_some() && !speaks_tls(&bin) {
+            let message = format!(
+                "{} was built without TLS (it does not know --tls-port): install the Debian package \
+                 `redis-server`, which is built with it",
+                bin.display()
+            );
+            if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+                panic!("{message} (CI=true: tests that need Redis over TLS fail instead of skipping)");
+            }
+            eprintln!("skipping a Redis TLS test: {message}");
+            return None;
+        }
         let mut last_failure = String::new();
         for _ in 0..START_ATTEMPTS {
             let dir = tempfile::Builder::new()
@@ -70,7 +113,11 @@ impl RedisServer {
                     continue;
                 }
             };
-            let mut server = RedisServer { dir, bin: bin.clone(), port, child: None };
+            let tls = match certificates.map(|certificates| copy_certificates(certificates, dir.path())).transpose() {
+                Ok(tls) => tls,
+                Err(failure) => panic!("{failure}"),
+            };
+            let mut server = RedisServer { dir, bin: bin.clone(), port, child: None, tls };
             match server.launch() {
                 Ok(()) => return Some(server),
                 Err(failure) => last_failure = failure,
@@ -84,9 +131,11 @@ impl RedisServer {
         self.port
     }
 
-    /// The server's URL, `redis://127.0.0.1:PORT`.
+    /// The server's URL: `redis://127.0.0.1:PORT`, or `rediss://…` for a
+    /// server started with TLS.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// Whether the server is running (not [`stop`](Self::stop)ped).
@@ -116,11 +165,26 @@ impl RedisServer {
         }
     }
 
-    /// Spawns `redis-server` and waits for its `PONG`.
+    /// Spawns `redis-server` and waits until it is ready: its `PONG`, or
+    /// (with TLS) the line of its log that says so.
     fn launch(&mut self) -> Result<(), String> {
         let log = self.dir.path().join("server.log");
-        let mut child = Command::new(&self.bin)
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        let port = self.port.to_string();
+        let mut command = Command::new(&self.bin);
+        match &self.tls {
+            None => command.args(["--port", &port]),
+            Some(tls) => command
+                .args(["--port", "0", "--tls-port", &port, "--tls-auth-clients", "no", "--tls-cert-file"])
+                .arg(&tls.cert)
+                .arg("--tls-key-file")
+                .arg(&tls.key)
+                .arg("--tls-ca-cert-file")
+                .arg(&tls.ca),
+        };
+        // A restart starts a new log, so that readiness is read from this run's.
+        let _ = std::fs::remove_file(&log);
+        let mut child = command
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--logfile"])
             .arg(&log)
             .arg("--dir")
@@ -132,7 +196,11 @@ impl RedisServer {
             .map_err(|e| format!("{}: {e}", self.bin.display()))?;
         let deadline = Instant::now() + READY_TIMEOUT;
         loop {
-            if answers_ping(self.port) {
+            let ready = match self.tls {
+                None => answers_ping(self.port),
+                Some(_) => std::fs::read_to_string(&log).is_ok_and(|log| log.contains("Ready to accept connections")),
+            };
+            if ready {
                 self.child = Some(child);
                 return Ok(());
             }
@@ -168,6 +236,30 @@ fn answers_ping(port: u16) -> bool {
     }
     let mut answer = [0u8; 7];
     stream.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
+}
+
+/// Whether `redis-server` knows the TLS options: a build without TLS calls
+/// `--tls-port` a bad directive, one with TLS complains only that it was
+/// told to listen nowhere.
+fn speaks_tls(bin: &std::path::Path) -> bool {
+    Command::new(bin).args(["--port", "0", "--tls-port", "0"]).stdin(Stdio::null()).output().is_ok_and(|output| {
+        let said = [output.stdout, output.stderr].concat();
+        !String::from_utf8_lossy(&said).contains("Bad directive")
+    })
+}
+
+/// Copies the certificate files into the server's folder, so they live as
+/// long as the server does.
+fn copy_certificates(certificates: &TestCertificates, dir: &std::path::Path) -> Result<TlsFiles, String> {
+    let files = TlsFiles { ca: dir.join("ca.crt"), cert: dir.join("server.crt"), key: dir.join("server.key") };
+    for (from, to) in [
+        (certificates.ca_file(), &files.ca),
+        (certificates.cert_file(), &files.cert),
+        (certificates.key_file(), &files.key),
+    ] {
+        std::fs::copy(&from, to).map_err(|e| format!("{} to {}: {e}", from.display(), to.display()))?;
+    }
+    Ok(files)
 }
 
 fn find_on_path(program: &str) -> Option<PathBuf> {

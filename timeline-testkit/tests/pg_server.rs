@@ -43,3 +43,26 @@ async fn tests_share_a_server_with_a_database_each() {
         .unwrap();
     assert_eq!(tables, 0);
 }
+
+#[tokio::test]
+async fn a_tls_server_takes_verified_tls_connections_and_refuses_plaintext() {
+    let certificates = timeline_testkit::TestCertificates::new();
+    let Some(server) = PgServer::start_tls(&certificates) else { return };
+    let url = server.create_database("encrypted").await;
+    assert!(url.contains("sslmode=verify-full"), "{url}");
+    let mut conn = PgConnection::connect(&url).await.expect("a verified TLS connection");
+    let (ssl,): (bool,) =
+        sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetch_one(&mut conn).await.unwrap();
+    assert!(ssl, "the connection is encrypted");
+    conn.close().await.unwrap();
+
+    server.create_role("app", "app-password").await;
+    let with_password = format!("postgres://app:app-password@127.0.0.1:{}/encrypted?sslmode=require", server.port());
+    PgConnection::connect(&with_password).await.expect("a role logs in with its password").close().await.unwrap();
+    let wrong_password = with_password.replace("app-password", "not-it");
+    assert!(PgConnection::connect(&wrong_password).await.is_err(), "a wrong password is refused");
+
+    let plaintext = format!("postgres://postgres@127.0.0.1:{}/encrypted?sslmode=disable", server.port());
+    let refused = PgConnection::connect(&plaintext).await.expect_err("plaintext is refused");
+    assert!(refused.to_string().contains("no encryption"), "{refused}");
+}
