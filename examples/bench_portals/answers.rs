@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use hubspot_timeline::{BoxFuture, LocalRateBudget, RateBudget, RatePermit};
+use hubspot_timeline::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RatePermit};
 
 use crate::pacing;
 use reqwest::header::HeaderMap;
@@ -40,10 +40,10 @@ impl Recording {
 }
 
 impl RateBudget for Recording {
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Box<dyn RatePermit + '_>> {
+    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
         Box::pin(async move {
-            let permit = self.budget.acquire(portal).await;
-            Box::new(RecordingPermit { permit, portal, answers: &self.answers }) as Box<dyn RatePermit + '_>
+            let permit = self.budget.acquire(portal).await?;
+            Ok(Box::new(RecordingPermit { permit, portal, answers: &self.answers }) as Box<dyn RatePermit + '_>)
         })
     }
 }

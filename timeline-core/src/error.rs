@@ -174,6 +174,16 @@ pub enum Error {
     BeforeSend(String),
     /// The caller stopped the call ([`DeliverBuilder::stop_when`](crate::DeliverBuilder::stop_when)).
     Stopped,
+    /// The [`RateBudget`](crate::RateBudget) handed out no permit (its
+    /// shared store refused it), so the request was not sent; the source is
+    /// the budget's own error. In a send, the batch's events fail
+    /// [`NotSent`](crate::FailureReason::NotSent).
+    RateBudget {
+        /// The budget's error, as text.
+        message: String,
+        /// The budget's error.
+        source: Option<ErrorSource>,
+    },
     /// A template call (or an app-event type resolution) was answered with an error.
     Api {
         /// The HTTP status.
@@ -204,6 +214,11 @@ impl Error {
     /// A configuration error with no error underneath.
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Error::Config { message: message.into(), source: None }
+    }
+
+    /// A [`RateBudget`](crate::RateBudget)'s refusal.
+    pub(crate) fn rate_budget(error: crate::BudgetError) -> Self {
+        Error::RateBudget { message: error.to_string(), source: Some(ErrorSource::boxed(error)) }
     }
 
     /// A configuration error caused by `source`.
@@ -237,6 +252,7 @@ impl std::fmt::Display for Error {
             Error::Deadline(limit) => write!(f, "the call did not finish within its overall time limit of {limit:?}"),
             Error::BeforeSend(message) => write!(f, "the step before sending the batch failed: {message}"),
             Error::Stopped => write!(f, "the caller stopped the call"),
+            Error::RateBudget { message, .. } => write!(f, "the rate budget handed out no permit: {message}"),
             Error::Api { status, message, .. } => write!(f, "HubSpot answered {status}: {message}"),
             Error::Transport { message, .. } => write!(f, "the request failed in transport: {message}"),
             Error::ResponseUnreadable(message) => write!(f, "the response could not be read: {message}"),
@@ -249,7 +265,10 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Config { source, .. } | Error::Transport { source, .. } | Error::TokenStore { source, .. } => {
+            Error::Config { source, .. }
+            | Error::Transport { source, .. }
+            | Error::TokenStore { source, .. }
+            | Error::RateBudget { source, .. } => {
                 source.as_ref().map(|source| source.get() as &(dyn std::error::Error + 'static))
             }
             _ => None,

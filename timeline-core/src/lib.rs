@@ -94,6 +94,8 @@ pub mod wire;
 pub mod __private;
 
 #[cfg(feature = "client")]
+pub use client::BudgetError;
+#[cfg(feature = "client")]
 pub use client::{
     AnyEvent, App, AppBuilder, AppEventsApi, BoxFuture, Client, ClientBuilder, Created, DEFAULT_APP_EVENT_BATCH_SIZE,
     DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, DeliverBuilder, Delivery, EventInput,

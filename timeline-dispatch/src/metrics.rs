@@ -67,7 +67,7 @@ mod metered {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use timeline_core::{BoxFuture, RateBudget, RatePermit};
+    use timeline_core::{BoxFuture, BudgetError, RateBudget, RatePermit};
 
     /// A [`RateBudget`] that records how long each permit took
     /// (`timeline_dispatch_budget_wait_seconds`) and counts the 429s its
@@ -101,12 +101,13 @@ mod metered {
     }
 
     impl RateBudget for MeteredBudget {
-        fn acquire(&self, portal: u64) -> BoxFuture<'_, Box<dyn RatePermit + '_>> {
+        /// Measures the wait; a refusal of `inner` is handed on as it is.
+        fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
             Box::pin(async move {
                 let started = Instant::now();
-                let permit = self.inner.acquire(portal).await;
+                let permit = self.inner.acquire(portal).await?;
                 metrics::histogram!("timeline_dispatch_budget_wait_seconds").record(started.elapsed().as_secs_f64());
-                Box::new(MeteredPermit { inner: permit }) as Box<dyn RatePermit + '_>
+                Ok(Box::new(MeteredPermit { inner: permit }) as Box<dyn RatePermit + '_>)
             })
         }
     }

@@ -61,12 +61,17 @@ if mode == 'acquire' then
   if blocked > now then
     return {0, now, blocked - now}
   end
-  local used = trim()
+  -- Counted before anything is written: Redis refuses a script's writes
+  -- under maxmemory (OOM) only up to its first write, so the entry that
+  -- grows the log goes first.
+  local used = redis.call('ZCOUNT', KEYS[1], '(' .. int(now - window), '+inf')
   if used < max then
     redis.call('ZADD', KEYS[1], int(now), int(now) .. ':' .. ARGV[5])
+    trim()
     keep(KEYS[1], window)
     return {1, now, 0}
   end
+  used = trim()
   local oldest = redis.call('ZRANGE', KEYS[1], used - max, used - max, 'WITHSCORES')
   return {0, now, tonumber(oldest[2]) + window - now}
 elseif mode == 'release' then

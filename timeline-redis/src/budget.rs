@@ -8,15 +8,26 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::HeaderMap;
-use redis::aio::ConnectionManager;
-use timeline_core::{BoxFuture, LocalRateBudget, RateBudget, RateLimit, RatePermit};
+use redis::{ErrorKind, RedisError, ServerErrorKind};
+use timeline_core::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RatePermit};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::builder::RedisRateBudgetBuilder;
+use crate::connection::BudgetConnection;
+use crate::error::PermitError;
 use crate::script::{Answer, BudgetScript, Feedback};
 
-/// What a [`RedisRateBudget`] does while Redis does not answer.
+/// What a [`RedisRateBudget`] does while Redis does not answer: no
+/// connection, a timeout, or a server still loading its data set or whose
+/// cluster is failing over (LOADING, BUSY, TRYAGAIN, MASTERDOWN,
+/// CLUSTERDOWN).
+///
+/// Answers that are refusals are not outages, and no policy waits for them
+/// (see [`PermitError`]): READONLY is tried again for the builder's
+/// [`failover_grace`](RedisRateBudgetBuilder::failover_grace), then fails
+/// the permit; NOPERM (or a refused login), OOM and a failed script fail it
+/// at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnUnreachable {
     /// No permit is handed out until Redis answers again: requests wait,
@@ -51,6 +62,51 @@ const LONGEST_BACKOFF: Duration = Duration::from_secs(2);
 /// How long [`OnUnreachable::LocalShare`] paces locally before trying Redis again.
 const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 
+/// What a failed call of the budget's script means.
+enum Trouble {
+    /// No answer, or a passing state of the server: [`OnUnreachable`] applies.
+    Unreachable,
+    /// READONLY: tried again until the failover grace has passed.
+    ReadOnly,
+    /// Any other refusal: the permit fails at once.
+    Refused(PermitError),
+}
+
+/// Redis's own words: its error code and message (`NOPERM this user …`).
+fn redis_words(error: &RedisError) -> String {
+    match (error.code(), error.detail()) {
+        (Some(code), Some(detail)) => format!("{code} {detail}"),
+        _ => error.to_string(),
+    }
+}
+
+/// Sorts `error` into what the budget does about it.
+fn trouble(error: &RedisError) -> Trouble {
+    let detail = || redis_words(error);
+    match error.kind() {
+        ErrorKind::Server(ServerErrorKind::ReadOnly) => Trouble::ReadOnly,
+        ErrorKind::Server(
+            ServerErrorKind::BusyLoading
+            | ServerErrorKind::TryAgain
+            | ServerErrorKind::MasterDown
+            | ServerErrorKind::ClusterDown,
+        ) => Trouble::Unreachable,
+        ErrorKind::Server(ServerErrorKind::NoPerm) | ErrorKind::AuthenticationFailed => {
+            Trouble::Refused(PermitError::NoPermission { detail: detail() })
+        }
+        ErrorKind::Server(_) | ErrorKind::UnexpectedReturnType | ErrorKind::Parse => {
+            Trouble::Refused(PermitError::Script { detail: detail() })
+        }
+        ErrorKind::Extension => match error.code() {
+            Some("OOM") => Trouble::Refused(PermitError::OutOfMemory { detail: detail() }),
+            Some("NOAUTH" | "WRONGPASS") => Trouble::Refused(PermitError::NoPermission { detail: detail() }),
+            Some("BUSY") => Trouble::Unreachable,
+            _ => Trouble::Refused(PermitError::Script { detail: detail() }),
+        },
+        _ => Trouble::Unreachable,
+    }
+}
+
 /// A [`RateBudget`] shared through Redis by every process that names the
 /// same Redis and key prefix: each account's rolling window is a sliding log
 /// (a sorted set of request start times on the server's clock) that one Lua
@@ -75,7 +131,8 @@ const PROBE_INTERVAL: Duration = Duration::from_secs(1);
 /// more, in the background, when it ends; an answer's headers take one more
 /// only when they carry `X-HubSpot-RateLimit-Remaining`.
 ///
-/// When Redis does not answer, [`OnUnreachable`] says what happens.
+/// When Redis does not answer, [`OnUnreachable`] says what happens; when
+/// it answers with a refusal, the permit fails with a [`PermitError`].
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -104,10 +161,16 @@ pub struct RedisRateBudget {
 
 /// What the budget and its permits share.
 pub(crate) struct Shared {
-    pub(crate) connection: ConnectionManager,
+    pub(crate) connection: BudgetConnection,
     pub(crate) script: BudgetScript,
     pub(crate) limit: RateLimit,
     pub(crate) on_unreachable: OnUnreachable,
+    /// How long READONLY answers are tried again before permits fail.
+    pub(crate) failover_grace: Duration,
+    /// Since when Redis has answered READONLY (until it admits again).
+    pub(crate) read_only_since: Mutex<Option<Instant>>,
+    /// Whether Redis refuses (logged once per streak of refusals).
+    pub(crate) refusing: AtomicBool,
     /// The in-process budget of [`OnUnreachable::LocalShare`].
     pub(crate) fallback: Option<LocalRateBudget>,
     /// A prefix unique to this budget for the members it logs.
@@ -130,14 +193,38 @@ impl Shared {
         format!("{}-{}", self.instance, self.sequence.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// Notes that Redis answered: an outage ends.
+    /// Notes that Redis answered: an outage, a read-only spell or a streak
+    /// of refusals ends.
     fn reached(&self) {
-        if self.outage.swap(false, Ordering::Relaxed) {
+        let outage_ended = self.outage.swap(false, Ordering::Relaxed);
+        let refusals_ended = self.refusing.swap(false, Ordering::Relaxed);
+        let read_only_ended = self.read_only_since.lock().is_ok_and(|mut since| since.take().is_some());
+        if outage_ended || refusals_ended || read_only_ended {
             tracing::info!("Redis answers again: permits come from the shared budget");
         }
         if let Ok(mut probe) = self.next_probe.lock() {
             *probe = None;
         }
+    }
+
+    /// Notes a READONLY answer; the error the permit fails with once it has
+    /// lasted the failover grace.
+    fn read_only(&self, error: &RedisError, now: Instant) -> Option<PermitError> {
+        let mut since = self.read_only_since.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let started = *since.get_or_insert_with(|| {
+            tracing::warn!(%error, grace = ?self.failover_grace, "Redis answers READONLY: permits are asked again until a writable server answers or the grace has passed");
+            now
+        });
+        let waited = now.saturating_duration_since(started);
+        (waited >= self.failover_grace).then(|| PermitError::ReadOnly { waited, detail: redis_words(error) })
+    }
+
+    /// Notes a refusal (logged once per streak) and hands it to the permit's caller.
+    fn refused(&self, error: PermitError) -> BudgetError {
+        if !self.refusing.swap(true, Ordering::Relaxed) {
+            tracing::error!(%error, "Redis refuses the budget: permits fail until it admits again");
+        }
+        Box::new(error)
     }
 
     /// Notes that Redis did not answer: an outage starts (logged once).
@@ -202,7 +289,7 @@ impl RedisRateBudget {
         self.shared.outage.load(Ordering::Relaxed)
     }
 
-    async fn acquire_shared(&self, portal: u64) -> Box<dyn RatePermit + '_> {
+    async fn acquire_shared(&self, portal: u64) -> Result<Box<dyn RatePermit + '_>, BudgetError> {
         let gate = self.shared.gate(portal);
         let permit = {
             let _turn = gate.lock().await;
@@ -212,8 +299,9 @@ impl RedisRateBudget {
         permit
     }
 
-    /// Asks Redis (or the fallback) until `portal` has room.
-    async fn acquire_in_turn(&self, portal: u64) -> Box<dyn RatePermit + '_> {
+    /// Asks Redis (or the fallback) until `portal` has room, or Redis
+    /// refuses.
+    async fn acquire_in_turn(&self, portal: u64) -> Result<Box<dyn RatePermit + '_>, BudgetError> {
         let shared = &self.shared;
         let name = shared.unique_name();
         let mut backoff = FIRST_BACKOFF;
@@ -223,27 +311,39 @@ impl RedisRateBudget {
             {
                 return fallback.acquire(portal).await;
             }
-            match shared.script.acquire(&mut shared.connection.clone(), portal, &name).await {
+            let (generation, mut connection) = shared.connection.get();
+            let error = match shared.script.acquire(&mut connection, portal, &name).await {
                 Ok(Answer::Admitted { at }) => {
                     shared.reached();
-                    return Box::new(RedisPermit { shared: Arc::clone(shared), portal, name, started: at });
+                    return Ok(Box::new(RedisPermit { shared: Arc::clone(shared), portal, name, started: at }));
                 }
                 Ok(Answer::Wait { micros }) => {
                     shared.reached();
                     tokio::time::sleep(Duration::from_micros(micros.max(1))).await;
+                    continue;
                 }
-                Err(error) => {
-                    shared.unreachable(&error);
-                    match (&shared.fallback, shared.on_unreachable) {
-                        (Some(fallback), OnUnreachable::LocalShare { .. }) => {
-                            shared.probe_after(Instant::now());
-                            return fallback.acquire(portal).await;
-                        }
-                        _ => {
-                            tokio::time::sleep(backoff).await;
-                            backoff = (backoff * 2).min(LONGEST_BACKOFF);
-                        }
+                Err(error) => error,
+            };
+            match trouble(&error) {
+                Trouble::Refused(refusal) => return Err(shared.refused(refusal)),
+                Trouble::ReadOnly => {
+                    if let Some(refusal) = shared.read_only(&error, Instant::now()) {
+                        return Err(shared.refused(refusal));
                     }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(LONGEST_BACKOFF);
+                    shared.connection.replace(generation).await;
+                }
+                Trouble::Unreachable => {
+                    shared.unreachable(&error);
+                    if let (Some(fallback), OnUnreachable::LocalShare { .. }) =
+                        (&shared.fallback, shared.on_unreachable)
+                    {
+                        shared.probe_after(Instant::now());
+                        return fallback.acquire(portal).await;
+                    }
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(LONGEST_BACKOFF);
                 }
             }
         }
@@ -262,7 +362,9 @@ impl fmt::Debug for RedisRateBudget {
 }
 
 impl RateBudget for RedisRateBudget {
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Box<dyn RatePermit + '_>> {
+    /// A permit from the account's shared window; a [`PermitError`] (boxed)
+    /// when Redis refuses.
+    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
         Box::pin(self.acquire_shared(portal))
     }
 }
@@ -313,11 +415,12 @@ impl Drop for RedisPermit {
 /// expire on their own).
 pub(crate) async fn apply_feedback(
     script: BudgetScript,
-    mut connection: ConnectionManager,
+    connection: BudgetConnection,
     mut feedback: mpsc::UnboundedReceiver<Feedback>,
 ) {
     while let Some(item) = feedback.recv().await {
-        if let Err(error) = script.feedback(&mut connection, &item, None).await {
+        let (_, mut current) = connection.get();
+        if let Err(error) = script.feedback(&mut current, &item, None).await {
             tracing::debug!(%error, "a rate-limit correction did not reach Redis");
         }
     }

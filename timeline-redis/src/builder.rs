@@ -1,17 +1,21 @@
-//! [`RedisRateBudgetBuilder`]: where the budget's Redis is, its key prefix,
-//! its limit and its policy when Redis is unreachable.
+//! [`RedisRateBudgetBuilder`]: where the budget's Redis is (and the CA its
+//! TLS trusts), its key prefix, its limit and its policy when Redis is
+//! unreachable.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{IntoConnectionInfo, TlsCertificates};
 use timeline_core::{LocalRateBudget, RateLimit};
 use tokio::sync::mpsc;
 
 use crate::budget::{OnUnreachable, RedisRateBudget, Shared, apply_feedback};
+use crate::connection::BudgetConnection;
 use crate::error::BuildError;
 use crate::script::BudgetScript;
 
@@ -22,11 +26,20 @@ pub const DEFAULT_PREFIX: &str = "hubspot-timeline:budget";
 /// member per request); HubSpot's limits are far below.
 pub const MAX_REQUESTS_PER_WINDOW: u32 = 100_000;
 
+/// How long READONLY answers are tried again, unless
+/// [`failover_grace`](RedisRateBudgetBuilder::failover_grace) says otherwise.
+pub const DEFAULT_FAILOVER_GRACE: Duration = Duration::from_secs(10);
+
 /// How long a command may take before Redis counts as unreachable.
 const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Builds a [`RedisRateBudget`]; [`url`](Self::url) or
 /// [`connection`](Self::connection) is required.
+///
+/// A `rediss://` URL speaks TLS (rustls), verifying the server's
+/// certificate and name against the Mozilla roots, or against the CA of
+/// [`ca_file`](Self::ca_file) alone when given. Neither the builder's
+/// `Debug` nor its errors show the URL (it may hold a password).
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -48,10 +61,12 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
 #[must_use]
 pub struct RedisRateBudgetBuilder {
     url: Option<String>,
+    ca_file: Option<PathBuf>,
     connection: Option<ConnectionManager>,
     prefix: Option<String>,
     limit: Option<RateLimit>,
     on_unreachable: OnUnreachable,
+    failover_grace: Option<Duration>,
 }
 
 impl fmt::Debug for RedisRateBudgetBuilder {
@@ -59,18 +74,30 @@ impl fmt::Debug for RedisRateBudgetBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisRateBudgetBuilder")
             .field("url", &self.url.as_ref().map(|_| "…"))
+            .field("ca_file", &self.ca_file)
             .field("connection", &self.connection.is_some())
             .field("prefix", &self.prefix)
             .field("limit", &self.limit)
             .field("on_unreachable", &self.on_unreachable)
+            .field("failover_grace", &self.failover_grace)
             .finish()
     }
 }
 
 impl RedisRateBudgetBuilder {
-    /// The Redis server, as `redis://HOST:PORT[/DB]` (or `rediss://`, `unix://`).
+    /// The Redis server, as `redis://[USER:PASSWORD@]HOST:PORT[/DB]`,
+    /// `rediss://…` (TLS) or `unix://PATH`.
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
+        self
+    }
+
+    /// A PEM file of the CA certificates that a `rediss://` server's
+    /// certificate must chain to, instead of the Mozilla roots (for a
+    /// private CA, such as a managed Redis's or your own). Goes with a
+    /// `rediss://` [`url`](Self::url) only.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
         self
     }
 
@@ -102,16 +129,29 @@ impl RedisRateBudgetBuilder {
         self
     }
 
+    /// How long the budget asks again while Redis answers READONLY (its
+    /// server became a replica, as during a failover) before permits fail
+    /// with [`PermitError::ReadOnly`](crate::PermitError::ReadOnly)
+    /// ([`DEFAULT_FAILOVER_GRACE`] unless given). A budget built from a URL
+    /// opens a new connection between tries, so a DNS name that moved to
+    /// the new primary is followed.
+    pub fn failover_grace(mut self, grace: Duration) -> Self {
+        self.failover_grace = Some(grace);
+        self
+    }
+
     /// Connects (when given a URL) and builds the budget; its feedback task
     /// runs on the current tokio runtime.
     ///
     /// # Errors
     ///
-    /// [`BuildError::Config`] for a missing or malformed URL, a limit of 0
-    /// requests, a window of zero or over a day, more than
-    /// [`MAX_REQUESTS_PER_WINDOW`] requests, an empty prefix or a
-    /// `LocalShare` of 0 replicas; [`BuildError::Redis`] when the first
-    /// connection fails.
+    /// [`BuildError::Config`] for a missing or malformed URL, a CA file
+    /// without a `rediss://` URL, a limit of 0 requests, a window of zero or
+    /// over a day, more than [`MAX_REQUESTS_PER_WINDOW`] requests, an empty
+    /// prefix or a `LocalShare` of 0 replicas; [`BuildError::CaFile`] when
+    /// the CA file cannot be read; [`BuildError::Redis`] when the first
+    /// connection fails (unreachable, a refused password, a failed TLS
+    /// handshake).
     pub async fn build(self) -> Result<RedisRateBudget, BuildError> {
         let limit = self.limit.unwrap_or_else(RateLimit::hubspot);
         LocalRateBudget::new(limit).map_err(|error| BuildError::Config(error.to_string()))?;
@@ -136,16 +176,18 @@ impl RedisRateBudgetBuilder {
             }
         };
         let connection = match (self.connection, self.url) {
-            (Some(connection), _) => connection,
+            (Some(_), _) if self.ca_file.is_some() => {
+                return Err(BuildError::Config("a CA file goes with a URL, not with a connection".to_owned()));
+            }
+            (Some(connection), _) => BudgetConnection::given(connection),
             (None, Some(url)) => {
-                let client = redis::Client::open(url.as_str())
-                    .map_err(|error| BuildError::Config(format!("the Redis URL {url:?}: {error}")))?;
+                let client = client(&url, self.ca_file)?;
                 let config = ConnectionManagerConfig::new()
                     .set_response_timeout(Some(RESPONSE_TIMEOUT))
                     .set_connection_timeout(Some(RESPONSE_TIMEOUT))
                     .set_number_of_retries(1)
                     .set_max_delay(Duration::from_millis(200));
-                ConnectionManager::new_with_config(client, config).await.map_err(BuildError::Redis)?
+                BudgetConnection::open(client, config).await.map_err(BuildError::Redis)?
             }
             (None, None) => return Err(BuildError::Config("a Redis URL or connection is required".to_owned())),
         };
@@ -157,6 +199,9 @@ impl RedisRateBudgetBuilder {
             script,
             limit,
             on_unreachable: self.on_unreachable,
+            failover_grace: self.failover_grace.unwrap_or(DEFAULT_FAILOVER_GRACE),
+            read_only_since: Mutex::new(None),
+            refusing: AtomicBool::new(false),
             fallback,
             instance: format!("{:016x}", fastrand::u64(..)),
             sequence: AtomicU64::new(0),
@@ -166,5 +211,38 @@ impl RedisRateBudgetBuilder {
             gates: Mutex::new(HashMap::new()),
         };
         Ok(RedisRateBudget::from_shared(Arc::new(shared)))
+    }
+}
+
+/// The client of `url`, trusting the CA of `ca_file` when given. Errors
+/// leave the URL out.
+fn client(url: &str, ca_file: Option<PathBuf>) -> Result<redis::Client, BuildError> {
+    let info = url
+        .into_connection_info()
+        .map_err(|error| BuildError::Config(format!("the Redis URL is not one (the URL is not shown): {error}")))?;
+    let tls = matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. });
+    if tls {
+        install_crypto_provider();
+    }
+    match ca_file {
+        None => redis::Client::open(info),
+        Some(_) if !tls => {
+            return Err(BuildError::Config("a CA file goes with a rediss:// URL (TLS) only".to_owned()));
+        }
+        Some(path) => {
+            let pem = std::fs::read(&path).map_err(|source| BuildError::CaFile { path, source })?;
+            redis::Client::build_with_tls(info, TlsCertificates { client_tls: None, root_cert: Some(pem) })
+        }
+    }
+    .map_err(|error| BuildError::Config(format!("the Redis URL or CA cannot be used: {error}")))
+}
+
+/// Makes rustls's process-wide crypto provider the one reqwest uses
+/// (aws-lc-rs), unless the program chose one: the redis crate's TLS takes
+/// the process-wide one, and finds none when several are compiled in.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may install one first; either is fine.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
 }

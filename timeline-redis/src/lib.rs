@@ -11,6 +11,34 @@
 //! clock the caller gives. [`OnUnreachable`] says what happens while Redis is
 //! away.
 //!
+//! # TLS
+//!
+//! A `rediss://` URL speaks TLS (rustls): the server's certificate and name
+//! are verified against the Mozilla roots, or against the CA certificates
+//! of [`ca_file`](RedisRateBudgetBuilder::ca_file) alone:
+//! `RedisRateBudget::builder().url("rediss://:PASSWORD@cache:6380").ca_file("/etc/ssl/redis-ca.pem")`.
+//! No error, log line or `Debug` of the budget or its builder shows the URL
+//! or its password.
+//!
+//! # When Redis refuses
+//!
+//! An answer that is a refusal is not an outage, and no permit waits for it
+//! silently; each is a [`PermitError`], logged once per streak, and the
+//! client's call stops with
+//! [`Error::RateBudget`](timeline_core::Error::RateBudget) (its events fail
+//! unsent; a dispatcher tries them again after its backoff):
+//!
+//! | Redis answers | the budget |
+//! |---|---|
+//! | no answer, a timeout, LOADING, BUSY, TRYAGAIN, MASTERDOWN, CLUSTERDOWN | an outage: [`OnUnreachable`] (wait, or pace in process) |
+//! | READONLY (a replica, as during a failover) | asks again with a backoff (over a new connection when built from a URL) for [`failover_grace`](RedisRateBudgetBuilder::failover_grace), 10 s by default, then fails with [`PermitError::ReadOnly`] |
+//! | NOPERM (ACL), a refused login | fails at once: [`PermitError::NoPermission`] |
+//! | OOM (`maxmemory` with `noeviction`) | fails at once: [`PermitError::OutOfMemory`] |
+//! | an error of the script (a key of the prefix holding another type, …) | fails at once: [`PermitError::Script`] |
+//!
+//! The next permit asks Redis again, so the budget admits as soon as Redis
+//! does.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use timeline_core::{App, MemoryTokenStore};
@@ -32,12 +60,13 @@
 
 mod budget;
 mod builder;
+mod connection;
 mod error;
 mod script;
 mod sliding_log;
 
 pub use budget::{OnUnreachable, RedisRateBudget};
-pub use builder::{DEFAULT_PREFIX, MAX_REQUESTS_PER_WINDOW, RedisRateBudgetBuilder};
-pub use error::BuildError;
+pub use builder::{DEFAULT_FAILOVER_GRACE, DEFAULT_PREFIX, MAX_REQUESTS_PER_WINDOW, RedisRateBudgetBuilder};
+pub use error::{BuildError, PermitError};
 pub use redis::aio::ConnectionManager;
 pub use sliding_log::{Decision, Observed, SlidingLog};

@@ -43,7 +43,7 @@ async fn a_429_seen_by_one_replica_blocks_the_account_for_another() {
     };
     let (first, second) = (budget(&redis, 10).await, budget(&redis, 10).await);
     let mut connection = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let mut permit = first.acquire(PORTAL).await;
+    let mut permit = first.acquire(PORTAL).await.unwrap();
     permit.saturate(Some(Duration::from_secs(30)));
     drop(permit);
     assert_eq!(logged_at_least(&mut connection, 10).await, 10, "the window is full as of the 429");
@@ -60,7 +60,7 @@ async fn a_remaining_count_above_the_log_fills_it_for_every_replica() {
     };
     let (first, second) = (budget(&redis, 6).await, budget(&redis, 6).await);
     let mut connection = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let mut permit = first.acquire(PORTAL).await;
+    let mut permit = first.acquire(PORTAL).await.unwrap();
     // HubSpot counted 5 of 6 (requests of a process outside the budget).
     let mut headers = HeaderMap::new();
     headers.insert("x-hubspot-ratelimit-max", HeaderValue::from(6));

@@ -44,15 +44,22 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// # async fn run() -> Result<(), timeline_core::Error> {
 /// let budget: Arc<dyn RateBudget> = Arc::new(LocalRateBudget::new(RateLimit::hubspot())?);
-/// let permit = budget.acquire(101).await;
+/// let permit = budget.acquire(101).await.expect("an in-process budget never refuses");
 /// drop(permit); // the request ended without an answer
 /// # Ok(()) }
 /// ```
 pub trait RateBudget: Send + Sync {
     /// Waits until a request for `portal` may start, and takes its place in
-    /// the account's window.
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Box<dyn RatePermit + '_>>;
+    /// the account's window; or says why the budget cannot tell (its shared
+    /// store refused it), and the request is not sent: the call stops with
+    /// [`Error::RateBudget`], its events fail unsent.
+    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>>;
 }
+
+/// Why a [`RateBudget`] handed out no permit: any error of the budget's
+/// own, kept as the [`source`](std::error::Error::source) of
+/// [`Error::RateBudget`] (downcast it to the budget's error type).
+pub type BudgetError = Box<dyn std::error::Error + Send + Sync>;
 
 /// One request's place in its account's window, from
 /// [`RateBudget::acquire`]; dropped when the request ends.
@@ -194,11 +201,12 @@ impl fmt::Debug for LocalRateBudget {
 }
 
 impl RateBudget for LocalRateBudget {
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Box<dyn RatePermit + '_>> {
+    /// Never refuses.
+    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
         Box::pin(async move {
             let limiter = self.limiter(portal);
             let slot = limiter.take_slot().await;
-            Box::new(LocalPermit { limiter, slot }) as Box<dyn RatePermit>
+            Ok(Box::new(LocalPermit { limiter, slot }) as Box<dyn RatePermit>)
         })
     }
 }
@@ -268,7 +276,7 @@ mod tests {
     async fn a_429_saturates_the_account_and_pauses_it_for_its_retry_after() {
         let budget = budget(100);
         let start = Instant::now();
-        let mut permit = budget.acquire(101).await;
+        let mut permit = budget.acquire(101).await.unwrap();
         permit.saturate(Some(Duration::from_secs(3)));
         drop(permit);
         drop(budget.acquire(202).await);
@@ -281,7 +289,7 @@ mod tests {
     async fn headers_correct_the_account_window() {
         let budget = budget(10);
         let start = Instant::now();
-        let mut permit = budget.acquire(101).await;
+        let mut permit = budget.acquire(101).await.unwrap();
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(0));
         permit.observe(&headers);

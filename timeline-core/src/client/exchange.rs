@@ -203,7 +203,10 @@ impl Inner {
                 Ok(built) => built,
                 Err(error) => return ended(End::Stopped(error), attempts - 1, may_have_landed),
             };
-            let (mut permit, place) = self.pace().await;
+            let (mut permit, place) = match self.pace().await {
+                Ok(paced) => paced,
+                Err(error) => return ended(End::Stopped(error), attempts - 1, may_have_landed),
+            };
             if let Some(message) = call.daily_limit() {
                 return ended(End::DailyLimit { message: message.to_owned() }, attempts - 1, may_have_landed);
             }
@@ -286,8 +289,9 @@ impl Inner {
     /// in flight. A plain client takes the place first, so that no request
     /// waits for one after it was paced; an account client of an app takes
     /// the permit first, so that an account waiting for its budget holds no
-    /// place the other accounts could use.
-    async fn pace(&self) -> (Box<dyn RatePermit + '_>, Option<SemaphorePermit<'_>>) {
+    /// place the other accounts could use. A budget's refusal is
+    /// [`Error::RateBudget`].
+    async fn pace(&self) -> Result<(Box<dyn RatePermit + '_>, Option<SemaphorePermit<'_>>), Error> {
         let place = || async {
             match &self.in_flight_total {
                 Some(bound) => Some(bound.acquire().await.expect("the client never closes its bound on requests")),
@@ -296,12 +300,12 @@ impl Inner {
         };
         match self.portal {
             Some(portal) => {
-                let permit = self.budget.acquire(portal).await;
-                (permit, place().await)
+                let permit = self.budget.acquire(portal).await.map_err(Error::rate_budget)?;
+                Ok((permit, place().await))
             }
             None => {
                 let place = place().await;
-                (self.budget.acquire(PLAIN_CLIENT_ACCOUNT).await, place)
+                Ok((self.budget.acquire(PLAIN_CLIENT_ACCOUNT).await.map_err(Error::rate_budget)?, place))
             }
         }
     }
