@@ -220,6 +220,12 @@ pub struct OutboxArgs {
     #[cfg(feature = "postgres")]
     #[arg(long, value_name = "NAME")]
     pub schema: Option<String>,
+    /// A PEM file of the CAs the Postgres server's certificate must chain to (with `--postgres`):
+    /// the connection is then TLS, verified (`sslmode=verify-full` unless the URL says
+    /// `verify-ca`). Without it the URL's `sslmode` and `sslrootcert` decide.
+    #[cfg(feature = "postgres")]
+    #[arg(long, value_name = "PATH", env = "TIMELINE_POSTGRES_CA_FILE")]
+    pub postgres_ca_file: Option<PathBuf>,
     /// What to do with it.
     #[command(subcommand)]
     pub command: OutboxCommand,
@@ -234,7 +240,8 @@ pub struct OutboxTarget {
     pub sqlite: Option<PathBuf>,
     /// The Postgres database of a dispatcher's Postgres outbox, as `postgres://USER@HOST:PORT/DB`
     /// (its tables must be there: nothing is migrated). Keep the password out of the URL: it is
-    /// read from PGPASSWORD or ~/.pgpass.
+    /// read from PGPASSWORD or ~/.pgpass. For TLS add `?sslmode=verify-full` (and
+    /// `--postgres-ca-file` for a private CA).
     #[cfg(feature = "postgres")]
     #[arg(long, value_name = "URL")]
     pub postgres: Option<String>,

@@ -18,10 +18,11 @@ use crate::error::CliError;
 /// Postgres outbox is not migrated.
 pub async fn open(args: &OutboxArgs) -> Result<Box<dyn Outbox>, CliError> {
     #[cfg(feature = "postgres")]
-    match (&args.target.postgres, &args.schema) {
-        (Some(url), schema) => return open_postgres(url, schema.as_deref()).await,
-        (None, Some(_)) => return Err(CliError::Usage("--schema goes with --postgres".to_owned())),
-        (None, None) => {}
+    match (&args.target.postgres, &args.schema, &args.postgres_ca_file) {
+        (Some(url), schema, ca_file) => return open_postgres(url, schema.as_deref(), ca_file.as_deref()).await,
+        (None, Some(_), _) => return Err(CliError::Usage("--schema goes with --postgres".to_owned())),
+        (None, None, Some(_)) => return Err(CliError::Usage("--postgres-ca-file goes with --postgres".to_owned())),
+        (None, None, None) => {}
     }
     match &args.target.sqlite {
         Some(path) if !path.is_file() => {
@@ -33,18 +34,16 @@ pub async fn open(args: &OutboxArgs) -> Result<Box<dyn Outbox>, CliError> {
 }
 
 /// The Postgres outbox in `schema` (or the default one) of the database at
-/// `url`.
+/// `url`, over TLS verified against `ca_file` when given.
 #[cfg(feature = "postgres")]
-async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Box<dyn Outbox>, CliError> {
-    use sqlx::Connection;
-    let failed = |error: sqlx::Error| {
+async fn open_postgres(
+    url: &str,
+    schema: Option<&str>,
+    ca_file: Option<&std::path::Path>,
+) -> Result<Box<dyn Outbox>, CliError> {
+    let pool = timeline_postgres::connect(url, ca_file, 2).await.map_err(|error| {
         OutboxError::new(format!("could not connect to the Postgres outbox's database: {error}"), error)
-    };
-    let options: sqlx::postgres::PgConnectOptions = url.parse().map_err(failed)?;
-    // One connection first, so that a refused one says why (a pool would
-    // only time out).
-    sqlx::PgConnection::connect_with(&options).await.map_err(failed)?.close().await.map_err(failed)?;
-    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect_lazy_with(options);
+    })?;
     let schema = schema.unwrap_or(timeline_postgres::DEFAULT_SCHEMA);
     Ok(Box::new(timeline_postgres::PgOutbox::with_schema(pool, schema)?))
 }

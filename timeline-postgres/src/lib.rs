@@ -23,12 +23,24 @@
 //! share (encrypted at rest with a [`TokenCipher`] when given one), and
 //! makes each renewal single-flight across them.
 //!
+//! # TLS
+//!
+//! sqlx speaks TLS (rustls) as the pool's URL asks: `sslmode=verify-full`
+//! verifies the server's certificate and name, `sslrootcert=PATH` names the
+//! CA file to verify against (besides the Mozilla roots), `verify-ca` skips
+//! the name, `require` encrypts without verifying. The default, `prefer`,
+//! falls back to plaintext, so give `verify-full` in production:
+//! `postgres://app@db.internal/app?sslmode=verify-full&sslrootcert=/etc/ssl/db-ca.pem`.
+//! [`connect`] makes a pool from such a URL and an optional CA file, with
+//! errors that never show the URL or its password.
+//!
 //! Re-exported by `hubspot-timeline` under its `postgres` feature.
 
 #![warn(missing_docs)]
 
 mod cipher;
 mod codec;
+mod connect;
 mod enqueue;
 mod group_commit;
 mod listener;
@@ -39,6 +51,7 @@ mod token_store;
 mod token_store_error;
 
 pub use cipher::TokenCipher;
+pub use connect::{ConnectError, connect, connect_options};
 pub use listener::EnqueueListener;
 pub use outbox::{DEFAULT_SCHEMA, PgOutbox};
 pub use token_store::{DEFAULT_LOCK_TIMEOUT, DEFAULT_TOKEN_SCHEMA, PgTokenStore};

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use hubspot_timeline::{FailureReason, RateBudget, RateLimit};
 use timeline_redis::{PermitError, RedisRateBudget};
-use timeline_testkit::RedisServer;
+use timeline_testkit::{RedisServer, assert_hides};
 
-use common::{admin, assert_keeps_secret};
+use common::admin;
 
 const PORTAL: u64 = 9_000_007;
 
@@ -41,7 +41,7 @@ async fn a_user_without_the_scripts_permission_fails_the_permit_and_the_send() {
     let budget = Arc::new(budget(url).await);
     let refused = refusal(&budget).await;
     assert!(matches!(&refused, PermitError::NoPermission { detail } if detail.contains("NOPERM")), "{refused:?}");
-    assert_keeps_secret(&refused, "limited-secret");
+    assert_hides(&refused, "limited-secret");
     assert!(!budget.is_unreachable(), "a refusal is not an outage");
 
     // Through an app: the account's events fail unsent, with the budget's words.

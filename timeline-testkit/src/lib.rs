@@ -42,3 +42,19 @@ pub use certificates::TestCertificates;
 pub use pg_server::PgServer;
 pub use redis_server::RedisServer;
 pub use test_db::TestDb;
+
+/// Panics when `secret` (a password, a token) shows in `error`'s `Display`
+/// or `Debug`, or in those of any error of its `source()` chain.
+///
+/// ```should_panic
+/// let error = std::io::Error::other("login as app:hunter2 refused");
+/// timeline_testkit::assert_hides(&error, "hunter2");
+/// ```
+pub fn assert_hides(error: &(dyn std::error::Error + 'static), secret: &str) {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        let shown = format!("{error} / {error:?}");
+        assert!(!shown.contains(secret), "{secret:?} shows in {shown}");
+        current = error.source();
+    }
+}

@@ -237,3 +237,47 @@ async fn the_same_commands_work_on_a_postgres_outbox() {
     let output = run(timeline().arg("outbox").args(wrong_schema).arg("list")).await;
     assert_eq!(output.status.code(), Some(2), "no outbox in that schema");
 }
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn a_postgres_outbox_is_read_over_verified_tls_and_refusals_keep_the_password() {
+    let certificates = timeline_testkit::TestCertificates::new();
+    let Some(server) = timeline_testkit::PgServer::start_tls(&certificates) else {
+        return;
+    };
+    let superuser_url = server.create_database("cli_tls").await;
+    let pool = timeline_postgres::connect(&superuser_url, None, 2).await.unwrap();
+    let outbox = timeline_postgres::PgOutbox::new(pool);
+    outbox.migrate().await.unwrap();
+    fill(&outbox).await;
+    let password = "s3cret-cli-password";
+    server.create_role("cli", password).await;
+    let url = |password: &str, mode: &str| {
+        format!("postgres://cli:{password}@127.0.0.1:{}/cli_tls?sslmode={mode}", server.port())
+    };
+    let ca_file = certificates.ca_file();
+    let ca_file = ca_file.to_str().unwrap();
+
+    let verified = url(password, "require");
+    let listing = json_from(&["--postgres", &verified, "--postgres-ca-file", ca_file], &["list", "--json"]).await;
+    assert_eq!(listing["counts"]["dead"], Value::from(4), "the outbox is read over TLS verified against the CA");
+
+    let other_ca = timeline_testkit::TestCertificates::new();
+    let wrong_password = "wrong-cli-password";
+    let refusals = [
+        (url(password, "verify-full"), other_ca.ca_file(), password, "certificate"),
+        (url(wrong_password, "verify-full"), certificates.ca_file(), wrong_password, "password authentication failed"),
+    ];
+    for (url, ca_file, secret, reason) in refusals {
+        let output =
+            run(timeline().args(["outbox", "--postgres", &url, "--postgres-ca-file"]).arg(&ca_file).arg("list")).await;
+        assert!(!output.status.success());
+        let said = stderr(&output);
+        assert!(said.contains(reason) && !said.contains(secret), "{said}");
+    }
+
+    let plaintext = url(password, "disable");
+    let output = run(timeline().args(["outbox", "--postgres", &plaintext, "list"])).await;
+    let said = stderr(&output);
+    assert!(!output.status.success() && said.contains("no encryption") && !said.contains(password), "{said}");
+}

@@ -90,17 +90,6 @@ pub fn visits(portal: u64, first: usize, count: usize) -> Vec<(u64, PageVisited)
         .collect()
 }
 
-/// Panics when `secret` shows in `error`'s `Display` or `Debug`, or in
-/// those of any error of its `source()` chain.
-pub fn assert_keeps_secret(error: &(dyn std::error::Error + 'static), secret: &str) {
-    let mut current = Some(error);
-    while let Some(error) = current {
-        let shown = format!("{error} / {error:?}");
-        assert!(!shown.contains(secret), "{secret:?} shows in {shown}");
-        current = error.source();
-    }
-}
-
 /// A plain connection to `url`, for setting a server up.
 pub async fn admin(url: &str) -> redis::aio::MultiplexedConnection {
     redis::Client::open(url).unwrap().get_multiplexed_async_connection().await.unwrap()
