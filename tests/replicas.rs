@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,6 +31,10 @@ use std::time::{Duration, Instant};
 use timeline_dispatch::{Outbox, RowFilter, RowState};
 use timeline_sandbox::{DuplicateIds, Fault, Faults, RateLimit, Sandbox};
 use timeline_testkit::{PgServer, RedisServer};
+
+mod service_binary;
+
+use service_binary::build_service;
 
 const REPLICAS: usize = 3;
 const FIRST_PORTAL: u64 = 5001;
@@ -49,26 +53,6 @@ const POSTING: Duration = Duration::from_secs(30);
 const DRAIN_LIMIT: Duration = Duration::from_secs(60);
 const CLIENT_ID: &str = "soak-app";
 const CLIENT_SECRET: &str = "soak-secret";
-
-/// The target folder of this test binary's profile (`target/debug`).
-fn profile_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().and_then(Path::parent).expect("the test binary sits in target/<profile>/deps").to_path_buf()
-}
-
-/// Builds the example service with the Postgres and Redis backends.
-fn build_service() -> PathBuf {
-    let mut command = Command::new(env!("CARGO"));
-    command
-        .args(["build", "-p", "hubspot-timeline", "--example", "service", "--features", "postgres,redis"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    if profile_dir().file_name().is_some_and(|name| name == "release") {
-        command.arg("--release");
-    }
-    let status = command.status().expect("cargo runs");
-    assert!(status.success(), "cargo build of the service failed");
-    profile_dir().join("examples/service")
-}
 
 /// What every replica is started with.
 struct ReplicaSetup {

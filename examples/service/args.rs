@@ -1,7 +1,10 @@
 //! The service's command line: `--listen`, `--hubspot-base-url`,
 //! `--outbox sqlite:PATH | postgres://…`, `--tokens FILE`,
 //! `--token-store postgres://…`, `--budget redis://HOST:PORT`,
-//! `--rate-limit MAX/WINDOW_MS` and `--lease-ms MS`.
+//! `--rate-limit MAX/WINDOW_MS`, `--lease-ms MS`, and the CA files of TLS
+//! to Postgres and Redis, `--postgres-ca-file PATH` and `--redis-ca-file
+//! PATH` (or `TIMELINE_POSTGRES_CA_FILE`, `TIMELINE_REDIS_CA_FILE`). No
+//! error repeats a URL (it may hold a password).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,17 +35,23 @@ pub struct Args {
     pub rate_limit: RateLimit,
     /// The dispatcher's lease on the events it claims; `None`: the default.
     pub lease: Option<Duration>,
+    /// The CAs a Postgres server's certificate must chain to (TLS, verified).
+    pub postgres_ca_file: Option<PathBuf>,
+    /// The CAs a `rediss://` server's certificate must chain to.
+    pub redis_ca_file: Option<PathBuf>,
 }
 
 const USAGE: &str = "usage: service --listen ADDR --hubspot-base-url URL --outbox sqlite:PATH|postgres://USER@HOST:PORT/DB \
                      [--tokens FILE] [--token-store postgres://USER@HOST:PORT/DB] [--budget redis://HOST:PORT] \
-                     [--rate-limit MAX/WINDOW_MS] [--lease-ms MS]";
+                     [--rate-limit MAX/WINDOW_MS] [--lease-ms MS] [--postgres-ca-file PATH] [--redis-ca-file PATH]";
 
 impl Args {
     /// Parses `args` (without the program name).
     pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         let (mut listen, mut base_url, mut outbox, mut tokens) = (None, None, None, None);
         let (mut token_store, mut budget, mut rate_limit, mut lease) = (None, None, None, None);
+        let mut postgres_ca_file = std::env::var_os("TIMELINE_POSTGRES_CA_FILE").map(PathBuf::from);
+        let mut redis_ca_file = std::env::var_os("TIMELINE_REDIS_CA_FILE").map(PathBuf::from);
         while let Some(flag) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"));
             match flag.as_str() {
@@ -57,6 +66,8 @@ impl Args {
                 "--budget" => budget = Some(url_of("--budget", &value()?, &["redis", "rediss"])?),
                 "--rate-limit" => rate_limit = Some(rate_limit_of(&value()?)?),
                 "--lease-ms" => lease = Some(Duration::from_millis(millis_of("--lease-ms", &value()?)?)),
+                "--postgres-ca-file" => postgres_ca_file = Some(PathBuf::from(value()?)),
+                "--redis-ca-file" => redis_ca_file = Some(PathBuf::from(value()?)),
                 "--help" | "-h" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown argument {other}; {USAGE}")),
             }
@@ -70,6 +81,8 @@ impl Args {
             budget,
             rate_limit: rate_limit.unwrap_or_else(RateLimit::hubspot),
             lease,
+            postgres_ca_file,
+            redis_ca_file,
         })
     }
 }
@@ -81,7 +94,7 @@ fn outbox_spec(text: &str) -> Result<OutboxSpec, String> {
     if text.starts_with("postgres://") || text.starts_with("postgresql://") {
         return Ok(OutboxSpec::Postgres(text.to_owned()));
     }
-    Err(format!("--outbox {text}: give sqlite:PATH or a postgres:// URL"))
+    Err("--outbox: give sqlite:PATH or a postgres:// URL".to_owned())
 }
 
 /// `text` when it is a URL of one of `schemes`.
@@ -89,7 +102,7 @@ fn url_of(flag: &str, text: &str, schemes: &[&str]) -> Result<String, String> {
     if schemes.iter().any(|scheme| text.strip_prefix(scheme).is_some_and(|rest| rest.starts_with("://"))) {
         return Ok(text.to_owned());
     }
-    Err(format!("{flag} {text}: give a {}:// URL", schemes[0]))
+    Err(format!("{flag}: give a {}:// URL", schemes[0]))
 }
 
 /// `MAX/WINDOW_MS`, such as `110/10000`.

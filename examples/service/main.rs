@@ -18,7 +18,9 @@
 //! `--tokens FILE` and encrypted with `TIMELINE_TOKEN_KEY` (64 hex digits)
 //! when it is set. `--budget redis://HOST:PORT` paces every account by a
 //! rate budget in Redis shared with the other replicas (the `redis`
-//! feature); without it the app paces in process. `--rate-limit
+//! feature); without it the app paces in process. TLS: `?sslmode=verify-full`
+//! in a Postgres URL, `rediss://` for Redis, and `--postgres-ca-file PATH`,
+//! `--redis-ca-file PATH` for a private CA. `--rate-limit
 //! MAX/WINDOW_MS` sets each account's limit (HubSpot's 110 per 10 000 ms
 //! by default), `--lease-ms` the dispatcher's lease on claimed events (how
 //! soon another replica takes over the events of one that died).
@@ -34,6 +36,7 @@ mod tokens;
 
 use std::error::Error;
 use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,11 +52,13 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse(std::env::args().skip(1))?;
     let store: Arc<dyn hubspot_timeline::TokenStore> = match &args.token_store {
-        Some(url) => tokens::postgres(url, args.tokens.as_deref()).await?,
+        Some(url) => tokens::postgres(url, args.postgres_ca_file.as_deref(), args.tokens.as_deref()).await?,
         None => Arc::new(tokens::StaticTokens::load(args.tokens.as_deref())?),
     };
     let app = match &args.budget {
-        Some(url) => App::builder().rate_budget(redis_budget(url, args.rate_limit).await?),
+        Some(url) => {
+            App::builder().rate_budget(redis_budget(url, args.redis_ca_file.as_deref(), args.rate_limit).await?)
+        }
         None => App::builder().rate_limit(args.rate_limit),
     };
     let app = app
@@ -64,7 +69,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .oauth_api(oauth_api()?)
         .base_url(args.hubspot_base_url.clone())
         .build()?;
-    let mut dispatcher = builder(app, &args.outbox).await?;
+    let mut dispatcher = builder(app, &args.outbox, args.postgres_ca_file.as_deref()).await?;
     if let Some(lease) = args.lease {
         dispatcher = dispatcher.lease(lease);
     }
@@ -89,7 +94,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The dispatcher's builder over the outbox `spec` names.
 /// The OAuth API named by `HUBSPOT_OAUTH_API`: `2026-03` (the default) or `v1`.
 fn oauth_api() -> Result<OAuthApi, Box<dyn Error>> {
     match std::env::var("HUBSPOT_OAUTH_API") {
@@ -98,40 +102,53 @@ fn oauth_api() -> Result<OAuthApi, Box<dyn Error>> {
     }
 }
 
-async fn builder(app: App, spec: &OutboxSpec) -> Result<DispatcherBuilder, Box<dyn Error>> {
+/// The dispatcher's builder over the outbox `spec` names (a Postgres one
+/// over TLS verified against `ca_file`, when given).
+async fn builder(app: App, spec: &OutboxSpec, ca_file: Option<&Path>) -> Result<DispatcherBuilder, Box<dyn Error>> {
     Ok(match spec {
         OutboxSpec::Sqlite(path) => Dispatcher::builder(app, SqliteOutbox::open(path).await?),
-        OutboxSpec::Postgres(url) => postgres_builder(app, url).await?,
+        OutboxSpec::Postgres(url) => postgres_builder(app, url, ca_file).await?,
     })
 }
 
+/// Connections of the service's Postgres pools.
 #[cfg(feature = "postgres")]
-async fn postgres_builder(app: App, url: &str) -> Result<DispatcherBuilder, Box<dyn Error>> {
-    let pool = sqlx::PgPool::connect(url).await?;
+const POSTGRES_CONNECTIONS: u32 = 10;
+
+#[cfg(feature = "postgres")]
+async fn postgres_builder(app: App, url: &str, ca_file: Option<&Path>) -> Result<DispatcherBuilder, Box<dyn Error>> {
+    let pool = hubspot_timeline::postgres::connect(url, ca_file, POSTGRES_CONNECTIONS).await?;
     let outbox = hubspot_timeline::postgres::PgOutbox::new(pool);
     outbox.migrate().await?;
     Ok(Dispatcher::builder(app, outbox))
 }
 
 #[cfg(not(feature = "postgres"))]
-async fn postgres_builder(_app: App, url: &str) -> Result<DispatcherBuilder, Box<dyn Error>> {
-    Err(format!("--outbox {url}: build with the postgres feature (--all-features) for a Postgres outbox").into())
+async fn postgres_builder(_app: App, _url: &str, _ca_file: Option<&Path>) -> Result<DispatcherBuilder, Box<dyn Error>> {
+    Err("--outbox postgres://…: build with the postgres feature (--all-features) for a Postgres outbox".into())
 }
 
+/// The Redis budget at `url`, trusting the CA of `ca_file` for `rediss://`.
 #[cfg(feature = "redis")]
 async fn redis_budget(
     url: &str,
+    ca_file: Option<&Path>,
     limit: hubspot_timeline::RateLimit,
 ) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
-    Ok(Arc::new(hubspot_timeline::redis::RedisRateBudget::builder().url(url).limit(limit).build().await?))
+    let mut budget = hubspot_timeline::redis::RedisRateBudget::builder().url(url).limit(limit);
+    if let Some(ca_file) = ca_file {
+        budget = budget.ca_file(ca_file);
+    }
+    Ok(Arc::new(budget.build().await?))
 }
 
 #[cfg(not(feature = "redis"))]
 async fn redis_budget(
-    url: &str,
+    _url: &str,
+    _ca_file: Option<&Path>,
     _limit: hubspot_timeline::RateLimit,
 ) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
-    Err(format!("--budget {url}: build with the redis feature (--all-features) for a budget in Redis").into())
+    Err("--budget redis://…: build with the redis feature (--all-features) for a budget in Redis".into())
 }
 
 /// Resolves on SIGTERM or SIGINT.

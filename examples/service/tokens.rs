@@ -80,17 +80,20 @@ impl TokenStore for StaticTokens {
     }
 }
 
-/// The Postgres token store at `url`, migrated and seeded from `file` (an
-/// account's tokens already there stay), encrypting tokens with
-/// `TIMELINE_TOKEN_KEY` (64 hex digits) when it is set.
+/// The Postgres token store at `url` (over TLS verified against `ca_file`,
+/// when given), migrated and seeded from `file` (an account's tokens
+/// already there stay), encrypting tokens with `TIMELINE_TOKEN_KEY` (64
+/// hex digits) when it is set.
 #[cfg(feature = "postgres")]
 pub async fn postgres(
     url: &str,
+    ca_file: Option<&Path>,
     file: Option<&Path>,
 ) -> Result<std::sync::Arc<dyn TokenStore>, Box<dyn std::error::Error>> {
     use hubspot_timeline::postgres::{PgTokenStore, TokenCipher};
 
-    let mut store = PgTokenStore::new(sqlx::PgPool::connect(url).await?);
+    let mut store =
+        PgTokenStore::new(hubspot_timeline::postgres::connect(url, ca_file, crate::POSTGRES_CONNECTIONS).await?);
     if let Ok(key) = std::env::var("TIMELINE_TOKEN_KEY") {
         store = store.encrypted(TokenCipher::from_hex(&key).map_err(|error| format!("TIMELINE_TOKEN_KEY: {error}"))?);
     }
@@ -105,9 +108,10 @@ pub async fn postgres(
 
 #[cfg(not(feature = "postgres"))]
 pub async fn postgres(
-    url: &str,
+    _url: &str,
+    _ca_file: Option<&Path>,
     _file: Option<&Path>,
 ) -> Result<std::sync::Arc<dyn TokenStore>, Box<dyn std::error::Error>> {
-    Err(format!("--token-store {url}: build with the postgres feature (--all-features) for a Postgres token store")
+    Err("--token-store postgres://…: build with the postgres feature (--all-features) for a Postgres token store"
         .into())
 }
