@@ -7,9 +7,9 @@ use crate::error::EncodeError;
 use crate::id_hash::IdHasher;
 use crate::token::{TokenText, TokenValue};
 
-/// Where [`TimelineEvent::write_tokens`] sends token values.
+/// Where [`TimelineEvent::write_tokens`](crate::TimelineEvent::write_tokens) sends token values.
 ///
-/// The encoder writes them as JSON, [`TimelineEvent::tokens`] collects them
+/// The encoder writes them as JSON, [`TimelineEvent::tokens`](crate::TimelineEvent::tokens) collects them
 /// into a map, and [`event_id`](crate::event_id) only hashes them; the event
 /// type does not need to know which.
 pub struct TokenWriter<'a> {
