@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse(std::env::args().skip(1))?;
     let store: Arc<dyn hubspot_timeline::TokenStore> = match &args.token_store {
         Some(url) => tokens::postgres(url, args.postgres_ca_file.as_deref(), args.tokens.as_deref()).await?,
-        None => Arc::new(tokens::StaticTokens::load(args.tokens.as_deref())?),
+        None => Arc::new(tokens::FileTokens::load(args.tokens.as_deref())?),
     };
     let app = match &args.budget {
         Some(url) => {

@@ -1,20 +1,20 @@
 //! The accounts' tokens: from `--tokens FILE` (a JSON object from account
 //! id to an access token, or to OAuth tokens `{"accessToken", "refreshToken",
-//! "expiresAt"}`), or `HUBSPOT_ACCESS_TOKEN` for every account; kept in a
-//! Postgres token store that every replica shares with
+//! "expiresAt"}`, renewed in process), or `HUBSPOT_ACCESS_TOKEN` for every
+//! account; kept in a Postgres token store that every replica shares with
 //! `--token-store postgres://…` (the file seeds it).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use hubspot_timeline::{BoxFuture, PortalTokens, StoreError, TokenStore};
+use hubspot_timeline::{BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
 use serde::Deserialize;
 
 /// One account's entry in `--tokens FILE`.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum FileTokens {
+enum FileEntry {
     /// An access token that does not expire (private-app style).
     Static(String),
     /// OAuth tokens, renewed with the refresh token before `expiresAt`.
@@ -25,7 +25,7 @@ enum FileTokens {
 /// The tokens of each account in `file`.
 pub fn read_file(file: &Path) -> Result<Vec<(u64, PortalTokens)>, String> {
     let text = std::fs::read_to_string(file).map_err(|error| format!("{}: {error}", file.display()))?;
-    let raw: HashMap<String, FileTokens> = serde_json::from_str(&text).map_err(|error| {
+    let raw: HashMap<String, FileEntry> = serde_json::from_str(&text).map_err(|error| {
         format!("{}: not a JSON object from account id to a token or OAuth tokens: {error}", file.display())
     })?;
     let mut tokens = Vec::with_capacity(raw.len());
@@ -34,8 +34,8 @@ pub fn read_file(file: &Path) -> Result<Vec<(u64, PortalTokens)>, String> {
         tokens.push((
             portal,
             match entry {
-                FileTokens::Static(access) => PortalTokens::new(access, never(), String::new()),
-                FileTokens::OAuth { access_token, refresh_token, expires_at } => {
+                FileEntry::Static(access) => PortalTokens::new(access, never(), String::new()),
+                FileEntry::OAuth { access_token, refresh_token, expires_at } => {
                     PortalTokens::new(access_token, expires_at, refresh_token)
                 }
             },
@@ -44,22 +44,27 @@ pub fn read_file(file: &Path) -> Result<Vec<(u64, PortalTokens)>, String> {
     Ok(tokens)
 }
 
-/// Access tokens that do not expire (private-app style), per account.
-pub struct StaticTokens {
-    by_portal: HashMap<u64, String>,
+/// The accounts' tokens in this process: those of `--tokens FILE` (OAuth
+/// ones renewed here, and lost at exit), else `HUBSPOT_ACCESS_TOKEN` for
+/// every account.
+pub struct FileTokens {
+    by_portal: MemoryTokenStore,
     fallback: Option<String>,
 }
 
-impl StaticTokens {
-    /// The access tokens of `file`, or `HUBSPOT_ACCESS_TOKEN` without one.
+impl FileTokens {
+    /// The tokens of `file`, or `HUBSPOT_ACCESS_TOKEN` without one.
     pub fn load(file: Option<&Path>) -> Result<Self, String> {
+        let by_portal = MemoryTokenStore::new();
         let Some(file) = file else {
             let token = std::env::var("HUBSPOT_ACCESS_TOKEN")
                 .map_err(|_| "give --tokens FILE or set HUBSPOT_ACCESS_TOKEN".to_owned())?;
-            return Ok(StaticTokens { by_portal: HashMap::new(), fallback: Some(token) });
+            return Ok(FileTokens { by_portal, fallback: Some(token) });
         };
-        let by_portal = read_file(file)?.into_iter().map(|(portal, tokens)| (portal, tokens.access_token)).collect();
-        Ok(StaticTokens { by_portal, fallback: None })
+        for (portal, tokens) in read_file(file)? {
+            by_portal.insert(portal, tokens);
+        }
+        Ok(FileTokens { by_portal, fallback: None })
     }
 }
 
@@ -68,15 +73,30 @@ fn never() -> DateTime<Utc> {
     DateTime::<Utc>::MAX_UTC - chrono::Duration::days(365)
 }
 
-impl TokenStore for StaticTokens {
+impl TokenStore for FileTokens {
     fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
-        let token = self.by_portal.get(&portal).or(self.fallback.as_ref());
-        let tokens = token.map(|token| PortalTokens::new(token.clone(), never(), String::new()));
+        let tokens = self
+            .by_portal
+            .get(portal)
+            .or_else(|| self.fallback.as_ref().map(|token| PortalTokens::new(token.clone(), never(), String::new())));
         Box::pin(async move { Ok(tokens) })
     }
 
-    fn save<'a>(&'a self, _portal: u64, _tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async { Ok(()) })
+    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.by_portal.save(portal, tokens)
+    }
+
+    fn save_renewed<'a>(
+        &'a self,
+        portal: u64,
+        previous: &'a PortalTokens,
+        renewed: &'a PortalTokens,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        self.by_portal.save_renewed(portal, previous, renewed)
+    }
+
+    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.by_portal.remove(portal)
     }
 }
 
