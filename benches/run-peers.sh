@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end comparison on loopback: hubspot-timeline (examples/bench_e2e) against
+# End-to-end comparison on loopback: hubspot-timeline (timeline-e2e/examples/bench_e2e) against
 # the official Node (@hubspot/api-client) and Python (hubspot-api-client) clients,
 # all sending the same events to timeline-sandbox, then a pacing run against a
 # rate-limited sandbox. Prints one table per part; see BENCHMARKS.md.
@@ -31,7 +31,7 @@ mkdir -p "$results"
 
 echo "== build and install" >&2
 cargo build --release -p timeline-sandbox --bin timeline-sandbox >&2
-cargo build --release -p hubspot-timeline --example bench_e2e >&2
+cargo build --release -p timeline-e2e --example bench_e2e >&2
 sandbox_bin=$root/target/release/timeline-sandbox
 e2e_bin=$root/target/release/examples/bench_e2e
 
@@ -58,7 +58,7 @@ trap stop_sandbox EXIT
 start_sandbox() {
   local fifo=$peers/sandbox.out
   rm -f "$fifo" && mkfifo "$fifo"
-  "$sandbox_bin" --port 0 --templates benches/templates "$@" >"$fifo" &
+  "$sandbox_bin" --port 0 --templates timeline-e2e/benches/templates "$@" >"$fifo" &
   sandbox_pid=$!
   exec 3<"$fifo"
   read -r first_line <&3
@@ -140,7 +140,7 @@ if [[ " $PARTS " == *" throughput "* ]]; then
   for round in $(seq "$ROUNDS"); do
     echo "== throughput round $round/$ROUNDS ($EVENTS events, batches of $BATCH, $IN_FLIGHT in flight)" >&2
     measure "$results/tp-rust.jsonl" "$e2e_bin" --events "$EVENTS" --batch-size "$BATCH" --in-flight "$IN_FLIGHT" \
-      --sandbox-bin "$sandbox_bin" --templates benches/templates
+      --sandbox-bin "$sandbox_bin" --templates timeline-e2e/benches/templates
     measure "$results/tp-node.jsonl" node benches/peers/node/bench.js --url "$sandbox_url" --events "$EVENTS" \
       --batch-size "$BATCH" --in-flight "$IN_FLIGHT"
     measure "$results/tp-python.jsonl" "$peers/venv/bin/python" benches/peers/python/bench.py --url "$sandbox_url" \
@@ -159,7 +159,7 @@ if [[ " $PARTS " == *" pacing "* ]]; then
   echo "== pacing: $pacing_events events, sandbox limit $PACING_LIMIT per $PACING_WINDOW_MS ms" >&2
   measure "$results/pace-rust.jsonl" "$e2e_bin" --events "$pacing_events" --batch-size "$BATCH" \
     --in-flight "$IN_FLIGHT" --rate-limit "$PACING_LIMIT" --rate-window-ms "$PACING_WINDOW_MS" --drop-created \
-    --sandbox-bin "$sandbox_bin" --templates benches/templates
+    --sandbox-bin "$sandbox_bin" --templates timeline-e2e/benches/templates
   start_sandbox --rate-limit "$PACING_LIMIT" --rate-window-ms "$PACING_WINDOW_MS"
   measure "$results/pace-node.jsonl" node benches/peers/node/bench.js --url "$sandbox_url" --events "$pacing_events" \
     --batch-size "$BATCH" --in-flight "$IN_FLIGHT" --limiter --rate-limit "$PACING_LIMIT" \

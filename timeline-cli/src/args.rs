@@ -1,6 +1,7 @@
 //! The command line: commands and their options.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use timeline_sandbox::SandboxOptions;
@@ -27,6 +28,37 @@ Exit codes:
   2  the run stopped or was refused: bad arguments, unreadable files, refused credentials, a
      checkpoint that does not fit, or HubSpot unable to take more (the daily limit, an outage;
      rerun the same command to continue)";
+
+/// The highest `--rate-limit`: requests per 10 seconds, far above any
+/// HubSpot limit (at most a few hundred).
+pub const MAX_RATE_LIMIT: u32 = 100_000;
+
+/// Reads an age: numbers, each with a unit (`s`, `m`, `h`, `d`, `w`), as in
+/// `7d`, `12h` or `1d12h`.
+pub fn parse_age(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("{text:?} is not an age such as 7d, 12h, 30m or 1d12h (units: s, m, h, d, w)");
+    let mut seconds: u64 = 0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(invalid());
+    }
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
+        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
+        let unit = rest[digits..].chars().next().ok_or_else(invalid)?;
+        let scale = match unit {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return Err(invalid()),
+        };
+        seconds = number.checked_mul(scale).and_then(|part| seconds.checked_add(part)).ok_or_else(invalid)?;
+        rest = &rest[digits + unit.len_utf8()..];
+    }
+    Ok(Duration::from_secs(seconds))
+}
 
 /// Typed HubSpot CRM timeline events: pull templates, generate Rust event
 /// types from them, and backfill events.
@@ -192,7 +224,7 @@ pub struct SendArgs {
     #[arg(long, default_value_t = 4)]
     pub max_in_flight: usize,
     /// Requests per 10 seconds the client paces itself to, from 1 to 100000 (HubSpot's app limit by default).
-    #[arg(long, default_value_t = 110, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::connection::MAX_RATE_LIMIT)))]
+    #[arg(long, default_value_t = 110, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_RATE_LIMIT)))]
     pub rate_limit: u32,
     /// Hide the progress bar.
     #[arg(long)]
@@ -313,9 +345,42 @@ pub struct OutboxRetryArgs {
 pub struct OutboxPurgeArgs {
     /// The age past which delivered and dead rows go: a number and a unit, `s`, `m`, `h`, `d` or
     /// `w`, or several (`7d`, `12h`, `1d12h`).
-    #[arg(long, value_name = "DURATION", value_parser = crate::outbox::parse_age)]
-    pub older_than: std::time::Duration,
+    #[arg(long, value_name = "DURATION", value_parser = parse_age)]
+    pub older_than: Duration,
     /// Print `{"purged": N, "before": TIME}` on stdout instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn send_with_rate_limit(limit: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(["timeline", "send", "--template", "t.json", "events.ndjson", "--rate-limit", limit])
+    }
+
+    #[test]
+    fn the_rate_limit_is_bounded_with_a_clear_message() {
+        for refused in ["4294967295", "100001", "0"] {
+            let error = send_with_rate_limit(refused).unwrap_err().to_string();
+            assert!(error.contains("--rate-limit") && error.contains("1..=100000"), "{error}");
+        }
+        let accepted = send_with_rate_limit(&MAX_RATE_LIMIT.to_string()).unwrap();
+        assert!(matches!(accepted.command, Command::Send(args) if args.rate_limit == MAX_RATE_LIMIT));
+    }
+
+    #[test]
+    fn ages_read_units_and_sums() {
+        assert_eq!(parse_age("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert_eq!(parse_age("12h"), Ok(Duration::from_secs(12 * 3600)));
+        assert_eq!(parse_age("1d12h30m5s"), Ok(Duration::from_secs(86_400 + 12 * 3600 + 30 * 60 + 5)));
+        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
+        assert_eq!(parse_age("0s"), Ok(Duration::ZERO));
+        for bad in ["", "7", "d", "7x", "-1d", "1.5h", "99999999999999999999d", "7d 1h"] {
+            assert!(parse_age(bad).is_err(), "{bad:?}");
+        }
+    }
 }

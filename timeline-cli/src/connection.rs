@@ -42,33 +42,7 @@ pub fn client_builder(connection: &Connection) -> Result<ClientBuilder, CliError
     Ok(builder)
 }
 
-/// The highest `--rate-limit`: requests per 10 seconds, far above any
-/// HubSpot limit (at most a few hundred).
-pub const MAX_RATE_LIMIT: u32 = 100_000;
-
 /// A rate limit of `requests` per 10 seconds.
 pub fn per_ten_seconds(requests: u32) -> RateLimit {
     RateLimit::new(requests, Duration::from_secs(10))
-}
-
-#[cfg(test)]
-mod tests {
-    use clap::Parser;
-
-    use super::MAX_RATE_LIMIT;
-    use crate::args::{Cli, Command};
-
-    fn send_with_rate_limit(limit: &str) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(["timeline", "send", "--template", "t.json", "events.ndjson", "--rate-limit", limit])
-    }
-
-    #[test]
-    fn the_rate_limit_is_bounded_with_a_clear_message() {
-        for refused in ["4294967295", "100001", "0"] {
-            let error = send_with_rate_limit(refused).unwrap_err().to_string();
-            assert!(error.contains("--rate-limit") && error.contains("1..=100000"), "{error}");
-        }
-        let accepted = send_with_rate_limit(&MAX_RATE_LIMIT.to_string()).unwrap();
-        assert!(matches!(accepted.command, Command::Send(args) if args.rate_limit == MAX_RATE_LIMIT));
-    }
 }

@@ -94,33 +94,6 @@ pub async fn purge(outbox: &dyn Outbox, older_than: Duration) -> Result<(u64, Sy
     Ok((outbox.purge(before).await?, before))
 }
 
-/// Reads an age: numbers, each with a unit (`s`, `m`, `h`, `d`, `w`), as in
-/// `7d`, `12h` or `1d12h`.
-pub fn parse_age(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("{text:?} is not an age such as 7d, 12h, 30m or 1d12h (units: s, m, h, d, w)");
-    let mut seconds: u64 = 0;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err(invalid());
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(invalid)?;
-        let number: u64 = rest[..digits].parse().map_err(|_| invalid())?;
-        let unit = rest[digits..].chars().next().ok_or_else(invalid)?;
-        let scale = match unit {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'w' => 604_800,
-            _ => return Err(invalid()),
-        };
-        seconds = number.checked_mul(scale).and_then(|part| seconds.checked_add(part)).ok_or_else(invalid)?;
-        rest = &rest[digits + unit.len_utf8()..];
-    }
-    Ok(Duration::from_secs(seconds))
-}
-
 fn row_state(state: OutboxState) -> RowState {
     match state {
         OutboxState::Pending => RowState::Pending,
@@ -219,22 +192,5 @@ impl Listing {
             text.push('\n');
         }
         text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_units_and_sums() {
-        assert_eq!(parse_age("7d"), Ok(Duration::from_secs(7 * 86_400)));
-        assert_eq!(parse_age("12h"), Ok(Duration::from_secs(12 * 3600)));
-        assert_eq!(parse_age("1d12h30m5s"), Ok(Duration::from_secs(86_400 + 12 * 3600 + 30 * 60 + 5)));
-        assert_eq!(parse_age("2w"), Ok(Duration::from_secs(14 * 86_400)));
-        assert_eq!(parse_age("0s"), Ok(Duration::ZERO));
-        for bad in ["", "7", "d", "7x", "-1d", "1.5h", "99999999999999999999d", "7d 1h"] {
-            assert!(parse_age(bad).is_err(), "{bad:?}");
-        }
     }
 }

@@ -13,7 +13,6 @@ use timeline_core::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLim
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::builder::RedisRateBudgetBuilder;
 use crate::connection::BudgetConnection;
 use crate::error::PermitError;
 use crate::script::{Answer, BudgetScript, Feedback};
@@ -25,7 +24,7 @@ use crate::script::{Answer, BudgetScript, Feedback};
 ///
 /// Answers that are refusals are not outages, and no policy waits for them
 /// (see [`PermitError`]): READONLY is tried again for the builder's
-/// [`failover_grace`](RedisRateBudgetBuilder::failover_grace), then fails
+/// [`failover_grace`](crate::RedisRateBudgetBuilder::failover_grace), then fails
 /// the permit; NOPERM (or a refused login), OOM and a failed script fail it
 /// at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -269,12 +268,6 @@ impl Shared {
 }
 
 impl RedisRateBudget {
-    /// A builder: the Redis URL or connection, the key prefix, the limit and
-    /// the policy when Redis is unreachable.
-    pub fn builder() -> RedisRateBudgetBuilder {
-        RedisRateBudgetBuilder::default()
-    }
-
     pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
         RedisRateBudget { shared }
     }

@@ -246,3 +246,11 @@ fn install_crypto_provider() {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     }
 }
+
+impl RedisRateBudget {
+    /// A builder: the Redis URL or connection, the key prefix, the limit and
+    /// the policy when Redis is unreachable.
+    pub fn builder() -> RedisRateBudgetBuilder {
+        RedisRateBudgetBuilder::default()
+    }
+}

@@ -1,6 +1,6 @@
 // Sends N timeline events with the official Node client (@hubspot/api-client)
 // to timeline-sandbox, in batches, with a fixed number of batches in flight,
-// and prints `RESULT {json}` with the same figures as examples/bench_e2e.
+// and prints `RESULT {json}` with the same figures as timeline-e2e/examples/bench_e2e.
 //
 //   node bench.js --url http://127.0.0.1:40123 --events 100000 [--batch-size 100]
 //     [--in-flight 4] [--limiter --rate-limit 110 --rate-window-ms 10000]
@@ -41,7 +41,7 @@ function options() {
   return args;
 }
 
-// The nth event, the same values as benches/support/pet_event.rs.
+// The nth event, the same values as timeline-e2e/benches/support/pet_event.rs.
 function petAdopted(n) {
   return {
     eventTemplateId: TEMPLATE_ID,
@@ -63,7 +63,7 @@ async function sandbox(url, path, method) {
   return method === 'GET' ? response.json() : null;
 }
 
-// The two pacing figures of examples/bench_e2e/pacing.rs, from the answer
+// The two pacing figures of timeline-e2e/examples/bench_e2e/pacing.rs, from the answer
 // times (seconds) of every request: requests answered in the whole windows
 // between the first and the last, against the limit; and every accepted
 // request against the most the limit allows over the span of the answers.

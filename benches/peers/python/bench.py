@@ -1,7 +1,7 @@
 """Sends N timeline events with the official Python client (hubspot-api-client)
 to timeline-sandbox, in batches, with a fixed number of batches in flight
 (one thread each: the client is synchronous), and prints `RESULT {json}` with
-the same figures as examples/bench_e2e.
+the same figures as timeline-e2e/examples/bench_e2e.
 
     python bench.py --url http://127.0.0.1:40123 --events 100000 [--batch-size 100] [--in-flight 4]
 """
@@ -30,7 +30,7 @@ DAY_MS = 86_400_000
 
 
 def pet_adopted(n):
-    """The nth event, the same values as benches/support/pet_event.rs."""
+    """The nth event, the same values as timeline-e2e/benches/support/pet_event.rs."""
     return TimelineEvent(
         event_template_id=TEMPLATE_ID,
         id=f"adoption-{n}",

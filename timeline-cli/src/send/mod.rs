@@ -30,8 +30,9 @@ use serde::Serialize;
 use timeline_core::wire::TimelineEventTemplate;
 use timeline_core::{Client, EventKind, FailureReason, SendAll, TemplateFile};
 
+use crate::args::MAX_RATE_LIMIT;
 use crate::args::SendArgs;
-use crate::connection::{MAX_RATE_LIMIT, client_builder, per_ten_seconds};
+use crate::connection::{client_builder, per_ten_seconds};
 use crate::error::CliError;
 use checkpoint::{Checkpoint, Fingerprint, PrefixHash};
 use failures::{FailedLine, FailureLog, kind};

@@ -70,7 +70,7 @@ async fn the_service_delivers_with_every_backend_over_verified_tls() {
     };
     let binary = service_binary::build_service();
     let sandbox = Sandbox::builder()
-        .templates_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/service/timeline"))
+        .templates_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/service/timeline"))
         .start()
         .await
         .unwrap();

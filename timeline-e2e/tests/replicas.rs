@@ -160,7 +160,7 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     let service = build_service();
     let faults = Faults::seeded(0x5eed).share(0.1, Fault::Status(503)).share(0.05, Fault::CloseAfterStore);
     let sandbox = Sandbox::builder()
-        .templates_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/service/timeline"))
+        .templates_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/service/timeline"))
         .oauth_client(CLIENT_ID, CLIENT_SECRET)
         .access_token_ttl(TOKEN_TTL)
         .rate_limit(RateLimit::new(LIMIT, WINDOW))

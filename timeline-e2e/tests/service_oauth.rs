@@ -34,7 +34,7 @@ impl Drop for Running {
 async fn the_service_renews_on_the_oauth_api_the_environment_names() {
     let binary = service_binary::build_service();
     let sandbox = Sandbox::builder()
-        .templates_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/service/timeline"))
+        .templates_from_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/service/timeline"))
         .oauth_client(CLIENT_ID, CLIENT_SECRET)
         .start()
         .await
