@@ -144,8 +144,7 @@ fn tokenize(code: &str) -> Vec<String> {
 /// Reads the path starting at `tokens[i]` after `prefix`, pushing each full
 /// path of a `use` tree; returns the index after it.
 fn expand(tokens: &[String], mut i: usize, mut prefix: Vec<String>, paths: &mut Vec<Vec<String>>) -> usize {
-    loop {
-        let Some(token) = tokens.get(i) else { break };
+    while let Some(token) = tokens.get(i) {
         if token == "{" {
             i += 1;
             loop {
