@@ -34,7 +34,8 @@ pub(crate) const UUID_PLACEHOLDER: &str = "{{uuid}}";
 /// let builder = Sandbox::builder().duplicate_ids(DuplicateIds::Reject);
 /// # let _ = builder;
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum DuplicateIds {
     /// The input replaces the stored event and is answered as created.
     Replace,

@@ -79,6 +79,7 @@ mod config;
 mod duplicates;
 mod faults;
 mod json;
+#[cfg(feature = "cli")]
 mod options;
 mod rate_limit;
 mod received;
@@ -100,6 +101,7 @@ pub use builder::{
 };
 pub use duplicates::DuplicateIds;
 pub use faults::{Fault, Faults};
+#[cfg(feature = "cli")]
 pub use options::{SandboxOptions, stop_signal};
 pub use rate_limit::RateLimit;
 pub use sandbox::Sandbox;

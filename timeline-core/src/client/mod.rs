@@ -22,6 +22,7 @@ mod secret;
 mod send_all;
 mod tagged;
 mod templates;
+mod tls;
 mod token_calls;
 mod token_store;
 mod transport;
@@ -42,6 +43,7 @@ pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, O
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use tagged::{DeliverBuilder, Delivery, PreparedInput};
 pub use templates::Templates;
+pub use tls::install_tls_provider;
 pub use token_calls::{TokenDetails, TokenUse};
 pub use token_store::{MemoryTokenStore, NoRenewalLock, PortalTokens, RenewalLock, StoreError, TokenStore};
 pub use validation::TemplateViolation;
