@@ -102,7 +102,7 @@ pub use client::{
     Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore, NoRenewalLock, OAuthApi, Outcome,
     PortalTokens, PreparedInput, RateBudget, RateLimit, RatePermit, RenewalLock, Resent, RetryPolicy, SendAll,
     SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts,
-    TokenDetails, TokenStore, TokenUse, install_tls_provider,
+    TokenDetails, TokenStore, TokenUse,
 };
 pub use encode::{EncodedInput, encode_input, to_app_event_wire, to_wire};
 pub use error::EncodeError;

@@ -222,7 +222,7 @@ fn client(url: &str, ca_file: Option<PathBuf>) -> Result<redis::Client, BuildErr
         .map_err(|error| BuildError::Config(format!("the Redis URL is not one (the URL is not shown): {error}")))?;
     let tls = matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. });
     if tls {
-        timeline_core::install_tls_provider();
+        install_crypto_provider();
     }
     match ca_file {
         None => redis::Client::open(info),
@@ -235,6 +235,16 @@ fn client(url: &str, ca_file: Option<PathBuf>) -> Result<redis::Client, BuildErr
         }
     }
     .map_err(|error| BuildError::Config(format!("the Redis URL or CA cannot be used: {error}")))
+}
+
+/// Makes rustls's process-wide crypto provider the one reqwest uses
+/// (aws-lc-rs), unless the program chose one: the redis crate's TLS takes
+/// the process-wide one, and finds none when several are compiled in.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may install one first; either is fine.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
 }
 
 impl RedisRateBudget {

@@ -472,16 +472,11 @@ impl ClientBuilder {
         let known_templates = Arc::new(KnownTemplates::load(self.templates)?);
         let http = match self.http {
             Some(http) => http,
-            None => {
-                super::tls::install_tls_provider();
-                reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .connect_timeout(self.timeouts.connect())
-                    .build()
-                    .map_err(|error| {
-                        Error::config_from(format!("the HTTP client could not be built: {error}"), error)
-                    })?
-            }
+            None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(self.timeouts.connect())
+                .build()
+                .map_err(|error| Error::config_from(format!("the HTTP client could not be built: {error}"), error))?,
         };
         let token_url = match &self.token_url {
             Some(url) => parse_url("token URL", url)?,

@@ -22,7 +22,6 @@ mod secret;
 mod send_all;
 mod tagged;
 mod templates;
-mod tls;
 mod token_calls;
 mod token_store;
 mod transport;
@@ -43,7 +42,6 @@ pub use report::{Created, DEFAULT_MAX_FAILURE_ENTRIES, Failure, FailureReason, O
 pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use tagged::{DeliverBuilder, Delivery, PreparedInput};
 pub use templates::Templates;
-pub use tls::install_tls_provider;
 pub use token_calls::{TokenDetails, TokenUse};
 pub use token_store::{MemoryTokenStore, NoRenewalLock, PortalTokens, RenewalLock, StoreError, TokenStore};
 pub use validation::TemplateViolation;
