@@ -6,8 +6,7 @@
 //! The test builds the service first (`cargo build`, in the same target
 //! folder).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use timeline_sandbox::Sandbox;
@@ -19,16 +18,6 @@ const CLIENT_ID: &str = "service-oauth-client";
 const CLIENT_SECRET: &str = "service-oauth-secret-3a2b";
 /// The hang guard of the wait for an event.
 const DELIVERY_LIMIT: Duration = Duration::from_secs(60);
-
-/// A running service, killed when dropped (a failed assertion included).
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_renews_on_the_oauth_api_the_environment_names() {
@@ -71,11 +60,7 @@ async fn the_service_renews_on_the_oauth_api_the_environment_names() {
     assert!(said.contains("HUBSPOT_OAUTH_API") && said.contains("2026-03"), "{said}");
 
     for (run, (name, api)) in [("default", None), ("v1", Some("v1"))].into_iter().enumerate() {
-        let mut running = Running(service(name, api).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap());
-        let mut line = String::new();
-        BufReader::new(running.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let listening = line.split_whitespace().last().unwrap_or_default().to_owned();
-        assert!(listening.starts_with("http://127.0.0.1:"), "the service's first line was {line:?}");
+        let (_running, listening) = service_binary::start(&mut service(name, api));
         let body = format!(
             r#"{{"registrationId": "r-{name}", "email": "oauth@example.com", "webinar": "OAuth", "registeredAt": "2026-12-01T09:15:00Z"}}"#
         );

@@ -9,9 +9,8 @@
 //! folder). It needs `postgres` (Debian `postgresql`) and `redis-server`
 //! (Debian `redis-server`); without them it skips, except under `CI=true`.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use timeline_sandbox::Sandbox;
@@ -51,16 +50,6 @@ impl Setup<'_> {
     }
 }
 
-/// A running service, killed when dropped (a failed assertion included).
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_delivers_with_every_backend_over_verified_tls() {
     let certificates = TestCertificates::new();
@@ -91,12 +80,7 @@ async fn the_service_delivers_with_every_backend_over_verified_tls() {
     assert!(!refused.status.success(), "the service started with a wrong password");
     assert!(said.contains("password authentication failed") && !said.contains(wrong_password), "{said}");
 
-    let mut running =
-        Running(setup.service(&url(PASSWORD)).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap());
-    let mut line = String::new();
-    BufReader::new(running.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let listening = line.split_whitespace().last().unwrap_or_default().to_owned();
-    assert!(listening.starts_with("http://127.0.0.1:"), "the service's first line was {line:?}");
+    let (running, listening) = service_binary::start(&mut setup.service(&url(PASSWORD)));
 
     let body = r#"{"registrationId": "r-tls", "email": "tls@example.com", "webinar": "TLS", "registeredAt": "2026-12-01T09:15:00Z"}"#;
     let answer = reqwest::Client::new()

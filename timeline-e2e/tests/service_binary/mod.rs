@@ -1,7 +1,11 @@
 //! `examples/service` as a binary, for the tests that run it as a process.
 
+// Each test binary that includes this module uses part of it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// The target folder of this test binary's profile (`target/debug`).
 fn profile_dir() -> PathBuf {
@@ -21,4 +25,25 @@ pub fn build_service() -> PathBuf {
     let status = command.status().expect("cargo runs");
     assert!(status.success(), "cargo build of the service failed");
     profile_dir().join("examples/service")
+}
+
+/// A running service, killed when dropped (a failed assertion included).
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `command` (the service) and reads the URL its first line says it
+/// listens on.
+pub fn start(command: &mut Command) -> (Running, String) {
+    let mut running = Running(command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap());
+    let mut line = String::new();
+    BufReader::new(running.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let listening = line.split_whitespace().last().unwrap_or_default().to_owned();
+    assert!(listening.starts_with("http://127.0.0.1:"), "the service's first line was {line:?}");
+    (running, listening)
 }
