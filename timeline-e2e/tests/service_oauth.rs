@@ -61,17 +61,7 @@ async fn the_service_renews_on_the_oauth_api_the_environment_names() {
 
     for (run, (name, api)) in [("default", None), ("v1", Some("v1"))].into_iter().enumerate() {
         let (_running, listening) = service_binary::start(&mut service(name, api));
-        let body = format!(
-            r#"{{"registrationId": "r-{name}", "email": "oauth@example.com", "webinar": "OAuth", "registeredAt": "2026-12-01T09:15:00Z"}}"#
-        );
-        let answer = reqwest::Client::new()
-            .post(format!("{listening}/portals/{PORTAL}/registrations"))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 202);
+        service_binary::register(&listening, PORTAL, &format!("r-{name}")).await;
         let give_up = Instant::now() + DELIVERY_LIMIT;
         while sandbox.events_in(PORTAL).len() <= run {
             assert!(Instant::now() < give_up, "the {name} run's event did not reach the sandbox");

@@ -82,15 +82,7 @@ async fn the_service_delivers_with_every_backend_over_verified_tls() {
 
     let (running, listening) = service_binary::start(&mut setup.service(&url(PASSWORD)));
 
-    let body = r#"{"registrationId": "r-tls", "email": "tls@example.com", "webinar": "TLS", "registeredAt": "2026-12-01T09:15:00Z"}"#;
-    let answer = reqwest::Client::new()
-        .post(format!("{listening}/portals/{PORTAL}/registrations"))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 202);
+    service_binary::register(&listening, PORTAL, "r-tls").await;
     let give_up = Instant::now() + DELIVERY_LIMIT;
     while sandbox.events().is_empty() {
         assert!(Instant::now() < give_up, "the event did not reach the sandbox within {DELIVERY_LIMIT:?}");

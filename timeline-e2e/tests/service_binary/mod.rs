@@ -47,3 +47,19 @@ pub fn start(command: &mut Command) -> (Running, String) {
     assert!(listening.starts_with("http://127.0.0.1:"), "the service's first line was {line:?}");
     (running, listening)
 }
+
+/// Posts the registration `id` of `portal` to the service at `listening`
+/// and checks that it was accepted (202).
+pub async fn register(listening: &str, portal: u64, id: &str) {
+    let body = format!(
+        r#"{{"registrationId": "{id}", "email": "{id}@example.com", "webinar": "Q4", "registeredAt": "2026-12-01T09:15:00Z"}}"#
+    );
+    let answer = reqwest::Client::new()
+        .post(format!("{listening}/portals/{portal}/registrations"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202, "the service refused registration {id}");
+}
