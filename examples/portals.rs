@@ -13,7 +13,7 @@
 //! (the last line's `rate limited`), which the budget keeps at zero.
 //!
 //! The tokens live in a [`MemoryTokenStore`]; a real app keeps them in its
-//! database through its own [`TokenStore`](hubspot_timeline::TokenStore) (the
+//! database through its own [`TokenStore`](hubspot_timeline::accounts::TokenStore) (the
 //! README's "Many accounts" shows one over a SQL table).
 
 use std::error::Error;
@@ -21,8 +21,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
+use hubspot_timeline::accounts::MemoryTokenStore;
+use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{App, MemoryTokenStore, RateLimit, TimelineEvent, TimelineToken};
+use hubspot_timeline::{App, TimelineEvent, TimelineToken};
 use timeline_sandbox::Sandbox;
 
 /// How many accounts install the app.

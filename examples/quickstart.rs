@@ -26,8 +26,10 @@ use std::env;
 use std::error::Error;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use hubspot_timeline::events::TokenValue;
+use hubspot_timeline::send::{AnyEvent, SendReport};
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{AnyEvent, Client, SendAll, SendReport, TimelineEvent, TimelineToken, TokenValue};
+use hubspot_timeline::{Client, SendAll, TimelineEvent, TimelineToken};
 use timeline_sandbox::Sandbox;
 
 #[derive(Debug, Clone, Copy, TimelineToken)]
@@ -129,7 +131,7 @@ fn print(report: &SendReport) {
     }
     for failure in report.failed() {
         let landed = if failure.reason.may_have_landed() { " (may have landed; safe to resend)" } else { "" };
-        println!("  failed #{} ({}): {}{landed}", failure.index, failure.template_id, failure.reason);
+        println!("  failed #{} ({}): {}{landed}", failure.index, failure.event_type, failure.reason);
     }
 }
 

@@ -107,7 +107,7 @@
 //! them under HubSpot's limit of 110 requests per 10 seconds, retries 429s,
 //! 5xx and transport failures with the same ids (so nothing is stored twice),
 //! splits a batch refused whole to isolate the bad inputs, and reports every
-//! event's fate in a [`SendReport`]. Here against the local sandbox:
+//! event's fate in a [`SendReport`](send::SendReport). Here against the local sandbox:
 //!
 //! ```
 //! use hubspot_timeline::{Client, SendAll, TimelineEvent};
@@ -150,16 +150,18 @@
 //! # Many accounts
 //!
 //! A public app installed in many HubSpot accounts (portals) builds one
-//! [`App`]: its OAuth client id and secret, a [`TokenStore`] holding each
-//! account's tokens (usually over the user's own table; [`MemoryTokenStore`]
-//! here), and a [`RateBudget`] pacing each account to its own 110 requests
+//! [`App`]: its OAuth client id and secret, a [`TokenStore`](accounts::TokenStore) holding each
+//! account's tokens (usually over the user's own table; [`MemoryTokenStore`](accounts::MemoryTokenStore)
+//! here), and a [`RateBudget`](budget::RateBudget) pacing each account to its own 110 requests
 //! per 10 s. [`App::install`] onboards an account from the OAuth callback,
 //! [`App::portal`] hands out an account's [`Client`], and [`App::send_all`]
 //! sends `(portal, event)` pairs of many accounts with one report:
 //!
 //! ```
 //! use std::sync::Arc;
-//! use hubspot_timeline::{App, FailureReason, MemoryTokenStore, TimelineEvent};
+//! use hubspot_timeline::{App, TimelineEvent};
+//! use hubspot_timeline::accounts::MemoryTokenStore;
+//! use hubspot_timeline::send::FailureReason;
 //!
 //! #[derive(TimelineEvent)]
 //! #[timeline(template_id = "1001298", rename_all = "camelCase")]
@@ -210,12 +212,25 @@
 //! are documented on [`TimelineEvent`](derive@TimelineEvent) and
 //! [`TimelineToken`](derive@TimelineToken).
 //!
+//! # Where things are
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | the root | the two derives and their traits ([`TimelineEvent`], [`TimelineToken`]), [`encode_input`], and with `client` the four names most programs need: [`Client`], [`SendAll`], [`App`], [`Error`] |
+//! | [`events`] | defining events: the traits, token kinds and values, targets, event ids, template definition files, encoding |
+//! | `send` | sending (`client`): [`Client`] and its builder, `send_all` and its report ([`SendReport`](send::SendReport), [`Outcome`](send::Outcome), [`FailureReason`](send::FailureReason)), the tagged entry point for callers that keep their own records, retries and timeouts |
+//! | `accounts` | many accounts (`client`): [`App`], installs, the [`TokenStore`](accounts::TokenStore) and its renewal lock, the OAuth API version, token introspection |
+//! | `budget` | pacing (`client`): [`RateBudget`](budget::RateBudget), the in-process [`LocalRateBudget`](budget::LocalRateBudget), [`RateLimit`](budget::RateLimit) |
+//! | `templates` | HubSpot's template API (`client`): [`Templates`](templates::Templates), the app-event API version |
+//! | [`wire`] | HubSpot's request and answer bodies, as serde types |
+//! | `dispatch`, `postgres`, `redis`, `sandbox` | the optional crates, one module each (see the features) |
+//!
 //! # Features
 //!
 //! | feature | what it brings |
 //! |---|---|
 //! | `derive` (default) | the two derives |
-//! | `client` (default) | [`Client`], [`SendAll`], [`Templates`] and [`App`] with its [`TokenStore`] and [`RateBudget`], over reqwest (rustls) and tokio. A crate that only defines event types can depend on `hubspot-timeline` with `default-features = false, features = ["derive"]`; it then builds without the HTTP stack, and the events it defines are sent by any crate that has the client |
+//! | `client` (default) | [`Client`], [`SendAll`], [`Templates`](templates::Templates) and [`App`] with its [`TokenStore`](accounts::TokenStore) and [`RateBudget`](budget::RateBudget), over reqwest (rustls) and tokio. A crate that only defines event types can depend on `hubspot-timeline` with `default-features = false, features = ["derive"]`; it then builds without the HTTP stack, and the events it defines are sent by any crate that has the client |
 //! | `dispatch` | background delivery for services, as `hubspot_timeline::dispatch`: the dispatcher and its outboxes (in memory, SQLite) |
 //! | `postgres` | the Postgres outbox and token store, as `hubspot_timeline::postgres` (with `dispatch`; TLS over rustls) |
 //! | `redis` | `RedisRateBudget`, one rate budget per account shared by every replica of a service, as `hubspot_timeline::redis` (`rediss://` over rustls) |
@@ -227,8 +242,6 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub use timeline_core::*;
-
 #[cfg(feature = "derive")]
 #[doc = include_str!("docs/derive-timeline-event.md")]
 pub use timeline_derive::TimelineEvent;
@@ -236,6 +249,77 @@ pub use timeline_derive::TimelineEvent;
 #[cfg(feature = "derive")]
 #[doc = include_str!("docs/derive-timeline-token.md")]
 pub use timeline_derive::TimelineToken;
+
+#[cfg(feature = "client")]
+pub use timeline_core::{App, Client, Error, SendAll};
+pub use timeline_core::{EncodeError, TimelineEvent, TimelineToken, encode_input};
+
+pub use timeline_core::wire;
+
+/// Defining events: the traits the derives implement, token kinds and
+/// values, whose timeline an event lands on, event ids, template definition
+/// files, and encoding an event as HubSpot receives it.
+pub mod events {
+    pub use timeline_core::{
+        DerivedId, EncodeError, EncodedInput, EventKind, MAX_EVENT_ID_BYTES, Target, TemplateFile, TemplateFileError,
+        TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenValue, check_event_id, encode_input, event_id,
+        event_id_for_portal, to_app_event_wire, to_wire,
+    };
+
+    /// What implementing [`TimelineEvent`] or [`TokenValue`] by hand
+    /// uses, and the traits that say which types a role field
+    /// (`#[timeline(email)]`, `#[timeline(timestamp)]`, …) accepts. The
+    /// derives write all of it for you.
+    pub mod by_hand {
+        pub use timeline_core::{
+            DomainField, EmailField, EventIdField, ExtraDataVisitor, IdText, IframeField, ObjectIdField,
+            ObjectTypeField, TimestampField, TokenText, TokenWriter, UtkField,
+        };
+    }
+}
+
+/// Sending events: [`Client`], `send_all` and its report, the
+/// tagged entry point for callers that keep their own records
+/// ([`Client::deliver`]), retries and timeouts.
+#[cfg(feature = "client")]
+pub mod send {
+    pub use timeline_core::{
+        AnyEvent, Client, ClientBuilder, Created, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, DeliverBuilder,
+        Delivery, Error, ErrorSource, EventInput, Failure, FailureReason, Outcome, PreparedInput, Resent, RetryPolicy,
+        SendAll, SendAllBuilder, SendAllStream, SendError, SendReport, Timeouts,
+    };
+}
+
+/// Many accounts: the [`App`] of a public app installed in
+/// many HubSpot accounts, the [`TokenStore`](accounts::TokenStore) holding
+/// each account's OAuth tokens, and the OAuth API it speaks.
+#[cfg(feature = "client")]
+pub mod accounts {
+    pub use timeline_core::{
+        App, AppBuilder, BoxFuture, DEFAULT_APP_MAX_IN_FLIGHT, Installed, MemoryTokenStore, NoRenewalLock, OAuthApi,
+        PortalTokens, RenewalLock, StoreError, TokenDetails, TokenStore, TokenUse,
+    };
+}
+
+/// Pacing: the [`RateBudget`](budget::RateBudget) each account's requests
+/// wait on, the in-process one, and the [`RateLimit`](budget::RateLimit) it
+/// enforces.
+#[cfg(feature = "client")]
+pub mod budget {
+    pub use timeline_core::{
+        BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RateLimitHeaders, RatePermit,
+    };
+}
+
+/// HubSpot's template API ([`Templates`](templates::Templates)) and the
+/// version of the app-event API a client speaks.
+#[cfg(feature = "client")]
+pub mod templates {
+    pub use timeline_core::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, TemplateViolation, Templates};
+}
+
+#[doc(hidden)]
+pub use timeline_core::__private;
 
 #[cfg(feature = "sandbox")]
 pub use timeline_sandbox as sandbox;

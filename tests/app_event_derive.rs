@@ -3,7 +3,8 @@
 //! object type and target come from the file and the struct.
 
 use chrono::{TimeZone, Utc};
-use hubspot_timeline::{EventKind, TimelineEvent, TimelineToken, TokenKind, TokenSpec};
+use hubspot_timeline::events::{EventKind, TokenKind, TokenSpec};
+use hubspot_timeline::{TimelineEvent, TimelineToken};
 
 #[derive(TimelineToken)]
 #[timeline(rename_all = "lowercase")]
@@ -45,7 +46,7 @@ struct CarServicedFixed {
 #[test]
 fn an_hsmeta_bound_struct_is_an_app_event_named_by_the_files_uid() {
     assert_eq!(WebinarRegistered::KIND, EventKind::AppEvent);
-    assert_eq!(WebinarRegistered::TEMPLATE_ID, "webinar_registered");
+    assert_eq!(WebinarRegistered::EVENT_TYPE, "webinar_registered");
     assert_eq!(WebinarRegistered::OBJECT_TYPE, Some("contacts"));
     assert_eq!(
         WebinarRegistered::TOKENS,
@@ -76,7 +77,7 @@ fn an_hsmeta_bound_struct_is_an_app_event_named_by_the_files_uid() {
 #[test]
 fn custom_object_events_name_their_object_type() {
     assert_eq!(CarServiced::KIND, EventKind::AppEvent);
-    assert_eq!(CarServiced::TEMPLATE_ID, "car_serviced");
+    assert_eq!(CarServiced::EVENT_TYPE, "car_serviced");
     assert_eq!(CarServiced::OBJECT_TYPE, Some("custom_objects"));
     assert_eq!(CarServiced::TOKENS, &[TokenSpec { name: "mileage", kind: TokenKind::Number }]);
     let event = CarServiced { car_id: 12, car_type: "p77_truck".into(), mileage: 40_000 };

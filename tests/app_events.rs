@@ -10,10 +10,11 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use hubspot_timeline::{
-    AnyEvent, AppEventsApi, EncodeError, EventKind, FailureReason, IdText, Outcome, Resent, SendAll, Target,
-    TimelineEvent, TokenKind, TokenSpec, TokenWriter,
-};
+use hubspot_timeline::events::by_hand::{IdText, TokenWriter};
+use hubspot_timeline::events::{EventKind, Target, TokenKind, TokenSpec};
+use hubspot_timeline::send::{AnyEvent, FailureReason, Outcome, Resent};
+use hubspot_timeline::templates::AppEventsApi;
+use hubspot_timeline::{EncodeError, SendAll, TimelineEvent};
 use timeline_sandbox::{Fault, Faults, Sandbox, SandboxBuilder};
 
 /// The event type `webinar_registered` of `tests/data/app-events` (whose
@@ -33,7 +34,7 @@ struct Registered {
 }
 
 impl TimelineEvent for Registered {
-    const TEMPLATE_ID: &'static str = WEBINAR_REGISTERED;
+    const EVENT_TYPE: &'static str = WEBINAR_REGISTERED;
     const KIND: EventKind = EventKind::AppEvent;
     const TOKENS: &'static [TokenSpec] = &[
         TokenSpec { name: "webinarName", kind: TokenKind::String },
@@ -94,7 +95,7 @@ async fn app_events_land_once_each_on_the_app_event_endpoint() {
     let report = events.iter().send_all(&client).await.unwrap();
     assert!(report.is_complete(), "{:?}", report.failed());
     assert_eq!(report.created_count(), 30);
-    assert!(report.created().iter().all(|created| created.template_id == WEBINAR_REGISTERED));
+    assert!(report.created().iter().all(|created| created.event_type == WEBINAR_REGISTERED));
     assert_eq!(stored_occurrence_ids(&sandbox), ids(&events));
     for event in &events {
         assert_eq!(sandbox.app_event_received(WEBINAR_REGISTERED, &event.registration_id), 1);
@@ -251,7 +252,7 @@ async fn a_mixed_stream_sends_each_kind_to_its_own_api() {
     assert_eq!(report.created_count(), 20);
     for created in report.created() {
         let expected = if created.index % 2 == 0 { "1001298" } else { WEBINAR_REGISTERED };
-        assert_eq!(created.template_id, expected, "{created:?}");
+        assert_eq!(created.event_type, expected, "{created:?}");
     }
     let v3: BTreeSet<String> = sandbox.events().into_iter().map(|event| event.id).collect();
     assert_eq!(v3, adoptions.iter().map(|event| event.adoption_id.clone()).collect());
@@ -356,7 +357,7 @@ async fn each_api_option_sends_to_its_paths() {
 async fn an_app_event_on_a_custom_object_names_its_object_type() {
     struct Shipped(&'static str);
     impl TimelineEvent for Shipped {
-        const TEMPLATE_ID: &'static str = "shipment_sent";
+        const EVENT_TYPE: &'static str = "shipment_sent";
         const KIND: EventKind = EventKind::AppEvent;
         const TOKENS: &'static [TokenSpec] = &[TokenSpec { name: "carrier", kind: TokenKind::String }];
         fn target(&self) -> Target<'_> {

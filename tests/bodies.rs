@@ -5,7 +5,8 @@
 mod common;
 
 use common::*;
-use hubspot_timeline::{Client, FailureReason, SendAll};
+use hubspot_timeline::send::FailureReason;
+use hubspot_timeline::{Client, SendAll};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -11,7 +11,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
 use common::*;
-use hubspot_timeline::{Client, ClientBuilder, Error, FailureReason, RetryPolicy, SendAll};
+use hubspot_timeline::send::{ClientBuilder, FailureReason, RetryPolicy};
+use hubspot_timeline::{Client, Error, SendAll};
 use tokio::sync::watch;
 
 /// Requests the counting server holds until this many are under way at once.
@@ -73,7 +74,7 @@ fn unpaced() -> ClientBuilder {
     Client::builder()
         .access_token(TOKEN)
         .retry(fast_retry())
-        .rate_limit(hubspot_timeline::RateLimit::new(100_000, Duration::from_millis(20)))
+        .rate_limit(hubspot_timeline::budget::RateLimit::new(100_000, Duration::from_millis(20)))
 }
 
 #[tokio::test]
@@ -129,7 +130,8 @@ async fn a_zero_limit_for_one_call_is_refused_before_anything_is_sent() {
 
 #[tokio::test]
 async fn an_app_bound_holds_across_its_accounts() {
-    use hubspot_timeline::{App, MemoryTokenStore, PortalTokens};
+    use hubspot_timeline::App;
+    use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
 
     let (url, concurrency) = counting_server().await;
     let store = Arc::new(MemoryTokenStore::new());
@@ -179,7 +181,8 @@ async fn recording_server() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
 
 #[tokio::test]
 async fn a_busy_account_does_not_hold_back_a_small_one() {
-    use hubspot_timeline::{App, MemoryTokenStore, PortalTokens};
+    use hubspot_timeline::App;
+    use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
 
     let (url, seen) = recording_server().await;
     let store = Arc::new(MemoryTokenStore::new());

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::*;
-use hubspot_timeline::{EncodedInput, Error, EventKind, FailureReason, Outcome, PreparedInput};
+use hubspot_timeline::Error;
+use hubspot_timeline::events::{EncodedInput, EventKind};
+use hubspot_timeline::send::{FailureReason, Outcome, PreparedInput};
 use timeline_sandbox::{DuplicateIds, Fault, Faults};
 
 /// Adoption `n` as a durable queue would keep it.

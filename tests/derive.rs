@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use hubspot_timeline::events::{TokenKind, TokenSpec, TokenValue};
 use hubspot_timeline::wire::TimelineEventIFrame;
-use hubspot_timeline::{EncodeError, TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenValue, encode_input};
+use hubspot_timeline::{EncodeError, TimelineEvent, TimelineToken, encode_input};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -68,7 +69,7 @@ fn encoded<E: TimelineEvent>(event: &E) -> (String, Value) {
 
 #[test]
 fn tokens_are_listed_in_field_order_with_their_kinds() {
-    assert_eq!(PetAdopted::TEMPLATE_ID, "1001298");
+    assert_eq!(PetAdopted::EVENT_TYPE, "1001298");
     assert_eq!(
         PetAdopted::TOKENS,
         &[
@@ -126,7 +127,7 @@ fn timeline_tokens_know_their_values() {
     assert_eq!(Breed::Other.value(), "mixed");
     assert_eq!(Breed::Beagle.value(), "beagle");
     assert_eq!(<Breed as TokenValue>::KIND, TokenKind::Enumeration);
-    assert_eq!(Breed::Other.token_text(), hubspot_timeline::TokenText::Text(Cow::Borrowed("mixed")));
+    assert_eq!(Breed::Other.token_text(), hubspot_timeline::events::by_hand::TokenText::Text(Cow::Borrowed("mixed")));
 }
 
 #[derive(TimelineEvent)]
@@ -198,7 +199,7 @@ fn events_without_an_id_field_get_the_deterministic_id() {
     assert_eq!(event.event_id(), None);
     let (id, _) = encoded(&event);
     assert!(id.starts_with("tl2-"), "{id}");
-    assert_eq!(id, hubspot_timeline::event_id(&event).unwrap());
+    assert_eq!(id, hubspot_timeline::events::event_id(&event).unwrap());
     let other = PageVisited { page_path: "/docs".into(), ..event };
     assert_ne!(encoded(&other).0, id);
 }
@@ -207,7 +208,7 @@ fn events_without_an_id_field_get_the_deterministic_id() {
 fn events_with_an_id_field_are_sent_with_it() {
     let event = adoption(None);
     assert_eq!(event.event_id().as_deref(), Some("77"));
-    assert_eq!(hubspot_timeline::event_id(&event).unwrap(), "77");
+    assert_eq!(hubspot_timeline::events::event_id(&event).unwrap(), "77");
     assert_eq!(encoded(&event).0, "77");
 }
 

@@ -128,7 +128,7 @@ declare_event!(FromMacro, "1001302", visits: u32);
 #[test]
 fn events_declared_by_a_macro_rules_derive() {
     let event = FromMacro { email: "c@example.com", visits: 4 };
-    assert_eq!(<FromMacro as TimelineEvent>::TEMPLATE_ID, "1001302");
+    assert_eq!(<FromMacro as TimelineEvent>::EVENT_TYPE, "1001302");
     assert_eq!(event.tokens().unwrap()["visits"], "4");
 }
 

@@ -14,10 +14,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use chrono::Utc;
 use common::*;
-use hubspot_timeline::{
-    App, BoxFuture, Client, Error, FailureReason, MemoryTokenStore, OAuthApi, Outcome, PortalTokens, RateLimit,
-    SendAll, StoreError, TokenStore, TokenUse,
+use hubspot_timeline::accounts::{
+    BoxFuture, MemoryTokenStore, OAuthApi, PortalTokens, StoreError, TokenStore, TokenUse,
 };
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::send::{FailureReason, Outcome};
+use hubspot_timeline::{App, Client, Error, SendAll};
 use timeline_sandbox::Sandbox;
 
 const CLIENT_ID: &str = "oauth-api-client-id";

@@ -8,8 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::send::{FailureReason, Outcome, Resent, Timeouts};
 use hubspot_timeline::wire::TimelineEventTemplateCreateRequest;
-use hubspot_timeline::{Error, FailureReason, Outcome, RateLimit, Resent, SendAll, Timeouts};
+use hubspot_timeline::{Error, SendAll};
 use timeline_sandbox::{DuplicateIds, Fault, Faults};
 
 #[tokio::test]

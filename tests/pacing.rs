@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hubspot_timeline::{RateLimit, SendAll};
+use hubspot_timeline::SendAll;
+use hubspot_timeline::budget::RateLimit;
 use timeline_sandbox::Sandbox;
 
 const WINDOW: Duration = Duration::from_millis(400);

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::*;
-use hubspot_timeline::{App, Error, FailureReason, MemoryTokenStore, Outcome, PortalTokens};
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::send::{FailureReason, Outcome};
+use hubspot_timeline::{App, Error};
 use timeline_sandbox::Sandbox;
 
 const CLIENT_ID: &str = "portals-client-id";
@@ -237,11 +239,11 @@ async fn two_accounts_sending_identical_content_get_two_ids() {
     let (first, second) = (&report.created()[0], &report.created()[1]);
     assert_ne!(first.id, second.id);
     assert!(first.id.starts_with("tl3-") && second.id.starts_with("tl3-"), "{first:?} {second:?}");
-    assert_eq!(first.id, hubspot_timeline::event_id_for_portal(&build(42), 101).unwrap());
+    assert_eq!(first.id, hubspot_timeline::events::event_id_for_portal(&build(42), 101).unwrap());
     assert_eq!(sandbox.events_in(101)[0].id, first.id);
     assert_eq!(sandbox.events_in(202)[0].id, second.id);
 
-    let encoded = hubspot_timeline::EncodedInput::new(&build(42)).unwrap();
+    let encoded = hubspot_timeline::events::EncodedInput::new(&build(42)).unwrap();
     let outcome = app.portal(202).send(&encoded).await.unwrap();
     assert!(matches!(outcome, Outcome::Created(created) if created.id == second.id), "pre-encoded, the same id");
 

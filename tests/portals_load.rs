@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::*;
-use hubspot_timeline::{App, MemoryTokenStore, PortalTokens, RateLimit, SendAll};
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::{App, SendAll};
 use timeline_sandbox::Sandbox;
 
 const CLIENT_ID: &str = "load-client-id";

@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hubspot_timeline::{Error, FailureReason, RetryPolicy, SendAll, Timeouts};
+use hubspot_timeline::send::{FailureReason, RetryPolicy, Timeouts};
+use hubspot_timeline::{Error, SendAll};
 use timeline_sandbox::{DuplicateIds, Fault, Faults};
 
 /// Sends 300 events through `faults`; faults that answer before the events

@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::routing::post;
 use common::*;
-use hubspot_timeline::{Client, ClientBuilder, FailureReason, RetryPolicy, SendAll, SendReport, Timeouts};
+use hubspot_timeline::send::{ClientBuilder, FailureReason, RetryPolicy, SendReport, Timeouts};
+use hubspot_timeline::{Client, SendAll};
 use timeline_sandbox::{Fault, Faults};
 
 /// Serves `app` on a loopback port; returns its URL.

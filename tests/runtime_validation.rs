@@ -5,10 +5,11 @@
 mod common;
 
 use common::*;
+use hubspot_timeline::events::TemplateFile;
+use hubspot_timeline::send::{AnyEvent, FailureReason, Outcome};
+use hubspot_timeline::templates::TemplateViolation;
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{
-    AnyEvent, Client, Error, FailureReason, Outcome, SendAll, TemplateFile, TemplateViolation, TimelineEvent,
-};
+use hubspot_timeline::{Client, Error, SendAll, TimelineEvent};
 
 /// A contacts template with a date token, known to client and sandbox.
 fn reminder_template() -> TimelineEventTemplate {
@@ -172,6 +173,6 @@ async fn a_broken_template_file_stops_the_build_naming_the_file() {
         panic!("a broken file is a configuration error with its cause: {result:?}")
     };
     assert!(message.contains("zz-broken.json") && message.contains("objectType"), "{message}");
-    assert!(source.get().is::<hubspot_timeline::TemplateFileError>(), "{source:?}");
+    assert!(source.get().is::<hubspot_timeline::events::TemplateFileError>(), "{source:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }

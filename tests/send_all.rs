@@ -5,7 +5,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::*;
-use hubspot_timeline::{AnyEvent, EncodedInput, FailureReason, Outcome, SendAll, SendAllStream};
+use hubspot_timeline::SendAll;
+use hubspot_timeline::events::EncodedInput;
+use hubspot_timeline::send::{AnyEvent, FailureReason, Outcome, SendAllStream};
 
 async fn send_and_check(count: usize, batch_size: usize) {
     let sandbox = sandbox().start().await.unwrap();
@@ -77,7 +79,7 @@ async fn mixed_event_types_in_one_call() {
     let report = erased.send_all(&client).await.unwrap();
     assert!(report.is_complete(), "{:?}", report.failed());
     assert_eq!(report.created_count(), 10);
-    assert_eq!(report.created()[7].template_id, "1004521");
+    assert_eq!(report.created()[7].event_type, "1004521");
 
     let encoded: Vec<EncodedInput> = vec![
         EncodedInput::new(&BuildFinished { deal_id: 1, build_number: 77, duration_seconds: 3u32 }).unwrap(),

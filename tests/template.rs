@@ -6,9 +6,9 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use hubspot_timeline::{
-    EncodeError, IdText, Target, TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenWriter, encode_input, to_wire,
-};
+use hubspot_timeline::events::by_hand::{IdText, TokenWriter};
+use hubspot_timeline::events::{Target, TokenKind, TokenSpec, to_wire};
+use hubspot_timeline::{EncodeError, TimelineEvent, TimelineToken, encode_input};
 use serde_json::{Value, json};
 
 #[derive(TimelineToken)]
@@ -63,7 +63,7 @@ fn encoded<E: TimelineEvent>(event: &E) -> Value {
 
 #[test]
 fn a_template_bound_event_is_sent_with_the_files_template_id() {
-    assert_eq!(PetAdopted::TEMPLATE_ID, "1001298");
+    assert_eq!(PetAdopted::EVENT_TYPE, "1001298");
     assert_eq!(PetAdopted::OBJECT_TYPE, Some("contacts"));
     let event = PetAdopted {
         owner_email: "ada@example.com",
@@ -89,7 +89,7 @@ fn a_template_bound_event_is_sent_with_the_files_template_id() {
 
 #[test]
 fn the_object_type_comes_from_the_file() {
-    assert_eq!(StageChanged::TEMPLATE_ID, "1004521");
+    assert_eq!(StageChanged::EVENT_TYPE, "1004521");
     assert_eq!(StageChanged::OBJECT_TYPE, Some("deals"));
     assert_eq!(
         StageChanged::TOKENS,
@@ -106,7 +106,7 @@ fn the_object_type_comes_from_the_file() {
 
 #[test]
 fn an_app_event_file_gives_the_object_type_and_the_attribute_the_id() {
-    assert_eq!(WebinarRegistered::TEMPLATE_ID, "1002001");
+    assert_eq!(WebinarRegistered::EVENT_TYPE, "1002001");
     assert_eq!(WebinarRegistered::OBJECT_TYPE, Some("contacts"));
     let json = encoded(&WebinarRegistered { visitor: "utk-9".into(), webinar_name: "Q2 roadmap".into() });
     assert_eq!(json["utk"], "utk-9");
@@ -121,7 +121,7 @@ struct HandWritten<const DEALS: bool> {
 }
 
 impl<const DEALS: bool> TimelineEvent for HandWritten<DEALS> {
-    const TEMPLATE_ID: &'static str = "1004521";
+    const EVENT_TYPE: &'static str = "1004521";
     const TOKENS: &'static [TokenSpec] = &[];
     const OBJECT_TYPE: Option<&'static str> = if DEALS { Some("deals") } else { None };
 

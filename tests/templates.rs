@@ -3,11 +3,12 @@
 mod common;
 
 use common::*;
+use hubspot_timeline::events::TokenKind;
 use hubspot_timeline::wire::{
     TimelineEventTemplateCreateRequest, TimelineEventTemplateToken, TimelineEventTemplateTokenOption,
     TimelineEventTemplateTokenUpdateRequest, TimelineEventTemplateUpdateRequest,
 };
-use hubspot_timeline::{Client, Error, TokenKind};
+use hubspot_timeline::{Client, Error};
 
 const APP_ID: i32 = 4242;
 

@@ -104,7 +104,8 @@ async fn batch_spans_carry_counts_and_status_and_no_secrets() {
 
 #[tokio::test]
 async fn account_spans_carry_the_portal_and_no_secrets() {
-    use hubspot_timeline::{App, MemoryTokenStore, PortalTokens};
+    use hubspot_timeline::App;
+    use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
 
     let capture = Capture::default();
     let _default = tracing::subscriber::set_default(capture.clone());

@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use hubspot_timeline::{FailureReason, SendAll};
+use hubspot_timeline::SendAll;
+use hubspot_timeline::send::FailureReason;
 
 fn with_bad_breeds(count: usize, bad: &[usize]) -> Vec<PetAdopted> {
     let mut events = adoptions(count);

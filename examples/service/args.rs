@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use hubspot_timeline::RateLimit;
+use hubspot_timeline::budget::RateLimit;
 
 /// Where the outbox is.
 pub enum OutboxSpec {
@@ -74,7 +74,7 @@ impl Args {
         }
         Ok(Args {
             listen: listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
-            hubspot_base_url: base_url.unwrap_or_else(|| hubspot_timeline::DEFAULT_BASE_URL.to_owned()),
+            hubspot_base_url: base_url.unwrap_or_else(|| hubspot_timeline::send::DEFAULT_BASE_URL.to_owned()),
             outbox: outbox.ok_or_else(|| format!("--outbox is required; {USAGE}"))?,
             tokens,
             token_store,

@@ -40,8 +40,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hubspot_timeline::App;
+use hubspot_timeline::accounts::OAuthApi;
 use hubspot_timeline::dispatch::{Dispatcher, DispatcherBuilder, Fate, SqliteOutbox};
-use hubspot_timeline::{App, OAuthApi};
 
 use args::{Args, OutboxSpec};
 
@@ -51,7 +52,7 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let args = Args::parse(std::env::args().skip(1))?;
-    let store: Arc<dyn hubspot_timeline::TokenStore> = match &args.token_store {
+    let store: Arc<dyn hubspot_timeline::accounts::TokenStore> = match &args.token_store {
         Some(url) => tokens::postgres(url, args.postgres_ca_file.as_deref(), args.tokens.as_deref()).await?,
         None => Arc::new(tokens::FileTokens::load(args.tokens.as_deref())?),
     };
@@ -133,8 +134,8 @@ async fn postgres_builder(_app: App, _url: &str, _ca_file: Option<&Path>) -> Res
 async fn redis_budget(
     url: &str,
     ca_file: Option<&Path>,
-    limit: hubspot_timeline::RateLimit,
-) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
+    limit: hubspot_timeline::budget::RateLimit,
+) -> Result<Arc<dyn hubspot_timeline::budget::RateBudget>, Box<dyn Error>> {
     let mut budget = hubspot_timeline::redis::RedisRateBudget::builder().url(url).limit(limit);
     if let Some(ca_file) = ca_file {
         budget = budget.ca_file(ca_file);
@@ -146,8 +147,8 @@ async fn redis_budget(
 async fn redis_budget(
     _url: &str,
     _ca_file: Option<&Path>,
-    _limit: hubspot_timeline::RateLimit,
-) -> Result<Arc<dyn hubspot_timeline::RateBudget>, Box<dyn Error>> {
+    _limit: hubspot_timeline::budget::RateLimit,
+) -> Result<Arc<dyn hubspot_timeline::budget::RateBudget>, Box<dyn Error>> {
     Err("--budget redis://…: build with the redis feature (--all-features) for a budget in Redis".into())
 }
 

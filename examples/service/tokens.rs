@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use hubspot_timeline::{BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
+use hubspot_timeline::accounts::{BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
 use serde::Deserialize;
 
 /// One account's entry in `--tokens FILE`.

@@ -6,8 +6,11 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::events::TokenValue;
+use hubspot_timeline::send::{ClientBuilder, RetryPolicy};
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{Client, ClientBuilder, RateLimit, RetryPolicy, TimelineEvent, TimelineToken, TokenValue};
+use hubspot_timeline::{Client, TimelineEvent, TimelineToken};
 use timeline_sandbox::{Sandbox, SandboxBuilder};
 
 /// The access token the test sandboxes accept.

@@ -31,7 +31,7 @@ use crate::wire;
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping(u32);
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const EVENT_TYPE: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("42".into()), ..Target::default() } }
 /// #     fn event_id(&self) -> Option<IdText<'_>> { Some(self.0.into()) }
@@ -82,7 +82,7 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(
         EventKind::Timeline => (b"{\"eventTemplateId\":", b",\"tokens\":{"),
     };
     out.extend_from_slice(type_key);
-    push_json_str(out, E::TEMPLATE_ID);
+    push_json_str(out, E::EVENT_TYPE);
     out.extend_from_slice(values_key);
     event.write_tokens(&mut TokenWriter::json(out, id.hasher()))?;
     out.push(b'}');
@@ -205,7 +205,7 @@ fn json_kind(first: u8) -> &'static str {
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping;
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const EVENT_TYPE: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { email: Some(Cow::Borrowed("ada@example.com")), ..Target::default() } }
 /// #     fn write_tokens(&self, tokens: &mut TokenWriter<'_>) -> Result<(), EncodeError> { tokens.token("petName", "Rex") }
@@ -220,7 +220,7 @@ fn json_kind(first: u8) -> &'static str {
 pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEventInput, EncodeError> {
     let fields = wire_fields(event, EventKind::Timeline)?;
     Ok(wire::TimelineEventInput {
-        event_template_id: E::TEMPLATE_ID.to_owned(),
+        event_template_id: E::EVENT_TYPE.to_owned(),
         id: Some(fields.id),
         tokens: fields.values,
         object_id: fields.target.object_id.map(Into::into),
@@ -245,7 +245,7 @@ pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEve
 /// # use timeline_core::{EncodeError, EventKind, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Registered;
 /// # impl TimelineEvent for Registered {
-/// #     const TEMPLATE_ID: &'static str = "webinar_registered";
+/// #     const EVENT_TYPE: &'static str = "webinar_registered";
 /// #     const KIND: EventKind = EventKind::AppEvent;
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("42".into()), ..Target::default() } }
@@ -259,7 +259,7 @@ pub fn to_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::TimelineEve
 pub fn to_app_event_wire<E: TimelineEvent + ?Sized>(event: &E) -> Result<wire::AppEventOccurrence, EncodeError> {
     let fields = wire_fields(event, EventKind::AppEvent)?;
     Ok(wire::AppEventOccurrence {
-        event_type_name: E::TEMPLATE_ID.to_owned(),
+        event_type_name: E::EVENT_TYPE.to_owned(),
         id: fields.id,
         properties: fields.values,
         object_id: fields.target.object_id.map(Into::into),
@@ -314,20 +314,20 @@ fn wire_fields<E: TimelineEvent + ?Sized>(event: &E, wanted: EventKind) -> Resul
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping;
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const EVENT_TYPE: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// use timeline_core::EncodedInput;
 /// let input = EncodedInput::new(&Ping).unwrap();
-/// assert_eq!(input.template_id(), "1001298");
+/// assert_eq!(input.event_type(), "1001298");
 /// assert!(input.json().starts_with(b"{\"eventTemplateId\""));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedInput {
     kind: EventKind,
-    template_id: &'static str,
+    event_type: &'static str,
     id: String,
     /// Whether `id` was derived from the content (not the event's own).
     derived: bool,
@@ -342,7 +342,7 @@ impl EncodedInput {
         let mut json = Vec::new();
         let derived = event.event_id().is_none();
         let id = encode_input(event, &mut json)?.into_owned();
-        Ok(EncodedInput { kind: E::KIND, template_id: E::TEMPLATE_ID, id, derived, json: json.into_boxed_slice() })
+        Ok(EncodedInput { kind: E::KIND, event_type: E::EVENT_TYPE, id, derived, json: json.into_boxed_slice() })
     }
 
     /// Appends the input as the account `portal`'s client sends it: a
@@ -366,8 +366,8 @@ impl EncodedInput {
     }
 
     /// The event's type: the template id, or an app event's type name.
-    pub fn template_id(&self) -> &'static str {
-        self.template_id
+    pub fn event_type(&self) -> &'static str {
+        self.event_type
     }
 
     /// Which API the input goes to.

@@ -31,7 +31,7 @@ use crate::wire::TimelineEventIFrame;
 /// }
 ///
 /// impl TimelineEvent for PetAdopted {
-///     const TEMPLATE_ID: &'static str = "1001298";
+///     const EVENT_TYPE: &'static str = "1001298";
 ///     const TOKENS: &'static [TokenSpec] = &[
 ///         TokenSpec { name: "petName", kind: <String as TokenValue>::KIND },
 ///         TokenSpec { name: "petAge", kind: <u8 as TokenValue>::KIND },
@@ -57,7 +57,7 @@ pub trait TimelineEvent {
     /// the id of its event template (digits, e.g. `"1001298"`); for an app
     /// event ([`EventKind::AppEvent`]) its event type name (the definition's
     /// `uid`, or its fully-qualified name).
-    const TEMPLATE_ID: &'static str;
+    const EVENT_TYPE: &'static str;
 
     /// Which API the event goes to: v3 timeline events unless said
     /// otherwise. `#[derive(TimelineEvent)]` makes a struct bound to an
@@ -136,7 +136,7 @@ pub trait ExtraDataVisitor {
 /// A reference to an event is the same event, so that slices and iterators
 /// of borrowed events can be sent as they are.
 impl<E: TimelineEvent + ?Sized> TimelineEvent for &E {
-    const TEMPLATE_ID: &'static str = E::TEMPLATE_ID;
+    const EVENT_TYPE: &'static str = E::EVENT_TYPE;
     const KIND: EventKind = E::KIND;
     const TOKENS: &'static [TokenSpec] = E::TOKENS;
     const OBJECT_TYPE: Option<&'static str> = E::OBJECT_TYPE;

@@ -158,7 +158,7 @@ impl DerivedId {
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping(&'static str);
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1";
+/// #     const EVENT_TYPE: &'static str = "1";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some(self.0.into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
@@ -181,7 +181,7 @@ pub fn event_id<E: TimelineEvent + ?Sized>(event: &E) -> Result<String, EncodeEr
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping;
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1";
+/// #     const EVENT_TYPE: &'static str = "1";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("42".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
@@ -233,7 +233,7 @@ impl<'a> PendingId<'a> {
                 check_event_id(&id)?;
                 Ok(PendingId::Explicit(id))
             }
-            None => Ok(PendingId::Derived(IdHasher::new(E::KIND, E::TEMPLATE_ID, target, timestamp, portal))),
+            None => Ok(PendingId::Derived(IdHasher::new(E::KIND, E::EVENT_TYPE, target, timestamp, portal))),
         }
     }
 

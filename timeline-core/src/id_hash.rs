@@ -33,7 +33,7 @@ impl IdHasher {
     /// Starts a hash with the parts known before the tokens.
     pub(crate) fn new(
         kind: EventKind,
-        template_id: &str,
+        event_type: &str,
         target: &Target<'_>,
         timestamp: Option<DateTime<Utc>>,
         portal: Option<u64>,
@@ -43,7 +43,7 @@ impl IdHasher {
         if app_event {
             part(&mut head, EventKind::AppEvent.as_str().as_bytes());
         }
-        part(&mut head, template_id.as_bytes());
+        part(&mut head, event_type.as_bytes());
         for field in
             [&target.object_id.as_deref(), &target.email.as_deref(), &target.utk.as_deref(), &target.domain.as_deref()]
         {

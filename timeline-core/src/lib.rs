@@ -40,7 +40,7 @@
 //! }
 //!
 //! impl TimelineEvent for BuildFinished {
-//!     const TEMPLATE_ID: &'static str = "1004521";
+//!     const EVENT_TYPE: &'static str = "1004521";
 //!     const TOKENS: &'static [TokenSpec] = &[
 //!         TokenSpec { name: "buildNumber", kind: <u32 as TokenValue>::KIND },
 //!         TokenSpec { name: "durationSeconds", kind: <f64 as TokenValue>::KIND },
@@ -83,6 +83,7 @@ mod id;
 mod id_hash;
 mod id_text;
 mod kind;
+mod rate_limit;
 mod role;
 mod target;
 mod template_file;
@@ -100,7 +101,7 @@ pub use client::{
     AnyEvent, App, AppBuilder, AppEventsApi, BoxFuture, Client, ClientBuilder, Created, DEFAULT_APP_EVENT_BATCH_SIZE,
     DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, DeliverBuilder, Delivery, EventInput,
     Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore, NoRenewalLock, OAuthApi, Outcome,
-    PortalTokens, PreparedInput, RateBudget, RateLimit, RatePermit, RenewalLock, Resent, RetryPolicy, SendAll,
+    PortalTokens, PreparedInput, RateBudget, RateLimitHeaders, RatePermit, RenewalLock, Resent, RetryPolicy, SendAll,
     SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts,
     TokenDetails, TokenStore, TokenUse,
 };
@@ -112,6 +113,7 @@ pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_portal};
 pub use id_text::IdText;
 pub use kind::EventKind;
+pub use rate_limit::RateLimit;
 pub use role::{
     DomainField, EmailField, EventIdField, IframeField, ObjectIdField, ObjectTypeField, TimestampField, UtkField,
 };

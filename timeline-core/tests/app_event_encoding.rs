@@ -22,7 +22,7 @@ struct Registered<const APP_EVENT: bool> {
 }
 
 impl<const APP_EVENT: bool> TimelineEvent for Registered<APP_EVENT> {
-    const TEMPLATE_ID: &'static str = "webinar_registered";
+    const EVENT_TYPE: &'static str = "webinar_registered";
     const KIND: EventKind = if APP_EVENT { EventKind::AppEvent } else { EventKind::Timeline };
     const TOKENS: &'static [TokenSpec] = &[TokenSpec { name: "webinarName", kind: <&str as TokenValue>::KIND }];
 
@@ -175,7 +175,7 @@ fn an_encoded_app_event_keeps_its_kind_and_bytes() {
     let event = registered::<true>();
     let encoded = EncodedInput::new(&event).unwrap();
     assert_eq!(encoded.kind(), EventKind::AppEvent);
-    assert_eq!(encoded.template_id(), "webinar_registered");
+    assert_eq!(encoded.event_type(), "webinar_registered");
     let (body, id) = body(&event);
     assert_eq!(encoded.json(), body.as_bytes());
     assert_eq!(encoded.id(), id);

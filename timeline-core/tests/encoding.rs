@@ -136,7 +136,7 @@ fn the_no_target_error_says_how_to_fix_it() {
 fn encoded_inputs_keep_template_id_and_bytes() {
     let event = full_probe();
     let input = EncodedInput::new(&event).unwrap();
-    assert_eq!(input.template_id(), Probe::TEMPLATE_ID);
+    assert_eq!(input.event_type(), Probe::EVENT_TYPE);
     assert_eq!(input.id(), "ci-build-7731");
     let parsed: Value = serde_json::from_slice(input.json()).unwrap();
     assert_eq!(parsed, encoded_json(&event).unwrap());

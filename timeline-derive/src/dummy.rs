@@ -30,7 +30,7 @@ pub fn timeline_event_stub(input: &syn::DeriveInput, krate: &syn::Path) -> Token
     quote! {
         #[automatically_derived]
         impl #impl_generics #krate::__private::TimelineEvent for #ident #ty_generics #where_clause {
-            const TEMPLATE_ID: &'static str = "";
+            const EVENT_TYPE: &'static str = "";
             const TOKENS: &'static [#krate::__private::TokenSpec] = &[];
             fn target(&self) -> #krate::__private::Target<'_> {
                 ::core::unreachable!()

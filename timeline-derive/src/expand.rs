@@ -146,7 +146,7 @@ fn impl_timeline_event(cont: &Container, event_type: &EventType, template: Optio
 
         #[automatically_derived]
         impl #impl_generics #p::TimelineEvent for #ident #ty_generics #where_clause {
-            const TEMPLATE_ID: &'static str = #template_id;
+            const EVENT_TYPE: &'static str = #template_id;
             #kind
             const TOKENS: &'static [#p::TokenSpec] = &[#(#specs),*];
             #object_type
@@ -323,7 +323,7 @@ mod tests {
         for expected in [
             quote::quote!(::core::include_bytes!(#canonical)).to_string(),
             quote::quote!(::core::option_env!("TIMELINE_TEMPLATE_DIR")).to_string(),
-            "const TEMPLATE_ID : & 'static str = \"1001298\"".to_owned(),
+            "const EVENT_TYPE : & 'static str = \"1001298\"".to_owned(),
             "const OBJECT_TYPE".to_owned(),
             "Some (\"contacts\")".to_owned(),
             "token_mismatch".to_owned(),
@@ -348,7 +348,7 @@ mod tests {
         assert!(messages(output.clone()).is_empty(), "{output}");
         let output = output.to_string();
         for expected in [
-            "const TEMPLATE_ID : & 'static str = \"car_serviced\"",
+            "const EVENT_TYPE : & 'static str = \"car_serviced\"",
             "const KIND : :: hubspot_timeline :: __private :: EventKind = :: hubspot_timeline :: __private :: EventKind :: AppEvent",
             "Some (\"custom_objects\")",
             "ObjectTypeField > :: object_type (& self . car_type)",

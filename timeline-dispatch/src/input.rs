@@ -21,7 +21,7 @@ use crate::outbox::{EventKey, NewEvent};
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping;
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const EVENT_TYPE: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
@@ -34,6 +34,6 @@ use crate::outbox::{EventKey, NewEvent};
 pub fn encode_event<E: EventInput + ?Sized>(portal: u64, event: &E) -> Result<NewEvent, EncodeError> {
     let mut body = Vec::new();
     let event_id = event.encode_for_portal(portal, &mut body)?;
-    let key = EventKey { portal, kind: event.kind(), event_type: event.template_id().to_owned(), event_id };
+    let key = EventKey { portal, kind: event.kind(), event_type: event.event_type().to_owned(), event_id };
     Ok(NewEvent { key, body })
 }

@@ -118,8 +118,8 @@ mod metered {
     }
 
     impl RatePermit for MeteredPermit<'_> {
-        fn observe(&mut self, headers: &http::HeaderMap) {
-            self.inner.observe(headers);
+        fn observe(&mut self, limits: &timeline_core::RateLimitHeaders) {
+            self.inner.observe(limits);
         }
 
         fn saturate(&mut self, retry_after: Option<Duration>) {

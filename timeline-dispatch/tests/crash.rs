@@ -127,10 +127,10 @@ async fn child(sandbox_url: String, dir: PathBuf, defaults: bool) {
 
 /// An app of the test accounts at `url`.
 fn app_at(url: &str) -> hubspot_timeline::App {
-    let store = hubspot_timeline::MemoryTokenStore::new();
+    let store = hubspot_timeline::accounts::MemoryTokenStore::new();
     for portal in PORTALS {
         let expires = chrono::Utc::now() + chrono::Duration::days(1);
-        store.insert(portal, hubspot_timeline::PortalTokens::new(token_of(portal), expires, "refresh"));
+        store.insert(portal, hubspot_timeline::accounts::PortalTokens::new(token_of(portal), expires, "refresh"));
     }
     hubspot_timeline::App::builder()
         .client_id(CLIENT_ID)
@@ -138,7 +138,7 @@ fn app_at(url: &str) -> hubspot_timeline::App {
         .token_store(Arc::new(store))
         .base_url(url)
         .retry(client_retry())
-        .rate_limit(hubspot_timeline::RateLimit::new(100_000, Duration::from_millis(20)))
+        .rate_limit(hubspot_timeline::budget::RateLimit::new(100_000, Duration::from_millis(20)))
         .build()
         .unwrap()
 }

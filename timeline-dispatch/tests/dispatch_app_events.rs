@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dispatch_support::*;
-use hubspot_timeline::EventKind;
+use hubspot_timeline::events::EventKind;
 use timeline_dispatch::{Fate, Outbox, SqliteOutbox};
 use timeline_sandbox::{Fault, Faults, Sandbox};
 

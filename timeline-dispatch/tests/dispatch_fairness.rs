@@ -96,7 +96,7 @@ async fn a_fresh_event_of_a_quiet_account_goes_out_in_the_next_round() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_account_waiting_for_its_budget_holds_no_other_account_up() {
     let sandbox = sandbox().start().await.unwrap();
-    let app = app_with_rate_limit(&sandbox, hubspot_timeline::RateLimit::new(1, Duration::from_secs(3600)));
+    let app = app_with_rate_limit(&sandbox, hubspot_timeline::budget::RateLimit::new(1, Duration::from_secs(3600)));
     assert_eq!(app.portal(BUSY).send_batch(&[signup(BUSY, 99)]).await.unwrap().created_count(), 1);
     let outbox = MemoryOutbox::new();
     let outcomes = Outcomes::default();

@@ -11,7 +11,10 @@ use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
 use dispatch_support::*;
-use hubspot_timeline::{App, FailureReason, MemoryTokenStore, PortalTokens, RateLimit};
+use hubspot_timeline::App;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::send::FailureReason;
 use timeline_dispatch::{ClaimLimits, Fate, MemoryOutbox, Outbox, RowFilter, RowState, RowSummary, encode_event};
 use timeline_sandbox::{DuplicateIds, Fault, Faults, Sandbox};
 

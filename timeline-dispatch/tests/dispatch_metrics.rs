@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dispatch_support::*;
-use hubspot_timeline::{App, LocalRateBudget, MemoryTokenStore, PortalTokens, RateLimit};
+use hubspot_timeline::App;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::{LocalRateBudget, RateLimit};
 use metrics::{Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, KeyName, Metadata, SharedString, Unit};
 use timeline_dispatch::{MemoryOutbox, MeteredBudget};
 

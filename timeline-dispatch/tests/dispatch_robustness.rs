@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
 use dispatch_support::*;
-use hubspot_timeline::{App, BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
+use hubspot_timeline::App;
+use hubspot_timeline::accounts::{BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
 use timeline_dispatch::{
     AccountCounts, ClaimLimits, Claimed, DispatchOutcome, Dispatcher, Enqueued, Fate, Fence, MemoryOutbox, NewEvent,
     Outbox, OutboxCounts, OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement, Stopped,

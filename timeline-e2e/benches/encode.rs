@@ -63,7 +63,7 @@ fn hand_input(event: &PetAdopted) -> HandInput {
     tokens.insert("adoptedOn".to_owned(), adopted_on.to_string());
     tokens.insert("shelter".to_owned(), event.shelter.clone());
     HandInput {
-        event_template_id: PetAdopted::TEMPLATE_ID.to_owned(),
+        event_template_id: PetAdopted::EVENT_TYPE.to_owned(),
         id: event.adoption_id.clone(),
         object_id: event.contact_id.to_string(),
         timestamp: event.adopted_at,

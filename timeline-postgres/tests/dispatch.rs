@@ -11,8 +11,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::send::RetryPolicy;
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{App, MemoryTokenStore, PortalTokens, RateLimit, RetryPolicy, TimelineEvent};
+use hubspot_timeline::{App, TimelineEvent};
 use timeline_dispatch::{DispatchOutcome, Dispatcher, Fate, NewEvent, Outbox};
 use timeline_postgres::PgOutbox;
 use timeline_sandbox::Sandbox;

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens, TokenStore};
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::send::{Outcome, RetryPolicy};
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{
-    App, Error, MemoryTokenStore, Outcome, PortalTokens, RateLimit, RetryPolicy, TimelineEvent, TokenStore,
-};
+use hubspot_timeline::{App, Error, TimelineEvent};
 use timeline_postgres::{PgTokenStore, TokenCipher, TokenStoreError};
 use timeline_sandbox::Sandbox;
 use timeline_testkit::TestDb;
@@ -246,7 +247,7 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
         }
     }
 
-    let undecryptable = |error: &hubspot_timeline::StoreError| {
+    let undecryptable = |error: &hubspot_timeline::accounts::StoreError| {
         matches!(error.downcast_ref::<TokenStoreError>(), Some(TokenStoreError::Undecryptable { .. }))
     };
     let wrong_key = PgTokenStore::new(pool.clone()).encrypted(TokenCipher::new([0x11; 32]));

@@ -7,9 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::HeaderMap;
 use redis::{ErrorKind, RedisError, ServerErrorKind};
-use timeline_core::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RatePermit};
+use timeline_core::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RateLimitHeaders, RatePermit};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -372,16 +371,16 @@ struct RedisPermit {
 }
 
 impl RatePermit for RedisPermit {
-    fn observe(&mut self, headers: &HeaderMap) {
-        let Some(remaining) = header_number(headers, "x-hubspot-ratelimit-remaining") else {
+    fn observe(&mut self, limits: &RateLimitHeaders) {
+        let Some(remaining) = limits.remaining else {
             return;
         };
         let feedback = Feedback::Observe {
             portal: self.portal,
             prefix: self.shared.unique_name(),
             remaining,
-            max: header_number(headers, "x-hubspot-ratelimit-max").unwrap_or(0),
-            interval_millis: header_number(headers, "x-hubspot-ratelimit-interval-milliseconds").unwrap_or(0),
+            max: limits.max.unwrap_or(0),
+            interval_millis: limits.interval_millis.unwrap_or(0),
             sent_at: self.started,
         };
         let _ = self.shared.feedback.send(feedback);
@@ -417,8 +416,4 @@ pub(crate) async fn apply_feedback(
             tracing::debug!(%error, "a rate-limit correction did not reach Redis");
         }
     }
-}
-
-fn header_number(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }

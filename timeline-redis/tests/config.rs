@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hubspot_timeline::RateLimit;
+use hubspot_timeline::budget::RateLimit;
 use timeline_redis::RedisRateBudget;
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue};
-use hubspot_timeline::{RateBudget, RateLimit};
+use hubspot_timeline::budget::{RateBudget, RateLimit, RateLimitHeaders};
 use redis::aio::MultiplexedConnection;
 use timeline_redis::RedisRateBudget;
 use timeline_testkit::RedisServer;
@@ -66,7 +66,7 @@ async fn a_remaining_count_above_the_log_fills_it_for_every_replica() {
     headers.insert("x-hubspot-ratelimit-max", HeaderValue::from(6));
     headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(1));
     headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from(10_000));
-    permit.observe(&headers);
+    permit.observe(&RateLimitHeaders::from_headers(&headers));
     drop(permit);
     assert_eq!(logged_at_least(&mut connection, 5).await, 5, "the log holds what HubSpot counted");
     drop(second.acquire(PORTAL).await);

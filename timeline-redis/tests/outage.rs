@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use hubspot_timeline::{RateBudget, RateLimit};
+use hubspot_timeline::budget::{RateBudget, RateLimit};
 use timeline_redis::{OnUnreachable, RedisRateBudget};
 use timeline_testkit::RedisServer;
 

@@ -9,7 +9,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hubspot_timeline::{FailureReason, RateBudget, RateLimit};
+use hubspot_timeline::budget::{RateBudget, RateLimit};
+use hubspot_timeline::send::FailureReason;
 use timeline_redis::{PermitError, RedisRateBudget};
 use timeline_testkit::{RedisServer, assert_hides};
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use hubspot_timeline::{LocalRateBudget, RateBudget, RateLimit};
+use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
 use timeline_redis::RedisRateBudget;
 use timeline_testkit::RedisServer;
 

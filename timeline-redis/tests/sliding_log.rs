@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use hubspot_timeline::{LocalRateBudget, RateBudget, RateLimit};
+use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
 use proptest::prelude::*;
 use timeline_redis::{Decision, Observed, SlidingLog};
 

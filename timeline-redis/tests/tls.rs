@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use hubspot_timeline::{RateBudget, RateLimit};
+use hubspot_timeline::budget::{RateBudget, RateLimit};
 use redis::TlsCertificates;
 use timeline_redis::{BuildError, RedisRateBudget};
 use timeline_testkit::{RedisServer, TestCertificates};

@@ -13,9 +13,9 @@ use crate::app_events::{self, AppEventTypes};
 use crate::config::Config;
 use crate::duplicates::DuplicateIds;
 use crate::faults::Faults;
-use crate::rate_limit::RateLimit;
 use crate::server;
 use crate::templates::{self, TemplateStore};
+use timeline_core::RateLimit;
 
 /// The default maximum of inputs in one batch-create body.
 pub const DEFAULT_MAX_BATCH_INPUTS: usize = 500;
@@ -94,7 +94,7 @@ impl Default for SandboxBuilder {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             config: Config {
                 app_id: None,
-                rate_limit: RateLimit::default(),
+                rate_limit: Some(RateLimit::default()),
                 daily_limit: None,
                 max_batch_inputs: DEFAULT_MAX_BATCH_INPUTS,
                 max_app_event_batch_inputs: DEFAULT_MAX_APP_EVENT_BATCH_INPUTS,
@@ -253,13 +253,14 @@ impl SandboxBuilder {
     /// token accepted without registration, and a developer key, count on
     /// their own.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.config.rate_limit = limit;
+        self.config.rate_limit = Some(limit);
         self
     }
 
     /// Turns the rolling request limit off.
-    pub fn no_rate_limit(self) -> Self {
-        self.rate_limit(RateLimit::off())
+    pub fn no_rate_limit(mut self) -> Self {
+        self.config.rate_limit = None;
+        self
     }
 
     /// Adds a daily cap per account, counted like [`rate_limit`](Self::rate_limit)

@@ -4,13 +4,13 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::duplicates::DuplicateIds;
-use crate::rate_limit::RateLimit;
+use timeline_core::RateLimit;
 
 /// Everything a running sandbox was configured with.
 #[derive(Clone)]
 pub(crate) struct Config {
     pub(crate) app_id: Option<i32>,
-    pub(crate) rate_limit: RateLimit,
+    pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) daily_limit: Option<u64>,
     pub(crate) max_batch_inputs: usize,
     pub(crate) max_app_event_batch_inputs: usize,

@@ -103,7 +103,7 @@ pub use duplicates::DuplicateIds;
 pub use faults::{Fault, Faults};
 #[cfg(feature = "cli")]
 pub use options::{SandboxOptions, stop_signal};
-pub use rate_limit::RateLimit;
 pub use sandbox::Sandbox;
 pub use stats::Stats;
+pub use timeline_core::RateLimit;
 pub use timeline_core::wire;

@@ -134,11 +134,11 @@ impl SandboxOptions {
             .reject_invalid_batches(args.reject_invalid_batches)
             .duplicate_ids(args.duplicate_ids)
             .latency(Duration::from_millis(args.latency_ms))
-            .access_token_ttl(Duration::from_secs(args.access_token_ttl))
-            .rate_limit(match args.rate_limit {
-                0 => RateLimit::off(),
-                max => RateLimit::new(max, Duration::from_millis(args.rate_window_ms)),
-            });
+            .access_token_ttl(Duration::from_secs(args.access_token_ttl));
+        builder = match args.rate_limit {
+            0 => builder.no_rate_limit(),
+            max => builder.rate_limit(RateLimit::new(max, Duration::from_millis(args.rate_window_ms))),
+        };
         if let Some(dir) = &args.templates {
             builder = builder.templates_from_dir(dir);
         }

@@ -5,66 +5,8 @@ use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
+use timeline_core::RateLimit;
 use timeline_core::wire::RateLimitPolicy;
-
-/// A rolling-window request limit: at most `max_requests` requests in any
-/// `window`, or none at all.
-///
-/// The default is HubSpot's limit for OAuth apps, 110 requests per 10 seconds.
-/// The names are those of the client's `timeline_core::RateLimit`, which
-/// has no `off`: a client always paces itself.
-///
-/// ```
-/// use std::time::Duration;
-/// use timeline_sandbox::RateLimit;
-///
-/// let tight = RateLimit::new(5, Duration::from_millis(500));
-/// assert_eq!(tight.max_requests(), Some(5));
-/// assert!(RateLimit::off().max_requests().is_none());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    limit: Option<(u32, Duration)>,
-}
-
-impl RateLimit {
-    /// At most `max_requests` requests per account in any rolling `window`.
-    pub const fn new(max_requests: u32, window: Duration) -> Self {
-        RateLimit { limit: Some((max_requests, window)) }
-    }
-
-    /// No rolling limit.
-    pub const fn off() -> Self {
-        RateLimit { limit: None }
-    }
-
-    /// HubSpot's limit for OAuth apps: 110 requests per 10 seconds.
-    pub const fn hubspot() -> Self {
-        RateLimit::new(110, Duration::from_secs(10))
-    }
-
-    /// The most requests a window admits, or `None` when the limit is off.
-    pub fn max_requests(&self) -> Option<u32> {
-        self.limit.map(|(max_requests, _)| max_requests)
-    }
-
-    /// The old name of [`max_requests`](Self::max_requests).
-    #[deprecated(note = "renamed to `max_requests`, the name the client's `RateLimit` uses")]
-    pub fn max(&self) -> Option<u32> {
-        self.max_requests()
-    }
-
-    /// The window's length, or `None` when the limit is off.
-    pub fn window(&self) -> Option<Duration> {
-        self.limit.map(|(_, window)| window)
-    }
-}
-
-impl Default for RateLimit {
-    fn default() -> Self {
-        RateLimit::hubspot()
-    }
-}
 
 /// The rate-limit headers of an admitted or refused request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +30,7 @@ pub(crate) enum Admission {
 /// or a credential of its own).
 #[derive(Debug)]
 pub(crate) struct RateLimiter<K> {
-    rolling: RateLimit,
+    rolling: Option<RateLimit>,
     daily_max: Option<u64>,
     recent: HashMap<K, VecDeque<Instant>>,
     today: HashMap<K, (NaiveDate, u64)>,
@@ -96,7 +38,7 @@ pub(crate) struct RateLimiter<K> {
 
 impl<K: Eq + Hash + Clone> RateLimiter<K> {
     /// A limiter with no requests counted yet.
-    pub(crate) fn new(rolling: RateLimit, daily_max: Option<u64>) -> Self {
+    pub(crate) fn new(rolling: Option<RateLimit>, daily_max: Option<u64>) -> Self {
         RateLimiter { rolling, daily_max, recent: HashMap::new(), today: HashMap::new() }
     }
 
@@ -112,7 +54,8 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
             _ => 0,
         };
         let recent = self.recent.entry(key.clone()).or_default();
-        let rolling = self.rolling.limit.map(|(max, window)| {
+        let rolling = self.rolling.map(|limit| {
+            let (max, window) = (limit.max_requests(), limit.window());
             while recent.front().is_some_and(|at| now.duration_since(*at) >= window) {
                 recent.pop_front();
             }
@@ -172,7 +115,7 @@ mod tests {
     #[test]
     fn the_window_rolls_with_the_oldest_request() {
         let window = Duration::from_secs(10);
-        let mut limiter = RateLimiter::new(RateLimit::new(2, window), None);
+        let mut limiter = RateLimiter::new(Some(RateLimit::new(2, window)), None);
         let start = Instant::now();
         assert_eq!(remaining(&limiter.admit("t", start, true)), Some(1));
         assert_eq!(remaining(&limiter.admit("t", start + Duration::from_secs(4), true)), Some(0));
@@ -186,7 +129,7 @@ mod tests {
 
     #[test]
     fn keys_have_their_own_windows_and_clear_forgets_them() {
-        let mut limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)), Some(5));
+        let mut limiter = RateLimiter::new(Some(RateLimit::new(1, Duration::from_secs(10))), Some(5));
         let now = Instant::now();
         assert!(matches!(limiter.admit("a", now, true), Admission::Admitted(_)));
         assert!(matches!(limiter.admit("a", now, true), Admission::Refused(..)));
@@ -197,7 +140,7 @@ mod tests {
 
     #[test]
     fn the_daily_cap_counts_only_admitted_requests() {
-        let mut limiter = RateLimiter::new(RateLimit::new(1, Duration::from_secs(10)), Some(2));
+        let mut limiter = RateLimiter::new(Some(RateLimit::new(1, Duration::from_secs(10))), Some(2));
         let now = Instant::now();
         assert!(matches!(limiter.admit("d", now, true), Admission::Admitted(_)));
         assert!(matches!(limiter.admit("d", now, true), Admission::Refused(RateLimitPolicy::TenSecondlyRolling, _)));
@@ -212,7 +155,7 @@ mod tests {
 
     #[test]
     fn requests_the_daily_cap_does_not_apply_to_neither_count_nor_see_it() {
-        let mut limiter = RateLimiter::new(RateLimit::new(10, Duration::from_secs(10)), Some(1));
+        let mut limiter = RateLimiter::new(Some(RateLimit::new(10, Duration::from_secs(10))), Some(1));
         let now = Instant::now();
         for _ in 0..3 {
             match limiter.admit("o", now, false) {

@@ -1,4 +1,5 @@
-use hubspot_timeline::{EventKind, TimelineEvent, TimelineToken};
+use hubspot_timeline::{TimelineEvent, TimelineToken};
+use hubspot_timeline::events::EventKind;
 
 /// A newtype is an object type field wherever its field is one.
 #[derive(TimelineToken)]
@@ -37,7 +38,7 @@ struct CarServicedTyped {
 
 fn main() {
     assert_eq!(CarServiced::KIND, EventKind::AppEvent);
-    assert_eq!(CarServiced::TEMPLATE_ID, "car_serviced");
+    assert_eq!(CarServiced::EVENT_TYPE, "car_serviced");
     assert_eq!(CarServiced::OBJECT_TYPE, Some("custom_objects"));
     let event = CarServiced { car_id: 9, object_type: "p1234_truck", garage: "North", mileage: 1200.5 };
     assert_eq!(event.target().object_type.as_deref(), Some("p1234_truck"));

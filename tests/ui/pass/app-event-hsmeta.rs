@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
-use hubspot_timeline::{EventKind, TimelineEvent, TimelineToken, TokenKind, TokenSpec};
+use hubspot_timeline::{TimelineEvent, TimelineToken};
+use hubspot_timeline::events::{EventKind, TokenKind, TokenSpec};
 
 #[derive(TimelineToken)]
 #[timeline(rename_all = "lowercase")]
@@ -43,11 +44,11 @@ struct SeatBooked {
 
 fn main() {
     assert_eq!(WebinarRegistered::KIND, EventKind::AppEvent);
-    assert_eq!(WebinarRegistered::TEMPLATE_ID, "webinar_registered");
+    assert_eq!(WebinarRegistered::EVENT_TYPE, "webinar_registered");
     assert_eq!(WebinarRegistered::OBJECT_TYPE, Some("contacts"));
     assert_eq!(WebinarRegistered::TOKENS[2], TokenSpec { name: "webinarType", kind: TokenKind::Enumeration });
     assert_eq!(WebinarRegisteredQualified::KIND, EventKind::AppEvent);
-    assert_eq!(WebinarRegisteredQualified::TEMPLATE_ID, "ae1234567_webinar_registered");
-    assert_eq!(SeatBooked::TEMPLATE_ID, "seat_booked");
+    assert_eq!(WebinarRegisteredQualified::EVENT_TYPE, "ae1234567_webinar_registered");
+    assert_eq!(SeatBooked::EVENT_TYPE, "seat_booked");
     assert_eq!(SeatBooked::OBJECT_TYPE, Some("companies"));
 }

@@ -1,4 +1,5 @@
-use hubspot_timeline::{EventKind, TimelineEvent};
+use hubspot_timeline::TimelineEvent;
+use hubspot_timeline::events::EventKind;
 
 // An app event without a definition file: nothing is checked against a type.
 #[derive(TimelineEvent)]
@@ -20,7 +21,7 @@ struct PartShipped {
 
 fn main() {
     assert_eq!(TrialStarted::KIND, EventKind::AppEvent);
-    assert_eq!(TrialStarted::TEMPLATE_ID, "trial_started");
+    assert_eq!(TrialStarted::EVENT_TYPE, "trial_started");
     assert_eq!(TrialStarted::OBJECT_TYPE, None);
     let shipped = PartShipped { part_id: 3, object_type: None };
     assert_eq!(shipped.target().object_type, None);

@@ -1,4 +1,5 @@
-use hubspot_timeline::{TimelineEvent, TimelineToken, TokenKind, TokenValue};
+use hubspot_timeline::{TimelineEvent, TimelineToken};
+use hubspot_timeline::events::{TokenKind, TokenValue};
 
 #[derive(TimelineToken)]
 struct ContactId(i64);

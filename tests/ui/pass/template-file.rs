@@ -1,4 +1,5 @@
-use hubspot_timeline::{TimelineEvent, TokenKind};
+use hubspot_timeline::TimelineEvent;
+use hubspot_timeline::events::TokenKind;
 
 #[derive(TimelineEvent)]
 #[timeline(template = "pet-adopted.json", rename_all = "camelCase")]
@@ -19,8 +20,8 @@ struct PetNamed {
 }
 
 fn main() {
-    assert_eq!(PetAdopted::TEMPLATE_ID, "1001298");
+    assert_eq!(PetAdopted::EVENT_TYPE, "1001298");
     assert_eq!(PetAdopted::OBJECT_TYPE, Some("contacts"));
     assert_eq!(PetAdopted::TOKENS[1].kind, TokenKind::Number);
-    assert_eq!(PetNamed::TEMPLATE_ID, "1001298");
+    assert_eq!(PetNamed::EVENT_TYPE, "1001298");
 }

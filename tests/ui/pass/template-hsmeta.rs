@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
-use hubspot_timeline::{EventKind, TimelineEvent, TimelineToken};
+use hubspot_timeline::{TimelineEvent, TimelineToken};
+use hubspot_timeline::events::EventKind;
 
 #[derive(TimelineToken)]
 #[timeline(rename_all = "lowercase")]
@@ -21,7 +22,7 @@ struct WebinarRegistered {
 fn main() {
     // With `template_id`, an app-event definition checks a v3 timeline event.
     assert_eq!(WebinarRegistered::KIND, EventKind::Timeline);
-    assert_eq!(WebinarRegistered::TEMPLATE_ID, "1002001");
+    assert_eq!(WebinarRegistered::EVENT_TYPE, "1002001");
     assert_eq!(WebinarRegistered::OBJECT_TYPE, Some("contacts"));
     assert_eq!(WebinarRegistered::TOKENS.len(), 3);
 }

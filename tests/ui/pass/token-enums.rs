@@ -1,4 +1,5 @@
-use hubspot_timeline::{TimelineEvent, TimelineToken, TokenKind};
+use hubspot_timeline::{TimelineEvent, TimelineToken};
+use hubspot_timeline::events::TokenKind;
 
 #[derive(TimelineToken)]
 #[timeline(rename_all = "SCREAMING-KEBAB-CASE")]

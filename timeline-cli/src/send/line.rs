@@ -63,7 +63,7 @@ const KEYS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineInput {
     kind: EventKind,
-    template_id: String,
+    event_type: String,
     id: String,
     json: Vec<u8>,
     sent_before: bool,
@@ -83,8 +83,8 @@ impl LineInput {
 }
 
 impl EventInput for LineInput {
-    fn template_id(&self) -> &str {
-        &self.template_id
+    fn event_type(&self) -> &str {
+        &self.event_type
     }
 
     fn kind(&self) -> EventKind {
@@ -184,7 +184,7 @@ pub fn parse_as(text: &str, template: &TimelineEventTemplate, kind: EventKind) -
     };
     input.insert("id".to_owned(), Value::String(id.clone()));
     let json = serde_json::to_vec(&Value::Object(input)).map_err(|error| error.to_string())?;
-    Ok(LineInput { kind, template_id: template.id.clone(), id, json, sent_before: false })
+    Ok(LineInput { kind, event_type: template.id.clone(), id, json, sent_before: false })
 }
 
 /// A string field (or an integer one when `numeric` is allowed), as text.

@@ -71,9 +71,9 @@ async fn a_migrated_template_checks_the_same_struct_and_generates_an_app_event()
     assert!(custom.contains("    #[timeline(object_type)]\n    pub object_type: String,\n"), "{custom}");
     let custom = body(&custom);
     let kinds = "\n/// Both structs bound to the migrated file are app events; the v3 one is not.\n\
-        const _: () = assert!(matches!(Rebound::KIND, hubspot_timeline::EventKind::AppEvent));\n\
-        const _: () = assert!(matches!(AppPetAdopted::KIND, hubspot_timeline::EventKind::AppEvent));\n\
-        const _: () = assert!(matches!(PetAdopted::KIND, hubspot_timeline::EventKind::Timeline));\n";
+        const _: () = assert!(matches!(Rebound::KIND, hubspot_timeline::events::EventKind::AppEvent));\n\
+        const _: () = assert!(matches!(AppPetAdopted::KIND, hubspot_timeline::events::EventKind::AppEvent));\n\
+        const _: () = assert!(matches!(PetAdopted::KIND, hubspot_timeline::events::EventKind::Timeline));\n";
     let lib = format!("{v3}{rebound}{app_event}{custom}{kinds}");
     std::fs::write(dir.join("src/lib.rs"), &lib).unwrap();
     cargo_check(&dir).unwrap_or_else(|errors| panic!("the structs do not compile:\n{errors}\n{lib}"));

@@ -11,7 +11,7 @@ use reqwest::Url;
 use super::auth::{AppOAuth, Auth, PortalAuth, TokenFailure};
 use super::budget::{LocalRateBudget, RateBudget};
 use super::builder::{ClientBuilder, Parts};
-use super::config::{AppEventsApi, OAuthApi, RateLimit, RetryPolicy, Timeouts};
+use super::config::{AppEventsApi, OAuthApi, RetryPolicy, Timeouts};
 use super::exchange::Repeat;
 use super::secret::Secret;
 use super::token_calls::TokenDetails;
@@ -19,6 +19,7 @@ use super::token_store::{PortalTokens, TokenStore};
 use super::validation::KnownTemplates;
 use super::{Client, Config, Inner};
 use crate::error::Error;
+use crate::rate_limit::RateLimit;
 use crate::wire::{AccessTokenResponse, TimelineEventTemplate};
 
 /// The default bound on an app's requests in flight, across all its accounts.

@@ -44,7 +44,7 @@ pub(crate) struct Item {
     /// The id it is sent with.
     pub(crate) id: Arc<str>,
     /// Its template id, shared by the inputs of one template.
-    pub(crate) template_id: Arc<str>,
+    pub(crate) event_type: Arc<str>,
     /// Whether an earlier attempt (of this call, or of an earlier call the
     /// input was marked resent by) may have stored it. Sticky: once set, it
     /// stays set through retries and splits.
@@ -58,7 +58,7 @@ pub(crate) struct Item {
 impl Item {
     /// A failure of this input for `reason`.
     pub(crate) fn failure(&self, reason: Arc<FailureReason>) -> Failure {
-        Failure::new(self.index, Some(self.id.to_string()), self.template_id.to_string(), reason, self.landed_before)
+        Failure::new(self.index, Some(self.id.to_string()), self.event_type.to_string(), reason, self.landed_before)
             .of_portal(self.portal)
     }
 }
@@ -192,7 +192,7 @@ pub(crate) struct Chunker {
     scratch: Vec<u8>,
     templates: Option<Arc<KnownTemplates>>,
     /// The template id of the last input, shared with the next of the same template.
-    last_template_id: Option<Arc<str>>,
+    last_event_type: Option<Arc<str>>,
     /// The account the inputs are encoded for, when the client knows it.
     portal: Option<u64>,
 }
@@ -209,7 +209,7 @@ impl Chunker {
             current_app_events: Batch::new(EventKind::AppEvent),
             scratch: Vec::new(),
             templates: None,
-            last_template_id: None,
+            last_event_type: None,
             portal: None,
         }
     }
@@ -239,10 +239,10 @@ impl Chunker {
     pub(crate) fn push<T: EventInput + ?Sized>(&mut self, index: usize, input: &T) -> Pushed {
         self.scratch.clear();
         let kind = input.kind();
-        let template_id = input.template_id();
+        let event_type = input.event_type();
         let portal = self.portal;
         let failure =
-            |id, reason| Failure::new(index, id, template_id.to_owned(), Arc::new(reason), false).of_portal(portal);
+            |id, reason| Failure::new(index, id, event_type.to_owned(), Arc::new(reason), false).of_portal(portal);
         let encoded = match portal {
             Some(portal) => input.encode_for_portal(portal, &mut self.scratch),
             None => input.encode_into(&mut self.scratch),
@@ -252,7 +252,7 @@ impl Chunker {
             Err(error) => return Pushed::Failed(failure(None, FailureReason::Encoding(error))),
         };
         if let Some(templates) = &self.templates
-            && let Err(violations) = templates.check(template_id, &self.scratch)
+            && let Err(violations) = templates.check(event_type, &self.scratch)
         {
             return Pushed::Failed(failure(Some(id), FailureReason::TemplateMismatch { violations }));
         }
@@ -269,12 +269,12 @@ impl Chunker {
         if !current.items.is_empty() && current.len_bytes() + 1 + self.scratch.len() > self.max_bytes {
             ready = Some(std::mem::replace(current, Batch::new(kind)));
         }
-        let template_id = match &self.last_template_id {
-            Some(last) if **last == *template_id => Arc::clone(last),
-            _ => self.last_template_id.insert(Arc::from(template_id)).clone(),
+        let event_type = match &self.last_event_type {
+            Some(last) if **last == *event_type => Arc::clone(last),
+            _ => self.last_event_type.insert(Arc::from(event_type)).clone(),
         };
         let item =
-            Item { index, id: Arc::from(id), template_id, landed_before: input.sent_before(), portal, span: 0..0 };
+            Item { index, id: Arc::from(id), event_type, landed_before: input.sent_before(), portal, span: 0..0 };
         current.push(item, &self.scratch);
         if current.items.len() >= max_inputs {
             debug_assert!(ready.is_none(), "a batch can only fill by count when it did not overflow by bytes");
@@ -311,7 +311,7 @@ mod tests {
     struct Raw(&'static str, &'static str);
 
     impl EventInput for Raw {
-        fn template_id(&self) -> &str {
+        fn event_type(&self) -> &str {
             "1"
         }
 
@@ -379,7 +379,7 @@ mod tests {
     struct AppRaw(&'static str);
 
     impl EventInput for AppRaw {
-        fn template_id(&self) -> &str {
+        fn event_type(&self) -> &str {
             "app_event"
         }
 
@@ -440,7 +440,7 @@ mod tests {
     fn encoded_inputs_keep_their_bytes() {
         struct Ping;
         impl crate::TimelineEvent for Ping {
-            const TEMPLATE_ID: &'static str = "77";
+            const EVENT_TYPE: &'static str = "77";
             const TOKENS: &'static [crate::TokenSpec] = &[];
             fn target(&self) -> crate::Target<'_> {
                 crate::Target { object_id: Some("9".into()), ..crate::Target::default() }
@@ -457,6 +457,6 @@ mod tests {
         let inputs = parse(&batch)["inputs"].clone();
         assert_eq!(inputs[0], inputs[1]);
         assert_eq!(&*batch.items()[0].id, encoded.id());
-        assert_eq!(&*batch.items()[1].template_id, "77");
+        assert_eq!(&*batch.items()[1].event_type, "77");
     }
 }

@@ -9,12 +9,12 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
-use super::config::RateLimit;
 use super::pacing::{Limiter, Slot};
+use super::rate_limit_headers::RateLimitHeaders;
 use crate::error::Error;
+use crate::rate_limit::RateLimit;
 
 /// A boxed future, as the methods of [`RateBudget`] and
 /// [`TokenStore`](super::TokenStore) return (so both traits can be used as
@@ -64,10 +64,11 @@ pub type BudgetError = Box<dyn std::error::Error + Send + Sync>;
 /// One request's place in its account's window, from
 /// [`RateBudget::acquire`]; dropped when the request ends.
 pub trait RatePermit: Send {
-    /// The answer's headers: `X-HubSpot-RateLimit-Max`, `-Remaining`,
-    /// `-Interval-Milliseconds` and the secondly ones correct the account's
-    /// window (requests other clients of the account made count too).
-    fn observe(&mut self, headers: &HeaderMap);
+    /// The answer's rate-limit headers: `X-HubSpot-RateLimit-Max`,
+    /// `-Remaining`, `-Interval-Milliseconds` and the secondly ones correct
+    /// the account's window (requests other clients of the account made
+    /// count too).
+    fn observe(&mut self, limits: &RateLimitHeaders);
 
     /// The answer was a 429 of the burst limit: the account's window is full
     /// as of now, and no request of the account starts before `retry_after`
@@ -218,8 +219,8 @@ struct LocalPermit {
 }
 
 impl RatePermit for LocalPermit {
-    fn observe(&mut self, headers: &HeaderMap) {
-        self.limiter.observe(headers, self.slot.started());
+    fn observe(&mut self, limits: &RateLimitHeaders) {
+        self.limiter.observe(limits, self.slot.started());
     }
 
     fn saturate(&mut self, retry_after: Option<Duration>) {
@@ -236,7 +237,7 @@ impl Drop for LocalPermit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
     const SECOND: Duration = Duration::from_secs(1);
 
@@ -292,7 +293,7 @@ mod tests {
         let mut permit = budget.acquire(101).await.unwrap();
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(0));
-        permit.observe(&headers);
+        permit.observe(&RateLimitHeaders::from_headers(&headers));
         drop(permit);
         drop(budget.acquire(202).await);
         assert_eq!(Instant::now(), start);

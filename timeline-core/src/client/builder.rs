@@ -10,11 +10,12 @@ use reqwest::Url;
 use super::auth::{Auth, OAuthProvider, TokenEndpoint};
 use super::batch::LEAST_BODY_BYTES;
 use super::budget::LocalRateBudget;
-use super::config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, OAuthApi, RateLimit, RetryPolicy, Timeouts};
+use super::config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, OAuthApi, RetryPolicy, Timeouts};
 use super::secret::Secret;
 use super::validation::{KnownTemplates, TemplateSource};
 use super::{Client, Config, Inner};
 use crate::error::Error;
+use crate::rate_limit::RateLimit;
 use crate::wire::TimelineEventTemplate;
 
 /// HubSpot's API.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::rate_limit::RateLimit;
 
 /// The longest wait between two attempts, whatever the policy or the
 /// server's `Retry-After` says: a day.
@@ -382,92 +383,26 @@ impl Timeouts {
     }
 }
 
-/// How many requests a client may start in a rolling window.
-///
-/// The default is HubSpot's limit for OAuth apps: 110 requests per 10 s.
-///
-/// ```
-/// use std::time::Duration;
-/// use timeline_core::RateLimit;
-/// let limit = RateLimit::new(10, Duration::from_secs(1));
-/// assert_eq!(limit.max_requests(), 10);
-/// assert_eq!(RateLimit::default().window(), Duration::from_secs(10));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    max_requests: u32,
-    window: Duration,
-}
-
-impl Default for RateLimit {
-    fn default() -> Self {
-        RateLimit::hubspot()
-    }
-}
-
 impl RateLimit {
-    /// At most `max_requests` in any `window`.
-    /// [`ClientBuilder::build`](super::ClientBuilder::build) refuses
-    /// `max_requests` of 0 and a window of zero or longer than a day.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let limit = timeline_core::RateLimit::new(100, Duration::from_secs(10));
-    /// assert_eq!((limit.max_requests(), limit.window()), (100, Duration::from_secs(10)));
-    /// ```
-    pub const fn new(max_requests: u32, window: Duration) -> Self {
-        RateLimit { max_requests, window }
-    }
-
-    /// HubSpot's limit for OAuth apps, the default: 110 requests per 10 s
-    /// (the sandbox's `RateLimit::hubspot` is the same limit).
-    ///
-    /// ```
-    /// use timeline_core::RateLimit;
-    /// assert_eq!(RateLimit::hubspot(), RateLimit::default());
-    /// assert_eq!(RateLimit::hubspot().max_requests(), 110);
-    /// ```
-    pub const fn hubspot() -> Self {
-        RateLimit::new(110, Duration::from_secs(10))
-    }
-
     /// Refuses a limit that cannot pace requests.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.max_requests == 0 {
+        if self.max_requests() == 0 {
             return Err(Error::config(
                 "the rate limit's max_requests is 0, which lets nothing through; give at least 1",
             ));
         }
-        if self.window.is_zero() {
+        if self.window().is_zero() {
             return Err(Error::config(
                 "the rate limit's window is zero, which paces nothing; give a window longer than zero",
             ));
         }
-        if self.window > LONGEST_WINDOW {
+        if self.window() > LONGEST_WINDOW {
             return Err(Error::config(format!(
                 "the rate limit's window of {:?} is longer than a day, the longest HubSpot limit; give a window of at most a day",
-                self.window
+                self.window()
             )));
         }
         Ok(())
-    }
-
-    /// Requests allowed per window.
-    ///
-    /// ```
-    /// assert_eq!(timeline_core::RateLimit::default().max_requests(), 110);
-    /// ```
-    pub fn max_requests(&self) -> u32 {
-        self.max_requests
-    }
-
-    /// The window's length.
-    ///
-    /// ```
-    /// assert_eq!(timeline_core::RateLimit::default().window(), std::time::Duration::from_secs(10));
-    /// ```
-    pub fn window(&self) -> Duration {
-        self.window
     }
 }
 

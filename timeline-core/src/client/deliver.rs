@@ -421,7 +421,7 @@ mod tests {
     struct Occurrence(&'static str);
 
     impl EventInput for Occurrence {
-        fn template_id(&self) -> &str {
+        fn event_type(&self) -> &str {
             "webinar_registered"
         }
 

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use super::Inner;
 use super::budget::RatePermit;
-use super::pacing::daily_limit_reached;
+use super::rate_limit_headers::RateLimitHeaders;
 use super::report::status_may_have_stored;
 use super::retry::{Verdict, classify, retry_after};
 use super::secret::Secret;
@@ -225,10 +225,11 @@ impl Inner {
                     (None, LastFailure::NoAnswer(no_answer))
                 }
                 Ok(answer) => {
-                    permit.observe(&answer.headers);
+                    let limits = RateLimitHeaders::from_headers(&answer.headers);
+                    permit.observe(&limits);
                     let daily_applies =
                         bearer.is_none() || self.auth.as_ref().is_some_and(|auth| auth.has_daily_limit());
-                    if daily_applies && daily_limit_reached(&answer.headers) {
+                    if daily_applies && limits.daily_spent() {
                         call.trip_daily_limit("HubSpot's answer said none of the daily limit remains");
                     }
                     let empty = Vec::new();

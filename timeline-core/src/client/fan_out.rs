@@ -114,7 +114,7 @@ impl App {
             scratch.clear();
             let id = event.encode_for_portal(portal, &mut scratch).ok();
             let failure =
-                Failure::new(index, id, event.template_id().to_owned(), Arc::clone(&reason), event.sent_before());
+                Failure::new(index, id, event.event_type().to_owned(), Arc::clone(&reason), event.sent_before());
             report.record(Outcome::Failed(failure.of_portal(Some(portal))));
         }
         (report, Some(error))

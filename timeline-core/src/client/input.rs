@@ -14,14 +14,14 @@ use crate::kind::EventKind;
 /// fn encoded(input: &impl timeline_core::EventInput) -> Result<Vec<u8>, timeline_core::EncodeError> {
 ///     let mut out = Vec::new();
 ///     let id = input.encode_into(&mut out)?;
-///     println!("template {} sends id {id}", input.template_id());
+///     println!("event type {} sends id {id}", input.event_type());
 ///     Ok(out)
 /// }
 /// ```
 pub trait EventInput {
     /// The event's type: the template id of a v3 timeline event, the event
     /// type name of an app event (see [`kind`](Self::kind)).
-    fn template_id(&self) -> &str;
+    fn event_type(&self) -> &str;
 
     /// Which API the input goes to; v3 timeline events unless said
     /// otherwise. A call sends the inputs of each kind to that kind's
@@ -64,7 +64,7 @@ pub trait EventInput {
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping;
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const EVENT_TYPE: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
@@ -77,8 +77,8 @@ pub trait EventInput {
 pub struct Resent<E>(pub E);
 
 impl<E: EventInput> EventInput for Resent<E> {
-    fn template_id(&self) -> &str {
-        self.0.template_id()
+    fn event_type(&self) -> &str {
+        self.0.event_type()
     }
 
     fn kind(&self) -> EventKind {
@@ -99,8 +99,8 @@ impl<E: EventInput> EventInput for Resent<E> {
 }
 
 impl<E: TimelineEvent + ?Sized> EventInput for E {
-    fn template_id(&self) -> &str {
-        E::TEMPLATE_ID
+    fn event_type(&self) -> &str {
+        E::EVENT_TYPE
     }
 
     fn kind(&self) -> EventKind {
@@ -117,8 +117,8 @@ impl<E: TimelineEvent + ?Sized> EventInput for E {
 }
 
 impl EventInput for EncodedInput {
-    fn template_id(&self) -> &str {
-        EncodedInput::template_id(self)
+    fn event_type(&self) -> &str {
+        EncodedInput::event_type(self)
     }
 
     fn kind(&self) -> EventKind {
@@ -136,8 +136,8 @@ impl EventInput for EncodedInput {
 }
 
 impl EventInput for &EncodedInput {
-    fn template_id(&self) -> &str {
-        EncodedInput::template_id(self)
+    fn event_type(&self) -> &str {
+        EncodedInput::event_type(self)
     }
 
     fn kind(&self) -> EventKind {
@@ -165,21 +165,21 @@ impl EventInput for &EncodedInput {
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
 /// # struct Ping;
 /// # impl TimelineEvent for Ping {
-/// #     const TEMPLATE_ID: &'static str = "1001298";
+/// #     const EVENT_TYPE: &'static str = "1001298";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// # struct Pong;
 /// # impl TimelineEvent for Pong {
-/// #     const TEMPLATE_ID: &'static str = "1001299";
+/// #     const EVENT_TYPE: &'static str = "1001299";
 /// #     const TOKENS: &'static [TokenSpec] = &[];
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("1".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// use timeline_core::{AnyEvent, EventInput};
 /// let events = vec![AnyEvent::new(Ping), AnyEvent::new(Pong)];
-/// assert_eq!(events[1].template_id(), "1001299");
+/// assert_eq!(events[1].event_type(), "1001299");
 /// ```
 pub struct AnyEvent<'a>(Box<dyn EventInput + Send + Sync + 'a>);
 
@@ -190,7 +190,7 @@ impl<'a> AnyEvent<'a> {
     /// # fn wrap(event: timeline_core::EncodedInput) {
     /// use timeline_core::{AnyEvent, EventInput};
     /// let any = AnyEvent::new(event);
-    /// println!("{}", any.template_id());
+    /// println!("{}", any.event_type());
     /// # }
     /// ```
     pub fn new(event: impl EventInput + Send + Sync + 'a) -> Self {
@@ -200,13 +200,13 @@ impl<'a> AnyEvent<'a> {
 
 impl std::fmt::Debug for AnyEvent<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("AnyEvent").field(&self.0.template_id()).finish()
+        f.debug_tuple("AnyEvent").field(&self.0.event_type()).finish()
     }
 }
 
 impl EventInput for AnyEvent<'_> {
-    fn template_id(&self) -> &str {
-        self.0.template_id()
+    fn event_type(&self) -> &str {
+        self.0.event_type()
     }
 
     fn kind(&self) -> EventKind {
@@ -227,8 +227,8 @@ impl EventInput for AnyEvent<'_> {
 }
 
 impl EventInput for &AnyEvent<'_> {
-    fn template_id(&self) -> &str {
-        self.0.template_id()
+    fn event_type(&self) -> &str {
+        self.0.event_type()
     }
 
     fn kind(&self) -> EventKind {

@@ -179,7 +179,7 @@ fn confirmed_by_duplicate(item: &Item) -> Outcome {
     Outcome::Created(Created {
         index: item.index,
         id: item.id.to_string(),
-        template_id: item.template_id.to_string(),
+        event_type: item.event_type.to_string(),
         object_id: None,
         confirmed_by_duplicate: true,
         portal: item.portal,
@@ -190,7 +190,7 @@ fn created(item: &Item, object_id: Option<String>) -> Outcome {
     Outcome::Created(Created {
         index: item.index,
         id: item.id.to_string(),
-        template_id: item.template_id.to_string(),
+        event_type: item.event_type.to_string(),
         object_id,
         confirmed_by_duplicate: false,
         portal: item.portal,
@@ -211,7 +211,7 @@ mod tests {
     struct Raw(&'static str);
 
     impl EventInput for Raw {
-        fn template_id(&self) -> &str {
+        fn event_type(&self) -> &str {
             "1"
         }
 

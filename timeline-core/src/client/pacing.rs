@@ -50,11 +50,11 @@ use std::ops::Bound;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::config::RateLimit;
+use super::rate_limit_headers::RateLimitHeaders;
+use crate::rate_limit::RateLimit;
 
 /// The longest interval adopted from `X-HubSpot-RateLimit-Interval-Milliseconds`.
 const LONGEST_ADOPTED_INTERVAL: Duration = Duration::from_secs(60);
@@ -281,22 +281,22 @@ impl Limiter {
     /// the module documentation), and when the server counted more requests
     /// than this client had in its window when sending (other clients of the
     /// same account), the difference is taken, dated `sent_at`.
-    pub(crate) fn observe(&self, headers: &HeaderMap, sent_at: Instant) {
+    pub(crate) fn observe(&self, limits: &RateLimitHeaders, sent_at: Instant) {
         let mut guard = self.lock();
         let state = &mut *guard;
-        if let Some(remaining) = header_number(headers, "x-hubspot-ratelimit-remaining") {
+        if let Some(remaining) = limits.remaining {
             let ceiling = usize::try_from(state.configured.max_requests()).unwrap_or(usize::MAX);
             let configured_window = state.configured.window();
-            state.main.capacity =
-                Some(header_count(headers, "x-hubspot-ratelimit-max").map_or(ceiling, |max| max.min(ceiling)));
-            state.main.length = header_number(headers, "x-hubspot-ratelimit-interval-milliseconds")
+            state.main.capacity = Some(count(limits.max).map_or(ceiling, |max| max.min(ceiling)));
+            state.main.length = limits
+                .interval_millis
                 .map(Duration::from_millis)
                 .filter(|interval| *interval <= LONGEST_ADOPTED_INTERVAL)
                 .map_or(configured_window, |interval| interval.max(configured_window));
             state.main.correct(&state.in_flight, remaining, sent_at);
         }
-        if let Some(remaining) = header_number(headers, "x-hubspot-ratelimit-secondly-remaining") {
-            state.secondly.capacity = header_count(headers, "x-hubspot-ratelimit-secondly");
+        if let Some(remaining) = limits.secondly_remaining {
+            state.secondly.capacity = count(limits.secondly);
             state.secondly.correct(&state.in_flight, remaining, sent_at);
         }
     }
@@ -346,25 +346,15 @@ impl Limiter {
     }
 }
 
-/// Whether an answer's headers say the daily limit is spent
-/// (`X-HubSpot-RateLimit-Daily-Remaining: 0`).
-pub(crate) fn daily_limit_reached(headers: &HeaderMap) -> bool {
-    header_number(headers, "x-hubspot-ratelimit-daily-remaining") == Some(0)
-}
-
-fn header_number(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
-}
-
 /// A header's request count, when it names a limit (a count of 0 does not).
-fn header_count(headers: &HeaderMap, name: &str) -> Option<usize> {
-    header_number(headers, name).filter(|count| *count > 0).map(|count| usize::try_from(count).unwrap_or(usize::MAX))
+fn count(header: Option<u64>) -> Option<usize> {
+    header.filter(|count| *count > 0).map(|count| usize::try_from(count).unwrap_or(usize::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use reqwest::header::{HeaderMap, HeaderValue};
 
     const SECOND: Duration = Duration::from_secs(1);
 
@@ -398,19 +388,19 @@ mod tests {
         state.main.used(&state.in_flight, Instant::now())
     }
 
-    fn remaining(count: u32) -> HeaderMap {
+    fn remaining(count: u32) -> RateLimitHeaders {
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(count));
-        headers
+        RateLimitHeaders::from_headers(&headers)
     }
 
     /// The main window's headers: maximum, remaining count and interval.
-    fn main_headers(max: u64, remaining: u64, interval_millis: u64) -> HeaderMap {
+    fn main_headers(max: u64, remaining: u64, interval_millis: u64) -> RateLimitHeaders {
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-max", HeaderValue::from(max));
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(remaining));
         headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from(interval_millis));
-        headers
+        RateLimitHeaders::from_headers(&headers)
     }
 
     fn main_window(limiter: &Limiter) -> (Option<usize>, Duration) {
@@ -436,7 +426,7 @@ mod tests {
         headers.insert("x-hubspot-ratelimit-max", HeaderValue::from_static("8"));
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from_static("3"));
         headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from_static("12000"));
-        limiter.observe(&headers, Instant::now());
+        limiter.observe(&RateLimitHeaders::from_headers(&headers), Instant::now());
         assert_eq!(limiter.lock().main.capacity, Some(8));
         assert_eq!(limiter.lock().main.length, Duration::from_secs(12));
         assert_eq!(used(&limiter), 5);
@@ -561,16 +551,16 @@ mod tests {
         assert_eq!(used_now(&limiter), 0);
     }
 
-    fn secondly(max: u64, remaining: u64) -> HeaderMap {
+    fn secondly(max: u64, remaining: u64) -> RateLimitHeaders {
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-secondly", HeaderValue::from(max));
         headers.insert("x-hubspot-ratelimit-secondly-remaining", HeaderValue::from(remaining));
-        headers
+        RateLimitHeaders::from_headers(&headers)
     }
 
     /// A limiter of 100 requests per 10 s whose first request was answered
     /// with `headers`, and the instant it was sent.
-    async fn answered_once(headers: &HeaderMap) -> (Limiter, Instant) {
+    async fn answered_once(headers: &RateLimitHeaders) -> (Limiter, Instant) {
         let limiter = Limiter::new(RateLimit::new(100, Duration::from_secs(10)));
         let sent_at = Instant::now();
         let first = limiter.acquire().await;
@@ -596,21 +586,21 @@ mod tests {
         assert_eq!(Instant::now(), start + SECOND);
         let mut unlimited = HeaderMap::new();
         unlimited.insert("x-hubspot-ratelimit-secondly-remaining", HeaderValue::from(0));
-        limiter.observe(&unlimited, Instant::now());
+        limiter.observe(&RateLimitHeaders::from_headers(&unlimited), Instant::now());
         assert_eq!(limiter.lock().secondly.capacity, None, "no maximum, no secondly limit");
     }
 
     #[test]
     fn the_daily_limit_is_reached_when_none_remains() {
         let mut headers = HeaderMap::new();
-        assert!(!daily_limit_reached(&headers));
+        assert!(!RateLimitHeaders::from_headers(&headers).daily_spent());
         headers.insert("x-hubspot-ratelimit-daily", HeaderValue::from(250_000));
         headers.insert("x-hubspot-ratelimit-daily-remaining", HeaderValue::from(12));
-        assert!(!daily_limit_reached(&headers));
+        assert!(!RateLimitHeaders::from_headers(&headers).daily_spent());
         headers.insert("x-hubspot-ratelimit-daily-remaining", HeaderValue::from_static("none"));
-        assert!(!daily_limit_reached(&headers));
+        assert!(!RateLimitHeaders::from_headers(&headers).daily_spent());
         headers.insert("x-hubspot-ratelimit-daily-remaining", HeaderValue::from(0));
-        assert!(daily_limit_reached(&headers));
+        assert!(RateLimitHeaders::from_headers(&headers).daily_spent());
     }
 
     #[tokio::test(start_paused = true)]

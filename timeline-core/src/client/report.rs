@@ -43,7 +43,7 @@ pub struct Created {
     /// The id the event was sent with.
     pub id: String,
     /// The event's type: the template id, or an app event's event type name.
-    pub template_id: String,
+    pub event_type: String,
     /// The CRM record HubSpot put it on, when the answer said so.
     pub object_id: Option<String>,
     /// Whether HubSpot answered that the id is already in use, after an
@@ -74,7 +74,7 @@ pub struct Failure {
     /// The id it was sent with; `None` when it could not be encoded.
     pub id: Option<String>,
     /// The event's type: the template id, or an app event's event type name.
-    pub template_id: String,
+    pub event_type: String,
     /// Why. Reasons shared by a whole batch are one allocation for all its events.
     pub reason: Arc<FailureReason>,
     /// Whether HubSpot may have stored the event anyway: the reason says so,
@@ -92,12 +92,12 @@ impl Failure {
     pub(crate) fn new(
         index: usize,
         id: Option<String>,
-        template_id: String,
+        event_type: String,
         reason: Arc<FailureReason>,
         landed_before: bool,
     ) -> Self {
         let may_have_landed = landed_before || reason.may_have_landed();
-        Failure { index, id, template_id, reason, may_have_landed, portal: None }
+        Failure { index, id, event_type, reason, may_have_landed, portal: None }
     }
 
     /// The same failure, of the account `portal`.

@@ -78,7 +78,7 @@ impl PreparedInput {
 }
 
 impl EventInput for PreparedInput {
-    fn template_id(&self) -> &str {
+    fn event_type(&self) -> &str {
         &self.event_type
     }
 
@@ -102,8 +102,8 @@ impl EventInput for PreparedInput {
 }
 
 impl EventInput for &PreparedInput {
-    fn template_id(&self) -> &str {
-        (**self).template_id()
+    fn event_type(&self) -> &str {
+        (**self).event_type()
     }
 
     fn kind(&self) -> EventKind {

@@ -34,7 +34,7 @@ impl Probe {
 }
 
 impl TimelineEvent for Probe {
-    const TEMPLATE_ID: &'static str = "1001298";
+    const EVENT_TYPE: &'static str = "1001298";
     const TOKENS: &'static [TokenSpec] = &[
         TokenSpec { name: "text", kind: TokenKind::String },
         TokenSpec { name: "count", kind: TokenKind::Number },

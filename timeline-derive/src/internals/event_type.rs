@@ -45,7 +45,7 @@ pub enum ObjectType {
 pub struct EventType {
     /// The API they go to.
     pub api: Api,
-    /// `TEMPLATE_ID`: the template id, or the app event's event type name.
+    /// `EVENT_TYPE`: the template id, or the app event's event type name.
     pub name: String,
     /// Where their object type comes from.
     pub object_type: ObjectType,

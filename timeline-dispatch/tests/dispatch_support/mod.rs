@@ -9,11 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::events::by_hand::{IdText, TokenWriter};
+use hubspot_timeline::events::{EventKind, Target, TokenKind, TokenSpec};
+use hubspot_timeline::send::RetryPolicy;
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{
-    App, EncodeError, EventKind, IdText, MemoryTokenStore, PortalTokens, RateLimit, RetryPolicy, Target, TimelineEvent,
-    TimelineToken, TokenKind, TokenSpec, TokenWriter,
-};
+use hubspot_timeline::{App, EncodeError, TimelineEvent, TimelineToken};
 use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Fate, Outbox};
 use timeline_sandbox::{Sandbox, SandboxBuilder};
 
@@ -69,7 +71,7 @@ pub struct TrialStarted {
 }
 
 impl TimelineEvent for TrialStarted {
-    const TEMPLATE_ID: &'static str = TRIAL_STARTED;
+    const EVENT_TYPE: &'static str = TRIAL_STARTED;
     const KIND: EventKind = EventKind::AppEvent;
     const TOKENS: &'static [TokenSpec] = &[TokenSpec { name: "plan", kind: TokenKind::Enumeration }];
     const OBJECT_TYPE: Option<&'static str> = Some("contacts");

@@ -50,8 +50,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use chrono::Utc;
+use hubspot_timeline::App;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
 use hubspot_timeline::dispatch::{DispatchOutcome, Dispatcher, EmitError, Fate, Outbox, encode_event};
-use hubspot_timeline::{App, LocalRateBudget, MemoryTokenStore, PortalTokens, RateBudget, RateLimit, RetryPolicy};
+use hubspot_timeline::send::RetryPolicy;
 use timeline_sandbox::Stats;
 use timeline_testkit::PgServer;
 use tokio::task::JoinSet;

@@ -23,7 +23,8 @@ use std::error::Error;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hubspot_timeline::{Client, RateLimit, SendAll};
+use hubspot_timeline::budget::RateLimit;
+use hubspot_timeline::{Client, SendAll};
 use timeline_sandbox::Stats;
 
 use args::Args;

@@ -6,10 +6,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use hubspot_timeline::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RatePermit};
+use hubspot_timeline::budget::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimitHeaders, RatePermit};
 
 use crate::pacing;
-use reqwest::header::HeaderMap;
 
 /// The app's budget, recording answer times per account.
 pub struct Recording {
@@ -55,8 +54,8 @@ struct RecordingPermit<'a> {
 }
 
 impl RatePermit for RecordingPermit<'_> {
-    fn observe(&mut self, headers: &HeaderMap) {
-        self.permit.observe(headers);
+    fn observe(&mut self, limits: &RateLimitHeaders) {
+        self.permit.observe(limits);
         let now = Instant::now();
         self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((self.portal, now));
     }

@@ -64,7 +64,7 @@ impl Args {
             rate_window: Duration::from_secs(10),
             batch_size: if part == Part::Memory { 100 } else { 1 },
             in_flight: 4,
-            in_flight_total: hubspot_timeline::DEFAULT_APP_MAX_IN_FLIGHT,
+            in_flight_total: hubspot_timeline::accounts::DEFAULT_APP_MAX_IN_FLIGHT,
             sandbox_bin: default_sandbox_bin(),
             templates: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/templates")),
         };

@@ -36,7 +36,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use hubspot_timeline::{App, LocalRateBudget, MemoryTokenStore, PortalTokens, RateLimit, SendReport};
+use hubspot_timeline::App;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::{LocalRateBudget, RateLimit};
+use hubspot_timeline::send::SendReport;
 use timeline_sandbox::Stats;
 
 use answers::Recording;
@@ -85,7 +88,7 @@ fn access_token(portal: u64) -> String {
 fn app(
     args: &Args,
     sandbox: &SandboxProcess,
-    budget: Arc<dyn hubspot_timeline::RateBudget>,
+    budget: Arc<dyn hubspot_timeline::budget::RateBudget>,
     last: u64,
 ) -> Result<App, Box<dyn Error>> {
     let store = Arc::new(MemoryTokenStore::new());

@@ -26,9 +26,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
 use hubspot_timeline::redis::RedisRateBudget;
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{App, LocalRateBudget, MemoryTokenStore, PortalTokens, RateBudget, RateLimit, SendAll};
+use hubspot_timeline::{App, SendAll};
 use timeline_sandbox::Sandbox;
 use timeline_testkit::RedisServer;
 

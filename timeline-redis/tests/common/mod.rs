@@ -8,8 +8,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::budget::RateBudget;
+use hubspot_timeline::send::RetryPolicy;
 use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{App, MemoryTokenStore, PortalTokens, RateBudget, RetryPolicy, TimelineEvent};
+use hubspot_timeline::{App, TimelineEvent};
 use timeline_sandbox::Sandbox;
 
 pub const CLIENT_ID: &str = "replica-client-id";
