@@ -6,8 +6,6 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 
-use reqwest::Url;
-
 use super::auth::{AppOAuth, Auth, PortalAuth, TokenFailure};
 use super::budget::{LocalRateBudget, RateBudget};
 use super::builder::{ClientBuilder, Parts};
@@ -16,8 +14,7 @@ use super::exchange::Repeat;
 use super::secret::Secret;
 use super::token_calls::TokenDetails;
 use super::token_store::{PortalTokens, TokenStore};
-use super::validation::KnownTemplates;
-use super::{Client, Config, Inner};
+use super::{Client, Inner, Shared};
 use crate::error::Error;
 use crate::rate_limit::RateLimit;
 use crate::wire::{AccessTokenResponse, TimelineEventTemplate};
@@ -63,14 +60,10 @@ pub struct App {
 
 /// What the clones of an app share.
 struct AppInner {
-    http: reqwest::Client,
-    base_url: Url,
-    developer_key: Option<Secret>,
+    shared: Arc<Shared>,
     oauth: Arc<AppOAuth>,
     budget: Arc<dyn RateBudget>,
     in_flight_total: Arc<tokio::sync::Semaphore>,
-    config: Config,
-    known_templates: Arc<KnownTemplates>,
     portals: Mutex<PortalAuths>,
 }
 
@@ -119,8 +112,8 @@ impl fmt::Debug for App {
         let inner = &*self.inner;
         f.debug_struct("App")
             .field("client_id", &inner.oauth.client_id)
-            .field("base_url", &inner.base_url.as_str())
-            .field("config", &inner.config)
+            .field("base_url", &inner.shared.base_url.as_str())
+            .field("config", &inner.shared.config)
             .finish_non_exhaustive()
     }
 }
@@ -191,15 +184,11 @@ impl App {
         let app = &*self.inner;
         let auth = self.portal_auth(portal);
         let inner = Inner {
-            http: app.http.clone(),
-            base_url: app.base_url.clone(),
+            shared: Arc::clone(&app.shared),
             auth: Some(Auth::Portal(auth)),
-            developer_key: app.developer_key.clone(),
             budget: Arc::clone(&app.budget),
             portal: Some(portal),
             in_flight_total: Some(Arc::clone(&app.in_flight_total)),
-            config: app.config.clone(),
-            known_templates: Arc::clone(&app.known_templates),
         };
         Client { inner: Arc::new(inner) }
     }
@@ -375,6 +364,7 @@ fn install_failed(failure: TokenFailure) -> Error {
 /// assert!(app.is_ok());
 /// assert!(App::builder().client_id("id").build().is_err(), "no secret, no store");
 /// ```
+#[derive(Default)]
 pub struct AppBuilder {
     client: ClientBuilder,
     client_id: Option<String>,
@@ -382,21 +372,6 @@ pub struct AppBuilder {
     store: Option<Arc<dyn TokenStore>>,
     budget: Option<Arc<dyn RateBudget>>,
     rate_limit: Option<RateLimit>,
-    max_in_flight_total: usize,
-}
-
-impl Default for AppBuilder {
-    fn default() -> Self {
-        AppBuilder {
-            client: ClientBuilder::default(),
-            client_id: None,
-            client_secret: None,
-            store: None,
-            budget: None,
-            rate_limit: None,
-            max_in_flight_total: DEFAULT_APP_MAX_IN_FLIGHT,
-        }
-    }
 }
 
 impl fmt::Debug for AppBuilder {
@@ -405,7 +380,6 @@ impl fmt::Debug for AppBuilder {
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
             .field("client", &self.client)
-            .field("max_in_flight_total", &self.max_in_flight_total)
             .finish_non_exhaustive()
     }
 }
@@ -449,7 +423,7 @@ impl AppBuilder {
     /// work take turns. A request takes its account's rate permit before its
     /// place, so an account waiting for its budget holds no place.
     pub fn max_in_flight_total(mut self, requests: usize) -> Self {
-        self.max_in_flight_total = requests;
+        self.client = self.client.max_in_flight_total(requests);
         self
     }
 
@@ -566,13 +540,6 @@ impl AppBuilder {
         let client_id = self.client_id.ok_or_else(|| missing("a client_id"))?;
         let client_secret = self.client_secret.ok_or_else(|| missing("a client_secret"))?;
         let store = self.store.ok_or_else(|| missing("a token_store"))?;
-        if self.max_in_flight_total == 0 || self.max_in_flight_total > tokio::sync::Semaphore::MAX_PERMITS {
-            return Err(Error::config(format!(
-                "max_in_flight_total is {}; give from 1 to {}",
-                self.max_in_flight_total,
-                tokio::sync::Semaphore::MAX_PERMITS
-            )));
-        }
         let budget = match (self.budget, self.rate_limit) {
             (Some(_), Some(_)) => {
                 return Err(Error::config(
@@ -585,15 +552,12 @@ impl AppBuilder {
         let parts: Parts = self.client.into_parts()?;
         let oauth =
             AppOAuth { client_id, client_secret, endpoint: parts.token_endpoint(), store, revoked: Default::default() };
+        let in_flight_total = parts.max_in_flight_total.unwrap_or(DEFAULT_APP_MAX_IN_FLIGHT);
         let inner = AppInner {
-            http: parts.http,
-            base_url: parts.base_url,
-            developer_key: parts.developer_key,
+            shared: Arc::new(parts.shared),
             oauth: Arc::new(oauth),
             budget,
-            in_flight_total: Arc::new(tokio::sync::Semaphore::new(self.max_in_flight_total)),
-            config: parts.config,
-            known_templates: parts.known_templates,
+            in_flight_total: Arc::new(tokio::sync::Semaphore::new(in_flight_total)),
             portals: Mutex::new(PortalAuths::default()),
         };
         Ok(App { inner: Arc::new(inner) })

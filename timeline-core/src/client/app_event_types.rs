@@ -37,7 +37,7 @@ impl Client {
             project_name: project_name.to_owned(),
         };
         let body = serde_json::to_vec(&request).map_err(|error| Error::config_from("the request body", error))?;
-        let version = inner.config.app_events_api.version();
+        let version = inner.shared.config.app_events_api.version();
         let outgoing = Outgoing {
             method: Method::POST,
             url: inner.url(["integrators", "timeline", version, "types", "projects"]),
@@ -46,10 +46,10 @@ impl Client {
             sent: None,
         };
         let span = tracing::info_span!("timeline.app_event_type", portal = inner.portal, developer_symbol);
-        let call = CallState::new(inner.config.timeouts.attempt());
+        let call = CallState::new(inner.shared.config.timeouts.attempt());
         let exchange = async { Ok(inner.exchange(outgoing, Repeat::Always, &call).await) };
         let Exchanged { end, attempts, .. } =
-            within(inner.config.timeouts.overall(), exchange).instrument(span).await?;
+            within(inner.shared.config.timeouts.overall(), exchange).instrument(span).await?;
         match end {
             End::Answered(answer) => {
                 let body = answer.body.map_err(|error| Error::ResponseUnreadable(error.to_string()))?;

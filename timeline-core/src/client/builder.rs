@@ -13,7 +13,7 @@ use super::budget::LocalRateBudget;
 use super::config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, OAuthApi, RetryPolicy, Timeouts};
 use super::secret::Secret;
 use super::validation::{KnownTemplates, TemplateSource};
-use super::{Client, Config, Inner};
+use super::{Client, Config, Inner, Shared};
 use crate::error::Error;
 use crate::rate_limit::RateLimit;
 use crate::wire::TimelineEventTemplate;
@@ -434,7 +434,7 @@ impl ClientBuilder {
                     endpoint,
                 ))))
             }
-            (None, None) if parts.developer_key.is_some() => None,
+            (None, None) if parts.shared.developer_key.is_some() => None,
             (None, None) => {
                 return Err(Error::config(
                     "no credentials: give an access token, OAuth credentials or a developer key",
@@ -442,15 +442,11 @@ impl ClientBuilder {
             }
         };
         let inner = Inner {
-            http: parts.http,
-            base_url: parts.base_url,
+            shared: Arc::new(parts.shared),
             auth,
-            developer_key: parts.developer_key,
             budget: Arc::new(LocalRateBudget::unchecked(parts.rate_limit)),
             portal: None,
             in_flight_total: parts.max_in_flight_total.map(|bound| Arc::new(tokio::sync::Semaphore::new(bound))),
-            config: parts.config,
-            known_templates: parts.known_templates,
         };
         Ok(Client { inner: Arc::new(inner) })
     }
@@ -501,39 +497,27 @@ impl ClientBuilder {
             user_agent: self.user_agent,
         };
         Ok(Parts {
-            http,
-            base_url,
+            shared: Shared { http, base_url, developer_key: self.developer_key, config, known_templates },
             token_url,
             oauth_api: self.oauth_api,
-            developer_key: self.developer_key,
             rate_limit: self.rate_limit,
             max_in_flight_total: self.max_in_flight_total,
-            config,
-            known_templates,
         })
     }
 }
 
 /// What [`ClientBuilder::into_parts`] checked and built.
 pub(crate) struct Parts {
-    /// The HTTP client.
-    pub(crate) http: reqwest::Client,
-    /// The API's base URL.
-    pub(crate) base_url: Url,
+    /// What every client built from these settings shares.
+    pub(crate) shared: Shared,
     /// The OAuth token endpoint.
     pub(crate) token_url: Url,
     /// The OAuth API the token calls use.
     pub(crate) oauth_api: OAuthApi,
-    /// The developer key, if any.
-    pub(crate) developer_key: Option<Secret>,
     /// The rate limit the client paces itself to.
     pub(crate) rate_limit: RateLimit,
     /// The bound on requests in flight across calls, if set.
     pub(crate) max_in_flight_total: Option<usize>,
-    /// The sizes and policies.
-    pub(crate) config: Config,
-    /// The templates events are checked against.
-    pub(crate) known_templates: Arc<KnownTemplates>,
 }
 
 impl Parts {
@@ -542,11 +526,11 @@ impl Parts {
         TokenEndpoint {
             api: self.oauth_api,
             url: self.token_url.clone(),
-            base_url: self.base_url.clone(),
-            http: self.http.clone(),
-            retry: self.config.retry.clone(),
-            attempt_timeout: self.config.timeouts.attempt(),
-            max_response_bytes: self.config.max_response_bytes,
+            base_url: self.shared.base_url.clone(),
+            http: self.shared.http.clone(),
+            retry: self.shared.config.retry.clone(),
+            attempt_timeout: self.shared.config.timeouts.attempt(),
+            max_response_bytes: self.shared.config.max_response_bytes,
         }
     }
 }

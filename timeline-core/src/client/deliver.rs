@@ -198,7 +198,7 @@ impl Inner {
             _ => None,
         };
         let is_single = single.is_some();
-        let version = self.config.app_events_api.version();
+        let version = self.shared.config.app_events_api.version();
         let url = match (batch.kind(), is_single) {
             (EventKind::Timeline, _) => self.url(BATCH_CREATE),
             (EventKind::AppEvent, false) => self.url(["integrators", "timeline", version, "events", "batch"]),

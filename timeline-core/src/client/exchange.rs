@@ -216,7 +216,7 @@ impl Inner {
                 drop((permit, place));
                 return ended(End::Stopped(error), attempts - 1, may_have_landed);
             }
-            let result = transport::attempt(built, self.config.max_response_bytes, call.attempt_timeout).await;
+            let result = transport::attempt(built, self.shared.config.max_response_bytes, call.attempt_timeout).await;
             let (wait, last) = match result {
                 Err(no_answer) => {
                     drop((permit, place));
@@ -276,10 +276,10 @@ impl Inner {
                     }
                 }
             };
-            let wait = wait.unwrap_or_else(|| self.config.retry.backoff(attempts));
-            let out_of_time = started.elapsed().saturating_add(wait) > self.config.retry.max_elapsed();
+            let wait = wait.unwrap_or_else(|| self.shared.config.retry.backoff(attempts));
+            let out_of_time = started.elapsed().saturating_add(wait) > self.shared.config.retry.max_elapsed();
             let must_not_repeat = may_have_landed && repeat == Repeat::UntilItMayHaveLanded;
-            if attempts >= self.config.retry.max_attempts() || out_of_time || must_not_repeat {
+            if attempts >= self.shared.config.retry.max_attempts() || out_of_time || must_not_repeat {
                 return ended(End::Exhausted(last), attempts, may_have_landed);
             }
             tokio::time::sleep(wait).await;
@@ -317,7 +317,7 @@ impl Inner {
         let mut url = outgoing.url.clone();
         match outgoing.credentials {
             Credentials::DeveloperKey => {
-                let key = self.developer_key.as_ref().ok_or_else(|| no_credentials("a developer key"))?;
+                let key = self.shared.developer_key.as_ref().ok_or_else(|| no_credentials("a developer key"))?;
                 url.query_pairs_mut().append_pair("hapikey", key.expose());
             }
             Credentials::Bearer => {
@@ -325,7 +325,8 @@ impl Inner {
                 bearer = Some(auth.bearer().await?);
             }
         }
-        let mut request = self.http.request(outgoing.method.clone(), url).header(USER_AGENT, &self.config.user_agent);
+        let mut request =
+            self.shared.http.request(outgoing.method.clone(), url).header(USER_AGENT, &self.shared.config.user_agent);
         if let Some(token) = &bearer {
             let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|error| {
                 Error::config_from("the access token holds characters HTTP headers cannot carry", error)

@@ -101,7 +101,7 @@ impl App {
             stream::iter(events.by_ref()),
             Reporting::in_result_only(),
             send_all::Requests::Batches,
-            inner.config.timeouts,
+            inner.shared.config.timeouts,
         )
         .await;
         let (error, mut report) = match sent {

@@ -74,10 +74,9 @@ pub struct Client {
 
 /// What a client's clones share.
 pub(crate) struct Inner {
-    http: reqwest::Client,
-    base_url: Url,
+    /// What every client of one builder (or of one app) shares.
+    shared: Arc<Shared>,
     auth: Option<Auth>,
-    developer_key: Option<Secret>,
     /// The rate budget the requests are paced by.
     budget: Arc<dyn RateBudget>,
     /// The account (portal) the client sends for, when it is an app's account client.
@@ -85,6 +84,15 @@ pub(crate) struct Inner {
     /// The bound on requests in flight shared by every call (and, for an
     /// app's account clients, by every account), if one was set.
     in_flight_total: Option<Arc<tokio::sync::Semaphore>>,
+}
+
+/// What a [`ClientBuilder`] (or an [`AppBuilder`]) built once for every
+/// client it hands out: the HTTP pool, the endpoints, the sizes and
+/// policies, the known templates.
+pub(crate) struct Shared {
+    http: reqwest::Client,
+    base_url: Url,
+    developer_key: Option<Secret>,
     config: Config,
     known_templates: Arc<validation::KnownTemplates>,
 }
@@ -107,24 +115,24 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
         f.debug_struct("Client")
-            .field("base_url", &inner.base_url.as_str())
+            .field("base_url", &inner.shared.base_url.as_str())
             .field("auth", &inner.auth)
-            .field("developer_key", &inner.developer_key)
-            .field("config", &inner.config)
+            .field("developer_key", &inner.shared.developer_key)
+            .field("config", &inner.shared.config)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Inner").field("base_url", &self.base_url.as_str()).finish_non_exhaustive()
+        f.debug_struct("Inner").field("base_url", &self.shared.base_url.as_str()).finish_non_exhaustive()
     }
 }
 
 impl Inner {
     /// The URL of `segments` under the base URL, each segment escaped.
     fn url<'s>(&self, segments: impl IntoIterator<Item = &'s str>) -> Url {
-        let mut url = self.base_url.clone();
+        let mut url = self.shared.base_url.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
         }
@@ -158,7 +166,7 @@ impl Client {
             futures_util::stream::iter([(0, event)]),
             send_all::Reporting::in_result_only(),
             send_all::Requests::OneEvent,
-            self.inner.config.timeouts,
+            self.inner.shared.config.timeouts,
         )
         .await?;
         let outcome = match report.failed().first() {
@@ -192,7 +200,7 @@ impl Client {
             futures_util::stream::iter(events.into_iter().enumerate()),
             send_all::Reporting::in_result_only(),
             send_all::Requests::OneBatch,
-            self.inner.config.timeouts,
+            self.inner.shared.config.timeouts,
         )
         .await
     }

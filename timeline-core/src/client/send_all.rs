@@ -136,7 +136,7 @@ impl<'c, S> SendAllBuilder<'c, S> {
             max_failures: DEFAULT_MAX_FAILURE_ENTRIES,
             on_outcome: None,
             before_send: None,
-            timeouts: client.inner.config.timeouts,
+            timeouts: client.inner.shared.config.timeouts,
         }
     }
 
@@ -409,7 +409,7 @@ where
         report: SendReport::new(reporting.keep_created, reporting.max_failures),
         on_outcome: reporting.on_outcome,
         in_flight: HashMap::new(),
-        chunker: chunker(inner, requests).checking(&inner.known_templates).for_portal(inner.portal),
+        chunker: chunker(inner, requests).checking(&inner.shared.known_templates).for_portal(inner.portal),
         finished: false,
     };
     let call = CallState::new(timeouts.attempt()).single_event(requests == Requests::OneEvent);
@@ -433,7 +433,7 @@ where
         async move { (key, inner.deliver(batch, call).await) }
     };
     loop {
-        let room = !exhausted && in_flight.len() < inner.config.max_in_flight;
+        let room = !exhausted && in_flight.len() < inner.shared.config.max_in_flight;
         let holding = tally.chunker.is_holding();
         let step: Step<_, (u64, Delivered)> = poll_fn(|cx| {
             // A batch that finished is recorded before a deadline or a stop
@@ -471,7 +471,7 @@ where
             }
             Step::Next(Some((index, event))) => match tally.chunker.push(index, &event) {
                 Pushed::Ready(batch) if requests != Requests::Batches => {
-                    let limit = inner.config.max_request_bytes;
+                    let limit = inner.shared.config.max_request_bytes;
                     let error = Error::config(format!(
                         "the events do not fit one request body of at most {limit} bytes; use send_all"
                     ));
@@ -508,11 +508,10 @@ where
 
 /// The chunker of a call of `requests`.
 fn chunker(inner: &Inner, requests: Requests) -> Chunker {
-    let max_bytes = inner.config.max_request_bytes;
+    let max_bytes = inner.shared.config.max_request_bytes;
     match requests {
-        Requests::Batches => {
-            Chunker::new(inner.config.batch_size, max_bytes).app_event_inputs(inner.config.app_event_batch_size)
-        }
+        Requests::Batches => Chunker::new(inner.shared.config.batch_size, max_bytes)
+            .app_event_inputs(inner.shared.config.app_event_batch_size),
         Requests::OneBatch | Requests::OneEvent => Chunker::new(usize::MAX, max_bytes),
     }
 }

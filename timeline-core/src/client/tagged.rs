@@ -293,7 +293,7 @@ impl Client {
         DeliverBuilder {
             client: self,
             inputs: inputs.into_iter().collect(),
-            timeouts: self.inner.config.timeouts,
+            timeouts: self.inner.shared.config.timeouts,
             before_send: None,
             stop: None,
         }

@@ -127,14 +127,14 @@ impl<'c> Templates<'c> {
             None => None,
         };
         let credentials =
-            if self.inner.developer_key.is_some() { Credentials::DeveloperKey } else { Credentials::Bearer };
+            if self.inner.shared.developer_key.is_some() { Credentials::DeveloperKey } else { Credentials::Bearer };
         let repeat = if method == Method::POST { Repeat::UntilItMayHaveLanded } else { Repeat::Always };
         let outgoing = Outgoing { method: method.clone(), url: self.url(rest), body, credentials, sent: None };
         let span = tracing::info_span!("timeline.templates", portal = self.inner.portal, method = %method, app_id = self.app_id);
-        let call = CallState::new(self.inner.config.timeouts.attempt());
+        let call = CallState::new(self.inner.shared.config.timeouts.attempt());
         let exchange = async { Ok(self.inner.exchange(outgoing, repeat, &call).await) };
         let Exchanged { end, attempts, may_have_landed } =
-            within(self.inner.config.timeouts.overall(), exchange).instrument(span).await?;
+            within(self.inner.shared.config.timeouts.overall(), exchange).instrument(span).await?;
         let unconfirmed = |what: String| {
             Error::Unconfirmed(format!(
                 "{what}; an attempt may have reached HubSpot, so what it asked for may exist: check before repeating it"
