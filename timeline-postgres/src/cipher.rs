@@ -5,7 +5,7 @@ use std::fmt;
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
-use crate::token_store_error::TokenStoreError;
+use crate::error::Error;
 
 /// The length of a nonce, which starts every sealed column.
 const NONCE_LEN: usize = 24;
@@ -77,9 +77,9 @@ impl TokenCipher {
     /// assert!(timeline_postgres::TokenCipher::from_hex(&"0f".repeat(32)).is_ok());
     /// assert!(timeline_postgres::TokenCipher::from_hex("0f0f").is_err(), "too short");
     /// ```
-    pub fn from_hex(hex: &str) -> Result<Self, TokenStoreError> {
+    pub fn from_hex(hex: &str) -> Result<Self, Error> {
         let hex = hex.trim();
-        let bad = || TokenStoreError::BadKey("a token key is 64 hexadecimal digits (32 bytes)".to_owned());
+        let bad = || Error::BadKey("a token key is 64 hexadecimal digits (32 bytes)".to_owned());
         if hex.len() != 64 || !hex.is_ascii() {
             return Err(bad());
         }
@@ -93,13 +93,13 @@ impl TokenCipher {
 
     /// `token` sealed for `column` of `portal`: a fresh nonce, then the
     /// ciphertext and its tag.
-    pub(crate) fn seal(&self, portal: u64, column: &str, token: &str) -> Result<Vec<u8>, TokenStoreError> {
+    pub(crate) fn seal(&self, portal: u64, column: &str, token: &str) -> Result<Vec<u8>, Error> {
         let nonce = XNonce::generate();
         let aad = associated_data(portal, column);
         let sealed = self
             .aead
             .encrypt(&nonce, Payload { msg: token.as_bytes(), aad: &aad })
-            .map_err(|_| TokenStoreError::Encrypt { portal, column: column.to_owned() })?;
+            .map_err(|_| Error::Encrypt { portal, column: column.to_owned() })?;
         let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
@@ -107,10 +107,10 @@ impl TokenCipher {
     }
 
     /// The token [`seal`](Self::seal) sealed for `column` of `portal`, or
-    /// [`TokenStoreError::Undecryptable`] when the key is another or the
+    /// [`Error::Undecryptable`] when the key is another or the
     /// bytes were changed or moved.
-    pub(crate) fn open(&self, portal: u64, column: &str, sealed: &[u8]) -> Result<String, TokenStoreError> {
-        let undecryptable = || TokenStoreError::Undecryptable { portal, column: column.to_owned() };
+    pub(crate) fn open(&self, portal: u64, column: &str, sealed: &[u8]) -> Result<String, Error> {
+        let undecryptable = || Error::Undecryptable { portal, column: column.to_owned() };
         if sealed.len() < NONCE_LEN {
             return Err(undecryptable());
         }
@@ -145,7 +145,7 @@ mod tests {
             [(202, "access_token", [1; 32]), (101, "refresh_token", [1; 32]), (101, "access_token", [2; 32])]
         {
             let opened = TokenCipher::new(key).open(portal, column, &sealed);
-            assert!(matches!(opened, Err(TokenStoreError::Undecryptable { .. })), "{portal} {column}");
+            assert!(matches!(opened, Err(Error::Undecryptable { .. })), "{portal} {column}");
         }
         let mut tampered = sealed.clone();
         *tampered.last_mut().unwrap() ^= 1;

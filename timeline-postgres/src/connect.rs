@@ -6,30 +6,7 @@ use std::path::Path;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgSslMode};
 use sqlx::{Connection, PgConnection, PgPool};
 
-/// Why [`connect`] or [`connect_options`] failed. Its `Display`, `Debug`
-/// and sources never show the URL (it may hold a password): they name the
-/// server, the database and the user.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConnectError {
-    /// The URL does not parse, or a parameter of it is wrong.
-    #[error("the Postgres URL cannot be used (it is not shown, as it may hold a password): {0}")]
-    Url(#[source] sqlx::Error),
-    /// A CA file was given with `sslmode=disable` or `allow`, which do not
-    /// verify the server.
-    #[error("a Postgres CA file was given with sslmode={0}: use sslmode=verify-full (or verify-ca) or leave it out")]
-    CaFileWithoutVerification(&'static str),
-    /// The server refused the connection, did not answer, or its TLS
-    /// handshake failed (a certificate the trusted CAs did not sign, a
-    /// server without TLS under `sslmode=require`).
-    #[error("cannot connect to Postgres at {server}: {source}")]
-    Refused {
-        /// `HOST:PORT/DATABASE as USER`.
-        server: String,
-        /// sqlx's error.
-        source: sqlx::Error,
-    },
-}
+use crate::error::Error;
 
 /// The connect options of `url`: its `sslmode` (`disable`, `prefer` by
 /// default, `require`, `verify-ca`, `verify-full`) and `sslrootcert`
@@ -50,17 +27,17 @@ pub enum ConnectError {
 ///
 /// # Errors
 ///
-/// [`ConnectError::Url`] for a URL that does not parse;
-/// [`ConnectError::CaFileWithoutVerification`] for a CA file with
+/// [`Error::Url`] for a URL that does not parse;
+/// [`Error::CaFileWithoutVerification`] for a CA file with
 /// `sslmode=disable` or `allow`.
-pub fn connect_options(url: &str, ca_file: Option<&Path>) -> Result<PgConnectOptions, ConnectError> {
-    let options: PgConnectOptions = url.parse().map_err(ConnectError::Url)?;
+pub fn connect_options(url: &str, ca_file: Option<&Path>) -> Result<PgConnectOptions, Error> {
+    let options: PgConnectOptions = url.parse().map_err(Error::Url)?;
     let Some(ca_file) = ca_file else {
         return Ok(options);
     };
     let mode = match options.get_ssl_mode() {
-        PgSslMode::Disable => return Err(ConnectError::CaFileWithoutVerification("disable")),
-        PgSslMode::Allow => return Err(ConnectError::CaFileWithoutVerification("allow")),
+        PgSslMode::Disable => return Err(Error::CaFileWithoutVerification("disable")),
+        PgSslMode::Allow => return Err(Error::CaFileWithoutVerification("allow")),
         PgSslMode::VerifyCa => PgSslMode::VerifyCa,
         PgSslMode::Prefer | PgSslMode::Require | PgSslMode::VerifyFull => PgSslMode::VerifyFull,
     };
@@ -73,7 +50,7 @@ pub fn connect_options(url: &str, ca_file: Option<&Path>) -> Result<PgConnectOpt
 /// time out.
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), timeline_postgres::ConnectError> {
+/// # async fn run() -> Result<(), timeline_postgres::Error> {
 /// let url = "postgres://app@db.internal/app?sslmode=verify-full";
 /// let pool = timeline_postgres::connect(url, Some("/etc/ssl/db-ca.pem".as_ref()), 10).await?;
 /// let outbox = timeline_postgres::PgOutbox::new(pool);
@@ -83,11 +60,11 @@ pub fn connect_options(url: &str, ca_file: Option<&Path>) -> Result<PgConnectOpt
 ///
 /// # Errors
 ///
-/// Those of [`connect_options`], and [`ConnectError::Refused`] when the
+/// Those of [`connect_options`], and [`Error::Refused`] when the
 /// first connection fails.
-pub async fn connect(url: &str, ca_file: Option<&Path>, max_connections: u32) -> Result<PgPool, ConnectError> {
+pub async fn connect(url: &str, ca_file: Option<&Path>, max_connections: u32) -> Result<PgPool, Error> {
     let options = connect_options(url, ca_file)?;
-    let refused = |source| ConnectError::Refused { server: server(&options), source };
+    let refused = |source| Error::Refused { server: server(&options), source };
     PgConnection::connect_with(&options).await.map_err(refused)?.close().await.map_err(refused)?;
     Ok(PgPoolOptions::new().max_connections(max_connections).connect_lazy_with(options))
 }

@@ -14,8 +14,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::cipher::TokenCipher;
 use crate::codec::to_db_portal;
+use crate::error::Error;
 use crate::schema::{MigrationFailure, is_plain_schema, migrate_in_schema};
-use crate::token_store_error::TokenStoreError;
 
 /// The migrations of the token store's table, run in its schema by
 /// [`PgTokenStore::migrate`].
@@ -28,8 +28,8 @@ pub const DEFAULT_TOKEN_SCHEMA: &str = "timeline_tokens";
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What a database error becomes: `what` failed, because of `error`.
-fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> TokenStoreError {
-    move |source| TokenStoreError::Database { what, source }
+fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+    move |source| Error::Database { what, source }
 }
 
 /// A [`TokenStore`] in the table `tokens` of a Postgres schema
@@ -87,9 +87,9 @@ fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> TokenStoreError {
 /// stored encrypted (XChaCha20-Poly1305, a random nonce per write, the
 /// account and the column as associated data); a wrong key, or a row
 /// changed, moved to another account or written in plaintext, is a
-/// [`TokenStoreError`], never a panic. Without one they are stored as
+/// [`Error`], never a panic. Without one they are stored as
 /// plaintext (and rows encrypted earlier are refused with
-/// [`TokenStoreError::KeyMissing`]). A new key that
+/// [`Error::KeyMissing`]). A new key that
 /// [reads the old one](TokenCipher::reading_old_key) replaces it account by
 /// account, as tokens are written again. Expiry and grant times are never
 /// encrypted; they are kept to the microsecond (`timestamptz`).
@@ -137,9 +137,9 @@ impl PgTokenStore {
     /// assert!(timeline_postgres::PgTokenStore::with_schema(pool, "Robert'); DROP").is_err());
     /// # }
     /// ```
-    pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, TokenStoreError> {
+    pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, Error> {
         if !is_plain_schema(schema) {
-            return Err(TokenStoreError::BadSchema(schema.to_owned()));
+            return Err(Error::BadSchema(schema.to_owned()));
         }
         Ok(PgTokenStore::build(pool, schema.to_owned()))
     }
@@ -183,10 +183,10 @@ impl PgTokenStore {
     /// a connection of its own whose `search_path` is the schema; the
     /// migrations table is the schema's own. Safe to run from every replica
     /// at start (sqlx takes an advisory lock).
-    pub async fn migrate(&self) -> Result<(), TokenStoreError> {
+    pub async fn migrate(&self) -> Result<(), Error> {
         migrate_in_schema(&self.pool, &self.schema, &MIGRATIONS).await.map_err(|failure| match failure {
             MigrationFailure::Connect(error) => db_error("connect to migrate")(error),
-            MigrationFailure::Migrate(error) => TokenStoreError::Migrate(error),
+            MigrationFailure::Migrate(error) => Error::Migrate(error),
             MigrationFailure::Close(error) => db_error("close the migration connection")(error),
         })
     }
@@ -194,7 +194,7 @@ impl PgTokenStore {
     /// Puts `tokens` in as the tokens of `portal` unless it has some
     /// already (which stay: a replica that starts again from a seed file
     /// keeps the tokens renewed since); says whether it did.
-    pub async fn seed(&self, portal: u64, tokens: &PortalTokens) -> Result<bool, TokenStoreError> {
+    pub async fn seed(&self, portal: u64, tokens: &PortalTokens) -> Result<bool, Error> {
         let (access, refresh) = self.seal(portal, tokens)?;
         let done = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO {} (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
@@ -215,7 +215,7 @@ impl PgTokenStore {
 
     /// Puts `tokens` in as the tokens of `portal`, replacing any it had
     /// (what [`TokenStore::save`] does).
-    pub async fn insert(&self, portal: u64, tokens: &PortalTokens) -> Result<(), TokenStoreError> {
+    pub async fn insert(&self, portal: u64, tokens: &PortalTokens) -> Result<(), Error> {
         let (access, refresh) = self.seal(portal, tokens)?;
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO {t} AS row (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
@@ -237,7 +237,7 @@ impl PgTokenStore {
     }
 
     /// Deletes the tokens of `portal` (an uninstall); none is no error.
-    pub async fn delete(&self, portal: u64) -> Result<(), TokenStoreError> {
+    pub async fn delete(&self, portal: u64) -> Result<(), Error> {
         sqlx::query(AssertSqlSafe(format!("DELETE FROM {} WHERE portal = $1", self.table)))
             .bind(to_db_portal(portal))
             .execute(&self.pool)
@@ -247,7 +247,7 @@ impl PgTokenStore {
     }
 
     /// The tokens of `portal` and their row's version, if it has any.
-    pub async fn get(&self, portal: u64) -> Result<Option<(PortalTokens, i64)>, TokenStoreError> {
+    pub async fn get(&self, portal: u64) -> Result<Option<(PortalTokens, i64)>, Error> {
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT access_token, refresh_token, encrypted, expires_at, granted_at, version FROM {} WHERE portal = $1",
             self.table
@@ -266,7 +266,7 @@ impl PgTokenStore {
         portal: u64,
         previous: &PortalTokens,
         renewed: &PortalTokens,
-    ) -> Result<bool, TokenStoreError> {
+    ) -> Result<bool, Error> {
         let Some((current, version)) = self.get(portal).await? else {
             return Ok(false);
         };
@@ -294,7 +294,7 @@ impl PgTokenStore {
     }
 
     /// Takes the advisory lock of `portal` in a transaction of its own.
-    async fn lock(&self, portal: u64) -> Result<PgRenewalLock, TokenStoreError> {
+    async fn lock(&self, portal: u64) -> Result<PgRenewalLock, Error> {
         // The semaphore is never closed, so this always gives a permit.
         let slot = Arc::clone(&self.lock_slots).acquire_owned().await.ok();
         let mut tx = self.pool.begin().await.map_err(db_error("begin the renewal lock's transaction"))?;
@@ -315,7 +315,7 @@ impl PgTokenStore {
     }
 
     /// The columns of `tokens` as `portal`'s row keeps them.
-    fn seal(&self, portal: u64, tokens: &PortalTokens) -> Result<(Vec<u8>, Vec<u8>), TokenStoreError> {
+    fn seal(&self, portal: u64, tokens: &PortalTokens) -> Result<(Vec<u8>, Vec<u8>), Error> {
         Ok(match &self.cipher {
             Some(cipher) => (
                 cipher.seal(portal, "access_token", &tokens.access_token)?,
@@ -326,7 +326,7 @@ impl PgTokenStore {
     }
 
     /// The tokens and version of `portal`'s row.
-    fn unseal(&self, portal: u64, row: &PgRow) -> Result<(PortalTokens, i64), TokenStoreError> {
+    fn unseal(&self, portal: u64, row: &PgRow) -> Result<(PortalTokens, i64), Error> {
         let read = db_error("read tokens");
         let decoded: Result<_, sqlx::Error> = (|| {
             Ok((
@@ -341,11 +341,9 @@ impl PgTokenStore {
         let (access, refresh, encrypted, expires_at, granted_at, version) = decoded.map_err(read)?;
         let open = |column: &str, bytes: Vec<u8>| match (&self.cipher, encrypted) {
             (Some(cipher), true) => cipher.open(portal, column, &bytes),
-            (Some(_), false) => Err(TokenStoreError::NotEncrypted { portal }),
-            (None, true) => Err(TokenStoreError::KeyMissing { portal }),
-            (None, false) => {
-                String::from_utf8(bytes).map_err(|_| TokenStoreError::NotText { portal, column: column.to_owned() })
-            }
+            (Some(_), false) => Err(Error::NotEncrypted { portal }),
+            (None, true) => Err(Error::KeyMissing { portal }),
+            (None, false) => String::from_utf8(bytes).map_err(|_| Error::NotText { portal, column: column.to_owned() }),
         };
         let mut tokens = PortalTokens::new(open("access_token", access)?, expires_at, open("refresh_token", refresh)?);
         tokens.granted_at = granted_at;
@@ -368,9 +366,8 @@ impl RenewalLock for PgRenewalLock {
         Box::pin(async move {
             let committed = tx.commit().await;
             drop(_slot);
-            committed.map_err(|error| {
-                StoreError::from(TokenStoreError::Database { what: "release the renewal lock", source: error })
-            })
+            committed
+                .map_err(|error| StoreError::from(Error::Database { what: "release the renewal lock", source: error }))
         })
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sqlx::postgres::PgSslMode;
 use timeline_dispatch::{ClaimLimits, Outbox};
-use timeline_postgres::{ConnectError, PgOutbox, connect, connect_options};
+use timeline_postgres::{Error, PgOutbox, connect, connect_options};
 use timeline_testkit::{PgServer, TestCertificates, assert_hides};
 
 const PASSWORD: &str = "s3cret-outbox-password";
@@ -62,7 +62,7 @@ fn a_ca_file_turns_verification_on() {
         assert_eq!(format!("{:?}", options.get_ssl_mode()), format!("{verified:?}"), "sslmode={mode}");
     }
     let refused = connect_options("postgres://app@db/app?sslmode=disable", Some(ca)).unwrap_err();
-    assert!(matches!(refused, ConnectError::CaFileWithoutVerification("disable")), "{refused:?}");
+    assert!(matches!(refused, Error::CaFileWithoutVerification("disable")), "{refused:?}");
 }
 
 #[tokio::test]
@@ -71,7 +71,7 @@ async fn a_server_signed_by_another_ca_is_refused_without_the_password() {
     let other = TestCertificates::new();
     let refused =
         connect(&url(&server, PASSWORD, "sslmode=verify-full"), Some(&other.ca_file()), 1).await.expect_err("refused");
-    assert!(matches!(refused, ConnectError::Refused { .. }), "{refused:?}");
+    assert!(matches!(refused, Error::Refused { .. }), "{refused:?}");
     let said = refused.to_string();
     assert!(said.contains("certificate") && said.contains("127.0.0.1"), "{said}");
     assert_hides(&refused, PASSWORD);

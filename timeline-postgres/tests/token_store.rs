@@ -14,7 +14,7 @@ use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::send::{Outcome, RetryPolicy};
 use hubspot_timeline::wire::TimelineEventTemplate;
 use hubspot_timeline::{App, Error, TimelineEvent};
-use timeline_postgres::{PgTokenStore, TokenCipher, TokenStoreError};
+use timeline_postgres::{PgTokenStore, TokenCipher};
 use timeline_sandbox::Sandbox;
 use timeline_testkit::TestDb;
 
@@ -248,7 +248,7 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
     }
 
     let undecryptable = |error: &hubspot_timeline::accounts::StoreError| {
-        matches!(error.downcast_ref::<TokenStoreError>(), Some(TokenStoreError::Undecryptable { .. }))
+        matches!(error.downcast_ref::<timeline_postgres::Error>(), Some(timeline_postgres::Error::Undecryptable { .. }))
     };
     let wrong_key = PgTokenStore::new(pool.clone()).encrypted(TokenCipher::new([0x11; 32]));
     let error = wrong_key.load(101).await.unwrap_err();
@@ -256,7 +256,10 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
     assert!(error.to_string().contains("does not decrypt"), "{error}");
     let error = PgTokenStore::new(pool.clone()).load(101).await.unwrap_err();
     assert!(
-        matches!(error.downcast_ref::<TokenStoreError>(), Some(TokenStoreError::KeyMissing { portal: 101 })),
+        matches!(
+            error.downcast_ref::<timeline_postgres::Error>(),
+            Some(timeline_postgres::Error::KeyMissing { portal: 101 })
+        ),
         "{error}"
     );
 

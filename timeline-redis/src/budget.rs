@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::connection::BudgetConnection;
-use crate::error::PermitError;
+use crate::error::Error;
 use crate::script::{Answer, BudgetScript, Feedback};
 
 /// What a [`RedisRateBudget`] does while Redis does not answer: no
@@ -22,7 +22,7 @@ use crate::script::{Answer, BudgetScript, Feedback};
 /// CLUSTERDOWN).
 ///
 /// Answers that are refusals are not outages, and no policy waits for them
-/// (see [`PermitError`]): READONLY is tried again for the builder's
+/// (see [`Error`]): READONLY is tried again for the builder's
 /// [`failover_grace`](crate::RedisRateBudgetBuilder::failover_grace), then fails
 /// the permit; NOPERM (or a refused login), OOM and a failed script fail it
 /// at once.
@@ -67,7 +67,7 @@ enum Trouble {
     /// READONLY: tried again until the failover grace has passed.
     ReadOnly,
     /// Any other refusal: the permit fails at once.
-    Refused(PermitError),
+    Refused(Error),
 }
 
 /// Redis's own words: its error code and message (`NOPERM this user …`).
@@ -90,16 +90,16 @@ fn trouble(error: &RedisError) -> Trouble {
             | ServerErrorKind::ClusterDown,
         ) => Trouble::Unreachable,
         ErrorKind::Server(ServerErrorKind::NoPerm) | ErrorKind::AuthenticationFailed => {
-            Trouble::Refused(PermitError::NoPermission { detail: detail() })
+            Trouble::Refused(Error::NoPermission { detail: detail() })
         }
         ErrorKind::Server(_) | ErrorKind::UnexpectedReturnType | ErrorKind::Parse => {
-            Trouble::Refused(PermitError::Script { detail: detail() })
+            Trouble::Refused(Error::Script { detail: detail() })
         }
         ErrorKind::Extension => match error.code() {
-            Some("OOM") => Trouble::Refused(PermitError::OutOfMemory { detail: detail() }),
-            Some("NOAUTH" | "WRONGPASS") => Trouble::Refused(PermitError::NoPermission { detail: detail() }),
+            Some("OOM") => Trouble::Refused(Error::OutOfMemory { detail: detail() }),
+            Some("NOAUTH" | "WRONGPASS") => Trouble::Refused(Error::NoPermission { detail: detail() }),
             Some("BUSY") => Trouble::Unreachable,
-            _ => Trouble::Refused(PermitError::Script { detail: detail() }),
+            _ => Trouble::Refused(Error::Script { detail: detail() }),
         },
         _ => Trouble::Unreachable,
     }
@@ -130,7 +130,7 @@ fn trouble(error: &RedisError) -> Trouble {
 /// only when they carry `X-HubSpot-RateLimit-Remaining`.
 ///
 /// When Redis does not answer, [`OnUnreachable`] says what happens; when
-/// it answers with a refusal, the permit fails with a [`PermitError`].
+/// it answers with a refusal, the permit fails with a [`Error`].
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -207,18 +207,18 @@ impl Shared {
 
     /// Notes a READONLY answer; the error the permit fails with once it has
     /// lasted the failover grace.
-    fn read_only(&self, error: &RedisError, now: Instant) -> Option<PermitError> {
+    fn read_only(&self, error: &RedisError, now: Instant) -> Option<Error> {
         let mut since = self.read_only_since.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let started = *since.get_or_insert_with(|| {
             tracing::warn!(%error, grace = ?self.failover_grace, "Redis answers READONLY: permits are asked again until a writable server answers or the grace has passed");
             now
         });
         let waited = now.saturating_duration_since(started);
-        (waited >= self.failover_grace).then(|| PermitError::ReadOnly { waited, detail: redis_words(error) })
+        (waited >= self.failover_grace).then(|| Error::ReadOnly { waited, detail: redis_words(error) })
     }
 
     /// Notes a refusal (logged once per streak) and hands it to the permit's caller.
-    fn refused(&self, error: PermitError) -> BudgetError {
+    fn refused(&self, error: Error) -> BudgetError {
         if !self.refusing.swap(true, Ordering::Relaxed) {
             tracing::error!(%error, "Redis refuses the budget: permits fail until it admits again");
         }
@@ -354,7 +354,7 @@ impl fmt::Debug for RedisRateBudget {
 }
 
 impl RateBudget for RedisRateBudget {
-    /// A permit from the account's shared window; a [`PermitError`] (boxed)
+    /// A permit from the account's shared window; a [`Error`] (boxed)
     /// when Redis refuses.
     fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
         Box::pin(self.acquire_shared(portal))

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::budget::{OnUnreachable, RedisRateBudget, Shared, apply_feedback};
 use crate::connection::BudgetConnection;
-use crate::error::BuildError;
+use crate::error::Error;
 use crate::script::BudgetScript;
 
 /// The key prefix when none is given.
@@ -46,7 +46,7 @@ const RESPONSE_TIMEOUT: Duration = Duration::from_secs(1);
 /// use timeline_core::RateLimit;
 /// use timeline_redis::{OnUnreachable, RedisRateBudget};
 ///
-/// # async fn run() -> Result<(), timeline_redis::BuildError> {
+/// # async fn run() -> Result<(), timeline_redis::Error> {
 /// let budget = RedisRateBudget::builder()
 ///     .url("redis://127.0.0.1:6379")
 ///     .prefix("my-service:budget")
@@ -131,7 +131,7 @@ impl RedisRateBudgetBuilder {
 
     /// How long the budget asks again while Redis answers READONLY (its
     /// server became a replica, as during a failover) before permits fail
-    /// with [`PermitError::ReadOnly`](crate::PermitError::ReadOnly)
+    /// with [`Error::ReadOnly`](crate::Error::ReadOnly)
     /// ([`DEFAULT_FAILOVER_GRACE`] unless given). A budget built from a URL
     /// opens a new connection between tries, so a DNS name that moved to
     /// the new primary is followed.
@@ -145,39 +145,39 @@ impl RedisRateBudgetBuilder {
     ///
     /// # Errors
     ///
-    /// [`BuildError::Config`] for a missing or malformed URL, a CA file
+    /// [`Error::Config`] for a missing or malformed URL, a CA file
     /// without a `rediss://` URL, a limit of 0 requests, a window of zero or
     /// over a day, more than [`MAX_REQUESTS_PER_WINDOW`] requests, an empty
-    /// prefix or a `LocalShare` of 0 replicas; [`BuildError::CaFile`] when
-    /// the CA file cannot be read; [`BuildError::Redis`] when the first
+    /// prefix or a `LocalShare` of 0 replicas; [`Error::CaFile`] when
+    /// the CA file cannot be read; [`Error::Redis`] when the first
     /// connection fails (unreachable, a refused password, a failed TLS
     /// handshake).
-    pub async fn build(self) -> Result<RedisRateBudget, BuildError> {
+    pub async fn build(self) -> Result<RedisRateBudget, Error> {
         let limit = self.limit.unwrap_or_else(RateLimit::hubspot);
-        LocalRateBudget::new(limit).map_err(|error| BuildError::Config(error.to_string()))?;
+        LocalRateBudget::new(limit).map_err(|error| Error::Config(error.to_string()))?;
         if limit.max_requests() > MAX_REQUESTS_PER_WINDOW {
-            return Err(BuildError::Config(format!(
+            return Err(Error::Config(format!(
                 "a Redis budget holds at most {MAX_REQUESTS_PER_WINDOW} requests per window, not {}",
                 limit.max_requests()
             )));
         }
         let prefix = self.prefix.unwrap_or_else(|| DEFAULT_PREFIX.to_owned());
         if prefix.is_empty() {
-            return Err(BuildError::Config("the key prefix is empty".to_owned()));
+            return Err(Error::Config("the key prefix is empty".to_owned()));
         }
         let fallback = match self.on_unreachable {
             OnUnreachable::Wait => None,
             OnUnreachable::LocalShare { replicas: 0 } => {
-                return Err(BuildError::Config("OnUnreachable::LocalShare needs at least 1 replica".to_owned()));
+                return Err(Error::Config("OnUnreachable::LocalShare needs at least 1 replica".to_owned()));
             }
             OnUnreachable::LocalShare { replicas } => {
                 let share = RateLimit::new((limit.max_requests() / replicas).max(1), limit.window());
-                Some(LocalRateBudget::new(share).map_err(|error| BuildError::Config(error.to_string()))?)
+                Some(LocalRateBudget::new(share).map_err(|error| Error::Config(error.to_string()))?)
             }
         };
         let connection = match (self.connection, self.url) {
             (Some(_), _) if self.ca_file.is_some() => {
-                return Err(BuildError::Config("a CA file goes with a URL, not with a connection".to_owned()));
+                return Err(Error::Config("a CA file goes with a URL, not with a connection".to_owned()));
             }
             (Some(connection), _) => BudgetConnection::given(connection),
             (None, Some(url)) => {
@@ -187,9 +187,9 @@ impl RedisRateBudgetBuilder {
                     .set_connection_timeout(Some(RESPONSE_TIMEOUT))
                     .set_number_of_retries(1)
                     .set_max_delay(Duration::from_millis(200));
-                BudgetConnection::open(client, config).await.map_err(BuildError::Redis)?
+                BudgetConnection::open(client, config).await.map_err(Error::Redis)?
             }
-            (None, None) => return Err(BuildError::Config("a Redis URL or connection is required".to_owned())),
+            (None, None) => return Err(Error::Config("a Redis URL or connection is required".to_owned())),
         };
         let script = BudgetScript::new(prefix, limit);
         let (feedback, queue) = mpsc::unbounded_channel();
@@ -216,10 +216,10 @@ impl RedisRateBudgetBuilder {
 
 /// The client of `url`, trusting the CA of `ca_file` when given. Errors
 /// leave the URL out.
-fn client(url: &str, ca_file: Option<PathBuf>) -> Result<redis::Client, BuildError> {
+fn client(url: &str, ca_file: Option<PathBuf>) -> Result<redis::Client, Error> {
     let info = url
         .into_connection_info()
-        .map_err(|error| BuildError::Config(format!("the Redis URL is not one (the URL is not shown): {error}")))?;
+        .map_err(|error| Error::Config(format!("the Redis URL is not one (the URL is not shown): {error}")))?;
     let tls = matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. });
     if tls {
         install_crypto_provider();
@@ -227,14 +227,14 @@ fn client(url: &str, ca_file: Option<PathBuf>) -> Result<redis::Client, BuildErr
     match ca_file {
         None => redis::Client::open(info),
         Some(_) if !tls => {
-            return Err(BuildError::Config("a CA file goes with a rediss:// URL (TLS) only".to_owned()));
+            return Err(Error::Config("a CA file goes with a rediss:// URL (TLS) only".to_owned()));
         }
         Some(path) => {
-            let pem = std::fs::read(&path).map_err(|source| BuildError::CaFile { path, source })?;
+            let pem = std::fs::read(&path).map_err(|source| Error::CaFile { path, source })?;
             redis::Client::build_with_tls(info, TlsCertificates { client_tls: None, root_cert: Some(pem) })
         }
     }
-    .map_err(|error| BuildError::Config(format!("the Redis URL or CA cannot be used: {error}")))
+    .map_err(|error| Error::Config(format!("the Redis URL or CA cannot be used: {error}")))
 }
 
 /// Makes rustls's process-wide crypto provider the one reqwest uses

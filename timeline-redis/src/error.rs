@@ -1,14 +1,25 @@
-//! [`BuildError`]: why a [`RedisRateBudget`](crate::RedisRateBudget) was not
-//! built; [`PermitError`]: why it handed out no permit. Neither holds the
-//! Redis URL or its password.
+//! [`Error`]: why a [`RedisRateBudget`](crate::RedisRateBudget) was not
+//! built, or handed out no permit. It never holds the Redis URL or its
+//! password.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Why [`RedisRateBudgetBuilder::build`](crate::RedisRateBudgetBuilder::build) failed.
+/// Why [`RedisRateBudgetBuilder::build`](crate::RedisRateBudgetBuilder::build)
+/// failed (`Config`, `CaFile`, `Redis`), or why a
+/// [`RedisRateBudget`](crate::RedisRateBudget) handed out no permit
+/// (`ReadOnly`, `NoPermission`, `OutOfMemory`, `Script`).
+///
+/// A permit's refusal comes when Redis answered, and its answer was a
+/// refusal that waiting for it would not cure. (While Redis does not answer
+/// at all, the budget follows its [`OnUnreachable`](crate::OnUnreachable)
+/// policy instead.) The client's call stops with
+/// [`Error::RateBudget`](timeline_core::Error::RateBudget), whose source is
+/// this error, and its events fail unsent; a dispatcher keeps them and
+/// tries again after its backoff.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum BuildError {
+pub enum Error {
     /// A setting is missing or out of bounds.
     #[error("invalid Redis budget configuration: {0}")]
     Config(String),
@@ -26,20 +37,7 @@ pub enum BuildError {
     /// trusted CAs did not sign, a server that does not speak TLS).
     #[error("cannot connect to Redis: {0}")]
     Redis(#[source] redis::RedisError),
-}
 
-/// Why a [`RedisRateBudget`](crate::RedisRateBudget) handed out no permit:
-/// Redis answered, and its answer was a refusal that waiting for it would
-/// not cure. (While Redis does not answer at all, the budget follows its
-/// [`OnUnreachable`](crate::OnUnreachable) policy instead.)
-///
-/// The client's call stops with
-/// [`Error::RateBudget`](timeline_core::Error::RateBudget), whose source is
-/// this error, and its events fail unsent; a dispatcher keeps them and
-/// tries again after its backoff.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PermitError {
     /// The server answered READONLY (it is a replica, as after a failover)
     /// for longer than the builder's
     /// [`failover_grace`](crate::RedisRateBudgetBuilder::failover_grace):

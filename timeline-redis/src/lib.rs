@@ -23,7 +23,7 @@
 //! # When Redis refuses
 //!
 //! An answer that is a refusal is not an outage, and no permit waits for it
-//! silently; each is a [`PermitError`], logged once per streak, and the
+//! silently; each is a [`Error`], logged once per streak, and the
 //! client's call stops with
 //! [`Error::RateBudget`](timeline_core::Error::RateBudget) (its events fail
 //! unsent; a dispatcher tries them again after its backoff):
@@ -31,10 +31,10 @@
 //! | Redis answers | the budget |
 //! |---|---|
 //! | no answer, a timeout, LOADING, BUSY, TRYAGAIN, MASTERDOWN, CLUSTERDOWN | an outage: [`OnUnreachable`] (wait, or pace in process) |
-//! | READONLY (a replica, as during a failover) | asks again with a backoff (over a new connection when built from a URL) for [`failover_grace`](RedisRateBudgetBuilder::failover_grace), 10 s by default, then fails with [`PermitError::ReadOnly`] |
-//! | NOPERM (ACL), a refused login | fails at once: [`PermitError::NoPermission`] |
-//! | OOM (`maxmemory` with `noeviction`) | fails at once: [`PermitError::OutOfMemory`] |
-//! | an error of the script (a key of the prefix holding another type, …) | fails at once: [`PermitError::Script`] |
+//! | READONLY (a replica, as during a failover) | asks again with a backoff (over a new connection when built from a URL) for [`failover_grace`](RedisRateBudgetBuilder::failover_grace), 10 s by default, then fails with [`Error::ReadOnly`] |
+//! | NOPERM (ACL), a refused login | fails at once: [`Error::NoPermission`] |
+//! | OOM (`maxmemory` with `noeviction`) | fails at once: [`Error::OutOfMemory`] |
+//! | an error of the script (a key of the prefix holding another type, …) | fails at once: [`Error::Script`] |
 //!
 //! The next permit asks Redis again, so the budget admits as soon as Redis
 //! does.
@@ -67,6 +67,6 @@ mod sliding_log;
 
 pub use budget::{OnUnreachable, RedisRateBudget};
 pub use builder::{DEFAULT_FAILOVER_GRACE, DEFAULT_PREFIX, MAX_REQUESTS_PER_WINDOW, RedisRateBudgetBuilder};
-pub use error::{BuildError, PermitError};
+pub use error::Error;
 pub use redis::aio::ConnectionManager;
 pub use sliding_log::{Decision, Observed, SlidingLog};

@@ -26,7 +26,7 @@ async fn a_bad_configuration_is_refused_before_connecting() {
             .map(drop),
     ];
     for (case, result) in refused.into_iter().enumerate() {
-        assert!(matches!(result, Err(timeline_redis::BuildError::Config(_))), "case {case}: {result:?}");
+        assert!(matches!(result, Err(timeline_redis::Error::Config(_))), "case {case}: {result:?}");
     }
     let builder = RedisRateBudget::builder().url("redis://:hunter2@127.0.0.1:6379");
     assert!(!format!("{builder:?}").contains("hunter2"), "the URL's password stays out of Debug");

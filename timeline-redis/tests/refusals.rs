@@ -1,5 +1,5 @@
 //! Answers of Redis that are refusals, not outages, fail the permit with
-//! their own [`PermitError`] instead of waiting: NOPERM, OOM, a failed
+//! their own [`timeline_redis::Error`] instead of waiting: NOPERM, OOM, a failed
 //! script at once, READONLY once the failover grace has passed (and a
 //! failover that settles within it hands the permit out). A client's
 //! events then fail unsent, with the budget's words.
@@ -11,18 +11,21 @@ use std::time::Duration;
 
 use hubspot_timeline::budget::{RateBudget, RateLimit};
 use hubspot_timeline::send::FailureReason;
-use timeline_redis::{PermitError, RedisRateBudget};
+use timeline_redis::RedisRateBudget;
 use timeline_testkit::{RedisServer, assert_hides};
 
 use common::admin;
 
 const PORTAL: u64 = 9_000_007;
 
-/// The budget's refusal, as the client sees it: a [`PermitError`] inside
+/// The budget's refusal, as the client sees it: a [`timeline_redis::Error`] inside
 /// the budget's boxed error.
-async fn refusal(budget: &RedisRateBudget) -> PermitError {
+async fn refusal(budget: &RedisRateBudget) -> timeline_redis::Error {
     let error = budget.acquire(PORTAL).await.err().expect("the budget refuses");
-    error.downcast_ref::<PermitError>().cloned().unwrap_or_else(|| panic!("not a PermitError: {error:?}"))
+    match error.downcast::<timeline_redis::Error>() {
+        Ok(refusal) => *refusal,
+        Err(error) => panic!("not the budget's error: {error:?}"),
+    }
 }
 
 async fn budget(url: String) -> RedisRateBudget {
@@ -41,7 +44,10 @@ async fn a_user_without_the_scripts_permission_fails_the_permit_and_the_send() {
     let url = format!("redis://limited:limited-secret@127.0.0.1:{}", redis.port());
     let budget = Arc::new(budget(url).await);
     let refused = refusal(&budget).await;
-    assert!(matches!(&refused, PermitError::NoPermission { detail } if detail.contains("NOPERM")), "{refused:?}");
+    assert!(
+        matches!(&refused, timeline_redis::Error::NoPermission { detail } if detail.contains("NOPERM")),
+        "{refused:?}"
+    );
     assert_hides(&refused, "limited-secret");
     assert!(!budget.is_unreachable(), "a refusal is not an outage");
 
@@ -69,7 +75,7 @@ async fn redis_out_of_memory_fails_the_permit() {
         redis::cmd("CONFIG").arg(&["SET", "maxmemory-policy", "noeviction"]).query_async(&mut admin).await.unwrap();
     let _: () = redis::cmd("CONFIG").arg(&["SET", "maxmemory", "1"]).query_async(&mut admin).await.unwrap();
     let refused = refusal(&budget).await;
-    assert!(matches!(&refused, PermitError::OutOfMemory { detail } if detail.contains("OOM")), "{refused:?}");
+    assert!(matches!(&refused, timeline_redis::Error::OutOfMemory { detail } if detail.contains("OOM")), "{refused:?}");
 
     let _: () = redis::cmd("CONFIG").arg(&["SET", "maxmemory", "0"]).query_async(&mut admin).await.unwrap();
     budget.acquire(PORTAL).await.expect("a permit again once there is memory");
@@ -83,7 +89,10 @@ async fn a_failing_script_fails_the_permit() {
     let log = format!("hubspot-timeline:budget:{{{PORTAL}}}:log");
     let _: () = redis::cmd("SET").arg(&log).arg("not a sorted set").query_async(&mut admin).await.unwrap();
     let refused = refusal(&budget).await;
-    assert!(matches!(&refused, PermitError::Script { detail } if detail.contains("WRONGTYPE")), "{refused:?}");
+    assert!(
+        matches!(&refused, timeline_redis::Error::Script { detail } if detail.contains("WRONGTYPE")),
+        "{refused:?}"
+    );
     let _: () = redis::cmd("DEL").arg(&log).query_async(&mut admin).await.unwrap();
     budget.acquire(PORTAL).await.expect("a permit again once the key is the budget's");
 }
@@ -108,7 +117,7 @@ async fn a_replica_fails_the_permit_after_the_failover_grace() {
         RedisRateBudget::builder().url(replica.url()).failover_grace(Duration::from_millis(300)).build().await.unwrap();
     make_replica(&mut admin(&replica.url()).await, primary.port()).await;
     let refused = refusal(&budget).await;
-    let PermitError::ReadOnly { waited, detail } = &refused else { panic!("{refused:?}") };
+    let timeline_redis::Error::ReadOnly { waited, detail } = &refused else { panic!("{refused:?}") };
     assert!(*waited >= Duration::from_millis(300), "tried for the grace: {waited:?}");
     assert!(detail.contains("READONLY"), "{detail}");
     assert!(!budget.is_unreachable(), "a replica is not an outage");

@@ -12,7 +12,7 @@ use common::admin;
 
 const PASSWORD: &str = "s3cret-budget-password";
 
-async fn refusal(url: String) -> timeline_redis::BuildError {
+async fn refusal(url: String) -> timeline_redis::Error {
     let builder = RedisRateBudget::builder().url(url);
     assert!(!format!("{builder:?}").contains(PASSWORD), "the builder's Debug shows the password");
     builder.build().await.expect_err("the budget is not built")

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hubspot_timeline::budget::{RateBudget, RateLimit};
 use redis::TlsCertificates;
-use timeline_redis::{BuildError, RedisRateBudget};
+use timeline_redis::RedisRateBudget;
 use timeline_testkit::{RedisServer, TestCertificates};
 
 const PORTAL: u64 = 9_000_011;
@@ -50,7 +50,7 @@ async fn a_server_signed_by_another_ca_is_refused() {
             builder = builder.ca_file(ca_file);
         }
         let refused = builder.build().await.expect_err("an untrusted certificate is refused");
-        assert!(matches!(refused, BuildError::Redis(_)), "{refused:?}");
+        assert!(matches!(refused, timeline_redis::Error::Redis(_)), "{refused:?}");
         let said = refused.to_string();
         assert!(said.contains("certificate"), "the error says the certificate is not trusted: {said}");
     }
@@ -62,7 +62,7 @@ async fn plaintext_to_a_tls_only_server_is_refused() {
     let Some(redis) = RedisServer::start_tls(&certificates) else { return };
     let plaintext = format!("redis://127.0.0.1:{}", redis.port());
     let refused = RedisRateBudget::builder().url(plaintext).build().await.expect_err("plaintext is refused");
-    assert!(matches!(refused, BuildError::Redis(_)), "{refused:?}");
+    assert!(matches!(refused, timeline_redis::Error::Redis(_)), "{refused:?}");
 }
 
 #[tokio::test]
@@ -74,12 +74,12 @@ async fn a_ca_file_goes_with_a_tls_url_only() {
         .build()
         .await
         .expect_err("a CA file without TLS is refused");
-    assert!(matches!(&refused, BuildError::Config(message) if message.contains("rediss://")), "{refused:?}");
+    assert!(matches!(&refused, timeline_redis::Error::Config(message) if message.contains("rediss://")), "{refused:?}");
     let missing = RedisRateBudget::builder()
         .url("rediss://127.0.0.1:1")
         .ca_file(certificates.ca_file().with_extension("missing"))
         .build()
         .await
         .expect_err("a missing CA file is refused");
-    assert!(matches!(missing, BuildError::CaFile { .. }), "{missing:?}");
+    assert!(matches!(missing, timeline_redis::Error::CaFile { .. }), "{missing:?}");
 }

@@ -1,11 +1,34 @@
-//! [`TokenStoreError`]: why the Postgres token store failed, apart from the
-//! store and its cipher, which both report it.
+//! [`Error`]: why a Postgres connection could not be made, or the
+//! [`PgTokenStore`](crate::PgTokenStore) failed. Its `Display`, `Debug` and
+//! sources never show a database URL (it may hold a password) or a token.
 
-/// Why a [`PgTokenStore`](crate::PgTokenStore) could not do what it was asked. The app reports
-/// it as a token-store failure of the account.
+/// Why [`connect`](crate::connect) or [`connect_options`](crate::connect_options)
+/// failed (`Url`, `CaFileWithoutVerification`, `Refused`: they name the
+/// server, the database and the user, never the URL), or why a
+/// [`PgTokenStore`](crate::PgTokenStore) could not do what it was asked
+/// (the other variants; the app reports it as a token-store failure of the
+/// account).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum TokenStoreError {
+pub enum Error {
+    /// The URL does not parse, or a parameter of it is wrong.
+    #[error("the Postgres URL cannot be used (it is not shown, as it may hold a password): {0}")]
+    Url(#[source] sqlx::Error),
+    /// A CA file was given with `sslmode=disable` or `allow`, which do not
+    /// verify the server.
+    #[error("a Postgres CA file was given with sslmode={0}: use sslmode=verify-full (or verify-ca) or leave it out")]
+    CaFileWithoutVerification(&'static str),
+    /// The server refused the connection, did not answer, or its TLS
+    /// handshake failed (a certificate the trusted CAs did not sign, a
+    /// server without TLS under `sslmode=require`).
+    #[error("cannot connect to Postgres at {server}: {source}")]
+    Refused {
+        /// `HOST:PORT/DATABASE as USER`.
+        server: String,
+        /// sqlx's error.
+        source: sqlx::Error,
+    },
+
     /// A query failed.
     #[error("postgres token store: {what}: {source}")]
     Database {
