@@ -56,13 +56,8 @@ async fn at_the_bound_try_emit_hands_the_event_back_and_emit_waits_for_room() {
 
 #[tokio::test]
 async fn the_same_event_emitted_again_is_accepted_once_and_sent_once() {
-    let sandbox = sandbox().start().await.unwrap();
-    let outbox = MemoryOutbox::new();
-    let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes)
-        .linger(Duration::from_secs(3600))
-        .spawn()
-        .unwrap();
+    let (sandbox, outbox, _outcomes, builder) = memory_setup().await;
+    let dispatcher = builder.linger(Duration::from_secs(3600)).spawn().unwrap();
     let event = signup(103, 0);
     assert_eq!(dispatcher.emit(103, &event).await.unwrap().enqueued, Enqueued::Added);
     assert_eq!(dispatcher.emit(103, &event).await.unwrap().enqueued, Enqueued::AlreadyThere);
@@ -77,10 +72,8 @@ async fn the_same_event_emitted_again_is_accepted_once_and_sent_once() {
 
 #[tokio::test]
 async fn a_bad_event_is_an_error_at_the_call_site_and_stores_nothing() {
-    let sandbox = sandbox().start().await.unwrap();
-    let outbox = MemoryOutbox::new();
-    let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes).spawn().unwrap();
+    let (_sandbox, outbox, _outcomes, builder) = memory_setup().await;
+    let dispatcher = builder.spawn().unwrap();
     let mut event = signup(101, 0);
     event.signup_id = "x".repeat(1_000);
     assert!(matches!(dispatcher.emit(101, &event).await, Err(EmitError::Encode(_))));

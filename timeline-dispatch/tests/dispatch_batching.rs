@@ -43,14 +43,8 @@ async fn full_batches_go_out_at_once_whatever_the_linger() {
 
 #[tokio::test]
 async fn a_partial_batch_goes_out_as_one_request_when_its_linger_ends() {
-    let sandbox = sandbox().start().await.unwrap();
-    let outbox = MemoryOutbox::new();
-    let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes)
-        .batch_size(100)
-        .linger(Duration::from_secs(2))
-        .spawn()
-        .unwrap();
+    let (sandbox, _outbox, outcomes, builder) = memory_setup().await;
+    let dispatcher = builder.batch_size(100).linger(Duration::from_secs(2)).spawn().unwrap();
     // Its first claim, of what the outbox held at start, is done.
     dispatcher.flush().await.unwrap();
     for event in signups(102, 7) {

@@ -52,13 +52,8 @@ async fn an_outage_leaves_events_pending_with_backoff_until_it_ends_then_they_go
 
 #[tokio::test]
 async fn a_permanent_refusal_is_a_dead_letter_with_its_reason_and_the_rest_of_its_batch_lands() {
-    let sandbox = sandbox().start().await.unwrap();
-    let outbox = MemoryOutbox::new();
-    let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes)
-        .linger(Duration::from_secs(3600))
-        .spawn()
-        .unwrap();
+    let (sandbox, outbox, outcomes, builder) = memory_setup().await;
+    let dispatcher = builder.linger(Duration::from_secs(3600)).spawn().unwrap();
     dispatcher.flush().await.unwrap();
     let mut bad = signup(102, 1);
     bad.plan = Plan::Legacy;

@@ -109,13 +109,8 @@ async fn shutdown_gives_back_what_is_being_sent_at_its_deadline_and_reports_what
 
 #[tokio::test]
 async fn shutdown_delivers_what_is_due_within_its_time() {
-    let sandbox = sandbox().start().await.unwrap();
-    let outbox = MemoryOutbox::new();
-    let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes)
-        .linger(Duration::from_secs(3600))
-        .spawn()
-        .unwrap();
+    let (sandbox, _outbox, _outcomes, builder) = memory_setup().await;
+    let dispatcher = builder.linger(Duration::from_secs(3600)).spawn().unwrap();
     dispatcher.flush().await.unwrap();
     for event in signups(102, 30) {
         dispatcher.emit(102, &event).await.unwrap();
@@ -145,10 +140,8 @@ async fn dropping_the_dispatcher_does_not_wait_and_gives_its_rows_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flush_is_not_held_up_by_events_emitted_after_it() {
-    let sandbox = sandbox().start().await.unwrap();
-    let outbox = MemoryOutbox::new();
-    let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes).batch_size(10).spawn().unwrap();
+    let (_sandbox, _outbox, outcomes, builder) = memory_setup().await;
+    let dispatcher = builder.batch_size(10).spawn().unwrap();
     for event in signups(101, 30) {
         dispatcher.emit(101, &event).await.unwrap();
     }

@@ -3,7 +3,6 @@
 
 mod dispatch_support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use dispatch_support::*;
@@ -11,13 +10,8 @@ use timeline_dispatch::{Enqueued, MemoryOutbox, Outbox, RowFilter, RowState};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivered_rows_are_purged_after_the_retention_and_dead_letters_stay() {
-    let sandbox = sandbox().start().await.unwrap();
-    let outbox = MemoryOutbox::new();
-    let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes)
-        .retention(Duration::from_secs(1))
-        .spawn()
-        .unwrap();
+    let (_sandbox, outbox, _outcomes, builder) = memory_setup().await;
+    let dispatcher = builder.retention(Duration::from_secs(1)).spawn().unwrap();
     for event in signups(101, 5) {
         dispatcher.emit(101, &event).await.unwrap();
     }

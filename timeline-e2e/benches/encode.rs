@@ -12,11 +12,9 @@
 //! - `serde_plain`: `serde_json::to_vec` of the struct's own `#[derive(Serialize)]`,
 //!   not the wire format (numbers stay numbers, no token object): the practical limit.
 
-#[path = "support/pet_event.rs"]
-mod pet_event;
-
 use std::collections::HashMap;
 use std::hint::black_box;
+use timeline_e2e::pet_event;
 
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

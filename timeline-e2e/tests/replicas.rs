@@ -22,9 +22,8 @@
 //! under `CI=true`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,7 +33,7 @@ use timeline_testkit::{PgServer, RedisServer};
 
 mod service_binary;
 
-use service_binary::build_service;
+use service_binary::{Running, build_service, signal, start, wait_exit};
 
 const REPLICAS: usize = 3;
 const FIRST_PORTAL: u64 = 5001;
@@ -66,47 +65,17 @@ struct ReplicaSetup {
 
 impl ReplicaSetup {
     /// Starts a replica and reads its URL from its first stdout line.
-    fn start(&self) -> (Child, String) {
-        let mut child = Command::new(&self.service)
-            .args(["--listen", "127.0.0.1:0", "--hubspot-base-url", &self.sandbox_url])
-            .args(["--outbox", &self.outbox_url, "--token-store", &self.tokens_url, "--budget", &self.redis_url])
-            .arg("--tokens")
-            .arg(&self.seed_file)
-            .args(["--rate-limit", &format!("{LIMIT}/{}", WINDOW.as_millis())])
-            .env("HUBSPOT_CLIENT_ID", CLIENT_ID)
-            .env("HUBSPOT_CLIENT_SECRET", CLIENT_SECRET)
-            .stdout(Stdio::piped())
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the service starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.split_whitespace().last().unwrap_or_default().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "the replica's first line was {line:?}");
-        (child, url)
-    }
-}
-
-fn signal(child: &Child, signal: libc::c_int) {
-    // SAFETY: kill only sends a signal to a child this test owns.
-    unsafe {
-        libc::kill(child.id() as libc::pid_t, signal);
-    }
-}
-
-/// Waits for `child` to exit, at most `limit` (a hang guard).
-fn wait(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let give_up = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        if Instant::now() > give_up {
-            let _ = child.kill();
-            panic!("a replica did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    fn start(&self) -> (Running, String) {
+        start(
+            Command::new(&self.service)
+                .args(["--listen", "127.0.0.1:0", "--hubspot-base-url", &self.sandbox_url])
+                .args(["--outbox", &self.outbox_url, "--token-store", &self.tokens_url, "--budget", &self.redis_url])
+                .arg("--tokens")
+                .arg(&self.seed_file)
+                .args(["--rate-limit", &format!("{LIMIT}/{}", WINDOW.as_millis())])
+                .env("HUBSPOT_CLIENT_ID", CLIENT_ID)
+                .env("HUBSPOT_CLIENT_SECRET", CLIENT_SECRET),
+        )
     }
 }
 
@@ -223,8 +192,8 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     let outbox = timeline_postgres::PgOutbox::new(sqlx::PgPool::connect(&setup.outbox_url).await.unwrap());
     tokio::time::sleep(POSTING / 3).await;
     let mut killed = children.remove(1);
-    signal(&killed, libc::SIGKILL);
-    killed.wait().unwrap();
+    signal(&killed.0, libc::SIGKILL);
+    killed.0.wait().unwrap();
     let killed_at = Instant::now();
     eprintln!("killed replica 1 after {:?}", started.elapsed());
     // Every row claimed at this moment (the killed replica's among them).
@@ -272,10 +241,10 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     };
     let elapsed = started.elapsed();
     for child in &children {
-        signal(child, libc::SIGTERM);
+        signal(&child.0, libc::SIGTERM);
     }
     for child in &mut children {
-        let status = wait(child, Duration::from_secs(30));
+        let status = wait_exit(&mut child.0, Duration::from_secs(30));
         assert!(status.success(), "a replica exited with {status}");
     }
     let stats = sandbox.stats();

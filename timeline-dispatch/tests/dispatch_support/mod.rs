@@ -16,7 +16,7 @@ use hubspot_timeline::events::{EventKind, Target, TokenKind, TokenSpec};
 use hubspot_timeline::send::RetryPolicy;
 use hubspot_timeline::wire::TimelineEventTemplate;
 use hubspot_timeline::{App, EncodeError, TimelineEvent, TimelineToken};
-use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Fate, Outbox};
+use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Fate, MemoryOutbox, Outbox};
 use timeline_sandbox::{Sandbox, SandboxBuilder};
 
 /// The accounts of the test sandboxes.
@@ -162,6 +162,16 @@ pub fn backoff() -> RetryPolicy {
 /// sink keeping outcomes in `outcomes`.
 pub fn dispatcher(app: App, outbox: Arc<dyn Outbox>, outcomes: &Outcomes) -> DispatcherBuilder {
     Dispatcher::builder_shared(app, outbox).retry_backoff(backoff()).linger(Duration::ZERO).sink(outcomes.sink())
+}
+
+/// A started [`sandbox`], an empty [`MemoryOutbox`], the outcomes its
+/// dispatcher reports, and the [`dispatcher`] builder over them.
+pub async fn memory_setup() -> (Sandbox, MemoryOutbox, Outcomes, DispatcherBuilder) {
+    let sandbox = sandbox().start().await.expect("the sandbox starts");
+    let outbox = MemoryOutbox::new();
+    let outcomes = Outcomes::default();
+    let builder = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes);
+    (sandbox, outbox, outcomes, builder)
 }
 
 /// Every outcome a dispatcher reported, in order.

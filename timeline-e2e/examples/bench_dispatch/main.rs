@@ -28,26 +28,15 @@
 //! cargo run --release --features postgres --example bench_dispatch -- flow --events 1000000 --rate 10000 --retention-s 10 --outboxes sqlite
 //! ```
 
-#[path = "../bench_portals/answers.rs"]
-mod answers;
 mod args;
-#[path = "../bench_portals/heap.rs"]
-mod heap;
 mod outboxes;
-#[path = "../bench_e2e/pacing.rs"]
-mod pacing;
-#[path = "../../benches/support/pet_event.rs"]
-mod pet_event;
-#[path = "../bench_e2e/sandbox_process.rs"]
-mod sandbox_process;
-#[path = "../bench_e2e/usage.rs"]
-mod usage;
 
 use std::collections::HashMap;
 use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+use timeline_e2e::{answers, heap, pet_event, sandbox_process, usage};
 
 use chrono::Utc;
 use hubspot_timeline::App;

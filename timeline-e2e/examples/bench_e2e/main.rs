@@ -13,15 +13,11 @@
 //! The last line of output is `RESULT {json}` for `benches/run-peers.sh`.
 
 mod args;
-mod pacing;
-#[path = "../../benches/support/pet_event.rs"]
-mod pet_event;
-mod sandbox_process;
-mod usage;
 
 use std::error::Error;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use timeline_e2e::{pacing, pet_event, sandbox_process, usage};
 
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::{Client, SendAll};

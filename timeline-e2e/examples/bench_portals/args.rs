@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use timeline_e2e::{default_sandbox_bin, number};
+
 /// Which measurement to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -90,16 +92,4 @@ impl Args {
         }
         Ok(args)
     }
-}
-
-fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value.parse().map_err(|_| format!("{flag} expects a number, not `{value}`"))
-}
-
-/// `timeline-sandbox` in the same target directory: this example runs from
-/// `target/<profile>/examples/`.
-fn default_sandbox_bin() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    let profile_dir = exe.parent().and_then(|examples| examples.parent()).map(PathBuf::from).unwrap_or_default();
-    profile_dir.join("timeline-sandbox")
 }

@@ -19,21 +19,12 @@
 //! cargo run --release --example bench_portals -- share --accounts 100 --windows 10 --rate-window-ms 1000
 //! ```
 
-mod answers;
 mod args;
-mod heap;
-#[path = "../bench_e2e/pacing.rs"]
-mod pacing;
-#[path = "../../benches/support/pet_event.rs"]
-mod pet_event;
-#[path = "../bench_e2e/sandbox_process.rs"]
-mod sandbox_process;
-#[path = "../bench_e2e/usage.rs"]
-mod usage;
 
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use timeline_e2e::{answers, heap, pet_event, sandbox_process, usage};
 
 use chrono::Utc;
 use hubspot_timeline::App;

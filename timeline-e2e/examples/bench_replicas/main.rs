@@ -16,14 +16,12 @@
 //! cargo run --features redis --example bench_replicas -- --accounts 4 --rate-limit 20 --rate-window-ms 1000 --windows 6
 //! ```
 
-#[path = "../../benches/support/pet_event.rs"]
-mod pet_event;
-
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use timeline_e2e::pet_event;
 
 use chrono::Utc;
 use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};

@@ -1,11 +1,13 @@
-//! `examples/service` as a binary, for the tests that run it as a process.
+//! `examples/service` and the `timeline-sandbox` binary, for the tests that
+//! run them as processes.
 
 // Each test binary that includes this module uses part of it.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 /// The target folder of this test binary's profile (`target/debug`).
 fn profile_dir() -> PathBuf {
@@ -13,18 +15,51 @@ fn profile_dir() -> PathBuf {
     exe.parent().and_then(Path::parent).expect("the test binary sits in target/<profile>/deps").to_path_buf()
 }
 
-/// Builds the example service with the Postgres and Redis backends.
-pub fn build_service() -> PathBuf {
+/// Builds `args` (a package's binary or example) with cargo, in this test
+/// binary's target folder and profile.
+fn cargo_build(args: &[&str]) {
     let mut command = Command::new(env!("CARGO"));
-    command
-        .args(["build", "-p", "hubspot-timeline", "--example", "service", "--features", "postgres,redis"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    command.arg("build").args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
     if profile_dir().file_name().is_some_and(|name| name == "release") {
         command.arg("--release");
     }
     let status = command.status().expect("cargo runs");
-    assert!(status.success(), "cargo build of the service failed");
+    assert!(status.success(), "cargo build {args:?} failed");
+}
+
+/// Builds the example service with the Postgres and Redis backends.
+pub fn build_service() -> PathBuf {
+    cargo_build(&["-p", "hubspot-timeline", "--example", "service", "--features", "postgres,redis"]);
     profile_dir().join("examples/service")
+}
+
+/// Builds the `timeline-sandbox` binary.
+pub fn build_sandbox() -> PathBuf {
+    cargo_build(&["-p", "timeline-sandbox", "--bin", "timeline-sandbox"]);
+    profile_dir().join("timeline-sandbox")
+}
+
+/// Sends `signal` (`libc::SIGTERM`, `libc::SIGKILL`, …) to `child`.
+pub fn signal(child: &Child, signal: libc::c_int) {
+    // SAFETY: kill only sends a signal to a child this test owns.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, signal);
+    }
+}
+
+/// Waits for `child` to exit, at most `limit` (a hang guard).
+pub fn wait_exit(child: &mut Child, limit: Duration) -> ExitStatus {
+    let give_up = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > give_up {
+            let _ = child.kill();
+            panic!("a process did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A running service, killed when dropped (a failed assertion included).
@@ -40,7 +75,8 @@ impl Drop for Running {
 /// Starts `command` (the service) and reads the URL its first line says it
 /// listens on.
 pub fn start(command: &mut Command) -> (Running, String) {
-    let mut running = Running(command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap());
+    let mut running =
+        Running(command.stdout(Stdio::piped()).stderr(Stdio::inherit()).stdin(Stdio::null()).spawn().unwrap());
     let mut line = String::new();
     BufReader::new(running.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let listening = line.split_whitespace().last().unwrap_or_default().to_owned();
