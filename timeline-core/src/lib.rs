@@ -13,6 +13,9 @@
 //!   `AppEventOccurrence`: see [`EventKind`]), and [`event_id`], the
 //!   deterministic id of events without one;
 //! - [`wire`], the serde model of HubSpot's request and response bodies;
+//! - [`check`], HubSpot's checks of an event input against the definition
+//!   of its event type, with HubSpot's words for each problem (the
+//!   sandbox answers with them; the command line's dry run uses them);
 //! - with the `client` feature (on by default), [`Client`], which sends any
 //!   number of events with [`SendAll`]: chunked, paced, retried without
 //!   duplicates, each event's fate in a [`SendReport`], v3 events and app
@@ -74,6 +77,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod check;
 #[cfg(feature = "client")]
 mod client;
 mod encode;

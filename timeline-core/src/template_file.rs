@@ -9,10 +9,9 @@
 
 use std::path::{Path, PathBuf};
 
-use timeline_template::{Kind, Origin, Token, definition};
+use timeline_template::{Origin, definition};
 
-use crate::TokenKind;
-use crate::wire::{TimelineEventTemplate, TimelineEventTemplateToken, TimelineEventTemplateTokenOption};
+use crate::wire::TimelineEventTemplate;
 
 /// A template definition file, parsed.
 ///
@@ -93,19 +92,12 @@ impl TemplateFile {
     pub fn parse(text: &str) -> Result<TemplateFile, TemplateFileError> {
         let definition =
             definition::parse(text).map_err(|reason| TemplateFileError::Malformed { path: PathBuf::new(), reason })?;
-        let template = TimelineEventTemplate {
-            id: String::new(),
-            name: definition.name,
-            object_type: definition.object_type,
-            tokens: definition.tokens.into_iter().map(template_token).collect(),
-            header_template: definition.header_template,
-            detail_template: definition.detail_template,
-            created_at: None,
-            updated_at: None,
-        };
-        Ok(match definition.origin {
-            Origin::EventTemplate { id } => TemplateFile::EventTemplate(TimelineEventTemplate { id, ..template }),
-            Origin::AppEvent { uid } => TemplateFile::AppEvent { uid, template },
+        Ok(match &definition.origin {
+            Origin::EventTemplate { .. } => TemplateFile::EventTemplate(definition.into()),
+            Origin::AppEvent { uid } => TemplateFile::AppEvent {
+                uid: uid.clone(),
+                template: TimelineEventTemplate { id: String::new(), ..definition.into() },
+            },
         })
     }
 
@@ -129,32 +121,10 @@ impl TemplateFile {
     }
 }
 
-/// A token of a definition file as the wire model writes it.
-fn template_token(token: Token) -> TimelineEventTemplateToken {
-    let kind = match token.kind {
-        Kind::String => TokenKind::String,
-        Kind::Number => TokenKind::Number,
-        Kind::Date => TokenKind::Date,
-        Kind::Enumeration => TokenKind::Enumeration,
-    };
-    TimelineEventTemplateToken {
-        name: token.name,
-        label: token.label,
-        kind,
-        options: token
-            .options
-            .into_iter()
-            .map(|option| TimelineEventTemplateTokenOption { label: option.label, value: option.value })
-            .collect(),
-        object_property_name: token.object_property_name,
-        created_at: None,
-        updated_at: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TokenKind;
 
     #[test]
     fn hubspot_template_json_is_read_with_numeric_ids_too() {

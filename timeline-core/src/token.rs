@@ -50,6 +50,30 @@ impl std::fmt::Display for TokenKind {
     }
 }
 
+/// A definition file's kind of token, as the wire model writes it.
+impl From<timeline_template::Kind> for TokenKind {
+    fn from(kind: timeline_template::Kind) -> Self {
+        match kind {
+            timeline_template::Kind::String => TokenKind::String,
+            timeline_template::Kind::Number => TokenKind::Number,
+            timeline_template::Kind::Date => TokenKind::Date,
+            timeline_template::Kind::Enumeration => TokenKind::Enumeration,
+        }
+    }
+}
+
+/// The wire model's kind of token, as a [`timeline_template::Definition`] holds it.
+impl From<TokenKind> for timeline_template::Kind {
+    fn from(kind: TokenKind) -> Self {
+        match kind {
+            TokenKind::String => timeline_template::Kind::String,
+            TokenKind::Number => timeline_template::Kind::Number,
+            TokenKind::Date => timeline_template::Kind::Date,
+            TokenKind::Enumeration => timeline_template::Kind::Enumeration,
+        }
+    }
+}
+
 /// The text a token value turns into, before JSON escaping.
 ///
 /// Numbers stay numbers here so the encoder can write them without an

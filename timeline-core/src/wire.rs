@@ -33,6 +33,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
+use timeline_template::{Definition, Origin, Token, TokenOption};
 
 use crate::token::TokenKind;
 
@@ -200,71 +201,35 @@ pub enum BatchStatus {
     Unknown,
 }
 
-/// The 201 answer of batch create: every input was stored.
+/// HubSpot's batch answer, one shape for every kind of result: the v3
+/// batch create's 201 ([`BatchResponseTimelineEventResponse`]) and 207
+/// ([`BatchResponseTimelineEventResponseWithErrors`]), and the app-event
+/// batch's 200 ([`BatchResponseAppEventOccurrence`]). `results` holds the
+/// stored inputs and `errors` one entry per input that was not stored;
+/// `numErrors` and `errors` are left out of the JSON when there are none.
+///
+/// ```
+/// use timeline_core::wire::{BatchResponse, BatchStatus, StandardError, TimelineEventResponse};
+/// let now = chrono::Utc::now();
+/// let stored = vec![TimelineEventResponse::new("e-1", "contacts", "1001298")];
+/// let answer = BatchResponse::new(BatchStatus::Complete, stored, now, now).with_errors(vec![StandardError::default()]);
+/// assert_eq!(answer.num_errors, Some(1));
+/// assert!(answer.requested_at.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct BatchResponseTimelineEventResponse {
+pub struct BatchResponse<T> {
     /// The batch's state.
     pub status: BatchStatus,
-    /// The stored events.
-    pub results: Vec<TimelineEventResponse>,
-    /// When the request arrived.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
-    pub requested_at: Option<DateTime<Utc>>,
-    /// When processing started.
-    #[serde(serialize_with = "rfc3339_millis_required")]
-    pub started_at: DateTime<Utc>,
-    /// When processing ended.
-    #[serde(serialize_with = "rfc3339_millis_required")]
-    pub completed_at: DateTime<Utc>,
-    /// Related links.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<BTreeMap<String, String>>,
-}
-
-impl BatchResponseTimelineEventResponse {
-    /// The answer holding `results`, without `requestedAt` or links.
-    ///
-    /// ```
-    /// use timeline_core::wire::{BatchResponseTimelineEventResponse, BatchStatus};
-    /// let now = chrono::Utc::now();
-    /// let answer = BatchResponseTimelineEventResponse::new(BatchStatus::Complete, Vec::new(), now, now);
-    /// assert!(answer.requested_at.is_none());
-    /// ```
-    pub fn new(
-        status: BatchStatus,
-        results: Vec<TimelineEventResponse>,
-        started_at: DateTime<Utc>,
-        completed_at: DateTime<Utc>,
-    ) -> Self {
-        BatchResponseTimelineEventResponse {
-            status,
-            results,
-            requested_at: None,
-            started_at,
-            completed_at,
-            links: None,
-        }
-    }
-}
-
-/// The 207 answer of batch create: `results` holds the stored inputs and
-/// `errors` one entry per input that was not stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BatchResponseTimelineEventResponseWithErrors {
-    /// The batch's state.
-    pub status: BatchStatus,
-    /// The stored events.
-    #[serde(default)]
-    pub results: Vec<TimelineEventResponse>,
+    /// The stored inputs.
+    #[serde(default = "Vec::new")]
+    pub results: Vec<T>,
     /// How many inputs failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num_errors: Option<i32>,
     /// One error per failed input.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<StandardError>,
     /// When the request arrived.
     #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
@@ -280,36 +245,34 @@ pub struct BatchResponseTimelineEventResponseWithErrors {
     pub links: Option<BTreeMap<String, String>>,
 }
 
-impl BatchResponseTimelineEventResponseWithErrors {
-    /// The answer holding `results` and `errors`, with `numErrors` counted
-    /// from them, without `requestedAt` or links.
-    ///
-    /// ```
-    /// use timeline_core::wire::{BatchResponseTimelineEventResponseWithErrors, BatchStatus, StandardError};
-    /// let now = chrono::Utc::now();
-    /// let errors = vec![StandardError::default()];
-    /// let answer = BatchResponseTimelineEventResponseWithErrors::new(BatchStatus::Complete, Vec::new(), errors, now, now);
-    /// assert_eq!(answer.num_errors, Some(1));
-    /// ```
-    pub fn new(
-        status: BatchStatus,
-        results: Vec<TimelineEventResponse>,
-        errors: Vec<StandardError>,
-        started_at: DateTime<Utc>,
-        completed_at: DateTime<Utc>,
-    ) -> Self {
-        BatchResponseTimelineEventResponseWithErrors {
+impl<T> BatchResponse<T> {
+    /// The answer holding `results`, without errors, `requestedAt` or links.
+    pub fn new(status: BatchStatus, results: Vec<T>, started_at: DateTime<Utc>, completed_at: DateTime<Utc>) -> Self {
+        BatchResponse {
             status,
             results,
-            num_errors: Some(i32::try_from(errors.len()).unwrap_or(i32::MAX)),
-            errors,
+            num_errors: None,
+            errors: Vec::new(),
             requested_at: None,
             started_at,
             completed_at,
             links: None,
         }
     }
+
+    /// The same answer with these `errors`, and `numErrors` counted from them.
+    pub fn with_errors(self, errors: Vec<StandardError>) -> Self {
+        BatchResponse { num_errors: Some(i32::try_from(errors.len()).unwrap_or(i32::MAX)), errors, ..self }
+    }
 }
+
+/// HubSpot's name for the 201 answer of batch create: every input was stored.
+pub type BatchResponseTimelineEventResponse = BatchResponse<TimelineEventResponse>;
+
+/// HubSpot's name for the 207 answer of batch create: `results` holds the
+/// stored inputs and `errors` one entry per input that was not stored
+/// (see [`BatchResponse::with_errors`]).
+pub type BatchResponseTimelineEventResponseWithErrors = BatchResponse<TimelineEventResponse>;
 
 /// One failed input of a batch.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -511,6 +474,85 @@ pub struct TimelineEventTemplateTokenOption {
     pub label: String,
     /// What events send.
     pub value: String,
+}
+
+/// A definition as the template endpoints write it: its id is the
+/// template id, or an app event's `uid`, and nothing says when it was made.
+///
+/// ```
+/// use timeline_core::wire::TimelineEventTemplate;
+/// let file = r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts",
+///                "tokens": [{"name": "petAge", "label": "Age", "type": "number"}]}"#;
+/// let definition = timeline_template::definition::parse(file).unwrap();
+/// let template = TimelineEventTemplate::from(definition.clone());
+/// assert_eq!((template.id.as_str(), template.tokens[0].label.as_str()), ("1001298", "Age"));
+/// assert_eq!(timeline_template::Definition::from(&template), definition);
+/// ```
+impl From<Definition> for TimelineEventTemplate {
+    fn from(definition: Definition) -> Self {
+        TimelineEventTemplate {
+            id: definition.event_type().to_owned(),
+            name: definition.name,
+            object_type: definition.object_type,
+            tokens: definition.tokens.into_iter().map(TimelineEventTemplateToken::from).collect(),
+            header_template: definition.header_template,
+            detail_template: definition.detail_template,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+}
+
+/// An event template's definition, as [`timeline_template::definition::parse`]
+/// reads it from the same JSON (the times are left out).
+impl From<&TimelineEventTemplate> for Definition {
+    fn from(template: &TimelineEventTemplate) -> Self {
+        Definition {
+            origin: Origin::EventTemplate { id: template.id.clone() },
+            name: template.name.clone(),
+            object_type: template.object_type.clone(),
+            custom_object: false,
+            tokens: template.tokens.iter().map(Token::from).collect(),
+            header_template: template.header_template.clone(),
+            detail_template: template.detail_template.clone(),
+        }
+    }
+}
+
+/// A definition's token as the template endpoints write it.
+impl From<Token> for TimelineEventTemplateToken {
+    fn from(token: Token) -> Self {
+        TimelineEventTemplateToken {
+            name: token.name,
+            label: token.label,
+            kind: token.kind.into(),
+            options: token
+                .options
+                .into_iter()
+                .map(|option| TimelineEventTemplateTokenOption { label: option.label, value: option.value })
+                .collect(),
+            object_property_name: token.object_property_name,
+            created_at: None,
+            updated_at: None,
+        }
+    }
+}
+
+/// A template token as a [`Definition`] holds it (its times left out).
+impl From<&TimelineEventTemplateToken> for Token {
+    fn from(token: &TimelineEventTemplateToken) -> Self {
+        Token {
+            name: token.name.clone(),
+            label: token.label.clone(),
+            kind: token.kind.into(),
+            options: token
+                .options
+                .iter()
+                .map(|option| TokenOption { label: option.label.clone(), value: option.value.clone() })
+                .collect(),
+            object_property_name: token.object_property_name.clone(),
+        }
+    }
 }
 
 /// The body of create template.

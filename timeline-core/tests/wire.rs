@@ -110,13 +110,9 @@ fn every_body_uses_the_specs_field_names() {
     created.requested_at = Some(at());
     created.links = Some(Default::default());
     assert_matches_schema("BatchResponseTimelineEventResponse", &created);
-    let mut partial = BatchResponseTimelineEventResponseWithErrors::new(
-        BatchStatus::Complete,
-        vec![event_response()],
-        vec![standard_error()],
-        at(),
-        at(),
-    );
+    let mut partial =
+        BatchResponseTimelineEventResponseWithErrors::new(BatchStatus::Complete, vec![event_response()], at(), at())
+            .with_errors(vec![standard_error()]);
     partial.requested_at = Some(at());
     partial.links = Some(Default::default());
     assert_matches_schema("BatchResponseTimelineEventResponseWithErrors", &partial);

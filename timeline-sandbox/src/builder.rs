@@ -5,16 +5,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use timeline_core::wire::TimelineEventTemplate;
-use timeline_template::Definition;
+use timeline_template::definition::read_dir;
+use timeline_template::{Definition, Origin};
 
 use crate::Sandbox;
 use crate::accounts::Accounts;
-use crate::app_events::{self, AppEventTypes};
 use crate::config::Config;
 use crate::duplicates::DuplicateIds;
 use crate::faults::Faults;
 use crate::server;
-use crate::templates::{self, TemplateStore};
+use crate::templates::TemplateStore;
 use timeline_core::RateLimit;
 
 /// The default maximum of inputs in one batch-create body.
@@ -379,20 +379,50 @@ impl SandboxBuilder {
 
     /// Binds the socket and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<Sandbox, StartError> {
-        let mut templates = self.templates;
-        for dir in &self.template_dirs {
-            templates.extend(templates::load_dir(dir).map_err(StartError::Template)?);
-        }
-        let templates = TemplateStore::with_templates(templates).map_err(StartError::Template)?;
-        let mut app_events = self.app_events;
-        for dir in &self.app_event_dirs {
-            app_events.extend(app_events::load_dir(dir).map_err(StartError::AppEvent)?);
-        }
-        let app_event_types = AppEventTypes::new(app_events, self.config.app_id).map_err(StartError::AppEvent)?;
+        let templates = self.event_types()?;
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| StartError::Bind { addr: self.addr, source })?;
         let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: self.addr, source })?;
-        Ok(server::spawn(listener, addr, self.config, self.accounts, templates, app_event_types, self.faults))
+        Ok(server::spawn(listener, addr, self.config, self.accounts, templates, self.faults))
     }
+
+    /// The templates and app-event types given and those of the folders, each checked.
+    fn event_types(&self) -> Result<TemplateStore, StartError> {
+        let mut store = TemplateStore::new(self.config.app_id);
+        let from_dirs = read_dirs(&self.template_dirs, ".json", false).map_err(StartError::Template)?;
+        for template in self.templates.iter().cloned().chain(from_dirs.into_iter().map(TimelineEventTemplate::from)) {
+            store.add_template(template).map_err(StartError::Template)?;
+        }
+        let from_dirs = read_dirs(&self.app_event_dirs, "-hsmeta.json", true).map_err(StartError::AppEvent)?;
+        for definition in self.app_events.iter().cloned().chain(from_dirs) {
+            store.add_app_event(definition).map_err(StartError::AppEvent)?;
+        }
+        Ok(store)
+    }
+}
+
+/// The definitions in the files of `dirs` whose names end with `suffix`,
+/// each an app event when `app_events` says so, an event template otherwise.
+fn read_dirs(dirs: &[PathBuf], suffix: &str, app_events: bool) -> Result<Vec<Definition>, String> {
+    let mut definitions = Vec::new();
+    for dir in dirs {
+        for (path, definition) in read_dir(dir, suffix)? {
+            let path = path.display();
+            match (matches!(definition.origin, Origin::AppEvent { .. }), app_events) {
+                (true, false) => {
+                    return Err(format!(
+                        "{path} is not an event template: it is an app-event definition (`uid`, `type`, `config`)"
+                    ));
+                }
+                (false, true) => {
+                    return Err(format!(
+                        "{path}: this is an event template definition, not an app event (`uid`, `type`, `config`)"
+                    ));
+                }
+                _ => definitions.push(definition),
+            }
+        }
+    }
+    Ok(definitions)
 }

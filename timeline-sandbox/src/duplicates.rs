@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
+use timeline_core::check::{ID_IN_USE, Invalid, Valid};
 use timeline_core::wire::{ErrorDetail, TimelineEventInput, TimelineEventResponse};
 
 use crate::store::{EventStore, StoredEvent};
-use crate::validate::{Invalid, ValidInput};
 
-/// HubSpot's message for an event id already used with other content.
-pub(crate) const ID_IN_USE: &str = "Event ID already in use, please choose a new unique ID";
+/// A v3 event input that passed the checks.
+pub(crate) type ValidInput = Valid<TimelineEventInput>;
 
 /// The placeholder HubSpot replaces with a fresh UUID in an event id.
 pub(crate) const UUID_PLACEHOLDER: &str = "{{uuid}}";
@@ -85,7 +85,7 @@ pub(crate) fn screen(
         .zip(verdicts)
         .map(|(checked, verdict)| match (checked?, verdict) {
             (input, Some(verdict)) => Ok(Accepted { input, verdict }),
-            (input, None) => Err(id_in_use(input.event.id)),
+            (input, None) => Err(id_in_use(input.input.id)),
         })
         .collect()
 }
@@ -102,7 +102,7 @@ fn verdicts(
     let mut stored_here: HashMap<(&str, &str), (usize, &TimelineEventInput)> = HashMap::new();
     let mut verdicts = Vec::with_capacity(checked.len());
     for (index, checked) in checked.iter().enumerate() {
-        let Ok(ValidInput { event, .. }) = checked else {
+        let Ok(Valid { input: event, .. }) = checked else {
             verdicts.push(None);
             continue;
         };

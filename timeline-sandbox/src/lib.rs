@@ -4,8 +4,9 @@
 //! The sandbox serves HubSpot's event, event-template, token and OAuth token
 //! endpoints on loopback, with HubSpot's status codes and bodies (the serde
 //! model of [`timeline_core::wire`]). It validates each event input against
-//! the template it names and answers 201, or 207 with one `StandardError` per
-//! bad input; it keeps events keyed by (template, id), answering a repeated
+//! the template it names, with the checks of [`timeline_core::check`] (the
+//! command line's dry run uses the same), and answers 201, or 207 with one
+//! `StandardError` per bad input; it keeps events keyed by (template, id), answering a repeated
 //! id as [`DuplicateIds`] says, and counts every input received per
 //! (template, id) so a test can see a duplicate delivery; it enforces
 //! HubSpot's rolling rate limit with its headers and 429 body; and it
@@ -78,7 +79,6 @@ mod builder;
 mod config;
 mod duplicates;
 mod faults;
-mod json;
 #[cfg(feature = "cli")]
 mod options;
 mod rate_limit;
@@ -91,7 +91,6 @@ mod state;
 mod stats;
 mod store;
 mod templates;
-mod validate;
 
 pub use accounts::{DEFAULT_PORTAL, Grant};
 pub use app_events::AppEventOccurrence;

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::json::Json;
+use timeline_core::check::Json;
 
 /// Inputs received per event template id, then per event id as sent.
 ///

@@ -60,6 +60,12 @@ pub(crate) fn error_with_details(
     with_correlation_header(status, body.correlation_id.clone(), Json(body))
 }
 
+/// An answer with this `Error` body, given a fresh correlation id.
+pub(crate) fn api_error(status: StatusCode, mut body: ApiError) -> Response {
+    body.correlation_id = random_uuid();
+    with_correlation_header(status, body.correlation_id.clone(), Json(body))
+}
+
 /// An answer with HubSpot's `Error` body and its `subCategory`.
 pub(crate) fn error_with_sub_category(
     status: StatusCode,

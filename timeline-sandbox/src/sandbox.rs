@@ -115,7 +115,8 @@ impl Sandbox {
     /// The stored occurrence with this id of the app-event type named by
     /// its uid or its fully-qualified name.
     pub fn app_event(&self, event_type: &str, id: &str) -> Option<AppEventOccurrence> {
-        let uid = self.state.app_event_types.get(event_type)?.uid.as_str();
+        let templates = self.state.templates();
+        let uid = templates.types().app_event(event_type)?.event_type();
         self.state.app_events().get(uid, id).map(|stored| stored.occurrence.clone())
     }
 
@@ -132,8 +133,8 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn app_event_received(&self, event_type: &str, id: &str) -> u64 {
-        let key = self.state.app_event_types.get(event_type).map_or(event_type, |kind| kind.uid.as_str());
-        self.state.app_events_received().get(key, id)
+        let templates = self.state.templates();
+        self.state.app_events_received().get(templates.app_event_uid(event_type), id)
     }
 
     /// Every receive count of [`Sandbox::app_event_received`], by (type uid, id).
@@ -152,7 +153,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn app_event_type_name(&self, uid: &str) -> Option<String> {
-        self.state.app_event_types.get(uid).filter(|kind| kind.uid == uid).map(|kind| kind.fully_qualified_name.clone())
+        self.state.templates().fully_qualified_name(uid)
     }
 
     /// The templates the sandbox holds now, by id.

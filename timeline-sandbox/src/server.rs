@@ -18,7 +18,6 @@ use tower::ServiceExt;
 
 use crate::Sandbox;
 use crate::accounts::{Accounts, Portal};
-use crate::app_events::AppEventTypes;
 use crate::config::Config;
 use crate::faults::Faults;
 use crate::routes::{self, CloseConnection};
@@ -35,10 +34,9 @@ pub(crate) fn spawn(
     config: Config,
     accounts: Accounts,
     templates: TemplateStore,
-    app_event_types: AppEventTypes,
     faults: Faults,
 ) -> Sandbox {
-    let state = Arc::new(State::new(config, accounts, templates, app_event_types, faults));
+    let state = Arc::new(State::new(config, accounts, templates, faults));
     let router = routes::router(state.clone());
     let (stop, stopped) = watch::channel(());
     let task = tokio::spawn(accept_loop(listener, router, state.clone(), stopped));

@@ -4,7 +4,7 @@ use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use crate::accounts::{Accounts, Window};
-use crate::app_events::{AppEventStore, AppEventTypes};
+use crate::app_events::AppEventStore;
 use crate::config::Config;
 use crate::faults::{FaultInjector, Faults};
 use crate::rate_limit::RateLimiter;
@@ -25,8 +25,6 @@ pub(crate) struct State {
     token_throttle: Mutex<(u32, Duration)>,
     counters: Mutex<Counters>,
     received: Mutex<ReceivedCounts>,
-    /// The app-event types, fixed at start.
-    pub(crate) app_event_types: AppEventTypes,
     app_events: Mutex<AppEventStore>,
     /// App-event inputs received per (type uid, or the name as sent for an unknown type; id).
     app_events_received: Mutex<ReceivedCounts>,
@@ -48,13 +46,7 @@ impl std::fmt::Debug for State {
 
 impl State {
     /// The state of a sandbox that has seen nothing yet.
-    pub(crate) fn new(
-        config: Config,
-        accounts: Accounts,
-        templates: TemplateStore,
-        app_event_types: AppEventTypes,
-        faults: Faults,
-    ) -> Self {
+    pub(crate) fn new(config: Config, accounts: Accounts, templates: TemplateStore, faults: Faults) -> Self {
         State {
             limiter: Mutex::new(RateLimiter::new(config.rate_limit, config.daily_limit)),
             config,
@@ -65,18 +57,17 @@ impl State {
             token_throttle: Mutex::new((0, Duration::ZERO)),
             counters: Mutex::new(Counters::default()),
             received: Mutex::new(ReceivedCounts::default()),
-            app_event_types,
             app_events: Mutex::new(AppEventStore::default()),
             app_events_received: Mutex::new(ReceivedCounts::default()),
         }
     }
 
-    /// The templates, to read.
+    /// The event types (templates and app-event types), to read.
     pub(crate) fn templates(&self) -> RwLockReadGuard<'_, TemplateStore> {
         self.templates.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The templates, to change.
+    /// The event types, to change the templates.
     pub(crate) fn templates_mut(&self) -> RwLockWriteGuard<'_, TemplateStore> {
         self.templates.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -4,6 +4,8 @@
 //! `config` with `name`, `objectType` or `supportsCustomObject`, and
 //! `properties`). Both read into a [`Definition`].
 
+use std::path::{Path, PathBuf};
+
 use serde::Deserialize;
 
 /// What a template definition file defines.
@@ -26,6 +28,23 @@ pub struct Definition {
     pub header_template: Option<String>,
     /// The detail template, if the file has one.
     pub detail_template: Option<String>,
+}
+
+impl Definition {
+    /// The name events give this definition: an event template's id, or an
+    /// app event's `uid`.
+    ///
+    /// ```
+    /// let file = r#"{"uid": "webinar_registered", "type": "app-event",
+    ///                "config": {"name": "Webinar registered", "objectType": "CONTACT"}}"#;
+    /// assert_eq!(timeline_template::definition::parse(file).unwrap().event_type(), "webinar_registered");
+    /// ```
+    pub fn event_type(&self) -> &str {
+        match &self.origin {
+            Origin::EventTemplate { id } => id,
+            Origin::AppEvent { uid } => uid,
+        }
+    }
 }
 
 /// [`Definition::object_type`] of an app event on custom objects
@@ -88,13 +107,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order the files' documentation lists them.
+    const ALL: [Kind; 4] = [Kind::String, Kind::Number, Kind::Date, Kind::Enumeration];
+
     fn from_name(name: &str) -> Option<Kind> {
-        match name {
-            "string" => Some(Kind::String),
-            "number" => Some(Kind::Number),
-            "date" => Some(Kind::Date),
-            "enumeration" => Some(Kind::Enumeration),
-            _ => None,
+        Kind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The kind as the files write it: `string`, `number`, `date` or `enumeration`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Number => "number",
+            Kind::Date => "date",
+            Kind::Enumeration => "enumeration",
         }
     }
 
@@ -131,6 +157,28 @@ pub fn parse(text: &str) -> Result<Definition, String> {
         let file: EventTemplateFile = serde_json::from_str(text).map_err(|error| error.to_string())?;
         file.into_definition()
     }
+}
+
+/// Reads every file of `dir` whose name ends with `suffix` (such as
+/// `.json`, or `-hsmeta.json` for app-event definitions), in name order,
+/// each with its path; the error names the folder or the file.
+pub fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<(PathBuf, Definition)>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with(suffix)))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text =
+                std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+            let definition = parse(&text).map_err(|error| format!("{}: {error}", path.display()))?;
+            Ok((path, definition))
+        })
+        .collect()
 }
 
 /// HubSpot's event template JSON.
@@ -403,6 +451,31 @@ mod tests {
         }
         assert_eq!(object_type_to_app_event(CUSTOM_OBJECTS), None);
         assert_eq!(object_type_from_app_event("contact"), None);
+    }
+
+    #[test]
+    fn folders_are_read_in_name_order_by_suffix() {
+        let dir = std::env::temp_dir().join(format!("timeline-template-read-dir-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let app_event = r#"{"uid": "u", "type": "app-event", "config": {"name": "x", "objectType": "DEAL"}}"#;
+        std::fs::write(dir.join("b.json"), r#"{"id": "2", "name": "B", "objectType": "deals"}"#).unwrap();
+        std::fs::write(dir.join("a.json"), r#"{"id": "1", "name": "A", "objectType": "deals"}"#).unwrap();
+        std::fs::write(dir.join("u-hsmeta.json"), app_event).unwrap();
+        std::fs::write(dir.join("notes.txt"), "not a definition").unwrap();
+        let names = |suffix| -> Vec<String> {
+            read_dir(&dir, suffix)
+                .unwrap()
+                .into_iter()
+                .map(|(_, definition)| definition.event_type().to_owned())
+                .collect()
+        };
+        assert_eq!(names(".json"), ["1", "2", "u"]);
+        assert_eq!(names("-hsmeta.json"), ["u"]);
+        std::fs::write(dir.join("c.json"), "{").unwrap();
+        let error = read_dir(&dir, ".json").unwrap_err();
+        assert!(error.contains("c.json: invalid JSON"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(read_dir(&dir, ".json").unwrap_err().starts_with("cannot read"));
     }
 
     #[test]

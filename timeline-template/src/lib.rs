@@ -4,7 +4,10 @@
 //! - [`names`]: the rules for token names (characters, reserved names, how
 //!   many tokens a template may have);
 //! - [`definition`]: the two definition file formats, HubSpot's get-template
-//!   JSON and an app-event `*-hsmeta.json`, read into one [`Definition`].
+//!   JSON and an app-event `*-hsmeta.json`, read into one [`Definition`]
+//!   (one file, or a folder of them with [`definition::read_dir`]);
+//! - [`rules`]: what a definition must hold before events are checked
+//!   against it (labels, distinct names, enumeration options).
 //!
 //! It depends on serde only, so that the derive can use it without pulling in
 //! the runtime.
@@ -13,5 +16,6 @@
 
 pub mod definition;
 pub mod names;
+pub mod rules;
 
 pub use definition::{CUSTOM_OBJECTS, Definition, Kind, Origin, Token, TokenOption};

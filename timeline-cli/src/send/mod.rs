@@ -10,7 +10,8 @@
 //! [`checkpoint`]); `--restart` starts from line 1 instead.
 //!
 //! Standard input (`-`) is read the same way but keeps no checkpoint, and a
-//! dry run (`--dry-run`) checks every line without sending any.
+//! dry run (`--dry-run`) checks every line without sending any (see
+//! [`dry_run`]).
 //!
 //! With an app-event definition (`*-hsmeta.json`) and no `--template-id`,
 //! the lines are app events of that definition (its `uid` is their event
@@ -18,23 +19,25 @@
 //! events of that template.
 
 pub mod checkpoint;
+pub mod dry_run;
 pub mod failures;
 pub mod line;
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use timeline_core::wire::TimelineEventTemplate;
-use timeline_core::{Client, EventKind, FailureReason, SendAll, TemplateFile};
+use timeline_core::{Client, EventKind, FailureReason, SendAll, TemplateFile, TemplateFileError};
 
-use crate::args::MAX_RATE_LIMIT;
 use crate::args::SendArgs;
 use crate::connection::{client_builder, per_ten_seconds};
 use crate::error::CliError;
 use checkpoint::{Checkpoint, Fingerprint, PrefixHash};
+use dry_run::DryRun;
 use failures::{FailedLine, FailureLog, kind};
 use line::LineInput;
 
@@ -62,9 +65,8 @@ pub const STDIN: &str = "-";
 
 /// Runs `timeline send`.
 ///
-/// With `--dry-run` the events go to an in-process sandbox holding only the
-/// template, so every check the client and HubSpot make runs while nothing
-/// leaves the machine; the sandbox forgets each chunk once it is checked.
+/// With `--dry-run` each chunk goes through the checks the client and
+/// HubSpot make ([`DryRun`]) and nothing leaves the machine.
 pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
     let from_stdin = args.events.as_os_str() == STDIN;
     if from_stdin && (args.checkpoint.is_some() || args.restart) {
@@ -80,28 +82,24 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
         }
         (file, template_id) => (EventKind::Timeline, file.into_template(template_id)?),
     };
-    let dry_run = match args.dry_run {
+    let destination = match args.dry_run {
         true => {
-            let sandbox = timeline_sandbox::Sandbox::builder().no_rate_limit();
-            let sandbox = match kind {
-                EventKind::AppEvent => sandbox.app_event_type(app_event_definition(&args.template)?),
-                _ => sandbox.template(template.clone()),
+            let definition = match kind {
+                EventKind::AppEvent => app_event_definition(&args.template)?,
+                _ => timeline_template::Definition::from(&template),
             };
-            Some(sandbox.start().await?)
+            let malformed = |reason| TemplateFileError::Malformed { path: args.template.clone(), reason };
+            Destination::DryRun(Box::new(DryRun::new(kind, &template, definition).map_err(malformed)?))
         }
-        false => None,
+        false => Destination::HubSpot(
+            client_builder(&args.connection)?
+                .rate_limit(per_ten_seconds(args.rate_limit))
+                .template(template.clone())
+                .batch_size(args.batch_size)
+                .max_in_flight(args.max_in_flight)
+                .build()?,
+        ),
     };
-    let client = match &dry_run {
-        Some(sandbox) => Client::builder()
-            .base_url(sandbox.url())
-            .access_token("dry-run")
-            .rate_limit(per_ten_seconds(MAX_RATE_LIMIT)),
-        None => client_builder(&args.connection)?.rate_limit(per_ten_seconds(args.rate_limit)),
-    }
-    .template(template.clone())
-    .batch_size(args.batch_size)
-    .max_in_flight(args.max_in_flight)
-    .build()?;
     let failures_path = args.failures.clone().unwrap_or_else(|| default_failures(&args.events, args.dry_run));
     let checkpoint_path = match from_stdin || args.dry_run {
         true => None,
@@ -150,7 +148,7 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
         }
         let resent = checkpoint.lines == resumed_at && resumed_at > 0;
         let lines = Lines { kind, template: &template, resent };
-        let (created, failed) = match send_chunk(&client, lines, &chunk, &mut failures, &progress).await {
+        let (created, failed) = match send_chunk(&destination, lines, &chunk, &mut failures, &progress).await {
             Ok(counts) => counts,
             Err(CliError::Halted(why)) => {
                 progress.abandon();
@@ -169,9 +167,6 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
             }
             Err(error) => return Err(error),
         };
-        if let Some(sandbox) = &dry_run {
-            sandbox.reset();
-        }
         checkpoint.lines = events.lines;
         checkpoint.offset = events.offset;
         checkpoint.failures_bytes = failures.sync()?;
@@ -183,9 +178,6 @@ pub async fn send(args: &SendArgs) -> Result<Summary, CliError> {
         }
     }
     progress.finish_and_clear();
-    if let Some(sandbox) = dry_run {
-        sandbox.shutdown().await;
-    }
     Ok(Summary {
         lines: checkpoint.lines,
         created: checkpoint.created,
@@ -208,7 +200,8 @@ fn default_failures(events: &Path, dry_run: bool) -> PathBuf {
     }
 }
 
-/// Sends one chunk and records its failures; returns (created, failed).
+/// Sends one chunk (or checks it, in a dry run) and records its failures;
+/// returns (created, failed).
 ///
 /// `resent` marks the chunk a stopped run may have sent already (the first
 /// after a resume): HubSpot's "already in use" for its events means created.
@@ -216,7 +209,7 @@ fn default_failures(events: &Path, dry_run: bool) -> PathBuf {
 /// 5xx after every retry) is [`CliError::Halted`], its failures unrecorded,
 /// so the checkpoint stays before it and a rerun sends it again.
 async fn send_chunk(
-    client: &Client,
+    destination: &Destination,
     lines: Lines<'_>,
     chunk: &[Line],
     failures: &mut FailureLog,
@@ -265,28 +258,77 @@ async fn send_chunk(
             }
         }
     }
-    let report = inputs
-        .send_all(client)
-        .keep_created(false)
-        .max_failures(usize::MAX)
-        .on_outcome(|_| progress.inc(1))
-        .await
-        .map_err(|stopped| stopped.into_parts().0)?;
-    if let Some(why) = report.failed().iter().find_map(|failure| halting(&failure.reason)) {
-        return Err(CliError::Halted(why));
-    }
-    for failure in report.failed() {
-        let line = sent_lines[failure.index];
+    let (created, refused) = match destination {
+        Destination::HubSpot(client) => {
+            let report = inputs
+                .send_all(client)
+                .keep_created(false)
+                .max_failures(usize::MAX)
+                .on_outcome(|_| progress.inc(1))
+                .await
+                .map_err(|stopped| stopped.into_parts().0)?;
+            if let Some(why) = report.failed().iter().find_map(|failure| halting(&failure.reason)) {
+                return Err(CliError::Halted(why));
+            }
+            let refused = report
+                .failed()
+                .iter()
+                .map(|failure| Refused {
+                    index: failure.index,
+                    id: failure.id.clone(),
+                    reason: Arc::clone(&failure.reason),
+                    may_have_landed: failure.may_have_landed,
+                })
+                .collect();
+            (report.created_count(), refused)
+        }
+        Destination::DryRun(dry_run) => {
+            let refused: Vec<Refused> = dry_run
+                .check(&inputs)
+                .into_iter()
+                .map(|(index, reason)| Refused {
+                    index,
+                    id: Some(inputs[index].id().to_owned()),
+                    reason: Arc::new(reason),
+                    may_have_landed: false,
+                })
+                .collect();
+            progress.inc(inputs.len() as u64);
+            (inputs.len() - refused.len(), refused)
+        }
+    };
+    for refused in &refused {
+        let line = sent_lines[refused.index];
         failures.record(&FailedLine {
             line: line.number,
-            id: failure.id.as_deref(),
-            kind: kind(&failure.reason),
-            reason: failure.reason.to_string(),
-            may_have_landed: failure.may_have_landed,
+            id: refused.id.as_deref(),
+            kind: kind(&refused.reason),
+            reason: refused.reason.to_string(),
+            may_have_landed: refused.may_have_landed,
             event: line.text.as_deref().unwrap_or_default(),
         })?;
     }
-    Ok((report.created_count() as u64, failed + report.failed_count() as u64))
+    Ok((created as u64, failed + refused.len() as u64))
+}
+
+/// Where the lines go: to HubSpot, or through its checks only (a dry run).
+enum Destination {
+    /// Sent by this client.
+    HubSpot(Client),
+    /// Checked only.
+    DryRun(Box<DryRun>),
+}
+
+/// An input of a chunk that was not stored, and why.
+struct Refused {
+    /// Its position among the chunk's inputs.
+    index: usize,
+    /// The id it was sent with, if it got that far.
+    id: Option<String>,
+    /// Why it was not stored.
+    reason: Arc<FailureReason>,
+    /// Whether HubSpot may have stored it anyway.
+    may_have_landed: bool,
 }
 
 /// How the lines of a chunk are read: as events of `kind` of `template`,
@@ -298,11 +340,11 @@ struct Lines<'a> {
     resent: bool,
 }
 
-/// The app-event definition at `path`, as the dry run's sandbox loads it.
+/// The app-event definition at `path`, as HubSpot knows it (for a dry run).
 fn app_event_definition(path: &Path) -> Result<timeline_template::Definition, CliError> {
     let text = std::fs::read_to_string(path).map_err(|error| CliError::Io { path: path.to_owned(), error })?;
     timeline_template::definition::parse(&text)
-        .map_err(|reason| timeline_core::TemplateFileError::Malformed { path: path.to_owned(), reason }.into())
+        .map_err(|reason| TemplateFileError::Malformed { path: path.to_owned(), reason }.into())
 }
 
 /// Why a failure stops the run instead of being written to the failures

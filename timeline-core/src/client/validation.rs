@@ -141,8 +141,31 @@ impl KnownTemplates {
         let Some(template) = self.by_id.get(template_id) else {
             return Ok(());
         };
-        let input: InputView = serde_json::from_slice(json)
-            .map_err(|error| vec![TemplateViolation::MalformedInput { reason: error.to_string() }])?;
+        let violations = TemplateViolation::find(template, json);
+        if violations.is_empty() { Ok(()) } else { Err(violations) }
+    }
+}
+
+impl TemplateViolation {
+    /// Every way the encoded input `json` (a v3 event's input, or an app
+    /// event's occurrence) does not fit `template`: the check a client built
+    /// with the template makes before it sends the input (see
+    /// [`ClientBuilder::template`](super::ClientBuilder::template)).
+    ///
+    /// ```
+    /// use timeline_core::TemplateViolation;
+    /// let template = serde_json::from_str(r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts",
+    ///     "tokens": [{"name": "petAge", "label": "Age", "type": "number"}]}"#).unwrap();
+    /// let input = br#"{"eventTemplateId": "1001298", "tokens": {"petAge": "3"}, "email": "ada@example.com"}"#;
+    /// assert!(TemplateViolation::find(&template, input).is_empty());
+    /// let found = TemplateViolation::find(&template, br#"{"tokens": {"petAge": "three"}}"#);
+    /// assert_eq!(found.len(), 2, "{found:?}");
+    /// ```
+    pub fn find(template: &TimelineEventTemplate, json: &[u8]) -> Vec<TemplateViolation> {
+        let input: InputView = match serde_json::from_slice(json) {
+            Ok(input) => input,
+            Err(error) => return vec![TemplateViolation::MalformedInput { reason: error.to_string() }],
+        };
         let mut violations = Vec::new();
         for (name, value) in &input.tokens {
             match template.tokens.iter().find(|token| &token.name == name) {
@@ -170,7 +193,7 @@ impl KnownTemplates {
                 }
             }
         }
-        if violations.is_empty() { Ok(()) } else { Err(violations) }
+        violations
     }
 }
 

@@ -7,9 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{
-    BatchStatus, StandardError, TimelineEventIFrame, lenient_string_map, rfc3339_millis, rfc3339_millis_required,
-};
+use super::{BatchResponse, TimelineEventIFrame, lenient_string_map, rfc3339_millis};
 
 /// One app-event occurrence: the body of `POST …/2026-03/events`, an item
 /// of a batch's `inputs`, and what HubSpot answers with.
@@ -88,7 +86,7 @@ pub struct BatchInputAppEventOccurrence {
     pub inputs: Vec<AppEventOccurrence>,
 }
 
-/// The 200 answer of `POST …/2026-03/events/batch`.
+/// HubSpot's name for the 200 answer of `POST …/2026-03/events/batch`.
 ///
 /// ```
 /// use timeline_core::wire::{BatchResponseAppEventOccurrence, BatchStatus};
@@ -97,62 +95,9 @@ pub struct BatchInputAppEventOccurrence {
 /// let answer: BatchResponseAppEventOccurrence = serde_json::from_str(body).unwrap();
 /// assert_eq!(answer.status, BatchStatus::Complete);
 /// assert_eq!(answer.results[0].id, "r-1");
+/// assert!(answer.errors.is_empty());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct BatchResponseAppEventOccurrence {
-    /// The batch's state.
-    pub status: BatchStatus,
-    /// The stored occurrences.
-    pub results: Vec<AppEventOccurrence>,
-    /// How many inputs failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub num_errors: Option<i32>,
-    /// The errors, if any.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<StandardError>,
-    /// When the request arrived.
-    #[serde(default, skip_serializing_if = "Option::is_none", serialize_with = "rfc3339_millis")]
-    pub requested_at: Option<DateTime<Utc>>,
-    /// When processing started.
-    #[serde(serialize_with = "rfc3339_millis_required")]
-    pub started_at: DateTime<Utc>,
-    /// When processing ended.
-    #[serde(serialize_with = "rfc3339_millis_required")]
-    pub completed_at: DateTime<Utc>,
-    /// Related links.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub links: Option<BTreeMap<String, String>>,
-}
-
-impl BatchResponseAppEventOccurrence {
-    /// The answer holding `results`, without errors, `requestedAt` or links.
-    ///
-    /// ```
-    /// use timeline_core::wire::{BatchResponseAppEventOccurrence, BatchStatus};
-    /// let now = chrono::Utc::now();
-    /// let answer = BatchResponseAppEventOccurrence::new(BatchStatus::Complete, Vec::new(), now, now);
-    /// assert!(answer.errors.is_empty());
-    /// ```
-    pub fn new(
-        status: BatchStatus,
-        results: Vec<AppEventOccurrence>,
-        started_at: DateTime<Utc>,
-        completed_at: DateTime<Utc>,
-    ) -> Self {
-        BatchResponseAppEventOccurrence {
-            status,
-            results,
-            num_errors: None,
-            errors: Vec::new(),
-            requested_at: None,
-            started_at,
-            completed_at,
-            links: None,
-        }
-    }
-}
+pub type BatchResponseAppEventOccurrence = BatchResponse<AppEventOccurrence>;
 
 /// The body of `POST …/2026-03/types/projects`: the project coordinates
 /// whose app event type's fully-qualified name is wanted.

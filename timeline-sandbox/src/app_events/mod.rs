@@ -1,10 +1,8 @@
-//! App events, HubSpot's successor of v3 timeline events: their types
-//! (from `*-hsmeta.json` definitions), the checks of an occurrence against
-//! its type, and the stored occurrences.
+//! App events, HubSpot's successor of v3 timeline events: the stored
+//! occurrences (their types are definitions among the sandbox's event
+//! types, and each occurrence is checked with `timeline_core::check`).
 
 mod store;
-mod types;
-mod validate;
 
 pub(crate) use store::{AppEventStore, StoredOccurrence};
 /// An occurrence as the sandbox stores and answers it: the client's own
@@ -12,5 +10,3 @@ pub(crate) use store::{AppEventStore, StoredOccurrence};
 /// the input carried; only a missing `timestamp` is filled with the time of
 /// storing.
 pub use timeline_core::wire::AppEventOccurrence;
-pub(crate) use types::{AppEventTypes, load_dir};
-pub(crate) use validate::{Checked, check_occurrence};

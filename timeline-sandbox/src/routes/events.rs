@@ -4,25 +4,20 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Extension, Path, State as Shared};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use timeline_core::wire::{
-    BatchResponseTimelineEventResponse, BatchResponseTimelineEventResponseWithErrors, BatchStatus, ErrorDetail,
-    StandardError, TimelineEventResponse,
-};
+use timeline_core::check::{self, Invalid, Json as Input, Shape, Valid};
+use timeline_core::wire::{BatchResponse, BatchStatus, ErrorDetail, StandardError, TimelineEventResponse};
 
-use super::{parse_json, read_body};
+use super::{EventRoute, Received};
 use crate::accounts::Portal;
-use crate::duplicates::{self, Accepted, UUID_PLACEHOLDER, Verdict};
-use crate::json::Json as Input;
+use crate::duplicates::{self, Accepted, UUID_PLACEHOLDER, ValidInput, Verdict};
 use crate::reply;
 use crate::state::State;
 use crate::stats::Stats;
 use crate::store::{EventStore, SentFields, StoredEvent};
-use crate::validate::{Invalid, ValidInput, validate};
 
 /// Room for what a stored event adds to its input in an answer: its object
 /// type, creation time and the JSON around them.
@@ -31,124 +26,70 @@ const RESULT_EXTRA_BYTES: usize = 160;
 /// Room for one per-input error of a 207 answer.
 const ERROR_BYTES: usize = 512;
 
-/// `POST /integrators/timeline/v3/events`: one event; 201, or 400 when
-/// invalid or its id is already in use.
-pub(super) async fn create(
-    Shared(state): Shared<Arc<State>>,
-    Extension(Portal(portal)): Extension<Portal>,
-    body: Body,
-) -> Response {
-    let bytes = match read_body(body, state.config.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(refused) => return refused.into_response(),
-    };
-    let input: Input<'_> = match parse_json(&bytes) {
-        Ok(input) => input,
-        Err(refused) => return refused.into_response(),
-    };
-    if !matches!(input, Input::Object(_)) {
-        return reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", "The body must be one event: a JSON object.");
-    }
-    state.counters().add(Some(portal), |stats| stats.inputs_received += 1);
-    state.received().count([&input]);
-    let checked = validate(&input, &state.templates());
-    let mut events = state.events();
-    let screened = duplicates::screen(state.config.duplicate_ids, vec![checked], &events, portal);
-    let answer = Answer::of(&mut events, screened, Utc::now());
-    state.counters().add(Some(portal), |stats| answer.count(stats));
-    let Answer { results, errors, fresh } = answer;
-    if let Some(error) = errors.into_iter().next() {
-        return reply::error_with_details(
-            StatusCode::BAD_REQUEST,
-            &error.category,
-            error.message,
-            error.errors,
-            error.context,
-        );
-    }
-    // One input with no error has exactly one result.
-    let response = reply::json(StatusCode::CREATED, &results[0], bytes.len() + RESULT_EXTRA_BYTES);
-    keep(&mut events, results, fresh, portal);
-    response
-}
+/// The v3 event routes: `POST /integrators/timeline/v3/events` (one event:
+/// 201, or 400 when invalid or its id is already in use) and `…/batch/create`
+/// (201 when every input is answered as created, 207 with per-input errors
+/// otherwise, or a whole-batch 400).
+pub(super) const ROUTE: EventRoute = EventRoute {
+    one: "event",
+    many: "events",
+    counted: "inputs",
+    tail: "",
+    max: |config| config.max_batch_inputs,
+    answer,
+};
 
-/// `POST /integrators/timeline/v3/events/batch/create`: 201 when every input
-/// is answered as created, 207 with per-input errors otherwise, or a
-/// whole-batch 400.
-pub(super) async fn batch_create(
-    Shared(state): Shared<Arc<State>>,
-    Extension(Portal(portal)): Extension<Portal>,
-    body: Body,
-) -> Response {
-    let requested_at = Utc::now();
-    let bytes = match read_body(body, state.config.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(refused) => return refused.into_response(),
-    };
-    let batch: Input<'_> = match parse_json(&bytes) {
-        Ok(batch) => batch,
-        Err(refused) => return refused.into_response(),
-    };
-    let Some(Input::Array(inputs)) = batch.get("inputs") else {
-        return reply::error(
-            StatusCode::BAD_REQUEST,
-            "VALIDATION_ERROR",
-            "The body must be a batch: {\"inputs\": [ …events… ]}.",
-        );
-    };
-    let max = state.config.max_batch_inputs;
-    if inputs.is_empty() || inputs.len() > max {
-        return reply::error(
-            StatusCode::BAD_REQUEST,
-            "VALIDATION_ERROR",
-            format!("A batch must hold between 1 and {max} inputs; this one holds {}.", inputs.len()),
-        );
-    }
-
-    let started_at = Utc::now();
-    let received = inputs.len() as u64;
-    state.counters().add(Some(portal), |stats| stats.inputs_received += received);
+/// Counts, checks and stores the events of one request, and answers.
+fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, received: Received) -> Response {
+    let (started_at, count) = (received.started_at, inputs.len() as u64);
     state.received().count(inputs);
     let checked: Vec<Result<ValidInput, Invalid>> = {
         let templates = state.templates();
-        inputs.iter().map(|input| validate(input, &templates)).collect()
+        inputs.iter().map(|input| check::timeline_event(input, templates.types())).collect()
     };
     // Held until the new events are kept, so that a concurrent request with
     // the same ids sees them.
     let mut events = state.events();
     let screened = duplicates::screen(state.config.duplicate_ids, checked, &events, portal);
-    let invalid_count = screened.iter().filter(|screened| screened.is_err()).count();
-    if invalid_count > 0 && state.config.reject_invalid_batches {
+    if shape == Shape::Batch && state.config.reject_invalid_batches && screened.iter().any(Result::is_err) {
         drop(events);
-        state.counters().add(Some(portal), |stats| stats.inputs_rejected += received);
+        state.counters().add(Some(portal), |stats| stats.inputs_rejected += count);
         return refuse_whole(screened, inputs.len());
     }
 
     let answer = Answer::of(&mut events, screened, started_at);
     state.counters().add(Some(portal), |stats| answer.count(stats));
     let completed_at = Utc::now();
-    let capacity = bytes.len() + answer.results.len() * RESULT_EXTRA_BYTES + answer.errors.len() * ERROR_BYTES;
+    let capacity = received.bytes + answer.results.len() * RESULT_EXTRA_BYTES + answer.errors.len() * ERROR_BYTES;
     let Answer { results, errors, fresh } = answer;
-    if errors.is_empty() {
-        let mut body =
-            BatchResponseTimelineEventResponse::new(BatchStatus::Complete, results, started_at, completed_at);
-        body.requested_at = Some(requested_at);
-        let response = reply::json(StatusCode::CREATED, &body, capacity);
-        keep(&mut events, body.results, fresh, portal);
-        response
-    } else {
-        let mut body = BatchResponseTimelineEventResponseWithErrors::new(
-            BatchStatus::Complete,
-            results,
-            errors,
-            started_at,
-            completed_at,
-        );
-        body.requested_at = Some(requested_at);
-        let response = reply::json(StatusCode::MULTI_STATUS, &body, capacity);
-        keep(&mut events, body.results, fresh, portal);
-        response
-    }
+    let (status, mut body) = match shape {
+        Shape::Single => {
+            if let Some(error) = errors.into_iter().next() {
+                return reply::error_with_details(
+                    StatusCode::BAD_REQUEST,
+                    &error.category,
+                    error.message,
+                    error.errors,
+                    error.context,
+                );
+            }
+            // One input with no error has exactly one result.
+            let response = reply::json(StatusCode::CREATED, &results[0], capacity);
+            keep(&mut events, results, fresh, portal);
+            return response;
+        }
+        Shape::Batch if errors.is_empty() => {
+            (StatusCode::CREATED, BatchResponse::new(BatchStatus::Complete, results, started_at, completed_at))
+        }
+        Shape::Batch => (
+            StatusCode::MULTI_STATUS,
+            BatchResponse::new(BatchStatus::Complete, results, started_at, completed_at).with_errors(errors),
+        ),
+    };
+    body.requested_at = Some(received.requested_at);
+    let response = reply::json(status, &body, capacity);
+    keep(&mut events, body.results, fresh, portal);
+    response
 }
 
 /// `GET /integrators/timeline/v3/events/{template_id}/{event_id}`: the
@@ -225,7 +166,7 @@ impl Answer {
 /// and which of its fields the input carried.
 fn to_store(
     events: &mut EventStore,
-    ValidInput { event, object_type }: ValidInput,
+    Valid { input: event, object_type, .. }: ValidInput,
     now: DateTime<Utc>,
 ) -> (TimelineEventResponse, SentFields) {
     let sent = SentFields { object_id: event.object_id.is_some(), timestamp: event.timestamp.is_some() };

@@ -1,5 +1,6 @@
-//! The HTTP routes and the gate in front of HubSpot's API routes: latency,
-//! faults, authentication and rate limiting.
+//! The HTTP routes, the gate in front of HubSpot's API routes (latency,
+//! faults, authentication and rate limiting) and the first steps every
+//! event route shares (reading, parsing and counting the inputs of a body).
 
 mod app_events;
 mod events;
@@ -12,15 +13,18 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State as Shared};
+use axum::extract::{Extension, Request, State as Shared};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use timeline_core::check::{Json, Shape};
 
 use crate::accounts::Portal;
 use crate::auth::{self, Caller, Denied, Scheme};
+use crate::config::Config;
 use crate::faults::Fault;
 use crate::rate_limit::Admission;
 use crate::reply::{self, Refusal};
@@ -39,13 +43,16 @@ pub(crate) fn router(state: Arc<State>) -> Router {
     let mut api = Router::new();
     for prefix in app_events::PREFIXES {
         api = api
-            .route(&format!("{prefix}/events"), post(app_events::create))
-            .route(&format!("{prefix}/events/batch"), post(app_events::batch_create))
+            .route(&format!("{prefix}/events"), post(|s, p, b| receive(&app_events::ROUTE, Shape::Single, s, p, b)))
+            .route(
+                &format!("{prefix}/events/batch"),
+                post(|s, p, b| receive(&app_events::ROUTE, Shape::Batch, s, p, b)),
+            )
             .route(&format!("{prefix}/types/projects"), post(app_events::resolve_type));
     }
     let api = api
-        .route(EVENTS, post(events::create))
-        .route(&format!("{EVENTS}/batch/create"), post(events::batch_create))
+        .route(EVENTS, post(|s, p, b| receive(&events::ROUTE, Shape::Single, s, p, b)))
+        .route(&format!("{EVENTS}/batch/create"), post(|s, p, b| receive(&events::ROUTE, Shape::Batch, s, p, b)))
         .route(&format!("{EVENTS}/{{template_id}}/{{event_id}}"), get(events::get))
         .route(templates, get(templates::list).post(templates::create))
         .route(
@@ -189,4 +196,77 @@ pub(crate) fn parse_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, R
     serde_json::from_slice(bytes).map_err(|error| {
         reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", format!("Invalid input JSON: {error}")).into()
     })
+}
+
+/// What sets the two kinds of event routes apart (v3 events, app events).
+struct EventRoute {
+    /// One input, for a body that is not one: `event` or `occurrence`.
+    one: &'static str,
+    /// Inputs, in the shape of a batch: `events` or `occurrences`.
+    many: &'static str,
+    /// Inputs, counted: `inputs` or `occurrences`.
+    counted: &'static str,
+    /// What a refusal of a batch's size adds: nothing, or that none was stored.
+    tail: &'static str,
+    /// The most inputs a batch may hold.
+    max: fn(&Config) -> usize,
+    /// Checks, stores and answers the inputs of one request of an account.
+    answer: fn(&State, u64, &[Json<'_>], Shape, Received) -> Response,
+}
+
+/// A request's body, as far as the answer needs it.
+#[derive(Debug, Clone, Copy)]
+struct Received {
+    /// Its size in bytes.
+    bytes: usize,
+    /// When it arrived.
+    requested_at: DateTime<Utc>,
+    /// When its inputs were found and counted.
+    started_at: DateTime<Utc>,
+}
+
+/// Every event route (`shape` tells one input from a batch): reads and
+/// parses the body, finds its inputs (the body itself, or a batch's 1 to
+/// `max` `inputs`; a body without gets a 4xx), counts them for the account
+/// and has the route answer them.
+async fn receive(
+    route: &EventRoute,
+    shape: Shape,
+    Shared(state): Shared<Arc<State>>,
+    Extension(Portal(portal)): Extension<Portal>,
+    body: Body,
+) -> Response {
+    let requested_at = Utc::now();
+    let bytes = match read_body(body, state.config.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return refused.into_response(),
+    };
+    let json: Json<'_> = match parse_json(&bytes) {
+        Ok(json) => json,
+        Err(refused) => return refused.into_response(),
+    };
+    let inputs = match (shape, &json) {
+        (Shape::Single, Json::Object(_)) => std::slice::from_ref(&json),
+        (Shape::Single, _) => {
+            let message = format!("The body must be one {}: a JSON object.", route.one);
+            return reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message);
+        }
+        (Shape::Batch, _) => {
+            let Some(Json::Array(inputs)) = json.get("inputs") else {
+                let message = format!("The body must be a batch: {{\"inputs\": [ …{}… ]}}.", route.many);
+                return reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message);
+            };
+            let max = (route.max)(&state.config);
+            if inputs.is_empty() || inputs.len() > max {
+                let (counted, held, tail) = (route.counted, inputs.len(), route.tail);
+                let message = format!("A batch must hold between 1 and {max} {counted}; this one holds {held}{tail}.");
+                return reply::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", message);
+            }
+            inputs
+        }
+    };
+    let started_at = Utc::now();
+    let count = inputs.len() as u64;
+    state.counters().add(Some(portal), |stats| stats.inputs_received += count);
+    (route.answer)(&state, portal, inputs, shape, Received { bytes: bytes.len(), requested_at, started_at })
 }

@@ -12,11 +12,11 @@ use timeline_core::wire::{
     CollectionResponseTimelineEventTemplateNoPaging, TimelineEventTemplate, TimelineEventTemplateCreateRequest,
     TimelineEventTemplateToken, TimelineEventTemplateTokenUpdateRequest, TimelineEventTemplateUpdateRequest,
 };
+use timeline_template::{Token, TokenOption, rules};
 
 use super::{parse_json, read_body};
 use crate::reply::{self, Refusal};
 use crate::state::State;
-use crate::templates::{check_options, check_template, check_token};
 
 /// `GET …/{app_id}/event-templates`.
 pub(super) async fn list(Shared(state): Shared<Arc<State>>, Path(app_id): Path<String>) -> Response {
@@ -32,7 +32,7 @@ pub(super) async fn create(Shared(state): Shared<Arc<State>>, Path(app_id): Path
         Ok(request) => request,
         Err(refused) => return refused.into_response(),
     };
-    if let Err(problem) = check_template(&request.name, &request.object_type, &request.tokens) {
+    if let Err(problem) = rules::template(&request.name, &request.object_type, &tokens(&request.tokens)) {
         return invalid(problem);
     }
     let template = TimelineEventTemplate {
@@ -45,8 +45,10 @@ pub(super) async fn create(Shared(state): Shared<Arc<State>>, Path(app_id): Path
         created_at: None,
         updated_at: None,
     };
-    let created = state.templates_mut().create(template);
-    (StatusCode::CREATED, Json(created)).into_response()
+    match state.templates_mut().create(template) {
+        Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
+        Err(problem) => invalid(problem),
+    }
 }
 
 /// `GET …/{app_id}/event-templates/{template_id}`.
@@ -58,7 +60,7 @@ pub(super) async fn get(
         return refused.into_response();
     }
     match state.templates().get(&template_id) {
-        Some(template) => Json(template.clone()).into_response(),
+        Some(template) => Json(template).into_response(),
         None => no_template(&template_id),
     }
 }
@@ -80,34 +82,33 @@ pub(super) async fn update(
             request.id
         ));
     }
-    let mut templates = state.templates_mut();
-    let Some(template) = templates.get_mut(&template_id) else {
-        return no_template(&template_id);
-    };
-    if let Err(problem) = check_template(&request.name, &template.object_type, &request.tokens) {
-        return invalid(problem);
-    }
-    let now = Utc::now();
-    let mut tokens = request.tokens;
-    for token in &mut tokens {
-        match template.tokens.iter().find(|old| old.name == token.name) {
-            Some(old) if old.kind != token.kind => {
-                return invalid(format!(
-                    "token `{}` is a {} token and its type cannot change; delete it and create a new token",
-                    token.name, old.kind
-                ));
+    let changed = state.templates_mut().update(&template_id, |template| {
+        rules::template(&request.name, &template.object_type, &tokens(&request.tokens))
+            .map_err(|problem| Refusal::from(invalid(problem)))?;
+        let now = Utc::now();
+        let mut tokens = request.tokens;
+        for token in &mut tokens {
+            match template.tokens.iter().find(|old| old.name == token.name) {
+                Some(old) if old.kind != token.kind => {
+                    return Err(invalid(format!(
+                        "token `{}` is a {} token and its type cannot change; delete it and create a new token",
+                        token.name, old.kind
+                    ))
+                    .into());
+                }
+                Some(old) => token.created_at = old.created_at.or(Some(now)),
+                None => token.created_at = Some(now),
             }
-            Some(old) => token.created_at = old.created_at.or(Some(now)),
-            None => token.created_at = Some(now),
+            token.updated_at = Some(now);
         }
-        token.updated_at = Some(now);
-    }
-    template.name = request.name;
-    template.tokens = tokens;
-    template.header_template = request.header_template;
-    template.detail_template = request.detail_template;
-    template.updated_at = Some(now);
-    Json(template.clone()).into_response()
+        template.name = request.name;
+        template.tokens = tokens;
+        template.header_template = request.header_template;
+        template.detail_template = request.detail_template;
+        template.updated_at = Some(now);
+        Ok(Json(template.clone()).into_response())
+    });
+    answer(changed, &template_id)
 }
 
 /// `DELETE …/{app_id}/event-templates/{template_id}`: 204; its events go too.
@@ -136,22 +137,24 @@ pub(super) async fn create_token(
         Ok(token) => token,
         Err(refused) => return refused.into_response(),
     };
-    if let Err(problem) = check_token(&token) {
+    if let Err(problem) = rules::token(&Token::from(&token)) {
         return invalid(problem);
     }
-    let mut templates = state.templates_mut();
-    let Some(template) = templates.get_mut(&template_id) else {
-        return no_template(&template_id);
-    };
-    if template.tokens.iter().any(|old| old.name == token.name) {
-        return invalid(format!("template {template_id} already has a token `{}`; update it instead", token.name));
-    }
-    let now = Utc::now();
-    token.created_at = Some(now);
-    token.updated_at = Some(now);
-    template.tokens.push(token.clone());
-    template.updated_at = Some(now);
-    Json(token).into_response()
+    let changed = state.templates_mut().update(&template_id, |template| {
+        if template.tokens.iter().any(|old| old.name == token.name) {
+            return Err(invalid(format!(
+                "template {template_id} already has a token `{}`; update it instead",
+                token.name
+            ))
+            .into());
+        }
+        let now = Some(Utc::now());
+        (token.created_at, token.updated_at) = (now, now);
+        template.tokens.push(token.clone());
+        template.updated_at = now;
+        Ok(Json(token).into_response())
+    });
+    answer(changed, &template_id)
 }
 
 /// `PUT …/tokens/{token_name}`: label, options and property; name and type stay.
@@ -164,26 +167,28 @@ pub(super) async fn update_token(
         Ok(request) => request,
         Err(refused) => return refused.into_response(),
     };
-    let mut templates = state.templates_mut();
-    let Some(template) = templates.get_mut(&template_id) else {
-        return no_template(&template_id);
-    };
-    let Some(token) = template.tokens.iter_mut().find(|token| token.name == token_name) else {
-        return no_token(&template_id, &token_name);
-    };
-    if request.label.trim().is_empty() {
-        return invalid(format!("token `{token_name}` needs a `label`"));
-    }
-    if let Err(problem) = check_options(&token_name, token.kind, &request.options) {
-        return invalid(problem);
-    }
-    token.label = request.label;
-    token.options = request.options;
-    token.object_property_name = request.object_property_name;
-    token.updated_at = Some(Utc::now());
-    let token = token.clone();
-    template.updated_at = token.updated_at;
-    Json(token).into_response()
+    let changed = state.templates_mut().update(&template_id, |template| {
+        let Some(token) = template.tokens.iter_mut().find(|token| token.name == token_name) else {
+            return Err(no_token(&template_id, &token_name).into());
+        };
+        if request.label.trim().is_empty() {
+            return Err(invalid(format!("token `{token_name}` needs a `label`")).into());
+        }
+        let options: Vec<TokenOption> = request
+            .options
+            .iter()
+            .map(|option| TokenOption { label: option.label.clone(), value: option.value.clone() })
+            .collect();
+        rules::options(&token_name, token.kind.into(), &options).map_err(|problem| Refusal::from(invalid(problem)))?;
+        token.label = request.label;
+        token.options = request.options;
+        token.object_property_name = request.object_property_name;
+        token.updated_at = Some(Utc::now());
+        let token = token.clone();
+        template.updated_at = token.updated_at;
+        Ok(Json(token).into_response())
+    });
+    answer(changed, &template_id)
 }
 
 /// `DELETE …/tokens/{token_name}`: 204.
@@ -194,17 +199,31 @@ pub(super) async fn delete_token(
     if let Err(refused) = check_app(&state, &app_id) {
         return refused.into_response();
     }
-    let mut templates = state.templates_mut();
-    let Some(template) = templates.get_mut(&template_id) else {
-        return no_template(&template_id);
-    };
-    let before = template.tokens.len();
-    template.tokens.retain(|token| token.name != token_name);
-    if template.tokens.len() == before {
-        return no_token(&template_id, &token_name);
+    let changed = state.templates_mut().update(&template_id, |template| {
+        let before = template.tokens.len();
+        template.tokens.retain(|token| token.name != token_name);
+        if template.tokens.len() == before {
+            return Err(no_token(&template_id, &token_name).into());
+        }
+        template.updated_at = Some(Utc::now());
+        Ok(StatusCode::NO_CONTENT.into_response())
+    });
+    answer(changed, &template_id)
+}
+
+/// The answer to a change of the template `template_id`: what the change
+/// answered or its refusal, or 404 when there is no such template.
+fn answer(changed: Option<Result<Response, Refusal>>, template_id: &str) -> Response {
+    match changed {
+        Some(Ok(answer)) => answer,
+        Some(Err(refused)) => refused.into_response(),
+        None => no_template(template_id),
     }
-    template.updated_at = Some(Utc::now());
-    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Tokens as a definition holds them, for its rules.
+fn tokens(tokens: &[TimelineEventTemplateToken]) -> Vec<Token> {
+    tokens.iter().map(Token::from).collect()
 }
 
 /// Checks the app id of the path, then reads the JSON body.

@@ -1,5 +1,6 @@
 //! A JSON value that borrows its strings from the request body, so that
-//! reading an event input costs no allocation per key or string.
+//! reading an event input costs no allocation per key or string, and that
+//! keeps an object's members in the order they were sent.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -11,8 +12,16 @@ use serde_json::{Map, Number, Value};
 ///
 /// An object keeps its members in the order they were sent; a key sent twice
 /// reads as its last value, as with [`serde_json::Map`].
+///
+/// ```
+/// use timeline_core::check::Json;
+/// let body = br#"{"inputs": [{"id": "e-1"}]}"#;
+/// let batch: Json<'_> = serde_json::from_slice(body).unwrap();
+/// let Some(Json::Array(inputs)) = batch.get("inputs") else { panic!("a batch") };
+/// assert_eq!(inputs[0].get("id").map(Json::kind), Some("a string"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Json<'a> {
+pub enum Json<'a> {
     /// `null`.
     Null,
     /// `true` or `false`.
@@ -29,7 +38,7 @@ pub(crate) enum Json<'a> {
 
 impl<'a> Json<'a> {
     /// The member `key` of an object: its last value when sent twice.
-    pub(crate) fn get(&self, key: &str) -> Option<&Json<'a>> {
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
             Json::Object(members) => members.iter().rev().find(|(name, _)| name == key).map(|(_, value)| value),
             _ => None,
@@ -37,7 +46,7 @@ impl<'a> Json<'a> {
     }
 
     /// The number as an `i64`, when it is a whole number in range.
-    pub(crate) fn as_i64(&self) -> Option<i64> {
+    pub fn as_i64(&self) -> Option<i64> {
         match self {
             Json::Number(number) => number.as_i64(),
             _ => None,
@@ -45,7 +54,7 @@ impl<'a> Json<'a> {
     }
 
     /// How the value's type reads in a message.
-    pub(crate) fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
@@ -57,7 +66,7 @@ impl<'a> Json<'a> {
     }
 
     /// The value as an owned [`Value`]; a key sent twice keeps its last value.
-    pub(crate) fn to_value(&self) -> Value {
+    pub fn to_value(&self) -> Value {
         match self {
             Json::Null => Value::Null,
             Json::Bool(flag) => Value::Bool(*flag),
