@@ -220,7 +220,9 @@ const MIGRATIONS: [(i64, &str, &str); 3] = [
 /// A connection to a new outbox file at `path` with only its first
 /// `migrations` migrations run, as the releases that opened the file with
 /// sqlx's migrator left it: its table of applied migrations, one row each
-/// with the script's SHA-384.
+/// with the script's SHA-384. The table is written out as sqlx's SQLite
+/// migrator creates it, not taken from the outbox's own migration runner,
+/// which is what these tests check against it.
 fn migrated_up_to(path: &Path, migrations: usize) -> Connection {
     let mut conn = Connection::open(path).unwrap();
     conn.execute_batch(

@@ -84,8 +84,8 @@ pub(super) enum Message {
 type Answers = Vec<(oneshot::Sender<Result<Done, OutboxError>>, Result<Done, OutboxError>)>;
 
 /// Applies the jobs `inbox` receives, in groups, and hands each committed
-/// group's answers to `synced`'s syncer; runs on a thread of its own until
-/// every handle is gone. Then closing the connection checkpoints the WAL
+/// group's answers to the syncer through `syncer`; runs on a thread of its
+/// own until every handle is gone. Then closing the connection checkpoints the WAL
 /// when it is the file's last one.
 pub(super) fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, syncer: std_mpsc::Sender<Answers>) {
     // Groups handed to the syncer and not synced yet.
