@@ -1,6 +1,7 @@
-//! The SQLite outbox's durability and group commits, on real files: rows
-//! survive a closed handle and a killed process, and concurrent enqueues
-//! share commits.
+//! The SQLite outbox's durability, group commits and migrations, on real
+//! files: rows survive a closed handle and a killed process, concurrent
+//! enqueues share commits, and files older releases left (migrated by
+//! sqlx's migrator) open and continue.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -9,7 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use sqlx::Connection;
+use rusqlite::Connection;
+use sha2::{Digest, Sha384};
 use timeline_dispatch::{
     ClaimLimits, Enqueued, EventKey, EventKind, NewEvent, Outbox, RowFilter, RowState, Settlement, SqliteOutbox,
 };
@@ -57,11 +59,10 @@ async fn a_reopened_outbox_holds_every_row_in_its_state() {
     let counts = outbox.counts().await.unwrap();
     drop(outbox);
 
-    let url = format!("sqlite://{}", path.display());
-    let mut raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let mode: (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(&mut raw).await.unwrap();
-    assert_eq!(mode.0, "wal", "the file stays in WAL mode");
-    raw.close().await.unwrap();
+    let raw = Connection::open(&path).unwrap();
+    let mode: String = raw.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
+    assert_eq!(mode, "wal", "the file stays in WAL mode");
+    drop(raw);
 
     let reopened = SqliteOutbox::open(&path).await.unwrap();
     assert_eq!(reopened.list(&RowFilter::default(), 1000).await.unwrap(), before);
@@ -164,9 +165,8 @@ async fn concurrent_enqueues_share_commits() {
 
     // Another connection holds the write lock, so the writer's first commit
     // waits while every task hands its event over.
-    let url = format!("sqlite://{}", path.display());
-    let mut other = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    let lock = other.begin_with("BEGIN IMMEDIATE").await.unwrap();
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let frames_before = wal_frames(&path);
 
     let polled = Arc::new(AtomicUsize::new(0));
@@ -192,7 +192,7 @@ async fn concurrent_enqueues_share_commits() {
     while polled.load(Ordering::SeqCst) < TASKS {
         tokio::task::yield_now().await;
     }
-    lock.rollback().await.unwrap();
+    other.execute_batch("ROLLBACK").unwrap();
     for task in tasks {
         assert_eq!(task.await.unwrap().unwrap(), [Enqueued::Added]);
     }
@@ -208,15 +208,123 @@ async fn concurrent_enqueues_share_commits() {
     assert_eq!(outbox.counts().await.unwrap().pending, TASKS as u64);
 }
 
+/// The scripts of `migrations/sqlite/`, with the descriptions sqlx's
+/// migrator gives them (the file name after the version, underscores as
+/// spaces).
+const MIGRATIONS: [(i64, &str, &str); 3] = [
+    (1, "outbox", include_str!("../migrations/sqlite/0001_outbox.sql")),
+    (2, "may have landed", include_str!("../migrations/sqlite/0002_may_have_landed.sql")),
+    (3, "bodies apart", include_str!("../migrations/sqlite/0003_bodies_apart.sql")),
+];
+
 /// A connection to a new outbox file at `path` with only its first
-/// `migrations` migrations run: a file an older release left.
-async fn migrated_up_to(path: &Path, migrations: usize) -> sqlx::SqliteConnection {
-    let all = sqlx::migrate!("migrations/sqlite");
-    let older = sqlx::migrate::Migrator::with_migrations(all.iter().take(migrations).cloned().collect());
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path).create_if_missing(true);
-    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
-    older.run(&mut conn).await.unwrap();
+/// `migrations` migrations run, as the releases that opened the file with
+/// sqlx's migrator left it: its table of applied migrations, one row each
+/// with the script's SHA-384. The table is written out as sqlx's SQLite
+/// migrator creates it, not taken from the outbox's own migration runner,
+/// which is what these tests check against it.
+fn migrated_up_to(path: &Path, migrations: usize) -> Connection {
+    let mut conn = Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS _sqlx_migrations ( \
+             version BIGINT PRIMARY KEY, \
+             description TEXT NOT NULL, \
+             installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, \
+             success BOOLEAN NOT NULL, \
+             checksum BLOB NOT NULL, \
+             execution_time BIGINT NOT NULL \
+         )",
+    )
+    .unwrap();
+    for (version, description, sql) in &MIGRATIONS[..migrations] {
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(sql).unwrap();
+        tx.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (?1, ?2, TRUE, ?3, 1000)",
+            rusqlite::params![version, description, Sha384::digest(sql).to_vec()],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+    }
     conn
+}
+
+/// The file's record of applied migrations: version, description,
+/// success, checksum, install time.
+type Applied = Vec<(i64, String, bool, Vec<u8>, String)>;
+
+fn applied_migrations(path: &Path) -> Applied {
+    let conn = Connection::open(path).unwrap();
+    let mut select = conn
+        .prepare("SELECT version, description, success, checksum, installed_on FROM _sqlx_migrations ORDER BY version")
+        .unwrap();
+    select
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// A new file records its migrations as sqlx's migrator does (the same
+/// versions, descriptions and SHA-384 checksums, which that migrator checks),
+/// so a release that opens files with it accepts the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_file_records_its_migrations_as_sqlx_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    drop(SqliteOutbox::open(&path).await.unwrap());
+    let recorded: Vec<_> = applied_migrations(&path)
+        .into_iter()
+        .map(|(version, description, success, checksum, _)| (version, description, success, checksum))
+        .collect();
+    let expected: Vec<_> = MIGRATIONS
+        .iter()
+        .map(|(version, description, sql)| (*version, description.to_string(), true, Sha384::digest(sql).to_vec()))
+        .collect();
+    assert_eq!(recorded, expected);
+}
+
+/// A file every migration of which sqlx's migrator applied opens as it is:
+/// nothing is applied again, its rows are there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_sqlx_migrated_opens_without_migrating_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let conn = migrated_up_to(&path, MIGRATIONS.len());
+    conn.execute_batch(
+        "INSERT INTO outbox (portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at) \
+             VALUES (1, 'timeline', '1001', 'old', 'pending', 0, 0, 0); \
+         INSERT INTO outbox_body (id, body) SELECT id, CAST('old body' AS BLOB) FROM outbox",
+    )
+    .unwrap();
+    drop(conn);
+    let before = applied_migrations(&path);
+
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    assert_eq!(applied_migrations(&path), before, "no migration ran again");
+    let claimed =
+        outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(0)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].key.event_id.as_str(), claimed[0].body.as_slice()), ("old", &b"old body"[..]));
+}
+
+/// A file a newer release migrated further (a migration this release does
+/// not know) is refused, not written to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_with_an_unknown_migration_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let conn = migrated_up_to(&path, MIGRATIONS.len());
+    conn.execute(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (9999, 'from the future', TRUE, x'00', 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let error = SqliteOutbox::open(&path).await.unwrap_err().to_string();
+    assert!(error.contains("9999"), "{error}");
 }
 
 /// An outbox file from before the may-have-landed column: its migration
@@ -227,7 +335,7 @@ async fn migrated_up_to(path: &Path, migrations: usize) -> sqlx::SqliteConnectio
 async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_meant() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
-    let mut conn = migrated_up_to(&path, 1).await;
+    let conn = migrated_up_to(&path, 1);
     let rows = [
         ("pending-once", "pending", 1, Some(1), None),
         ("pending-twice", "pending", 2, Some(1), None),
@@ -236,20 +344,14 @@ async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_me
         ("delivered-twice", "delivered", 2, None, Some(1)),
     ];
     for (id, state, attempts, due_at, settled_at) in rows {
-        sqlx::query(
+        conn.execute(
             "INSERT INTO outbox (portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at, settled_at) \
-             VALUES (1, 'timeline', '1001', ?, x'7b7d', ?, ?, 0, ?, ?)",
+             VALUES (1, 'timeline', '1001', ?1, x'7b7d', ?2, ?3, 0, ?4, ?5)",
+            rusqlite::params![id, state, attempts, due_at, settled_at],
         )
-        .bind(id)
-        .bind(state)
-        .bind(attempts)
-        .bind(due_at)
-        .bind(settled_at)
-        .execute(&mut conn)
-        .await
         .unwrap();
     }
-    conn.close().await.unwrap();
+    drop(conn);
 
     let outbox = SqliteOutbox::open(&path).await.unwrap();
     let listed = outbox.list(&RowFilter::default(), 10).await.unwrap();
@@ -267,12 +369,9 @@ async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_me
 }
 
 /// How many bodies the file at `path` holds.
-async fn stored_bodies(path: &Path) -> i64 {
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
-    let (bodies,): (i64,) = sqlx::query_as("SELECT count(*) FROM outbox_body").fetch_one(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
-    bodies
+fn stored_bodies(path: &Path) -> i64 {
+    let conn = Connection::open(path).unwrap();
+    conn.query_row("SELECT count(*) FROM outbox_body", [], |row| row.get(0)).unwrap()
 }
 
 /// An outbox file from before bodies had a table of their own: the
@@ -284,28 +383,23 @@ async fn stored_bodies(path: &Path) -> i64 {
 async fn bodies_move_to_their_own_table_and_leave_with_delivery() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
-    let mut conn = migrated_up_to(&path, 2).await;
+    let conn = migrated_up_to(&path, 2);
     for (id, state, due_at, settled_at) in [
         ("pending", "pending", Some(1), None),
         ("dead", "dead", None, Some(1)),
         ("delivered", "delivered", None, Some(1)),
     ] {
-        sqlx::query(
+        conn.execute(
             "INSERT INTO outbox (portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at, settled_at) \
              VALUES (1, 'timeline', '1001', ?1, CAST(?1 AS BLOB), ?2, 1, 0, ?3, ?4)",
+            rusqlite::params![id, state, due_at, settled_at],
         )
-        .bind(id)
-        .bind(state)
-        .bind(due_at)
-        .bind(settled_at)
-        .execute(&mut conn)
-        .await
         .unwrap();
     }
-    conn.close().await.unwrap();
+    drop(conn);
 
     let outbox = SqliteOutbox::open(&path).await.unwrap();
-    assert_eq!(stored_bodies(&path).await, 2, "the pending and the dead row keep their bodies");
+    assert_eq!(stored_bodies(&path), 2, "the pending and the dead row keep their bodies");
     let claimed =
         outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(0)).await.unwrap();
     assert_eq!(claimed.len(), 1);
@@ -313,7 +407,7 @@ async fn bodies_move_to_their_own_table_and_leave_with_delivery() {
 
     let events: Vec<_> = (0..3).map(|i| event(2, &format!("e{i}"))).collect();
     outbox.enqueue(&events, at(1)).await.unwrap();
-    assert_eq!(stored_bodies(&path).await, 5);
+    assert_eq!(stored_bodies(&path), 5);
     let mut claimed =
         outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(2)).await.unwrap();
     assert_eq!(
@@ -324,7 +418,7 @@ async fn bodies_move_to_their_own_table_and_leave_with_delivery() {
     let mut outcomes: Vec<_> = claimed.iter().map(|row| (row.fence, Settlement::Delivered)).collect();
     outcomes.push((dead.fence, Settlement::Dead { reason: "refused".into(), may_have_landed: false }));
     assert_eq!(outbox.settle(&outcomes, at(3)).await.unwrap().applied, 3);
-    assert_eq!(stored_bodies(&path).await, 3, "the two delivered rows' bodies are gone");
+    assert_eq!(stored_bodies(&path), 3, "the two delivered rows' bodies are gone");
 
     outbox.requeue_dead(&RowFilter { event_id: Some("e2".into()), ..RowFilter::default() }, at(4)).await.unwrap();
     let again = outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(5)).await.unwrap();
@@ -333,7 +427,7 @@ async fn bodies_move_to_their_own_table_and_leave_with_delivery() {
     let dead_again = [(again[0].fence, Settlement::Dead { reason: "refused".into(), may_have_landed: false })];
     outbox.settle(&dead_again, at(6)).await.unwrap();
     outbox.purge(at(100)).await.unwrap();
-    assert_eq!(stored_bodies(&path).await, 1, "the purged dead rows' bodies are gone; the claimed row keeps its own");
+    assert_eq!(stored_bodies(&path), 1, "the purged dead rows' bodies are gone; the claimed row keeps its own");
 }
 
 /// A change that fails does not fail the others committed in its group:
@@ -344,16 +438,13 @@ async fn one_failing_change_does_not_fail_its_group() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
     let outbox = Arc::new(SqliteOutbox::open(&path).await.unwrap());
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
-    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
-    sqlx::query(
-        "CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN NEW.event_id = 'poison' \
-         BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
-    )
-    .execute(&mut conn)
-    .await
-    .unwrap();
-    conn.close().await.unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON outbox WHEN NEW.event_id = 'poison' \
+             BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
+        )
+        .unwrap();
 
     let tasks: Vec<_> = (0..200)
         .map(|i| {

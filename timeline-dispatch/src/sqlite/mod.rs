@@ -1,17 +1,19 @@
 //! [`SqliteOutbox`]: the embedded default [`Outbox`], a SQLite file.
 
+mod migrate;
 mod rows;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use sqlx::ConnectOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
 use self::rows::{Outcome, micros};
-use self::writer::{Change, Done, Job};
+use self::writer::{Change, Done, Job, Message};
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth, OutboxError,
     OutboxFuture, RowFilter, RowSummary, Settled, Settlement, lease_end,
@@ -21,31 +23,45 @@ use crate::outbox::{
 /// `timeline outbox` command's, a second service's) before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Connections that read (`counts`, `list`, …) beside the writer.
-const READERS: u32 = 2;
+/// Connections that read (`counts`, `list`, …) beside the writer, kept
+/// open between reads.
+const READERS: usize = 2;
+
+/// The writer's page cache, in KiB (SQLite's default is 2 000): enough for
+/// the index pages that inserts and claims touch when a million rows wait,
+/// so that the writer does not read them again from the file.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
 
 /// An [`Outbox`] in a SQLite file: the embedded default, for a service
 /// that runs as one process (or a few on one machine).
 ///
 /// # Durability
 ///
-/// The file is in WAL mode with `synchronous = FULL`: every commit is on
-/// the disk (fsync'd) before [`enqueue`](Outbox::enqueue) returns, so an
-/// accepted event survives the process's death (SIGKILL, a panic, an OOM
-/// kill) and a power loss or an OS crash too (on a disk that honours
-/// flushes). WAL with `NORMAL` would survive a process's death alone; the
-/// cost of `FULL` is one fsync per commit, and commits are grouped.
+/// The file is in WAL mode, and every change is on the disk (its WAL
+/// frames synced) before the call that made it returns `Ok`, so an accepted
+/// event survives the process's death (SIGKILL, a panic, an OOM kill) and a
+/// power loss or an OS crash too (on a disk that honours flushes): the
+/// guarantee of `synchronous = FULL`. Commits are grouped, and the syncs
+/// run beside the writer: one `fdatasync` of the WAL file puts every group
+/// committed since the last one on the disk. A sync that fails stops the
+/// outbox: every change from then on fails (restart the process), since
+/// what that sync should have written may be lost.
+///
+/// Reads see a change once it is committed, which may be shortly before it
+/// is on the disk and its caller has its answer.
 ///
 /// # Group commits
 ///
-/// Every change goes to one writer task, which applies the changes waiting
-/// for it (up to 256) in one transaction and answers each once it is
-/// committed. So many tasks emitting at once share commits, and a change
-/// does not wait for another process's lock more than once per group. When
-/// a group fails, its changes are applied again one transaction each: the
-/// one that fails is answered with its error while the others commit. Reads
-/// (`counts`, `list`, `next_due`, `account_counts`) go to their own
-/// connections and see what was committed.
+/// Every change goes to one writer thread, which applies the changes
+/// waiting for it (up to 256) in one transaction, and while the last group
+/// is being synced, the changes that arrive meanwhile too; each is answered
+/// once its group is on the disk. So many tasks emitting at once share
+/// commits and syncs, and a change does not wait for another process's lock
+/// more than once per group. When a group fails, its changes are applied
+/// again one transaction each: the one that fails is answered with its
+/// error while the others commit. Reads (`counts`, `list`, `next_due`,
+/// `depth`, `account_counts`) go to connections of their own, on the tokio
+/// runtime's blocking threads.
 ///
 /// A change whose caller stops waiting (its future dropped) may still be
 /// applied. Clones share the writer, which stops when the last clone is
@@ -53,40 +69,29 @@ const READERS: u32 = 2;
 #[derive(Debug, Clone)]
 pub struct SqliteOutbox {
     path: PathBuf,
-    jobs: mpsc::Sender<Job>,
-    readers: SqlitePool,
+    messages: mpsc::Sender<Message>,
+    readers: Arc<Readers>,
 }
 
 impl SqliteOutbox {
     /// Opens the outbox in the file at `path`, creating it (and its tables,
-    /// through the crate's migrations) when needed. Starts the writer on the
-    /// current tokio runtime.
+    /// through the crate's migrations) when needed, and starts its writer
+    /// and syncer threads. Needs a tokio runtime (it opens the file on a
+    /// blocking thread).
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, OutboxError> {
         let path = path.as_ref().to_path_buf();
-        let failed = |what: &str, error: sqlx::Error| {
-            OutboxError::new(format!("could not {what} the SQLite outbox {}: {error}", path.display()), error)
-        };
-        let options = SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            // Statement journals (a multi-row change's undo log) in memory,
-            // not in temporary files written on every group commit.
-            .pragma("temp_store", "memory")
-            .busy_timeout(BUSY_TIMEOUT);
-        let mut conn = options.connect().await.map_err(|error| failed("open", error))?;
-        sqlx::migrate!("migrations/sqlite").run(&mut conn).await.map_err(|error| {
-            OutboxError::new(format!("could not migrate the SQLite outbox {}: {error}", path.display()), error)
-        })?;
-        let readers = SqlitePoolOptions::new()
-            .max_connections(READERS)
-            .connect_with(options)
-            .await
-            .map_err(|error| failed("open", error))?;
-        let (jobs, queue) = mpsc::channel(writer::QUEUE);
-        tokio::spawn(writer::run(conn, queue));
-        Ok(SqliteOutbox { path, jobs, readers })
+        let opening = path.clone();
+        let (conn, wal, readers) =
+            tokio::task::spawn_blocking(move || open_file(&opening)).await.map_err(|error| {
+                OutboxError::new(format!("opening the SQLite outbox {} panicked", path.display()), error)
+            })??;
+        let (messages, inbox) = mpsc::channel(writer::QUEUE);
+        let (committed, to_sync) = std::sync::mpsc::channel();
+        let writer = messages.downgrade();
+        start(&path, "sync", move || writer::sync(wal, to_sync, writer))?;
+        start(&path, "writer", move || writer::run(conn, inbox, committed))?;
+        let readers = Arc::new(Readers { path: path.clone(), idle: Mutex::new(readers) });
+        Ok(SqliteOutbox { path, messages, readers })
     }
 
     /// The file.
@@ -94,12 +99,13 @@ impl SqliteOutbox {
         &self.path
     }
 
-    /// Sends `change` to the writer and waits until it is committed.
+    /// Sends `change` to the writer and waits until it is committed and on
+    /// the disk.
     async fn write(&self, change: Change) -> Result<Done, OutboxError> {
         let (answer, done) = oneshot::channel();
         let stopped =
             || OutboxError::message(format!("the writer of the SQLite outbox {} stopped", self.path.display()));
-        self.jobs.send(Job { change, answer }).await.map_err(|_| stopped())?;
+        self.messages.send(Message::Job(Job { change, answer })).await.map_err(|_| stopped())?;
         done.await.map_err(|_| stopped())?
     }
 
@@ -120,9 +126,94 @@ impl SqliteOutbox {
             _ => Err(mismatch()),
         }
     }
+}
 
-    fn read_failed(&self, error: sqlx::Error) -> OutboxError {
-        OutboxError::new(format!("could not read the SQLite outbox {}: {error}", self.path.display()), error)
+/// Starts the thread `role` of the outbox at `path`.
+fn start(path: &Path, role: &str, run: impl FnOnce() + Send + 'static) -> Result<(), OutboxError> {
+    match std::thread::Builder::new().name(format!("timeline-sqlite-{role}")).spawn(run) {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            Err(OutboxError::new(format!("could not start the {role} of the SQLite outbox {}", path.display()), error))
+        }
+    }
+}
+
+/// The writer's connection to the file at `path`, the file migrated, the
+/// path of its WAL file, and [`READERS`] connections to read it.
+fn open_file(path: &Path) -> Result<(Connection, PathBuf, Vec<Connection>), OutboxError> {
+    let failed = |what: &str, error: rusqlite::Error| {
+        OutboxError::new(format!("could not {what} the SQLite outbox {}: {error}", path.display()), error)
+    };
+    let mut conn = connect(path).map_err(|error| failed("open", error))?;
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(())).map_err(|error| failed("open", error))?;
+    migrate::run(&mut conn).map_err(|error| {
+        OutboxError::new(format!("could not migrate the SQLite outbox {}: {error}", path.display()), error)
+    })?;
+    // The writer's commits go to the disk through the syncer (see
+    // `writer`), which syncs the WAL file before it answers them.
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(|error| failed("open", error))?;
+    conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB).map_err(|error| failed("open", error))?;
+    // SQLite's own name of the file (symbolic links resolved), beside which
+    // it keeps the WAL file.
+    let wal = match conn.path() {
+        Some(file) if !file.is_empty() => PathBuf::from(format!("{file}-wal")),
+        _ => return Err(OutboxError::message(format!("the SQLite outbox {} is not a file", path.display()))),
+    };
+    let readers =
+        (0..READERS).map(|_| connect(path)).collect::<Result<_, _>>().map_err(|error| failed("open", error))?;
+    Ok((conn, wal, readers))
+}
+
+/// A connection to the file at `path` (created when missing), set up as
+/// every connection of the outbox is.
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Plans that do not depend on bound values: otherwise SQLite prepares a
+    // cached statement again whenever a value its plan looked at (a claim's
+    // `LIMIT`) changes, that is at nearly every claim.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Statement journals (a multi-row change's undo log) in memory, not in
+    // temporary files written on every group commit.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(conn)
+}
+
+/// The connections reads use, each by one read at a time.
+#[derive(Debug)]
+struct Readers {
+    path: PathBuf,
+    /// Those no read uses now; a read opens another when none is left.
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    /// Runs `read` on a blocking thread with a connection of its own.
+    async fn read<T: Send + 'static>(
+        self: &Arc<Self>,
+        read: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, OutboxError> {
+        let readers = Arc::clone(self);
+        let done = tokio::task::spawn_blocking(move || {
+            let idle = readers.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let conn = match idle {
+                Some(conn) => conn,
+                None => connect(&readers.path)?,
+            };
+            let done = read(&conn);
+            let mut idle = readers.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < READERS {
+                idle.push(conn);
+            }
+            done
+        })
+        .await;
+        let failed = |error: Box<dyn std::error::Error + Send + Sync>| {
+            OutboxError::new(format!("could not read the SQLite outbox {}: {error}", self.path.display()), error)
+        };
+        done.map_err(|error| failed(error.into()))?.map_err(|error| failed(error.into()))
     }
 }
 
@@ -196,23 +287,24 @@ impl Outbox for SqliteOutbox {
     }
 
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {
-        Box::pin(async move { rows::next_due(&self.readers).await.map_err(|error| self.read_failed(error)) })
+        Box::pin(self.readers.read(rows::next_due))
     }
 
     fn counts(&self) -> OutboxFuture<'_, OutboxCounts> {
-        Box::pin(async move { rows::counts(&self.readers).await.map_err(|error| self.read_failed(error)) })
+        Box::pin(self.readers.read(rows::counts))
     }
 
     fn depth(&self) -> OutboxFuture<'_, OutboxDepth> {
-        Box::pin(async move { rows::depth(&self.readers).await.map_err(|error| self.read_failed(error)) })
+        Box::pin(self.readers.read(rows::depth))
     }
 
     fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {
-        Box::pin(async move { rows::account_counts(&self.readers).await.map_err(|error| self.read_failed(error)) })
+        Box::pin(self.readers.read(rows::account_counts))
     }
 
     fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
-        Box::pin(async move { rows::list(&self.readers, filter, limit).await.map_err(|error| self.read_failed(error)) })
+        let filter = filter.clone();
+        Box::pin(self.readers.read(move |conn| rows::list(conn, &filter, limit)))
     }
 
     fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {

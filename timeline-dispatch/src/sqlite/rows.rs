@@ -1,16 +1,22 @@
 //! The SQL of each outbox operation on one SQLite connection, and how
 //! values are stored: times as microseconds since the Unix epoch, accounts
 //! as their 64 bits in an `INTEGER`, kinds and states by name.
+//!
+//! Changes go one row per execution of a cached prepared statement, inside
+//! the writer's transaction: no statement text to parse and nothing to pack
+//! per row, bodies bound as they are. They are `OR FAIL`: a statement that
+//! fails keeps what it changed before, which needs no statement journal
+//! (a copy of every page the statement touches); the writer rolls the whole
+//! transaction back on any error anyway.
 
-use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
-use sqlx::{Row, SqliteExecutor};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
+use rusqlite::{Connection, Error, Row, params};
 
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxDepth, OutboxError,
-    RowFilter, RowState, RowSummary, Settled, Settlement,
+    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxDepth,
+    OutboxError, RowFilter, RowState, RowSummary, Settled, Settlement,
 };
 
 /// A time as the outbox stores it.
@@ -21,179 +27,160 @@ pub(super) fn micros(time: SystemTime) -> Result<i64, OutboxError> {
         .ok_or_else(|| OutboxError::message(format!("{time:?} is outside the times the SQLite outbox stores")))
 }
 
-fn time(micros: i64) -> Result<SystemTime, sqlx::Error> {
-    u64::try_from(micros)
-        .ok()
-        .and_then(|micros| SystemTime::UNIX_EPOCH.checked_add(Duration::from_micros(micros)))
-        .ok_or_else(|| decode(format!("the stored time {micros} is out of range")))
-}
-
-fn decode(message: String) -> sqlx::Error {
-    sqlx::Error::Decode(message.into())
-}
-
 /// An account as stored: its bits, so every `u64` fits.
 fn portal_bits(portal: u64) -> i64 {
     i64::from_ne_bytes(portal.to_ne_bytes())
 }
 
-fn portal(bits: i64) -> u64 {
-    u64::from_ne_bytes(bits.to_ne_bytes())
+/// A stored value read back as what it stands for.
+struct Stored<T>(T);
+
+impl FromSql for Stored<SystemTime> {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let micros = i64::column_result(value)?;
+        u64::try_from(micros)
+            .ok()
+            .and_then(|micros| SystemTime::UNIX_EPOCH.checked_add(Duration::from_micros(micros)))
+            .map(Stored)
+            .ok_or(FromSqlError::OutOfRange(micros))
+    }
 }
 
-fn kind(row: &SqliteRow) -> Result<EventKind, sqlx::Error> {
-    let name: String = row.try_get("kind")?;
-    EventKind::from_name(&name).ok_or_else(|| decode(format!("unknown event kind {name:?}")))
+impl FromSql for Stored<u64> {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        Ok(Stored(u64::from_ne_bytes(i64::column_result(value)?.to_ne_bytes())))
+    }
 }
 
-fn attempts(row: &SqliteRow) -> Result<u32, sqlx::Error> {
-    let attempts: i64 = row.try_get("attempts")?;
-    u32::try_from(attempts).map_err(|_| decode(format!("the attempt number {attempts} is out of range")))
+impl FromSql for Stored<EventKind> {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let name = value.as_str()?;
+        EventKind::from_name(name).map(Stored).ok_or_else(|| unknown("event kind", name))
+    }
 }
 
-fn key(row: &SqliteRow) -> Result<EventKey, sqlx::Error> {
+impl FromSql for Stored<RowState> {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let name = value.as_str()?;
+        RowState::from_name(name).map(Stored).ok_or_else(|| unknown("row state", name))
+    }
+}
+
+fn unknown(what: &str, name: &str) -> FromSqlError {
+    FromSqlError::Other(format!("unknown {what} {name:?}").into())
+}
+
+/// A count, never negative.
+fn count(row: &Row<'_>, column: &str) -> Result<u64, Error> {
+    Ok(u64::try_from(row.get::<_, i64>(column)?).unwrap_or(0))
+}
+
+/// The key of a row whose first four columns are `portal, kind,
+/// event_type, event_id` from `first` on.
+fn key(row: &Row<'_>, first: usize) -> Result<EventKey, Error> {
     Ok(EventKey {
-        portal: portal(row.try_get("portal")?),
-        kind: kind(row)?,
-        event_type: row.try_get("event_type")?,
-        event_id: row.try_get("event_id")?,
+        portal: row.get::<_, Stored<u64>>(first)?.0,
+        kind: row.get::<_, Stored<EventKind>>(first + 1)?.0,
+        event_type: row.get(first + 2)?,
+        event_id: row.get(first + 3)?,
     })
 }
 
-fn count(value: i64) -> u64 {
-    u64::try_from(value).unwrap_or(0)
-}
-
-/// Adds the events whose keys are new, each enqueued and due at its time,
-/// their rows in one statement and their bodies in another (the events of
-/// every enqueue of a group commit); returns the keys it added. Ids follow
-/// the order of `events`.
-pub(super) async fn enqueue(
-    conn: &mut SqliteConnection,
-    events: &[(&NewEvent, i64)],
-) -> Result<HashSet<EventKey>, sqlx::Error> {
-    let rows: Vec<(i64, &str, &str, &str, i64)> = events
+/// Adds the events whose keys are new, each enqueued and due at `now`, and
+/// their bodies; says which it added. Ids follow the order of `events`; of a
+/// key given twice, the first is added.
+pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64) -> Result<Vec<Enqueued>, Error> {
+    let mut insert_row = conn.prepare_cached(
+        "INSERT OR FAIL INTO outbox (portal, kind, event_type, event_id, state, enqueued_at, due_at) \
+         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) \
+         ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING",
+    )?;
+    let mut insert_body = conn.prepare_cached("INSERT OR FAIL INTO outbox_body (id, body) VALUES (?1, ?2)")?;
+    events
         .iter()
-        .map(|(event, now)| {
+        .map(|event| {
             let key = &event.key;
-            (portal_bits(key.portal), key.kind.as_str(), key.event_type.as_str(), key.event_id.as_str(), *now)
+            let params = params![portal_bits(key.portal), key.kind.as_str(), key.event_type, key.event_id, now];
+            if insert_row.execute(params)? == 0 {
+                return Ok(Enqueued::AlreadyThere);
+            }
+            insert_body.execute(params![conn.last_insert_rowid(), event.body])?;
+            Ok(Enqueued::Added)
         })
-        .collect();
-    let added = sqlx::query(
-        "INSERT INTO outbox (portal, kind, event_type, event_id, state, enqueued_at, due_at) \
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 'pending', value ->> 4, value ->> 4 \
-         FROM json_each(?1) WHERE true ORDER BY key \
-         ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING \
-         RETURNING id, portal, kind, event_type, event_id",
-    )
-    .bind(json(&rows)?)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut ids: HashMap<EventKey, i64> = HashMap::with_capacity(added.len());
-    for row in &added {
-        ids.insert(key(row)?, row.try_get("id")?);
-    }
-    // The first event of a key is the one added.
-    let bodies: Vec<(i64, String)> =
-        events.iter().filter_map(|(event, _)| ids.remove(&event.key).map(|id| (id, hex(&event.body)))).collect();
-    if !bodies.is_empty() {
-        sqlx::query("INSERT INTO outbox_body (id, body) SELECT value ->> 0, unhex(value ->> 1) FROM json_each(?1)")
-            .bind(json(&bodies)?)
-            .execute(&mut *conn)
-            .await?;
-    }
-    added.iter().map(key).collect()
-}
-
-/// `bytes` as lower-case hexadecimal, as SQLite's `unhex` reads it.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0xf)]));
-    }
-    text
-}
-
-/// `value` as the JSON text a statement reads with `json_each`.
-fn json(value: &impl serde::Serialize) -> Result<String, sqlx::Error> {
-    serde_json::to_string(value).map_err(|error| sqlx::Error::Encode(error.into()))
+        .collect()
 }
 
 /// Claims due rows fairly: the accounts by their oldest due row, at most
 /// `limits.per_account` rows of each (its oldest), `limits.total` in all.
-pub(super) async fn claim(
-    conn: &mut SqliteConnection,
+pub(super) fn claim(
+    conn: &Connection,
     limits: ClaimLimits,
     skip: &[u64],
     lease_end: i64,
     now: i64,
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, Error> {
     if limits.per_account == 0 || limits.total == 0 {
         return Ok(Vec::new());
     }
     // Every account with undelivered rows, found through the index one
     // account after another, with its oldest due row; an account's due rows
     // are read through their due times, never its rows due later.
-    let accounts = sqlx::query(
-        "WITH RECURSIVE accounts (portal) AS ( \
-             SELECT (SELECT portal FROM outbox WHERE due_at IS NOT NULL ORDER BY portal LIMIT 1) \
-             UNION ALL \
-             SELECT (SELECT o.portal FROM outbox o WHERE o.due_at IS NOT NULL AND o.portal > a.portal \
-                     ORDER BY o.portal LIMIT 1) \
-             FROM accounts a WHERE a.portal IS NOT NULL \
-         ), \
-         oldest (portal, first) AS ( \
-             SELECT a.portal, (SELECT MIN(o.id) FROM outbox o INDEXED BY outbox_due_per_account \
-                               WHERE o.portal = a.portal AND o.due_at <= ?1) \
-             FROM accounts a WHERE a.portal IS NOT NULL \
-         ) \
-         SELECT portal FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
-    )
-    .bind(now)
-    .bind(i64::try_from(limits.total.saturating_add(skip.len())).unwrap_or(i64::MAX))
-    .fetch_all(&mut *conn)
-    .await?;
+    let accounts: Vec<i64> = conn
+        .prepare_cached(
+            "WITH RECURSIVE accounts (portal) AS ( \
+                 SELECT (SELECT portal FROM outbox WHERE due_at IS NOT NULL ORDER BY portal LIMIT 1) \
+                 UNION ALL \
+                 SELECT (SELECT o.portal FROM outbox o WHERE o.due_at IS NOT NULL AND o.portal > a.portal \
+                         ORDER BY o.portal LIMIT 1) \
+                 FROM accounts a WHERE a.portal IS NOT NULL \
+             ), \
+             oldest (portal, first) AS ( \
+                 SELECT a.portal, (SELECT MIN(o.id) FROM outbox o INDEXED BY outbox_due_per_account \
+                                   WHERE o.portal = a.portal AND o.due_at <= ?1) \
+                 FROM accounts a WHERE a.portal IS NOT NULL \
+             ) \
+             SELECT portal FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
+        )?
+        .query_map(params![now, i64::try_from(limits.total.saturating_add(skip.len())).unwrap_or(i64::MAX)], |row| {
+            row.get(0)
+        })?
+        .collect::<Result<_, _>>()?;
 
+    let mut take_rows = conn.prepare_cached(
+        "UPDATE OR FAIL outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
+         WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due_per_account \
+                      WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
+         RETURNING id, attempts, portal, kind, event_type, event_id, enqueued_at, may_have_landed, \
+             (SELECT body FROM outbox_body WHERE outbox_body.id = outbox.id)",
+    )?;
     let mut claimed = Vec::new();
     for account in accounts {
-        if skip.contains(&portal(account.try_get("portal")?)) {
+        if skip.contains(&u64::from_ne_bytes(account.to_ne_bytes())) {
             continue;
         }
         let left = limits.total - claimed.len();
         if left == 0 {
             break;
         }
-        let take = limits.per_account.min(left);
-        let rows = sqlx::query(
-            "UPDATE outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
-             WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due_per_account \
-                          WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
-             RETURNING id, portal, kind, event_type, event_id, attempts, enqueued_at, may_have_landed, \
-                 (SELECT body FROM outbox_body WHERE outbox_body.id = outbox.id) AS body",
-        )
-        .bind(lease_end)
-        .bind(account.try_get::<i64, _>("portal")?)
-        .bind(now)
-        .bind(i64::try_from(take).unwrap_or(i64::MAX))
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut share = rows
-            .iter()
-            .map(|row| {
-                let id: i64 = row.try_get("id")?;
+        let take = i64::try_from(limits.per_account.min(left)).unwrap_or(i64::MAX);
+        let mut share = take_rows
+            .query_map(params![lease_end, account, now, take], |row| {
+                let id = row.get(0)?;
                 Ok(Claimed {
-                    fence: Fence { row: id, attempt: attempts(row)? },
-                    key: key(row)?,
-                    body: row
-                        .try_get::<Option<Vec<u8>>, _>("body")?
-                        .ok_or_else(|| decode(format!("the row {id} has no body")))?,
-                    enqueued_at: time(row.try_get("enqueued_at")?)?,
-                    may_have_landed: row.try_get("may_have_landed")?,
+                    fence: Fence { row: id, attempt: row.get(1)? },
+                    key: key(row, 2)?,
+                    enqueued_at: row.get::<_, Stored<SystemTime>>(6)?.0,
+                    may_have_landed: row.get(7)?,
+                    body: row.get::<_, Option<Vec<u8>>>(8)?.ok_or_else(|| {
+                        Error::FromSqlConversionFailure(
+                            8,
+                            rusqlite::types::Type::Null,
+                            format!("the row {id} has no body").into(),
+                        )
+                    })?,
                 })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
         share.sort_by_key(|claimed| claimed.fence.row);
         claimed.append(&mut share);
     }
@@ -237,207 +224,177 @@ impl Outcome {
     }
 }
 
-/// Ends the attempts whose fences are still their rows' claims, in one
-/// statement; a fence named twice is settled by its first outcome.
-pub(super) async fn settle(
-    conn: &mut SqliteConnection,
-    outcomes: &[Outcome],
-    now: i64,
-) -> Result<Settled, sqlx::Error> {
-    let mut seen = HashSet::new();
-    let rows: Vec<_> = outcomes
-        .iter()
-        .filter(|outcome| seen.insert(outcome.fence))
-        .map(|outcome| {
-            let fence = outcome.fence;
-            (fence.row, fence.attempt, outcome.state.as_str(), outcome.due_at, &outcome.reason, outcome.may_have_landed)
-        })
-        .collect();
-    let changed = sqlx::query(
-        "UPDATE outbox SET state = o.value ->> 2, due_at = o.value ->> 3, \
-             settled_at = CASE WHEN o.value ->> 2 IN ('delivered', 'dead') THEN ?2 END, \
-             last_error = COALESCE(o.value ->> 4, last_error), \
-             may_have_landed = COALESCE(o.value ->> 5, may_have_landed) \
-         FROM json_each(?1) AS o \
-         WHERE outbox.id = o.value ->> 0 AND outbox.attempts = o.value ->> 1 AND outbox.state = 'claimed' \
-         RETURNING outbox.id, outbox.attempts",
+/// Applies `change` to each of `items` and says which of their fences it
+/// changed: a change applies only to a row still claimed by that fence, so
+/// of a fence named twice the second finds it settled (or, renewed twice,
+/// counts as stale).
+fn each_fence<T>(
+    items: &[T],
+    fence: impl Fn(&T) -> Fence,
+    mut change: impl FnMut(&T) -> Result<usize, Error>,
+) -> Result<Settled, Error> {
+    let mut changed = Vec::new();
+    for item in items {
+        if change(item)? > 0 {
+            changed.push(fence(item));
+        }
+    }
+    Ok(Settled::from_changed(items.iter().map(fence), changed))
+}
+
+/// Ends the attempts whose fences are still their rows' claims; a fence
+/// named twice is settled by its first outcome.
+pub(super) fn settle(conn: &Connection, outcomes: &[Outcome], now: i64) -> Result<Settled, Error> {
+    let mut update = conn.prepare_cached(
+        "UPDATE OR FAIL outbox SET state = ?3, due_at = ?4, settled_at = ?5, last_error = COALESCE(?6, last_error), \
+             may_have_landed = COALESCE(?7, may_have_landed) \
+         WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
+    )?;
+    each_fence(
+        outcomes,
+        |outcome| outcome.fence,
+        |outcome| {
+            let settled_at = matches!(outcome.state, RowState::Delivered | RowState::Dead).then_some(now);
+            update.execute(params![
+                outcome.fence.row,
+                outcome.fence.attempt,
+                outcome.state.as_str(),
+                outcome.due_at,
+                settled_at,
+                outcome.reason,
+                outcome.may_have_landed
+            ])
+        },
     )
-    .bind(json(&rows)?)
-    .bind(now)
-    .fetch_all(&mut *conn)
-    .await?;
-    applied(outcomes.iter().map(|outcome| outcome.fence), &changed)
 }
 
 /// Extends the leases of the claims `fences` name to `lease_end`.
-pub(super) async fn renew(
-    conn: &mut SqliteConnection,
-    fences: &[Fence],
-    lease_end: i64,
-) -> Result<Settled, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE outbox SET due_at = ?2 FROM json_each(?1) AS f \
-         WHERE outbox.id = f.value ->> 0 AND outbox.attempts = f.value ->> 1 AND outbox.state = 'claimed' \
-         RETURNING outbox.id, outbox.attempts",
-    )
-    .bind(json(&fence_rows(fences))?)
-    .bind(lease_end)
-    .fetch_all(&mut *conn)
-    .await?;
-    applied(fences.iter().copied(), &changed)
+pub(super) fn renew(conn: &Connection, fences: &[Fence], lease_end: i64) -> Result<Settled, Error> {
+    let mut update = conn.prepare_cached(
+        "UPDATE OR FAIL outbox SET due_at = ?3 WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
+    )?;
+    each_fence(fences, |fence| *fence, |fence| update.execute(params![fence.row, fence.attempt, lease_end]))
 }
 
 /// Marks the rows the claims `fences` name as possibly landed.
-pub(super) async fn sending(conn: &mut SqliteConnection, fences: &[Fence]) -> Result<Settled, sqlx::Error> {
-    let changed = sqlx::query(
-        "UPDATE outbox SET may_have_landed = 1 FROM json_each(?1) AS f \
-         WHERE outbox.id = f.value ->> 0 AND outbox.attempts = f.value ->> 1 AND outbox.state = 'claimed' \
-         RETURNING outbox.id, outbox.attempts",
-    )
-    .bind(json(&fence_rows(fences))?)
-    .fetch_all(&mut *conn)
-    .await?;
-    applied(fences.iter().copied(), &changed)
-}
-
-fn fence_rows(fences: &[Fence]) -> Vec<(i64, u32)> {
-    fences.iter().map(|fence| (fence.row, fence.attempt)).collect()
-}
-
-/// What changed of `fences` (the first of each fence), by the rows `changed`
-/// returned (id, attempts).
-fn applied(fences: impl Iterator<Item = Fence>, changed: &[SqliteRow]) -> Result<Settled, sqlx::Error> {
-    let changed = changed
-        .iter()
-        .map(|row| Ok(Fence { row: row.try_get("id")?, attempt: attempts(row)? }))
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    Ok(Settled::from_changed(fences, changed))
+pub(super) fn sending(conn: &Connection, fences: &[Fence]) -> Result<Settled, Error> {
+    let mut update = conn.prepare_cached(
+        "UPDATE OR FAIL outbox SET may_have_landed = 1 WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
+    )?;
+    each_fence(fences, |fence| *fence, |fence| update.execute(params![fence.row, fence.attempt]))
 }
 
 /// Makes the dead rows `filter` takes pending again, due at `now`.
-pub(super) async fn requeue_dead(
-    conn: &mut SqliteConnection,
-    filter: &RowFilter,
-    now: i64,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE outbox SET state = 'pending', due_at = ?1, settled_at = NULL \
-         WHERE state = 'dead' AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3)",
-    )
-    .bind(now)
-    .bind(filter.portal.map(portal_bits))
-    .bind(filter.event_id.as_deref())
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
+pub(super) fn requeue_dead(conn: &Connection, filter: &RowFilter, now: i64) -> Result<u64, Error> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE OR FAIL outbox SET state = 'pending', due_at = ?1, settled_at = NULL \
+             WHERE state = 'dead' AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3)",
+        )?
+        .execute(params![now, filter.portal.map(portal_bits), filter.event_id])?;
+    Ok(changed as u64)
 }
 
 /// Removes the delivered rows (and the dead ones when `dead_too`) settled
 /// before `before`.
-pub(super) async fn purge(conn: &mut SqliteConnection, before: i64, dead_too: bool) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM outbox WHERE settled_at < ?1 AND (?2 OR state = 'delivered')")
-        .bind(before)
-        .bind(dead_too)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected())
+pub(super) fn purge(conn: &Connection, before: i64, dead_too: bool) -> Result<u64, Error> {
+    let removed = conn
+        .prepare_cached("DELETE FROM outbox WHERE settled_at < ?1 AND (?2 OR state = 'delivered')")?
+        .execute(params![before, dead_too])?;
+    Ok(removed as u64)
 }
 
 /// The earliest due time or lease end.
-pub(super) async fn next_due(conn: impl SqliteExecutor<'_>) -> Result<Option<SystemTime>, sqlx::Error> {
-    let row = sqlx::query("SELECT MIN(due_at) AS due FROM outbox WHERE due_at IS NOT NULL").fetch_one(conn).await?;
-    row.try_get::<Option<i64>, _>("due")?.map(time).transpose()
+pub(super) fn next_due(conn: &Connection) -> Result<Option<SystemTime>, Error> {
+    let due: Option<Stored<SystemTime>> = conn
+        .prepare_cached("SELECT MIN(due_at) FROM outbox WHERE due_at IS NOT NULL")?
+        .query_row([], |row| row.get(0))?;
+    Ok(due.map(|due| due.0))
 }
 
 /// Rows per state and the oldest undelivered row's enqueue time (one
 /// statement: one snapshot).
-pub(super) async fn counts(conn: impl SqliteExecutor<'_>) -> Result<OutboxCounts, sqlx::Error> {
-    let row = sqlx::query(
+pub(super) fn counts(conn: &Connection) -> Result<OutboxCounts, Error> {
+    conn.prepare_cached(
         "SELECT COALESCE(SUM(state = 'pending'), 0) AS pending, COALESCE(SUM(state = 'claimed'), 0) AS claimed, \
                 COALESCE(SUM(state = 'delivered'), 0) AS delivered, COALESCE(SUM(state = 'dead'), 0) AS dead, \
                 MIN(CASE WHEN due_at IS NOT NULL THEN enqueued_at END) AS oldest \
          FROM outbox",
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(OutboxCounts {
-        pending: count(row.try_get("pending")?),
-        claimed: count(row.try_get("claimed")?),
-        delivered: count(row.try_get("delivered")?),
-        dead: count(row.try_get("dead")?),
-        oldest_undelivered: row.try_get::<Option<i64>, _>("oldest")?.map(time).transpose()?,
+    )?
+    .query_row([], |row| {
+        Ok(OutboxCounts {
+            pending: count(row, "pending")?,
+            claimed: count(row, "claimed")?,
+            delivered: count(row, "delivered")?,
+            dead: count(row, "dead")?,
+            oldest_undelivered: row.get::<_, Option<Stored<SystemTime>>>("oldest")?.map(|oldest| oldest.0),
+        })
     })
 }
 
 /// The undelivered rows and the oldest one's enqueue time, through the
 /// partial index of undelivered rows (ids grow with enqueues, so the least
 /// undelivered id is the oldest), in one statement.
-pub(super) async fn depth(conn: impl SqliteExecutor<'_>) -> Result<OutboxDepth, sqlx::Error> {
-    let row = sqlx::query(
+pub(super) fn depth(conn: &Connection) -> Result<OutboxDepth, Error> {
+    conn.prepare_cached(
         "SELECT (SELECT count(*) FROM outbox WHERE due_at IS NOT NULL) AS undelivered, \
                 (SELECT enqueued_at FROM outbox WHERE id = (SELECT MIN(id) FROM outbox WHERE due_at IS NOT NULL)) \
                     AS oldest",
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(OutboxDepth {
-        undelivered: count(row.try_get("undelivered")?),
-        oldest_undelivered: row.try_get::<Option<i64>, _>("oldest")?.map(time).transpose()?,
+    )?
+    .query_row([], |row| {
+        Ok(OutboxDepth {
+            undelivered: count(row, "undelivered")?,
+            oldest_undelivered: row.get::<_, Option<Stored<SystemTime>>>("oldest")?.map(|oldest| oldest.0),
+        })
     })
 }
 
 /// Undelivered and dead rows per account, by account.
-pub(super) async fn account_counts(conn: impl SqliteExecutor<'_>) -> Result<Vec<AccountCounts>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT portal, SUM(due_at IS NOT NULL) AS undelivered, SUM(state = 'dead') AS dead \
-         FROM outbox WHERE due_at IS NOT NULL OR state = 'dead' GROUP BY portal",
-    )
-    .fetch_all(conn)
-    .await?;
-    let mut accounts = rows
-        .iter()
-        .map(|row| {
+pub(super) fn account_counts(conn: &Connection) -> Result<Vec<AccountCounts>, Error> {
+    let mut accounts = conn
+        .prepare_cached(
+            "SELECT portal, SUM(due_at IS NOT NULL) AS undelivered, SUM(state = 'dead') AS dead \
+             FROM outbox WHERE due_at IS NOT NULL OR state = 'dead' GROUP BY portal",
+        )?
+        .query_map([], |row| {
             Ok(AccountCounts {
-                portal: portal(row.try_get("portal")?),
-                undelivered: count(row.try_get("undelivered")?),
-                dead: count(row.try_get("dead")?),
+                portal: row.get::<_, Stored<u64>>("portal")?.0,
+                undelivered: count(row, "undelivered")?,
+                dead: count(row, "dead")?,
             })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     accounts.sort_by_key(|account| account.portal);
     Ok(accounts)
 }
 
 /// At most `limit` rows `filter` takes, in enqueue order.
-pub(super) async fn list(
-    conn: impl SqliteExecutor<'_>,
-    filter: &RowFilter,
-    limit: usize,
-) -> Result<Vec<RowSummary>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, may_have_landed \
+pub(super) fn list(conn: &Connection, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, Error> {
+    conn.prepare_cached(
+        "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, \
+                may_have_landed \
          FROM outbox WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3) \
          ORDER BY id LIMIT ?4",
-    )
-    .bind(filter.state.map(RowState::as_str))
-    .bind(filter.portal.map(portal_bits))
-    .bind(filter.event_id.as_deref())
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let state: String = row.try_get("state")?;
+    )?
+    .query_map(
+        params![
+            filter.state.map(RowState::as_str),
+            filter.portal.map(portal_bits),
+            filter.event_id,
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+        |row| {
             Ok(RowSummary {
-                row: row.try_get("id")?,
-                key: key(row)?,
-                state: RowState::from_name(&state).ok_or_else(|| decode(format!("unknown row state {state:?}")))?,
-                attempts: attempts(row)?,
-                enqueued_at: time(row.try_get("enqueued_at")?)?,
-                due_at: row.try_get::<Option<i64>, _>("due_at")?.map(time).transpose()?,
-                last_error: row.try_get("last_error")?,
-                may_have_landed: row.try_get("may_have_landed")?,
+                row: row.get("id")?,
+                key: key(row, 1)?,
+                state: row.get::<_, Stored<RowState>>("state")?.0,
+                attempts: row.get("attempts")?,
+                enqueued_at: row.get::<_, Stored<SystemTime>>("enqueued_at")?.0,
+                due_at: row.get::<_, Option<Stored<SystemTime>>>("due_at")?.map(|due| due.0),
+                last_error: row.get("last_error")?,
+                may_have_landed: row.get("may_have_landed")?,
             })
-        })
-        .collect()
+        },
+    )?
+    .collect()
 }

@@ -1,11 +1,26 @@
-//! The writer: one task that owns the outbox's write connection and applies
-//! every change the handles send it, many in one transaction (a group
-//! commit), so that emitting from many tasks costs one commit per group.
+//! The writer: one thread that owns the outbox's write connection and
+//! applies every change the handles send it, many in one transaction (a
+//! group commit), so that emitting from many tasks costs one commit per
+//! group; and the syncer, a thread that puts committed groups on the disk
+//! and only then answers them.
+//!
+//! The write connection commits without syncing (`synchronous = NORMAL`):
+//! its commit writes the group's pages to the WAL file and returns. The
+//! syncer then syncs that file (`fdatasync`), once for every group committed
+//! since its last sync, and answers their jobs. So the writer applies the
+//! next group while the last one goes to the disk, and no change is answered
+//! before it is on the disk. While a sync is under way the writer keeps its
+//! transaction open and adds the jobs that arrive to it: they could not be
+//! on the disk before that sync ended anyway, and one commit for all of them
+//! writes each page they share once.
 
-use std::collections::HashSet;
+use std::fs::File;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
 
-use sqlx::Connection;
-use sqlx::sqlite::SqliteConnection;
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::rows::{self, Outcome};
@@ -14,7 +29,7 @@ use crate::outbox::{ClaimLimits, Claimed, Enqueued, Fence, NewEvent, OutboxError
 /// The most changes one transaction holds.
 const MAX_GROUP: usize = 256;
 
-/// Changes waiting for the writer before a sender waits too.
+/// Messages waiting for the writer before a sender waits too.
 pub(super) const QUEUE: usize = 1024;
 
 /// A change to apply, with its times in the stored form.
@@ -49,78 +64,185 @@ pub(super) enum Done {
     Rows(u64),
 }
 
-/// A change and where its answer goes once its transaction committed.
+/// A change and where its answer goes once its transaction is on the disk.
 #[derive(Debug)]
 pub(super) struct Job {
     pub(super) change: Change,
     pub(super) answer: oneshot::Sender<Result<Done, OutboxError>>,
 }
 
-/// Applies the jobs `jobs` receives, in groups, until every sender is gone.
-pub(super) async fn run(mut conn: SqliteConnection, mut jobs: mpsc::Receiver<Job>) {
-    let mut group = Vec::with_capacity(MAX_GROUP);
-    while jobs.recv_many(&mut group, MAX_GROUP).await > 0 {
-        let answers = match apply(&mut conn, &group).await {
-            Ok(done) => done.into_iter().map(Ok).collect(),
-            // One job's error must not fail the others: each alone, in a
-            // transaction of its own.
-            Err(_) if group.len() > 1 => {
-                let mut answers = Vec::with_capacity(group.len());
-                for job in &group {
-                    let alone = apply(&mut conn, std::slice::from_ref(job)).await;
-                    answers.push(alone.map(|mut done| done.remove(0)).map_err(failed));
-                }
-                answers
-            }
-            Err(error) => vec![Err(failed(error))],
-        };
-        for (job, answer) in group.drain(..).zip(answers) {
-            // A caller that stopped waiting needs no answer.
-            let _ = job.answer.send(answer);
-        }
-    }
-    // Nothing is left to write; closing checkpoints the WAL when this is the
-    // file's last connection.
-    let _ = conn.close().await;
+/// What the writer receives.
+#[derive(Debug)]
+pub(super) enum Message {
+    /// A handle's job.
+    Job(Job),
+    /// The syncer synced this many of the groups handed to it.
+    Synced(usize),
 }
 
-fn failed(error: sqlx::Error) -> OutboxError {
+/// The answers of one committed group, waiting for their sync.
+type Answers = Vec<(oneshot::Sender<Result<Done, OutboxError>>, Result<Done, OutboxError>)>;
+
+/// Applies the jobs `inbox` receives, in groups, and hands each committed
+/// group's answers to the syncer through `syncer`; runs on a thread of its
+/// own until every handle is gone. Then closing the connection checkpoints the WAL
+/// when it is the file's last one.
+pub(super) fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, syncer: std_mpsc::Sender<Answers>) {
+    // Groups handed to the syncer and not synced yet.
+    let mut unsynced = 0;
+    while let Some(first) = next_job(&mut inbox, &mut unsynced) {
+        let mut group = vec![first];
+        let answers = match apply(&mut conn, &mut inbox, &mut group, &mut unsynced) {
+            Ok(done) => group.into_iter().zip(done).map(|(job, done)| (job.answer, Ok(done))).collect(),
+            // One job's error must not fail the others: each alone, in a
+            // transaction of its own.
+            Err(error) if group.len() == 1 => {
+                group.into_iter().zip([error]).map(|(job, error)| (job.answer, Err(failed(error)))).collect()
+            }
+            Err(_) => group
+                .into_iter()
+                .map(|job| {
+                    let alone = apply_alone(&mut conn, &job.change).map_err(failed);
+                    (job.answer, alone)
+                })
+                .collect(),
+        };
+        if syncer.send(answers).is_err() {
+            // The syncer is gone: the handles' answers went with it.
+            break;
+        }
+        unsynced += 1;
+    }
+}
+
+/// The next job, waiting for it; `None` once every handle is gone.
+fn next_job(inbox: &mut mpsc::Receiver<Message>, unsynced: &mut usize) -> Option<Job> {
+    loop {
+        match inbox.blocking_recv()? {
+            Message::Job(job) => return Some(job),
+            Message::Synced(groups) => *unsynced -= groups,
+        }
+    }
+}
+
+fn failed(error: rusqlite::Error) -> OutboxError {
     OutboxError::new(format!("the SQLite outbox could not apply a change: {error}"), error)
 }
 
-/// Applies `group` in one transaction: all of it, or (on an error) none.
-/// The events of all its enqueues go in one statement.
-async fn apply(conn: &mut SqliteConnection, group: &[Job]) -> Result<Vec<Done>, sqlx::Error> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    let events: Vec<(&NewEvent, i64)> = group
-        .iter()
-        .filter_map(|job| match &job.change {
-            Change::Enqueue { events, now } => Some(events.iter().map(move |event| (event, *now))),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    let mut added = if events.is_empty() { HashSet::new() } else { rows::enqueue(&mut tx, &events).await? };
+/// Applies `group` and the jobs waiting behind it in one transaction, and
+/// more while a sync is under way, up to [`MAX_GROUP`]; all of them, or
+/// (on an error) none. `group` ends up holding every job taken.
+fn apply(
+    conn: &mut Connection,
+    inbox: &mut mpsc::Receiver<Message>,
+    group: &mut Vec<Job>,
+    unsynced: &mut usize,
+) -> Result<Vec<Done>, rusqlite::Error> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut done = Vec::with_capacity(group.len());
-    for job in group {
-        done.push(match &job.change {
-            // Of a key enqueued twice in a group, the first is the one added.
-            Change::Enqueue { events, .. } => Done::Enqueued(
-                events
-                    .iter()
-                    .map(|event| if added.remove(&event.key) { Enqueued::Added } else { Enqueued::AlreadyThere })
-                    .collect(),
-            ),
-            Change::Claim { limits, skip, lease_end, now } => {
-                Done::Claimed(rows::claim(&mut tx, *limits, skip, *lease_end, *now).await?)
-            }
-            Change::Settle { outcomes, now } => Done::Settled(rows::settle(&mut tx, outcomes, *now).await?),
-            Change::Renew { fences, lease_end } => Done::Settled(rows::renew(&mut tx, fences, *lease_end).await?),
-            Change::Sending { fences } => Done::Settled(rows::sending(&mut tx, fences).await?),
-            Change::Requeue { filter, now } => Done::Rows(rows::requeue_dead(&mut tx, filter, *now).await?),
-            Change::Purge { before, dead_too } => Done::Rows(rows::purge(&mut tx, *before, *dead_too).await?),
-        });
+    loop {
+        for job in &group[done.len()..] {
+            done.push(change(&tx, &job.change)?);
+        }
+        if group.len() >= MAX_GROUP {
+            break;
+        }
+        let message = match inbox.try_recv() {
+            Ok(message) => message,
+            Err(TryRecvError::Empty) if *unsynced > 0 => match inbox.blocking_recv() {
+                Some(message) => message,
+                None => break,
+            },
+            Err(_) => break,
+        };
+        match message {
+            Message::Job(job) => group.push(job),
+            Message::Synced(groups) => *unsynced -= groups,
+        }
     }
-    tx.commit().await?;
+    tx.commit()?;
     Ok(done)
+}
+
+/// Applies `change` in a transaction of its own.
+fn apply_alone(conn: &mut Connection, change_alone: &Change) -> Result<Done, rusqlite::Error> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let done = change(&tx, change_alone)?;
+    tx.commit()?;
+    Ok(done)
+}
+
+/// Applies one change inside its group's transaction.
+fn change(conn: &Connection, change: &Change) -> Result<Done, rusqlite::Error> {
+    Ok(match change {
+        Change::Enqueue { events, now } => Done::Enqueued(rows::enqueue(conn, events, *now)?),
+        Change::Claim { limits, skip, lease_end, now } => {
+            Done::Claimed(rows::claim(conn, *limits, skip, *lease_end, *now)?)
+        }
+        Change::Settle { outcomes, now } => Done::Settled(rows::settle(conn, outcomes, *now)?),
+        Change::Renew { fences, lease_end } => Done::Settled(rows::renew(conn, fences, *lease_end)?),
+        Change::Sending { fences } => Done::Settled(rows::sending(conn, fences)?),
+        Change::Requeue { filter, now } => Done::Rows(rows::requeue_dead(conn, filter, *now)?),
+        Change::Purge { before, dead_too } => Done::Rows(rows::purge(conn, *before, *dead_too)?),
+    })
+}
+
+/// Syncs the WAL file at `wal` once for all the groups committed since the
+/// last sync, tells the writer (through `writer`, while a handle is left),
+/// then answers their jobs; runs on a thread of its own until the writer is
+/// gone. After a sync fails, every answer is that error: what the failed
+/// sync should have put on the disk may be lost, and so may everything
+/// written after it.
+pub(super) fn sync(wal: PathBuf, committed: std_mpsc::Receiver<Answers>, writer: mpsc::WeakSender<Message>) {
+    let mut file = WalFile { path: wal, open: None };
+    let mut broken: Option<String> = None;
+    while let Ok(first) = committed.recv() {
+        let mut groups = vec![first];
+        groups.extend(committed.try_iter());
+        if broken.is_none() {
+            broken = file.sync().err().map(|error| {
+                format!("the SQLite outbox could not put its WAL file {} on the disk: {error}", file.path.display())
+            });
+        }
+        if let Some(writer) = writer.upgrade() {
+            // The writer never waits for this thread, so it takes this in
+            // time even when its queue is full.
+            let _ = writer.blocking_send(Message::Synced(groups.len()));
+        }
+        for (answer, done) in groups.into_iter().flatten() {
+            let done = match &broken {
+                None => done,
+                Some(broken) => Err(OutboxError::message(broken.clone())),
+            };
+            // A caller that stopped waiting needs no answer.
+            let _ = answer.send(done);
+        }
+    }
+}
+
+/// The WAL file, opened at its first sync and again whenever SQLite made
+/// a new one.
+struct WalFile {
+    path: PathBuf,
+    /// The file and its device and inode numbers.
+    open: Option<(File, (u64, u64))>,
+}
+
+impl WalFile {
+    /// Puts everything written to the WAL file on the disk.
+    fn sync(&mut self) -> std::io::Result<()> {
+        let on_disk = std::fs::metadata(&self.path)?;
+        let current = (on_disk.dev(), on_disk.ino());
+        let file = match &self.open {
+            Some((file, id)) if *id == current => file,
+            _ => {
+                let file = File::open(&self.path)?;
+                let opened = file.metadata()?;
+                // A new file: its name must be on the disk too.
+                File::open(self.path.parent().unwrap_or(Path::new(".")))?.sync_all()?;
+                &self.open.insert((file, (opened.dev(), opened.ino()))).0
+            }
+        };
+        file.sync_data()
+    }
 }

@@ -21,11 +21,12 @@
 //!
 //! ```text
 //! cargo build --release -p timeline-sandbox
-//! cargo run --release --features postgres --example bench_dispatch -- emit --rounds 3
-//! cargo run --release --features postgres --example bench_dispatch -- share --accounts 100 --windows 5
-//! cargo run --release --features postgres --example bench_dispatch -- quiet
-//! cargo run --release --features postgres --example bench_dispatch -- memory --events 1000000
-//! cargo run --release --features postgres --example bench_dispatch -- flow --events 1000000 --rate 10000 --retention-s 10 --outboxes sqlite
+//! cargo run --release -p timeline-e2e --example bench_dispatch -- emit --rounds 3
+//! cargo run --release -p timeline-e2e --example bench_dispatch -- emit --outboxes memory,sqlite --rounds 2 --events 20000
+//! cargo run --release -p timeline-e2e --example bench_dispatch -- share --accounts 100 --windows 5
+//! cargo run --release -p timeline-e2e --example bench_dispatch -- quiet
+//! cargo run --release -p timeline-e2e --example bench_dispatch -- memory --events 1000000
+//! cargo run --release -p timeline-e2e --example bench_dispatch -- flow --events 1000000 --rate 10000 --retention-s 10 --outboxes sqlite
 //! ```
 
 mod args;
