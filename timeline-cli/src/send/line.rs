@@ -27,23 +27,9 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Map, Value};
+use timeline_core::check::APP_EVENT_FIELDS;
 use timeline_core::wire::TimelineEventTemplate;
 use timeline_core::{DerivedId, EncodeError, EventInput, EventKind, Target, TokenKind, check_event_id};
-
-/// The keys of a line of an app event.
-const APP_EVENT_KEYS: &[&str] = &[
-    "id",
-    "objectId",
-    "objectTypeFullyQualifiedName",
-    "email",
-    "utk",
-    "domain",
-    "timestamp",
-    "properties",
-    "extraData",
-    "timelineIFrame",
-    "eventTypeName",
-];
 
 /// The keys a line of a v3 event may have.
 const KEYS: &[&str] = &[
@@ -134,7 +120,7 @@ pub fn parse_as(text: &str, template: &TimelineEventTemplate, kind: EventKind) -
     };
     let app_event = kind == EventKind::AppEvent;
     let (keys, type_key, values_key) = match app_event {
-        true => (APP_EVENT_KEYS, "eventTypeName", "properties"),
+        true => (&APP_EVENT_FIELDS[..], "eventTypeName", "properties"),
         false => (KEYS, "eventTemplateId", "tokens"),
     };
     if let Some(unknown) = fields.keys().find(|key| !keys.contains(&key.as_str())) {

@@ -10,19 +10,19 @@ use super::json::Json;
 use super::{Invalid, Shape, Valid};
 use crate::wire::{ApiError, AppEventOccurrence, ErrorDetail};
 
-/// The fields of an `AppEventOccurrence`.
-const FIELDS: [&str; 11] = [
-    "eventTypeName",
+/// The fields of an `AppEventOccurrence`: any other is refused.
+pub const APP_EVENT_FIELDS: [&str; 11] = [
     "id",
-    "properties",
     "objectId",
     "objectTypeFullyQualifiedName",
     "email",
     "utk",
     "domain",
     "timestamp",
+    "properties",
     "extraData",
     "timelineIFrame",
+    "eventTypeName",
 ];
 
 /// An app event's words: `properties` of an `occurrence`.
@@ -75,7 +75,7 @@ pub fn app_event(input: &Json<'_>, types: &EventTypes) -> Result<Valid<AppEventO
         _ => {}
     }
     for (name, _) in members {
-        if !FIELDS.contains(&name.as_ref()) {
+        if !APP_EVENT_FIELDS.contains(&name.as_ref()) {
             let hint = match name.as_ref() {
                 "eventTemplateId" => "; app events name their type in `eventTypeName`",
                 "tokens" => "; app events send their values in `properties`",

@@ -51,7 +51,7 @@ mod timeline;
 
 use std::collections::BTreeMap;
 
-pub use app_event::{app_event, app_event_batch, app_event_refusal};
+pub use app_event::{APP_EVENT_FIELDS, app_event, app_event_batch, app_event_refusal};
 pub use event_types::EventTypes;
 pub use json::Json;
 pub use timeline::timeline_event;
