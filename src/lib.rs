@@ -149,13 +149,13 @@
 //!
 //! # Many accounts
 //!
-//! A public app installed in many HubSpot accounts (portals) builds one
+//! A public app installed in many HubSpot accounts builds one
 //! [`App`]: its OAuth client id and secret, a [`TokenStore`](accounts::TokenStore) holding each
 //! account's tokens (usually over the user's own table; [`MemoryTokenStore`](accounts::MemoryTokenStore)
 //! here), and a [`RateBudget`](budget::RateBudget) pacing each account to its own 110 requests
 //! per 10 s. [`App::install`] onboards an account from the OAuth callback,
-//! [`App::portal`] hands out an account's [`Client`], and [`App::send_all`]
-//! sends `(portal, event)` pairs of many accounts with one report:
+//! [`App::account`] hands out an account's [`Client`], and [`App::send_all`]
+//! sends `(account, event)` pairs of many accounts with one report:
 //!
 //! ```
 //! use std::sync::Arc;
@@ -190,15 +190,15 @@
 //! # let (code_101, code_202) = (sandbox.authorization_code(101), sandbox.authorization_code(202));
 //! for code in [code_101, code_202] {
 //!     let installed = app.install(&code, "https://example.com/oauth/callback").await?;
-//!     println!("account {} installed", installed.portal);
+//!     println!("account {} installed", installed.account);
 //! }
 //!
 //! let events = (0..20).map(|n| (if n % 2 == 0 { 101 } else { 202 }, PetFed { contact_id: 5100 + n, portion_grams: 80.0 }));
 //! let report = app.send_all(events).await?;
 //! assert_eq!(report.created_count(), 20);
 //! for failure in report.failed() {
-//!     if let FailureReason::InstallRevoked { portal } = *failure.reason {
-//!         eprintln!("account {portal} uninstalled the app");
+//!     if let FailureReason::InstallRevoked { account } = *failure.reason {
+//!         eprintln!("account {account} uninstalled the app");
 //!     }
 //! }
 //! # assert_eq!(sandbox.events_in(202).len(), 10);
@@ -250,9 +250,9 @@ pub use timeline_derive::TimelineEvent;
 #[doc = include_str!("docs/derive-timeline-token.md")]
 pub use timeline_derive::TimelineToken;
 
+pub use timeline_core::{AccountId, EncodeError, TimelineEvent, TimelineToken, encode_input};
 #[cfg(feature = "client")]
 pub use timeline_core::{App, Client, Error, SendAll};
-pub use timeline_core::{EncodeError, TimelineEvent, TimelineToken, encode_input};
 
 pub use timeline_core::wire;
 
@@ -263,7 +263,7 @@ pub mod events {
     pub use timeline_core::{
         DerivedId, EncodeError, EncodedInput, EventKind, MAX_EVENT_ID_BYTES, Target, TemplateFile, TemplateFileError,
         TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenValue, check_event_id, encode_input, event_id,
-        event_id_for_portal, to_app_event_wire, to_wire,
+        event_id_for_account, to_app_event_wire, to_wire,
     };
 
     /// What implementing [`TimelineEvent`] or [`TokenValue`] by hand
@@ -296,8 +296,8 @@ pub mod send {
 #[cfg(feature = "client")]
 pub mod accounts {
     pub use timeline_core::{
-        App, AppBuilder, BoxFuture, DEFAULT_APP_MAX_IN_FLIGHT, Installed, MemoryTokenStore, NoRenewalLock, OAuthApi,
-        PortalTokens, RenewalLock, StoreError, TokenDetails, TokenStore, TokenUse,
+        AccountTokens, App, AppBuilder, BoxFuture, DEFAULT_APP_MAX_IN_FLIGHT, Installed, MemoryTokenStore,
+        NoRenewalLock, OAuthApi, RenewalLock, StoreError, TokenDetails, TokenStore, TokenUse,
     };
 }
 

@@ -131,13 +131,13 @@ async fn a_zero_limit_for_one_call_is_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn an_app_bound_holds_across_its_accounts() {
     use hubspot_timeline::App;
-    use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+    use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 
     let (url, concurrency) = counting_server().await;
     let store = Arc::new(MemoryTokenStore::new());
     let valid = chrono::Utc::now() + chrono::Duration::hours(1);
-    for portal in 1..=4 {
-        store.insert(portal, PortalTokens::new(format!("token-{portal}"), valid, "refresh"));
+    for account in 1..=4 {
+        store.insert(account, AccountTokens::new(format!("token-{account}"), valid, "refresh"));
     }
     let app = App::builder()
         .client_id("id")
@@ -182,13 +182,13 @@ async fn recording_server() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn a_busy_account_does_not_hold_back_a_small_one() {
     use hubspot_timeline::App;
-    use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+    use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 
     let (url, seen) = recording_server().await;
     let store = Arc::new(MemoryTokenStore::new());
     let valid = chrono::Utc::now() + chrono::Duration::hours(1);
-    for portal in [1, 2] {
-        store.insert(portal, PortalTokens::new(format!("token-{portal}"), valid, "refresh"));
+    for account in [1, 2] {
+        store.insert(account, AccountTokens::new(format!("token-{account}"), valid, "refresh"));
     }
     let app = App::builder()
         .client_id("id")

@@ -5,6 +5,7 @@
 
 mod common;
 
+use hubspot_timeline::AccountId;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -15,7 +16,7 @@ use axum::routing::post;
 use chrono::Utc;
 use common::*;
 use hubspot_timeline::accounts::{
-    BoxFuture, MemoryTokenStore, OAuthApi, PortalTokens, StoreError, TokenStore, TokenUse,
+    AccountTokens, BoxFuture, MemoryTokenStore, OAuthApi, StoreError, TokenStore, TokenUse,
 };
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::send::{FailureReason, Outcome};
@@ -39,12 +40,12 @@ fn app(sandbox: &Sandbox, store: Arc<dyn TokenStore>, api: OAuthApi) -> App {
         .unwrap()
 }
 
-/// Stores tokens the sandbox granted `portal`, dated as expired a minute ago.
-fn seed_expired(sandbox: &Sandbox, store: &MemoryTokenStore, portal: u64) {
-    let grant = sandbox.grant(portal);
+/// Stores tokens the sandbox granted `account`, dated as expired a minute ago.
+fn seed_expired(sandbox: &Sandbox, store: &MemoryTokenStore, account: u64) {
+    let grant = sandbox.grant(account);
     store.insert(
-        portal,
-        PortalTokens::new(grant.access_token, Utc::now() - chrono::Duration::minutes(1), grant.refresh_token),
+        account,
+        AccountTokens::new(grant.access_token, Utc::now() - chrono::Duration::minutes(1), grant.refresh_token),
     );
 }
 
@@ -62,7 +63,7 @@ async fn installs_renewals_and_introspection_use_the_2026_03_api_by_default() {
 
     let installed = app.install(&sandbox.authorization_code(303), CALLBACK).await.unwrap();
     assert_eq!(
-        (installed.portal, installed.scopes.as_slice(), installed.user_id),
+        (installed.account.get(), installed.scopes.as_slice(), installed.user_id),
         (303, &["timeline".to_owned()][..], Some(1))
     );
     let stats = sandbox.stats();
@@ -70,7 +71,7 @@ async fn installs_renewals_and_introspection_use_the_2026_03_api_by_default() {
     assert_eq!(stats.token_request_count("authorization_code"), 1, "no v1 call");
     assert_eq!((stats.access_token_lookups, stats.introspection_requests), (0, 0), "the answer names the account");
 
-    let outcome = app.portal(202).send(&build(1)).await.unwrap();
+    let outcome = app.account(202).send(&build(1)).await.unwrap();
     assert!(matches!(outcome, Outcome::Created(_)), "{outcome:?}");
     let stats = sandbox.stats();
     assert_eq!(stats.token_request_2026_03_count("refresh_token"), 1, "the expired token was renewed on 2026-03");
@@ -78,13 +79,13 @@ async fn installs_renewals_and_introspection_use_the_2026_03_api_by_default() {
 
     let tokens = store.get(303).unwrap();
     let access = app.introspect(&tokens.access_token).await.unwrap().expect("HubSpot knows the access token");
-    assert_eq!((access.token_use, access.active, access.portal), (TokenUse::Access, true, 303));
+    assert_eq!((access.token_use, access.active, access.account.get()), (TokenUse::Access, true, 303));
     assert_eq!(access.scopes, ["timeline"]);
     let expires_at = access.expires_at.expect("an access token expires");
     assert!(expires_at > Utc::now() && expires_at <= tokens.expires_at + chrono::Duration::seconds(1), "{expires_at}");
     let refresh = app.introspect(&tokens.refresh_token).await.unwrap().expect("HubSpot knows the refresh token");
     assert_eq!(
-        (refresh.token_use, refresh.active, refresh.portal, refresh.expires_at),
+        (refresh.token_use, refresh.active, refresh.account.get(), refresh.expires_at),
         (TokenUse::Refresh, true, 303, None)
     );
     assert_eq!(app.introspect("a-token-nobody-issued").await.unwrap(), None);
@@ -98,7 +99,7 @@ async fn an_uninstall_revokes_the_refresh_token_and_forgets_the_account_until_it
     let store = Arc::new(MemoryTokenStore::new());
     let app = app(&sandbox, Arc::clone(&store) as Arc<_>, OAuthApi::default());
     app.install(&sandbox.authorization_code(303), CALLBACK).await.unwrap();
-    let client = app.portal(303);
+    let client = app.account(303);
     assert!(matches!(client.send(&build(1)).await.unwrap(), Outcome::Created(_)));
     let refresh_token = store.get(303).unwrap().refresh_token;
 
@@ -110,11 +111,11 @@ async fn an_uninstall_revokes_the_refresh_token_and_forgets_the_account_until_it
 
     let (tokens_before, requests_before) = (sandbox.stats().tokens_issued, sandbox.stats().requests);
     let error = client.send(&build(2)).await.unwrap_err();
-    assert_eq!(*error.cause(), Error::NotInstalled { portal: 303 });
-    let error = app.portal(303).send(&build(3)).await.unwrap_err();
-    assert_eq!(*error.cause(), Error::NotInstalled { portal: 303 });
+    assert_eq!(*error.cause(), Error::NotInstalled { account: AccountId::new(303) });
+    let error = app.account(303).send(&build(3)).await.unwrap_err();
+    assert_eq!(*error.cause(), Error::NotInstalled { account: AccountId::new(303) });
     assert_eq!((sandbox.stats().tokens_issued, sandbox.stats().requests), (tokens_before, requests_before));
-    assert_eq!(app.uninstall(303).await.unwrap_err(), Error::NotInstalled { portal: 303 });
+    assert_eq!(app.uninstall(303).await.unwrap_err(), Error::NotInstalled { account: AccountId::new(303) });
 
     app.install(&sandbox.authorization_code(303), CALLBACK).await.unwrap();
     assert!(matches!(client.send(&build(4)).await.unwrap(), Outcome::Created(_)), "installed again");
@@ -126,12 +127,12 @@ async fn an_uninstall_revokes_the_refresh_token_and_forgets_the_account_until_it
 struct LoadAndSave(MemoryTokenStore);
 
 impl TokenStore for LoadAndSave {
-    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
-        self.0.load(portal)
+    fn load(&self, account: AccountId) -> BoxFuture<'_, Result<Option<AccountTokens>, StoreError>> {
+        self.0.load(account)
     }
 
-    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.0.save(portal, tokens)
+    fn save<'a>(&'a self, account: AccountId, tokens: &'a AccountTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.0.save(account, tokens)
     }
 }
 
@@ -144,13 +145,13 @@ async fn a_store_that_cannot_remove_says_so_and_the_app_still_treats_the_install
 
     let error = app.uninstall(303).await.unwrap_err();
     assert!(
-        matches!(&error, Error::TokenStore { portal: 303, message, .. } if message.contains("TokenStore::remove")),
+        matches!(&error, Error::TokenStore { account, message, .. } if account.get() == 303 && message.contains("TokenStore::remove")),
         "{error:?}"
     );
     assert!(store.0.get(303).is_some(), "the store kept them");
     let tokens_before = sandbox.stats().tokens_issued;
-    let error = app.portal(303).send(&build(1)).await.unwrap_err();
-    assert_eq!(*error.cause(), Error::InstallRevoked { portal: 303 });
+    let error = app.account(303).send(&build(1)).await.unwrap_err();
+    assert_eq!(*error.cause(), Error::InstallRevoked { account: AccountId::new(303) });
     assert_eq!(sandbox.stats().tokens_issued, tokens_before, "no token call for a revoked install");
     sandbox.shutdown().await;
 }
@@ -165,11 +166,11 @@ async fn the_v1_api_stays_reachable_by_one_option() {
     let app = app(&sandbox, Arc::clone(&store) as Arc<_>, OAuthApi::V1);
 
     let installed = app.install(&sandbox.authorization_code(303), CALLBACK).await.unwrap();
-    assert_eq!(installed.portal, 303);
+    assert_eq!(installed.account, AccountId::new(303));
     assert!(installed.hub_domain.is_some() && installed.user.is_some(), "{installed:?}");
-    assert!(matches!(app.portal(202).send(&build(1)).await.unwrap(), Outcome::Created(_)));
-    let error = app.portal(404).send(&build(2)).await.unwrap_err();
-    assert_eq!(*error.cause(), Error::InstallRevoked { portal: 404 }, "v1's invalid_grant");
+    assert!(matches!(app.account(202).send(&build(1)).await.unwrap(), Outcome::Created(_)));
+    let error = app.account(404).send(&build(2)).await.unwrap_err();
+    assert_eq!(*error.cause(), Error::InstallRevoked { account: AccountId::new(404) }, "v1's invalid_grant");
     let stats = sandbox.stats();
     assert_eq!(stats.token_request_count("authorization_code"), 1);
     assert_eq!(stats.token_request_count("refresh_token"), 2);
@@ -178,9 +179,9 @@ async fn the_v1_api_stays_reachable_by_one_option() {
 
     let tokens = store.get(303).unwrap();
     let access = app.introspect(&tokens.access_token).await.unwrap().unwrap();
-    assert_eq!((access.token_use, access.active, access.portal), (TokenUse::Access, true, 303));
+    assert_eq!((access.token_use, access.active, access.account.get()), (TokenUse::Access, true, 303));
     let refresh = app.introspect(&tokens.refresh_token).await.unwrap().unwrap();
-    assert_eq!((refresh.token_use, refresh.active, refresh.portal), (TokenUse::Refresh, true, 303));
+    assert_eq!((refresh.token_use, refresh.active, refresh.account.get()), (TokenUse::Refresh, true, 303));
     assert_eq!(app.introspect("a-token-nobody-issued").await.unwrap(), None);
 
     app.uninstall(303).await.unwrap();

@@ -103,9 +103,9 @@ async fn batch_spans_carry_counts_and_status_and_no_secrets() {
 }
 
 #[tokio::test]
-async fn account_spans_carry_the_portal_and_no_secrets() {
+async fn account_spans_carry_the_account_and_no_secrets() {
     use hubspot_timeline::App;
-    use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+    use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 
     let capture = Capture::default();
     let _default = tracing::subscriber::set_default(capture.clone());
@@ -119,11 +119,11 @@ async fn account_spans_carry_the_portal_and_no_secrets() {
         .unwrap();
     let store = Arc::new(MemoryTokenStore::new());
     let mut secrets = vec!["client-secret-c4f3".to_owned()];
-    for portal in [101, 202] {
-        let grant = sandbox.grant(portal);
+    for account in [101, 202] {
+        let grant = sandbox.grant(account);
         secrets.extend([grant.access_token.clone(), grant.refresh_token.clone()]);
         let expired = chrono::Utc::now() - chrono::Duration::minutes(1);
-        store.insert(portal, PortalTokens::new(grant.access_token, expired, grant.refresh_token));
+        store.insert(account, AccountTokens::new(grant.access_token, expired, grant.refresh_token));
     }
     sandbox.revoke(202);
     let app = App::builder()
@@ -139,8 +139,8 @@ async fn account_spans_carry_the_portal_and_no_secrets() {
     secrets.push(store.get(101).unwrap().access_token);
 
     let lines = capture.lines();
-    assert!(lines.iter().any(|line| line.starts_with("span timeline.batch portal=101")), "{lines:#?}");
-    assert!(lines.iter().any(|line| line.contains("portal=202") && line.contains("revoked")), "{lines:#?}");
+    assert!(lines.iter().any(|line| line.starts_with("span timeline.batch account=101")), "{lines:#?}");
+    assert!(lines.iter().any(|line| line.contains("account=202") && line.contains("revoked")), "{lines:#?}");
     for line in &lines {
         for secret in secrets.iter().map(String::as_str).chain(["Bearer"]) {
             assert!(!line.contains(secret), "a secret leaked into a trace: {line}");

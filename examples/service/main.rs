@@ -5,7 +5,7 @@
 //! $ cargo run --release --example service --features dispatch -- \
 //!     --listen 127.0.0.1:0 --hubspot-base-url http://127.0.0.1:40123 --outbox sqlite:outbox.sqlite
 //! listening on http://127.0.0.1:40555
-//! $ curl -X POST http://127.0.0.1:40555/portals/101/registrations -H 'content-type: application/json' \
+//! $ curl -X POST http://127.0.0.1:40555/accounts/101/registrations -H 'content-type: application/json' \
 //!     -d '{"registrationId": "r-1", "email": "a@b.co", "webinar": "Q2 roadmap", "registeredAt": "2026-05-04T09:15:00Z"}'
 //! ```
 //!
@@ -77,7 +77,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let dispatcher = dispatcher
         .sink(|outcome: &hubspot_timeline::dispatch::DispatchOutcome| match &outcome.fate {
             Fate::Dead { reason, .. } => {
-                eprintln!("dead letter {} of account {}: {reason}", outcome.key.event_id, outcome.key.portal)
+                eprintln!("dead letter {} of account {}: {reason}", outcome.key.event_id, outcome.key.account)
             }
             Fate::RetryScheduled { reason, .. } => eprintln!("retrying {} later: {reason}", outcome.key.event_id),
             Fate::Delivered { .. } | Fate::Returned { .. } => {}

@@ -1,4 +1,4 @@
-//! `POST /portals/{portal}/registrations`: a webinar registration, emitted
+//! `POST /accounts/{account}/registrations`: a webinar registration, emitted
 //! as a timeline event and answered 202 once it is in the outbox.
 
 use std::sync::Arc;
@@ -45,7 +45,7 @@ struct Registration {
 
 /// The routes over `dispatcher`.
 pub fn router(dispatcher: Dispatcher) -> Router {
-    Router::new().route("/portals/{portal}/registrations", post(register)).with_state(Arc::new(dispatcher))
+    Router::new().route("/accounts/{account}/registrations", post(register)).with_state(Arc::new(dispatcher))
 }
 
 fn json(status: StatusCode, body: serde_json::Value) -> Response {
@@ -56,16 +56,16 @@ fn bad_request(message: String) -> Response {
     json(StatusCode::BAD_REQUEST, serde_json::json!({ "error": message }))
 }
 
-async fn register(State(dispatcher): State<Arc<Dispatcher>>, Path(portal): Path<String>, body: Bytes) -> Response {
-    let Ok(portal) = portal.parse::<u64>() else {
-        return bad_request(format!("{portal:?} is not an account id"));
+async fn register(State(dispatcher): State<Arc<Dispatcher>>, Path(account): Path<String>, body: Bytes) -> Response {
+    let Ok(account) = account.parse::<u64>() else {
+        return bad_request(format!("{account:?} is not an account id"));
     };
     let registration: Registration = match serde_json::from_slice(&body) {
         Ok(registration) => registration,
         Err(error) => return bad_request(format!("not a registration: {error}")),
     };
     let event = WebinarRegistered {
-        id: format!("reg-{portal}-{}", registration.registration_id),
+        id: format!("reg-{account}-{}", registration.registration_id),
         email: registration.email,
         registered_at: registration.registered_at,
         webinar: registration.webinar,
@@ -73,7 +73,7 @@ async fn register(State(dispatcher): State<Arc<Dispatcher>>, Path(portal): Path<
     };
     // Returns once the outbox has it (waiting for room at the bound on
     // undelivered events); the dispatcher delivers in the background.
-    match dispatcher.emit(portal, &event).await {
+    match dispatcher.emit(account, &event).await {
         Ok(emitted) => json(
             StatusCode::ACCEPTED,
             serde_json::json!({

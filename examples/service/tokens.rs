@@ -4,11 +4,12 @@
 //! account; kept in a Postgres token store that every replica shares with
 //! `--token-store postgres://…` (the file seeds it).
 
+use hubspot_timeline::AccountId;
 use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use hubspot_timeline::accounts::{BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
+use hubspot_timeline::accounts::{AccountTokens, BoxFuture, MemoryTokenStore, StoreError, TokenStore};
 use serde::Deserialize;
 
 /// One account's entry in `--tokens FILE`.
@@ -23,20 +24,20 @@ enum FileEntry {
 }
 
 /// The tokens of each account in `file`.
-pub fn read_file(file: &Path) -> Result<Vec<(u64, PortalTokens)>, String> {
+pub fn read_file(file: &Path) -> Result<Vec<(u64, AccountTokens)>, String> {
     let text = std::fs::read_to_string(file).map_err(|error| format!("{}: {error}", file.display()))?;
     let raw: HashMap<String, FileEntry> = serde_json::from_str(&text).map_err(|error| {
         format!("{}: not a JSON object from account id to a token or OAuth tokens: {error}", file.display())
     })?;
     let mut tokens = Vec::with_capacity(raw.len());
-    for (portal, entry) in raw {
-        let portal = portal.parse().map_err(|_| format!("{}: {portal:?} is not an account id", file.display()))?;
+    for (account, entry) in raw {
+        let account = account.parse().map_err(|_| format!("{}: {account:?} is not an account id", file.display()))?;
         tokens.push((
-            portal,
+            account,
             match entry {
-                FileEntry::Static(access) => PortalTokens::new(access, never(), String::new()),
+                FileEntry::Static(access) => AccountTokens::new(access, never(), String::new()),
                 FileEntry::OAuth { access_token, refresh_token, expires_at } => {
-                    PortalTokens::new(access_token, expires_at, refresh_token)
+                    AccountTokens::new(access_token, expires_at, refresh_token)
                 }
             },
         ));
@@ -48,23 +49,23 @@ pub fn read_file(file: &Path) -> Result<Vec<(u64, PortalTokens)>, String> {
 /// ones renewed here, and lost at exit), else `HUBSPOT_ACCESS_TOKEN` for
 /// every account.
 pub struct FileTokens {
-    by_portal: MemoryTokenStore,
+    by_account: MemoryTokenStore,
     fallback: Option<String>,
 }
 
 impl FileTokens {
     /// The tokens of `file`, or `HUBSPOT_ACCESS_TOKEN` without one.
     pub fn load(file: Option<&Path>) -> Result<Self, String> {
-        let by_portal = MemoryTokenStore::new();
+        let by_account = MemoryTokenStore::new();
         let Some(file) = file else {
             let token = std::env::var("HUBSPOT_ACCESS_TOKEN")
                 .map_err(|_| "give --tokens FILE or set HUBSPOT_ACCESS_TOKEN".to_owned())?;
-            return Ok(FileTokens { by_portal, fallback: Some(token) });
+            return Ok(FileTokens { by_account, fallback: Some(token) });
         };
-        for (portal, tokens) in read_file(file)? {
-            by_portal.insert(portal, tokens);
+        for (account, tokens) in read_file(file)? {
+            by_account.insert(account, tokens);
         }
-        Ok(FileTokens { by_portal, fallback: None })
+        Ok(FileTokens { by_account, fallback: None })
     }
 }
 
@@ -74,29 +75,29 @@ fn never() -> DateTime<Utc> {
 }
 
 impl TokenStore for FileTokens {
-    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
+    fn load(&self, account: AccountId) -> BoxFuture<'_, Result<Option<AccountTokens>, StoreError>> {
         let tokens = self
-            .by_portal
-            .get(portal)
-            .or_else(|| self.fallback.as_ref().map(|token| PortalTokens::new(token.clone(), never(), String::new())));
+            .by_account
+            .get(account)
+            .or_else(|| self.fallback.as_ref().map(|token| AccountTokens::new(token.clone(), never(), String::new())));
         Box::pin(async move { Ok(tokens) })
     }
 
-    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.by_portal.save(portal, tokens)
+    fn save<'a>(&'a self, account: AccountId, tokens: &'a AccountTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.by_account.save(account, tokens)
     }
 
     fn save_renewed<'a>(
         &'a self,
-        portal: u64,
-        previous: &'a PortalTokens,
-        renewed: &'a PortalTokens,
+        account: AccountId,
+        previous: &'a AccountTokens,
+        renewed: &'a AccountTokens,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        self.by_portal.save_renewed(portal, previous, renewed)
+        self.by_account.save_renewed(account, previous, renewed)
     }
 
-    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
-        self.by_portal.remove(portal)
+    fn remove(&self, account: AccountId) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.by_account.remove(account)
     }
 }
 
@@ -119,8 +120,8 @@ pub async fn postgres(
     }
     store.migrate().await?;
     if let Some(file) = file {
-        for (portal, tokens) in read_file(file)? {
-            store.seed(portal, &tokens).await?;
+        for (account, tokens) in read_file(file)? {
+            store.seed(account, &tokens).await?;
         }
     }
     Ok(std::sync::Arc::new(store))

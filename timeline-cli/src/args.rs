@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use clap::{Args, Parser, Subcommand};
 use timeline_sandbox::SandboxOptions;
@@ -297,7 +298,7 @@ pub enum OutboxCommand {
 pub struct OutboxListArgs {
     /// Only the rows of this account.
     #[arg(long)]
-    pub portal: Option<u64>,
+    pub account: Option<AccountId>,
     /// Only rows in this state (delivered rows are listed only when asked for).
     #[arg(long, value_enum)]
     pub state: Option<OutboxState>,
@@ -324,15 +325,15 @@ pub enum OutboxState {
 
 /// `timeline outbox retry`
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["all", "portal", "id"])))]
+#[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["all", "account", "id"])))]
 pub struct OutboxRetryArgs {
     /// Every dead letter.
-    #[arg(long, conflicts_with_all = ["portal", "id"])]
+    #[arg(long, conflicts_with_all = ["account", "id"])]
     pub all: bool,
     /// The dead letters of this account.
     #[arg(long)]
-    pub portal: Option<u64>,
-    /// The dead letter with this event id (with `--portal`, of that account only).
+    pub account: Option<AccountId>,
+    /// The dead letter with this event id (with `--account`, of that account only).
     #[arg(long)]
     pub id: Option<String>,
     /// Print `{"requeued": N}` on stdout instead of text.

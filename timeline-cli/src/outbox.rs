@@ -53,7 +53,7 @@ async fn open_postgres(
 pub struct Listing {
     /// Rows per state in the whole outbox.
     pub counts: OutboxCounts,
-    /// Undelivered and dead rows per account (of `--portal` only, if given).
+    /// Undelivered and dead rows per account (of `--account` only, if given).
     pub accounts: Vec<AccountCounts>,
     /// The rows listed: of `--state`, or the dead, pending and claimed ones, in that order, each
     /// state oldest first and at most `--limit` of it.
@@ -68,12 +68,12 @@ pub async fn list(outbox: &dyn Outbox, args: &OutboxListArgs) -> Result<Listing,
     };
     let mut rows = Vec::new();
     for state in states {
-        let filter = RowFilter { state: Some(state), portal: args.portal, event_id: None };
+        let filter = RowFilter { state: Some(state), account: args.account, event_id: None };
         rows.extend(outbox.list(&filter, args.limit).await?);
     }
     let mut accounts = outbox.account_counts().await?;
-    if let Some(portal) = args.portal {
-        accounts.retain(|account| account.portal == portal);
+    if let Some(account) = args.account {
+        accounts.retain(|counts| counts.account == account);
     }
     Ok(Listing { counts: outbox.counts().await?, accounts, rows })
 }
@@ -81,7 +81,7 @@ pub async fn list(outbox: &dyn Outbox, args: &OutboxListArgs) -> Result<Listing,
 /// Makes the dead letters `args` take pending again, due now; returns how
 /// many.
 pub async fn retry(outbox: &dyn Outbox, args: &OutboxRetryArgs) -> Result<u64, OutboxError> {
-    let filter = RowFilter { state: None, portal: args.portal, event_id: args.id.clone() };
+    let filter = RowFilter { state: None, account: args.account, event_id: args.id.clone() };
     outbox.requeue_dead(&filter, SystemTime::now()).await
 }
 
@@ -111,8 +111,8 @@ pub fn timestamp(time: SystemTime) -> String {
 
 impl Listing {
     /// The listing as one JSON object: `counts` (`pending`, `claimed`,
-    /// `delivered`, `dead`, `oldest_undelivered`), `accounts` (`portal`,
-    /// `undelivered`, `dead`) and `rows` (`row`, `portal`, `kind`,
+    /// `delivered`, `dead`, `oldest_undelivered`), `accounts` (`account`,
+    /// `undelivered`, `dead`) and `rows` (`row`, `account`, `kind`,
     /// `event_type`, `event_id`, `state`, `attempts`, `may_have_landed`,
     /// `enqueued_at`, `due_at`, `last_error`); times in RFC 3339, UTC.
     pub fn to_json(&self) -> Value {
@@ -126,13 +126,13 @@ impl Listing {
                 "oldest_undelivered": counts.oldest_undelivered.map(timestamp),
             },
             "accounts": self.accounts.iter().map(|account| json!({
-                "portal": account.portal,
+                "account": account.account,
                 "undelivered": account.undelivered,
                 "dead": account.dead,
             })).collect::<Vec<_>>(),
             "rows": self.rows.iter().map(|row| json!({
                 "row": row.row,
-                "portal": row.key.portal,
+                "account": row.key.account,
                 "kind": row.key.kind.as_str(),
                 "event_type": row.key.event_type,
                 "event_id": row.key.event_id,
@@ -161,7 +161,7 @@ impl Listing {
         if !self.accounts.is_empty() {
             text.push_str(&format!("\n{:>20} {:>12} {:>8}\n", "account", "undelivered", "dead"));
             for account in &self.accounts {
-                text.push_str(&format!("{:>20} {:>12} {:>8}\n", account.portal, account.undelivered, account.dead));
+                text.push_str(&format!("{:>20} {:>12} {:>8}\n", account.account, account.undelivered, account.dead));
             }
         }
         if !self.rows.is_empty() {
@@ -169,10 +169,10 @@ impl Listing {
         }
         for row in &self.rows {
             text.push_str(&format!(
-                "{state:<9} row {id}  account {portal}  {kind} {event_type}/{event_id}  attempts {attempts}  enqueued {enqueued}",
+                "{state:<9} row {id}  account {account}  {kind} {event_type}/{event_id}  attempts {attempts}  enqueued {enqueued}",
                 state = row.state.as_str(),
                 id = row.row,
-                portal = row.key.portal,
+                account = row.key.account,
                 kind = row.key.kind,
                 event_type = row.key.event_type,
                 event_id = row.key.event_id,

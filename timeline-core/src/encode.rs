@@ -1,6 +1,7 @@
 //! The encoder: an event's JSON request input, written straight from the
 //! struct into a byte buffer, with no intermediate map or `Value`.
 
+use crate::AccountId;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
@@ -49,15 +50,15 @@ pub fn encode_input<'e, E: TimelineEvent + ?Sized>(event: &'e E, out: &mut Vec<u
     encode_input_for(event, None, out)
 }
 
-/// [`encode_input`] for the account `portal`, when known: a derived id
+/// [`encode_input`] for the account `account`, when known: a derived id
 /// includes it.
 pub(crate) fn encode_input_for<'e, E: TimelineEvent + ?Sized>(
     event: &'e E,
-    portal: Option<u64>,
+    account: Option<AccountId>,
     out: &mut Vec<u8>,
 ) -> Result<IdText<'e>, EncodeError> {
     let start = out.len();
-    let result = write_input(event, portal, out);
+    let result = write_input(event, account, out);
     if result.is_err() {
         out.truncate(start);
     }
@@ -66,7 +67,7 @@ pub(crate) fn encode_input_for<'e, E: TimelineEvent + ?Sized>(
 
 fn write_input<'e, E: TimelineEvent + ?Sized>(
     event: &'e E,
-    portal: Option<u64>,
+    account: Option<AccountId>,
     out: &mut Vec<u8>,
 ) -> Result<IdText<'e>, EncodeError> {
     let target = event.target();
@@ -75,7 +76,7 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(
     if let Some(at) = timestamp {
         check_timestamp(at)?;
     }
-    let mut id = PendingId::start(event, &target, timestamp, portal)?;
+    let mut id = PendingId::start(event, &target, timestamp, account)?;
 
     let (type_key, values_key): (&[u8], &[u8]) = match E::KIND {
         EventKind::AppEvent => (b"{\"eventTypeName\":", b",\"properties\":{"),
@@ -336,7 +337,7 @@ pub struct EncodedInput {
 
 impl EncodedInput {
     /// Encodes `event`, for no account in particular: a derived id is a
-    /// `tl2-` id, which a client of one account (the client `App::portal`
+    /// `tl2-` id, which a client of one account (the client `App::account`
     /// gives) replaces by the account's `tl3-` id when it sends the input.
     pub fn new<E: TimelineEvent + ?Sized>(event: &E) -> Result<Self, EncodeError> {
         let mut json = Vec::new();
@@ -345,10 +346,10 @@ impl EncodedInput {
         Ok(EncodedInput { kind: E::KIND, event_type: E::EVENT_TYPE, id, derived, json: json.into_boxed_slice() })
     }
 
-    /// Appends the input as the account `portal`'s client sends it: a
+    /// Appends the input as the account `account`'s client sends it: a
     /// derived id is replaced by the account's; returns the id.
     #[cfg(feature = "client")]
-    pub(crate) fn write_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> String {
+    pub(crate) fn write_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> String {
         if !self.derived {
             out.extend_from_slice(&self.json);
             return self.id.clone();
@@ -358,7 +359,7 @@ impl EncodedInput {
         let tail = ",\"id\":\"".len() + self.id.len() + "\"}".len();
         let head = &self.json[..self.json.len() - tail];
         debug_assert!(self.json[head.len()..].ends_with(format!("\"{}\"}}", self.id).as_bytes()));
-        let id = crate::id_hash::portal_id(portal, &self.id);
+        let id = crate::id_hash::account_id(account, &self.id);
         out.extend_from_slice(head);
         push_field(out, "id", id.as_str());
         out.push(b'}');

@@ -129,14 +129,14 @@ pub enum Error {
     /// The OAuth access token could not be renewed.
     TokenRefresh(String),
     /// The token endpoint answered `invalid_grant` to the refresh token of
-    /// the account `portal`: the account uninstalled the app (or its grant
+    /// the account `account`: the account uninstalled the app (or its grant
     /// was revoked). Its events fail with
     /// [`FailureReason::InstallRevoked`](crate::FailureReason::InstallRevoked);
     /// the app's other accounts go on. Installing again
     /// ([`App::install`](crate::App::install)) clears it.
     InstallRevoked {
         /// The account.
-        portal: u64,
+        account: crate::AccountId,
     },
     /// An install could not be completed ([`App::install`](crate::App::install)):
     /// the token endpoint refused the authorization code (used already,
@@ -151,16 +151,16 @@ pub enum Error {
     /// account's refresh token at HubSpot; nothing was forgotten.
     Uninstall(String),
     /// The app's [`TokenStore`](crate::TokenStore) holds no tokens for the
-    /// account `portal`: it never installed the app.
+    /// account `account`: it never installed the app.
     NotInstalled {
         /// The account.
-        portal: u64,
+        account: crate::AccountId,
     },
     /// The app's [`TokenStore`](crate::TokenStore) failed to load or save
-    /// the tokens of the account `portal`.
+    /// the tokens of the account `account`.
     TokenStore {
         /// The account.
-        portal: u64,
+        account: crate::AccountId,
         /// What failed.
         message: String,
         /// The store's error.
@@ -239,15 +239,15 @@ impl std::fmt::Display for Error {
                 write!(f, "HubSpot refused the credentials ({status}): {message}")
             }
             Error::TokenRefresh(message) => write!(f, "the OAuth access token could not be renewed: {message}"),
-            Error::InstallRevoked { portal } => {
-                write!(f, "the install of account {portal} is revoked: the token endpoint refused its refresh token")
+            Error::InstallRevoked { account } => {
+                write!(f, "the install of account {account} is revoked: the token endpoint refused its refresh token")
             }
             Error::Install(message) => write!(f, "the install could not be completed: {message}"),
             Error::Introspection(message) => write!(f, "the token could not be introspected: {message}"),
             Error::Uninstall(message) => write!(f, "the refresh token could not be revoked: {message}"),
-            Error::NotInstalled { portal } => write!(f, "account {portal} has no tokens in the token store"),
-            Error::TokenStore { portal, message, .. } => {
-                write!(f, "the token store failed for account {portal}: {message}")
+            Error::NotInstalled { account } => write!(f, "account {account} has no tokens in the token store"),
+            Error::TokenStore { account, message, .. } => {
+                write!(f, "the token store failed for account {account}: {message}")
             }
             Error::Deadline(limit) => write!(f, "the call did not finish within its overall time limit of {limit:?}"),
             Error::BeforeSend(message) => write!(f, "the step before sending the batch failed: {message}"),

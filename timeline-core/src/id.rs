@@ -19,7 +19,7 @@
 //! the event type name takes the template id's place, and the target's
 //! object type (`objectTypeFullyQualifiedName`) follows the domain.
 //!
-//! When the account (portal) the event is sent for is known (the account
+//! When the account the event is sent for is known (the account
 //! clients of an `App` know theirs), the id includes it,
 //! since HubSpot wants ids unique per template across all accounts: it is
 //! `tl3-` followed by the first 128 bits, in hex, of a SHA-256 over the
@@ -34,6 +34,7 @@
 //! event without a timestamp, say) need an `#[timeline(id)]` field or a
 //! timestamp.
 
+use crate::AccountId;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -120,16 +121,16 @@ impl DerivedId {
     /// ```
     /// use timeline_core::{DerivedId, Target};
     /// let target = Target { object_id: Some("42".into()), ..Target::default() };
-    /// let id = |portal| {
+    /// let id = |account| {
     ///     let mut id = DerivedId::new("1001298", &target, None);
-    ///     id.portal(portal);
+    ///     id.account(account);
     ///     id.finish(None, None)
     /// };
     /// assert!(id(101).starts_with("tl3-"));
     /// assert_ne!(id(101), id(202));
     /// ```
-    pub fn portal(&mut self, portal: u64) {
-        self.0.for_portal(portal);
+    pub fn account(&mut self, account: impl Into<AccountId>) {
+        self.0.for_account(account.into());
     }
 
     /// Adds a token's (or an app event property's) name and its text as
@@ -172,10 +173,10 @@ pub fn event_id<E: TimelineEvent + ?Sized>(event: &E) -> Result<String, EncodeEr
     derive_event_id(event, None)
 }
 
-/// The id an event is sent with by a client of the account `portal` (the
-/// client `App::portal` gives): its own
+/// The id an event is sent with by a client of the account `account` (the
+/// client `App::account` gives): its own
 /// `#[timeline(id)]` value, unchanged, or else a deterministic `tl3-` id
-/// derived from the account and its content (see [`DerivedId::portal`]).
+/// derived from the account and its content (see [`DerivedId::account`]).
 ///
 /// ```
 /// # use timeline_core::{EncodeError, Target, TimelineEvent, TokenSpec, TokenWriter};
@@ -186,16 +187,19 @@ pub fn event_id<E: TimelineEvent + ?Sized>(event: &E) -> Result<String, EncodeEr
 /// #     fn target(&self) -> Target<'_> { Target { object_id: Some("42".into()), ..Target::default() } }
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
-/// use timeline_core::event_id_for_portal;
-/// assert_ne!(event_id_for_portal(&Ping, 101).unwrap(), event_id_for_portal(&Ping, 202).unwrap());
-/// assert!(event_id_for_portal(&Ping, 101).unwrap().starts_with("tl3-"));
+/// use timeline_core::event_id_for_account;
+/// assert_ne!(event_id_for_account(&Ping, 101).unwrap(), event_id_for_account(&Ping, 202).unwrap());
+/// assert!(event_id_for_account(&Ping, 101).unwrap().starts_with("tl3-"));
 /// ```
-pub fn event_id_for_portal<E: TimelineEvent + ?Sized>(event: &E, portal: u64) -> Result<String, EncodeError> {
-    derive_event_id(event, Some(portal))
+pub fn event_id_for_account<E: TimelineEvent + ?Sized>(
+    event: &E,
+    account: impl Into<AccountId>,
+) -> Result<String, EncodeError> {
+    derive_event_id(event, Some(account.into()))
 }
 
-fn derive_event_id<E: TimelineEvent + ?Sized>(event: &E, portal: Option<u64>) -> Result<String, EncodeError> {
-    let mut id = PendingId::start(event, &event.target(), event.timestamp(), portal)?;
+fn derive_event_id<E: TimelineEvent + ?Sized>(event: &E, account: Option<AccountId>) -> Result<String, EncodeError> {
+    let mut id = PendingId::start(event, &event.target(), event.timestamp(), account)?;
     let Some(hasher) = id.hasher() else {
         return Ok(id.finish(None, None).into_owned());
     };
@@ -220,20 +224,20 @@ pub(crate) enum PendingId<'a> {
 
 impl<'a> PendingId<'a> {
     /// Starts the id of `event`, whose target and timestamp the caller has
-    /// read, for the account `portal` when known; an id the event brings is
+    /// read, for the account `account` when known; an id the event brings is
     /// checked.
     pub(crate) fn start<E: TimelineEvent + ?Sized>(
         event: &'a E,
         target: &Target<'_>,
         timestamp: Option<DateTime<Utc>>,
-        portal: Option<u64>,
+        account: Option<AccountId>,
     ) -> Result<Self, EncodeError> {
         match event.event_id() {
             Some(id) => {
                 check_event_id(&id)?;
                 Ok(PendingId::Explicit(id))
             }
-            None => Ok(PendingId::Derived(IdHasher::new(E::KIND, E::EVENT_TYPE, target, timestamp, portal))),
+            None => Ok(PendingId::Derived(IdHasher::new(E::KIND, E::EVENT_TYPE, target, timestamp, account))),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The hash deterministic ids are derived from (see [`event_id`](crate::event_id)
 //! for its parts), apart from the events it hashes.
 
+use crate::AccountId;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -13,7 +14,7 @@ use crate::target::Target;
 const PREFIX: &str = "tl2-";
 
 /// The prefix of deterministic ids that include the account.
-const PORTAL_PREFIX: &str = "tl3-";
+const ACCOUNT_PREFIX: &str = "tl3-";
 
 /// The lower-case hex digits an id is written with.
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -26,7 +27,7 @@ pub(crate) struct IdHasher {
     /// Each token's name and text, as ranges of `token_text`.
     tokens: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
     /// The account the event is sent for, when known.
-    portal: Option<u64>,
+    account: Option<AccountId>,
 }
 
 impl IdHasher {
@@ -36,7 +37,7 @@ impl IdHasher {
         event_type: &str,
         target: &Target<'_>,
         timestamp: Option<DateTime<Utc>>,
-        portal: Option<u64>,
+        account: Option<AccountId>,
     ) -> Self {
         let mut head = Sha256::new();
         let app_event = kind == EventKind::AppEvent;
@@ -53,12 +54,12 @@ impl IdHasher {
             optional(&mut head, target.object_type.as_deref().map(str::as_bytes));
         }
         optional(&mut head, timestamp.map(|t| t.timestamp_millis().to_be_bytes()).as_ref().map(|b| &b[..]));
-        IdHasher { head, token_text: Vec::new(), tokens: Vec::new(), portal }
+        IdHasher { head, token_text: Vec::new(), tokens: Vec::new(), account }
     }
 
-    /// Makes the id the account `portal`'s.
-    pub(crate) fn for_portal(&mut self, portal: u64) {
-        self.portal = Some(portal);
+    /// Makes the id the account `account`'s.
+    pub(crate) fn for_account(&mut self, account: AccountId) {
+        self.account = Some(account);
     }
 
     /// Adds one token.
@@ -91,20 +92,20 @@ impl IdHasher {
             }
         }
         let id = hex_id(PREFIX, self.head);
-        match self.portal {
-            Some(portal) => portal_id(portal, id.as_str()),
+        match self.account {
+            Some(account) => account_id(account, id.as_str()),
             None => id,
         }
     }
 }
 
-/// The deterministic id of the account `portal`'s event whose derived id,
+/// The deterministic id of the account `account`'s event whose derived id,
 /// without the account, is `derived`.
-pub(crate) fn portal_id(portal: u64, derived: &str) -> IdText<'static> {
+pub(crate) fn account_id(account: AccountId, derived: &str) -> IdText<'static> {
     let mut head = Sha256::new();
-    part(&mut head, &portal.to_be_bytes());
+    part(&mut head, &account.get().to_be_bytes());
     part(&mut head, derived.as_bytes());
-    hex_id(PORTAL_PREFIX, head)
+    hex_id(ACCOUNT_PREFIX, head)
 }
 
 /// `prefix` and the first 128 bits of the hash, in lower-case hex.

@@ -21,8 +21,8 @@
 //!   duplicates, each event's fate in a [`SendReport`], v3 events and app
 //!   events each to their own API ([`AppEventsApi`]); [`Templates`], the
 //!   template and token endpoints; and [`App`], one public app installed in
-//!   many accounts (portals): a [`Client`] per account from
-//!   [`App::portal`], tokens in a [`TokenStore`], each account paced by a
+//!   many accounts: a [`Client`] per account from
+//!   [`App::account`], tokens in a [`TokenStore`], each account paced by a
 //!   [`RateBudget`], onboarding with [`App::install`] and one call for many
 //!   accounts with [`App::send_all`]. The same engine serves a queue of
 //!   your own: [`Client::deliver`] sends [`PreparedInput`]s tagged with
@@ -77,6 +77,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod account;
 pub mod check;
 #[cfg(feature = "client")]
 mod client;
@@ -98,23 +99,24 @@ pub mod wire;
 #[doc(hidden)]
 pub mod __private;
 
+pub use account::AccountId;
 #[cfg(feature = "client")]
 pub use client::BudgetError;
 #[cfg(feature = "client")]
 pub use client::{
-    AnyEvent, App, AppBuilder, AppEventsApi, BoxFuture, Client, ClientBuilder, Created, DEFAULT_APP_EVENT_BATCH_SIZE,
-    DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES, DeliverBuilder, Delivery, EventInput,
-    Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore, NoRenewalLock, OAuthApi, Outcome,
-    PortalTokens, PreparedInput, RateBudget, RateLimitHeaders, RatePermit, RenewalLock, Resent, RetryPolicy, SendAll,
-    SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation, Templates, Timeouts,
-    TokenDetails, TokenStore, TokenUse,
+    AccountTokens, AnyEvent, App, AppBuilder, AppEventsApi, BoxFuture, Client, ClientBuilder, Created,
+    DEFAULT_APP_EVENT_BATCH_SIZE, DEFAULT_APP_MAX_IN_FLIGHT, DEFAULT_BASE_URL, DEFAULT_MAX_FAILURE_ENTRIES,
+    DeliverBuilder, Delivery, EventInput, Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore,
+    NoRenewalLock, OAuthApi, Outcome, PreparedInput, RateBudget, RateLimitHeaders, RatePermit, RenewalLock, Resent,
+    RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation,
+    Templates, Timeouts, TokenDetails, TokenStore, TokenUse,
 };
 pub use encode::{EncodedInput, encode_input, to_app_event_wire, to_wire};
 pub use error::EncodeError;
 #[cfg(feature = "client")]
 pub use error::{Error, ErrorSource};
 pub use event::{ExtraDataVisitor, TimelineEvent};
-pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_portal};
+pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_account};
 pub use id_text::IdText;
 pub use kind::EventKind;
 pub use rate_limit::RateLimit;

@@ -2,6 +2,7 @@
 //! body, its derived ids, and its serde wire model.
 
 use std::borrow::Cow;
+use timeline_core::AccountId;
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
@@ -161,12 +162,12 @@ fn derived_id_builds_the_same_app_event_id_as_the_library() {
     of_kind.token("webinarName", "Q2 roadmap");
     assert_eq!(of_kind.finish(Some(&json!({"seats": 40})), Some(&iframe)), derived);
 
-    let mut for_portal = DerivedId::app_event("webinar_registered", &target, Some(event.at));
-    for_portal.token("webinarName", "Q2 roadmap");
-    for_portal.portal(101);
+    let mut for_account = DerivedId::app_event("webinar_registered", &target, Some(event.at));
+    for_account.token("webinarName", "Q2 roadmap");
+    for_account.account(101);
     assert_eq!(
-        for_portal.finish(Some(&json!({"seats": 40})), Some(&iframe)),
-        timeline_core::event_id_for_portal(&event, 101).unwrap()
+        for_account.finish(Some(&json!({"seats": 40})), Some(&iframe)),
+        timeline_core::event_id_for_account(&event, 101).unwrap()
     );
 }
 
@@ -188,9 +189,9 @@ fn an_encoded_app_event_sent_for_an_account_gets_the_accounts_id() {
     let event = registered::<true>();
     let encoded = EncodedInput::new(&event).unwrap();
     let (mut from_encoded, mut from_event) = (Vec::new(), Vec::new());
-    let id = encoded.encode_for_portal(101, &mut from_encoded).unwrap();
-    assert_eq!(id, event.encode_for_portal(101, &mut from_event).unwrap());
+    let id = encoded.encode_for_account(AccountId::new(101), &mut from_encoded).unwrap();
+    assert_eq!(id, event.encode_for_account(AccountId::new(101), &mut from_event).unwrap());
     assert_eq!(from_encoded, from_event);
-    assert_eq!(id, timeline_core::event_id_for_portal(&event, 101).unwrap());
+    assert_eq!(id, timeline_core::event_id_for_account(&event, 101).unwrap());
     assert!(id.starts_with("tl3-"), "{id}");
 }

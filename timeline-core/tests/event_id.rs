@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use common::{Probe, encoded_json};
 use serde_json::json;
 use timeline_core::wire::TimelineEventIFrame;
-use timeline_core::{DerivedId, EncodeError, Target};
+use timeline_core::{AccountId, DerivedId, EncodeError, Target};
 
 fn id(event: &Probe) -> String {
     timeline_core::event_id(event).unwrap()
@@ -128,11 +128,11 @@ fn an_explicit_id_wins() {
 #[test]
 fn an_account_id_differs_per_account_and_matches_the_untyped_derivation() {
     let event = Probe { timestamp: Some(Utc.timestamp_millis_opt(5).unwrap()), ..Probe::about("42", "hello") };
-    let for_portal = |portal| timeline_core::event_id_for_portal(&event, portal).unwrap();
-    assert!(for_portal(101).starts_with("tl3-") && for_portal(101).len() == 36, "{}", for_portal(101));
-    assert_eq!(for_portal(101), for_portal(101));
-    assert_ne!(for_portal(101), for_portal(202));
-    assert_ne!(for_portal(101)[4..], id(&event)[4..]);
+    let for_account = |account| timeline_core::event_id_for_account(&event, account).unwrap();
+    assert!(for_account(101).starts_with("tl3-") && for_account(101).len() == 36, "{}", for_account(101));
+    assert_eq!(for_account(101), for_account(101));
+    assert_ne!(for_account(101), for_account(202));
+    assert_ne!(for_account(101)[4..], id(&event)[4..]);
 
     let wire = timeline_core::to_wire(&event).unwrap();
     let target = Target { object_id: Some("42".into()), ..Target::default() };
@@ -140,11 +140,11 @@ fn an_account_id_differs_per_account_and_matches_the_untyped_derivation() {
     for (name, text) in &wire.tokens {
         derived.token(name, text);
     }
-    derived.portal(101);
-    assert_eq!(derived.finish(None, None), for_portal(101));
+    derived.account(101);
+    assert_eq!(derived.finish(None, None), for_account(101));
 
     let explicit = Probe { id: Some("mine".into()), ..event };
-    assert_eq!(timeline_core::event_id_for_portal(&explicit, 101).unwrap(), "mine");
+    assert_eq!(timeline_core::event_id_for_account(&explicit, 101).unwrap(), "mine");
 }
 
 #[cfg(feature = "client")]
@@ -154,12 +154,12 @@ fn an_account_client_writes_the_same_input_from_an_event_and_from_its_encoding()
 
     for event in [Probe::about("42", "hello"), Probe { id: Some("mine".into()), ..Probe::about("42", "hello") }] {
         let (mut typed, mut pre_encoded) = (Vec::new(), Vec::new());
-        let typed_id = event.encode_for_portal(101, &mut typed).unwrap();
+        let typed_id = event.encode_for_account(AccountId::new(101), &mut typed).unwrap();
         let encoded = EncodedInput::new(&event).unwrap();
-        let pre_encoded_id = encoded.encode_for_portal(101, &mut pre_encoded).unwrap();
+        let pre_encoded_id = encoded.encode_for_account(AccountId::new(101), &mut pre_encoded).unwrap();
         assert_eq!((typed_id.as_str(), typed.as_slice()), (pre_encoded_id.as_str(), pre_encoded.as_slice()));
         let json: serde_json::Value = serde_json::from_slice(&typed).unwrap();
         assert_eq!(json["id"], typed_id.as_str());
-        assert_eq!(typed_id, timeline_core::event_id_for_portal(&event, 101).unwrap());
+        assert_eq!(typed_id, timeline_core::event_id_for_account(&event, 101).unwrap());
     }
 }

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use timeline_core::{App, Client};
 use tokio::time::Instant;
@@ -17,15 +18,15 @@ pub(crate) const KEEP_IDLE: Duration = Duration::from_secs(120);
 /// Recently used clients, by account.
 #[derive(Default)]
 pub(crate) struct AccountClients {
-    clients: Mutex<HashMap<u64, (Client, Instant)>>,
+    clients: Mutex<HashMap<AccountId, (Client, Instant)>>,
 }
 
 impl AccountClients {
-    /// The client of `portal`: the one kept, or a new one of `app`.
-    pub(crate) fn client(&self, app: &App, portal: u64) -> Client {
+    /// The client of `account`: the one kept, or a new one of `app`.
+    pub(crate) fn client(&self, app: &App, account: AccountId) -> Client {
         let mut clients = self.clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = Instant::now();
-        let (client, used_at) = clients.entry(portal).or_insert_with(|| (app.portal(portal), now));
+        let (client, used_at) = clients.entry(account).or_insert_with(|| (app.account(account), now));
         *used_at = now;
         client.clone()
     }

@@ -9,6 +9,7 @@
 
 use std::future::Future;
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
@@ -58,14 +59,19 @@ fn secs(seconds: u64) -> SystemTime {
     at(seconds * 1000)
 }
 
-fn key(portal: u64, event_type: &str, event_id: &str) -> EventKey {
-    EventKey { portal, kind: EventKind::Timeline, event_type: event_type.into(), event_id: event_id.into() }
+fn key(account: u64, event_type: &str, event_id: &str) -> EventKey {
+    EventKey {
+        account: account.into(),
+        kind: EventKind::Timeline,
+        event_type: event_type.into(),
+        event_id: event_id.into(),
+    }
 }
 
-fn event(portal: u64, event_id: &str) -> NewEvent {
+fn event(account: u64, event_id: &str) -> NewEvent {
     NewEvent {
-        key: key(portal, "1001", event_id),
-        body: format!(r#"{{"eventTemplateId":"1001","id":"{event_id}","tokens":{{"n":{portal}}}}}"#).into_bytes(),
+        key: key(account, "1001", event_id),
+        body: format!(r#"{{"eventTemplateId":"1001","id":"{event_id}","tokens":{{"n":{account}}}}}"#).into_bytes(),
     }
 }
 
@@ -135,8 +141,8 @@ async fn keys_are_unique_until_purged(outbox: &impl Outbox) {
     assert_eq!(claimed.len(), 4, "{rule}: the four rows are claimed");
     assert_eq!(enqueue(outbox, &[event(1, "a")], secs(2)).await, [Enqueued::AlreadyThere], "{rule}: claimed");
 
-    let fence_of = |id: &str, portal: u64| {
-        claimed.iter().find(|c| c.key == key(portal, "1001", id)).map(|c| c.fence).expect("claimed")
+    let fence_of = |id: &str, account: u64| {
+        claimed.iter().find(|c| c.key == key(account, "1001", id)).map(|c| c.fence).expect("claimed")
     };
     delivered(outbox, fence_of("a", 1), secs(3)).await;
     dead(outbox, fence_of("b", 1), secs(3)).await;
@@ -215,7 +221,7 @@ async fn claims_are_fair_between_accounts(outbox: &impl Outbox) {
     );
     let third = claim(outbox, limits(100, 100), secs(3)).await;
     assert_eq!(third.len(), 14, "{rule}: the rest of the backlog when the limits allow");
-    assert!(third.iter().all(|c| c.key.portal == 1), "{rule}: only the backlog was left: {third:?}");
+    assert!(third.iter().all(|c| c.key.account == AccountId::new(1)), "{rule}: only the backlog was left: {third:?}");
 }
 
 /// When more accounts have due rows than a claim holds, the accounts whose
@@ -254,9 +260,12 @@ async fn a_claim_skipping_accounts_leaves_their_rows(outbox: &impl Outbox) {
     enqueue(outbox, &[event(1, "a-0"), event(1, "a-1")], secs(0)).await;
     enqueue(outbox, &[event(2, "b-0"), event(2, "b-1")], secs(1)).await;
     enqueue(outbox, &[event(3, "c-0"), event(3, "c-1")], secs(2)).await;
-    let claimed = outbox.claim_skipping(limits(1, 2), &[1], LEASE, secs(3)).await.expect("claim");
+    let claimed = outbox.claim_skipping(limits(1, 2), &[AccountId::new(1)], LEASE, secs(3)).await.expect("claim");
     assert_eq!(ids(&claimed), strings(&["b-0", "c-0"]), "{rule}: account 1 left out, its place to 3");
-    let claimed = outbox.claim_skipping(limits(5, 10), &[1, 3], LEASE, secs(3)).await.expect("claim");
+    let claimed = outbox
+        .claim_skipping(limits(5, 10), &[AccountId::new(1), AccountId::new(3)], LEASE, secs(3))
+        .await
+        .expect("claim");
     assert_eq!(ids(&claimed), strings(&["b-1"]), "{rule}: only account 2 left");
     assert_eq!(ids(&claim(outbox, limits(5, 10), secs(3)).await), strings(&["a-0", "a-1", "c-1"]), "{rule}: then all");
 }
@@ -371,7 +380,8 @@ async fn a_requeued_dead_letter_keeps_its_attempts(outbox: &impl Outbox) {
         "{rule}: with their reason, never due: {rows:?}"
     );
 
-    let by_account = RowFilter { portal: Some(2), state: Some(RowState::Pending), ..RowFilter::default() };
+    let by_account =
+        RowFilter { account: Some(AccountId::new(2)), state: Some(RowState::Pending), ..RowFilter::default() };
     assert_eq!(
         outbox.requeue_dead(&by_account, secs(200)).await.expect("requeue"),
         2,
@@ -380,7 +390,10 @@ async fn a_requeued_dead_letter_keeps_its_attempts(outbox: &impl Outbox) {
     let by_id = RowFilter { event_id: Some("a".into()), ..RowFilter::default() };
     assert_eq!(outbox.requeue_dead(&by_id, secs(200)).await.expect("requeue"), 1, "{rule}: one by id");
     assert_eq!(
-        outbox.requeue_dead(&RowFilter { portal: Some(3), ..RowFilter::default() }, secs(200)).await.expect("requeue"),
+        outbox
+            .requeue_dead(&RowFilter { account: Some(AccountId::new(3)), ..RowFilter::default() }, secs(200))
+            .await
+            .expect("requeue"),
         0,
         "{rule}: account 3's row is delivered, not dead"
     );
@@ -532,10 +545,13 @@ async fn counts_follow_the_rows(outbox: &impl Outbox) {
         "{rule}: the depth"
     );
     let mut accounts = outbox.account_counts().await.expect("account_counts");
-    accounts.sort_by_key(|a| a.portal);
+    accounts.sort_by_key(|a| a.account);
     assert_eq!(
         accounts,
-        [AccountCounts { portal: 5, undelivered: 0, dead: 1 }, AccountCounts { portal: 9, undelivered: 2, dead: 0 }],
+        [
+            AccountCounts { account: AccountId::new(5), undelivered: 0, dead: 1 },
+            AccountCounts { account: AccountId::new(9), undelivered: 2, dead: 0 }
+        ],
         "{rule}: account 7 has neither undelivered nor dead rows"
     );
 }
@@ -565,8 +581,8 @@ async fn next_due_is_the_earliest_due_time_or_lease_end(outbox: &impl Outbox) {
 /// limit, and shows each row's fields.
 async fn list_filters_and_orders(outbox: &impl Outbox) {
     let rule = "list filters and orders";
-    for (i, portal) in [3u64, 1, 2, 1].into_iter().enumerate() {
-        enqueue(outbox, &[event(portal, &format!("e{i}"))], secs(i as u64)).await;
+    for (i, account) in [3u64, 1, 2, 1].into_iter().enumerate() {
+        enqueue(outbox, &[event(account, &format!("e{i}"))], secs(i as u64)).await;
     }
     let all = outbox.list(&RowFilter::default(), 100).await.expect("list");
     let order: Vec<_> = all.iter().map(|r| r.key.event_id.as_str()).collect();
@@ -578,7 +594,8 @@ async fn list_filters_and_orders(outbox: &impl Outbox) {
 
     let limited = outbox.list(&RowFilter::default(), 2).await.expect("list");
     assert_eq!(limited, all[..2], "{rule}: the limit keeps the oldest");
-    let account = outbox.list(&RowFilter { portal: Some(1), ..RowFilter::default() }, 100).await.expect("list");
+    let account =
+        outbox.list(&RowFilter { account: Some(AccountId::new(1)), ..RowFilter::default() }, 100).await.expect("list");
     assert_eq!(account, [all[1].clone(), all[3].clone()], "{rule}: by account");
 
     let claimed = claim(outbox, limits(1, 1), secs(10)).await;
@@ -588,10 +605,11 @@ async fn list_filters_and_orders(outbox: &impl Outbox) {
     assert_eq!(rows.len(), 1, "{rule}: by state");
     assert_eq!((rows[0].row, rows[0].attempts, rows[0].due_at), (all[0].row, 1, Some(secs(40))), "{rule}: claimed");
     delivered(outbox, claimed[0].fence, secs(11)).await;
-    let done = RowFilter { state: Some(RowState::Delivered), event_id: Some("e0".into()), portal: Some(3) };
+    let done =
+        RowFilter { state: Some(RowState::Delivered), event_id: Some("e0".into()), account: Some(AccountId::new(3)) };
     let rows = outbox.list(&done, 100).await.expect("list");
     assert_eq!(rows.len(), 1, "{rule}: by state, account and id");
     assert_eq!(rows[0].due_at, None, "{rule}: a delivered row is not due");
-    let none = RowFilter { portal: Some(2), event_id: Some("e0".into()), ..RowFilter::default() };
+    let none = RowFilter { account: Some(AccountId::new(2)), event_id: Some("e0".into()), ..RowFilter::default() };
     assert_eq!(outbox.list(&none, 100).await.expect("list"), [], "{rule}: the filters combine");
 }

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use timeline_core::{App, EncodeError, EventInput};
 use tokio::sync::watch;
@@ -29,7 +30,7 @@ use crate::sink::Sink;
 /// way ([`rows_under_way`](crate::DispatcherBuilder::rows_under_way)), leaving out
 /// the accounts that already have
 /// [`batches_per_account`](crate::DispatcherBuilder::batches_per_account) batches
-/// under way, and sends each batch at once through `app.portal(account)`,
+/// under way, and sends each batch at once through `app.account(account)`,
 /// where it waits for its account's budget (within the app's bound on
 /// requests in flight). An account's next batch is claimed as soon as one of
 /// its batches ends, whatever the other accounts' batches are doing; an
@@ -212,14 +213,18 @@ impl Dispatcher {
         &self.core().outbox
     }
 
-    /// The outbox row of `event` for the account `portal`, without adding it
+    /// The outbox row of `event` for the account `account`, without adding it
     /// (see [`encode_event`]): enqueue it in your own transaction, then call
     /// [`wake`](Self::wake).
-    pub fn encode<E: EventInput + ?Sized>(&self, portal: u64, event: &E) -> Result<NewEvent, EncodeError> {
-        encode_event(portal, event)
+    pub fn encode<E: EventInput + ?Sized>(
+        &self,
+        account: impl Into<AccountId>,
+        event: &E,
+    ) -> Result<NewEvent, EncodeError> {
+        encode_event(account, event)
     }
 
-    /// Encodes `event` for the account `portal` now (a bad event is an
+    /// Encodes `event` for the account `account` now (a bad event is an
     /// error, and nothing is stored), then adds it to the outbox, waiting
     /// for room under the bound on undelivered rows; returns once the outbox
     /// has it. The same event emitted again (same account, template and id)
@@ -233,12 +238,12 @@ impl Dispatcher {
     /// dispatcher.emit(101, &event).await?;
     /// # Ok(()) }
     /// ```
-    pub fn emit<'s, E: EventInput + ?Sized>(
+    pub fn emit<'s, A: Into<AccountId>, E: EventInput + ?Sized>(
         &'s self,
-        portal: u64,
+        account: A,
         event: &E,
-    ) -> impl Future<Output = Result<Emitted, EmitError>> + Send + use<'s, E> {
-        let encoded = encode_event(portal, event);
+    ) -> impl Future<Output = Result<Emitted, EmitError>> + Send + use<'s, A, E> {
+        let encoded = encode_event(account, event);
         async move {
             let row = encoded?;
             self.core().capacity.take().await.map_err(|_| EmitError::Closed)?;
@@ -249,8 +254,12 @@ impl Dispatcher {
     /// As [`emit`](Self::emit), but refuses at once instead of waiting when
     /// the bound on undelivered rows is reached, and hands `event` back
     /// whenever it stores nothing.
-    pub async fn try_emit<E: EventInput + Send>(&self, portal: u64, event: E) -> Result<Emitted, TryEmitError<E>> {
-        let row = match encode_event(portal, &event) {
+    pub async fn try_emit<E: EventInput + Send>(
+        &self,
+        account: impl Into<AccountId>,
+        event: E,
+    ) -> Result<Emitted, TryEmitError<E>> {
+        let row = match encode_event(account, &event) {
             Ok(row) => row,
             Err(error) => return Err(TryEmitError { event, reason: EmitError::Encode(error).into() }),
         };
@@ -283,7 +292,7 @@ impl Dispatcher {
         match enqueued {
             Enqueued::Added => {
                 metrics::queued(1);
-                core.signals.fresh(row.key.portal, core.config.batch_size);
+                core.signals.fresh(row.key.account, core.config.batch_size);
             }
             Enqueued::AlreadyThere => core.capacity.give_back(1),
         }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
@@ -27,7 +28,7 @@ struct Rows {
     /// Pending and claimed rows, in enqueue order.
     undelivered: BTreeSet<RowId>,
     /// The same rows per account: what a claim looks at.
-    accounts: HashMap<u64, BTreeSet<RowId>>,
+    accounts: HashMap<AccountId, BTreeSet<RowId>>,
     /// The same rows by due time (a pending row's next attempt, a claimed
     /// row's lease end): what `next_due` looks at.
     due: BTreeSet<(SystemTime, RowId)>,
@@ -71,7 +72,7 @@ impl Rows {
                 let id = self.next_id;
                 self.keys.insert(event.key.clone(), id);
                 self.undelivered.insert(id);
-                self.accounts.entry(event.key.portal).or_default().insert(id);
+                self.accounts.entry(event.key.account).or_default().insert(id);
                 self.due.insert((now, id));
                 self.rows.insert(
                     id,
@@ -94,14 +95,14 @@ impl Rows {
 
     /// The rows one claim takes, in the order the module docs give: accounts
     /// by their oldest due row, each account's rows in enqueue order.
-    fn pick(&self, limits: ClaimLimits, skip: &[u64], now: SystemTime) -> Vec<RowId> {
+    fn pick(&self, limits: ClaimLimits, skip: &[AccountId], now: SystemTime) -> Vec<RowId> {
         if limits.per_account == 0 || limits.total == 0 {
             return Vec::new();
         }
         let mut shares: Vec<Vec<RowId>> = self
             .accounts
             .iter()
-            .filter(|(portal, _)| !skip.contains(portal))
+            .filter(|(account, _)| !skip.contains(account))
             .map(|(_, ids)| {
                 let due = ids.iter().filter(|id| self.rows[*id].due_at.is_some_and(|due| due <= now));
                 due.take(limits.per_account).copied().collect::<Vec<_>>()
@@ -124,21 +125,27 @@ impl Rows {
             Some(due) => {
                 self.due.insert((due, id));
                 self.undelivered.insert(id);
-                self.accounts.entry(row.key.portal).or_default().insert(id);
+                self.accounts.entry(row.key.account).or_default().insert(id);
             }
             None => {
                 self.undelivered.remove(&id);
-                if let Some(ids) = self.accounts.get_mut(&row.key.portal) {
+                if let Some(ids) = self.accounts.get_mut(&row.key.account) {
                     ids.remove(&id);
                     if ids.is_empty() {
-                        self.accounts.remove(&row.key.portal);
+                        self.accounts.remove(&row.key.account);
                     }
                 }
             }
         }
     }
 
-    fn claim(&mut self, limits: ClaimLimits, skip: &[u64], lease_end: SystemTime, now: SystemTime) -> Vec<Claimed> {
+    fn claim(
+        &mut self,
+        limits: ClaimLimits,
+        skip: &[AccountId],
+        lease_end: SystemTime,
+        now: SystemTime,
+    ) -> Vec<Claimed> {
         self.pick(limits, skip, now)
             .into_iter()
             .map(|id| {
@@ -237,16 +244,18 @@ impl Rows {
     }
 
     fn account_counts(&self) -> Vec<AccountCounts> {
-        let mut accounts: BTreeMap<u64, AccountCounts> = BTreeMap::new();
+        let mut accounts: BTreeMap<AccountId, AccountCounts> = BTreeMap::new();
         for row in self.rows.values() {
             let undelivered = matches!(row.state, RowState::Pending | RowState::Claimed);
             let dead = row.state == RowState::Dead;
             if !undelivered && !dead {
                 continue;
             }
-            let account = accounts
-                .entry(row.key.portal)
-                .or_insert_with(|| AccountCounts { portal: row.key.portal, ..AccountCounts::default() });
+            let account = accounts.entry(row.key.account).or_insert_with(|| AccountCounts {
+                account: row.key.account,
+                undelivered: 0,
+                dead: 0,
+            });
             account.undelivered += u64::from(undelivered);
             account.dead += u64::from(dead);
         }
@@ -307,7 +316,7 @@ impl Rows {
 
 /// Whether `filter`'s account and event id take `row` (its state aside).
 fn takes(filter: &RowFilter, row: &Row) -> bool {
-    filter.portal.is_none_or(|portal| portal == row.key.portal)
+    filter.account.is_none_or(|account| account == row.key.account)
         && filter.event_id.as_deref().is_none_or(|id| id == row.key.event_id)
 }
 
@@ -323,7 +332,7 @@ impl Outbox for MemoryOutbox {
     fn claim_skipping<'a>(
         &'a self,
         limits: ClaimLimits,
-        skip: &'a [u64],
+        skip: &'a [AccountId],
         lease: Duration,
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {
@@ -386,9 +395,14 @@ mod tests {
     use super::*;
     use crate::outbox::EventKind;
 
-    fn event(portal: u64, id: &str) -> NewEvent {
+    fn event(account: u64, id: &str) -> NewEvent {
         NewEvent {
-            key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001".into(), event_id: id.into() },
+            key: EventKey {
+                account: account.into(),
+                kind: EventKind::Timeline,
+                event_type: "1001".into(),
+                event_id: id.into(),
+            },
             body: format!("{{\"id\":\"{id}\"}}").into_bytes(),
         }
     }
@@ -458,17 +472,17 @@ mod tests {
             .map(|c| (c.fence, Settlement::Dead { reason: "400".into(), may_have_landed: false }))
             .collect();
         outbox.settle(&outcomes, at(1)).await.unwrap();
-        let filter = RowFilter { portal: Some(2), ..RowFilter::default() };
+        let filter = RowFilter { account: Some(AccountId::new(2)), ..RowFilter::default() };
         assert_eq!(outbox.requeue_dead(&filter, at(2)).await.unwrap(), 1);
         let again = outbox.claim(limits, LEASE, at(2)).await.unwrap();
         assert_eq!(again.len(), 1);
-        assert_eq!((again[0].key.portal, again[0].fence.attempt), (2, 2));
+        assert_eq!((again[0].key.account.get(), again[0].fence.attempt), (2, 2));
         let accounts = outbox.account_counts().await.unwrap();
         assert_eq!(
             accounts,
             [
-                AccountCounts { portal: 1, undelivered: 0, dead: 1 },
-                AccountCounts { portal: 2, undelivered: 1, dead: 0 }
+                AccountCounts { account: AccountId::new(1), undelivered: 0, dead: 1 },
+                AccountCounts { account: AccountId::new(2), undelivered: 1, dead: 0 }
             ]
         );
         assert_eq!(outbox.next_due().await.unwrap(), Some(at(2) + LEASE));

@@ -67,7 +67,7 @@ mod metered {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use timeline_core::{BoxFuture, BudgetError, RateBudget, RatePermit};
+    use timeline_core::{AccountId, BoxFuture, BudgetError, RateBudget, RatePermit};
 
     /// A [`RateBudget`] that records how long each permit took
     /// (`timeline_dispatch_budget_wait_seconds`) and counts the 429s its
@@ -102,10 +102,10 @@ mod metered {
 
     impl RateBudget for MeteredBudget {
         /// Measures the wait; a refusal of `inner` is handed on as it is.
-        fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
+        fn acquire(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
             Box::pin(async move {
                 let started = Instant::now();
-                let permit = self.inner.acquire(portal).await?;
+                let permit = self.inner.acquire(account).await?;
                 metrics::histogram!("timeline_dispatch_budget_wait_seconds").record(started.elapsed().as_secs_f64());
                 Ok(Box::new(MeteredPermit { inner: permit }) as Box<dyn RatePermit + '_>)
             })

@@ -52,6 +52,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 /// The future an [`Outbox`] method returns.
 pub type OutboxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, OutboxError>> + Send + 'a>>;
@@ -66,7 +67,7 @@ pub use timeline_core::EventKind;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventKey {
     /// The account (HubSpot's hub id).
-    pub portal: u64,
+    pub account: AccountId,
     /// The API the event goes to.
     pub kind: EventKind,
     /// The event type: the template id of a [`EventKind::Timeline`] event,
@@ -253,7 +254,7 @@ pub struct RowFilter {
     /// Only this state.
     pub state: Option<RowState>,
     /// Only this account.
-    pub portal: Option<u64>,
+    pub account: Option<AccountId>,
     /// Only this event id.
     pub event_id: Option<String>,
 }
@@ -285,10 +286,10 @@ pub struct OutboxDepth {
 }
 
 /// Pending and dead rows of one account, for `timeline outbox list`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountCounts {
     /// The account.
-    pub portal: u64,
+    pub account: AccountId,
     /// Its pending and claimed rows.
     pub undelivered: u64,
     /// Its dead letters.
@@ -358,7 +359,7 @@ pub trait Outbox: Send + Sync + 'static {
     fn claim_skipping<'a>(
         &'a self,
         limits: ClaimLimits,
-        skip: &'a [u64],
+        skip: &'a [AccountId],
         lease: Duration,
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>>;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use timeline_core::{App, PreparedInput};
 use tokio::sync::{Notify, watch};
@@ -137,11 +138,11 @@ pub(crate) struct Signals {
 #[derive(Default)]
 struct SignalState {
     /// Rows emitted since the last claim, per account.
-    fresh: HashMap<u64, usize>,
+    fresh: HashMap<AccountId, usize>,
     /// When the oldest of them (or a wake) came.
     first_fresh: Option<Instant>,
     /// The accounts with a full batch of fresh rows.
-    full: Vec<u64>,
+    full: Vec<AccountId>,
     /// Flush requests so far.
     flush_requested: u64,
     /// When the last one came.
@@ -151,7 +152,7 @@ struct SignalState {
 /// The signals as the task reads them before a claim.
 struct Snapshot {
     first_fresh: Option<Instant>,
-    full: Vec<u64>,
+    full: Vec<AccountId>,
     flush_requested: u64,
     flush_requested_at: Option<SystemTime>,
 }
@@ -161,14 +162,14 @@ impl Signals {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// A row of `portal` was added.
-    pub(crate) fn fresh(&self, portal: u64, batch_size: usize) {
+    /// A row of `account` was added.
+    pub(crate) fn fresh(&self, account: AccountId, batch_size: usize) {
         let mut state = self.lock();
-        let count = state.fresh.entry(portal).or_default();
+        let count = state.fresh.entry(account).or_default();
         *count += 1;
         let full = *count == batch_size;
         if full {
-            state.full.push(portal);
+            state.full.push(account);
         }
         let first = state.first_fresh.is_none();
         state.first_fresh.get_or_insert_with(Instant::now);
@@ -219,13 +220,13 @@ impl Signals {
 #[derive(Default)]
 struct UnderWay {
     tasks: JoinSet<Finished>,
-    per_account: HashMap<u64, usize>,
+    per_account: HashMap<AccountId, usize>,
     oldest: BTreeMap<SystemTime, usize>,
 }
 
 /// A batch's task ended.
 struct Finished {
-    portal: u64,
+    account: AccountId,
     oldest: SystemTime,
     tally: Tally,
 }
@@ -233,16 +234,16 @@ struct Finished {
 impl UnderWay {
     /// Sends `rows` (one account's, oldest first) as batches of at most the
     /// batch size.
-    fn send(&mut self, core: &Arc<Core>, portal: u64, mut rows: Vec<Claimed>) {
+    fn send(&mut self, core: &Arc<Core>, account: AccountId, mut rows: Vec<Claimed>) {
         while !rows.is_empty() {
             let rest = rows.split_off(rows.len().min(core.config.batch_size));
             let batch = std::mem::replace(&mut rows, rest);
             let oldest = batch.iter().map(|row| row.enqueued_at).min().unwrap_or(SystemTime::UNIX_EPOCH);
-            *self.per_account.entry(portal).or_default() += 1;
+            *self.per_account.entry(account).or_default() += 1;
             *self.oldest.entry(oldest).or_default() += 1;
             let core = Arc::clone(core);
             self.tasks
-                .spawn(async move { Finished { portal, oldest, tally: deliver_batch(core, portal, batch).await } });
+                .spawn(async move { Finished { account, oldest, tally: deliver_batch(core, account, batch).await } });
         }
     }
 
@@ -263,10 +264,10 @@ impl UnderWay {
                 }
             },
         };
-        if let Some(batches) = self.per_account.get_mut(&done.portal) {
+        if let Some(batches) = self.per_account.get_mut(&done.account) {
             *batches -= 1;
             if *batches == 0 {
-                self.per_account.remove(&done.portal);
+                self.per_account.remove(&done.account);
             }
         }
         if let Some(batches) = self.oldest.get_mut(&done.oldest) {
@@ -279,8 +280,8 @@ impl UnderWay {
     }
 
     /// The accounts with `most` batches or more under way.
-    fn full_accounts(&self, most: usize) -> Vec<u64> {
-        self.per_account.iter().filter(|(_, batches)| **batches >= most).map(|(portal, _)| *portal).collect()
+    fn full_accounts(&self, most: usize) -> Vec<AccountId> {
+        self.per_account.iter().filter(|(_, batches)| **batches >= most).map(|(account, _)| *account).collect()
     }
 
     /// Whether no batch under way holds a row enqueued at or before `asked`.
@@ -342,7 +343,7 @@ pub(crate) async fn run(core: Arc<Core>) {
         // A full batch of an account whose batches are all under way waits
         // for one of them to end.
         let full = under_way.full_accounts(core.config.batches_per_account);
-        let full_batch = snapshot.full.iter().any(|portal| !full.contains(portal));
+        let full_batch = snapshot.full.iter().any(|account| !full.contains(account));
         let urgent = backlog || full_batch || (!idle && (flush_pending || stopping.is_some()));
         if !room || !urgent {
             let wake_at = match (room, snapshot.first_fresh) {
@@ -429,19 +430,19 @@ pub(crate) async fn run(core: Arc<Core>) {
         backlog = true;
         idle = false;
         last_empty_claim = None;
-        let mut order: Vec<u64> = Vec::new();
-        let mut accounts: HashMap<u64, Vec<Claimed>> = HashMap::new();
+        let mut order: Vec<AccountId> = Vec::new();
+        let mut accounts: HashMap<AccountId, Vec<Claimed>> = HashMap::new();
         for row in claimed {
             accounts
-                .entry(row.key.portal)
+                .entry(row.key.account)
                 .or_insert_with(|| {
-                    order.push(row.key.portal);
+                    order.push(row.key.account);
                     Vec::new()
                 })
                 .push(row);
         }
-        for portal in order {
-            under_way.send(&core, portal, accounts.remove(&portal).unwrap_or_default());
+        for account in order {
+            under_way.send(&core, account, accounts.remove(&account).unwrap_or_default());
         }
     };
     // The batches still under way stop at the deadline by themselves.
@@ -497,16 +498,16 @@ impl Tally {
 /// the whole time, and reports the settlements the outbox applied. Before
 /// the batch's request goes out, the outbox records that its rows may land
 /// ([`Outbox::sending`]).
-async fn deliver_batch(core: Arc<Core>, portal: u64, batch: Vec<Claimed>) -> Tally {
+async fn deliver_batch(core: Arc<Core>, account: AccountId, batch: Vec<Claimed>) -> Tally {
     let fences: Vec<Fence> = batch.iter().map(|row| row.fence).collect();
     tokio::select! {
-        tally = send_and_settle(&core, portal, batch) => tally,
+        tally = send_and_settle(&core, account, batch) => tally,
         () = renew_leases(&core, &fences) => unreachable!("renewing leases never ends"),
     }
 }
 
 /// The work of [`deliver_batch`], beside the renewal of its leases.
-async fn send_and_settle(core: &Core, portal: u64, batch: Vec<Claimed>) -> Tally {
+async fn send_and_settle(core: &Core, account: AccountId, batch: Vec<Claimed>) -> Tally {
     let mut keys: HashMap<Fence, EventKey> = HashMap::with_capacity(batch.len());
     let inputs: Vec<(Fence, PreparedInput)> = batch
         .into_iter()
@@ -518,7 +519,7 @@ async fn send_and_settle(core: &Core, portal: u64, batch: Vec<Claimed>) -> Tally
             (row.fence, input)
         })
         .collect();
-    let client = core.clients.client(&core.app, portal);
+    let client = core.clients.client(&core.app, account);
     let outbox = Arc::clone(&core.outbox);
     let mut stop = core.stop.subscribe();
     let delivery = client

@@ -96,7 +96,7 @@ impl Fate {
 /// use timeline_dispatch::{DispatchOutcome, Fate, Sink};
 /// let log = |outcome: &DispatchOutcome| {
 ///     if let Fate::Dead { reason, .. } = &outcome.fate {
-///         eprintln!("event {} of account {} is dead: {reason}", outcome.key.event_id, outcome.key.portal);
+///         eprintln!("event {} of account {} is dead: {reason}", outcome.key.event_id, outcome.key.account);
 ///     }
 /// };
 /// fn takes(_: impl Sink) {}

@@ -59,13 +59,13 @@ struct Upgrade {
 
 /// Event number `n` and its account.
 fn upgrade(n: usize) -> (u64, Upgrade) {
-    let portal = PORTALS[n % PORTALS.len()];
-    (portal, Upgrade { contact_id: 1 + n as u64, plan: Plan::Pro })
+    let account = ACCOUNTS[n % ACCOUNTS.len()];
+    (account, Upgrade { contact_id: 1 + n as u64, plan: Plan::Pro })
 }
 
 /// The ids of the first `count` events.
 fn expected_ids(count: usize) -> BTreeSet<String> {
-    (0..count).map(upgrade).map(|(portal, event)| encode_event(portal, &event).unwrap().key.event_id).collect()
+    (0..count).map(upgrade).map(|(account, event)| encode_event(account, &event).unwrap().key.event_id).collect()
 }
 
 fn progress_file(dir: &Path) -> PathBuf {
@@ -101,8 +101,8 @@ async fn child(sandbox_url: String, dir: PathBuf, defaults: bool) {
                 let dispatcher = dispatcher.clone();
                 tokio::spawn(async move {
                     for n in (next + task..end).step_by(EMITTING_TASKS) {
-                        let (portal, event) = upgrade(n);
-                        dispatcher.emit(portal, &event).await.expect("emit");
+                        let (account, event) = upgrade(n);
+                        dispatcher.emit(account, &event).await.expect("emit");
                     }
                 })
             })
@@ -128,9 +128,9 @@ async fn child(sandbox_url: String, dir: PathBuf, defaults: bool) {
 /// An app of the test accounts at `url`.
 fn app_at(url: &str) -> hubspot_timeline::App {
     let store = hubspot_timeline::accounts::MemoryTokenStore::new();
-    for portal in PORTALS {
+    for account in ACCOUNTS {
         let expires = chrono::Utc::now() + chrono::Duration::days(1);
-        store.insert(portal, hubspot_timeline::accounts::PortalTokens::new(token_of(portal), expires, "refresh"));
+        store.insert(account, hubspot_timeline::accounts::AccountTokens::new(token_of(account), expires, "refresh"));
     }
     hubspot_timeline::App::builder()
         .client_id(CLIENT_ID)

@@ -14,9 +14,9 @@ use hubspot_timeline::events::EventKind;
 use timeline_dispatch::{Fate, Outbox, SqliteOutbox};
 use timeline_sandbox::{Fault, Faults, Sandbox};
 
-/// The ids of the occurrences `sandbox` stores for `portal`, asserting none is stored twice.
-fn stored_trials(sandbox: &Sandbox, portal: u64) -> BTreeSet<String> {
-    let stored = sandbox.app_events_in(portal);
+/// The ids of the occurrences `sandbox` stores for `account`, asserting none is stored twice.
+fn stored_trials(sandbox: &Sandbox, account: u64) -> BTreeSet<String> {
+    let stored = sandbox.app_events_in(account);
     let ids: BTreeSet<String> = stored.iter().map(|occurrence| occurrence.id.clone()).collect();
     assert_eq!(ids.len(), stored.len(), "an occurrence is stored twice");
     ids
@@ -29,22 +29,22 @@ async fn app_events_and_v3_events_go_out_through_a_sqlite_outbox_once_each() {
     let outbox = Arc::new(SqliteOutbox::open(dir.path().join("outbox.sqlite")).await.unwrap());
     let outcomes = Outcomes::default();
     let dispatcher = dispatcher(app(&sandbox), outbox.clone(), &outcomes).batch_size(8).spawn().unwrap();
-    for portal in [102, 103] {
+    for account in [102, 103] {
         for n in 0..15 {
-            dispatcher.emit(portal, &signup(portal, n)).await.unwrap();
-            dispatcher.emit(portal, &trial(portal, n)).await.unwrap();
+            dispatcher.emit(account, &signup(account, n)).await.unwrap();
+            dispatcher.emit(account, &trial(account, n)).await.unwrap();
         }
     }
     dispatcher.flush().await.unwrap();
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.delivered, counts.pending, counts.claimed, counts.dead), (60, 0, 0, 0));
-    for portal in [102, 103] {
-        assert_eq!(sandbox.events_in(portal).len(), 15);
-        let expected: BTreeSet<String> = (0..15).map(|n| trial(portal, n).trial_id).collect();
-        assert_eq!(stored_trials(&sandbox, portal), expected);
+    for account in [102, 103] {
+        assert_eq!(sandbox.events_in(account).len(), 15);
+        let expected: BTreeSet<String> = (0..15).map(|n| trial(account, n).trial_id).collect();
+        assert_eq!(stored_trials(&sandbox, account), expected);
         for n in 0..15 {
-            assert_eq!(sandbox.received(TEMPLATE, &signup(portal, n).signup_id), 1);
-            assert_eq!(sandbox.app_event_received(TRIAL_STARTED, &trial(portal, n).trial_id), 1);
+            assert_eq!(sandbox.received(TEMPLATE, &signup(account, n).signup_id), 1);
+            assert_eq!(sandbox.app_event_received(TRIAL_STARTED, &trial(account, n).trial_id), 1);
         }
     }
     let delivered = outcomes.delivered();

@@ -6,6 +6,7 @@ mod dispatch_support;
 
 use std::sync::Arc;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use dispatch_support::*;
 use timeline_dispatch::{MemoryOutbox, Outbox};
@@ -55,6 +56,8 @@ async fn a_partial_batch_goes_out_as_one_request_when_its_linger_ends() {
     eventually(PATIENCE, "seven events reported delivered", || async { outcomes.delivered().len() == 7 }).await;
     assert_eq!(sandbox.events().len(), 7);
     assert_eq!(sandbox.stats().requests, 1, "the seven lingered into one request");
-    assert!(outcomes.delivered().iter().all(|outcome| outcome.key.portal == 102 && outcome.attempt == 1));
+    assert!(
+        outcomes.delivered().iter().all(|outcome| outcome.key.account == AccountId::new(102) && outcome.attempt == 1)
+    );
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }

@@ -8,6 +8,7 @@ mod dispatch_support;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use dispatch_support::*;
 use timeline_dispatch::{ClaimLimits, Fate, MemoryOutbox, Outbox, RowFilter, RowState, encode_event};
@@ -86,7 +87,7 @@ async fn a_revoked_install_makes_dead_letters_and_other_accounts_still_deliver()
     dispatcher.flush().await.unwrap();
     let dead = outbox.list(&RowFilter { state: Some(RowState::Dead), ..RowFilter::default() }, 10).await.unwrap();
     assert_eq!(dead.len(), 1);
-    assert_eq!(dead[0].key.portal, 103);
+    assert_eq!(dead[0].key.account, AccountId::new(103));
     assert!(dead[0].last_error.as_deref().unwrap().contains("revoked"), "{:?}", dead[0].last_error);
     assert_eq!(sandbox.events_in(101).len(), 1);
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
@@ -109,7 +110,7 @@ async fn a_redelivery_after_a_crash_counts_already_in_use_as_delivered() {
     assert_eq!(claimed.len(), 6);
     let fences: Vec<_> = claimed.iter().map(|row| row.fence).collect();
     assert_eq!(outbox.sending(&fences).await.unwrap().applied, 6);
-    let report = app.portal(101).send_batch(&events).await.unwrap();
+    let report = app.account(101).send_batch(&events).await.unwrap();
     assert_eq!(report.created_count(), 6);
     tokio::time::sleep(Duration::from_millis(5)).await;
 
@@ -137,7 +138,7 @@ async fn a_first_attempt_refused_as_already_in_use_is_a_dead_letter() {
     let sandbox = sandbox().duplicate_ids(DuplicateIds::Reject).start().await.unwrap();
     let app = app(&sandbox);
     let event = signup(101, 0);
-    app.portal(101).send(&event).await.unwrap();
+    app.account(101).send(&event).await.unwrap();
     let outbox = MemoryOutbox::new();
     let outcomes = Outcomes::default();
     let dispatcher = dispatcher(app, Arc::new(outbox.clone()), &outcomes).spawn().unwrap();

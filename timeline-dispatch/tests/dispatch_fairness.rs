@@ -7,6 +7,7 @@ mod dispatch_support;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use dispatch_support::*;
 use timeline_dispatch::{DispatchOutcome, MemoryOutbox, Outbox, encode_event};
@@ -19,8 +20,8 @@ const BATCH: usize = 10;
 /// delivered event of the quiet account.
 fn busy_before_quiet(delivered: &[DispatchOutcome]) -> usize {
     let last_quiet =
-        delivered.iter().rposition(|outcome| outcome.key.portal == QUIET).expect("the quiet account's events");
-    delivered[..last_quiet].iter().filter(|outcome| outcome.key.portal == BUSY).count()
+        delivered.iter().rposition(|outcome| outcome.key.account.get() == QUIET).expect("the quiet account's events");
+    delivered[..last_quiet].iter().filter(|outcome| outcome.key.account.get() == BUSY).count()
 }
 
 #[tokio::test]
@@ -97,7 +98,7 @@ async fn a_fresh_event_of_a_quiet_account_goes_out_in_the_next_round() {
 async fn an_account_waiting_for_its_budget_holds_no_other_account_up() {
     let sandbox = sandbox().start().await.unwrap();
     let app = app_with_rate_limit(&sandbox, hubspot_timeline::budget::RateLimit::new(1, Duration::from_secs(3600)));
-    assert_eq!(app.portal(BUSY).send_batch(&[signup(BUSY, 99)]).await.unwrap().created_count(), 1);
+    assert_eq!(app.account(BUSY).send_batch(&[signup(BUSY, 99)]).await.unwrap().created_count(), 1);
     let outbox = MemoryOutbox::new();
     let outcomes = Outcomes::default();
     let dispatcher = dispatcher(app, Arc::new(outbox.clone()), &outcomes).spawn().unwrap();
@@ -105,10 +106,12 @@ async fn an_account_waiting_for_its_budget_holds_no_other_account_up() {
     eventually(PATIENCE, "101's row claimed", || async { outbox.counts().await.unwrap().claimed == 1 }).await;
     dispatcher.emit(QUIET, &signup(QUIET, 0)).await.unwrap();
     eventually(PATIENCE, "102's event delivered", || async { outcomes.delivered().len() == 1 }).await;
-    let busy = outbox.list(&timeline_dispatch::RowFilter { portal: Some(BUSY), ..Default::default() }, 10).await;
+    let busy = outbox
+        .list(&timeline_dispatch::RowFilter { account: Some(AccountId::new(BUSY)), ..Default::default() }, 10)
+        .await;
     let busy = busy.unwrap();
     assert_eq!(busy.len(), 1);
     assert_eq!(busy[0].state, timeline_dispatch::RowState::Claimed, "101's batch still waits for its budget");
-    assert!(outcomes.all().iter().all(|outcome| outcome.key.portal == QUIET), "{:?}", outcomes.all());
+    assert!(outcomes.all().iter().all(|outcome| outcome.key.account.get() == QUIET), "{:?}", outcomes.all());
     dispatcher.shutdown(Duration::from_millis(100)).await.expect("the dispatcher stops");
 }

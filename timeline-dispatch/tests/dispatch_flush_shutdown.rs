@@ -20,16 +20,16 @@ async fn flush_returns_once_everything_emitted_before_it_is_delivered() {
         .batch_size(20)
         .spawn()
         .unwrap();
-    for portal in PORTALS {
-        for event in signups(portal, 17) {
-            dispatcher.emit(portal, &event).await.unwrap();
+    for account in ACCOUNTS {
+        for event in signups(account, 17) {
+            dispatcher.emit(account, &event).await.unwrap();
         }
     }
     dispatcher.flush().await.unwrap();
     // No waiting: the barrier has passed.
     assert_eq!(sandbox.events().len(), 51);
-    for portal in PORTALS {
-        assert_eq!(sandbox.events_in(portal).len(), 17);
+    for account in ACCOUNTS {
+        assert_eq!(sandbox.events_in(account).len(), 17);
     }
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.delivered, counts.pending, counts.claimed), (51, 0, 0));

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use chrono::Utc;
 use dispatch_support::*;
 use hubspot_timeline::App;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::send::FailureReason;
 use timeline_dispatch::{ClaimLimits, Fate, MemoryOutbox, Outbox, RowFilter, RowState, RowSummary, encode_event};
@@ -38,7 +38,7 @@ async fn row(outbox: &MemoryOutbox, event_id: &str) -> RowSummary {
 async fn another_event_takes_the_id(app: &App) {
     let mut other = signup(101, 0);
     other.contact_id = 9_999;
-    let report = app.portal(101).send_batch(&[other]).await.unwrap();
+    let report = app.account(101).send_batch(&[other]).await.unwrap();
     assert_eq!(report.created_count(), 1);
 }
 
@@ -121,7 +121,7 @@ async fn at_a_shutdown_deadline_only_the_rows_whose_request_went_out_may_have_la
     let faults = Faults::seeded(1).schedule([Fault::Delay(Duration::from_secs(60))]);
     let sandbox = sandbox().faults(faults).start().await.unwrap();
     let store = MemoryTokenStore::new();
-    store.insert(101, PortalTokens::new(token_of(101), Utc::now() + chrono::Duration::days(1), "refresh"));
+    store.insert(101, AccountTokens::new(token_of(101), Utc::now() + chrono::Duration::days(1), "refresh"));
     let app = App::builder()
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
@@ -177,7 +177,7 @@ async fn an_app_event_claimed_by_a_process_that_died_before_sending_meets_a_409_
     let app = app(&sandbox);
     let mut other = trial(101, 0);
     other.contact_id = 9_999;
-    assert_eq!(app.portal(101).send_batch(&[other]).await.unwrap().created_count(), 1);
+    assert_eq!(app.account(101).send_batch(&[other]).await.unwrap().created_count(), 1);
     let outbox = MemoryOutbox::new();
     outbox.enqueue(&[encode_event(101, &trial(101, 0)).unwrap()], SystemTime::now()).await.unwrap();
     let claim = outbox.claim(ClaimLimits { per_account: 1, total: 1 }, Duration::from_millis(1), SystemTime::now());

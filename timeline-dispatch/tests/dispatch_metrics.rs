@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use dispatch_support::*;
 use hubspot_timeline::App;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::{LocalRateBudget, RateLimit};
 use metrics::{Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, KeyName, Metadata, SharedString, Unit};
 use timeline_dispatch::{MemoryOutbox, MeteredBudget};
@@ -95,7 +95,7 @@ async fn the_dispatcher_counts_what_it_queues_delivers_fails_and_waits_for() {
 
     let sandbox = sandbox().start().await.unwrap();
     let store = MemoryTokenStore::new();
-    store.insert(101, PortalTokens::new(token_of(101), chrono::Utc::now() + chrono::Duration::days(1), "refresh"));
+    store.insert(101, AccountTokens::new(token_of(101), chrono::Utc::now() + chrono::Duration::days(1), "refresh"));
     let budget = LocalRateBudget::new(RateLimit::new(100_000, Duration::from_millis(20))).unwrap();
     let app = App::builder()
         .client_id(CLIENT_ID)

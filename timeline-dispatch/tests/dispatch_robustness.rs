@@ -9,11 +9,12 @@ mod dispatch_support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use chrono::Utc;
 use dispatch_support::*;
 use hubspot_timeline::App;
-use hubspot_timeline::accounts::{BoxFuture, MemoryTokenStore, PortalTokens, StoreError, TokenStore};
+use hubspot_timeline::accounts::{AccountTokens, BoxFuture, MemoryTokenStore, StoreError, TokenStore};
 use timeline_dispatch::{
     AccountCounts, ClaimLimits, Claimed, DispatchOutcome, Dispatcher, Enqueued, Fate, Fence, MemoryOutbox, NewEvent,
     Outbox, OutboxCounts, OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement, Stopped,
@@ -54,7 +55,7 @@ impl Outbox for Wrapped {
     fn claim_skipping<'a>(
         &'a self,
         limits: ClaimLimits,
-        skip: &'a [u64],
+        skip: &'a [AccountId],
         lease: Duration,
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {
@@ -206,13 +207,13 @@ struct CountingStore {
 }
 
 impl TokenStore for CountingStore {
-    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
+    fn load(&self, account: AccountId) -> BoxFuture<'_, Result<Option<AccountTokens>, StoreError>> {
         self.loads.fetch_add(1, Ordering::SeqCst);
-        self.tokens.load(portal)
+        self.tokens.load(account)
     }
 
-    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.tokens.save(portal, tokens)
+    fn save<'a>(&'a self, account: AccountId, tokens: &'a AccountTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.tokens.save(account, tokens)
     }
 }
 
@@ -222,7 +223,7 @@ impl TokenStore for CountingStore {
 async fn an_accounts_tokens_are_loaded_once_for_its_batches_one_after_another() {
     let sandbox = sandbox().start().await.unwrap();
     let tokens = MemoryTokenStore::new();
-    tokens.insert(101, PortalTokens::new(token_of(101), Utc::now() + chrono::Duration::days(1), "refresh"));
+    tokens.insert(101, AccountTokens::new(token_of(101), Utc::now() + chrono::Duration::days(1), "refresh"));
     let store = Arc::new(CountingStore { tokens, loads: AtomicUsize::new(0) });
     let app = App::builder()
         .client_id(CLIENT_ID)

@@ -19,13 +19,13 @@ async fn flush_delivers_every_account_through_a_sqlite_file() {
     let outbox = Arc::new(SqliteOutbox::open(dir.path().join("outbox.sqlite")).await.unwrap());
     let outcomes = Outcomes::default();
     let dispatcher = dispatcher(app(&sandbox), outbox.clone(), &outcomes).batch_size(25).spawn().unwrap();
-    let emitters: Vec<_> = PORTALS
+    let emitters: Vec<_> = ACCOUNTS
         .iter()
-        .map(|&portal| {
+        .map(|&account| {
             let dispatcher = dispatcher.clone();
             tokio::spawn(async move {
-                for event in signups(portal, 60) {
-                    dispatcher.emit(portal, &event).await.unwrap();
+                for event in signups(account, 60) {
+                    dispatcher.emit(account, &event).await.unwrap();
                 }
             })
         })
@@ -34,8 +34,8 @@ async fn flush_delivers_every_account_through_a_sqlite_file() {
         emitter.await.unwrap();
     }
     dispatcher.flush().await.unwrap();
-    for portal in PORTALS {
-        assert_eq!(sandbox.events_in(portal).len(), 60);
+    for account in ACCOUNTS {
+        assert_eq!(sandbox.events_in(account).len(), 60);
     }
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.delivered, counts.pending, counts.claimed, counts.dead), (180, 0, 0, 0));

@@ -16,9 +16,14 @@ use timeline_dispatch::{
     ClaimLimits, Enqueued, EventKey, EventKind, NewEvent, Outbox, RowFilter, RowState, Settlement, SqliteOutbox,
 };
 
-fn event(portal: u64, id: &str) -> NewEvent {
+fn event(account: u64, id: &str) -> NewEvent {
     NewEvent {
-        key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001".into(), event_id: id.into() },
+        key: EventKey {
+            account: account.into(),
+            kind: EventKind::Timeline,
+            event_type: "1001".into(),
+            event_id: id.into(),
+        },
         body: format!(r#"{{"eventTemplateId":"1001","id":"{id}"}}"#).into_bytes(),
     }
 }

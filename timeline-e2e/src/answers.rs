@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use hubspot_timeline::AccountId;
 use hubspot_timeline::budget::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimitHeaders, RatePermit};
 
 use crate::pacing;
@@ -31,25 +32,26 @@ impl Recording {
         let mut answers = std::mem::take(&mut *self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         answers.sort_unstable_by_key(|(_, at)| *at);
         let mut per_account: HashMap<u64, Vec<Instant>> = HashMap::new();
-        for (portal, at) in &answers {
-            per_account.entry(*portal).or_default().push(*at);
+        for (account, at) in &answers {
+            per_account.entry(*account).or_default().push(*at);
         }
         (answers.into_iter().map(|(_, at)| at).collect(), per_account)
     }
 }
 
 impl RateBudget for Recording {
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
+    fn acquire(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
         Box::pin(async move {
-            let permit = self.budget.acquire(portal).await?;
-            Ok(Box::new(RecordingPermit { permit, portal, answers: &self.answers }) as Box<dyn RatePermit + '_>)
+            let permit = self.budget.acquire(account).await?;
+            Ok(Box::new(RecordingPermit { permit, account: account.get(), answers: &self.answers })
+                as Box<dyn RatePermit + '_>)
         })
     }
 }
 
 struct RecordingPermit<'a> {
     permit: Box<dyn RatePermit + 'a>,
-    portal: u64,
+    account: u64,
     answers: &'a Mutex<Vec<(u64, Instant)>>,
 }
 
@@ -57,7 +59,7 @@ impl RatePermit for RecordingPermit<'_> {
     fn observe(&mut self, limits: &RateLimitHeaders) {
         self.permit.observe(limits);
         let now = Instant::now();
-        self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((self.portal, now));
+        self.answers.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((self.account, now));
     }
 
     fn saturate(&mut self, retry_after: Option<std::time::Duration>) {
@@ -70,7 +72,7 @@ impl RatePermit for RecordingPermit<'_> {
 /// each account's own steady share.
 pub fn print_shares(
     all: &[Instant],
-    per_portal: &HashMap<u64, Vec<Instant>>,
+    answers_per_account: &HashMap<u64, Vec<Instant>>,
     accepted: u64,
     accounts: u64,
     limit: u32,
@@ -85,8 +87,8 @@ pub fn print_shares(
         percent(whole_run)
     );
     let mut shares: Vec<f64> = (1..=accounts)
-        .map(|portal| {
-            let answers = per_portal.get(&portal).map_or(&[][..], Vec::as_slice);
+        .map(|account| {
+            let answers = answers_per_account.get(&account).map_or(&[][..], Vec::as_slice);
             pacing::steady_share(answers, limit, window).unwrap_or(0.0)
         })
         .collect();

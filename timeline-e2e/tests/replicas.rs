@@ -36,9 +36,9 @@ mod service_binary;
 use service_binary::{Running, build_service, signal, start, wait_exit};
 
 const REPLICAS: usize = 3;
-const FIRST_PORTAL: u64 = 5001;
-const PORTALS: u64 = 100;
-const EVENTS_PER_PORTAL: u64 = 30;
+const FIRST_ACCOUNT: u64 = 5001;
+const ACCOUNTS: u64 = 100;
+const EVENTS_PER_ACCOUNT: u64 = 30;
 /// The sandbox's limit per account, and the budget the replicas share.
 const LIMIT: u32 = 5;
 const WINDOW: Duration = Duration::from_secs(1);
@@ -79,19 +79,19 @@ impl ReplicaSetup {
     }
 }
 
-fn portals() -> impl Iterator<Item = u64> {
-    FIRST_PORTAL..FIRST_PORTAL + PORTALS
+fn accounts() -> impl Iterator<Item = u64> {
+    FIRST_ACCOUNT..FIRST_ACCOUNT + ACCOUNTS
 }
 
 /// Event `n`: its account and registration id.
 fn registration(n: u64) -> (u64, String) {
-    (FIRST_PORTAL + n % PORTALS, format!("r-{n}"))
+    (FIRST_ACCOUNT + n % ACCOUNTS, format!("r-{n}"))
 }
 
 /// Posts registration `n` until a replica accepts it (202), trying the next
 /// replica when one is down or refuses; gives the event id it answered.
 async fn post_until_accepted(http: &reqwest::Client, replicas: &Mutex<Vec<String>>, n: u64) -> String {
-    let (portal, registration_id) = registration(n);
+    let (account, registration_id) = registration(n);
     let body = serde_json::json!({
         "registrationId": registration_id,
         "email": format!("{registration_id}@example.com"),
@@ -103,7 +103,7 @@ async fn post_until_accepted(http: &reqwest::Client, replicas: &Mutex<Vec<String
     loop {
         let url = {
             let replicas = replicas.lock().unwrap();
-            format!("{}/portals/{portal}/registrations", replicas[(n as usize + attempt) % replicas.len()])
+            format!("{}/accounts/{account}/registrations", replicas[(n as usize + attempt) % replicas.len()])
         };
         let answer = http.post(url).header("content-type", "application/json").body(body.clone()).send().await;
         match answer {
@@ -140,16 +140,16 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let seed_file = dir.path().join("tokens.json");
-    let seed: BTreeMap<String, serde_json::Value> = portals()
-        .map(|portal| {
-            let grant = sandbox.grant(portal);
+    let seed: BTreeMap<String, serde_json::Value> = accounts()
+        .map(|account| {
+            let grant = sandbox.grant(account);
             let expires_at = chrono::Utc::now() + chrono::Duration::seconds(grant.expires_in);
             let tokens = serde_json::json!({
                 "accessToken": grant.access_token,
                 "refreshToken": grant.refresh_token,
                 "expiresAt": expires_at.to_rfc3339(),
             });
-            (portal.to_string(), tokens)
+            (account.to_string(), tokens)
         })
         .collect();
     std::fs::write(&seed_file, serde_json::to_vec(&seed).unwrap()).unwrap();
@@ -171,7 +171,7 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
         urls.push(url);
     }
     let replicas = Arc::new(Mutex::new(urls));
-    let events = PORTALS * EVENTS_PER_PORTAL;
+    let events = ACCOUNTS * EVENTS_PER_ACCOUNT;
     let http = reqwest::Client::new();
     const POSTERS: u64 = 8;
     let pause = POSTING.mul_f64(POSTERS as f64 / events as f64);
@@ -254,9 +254,9 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     let expected: BTreeSet<String> = accepted.values().cloned().collect();
     assert_eq!(expected.len() as u64, events, "the events have distinct ids");
     let mut stored = Vec::new();
-    for portal in portals() {
-        for event in sandbox.events_in(portal) {
-            assert!(event.id.starts_with(&format!("reg-{portal}-")), "event {} stored in account {portal}", event.id);
+    for account in accounts() {
+        for event in sandbox.events_in(account) {
+            assert!(event.id.starts_with(&format!("reg-{account}-")), "event {} stored in account {account}", event.id);
             stored.push(event.id);
         }
     }
@@ -274,12 +274,12 @@ async fn three_replicas_share_one_outbox_one_token_store_and_one_budget_through_
     let renewal_period = TOKEN_TTL.mul_f64(0.9);
     let most = (elapsed.as_secs_f64() / renewal_period.as_secs_f64()).ceil() as u64;
     let mut renewals = 0;
-    for portal in portals() {
-        let refreshes = sandbox.portal_stats(portal).token_request_count("refresh_token");
-        assert!(refreshes <= most, "account {portal} was renewed {refreshes} times in {elapsed:?} (at most {most})");
+    for account in accounts() {
+        let refreshes = sandbox.account_stats(account).token_request_count("refresh_token");
+        assert!(refreshes <= most, "account {account} was renewed {refreshes} times in {elapsed:?} (at most {most})");
         renewals += refreshes;
     }
-    assert!(renewals >= PORTALS, "the tokens expired and were renewed during the run ({renewals} renewals)");
+    assert!(renewals >= ACCOUNTS, "the tokens expired and were renewed during the run ({renewals} renewals)");
 
     // The outbox holds nothing pending, claimed or dead.
     assert_eq!((counts.pending, counts.claimed, counts.dead), (0, 0, 0), "{counts:?}");

@@ -13,7 +13,7 @@ use timeline_sandbox::Sandbox;
 
 mod service_binary;
 
-const PORTAL: u64 = 7101;
+const ACCOUNT: u64 = 7101;
 const CLIENT_ID: &str = "service-oauth-client";
 const CLIENT_SECRET: &str = "service-oauth-secret-3a2b";
 /// The hang guard of the wait for an event.
@@ -30,11 +30,11 @@ async fn the_service_renews_on_the_oauth_api_the_environment_names() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let service = |name: &str, api: Option<&str>| {
-        let grant = sandbox.grant(PORTAL);
+        let grant = sandbox.grant(ACCOUNT);
         let tokens = dir.path().join(format!("{name}.json"));
         let expired = r#""expiresAt": "2026-01-01T00:00:00Z""#;
         let file = format!(
-            r#"{{"{PORTAL}": {{"accessToken": "{}", "refreshToken": "{}", {expired}}}}}"#,
+            r#"{{"{ACCOUNT}": {{"accessToken": "{}", "refreshToken": "{}", {expired}}}}}"#,
             grant.access_token, grant.refresh_token
         );
         std::fs::write(&tokens, file).unwrap();
@@ -61,9 +61,9 @@ async fn the_service_renews_on_the_oauth_api_the_environment_names() {
 
     for (run, (name, api)) in [("default", None), ("v1", Some("v1"))].into_iter().enumerate() {
         let (_running, listening) = service_binary::start(&mut service(name, api));
-        service_binary::register(&listening, PORTAL, &format!("r-{name}")).await;
+        service_binary::register(&listening, ACCOUNT, &format!("r-{name}")).await;
         let give_up = Instant::now() + DELIVERY_LIMIT;
-        while sandbox.events_in(PORTAL).len() <= run {
+        while sandbox.events_in(ACCOUNT).len() <= run {
             assert!(Instant::now() < give_up, "the {name} run's event did not reach the sandbox");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

@@ -23,7 +23,7 @@ async fn the_service_accepts_a_registration_delivers_it_and_stops_on_sigterm() {
         Command::new(sandbox_bin)
             .args(["--port", "0", "--templates"])
             .arg(root.join("examples/service/timeline"))
-            .args(["--portal-token", "101=tok-101", "--portal-token", "102=tok-102"]),
+            .args(["--account-token", "101=tok-101", "--account-token", "102=tok-102"]),
     );
 
     let dir = tempfile::tempdir().unwrap();
@@ -42,13 +42,13 @@ async fn the_service_accepts_a_registration_delivers_it_and_stops_on_sigterm() {
         "registrationId": "r-1", "email": "a@b.co", "webinar": "Q2 roadmap", "registeredAt": "2026-05-04T09:15:00Z"
     });
     let answer =
-        http.post(format!("{service_url}/portals/101/registrations")).json(&registration).send().await.unwrap();
+        http.post(format!("{service_url}/accounts/101/registrations")).json(&registration).send().await.unwrap();
     assert_eq!(answer.status(), 202);
     let body: serde_json::Value = answer.json().await.unwrap();
     assert_eq!(body["eventId"], "reg-101-r-1");
 
     let bad =
-        http.post(format!("{service_url}/portals/101/registrations")).body(r#"{"email": 3}"#).send().await.unwrap();
+        http.post(format!("{service_url}/accounts/101/registrations")).body(r#"{"email": 3}"#).send().await.unwrap();
     assert_eq!(bad.status(), 400);
     let error: serde_json::Value = bad.json().await.unwrap();
     assert!(error["error"].is_string(), "{error}");
@@ -57,7 +57,7 @@ async fn the_service_accepts_a_registration_delivers_it_and_stops_on_sigterm() {
     let give_up = Instant::now() + Duration::from_secs(60);
     let stored = loop {
         let events: serde_json::Value =
-            http.get(format!("{sandbox_url}/_sandbox/events?portal=101")).send().await.unwrap().json().await.unwrap();
+            http.get(format!("{sandbox_url}/_sandbox/events?account=101")).send().await.unwrap().json().await.unwrap();
         let results = events["results"].as_array().cloned().unwrap_or_default();
         if !results.is_empty() || Instant::now() > give_up {
             break results;

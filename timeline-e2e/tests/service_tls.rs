@@ -18,7 +18,7 @@ use timeline_testkit::{PgServer, RedisServer, TestCertificates};
 
 mod service_binary;
 
-const PORTAL: u64 = 7001;
+const ACCOUNT: u64 = 7001;
 const PASSWORD: &str = "s3cret-service-password";
 /// The hang guard of the wait for the event.
 const DELIVERY_LIMIT: Duration = Duration::from_secs(60);
@@ -71,7 +71,7 @@ async fn the_service_delivers_with_every_backend_over_verified_tls() {
     let ca = certificates.ca_file();
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens.json");
-    std::fs::write(&tokens, format!(r#"{{"{PORTAL}": "service-tls-token"}}"#)).unwrap();
+    std::fs::write(&tokens, format!(r#"{{"{ACCOUNT}": "service-tls-token"}}"#)).unwrap();
     let setup = Setup { binary: &binary, sandbox: &sandbox, redis_url: redis.url(), ca: &ca, tokens: &tokens };
 
     let wrong_password = "wrong-service-password";
@@ -82,7 +82,7 @@ async fn the_service_delivers_with_every_backend_over_verified_tls() {
 
     let (running, listening) = service_binary::start(&mut setup.service(&url(PASSWORD)));
 
-    service_binary::register(&listening, PORTAL, "r-tls").await;
+    service_binary::register(&listening, ACCOUNT, "r-tls").await;
     let give_up = Instant::now() + DELIVERY_LIMIT;
     while sandbox.events().is_empty() {
         assert!(Instant::now() < give_up, "the event did not reach the sandbox within {DELIVERY_LIMIT:?}");

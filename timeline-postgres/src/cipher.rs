@@ -1,6 +1,7 @@
 //! [`TokenCipher`]: the key that encrypts tokens at rest.
 
 use std::fmt;
+use timeline_core::AccountId;
 
 use chacha20poly1305::aead::{Aead, Generate, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
@@ -91,32 +92,32 @@ impl TokenCipher {
         Ok(TokenCipher::new(key))
     }
 
-    /// `token` sealed for `column` of `portal`: a fresh nonce, then the
+    /// `token` sealed for `column` of `account`: a fresh nonce, then the
     /// ciphertext and its tag.
-    pub(crate) fn seal(&self, portal: u64, column: &str, token: &str) -> Result<Vec<u8>, Error> {
+    pub(crate) fn seal(&self, account: AccountId, column: &str, token: &str) -> Result<Vec<u8>, Error> {
         let nonce = XNonce::generate();
-        let aad = associated_data(portal, column);
+        let aad = associated_data(account, column);
         let sealed = self
             .aead
             .encrypt(&nonce, Payload { msg: token.as_bytes(), aad: &aad })
-            .map_err(|_| Error::Encrypt { portal, column: column.to_owned() })?;
+            .map_err(|_| Error::Encrypt { account, column: column.to_owned() })?;
         let mut out = Vec::with_capacity(NONCE_LEN + sealed.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&sealed);
         Ok(out)
     }
 
-    /// The token [`seal`](Self::seal) sealed for `column` of `portal`, or
+    /// The token [`seal`](Self::seal) sealed for `column` of `account`, or
     /// [`Error::Undecryptable`] when the key is another or the
     /// bytes were changed or moved.
-    pub(crate) fn open(&self, portal: u64, column: &str, sealed: &[u8]) -> Result<String, Error> {
-        let undecryptable = || Error::Undecryptable { portal, column: column.to_owned() };
+    pub(crate) fn open(&self, account: AccountId, column: &str, sealed: &[u8]) -> Result<String, Error> {
+        let undecryptable = || Error::Undecryptable { account, column: column.to_owned() };
         if sealed.len() < NONCE_LEN {
             return Err(undecryptable());
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         let nonce = XNonce::try_from(nonce).map_err(|_| undecryptable())?;
-        let aad = associated_data(portal, column);
+        let aad = associated_data(account, column);
         let plain = std::iter::once(&self.aead)
             .chain(&self.old)
             .find_map(|aead| aead.decrypt(&nonce, Payload { msg: ciphertext, aad: &aad }).ok())
@@ -126,8 +127,8 @@ impl TokenCipher {
 }
 
 /// What a sealed column is bound to: the format, the column and the account.
-fn associated_data(portal: u64, column: &str) -> Vec<u8> {
-    format!("hubspot-timeline token v1\0{column}\0{portal}").into_bytes()
+fn associated_data(account: AccountId, column: &str) -> Vec<u8> {
+    format!("hubspot-timeline token v1\0{column}\0{account}").into_bytes()
 }
 
 #[cfg(test)]
@@ -137,30 +138,37 @@ mod tests {
     #[test]
     fn a_sealed_token_opens_only_with_its_key_account_and_column() {
         let cipher = TokenCipher::new([1; 32]);
-        let sealed = cipher.seal(101, "access_token", "at-secret").unwrap();
+        let sealed = cipher.seal(AccountId::new(101), "access_token", "at-secret").unwrap();
         assert!(!sealed.windows(9).any(|window| window == b"at-secret"));
-        assert_eq!(cipher.open(101, "access_token", &sealed).unwrap(), "at-secret");
-        assert_ne!(sealed, cipher.seal(101, "access_token", "at-secret").unwrap(), "a fresh nonce per write");
-        for (portal, column, key) in
+        assert_eq!(cipher.open(AccountId::new(101), "access_token", &sealed).unwrap(), "at-secret");
+        assert_ne!(
+            sealed,
+            cipher.seal(AccountId::new(101), "access_token", "at-secret").unwrap(),
+            "a fresh nonce per write"
+        );
+        for (account, column, key) in
             [(202, "access_token", [1; 32]), (101, "refresh_token", [1; 32]), (101, "access_token", [2; 32])]
         {
-            let opened = TokenCipher::new(key).open(portal, column, &sealed);
-            assert!(matches!(opened, Err(Error::Undecryptable { .. })), "{portal} {column}");
+            let opened = TokenCipher::new(key).open(AccountId::new(account), column, &sealed);
+            assert!(matches!(opened, Err(Error::Undecryptable { .. })), "{account} {column}");
         }
         let mut tampered = sealed.clone();
         *tampered.last_mut().unwrap() ^= 1;
-        assert!(cipher.open(101, "access_token", &tampered).is_err());
-        assert!(cipher.open(101, "access_token", &sealed[..10]).is_err());
+        assert!(cipher.open(AccountId::new(101), "access_token", &tampered).is_err());
+        assert!(cipher.open(AccountId::new(101), "access_token", &sealed[..10]).is_err());
     }
 
     #[test]
     fn a_new_key_reads_what_its_old_key_sealed_and_seals_with_itself() {
         let old = TokenCipher::new([1; 32]);
-        let sealed_before = old.seal(101, "refresh_token", "rt-secret").unwrap();
+        let sealed_before = old.seal(AccountId::new(101), "refresh_token", "rt-secret").unwrap();
         let rotated = TokenCipher::new([2; 32]).reading_old_key(old.clone());
-        assert_eq!(rotated.open(101, "refresh_token", &sealed_before).unwrap(), "rt-secret");
-        let sealed_after = rotated.seal(101, "refresh_token", "rt-secret").unwrap();
-        assert!(old.open(101, "refresh_token", &sealed_after).is_err(), "sealed with the new key");
-        assert_eq!(TokenCipher::new([2; 32]).open(101, "refresh_token", &sealed_after).unwrap(), "rt-secret");
+        assert_eq!(rotated.open(AccountId::new(101), "refresh_token", &sealed_before).unwrap(), "rt-secret");
+        let sealed_after = rotated.seal(AccountId::new(101), "refresh_token", "rt-secret").unwrap();
+        assert!(old.open(AccountId::new(101), "refresh_token", &sealed_after).is_err(), "sealed with the new key");
+        assert_eq!(
+            TokenCipher::new([2; 32]).open(AccountId::new(101), "refresh_token", &sealed_after).unwrap(),
+            "rt-secret"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! kinds and states.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+use timeline_core::AccountId;
 
 use chrono::{DateTime, Utc};
 use timeline_dispatch::{EventKind, OutboxError, RowState};
@@ -25,13 +26,13 @@ pub(crate) fn from_db_time(time: DateTime<Utc>) -> SystemTime {
 }
 
 /// An account as its `bigint`: the same 64 bits.
-pub(crate) fn to_db_portal(portal: u64) -> i64 {
-    i64::from_ne_bytes(portal.to_ne_bytes())
+pub(crate) fn to_db_account(account: AccountId) -> i64 {
+    i64::from_ne_bytes(account.get().to_ne_bytes())
 }
 
 /// A `bigint` account as the account.
-pub(crate) fn from_db_portal(portal: i64) -> u64 {
-    u64::from_ne_bytes(portal.to_ne_bytes())
+pub(crate) fn from_db_account(account: i64) -> AccountId {
+    AccountId::new(u64::from_ne_bytes(account.to_ne_bytes()))
 }
 
 /// An attempt number as its `integer`.
@@ -91,8 +92,8 @@ mod tests {
 
     #[test]
     fn every_account_keeps_its_bits() {
-        for portal in [0, 1, 123_456, i64::MAX as u64, u64::MAX] {
-            assert_eq!(from_db_portal(to_db_portal(portal)), portal);
+        for account in [0, 1, 123_456, i64::MAX as u64, u64::MAX] {
+            assert_eq!(from_db_account(to_db_account(AccountId::new(account))), AccountId::new(account));
         }
     }
 }

@@ -1,6 +1,7 @@
 //! [`Error`]: why a Postgres connection could not be made, or the
 //! [`PgTokenStore`](crate::PgTokenStore) failed. Its `Display`, `Debug` and
 //! sources never show a database URL (it may hold a password) or a token.
+use timeline_core::AccountId;
 
 /// Why [`connect`](crate::connect) or [`connect_options`](crate::connect_options)
 /// failed (`Url`, `CaFileWithoutVerification`, `Refused`: they name the
@@ -44,44 +45,44 @@ pub enum Error {
     /// A sealed token did not open: the store's key is not the one it was
     /// sealed with, or the row was changed or copied from another account.
     #[error(
-        "postgres token store: the {column} of account {portal} does not decrypt: \
+        "postgres token store: the {column} of account {account} does not decrypt: \
          the token key is not the one it was written with, or the row was tampered with"
     )]
     Undecryptable {
         /// The account.
-        portal: u64,
+        account: AccountId,
         /// The column.
         column: String,
     },
     /// A token could not be sealed.
-    #[error("postgres token store: the {column} of account {portal} could not be encrypted")]
+    #[error("postgres token store: the {column} of account {account} could not be encrypted")]
     Encrypt {
         /// The account.
-        portal: u64,
+        account: AccountId,
         /// The column.
         column: String,
     },
     /// The account's row is encrypted and the store has no key.
-    #[error("postgres token store: the tokens of account {portal} are encrypted and this store has no token key")]
+    #[error("postgres token store: the tokens of account {account} are encrypted and this store has no token key")]
     KeyMissing {
         /// The account.
-        portal: u64,
+        account: AccountId,
     },
     /// The account's row is plaintext while the store has a key: refused,
     /// since anyone who can write the table could have put it there.
     #[error(
-        "postgres token store: the tokens of account {portal} are not encrypted, and this store only reads \
+        "postgres token store: the tokens of account {account} are not encrypted, and this store only reads \
          tokens encrypted with its key"
     )]
     NotEncrypted {
         /// The account.
-        portal: u64,
+        account: AccountId,
     },
     /// A token stored without a key is not UTF-8 text.
-    #[error("postgres token store: the {column} of account {portal} is not text")]
+    #[error("postgres token store: the {column} of account {account} is not text")]
     NotText {
         /// The account.
-        portal: u64,
+        account: AccountId,
         /// The column.
         column: String,
     },

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgRow;
@@ -14,8 +15,8 @@ use timeline_dispatch::{
 };
 
 use crate::codec::{
-    db_error, from_db_attempt, from_db_count, from_db_kind, from_db_portal, from_db_state, from_db_time, to_db_attempt,
-    to_db_limit, to_db_portal, to_db_time,
+    db_error, from_db_account, from_db_attempt, from_db_count, from_db_kind, from_db_state, from_db_time,
+    to_db_account, to_db_attempt, to_db_limit, to_db_time,
 };
 use crate::enqueue::insert;
 use crate::group_commit::GroupCommits;
@@ -171,7 +172,7 @@ impl PgOutbox {
     async fn claim_rows(
         &self,
         limits: ClaimLimits,
-        skip: &[u64],
+        skip: &[AccountId],
         lease: Duration,
         now: SystemTime,
     ) -> Result<Vec<Claimed>, OutboxError> {
@@ -184,7 +185,7 @@ impl PgOutbox {
             .bind(to_db_limit(limits.per_account))
             .bind(to_db_limit(limits.total))
             .bind(to_db_time(lease_end)?)
-            .bind(skip.iter().copied().map(to_db_portal).collect::<Vec<_>>())
+            .bind(skip.iter().copied().map(to_db_account).collect::<Vec<_>>())
             .fetch_all(&self.pool)
             .await
             .map_err(db_error("claim"))?;
@@ -299,20 +300,20 @@ impl PgOutbox {
             .map_err(db_error("count rows per account"))?;
         let mut accounts: Vec<AccountCounts> = rows
             .into_iter()
-            .map(|(portal, undelivered, dead)| AccountCounts {
-                portal: from_db_portal(portal),
+            .map(|(account, undelivered, dead)| AccountCounts {
+                account: from_db_account(account),
                 undelivered: from_db_count(undelivered),
                 dead: from_db_count(dead),
             })
             .collect();
-        accounts.sort_by_key(|account| account.portal);
+        accounts.sort_by_key(|account| account.account);
         Ok(accounts)
     }
 
     async fn list_rows(&self, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, OutboxError> {
         let rows = sqlx::query(AssertSqlSafe(self.statements.list.clone()))
             .bind(filter.state.map(RowState::as_str))
-            .bind(filter.portal.map(to_db_portal))
+            .bind(filter.account.map(to_db_account))
             .bind(filter.event_id.as_deref())
             .bind(to_db_limit(limit))
             .fetch_all(&self.pool)
@@ -323,7 +324,7 @@ impl PgOutbox {
 
     async fn requeue(&self, filter: &RowFilter, now: SystemTime) -> Result<u64, OutboxError> {
         let done = sqlx::query(AssertSqlSafe(self.statements.requeue_dead.clone()))
-            .bind(filter.portal.map(to_db_portal))
+            .bind(filter.account.map(to_db_account))
             .bind(filter.event_id.as_deref())
             .bind(to_db_time(now)?)
             .execute(&self.pool)
@@ -374,13 +375,13 @@ fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), OutboxError> {
             row.try_get::<bool, _>("may_have_landed")?,
         ))
     })();
-    let (first, id, attempts, portal, kind, event_type, event_id, body, enqueued_at, may_have_landed) =
+    let (first, id, attempts, account, kind, event_type, event_id, body, enqueued_at, may_have_landed) =
         decoded.map_err(read)?;
     Ok((
         first,
         Claimed {
             fence: Fence { row: id, attempt: from_db_attempt(attempts)? },
-            key: EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id },
+            key: EventKey { account: from_db_account(account), kind: from_db_kind(&kind)?, event_type, event_id },
             body,
             enqueued_at: from_db_time(enqueued_at),
             may_have_landed,
@@ -406,11 +407,11 @@ fn summary_row(row: &PgRow) -> Result<RowSummary, OutboxError> {
             row.try_get::<bool, _>("may_have_landed")?,
         ))
     })();
-    let (id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, may_have_landed) =
+    let (id, account, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, may_have_landed) =
         decoded.map_err(read)?;
     Ok(RowSummary {
         row: id,
-        key: EventKey { portal: from_db_portal(portal), kind: from_db_kind(&kind)?, event_type, event_id },
+        key: EventKey { account: from_db_account(account), kind: from_db_kind(&kind)?, event_type, event_id },
         state: from_db_state(&state)?,
         attempts: from_db_attempt(attempts)?,
         enqueued_at: from_db_time(enqueued_at),
@@ -430,7 +431,7 @@ impl Outbox for PgOutbox {
     fn claim_skipping<'a>(
         &'a self,
         limits: ClaimLimits,
-        skip: &'a [u64],
+        skip: &'a [AccountId],
         lease: Duration,
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 /// The statements of one outbox schema.
 #[derive(Debug)]
 pub(crate) struct Statements {
-    /// $1 portals, $2 kinds, $3 event types, $4 event ids, $5 bodies, $6
+    /// $1 accounts, $2 kinds, $3 event types, $4 event ids, $5 bodies, $6
     /// enqueue times, $7 the channel to notify when a row is added (NULL: none). Returns the
     /// keys added.
     pub(crate) enqueue: Arc<str>,
@@ -35,9 +35,9 @@ pub(crate) struct Statements {
     pub(crate) depth: Arc<str>,
     /// Undelivered and dead rows per account.
     pub(crate) account_counts: Arc<str>,
-    /// $1 state or NULL, $2 portal or NULL, $3 event id or NULL, $4 limit.
+    /// $1 state or NULL, $2 account or NULL, $3 event id or NULL, $4 limit.
     pub(crate) list: Arc<str>,
-    /// $1 portal or NULL, $2 event id or NULL, $3 now.
+    /// $1 account or NULL, $2 event id or NULL, $3 now.
     pub(crate) requeue_dead: Arc<str>,
     /// $1 before.
     pub(crate) purge: Arc<str>,
@@ -82,7 +82,7 @@ impl Statements {
             )
             .into(),
             // The accounts with undelivered rows, found by skipping through
-            // the (portal, id) index one account at a time; each account's
+            // the (account, id) index one account at a time; each account's
             // oldest due row; the oldest `total` of those accounts; how many
             // due rows each has (up to `per_account`), and so each one's
             // share of `total` in that order; then each share locked with

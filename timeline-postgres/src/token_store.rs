@@ -4,16 +4,17 @@
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use chrono::{DateTime, Utc};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
-use timeline_core::{BoxFuture, PortalTokens, RenewalLock, StoreError, TokenStore};
+use timeline_core::{AccountTokens, BoxFuture, RenewalLock, StoreError, TokenStore};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::cipher::TokenCipher;
-use crate::codec::to_db_portal;
+use crate::codec::to_db_account;
 use crate::error::Error;
 use crate::schema::{MigrationFailure, is_plain_schema, migrate_in_schema};
 
@@ -64,7 +65,7 @@ fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
 /// uses them. Every write raises the row's `version`, and
 /// [`save_renewed`](TokenStore::save_renewed) updates the row only while it
 /// still holds the tokens that were renewed and the version it read
-/// (`UPDATE … WHERE portal = $1 AND version = $2`), so a writer that went
+/// (`UPDATE … WHERE account = $1 AND version = $2`), so a writer that went
 /// past the lock (a lock lost with its connection) never overwrites newer
 /// tokens.
 ///
@@ -191,17 +192,18 @@ impl PgTokenStore {
         })
     }
 
-    /// Puts `tokens` in as the tokens of `portal` unless it has some
+    /// Puts `tokens` in as the tokens of `account` unless it has some
     /// already (which stay: a replica that starts again from a seed file
     /// keeps the tokens renewed since); says whether it did.
-    pub async fn seed(&self, portal: u64, tokens: &PortalTokens) -> Result<bool, Error> {
-        let (access, refresh) = self.seal(portal, tokens)?;
+    pub async fn seed(&self, account: impl Into<AccountId>, tokens: &AccountTokens) -> Result<bool, Error> {
+        let account = account.into();
+        let (access, refresh) = self.seal(account, tokens)?;
         let done = sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO {} (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (portal) DO NOTHING",
             self.table
         )))
-        .bind(to_db_portal(portal))
+        .bind(to_db_account(account))
         .bind(access)
         .bind(refresh)
         .bind(self.cipher.is_some())
@@ -213,10 +215,11 @@ impl PgTokenStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Puts `tokens` in as the tokens of `portal`, replacing any it had
+    /// Puts `tokens` in as the tokens of `account`, replacing any it had
     /// (what [`TokenStore::save`] does).
-    pub async fn insert(&self, portal: u64, tokens: &PortalTokens) -> Result<(), Error> {
-        let (access, refresh) = self.seal(portal, tokens)?;
+    pub async fn insert(&self, account: impl Into<AccountId>, tokens: &AccountTokens) -> Result<(), Error> {
+        let account = account.into();
+        let (access, refresh) = self.seal(account, tokens)?;
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO {t} AS row (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
             VALUES ($1, $2, $3, $4, $5, $6)
@@ -224,7 +227,7 @@ impl PgTokenStore {
                 expires_at = $5, granted_at = $6, version = row.version + 1, updated_at = now()",
             t = self.table
         )))
-        .bind(to_db_portal(portal))
+        .bind(to_db_account(account))
         .bind(access)
         .bind(refresh)
         .bind(self.cipher.is_some())
@@ -236,51 +239,53 @@ impl PgTokenStore {
         Ok(())
     }
 
-    /// Deletes the tokens of `portal` (an uninstall); none is no error.
-    pub async fn delete(&self, portal: u64) -> Result<(), Error> {
+    /// Deletes the tokens of `account` (an uninstall); none is no error.
+    pub async fn delete(&self, account: impl Into<AccountId>) -> Result<(), Error> {
+        let account = account.into();
         sqlx::query(AssertSqlSafe(format!("DELETE FROM {} WHERE portal = $1", self.table)))
-            .bind(to_db_portal(portal))
+            .bind(to_db_account(account))
             .execute(&self.pool)
             .await
             .map_err(db_error("delete tokens"))?;
         Ok(())
     }
 
-    /// The tokens of `portal` and their row's version, if it has any.
-    pub async fn get(&self, portal: u64) -> Result<Option<(PortalTokens, i64)>, Error> {
+    /// The tokens of `account` and their row's version, if it has any.
+    pub async fn get(&self, account: impl Into<AccountId>) -> Result<Option<(AccountTokens, i64)>, Error> {
+        let account = account.into();
         let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT access_token, refresh_token, encrypted, expires_at, granted_at, version FROM {} WHERE portal = $1",
             self.table
         )))
-        .bind(to_db_portal(portal))
+        .bind(to_db_account(account))
         .fetch_optional(&self.pool)
         .await
         .map_err(db_error("load tokens"))?;
-        row.map(|row| self.unseal(portal, &row)).transpose()
+        row.map(|row| self.unseal(account, &row)).transpose()
     }
 
-    /// Keeps `renewed` if the row of `portal` still holds `previous`, in
+    /// Keeps `renewed` if the row of `account` still holds `previous`, in
     /// one versioned update.
     async fn compare_and_set(
         &self,
-        portal: u64,
-        previous: &PortalTokens,
-        renewed: &PortalTokens,
+        account: AccountId,
+        previous: &AccountTokens,
+        renewed: &AccountTokens,
     ) -> Result<bool, Error> {
-        let Some((current, version)) = self.get(portal).await? else {
+        let Some((current, version)) = self.get(account).await? else {
             return Ok(false);
         };
         if current.access_token != previous.access_token || current.refresh_token != previous.refresh_token {
             return Ok(false);
         }
-        let (access, refresh) = self.seal(portal, renewed)?;
+        let (access, refresh) = self.seal(account, renewed)?;
         let done = sqlx::query(AssertSqlSafe(format!(
             "UPDATE {} SET access_token = $3, refresh_token = $4, encrypted = $5, expires_at = $6, granted_at = $7,
                 version = version + 1, updated_at = now()
             WHERE portal = $1 AND version = $2",
             self.table
         )))
-        .bind(to_db_portal(portal))
+        .bind(to_db_account(account))
         .bind(version)
         .bind(access)
         .bind(refresh)
@@ -293,8 +298,8 @@ impl PgTokenStore {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Takes the advisory lock of `portal` in a transaction of its own.
-    async fn lock(&self, portal: u64) -> Result<PgRenewalLock, Error> {
+    /// Takes the advisory lock of `account` in a transaction of its own.
+    async fn lock(&self, account: AccountId) -> Result<PgRenewalLock, Error> {
         // The semaphore is never closed, so this always gives a permit.
         let slot = Arc::clone(&self.lock_slots).acquire_owned().await.ok();
         let mut tx = self.pool.begin().await.map_err(db_error("begin the renewal lock's transaction"))?;
@@ -307,26 +312,26 @@ impl PgTokenStore {
         .await
         .map_err(db_error("set the renewal lock's timeouts"))?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind(format!("hubspot-timeline renewal {}.tokens {portal}", self.schema))
+            .bind(format!("hubspot-timeline renewal {}.tokens {account}", self.schema))
             .execute(&mut *tx)
             .await
             .map_err(db_error("take the renewal lock"))?;
         Ok(PgRenewalLock { tx, _slot: slot })
     }
 
-    /// The columns of `tokens` as `portal`'s row keeps them.
-    fn seal(&self, portal: u64, tokens: &PortalTokens) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    /// The columns of `tokens` as `account`'s row keeps them.
+    fn seal(&self, account: AccountId, tokens: &AccountTokens) -> Result<(Vec<u8>, Vec<u8>), Error> {
         Ok(match &self.cipher {
             Some(cipher) => (
-                cipher.seal(portal, "access_token", &tokens.access_token)?,
-                cipher.seal(portal, "refresh_token", &tokens.refresh_token)?,
+                cipher.seal(account, "access_token", &tokens.access_token)?,
+                cipher.seal(account, "refresh_token", &tokens.refresh_token)?,
             ),
             None => (tokens.access_token.as_bytes().to_vec(), tokens.refresh_token.as_bytes().to_vec()),
         })
     }
 
-    /// The tokens and version of `portal`'s row.
-    fn unseal(&self, portal: u64, row: &PgRow) -> Result<(PortalTokens, i64), Error> {
+    /// The tokens and version of `account`'s row.
+    fn unseal(&self, account: AccountId, row: &PgRow) -> Result<(AccountTokens, i64), Error> {
         let read = db_error("read tokens");
         let decoded: Result<_, sqlx::Error> = (|| {
             Ok((
@@ -340,12 +345,14 @@ impl PgTokenStore {
         })();
         let (access, refresh, encrypted, expires_at, granted_at, version) = decoded.map_err(read)?;
         let open = |column: &str, bytes: Vec<u8>| match (&self.cipher, encrypted) {
-            (Some(cipher), true) => cipher.open(portal, column, &bytes),
-            (Some(_), false) => Err(Error::NotEncrypted { portal }),
-            (None, true) => Err(Error::KeyMissing { portal }),
-            (None, false) => String::from_utf8(bytes).map_err(|_| Error::NotText { portal, column: column.to_owned() }),
+            (Some(cipher), true) => cipher.open(account, column, &bytes),
+            (Some(_), false) => Err(Error::NotEncrypted { account }),
+            (None, true) => Err(Error::KeyMissing { account }),
+            (None, false) => {
+                String::from_utf8(bytes).map_err(|_| Error::NotText { account, column: column.to_owned() })
+            }
         };
-        let mut tokens = PortalTokens::new(open("access_token", access)?, expires_at, open("refresh_token", refresh)?);
+        let mut tokens = AccountTokens::new(open("access_token", access)?, expires_at, open("refresh_token", refresh)?);
         tokens.granted_at = granted_at;
         Ok((tokens, version))
     }
@@ -373,28 +380,28 @@ impl RenewalLock for PgRenewalLock {
 }
 
 impl TokenStore for PgTokenStore {
-    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
-        Box::pin(async move { Ok(self.get(portal).await?.map(|(tokens, _)| tokens)) })
+    fn load(&self, account: AccountId) -> BoxFuture<'_, Result<Option<AccountTokens>, StoreError>> {
+        Box::pin(async move { Ok(self.get(account).await?.map(|(tokens, _)| tokens)) })
     }
 
-    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(async move { Ok(self.insert(portal, tokens).await?) })
+    fn save<'a>(&'a self, account: AccountId, tokens: &'a AccountTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move { Ok(self.insert(account, tokens).await?) })
     }
 
-    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move { Ok(self.delete(portal).await?) })
+    fn remove(&self, account: AccountId) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(async move { Ok(self.delete(account).await?) })
     }
 
-    fn lock_renewal(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RenewalLock>, StoreError>> {
-        Box::pin(async move { Ok(Box::new(self.lock(portal).await?) as Box<dyn RenewalLock>) })
+    fn lock_renewal(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RenewalLock>, StoreError>> {
+        Box::pin(async move { Ok(Box::new(self.lock(account).await?) as Box<dyn RenewalLock>) })
     }
 
     fn save_renewed<'a>(
         &'a self,
-        portal: u64,
-        previous: &'a PortalTokens,
-        renewed: &'a PortalTokens,
+        account: AccountId,
+        previous: &'a AccountTokens,
+        renewed: &'a AccountTokens,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
-        Box::pin(async move { Ok(self.compare_and_set(portal, previous, renewed).await?) })
+        Box::pin(async move { Ok(self.compare_and_set(account, previous, renewed).await?) })
     }
 }

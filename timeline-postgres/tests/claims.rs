@@ -40,7 +40,7 @@ async fn two_claimers_never_get_the_same_row() {
     // The second claimer has its own pool, as another replica would.
     let second = PgOutbox::new(db.pool().await);
     let events: Vec<NewEvent> =
-        (0..PER_ACCOUNT).flat_map(|n| (1..=ACCOUNTS).map(move |portal| event(portal, &format!("e-{n}")))).collect();
+        (0..PER_ACCOUNT).flat_map(|n| (1..=ACCOUNTS).map(move |account| event(account, &format!("e-{n}")))).collect();
     for chunk in events.chunks(500) {
         first.enqueue(chunk, at(0)).await.unwrap();
     }
@@ -81,17 +81,17 @@ async fn a_claim_takes_each_accounts_oldest_rows_accounts_by_their_oldest_due_ro
     outbox.enqueue(&[event(9, "nine-0"), event(8, "eight-0"), event(9, "nine-1")], at(2)).await.unwrap();
 
     let claimed = outbox.claim(ClaimLimits { per_account: 4, total: 5 }, LEASE, at(3)).await.unwrap();
-    let got: Vec<_> = claimed.iter().map(|c| (c.key.portal, c.key.event_id.as_str())).collect();
+    let got: Vec<_> = claimed.iter().map(|c| (c.key.account.get(), c.key.event_id.as_str())).collect();
     assert_eq!(got, [(7, "big-0"), (7, "big-1"), (7, "big-2"), (7, "big-3"), (9, "nine-0")]);
 
     // Now account 8's oldest due row (eight-0) is older than 9's (nine-1).
     let claimed = outbox.claim(ClaimLimits { per_account: 4, total: 100 }, LEASE, at(4)).await.unwrap();
-    let got: Vec<_> = claimed.iter().map(|c| (c.key.portal, c.key.event_id.as_str())).collect();
+    let got: Vec<_> = claimed.iter().map(|c| (c.key.account.get(), c.key.event_id.as_str())).collect();
     assert_eq!(got, [(7, "big-4"), (7, "big-5"), (7, "big-6"), (7, "big-7"), (8, "eight-0"), (9, "nine-1")]);
 
     // Once due, account 10's row, the oldest, goes first.
     let claimed = outbox.claim(ClaimLimits { per_account: 1, total: 2 }, LEASE, at(1000)).await.unwrap();
-    let got: Vec<_> = claimed.iter().map(|c| (c.key.portal, c.key.event_id.as_str())).collect();
+    let got: Vec<_> = claimed.iter().map(|c| (c.key.account.get(), c.key.event_id.as_str())).collect();
     assert_eq!(got, [(10, "ten-0"), (7, "big-8")]);
 }
 
@@ -103,7 +103,7 @@ async fn a_claim_leaves_every_row_it_does_not_take_to_other_claims() {
     let Some((db, first)) = outbox("claims::locks_only_what_it_claims").await else { return };
     let second = PgOutbox::new(db.pool().await);
     let events: Vec<NewEvent> =
-        (0..10).flat_map(|n| (1..=10).map(move |portal| event(portal, &format!("e-{n}")))).collect();
+        (0..10).flat_map(|n| (1..=10).map(move |account| event(account, &format!("e-{n}")))).collect();
     first.enqueue(&events, at(0)).await.unwrap();
     sqlx::raw_sql(
         "CREATE FUNCTION timeline_outbox.hold() RETURNS trigger LANGUAGE plpgsql AS

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::send::RetryPolicy;
 use hubspot_timeline::wire::TimelineEventTemplate;
@@ -20,7 +20,7 @@ use timeline_dispatch::{DispatchOutcome, Dispatcher, Fate, NewEvent, Outbox};
 use timeline_postgres::PgOutbox;
 use timeline_sandbox::Sandbox;
 
-const PORTALS: [u64; 3] = [101, 102, 103];
+const ACCOUNTS: [u64; 3] = [101, 102, 103];
 const TEMPLATE: &str = "2001001";
 const CLIENT_ID: &str = "test-client-id";
 const CLIENT_SECRET: &str = "test-client-secret";
@@ -38,13 +38,13 @@ struct Signup {
     plan: String,
 }
 
-/// Signup `n` of `portal`; its id names both (ids are unique across accounts).
-fn signup(portal: u64, n: usize) -> Signup {
-    Signup { contact_id: 1_000 + n as u64, signup_id: format!("{portal}-{n}"), plan: "starter".to_owned() }
+/// Signup `n` of `account`; its id names both (ids are unique across accounts).
+fn signup(account: u64, n: usize) -> Signup {
+    Signup { contact_id: 1_000 + n as u64, signup_id: format!("{account}-{n}"), plan: "starter".to_owned() }
 }
 
-fn token_of(portal: u64) -> String {
-    format!("tok-{portal}")
+fn token_of(account: u64) -> String {
+    format!("tok-{account}")
 }
 
 async fn sandbox() -> Sandbox {
@@ -54,14 +54,14 @@ async fn sandbox() -> Sandbox {
     )
     .expect("a valid template");
     let builder = Sandbox::builder().template(template).oauth_client(CLIENT_ID, CLIENT_SECRET).no_rate_limit();
-    let builder = PORTALS.iter().fold(builder, |builder, &portal| builder.portal_token(portal, token_of(portal)));
+    let builder = ACCOUNTS.iter().fold(builder, |builder, &account| builder.account_token(account, token_of(account)));
     builder.start().await.expect("the sandbox starts")
 }
 
 fn app(sandbox: &Sandbox) -> App {
     let store = MemoryTokenStore::new();
-    for portal in PORTALS {
-        store.insert(portal, PortalTokens::new(token_of(portal), Utc::now() + chrono::Duration::days(1), "refresh"));
+    for account in ACCOUNTS {
+        store.insert(account, AccountTokens::new(token_of(account), Utc::now() + chrono::Duration::days(1), "refresh"));
     }
     App::builder()
         .client_id(CLIENT_ID)
@@ -180,8 +180,8 @@ async fn two_dispatchers_on_one_outbox_never_deliver_a_row_twice() {
     }
 
     let rows: Vec<NewEvent> = (0..PER_ACCOUNT)
-        .flat_map(|n| PORTALS.map(|portal| (portal, n)))
-        .map(|(portal, n)| dispatchers[0].encode(portal, &signup(portal, n)).unwrap())
+        .flat_map(|n| ACCOUNTS.map(|account| (account, n)))
+        .map(|(account, n)| dispatchers[0].encode(account, &signup(account, n)).unwrap())
         .collect();
     outbox.enqueue(&rows, SystemTime::now()).await.unwrap();
     for dispatcher in &dispatchers {

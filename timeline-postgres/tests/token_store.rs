@@ -7,9 +7,10 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use timeline_core::AccountId;
 
 use chrono::Utc;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens, TokenStore};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore, TokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::send::{Outcome, RetryPolicy};
 use hubspot_timeline::wire::TimelineEventTemplate;
@@ -77,14 +78,14 @@ async fn pg_store(db: &TestDb) -> PgTokenStore {
     store
 }
 
-/// Tokens the sandbox granted `portal`, already expired, so the first
+/// Tokens the sandbox granted `account`, already expired, so the first
 /// request renews them.
-fn expired_grant(sandbox: &Sandbox, portal: u64) -> PortalTokens {
-    let grant = sandbox.grant(portal);
-    PortalTokens::new(grant.access_token, Utc::now() - chrono::Duration::seconds(1), grant.refresh_token)
+fn expired_grant(sandbox: &Sandbox, account: u64) -> AccountTokens {
+    let grant = sandbox.grant(account);
+    AccountTokens::new(grant.access_token, Utc::now() - chrono::Duration::seconds(1), grant.refresh_token)
 }
 
-fn portals() -> impl Iterator<Item = u64> {
+fn accounts() -> impl Iterator<Item = u64> {
     1..=ACCOUNTS
 }
 
@@ -96,18 +97,18 @@ async fn send_rounds(replicas: &[App], run_for: Duration, started: Instant) -> D
     let mut round = 0;
     loop {
         let sends = replicas.iter().enumerate().flat_map(|(replica, app)| {
-            portals().map(move |portal| {
+            accounts().map(move |account| {
                 let signup = Signup {
-                    contact_id: portal,
-                    signup_id: format!("{portal}-{replica}-{round}"),
+                    contact_id: account,
+                    signup_id: format!("{account}-{replica}-{round}"),
                     plan: "starter".to_owned(),
                 };
-                let client = app.portal(portal);
-                async move { (portal, client.send(&signup).await) }
+                let client = app.account(account);
+                async move { (account, client.send(&signup).await) }
             })
         });
-        for (portal, outcome) in futures_util::future::join_all(sends).await {
-            assert!(matches!(outcome, Ok(Outcome::Created(_))), "account {portal}: {outcome:?}");
+        for (account, outcome) in futures_util::future::join_all(sends).await {
+            assert!(matches!(outcome, Ok(Outcome::Created(_))), "account {account}: {outcome:?}");
         }
         round += 1;
         if started.elapsed() >= run_for {
@@ -124,8 +125,8 @@ fn refreshes_allowed(elapsed: Duration) -> u64 {
     1 + (elapsed.as_secs_f64() / (TOKEN_TTL.as_secs_f64() * 0.9)).floor() as u64
 }
 
-fn refreshes(sandbox: &Sandbox, portal: u64) -> u64 {
-    sandbox.portal_stats(portal).token_request_count("refresh_token")
+fn refreshes(sandbox: &Sandbox, account: u64) -> u64 {
+    sandbox.account_stats(account).token_request_count("refresh_token")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -133,8 +134,8 @@ async fn replicas_sharing_a_postgres_store_refresh_each_account_at_most_once_per
     let Some(db) = TestDb::new("token_store::replicas_once_per_expiry").await else { return };
     let sandbox = sandbox().await;
     let seeder = pg_store(&db).await;
-    for portal in portals() {
-        assert!(seeder.seed(portal, &expired_grant(&sandbox, portal)).await.unwrap());
+    for account in accounts() {
+        assert!(seeder.seed(account, &expired_grant(&sandbox, account)).await.unwrap());
     }
     let started = Instant::now();
     let mut replicas = Vec::new();
@@ -146,13 +147,13 @@ async fn replicas_sharing_a_postgres_store_refresh_each_account_at_most_once_per
     let elapsed = send_rounds(&replicas, TOKEN_TTL * 2 + Duration::from_millis(1_500), started).await;
 
     let allowed = refreshes_allowed(elapsed);
-    for portal in portals() {
-        let count = refreshes(&sandbox, portal);
-        assert!(count >= 3, "account {portal}: {count} refreshes; the run crossed two expiries after the first");
+    for account in accounts() {
+        let count = refreshes(&sandbox, account);
+        assert!(count >= 3, "account {account}: {count} refreshes; the run crossed two expiries after the first");
         assert!(
             count <= allowed,
-            "account {portal}: {count} refreshes in {elapsed:?}, at most {allowed} allowed; {:?}",
-            sandbox.portal_stats(portal)
+            "account {account}: {count} refreshes in {elapsed:?}, at most {allowed} allowed; {:?}",
+            sandbox.account_stats(account)
         );
     }
     let stats = sandbox.stats();
@@ -165,13 +166,14 @@ async fn replicas_sharing_a_postgres_store_refresh_each_account_at_most_once_per
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn replicas_with_stores_of_their_own_refresh_each_account_once_each() {
     let sandbox = sandbox().await;
-    let seeds: Vec<(u64, PortalTokens)> = portals().map(|portal| (portal, expired_grant(&sandbox, portal))).collect();
+    let seeds: Vec<(u64, AccountTokens)> =
+        accounts().map(|account| (account, expired_grant(&sandbox, account))).collect();
     let started = Instant::now();
     let replicas: Vec<App> = (0..REPLICAS)
         .map(|_| {
             let store = MemoryTokenStore::new();
-            for (portal, tokens) in &seeds {
-                store.insert(*portal, tokens.clone());
+            for (account, tokens) in &seeds {
+                store.insert(*account, tokens.clone());
             }
             replica(&sandbox, Arc::new(store))
         })
@@ -180,10 +182,10 @@ async fn replicas_with_stores_of_their_own_refresh_each_account_once_each() {
     let elapsed = send_rounds(&replicas, Duration::ZERO, started).await;
 
     let allowed = refreshes_allowed(elapsed);
-    for portal in portals() {
-        let count = refreshes(&sandbox, portal);
-        assert_eq!(count, REPLICAS as u64, "account {portal}: one refresh per replica");
-        assert!(count > allowed, "account {portal}: {count} refreshes in {elapsed:?} pass for once per expiry");
+    for account in accounts() {
+        let count = refreshes(&sandbox, account);
+        assert_eq!(count, REPLICAS as u64, "account {account}: one refresh per replica");
+        assert!(count > allowed, "account {account}: {count} refreshes in {elapsed:?} pass for once per expiry");
     }
     sandbox.shutdown().await;
 }
@@ -200,7 +202,7 @@ async fn two_concurrent_renewals_of_one_account_make_one_refresh() {
 
     let signup = |n: u32| Signup { contact_id: 7, signup_id: format!("7-{n}"), plan: "pro".to_owned() };
     let (one, two) = (signup(1), signup(2));
-    let (first, second) = (first.portal(7), second.portal(7));
+    let (first, second) = (first.account(7), second.account(7));
     let (a, b) = tokio::join!(first.send(&one), second.send(&two));
     assert!(matches!(a, Ok(Outcome::Created(_))), "{a:?}");
     assert!(matches!(b, Ok(Outcome::Created(_))), "{b:?}");
@@ -212,10 +214,10 @@ async fn two_concurrent_renewals_of_one_account_make_one_refresh() {
     // A renewal of the seeded tokens now finds them gone: the newer tokens stay.
     // (A whole second: the store keeps times to the microsecond.)
     let in_half_an_hour = chrono::DateTime::from_timestamp(Utc::now().timestamp() + 1_800, 0).unwrap();
-    let late = PortalTokens::new("at-late", in_half_an_hour, "rt-late");
-    assert!(!seeder.save_renewed(7, &seeded, &late).await.unwrap(), "another writer won");
+    let late = AccountTokens::new("at-late", in_half_an_hour, "rt-late");
+    assert!(!seeder.save_renewed(AccountId::new(7), &seeded, &late).await.unwrap(), "another writer won");
     assert_eq!(seeder.get(7).await.unwrap().unwrap().0, renewed);
-    assert!(seeder.save_renewed(7, &renewed, &late).await.unwrap());
+    assert!(seeder.save_renewed(AccountId::new(7), &renewed, &late).await.unwrap());
     assert_eq!(seeder.get(7).await.unwrap().unwrap(), (late, 3));
     sandbox.shutdown().await;
 }
@@ -225,12 +227,13 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
     let Some(db) = TestDb::new("token_store::encryption").await else { return };
     let store = pg_store(&db).await;
     let expires = Utc::now() + chrono::Duration::minutes(30);
-    let tokens = |portal: u64| PortalTokens::new(format!("at-secret-{portal}"), expires, format!("rt-secret-{portal}"));
-    for portal in [101, 102] {
-        assert!(store.seed(portal, &tokens(portal)).await.unwrap());
+    let tokens =
+        |account: u64| AccountTokens::new(format!("at-secret-{account}"), expires, format!("rt-secret-{account}"));
+    for account in [101, 102] {
+        assert!(store.seed(account, &tokens(account)).await.unwrap());
     }
     assert!(!store.seed(101, &tokens(999)).await.unwrap(), "a seed keeps the tokens there");
-    assert_eq!(store.load(101).await.unwrap().unwrap().access_token, "at-secret-101");
+    assert_eq!(store.load(AccountId::new(101)).await.unwrap().unwrap().access_token, "at-secret-101");
     assert!(!format!("{store:?}").contains("secret"), "{store:?}");
 
     let pool = store.pool().clone();
@@ -251,14 +254,14 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
         matches!(error.downcast_ref::<timeline_postgres::Error>(), Some(timeline_postgres::Error::Undecryptable { .. }))
     };
     let wrong_key = PgTokenStore::new(pool.clone()).encrypted(TokenCipher::new([0x11; 32]));
-    let error = wrong_key.load(101).await.unwrap_err();
+    let error = wrong_key.load(AccountId::new(101)).await.unwrap_err();
     assert!(undecryptable(&error), "{error}");
     assert!(error.to_string().contains("does not decrypt"), "{error}");
-    let error = PgTokenStore::new(pool.clone()).load(101).await.unwrap_err();
+    let error = PgTokenStore::new(pool.clone()).load(AccountId::new(101)).await.unwrap_err();
     assert!(
         matches!(
             error.downcast_ref::<timeline_postgres::Error>(),
-            Some(timeline_postgres::Error::KeyMissing { portal: 101 })
+            Some(timeline_postgres::Error::KeyMissing { account }) if account.get() == 101
         ),
         "{error}"
     );
@@ -268,7 +271,7 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
         .execute(&pool)
         .await
         .unwrap();
-    let error = store.load(101).await.unwrap_err();
+    let error = store.load(AccountId::new(101)).await.unwrap_err();
     assert!(undecryptable(&error), "{error}");
     // Another account's ciphertext copied in.
     sqlx::query(
@@ -277,16 +280,16 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
     .execute(&pool)
     .await
     .unwrap();
-    let error = store.load(102).await.unwrap_err();
+    let error = store.load(AccountId::new(102)).await.unwrap_err();
     assert!(undecryptable(&error), "{error}");
 
     // An app over the wrong key reports the store's error for the account.
     let sandbox = sandbox().await;
     let app = replica(&sandbox, Arc::new(wrong_key));
     let signup = Signup { contact_id: 1, signup_id: "wrong-key".to_owned(), plan: "pro".to_owned() };
-    let outcome = app.portal(101).send(&signup).await;
+    let outcome = app.account(101).send(&signup).await;
     assert!(
-        matches!(outcome.as_ref().map_err(|stopped| stopped.cause()), Err(Error::TokenStore { portal: 101, message, .. }) if message.contains("does not decrypt")),
+        matches!(outcome.as_ref().map_err(|stopped| stopped.cause()), Err(Error::TokenStore { account, message, .. }) if account.get() == 101 && message.contains("does not decrypt")),
         "{outcome:?}"
     );
     assert_eq!(sandbox.stats().requests, 0, "nothing was sent");
@@ -299,15 +302,15 @@ async fn a_renewal_lock_keeps_other_replicas_out_until_released_or_its_connectio
     let holder = pg_store(&db).await;
     let other = pg_store(&db).await.with_lock_timeout(Duration::from_millis(200));
 
-    let held = holder.lock_renewal(7).await.unwrap();
-    let error = other.lock_renewal(7).await.err().expect("the lock is held");
+    let held = holder.lock_renewal(AccountId::new(7)).await.unwrap();
+    let error = other.lock_renewal(AccountId::new(7)).await.err().expect("the lock is held");
     assert!(error.to_string().contains("take the renewal lock"), "{error}");
-    other.lock_renewal(8).await.unwrap().release().await.unwrap();
+    other.lock_renewal(AccountId::new(8)).await.unwrap().release().await.unwrap();
     held.release().await.unwrap();
-    other.lock_renewal(7).await.unwrap().release().await.unwrap();
+    other.lock_renewal(AccountId::new(7)).await.unwrap().release().await.unwrap();
 
     // A replica that dies holding the lock: its connection ends, and so does the lock.
-    let _dying = holder.lock_renewal(7).await.unwrap();
+    let _dying = holder.lock_renewal(AccountId::new(7)).await.unwrap();
     let admin = db.pool().await;
     let (killed,): (bool,) = sqlx::query_as(
         "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_locks
@@ -318,5 +321,5 @@ async fn a_renewal_lock_keeps_other_replicas_out_until_released_or_its_connectio
     .unwrap();
     assert!(killed);
     let other = other.with_lock_timeout(Duration::from_secs(60));
-    other.lock_renewal(7).await.unwrap().release().await.unwrap();
+    other.lock_renewal(AccountId::new(7)).await.unwrap().release().await.unwrap();
 }

@@ -62,7 +62,8 @@ async fn a_committed_transaction_leaves_its_events_once() {
     assert_eq!(registrations(&pool).await, 1);
     assert_eq!(outbox.counts().await.unwrap().pending, 3);
     let claimed = outbox.claim(ALL, LEASE, at(2)).await.unwrap();
-    let mut got: Vec<_> = claimed.iter().map(|c| (c.key.portal, c.key.event_id.as_str(), c.body.clone())).collect();
+    let mut got: Vec<_> =
+        claimed.iter().map(|c| (c.key.account.get(), c.key.event_id.as_str(), c.body.clone())).collect();
     got.sort();
     assert_eq!(
         got,

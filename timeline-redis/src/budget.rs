@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use redis::{ErrorKind, RedisError, ServerErrorKind};
 use timeline_core::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RateLimitHeaders, RatePermit};
@@ -123,7 +124,7 @@ fn trouble(error: &RedisError) -> Trouble {
 ///   [`LocalRateBudget`] for the same rules in process).
 /// - Keys expire about a window after their last change: idle accounts hold
 ///   nothing. Each account takes three keys,
-///   `PREFIX:{PORTAL}:log`, `PREFIX:{PORTAL}:blocked` and `PREFIX:{PORTAL}:window`.
+///   `PREFIX:{ACCOUNT}:log`, `PREFIX:{ACCOUNT}:blocked` and `PREFIX:{ACCOUNT}:window`.
 ///
 /// A permit takes one round trip to start (more when it waits) and one
 /// more, in the background, when it ends; an answer's headers take one more
@@ -182,7 +183,7 @@ pub(crate) struct Shared {
     /// One gate per account with a request waiting: the requests of one
     /// budget ask Redis for an account one at a time, so a full window is
     /// polled by one waiter per replica, not by every waiting request.
-    pub(crate) gates: Mutex<HashMap<u64, Arc<tokio::sync::Mutex<()>>>>,
+    pub(crate) gates: Mutex<HashMap<AccountId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Shared {
@@ -239,18 +240,18 @@ impl Shared {
         }
     }
 
-    /// The gate of `portal`'s waiting requests.
-    fn gate(&self, portal: u64) -> Arc<tokio::sync::Mutex<()>> {
+    /// The gate of `account`'s waiting requests.
+    fn gate(&self, account: AccountId) -> Arc<tokio::sync::Mutex<()>> {
         let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Arc::clone(gates.entry(portal).or_default())
+        Arc::clone(gates.entry(account).or_default())
     }
 
-    /// Forgets `portal`'s gate when no other request holds it.
-    fn leave_gate(&self, portal: u64, gate: Arc<tokio::sync::Mutex<()>>) {
+    /// Forgets `account`'s gate when no other request holds it.
+    fn leave_gate(&self, account: AccountId, gate: Arc<tokio::sync::Mutex<()>>) {
         let mut gates = self.gates.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // The map's and ours: nobody else waits.
         if Arc::strong_count(&gate) == 2 {
-            gates.remove(&portal);
+            gates.remove(&account);
         }
     }
 
@@ -281,19 +282,19 @@ impl RedisRateBudget {
         self.shared.outage.load(Ordering::Relaxed)
     }
 
-    async fn acquire_shared(&self, portal: u64) -> Result<Box<dyn RatePermit + '_>, BudgetError> {
-        let gate = self.shared.gate(portal);
+    async fn acquire_shared(&self, account: AccountId) -> Result<Box<dyn RatePermit + '_>, BudgetError> {
+        let gate = self.shared.gate(account);
         let permit = {
             let _turn = gate.lock().await;
-            self.acquire_in_turn(portal).await
+            self.acquire_in_turn(account).await
         };
-        self.shared.leave_gate(portal, gate);
+        self.shared.leave_gate(account, gate);
         permit
     }
 
-    /// Asks Redis (or the fallback) until `portal` has room, or Redis
+    /// Asks Redis (or the fallback) until `account` has room, or Redis
     /// refuses.
-    async fn acquire_in_turn(&self, portal: u64) -> Result<Box<dyn RatePermit + '_>, BudgetError> {
+    async fn acquire_in_turn(&self, account: AccountId) -> Result<Box<dyn RatePermit + '_>, BudgetError> {
         let shared = &self.shared;
         let name = shared.unique_name();
         let mut backoff = FIRST_BACKOFF;
@@ -301,13 +302,13 @@ impl RedisRateBudget {
             if let (OnUnreachable::LocalShare { .. }, Some(fallback)) = (shared.on_unreachable, &shared.fallback)
                 && shared.probe_later(Instant::now())
             {
-                return fallback.acquire(portal).await;
+                return fallback.acquire(account).await;
             }
             let (generation, mut connection) = shared.connection.get();
-            let error = match shared.script.acquire(&mut connection, portal, &name).await {
+            let error = match shared.script.acquire(&mut connection, account, &name).await {
                 Ok(Answer::Admitted { at }) => {
                     shared.reached();
-                    return Ok(Box::new(RedisPermit { shared: Arc::clone(shared), portal, name, started: at }));
+                    return Ok(Box::new(RedisPermit { shared: Arc::clone(shared), account, name, started: at }));
                 }
                 Ok(Answer::Wait { micros }) => {
                     shared.reached();
@@ -332,7 +333,7 @@ impl RedisRateBudget {
                         (&shared.fallback, shared.on_unreachable)
                     {
                         shared.probe_after(Instant::now());
-                        return fallback.acquire(portal).await;
+                        return fallback.acquire(account).await;
                     }
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(LONGEST_BACKOFF);
@@ -356,15 +357,15 @@ impl fmt::Debug for RedisRateBudget {
 impl RateBudget for RedisRateBudget {
     /// A permit from the account's shared window; a [`Error`] (boxed)
     /// when Redis refuses.
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
-        Box::pin(self.acquire_shared(portal))
+    fn acquire(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
+        Box::pin(self.acquire_shared(account))
     }
 }
 
 /// A request's entry in its account's shared log.
 struct RedisPermit {
     shared: Arc<Shared>,
-    portal: u64,
+    account: AccountId,
     name: String,
     /// The entry's start time (µs, the server's clock).
     started: u64,
@@ -376,7 +377,7 @@ impl RatePermit for RedisPermit {
             return;
         };
         let feedback = Feedback::Observe {
-            portal: self.portal,
+            account: self.account,
             prefix: self.shared.unique_name(),
             remaining,
             max: limits.max.unwrap_or(0),
@@ -389,7 +390,7 @@ impl RatePermit for RedisPermit {
     fn saturate(&mut self, retry_after: Option<Duration>) {
         let retry_after_micros = retry_after.map_or(0, |wait| u64::try_from(wait.as_micros()).unwrap_or(u64::MAX / 4));
         let feedback =
-            Feedback::Saturate { portal: self.portal, prefix: self.shared.unique_name(), retry_after_micros };
+            Feedback::Saturate { account: self.account, prefix: self.shared.unique_name(), retry_after_micros };
         let _ = self.shared.feedback.send(feedback);
     }
 }
@@ -397,7 +398,7 @@ impl RatePermit for RedisPermit {
 impl Drop for RedisPermit {
     fn drop(&mut self) {
         let feedback =
-            Feedback::Release { portal: self.portal, name: std::mem::take(&mut self.name), started: self.started };
+            Feedback::Release { account: self.account, name: std::mem::take(&mut self.name), started: self.started };
         let _ = self.shared.feedback.send(feedback);
     }
 }

@@ -4,6 +4,7 @@
 
 use redis::aio::ConnectionLike;
 use redis::{RedisResult, Script};
+use timeline_core::AccountId;
 use timeline_core::RateLimit;
 
 use crate::sliding_log::LONGEST_ADOPTED_INTERVAL_MICROS;
@@ -21,11 +22,11 @@ pub(crate) enum Answer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Feedback {
     /// The request ended: its entry is dated now.
-    Release { portal: u64, name: String, started: u64 },
+    Release { account: AccountId, name: String, started: u64 },
     /// An answer's rate-limit headers.
-    Observe { portal: u64, prefix: String, remaining: u64, max: u64, interval_millis: u64, sent_at: u64 },
+    Observe { account: AccountId, prefix: String, remaining: u64, max: u64, interval_millis: u64, sent_at: u64 },
     /// A 429 of the rolling limit.
-    Saturate { portal: u64, prefix: String, retry_after_micros: u64 },
+    Saturate { account: AccountId, prefix: String, retry_after_micros: u64 },
 }
 
 /// The script, the key prefix and the configured limit.
@@ -51,21 +52,21 @@ impl BudgetScript {
         &self.prefix
     }
 
-    /// One call of the script for `portal`'s keys in `mode`, at the server's
+    /// One call of the script for `account`'s keys in `mode`, at the server's
     /// clock or at `now`; `name`, then `extra` follow.
     async fn call(
         &self,
         connection: &mut impl ConnectionLike,
-        portal: u64,
+        account: AccountId,
         mode: &str,
         now: Option<u64>,
         name: &str,
         extra: &[u64],
     ) -> RedisResult<Vec<u64>> {
-        let mut invocation = self.script.key(format!("{}:{{{portal}}}:log", self.prefix));
+        let mut invocation = self.script.key(format!("{}:{{{account}}}:log", self.prefix));
         invocation
-            .key(format!("{}:{{{portal}}}:blocked", self.prefix))
-            .key(format!("{}:{{{portal}}}:window", self.prefix))
+            .key(format!("{}:{{{account}}}:blocked", self.prefix))
+            .key(format!("{}:{{{account}}}:window", self.prefix))
             .arg(mode)
             .arg(self.max)
             .arg(self.window_micros)
@@ -77,26 +78,26 @@ impl BudgetScript {
         invocation.invoke_async(connection).await
     }
 
-    /// Asks whether the request `name` of `portal` may start now (on the
+    /// Asks whether the request `name` of `account` may start now (on the
     /// server's clock).
     pub(crate) async fn acquire(
         &self,
         connection: &mut impl ConnectionLike,
-        portal: u64,
+        account: AccountId,
         name: &str,
     ) -> RedisResult<Answer> {
-        self.acquire_at(connection, portal, name, None).await
+        self.acquire_at(connection, account, name, None).await
     }
 
     /// [`acquire`](Self::acquire) at `now` when given.
     pub(crate) async fn acquire_at(
         &self,
         connection: &mut impl ConnectionLike,
-        portal: u64,
+        account: AccountId,
         name: &str,
         now: Option<u64>,
     ) -> RedisResult<Answer> {
-        let answer = self.call(connection, portal, "acquire", now, name, &[]).await?;
+        let answer = self.call(connection, account, "acquire", now, name, &[]).await?;
         match answer.as_slice() {
             [1, at, _] => Ok(Answer::Admitted { at: *at }),
             [_, _, wait] => Ok(Answer::Wait { micros: *wait }),
@@ -112,15 +113,15 @@ impl BudgetScript {
         now: Option<u64>,
     ) -> RedisResult<()> {
         match feedback {
-            Feedback::Release { portal, name, started } => {
-                self.call(connection, *portal, "release", now, name, &[*started]).await?;
+            Feedback::Release { account, name, started } => {
+                self.call(connection, *account, "release", now, name, &[*started]).await?;
             }
-            Feedback::Observe { portal, prefix, remaining, max, interval_millis, sent_at } => {
+            Feedback::Observe { account, prefix, remaining, max, interval_millis, sent_at } => {
                 let extra = [*remaining, *max, *interval_millis, *sent_at, LONGEST_ADOPTED_INTERVAL_MICROS];
-                self.call(connection, *portal, "observe", now, prefix, &extra).await?;
+                self.call(connection, *account, "observe", now, prefix, &extra).await?;
             }
-            Feedback::Saturate { portal, prefix, retry_after_micros } => {
-                self.call(connection, *portal, "saturate", now, prefix, &[*retry_after_micros]).await?;
+            Feedback::Saturate { account, prefix, retry_after_micros } => {
+                self.call(connection, *account, "saturate", now, prefix, &[*retry_after_micros]).await?;
             }
         }
         Ok(())
@@ -168,23 +169,23 @@ mod tests {
         let script = BudgetScript::new("mirror".to_owned(), RateLimit::new(MAX, Duration::from_micros(WINDOW_MICROS)));
         let mut rng = fastrand::Rng::with_seed(13);
         let mut logs = [SlidingLog::new(u64::from(MAX), WINDOW_MICROS), SlidingLog::new(u64::from(MAX), WINDOW_MICROS)];
-        let mut in_flight: Vec<(u64, String, u64)> = Vec::new();
+        let mut in_flight: Vec<(AccountId, String, u64)> = Vec::new();
         let mut now = 1_764_000_000_000_000u64; // the server's clock is in this range
         let (mut admitted, mut waited) = (0, 0);
         for step in 0..600 {
             now += rng.u64(0..WINDOW_MICROS / 8);
-            let portal = rng.u64(0..2);
-            let log = &mut logs[portal as usize];
+            let account = AccountId::new(rng.u64(0..2));
+            let log = &mut logs[account.get() as usize];
             let what = rng.u32(0..20);
             if what < 12 {
                 let name = format!("r{step}");
-                let answer = script.acquire_at(&mut connection, portal, &name, Some(now)).await.unwrap();
+                let answer = script.acquire_at(&mut connection, account, &name, Some(now)).await.unwrap();
                 let expected = log.acquire(now, &name);
-                assert_eq!(decision(answer), expected, "step {step}: acquire of account {portal}");
+                assert_eq!(decision(answer), expected, "step {step}: acquire of account {account}");
                 match expected {
                     Decision::Admitted { at } => {
                         admitted += 1;
-                        in_flight.push((portal, name, at));
+                        in_flight.push((account, name, at));
                     }
                     Decision::Wait { .. } => waited += 1,
                 }
@@ -192,10 +193,10 @@ mod tests {
                 let Some(index) = (!in_flight.is_empty()).then(|| rng.usize(0..in_flight.len())) else {
                     continue;
                 };
-                let (portal, name, started) = in_flight.swap_remove(index);
-                let feedback = Feedback::Release { portal, name: name.clone(), started };
+                let (account, name, started) = in_flight.swap_remove(index);
+                let feedback = Feedback::Release { account, name: name.clone(), started };
                 script.feedback(&mut connection, &feedback, Some(now)).await.unwrap();
-                logs[portal as usize].release(now, &name, started);
+                logs[account.get() as usize].release(now, &name, started);
             } else if what < 19 {
                 let sent_at = in_flight.first().map_or(now, |(_, _, started)| *started);
                 let answer = Observed {
@@ -206,7 +207,7 @@ mod tests {
                 };
                 let prefix = format!("o{step}");
                 let feedback = Feedback::Observe {
-                    portal,
+                    account,
                     prefix: prefix.clone(),
                     remaining: answer.remaining,
                     max: answer.max,
@@ -218,7 +219,7 @@ mod tests {
             } else {
                 let retry_after = [0, 500_000, 3_000_000][rng.usize(0..3)];
                 let prefix = format!("s{step}");
-                let feedback = Feedback::Saturate { portal, prefix: prefix.clone(), retry_after_micros: retry_after };
+                let feedback = Feedback::Saturate { account, prefix: prefix.clone(), retry_after_micros: retry_after };
                 script.feedback(&mut connection, &feedback, Some(now)).await.unwrap();
                 log.saturate(now, &prefix, Some(retry_after));
             }
@@ -234,12 +235,13 @@ mod tests {
         let mut connection = connection(&redis).await;
         let script = BudgetScript::new("clock".to_owned(), RateLimit::new(1, Duration::from_secs(10)));
         let (seconds, micros): (u64, u64) = redis::cmd("TIME").query_async(&mut connection).await.unwrap();
-        let Answer::Admitted { at } = script.acquire(&mut connection, 7, "first").await.unwrap() else {
+        let Answer::Admitted { at } = script.acquire(&mut connection, AccountId::new(7), "first").await.unwrap() else {
             panic!("an empty window admits");
         };
         let server_now = seconds * 1_000_000 + micros;
         assert!(at >= server_now && at - server_now < 60_000_000, "{at} is the server's clock ({server_now})");
-        let Answer::Wait { micros } = script.acquire(&mut connection, 7, "second").await.unwrap() else {
+        let Answer::Wait { micros } = script.acquire(&mut connection, AccountId::new(7), "second").await.unwrap()
+        else {
             panic!("a full window does not admit");
         };
         assert!(micros > 0 && micros <= 10_000_000, "the wait is until the first entry leaves: {micros} µs");

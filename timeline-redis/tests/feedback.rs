@@ -2,6 +2,7 @@
 //! a 429 blocks the account for all, and a `Remaining` count fills the log.
 
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use http::{HeaderMap, HeaderValue};
 use hubspot_timeline::budget::{RateBudget, RateLimit, RateLimitHeaders};
@@ -9,7 +10,7 @@ use redis::aio::MultiplexedConnection;
 use timeline_redis::RedisRateBudget;
 use timeline_testkit::RedisServer;
 
-const PORTAL: u64 = 9_100_001;
+const ACCOUNT: AccountId = AccountId::new(9_100_001);
 const LOG: &str = "hubspot-timeline:budget:{9100001}:log";
 const BLOCKED: &str = "hubspot-timeline:budget:{9100001}:blocked";
 
@@ -43,13 +44,13 @@ async fn a_429_seen_by_one_replica_blocks_the_account_for_another() {
     };
     let (first, second) = (budget(&redis, 10).await, budget(&redis, 10).await);
     let mut connection = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let mut permit = first.acquire(PORTAL).await.unwrap();
+    let mut permit = first.acquire(ACCOUNT).await.unwrap();
     permit.saturate(Some(Duration::from_secs(30)));
     drop(permit);
     assert_eq!(logged_at_least(&mut connection, 10).await, 10, "the window is full as of the 429");
     let blocked_for: i64 = redis::cmd("PTTL").arg(BLOCKED).query_async(&mut connection).await.unwrap();
     assert!(blocked_for > 29_000, "blocked for the Retry-After: {blocked_for} ms");
-    let waiting = tokio::time::timeout(Duration::from_millis(300), second.acquire(PORTAL)).await;
+    let waiting = tokio::time::timeout(Duration::from_millis(300), second.acquire(ACCOUNT)).await;
     assert!(waiting.is_err(), "the other replica hands out no permit while the account is blocked");
 }
 
@@ -60,7 +61,7 @@ async fn a_remaining_count_above_the_log_fills_it_for_every_replica() {
     };
     let (first, second) = (budget(&redis, 6).await, budget(&redis, 6).await);
     let mut connection = redis::Client::open(redis.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
-    let mut permit = first.acquire(PORTAL).await.unwrap();
+    let mut permit = first.acquire(ACCOUNT).await.unwrap();
     // HubSpot counted 5 of 6 (requests of a process outside the budget).
     let mut headers = HeaderMap::new();
     headers.insert("x-hubspot-ratelimit-max", HeaderValue::from(6));
@@ -69,7 +70,7 @@ async fn a_remaining_count_above_the_log_fills_it_for_every_replica() {
     permit.observe(&RateLimitHeaders::from_headers(&headers));
     drop(permit);
     assert_eq!(logged_at_least(&mut connection, 5).await, 5, "the log holds what HubSpot counted");
-    drop(second.acquire(PORTAL).await);
-    let waiting = tokio::time::timeout(Duration::from_millis(300), second.acquire(PORTAL)).await;
+    drop(second.acquire(ACCOUNT).await);
+    let waiting = tokio::time::timeout(Duration::from_millis(300), second.acquire(ACCOUNT)).await;
     assert!(waiting.is_err(), "the sixth request filled the window");
 }

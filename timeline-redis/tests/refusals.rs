@@ -8,6 +8,7 @@ mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use hubspot_timeline::budget::{RateBudget, RateLimit};
 use hubspot_timeline::send::FailureReason;
@@ -16,12 +17,12 @@ use timeline_testkit::{RedisServer, assert_hides};
 
 use common::admin;
 
-const PORTAL: u64 = 9_000_007;
+const ACCOUNT: AccountId = AccountId::new(9_000_007);
 
 /// The budget's refusal, as the client sees it: a [`timeline_redis::Error`] inside
 /// the budget's boxed error.
 async fn refusal(budget: &RedisRateBudget) -> timeline_redis::Error {
-    let error = budget.acquire(PORTAL).await.err().expect("the budget refuses");
+    let error = budget.acquire(ACCOUNT).await.err().expect("the budget refuses");
     match error.downcast::<timeline_redis::Error>() {
         Ok(refusal) => *refusal,
         Err(error) => panic!("not the budget's error: {error:?}"),
@@ -53,8 +54,8 @@ async fn a_user_without_the_scripts_permission_fails_the_permit_and_the_send() {
 
     // Through an app: the account's events fail unsent, with the budget's words.
     let sandbox = common::sandbox(100, Duration::from_secs(10)).await;
-    let app = common::replica(&sandbox, &[PORTAL], Arc::clone(&budget) as Arc<dyn RateBudget>);
-    let report = app.send_all(common::visits(PORTAL, 0, 3)).await.expect("the call ends with a report");
+    let app = common::replica(&sandbox, &[ACCOUNT], Arc::clone(&budget) as Arc<dyn RateBudget>);
+    let report = app.send_all(common::visits(ACCOUNT, 0, 3)).await.expect("the call ends with a report");
     assert_eq!(report.failed_count(), 3, "{report:?}");
     for failure in report.failed() {
         let FailureReason::NotSent { cause } = &*failure.reason else { panic!("{failure:?}") };
@@ -69,7 +70,7 @@ async fn a_user_without_the_scripts_permission_fails_the_permit_and_the_send() {
 async fn redis_out_of_memory_fails_the_permit() {
     let Some(redis) = RedisServer::start() else { return };
     let budget = budget(redis.url()).await;
-    budget.acquire(PORTAL).await.expect("a permit while there is memory");
+    budget.acquire(ACCOUNT).await.expect("a permit while there is memory");
     let mut admin = admin(&redis.url()).await;
     let _: () =
         redis::cmd("CONFIG").arg(&["SET", "maxmemory-policy", "noeviction"]).query_async(&mut admin).await.unwrap();
@@ -78,7 +79,7 @@ async fn redis_out_of_memory_fails_the_permit() {
     assert!(matches!(&refused, timeline_redis::Error::OutOfMemory { detail } if detail.contains("OOM")), "{refused:?}");
 
     let _: () = redis::cmd("CONFIG").arg(&["SET", "maxmemory", "0"]).query_async(&mut admin).await.unwrap();
-    budget.acquire(PORTAL).await.expect("a permit again once there is memory");
+    budget.acquire(ACCOUNT).await.expect("a permit again once there is memory");
 }
 
 #[tokio::test]
@@ -86,7 +87,7 @@ async fn a_failing_script_fails_the_permit() {
     let Some(redis) = RedisServer::start() else { return };
     let budget = budget(redis.url()).await;
     let mut admin = admin(&redis.url()).await;
-    let log = format!("hubspot-timeline:budget:{{{PORTAL}}}:log");
+    let log = format!("hubspot-timeline:budget:{{{ACCOUNT}}}:log");
     let _: () = redis::cmd("SET").arg(&log).arg("not a sorted set").query_async(&mut admin).await.unwrap();
     let refused = refusal(&budget).await;
     assert!(
@@ -94,7 +95,7 @@ async fn a_failing_script_fails_the_permit() {
         "{refused:?}"
     );
     let _: () = redis::cmd("DEL").arg(&log).query_async(&mut admin).await.unwrap();
-    budget.acquire(PORTAL).await.expect("a permit again once the key is the budget's");
+    budget.acquire(ACCOUNT).await.expect("a permit again once the key is the budget's");
 }
 
 /// Makes the server on `port` a replica of the one on `primary_port`.
@@ -133,7 +134,7 @@ async fn a_failover_that_settles_within_the_grace_hands_the_permit_out() {
     make_replica(&mut admin, primary.port()).await;
     let asking = tokio::spawn({
         let budget = Arc::clone(&budget);
-        async move { budget.acquire(PORTAL).await.map(drop).map_err(|error| error.to_string()) }
+        async move { budget.acquire(ACCOUNT).await.map(drop).map_err(|error| error.to_string()) }
     });
     while read_only_answers(&mut admin).await == 0 {
         tokio::task::yield_now().await;
@@ -141,5 +142,5 @@ async fn a_failover_that_settles_within_the_grace_hands_the_permit_out() {
     assert!(!asking.is_finished(), "the permit waits while the server is a replica");
     let _: () = redis::cmd("REPLICAOF").arg(&["NO", "ONE"]).query_async(&mut admin).await.unwrap();
     asking.await.unwrap().expect("the permit comes once the server is a primary again");
-    assert!(budget.acquire(PORTAL).await.is_ok());
+    assert!(budget.acquire(ACCOUNT).await.is_ok());
 }

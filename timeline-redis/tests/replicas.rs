@@ -6,6 +6,7 @@ mod common;
 
 use std::sync::Arc;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use common::*;
 use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
@@ -14,7 +15,7 @@ use timeline_testkit::RedisServer;
 
 const MAX: u32 = 5;
 const WINDOW: Duration = Duration::from_millis(500);
-const PORTALS: [u64; 3] = [8_000_001, 8_000_002, 8_000_003];
+const ACCOUNTS: [AccountId; 3] = [AccountId::new(8_000_001), AccountId::new(8_000_002), AccountId::new(8_000_003)];
 const REPLICAS: usize = 3;
 /// Per account and replica: 6 requests, so each account's 18 requests need
 /// more than three windows, and each replica alone could fill a window.
@@ -28,15 +29,15 @@ async fn send_from_every_replica(budgets: Vec<Arc<dyn RateBudget>>) -> timeline_
         .into_iter()
         .enumerate()
         .map(|(replica_index, budget)| {
-            let app = replica(&sandbox, &PORTALS, budget);
+            let app = replica(&sandbox, &ACCOUNTS, budget);
             let events: Vec<_> =
-                PORTALS.iter().flat_map(|&portal| visits(portal, replica_index * VISITS, VISITS)).collect();
+                ACCOUNTS.iter().flat_map(|&account| visits(account, replica_index * VISITS, VISITS)).collect();
             tokio::spawn(async move { app.send_all(events).await })
         })
         .collect();
     for task in tasks {
         let report = task.await.unwrap().unwrap();
-        assert_eq!(report.created_count(), PORTALS.len() * VISITS, "{:?}", report.failed());
+        assert_eq!(report.created_count(), ACCOUNTS.len() * VISITS, "{:?}", report.failed());
     }
     sandbox
 }
@@ -55,11 +56,11 @@ async fn replicas_sharing_one_redis_budget_stay_inside_every_window() {
     let sandbox = send_from_every_replica(budgets).await;
     let stats = sandbox.stats();
     assert_eq!(stats.rate_limited, 0, "no account went over its window: {stats:?}");
-    for portal in PORTALS {
-        let own = sandbox.portal_stats(portal);
-        assert_eq!(own.status_count(429), 0, "account {portal}");
-        assert_eq!(own.requests, (REPLICAS * VISITS) as u64, "account {portal}: one request per visit, none retried");
-        assert_eq!(own.inputs_stored, (REPLICAS * VISITS) as u64, "account {portal}");
+    for account in ACCOUNTS {
+        let own = sandbox.account_stats(account);
+        assert_eq!(own.status_count(429), 0, "account {account}");
+        assert_eq!(own.requests, (REPLICAS * VISITS) as u64, "account {account}: one request per visit, none retried");
+        assert_eq!(own.inputs_stored, (REPLICAS * VISITS) as u64, "account {account}");
     }
     sandbox.shutdown().await;
 }

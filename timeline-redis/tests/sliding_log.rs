@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
 use proptest::prelude::*;
@@ -47,7 +48,7 @@ fn starts_under_the_local_budget(max: u32, window_millis: u64, arrivals: &[u64])
         let mut starts = Vec::new();
         for arrival in arrivals {
             tokio::time::sleep_until(start + Duration::from_millis(*arrival)).await;
-            drop(budget.acquire(7).await);
+            drop(budget.acquire(AccountId::new(7)).await);
             starts.push(u64::try_from(start.elapsed().as_millis()).unwrap());
         }
         starts

@@ -5,13 +5,14 @@
 mod common;
 
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use hubspot_timeline::budget::{RateBudget, RateLimit};
 use redis::TlsCertificates;
 use timeline_redis::RedisRateBudget;
 use timeline_testkit::{RedisServer, TestCertificates};
 
-const PORTAL: u64 = 9_000_011;
+const ACCOUNT: AccountId = AccountId::new(9_000_011);
 
 #[tokio::test]
 async fn a_budget_over_tls_hands_out_permits_logged_in_the_server() {
@@ -26,13 +27,13 @@ async fn a_budget_over_tls_hands_out_permits_logged_in_the_server() {
         .await
         .expect("a TLS connection verified against the CA");
     for _ in 0..3 {
-        drop(budget.acquire(PORTAL).await.expect("a permit"));
+        drop(budget.acquire(ACCOUNT).await.expect("a permit"));
     }
     let root_cert = Some(std::fs::read(certificates.ca_file()).unwrap());
     let client = redis::Client::build_with_tls(redis.url(), TlsCertificates { client_tls: None, root_cert }).unwrap();
     let mut connection = client.get_multiplexed_async_connection().await.unwrap();
     let logged: u64 = redis::cmd("ZCARD")
-        .arg(format!("hubspot-timeline:budget:{{{PORTAL}}}:log"))
+        .arg(format!("hubspot-timeline:budget:{{{ACCOUNT}}}:log"))
         .query_async(&mut connection)
         .await
         .unwrap();

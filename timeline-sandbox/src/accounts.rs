@@ -1,4 +1,4 @@
-//! Accounts (HubSpot portals) and the credentials that belong to them:
+//! Accounts (HubSpot accounts) and the credentials that belong to them:
 //! access tokens, refresh tokens and one-use authorization codes, their
 //! expiry, the revocation of an install and that of one refresh token.
 
@@ -12,9 +12,9 @@ use crate::reply;
 /// is registered (HubSpot's own example hub id).
 ///
 /// ```
-/// assert_eq!(timeline_sandbox::DEFAULT_PORTAL, 62515);
+/// assert_eq!(timeline_sandbox::DEFAULT_ACCOUNT, 62515);
 /// ```
-pub const DEFAULT_PORTAL: u64 = 62515;
+pub const DEFAULT_ACCOUNT: u64 = 62515;
 
 /// Tokens issued for one account, as a successful `authorization_code`
 /// exchange returns them; made by [`crate::Sandbox::grant`].
@@ -53,7 +53,7 @@ impl fmt::Debug for Grant {
 /// The account a request acted for, kept in its request's and its answer's
 /// extensions so that routes and counters can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Portal(pub(crate) u64);
+pub(crate) struct Account(pub(crate) u64);
 
 /// Whose rolling window and daily count a request counts in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -72,11 +72,11 @@ pub(crate) enum Window {
 pub(crate) enum Resolved {
     /// Valid for this account, counting in this window; `expires` is `None`
     /// for tokens that never expire (registered or accepted ones).
-    Valid { portal: u64, window: Window, expires: Option<Instant> },
+    Valid { account: u64, window: Window, expires: Option<Instant> },
     /// Issued for this account and expired this long ago.
-    Expired { portal: u64, ago: Duration },
+    Expired { account: u64, ago: Duration },
     /// Belongs to this account, whose install was revoked.
-    Revoked { portal: u64 },
+    Revoked { account: u64 },
     /// Belongs to no account while accounts are registered.
     Unknown,
 }
@@ -111,7 +111,7 @@ pub(crate) enum Unrevocable {
 /// An access token the sandbox registered or issued.
 #[derive(Debug, Clone, Copy)]
 struct AccessToken {
-    portal: u64,
+    account: u64,
     /// `None` for a registered token, which never expires.
     expires: Option<Instant>,
     revoked: bool,
@@ -121,7 +121,7 @@ struct AccessToken {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RefreshToken {
     /// The account it renews tokens for.
-    pub(crate) portal: u64,
+    pub(crate) account: u64,
     /// What revoked it, if anything did.
     pub(crate) revoked: Option<Revocation>,
 }
@@ -130,7 +130,7 @@ pub(crate) struct RefreshToken {
 #[derive(Clone, Default)]
 pub(crate) struct Accounts {
     registered: BTreeSet<u64>,
-    /// The tokens of `access_tokens`, which belong to [`DEFAULT_PORTAL`].
+    /// The tokens of `access_tokens`, which belong to [`DEFAULT_ACCOUNT`].
     listed: Option<HashSet<String>>,
     access: HashMap<String, AccessToken>,
     refresh: HashMap<String, RefreshToken>,
@@ -153,18 +153,18 @@ impl fmt::Debug for Accounts {
 
 impl Accounts {
     /// Registers the account (again, harmlessly).
-    pub(crate) fn register(&mut self, portal: u64) {
-        self.registered.insert(portal);
+    pub(crate) fn register(&mut self, account: u64) {
+        self.registered.insert(account);
     }
 
     /// Registers the account and a token of it that never expires.
-    pub(crate) fn add_token(&mut self, portal: u64, token: String) {
-        self.register(portal);
-        self.access.insert(token, AccessToken { portal, expires: None, revoked: false });
+    pub(crate) fn add_token(&mut self, account: u64, token: String) {
+        self.register(account);
+        self.access.insert(token, AccessToken { account, expires: None, revoked: false });
     }
 
     /// Accepts only these tokens (and registered or issued ones) for
-    /// [`DEFAULT_PORTAL`], each counting in its own window.
+    /// [`DEFAULT_ACCOUNT`], each counting in its own window.
     pub(crate) fn list_tokens(&mut self, tokens: HashSet<String>) {
         self.listed = Some(tokens);
     }
@@ -172,53 +172,53 @@ impl Accounts {
     /// What `token` is at `now`.
     pub(crate) fn resolve(&self, token: &str, now: Instant) -> Resolved {
         if let Some(known) = self.access.get(token) {
-            let portal = known.portal;
+            let account = known.account;
             if known.revoked {
-                return Resolved::Revoked { portal };
+                return Resolved::Revoked { account };
             }
             if let Some(expires) = known.expires
                 && now >= expires
             {
-                return Resolved::Expired { portal, ago: now.duration_since(expires) };
+                return Resolved::Expired { account, ago: now.duration_since(expires) };
             }
-            return Resolved::Valid { portal, window: Window::Account(portal), expires: known.expires };
+            return Resolved::Valid { account, window: Window::Account(account), expires: known.expires };
         }
         let listed = self.listed.as_ref().is_some_and(|listed| listed.contains(token));
         if listed || (self.registered.is_empty() && self.listed.is_none()) {
-            Resolved::Valid { portal: DEFAULT_PORTAL, window: Window::Token(token.to_owned()), expires: None }
+            Resolved::Valid { account: DEFAULT_ACCOUNT, window: Window::Token(token.to_owned()), expires: None }
         } else {
             Resolved::Unknown
         }
     }
 
     /// A fresh one-use authorization code for the account, which it registers.
-    pub(crate) fn new_code(&mut self, portal: u64) -> String {
-        self.register(portal);
+    pub(crate) fn new_code(&mut self, account: u64) -> String {
+        self.register(account);
         let code = format!("sbx-code-{}", reply::random_uuid());
-        self.codes.insert(code.clone(), portal);
+        self.codes.insert(code.clone(), account);
         code
     }
 
     /// Uses up `code` and returns its account. While no account is
-    /// registered any code is good for [`DEFAULT_PORTAL`], as before
+    /// registered any code is good for [`DEFAULT_ACCOUNT`], as before
     /// accounts existed.
     pub(crate) fn redeem_code(&mut self, code: &str) -> Result<u64, BadGrant> {
         if self.registered.is_empty() {
-            return Ok(DEFAULT_PORTAL);
+            return Ok(DEFAULT_ACCOUNT);
         }
         self.codes.remove(code).ok_or(BadGrant::Unknown)
     }
 
     /// The account `refresh_token` renews tokens for. While no account is
-    /// registered an unknown refresh token is taken for [`DEFAULT_PORTAL`]
+    /// registered an unknown refresh token is taken for [`DEFAULT_ACCOUNT`]
     /// (and known from then on), as before accounts existed.
     pub(crate) fn renew(&mut self, refresh_token: &str) -> Result<u64, BadGrant> {
         match self.refresh.get(refresh_token) {
-            Some(RefreshToken { revoked: Some(revocation), portal }) => Err(BadGrant::Revoked(*portal, *revocation)),
-            Some(RefreshToken { portal, revoked: None }) => Ok(*portal),
+            Some(RefreshToken { revoked: Some(revocation), account }) => Err(BadGrant::Revoked(*account, *revocation)),
+            Some(RefreshToken { account, revoked: None }) => Ok(*account),
             None if self.registered.is_empty() => {
-                self.refresh.insert(refresh_token.to_owned(), RefreshToken { portal: DEFAULT_PORTAL, revoked: None });
-                Ok(DEFAULT_PORTAL)
+                self.refresh.insert(refresh_token.to_owned(), RefreshToken { account: DEFAULT_ACCOUNT, revoked: None });
+                Ok(DEFAULT_ACCOUNT)
             }
             None => Err(BadGrant::Unknown),
         }
@@ -233,11 +233,11 @@ impl Accounts {
     /// then as an access token (expired and revoked ones too).
     pub(crate) fn owner_of(&self, token: &str, now: Instant) -> Option<u64> {
         if let Some(known) = self.refresh.get(token) {
-            return Some(known.portal);
+            return Some(known.account);
         }
         match self.resolve(token, now) {
-            Resolved::Valid { portal, .. } | Resolved::Expired { portal, .. } | Resolved::Revoked { portal } => {
-                Some(portal)
+            Resolved::Valid { account, .. } | Resolved::Expired { account, .. } | Resolved::Revoked { account } => {
+                Some(account)
             }
             Resolved::Unknown => None,
         }
@@ -246,11 +246,11 @@ impl Accounts {
     /// Revokes one refresh token (again, harmlessly) and returns its
     /// account; the access tokens issued with it stay valid until they
     /// expire. While no account is registered an unknown token is taken for
-    /// a refresh token of [`DEFAULT_PORTAL`], revoked from then on.
+    /// a refresh token of [`DEFAULT_ACCOUNT`], revoked from then on.
     pub(crate) fn revoke_refresh_token(&mut self, token: &str) -> Result<u64, Unrevocable> {
         if let Some(known) = self.refresh.get_mut(token) {
             known.revoked.get_or_insert(Revocation::Token);
-            return Ok(known.portal);
+            return Ok(known.account);
         }
         let listed = self.listed.as_ref().is_some_and(|listed| listed.contains(token));
         if listed || self.access.contains_key(token) {
@@ -259,41 +259,41 @@ impl Accounts {
         if !self.registered.is_empty() {
             return Err(Unrevocable::Unknown);
         }
-        let revoked = RefreshToken { portal: DEFAULT_PORTAL, revoked: Some(Revocation::Token) };
+        let revoked = RefreshToken { account: DEFAULT_ACCOUNT, revoked: Some(Revocation::Token) };
         self.refresh.insert(token.to_owned(), revoked);
-        Ok(DEFAULT_PORTAL)
+        Ok(DEFAULT_ACCOUNT)
     }
 
     /// The account a token request is for, when its code or refresh token
     /// is known, without using either.
     pub(crate) fn account_of(&self, code: Option<&str>, refresh_token: Option<&str>) -> Option<u64> {
         let by_code = code.and_then(|code| self.codes.get(code).copied());
-        by_code.or_else(|| refresh_token.and_then(|token| self.refresh.get(token)).map(|known| known.portal))
+        by_code.or_else(|| refresh_token.and_then(|token| self.refresh.get(token)).map(|known| known.account))
     }
 
     /// Issues an access token for the account, living `ttl` from `now`,
     /// with `refresh_token` or, when `None`, a new refresh token.
-    pub(crate) fn issue(&mut self, portal: u64, ttl: Duration, now: Instant, refresh_token: Option<String>) -> Grant {
+    pub(crate) fn issue(&mut self, account: u64, ttl: Duration, now: Instant, refresh_token: Option<String>) -> Grant {
         let access_token = format!("sbx-at-{}", reply::random_uuid());
         let refresh_token = refresh_token.unwrap_or_else(|| {
             let token = format!("sbx-rt-{}", reply::random_uuid());
-            self.refresh.insert(token.clone(), RefreshToken { portal, revoked: None });
+            self.refresh.insert(token.clone(), RefreshToken { account, revoked: None });
             token
         });
-        self.access.insert(access_token.clone(), AccessToken { portal, expires: Some(now + ttl), revoked: false });
+        self.access.insert(access_token.clone(), AccessToken { account, expires: Some(now + ttl), revoked: false });
         Grant { access_token, refresh_token, expires_in: i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX) }
     }
 
     /// Revokes the account's install: its access tokens, refresh tokens and
     /// unused codes stop working. Codes and grants made later work again.
-    pub(crate) fn revoke(&mut self, portal: u64) {
-        for token in self.access.values_mut().filter(|token| token.portal == portal) {
+    pub(crate) fn revoke(&mut self, account: u64) {
+        for token in self.access.values_mut().filter(|token| token.account == account) {
             token.revoked = true;
         }
-        for token in self.refresh.values_mut().filter(|token| token.portal == portal) {
+        for token in self.refresh.values_mut().filter(|token| token.account == account) {
             token.revoked.get_or_insert(Revocation::Install);
         }
-        self.codes.retain(|_, code_portal| *code_portal != portal);
+        self.codes.retain(|_, code_account| *code_account != account);
     }
 }
 
@@ -307,12 +307,12 @@ mod tests {
         let now = Instant::now();
         assert!(matches!(
             accounts.resolve("any", now),
-            Resolved::Valid { portal: DEFAULT_PORTAL, window: Window::Token(_), expires: None }
+            Resolved::Valid { account: DEFAULT_ACCOUNT, window: Window::Token(_), expires: None }
         ));
-        assert_eq!(accounts.redeem_code("whatever"), Ok(DEFAULT_PORTAL));
-        assert_eq!(accounts.renew("r-1"), Ok(DEFAULT_PORTAL));
-        accounts.revoke(DEFAULT_PORTAL);
-        assert_eq!(accounts.renew("r-1"), Err(BadGrant::Revoked(DEFAULT_PORTAL, Revocation::Install)));
+        assert_eq!(accounts.redeem_code("whatever"), Ok(DEFAULT_ACCOUNT));
+        assert_eq!(accounts.renew("r-1"), Ok(DEFAULT_ACCOUNT));
+        accounts.revoke(DEFAULT_ACCOUNT);
+        assert_eq!(accounts.renew("r-1"), Err(BadGrant::Revoked(DEFAULT_ACCOUNT, Revocation::Install)));
         assert!(matches!(accounts.resolve("any", now), Resolved::Valid { .. }), "still no registration");
     }
 
@@ -330,13 +330,16 @@ mod tests {
 
         let grant = accounts.issue(102, Duration::from_secs(60), now, None);
         assert_eq!(accounts.renew(&grant.refresh_token), Ok(102));
-        let expected =
-            Resolved::Valid { portal: 102, window: Window::Account(102), expires: Some(now + Duration::from_secs(60)) };
+        let expected = Resolved::Valid {
+            account: 102,
+            window: Window::Account(102),
+            expires: Some(now + Duration::from_secs(60)),
+        };
         assert_eq!(accounts.resolve(&grant.access_token, now), expected);
         let later = now + Duration::from_secs(61);
         assert_eq!(
             accounts.resolve(&grant.access_token, later),
-            Resolved::Expired { portal: 102, ago: Duration::from_secs(1) }
+            Resolved::Expired { account: 102, ago: Duration::from_secs(1) }
         );
     }
 
@@ -349,14 +352,14 @@ mod tests {
         let grant = accounts.issue(101, Duration::from_secs(60), now, None);
         let code = accounts.new_code(101);
         accounts.revoke(101);
-        assert_eq!(accounts.resolve("tok-a", now), Resolved::Revoked { portal: 101 });
-        assert_eq!(accounts.resolve(&grant.access_token, now), Resolved::Revoked { portal: 101 });
+        assert_eq!(accounts.resolve("tok-a", now), Resolved::Revoked { account: 101 });
+        assert_eq!(accounts.resolve(&grant.access_token, now), Resolved::Revoked { account: 101 });
         assert_eq!(accounts.renew(&grant.refresh_token), Err(BadGrant::Revoked(101, Revocation::Install)));
         assert_eq!(accounts.redeem_code(&code), Err(BadGrant::Unknown));
-        assert!(matches!(accounts.resolve("tok-b", now), Resolved::Valid { portal: 102, .. }));
+        assert!(matches!(accounts.resolve("tok-b", now), Resolved::Valid { account: 102, .. }));
 
         let reinstalled = accounts.issue(101, Duration::from_secs(60), now, None);
-        assert!(matches!(accounts.resolve(&reinstalled.access_token, now), Resolved::Valid { portal: 101, .. }));
+        assert!(matches!(accounts.resolve(&reinstalled.access_token, now), Resolved::Valid { account: 101, .. }));
     }
 
     #[test]
@@ -372,9 +375,9 @@ mod tests {
         assert_eq!(accounts.revoke_refresh_token(&grant.refresh_token), Ok(101));
         assert_eq!(accounts.revoke_refresh_token(&grant.refresh_token), Ok(101), "again, harmlessly");
         assert_eq!(accounts.renew(&grant.refresh_token), Err(BadGrant::Revoked(101, Revocation::Token)));
-        let revoked = RefreshToken { portal: 101, revoked: Some(Revocation::Token) };
+        let revoked = RefreshToken { account: 101, revoked: Some(Revocation::Token) };
         assert_eq!(accounts.refresh_token(&grant.refresh_token), Some(revoked));
-        assert!(matches!(accounts.resolve(&grant.access_token, now), Resolved::Valid { portal: 101, .. }));
+        assert!(matches!(accounts.resolve(&grant.access_token, now), Resolved::Valid { account: 101, .. }));
         assert_eq!(accounts.renew(&kept.refresh_token), Ok(101));
 
         assert_eq!(accounts.revoke_refresh_token(&grant.access_token), Err(Unrevocable::AccessToken));
@@ -384,8 +387,8 @@ mod tests {
         assert_eq!(accounts.renew(&grant.refresh_token), Err(BadGrant::Revoked(101, Revocation::Token)), "first cause");
 
         let mut open = Accounts::default();
-        assert_eq!(open.revoke_refresh_token("any"), Ok(DEFAULT_PORTAL));
-        assert_eq!(open.renew("any"), Err(BadGrant::Revoked(DEFAULT_PORTAL, Revocation::Token)));
+        assert_eq!(open.revoke_refresh_token("any"), Ok(DEFAULT_ACCOUNT));
+        assert_eq!(open.renew("any"), Err(BadGrant::Revoked(DEFAULT_ACCOUNT, Revocation::Token)));
     }
 
     #[test]
@@ -396,8 +399,8 @@ mod tests {
         assert_eq!(accounts.resolve("bad", now), Resolved::Unknown);
         assert_eq!(
             accounts.resolve("good", now),
-            Resolved::Valid { portal: DEFAULT_PORTAL, window: Window::Token("good".to_owned()), expires: None }
+            Resolved::Valid { account: DEFAULT_ACCOUNT, window: Window::Token("good".to_owned()), expires: None }
         );
-        assert_eq!(accounts.redeem_code("any"), Ok(DEFAULT_PORTAL), "listing tokens registers no account");
+        assert_eq!(accounts.redeem_code("any"), Ok(DEFAULT_ACCOUNT), "listing tokens registers no account");
     }
 }

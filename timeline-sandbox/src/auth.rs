@@ -24,7 +24,7 @@ const MISSING: &str = "Authentication credentials not found. This API supports O
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Caller {
     /// The account it acts for; `None` for a developer key.
-    pub(crate) portal: Option<u64>,
+    pub(crate) account: Option<u64>,
     /// The window its rate limit counts in.
     pub(crate) window: Window,
     /// Whether it presented a token of the OAuth token endpoint, which
@@ -37,7 +37,7 @@ pub(crate) struct Caller {
 #[derive(Debug)]
 pub(crate) struct Denied {
     /// The account of the token, if any.
-    pub(crate) portal: Option<u64>,
+    pub(crate) account: Option<u64>,
     /// The 401 answer.
     pub(crate) refusal: Refusal,
 }
@@ -52,27 +52,27 @@ pub(crate) fn authenticate(
     if scheme == Scheme::DeveloperOrBearer
         && let Some(key) = query.and_then(hapikey)
     {
-        return Ok(Caller { portal: None, window: Window::DeveloperKey(key.to_owned()), oauth: false });
+        return Ok(Caller { account: None, window: Window::DeveloperKey(key.to_owned()), oauth: false });
     }
     let Some(token) = bearer(headers) else {
         return Err(denied(None, "INVALID_AUTHENTICATION", MISSING.to_owned()));
     };
     match state.accounts().resolve(token, Instant::now()) {
-        Resolved::Valid { portal, window, expires } => {
-            Ok(Caller { portal: Some(portal), window, oauth: expires.is_some() })
+        Resolved::Valid { account, window, expires } => {
+            Ok(Caller { account: Some(account), window, oauth: expires.is_some() })
         }
-        Resolved::Expired { portal, ago } => Err(denied(
-            Some(portal),
+        Resolved::Expired { account, ago } => Err(denied(
+            Some(account),
             "EXPIRED_AUTHENTICATION",
             format!(
                 "The OAuth token used to make this call expired {} second(s) ago. Refresh it and try again.",
                 ago.as_secs()
             ),
         )),
-        Resolved::Revoked { portal } => Err(denied(
-            Some(portal),
+        Resolved::Revoked { account } => Err(denied(
+            Some(account),
             "INVALID_AUTHENTICATION",
-            format!("The access token is not valid: the app's install in account {portal} was revoked."),
+            format!("The access token is not valid: the app's install in account {account} was revoked."),
         )),
         Resolved::Unknown => Err(denied(
             None,
@@ -83,8 +83,8 @@ pub(crate) fn authenticate(
 }
 
 /// A 401 with HubSpot's error body.
-fn denied(portal: Option<u64>, category: &str, message: String) -> Denied {
-    Denied { portal, refusal: reply::error(StatusCode::UNAUTHORIZED, category, message).into() }
+fn denied(account: Option<u64>, category: &str, message: String) -> Denied {
+    Denied { account, refusal: reply::error(StatusCode::UNAUTHORIZED, category, message).into() }
 }
 
 /// The non-empty bearer token of the `Authorization` header.

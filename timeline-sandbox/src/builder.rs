@@ -3,6 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use timeline_core::wire::TimelineEventTemplate;
 use timeline_template::definition::read_dir;
@@ -203,7 +204,7 @@ impl SandboxBuilder {
 
     /// Accepts only these bearer tokens (and those of registered accounts and
     /// those the OAuth endpoint issues). They belong to
-    /// [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL), each with its own rate-limit
+    /// [`DEFAULT_ACCOUNT`](crate::DEFAULT_ACCOUNT), each with its own rate-limit
     /// window, as before accounts existed; listing them registers no
     /// account. By default any non-empty bearer token is accepted.
     pub fn access_tokens<T: Into<String>>(mut self, tokens: impl IntoIterator<Item = T>) -> Self {
@@ -211,41 +212,41 @@ impl SandboxBuilder {
         self
     }
 
-    /// Registers the account `portal` (a HubSpot hub id) and an access token
+    /// Registers the account `account` (a HubSpot hub id) and an access token
     /// of it, which never expires; repeatable, also for several tokens of
     /// one account.
     ///
-    /// Once any account is registered (here, with [`portal`](Self::portal),
+    /// Once any account is registered (here, with [`account`](Self::account),
     /// or by [`Sandbox::authorization_code`] or [`Sandbox::grant`]), bearer
     /// tokens that belong to no account get 401 `INVALID_AUTHENTICATION`
     /// (except those of [`access_tokens`](Self::access_tokens)), and only
     /// codes and refresh tokens the sandbox issued are good at the token
     /// endpoint. Without any registration any non-empty token is accepted
-    /// and everything belongs to [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL).
+    /// and everything belongs to [`DEFAULT_ACCOUNT`](crate::DEFAULT_ACCOUNT).
     ///
     /// All tokens of an account share its rate-limit window and daily
     /// count; its events and counts are kept apart
-    /// ([`Sandbox::events_in`], [`Sandbox::portal_stats`]).
+    /// ([`Sandbox::events_in`], [`Sandbox::account_stats`]).
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), timeline_sandbox::StartError> {
     /// use timeline_sandbox::Sandbox;
     ///
-    /// let sandbox = Sandbox::builder().portal_token(101, "tok-a").portal_token(102, "tok-b").start().await?;
+    /// let sandbox = Sandbox::builder().account_token(101, "tok-a").account_token(102, "tok-b").start().await?;
     /// // ... send with `tok-a`, then:
     /// assert!(sandbox.events_in(102).is_empty());
     /// # Ok(()) }
     /// ```
-    pub fn portal_token(mut self, portal: u64, token: impl Into<String>) -> Self {
-        self.accounts.add_token(portal, token.into());
+    pub fn account_token(mut self, account: impl Into<AccountId>, token: impl Into<String>) -> Self {
+        self.accounts.add_token(account.into().get(), token.into());
         self
     }
 
-    /// Registers the account `portal` with no token of its own: its tokens
+    /// Registers the account `account` with no token of its own: its tokens
     /// come from [`Sandbox::authorization_code`] and the token endpoint, or
-    /// from [`Sandbox::grant`]. See [`portal_token`](Self::portal_token).
-    pub fn portal(mut self, portal: u64) -> Self {
-        self.accounts.register(portal);
+    /// from [`Sandbox::grant`]. See [`account_token`](Self::account_token).
+    pub fn account(mut self, account: impl Into<AccountId>) -> Self {
+        self.accounts.register(account.into().get());
         self
     }
 
@@ -347,7 +348,7 @@ impl SandboxBuilder {
     /// account; a `refresh_token` grant issues a new access token for the
     /// refresh token's account (answering with the same refresh token).
     /// While no account is registered, any non-empty code or refresh token is
-    /// good for [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL). An unknown or used
+    /// good for [`DEFAULT_ACCOUNT`](crate::DEFAULT_ACCOUNT). An unknown or used
     /// code, an unknown refresh token, those of a revoked install
     /// ([`Sandbox::revoke`]) and a revoked refresh token get 400
     /// `invalid_grant`. Refusals echo the credentials the request presented

@@ -70,16 +70,16 @@ pub(crate) struct Accepted {
     pub(crate) verdict: Verdict,
 }
 
-/// Decides every valid input of one request of `portal` against the stored
+/// Decides every valid input of one request of `account` against the stored
 /// events of every account and the earlier inputs of the request; an input
 /// refused as "already in use" becomes invalid.
 pub(crate) fn screen(
     mode: DuplicateIds,
     checked: Vec<Result<ValidInput, Invalid>>,
     stored: &EventStore,
-    portal: u64,
+    account: u64,
 ) -> Vec<Result<Accepted, Invalid>> {
-    let verdicts = verdicts(mode, &checked, stored, portal);
+    let verdicts = verdicts(mode, &checked, stored, account);
     checked
         .into_iter()
         .zip(verdicts)
@@ -97,7 +97,7 @@ fn verdicts(
     mode: DuplicateIds,
     checked: &[Result<ValidInput, Invalid>],
     stored: &EventStore,
-    portal: u64,
+    account: u64,
 ) -> Vec<Option<Verdict>> {
     let mut stored_here: HashMap<(&str, &str), (usize, &TimelineEventInput)> = HashMap::new();
     let mut verdicts = Vec::with_capacity(checked.len());
@@ -117,7 +117,7 @@ fn verdicts(
         } else if let Some(&(earlier, first)) = stored_here.get(&key) {
             (accept_identical && first == event).then_some(Verdict::SameAsInput(earlier))
         } else if let Some(existing) = stored.get(key.0, key.1) {
-            (accept_identical && existing.portal == portal && same_content(event, existing))
+            (accept_identical && existing.account == account && same_content(event, existing))
                 .then(|| Verdict::SameAsStored(Box::new(existing.event.clone())))
         } else {
             Some(Verdict::Store)

@@ -20,13 +20,13 @@
 //! exists with 409, storing nothing; stored occurrences are
 //! [`AppEventOccurrence`]s ([`Sandbox::app_events`]).
 //!
-//! It knows many accounts (HubSpot portals, by hub id): each token belongs
+//! It knows many accounts (HubSpot accounts, by hub id): each token belongs
 //! to one, and the rate limit, the daily limit, the stored events and the
 //! counts are per account, while event ids stay unique across accounts. An
-//! account's tokens come from [`SandboxBuilder::portal_token`], or from its
+//! account's tokens come from [`SandboxBuilder::account_token`], or from its
 //! OAuth install flow: [`Sandbox::authorization_code`] and a token endpoint,
 //! with [`Sandbox::revoke`] to uninstall. Without any registration every
-//! non-empty token is accepted and everything belongs to [`DEFAULT_PORTAL`].
+//! non-empty token is accepted and everything belongs to [`DEFAULT_ACCOUNT`].
 //!
 //! OAuth comes in HubSpot's two APIs, which share the grants, the accounts
 //! and the tokens: v1 (`POST /oauth/v1/token`, `GET
@@ -63,10 +63,10 @@
 //! ```
 //!
 //! Routes besides HubSpot's: `GET /_sandbox/events` (`{"results": [...]}`),
-//! `GET /_sandbox/stats` ([`Stats`]), both taking `?portal=101` for one
+//! `GET /_sandbox/stats` ([`Stats`]), both taking `?account=101` for one
 //! account, `GET /_sandbox/received`
 //! (`{"results": [{"eventTemplateId": …, "id": …, "count": …}]}`) and
-//! `GET /_sandbox/app-events` (`{"results": [...]}`, `?portal=` too),
+//! `GET /_sandbox/app-events` (`{"results": [...]}`, `?account=` too),
 //! `GET /_sandbox/app-events/received`
 //! (`{"results": [{"eventTypeName": …, "id": …, "count": …}]}`) and
 //! `POST /_sandbox/reset`.
@@ -92,7 +92,7 @@ mod stats;
 mod store;
 mod templates;
 
-pub use accounts::{DEFAULT_PORTAL, Grant};
+pub use accounts::{DEFAULT_ACCOUNT, Grant};
 pub use app_events::AppEventOccurrence;
 pub use builder::{
     DEFAULT_ACCESS_TOKEN_TTL, DEFAULT_MAX_APP_EVENT_BATCH_INPUTS, DEFAULT_MAX_BATCH_INPUTS, DEFAULT_MAX_BODY_BYTES,

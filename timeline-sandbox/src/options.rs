@@ -40,13 +40,13 @@ pub struct SandboxOptions {
     #[arg(long)]
     pub app_events: Option<PathBuf>,
     /// A valid bearer token (repeatable); without any, and without any
-    /// --portal-token, every non-empty token is accepted.
+    /// --account-token, every non-empty token is accepted.
     #[arg(long = "access-token")]
     pub access_tokens: Vec<String>,
-    /// An account and one of its access tokens, as PORTAL=TOKEN (such as
+    /// An account and one of its access tokens, as ACCOUNT=TOKEN (such as
     /// 101=tok-a); repeatable. Once any is given, tokens of no account get 401.
-    #[arg(long = "portal-token", value_parser = parse_portal_token)]
-    pub portal_tokens: Vec<(u64, String)>,
+    #[arg(long = "account-token", value_parser = parse_account_token)]
+    pub account_tokens: Vec<(u64, String)>,
     /// The only app id the template routes answer for; by default any.
     #[arg(long)]
     pub app_id: Option<i32>,
@@ -112,13 +112,13 @@ fn parse_fault_share(text: &str) -> Result<(u16, f64), String> {
     Ok((status, share))
 }
 
-fn parse_portal_token(text: &str) -> Result<(u64, String), String> {
-    let (portal, token) = text.split_once('=').ok_or("expected PORTAL=TOKEN, such as 101=tok-a")?;
-    let portal = portal.parse::<u64>().map_err(|_| format!("`{portal}` is not an account id (a whole number)"))?;
+fn parse_account_token(text: &str) -> Result<(u64, String), String> {
+    let (account, token) = text.split_once('=').ok_or("expected ACCOUNT=TOKEN, such as 101=tok-a")?;
+    let account = account.parse::<u64>().map_err(|_| format!("`{account}` is not an account id (a whole number)"))?;
     if token.is_empty() {
         return Err("the token after `=` is empty".to_owned());
     }
-    Ok((portal, token.to_owned()))
+    Ok((account, token.to_owned()))
 }
 
 impl SandboxOptions {
@@ -151,8 +151,8 @@ impl SandboxOptions {
         if !args.access_tokens.is_empty() {
             builder = builder.access_tokens(args.access_tokens.iter().cloned());
         }
-        for (portal, token) in &args.portal_tokens {
-            builder = builder.portal_token(*portal, token);
+        for (account, token) in &args.account_tokens {
+            builder = builder.account_token(*account, token);
         }
         if let Some(app_id) = args.app_id {
             builder = builder.app_id(app_id);

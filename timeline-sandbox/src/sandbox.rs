@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use timeline_core::AccountId;
 
 use timeline_core::wire::{TimelineEventResponse, TimelineEventTemplate};
 use tokio::sync::watch;
@@ -67,11 +68,12 @@ impl Sandbox {
     }
 
     /// The stored events of one account, in the order their (template, id)
-    /// was first stored (`GET /_sandbox/events?portal=…` over HTTP).
+    /// was first stored (`GET /_sandbox/events?account=…` over HTTP).
     /// Without registered accounts, every event is
-    /// [`DEFAULT_PORTAL`](crate::DEFAULT_PORTAL)'s.
-    pub fn events_in(&self, portal: u64) -> Vec<TimelineEventResponse> {
-        self.state.events().in_portal(portal)
+    /// [`DEFAULT_ACCOUNT`](crate::DEFAULT_ACCOUNT)'s.
+    pub fn events_in(&self, account: impl Into<AccountId>) -> Vec<TimelineEventResponse> {
+        let account = account.into().get();
+        self.state.events().in_account(account)
     }
 
     /// The stored event with this template and id.
@@ -107,9 +109,10 @@ impl Sandbox {
     }
 
     /// The stored app-event occurrences of one account, in the order stored
-    /// (`GET /_sandbox/app-events?portal=…` over HTTP).
-    pub fn app_events_in(&self, portal: u64) -> Vec<AppEventOccurrence> {
-        self.state.app_events().in_portal(portal)
+    /// (`GET /_sandbox/app-events?account=…` over HTTP).
+    pub fn app_events_in(&self, account: impl Into<AccountId>) -> Vec<AppEventOccurrence> {
+        let account = account.into().get();
+        self.state.app_events().in_account(account)
     }
 
     /// The stored occurrence with this id of the app-event type named by
@@ -167,16 +170,17 @@ impl Sandbox {
     }
 
     /// What the sandbox has received from and answered to one account so far
-    /// (`GET /_sandbox/stats?portal=…` over HTTP): its requests, answers by
+    /// (`GET /_sandbox/stats?account=…` over HTTP): its requests, answers by
     /// status (its 429s too), inputs, tokens issued and token requests. All
     /// zero for an account never seen.
-    pub fn portal_stats(&self, portal: u64) -> Stats {
-        self.state.counters().portal(portal)
+    pub fn account_stats(&self, account: impl Into<AccountId>) -> Stats {
+        let account = account.into().get();
+        self.state.counters().account(account)
     }
 
     /// A fresh one-use authorization code for the account, as HubSpot's
     /// install flow hands to the app's redirect URL; it registers the account
-    /// if it is new (see [`SandboxBuilder::portal_token`]). Exchange it at
+    /// if it is new (see [`SandboxBuilder::account_token`]). Exchange it at
     /// `POST /oauth/2026-03/token` (or v1's `POST /oauth/v1/token`) with
     /// `grant_type=authorization_code`.
     ///
@@ -188,30 +192,33 @@ impl Sandbox {
     /// # let _ = code;
     /// # Ok(()) }
     /// ```
-    pub fn authorization_code(&self, portal: u64) -> String {
-        self.state.accounts().new_code(portal)
+    pub fn authorization_code(&self, account: impl Into<AccountId>) -> String {
+        let account = account.into().get();
+        self.state.accounts().new_code(account)
     }
 
     /// Issues tokens for the account (registering it if new) as if an
     /// authorization code had been exchanged, without a token-endpoint
     /// request and without counting one: for seeding a token store. The
     /// access token lives `access_token_ttl`.
-    pub fn grant(&self, portal: u64) -> Grant {
+    pub fn grant(&self, account: impl Into<AccountId>) -> Grant {
+        let account = account.into().get();
         let mut accounts = self.state.accounts();
-        accounts.register(portal);
-        accounts.issue(portal, self.state.config.access_token_ttl, Instant::now(), None)
+        accounts.register(account);
+        accounts.issue(account, self.state.config.access_token_ttl, Instant::now(), None)
     }
 
     /// Revokes the app's install in the account: its access tokens (those
-    /// registered with [`SandboxBuilder::portal_token`] too) answer 401
+    /// registered with [`SandboxBuilder::account_token`] too) answer 401
     /// `INVALID_AUTHENTICATION`, its refresh tokens and unused codes get 400
     /// `invalid_grant` at both token endpoints, v1's token metadata answers
     /// 404 and 2026-03 introspection calls its tokens inactive. Codes and
     /// grants made later work again, as a new install would. An unknown
     /// account is left alone. (`POST /oauth/2026-03/token/revoke` revokes
     /// one refresh token instead.)
-    pub fn revoke(&self, portal: u64) {
-        self.state.accounts().revoke(portal);
+    pub fn revoke(&self, account: impl Into<AccountId>) {
+        let account = account.into().get();
+        self.state.accounts().revoke(account);
     }
 
     /// Makes the next `times` requests to a token endpoint (`POST

@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 use tower::ServiceExt;
 
 use crate::Sandbox;
-use crate::accounts::{Accounts, Portal};
+use crate::accounts::{Account, Accounts};
 use crate::config::Config;
 use crate::faults::Faults;
 use crate::routes::{self, CloseConnection};
@@ -82,18 +82,18 @@ async fn serve_connection(stream: TcpStream, router: Router, state: Arc<State>, 
                 Ok(response) => response,
                 Err(never) => match never {},
             };
-            let portal = response.extensions().get::<Portal>().map(|Portal(portal)| *portal);
-            if counted && let Some(portal) = portal {
-                state.counters().add_to_portal(portal, |stats| stats.requests += 1);
+            let account = response.extensions().get::<Account>().map(|Account(account)| *account);
+            if counted && let Some(account) = account {
+                state.counters().add_to_account(account, |stats| stats.requests += 1);
             }
             if response.extensions().get::<CloseConnection>().is_some() {
-                state.counters().add(portal, |stats| stats.connections_closed += 1);
+                state.counters().add(account, |stats| stats.connections_closed += 1);
                 close.notify_one();
                 std::future::pending::<()>().await;
             }
             if counted {
                 let status = response.status().as_u16();
-                state.counters().add(portal, |stats| *stats.responses_by_status.entry(status).or_default() += 1);
+                state.counters().add(account, |stats| *stats.responses_by_status.entry(status).or_default() += 1);
             }
             Ok::<_, Infallible>(response)
         }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the sandbox has seen since it started or was last reset, in all
 /// ([`crate::Sandbox::stats`]) or for one account
-/// ([`crate::Sandbox::portal_stats`]).
+/// ([`crate::Sandbox::account_stats`]).
 ///
 /// Requests to the `/_sandbox` inspection routes are not counted. An
 /// account's counts hold the requests made with its credentials (refused
@@ -94,22 +94,22 @@ impl Stats {
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     all: Stats,
-    by_portal: HashMap<u64, Stats>,
+    by_account: HashMap<u64, Stats>,
 }
 
 impl Counters {
     /// Applies `count` to the whole counts and, when a request's account is
     /// known, to that account's.
-    pub(crate) fn add(&mut self, portal: Option<u64>, count: impl Fn(&mut Stats)) {
+    pub(crate) fn add(&mut self, account: Option<u64>, count: impl Fn(&mut Stats)) {
         count(&mut self.all);
-        if let Some(portal) = portal {
-            count(self.by_portal.entry(portal).or_default());
+        if let Some(account) = account {
+            count(self.by_account.entry(account).or_default());
         }
     }
 
     /// Applies `count` to one account's counts only.
-    pub(crate) fn add_to_portal(&mut self, portal: u64, count: impl FnOnce(&mut Stats)) {
-        count(self.by_portal.entry(portal).or_default());
+    pub(crate) fn add_to_account(&mut self, account: u64, count: impl FnOnce(&mut Stats)) {
+        count(self.by_account.entry(account).or_default());
     }
 
     /// The whole counts.
@@ -118,8 +118,8 @@ impl Counters {
     }
 
     /// One account's counts (all zero for an account never seen).
-    pub(crate) fn portal(&self, portal: u64) -> Stats {
-        self.by_portal.get(&portal).cloned().unwrap_or_default()
+    pub(crate) fn account(&self, account: u64) -> Stats {
+        self.by_account.get(&account).cloned().unwrap_or_default()
     }
 
     /// Forgets every count.

@@ -26,7 +26,7 @@ pub(crate) struct StoredEvent {
     /// Which of its fields the input carried.
     pub(crate) sent: SentFields,
     /// The account that sent it.
-    pub(crate) portal: u64,
+    pub(crate) account: u64,
 }
 
 /// The events and contacts the sandbox holds.
@@ -115,8 +115,8 @@ impl EventStore {
     }
 
     /// The events of one account, in the order their ids were first stored.
-    pub(crate) fn in_portal(&self, portal: u64) -> Vec<TimelineEventResponse> {
-        self.events.iter().filter(|stored| stored.portal == portal).map(|stored| stored.event.clone()).collect()
+    pub(crate) fn in_account(&self, account: u64) -> Vec<TimelineEventResponse> {
+        self.events.iter().filter(|stored| stored.account == account).map(|stored| stored.event.clone()).collect()
     }
 
     /// Drops the events of a deleted template.

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use serde_json::Value;
 use timeline_dispatch::{
@@ -13,9 +14,14 @@ use crate::common::{run, scratch, stderr, timeline};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
-fn event(portal: u64, id: &str) -> NewEvent {
+fn event(account: u64, id: &str) -> NewEvent {
     NewEvent {
-        key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001298".into(), event_id: id.into() },
+        key: EventKey {
+            account: account.into(),
+            kind: EventKind::Timeline,
+            event_type: "1001298".into(),
+            event_id: id.into(),
+        },
         body: format!(r#"{{"eventTemplateId":"1001298","id":"{id}"}}"#).into_bytes(),
     }
 }
@@ -35,7 +41,7 @@ async fn fill(outbox: &impl Outbox) {
     let outcomes: Vec<_> = claimed
         .iter()
         .map(|c| {
-            let settlement = if c.key.portal == 1 {
+            let settlement = if c.key.account == AccountId::new(1) {
                 Settlement::Delivered
             } else {
                 Settlement::Dead { reason: "400: the template is gone".into(), may_have_landed: false }
@@ -51,7 +57,7 @@ async fn fill(outbox: &impl Outbox) {
     let outcomes: Vec<_> = claimed
         .iter()
         .map(|c| {
-            let settlement = if c.key.portal == 1 {
+            let settlement = if c.key.account == AccountId::new(1) {
                 Settlement::Delivered
             } else {
                 // dead-3's request may have reached HubSpot before its refusal.
@@ -107,7 +113,7 @@ async fn list_shows_the_counts_the_accounts_and_the_dead_letters_with_their_reas
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["portal"].as_u64().unwrap(), a["undelivered"].as_u64().unwrap(), a["dead"].as_u64().unwrap()))
+        .map(|a| (a["account"].as_u64().unwrap(), a["undelivered"].as_u64().unwrap(), a["dead"].as_u64().unwrap()))
         .collect();
     assert_eq!(accounts, [(1, 1, 0), (2, 1, 3), (3, 0, 1)]);
     let rows: Vec<_> = listing["rows"]
@@ -130,11 +136,11 @@ async fn list_shows_the_counts_the_accounts_and_the_dead_letters_with_their_reas
     );
     assert_eq!(listing["rows"][1]["last_error"], "400: bad token in dead-1");
     assert_eq!(listing["rows"][1]["attempts"], 1);
-    assert_eq!(listing["rows"][1]["portal"], 2);
+    assert_eq!(listing["rows"][1]["account"], 2);
     assert_eq!(listing["rows"][1]["may_have_landed"], false);
     assert_eq!(listing["rows"][3]["may_have_landed"], true);
 
-    let one = json(&["list", "--json", "--portal", "2", "--state", "dead", "--limit", "2"], &path).await;
+    let one = json(&["list", "--json", "--account", "2", "--state", "dead", "--limit", "2"], &path).await;
     let ids: Vec<_> = one["rows"].as_array().unwrap().iter().map(|r| r["event_id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["old-dead", "dead-1"], "account 2's two oldest dead letters");
     assert_eq!(one["accounts"].as_array().unwrap().len(), 1, "only account 2");
@@ -158,8 +164,8 @@ async fn retry_makes_dead_letters_pending_by_id_by_account_or_all() {
     assert_eq!(json(&["retry", "--id", "dead-1", "--json"], &path).await["requeued"], 1);
     assert_eq!(state(&outbox, "dead-1").await, (RowState::Pending, 1), "pending again, its attempt kept");
     assert_eq!(state(&outbox, "dead-2").await.0, RowState::Dead);
-    assert_eq!(json(&["retry", "--id", "dead-3", "--portal", "2", "--json"], &path).await["requeued"], 0);
-    assert_eq!(json(&["retry", "--portal", "2", "--json"], &path).await["requeued"], 2, "old-dead and dead-2");
+    assert_eq!(json(&["retry", "--id", "dead-3", "--account", "2", "--json"], &path).await["requeued"], 0);
+    assert_eq!(json(&["retry", "--account", "2", "--json"], &path).await["requeued"], 2, "old-dead and dead-2");
     assert_eq!(state(&outbox, "dead-3").await.0, RowState::Dead, "account 3 untouched");
     let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["retry", "--all"])).await;
     assert!(output.status.success(), "{}", stderr(&output));
@@ -170,9 +176,9 @@ async fn retry_makes_dead_letters_pending_by_id_by_account_or_all() {
     assert_eq!(claimed.len(), 6, "the four requeued rows and the two waiting ones are due now");
 
     let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).arg("retry")).await;
-    assert_eq!(output.status.code(), Some(2), "retry names what: --all, --portal or --id");
+    assert_eq!(output.status.code(), Some(2), "retry names what: --all, --account or --id");
     let output =
-        run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["retry", "--all", "--portal", "1"])).await;
+        run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["retry", "--all", "--account", "1"])).await;
     assert_eq!(output.status.code(), Some(2), "--all goes alone");
 }
 

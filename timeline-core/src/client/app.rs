@@ -1,19 +1,20 @@
-//! [`App`]: one public HubSpot app installed in many accounts (portals),
+//! [`App`]: one public HubSpot app installed in many accounts,
 //! handing out a [`Client`] per account.
 
+use crate::AccountId;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 
-use super::auth::{AppOAuth, Auth, PortalAuth, TokenFailure};
+use super::auth::{AccountAuth, AppOAuth, Auth, TokenFailure};
 use super::budget::{LocalRateBudget, RateBudget};
 use super::builder::{ClientBuilder, Parts};
 use super::config::{AppEventsApi, OAuthApi, RetryPolicy, Timeouts};
 use super::exchange::Repeat;
 use super::secret::Secret;
 use super::token_calls::TokenDetails;
-use super::token_store::{PortalTokens, TokenStore};
+use super::token_store::{AccountTokens, TokenStore};
 use super::{Client, Inner, Shared};
 use crate::error::Error;
 use crate::rate_limit::RateLimit;
@@ -22,12 +23,12 @@ use crate::wire::{AccessTokenResponse, TimelineEventTemplate};
 /// The default bound on an app's requests in flight, across all its accounts.
 pub const DEFAULT_APP_MAX_IN_FLIGHT: usize = 64;
 
-/// A public HubSpot app installed in many accounts (portals): its OAuth
+/// A public HubSpot app installed in many accounts: its OAuth
 /// client id and secret, one HTTP connection pool, a [`TokenStore`] holding
 /// each account's tokens, a [`RateBudget`] pacing each account to its own
 /// limit, and one bound on requests in flight across all accounts.
 ///
-/// [`portal`](Self::portal) hands out the [`Client`] of one account, cheaply
+/// [`account`](Self::account) hands out the [`Client`] of one account, cheaply
 /// and as often as needed: every account client shares the pool, the store,
 /// the budget, the bound and the known templates, and two clients of one
 /// account share its tokens (one renewal for both). [`install`](Self::install)
@@ -50,7 +51,7 @@ pub const DEFAULT_APP_MAX_IN_FLIGHT: usize = 64;
 ///     .token_store(Arc::new(MemoryTokenStore::new()))
 ///     .build()
 ///     .unwrap();
-/// let client = app.portal(101);
+/// let client = app.account(101);
 /// assert!(!format!("{app:?} {client:?}").contains("app-client-secret"));
 /// ```
 #[derive(Clone)]
@@ -64,35 +65,35 @@ struct AppInner {
     oauth: Arc<AppOAuth>,
     budget: Arc<dyn RateBudget>,
     in_flight_total: Arc<tokio::sync::Semaphore>,
-    portals: Mutex<PortalAuths>,
+    accounts: Mutex<AccountAuths>,
 }
 
 /// The credentials of the accounts that have a client now.
 #[derive(Default)]
-struct PortalAuths {
-    auths: HashMap<u64, Weak<PortalAuth>>,
+struct AccountAuths {
+    auths: HashMap<AccountId, Weak<AccountAuth>>,
     /// The size at which accounts without a client are swept out next.
     sweep_at: usize,
 }
 
-/// The least size at which [`PortalAuths`] sweeps.
+/// The least size at which [`AccountAuths`] sweeps.
 const LEAST_SWEEP: usize = 64;
 
-impl PortalAuths {
-    /// The credentials of `portal`, shared with its existing clients, made
+impl AccountAuths {
+    /// The credentials of `account`, shared with its existing clients, made
     /// by `make` when it has none. Entries of accounts whose clients are all
     /// gone are swept out whenever the map has doubled since the last sweep,
     /// so it stays within twice the accounts in use (and [`LEAST_SWEEP`]) at
     /// a constant cost per lookup.
-    fn get(&mut self, portal: u64, make: impl FnOnce() -> PortalAuth) -> Arc<PortalAuth> {
+    fn get(&mut self, account: AccountId, make: impl FnOnce() -> AccountAuth) -> Arc<AccountAuth> {
         if self.auths.len() >= self.sweep_at {
             self.sweep();
         }
-        if let Some(auth) = self.auths.get(&portal).and_then(Weak::upgrade) {
+        if let Some(auth) = self.auths.get(&account).and_then(Weak::upgrade) {
             return auth;
         }
         let auth = Arc::new(make());
-        self.auths.insert(portal, Arc::downgrade(&auth));
+        self.auths.insert(account, Arc::downgrade(&auth));
         auth
     }
 
@@ -123,14 +124,14 @@ impl fmt::Debug for App {
 /// ```
 /// # async fn callback(app: timeline_core::App, code: &str) -> Result<(), timeline_core::Error> {
 /// let installed = app.install(code, "https://example.com/oauth/callback").await?;
-/// println!("account {} installed with scopes {:?}", installed.portal, installed.scopes);
+/// println!("account {} installed with scopes {:?}", installed.account, installed.scopes);
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Installed {
     /// The account (HubSpot's `hub_id`).
-    pub portal: u64,
+    pub account: AccountId,
     /// The scopes granted.
     pub scopes: Vec<String>,
     /// The account's domain, such as `example.hubspot.com`.
@@ -146,7 +147,7 @@ impl Installed {
     /// The account a token's details describe.
     fn from_details(details: TokenDetails) -> Self {
         Installed {
-            portal: details.portal,
+            account: details.account,
             scopes: details.scopes,
             hub_domain: details.hub_domain,
             user: details.user,
@@ -167,37 +168,38 @@ impl App {
         AppBuilder::default()
     }
 
-    /// The client of the account `portal`: its requests carry the account's
+    /// The client of the account `account`: its requests carry the account's
     /// tokens from the store (renewed when due, one renewal for every client
     /// of the account) and are paced by the account's budget, within the
     /// app's bound on requests in flight. Its deterministic event ids include
-    /// the account (see [`event_id_for_portal`](crate::event_id_for_portal)).
+    /// the account (see [`event_id_for_account`](crate::event_id_for_account)).
     ///
     /// Cheap: call it for every use rather than keeping clients of idle accounts.
     ///
     /// ```
     /// # async fn run(app: timeline_core::App, event: timeline_core::EncodedInput) -> Result<(), timeline_core::SendError> {
-    /// let outcome = app.portal(101).send(&event).await?;
+    /// let outcome = app.account(101).send(&event).await?;
     /// # let _ = outcome; Ok(()) }
     /// ```
-    pub fn portal(&self, portal: u64) -> Client {
+    pub fn account(&self, account: impl Into<AccountId>) -> Client {
+        let account = account.into();
         let app = &*self.inner;
-        let auth = self.portal_auth(portal);
+        let auth = self.account_auth(account);
         let inner = Inner {
             shared: Arc::clone(&app.shared),
-            auth: Some(Auth::Portal(auth)),
+            auth: Some(Auth::Account(auth)),
             budget: Arc::clone(&app.budget),
-            portal: Some(portal),
+            account: Some(account),
             in_flight_total: Some(Arc::clone(&app.in_flight_total)),
         };
         Client { inner: Arc::new(inner) }
     }
 
-    /// The shared credentials of `portal`.
-    fn portal_auth(&self, portal: u64) -> Arc<PortalAuth> {
+    /// The shared credentials of `account`.
+    fn account_auth(&self, account: AccountId) -> Arc<AccountAuth> {
         let app = &*self.inner;
-        let mut portals = app.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        portals.get(portal, || PortalAuth::new(portal, Arc::clone(&app.oauth)))
+        let mut accounts = app.accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        accounts.get(account, || AccountAuth::new(account, Arc::clone(&app.oauth)))
     }
 
     /// Onboards an install, from the OAuth callback HubSpot redirected the
@@ -216,7 +218,7 @@ impl App {
     /// ```
     /// # async fn callback(app: timeline_core::App, code: &str) -> Result<(), timeline_core::Error> {
     /// let installed = app.install(code, "https://example.com/oauth/callback").await?;
-    /// println!("account {} installed", installed.portal);
+    /// println!("account {} installed", installed.account);
     /// # Ok(()) }
     /// ```
     pub async fn install(&self, code: &str, redirect_uri: &str) -> Result<Installed, Error> {
@@ -234,10 +236,10 @@ impl App {
             .call(&form, &[&oauth.client_secret, &code], Repeat::UntilItMayHaveLanded)
             .await
             .map_err(install_failed)?;
-        let answered = granted.hub_id.and_then(|hub_id| u64::try_from(hub_id).ok());
+        let answered = granted.hub_id.and_then(|hub_id| u64::try_from(hub_id).ok()).map(AccountId::new);
         let installed = match (oauth.endpoint.api, answered) {
-            (OAuthApi::V2026_03, Some(portal)) => Installed {
-                portal,
+            (OAuthApi::V2026_03, Some(account)) => Installed {
+                account,
                 scopes: granted.scopes.clone().unwrap_or_default(),
                 hub_domain: None,
                 user: None,
@@ -251,15 +253,15 @@ impl App {
                 Installed::from_details(details)
             }
         };
-        let portal = installed.portal;
+        let account = installed.account;
         let tokens = AppOAuth::tokens(granted, None);
         oauth
             .store
-            .save(portal, &tokens)
+            .save(account, &tokens)
             .await
-            .map_err(|error| AppOAuth::store_failed(portal, "saving the installed tokens", error))?;
-        self.reinstalled(portal, tokens).await;
-        tracing::info!(portal, "the app was installed");
+            .map_err(|error| AppOAuth::store_failed(account, "saving the installed tokens", error))?;
+        self.reinstalled(account, tokens).await;
+        tracing::info!(account = account.get(), "the app was installed");
         Ok(installed)
     }
 
@@ -271,7 +273,7 @@ impl App {
     /// ```
     /// # async fn run(app: timeline_core::App) -> Result<(), timeline_core::Error> {
     /// if let Some(token) = app.introspect("bearer-from-a-request").await? {
-    ///     println!("account {}, active {}, expires {:?}", token.portal, token.active, token.expires_at);
+    ///     println!("account {}, active {}, expires {:?}", token.account, token.active, token.expires_at);
     /// }
     /// # Ok(()) }
     /// ```
@@ -279,7 +281,7 @@ impl App {
         self.inner.oauth.introspect(&Secret::new(token)).await.map_err(|failure| Error::Introspection(failure.reason()))
     }
 
-    /// Ends the app's install in the account `portal`: revokes its refresh
+    /// Ends the app's install in the account `account`: revokes its refresh
     /// token at HubSpot, then forgets its tokens ([`TokenStore::remove`]).
     /// Its clients' requests fail from then on, without calling HubSpot,
     /// until it is [installed](Self::install) again. A refresh token HubSpot
@@ -294,49 +296,50 @@ impl App {
     /// app.uninstall(101).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn uninstall(&self, portal: u64) -> Result<(), Error> {
+    pub async fn uninstall(&self, account: impl Into<AccountId>) -> Result<(), Error> {
+        let account = account.into();
         let oauth = &*self.inner.oauth;
         let tokens = oauth
             .store
-            .load(portal)
+            .load(account)
             .await
-            .map_err(|error| AppOAuth::store_failed(portal, "loading the tokens", error))?
-            .ok_or(Error::NotInstalled { portal })?;
+            .map_err(|error| AppOAuth::store_failed(account, "loading the tokens", error))?
+            .ok_or(Error::NotInstalled { account })?;
         let refresh_token = Secret::new(tokens.refresh_token);
         match oauth.revoke_at_hubspot(&refresh_token).await {
             Ok(()) | Err(TokenFailure::InvalidGrant(_) | TokenFailure::NotFound(_)) => {}
             Err(failure) => return Err(Error::Uninstall(failure.reason())),
         }
-        oauth.revoke(portal, refresh_token.clone());
-        if let Some(auth) = self.existing_auth(portal) {
+        oauth.revoke(account, refresh_token.clone());
+        if let Some(auth) = self.existing_auth(account) {
             auth.uninstalled(refresh_token).await;
         }
         oauth
             .store
-            .remove(portal)
+            .remove(account)
             .await
-            .map_err(|error| AppOAuth::store_failed(portal, "removing the tokens", error))?;
-        tracing::info!(portal, "the app was uninstalled");
+            .map_err(|error| AppOAuth::store_failed(account, "removing the tokens", error))?;
+        tracing::info!(account = account.get(), "the app was uninstalled");
         Ok(())
     }
 
-    /// The credentials of `portal` that clients hold now, if any.
-    fn existing_auth(&self, portal: u64) -> Option<Arc<PortalAuth>> {
-        let portals = self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        portals.auths.get(&portal).and_then(Weak::upgrade)
+    /// The credentials of `account` that clients hold now, if any.
+    fn existing_auth(&self, account: AccountId) -> Option<Arc<AccountAuth>> {
+        let accounts = self.inner.accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        accounts.auths.get(&account).and_then(Weak::upgrade)
     }
 
     /// Forgets the accounts that have no client now (after a call that had
     /// a client of every account it sent to at once).
     pub(crate) fn forget_idle_accounts(&self) {
-        self.inner.portals.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).sweep();
+        self.inner.accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).sweep();
     }
 
-    /// Forgets a revocation of `portal` and hands `tokens` to its clients
+    /// Forgets a revocation of `account` and hands `tokens` to its clients
     /// that exist now.
-    async fn reinstalled(&self, portal: u64, tokens: PortalTokens) {
-        self.inner.oauth.reinstalled(portal);
-        if let Some(auth) = self.existing_auth(portal) {
+    async fn reinstalled(&self, account: AccountId, tokens: AccountTokens) {
+        self.inner.oauth.reinstalled(account);
+        if let Some(auth) = self.existing_auth(account) {
             auth.installed(tokens).await;
         }
     }
@@ -558,7 +561,7 @@ impl AppBuilder {
             oauth: Arc::new(oauth),
             budget,
             in_flight_total: Arc::new(tokio::sync::Semaphore::new(in_flight_total)),
-            portals: Mutex::new(PortalAuths::default()),
+            accounts: Mutex::new(AccountAuths::default()),
         };
         Ok(App { inner: Arc::new(inner) })
     }
@@ -577,37 +580,37 @@ mod tests {
     #[test]
     fn clients_of_one_account_share_its_credentials() {
         let app = app();
-        let (first, second) = (app.portal(101), app.portal(101));
+        let (first, second) = (app.account(101), app.account(101));
         let auth = |client: &Client| match &client.inner.auth {
-            Some(Auth::Portal(auth)) => Arc::clone(auth),
+            Some(Auth::Account(auth)) => Arc::clone(auth),
             other => panic!("{other:?}"),
         };
         assert!(Arc::ptr_eq(&auth(&first), &auth(&second)));
-        assert!(!Arc::ptr_eq(&auth(&first), &auth(&app.portal(202))));
+        assert!(!Arc::ptr_eq(&auth(&first), &auth(&app.account(202))));
     }
 
     #[test]
     fn accounts_without_a_client_are_forgotten() {
         let app = app();
-        let kept = app.portal(7);
-        for portal in 0..10_000 {
-            drop(app.portal(portal));
+        let kept = app.account(7);
+        for account in 0..10_000 {
+            drop(app.account(account));
         }
-        let held = app.inner.portals.lock().unwrap().auths.len();
+        let held = app.inner.accounts.lock().unwrap().auths.len();
         assert!(held <= LEAST_SWEEP, "{held} accounts held after their clients were dropped");
-        assert!(app.inner.portals.lock().unwrap().auths.contains_key(&7));
+        assert!(app.inner.accounts.lock().unwrap().auths.contains_key(&AccountId::new(7)));
         drop(kept);
     }
 
     #[test]
     fn accounts_whose_clients_were_alive_together_are_forgotten_after_the_call() {
         let app = app();
-        let clients: Vec<Client> = (0..10_000).map(|portal| app.portal(portal)).collect();
-        assert_eq!(app.inner.portals.lock().unwrap().auths.len(), 10_000);
+        let clients: Vec<Client> = (0..10_000).map(|account| app.account(account)).collect();
+        assert_eq!(app.inner.accounts.lock().unwrap().auths.len(), 10_000);
         drop(clients);
         app.forget_idle_accounts();
-        let portals = app.inner.portals.lock().unwrap();
-        assert_eq!(portals.auths.len(), 0);
-        assert!(portals.auths.capacity() <= 4 * LEAST_SWEEP, "the map kept room for {}", portals.auths.capacity());
+        let accounts = app.inner.accounts.lock().unwrap();
+        assert_eq!(accounts.auths.len(), 0);
+        assert!(accounts.auths.capacity() <= 4 * LEAST_SWEEP, "the map kept room for {}", accounts.auths.capacity());
     }
 }

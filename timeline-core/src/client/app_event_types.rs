@@ -1,6 +1,7 @@
 //! `POST …/types/projects`: the fully-qualified name of an app-event type,
 //! from the developer-platform project that defines it.
 
+use crate::AccountId;
 use bytes::Bytes;
 use reqwest::Method;
 use tracing::Instrument;
@@ -45,7 +46,11 @@ impl Client {
             credentials: Credentials::Bearer,
             sent: None,
         };
-        let span = tracing::info_span!("timeline.app_event_type", portal = inner.portal, developer_symbol);
+        let span = tracing::info_span!(
+            "timeline.app_event_type",
+            account = inner.account.map(AccountId::get),
+            developer_symbol
+        );
         let call = CallState::new(inner.shared.config.timeouts.attempt());
         let exchange = async { Ok(inner.exchange(outgoing, Repeat::Always, &call).await) };
         let Exchanged { end, attempts, .. } =

@@ -2,6 +2,7 @@
 //! that renews the access token before it expires, one refresh at a time,
 //! or an account of an app, whose tokens live in the app's token store.
 
+use crate::AccountId;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use super::exchange::Repeat;
 use super::report::status_may_have_stored;
 use super::retry::{Verdict, classify};
 use super::secret::Secret;
-use super::token_store::{PortalTokens, TokenStore};
+use super::token_store::{AccountTokens, TokenStore};
 use super::transport::{self, Answer};
 use crate::error::{Error, ErrorSource};
 use crate::wire::AccessTokenResponse;
@@ -35,7 +36,7 @@ pub(crate) enum Auth {
     /// Tokens from HubSpot's OAuth token endpoint.
     RefreshToken(Box<OAuthProvider>),
     /// The tokens of one account of an app.
-    Portal(Arc<PortalAuth>),
+    Account(Arc<AccountAuth>),
 }
 
 impl Auth {
@@ -44,7 +45,7 @@ impl Auth {
         match self {
             Auth::Static(token) => Ok(token.clone()),
             Auth::RefreshToken(provider) => provider.access_token().await,
-            Auth::Portal(portal) => portal.access_token().await,
+            Auth::Account(account) => account.access_token().await,
         }
     }
 
@@ -64,8 +65,8 @@ impl Auth {
                 provider.forget(used).await;
                 true
             }
-            Auth::Portal(portal) => {
-                portal.forget(used).await;
+            Auth::Account(account) => {
+                account.forget(used).await;
                 true
             }
         }
@@ -311,7 +312,7 @@ pub(crate) struct AppOAuth {
     /// token it refused: kept for the app's life, not a client's, so an
     /// account's later clients ask the token endpoint nothing until the
     /// store holds another refresh token (a new install).
-    pub(crate) revoked: std::sync::Mutex<HashMap<u64, Secret>>,
+    pub(crate) revoked: std::sync::Mutex<HashMap<AccountId, Secret>>,
 }
 
 impl fmt::Debug for AppOAuth {
@@ -323,57 +324,57 @@ impl fmt::Debug for AppOAuth {
 impl AppOAuth {
     /// Tokens from `granted` as the store keeps them, granted now;
     /// `previous_refresh` when the answer carries no new refresh token.
-    pub(crate) fn tokens(granted: AccessTokenResponse, previous_refresh: Option<&Secret>) -> PortalTokens {
+    pub(crate) fn tokens(granted: AccessTokenResponse, previous_refresh: Option<&Secret>) -> AccountTokens {
         let now = Utc::now();
         let expires_at = now + chrono::Duration::from_std(token_lifetime(granted.expires_in)).unwrap_or_default();
         let refresh = granted
             .refresh_token
             .or_else(|| previous_refresh.map(|secret| secret.expose().to_owned()))
             .unwrap_or_default();
-        PortalTokens::new(granted.access_token, expires_at, refresh).granted(now)
+        AccountTokens::new(granted.access_token, expires_at, refresh).granted(now)
     }
 
-    /// The refresh token refused for `portal`, if its install is revoked.
-    fn revoked(&self, portal: u64) -> Option<Secret> {
-        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&portal).cloned()
+    /// The refresh token refused for `account`, if its install is revoked.
+    fn revoked(&self, account: AccountId) -> Option<Secret> {
+        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&account).cloned()
     }
 
-    /// Remembers that HubSpot refused `refresh_token` of `portal` (or that
+    /// Remembers that HubSpot refused `refresh_token` of `account` (or that
     /// the app revoked it).
-    pub(crate) fn revoke(&self, portal: u64, refresh_token: Secret) {
-        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(portal, refresh_token);
+    pub(crate) fn revoke(&self, account: AccountId, refresh_token: Secret) {
+        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(account, refresh_token);
     }
 
-    /// Forgets that `portal`'s install was revoked (it was installed again).
-    pub(crate) fn reinstalled(&self, portal: u64) {
-        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&portal);
+    /// Forgets that `account`'s install was revoked (it was installed again).
+    pub(crate) fn reinstalled(&self, account: AccountId) {
+        self.revoked.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&account);
     }
 
-    /// A store failure of `portal`, as an error.
-    pub(crate) fn store_failed(portal: u64, what: &str, error: super::token_store::StoreError) -> Error {
+    /// A store failure of `account`, as an error.
+    pub(crate) fn store_failed(account: AccountId, what: &str, error: super::token_store::StoreError) -> Error {
         let message = format!("{what}: {error}");
-        Error::TokenStore { portal, message, source: Some(ErrorSource::boxed(error)) }
+        Error::TokenStore { account, message, source: Some(ErrorSource::boxed(error)) }
     }
 }
 
 /// The credentials of one account of an app: its tokens, loaded from the
 /// app's store when first needed, renewed one refresh at a time.
 #[derive(Debug)]
-pub(crate) struct PortalAuth {
-    portal: u64,
+pub(crate) struct AccountAuth {
+    account: AccountId,
     app: Arc<AppOAuth>,
-    state: Mutex<PortalState>,
+    state: Mutex<AccountState>,
 }
 
-/// What a [`PortalAuth`] knows of its account's tokens.
+/// What a [`AccountAuth`] knows of its account's tokens.
 #[derive(Debug)]
-enum PortalState {
+enum AccountState {
     /// Nothing yet: the store has not been read.
     Unloaded,
     /// The tokens last loaded, saved or renewed.
     Tokens {
         /// The tokens.
-        tokens: PortalTokens,
+        tokens: AccountTokens,
         /// When the access token is due for renewal.
         renew_at: DateTime<Utc>,
         /// An access token HubSpot refused (a 401): never used again.
@@ -386,27 +387,27 @@ enum PortalState {
     },
 }
 
-impl PortalAuth {
-    /// The credentials of `portal`, not loaded yet; revoked when the app
+impl AccountAuth {
+    /// The credentials of `account`, not loaded yet; revoked when the app
     /// knows its install is.
-    pub(crate) fn new(portal: u64, app: Arc<AppOAuth>) -> Self {
-        let state = match app.revoked(portal) {
-            Some(refresh_token) => PortalState::Revoked { refresh_token },
-            None => PortalState::Unloaded,
+    pub(crate) fn new(account: AccountId, app: Arc<AppOAuth>) -> Self {
+        let state = match app.revoked(account) {
+            Some(refresh_token) => AccountState::Revoked { refresh_token },
+            None => AccountState::Unloaded,
         };
-        PortalAuth { portal, app, state: Mutex::new(state) }
+        AccountAuth { account, app, state: Mutex::new(state) }
     }
 
     /// Starts again from `tokens` (a new install), forgetting a revocation.
-    pub(crate) async fn installed(&self, tokens: PortalTokens) {
+    pub(crate) async fn installed(&self, tokens: AccountTokens) {
         let renew_at = renewal_time(&tokens);
-        *self.state.lock().await = PortalState::Tokens { tokens, renew_at, refused: None };
+        *self.state.lock().await = AccountState::Tokens { tokens, renew_at, refused: None };
     }
 
     /// Forgets the account's tokens: the app revoked `refresh_token` (an
     /// uninstall). Its requests fail until it is installed again.
     pub(crate) async fn uninstalled(&self, refresh_token: Secret) {
-        *self.state.lock().await = PortalState::Revoked { refresh_token };
+        *self.state.lock().await = AccountState::Revoked { refresh_token };
     }
 
     /// The access token to send now: the one held while it is valid, else a
@@ -417,14 +418,14 @@ impl PortalAuth {
     /// [`TokenStore`]'s renewals).
     async fn access_token(&self) -> Result<Secret, Error> {
         let mut state = self.state.lock().await;
-        if let PortalState::Tokens { tokens, renew_at, refused } = &*state
+        if let AccountState::Tokens { tokens, renew_at, refused } = &*state
             && usable(tokens, *renew_at, refused.as_ref())
         {
             return Ok(Secret::new(tokens.access_token.clone()));
         }
         let stored = self.load_unless_revoked(&state).await?;
         let refused = match &mut *state {
-            PortalState::Tokens { refused, .. } => refused.take(),
+            AccountState::Tokens { refused, .. } => refused.take(),
             _ => None,
         };
         if let Some(access) = adopt(&mut state, stored, refused.as_ref()) {
@@ -433,12 +434,12 @@ impl PortalAuth {
         let lock = self
             .app
             .store
-            .lock_renewal(self.portal)
+            .lock_renewal(self.account)
             .await
-            .map_err(|error| AppOAuth::store_failed(self.portal, "locking the renewal", error))?;
+            .map_err(|error| AppOAuth::store_failed(self.account, "locking the renewal", error))?;
         let renewed = self.renew_locked(&mut state, refused).await;
         if let Err(error) = lock.release().await {
-            tracing::warn!(portal = self.portal, %error, "the token store's renewal lock could not be released");
+            tracing::warn!(account = self.account.get(), %error, "the token store's renewal lock could not be released");
         }
         renewed
     }
@@ -447,35 +448,35 @@ impl PortalAuth {
     /// token HubSpot refused: then the install is still revoked. A store
     /// with another refresh token means the account was installed again
     /// (by this process or another), and the revocation is forgotten.
-    async fn load_unless_revoked(&self, state: &PortalState) -> Result<PortalTokens, Error> {
+    async fn load_unless_revoked(&self, state: &AccountState) -> Result<AccountTokens, Error> {
         let stored = self.load().await?;
-        if let PortalState::Revoked { refresh_token } = state {
+        if let AccountState::Revoked { refresh_token } = state {
             if stored.refresh_token == refresh_token.expose() {
-                return Err(Error::InstallRevoked { portal: self.portal });
+                return Err(Error::InstallRevoked { account: self.account });
             }
-            tracing::info!(portal = self.portal, "the account was installed again");
-            self.app.reinstalled(self.portal);
+            tracing::info!(account = self.account.get(), "the account was installed again");
+            self.app.reinstalled(self.account);
         }
         Ok(stored)
     }
 
     /// The account's tokens in the store.
-    async fn load(&self) -> Result<PortalTokens, Error> {
+    async fn load(&self) -> Result<AccountTokens, Error> {
         self.app
             .store
-            .load(self.portal)
+            .load(self.account)
             .await
-            .map_err(|error| AppOAuth::store_failed(self.portal, "loading the tokens", error))?
-            .ok_or(Error::NotInstalled { portal: self.portal })
+            .map_err(|error| AppOAuth::store_failed(self.account, "loading the tokens", error))?
+            .ok_or(Error::NotInstalled { account: self.account })
     }
 
     /// Under the store's renewal lock: the tokens another process may just
     /// have saved when they are valid, else renewed ones, saved over the
     /// tokens they renew.
-    async fn renew_locked(&self, state: &mut PortalState, refused: Option<Secret>) -> Result<Secret, Error> {
+    async fn renew_locked(&self, state: &mut AccountState, refused: Option<Secret>) -> Result<Secret, Error> {
         let stored = self.load().await?;
         if let Some(access) = adopt(state, stored.clone(), refused.as_ref()) {
-            tracing::debug!(portal = self.portal, "another process renewed the account's tokens");
+            tracing::debug!(account = self.account.get(), "another process renewed the account's tokens");
             return Ok(access);
         }
         let refresh_token = Secret::new(stored.refresh_token.clone());
@@ -489,19 +490,19 @@ impl PortalAuth {
         let granted = match self.app.endpoint.call(&form, &secrets, Repeat::Always).await {
             Ok(granted) => granted,
             Err(TokenFailure::InvalidGrant(_)) => {
-                tracing::warn!(portal = self.portal, "the install is revoked: the refresh token was refused");
-                self.app.revoke(self.portal, refresh_token.clone());
-                *state = PortalState::Revoked { refresh_token };
-                return Err(Error::InstallRevoked { portal: self.portal });
+                tracing::warn!(account = self.account.get(), "the install is revoked: the refresh token was refused");
+                self.app.revoke(self.account, refresh_token.clone());
+                *state = AccountState::Revoked { refresh_token };
+                return Err(Error::InstallRevoked { account: self.account });
             }
             Err(failure) => return Err(Error::TokenRefresh(failure.reason())),
         };
         let tokens = AppOAuth::tokens(granted, Some(&refresh_token));
-        tracing::debug!(portal = self.portal, "renewed the account's OAuth access token");
-        match self.app.store.save_renewed(self.portal, &stored, &tokens).await {
+        tracing::debug!(account = self.account.get(), "renewed the account's OAuth access token");
+        match self.app.store.save_renewed(self.account, &stored, &tokens).await {
             Ok(true) => {}
             Ok(false) => {
-                tracing::debug!(portal = self.portal, "another writer saved the account's tokens first");
+                tracing::debug!(account = self.account.get(), "another writer saved the account's tokens first");
                 if let Ok(theirs) = self.load().await
                     && let Some(access) = adopt(state, theirs, refused.as_ref())
                 {
@@ -509,19 +510,19 @@ impl PortalAuth {
                 }
             }
             Err(error) => {
-                tracing::warn!(portal = self.portal, %error, "the renewed tokens could not be saved to the token store")
+                tracing::warn!(account = self.account.get(), %error, "the renewed tokens could not be saved to the token store")
             }
         }
         let access = Secret::new(tokens.access_token.clone());
         let renew_at = renewal_time(&tokens);
-        *state = PortalState::Tokens { tokens, renew_at, refused: None };
+        *state = AccountState::Tokens { tokens, renew_at, refused: None };
         Ok(access)
     }
 
     /// Never sends `used` again, so the next caller renews (unless the store
     /// holds another valid token).
     async fn forget(&self, used: &Secret) {
-        if let PortalState::Tokens { tokens, refused, .. } = &mut *self.state.lock().await
+        if let AccountState::Tokens { tokens, refused, .. } = &mut *self.state.lock().await
             && tokens.access_token == used.expose()
         {
             *refused = Some(used.clone());
@@ -531,19 +532,19 @@ impl PortalAuth {
 
 /// Holds `tokens` and gives their access token when it is usable (not due
 /// for renewal, not `refused`); else leaves `state` alone.
-fn adopt(state: &mut PortalState, tokens: PortalTokens, refused: Option<&Secret>) -> Option<Secret> {
+fn adopt(state: &mut AccountState, tokens: AccountTokens, refused: Option<&Secret>) -> Option<Secret> {
     let renew_at = renewal_time(&tokens);
     if !usable(&tokens, renew_at, refused) {
         return None;
     }
     let access = Secret::new(tokens.access_token.clone());
-    *state = PortalState::Tokens { tokens, renew_at, refused: refused.cloned() };
+    *state = AccountState::Tokens { tokens, renew_at, refused: refused.cloned() };
     Some(access)
 }
 
 /// Whether `tokens` hold an access token not due for renewal at `renew_at`
 /// yet, and not one HubSpot refused.
-fn usable(tokens: &PortalTokens, renew_at: DateTime<Utc>, refused: Option<&Secret>) -> bool {
+fn usable(tokens: &AccountTokens, renew_at: DateTime<Utc>, refused: Option<&Secret>) -> bool {
     refused.is_none_or(|refused| refused.expose() != tokens.access_token) && Utc::now() < renew_at
 }
 
@@ -551,7 +552,7 @@ fn usable(tokens: &PortalTokens, renew_at: DateTime<Utc>, refused: Option<&Secre
 /// before they expire when it is known (they say when they were granted),
 /// else [`EXPIRY_MARGIN`] before, so that every process holding the same
 /// tokens renews them at the same time.
-fn renewal_time(tokens: &PortalTokens) -> DateTime<Utc> {
+fn renewal_time(tokens: &AccountTokens) -> DateTime<Utc> {
     let margin = match tokens.granted_at {
         Some(granted_at) => renewal_margin((tokens.expires_at - granted_at).to_std().unwrap_or_default()),
         None => EXPIRY_MARGIN,
@@ -599,10 +600,10 @@ mod tests {
     #[test]
     fn tokens_are_renewed_a_tenth_of_their_known_lifetime_early_else_a_minute() {
         let granted = Utc::now();
-        let short = PortalTokens::new("at", granted + chrono::Duration::seconds(20), "rt");
+        let short = AccountTokens::new("at", granted + chrono::Duration::seconds(20), "rt");
         assert_eq!(renewal_time(&short), granted + chrono::Duration::seconds(20 - 60));
         assert_eq!(renewal_time(&short.clone().granted(granted)), granted + chrono::Duration::seconds(18));
-        let long = PortalTokens::new("at", granted + chrono::Duration::minutes(30), "rt").granted(granted);
+        let long = AccountTokens::new("at", granted + chrono::Duration::minutes(30), "rt").granted(granted);
         assert_eq!(renewal_time(&long), granted + chrono::Duration::minutes(29));
     }
 }

@@ -3,6 +3,7 @@
 //! kind (v3 timeline events or app events), since each kind has its own
 //! endpoint.
 
+use crate::AccountId;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -50,7 +51,7 @@ pub(crate) struct Item {
     /// stays set through retries and splits.
     pub(crate) landed_before: bool,
     /// The account it is sent for, when the client knows it.
-    pub(crate) portal: Option<u64>,
+    pub(crate) account: Option<AccountId>,
     /// Where its JSON sits in the body.
     span: Range<usize>,
 }
@@ -59,7 +60,7 @@ impl Item {
     /// A failure of this input for `reason`.
     pub(crate) fn failure(&self, reason: Arc<FailureReason>) -> Failure {
         Failure::new(self.index, Some(self.id.to_string()), self.event_type.to_string(), reason, self.landed_before)
-            .of_portal(self.portal)
+            .of_account(self.account)
     }
 }
 
@@ -194,7 +195,7 @@ pub(crate) struct Chunker {
     /// The template id of the last input, shared with the next of the same template.
     last_event_type: Option<Arc<str>>,
     /// The account the inputs are encoded for, when the client knows it.
-    portal: Option<u64>,
+    account: Option<AccountId>,
 }
 
 impl Chunker {
@@ -210,7 +211,7 @@ impl Chunker {
             scratch: Vec::new(),
             templates: None,
             last_event_type: None,
-            portal: None,
+            account: None,
         }
     }
 
@@ -220,10 +221,10 @@ impl Chunker {
         self
     }
 
-    /// Encodes every input for the account `portal` (see
-    /// [`EventInput::encode_for_portal`]), when the client knows it.
-    pub(crate) fn for_portal(mut self, portal: Option<u64>) -> Self {
-        self.portal = portal;
+    /// Encodes every input for the account `account` (see
+    /// [`EventInput::encode_for_account`]), when the client knows it.
+    pub(crate) fn for_account(mut self, account: Option<AccountId>) -> Self {
+        self.account = account;
         self
     }
 
@@ -240,11 +241,11 @@ impl Chunker {
         self.scratch.clear();
         let kind = input.kind();
         let event_type = input.event_type();
-        let portal = self.portal;
+        let account = self.account;
         let failure =
-            |id, reason| Failure::new(index, id, event_type.to_owned(), Arc::new(reason), false).of_portal(portal);
-        let encoded = match portal {
-            Some(portal) => input.encode_for_portal(portal, &mut self.scratch),
+            |id, reason| Failure::new(index, id, event_type.to_owned(), Arc::new(reason), false).of_account(account);
+        let encoded = match account {
+            Some(account) => input.encode_for_account(account, &mut self.scratch),
             None => input.encode_into(&mut self.scratch),
         };
         let id = match encoded {
@@ -274,7 +275,7 @@ impl Chunker {
             _ => self.last_event_type.insert(Arc::from(event_type)).clone(),
         };
         let item =
-            Item { index, id: Arc::from(id), event_type, landed_before: input.sent_before(), portal, span: 0..0 };
+            Item { index, id: Arc::from(id), event_type, landed_before: input.sent_before(), account, span: 0..0 };
         current.push(item, &self.scratch);
         if current.items.len() >= max_inputs {
             debug_assert!(ready.is_none(), "a batch can only fill by count when it did not overflow by bytes");

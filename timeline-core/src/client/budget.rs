@@ -2,6 +2,7 @@
 //! [`LocalRateBudget`], the in-process budget every account of an
 //! [`App`](super::App) (or one plain [`Client`](super::Client)) shares.
 
+use crate::AccountId;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -21,7 +22,7 @@ use crate::rate_limit::RateLimit;
 /// `dyn` objects without the `async-trait` crate).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// Permits to send requests for HubSpot accounts (portals), each account
+/// Permits to send requests for HubSpot accounts, each account
 /// under its own rolling window (110 requests in any 10 s for OAuth apps).
 ///
 /// Every request of a client takes a permit first, from
@@ -44,16 +45,16 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// # async fn run() -> Result<(), timeline_core::Error> {
 /// let budget: Arc<dyn RateBudget> = Arc::new(LocalRateBudget::new(RateLimit::hubspot())?);
-/// let permit = budget.acquire(101).await.expect("an in-process budget never refuses");
+/// let permit = budget.acquire(AccountId::new(101)).await.expect("an in-process budget never refuses");
 /// drop(permit); // the request ended without an answer
 /// # Ok(()) }
 /// ```
 pub trait RateBudget: Send + Sync {
-    /// Waits until a request for `portal` may start, and takes its place in
+    /// Waits until a request for `account` may start, and takes its place in
     /// the account's window; or says why the budget cannot tell (its shared
     /// store refused it), and the request is not sent: the call stops with
     /// [`Error::RateBudget`], its events fail unsent.
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>>;
+    fn acquire(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>>;
 }
 
 /// Why a [`RateBudget`] handed out no permit: any error of the budget's
@@ -92,7 +93,7 @@ pub trait RatePermit: Send {
 ///
 /// # async fn run() -> Result<(), timeline_core::Error> {
 /// let budget = LocalRateBudget::new(RateLimit::new(5, Duration::from_secs(1)))?;
-/// drop(budget.acquire(101).await);
+/// drop(budget.acquire(AccountId::new(101)).await);
 /// assert_eq!(budget.tracked_accounts(), 1);
 /// tokio::time::sleep(Duration::from_secs(1)).await;
 /// assert_eq!(budget.tracked_accounts(), 0, "account 101 is idle again");
@@ -105,7 +106,7 @@ pub struct LocalRateBudget {
 
 /// The accounts a [`LocalRateBudget`] tracks.
 struct Accounts {
-    limiters: HashMap<u64, Arc<Limiter>>,
+    limiters: HashMap<AccountId, Arc<Limiter>>,
     /// The size at which idle accounts are swept out next, whatever the time.
     sweep_at: usize,
     last_sweep: Instant,
@@ -171,13 +172,13 @@ impl LocalRateBudget {
         accounts.limiters.len()
     }
 
-    /// The limiter of `portal`, made when the account has none.
-    fn limiter(&self, portal: u64) -> Arc<Limiter> {
+    /// The limiter of `account`, made when the account has none.
+    fn limiter(&self, account: AccountId) -> Arc<Limiter> {
         let now = Instant::now();
         let mut accounts = self.lock();
         accounts.sweep_if_due(self.limit.window(), now);
         let limit = self.limit;
-        Arc::clone(accounts.limiters.entry(portal).or_insert_with(|| Arc::new(Limiter::new(limit))))
+        Arc::clone(accounts.limiters.entry(account).or_insert_with(|| Arc::new(Limiter::new(limit))))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Accounts> {
@@ -203,9 +204,9 @@ impl fmt::Debug for LocalRateBudget {
 
 impl RateBudget for LocalRateBudget {
     /// Never refuses.
-    fn acquire(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
+    fn acquire(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
         Box::pin(async move {
-            let limiter = self.limiter(portal);
+            let limiter = self.limiter(account);
             let slot = limiter.take_slot().await;
             Ok(Box::new(LocalPermit { limiter, slot }) as Box<dyn RatePermit>)
         })
@@ -249,11 +250,11 @@ mod tests {
     async fn each_account_has_its_own_window() {
         let budget = budget(2);
         let start = Instant::now();
-        for portal in [101, 101, 202, 202] {
-            drop(budget.acquire(portal).await);
+        for account in [101, 101, 202, 202] {
+            drop(budget.acquire(AccountId::new(account)).await);
         }
         assert_eq!(Instant::now(), start, "two accounts, two requests each: no wait");
-        drop(budget.acquire(101).await);
+        drop(budget.acquire(AccountId::new(101)).await);
         assert_eq!(Instant::now(), start + SECOND, "the third request of 101 waits a window");
     }
 
@@ -261,15 +262,15 @@ mod tests {
     async fn the_window_rolls_exactly() {
         let budget = budget(3);
         let start = Instant::now();
-        drop(budget.acquire(7).await);
+        drop(budget.acquire(AccountId::new(7)).await);
         tokio::time::advance(Duration::from_millis(600)).await;
-        drop(budget.acquire(7).await);
-        drop(budget.acquire(7).await);
+        drop(budget.acquire(AccountId::new(7)).await);
+        drop(budget.acquire(AccountId::new(7)).await);
         // Any second holds at most three: the fourth waits for the first to expire.
-        drop(budget.acquire(7).await);
+        drop(budget.acquire(AccountId::new(7)).await);
         assert_eq!(Instant::now(), start + SECOND);
         // The fifth waits for the two dated 600 ms.
-        drop(budget.acquire(7).await);
+        drop(budget.acquire(AccountId::new(7)).await);
         assert_eq!(Instant::now(), start + Duration::from_millis(1_600));
     }
 
@@ -277,12 +278,12 @@ mod tests {
     async fn a_429_saturates_the_account_and_pauses_it_for_its_retry_after() {
         let budget = budget(100);
         let start = Instant::now();
-        let mut permit = budget.acquire(101).await.unwrap();
+        let mut permit = budget.acquire(AccountId::new(101)).await.unwrap();
         permit.saturate(Some(Duration::from_secs(3)));
         drop(permit);
-        drop(budget.acquire(202).await);
+        drop(budget.acquire(AccountId::new(202)).await);
         assert_eq!(Instant::now(), start, "another account is not held back");
-        drop(budget.acquire(101).await);
+        drop(budget.acquire(AccountId::new(101)).await);
         assert_eq!(Instant::now(), start + Duration::from_secs(3));
     }
 
@@ -290,31 +291,31 @@ mod tests {
     async fn headers_correct_the_account_window() {
         let budget = budget(10);
         let start = Instant::now();
-        let mut permit = budget.acquire(101).await.unwrap();
+        let mut permit = budget.acquire(AccountId::new(101)).await.unwrap();
         let mut headers = HeaderMap::new();
         headers.insert("x-hubspot-ratelimit-remaining", HeaderValue::from(0));
         permit.observe(&RateLimitHeaders::from_headers(&headers));
         drop(permit);
-        drop(budget.acquire(202).await);
+        drop(budget.acquire(AccountId::new(202)).await);
         assert_eq!(Instant::now(), start);
-        drop(budget.acquire(101).await);
+        drop(budget.acquire(AccountId::new(101)).await);
         assert_eq!(Instant::now(), start + SECOND, "the server counted ten for 101");
     }
 
     #[tokio::test(start_paused = true)]
     async fn idle_accounts_are_forgotten_and_busy_ones_kept() {
         let budget = budget(5);
-        for portal in 0..10_000 {
-            drop(budget.acquire(portal).await);
+        for account in 0..10_000 {
+            drop(budget.acquire(AccountId::new(account)).await);
         }
-        let held = budget.acquire(1).await;
+        let held = budget.acquire(AccountId::new(1)).await;
         assert!(budget.tracked_accounts() >= 10_000);
         tokio::time::advance(SECOND).await;
         assert_eq!(budget.tracked_accounts(), 1, "only the account with a request under way");
         drop(held);
-        drop(budget.acquire(2).await);
+        drop(budget.acquire(AccountId::new(2)).await);
         tokio::time::advance(SECOND).await;
-        drop(budget.acquire(3).await);
+        drop(budget.acquire(AccountId::new(3)).await);
         assert_eq!(budget.lock().limiters.len(), 1, "a window later, a permit sweeps the idle ones");
         let room = budget.lock().limiters.capacity();
         assert!(room <= 4 * LEAST_SWEEP, "the map kept room for {room} accounts");
@@ -324,10 +325,10 @@ mod tests {
     async fn a_waiting_account_is_not_forgotten() {
         let budget = Arc::new(budget(1));
         let start = Instant::now();
-        drop(budget.acquire(9).await);
+        drop(budget.acquire(AccountId::new(9)).await);
         let waiter = {
             let budget = Arc::clone(&budget);
-            tokio::spawn(async move { drop(budget.acquire(9).await) })
+            tokio::spawn(async move { drop(budget.acquire(AccountId::new(9)).await) })
         };
         tokio::task::yield_now().await;
         assert_eq!(budget.tracked_accounts(), 1);

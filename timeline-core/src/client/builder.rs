@@ -445,7 +445,7 @@ impl ClientBuilder {
             shared: Arc::new(parts.shared),
             auth,
             budget: Arc::new(LocalRateBudget::unchecked(parts.rate_limit)),
-            portal: None,
+            account: None,
             in_flight_total: parts.max_in_flight_total.map(|bound| Arc::new(tokio::sync::Semaphore::new(bound))),
         };
         Ok(Client { inner: Arc::new(inner) })

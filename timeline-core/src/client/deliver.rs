@@ -14,6 +14,7 @@
 //! inputs it concerns. A 409 for an input that may have landed before is
 //! created (the earlier attempt stored it), and a conflict otherwise.
 
+use crate::AccountId;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -99,7 +100,7 @@ impl Inner {
     pub(crate) fn deliver<'a>(&'a self, batch: Batch, call: &'a CallState) -> Delivery<'a> {
         let span = tracing::info_span!(
             "timeline.batch",
-            portal = self.portal,
+            account = self.account.map(AccountId::get),
             inputs = batch.items().len(),
             bytes = batch.len_bytes(),
             status = Empty,

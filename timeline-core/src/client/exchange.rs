@@ -1,6 +1,7 @@
 //! One logical request: paced, authorized, retried with the same body bytes
 //! until it gets a final answer or its retries run out.
 
+use crate::AccountId;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,7 +25,7 @@ use crate::error::Error;
 use crate::wire;
 
 /// The account a plain client's requests are paced as, in its own budget.
-const PLAIN_CLIENT_ACCOUNT: u64 = 0;
+const PLAIN_CLIENT_ACCOUNT: AccountId = AccountId::new(0);
 
 /// One logical request: the same method, URL and body bytes on every attempt.
 #[derive(Debug, Clone)]
@@ -299,9 +300,9 @@ impl Inner {
                 None => None,
             }
         };
-        match self.portal {
-            Some(portal) => {
-                let permit = self.budget.acquire(portal).await.map_err(Error::rate_budget)?;
+        match self.account {
+            Some(account) => {
+                let permit = self.budget.acquire(account).await.map_err(Error::rate_budget)?;
                 Ok((permit, place().await))
             }
             None => {

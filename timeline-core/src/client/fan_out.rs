@@ -1,6 +1,7 @@
 //! [`App::send_all`]: events of many accounts in one call, fanned out per
 //! account, with one report.
 
+use crate::AccountId;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -13,15 +14,15 @@ use super::send_all::{self, Reporting};
 use crate::error::Error;
 
 impl App {
-    /// Sends `(portal, event)` pairs, each event for its account, and
+    /// Sends `(account, event)` pairs, each event for its account, and
     /// reports on every one in ONE [`SendReport`], whose indexes are the
     /// events' positions in `events` and whose entries name their account
-    /// ([`Created::portal`](super::Created::portal),
-    /// [`Failure::portal`](super::Failure::portal)).
+    /// ([`Created::account`](super::Created::account),
+    /// [`Failure::account`](super::Failure::account)).
     ///
     /// - The pairs are read whole first and grouped per account; each
     ///   account's events go out as in [`SendAll`](super::SendAll) through
-    ///   its [`portal`](Self::portal) client (batches, at most
+    ///   its [`account`](Self::account) client (batches, at most
     ///   [`max_in_flight`](super::AppBuilder::max_in_flight) of them under way,
     ///   paced by the account's budget, ids that include the account).
     /// - All accounts are sent at once (each account encoding at most the
@@ -45,29 +46,31 @@ impl App {
     /// # async fn run(app: timeline_core::App, events: Vec<(u64, timeline_core::EncodedInput)>) -> Result<(), timeline_core::SendError> {
     /// let report = app.send_all(events).await?;
     /// for failure in report.failed() {
-    ///     eprintln!("event {} of account {:?} failed: {}", failure.index, failure.portal, failure.reason);
+    ///     eprintln!("event {} of account {:?} failed: {}", failure.index, failure.account, failure.reason);
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn send_all<I, E>(&self, events: I) -> Result<SendReport, SendError>
+    pub async fn send_all<I, A, E>(&self, events: I) -> Result<SendReport, SendError>
     where
-        I: IntoIterator<Item = (u64, E)>,
+        I: IntoIterator<Item = (A, E)>,
+        A: Into<AccountId>,
         E: EventInput + Send,
     {
-        let mut portals = Vec::new();
-        let mut groups: HashMap<u64, Vec<(usize, E)>> = HashMap::new();
-        for (index, (portal, event)) in events.into_iter().enumerate() {
+        let mut accounts = Vec::new();
+        let mut groups: HashMap<AccountId, Vec<(usize, E)>> = HashMap::new();
+        for (index, (account, event)) in events.into_iter().enumerate() {
+            let account = account.into();
             groups
-                .entry(portal)
+                .entry(account)
                 .or_insert_with(|| {
-                    portals.push(portal);
+                    accounts.push(account);
                     Vec::new()
                 })
                 .push((index, event));
         }
-        let calls = portals.into_iter().map(|portal| {
-            let events = groups.remove(&portal).unwrap_or_default();
-            self.send_account(portal, events)
+        let calls = accounts.into_iter().map(|account| {
+            let events = groups.remove(&account).unwrap_or_default();
+            self.send_account(account, events)
         });
         let mut report = SendReport::default();
         let mut deadline = None;
@@ -90,10 +93,10 @@ impl App {
     /// with it.
     async fn send_account<E: EventInput + Send>(
         &self,
-        portal: u64,
+        account: AccountId,
         events: Vec<(usize, E)>,
     ) -> (SendReport, Option<Error>) {
-        let client = self.portal(portal);
+        let client = self.account(account);
         let inner = &*client.inner;
         let mut events = events.into_iter();
         let sent = send_all::run(
@@ -112,10 +115,10 @@ impl App {
         let mut scratch = Vec::new();
         for (index, event) in events {
             scratch.clear();
-            let id = event.encode_for_portal(portal, &mut scratch).ok();
+            let id = event.encode_for_account(account, &mut scratch).ok();
             let failure =
                 Failure::new(index, id, event.event_type().to_owned(), Arc::clone(&reason), event.sent_before());
-            report.record(Outcome::Failed(failure.of_portal(Some(portal))));
+            report.record(Outcome::Failed(failure.of_account(Some(account))));
         }
         (report, Some(error))
     }

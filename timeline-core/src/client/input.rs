@@ -1,6 +1,7 @@
 //! What `send_all` accepts: anything that can write itself as one request
 //! input, so events of different types can travel in one call.
 
+use crate::AccountId;
 use crate::encode::{EncodedInput, encode_input, encode_input_for};
 use crate::error::EncodeError;
 use crate::event::TimelineEvent;
@@ -35,15 +36,15 @@ pub trait EventInput {
     fn encode_into(&self, out: &mut Vec<u8>) -> Result<String, EncodeError>;
 
     /// As [`encode_into`](Self::encode_into), for a client of the account
-    /// `portal`: an id derived from the content includes the account (see
-    /// [`DerivedId::portal`](crate::DerivedId::portal)), and an id the event
+    /// `account`: an id derived from the content includes the account (see
+    /// [`DerivedId::account`](crate::DerivedId::account)), and an id the event
     /// brings is left as it is.
     ///
     /// Typed events, [`EncodedInput`]s, [`AnyEvent`]s and [`Resent`] inputs
     /// do so. The default writes what `encode_into` writes, which is right
     /// for inputs that always bring their own id; an implementation that
     /// derives ids should include the account here.
-    fn encode_for_portal(&self, _portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+    fn encode_for_account(&self, _account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         self.encode_into(out)
     }
 
@@ -89,8 +90,8 @@ impl<E: EventInput> EventInput for Resent<E> {
         self.0.encode_into(out)
     }
 
-    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        self.0.encode_for_portal(portal, out)
+    fn encode_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_for_account(account, out)
     }
 
     fn sent_before(&self) -> bool {
@@ -111,8 +112,8 @@ impl<E: TimelineEvent + ?Sized> EventInput for E {
         encode_input(self, out).map(IdText::into_owned)
     }
 
-    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        encode_input_for(self, Some(portal), out).map(IdText::into_owned)
+    fn encode_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        encode_input_for(self, Some(account), out).map(IdText::into_owned)
     }
 }
 
@@ -130,8 +131,8 @@ impl EventInput for EncodedInput {
         Ok(self.id().to_owned())
     }
 
-    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        Ok(self.write_for_portal(portal, out))
+    fn encode_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        Ok(self.write_for_account(account, out))
     }
 }
 
@@ -148,8 +149,8 @@ impl EventInput for &EncodedInput {
         (**self).encode_into(out)
     }
 
-    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        (**self).encode_for_portal(portal, out)
+    fn encode_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        (**self).encode_for_account(account, out)
     }
 
     fn sent_before(&self) -> bool {
@@ -217,8 +218,8 @@ impl EventInput for AnyEvent<'_> {
         self.0.encode_into(out)
     }
 
-    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        self.0.encode_for_portal(portal, out)
+    fn encode_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_for_account(account, out)
     }
 
     fn sent_before(&self) -> bool {
@@ -239,8 +240,8 @@ impl EventInput for &AnyEvent<'_> {
         self.0.encode_into(out)
     }
 
-    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        self.0.encode_for_portal(portal, out)
+    fn encode_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        self.0.encode_for_account(account, out)
     }
 
     fn sent_before(&self) -> bool {

@@ -182,7 +182,7 @@ fn confirmed_by_duplicate(item: &Item) -> Outcome {
         event_type: item.event_type.to_string(),
         object_id: None,
         confirmed_by_duplicate: true,
-        portal: item.portal,
+        account: item.account,
     })
 }
 
@@ -193,7 +193,7 @@ fn created(item: &Item, object_id: Option<String>) -> Outcome {
         event_type: item.event_type.to_string(),
         object_id,
         confirmed_by_duplicate: false,
-        portal: item.portal,
+        account: item.account,
     })
 }
 

@@ -28,6 +28,7 @@ mod token_store;
 mod transport;
 mod validation;
 
+use crate::AccountId;
 use std::fmt;
 use std::sync::Arc;
 
@@ -45,7 +46,7 @@ pub use send_all::{SendAll, SendAllBuilder, SendAllStream};
 pub use tagged::{DeliverBuilder, Delivery, PreparedInput};
 pub use templates::Templates;
 pub use token_calls::{TokenDetails, TokenUse};
-pub use token_store::{MemoryTokenStore, NoRenewalLock, PortalTokens, RenewalLock, StoreError, TokenStore};
+pub use token_store::{AccountTokens, MemoryTokenStore, NoRenewalLock, RenewalLock, StoreError, TokenStore};
 pub use validation::TemplateViolation;
 
 use crate::error::Error;
@@ -54,7 +55,7 @@ use secret::Secret;
 
 /// A HubSpot timeline client: one connection pool, one rate limiter and one
 /// set of credentials, shared by every clone. An [`App`] hands out one per
-/// account ([`App::portal`]), sharing the app's pool, token store and budget.
+/// account ([`App::account`]), sharing the app's pool, token store and budget.
 ///
 /// ```no_run
 /// # async fn run(events: Vec<timeline_core::EncodedInput>) -> Result<(), Box<dyn std::error::Error>> {
@@ -79,8 +80,8 @@ pub(crate) struct Inner {
     auth: Option<Auth>,
     /// The rate budget the requests are paced by.
     budget: Arc<dyn RateBudget>,
-    /// The account (portal) the client sends for, when it is an app's account client.
-    portal: Option<u64>,
+    /// The account the client sends for, when it is an app's account client.
+    account: Option<AccountId>,
     /// The bound on requests in flight shared by every call (and, for an
     /// app's account clients, by every account), if one was set.
     in_flight_total: Option<Arc<tokio::sync::Semaphore>>,

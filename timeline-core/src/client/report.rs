@@ -19,6 +19,7 @@
 //! it, no later answer (a 503, a refusal of a split batch) makes it "not
 //! stored".
 
+use crate::AccountId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -51,9 +52,9 @@ pub struct Created {
     /// [`sent before`](super::EventInput::sent_before) by) may have stored
     /// it: the event was stored by that earlier attempt.
     pub confirmed_by_duplicate: bool,
-    /// The account (portal) it was sent for, when the client knows it (an
+    /// The account it was sent for, when the client knows it (an
     /// [`App`](super::App)'s account clients and [`App::send_all`](super::App::send_all)).
-    pub portal: Option<u64>,
+    pub account: Option<AccountId>,
 }
 
 /// An event that was not stored (or whose fate is unknown).
@@ -81,9 +82,9 @@ pub struct Failure {
     /// or an earlier attempt of the same input may have landed. Resending such
     /// an event is safe: it keeps its id.
     pub may_have_landed: bool,
-    /// The account (portal) it was for, when the client knows it (an
+    /// The account it was for, when the client knows it (an
     /// [`App`](super::App)'s account clients and [`App::send_all`](super::App::send_all)).
-    pub portal: Option<u64>,
+    pub account: Option<AccountId>,
 }
 
 impl Failure {
@@ -97,12 +98,12 @@ impl Failure {
         landed_before: bool,
     ) -> Self {
         let may_have_landed = landed_before || reason.may_have_landed();
-        Failure { index, id, event_type, reason, may_have_landed, portal: None }
+        Failure { index, id, event_type, reason, may_have_landed, account: None }
     }
 
-    /// The same failure, of the account `portal`.
-    pub(crate) fn of_portal(mut self, portal: Option<u64>) -> Self {
-        self.portal = portal;
+    /// The same failure, of the account `account`.
+    pub(crate) fn of_account(mut self, account: Option<AccountId>) -> Self {
+        self.account = account;
         self
     }
 }
@@ -202,10 +203,10 @@ pub enum FailureReason {
     /// The account's install is revoked (the token endpoint answered
     /// `invalid_grant` to its refresh token): the event was not sent. It
     /// can be sent once the account installs the app again.
-    #[error("not sent: the install of account {portal} is revoked")]
+    #[error("not sent: the install of account {account} is revoked")]
     InstallRevoked {
         /// The account.
-        portal: u64,
+        account: AccountId,
     },
     /// The call stopped (an error, its deadline, or it was dropped) before
     /// the event was sent: it was not stored.
@@ -277,7 +278,7 @@ impl FailureReason {
     /// revoked install says so, anything else is [`FailureReason::NotSent`].
     pub(crate) fn not_sent_by(error: &Error) -> FailureReason {
         match error {
-            Error::InstallRevoked { portal } => FailureReason::InstallRevoked { portal: *portal },
+            Error::InstallRevoked { account } => FailureReason::InstallRevoked { account: *account },
             other => FailureReason::NotSent { cause: other.to_string() },
         }
     }

@@ -8,6 +8,7 @@
 //! bisection, the judgement of "already in use"), with the tags in place of
 //! positions: nothing is re-encoded, and nothing maps positions back.
 
+use crate::AccountId;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -92,7 +93,7 @@ impl EventInput for PreparedInput {
     }
 
     /// The body as it is: it was encoded for its account already.
-    fn encode_for_portal(&self, _portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+    fn encode_for_account(&self, _account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
         self.encode_into(out)
     }
 
@@ -114,8 +115,8 @@ impl EventInput for &PreparedInput {
         (**self).encode_into(out)
     }
 
-    fn encode_for_portal(&self, portal: u64, out: &mut Vec<u8>) -> Result<String, EncodeError> {
-        (**self).encode_for_portal(portal, out)
+    fn encode_for_account(&self, account: AccountId, out: &mut Vec<u8>) -> Result<String, EncodeError> {
+        (**self).encode_for_account(account, out)
     }
 
     fn sent_before(&self) -> bool {
@@ -274,13 +275,13 @@ impl Client {
     /// [`send_all`](super::SendAll) (batches of each kind, the account's
     /// pacing, retries, the bisection of a refused batch), and gives back
     /// every tag with its outcome. The client of an app's account comes
-    /// from [`App::portal`](super::App::portal), which shares the account's
+    /// from [`App::account`](super::App::account), which shares the account's
     /// credentials and state across its clients.
     ///
     /// ```no_run
     /// # async fn run(app: timeline_core::App, rows: Vec<(u64, timeline_core::PreparedInput)>) {
     /// use timeline_core::Outcome;
-    /// let delivery = app.portal(101).deliver(rows).await;
+    /// let delivery = app.account(101).deliver(rows).await;
     /// for (row, outcome) in delivery.outcomes {
     ///     match outcome {
     ///         Outcome::Created(_) => println!("row {row} delivered"),

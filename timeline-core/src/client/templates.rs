@@ -1,5 +1,6 @@
 //! The event template and token endpoints of an app.
 
+use crate::AccountId;
 use bytes::Bytes;
 use reqwest::{Method, Url};
 use serde::Serialize;
@@ -130,7 +131,7 @@ impl<'c> Templates<'c> {
             if self.inner.shared.developer_key.is_some() { Credentials::DeveloperKey } else { Credentials::Bearer };
         let repeat = if method == Method::POST { Repeat::UntilItMayHaveLanded } else { Repeat::Always };
         let outgoing = Outgoing { method: method.clone(), url: self.url(rest), body, credentials, sent: None };
-        let span = tracing::info_span!("timeline.templates", portal = self.inner.portal, method = %method, app_id = self.app_id);
+        let span = tracing::info_span!("timeline.templates", account = self.inner.account.map(AccountId::get), method = %method, app_id = self.app_id);
         let call = CallState::new(self.inner.shared.config.timeouts.attempt());
         let exchange = async { Ok(self.inner.exchange(outgoing, repeat, &call).await) };
         let Exchanged { end, attempts, may_have_landed } =

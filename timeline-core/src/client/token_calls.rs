@@ -2,6 +2,7 @@
 //! (introspection) and revoking a refresh token, on the API the app uses
 //! ([`OAuthApi`]).
 
+use crate::AccountId;
 use chrono::{DateTime, Utc};
 use reqwest::Url;
 use serde::Deserialize;
@@ -27,7 +28,7 @@ pub enum TokenUse {
 /// ```
 /// # async fn run(app: timeline_core::App, bearer: &str) -> Result<(), timeline_core::Error> {
 /// match app.introspect(bearer).await? {
-///     Some(token) if token.active => println!("account {}, scopes {:?}", token.portal, token.scopes),
+///     Some(token) if token.active => println!("account {}, scopes {:?}", token.account, token.scopes),
 ///     Some(_) => println!("expired or revoked"),
 ///     None => println!("unknown to HubSpot"),
 /// }
@@ -42,7 +43,7 @@ pub struct TokenDetails {
     /// revoked refresh token is not active).
     pub active: bool,
     /// The account it acts for (HubSpot's `hub_id`).
-    pub portal: u64,
+    pub account: AccountId,
     /// The app it was granted to, when HubSpot says.
     pub app_id: Option<u64>,
     /// The scopes granted.
@@ -65,7 +66,7 @@ impl TokenDetails {
             TokenInfoResponse::Access(info) => TokenDetails {
                 token_use: TokenUse::Access,
                 active: info.active,
-                portal: info.hub_id.max(0).unsigned_abs(),
+                account: AccountId::new(info.hub_id.max(0).unsigned_abs()),
                 app_id: positive(info.app_id),
                 scopes: info.scopes,
                 expires_at: Some(expiry(now, info.expires_in)),
@@ -76,7 +77,7 @@ impl TokenDetails {
             TokenInfoResponse::Refresh(info) => TokenDetails {
                 token_use: TokenUse::Refresh,
                 active: info.active,
-                portal: info.hub_id.max(0).unsigned_abs(),
+                account: AccountId::new(info.hub_id.max(0).unsigned_abs()),
                 app_id: positive(info.app_id),
                 scopes: info.scopes,
                 expires_at: None,
@@ -122,7 +123,7 @@ impl V1TokenInfo {
         TokenDetails {
             token_use,
             active: true,
-            portal: self.hub_id,
+            account: AccountId::new(self.hub_id),
             app_id: self.app_id,
             scopes: self.scopes,
             expires_at: self.expires_in.filter(|_| token_use == TokenUse::Access).map(|left| expiry(now, left)),

@@ -3,6 +3,7 @@
 //! renewal single-flight across the processes sharing a store; and
 //! [`MemoryTokenStore`], the in-process one.
 
+use crate::AccountId;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
@@ -18,16 +19,16 @@ pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// ```
 /// use chrono::{Duration, Utc};
-/// use timeline_core::PortalTokens;
+/// use timeline_core::AccountTokens;
 ///
-/// let tokens = PortalTokens::new("at-secret", Utc::now() + Duration::minutes(30), "rt-secret");
+/// let tokens = AccountTokens::new("at-secret", Utc::now() + Duration::minutes(30), "rt-secret");
 /// let shown = format!("{tokens:?}");
 /// assert!(!shown.contains("at-secret") && !shown.contains("rt-secret"), "{shown}");
 /// assert_eq!(tokens.refresh_token, "rt-secret");
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct PortalTokens {
+pub struct AccountTokens {
     /// The bearer token requests carry.
     pub access_token: String,
     /// When the access token expires (wall-clock time, from `expires_in`).
@@ -42,15 +43,15 @@ pub struct PortalTokens {
     pub granted_at: Option<DateTime<Utc>>,
 }
 
-impl PortalTokens {
+impl AccountTokens {
     /// Tokens as the token endpoint gave them, or as a store reads them back.
     ///
     /// ```
-    /// let tokens = timeline_core::PortalTokens::new("at", chrono::Utc::now(), "rt");
+    /// let tokens = timeline_core::AccountTokens::new("at", chrono::Utc::now(), "rt");
     /// assert_eq!(tokens.access_token, "at");
     /// ```
     pub fn new(access_token: impl Into<String>, expires_at: DateTime<Utc>, refresh_token: impl Into<String>) -> Self {
-        PortalTokens {
+        AccountTokens {
             access_token: access_token.into(),
             expires_at,
             refresh_token: refresh_token.into(),
@@ -65,7 +66,7 @@ impl PortalTokens {
     /// use chrono::{Duration, Utc};
     ///
     /// let granted = Utc::now();
-    /// let tokens = timeline_core::PortalTokens::new("at", granted + Duration::minutes(30), "rt").granted(granted);
+    /// let tokens = timeline_core::AccountTokens::new("at", granted + Duration::minutes(30), "rt").granted(granted);
     /// assert_eq!(tokens.granted_at, Some(granted));
     /// ```
     #[must_use]
@@ -75,9 +76,9 @@ impl PortalTokens {
     }
 }
 
-impl fmt::Debug for PortalTokens {
+impl fmt::Debug for AccountTokens {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PortalTokens")
+        f.debug_struct("AccountTokens")
             .field("access_token", &"<redacted>")
             .field("expires_at", &self.expires_at)
             .field("refresh_token", &"<redacted>")
@@ -150,28 +151,28 @@ impl RenewalLock for NoRenewalLock {
 ///
 /// ```
 /// use chrono::{DateTime, Utc};
-/// use timeline_core::{BoxFuture, PortalTokens, StoreError, TokenStore};
+/// use timeline_core::{BoxFuture, AccountTokens, StoreError, TokenStore};
 ///
-/// /// `CREATE TABLE hubspot_tokens (portal BIGINT PRIMARY KEY, access_token TEXT,
+/// /// `CREATE TABLE hubspot_tokens (account BIGINT PRIMARY KEY, access_token TEXT,
 /// ///  expires_at TIMESTAMPTZ, refresh_token TEXT)`, behind the user's own pool.
 /// struct SqlTokenStore {
 ///     pool: Pool,
 /// }
 ///
 /// impl TokenStore for SqlTokenStore {
-///     fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
+///     fn load(&self, account: AccountId) -> BoxFuture<'_, Result<Option<AccountTokens>, StoreError>> {
 ///         Box::pin(async move {
-///             // SELECT access_token, expires_at, refresh_token FROM hubspot_tokens WHERE portal = $1
-///             let row = self.pool.fetch_optional(portal).await?;
-///             Ok(row.map(|(access, expires_at, refresh)| PortalTokens::new(access, expires_at, refresh)))
+///             // SELECT access_token, expires_at, refresh_token FROM hubspot_tokens WHERE account = $1
+///             let row = self.pool.fetch_optional(account).await?;
+///             Ok(row.map(|(access, expires_at, refresh)| AccountTokens::new(access, expires_at, refresh)))
 ///         })
 ///     }
 ///
-///     fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+///     fn save<'a>(&'a self, account: AccountId, tokens: &'a AccountTokens) -> BoxFuture<'a, Result<(), StoreError>> {
 ///         Box::pin(async move {
 ///             // INSERT INTO hubspot_tokens VALUES ($1, $2, $3, $4)
-///             // ON CONFLICT (portal) DO UPDATE SET access_token = $2, expires_at = $3, refresh_token = $4
-///             self.pool.upsert(portal, &tokens.access_token, tokens.expires_at, &tokens.refresh_token).await?;
+///             // ON CONFLICT (account) DO UPDATE SET access_token = $2, expires_at = $3, refresh_token = $4
+///             self.pool.upsert(account, &tokens.access_token, tokens.expires_at, &tokens.refresh_token).await?;
 ///             Ok(())
 ///         })
 ///     }
@@ -183,37 +184,37 @@ impl RenewalLock for NoRenewalLock {
 /// # }
 /// ```
 pub trait TokenStore: Send + Sync {
-    /// The tokens of `portal`, or `None` when the account has none (it
+    /// The tokens of `account`, or `None` when the account has none (it
     /// never installed the app).
-    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>>;
+    fn load(&self, account: AccountId) -> BoxFuture<'_, Result<Option<AccountTokens>, StoreError>>;
 
-    /// Keeps `tokens` as the tokens of `portal`, replacing any it had.
-    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>>;
+    /// Keeps `tokens` as the tokens of `account`, replacing any it had.
+    fn save<'a>(&'a self, account: AccountId, tokens: &'a AccountTokens) -> BoxFuture<'a, Result<(), StoreError>>;
 
-    /// Waits until this process alone may renew the tokens of `portal`
+    /// Waits until this process alone may renew the tokens of `account`
     /// among every process sharing the store, and holds that until the
     /// returned lock is released or dropped.
     ///
     /// The default is [`NoRenewalLock`]: no lock across processes.
-    fn lock_renewal(&self, portal: u64) -> BoxFuture<'_, Result<Box<dyn RenewalLock>, StoreError>> {
-        let _ = portal;
+    fn lock_renewal(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RenewalLock>, StoreError>> {
+        let _ = account;
         Box::pin(async { Ok(Box::new(NoRenewalLock) as Box<dyn RenewalLock>) })
     }
 
-    /// Forgets the tokens of `portal` (the app was uninstalled there,
+    /// Forgets the tokens of `account` (the app was uninstalled there,
     /// [`App::uninstall`](crate::App::uninstall)); nothing to forget is no
     /// error.
     ///
     /// The default refuses: a store written before this method existed
     /// says it cannot, rather than keeping tokens it was told to forget.
-    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
+    fn remove(&self, account: AccountId) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
-            Err(format!("this token store cannot forget the tokens of account {portal}: it lacks TokenStore::remove")
+            Err(format!("this token store cannot forget the tokens of account {account}: it lacks TokenStore::remove")
                 .into())
         })
     }
 
-    /// Keeps `renewed` as the tokens of `portal` if the store still holds
+    /// Keeps `renewed` as the tokens of `account` if the store still holds
     /// `previous` (the tokens that were renewed), and says whether it did;
     /// `false` means another writer changed them first, and `renewed` was
     /// not kept.
@@ -221,13 +222,13 @@ pub trait TokenStore: Send + Sync {
     /// The default [`save`](Self::save)s and says `true`.
     fn save_renewed<'a>(
         &'a self,
-        portal: u64,
-        previous: &'a PortalTokens,
-        renewed: &'a PortalTokens,
+        account: AccountId,
+        previous: &'a AccountTokens,
+        renewed: &'a AccountTokens,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let _ = previous;
         Box::pin(async move {
-            self.save(portal, renewed).await?;
+            self.save(account, renewed).await?;
             Ok(true)
         })
     }
@@ -240,16 +241,16 @@ pub trait TokenStore: Send + Sync {
 ///
 /// ```
 /// use chrono::{Duration, Utc};
-/// use timeline_core::{MemoryTokenStore, PortalTokens};
+/// use timeline_core::{MemoryTokenStore, AccountTokens};
 ///
 /// let store = MemoryTokenStore::new();
-/// store.insert(101, PortalTokens::new("at-secret", Utc::now() + Duration::minutes(30), "rt-secret"));
+/// store.insert(101, AccountTokens::new("at-secret", Utc::now() + Duration::minutes(30), "rt-secret"));
 /// assert_eq!(store.get(101).unwrap().refresh_token, "rt-secret");
 /// assert!(!format!("{store:?}").contains("secret"));
 /// ```
 #[derive(Default)]
 pub struct MemoryTokenStore {
-    tokens: Mutex<HashMap<u64, PortalTokens>>,
+    tokens: Mutex<HashMap<AccountId, AccountTokens>>,
 }
 
 impl MemoryTokenStore {
@@ -262,65 +263,65 @@ impl MemoryTokenStore {
         MemoryTokenStore::default()
     }
 
-    /// Sets the tokens of `portal`, as [`save`](TokenStore::save) does.
+    /// Sets the tokens of `account`, as [`save`](TokenStore::save) does.
     ///
     /// ```
     /// let store = timeline_core::MemoryTokenStore::new();
-    /// store.insert(101, timeline_core::PortalTokens::new("at", chrono::Utc::now(), "rt"));
+    /// store.insert(101, timeline_core::AccountTokens::new("at", chrono::Utc::now(), "rt"));
     /// assert!(store.get(101).is_some());
     /// ```
-    pub fn insert(&self, portal: u64, tokens: PortalTokens) {
-        self.lock().insert(portal, tokens);
+    pub fn insert(&self, account: impl Into<AccountId>, tokens: AccountTokens) {
+        self.lock().insert(account.into(), tokens);
     }
 
-    /// The tokens of `portal`, if it has any.
+    /// The tokens of `account`, if it has any.
     ///
     /// ```
     /// assert!(timeline_core::MemoryTokenStore::new().get(7).is_none());
     /// ```
-    pub fn get(&self, portal: u64) -> Option<PortalTokens> {
-        self.lock().get(&portal).cloned()
+    pub fn get(&self, account: impl Into<AccountId>) -> Option<AccountTokens> {
+        self.lock().get(&account.into()).cloned()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, PortalTokens>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<AccountId, AccountTokens>> {
         self.tokens.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 impl fmt::Debug for MemoryTokenStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut portals: Vec<u64> = self.lock().keys().copied().collect();
-        portals.sort_unstable();
-        f.debug_struct("MemoryTokenStore").field("portals", &portals).finish()
+        let mut accounts: Vec<AccountId> = self.lock().keys().copied().collect();
+        accounts.sort_unstable();
+        f.debug_struct("MemoryTokenStore").field("accounts", &accounts).finish()
     }
 }
 
 impl TokenStore for MemoryTokenStore {
-    fn load(&self, portal: u64) -> BoxFuture<'_, Result<Option<PortalTokens>, StoreError>> {
-        let tokens = self.get(portal);
+    fn load(&self, account: AccountId) -> BoxFuture<'_, Result<Option<AccountTokens>, StoreError>> {
+        let tokens = self.get(account);
         Box::pin(async move { Ok(tokens) })
     }
 
-    fn save<'a>(&'a self, portal: u64, tokens: &'a PortalTokens) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.insert(portal, tokens.clone());
+    fn save<'a>(&'a self, account: AccountId, tokens: &'a AccountTokens) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.insert(account, tokens.clone());
         Box::pin(async { Ok(()) })
     }
 
-    fn remove(&self, portal: u64) -> BoxFuture<'_, Result<(), StoreError>> {
-        self.lock().remove(&portal);
+    fn remove(&self, account: AccountId) -> BoxFuture<'_, Result<(), StoreError>> {
+        self.lock().remove(&account);
         Box::pin(async { Ok(()) })
     }
 
     fn save_renewed<'a>(
         &'a self,
-        portal: u64,
-        previous: &'a PortalTokens,
-        renewed: &'a PortalTokens,
+        account: AccountId,
+        previous: &'a AccountTokens,
+        renewed: &'a AccountTokens,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         let mut tokens = self.lock();
-        let unchanged = tokens.get(&portal) == Some(previous);
+        let unchanged = tokens.get(&account) == Some(previous);
         if unchanged {
-            tokens.insert(portal, renewed.clone());
+            tokens.insert(account, renewed.clone());
         }
         Box::pin(async move { Ok(unchanged) })
     }
@@ -335,13 +336,13 @@ mod tests {
     #[tokio::test]
     async fn the_memory_store_keeps_a_renewal_only_over_the_tokens_it_renewed() {
         let store = MemoryTokenStore::new();
-        let first = PortalTokens::new("at-1", Utc::now() + Duration::minutes(30), "rt");
-        let theirs = PortalTokens::new("at-2", Utc::now() + Duration::minutes(30), "rt");
-        let ours = PortalTokens::new("at-3", Utc::now() + Duration::minutes(30), "rt");
+        let first = AccountTokens::new("at-1", Utc::now() + Duration::minutes(30), "rt");
+        let theirs = AccountTokens::new("at-2", Utc::now() + Duration::minutes(30), "rt");
+        let ours = AccountTokens::new("at-3", Utc::now() + Duration::minutes(30), "rt");
         store.insert(101, first.clone());
-        assert!(store.save_renewed(101, &first, &theirs).await.unwrap());
-        assert!(!store.save_renewed(101, &first, &ours).await.unwrap(), "another writer won");
+        assert!(store.save_renewed(AccountId::new(101), &first, &theirs).await.unwrap());
+        assert!(!store.save_renewed(AccountId::new(101), &first, &ours).await.unwrap(), "another writer won");
         assert_eq!(store.get(101), Some(theirs));
-        store.lock_renewal(101).await.unwrap().release().await.unwrap();
+        store.lock_renewal(AccountId::new(101)).await.unwrap().release().await.unwrap();
     }
 }

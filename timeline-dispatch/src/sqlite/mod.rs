@@ -7,6 +7,7 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
@@ -239,14 +240,18 @@ impl Outbox for SqliteOutbox {
     fn claim_skipping<'a>(
         &'a self,
         limits: ClaimLimits,
-        skip: &'a [u64],
+        skip: &'a [AccountId],
         lease: Duration,
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {
         Box::pin(async move {
             let lease_end = lease_end(now, lease)?;
-            let change =
-                Change::Claim { limits, skip: skip.to_vec(), lease_end: micros(lease_end)?, now: micros(now)? };
+            let change = Change::Claim {
+                limits,
+                skip: skip.iter().map(|account| account.get()).collect(),
+                lease_end: micros(lease_end)?,
+                now: micros(now)?,
+            };
             match self.write(change).await? {
                 Done::Claimed(claimed) => Ok(claimed),
                 _ => Err(mismatch()),

@@ -10,6 +10,7 @@
 //! transaction back on any error anyway.
 
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, Error, Row, params};
@@ -28,8 +29,8 @@ pub(super) fn micros(time: SystemTime) -> Result<i64, OutboxError> {
 }
 
 /// An account as stored: its bits, so every `u64` fits.
-fn portal_bits(portal: u64) -> i64 {
-    i64::from_ne_bytes(portal.to_ne_bytes())
+fn account_bits(account: AccountId) -> i64 {
+    i64::from_ne_bytes(account.get().to_ne_bytes())
 }
 
 /// A stored value read back as what it stands for.
@@ -75,11 +76,11 @@ fn count(row: &Row<'_>, column: &str) -> Result<u64, Error> {
     Ok(u64::try_from(row.get::<_, i64>(column)?).unwrap_or(0))
 }
 
-/// The key of a row whose first four columns are `portal, kind,
+/// The key of a row whose first four columns are `account, kind,
 /// event_type, event_id` from `first` on.
 fn key(row: &Row<'_>, first: usize) -> Result<EventKey, Error> {
     Ok(EventKey {
-        portal: row.get::<_, Stored<u64>>(first)?.0,
+        account: AccountId::new(row.get::<_, Stored<u64>>(first)?.0),
         kind: row.get::<_, Stored<EventKind>>(first + 1)?.0,
         event_type: row.get(first + 2)?,
         event_id: row.get(first + 3)?,
@@ -100,7 +101,7 @@ pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64) -> Resul
         .iter()
         .map(|event| {
             let key = &event.key;
-            let params = params![portal_bits(key.portal), key.kind.as_str(), key.event_type, key.event_id, now];
+            let params = params![account_bits(key.account), key.kind.as_str(), key.event_type, key.event_id, now];
             if insert_row.execute(params)? == 0 {
                 return Ok(Enqueued::AlreadyThere);
             }
@@ -291,7 +292,7 @@ pub(super) fn requeue_dead(conn: &Connection, filter: &RowFilter, now: i64) -> R
             "UPDATE OR FAIL outbox SET state = 'pending', due_at = ?1, settled_at = NULL \
              WHERE state = 'dead' AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3)",
         )?
-        .execute(params![now, filter.portal.map(portal_bits), filter.event_id])?;
+        .execute(params![now, filter.account.map(account_bits), filter.event_id])?;
     Ok(changed as u64)
 }
 
@@ -358,13 +359,13 @@ pub(super) fn account_counts(conn: &Connection) -> Result<Vec<AccountCounts>, Er
         )?
         .query_map([], |row| {
             Ok(AccountCounts {
-                portal: row.get::<_, Stored<u64>>("portal")?.0,
+                account: AccountId::new(row.get::<_, Stored<u64>>("portal")?.0),
                 undelivered: count(row, "undelivered")?,
                 dead: count(row, "dead")?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    accounts.sort_by_key(|account| account.portal);
+    accounts.sort_by_key(|account| account.account);
     Ok(accounts)
 }
 
@@ -379,7 +380,7 @@ pub(super) fn list(conn: &Connection, filter: &RowFilter, limit: usize) -> Resul
     .query_map(
         params![
             filter.state.map(RowState::as_str),
-            filter.portal.map(portal_bits),
+            filter.account.map(account_bits),
             filter.event_id,
             i64::try_from(limit).unwrap_or(i64::MAX)
         ],

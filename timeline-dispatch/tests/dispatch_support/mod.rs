@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::events::by_hand::{IdText, TokenWriter};
 use hubspot_timeline::events::{EventKind, Target, TokenKind, TokenSpec};
@@ -20,11 +20,11 @@ use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Fate, Me
 use timeline_sandbox::{Sandbox, SandboxBuilder};
 
 /// The accounts of the test sandboxes.
-pub const PORTALS: [u64; 3] = [101, 102, 103];
+pub const ACCOUNTS: [u64; 3] = [101, 102, 103];
 
-/// The token of `portal` in the sandbox and the app's store.
-pub fn token_of(portal: u64) -> String {
-    format!("tok-{portal}")
+/// The token of `account` in the sandbox and the app's store.
+pub fn token_of(account: u64) -> String {
+    format!("tok-{account}")
 }
 
 /// A plan; `Legacy` is not an option of the sandbox template, so HubSpot
@@ -51,14 +51,14 @@ pub struct Signup {
 /// The template id of [`Signup`].
 pub const TEMPLATE: &str = "2001001";
 
-/// Signup number `n` of `portal`: its id names both, so ids are unique across accounts.
-pub fn signup(portal: u64, n: usize) -> Signup {
-    Signup { contact_id: 1_000 + n as u64, signup_id: format!("{portal}-{n}"), plan: Plan::Starter }
+/// Signup number `n` of `account`: its id names both, so ids are unique across accounts.
+pub fn signup(account: u64, n: usize) -> Signup {
+    Signup { contact_id: 1_000 + n as u64, signup_id: format!("{account}-{n}"), plan: Plan::Starter }
 }
 
-/// Signups `0..count` of `portal`.
-pub fn signups(portal: u64, count: usize) -> Vec<Signup> {
-    (0..count).map(|n| signup(portal, n)).collect()
+/// Signups `0..count` of `account`.
+pub fn signups(account: u64, count: usize) -> Vec<Signup> {
+    (0..count).map(|n| signup(account, n)).collect()
 }
 
 /// The event type of `tests/data/app-events/trial-started-hsmeta.json`.
@@ -89,9 +89,9 @@ impl TimelineEvent for TrialStarted {
     }
 }
 
-/// Trial number `n` of `portal`; its id names both.
-pub fn trial(portal: u64, n: usize) -> TrialStarted {
-    TrialStarted { contact_id: 2_000 + n as u64, trial_id: format!("trial-{portal}-{n}") }
+/// Trial number `n` of `account`; its id names both.
+pub fn trial(account: u64, n: usize) -> TrialStarted {
+    TrialStarted { contact_id: 2_000 + n as u64, trial_id: format!("trial-{account}-{n}") }
 }
 
 pub fn app_event_sandbox() -> timeline_sandbox::SandboxBuilder {
@@ -115,7 +115,7 @@ pub const CLIENT_SECRET: &str = "test-client-secret";
 /// and no rate limit.
 pub fn sandbox() -> SandboxBuilder {
     let builder = Sandbox::builder().template(template()).oauth_client(CLIENT_ID, CLIENT_SECRET).no_rate_limit();
-    PORTALS.iter().fold(builder, |builder, &portal| builder.portal_token(portal, token_of(portal)))
+    ACCOUNTS.iter().fold(builder, |builder, &account| builder.account_token(account, token_of(account)))
 }
 
 /// An app of the three accounts of `sandbox`, with one fast retry per request.
@@ -126,8 +126,8 @@ pub fn app(sandbox: &Sandbox) -> App {
 /// As [`app`], with `limit` as each account's budget.
 pub fn app_with_rate_limit(sandbox: &Sandbox, limit: RateLimit) -> App {
     let store = MemoryTokenStore::new();
-    for portal in PORTALS {
-        store.insert(portal, PortalTokens::new(token_of(portal), Utc::now() + chrono::Duration::days(1), "refresh"));
+    for account in ACCOUNTS {
+        store.insert(account, AccountTokens::new(token_of(account), Utc::now() + chrono::Duration::days(1), "refresh"));
     }
     App::builder()
         .client_id(CLIENT_ID)

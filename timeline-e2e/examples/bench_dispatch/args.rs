@@ -63,7 +63,7 @@ pub struct Args {
     pub events: u64,
     /// Emit, memory: tasks emitting at once.
     pub tasks: u64,
-    /// Accounts (portals 1 to N); in `quiet`, account 1 is the busy one.
+    /// Accounts (accounts 1 to N); in `quiet`, account 1 is the busy one.
     pub accounts: u64,
     /// Share: whole windows of work for every account.
     pub windows: u64,

@@ -41,7 +41,7 @@ use timeline_e2e::{answers, heap, pet_event, sandbox_process, usage};
 
 use chrono::Utc;
 use hubspot_timeline::App;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
 use hubspot_timeline::dispatch::{DispatchOutcome, Dispatcher, EmitError, Fate, Outbox, encode_event};
 use hubspot_timeline::send::RetryPolicy;
@@ -78,15 +78,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-fn access_token(portal: u64) -> String {
-    format!("bench-portal-{portal}")
+fn access_token(account: u64) -> String {
+    format!("bench-account-{account}")
 }
 
 /// The sandbox with accounts 1 to `accounts` registered, each with its own
 /// rate limit (`args.rate_limit` per `args.rate_window`).
 fn registered_sandbox(args: &Args) -> Result<SandboxProcess, Box<dyn Error>> {
     let registered: Vec<String> = (1..=args.accounts)
-        .flat_map(|portal| ["--portal-token".to_owned(), format!("{portal}={}", access_token(portal))])
+        .flat_map(|account| ["--account-token".to_owned(), format!("{account}={}", access_token(account))])
         .collect();
     Ok(SandboxProcess::start(&args.sandbox_bin, &args.templates, args.rate_limit, args.rate_window, &registered)?)
 }
@@ -101,8 +101,9 @@ fn app(
 ) -> Result<App, Box<dyn Error>> {
     let store = Arc::new(MemoryTokenStore::new());
     let expires_at = Utc::now() + chrono::Duration::days(1);
-    for portal in 1..=args.accounts {
-        store.insert(portal, PortalTokens::new(access_token(portal), expires_at, format!("bench-refresh-{portal}")));
+    for account in 1..=args.accounts {
+        store
+            .insert(account, AccountTokens::new(access_token(account), expires_at, format!("bench-refresh-{account}")));
     }
     let mut builder = App::builder()
         .client_id("bench-client-id")
@@ -275,9 +276,9 @@ async fn emit_once(
         let dispatcher = dispatcher.clone();
         tasks.spawn(async move {
             let mut spent = Duration::ZERO;
-            for (portal, event) in &events {
+            for (account, event) in &events {
                 let call = Instant::now();
-                dispatcher.emit(*portal, event).await?;
+                dispatcher.emit(*account, event).await?;
                 spent += call.elapsed();
             }
             Ok::<_, EmitError>(spent)
@@ -320,8 +321,8 @@ async fn share(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
     let mut rows = Vec::new();
     let mut next = 0;
     for _ in 0..per_account {
-        for portal in 1..=args.accounts {
-            rows.push(encode_event(portal, &pet_event::pet_adopted(next))?);
+        for account in 1..=args.accounts {
+            rows.push(encode_event(account, &pet_event::pet_adopted(next))?);
             next += 1;
         }
     }
@@ -348,7 +349,7 @@ async fn share(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
     dispatcher.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
 
     let stats = stats(&sandbox).await?;
-    let (all, per_portal) = budget.take();
+    let (all, answers_per_account) = budget.take();
     let accepted = stats.status_count(201) + stats.status_count(207);
     let total_limit = args.rate_limit * u32::try_from(args.accounts)?;
     println!(
@@ -380,7 +381,7 @@ async fn share(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
         cpu.as_secs_f64() * 1e6 / requests,
         server_cpu.map_or("?".to_owned(), |cpu| format!("{:.1} us/request", cpu.as_secs_f64() * 1e6 / requests))
     );
-    answers::print_shares(&all, &per_portal, accepted, args.accounts, args.rate_limit, args.rate_window);
+    answers::print_shares(&all, &answers_per_account, accepted, args.accounts, args.rate_limit, args.rate_window);
     println!("budget          {} accounts tracked at the end", budget.tracked_accounts());
     Ok(())
 }
@@ -413,14 +414,14 @@ async fn quiet(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
     for _ in 0..ticks {
         interval.tick().await;
         for _ in 0..per_tick {
-            let portal = if n % 2 == 0 { 1 } else { 2 + (n / 2) % quiet_accounts };
+            let account = if n % 2 == 0 { 1 } else { 2 + (n / 2) % quiet_accounts };
             let event = pet_event::pet_adopted(n);
             n += 1;
             let (dispatcher, emitted) = (dispatcher.clone(), Arc::clone(&emitted));
             tasks.spawn(async move {
                 let at = Instant::now();
-                let done = dispatcher.emit(portal, &event).await?;
-                emitted.lock().unwrap_or_else(|p| p.into_inner()).insert(done.key.event_id, (portal, at));
+                let done = dispatcher.emit(account, &event).await?;
+                emitted.lock().unwrap_or_else(|p| p.into_inner()).insert(done.key.event_id, (account, at));
                 Ok::<_, EmitError>(())
             });
         }
@@ -439,11 +440,11 @@ async fn quiet(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
     let emitted = std::mem::take(&mut *emitted.lock().unwrap_or_else(|p| p.into_inner()));
     let (mut busy, mut quiet) = (Vec::new(), Vec::new());
     let mut missing = 0;
-    for (id, (portal, at)) in &emitted {
+    for (id, (account, at)) in &emitted {
         match times.get(id) {
             Some(delivered_at) => {
                 let delay = delivered_at.saturating_duration_since(*at);
-                if *portal == 1 { busy.push(delay) } else { quiet.push(delay) }
+                if *account == 1 { busy.push(delay) } else { quiet.push(delay) }
             }
             None => missing += 1,
         }

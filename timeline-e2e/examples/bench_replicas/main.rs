@@ -16,6 +16,7 @@
 //! cargo run --features redis --example bench_replicas -- --accounts 4 --rate-limit 20 --rate-window-ms 1000 --windows 6
 //! ```
 
+use hubspot_timeline::AccountId;
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use std::time::{Duration, Instant};
 use timeline_e2e::pet_event;
 
 use chrono::Utc;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
 use hubspot_timeline::redis::RedisRateBudget;
 use hubspot_timeline::wire::TimelineEventTemplate;
@@ -34,7 +35,7 @@ use timeline_testkit::RedisServer;
 
 const CLIENT_ID: &str = "bench-replicas-id";
 const CLIENT_SECRET: &str = "bench-replicas-secret";
-const FIRST_PORTAL: u64 = 4_000_001;
+const FIRST_ACCOUNT: u64 = 4_000_001;
 
 /// The options (`--help` lists them).
 struct Options {
@@ -99,21 +100,21 @@ fn calls_between(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>, 
     names.iter().map(|name| after.get(*name).unwrap_or(&0) - before.get(*name).unwrap_or(&0)).sum()
 }
 
-/// Requests the sandbox accepted (answered other than 429) and 429s, over `portals`.
-fn accepted_and_refused(sandbox: &Sandbox, portals: &[u64]) -> (u64, u64, u64) {
-    portals.iter().fold((0, 0, 0), |(accepted, refused, requests), &portal| {
-        let stats = sandbox.portal_stats(portal);
+/// Requests the sandbox accepted (answered other than 429) and 429s, over `accounts`.
+fn accepted_and_refused(sandbox: &Sandbox, accounts: &[u64]) -> (u64, u64, u64) {
+    accounts.iter().fold((0, 0, 0), |(accepted, refused, requests), &account| {
+        let stats = sandbox.account_stats(account);
         let refused_here = stats.status_count(429);
         (accepted + stats.requests - refused_here, refused + refused_here, requests + stats.requests)
     })
 }
 
-fn app(sandbox: &Sandbox, portals: &[u64], budget: Arc<dyn RateBudget>) -> Result<App, Box<dyn Error>> {
+fn app(sandbox: &Sandbox, accounts: &[u64], budget: Arc<dyn RateBudget>) -> Result<App, Box<dyn Error>> {
     let store = Arc::new(MemoryTokenStore::new());
-    for &portal in portals {
-        let grant = sandbox.grant(portal);
+    for &account in accounts {
+        let grant = sandbox.grant(account);
         let expires_at = Utc::now() + chrono::Duration::seconds(grant.expires_in);
-        store.insert(portal, PortalTokens::new(grant.access_token, expires_at, grant.refresh_token));
+        store.insert(account, AccountTokens::new(grant.access_token, expires_at, grant.refresh_token));
     }
     Ok(App::builder()
         .client_id(CLIENT_ID)
@@ -135,26 +136,26 @@ async fn share(redis: &RedisServer, options: &Options, replicas: usize) -> Resul
         .rate_limit(timeline_sandbox::RateLimit::new(options.rate_limit, options.window))
         .start()
         .await?;
-    let portals: Vec<u64> = (FIRST_PORTAL..FIRST_PORTAL + options.accounts).collect();
+    let accounts: Vec<u64> = (FIRST_ACCOUNT..FIRST_ACCOUNT + options.accounts).collect();
     let limit = RateLimit::new(options.rate_limit, options.window);
     let prefix = format!("bench:{replicas}");
     let mut apps = Vec::new();
     for _ in 0..replicas {
         let budget = RedisRateBudget::builder().url(redis.url()).prefix(prefix.clone()).limit(limit).build().await?;
-        apps.push(app(&sandbox, &portals, Arc::new(budget))?);
+        apps.push(app(&sandbox, &accounts, Arc::new(budget))?);
     }
     let mut admin = redis::Client::open(redis.url())?.get_multiplexed_async_connection().await?;
     let calls_before = command_calls(&mut admin).await?;
-    let requests_before = accepted_and_refused(&sandbox, &portals).2;
+    let requests_before = accepted_and_refused(&sandbox, &accounts).2;
 
     let start = Instant::now();
     let end = start + options.window * (options.windows + 1);
     let sequence = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for app in &apps {
-        for &portal in &portals {
+        for &account in &accounts {
             for _ in 0..options.tasks_per_account {
-                let (client, sequence) = (app.portal(portal), Arc::clone(&sequence));
+                let (client, sequence) = (app.account(account), Arc::clone(&sequence));
                 tasks.push(tokio::spawn(async move {
                     while Instant::now() < end {
                         let event = pet_event::pet_adopted(sequence.fetch_add(1, Ordering::Relaxed));
@@ -165,13 +166,13 @@ async fn share(redis: &RedisServer, options: &Options, replicas: usize) -> Resul
         }
     }
     tokio::time::sleep_until((start + options.window).into()).await;
-    let (first_window, _, _) = accepted_and_refused(&sandbox, &portals);
+    let (first_window, _, _) = accepted_and_refused(&sandbox, &accounts);
     tokio::time::sleep_until(end.into()).await;
-    let (steady_end, _, _) = accepted_and_refused(&sandbox, &portals);
+    let (steady_end, _, _) = accepted_and_refused(&sandbox, &accounts);
     for task in tasks {
         task.await?;
     }
-    let (_, refused, requests_after) = accepted_and_refused(&sandbox, &portals);
+    let (_, refused, requests_after) = accepted_and_refused(&sandbox, &accounts);
     let calls_after = command_calls(&mut admin).await?;
     let round_trips = calls_between(&calls_before, &calls_after, &["evalsha", "eval"]);
     let loads = calls_between(&calls_before, &calls_after, &["script|load", "script"]);
@@ -194,7 +195,7 @@ async fn share(redis: &RedisServer, options: &Options, replicas: usize) -> Resul
 async fn permit_cost(budget: &dyn RateBudget, permits: u32) -> Duration {
     let start = Instant::now();
     for n in 0..permits {
-        drop(budget.acquire(u64::from(n % 16)).await);
+        drop(budget.acquire(AccountId::new(u64::from(n % 16))).await);
     }
     start.elapsed() / permits
 }

@@ -84,14 +84,14 @@ pub fn start(command: &mut Command) -> (Running, String) {
     (running, listening)
 }
 
-/// Posts the registration `id` of `portal` to the service at `listening`
+/// Posts the registration `id` of `account` to the service at `listening`
 /// and checks that it was accepted (202).
-pub async fn register(listening: &str, portal: u64, id: &str) {
+pub async fn register(listening: &str, account: u64, id: &str) {
     let body = format!(
         r#"{{"registrationId": "{id}", "email": "{id}@example.com", "webinar": "Q4", "registeredAt": "2026-12-01T09:15:00Z"}}"#
     );
     let answer = reqwest::Client::new()
-        .post(format!("{listening}/portals/{portal}/registrations"))
+        .post(format!("{listening}/accounts/{account}/registrations"))
         .header("content-type", "application/json")
         .body(body)
         .send()

@@ -24,10 +24,15 @@ pub fn at(seconds: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_780_000_000 + seconds)
 }
 
-/// The event `id` of `portal`, whose body names both.
-pub fn event(portal: u64, id: &str) -> NewEvent {
+/// The event `id` of `account`, whose body names both.
+pub fn event(account: u64, id: &str) -> NewEvent {
     NewEvent {
-        key: EventKey { portal, kind: EventKind::Timeline, event_type: "1001".to_owned(), event_id: id.to_owned() },
-        body: format!(r#"{{"eventTemplateId":"1001","id":"{id}","objectId":{portal}}}"#).into_bytes(),
+        key: EventKey {
+            account: account.into(),
+            kind: EventKind::Timeline,
+            event_type: "1001".to_owned(),
+            event_id: id.to_owned(),
+        },
+        body: format!(r#"{{"eventTemplateId":"1001","id":"{id}","objectId":{account}}}"#).into_bytes(),
     }
 }

@@ -6,9 +6,10 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use timeline_core::AccountId;
 
 use chrono::Utc;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateBudget;
 use hubspot_timeline::send::RetryPolicy;
 use hubspot_timeline::wire::TimelineEventTemplate;
@@ -58,13 +59,13 @@ pub fn fast_retry() -> RetryPolicy {
 }
 
 /// An app of `sandbox` paced by `budget`, holding valid tokens of
-/// `portals`, sending one event per request.
-pub fn replica(sandbox: &Sandbox, portals: &[u64], budget: Arc<dyn RateBudget>) -> App {
+/// `accounts`, sending one event per request.
+pub fn replica(sandbox: &Sandbox, accounts: &[AccountId], budget: Arc<dyn RateBudget>) -> App {
     let store = Arc::new(MemoryTokenStore::new());
-    for &portal in portals {
-        let grant = sandbox.grant(portal);
+    for &account in accounts {
+        let grant = sandbox.grant(account);
         let expires_at = Utc::now() + chrono::Duration::seconds(grant.expires_in);
-        store.insert(portal, PortalTokens::new(grant.access_token, expires_at, grant.refresh_token));
+        store.insert(account, AccountTokens::new(grant.access_token, expires_at, grant.refresh_token));
     }
     App::builder()
         .client_id(CLIENT_ID)
@@ -79,16 +80,16 @@ pub fn replica(sandbox: &Sandbox, portals: &[u64], budget: Arc<dyn RateBudget>) 
         .unwrap()
 }
 
-/// `count` visits of `portal`, numbered from `first`, ids naming the account.
-pub fn visits(portal: u64, first: usize, count: usize) -> Vec<(u64, PageVisited)> {
+/// `count` visits of `account`, numbered from `first`, ids naming the account.
+pub fn visits(account: AccountId, first: usize, count: usize) -> Vec<(AccountId, PageVisited)> {
     (first..first + count)
         .map(|n| {
             let visit = PageVisited {
-                contact_id: portal * 1_000 + n as u64,
-                visit_id: format!("{portal}-{n}"),
+                contact_id: account.get() * 1_000 + n as u64,
+                visit_id: format!("{account}-{n}"),
                 page: format!("/page/{n}"),
             };
-            (portal, visit)
+            (account, visit)
         })
         .collect()
 }

@@ -13,7 +13,7 @@ pub(crate) struct StoredOccurrence {
     /// The occurrence.
     pub(crate) occurrence: AppEventOccurrence,
     /// The account that sent it.
-    pub(crate) portal: u64,
+    pub(crate) account: u64,
 }
 
 /// The occurrences the sandbox holds, in the order they were stored.
@@ -48,10 +48,10 @@ impl AppEventStore {
     }
 
     /// One account's occurrences, in the order stored.
-    pub(crate) fn in_portal(&self, portal: u64) -> Vec<AppEventOccurrence> {
+    pub(crate) fn in_account(&self, account: u64) -> Vec<AppEventOccurrence> {
         self.occurrences
             .iter()
-            .filter(|stored| stored.portal == portal)
+            .filter(|stored| stored.account == account)
             .map(|stored| stored.occurrence.clone())
             .collect()
     }

@@ -44,7 +44,7 @@ pub(super) const ROUTE: EventRoute = EventRoute {
 };
 
 /// Counts, checks and stores the occurrences of one request, all or none.
-fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, received: Received) -> Response {
+fn answer(state: &State, account: u64, inputs: &[Input<'_>], shape: Shape, received: Received) -> Response {
     let (started_at, count) = (received.started_at, inputs.len() as u64);
     let checked = {
         let templates = state.templates();
@@ -52,7 +52,7 @@ fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, receiv
         check::app_event_batch(inputs, templates.types())
     };
     let refuse = |response: Response| {
-        state.counters().add(Some(portal), |stats| stats.inputs_rejected += count);
+        state.counters().add(Some(account), |stats| stats.inputs_rejected += count);
         response
     };
     if checked.iter().any(Result::is_err) {
@@ -89,10 +89,10 @@ fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, receiv
         }
     };
     for valid in valid {
-        store.put(StoredOccurrence { type_uid: valid.event_type, occurrence: valid.input, portal });
+        store.put(StoredOccurrence { type_uid: valid.event_type, occurrence: valid.input, account });
     }
     drop(store);
-    state.counters().add(Some(portal), |stats| stats.inputs_stored += count);
+    state.counters().add(Some(account), |stats| stats.inputs_stored += count);
     response
 }
 

@@ -12,7 +12,7 @@ use timeline_core::check::{self, Invalid, Json as Input, Shape, Valid};
 use timeline_core::wire::{BatchResponse, BatchStatus, ErrorDetail, StandardError, TimelineEventResponse};
 
 use super::{EventRoute, Received};
-use crate::accounts::Portal;
+use crate::accounts::Account;
 use crate::duplicates::{self, Accepted, UUID_PLACEHOLDER, ValidInput, Verdict};
 use crate::reply;
 use crate::state::State;
@@ -40,7 +40,7 @@ pub(super) const ROUTE: EventRoute = EventRoute {
 };
 
 /// Counts, checks and stores the events of one request, and answers.
-fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, received: Received) -> Response {
+fn answer(state: &State, account: u64, inputs: &[Input<'_>], shape: Shape, received: Received) -> Response {
     let (started_at, count) = (received.started_at, inputs.len() as u64);
     state.received().count(inputs);
     let checked: Vec<Result<ValidInput, Invalid>> = {
@@ -50,15 +50,15 @@ fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, receiv
     // Held until the new events are kept, so that a concurrent request with
     // the same ids sees them.
     let mut events = state.events();
-    let screened = duplicates::screen(state.config.duplicate_ids, checked, &events, portal);
+    let screened = duplicates::screen(state.config.duplicate_ids, checked, &events, account);
     if shape == Shape::Batch && state.config.reject_invalid_batches && screened.iter().any(Result::is_err) {
         drop(events);
-        state.counters().add(Some(portal), |stats| stats.inputs_rejected += count);
+        state.counters().add(Some(account), |stats| stats.inputs_rejected += count);
         return refuse_whole(screened, inputs.len());
     }
 
     let answer = Answer::of(&mut events, screened, started_at);
-    state.counters().add(Some(portal), |stats| answer.count(stats));
+    state.counters().add(Some(account), |stats| answer.count(stats));
     let completed_at = Utc::now();
     let capacity = received.bytes + answer.results.len() * RESULT_EXTRA_BYTES + answer.errors.len() * ERROR_BYTES;
     let Answer { results, errors, fresh } = answer;
@@ -75,7 +75,7 @@ fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, receiv
             }
             // One input with no error has exactly one result.
             let response = reply::json(StatusCode::CREATED, &results[0], capacity);
-            keep(&mut events, results, fresh, portal);
+            keep(&mut events, results, fresh, account);
             return response;
         }
         Shape::Batch if errors.is_empty() => {
@@ -88,7 +88,7 @@ fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, receiv
     };
     body.requested_at = Some(received.requested_at);
     let response = reply::json(status, &body, capacity);
-    keep(&mut events, body.results, fresh, portal);
+    keep(&mut events, body.results, fresh, account);
     response
 }
 
@@ -96,10 +96,10 @@ fn answer(state: &State, portal: u64, inputs: &[Input<'_>], shape: Shape, receiv
 /// caller's account's event; another account's is not found.
 pub(super) async fn get(
     Shared(state): Shared<Arc<State>>,
-    Extension(Portal(portal)): Extension<Portal>,
+    Extension(Account(account)): Extension<Account>,
     Path((template_id, event_id)): Path<(String, String)>,
 ) -> Response {
-    match state.events().get(&template_id, &event_id).filter(|stored| stored.portal == portal) {
+    match state.events().get(&template_id, &event_id).filter(|stored| stored.account == account) {
         Some(stored) => Json(stored.event.clone()).into_response(),
         None => reply::error(
             StatusCode::NOT_FOUND,
@@ -190,15 +190,15 @@ fn to_store(
     (stored, sent)
 }
 
-/// Stores the new events among `results` for `portal`, each replacing any
+/// Stores the new events among `results` for `account`, each replacing any
 /// earlier event with its template and id.
 ///
 /// Called once the answer is written, so that the events move into the store
 /// instead of being copied for the answer.
-fn keep(events: &mut EventStore, results: Vec<TimelineEventResponse>, fresh: Vec<Option<SentFields>>, portal: u64) {
+fn keep(events: &mut EventStore, results: Vec<TimelineEventResponse>, fresh: Vec<Option<SentFields>>, account: u64) {
     for (event, fresh) in results.into_iter().zip(fresh) {
         if let Some(sent) = fresh {
-            events.put(StoredEvent { event, sent, portal });
+            events.put(StoredEvent { event, sent, account });
         }
     }
 }

@@ -12,21 +12,21 @@ use crate::AppEventOccurrence;
 use crate::reply::{self, Refusal};
 use crate::state::State;
 
-/// The query of the inspection routes that can show one account: `?portal=101`.
+/// The query of the inspection routes that can show one account: `?account=101`.
 #[derive(Debug, serde::Deserialize)]
-pub(super) struct PortalQuery {
-    portal: Option<u64>,
+pub(super) struct AccountQuery {
+    account: Option<u64>,
 }
 
-/// The account a `?portal=` query names (`None` for all), or the 400 of a
+/// The account a `?account=` query names (`None` for all), or the 400 of a
 /// query that does not name one.
-fn portal_of(query: Result<Query<PortalQuery>, QueryRejection>) -> Result<Option<u64>, Refusal> {
+fn account_of(query: Result<Query<AccountQuery>, QueryRejection>) -> Result<Option<u64>, Refusal> {
     match query {
-        Ok(Query(PortalQuery { portal })) => Ok(portal),
+        Ok(Query(AccountQuery { account })) => Ok(account),
         Err(rejected) => Err(reply::error(
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",
-            format!("`portal` must be an account id (a whole number): {rejected}"),
+            format!("`account` must be an account id (a whole number): {rejected}"),
         )
         .into()),
     }
@@ -39,13 +39,13 @@ pub(super) struct StoredEvents {
 }
 
 /// `GET /_sandbox/events`: `{"results": [...]}`, in the order first stored;
-/// with `?portal=101`, that account's only.
+/// with `?account=101`, that account's only.
 pub(super) async fn events(
     Shared(state): Shared<Arc<State>>,
-    query: Result<Query<PortalQuery>, QueryRejection>,
+    query: Result<Query<AccountQuery>, QueryRejection>,
 ) -> Response {
-    let results = match portal_of(query) {
-        Ok(Some(portal)) => state.events().in_portal(portal),
+    let results = match account_of(query) {
+        Ok(Some(account)) => state.events().in_account(account),
         Ok(None) => state.events().all(),
         Err(refused) => return refused.into_response(),
     };
@@ -59,13 +59,13 @@ pub(super) struct StoredAppEvents {
 }
 
 /// `GET /_sandbox/app-events`: `{"results": [...]}`, the stored app-event
-/// occurrences in the order stored; with `?portal=101`, that account's only.
+/// occurrences in the order stored; with `?account=101`, that account's only.
 pub(super) async fn app_events(
     Shared(state): Shared<Arc<State>>,
-    query: Result<Query<PortalQuery>, QueryRejection>,
+    query: Result<Query<AccountQuery>, QueryRejection>,
 ) -> Response {
-    let results = match portal_of(query) {
-        Ok(Some(portal)) => state.app_events().in_portal(portal),
+    let results = match account_of(query) {
+        Ok(Some(account)) => state.app_events().in_account(account),
         Ok(None) => state.app_events().all(),
         Err(refused) => return refused.into_response(),
     };
@@ -124,13 +124,13 @@ pub(super) async fn received(Shared(state): Shared<Arc<State>>) -> Json<Received
     Json(ReceivedCounts { results })
 }
 
-/// `GET /_sandbox/stats`: the `Stats` as JSON; with `?portal=101`, that account's.
+/// `GET /_sandbox/stats`: the `Stats` as JSON; with `?account=101`, that account's.
 pub(super) async fn stats(
     Shared(state): Shared<Arc<State>>,
-    query: Result<Query<PortalQuery>, QueryRejection>,
+    query: Result<Query<AccountQuery>, QueryRejection>,
 ) -> Response {
-    match portal_of(query) {
-        Ok(Some(portal)) => Json(state.counters().portal(portal)).into_response(),
+    match account_of(query) {
+        Ok(Some(account)) => Json(state.counters().account(account)).into_response(),
         Ok(None) => Json(state.counters().all().clone()).into_response(),
         Err(refused) => refused.into_response(),
     }

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use timeline_core::check::{Json, Shape};
 
-use crate::accounts::Portal;
+use crate::accounts::Account;
 use crate::auth::{self, Caller, Denied, Scheme};
 use crate::config::Config;
 use crate::faults::Fault;
@@ -120,7 +120,7 @@ async fn gate(Shared(state): Shared<Arc<State>>, request: Request, next: Next) -
 }
 
 /// Runs the request if its credential is valid and within its window; the
-/// request and its answer carry the caller's [`Portal`] when it has one.
+/// request and its answer carry the caller's [`Account`] when it has one.
 async fn authorized(state: &State, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let event_route = path.starts_with(EVENTS)
@@ -128,18 +128,18 @@ async fn authorized(state: &State, mut request: Request, next: Next) -> Response
             .iter()
             .any(|prefix| path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with("/events")));
     let scheme = if event_route { Scheme::Bearer } else { Scheme::DeveloperOrBearer };
-    let Caller { portal, window, oauth } =
+    let Caller { account, window, oauth } =
         match auth::authenticate(state, scheme, request.headers(), request.uri().query()) {
             Ok(caller) => caller,
-            Err(Denied { portal, refusal }) => return for_portal(refusal.into_response(), portal),
+            Err(Denied { account, refusal }) => return for_account(refusal.into_response(), account),
         };
-    if let Some(portal) = portal {
-        request.extensions_mut().insert(Portal(portal));
+    if let Some(account) = account {
+        request.extensions_mut().insert(Account(account));
     }
     let admission = state.limiter().admit(window, Instant::now(), !oauth);
     let response = match admission {
         Admission::Refused(policy, limits) => {
-            state.counters().add(portal, |stats| stats.rate_limited += 1);
+            state.counters().add(account, |stats| stats.rate_limited += 1);
             let mut response = reply::rate_limited(policy, None);
             reply::set_limit_headers(response.headers_mut(), &limits);
             response
@@ -150,13 +150,13 @@ async fn authorized(state: &State, mut request: Request, next: Next) -> Response
             response
         }
     };
-    for_portal(response, portal)
+    for_account(response, account)
 }
 
-/// Marks an answer as given to `portal`'s request, for the counters.
-fn for_portal(mut response: Response, portal: Option<u64>) -> Response {
-    if let Some(portal) = portal {
-        response.extensions_mut().insert(Portal(portal));
+/// Marks an answer as given to `account`'s request, for the counters.
+fn for_account(mut response: Response, account: Option<u64>) -> Response {
+    if let Some(account) = account {
+        response.extensions_mut().insert(Account(account));
     }
     response
 }
@@ -233,7 +233,7 @@ async fn receive(
     route: &EventRoute,
     shape: Shape,
     Shared(state): Shared<Arc<State>>,
-    Extension(Portal(portal)): Extension<Portal>,
+    Extension(Account(account)): Extension<Account>,
     body: Body,
 ) -> Response {
     let requested_at = Utc::now();
@@ -267,6 +267,6 @@ async fn receive(
     };
     let started_at = Utc::now();
     let count = inputs.len() as u64;
-    state.counters().add(Some(portal), |stats| stats.inputs_received += count);
-    (route.answer)(&state, portal, inputs, shape, Received { bytes: bytes.len(), requested_at, started_at })
+    state.counters().add(Some(account), |stats| stats.inputs_received += count);
+    (route.answer)(&state, account, inputs, shape, Received { bytes: bytes.len(), requested_at, started_at })
 }

@@ -310,7 +310,7 @@ async fn batches_above_the_limit_or_empty_are_refused() {
 
 #[tokio::test]
 async fn occurrences_belong_to_the_tokens_account() {
-    let sandbox = app_builder().portal_token(101, "tok-a").portal_token(102, "tok-b").start().await.unwrap();
+    let sandbox = app_builder().account_token(101, "tok-a").account_token(102, "tok-b").start().await.unwrap();
     assert_eq!(app_batch_as(&sandbox, "tok-a", vec![webinar("a-1"), webinar("a-2")]).await.status().as_u16(), 200);
     assert_eq!(app_batch_as(&sandbox, "tok-b", vec![webinar("b-1")]).await.status().as_u16(), 200);
     let ids = |occurrences: Vec<timeline_sandbox::AppEventOccurrence>| -> Vec<String> {
@@ -318,26 +318,26 @@ async fn occurrences_belong_to_the_tokens_account() {
     };
     assert_eq!(ids(sandbox.app_events_in(101)), ["a-1", "a-2"]);
     assert_eq!(ids(sandbox.app_events_in(102)), ["b-1"]);
-    assert_eq!(sandbox.portal_stats(101).inputs_stored, 2);
-    assert_eq!(sandbox.portal_stats(102).inputs_stored, 1);
+    assert_eq!(sandbox.account_stats(101).inputs_stored, 2);
+    assert_eq!(sandbox.account_stats(102).inputs_stored, 1);
     // Ids are unique per type across accounts, as for v3 events.
     assert_eq!(app_batch_as(&sandbox, "tok-b", vec![webinar("a-1")]).await.status().as_u16(), 409);
     assert_eq!(app_batch_as(&sandbox, "unknown", vec![webinar("c-1")]).await.status().as_u16(), 401);
 
-    let url = format!("{}/_sandbox/app-events?portal=102", sandbox.url());
+    let url = format!("{}/_sandbox/app-events?account=102", sandbox.url());
     let (status, body) = status_and_json(client().get(url).send().await.unwrap()).await;
     assert_eq!(status, 200);
     assert_eq!(body["results"].as_array().unwrap().len(), 1);
     assert_eq!(body["results"][0]["id"], "b-1");
-    let url = format!("{}/_sandbox/app-events?portal=x", sandbox.url());
+    let url = format!("{}/_sandbox/app-events?account=x", sandbox.url());
     assert_eq!(client().get(url).send().await.unwrap().status().as_u16(), 400);
 }
 
 #[tokio::test]
 async fn app_events_share_the_accounts_rate_limit_with_v3_events() {
     let sandbox = app_builder()
-        .portal_token(101, "tok-a")
-        .portal_token(102, "tok-b")
+        .account_token(101, "tok-a")
+        .account_token(102, "tok-b")
         .rate_limit(RateLimit::new(3, std::time::Duration::from_secs(60)))
         .start()
         .await
@@ -353,12 +353,12 @@ async fn app_events_share_the_accounts_rate_limit_with_v3_events() {
     assert_eq!(batch_as(&http, &sandbox, "tok-a", vec![pet("v3-3")]).await, 429);
     assert_eq!(app_batch_as(&sandbox, "tok-b", vec![webinar("b-1")]).await.status().as_u16(), 200);
     assert!(sandbox.app_event(WEBINAR, "app-2").is_none());
-    assert_eq!(sandbox.portal_stats(101).rate_limited, 2);
+    assert_eq!(sandbox.account_stats(101).rate_limited, 2);
 }
 
 #[tokio::test]
 async fn app_events_share_the_daily_limit() {
-    let sandbox = app_builder().portal_token(101, "tok-a").daily_limit(2).no_rate_limit().start().await.unwrap();
+    let sandbox = app_builder().account_token(101, "tok-a").daily_limit(2).no_rate_limit().start().await.unwrap();
     assert_eq!(batch_as(&client(), &sandbox, "tok-a", vec![pet("v3-1")]).await, 201);
     assert_eq!(app_batch_as(&sandbox, "tok-a", vec![webinar("d-1")]).await.status().as_u16(), 200);
     let (status, body) = status_and_json(app_batch_as(&sandbox, "tok-a", vec![webinar("d-2")]).await).await;

@@ -92,8 +92,8 @@ async fn the_duplicate_ids_option_chooses_the_behaviour_and_receive_counts_are_s
 }
 
 #[tokio::test]
-async fn portal_tokens_register_accounts_with_their_own_events() {
-    let (_running, url) = start(&["--portal-token", "101=tok-a", "--portal-token", "102=tok-b"]);
+async fn account_tokens_register_accounts_with_their_own_events() {
+    let (_running, url) = start(&["--account-token", "101=tok-a", "--account-token", "102=tok-b"]);
     let http = reqwest::Client::new();
     let post = |token: &'static str, id: &'static str| {
         http.post(format!("{url}/integrators/timeline/v3/events/batch/create"))
@@ -105,7 +105,7 @@ async fn portal_tokens_register_accounts_with_their_own_events() {
     assert_eq!(post("tok-b", "from-b").await.unwrap().status().as_u16(), 201);
     assert_eq!(post("stranger", "refused").await.unwrap().status().as_u16(), 401);
     let events: Value =
-        http.get(format!("{url}/_sandbox/events?portal=102")).send().await.unwrap().json().await.unwrap();
+        http.get(format!("{url}/_sandbox/events?account=102")).send().await.unwrap().json().await.unwrap();
     assert_eq!(events["results"].as_array().unwrap().len(), 1);
     assert_eq!(events["results"][0]["id"], "from-b");
     let info: Value =
@@ -114,9 +114,9 @@ async fn portal_tokens_register_accounts_with_their_own_events() {
 
     for bad in ["101", "x=tok", "101="] {
         let output =
-            Command::new(env!("CARGO_BIN_EXE_timeline-sandbox")).args(["--portal-token", bad]).output().unwrap();
+            Command::new(env!("CARGO_BIN_EXE_timeline-sandbox")).args(["--account-token", bad]).output().unwrap();
         assert!(!output.status.success(), "{bad}");
-        assert!(String::from_utf8_lossy(&output.stderr).contains("--portal-token"), "{bad}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("--account-token"), "{bad}");
     }
 }
 

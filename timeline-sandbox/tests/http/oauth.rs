@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use timeline_sandbox::wire::AccessTokenResponse;
-use timeline_sandbox::{DEFAULT_PORTAL, RateLimit, Sandbox};
+use timeline_sandbox::{DEFAULT_ACCOUNT, RateLimit, Sandbox};
 
 use crate::common::{builder, client, pet, status_and_json};
 
@@ -93,7 +93,7 @@ async fn an_authorization_code_is_exchanged_once_for_its_accounts_tokens() {
 
     let stats = sandbox.stats();
     assert_eq!((stats.token_request_count("authorization_code"), stats.tokens_issued), (4, 2));
-    let first = sandbox.portal_stats(101);
+    let first = sandbox.account_stats(101);
     assert_eq!((first.token_request_count("authorization_code"), first.tokens_issued), (1, 1));
     assert_eq!(first.requests, 2, "its code exchange and its batch");
 }
@@ -127,23 +127,23 @@ async fn a_refreshed_token_shares_its_accounts_window() {
 
     let stats = sandbox.stats();
     assert_eq!((stats.token_request_count("refresh_token"), stats.tokens_issued), (1, 1));
-    assert_eq!(sandbox.portal_stats(101).status_count(429), 2);
+    assert_eq!(sandbox.account_stats(101).status_count(429), 2);
 }
 
 #[tokio::test]
 async fn an_unknown_refresh_token_is_an_invalid_grant_once_accounts_are_registered() {
-    let sandbox = builder().oauth_client("cid", "secret").portal(101).start().await.unwrap();
+    let sandbox = builder().oauth_client("cid", "secret").account(101).start().await.unwrap();
     let (status, body) = status_and_json(refresh(&sandbox, "made-up").await).await;
     assert_invalid_grant(status, &body, "BAD_REFRESH_TOKEN");
 
     let open = builder().oauth_client("cid", "secret").start().await.unwrap();
     let (status, body) = status_and_json(refresh(&open, "made-up").await).await;
-    assert_eq!((status, &body["hub_id"]), (200, &json!(DEFAULT_PORTAL)), "as before accounts existed");
+    assert_eq!((status, &body["hub_id"]), (200, &json!(DEFAULT_ACCOUNT)), "as before accounts existed");
 }
 
 #[tokio::test]
 async fn access_token_metadata_has_hubspots_shape() {
-    let sandbox = builder().app_id(4242).portal_token(102, "tok-b").start().await.unwrap();
+    let sandbox = builder().app_id(4242).account_token(102, "tok-b").start().await.unwrap();
     let grant = sandbox.grant(101);
     let (status, mut body) = lookup(&sandbox, &grant.access_token).await;
     assert_eq!(status, 200, "{body}");
@@ -158,30 +158,30 @@ async fn access_token_metadata_has_hubspots_shape() {
             "scopes": ["timeline"],
             "token_type": "access",
             "user": "sandbox@example.com",
-            "hub_domain": "portal-101.example.com",
+            "hub_domain": "account-101.example.com",
             "user_id": 1,
         })
     );
     let (status, body) = lookup(&sandbox, "tok-b").await;
-    assert_eq!((status, &body["hub_id"], &body["hub_domain"]), (200, &json!(102), &json!("portal-102.example.com")));
+    assert_eq!((status, &body["hub_id"], &body["hub_domain"]), (200, &json!(102), &json!("account-102.example.com")));
 
     let (status, body) = lookup(&sandbox, "not-a-token").await;
     assert_eq!(status, 404);
     assert!(body["message"].is_string() && body["category"].is_string(), "{body}");
     assert_eq!(sandbox.stats().access_token_lookups, 3);
-    assert_eq!(sandbox.portal_stats(101).access_token_lookups, 1);
+    assert_eq!(sandbox.account_stats(101).access_token_lookups, 1);
 
     let expiring = builder().access_token_ttl(Duration::ZERO).start().await.unwrap();
     let expired = expiring.grant(101);
     assert_eq!(lookup(&expiring, &expired.access_token).await.0, 404);
     let open = builder().start().await.unwrap();
     let (status, body) = lookup(&open, "any-token").await;
-    assert_eq!((status, &body["hub_id"]), (200, &json!(DEFAULT_PORTAL)), "without registration any token is valid");
+    assert_eq!((status, &body["hub_id"]), (200, &json!(DEFAULT_ACCOUNT)), "without registration any token is valid");
 }
 
 #[tokio::test]
 async fn a_revoked_install_gets_401_and_invalid_grant_while_others_go_on() {
-    let sandbox = builder().oauth_client("cid", "secret").portal_token(101, "tok-a").start().await.unwrap();
+    let sandbox = builder().oauth_client("cid", "secret").account_token(101, "tok-a").start().await.unwrap();
     let revoked = sandbox.grant(101);
     let unused_code = sandbox.authorization_code(101);
     let kept = sandbox.grant(102);
@@ -196,7 +196,7 @@ async fn a_revoked_install_gets_401_and_invalid_grant_while_others_go_on() {
     let (status, body) = status_and_json(exchange(&sandbox, &unused_code).await).await;
     assert_invalid_grant(status, &body, "BAD_AUTH_CODE");
     assert_eq!(lookup(&sandbox, &revoked.access_token).await.0, 404);
-    assert_eq!(sandbox.portal_stats(101).status_count(401), 2);
+    assert_eq!(sandbox.account_stats(101).status_count(401), 2);
 
     assert_eq!(send(&sandbox, &kept.access_token, "kept").await.status().as_u16(), 201);
     assert_eq!(refresh(&sandbox, &kept.refresh_token).await.status().as_u16(), 200);
@@ -229,5 +229,5 @@ async fn a_throttled_token_endpoint_answers_429_with_retry_after_then_200() {
     assert_eq!(stats.token_request_count("refresh_token"), 3, "429s are token requests too");
     assert_eq!(stats.token_request_count("authorization_code"), 1);
     assert_eq!((stats.status_count(429), stats.tokens_issued, stats.rate_limited), (3, 1, 0));
-    assert_eq!(sandbox.portal_stats(101).status_count(429), 3);
+    assert_eq!(sandbox.account_stats(101).status_count(429), 3);
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use timeline_sandbox::{DEFAULT_PORTAL, Sandbox, Stats};
+use timeline_sandbox::{DEFAULT_ACCOUNT, Sandbox, Stats};
 
 use crate::common::{builder, client, pet, status_and_json};
 
@@ -127,12 +127,12 @@ async fn both_grants_answer_tokens_with_the_account_and_the_user() {
     assert_eq!(stats.token_request_2026_03_count("authorization_code"), 2);
     assert_eq!(stats.token_request_2026_03_count("refresh_token"), 2, "the v1 refresh is not counted here");
     assert_eq!(stats.tokens_issued, 4);
-    assert_eq!(sandbox.portal_stats(101).token_request_2026_03_count("refresh_token"), 2);
+    assert_eq!(sandbox.account_stats(101).token_request_2026_03_count("refresh_token"), 2);
 }
 
 #[tokio::test]
 async fn token_refusals_carry_the_oauth_code_and_quote_what_was_presented() {
-    let sandbox = builder().oauth_client("cid", "secret").portal(101).start().await.unwrap();
+    let sandbox = builder().oauth_client("cid", "secret").account(101).start().await.unwrap();
     let code = sandbox.authorization_code(101);
     let cases: [(Form, &str, &str, &str); 7] = [
         (
@@ -234,14 +234,14 @@ async fn a_throttled_2026_03_token_request_gets_the_rate_limit_answer() {
     let body: Value = throttled.json().await.unwrap();
     assert_eq!((&body["errorType"], &body["policyName"]), (&json!("RATE_LIMIT"), &json!("TEN_SECONDLY_ROLLING")));
     assert_eq!(refresh(&sandbox, TOKEN, &grant.refresh_token).await.0, 200);
-    let stats = sandbox.portal_stats(101);
+    let stats = sandbox.account_stats(101);
     assert_eq!((stats.token_request_2026_03_count("refresh_token"), stats.status_count(429)), (2, 1));
 }
 
 #[tokio::test]
 async fn introspection_tells_refresh_tokens_and_access_tokens_apart() {
     let sandbox =
-        builder().oauth_client("cid", "secret").app_id(4242).portal_token(102, "tok-b").start().await.unwrap();
+        builder().oauth_client("cid", "secret").app_id(4242).account_token(102, "tok-b").start().await.unwrap();
     let before = chrono::Utc::now().timestamp_millis();
     let grant = sandbox.grant(101);
 
@@ -250,7 +250,7 @@ async fn introspection_tells_refresh_tokens_and_access_tokens_apart() {
     assert_eq!(
         body,
         json!({"token_use": "refresh_token", "active": true, "app_id": 4242, "client_id": "cid",
-               "hub_domain": "portal-101.example.com", "hub_id": 101, "scopes": ["timeline"],
+               "hub_domain": "account-101.example.com", "hub_id": 101, "scopes": ["timeline"],
                "token": grant.refresh_token, "token_type": "refresh", "user": "sandbox@example.com", "user_id": 1})
     );
 
@@ -270,7 +270,7 @@ async fn introspection_tells_refresh_tokens_and_access_tokens_apart() {
     assert_eq!(
         body,
         json!({"token_use": "access_token", "active": true, "app_id": 4242, "client_id": "cid",
-               "hub_domain": "portal-101.example.com", "hub_id": 101, "is_private_distribution": false,
+               "hub_domain": "account-101.example.com", "hub_id": 101, "is_private_distribution": false,
                "scopes": ["timeline"], "token": grant.access_token, "token_type": "access",
                "user": "sandbox@example.com", "user_id": 1}),
         "the hint is not needed"
@@ -295,7 +295,7 @@ async fn introspection_tells_refresh_tokens_and_access_tokens_apart() {
 
     let open = builder().oauth_client("cid", "secret").start().await.unwrap();
     let (status, body) = introspect(&open, INTROSPECT, "any-token").await;
-    assert_eq!((status, &body["token_use"], &body["hub_id"]), (200, &json!("access_token"), &json!(DEFAULT_PORTAL)));
+    assert_eq!((status, &body["token_use"], &body["hub_id"]), (200, &json!("access_token"), &json!(DEFAULT_ACCOUNT)));
 }
 
 #[tokio::test]
@@ -336,7 +336,7 @@ async fn introspection_refusals_and_counts() {
 
     assert_eq!(introspect(&sandbox, INTROSPECT, &grant.access_token).await.0, 200);
     assert_eq!(sandbox.stats().introspection_requests, 5);
-    let mine = sandbox.portal_stats(101);
+    let mine = sandbox.account_stats(101);
     assert_eq!((mine.introspection_requests, mine.status_count(200), mine.status_count(400)), (2, 1, 1));
 }
 
@@ -362,14 +362,14 @@ async fn a_revoked_refresh_token_refreshes_nowhere_while_its_access_tokens_live_
     assert_eq!(send_event(&sandbox, &grant.access_token, "still-valid").await, 201);
     assert_eq!(refresh(&sandbox, TOKEN, &sibling.refresh_token).await.0, 200, "the account's other grant goes on");
 
-    let stats = sandbox.portal_stats(101);
+    let stats = sandbox.account_stats(101);
     assert_eq!((stats.revocation_requests, stats.status_count(204)), (2, 2));
     assert_eq!(sandbox.stats().revocation_requests, 2);
 }
 
 #[tokio::test]
 async fn revocation_refusals() {
-    let sandbox = builder().oauth_client("cid", "secret").portal_token(102, "tok-b").start().await.unwrap();
+    let sandbox = builder().oauth_client("cid", "secret").account_token(102, "tok-b").start().await.unwrap();
     let grant = sandbox.grant(101);
     for access_token in [grant.access_token.as_str(), "tok-b"] {
         let form = [("token", access_token), ("client_id", "cid"), ("client_secret", "secret")];
@@ -388,13 +388,13 @@ async fn revocation_refusals() {
         status_and_json(post_form(&sandbox, REVOKE, &[("client_id", "cid"), ("client_secret", "secret")]).await).await;
     assert_refused(status, &body, 400, "VALIDATION_ERROR", "invalid_request");
     assert_eq!(refresh(&sandbox, TOKEN, &grant.refresh_token).await.0, 200, "no refusal revoked anything");
-    assert_eq!(sandbox.portal_stats(101).revocation_requests, 2, "its access token and its refresh token");
+    assert_eq!(sandbox.account_stats(101).revocation_requests, 2, "its access token and its refresh token");
 
     let open = builder().oauth_client("cid", "secret").start().await.unwrap();
     assert_eq!(revoke(&open, REVOKE, "any").await.0, 204, "without registration any token is the default account's");
     let (status, body) = refresh(&open, TOKEN, "any").await;
     assert_refused(status, &body, 400, "VALIDATION_ERROR", "invalid_grant");
-    assert_eq!(open.portal_stats(DEFAULT_PORTAL).revocation_requests, 1, "without registration it is the default's");
+    assert_eq!(open.account_stats(DEFAULT_ACCOUNT).revocation_requests, 1, "without registration it is the default's");
 }
 
 #[tokio::test]
@@ -410,9 +410,9 @@ async fn the_new_counters_are_visible_over_http_and_reset_clears_them() {
     assert_eq!(stats["tokenRequests"], json!({"refresh_token": 1}));
     assert_eq!(stats["tokenRequests2026_03"], json!({"refresh_token": 1}));
     assert_eq!((&stats["introspectionRequests"], &stats["revocationRequests"]), (&json!(1), &json!(1)));
-    let portal: Stats = client().get(format!("{url}?portal=101")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(portal, sandbox.portal_stats(101));
-    assert_eq!((portal.introspection_requests, portal.revocation_requests), (1, 1));
+    let account: Stats = client().get(format!("{url}?account=101")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(account, sandbox.account_stats(101));
+    assert_eq!((account.introspection_requests, account.revocation_requests), (1, 1));
 
     sandbox.reset();
     assert_eq!(sandbox.stats(), Stats::default());

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{Form, rejection::FormRejection};
 use timeline_core::wire::{AccessTokenResponse, RateLimitPolicy};
 
-use super::for_portal;
+use super::for_account;
 use crate::accounts::{BadGrant, Grant, Revocation};
 use crate::reply::{self, Refusal};
 use crate::state::State;
@@ -78,7 +78,7 @@ struct OAuthRefusal {
     /// What went wrong, quoting the credentials the request presented.
     message: String,
     /// The account of the request's code or token, when known.
-    portal: Option<u64>,
+    account: Option<u64>,
 }
 
 impl OAuthRefusal {
@@ -89,9 +89,9 @@ impl OAuthRefusal {
         problem: &'static str,
         description: &str,
         form: &HashMap<String, String>,
-        portal: Option<u64>,
+        account: Option<u64>,
     ) -> Self {
-        OAuthRefusal { error, problem, message: format!("{description}{}", presented(form)), portal }
+        OAuthRefusal { error, problem, message: format!("{description}{}", presented(form)), account }
     }
 
     /// The refusal of a body that is not a form with these `fields`.
@@ -100,7 +100,7 @@ impl OAuthRefusal {
             error: ErrorCode::InvalidRequest,
             problem: "BAD_REQUEST",
             message: format!("The body must be a form (application/x-www-form-urlencoded) with {fields}."),
-            portal: None,
+            account: None,
         }
     }
 }
@@ -133,8 +133,8 @@ fn exchange(state: &State, api: Api, form: FormBody) -> Result<(u64, AccessToken
     let form = form.map(|Form(form)| form);
     let field = |name: &str| form.as_ref().ok().and_then(|form| non_empty(form, name));
     let grant_type = field("grant_type").unwrap_or_default().to_owned();
-    let portal = state.accounts().account_of(field("code"), field("refresh_token"));
-    state.counters().add(portal, |stats| {
+    let account = state.accounts().account_of(field("code"), field("refresh_token"));
+    state.counters().add(account, |stats| {
         *stats.token_requests.entry(grant_type.clone()).or_default() += 1;
         if api == Api::V2026_03 {
             *stats.token_requests_2026_03.entry(grant_type.clone()).or_default() += 1;
@@ -143,22 +143,22 @@ fn exchange(state: &State, api: Api, form: FormBody) -> Result<(u64, AccessToken
     if let Some(retry_after) = state.take_token_throttle() {
         let response =
             reply::rate_limited(RateLimitPolicy::TenSecondlyRolling, Some(retry_after.max(SHORTEST_RETRY_AFTER)));
-        return Err(TokenRefused::Throttled(for_portal(response, portal).into()));
+        return Err(TokenRefused::Throttled(for_account(response, account).into()));
     }
     let Ok(form) = &form else {
         return Err(OAuthRefusal::not_a_form("grant_type, client_id and client_secret").into());
     };
-    check_client(state, form, portal)?;
-    let refuse = |error, problem, description: &str| OAuthRefusal::new(error, problem, description, form, portal);
+    check_client(state, form, account)?;
+    let refuse = |error, problem, description: &str| OAuthRefusal::new(error, problem, description, form, account);
     let granted = match grant_type.as_str() {
         "refresh_token" => match field("refresh_token") {
             Some(refresh_token) => {
-                state.accounts().renew(refresh_token).map(|portal| (portal, Some(refresh_token.to_owned())))
+                state.accounts().renew(refresh_token).map(|account| (account, Some(refresh_token.to_owned())))
             }
             None => return Err(refuse(ErrorCode::InvalidRequest, "BAD_REFRESH_TOKEN", "missing refresh_token").into()),
         },
         "authorization_code" => match field("code") {
-            Some(code) => state.accounts().redeem_code(code).map(|portal| (portal, None)),
+            Some(code) => state.accounts().redeem_code(code).map(|account| (account, None)),
             None => return Err(refuse(ErrorCode::InvalidRequest, "BAD_AUTH_CODE", "missing code").into()),
         },
         _ => {
@@ -166,38 +166,38 @@ fn exchange(state: &State, api: Api, form: FormBody) -> Result<(u64, AccessToken
             return Err(refuse(ErrorCode::UnsupportedGrantType, "BAD_GRANT_TYPE", description).into());
         }
     };
-    let (portal, refresh_token) = granted.map_err(|bad| {
+    let (account, refresh_token) = granted.map_err(|bad| {
         let (problem, what) = match grant_type.as_str() {
             "refresh_token" => ("BAD_REFRESH_TOKEN", "refresh token"),
             _ => ("BAD_AUTH_CODE", "authorization code"),
         };
         let description = match bad {
             BadGrant::Unknown => format!("unknown, expired or already used {what}"),
-            BadGrant::Revoked(portal, Revocation::Install) => {
-                format!("the {what} belongs to a revoked install (account {portal})")
+            BadGrant::Revoked(account, Revocation::Install) => {
+                format!("the {what} belongs to a revoked install (account {account})")
             }
-            BadGrant::Revoked(portal, Revocation::Token) => format!("the {what} was revoked (account {portal})"),
+            BadGrant::Revoked(account, Revocation::Token) => format!("the {what} was revoked (account {account})"),
         };
         refuse(ErrorCode::InvalidGrant, problem, &description)
     })?;
 
     let Grant { access_token, refresh_token, expires_in } =
-        state.accounts().issue(portal, state.config.access_token_ttl, Instant::now(), refresh_token);
-    state.counters().add(Some(portal), |stats| stats.tokens_issued += 1);
+        state.accounts().issue(account, state.config.access_token_ttl, Instant::now(), refresh_token);
+    state.counters().add(Some(account), |stats| stats.tokens_issued += 1);
     let mut body = AccessTokenResponse::new(access_token, expires_in);
     body.refresh_token = Some(refresh_token);
     body.token_use = Some("access_token".to_owned());
-    body.hub_id = Some(hub_id(portal));
+    body.hub_id = Some(hub_id(account));
     body.scopes = Some(vec![SCOPE.to_owned()]);
-    Ok((portal, body))
+    Ok((account, body))
 }
 
 /// Checks the request's `client_id` and `client_secret` against the
 /// configured OAuth client: `invalid_client` when either is missing or
 /// wrong, or when no client is configured.
-fn check_client(state: &State, form: &HashMap<String, String>, portal: Option<u64>) -> Result<(), OAuthRefusal> {
+fn check_client(state: &State, form: &HashMap<String, String>, account: Option<u64>) -> Result<(), OAuthRefusal> {
     let refuse =
-        |problem, description: &str| OAuthRefusal::new(ErrorCode::InvalidClient, problem, description, form, portal);
+        |problem, description: &str| OAuthRefusal::new(ErrorCode::InvalidClient, problem, description, form, account);
     let Some((client_id, client_secret)) = &state.config.oauth_client else {
         return Err(refuse("BAD_CLIENT_ID", "No OAuth client is configured on this sandbox"));
     };
@@ -231,13 +231,13 @@ fn app_id(state: &State) -> i32 {
 }
 
 /// The account's domain, as token information reports it.
-fn hub_domain(portal: u64) -> String {
-    format!("portal-{portal}.example.com")
+fn hub_domain(account: u64) -> String {
+    format!("account-{account}.example.com")
 }
 
 /// The account id as HubSpot's bodies carry it.
-fn hub_id(portal: u64) -> i64 {
-    i64::try_from(portal).unwrap_or(i64::MAX)
+fn hub_id(account: u64) -> i64 {
+    i64::try_from(account).unwrap_or(i64::MAX)
 }
 
 /// What is left of a valid access token's life at `now`: a token that

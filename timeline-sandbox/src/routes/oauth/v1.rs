@@ -19,14 +19,14 @@ use super::{
 };
 use crate::accounts::{RefreshToken, Resolved};
 use crate::reply;
-use crate::routes::for_portal;
+use crate::routes::for_account;
 use crate::state::State;
 
 /// `POST /oauth/v1/token`: the grants of [`exchange`]; a refusal is 400
 /// with OAuth's `error` and HubSpot's v1 body.
 pub(in crate::routes) async fn token(Shared(state): Shared<Arc<State>>, form: FormBody) -> Response {
     match exchange(&state, Api::V1, form) {
-        Ok((portal, body)) => for_portal(Json(body).into_response(), Some(portal)),
+        Ok((account, body)) => for_account(Json(body).into_response(), Some(account)),
         Err(TokenRefused::Throttled(throttled)) => throttled.into_response(),
         Err(TokenRefused::OAuth(refusal)) => oauth_error(refusal),
     }
@@ -55,33 +55,33 @@ struct AccessTokenInfo {
 pub(in crate::routes) async fn access_token(Shared(state): Shared<Arc<State>>, Path(token): Path<String>) -> Response {
     let now = Instant::now();
     let resolved = state.accounts().resolve(&token, now);
-    let portal = match &resolved {
-        Resolved::Valid { portal, .. } | Resolved::Expired { portal, .. } | Resolved::Revoked { portal } => {
-            Some(*portal)
+    let account = match &resolved {
+        Resolved::Valid { account, .. } | Resolved::Expired { account, .. } | Resolved::Revoked { account } => {
+            Some(*account)
         }
         Resolved::Unknown => None,
     };
-    state.counters().add(portal, |stats| stats.access_token_lookups += 1);
-    let Resolved::Valid { portal, expires, .. } = resolved else {
+    state.counters().add(account, |stats| stats.access_token_lookups += 1);
+    let Resolved::Valid { account, expires, .. } = resolved else {
         let response = reply::error(
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             "This access token is unknown, expired or revoked; get a new one from the token endpoint.",
         );
-        return for_portal(response, portal);
+        return for_account(response, account);
     };
     let info = AccessTokenInfo {
         token,
-        hub_id: portal,
+        hub_id: account,
         app_id: app_id(&state),
         scopes: vec![SCOPE],
         expires_in: lifetime_left(&state, expires, now).as_secs(),
         token_type: "access",
         user: SANDBOX_USER,
-        hub_domain: hub_domain(portal),
+        hub_domain: hub_domain(account),
         user_id: SANDBOX_USER_ID,
     };
-    for_portal(Json(info).into_response(), Some(portal))
+    for_account(Json(info).into_response(), Some(account))
 }
 
 /// The body of `GET /oauth/v1/refresh-tokens/{token}`, as HubSpot's.
@@ -102,22 +102,22 @@ struct RefreshTokenInfo {
 /// Counted as an introspection.
 pub(in crate::routes) async fn refresh_token(Shared(state): Shared<Arc<State>>, Path(token): Path<String>) -> Response {
     let known = state.accounts().refresh_token(&token);
-    state.counters().add(known.as_ref().map(|known| known.portal), |stats| stats.introspection_requests += 1);
+    state.counters().add(known.as_ref().map(|known| known.account), |stats| stats.introspection_requests += 1);
     match known {
-        Some(RefreshToken { portal, revoked: None }) => {
+        Some(RefreshToken { account, revoked: None }) => {
             let info = RefreshTokenInfo {
                 token,
                 user: SANDBOX_USER,
-                hub_domain: hub_domain(portal),
+                hub_domain: hub_domain(account),
                 scopes: vec![SCOPE],
-                hub_id: portal,
+                hub_id: account,
                 client_id: state.config.oauth_client.as_ref().map(|(id, _)| id.clone()).unwrap_or_default(),
                 user_id: SANDBOX_USER_ID,
                 token_type: "refresh",
             };
-            for_portal(Json(info).into_response(), Some(portal))
+            for_account(Json(info).into_response(), Some(account))
         }
-        known => for_portal(unknown_refresh_token(), known.map(|known| known.portal)),
+        known => for_account(unknown_refresh_token(), known.map(|known| known.account)),
     }
 }
 
@@ -130,10 +130,10 @@ pub(in crate::routes) async fn delete_refresh_token(
     Path(token): Path<String>,
 ) -> Response {
     let revoked = state.accounts().revoke_refresh_token(&token);
-    let portal = revoked.as_ref().ok().copied();
-    state.counters().add(portal, |stats| stats.revocation_requests += 1);
+    let account = revoked.as_ref().ok().copied();
+    state.counters().add(account, |stats| stats.revocation_requests += 1);
     match revoked {
-        Ok(portal) => for_portal(StatusCode::NO_CONTENT.into_response(), Some(portal)),
+        Ok(account) => for_account(StatusCode::NO_CONTENT.into_response(), Some(account)),
         Err(_) => unknown_refresh_token(),
     }
 }
@@ -166,5 +166,5 @@ fn oauth_error(refusal: OAuthRefusal) -> Response {
         category: refusal.problem,
         correlation_id: reply::random_uuid(),
     };
-    for_portal((StatusCode::BAD_REQUEST, Json(body)).into_response(), refusal.portal)
+    for_account((StatusCode::BAD_REQUEST, Json(body)).into_response(), refusal.account)
 }

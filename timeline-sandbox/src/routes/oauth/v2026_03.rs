@@ -22,7 +22,7 @@ use super::{
 };
 use crate::accounts::{RefreshToken, Resolved, Unrevocable};
 use crate::reply;
-use crate::routes::for_portal;
+use crate::routes::for_account;
 use crate::state::State;
 
 /// The two spellings of the API's path prefix, which answer the same.
@@ -35,9 +35,9 @@ const HUBLET: &str = "na1";
 /// with `user_id` too; a refusal is 400 with HubSpot's `Error` body.
 pub(in crate::routes) async fn token(Shared(state): Shared<Arc<State>>, form: FormBody) -> Response {
     match exchange(&state, Api::V2026_03, form) {
-        Ok((portal, mut body)) => {
+        Ok((account, mut body)) => {
             body.user_id = Some(SANDBOX_USER_ID);
-            for_portal(Json(body).into_response(), Some(portal))
+            for_account(Json(body).into_response(), Some(account))
         }
         Err(TokenRefused::Throttled(throttled)) => throttled.into_response(),
         Err(TokenRefused::OAuth(refusal)) => refused(refusal),
@@ -56,14 +56,14 @@ pub(in crate::routes) async fn token(Shared(state): Shared<Arc<State>>, form: Fo
 /// listed. `token_type_hint` is not needed: the sandbox knows each token.
 pub(in crate::routes) async fn introspect(Shared(state): Shared<Arc<State>>, form: FormBody) -> Response {
     let now = Instant::now();
-    let (form, portal) = read_form(&state, form, now);
-    state.counters().add(portal, |stats| stats.introspection_requests += 1);
-    let (_, token) = match checked_token(&state, &form, portal) {
+    let (form, account) = read_form(&state, form, now);
+    state.counters().add(account, |stats| stats.introspection_requests += 1);
+    let (_, token) = match checked_token(&state, &form, account) {
         Ok(checked) => checked,
         Err(refusal) => return refused(refusal),
     };
     match token_info(&state, token, now) {
-        Some((portal, info)) => for_portal(Json(info).into_response(), Some(portal)),
+        Some((account, info)) => for_account(Json(info).into_response(), Some(account)),
         None => reply::error(
             StatusCode::NOT_FOUND,
             "OBJECT_NOT_FOUND",
@@ -83,24 +83,24 @@ pub(in crate::routes) async fn introspect(Shared(state): Shared<Arc<State>>, for
 /// taken for a refresh token of the default account). `token_type_hint` is
 /// not needed.
 pub(in crate::routes) async fn revoke(Shared(state): Shared<Arc<State>>, form: FormBody) -> Response {
-    let (form, portal) = read_form(&state, form, Instant::now());
-    state.counters().add(portal, |stats| stats.revocation_requests += 1);
-    let (form, token) = match checked_token(&state, &form, portal) {
+    let (form, account) = read_form(&state, form, Instant::now());
+    state.counters().add(account, |stats| stats.revocation_requests += 1);
+    let (form, token) = match checked_token(&state, &form, account) {
         Ok(checked) => checked,
         Err(refusal) => return refused(refusal),
     };
     let revoked = state.accounts().revoke_refresh_token(token);
     let refusal = match revoked {
-        Ok(portal) => return for_portal(StatusCode::NO_CONTENT.into_response(), Some(portal)),
+        Ok(account) => return for_account(StatusCode::NO_CONTENT.into_response(), Some(account)),
         Err(Unrevocable::AccessToken) => OAuthRefusal::new(
             ErrorCode::InvalidRequest,
             "BAD_TOKEN_TYPE",
             "only refresh tokens are revoked, and this is an access token",
             form,
-            portal,
+            account,
         ),
         Err(Unrevocable::Unknown) => {
-            OAuthRefusal::new(ErrorCode::InvalidGrant, "BAD_REFRESH_TOKEN", "unknown refresh token", form, portal)
+            OAuthRefusal::new(ErrorCode::InvalidGrant, "BAD_REFRESH_TOKEN", "unknown refresh token", form, account)
         }
     };
     refused(refusal)
@@ -115,8 +115,8 @@ fn read_form(
 ) -> (Result<HashMap<String, String>, FormRejection>, Option<u64>) {
     let form = form.map(|Form(form)| form);
     let token = form.as_ref().ok().and_then(|form| non_empty(form, "token"));
-    let portal = token.and_then(|token| state.accounts().owner_of(token, now));
-    (form, portal)
+    let account = token.and_then(|token| state.accounts().owner_of(token, now));
+    (form, account)
 }
 
 /// The form and its `token`, once the body is a form, the client's
@@ -124,14 +124,14 @@ fn read_form(
 fn checked_token<'a>(
     state: &State,
     form: &'a Result<HashMap<String, String>, FormRejection>,
-    portal: Option<u64>,
+    account: Option<u64>,
 ) -> Result<(&'a HashMap<String, String>, &'a str), OAuthRefusal> {
     let Ok(form) = form else {
         return Err(OAuthRefusal::not_a_form("client_id, client_secret and token"));
     };
-    check_client(state, form, portal)?;
+    check_client(state, form, account)?;
     let token = non_empty(form, "token")
-        .ok_or_else(|| OAuthRefusal::new(ErrorCode::InvalidRequest, "BAD_TOKEN", "missing token", form, portal))?;
+        .ok_or_else(|| OAuthRefusal::new(ErrorCode::InvalidRequest, "BAD_TOKEN", "missing token", form, account))?;
     Ok((form, token))
 }
 
@@ -139,50 +139,50 @@ fn checked_token<'a>(
 /// for a token of no account.
 fn token_info(state: &State, token: &str, now: Instant) -> Option<(u64, TokenInfoResponse)> {
     let accounts = state.accounts();
-    if let Some(RefreshToken { portal, revoked }) = accounts.refresh_token(token) {
-        let mut info = PublicRefreshTokenInfoResponse::new(token, hub_id(portal));
+    if let Some(RefreshToken { account, revoked }) = accounts.refresh_token(token) {
+        let mut info = PublicRefreshTokenInfoResponse::new(token, hub_id(account));
         info.active = revoked.is_none();
         info.app_id = i64::from(app_id(state));
         info.client_id = client_id(state);
-        info.hub_domain = Some(hub_domain(portal));
+        info.hub_domain = Some(hub_domain(account));
         info.scopes = vec![SCOPE.to_owned()];
         info.user = Some(SANDBOX_USER.to_owned());
         info.user_id = SANDBOX_USER_ID;
-        return Some((portal, TokenInfoResponse::Refresh(info)));
+        return Some((account, TokenInfoResponse::Refresh(info)));
     }
     let wall_clock = chrono::Utc::now();
-    let (portal, left, expires_at) = match accounts.resolve(token, now) {
-        Resolved::Valid { portal, expires, .. } => {
+    let (account, left, expires_at) = match accounts.resolve(token, now) {
+        Resolved::Valid { account, expires, .. } => {
             let left = lifetime_left(state, expires, now);
-            (portal, Some(left), wall_clock + left)
+            (account, Some(left), wall_clock + left)
         }
-        Resolved::Expired { portal, ago } => (portal, None, wall_clock - ago),
-        Resolved::Revoked { portal } => (portal, None, wall_clock),
+        Resolved::Expired { account, ago } => (account, None, wall_clock - ago),
+        Resolved::Revoked { account } => (account, None, wall_clock),
         Resolved::Unknown => return None,
     };
     let expires_in = left.map_or(0, |left| i64::try_from(left.as_secs()).unwrap_or(i64::MAX));
-    let mut info = PublicAccessTokenInfoResponse::new(token, hub_id(portal), expires_in);
+    let mut info = PublicAccessTokenInfoResponse::new(token, hub_id(account), expires_in);
     info.active = left.is_some();
     info.app_id = i64::from(app_id(state));
     info.client_id = client_id(state);
-    info.hub_domain = Some(hub_domain(portal));
+    info.hub_domain = Some(hub_domain(account));
     info.scopes = vec![SCOPE.to_owned()];
-    info.signed_access_token = Some(signed_access_token(state, portal, expires_at.timestamp_millis()));
+    info.signed_access_token = Some(signed_access_token(state, account, expires_at.timestamp_millis()));
     info.user = Some(SANDBOX_USER.to_owned());
     info.user_id = SANDBOX_USER_ID;
-    Some((portal, TokenInfoResponse::Access(info)))
+    Some((account, TokenInfoResponse::Access(info)))
 }
 
 /// Plausible signed claims of an access token of the account, expiring at
 /// `expires_at` (milliseconds since the epoch); the signatures are random.
-fn signed_access_token(state: &State, portal: u64, expires_at: i64) -> SignedAccessToken {
+fn signed_access_token(state: &State, account: u64, expires_at: i64) -> SignedAccessToken {
     let app_id = i64::from(app_id(state));
     let mut claims = SignedAccessToken::default();
     claims.app_id = app_id;
-    claims.app_install_id = format!("{app_id}-{portal}");
+    claims.app_install_id = format!("{app_id}-{account}");
     claims.audience = client_id(state);
     claims.expires_at = expires_at;
-    claims.hub_id = hub_id(portal);
+    claims.hub_id = hub_id(account);
     claims.hublet = HUBLET.to_owned();
     claims.installing_user_id = SANDBOX_USER_ID;
     claims.new_signature = format!("sbx-sig2-{}", reply::random_uuid());
@@ -209,5 +209,5 @@ fn refused(refusal: OAuthRefusal) -> Response {
     };
     let response =
         reply::error_with_sub_category(StatusCode::BAD_REQUEST, category, refusal.error.as_str(), refusal.message);
-    for_portal(response, refusal.portal)
+    for_account(response, refusal.account)
 }

@@ -1,4 +1,4 @@
-//! Many-accounts benchmark: one [`App`] sending to many accounts (portals)
+//! Many-accounts benchmark: one [`App`] sending to many accounts
 //! of `timeline-sandbox` (run as a child process) over loopback.
 //!
 //! - `memory`: this process's RSS and live heap bytes (a counting global
@@ -14,9 +14,9 @@
 //!
 //! ```text
 //! cargo build --release -p timeline-sandbox
-//! cargo run --release --example bench_portals -- memory --accounts 10000 --rounds 3
-//! cargo run --release --example bench_portals -- share --accounts 100 --windows 5
-//! cargo run --release --example bench_portals -- share --accounts 100 --windows 10 --rate-window-ms 1000
+//! cargo run --release --example bench_accounts -- memory --accounts 10000 --rounds 3
+//! cargo run --release --example bench_accounts -- share --accounts 100 --windows 5
+//! cargo run --release --example bench_accounts -- share --accounts 100 --windows 10 --rate-window-ms 1000
 //! ```
 
 mod args;
@@ -28,7 +28,7 @@ use timeline_e2e::{answers, heap, pet_event, sandbox_process, usage};
 
 use chrono::Utc;
 use hubspot_timeline::App;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::{LocalRateBudget, RateLimit};
 use hubspot_timeline::send::SendReport;
 use timeline_sandbox::Stats;
@@ -52,8 +52,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             runtime.block_on(memory(&args, &sandbox))
         }
         Part::Share => {
-            let registered: Vec<String> = portals(1, args.accounts)
-                .flat_map(|portal| ["--portal-token".to_owned(), format!("{portal}={}", access_token(portal))])
+            let registered: Vec<String> = account_range(1, args.accounts)
+                .flat_map(|account| ["--account-token".to_owned(), format!("{account}={}", access_token(account))])
                 .collect();
             let sandbox = SandboxProcess::start(
                 &args.sandbox_bin,
@@ -67,12 +67,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 }
 
-fn portals(first: u64, count: u64) -> std::ops::Range<u64> {
+fn account_range(first: u64, count: u64) -> std::ops::Range<u64> {
     first..first + count
 }
 
-fn access_token(portal: u64) -> String {
-    format!("bench-portal-{portal}")
+fn access_token(account: u64) -> String {
+    format!("bench-account-{account}")
 }
 
 /// An app whose store holds tokens, valid for a day, for the accounts `0..last`.
@@ -84,8 +84,9 @@ fn app(
 ) -> Result<App, Box<dyn Error>> {
     let store = Arc::new(MemoryTokenStore::new());
     let expires_at = Utc::now() + chrono::Duration::days(1);
-    for portal in 0..last {
-        store.insert(portal, PortalTokens::new(access_token(portal), expires_at, format!("bench-refresh-{portal}")));
+    for account in 0..last {
+        store
+            .insert(account, AccountTokens::new(access_token(account), expires_at, format!("bench-refresh-{account}")));
     }
     let app = App::builder()
         .client_id("bench-client-id")
@@ -109,9 +110,9 @@ async fn send(
     next: &mut u64,
 ) -> Result<SendReport, Box<dyn Error>> {
     let mut pairs = Vec::new();
-    for portal in accounts {
+    for account in accounts {
         for _ in 0..per_account {
-            pairs.push((portal, pet_event::pet_adopted(*next)));
+            pairs.push((account, pet_event::pet_adopted(*next)));
             *next += 1;
         }
     }
@@ -151,12 +152,12 @@ async fn memory(args: &Args, sandbox: &SandboxProcess) -> Result<(), Box<dyn Err
     let started = Instant::now();
     let cpu_before = usage::cpu_time();
     for round in 0..args.rounds {
-        let accounts = portals(1 + round * args.accounts, args.accounts);
+        let accounts = account_range(1 + round * args.accounts, args.accounts);
         let (first, last) = (accounts.start, accounts.end - 1);
         drop(send(&app, accounts, args.events_per_account, &mut next).await?);
         readings.push(Reading::take(format!("round {}: after sending to {first}..={last}", round + 1), &budget));
         tokio::time::sleep(args.rate_window + Duration::from_millis(100)).await;
-        drop(send(&app, portals(0, 1), 1, &mut next).await?);
+        drop(send(&app, account_range(0, 1), 1, &mut next).await?);
         readings.push(Reading::take(format!("round {}: a window later, account 0 touched", round + 1), &budget));
     }
     let cpu = usage::cpu_time().saturating_sub(cpu_before);
@@ -211,13 +212,13 @@ async fn share(args: &Args, sandbox: &SandboxProcess) -> Result<(), Box<dyn Erro
     let started = Instant::now();
     let cpu_before = usage::cpu_time();
     let server_cpu_before = usage::process_cpu_time(sandbox.pid());
-    let report = send(&app, portals(1, args.accounts), per_account, &mut next).await?;
+    let report = send(&app, account_range(1, args.accounts), per_account, &mut next).await?;
     let elapsed = started.elapsed();
     let cpu = usage::cpu_time().saturating_sub(cpu_before);
     let server_cpu = usage::process_cpu_time(sandbox.pid()).zip(server_cpu_before).map(|(end, start)| end - start);
 
     let stats = stats(sandbox).await?;
-    let (all, per_portal) = budget.take();
+    let (all, answers_per_account) = budget.take();
     let accepted = stats.status_count(201) + stats.status_count(207);
     let total_limit = args.rate_limit * u32::try_from(args.accounts)?;
     println!(
@@ -247,7 +248,7 @@ async fn share(args: &Args, sandbox: &SandboxProcess) -> Result<(), Box<dyn Erro
         cpu.as_secs_f64() * 1e6 / requests,
         server_cpu.map_or("?".to_owned(), |cpu| format!("{:.1} us/request", cpu.as_secs_f64() * 1e6 / requests))
     );
-    answers::print_shares(&all, &per_portal, accepted, args.accounts, args.rate_limit, args.rate_window);
+    answers::print_shares(&all, &answers_per_account, accepted, args.accounts, args.rate_limit, args.rate_window);
     println!("budget          {} accounts tracked at the end", budget.tracked_accounts());
     Ok(())
 }

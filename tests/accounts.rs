@@ -6,18 +6,19 @@
 
 mod common;
 
+use hubspot_timeline::AccountId;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use common::*;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::send::{FailureReason, Outcome};
 use hubspot_timeline::{App, Error};
 use timeline_sandbox::Sandbox;
 
-const CLIENT_ID: &str = "portals-client-id";
-const CLIENT_SECRET: &str = "portals-client-secret-5d4c";
+const CLIENT_ID: &str = "accounts-client-id";
+const CLIENT_SECRET: &str = "accounts-client-secret-5d4c";
 
 /// An app of `sandbox` over `store`, with fast retries.
 fn app(sandbox: &Sandbox, store: &Arc<MemoryTokenStore>) -> App {
@@ -31,12 +32,12 @@ fn app(sandbox: &Sandbox, store: &Arc<MemoryTokenStore>) -> App {
         .unwrap()
 }
 
-/// Stores tokens the sandbox granted `portal`; `expired` dates them in the past.
-fn seed(sandbox: &Sandbox, store: &MemoryTokenStore, portal: u64, expired: bool) {
-    let grant = sandbox.grant(portal);
+/// Stores tokens the sandbox granted `account`; `expired` dates them in the past.
+fn seed(sandbox: &Sandbox, store: &MemoryTokenStore, account: u64, expired: bool) {
+    let grant = sandbox.grant(account);
     let lifetime = if expired { -60 } else { grant.expires_in };
     let expires_at = Utc::now() + chrono::Duration::seconds(lifetime);
-    store.insert(portal, PortalTokens::new(grant.access_token, expires_at, grant.refresh_token));
+    store.insert(account, AccountTokens::new(grant.access_token, expires_at, grant.refresh_token));
 }
 
 /// A build of deal `deal` with no id of its own: its id is derived.
@@ -54,7 +55,7 @@ async fn a_hundred_requests_with_an_expired_stored_token_make_one_refresh() {
 
     let events = adoptions(100);
     let sends = events.iter().map(|event| {
-        let client = app.portal(101);
+        let client = app.account(101);
         async move { client.send(event).await }
     });
     for outcome in futures_util::future::join_all(sends).await {
@@ -74,17 +75,17 @@ async fn a_hundred_requests_with_an_expired_stored_token_make_one_refresh() {
 async fn a_cold_start_with_valid_stored_tokens_calls_no_token_endpoint() {
     let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
     let store = Arc::new(MemoryTokenStore::new());
-    for portal in [101, 202, 303] {
-        seed(&sandbox, &store, portal, false);
+    for account in [101, 202, 303] {
+        seed(&sandbox, &store, account, false);
     }
     let app = app(&sandbox, &store);
 
     let pairs: Vec<(u64, PetAdopted)> = [101, 202, 303]
         .into_iter()
-        .flat_map(|portal| {
+        .flat_map(|account| {
             adoptions(10).into_iter().map(move |mut event| {
-                event.adoption_id = format!("{portal}-{}", event.adoption_id);
-                (portal, event)
+                event.adoption_id = format!("{account}-{}", event.adoption_id);
+                (account, event)
             })
         })
         .collect();
@@ -94,8 +95,8 @@ async fn a_cold_start_with_valid_stored_tokens_calls_no_token_endpoint() {
     let stats = sandbox.stats();
     assert!(stats.token_requests.is_empty(), "{:?}", stats.token_requests);
     assert_eq!(stats.access_token_lookups, 0);
-    for portal in [101, 202, 303] {
-        assert_eq!(sandbox.events_in(portal).len(), 10, "account {portal}");
+    for account in [101, 202, 303] {
+        assert_eq!(sandbox.events_in(account).len(), 10, "account {account}");
     }
     sandbox.shutdown().await;
 }
@@ -116,18 +117,18 @@ async fn a_revoked_account_fails_alone_with_its_typed_reason() {
     assert_eq!((report.total(), report.created_count(), report.failed_count()), (20, 10, 10));
     for failure in report.failed() {
         assert_eq!(failure.index % 2, 0, "only the revoked account's events fail");
-        assert_eq!(failure.portal, Some(101));
-        assert_eq!(*failure.reason, FailureReason::InstallRevoked { portal: 101 }, "{failure:?}");
+        assert_eq!(failure.account, Some(AccountId::new(101)));
+        assert_eq!(*failure.reason, FailureReason::InstallRevoked { account: AccountId::new(101) }, "{failure:?}");
         assert!(!failure.may_have_landed);
     }
     for created in report.created() {
-        assert_eq!((created.index % 2, created.portal), (1, Some(202)));
+        assert_eq!((created.index % 2, created.account), (1, Some(AccountId::new(202))));
     }
     assert!(sandbox.events_in(101).is_empty());
     assert_eq!(sandbox.events_in(202).len(), 10);
 
-    let error = app.portal(101).send(&build(1)).await.unwrap_err();
-    assert_eq!(*error.cause(), Error::InstallRevoked { portal: 101 });
+    let error = app.account(101).send(&build(1)).await.unwrap_err();
+    assert_eq!(*error.cause(), Error::InstallRevoked { account: AccountId::new(101) });
     sandbox.shutdown().await;
 }
 
@@ -143,8 +144,8 @@ async fn a_revoked_install_is_remembered_by_the_app_until_the_account_is_install
     sandbox.revoke(101);
     let app = app(&sandbox, &store);
     for n in 0..5 {
-        let error = app.portal(101).send(&build(n)).await.unwrap_err();
-        assert_eq!(*error.cause(), Error::InstallRevoked { portal: 101 });
+        let error = app.account(101).send(&build(n)).await.unwrap_err();
+        assert_eq!(*error.cause(), Error::InstallRevoked { account: AccountId::new(101) });
     }
     let stats = sandbox.stats();
     assert_eq!(stats.token_request_count("refresh_token"), 1, "one refused refresh for five clients");
@@ -153,7 +154,7 @@ async fn a_revoked_install_is_remembered_by_the_app_until_the_account_is_install
     // Another replica, sharing the store, onboards the account again.
     let other = self::app(&sandbox, &store);
     other.install(&sandbox.authorization_code(101), "https://example.com/oauth/callback").await.unwrap();
-    let outcome = app.portal(101).send(&build(9)).await.unwrap();
+    let outcome = app.account(101).send(&build(9)).await.unwrap();
     assert!(matches!(outcome, Outcome::Created(_)), "{outcome:?}");
     assert_eq!(sandbox.stats().token_request_count("refresh_token"), 1, "the new install's token is used as it is");
     sandbox.shutdown().await;
@@ -167,7 +168,7 @@ async fn the_token_endpoint_429_is_waited_out() {
     sandbox.throttle_token_endpoint(2, Duration::from_secs(1));
     let app = app(&sandbox, &store);
 
-    let outcome = app.portal(101).send(&build(1)).await.unwrap();
+    let outcome = app.account(101).send(&build(1)).await.unwrap();
     assert!(matches!(outcome, Outcome::Created(_)), "{outcome:?}");
     let stats = sandbox.stats();
     assert_eq!(stats.token_request_count("refresh_token"), 3, "two 429s, then the refresh");
@@ -183,14 +184,14 @@ async fn an_install_saves_the_account_tokens_and_the_account_sends() {
 
     let code = sandbox.authorization_code(303);
     let installed = app.install(&code, "https://example.com/oauth/callback").await.unwrap();
-    assert_eq!(installed.portal, 303);
+    assert_eq!(installed.account, AccountId::new(303));
     assert_eq!(installed.scopes, ["timeline"]);
     let stored = store.get(303).expect("the tokens are saved");
     assert!(stored.expires_at > Utc::now() + chrono::Duration::minutes(10));
     assert!(!stored.refresh_token.is_empty());
 
-    let outcome = app.portal(303).send(&build(1)).await.unwrap();
-    assert!(matches!(outcome, Outcome::Created(created) if created.portal == Some(303)));
+    let outcome = app.account(303).send(&build(1)).await.unwrap();
+    assert!(matches!(outcome, Outcome::Created(created) if created.account == Some(AccountId::new(303))));
     assert_eq!(sandbox.events_in(303).len(), 1);
     let stats = sandbox.stats();
     assert_eq!(stats.token_request_count("authorization_code"), 1);
@@ -214,9 +215,9 @@ async fn a_reinstall_after_a_revocation_sends_again() {
     seed(&sandbox, &store, 101, false);
     sandbox.revoke(101);
     let app = app(&sandbox, &store);
-    let client = app.portal(101);
+    let client = app.account(101);
     let error = client.send(&build(1)).await.unwrap_err();
-    assert_eq!(*error.cause(), Error::InstallRevoked { portal: 101 });
+    assert_eq!(*error.cause(), Error::InstallRevoked { account: AccountId::new(101) });
 
     app.install(&sandbox.authorization_code(101), "https://example.com/oauth/callback").await.unwrap();
     let outcome = client.send(&build(1)).await.unwrap();
@@ -239,12 +240,12 @@ async fn two_accounts_sending_identical_content_get_two_ids() {
     let (first, second) = (&report.created()[0], &report.created()[1]);
     assert_ne!(first.id, second.id);
     assert!(first.id.starts_with("tl3-") && second.id.starts_with("tl3-"), "{first:?} {second:?}");
-    assert_eq!(first.id, hubspot_timeline::events::event_id_for_portal(&build(42), 101).unwrap());
+    assert_eq!(first.id, hubspot_timeline::events::event_id_for_account(&build(42), 101).unwrap());
     assert_eq!(sandbox.events_in(101)[0].id, first.id);
     assert_eq!(sandbox.events_in(202)[0].id, second.id);
 
     let encoded = hubspot_timeline::events::EncodedInput::new(&build(42)).unwrap();
-    let outcome = app.portal(202).send(&encoded).await.unwrap();
+    let outcome = app.account(202).send(&encoded).await.unwrap();
     assert!(matches!(outcome, Outcome::Created(created) if created.id == second.id), "pre-encoded, the same id");
 
     let explicit = adoption(1);
@@ -260,7 +261,7 @@ async fn debug_output_shows_no_secret() {
     seed(&sandbox, &store, 101, false);
     let tokens = store.get(101).unwrap();
     let app = app(&sandbox, &store);
-    let client = app.portal(101);
+    let client = app.account(101);
     client.send(&build(1)).await.unwrap();
     let shown = format!("{app:?} {client:?} {tokens:?} {store:?}");
     for secret in [CLIENT_SECRET, &tokens.access_token, &tokens.refresh_token] {
@@ -281,7 +282,7 @@ async fn an_account_without_stored_tokens_fails_alone() {
     assert_eq!((report.created_count(), report.failed_count()), (1, 2));
     assert_eq!(report.created()[0].index, 1);
     for failure in report.failed() {
-        assert_eq!(failure.portal, Some(404));
+        assert_eq!(failure.account, Some(AccountId::new(404)));
         assert!(
             matches!(&*failure.reason, FailureReason::NotSent { cause } if cause.contains("no tokens")),
             "{failure:?}"

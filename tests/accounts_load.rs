@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use common::*;
-use hubspot_timeline::accounts::{MemoryTokenStore, PortalTokens};
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::{App, SendAll};
 use timeline_sandbox::Sandbox;
@@ -20,27 +20,27 @@ const CLIENT_ID: &str = "load-client-id";
 const CLIENT_SECRET: &str = "load-client-secret";
 
 const ACCOUNTS: u64 = 50;
-const FIRST_PORTAL: u64 = 7_000_001;
+const FIRST_ACCOUNT: u64 = 7_000_001;
 
 /// Each account's limit in the sandbox and in the app: a short window, so a
 /// few windows pass in a test.
 const REQUESTS_PER_WINDOW: u32 = 4;
 const WINDOW: Duration = Duration::from_millis(250);
 
-/// Per account: 12 batches of 5, three windows' worth of requests, with
+/// Per account: AccountId::new(12) batches of 5, three windows' worth of requests, with
 /// room for twice a window's requests in flight, so only the budget keeps an
 /// account inside its window.
 const EVENTS_PER_ACCOUNT: usize = 60;
 const BATCH_SIZE: usize = 5;
 
-/// The adoptions of `portal`: contact ids and event ids that name the account,
+/// The adoptions of `account`: contact ids and event ids that name the account,
 /// so a stored event tells which account sent it.
-fn adoptions_of(portal: u64) -> Vec<PetAdopted> {
+fn adoptions_of(account: u64) -> Vec<PetAdopted> {
     (0..EVENTS_PER_ACCOUNT)
         .map(|n| {
             let mut event = adoption(n);
-            event.contact_id = portal * 1_000 + n as u64;
-            event.adoption_id = format!("{portal}-{n}");
+            event.contact_id = account * 1_000 + n as u64;
+            event.adoption_id = format!("{account}-{n}");
             event
         })
         .collect()
@@ -57,11 +57,11 @@ async fn fifty_accounts() -> (Sandbox, App, Vec<u64>) {
         .await
         .unwrap();
     let store = Arc::new(MemoryTokenStore::new());
-    let portals: Vec<u64> = (FIRST_PORTAL..FIRST_PORTAL + ACCOUNTS).collect();
-    for &portal in &portals {
-        let grant = sandbox.grant(portal);
+    let accounts: Vec<u64> = (FIRST_ACCOUNT..FIRST_ACCOUNT + ACCOUNTS).collect();
+    for &account in &accounts {
+        let grant = sandbox.grant(account);
         let expires_at = Utc::now() + chrono::Duration::seconds(grant.expires_in);
-        store.insert(portal, PortalTokens::new(grant.access_token, expires_at, grant.refresh_token));
+        store.insert(account, AccountTokens::new(grant.access_token, expires_at, grant.refresh_token));
     }
     let app = App::builder()
         .client_id(CLIENT_ID)
@@ -74,24 +74,24 @@ async fn fifty_accounts() -> (Sandbox, App, Vec<u64>) {
         .max_in_flight(2 * REQUESTS_PER_WINDOW as usize)
         .build()
         .unwrap();
-    (sandbox, app, portals)
+    (sandbox, app, accounts)
 }
 
 #[tokio::test]
 async fn fifty_accounts_at_once_stay_inside_their_windows_and_land_in_their_own_account() {
-    let (sandbox, app, portals) = fifty_accounts().await;
+    let (sandbox, app, accounts) = fifty_accounts().await;
 
     // Every account sends from its own task, as the replicas of a service do.
-    let tasks: Vec<_> = portals
+    let tasks: Vec<_> = accounts
         .iter()
-        .map(|&portal| {
-            let client = app.portal(portal);
-            tokio::spawn(async move { adoptions_of(portal).send_all(&client).await })
+        .map(|&account| {
+            let client = app.account(account);
+            tokio::spawn(async move { adoptions_of(account).send_all(&client).await })
         })
         .collect();
-    for (task, portal) in tasks.into_iter().zip(&portals) {
+    for (task, account) in tasks.into_iter().zip(&accounts) {
         let report = task.await.unwrap().unwrap();
-        assert_eq!(report.created_count(), EVENTS_PER_ACCOUNT, "account {portal}: {:?}", report.failed());
+        assert_eq!(report.created_count(), EVENTS_PER_ACCOUNT, "account {account}: {:?}", report.failed());
     }
 
     let stats = sandbox.stats();
@@ -99,43 +99,43 @@ async fn fifty_accounts_at_once_stay_inside_their_windows_and_land_in_their_own_
     assert_eq!(stats.status_count(429), 0);
     assert_eq!(stats.inputs_stored, ACCOUNTS * EVENTS_PER_ACCOUNT as u64);
     assert!(stats.token_requests.is_empty(), "valid stored tokens need no renewal: {:?}", stats.token_requests);
-    for &portal in &portals {
+    for &account in &accounts {
         let contacts: BTreeSet<u64> = sandbox
-            .events_in(portal)
+            .events_in(account)
             .iter()
             .map(|event| {
                 event.object_id.as_deref().and_then(|id| id.parse::<u64>().ok()).expect("a numeric contact id") / 1_000
             })
             .collect();
-        assert_eq!(contacts, BTreeSet::from([portal]), "account {portal} holds its own events only");
-        let own = sandbox.portal_stats(portal);
-        assert_eq!(own.inputs_stored, EVENTS_PER_ACCOUNT as u64, "account {portal}");
-        assert_eq!(own.requests, (EVENTS_PER_ACCOUNT / BATCH_SIZE) as u64, "account {portal}: one request per batch");
+        assert_eq!(contacts, BTreeSet::from([account]), "account {account} holds its own events only");
+        let own = sandbox.account_stats(account);
+        assert_eq!(own.inputs_stored, EVENTS_PER_ACCOUNT as u64, "account {account}");
+        assert_eq!(own.requests, (EVENTS_PER_ACCOUNT / BATCH_SIZE) as u64, "account {account}: one request per batch");
     }
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn the_fan_out_keeps_fifty_accounts_inside_their_windows() {
-    let (sandbox, app, portals) = fifty_accounts().await;
+    let (sandbox, app, accounts) = fifty_accounts().await;
 
     // Interleaved, as a service's events arrive: account after account.
     let pairs: Vec<(u64, PetAdopted)> = (0..EVENTS_PER_ACCOUNT)
-        .flat_map(|n| portals.iter().map(move |&portal| (portal, adoptions_of(portal).swap_remove(n))))
+        .flat_map(|n| accounts.iter().map(move |&account| (account, adoptions_of(account).swap_remove(n))))
         .collect();
     let report = app.send_all(pairs).await.unwrap();
     assert_eq!(report.created_count(), (ACCOUNTS as usize) * EVENTS_PER_ACCOUNT, "{:?}", report.failed());
     for created in report.created() {
-        let portal = created.portal.expect("an account client's outcome names its account");
-        assert!(created.id.starts_with(&format!("{portal}-")), "{} reported for account {portal}", created.id);
+        let account = created.account.expect("an account client's outcome names its account");
+        assert!(created.id.starts_with(&format!("{account}-")), "{} reported for account {account}", created.id);
     }
 
     let stats = sandbox.stats();
     assert_eq!((stats.rate_limited, stats.status_count(429)), (0, 0), "no account went over its window");
-    for &portal in &portals {
-        let stored: BTreeSet<String> = sandbox.events_in(portal).into_iter().map(|event| event.id).collect();
-        let sent: BTreeSet<String> = adoptions_of(portal).into_iter().map(|event| event.adoption_id).collect();
-        assert_eq!(stored, sent, "account {portal} holds exactly its own events");
+    for &account in &accounts {
+        let stored: BTreeSet<String> = sandbox.events_in(account).into_iter().map(|event| event.id).collect();
+        let sent: BTreeSet<String> = adoptions_of(account).into_iter().map(|event| event.adoption_id).collect();
+        assert_eq!(stored, sent, "account {account} holds exactly its own events");
     }
     sandbox.shutdown().await;
 }

@@ -3,7 +3,7 @@
 //! call, and prints the report.
 //!
 //! ```text
-//! cargo run --example portals
+//! cargo run --example accounts
 //! ```
 //!
 //! Everything runs against the embedded sandbox (a local stand-in for
@@ -16,6 +16,7 @@
 //! database through its own [`TokenStore`](hubspot_timeline::accounts::TokenStore) (the
 //! README's "Many accounts" shows one over a SQL table).
 
+use hubspot_timeline::AccountId;
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -34,7 +35,7 @@ const ACCOUNTS: u64 = 20;
 const EVENTS_PER_ACCOUNT: usize = 1_500;
 
 /// The first account's id; the others follow.
-const FIRST_PORTAL: u64 = 4_100_001;
+const FIRST_ACCOUNT: u64 = 4_100_001;
 
 /// Where HubSpot would send the installing user back with the code.
 const REDIRECT_URI: &str = "https://app.example.com/oauth/callback";
@@ -83,7 +84,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let limit = RateLimit::new(REQUESTS_PER_WINDOW, WINDOW);
     let sandbox = Sandbox::builder()
         .template(template)
-        .oauth_client("portals-example-client", "portals-example-secret")
+        .oauth_client("accounts-example-client", "accounts-example-secret")
         .rate_limit(timeline_sandbox::RateLimit::new(REQUESTS_PER_WINDOW, WINDOW))
         .start()
         .await?;
@@ -91,8 +92,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     let store = Arc::new(MemoryTokenStore::new());
     let app = App::builder()
-        .client_id("portals-example-client")
-        .client_secret("portals-example-secret")
+        .client_id("accounts-example-client")
+        .client_secret("accounts-example-secret")
         .token_store(store)
         .rate_limit(limit)
         .base_url(sandbox.url())
@@ -101,31 +102,31 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // What an OAuth callback handler does for each install: HubSpot
     // redirects the user back with a code, and one call turns it into
     // stored tokens for the account it was made for.
-    let portals: Vec<u64> = (FIRST_PORTAL..FIRST_PORTAL + ACCOUNTS).collect();
-    for &portal in &portals {
-        let code = sandbox.authorization_code(portal);
+    let accounts: Vec<u64> = (FIRST_ACCOUNT..FIRST_ACCOUNT + ACCOUNTS).collect();
+    for &account in &accounts {
+        let code = sandbox.authorization_code(account);
         let installed = app.install(&code, REDIRECT_URI).await?;
-        assert_eq!(installed.portal, portal, "the code was made for this account");
+        assert_eq!(installed.account, AccountId::new(account), "the code was made for this account");
     }
-    println!("installed in {} accounts", portals.len());
+    println!("installed in {} accounts", accounts.len());
 
     // The same adoptions in every account: the ids still differ, since
     // they include the account.
-    let events = portals.iter().flat_map(|&portal| (0..EVENTS_PER_ACCOUNT).map(move |n| (portal, adoption(n))));
+    let events = accounts.iter().flat_map(|&account| (0..EVENTS_PER_ACCOUNT).map(move |n| (account, adoption(n))));
     let started = Instant::now();
     let report = app.send_all(events).await?;
     println!("sent in {:.1} s", started.elapsed().as_secs_f64());
     for failure in report.failed().iter().take(10) {
-        println!("event {} of account {:?} failed: {}", failure.index, failure.portal, failure.reason);
+        println!("event {} of account {:?} failed: {}", failure.index, failure.account, failure.reason);
     }
-    for &portal in portals.iter().take(3) {
-        println!("account {portal}: {} events stored", sandbox.events_in(portal).len());
+    for &account in accounts.iter().take(3) {
+        println!("account {account}: {} events stored", sandbox.events_in(account).len());
     }
 
     let stats = sandbox.stats();
     println!(
-        "portals: {} accounts, {} events, {} created, {} failed, {} rate limited",
-        portals.len(),
+        "accounts: {} accounts, {} events, {} created, {} failed, {} rate limited",
+        accounts.len(),
         report.total(),
         report.created_count(),
         report.failed_count(),

@@ -1,4 +1,4 @@
-//! The command line of `bench_portals`.
+//! The command line of `bench_accounts`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,7 +18,7 @@ pub enum Part {
 #[derive(Debug, Clone)]
 pub struct Args {
     pub part: Part,
-    /// Accounts (portals 1 to N).
+    /// Accounts (accounts 1 to N).
     pub accounts: u64,
     /// Memory: events sent to each account per round (one batch when at most the batch size).
     pub events_per_account: u64,
@@ -43,7 +43,7 @@ pub struct Args {
     pub templates: PathBuf,
 }
 
-const USAGE: &str = "usage: bench_portals memory|share [--accounts N] [--events-per-account N] [--rounds N] \
+const USAGE: &str = "usage: bench_accounts memory|share [--accounts N] [--events-per-account N] [--rounds N] \
 [--windows N] [--rate-limit N] [--rate-window-ms MS] [--batch-size N] [--in-flight N] [--in-flight-total N] \
 [--sandbox-bin PATH] [--templates DIR]";
 
