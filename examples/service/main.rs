@@ -79,8 +79,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
             Fate::Dead { reason, .. } => {
                 eprintln!("dead letter {} of account {}: {reason}", outcome.key.event_id, outcome.key.account)
             }
-            Fate::RetryScheduled { reason, .. } => eprintln!("retrying {} later: {reason}", outcome.key.event_id),
-            Fate::Delivered { .. } | Fate::Returned { .. } => {}
+            Fate::RetryAt { reason, .. } => eprintln!("retrying {} later: {reason}", outcome.key.event_id),
+            Fate::Delivered { .. } => {}
         })
         .spawn()?;
 

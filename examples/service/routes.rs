@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{DateTime, Utc};
 use hubspot_timeline::TimelineEvent;
-use hubspot_timeline::dispatch::{Dispatcher, EmitError, Enqueued};
+use hubspot_timeline::dispatch::{Dispatcher, Enqueued, Error};
 use serde::Deserialize;
 
 /// A contact registered for a webinar; bound to the template file, so the
@@ -81,8 +81,8 @@ async fn register(State(dispatcher): State<Arc<Dispatcher>>, Path(account): Path
                 "duplicate": emitted.enqueued == Enqueued::AlreadyThere,
             }),
         ),
-        Err(EmitError::Encode(error)) => bad_request(format!("not a valid event: {error}")),
-        Err(EmitError::Closed) => {
+        Err(Error::Encode(error)) => bad_request(format!("not a valid event: {error}")),
+        Err(Error::ShutDown) => {
             json(StatusCode::SERVICE_UNAVAILABLE, serde_json::json!({ "error": "the service is shutting down" }))
         }
         Err(error) => {

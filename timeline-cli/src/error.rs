@@ -52,7 +52,7 @@ pub enum CliError {
     PushRefused(Vec<String>),
     /// An outbox could not be opened, read or changed.
     #[error(transparent)]
-    Outbox(#[from] timeline_dispatch::OutboxError),
+    Outbox(#[from] timeline_dispatch::Error),
     /// The sandbox could not start.
     #[error("the sandbox could not start: {0}")]
     Sandbox(#[from] timeline_sandbox::StartError),

@@ -7,9 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use timeline_dispatch::{
-    AccountCounts, Outbox, OutboxCounts, OutboxError, RowFilter, RowState, RowSummary, SqliteOutbox,
-};
+use timeline_dispatch::{AccountCounts, Error, Outbox, OutboxCounts, RowFilter, RowState, RowSummary, SqliteOutbox};
 
 use crate::args::{OutboxArgs, OutboxListArgs, OutboxRetryArgs, OutboxState};
 use crate::error::CliError;
@@ -42,7 +40,7 @@ async fn open_postgres(
     ca_file: Option<&std::path::Path>,
 ) -> Result<Box<dyn Outbox>, CliError> {
     let pool = timeline_postgres::connect(url, ca_file, 2).await.map_err(|error| {
-        OutboxError::new(format!("could not connect to the Postgres outbox's database: {error}"), error)
+        Error::outbox(format!("could not connect to the Postgres outbox's database: {error}"), error)
     })?;
     let schema = schema.unwrap_or(timeline_postgres::DEFAULT_SCHEMA);
     Ok(Box::new(timeline_postgres::PgOutbox::with_schema(pool, schema)?))
@@ -80,7 +78,7 @@ pub async fn list(outbox: &dyn Outbox, args: &OutboxListArgs) -> Result<Listing,
 
 /// Makes the dead letters `args` take pending again, due now; returns how
 /// many.
-pub async fn retry(outbox: &dyn Outbox, args: &OutboxRetryArgs) -> Result<u64, OutboxError> {
+pub async fn retry(outbox: &dyn Outbox, args: &OutboxRetryArgs) -> Result<u64, Error> {
     let filter = RowFilter { state: None, account: args.account, event_id: args.id.clone() };
     outbox.requeue_dead(&filter, SystemTime::now()).await
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use timeline_core::{App, RetryPolicy};
 
+use crate::Error;
 use crate::config::Config;
 use crate::dispatcher::Dispatcher;
 use crate::outbox::Outbox;
@@ -71,16 +72,11 @@ pub const DEFAULT_RETRY_MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// again (for rows other processes added without [`Dispatcher::wake`]).
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
-/// A setting [`DispatcherBuilder::spawn`] refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid dispatcher setting: {0}")]
-pub struct BuildError(String);
-
 /// Builds a [`Dispatcher`]: the app whose account clients deliver, the
 /// outbox, and settings with the `DEFAULT_*` values of this module.
 ///
 /// ```no_run
-/// # async fn run(app: timeline_core::App, outbox: impl timeline_dispatch::Outbox) -> Result<(), timeline_dispatch::BuildError> {
+/// # async fn run(app: timeline_core::App, outbox: impl timeline_dispatch::Outbox) -> Result<(), timeline_dispatch::Error> {
 /// use std::time::Duration;
 /// use timeline_dispatch::Dispatcher;
 ///
@@ -246,7 +242,7 @@ impl DispatcherBuilder {
     /// # Panics
     ///
     /// Outside a tokio runtime.
-    pub fn spawn(mut self) -> Result<Dispatcher, BuildError> {
+    pub fn spawn(mut self) -> Result<Dispatcher, Error> {
         if !self.batch_timeout_given {
             self.config.batch_timeout = self.config.batch_timeout.min(self.config.lease / 2);
         }
@@ -254,9 +250,9 @@ impl DispatcherBuilder {
         Ok(Dispatcher::start(self.app, self.outbox, self.sink, self.config))
     }
 
-    fn validate(&self) -> Result<(), BuildError> {
+    fn validate(&self) -> Result<(), Error> {
         let config = &self.config;
-        let refuse = |message: String| Err(BuildError(message));
+        let refuse = |message: String| Err(Error::InvalidSetting(message));
         if config.batch_size == 0 || config.batch_size > MAX_BATCH_SIZE {
             return refuse(format!("the batch size is {}; give 1 to {MAX_BATCH_SIZE}", config.batch_size));
         }

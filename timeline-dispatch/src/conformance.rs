@@ -8,12 +8,15 @@
 //! panics with the rule's name and what differed.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-use timeline_core::AccountId;
 
+use timeline_core::{AccountId, FailureReason};
+
+use crate::fate::Fate;
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
-    OutboxDepth, RowFilter, RowState, Settled, Settlement,
+    OutboxDepth, RowFilter, RowState, Settled,
 };
 
 /// Runs every rule on outboxes `make` gives, one fresh outbox per rule.
@@ -51,6 +54,18 @@ where
 const LEASE: Duration = Duration::from_secs(30);
 
 /// A time `millis` after the start of every rule (a date in 2027).
+/// A reason for the fates an outbox's own tests settle with: HubSpot
+/// refused the request with status 400 and `message`. An outbox stores
+/// its text.
+///
+/// ```
+/// let reason = timeline_dispatch::conformance::rejected("bad token");
+/// assert_eq!(reason.to_string(), "refused by HubSpot with status 400: bad token");
+/// ```
+pub fn rejected(message: &str) -> Arc<FailureReason> {
+    Arc::new(FailureReason::Rejected { status: 400, message: message.to_owned() })
+}
+
 fn at(millis: u64) -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000) + Duration::from_millis(millis)
 }
@@ -101,7 +116,7 @@ async fn claim(outbox: &impl Outbox, limits: ClaimLimits, now: SystemTime) -> Ve
     outbox.claim(limits, LEASE, now).await.expect("claim")
 }
 
-async fn settle(outbox: &impl Outbox, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Settled {
+async fn settle(outbox: &impl Outbox, outcomes: &[(Fence, Fate)], now: SystemTime) -> Settled {
     outbox.settle(outcomes, now).await.expect("settle")
 }
 
@@ -114,13 +129,15 @@ async fn state_of(outbox: &impl Outbox, event_id: &str) -> Option<(RowState, u32
 
 async fn dead(outbox: &impl Outbox, fence: Fence, now: SystemTime) {
     let settled =
-        settle(outbox, &[(fence, Settlement::Dead { reason: "400: bad token".into(), may_have_landed: false })], now)
-            .await;
+        settle(outbox, &[(fence, Fate::Dead { reason: rejected("bad token"), may_have_landed: false })], now).await;
     assert_eq!(settled, Settled { applied: 1, stale: vec![] });
 }
 
 async fn delivered(outbox: &impl Outbox, fence: Fence, now: SystemTime) {
-    assert_eq!(settle(outbox, &[(fence, Settlement::Delivered)], now).await, Settled { applied: 1, stale: vec![] });
+    assert_eq!(
+        settle(outbox, &[(fence, Fate::Delivered { confirmed_by_duplicate: false })], now).await,
+        Settled { applied: 1, stale: vec![] }
+    );
 }
 
 /// A key is accepted once in whatever state its row is, and again only
@@ -232,7 +249,7 @@ async fn claims_go_to_the_oldest_due_rows_first(outbox: &impl Outbox) {
     // oldest row, but not due, so account 40 goes last.
     enqueue(outbox, &[event(40, "d-0")], secs(0)).await;
     let retried = claim(outbox, limits(1, 1), secs(0)).await;
-    let retry = Settlement::RetryAt { at: secs(100), reason: "503".into(), may_have_landed: false };
+    let retry = Fate::RetryAt { at: secs(100), reason: rejected("503"), may_have_landed: false };
     assert_eq!(settle(outbox, &[(retried[0].fence, retry)], secs(0)).await.applied, 1, "{rule}: the retry");
     enqueue(outbox, &[event(30, "c-0"), event(30, "c-1")], secs(1)).await;
     enqueue(outbox, &[event(10, "a-0"), event(10, "a-1"), event(10, "a-2")], secs(2)).await;
@@ -300,7 +317,10 @@ async fn a_stale_settle_is_counted_and_not_applied(outbox: &impl Outbox) {
     let second = claim(outbox, limits(10, 10), secs(31)).await;
     assert_eq!(second.len(), 2, "{rule}: both leases ended and were claimed again");
     let a2 = fence(&second, "a");
-    let stale = [(a1, Settlement::Dead { reason: "late".into(), may_have_landed: false }), (a2, Settlement::Delivered)];
+    let stale = [
+        (a1, Fate::Dead { reason: rejected("late"), may_have_landed: false }),
+        (a2, Fate::Delivered { confirmed_by_duplicate: false }),
+    ];
     assert_eq!(
         settle(outbox, &stale, secs(32)).await,
         Settled { applied: 1, stale: vec![a1] },
@@ -308,7 +328,7 @@ async fn a_stale_settle_is_counted_and_not_applied(outbox: &impl Outbox) {
     );
     assert_eq!(state_of(outbox, "a").await, Some((RowState::Delivered, 2)), "{rule}: the newer claim's settle");
     assert_eq!(
-        settle(outbox, &[(a2, Settlement::Dead { reason: "twice".into(), may_have_landed: false })], secs(33)).await,
+        settle(outbox, &[(a2, Fate::Dead { reason: rejected("twice"), may_have_landed: false })], secs(33)).await,
         Settled { applied: 0, stale: vec![a2] },
         "{rule}: a settled attempt cannot be settled again"
     );
@@ -316,7 +336,7 @@ async fn a_stale_settle_is_counted_and_not_applied(outbox: &impl Outbox) {
 
     let b2 = fence(&second, "b");
     assert_eq!(
-        settle(outbox, &[(b1, Settlement::Delivered)], secs(34)).await,
+        settle(outbox, &[(b1, Fate::Delivered { confirmed_by_duplicate: false })], secs(34)).await,
         Settled { applied: 0, stale: vec![b1] },
         "{rule}: b's first claim is stale"
     );
@@ -324,13 +344,13 @@ async fn a_stale_settle_is_counted_and_not_applied(outbox: &impl Outbox) {
     // b's second lease ended at 61 s and no one claimed it again: its fence
     // is still the row's.
     assert_eq!(
-        settle(outbox, &[(b2, Settlement::Delivered)], secs(70)).await,
+        settle(outbox, &[(b2, Fate::Delivered { confirmed_by_duplicate: false })], secs(70)).await,
         Settled { applied: 1, stale: vec![] },
         "{rule}: the current fence applies after its lease ended"
     );
     let missing = Fence { row: a2.row.max(b2.row) + 1_000_000, attempt: 1 };
     assert_eq!(
-        settle(outbox, &[(missing, Settlement::Delivered)], secs(71)).await,
+        settle(outbox, &[(missing, Fate::Delivered { confirmed_by_duplicate: false })], secs(71)).await,
         Settled { applied: 0, stale: vec![missing] },
         "{rule}: a row that is not there"
     );
@@ -343,13 +363,17 @@ async fn a_retry_is_not_claimed_before_it_is_due(outbox: &impl Outbox) {
     let rule = "a retry is not claimed before it is due";
     enqueue(outbox, &[event(1, "a")], secs(0)).await;
     let first = claim(outbox, limits(1, 1), secs(0)).await;
-    let retry = Settlement::RetryAt { at: secs(60), reason: "HubSpot answered 503".into(), may_have_landed: false };
+    let retry = Fate::RetryAt { at: secs(60), reason: rejected("HubSpot answered 503"), may_have_landed: false };
     assert_eq!(settle(outbox, &[(first[0].fence, retry)], secs(1)).await.applied, 1, "{rule}: applied");
     let rows = outbox.list(&RowFilter::default(), 10).await.expect("list");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].state, RowState::Pending, "{rule}: pending again");
     assert_eq!(rows[0].due_at, Some(secs(60)), "{rule}: due at its retry time");
-    assert_eq!(rows[0].last_error.as_deref(), Some("HubSpot answered 503"), "{rule}: with its reason");
+    assert_eq!(
+        rows[0].last_error.as_deref(),
+        Some(rejected("HubSpot answered 503").to_string().as_str()),
+        "{rule}: with its reason"
+    );
     assert_eq!(outbox.next_due().await.expect("next_due"), Some(secs(60)), "{rule}: next_due");
     assert_eq!(claim(outbox, limits(1, 1), secs(59)).await, [], "{rule}: not claimed at 59 s (past the lease, too)");
     let second = claim(outbox, limits(1, 1), secs(60)).await;
@@ -376,7 +400,7 @@ async fn a_requeued_dead_letter_keeps_its_attempts(outbox: &impl Outbox) {
     let rows = outbox.list(&RowFilter { state: Some(RowState::Dead), ..RowFilter::default() }, 10).await.expect("list");
     assert_eq!(rows.len(), 4, "{rule}: four dead letters");
     assert!(
-        rows.iter().all(|r| r.last_error.as_deref() == Some("400: bad token") && r.due_at.is_none()),
+        rows.iter().all(|r| r.last_error == Some(rejected("bad token").to_string()) && r.due_at.is_none()),
         "{rule}: with their reason, never due: {rows:?}"
     );
 
@@ -454,8 +478,8 @@ async fn may_have_landed_is_set_by_sending_and_by_settlements_alone(outbox: &imp
     let (a2, b2) = (second[0].fence, second[1].fence);
     assert_eq!(outbox.sending(&[a1, b1]).await.expect("sending").stale, [a1, b1], "{rule}: stale fences mark nothing");
     assert!(!row("b").await, "{rule}: b is still not marked");
-    let not_landed = Settlement::RetryAt { at: secs(40), reason: "429".into(), may_have_landed: false };
-    let may_have = Settlement::Dead { reason: "400".into(), may_have_landed: true };
+    let not_landed = Fate::RetryAt { at: secs(40), reason: rejected("429"), may_have_landed: false };
+    let may_have = Fate::Dead { reason: rejected("bad request"), may_have_landed: true };
     settle(outbox, &[(b2, not_landed), (a2, may_have)], secs(32)).await;
     assert!(!row("b").await, "{rule}: a settlement that proves nothing landed");
     assert!(row("a").await, "{rule}: a dead letter that may have landed");
@@ -464,7 +488,7 @@ async fn may_have_landed_is_set_by_sending_and_by_settlements_alone(outbox: &imp
     assert_eq!(landed(&third), [flag("a", true), flag("b", false)], "{rule}: a re-queue keeps the flag");
     let (a3, b3) = (third[0].fence, third[1].fence);
     outbox.sending(&[a3, b3]).await.expect("sending");
-    let refused = Settlement::Dead { reason: "400: bad token".into(), may_have_landed: false };
+    let refused = Fate::Dead { reason: rejected("bad token"), may_have_landed: false };
     settle(outbox, &[(a3, refused.clone()), (b3, refused)], secs(51)).await;
     assert!(!row("a").await && !row("b").await, "{rule}: a refusal proves the attempt did not land");
 }
@@ -498,7 +522,7 @@ async fn purge_removes_only_rows_settled_before(outbox: &impl Outbox) {
     let fence = |id: &str| claimed.iter().find(|c| c.key.event_id == id).expect(id).fence;
     delivered(outbox, fence("delivered"), secs(10)).await;
     dead(outbox, fence("dead"), secs(20)).await;
-    let retry = Settlement::RetryAt { at: secs(5000), reason: "429".into(), may_have_landed: false };
+    let retry = Fate::RetryAt { at: secs(5000), reason: rejected("429"), may_have_landed: false };
     settle(outbox, &[(retried[0].fence, retry)], secs(10)).await;
 
     assert_eq!(outbox.purge(secs(10)).await.expect("purge"), 0, "{rule}: settled at 10 s is not before 10 s");
@@ -568,7 +592,7 @@ async fn next_due_is_the_earliest_due_time_or_lease_end(outbox: &impl Outbox) {
     enqueue(outbox, &[event(2, "b")], secs(7)).await;
     assert_eq!(outbox.next_due().await.expect("next_due"), Some(secs(7)), "{rule}: the earlier pending row");
     let b = claim(outbox, limits(1, 1), secs(8)).await;
-    let retry = Settlement::RetryAt { at: secs(20), reason: "503".into(), may_have_landed: false };
+    let retry = Fate::RetryAt { at: secs(20), reason: rejected("503"), may_have_landed: false };
     settle(outbox, &[(b[0].fence, retry)], secs(8)).await;
     assert_eq!(outbox.next_due().await.expect("next_due"), Some(secs(20)), "{rule}: the retry before the lease");
     delivered(outbox, claimed[0].fence, secs(9)).await;

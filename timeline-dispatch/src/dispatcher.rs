@@ -9,11 +9,13 @@ use timeline_core::AccountId;
 use timeline_core::{App, EncodeError, EventInput};
 use tokio::sync::watch;
 
+use crate::Error;
 use crate::capacity::{Capacity, NoRoom};
 use crate::config::Config;
+use crate::error::TryEmitError;
 use crate::input::encode_event;
 use crate::metrics;
-use crate::outbox::{Enqueued, EventKey, NewEvent, Outbox, OutboxError};
+use crate::outbox::{Enqueued, EventKey, NewEvent, Outbox};
 use crate::schedule::{self, Core, Signals, Stop};
 use crate::shutdown::{Died, ShutdownReport};
 use crate::sink::Sink;
@@ -92,7 +94,7 @@ use crate::sink::Sink;
 ///
 /// A panic in the sink, the outbox or the dispatcher's own task stops the
 /// task: [`flush`](Self::flush) and [`shutdown`](Self::shutdown) then fail
-/// at once with [`Died`], and `emit` refuses with [`EmitError::Closed`].
+/// at once with [`Error::Died`], and `emit` refuses with [`Error::ShutDown`].
 ///
 /// Cloning is cheap; every clone is the same dispatcher.
 #[derive(Clone)]
@@ -126,63 +128,6 @@ pub struct Emitted {
     /// Added, or there already (the same event emitted before: accepted
     /// once).
     pub enqueued: Enqueued,
-}
-
-/// Why [`Dispatcher::emit`] did not add an event; nothing was stored.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum EmitError {
-    /// The event does not encode.
-    #[error("the event does not encode: {0}")]
-    Encode(#[from] EncodeError),
-    /// The dispatcher was shut down (or dropped).
-    #[error("the dispatcher is shut down and takes no more events")]
-    Closed,
-    /// The outbox failed to store it.
-    #[error("the outbox failed to store the event: {0}")]
-    Outbox(#[from] OutboxError),
-}
-
-/// Why [`Dispatcher::try_emit`] did not add an event, with the event handed
-/// back.
-#[derive(thiserror::Error)]
-#[error("{reason}")]
-pub struct TryEmitError<E> {
-    /// The event, not stored.
-    pub event: E,
-    /// Why.
-    #[source]
-    pub reason: TryEmitReason,
-}
-
-impl<E> std::fmt::Debug for TryEmitError<E> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TryEmitError").field("reason", &self.reason).finish_non_exhaustive()
-    }
-}
-
-/// Why [`Dispatcher::try_emit`] refused.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TryEmitReason {
-    /// The bound on undelivered rows is reached.
-    #[error("the outbox holds as many undelivered events as the dispatcher's bound allows")]
-    Full,
-    /// As for [`Dispatcher::emit`].
-    #[error(transparent)]
-    Emit(#[from] EmitError),
-}
-
-/// [`Dispatcher::flush`] could not finish.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Stopped {
-    /// The dispatcher was shut down (or dropped) first.
-    #[error("the dispatcher stopped before the flush finished")]
-    ShutDown,
-    /// The dispatcher's task died first.
-    #[error(transparent)]
-    Died(#[from] Died),
 }
 
 impl Dispatcher {
@@ -234,7 +179,7 @@ impl Dispatcher {
     /// it.
     ///
     /// ```no_run
-    /// # async fn run(dispatcher: timeline_dispatch::Dispatcher, event: timeline_core::EncodedInput) -> Result<(), timeline_dispatch::EmitError> {
+    /// # async fn run(dispatcher: timeline_dispatch::Dispatcher, event: timeline_core::EncodedInput) -> Result<(), timeline_dispatch::Error> {
     /// dispatcher.emit(101, &event).await?;
     /// # Ok(()) }
     /// ```
@@ -242,11 +187,11 @@ impl Dispatcher {
         &'s self,
         account: A,
         event: &E,
-    ) -> impl Future<Output = Result<Emitted, EmitError>> + Send + use<'s, A, E> {
+    ) -> impl Future<Output = Result<Emitted, Error>> + Send + use<'s, A, E> {
         let encoded = encode_event(account, event);
         async move {
             let row = encoded?;
-            self.core().capacity.take().await.map_err(|_| EmitError::Closed)?;
+            self.core().capacity.take().await.map_err(|_| Error::ShutDown)?;
             self.enqueue_taken(row).await
         }
     }
@@ -261,32 +206,32 @@ impl Dispatcher {
     ) -> Result<Emitted, TryEmitError<E>> {
         let row = match encode_event(account, &event) {
             Ok(row) => row,
-            Err(error) => return Err(TryEmitError { event, reason: EmitError::Encode(error).into() }),
+            Err(error) => return Err(TryEmitError { event, error: Error::Encode(error) }),
         };
-        let reason = match self.core().capacity.try_take() {
+        let error = match self.core().capacity.try_take() {
             Ok(()) => match self.enqueue_taken(row).await {
                 Ok(emitted) => return Ok(emitted),
-                Err(error) => TryEmitReason::Emit(error),
+                Err(error) => error,
             },
-            Err(NoRoom::Full) => TryEmitReason::Full,
-            Err(NoRoom::Closed) => TryEmitReason::Emit(EmitError::Closed),
+            Err(NoRoom::Full) => Error::Full,
+            Err(NoRoom::Closed) => Error::ShutDown,
         };
-        Err(TryEmitError { event, reason })
+        Err(TryEmitError { event, error })
     }
 
     /// Adds `row` for which a place under the bound was taken.
-    async fn enqueue_taken(&self, row: NewEvent) -> Result<Emitted, EmitError> {
+    async fn enqueue_taken(&self, row: NewEvent) -> Result<Emitted, Error> {
         let core = self.core();
         let result = core.outbox.enqueue(std::slice::from_ref(&row), SystemTime::now()).await;
         let enqueued = match result.map(|answers| answers.first().copied()) {
             Ok(Some(enqueued)) => enqueued,
             Ok(None) => {
                 core.capacity.give_back(1);
-                return Err(OutboxError::message("the outbox answered nothing for the event").into());
+                return Err(Error::outbox_message("the outbox answered nothing for the event"));
             }
             Err(error) => {
                 core.capacity.give_back(1);
-                return Err(error.into());
+                return Err(error);
             }
         };
         match enqueued {
@@ -318,34 +263,34 @@ impl Dispatcher {
     /// row is due. Rows another dispatcher has claimed (a shared outbox)
     /// are not waited for.
     ///
-    /// Fails with [`Stopped::ShutDown`] when the dispatcher stops first, and
-    /// with [`Stopped::Died`] as soon as its task dies.
-    pub async fn flush(&self) -> Result<(), Stopped> {
+    /// Fails with [`Error::ShutDown`] when the dispatcher stops first, and
+    /// with [`Error::Died`] as soon as its task dies.
+    pub async fn flush(&self) -> Result<(), Error> {
         let core = self.core();
         let target = core.signals.flush_requested();
         let mut flushed = core.flushed.subscribe();
         let mut report = core.report.subscribe();
         tokio::select! {
-            done = flushed.wait_for(|&epoch| epoch >= target) => done.map(|_| ()).map_err(|_| Stopped::ShutDown),
+            done = flushed.wait_for(|&epoch| epoch >= target) => done.map(|_| ()).map_err(|_| Error::ShutDown),
             ended = report.wait_for(Option::is_some) => {
                 if let Ok(ended) = ended && let Some(Err(died)) = &*ended {
-                    return Err(Stopped::Died(died.clone()));
+                    return Err(died.to_error());
                 }
-                if *core.flushed.borrow() >= target { Ok(()) } else { Err(Stopped::ShutDown) }
+                if *core.flushed.borrow() >= target { Ok(()) } else { Err(Error::ShutDown) }
             }
         }
     }
 
-    /// Stops taking events (`emit` fails with [`EmitError::Closed`] from
+    /// Stops taking events (`emit` fails with [`Error::ShutDown`] from
     /// now on, in every clone), delivers what is due until nothing is or
     /// `timeout` has passed, gives the rows still being sent at the deadline
     /// back to pending, and reports what stays in the outbox.
     ///
     /// Every caller gets the report of the one stop; the timeout of the
     /// first call counts. The outbox's calls are bounded by it too (the
-    /// final counts get a second more). Fails with [`Died`] when the task
+    /// final counts get a second more). Fails with [`Error::Died`] when the task
     /// died, before or during the shutdown.
-    pub async fn shutdown(&self, timeout: Duration) -> Result<ShutdownReport, Died> {
+    pub async fn shutdown(&self, timeout: Duration) -> Result<ShutdownReport, Error> {
         let core = self.core();
         core.capacity.close();
         let deadline = tokio::time::Instant::now().checked_add(timeout).unwrap_or_else(schedule::far_future);
@@ -353,8 +298,8 @@ impl Dispatcher {
         let mut report = core.report.subscribe();
         let ended = report.wait_for(Option::is_some).await.map(|ended| ended.clone());
         match ended {
-            Ok(Some(ended)) => ended,
-            _ => Err(Died { message: "the dispatcher's task ended without a report".to_owned() }),
+            Ok(Some(ended)) => ended.map_err(|died| died.to_error()),
+            _ => Err(Died { message: "the dispatcher's task ended without a report".to_owned() }.to_error()),
         }
     }
 }

@@ -28,7 +28,7 @@ use crate::outbox::{EventKey, NewEvent};
 /// #     fn write_tokens(&self, _: &mut TokenWriter<'_>) -> Result<(), EncodeError> { Ok(()) }
 /// # }
 /// let row = timeline_dispatch::encode_event(101, &Ping).unwrap();
-/// assert_eq!(row.key.account, 101);
+/// assert_eq!(row.key.account.get(), 101);
 /// assert_eq!(row.key.event_type, "1001298");
 /// assert!(row.key.event_id.starts_with("tl3-"), "a derived id names the account");
 /// ```

@@ -27,6 +27,8 @@ mod config;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 mod dispatcher;
+mod error;
+mod fate;
 mod input;
 mod memory;
 pub mod metrics;
@@ -39,20 +41,22 @@ mod sink;
 mod sqlite;
 
 pub use builder::{
-    BuildError, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT, DEFAULT_BATCHES_PER_ACCOUNT, DEFAULT_LEASE, DEFAULT_LINGER,
+    DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TIMEOUT, DEFAULT_BATCHES_PER_ACCOUNT, DEFAULT_LEASE, DEFAULT_LINGER,
     DEFAULT_MAX_UNDELIVERED, DEFAULT_POLL_INTERVAL, DEFAULT_RETENTION, DEFAULT_RETRY_INITIAL_BACKOFF,
     DEFAULT_RETRY_MAX_BACKOFF, DEFAULT_ROWS_UNDER_WAY, DispatcherBuilder, LONGEST_WAIT, MAX_BATCH_SIZE,
 };
-pub use dispatcher::{Dispatcher, EmitError, Emitted, Stopped, TryEmitError, TryEmitReason};
+pub use dispatcher::{Dispatcher, Emitted};
+pub use error::{Error, TryEmitError};
+pub use fate::Fate;
 pub use input::encode_event;
 pub use memory::MemoryOutbox;
 #[cfg(feature = "metrics")]
 pub use metrics::MeteredBudget;
 pub use outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
-    OutboxDepth, OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement,
+    OutboxDepth, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled,
 };
-pub use shutdown::{Died, ShutdownReport};
-pub use sink::{DispatchOutcome, Fate, Sink};
+pub use shutdown::ShutdownReport;
+pub use sink::{DispatchOutcome, Sink};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteOutbox;

@@ -6,9 +6,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 use timeline_core::AccountId;
 
+use crate::Error;
+use crate::fate::Fate;
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
-    OutboxError, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, Settlement, lease_end,
+    OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, lease_end,
 };
 
 /// An [`Outbox`] held in memory: nothing survives the process.
@@ -183,7 +185,7 @@ impl Rows {
         settled
     }
 
-    fn settle(&mut self, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Settled {
+    fn settle(&mut self, outcomes: &[(Fence, Fate)], now: SystemTime) -> Settled {
         let mut settled = Settled::default();
         for (fence, settlement) in outcomes {
             let Some(row) = self.claimed_row(fence) else {
@@ -191,7 +193,7 @@ impl Rows {
                 continue;
             };
             let due_at = match settlement {
-                Settlement::Delivered => {
+                Fate::Delivered { .. } => {
                     row.state = RowState::Delivered;
                     row.settled_at = Some(now);
                     // Nothing sends a delivered row again: only its key is
@@ -199,15 +201,15 @@ impl Rows {
                     row.body = Vec::new();
                     None
                 }
-                Settlement::RetryAt { at, reason, may_have_landed } => {
+                Fate::RetryAt { at, reason, may_have_landed } => {
                     row.state = RowState::Pending;
-                    row.last_error = Some(reason.clone());
+                    row.last_error = Some(reason.to_string());
                     row.may_have_landed = *may_have_landed;
                     Some(*at)
                 }
-                Settlement::Dead { reason, may_have_landed } => {
+                Fate::Dead { reason, may_have_landed } => {
                     row.state = RowState::Dead;
-                    row.last_error = Some(reason.clone());
+                    row.last_error = Some(reason.to_string());
                     row.settled_at = Some(now);
                     row.may_have_landed = *may_have_landed;
                     None
@@ -320,7 +322,7 @@ fn takes(filter: &RowFilter, row: &Row) -> bool {
         && filter.event_id.as_deref().is_none_or(|id| id == row.key.event_id)
 }
 
-fn ready<'a, T: Send + 'a>(result: Result<T, OutboxError>) -> OutboxFuture<'a, T> {
+fn ready<'a, T: Send + 'a>(result: Result<T, Error>) -> OutboxFuture<'a, T> {
     Box::pin(std::future::ready(result))
 }
 
@@ -339,7 +341,7 @@ impl Outbox for MemoryOutbox {
         ready(lease_end(now, lease).map(|lease_end| self.rows().claim(limits, skip, lease_end, now)))
     }
 
-    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Fate)], now: SystemTime) -> OutboxFuture<'a, Settled> {
         ready(Ok(self.rows().settle(outcomes, now)))
     }
 
@@ -393,6 +395,7 @@ impl Outbox for MemoryOutbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conformance::rejected;
     use crate::outbox::EventKind;
 
     fn event(account: u64, id: &str) -> NewEvent {
@@ -419,7 +422,8 @@ mod tests {
         let first = outbox.enqueue(&[event(1, "a"), event(1, "a"), event(2, "a")], at(0)).await.unwrap();
         assert_eq!(first, [Enqueued::Added, Enqueued::AlreadyThere, Enqueued::Added]);
         let claimed = outbox.claim(ClaimLimits { per_account: 10, total: 10 }, LEASE, at(0)).await.unwrap();
-        let outcomes: Vec<_> = claimed.iter().map(|c| (c.fence, Settlement::Delivered)).collect();
+        let outcomes: Vec<_> =
+            claimed.iter().map(|c| (c.fence, Fate::Delivered { confirmed_by_duplicate: false })).collect();
         assert_eq!(outbox.settle(&outcomes, at(1)).await.unwrap(), Settled { applied: 2, stale: vec![] });
         assert_eq!(outbox.enqueue(&[event(1, "a")], at(2)).await.unwrap(), [Enqueued::AlreadyThere]);
         assert_eq!(outbox.purge(at(1)).await.unwrap(), 0, "settled at 1 is not before 1");
@@ -452,10 +456,10 @@ mod tests {
         let second = outbox.claim(limits, LEASE, at(30)).await.unwrap();
         assert_eq!(second[0].fence.attempt, 2);
         assert!(!second[0].may_have_landed, "a lease that ran out is no evidence of a send");
-        let dead = Settlement::Dead { reason: "late".into(), may_have_landed: false };
+        let dead = Fate::Dead { reason: rejected("late"), may_have_landed: false };
         let stale = outbox.settle(&[(first[0].fence, dead)], at(31)).await.unwrap();
         assert_eq!(stale, Settled { applied: 0, stale: vec![first[0].fence] });
-        let done = [(second[0].fence, Settlement::Delivered)];
+        let done = [(second[0].fence, Fate::Delivered { confirmed_by_duplicate: false })];
         assert_eq!(outbox.settle(&done, at(31)).await.unwrap(), Settled { applied: 1, stale: vec![] });
         assert_eq!(outbox.settle(&done, at(32)).await.unwrap(), Settled { applied: 0, stale: vec![second[0].fence] });
         assert_eq!(outbox.counts().await.unwrap().delivered, 1);
@@ -469,7 +473,7 @@ mod tests {
         let claimed = outbox.claim(limits, LEASE, at(0)).await.unwrap();
         let outcomes: Vec<_> = claimed
             .iter()
-            .map(|c| (c.fence, Settlement::Dead { reason: "400".into(), may_have_landed: false }))
+            .map(|c| (c.fence, Fate::Dead { reason: rejected("bad request"), may_have_landed: false }))
             .collect();
         outbox.settle(&outcomes, at(1)).await.unwrap();
         let filter = RowFilter { account: Some(AccountId::new(2)), ..RowFilter::default() };

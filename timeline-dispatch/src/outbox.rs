@@ -25,7 +25,7 @@
 //! ([`Claimed::may_have_landed`]). [`sending`](Outbox::sending) sets it just
 //! before a request with the row goes out, so a crash while the request is in
 //! flight leaves it set; [`settle`](Outbox::settle) then stores what the
-//! answer proved (the flag of a [`Settlement`]). A claim, a lease running
+//! answer proved (the flag of a [`Fate`]). A claim, a lease running
 //! out, a give-back or a crash before sending never set it. A redelivery of
 //! a row with the flag set counts HubSpot's "already in use" (an app event's
 //! 409) as delivered; without it, that answer means another event holds the
@@ -52,10 +52,14 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, SystemTime};
+
 use timeline_core::AccountId;
 
+use crate::Error;
+use crate::fate::Fate;
+
 /// The future an [`Outbox`] method returns.
-pub type OutboxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, OutboxError>> + Send + 'a>>;
+pub type OutboxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
 
 /// The id of an outbox row, given by the outbox.
 pub type RowId = i64;
@@ -129,30 +133,6 @@ pub struct Fence {
     pub row: RowId,
     /// The claim's attempt number: 1 for the first claim.
     pub attempt: u32,
-}
-
-/// How an attempt ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Settlement {
-    /// HubSpot stored the event (or confirmed an earlier attempt did).
-    Delivered,
-    /// A transient failure: pending again, due at `at`.
-    RetryAt {
-        /// When it is due again.
-        at: SystemTime,
-        /// Why this attempt failed.
-        reason: String,
-        /// Whether this or an earlier attempt may have reached HubSpot: the
-        /// row's [`may_have_landed`](Claimed::may_have_landed) from now on.
-        may_have_landed: bool,
-    },
-    /// A permanent failure: a dead letter.
-    Dead {
-        /// Why.
-        reason: String,
-        /// As for [`RetryAt`](Settlement::RetryAt) (kept for a re-queue).
-        may_have_landed: bool,
-    },
 }
 
 /// What [`Outbox::settle`] (or [`Outbox::renew`], [`Outbox::sending`])
@@ -296,28 +276,6 @@ pub struct AccountCounts {
     pub dead: u64,
 }
 
-/// Why an outbox call failed: the storage underneath (a database error, a
-/// full disk). Nothing the call was asked to do is half done.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct OutboxError {
-    message: String,
-    #[source]
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
-}
-
-impl OutboxError {
-    /// An error saying `message`, caused by `source`.
-    pub fn new(message: impl Into<String>, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        OutboxError { message: message.into(), source: Some(source.into()) }
-    }
-
-    /// An error saying `message`, with no error underneath.
-    pub fn message(message: impl Into<String>) -> Self {
-        OutboxError { message: message.into(), source: None }
-    }
-}
-
 /// When a lease of `lease` taken at `now` ends, for an outbox's
 /// [`claim_skipping`](Outbox::claim_skipping) and [`renew`](Outbox::renew);
 /// an error for a lease that ends past the clock's range.
@@ -328,9 +286,9 @@ impl OutboxError {
 /// assert_eq!(timeline_dispatch::outbox::lease_end(now, Duration::from_secs(30)).unwrap(), now + Duration::from_secs(30));
 /// assert!(timeline_dispatch::outbox::lease_end(now, Duration::MAX).is_err());
 /// ```
-pub fn lease_end(now: SystemTime, lease: Duration) -> Result<SystemTime, OutboxError> {
+pub fn lease_end(now: SystemTime, lease: Duration) -> Result<SystemTime, Error> {
     now.checked_add(lease)
-        .ok_or_else(|| OutboxError::message(format!("a lease of {lease:?} ends past the clock's range")))
+        .ok_or_else(|| Error::outbox_message(format!("a lease of {lease:?} ends past the clock's range")))
 }
 
 /// Where a dispatcher keeps events until they are delivered or dead; see the
@@ -366,7 +324,7 @@ pub trait Outbox: Send + Sync + 'static {
 
     /// Ends the attempts `outcomes` name, each only if its fence is still
     /// the row's current claim.
-    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled>;
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Fate)], now: SystemTime) -> OutboxFuture<'a, Settled>;
 
     /// Extends to `now + lease` the leases of the claims `fences` name that
     /// are still their rows' current claims.

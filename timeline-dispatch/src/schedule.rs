@@ -16,11 +16,12 @@ use tokio::time::Instant;
 use crate::accounts::AccountClients;
 use crate::capacity::Capacity;
 use crate::config::Config;
+use crate::fate::Fate;
 use crate::metrics;
-use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, Outbox, Settled, Settlement};
-use crate::settle::settlements;
+use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, Outbox, Settled};
+use crate::settle::fates;
 use crate::shutdown::{Died, ShutdownReport};
-use crate::sink::{DispatchOutcome, Fate, Sink};
+use crate::sink::{DispatchOutcome, Sink};
 
 /// How long the task waits after an outbox call failed before it tries again.
 const OUTBOX_RETRY: Duration = Duration::from_secs(1);
@@ -494,8 +495,8 @@ impl Tally {
 }
 
 /// Sends one batch of one account's claimed rows and settles them (trying
-/// again until the outbox takes the settlements), renewing their leases
-/// the whole time, and reports the settlements the outbox applied. Before
+/// again until the outbox takes the fates), renewing their leases
+/// the whole time, and reports the fates the outbox applied. Before
 /// the batch's request goes out, the outbox records that its rows may land
 /// ([`Outbox::sending`]).
 async fn deliver_batch(core: Arc<Core>, account: AccountId, batch: Vec<Claimed>) -> Tally {
@@ -539,9 +540,9 @@ async fn send_and_settle(core: &Core, account: AccountId, batch: Vec<Claimed>) -
         })
         .await;
     let returned = matches!(delivery.stopped, Some(timeline_core::Error::Stopped));
-    let settled = settlements(delivery.outcomes, returned, &core.config.backoff, SystemTime::now());
+    let settled = fates(delivery.outcomes, returned, &core.config.backoff, SystemTime::now());
     let mut stop = core.stop.subscribe();
-    let Some(applied) = settle_until_taken(core, &settled.outcomes, &mut stop).await else {
+    let Some(applied) = settle_until_taken(core, &settled.fates, &mut stop).await else {
         return Tally::default();
     };
     let stale: HashSet<Fence> = applied.stale.into_iter().collect();
@@ -554,8 +555,8 @@ async fn send_and_settle(core: &Core, account: AccountId, batch: Vec<Claimed>) -
         match fate {
             Fate::Delivered { .. } => delivered += 1,
             Fate::Dead { .. } => dead += 1,
-            Fate::RetryScheduled { .. } => retried += 1,
-            Fate::Returned { .. } => given_back += 1,
+            Fate::RetryAt { .. } if returned => given_back += 1,
+            Fate::RetryAt { .. } => retried += 1,
         }
         core.report(DispatchOutcome { row: fence.row, attempt: fence.attempt, key, fate });
     }
@@ -565,25 +566,25 @@ async fn send_and_settle(core: &Core, account: AccountId, batch: Vec<Claimed>) -
     Tally { delivered, returned: given_back }
 }
 
-/// Settles `outcomes`, trying again after an outbox error until the outbox
+/// Settles `fates`, trying again after an outbox error until the outbox
 /// takes them; `None` when a stop's deadline and then [`SETTLE_GRACE`] pass
 /// first (the rows come back when their leases end, and nothing is sent
 /// again before).
 async fn settle_until_taken(
     core: &Core,
-    outcomes: &[(Fence, Settlement)],
+    fates: &[(Fence, Fate)],
     stop: &mut watch::Receiver<Option<Stop>>,
 ) -> Option<Settled> {
     loop {
         let attempt = tokio::select! {
             biased;
-            settled = core.outbox.settle(outcomes, SystemTime::now()) => settled,
+            settled = core.outbox.settle(fates, SystemTime::now()) => settled,
             () = stop_deadline_after(stop, SETTLE_GRACE) => return None,
         };
         match attempt {
             Ok(settled) => return Some(settled),
             Err(error) => {
-                tracing::warn!(%error, rows = outcomes.len(), "the outbox could not settle a batch; trying again");
+                tracing::warn!(%error, rows = fates.len(), "the outbox could not settle a batch; trying again");
                 tokio::select! {
                     () = tokio::time::sleep(OUTBOX_RETRY) => {}
                     () = stop_deadline_after(stop, SETTLE_GRACE) => return None,

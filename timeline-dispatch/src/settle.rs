@@ -1,22 +1,20 @@
-//! From a batch's outcomes to the outbox's settlements: what each claimed
-//! row becomes after one attempt.
+//! From a batch's outcomes to the fates the outbox records: what each
+//! claimed row becomes after one attempt.
 
 use std::time::SystemTime;
 
 use timeline_core::{FailureReason, Outcome, RetryPolicy};
 
-use crate::outbox::{Fence, Settlement};
-use crate::sink::Fate;
+use crate::fate::Fate;
+use crate::outbox::Fence;
 
-/// What the rows of one batch become, with the fate each reports and how
-/// many were 429s.
-pub(crate) struct Settlements {
-    pub(crate) outcomes: Vec<(Fence, Settlement)>,
+/// What the rows of one batch become, and how many were 429s.
+pub(crate) struct Fates {
     pub(crate) fates: Vec<(Fence, Fate)>,
     pub(crate) rate_limited: u64,
 }
 
-/// Maps the outcome of each claimed row (by its fence) to its settlement:
+/// Maps the outcome of each claimed row (by its fence) to its fate:
 ///
 /// - created (also "already in use" for a row that may have landed before)
 ///   → delivered;
@@ -27,15 +25,10 @@ pub(crate) struct Settlements {
 /// - any other failure (validation, a template mismatch, an id in use by
 ///   another event, a revoked install) → dead, with the reason.
 ///
-/// Each settlement carries whether the row may have landed: the failure's
+/// Each fate carries whether the row may have landed: the failure's
 /// own [`may_have_landed`](timeline_core::Failure::may_have_landed), which
 /// counts the row's earlier attempts.
-pub(crate) fn settlements(
-    outcomes: Vec<(Fence, Outcome)>,
-    returned: bool,
-    backoff: &RetryPolicy,
-    now: SystemTime,
-) -> Settlements {
+pub(crate) fn fates(outcomes: Vec<(Fence, Outcome)>, returned: bool, backoff: &RetryPolicy, now: SystemTime) -> Fates {
     let mut rate_limited = 0;
     let fates: Vec<(Fence, Fate)> = outcomes
         .into_iter()
@@ -47,20 +40,14 @@ pub(crate) fn settlements(
                     let may_have_landed = failure.may_have_landed;
                     if !may_have_landed && !failure.reason.is_retryable() {
                         Fate::Dead { reason: failure.reason, may_have_landed }
-                    } else if returned {
-                        Fate::Returned { may_have_landed }
                     } else {
-                        Fate::RetryScheduled {
-                            at: now + backoff.backoff(fence.attempt),
-                            reason: failure.reason,
-                            may_have_landed,
-                        }
+                        let at = if returned { now } else { now + backoff.backoff(fence.attempt) };
+                        Fate::RetryAt { at, reason: failure.reason, may_have_landed }
                     }
                 }
             };
             (fence, fate)
         })
         .collect();
-    let outcomes = fates.iter().map(|(fence, fate)| (*fence, fate.settlement(now))).collect();
-    Settlements { outcomes, fates, rate_limited }
+    Fates { fates, rate_limited }
 }

@@ -1,17 +1,22 @@
 //! How a dispatcher's task ends: a [`ShutdownReport`] when it was shut
-//! down, [`Died`] when it panicked.
+//! down, [`Error::Died`] when it panicked.
 
+use crate::Error;
 use crate::outbox::OutboxCounts;
 
-/// The dispatcher's task died: a panic in the sink, in the outbox, or in the
-/// dispatcher itself. It delivers nothing more; what it had claimed comes
-/// back to pending when the leases end (for another dispatcher, or the next
-/// start), and `emit` refuses with [`EmitError::Closed`](crate::EmitError::Closed).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the dispatcher's task died: {message}")]
-pub struct Died {
+/// The dispatcher's task died (a panic), as every waiting `flush` and
+/// `shutdown` hears it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Died {
     /// What the panic said.
-    pub message: String,
+    pub(crate) message: String,
+}
+
+impl Died {
+    /// The error a caller gets.
+    pub(crate) fn to_error(&self) -> Error {
+        Error::Died { message: self.message.clone() }
+    }
 }
 
 /// What [`Dispatcher::shutdown`](crate::Dispatcher::shutdown) did, and what stays in the outbox for the

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use dispatch_support::*;
-use timeline_dispatch::{EmitError, Enqueued, MemoryOutbox, Outbox, TryEmitReason};
+use timeline_dispatch::{Enqueued, Error, MemoryOutbox, Outbox};
 
 #[tokio::test]
 async fn at_the_bound_try_emit_hands_the_event_back_and_emit_waits_for_room() {
@@ -27,7 +27,7 @@ async fn at_the_bound_try_emit_hands_the_event_back_and_emit_waits_for_room() {
         assert_eq!(dispatcher.try_emit(101, event).await.unwrap().enqueued, Enqueued::Added);
     }
     let refused = dispatcher.try_emit(101, signup(101, 3)).await.unwrap_err();
-    assert!(matches!(refused.reason, TryEmitReason::Full), "{refused}");
+    assert!(matches!(refused.error, Error::Full), "{refused}");
     assert_eq!(refused.event.signup_id, "101-3", "the refused event is handed back");
     assert_eq!(outbox.counts().await.unwrap().pending, 3, "the refused event was not stored");
 
@@ -49,9 +49,9 @@ async fn at_the_bound_try_emit_hands_the_event_back_and_emit_waits_for_room() {
 
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
     let closed = dispatcher.try_emit(101, signup(101, 9)).await.unwrap_err();
-    assert!(matches!(closed.reason, TryEmitReason::Emit(EmitError::Closed)), "{closed}");
+    assert!(matches!(closed.error, Error::ShutDown), "{closed}");
     assert_eq!(closed.event.signup_id, "101-9");
-    assert!(matches!(dispatcher.emit(101, &signup(101, 9)).await, Err(EmitError::Closed)));
+    assert!(matches!(dispatcher.emit(101, &signup(101, 9)).await, Err(Error::ShutDown)));
 }
 
 #[tokio::test]
@@ -76,7 +76,7 @@ async fn a_bad_event_is_an_error_at_the_call_site_and_stores_nothing() {
     let dispatcher = builder.spawn().unwrap();
     let mut event = signup(101, 0);
     event.signup_id = "x".repeat(1_000);
-    assert!(matches!(dispatcher.emit(101, &event).await, Err(EmitError::Encode(_))));
+    assert!(matches!(dispatcher.emit(101, &event).await, Err(Error::Encode(_))));
     assert!(dispatcher.encode(101, &event).is_err());
     assert_eq!(outbox.counts().await.unwrap(), Default::default());
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");

@@ -36,7 +36,7 @@ async fn an_outage_leaves_events_pending_with_backoff_until_it_ends_then_they_go
     assert!(rows.iter().any(|row| row.last_error.as_deref().is_some_and(|error| error.contains("503"))));
     assert!(sandbox.events().is_empty());
     assert!(!outcomes.all().is_empty(), "the failed attempts are reported");
-    assert!(outcomes.all().iter().all(|outcome| matches!(outcome.fate, Fate::RetryScheduled { .. })));
+    assert!(outcomes.all().iter().all(|outcome| matches!(outcome.fate, Fate::RetryAt { .. })));
     assert!(sandbox.stats().status_count(503) > 0);
 
     // HubSpot is back.
@@ -171,7 +171,7 @@ async fn a_batch_slower_than_its_timeout_is_a_failed_attempt_then_delivered_once
     let first_attempts: Vec<_> = outcomes.all().into_iter().filter(|outcome| outcome.attempt == 1).collect();
     assert_eq!(first_attempts.len(), 5);
     assert!(
-        first_attempts.iter().all(|outcome| matches!(outcome.fate, Fate::RetryScheduled { .. })),
+        first_attempts.iter().all(|outcome| matches!(outcome.fate, Fate::RetryAt { .. })),
         "the slow batch was given up at its timeout, not waited for: {first_attempts:?}"
     );
     for event in &events {

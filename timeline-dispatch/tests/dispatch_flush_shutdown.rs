@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use dispatch_support::*;
-use timeline_dispatch::{EmitError, Fate, MemoryOutbox, Outbox, RowFilter, RowState};
+use timeline_dispatch::{Error, Fate, MemoryOutbox, Outbox, RowFilter, RowState};
 use timeline_sandbox::{Fault, Faults};
 
 #[tokio::test]
@@ -56,7 +56,7 @@ async fn flush_counts_an_event_waiting_for_its_backoff_as_failed_for_now() {
     assert_eq!(rows[0].attempts, 1);
     assert!(rows[0].due_at.unwrap() > before + Duration::from_secs(60), "due after its backoff");
     assert!(rows[0].last_error.as_deref().unwrap().contains("503"), "{:?}", rows[0].last_error);
-    assert!(matches!(outcomes.all()[0].fate, Fate::RetryScheduled { .. }));
+    assert!(matches!(outcomes.all()[0].fate, Fate::RetryAt { .. }));
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
@@ -80,17 +80,16 @@ async fn shutdown_gives_back_what_is_being_sent_at_its_deadline_and_reports_what
     let left = report.outbox.clone().expect("the outbox counted");
     assert_eq!((left.pending, left.claimed, left.delivered), (5, 0, 0), "given back, still in the outbox");
     assert_eq!(outbox.counts().await.unwrap().pending, 5);
-    let returned = Fate::Returned { may_have_landed: true };
     assert_eq!(
-        outcomes.all().iter().filter(|outcome| outcome.fate == returned).count(),
+        outcomes.all().iter().filter(|outcome| given_back(&outcome.fate) == Some(true)).count(),
         5,
         "given back after their request went out: they may have landed"
     );
-    assert!(matches!(dispatcher.emit(101, &signup(101, 5)).await, Err(EmitError::Closed)));
+    assert!(matches!(dispatcher.emit(101, &signup(101, 5)).await, Err(Error::ShutDown)));
     assert!(dispatcher.flush().await.is_err(), "a stopped dispatcher flushes nothing");
     assert_eq!(
-        dispatcher.shutdown(Duration::from_secs(1)).await,
-        Ok(report.clone()),
+        dispatcher.shutdown(Duration::from_secs(1)).await.expect("the one report"),
+        report,
         "every caller gets the one report"
     );
 

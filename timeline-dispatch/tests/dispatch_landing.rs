@@ -79,9 +79,7 @@ async fn a_batch_that_timed_out_waiting_for_its_budget_is_not_taken_for_delivere
         dispatcher(starved, Arc::new(outbox.clone()), &outcomes).batch_timeout(Duration::from_secs(1)).spawn().unwrap();
     dispatcher.emit(101, &signup(101, 0)).await.unwrap();
     eventually(PATIENCE, "the attempt timed out", || async { !outcomes.all().is_empty() }).await;
-    let Fate::RetryScheduled { reason, may_have_landed, .. } = &outcomes.all()[0].fate else {
-        panic!("{:?}", outcomes.all())
-    };
+    let Fate::RetryAt { reason, may_have_landed, .. } = &outcomes.all()[0].fate else { panic!("{:?}", outcomes.all()) };
     assert!(matches!(**reason, FailureReason::NotSent { .. }), "{reason:?}");
     assert!(!may_have_landed, "the request never went out");
     dispatcher.shutdown(Duration::from_millis(100)).await.expect("the dispatcher stops");
@@ -103,10 +101,7 @@ async fn a_batch_given_back_at_a_shutdown_deadline_before_its_request_is_not_tak
     eventually(PATIENCE, "the row claimed", || async { outbox.counts().await.unwrap().claimed == 1 }).await;
     let report = dispatcher.shutdown(Duration::from_millis(500)).await.expect("the dispatcher stops");
     assert_eq!(report.returned, 1);
-    assert_eq!(
-        outcomes.all().iter().map(|outcome| outcome.fate.clone()).collect::<Vec<_>>(),
-        [Fate::Returned { may_have_landed: false }]
-    );
+    assert_eq!(outcomes.all().iter().map(|outcome| given_back(&outcome.fate)).collect::<Vec<_>>(), [Some(false)]);
     let given_back = row(&outbox, &signup(101, 0).signup_id).await;
     assert_eq!((given_back.state, given_back.may_have_landed), (RowState::Pending, false));
     redeliver_and_expect_a_duplicate_id(&sandbox, &outbox).await;
@@ -142,14 +137,11 @@ async fn at_a_shutdown_deadline_only_the_rows_whose_request_went_out_may_have_la
     assert!(row(&outbox, &events[0].signup_id).await.may_have_landed, "marked before it went out");
     let report = dispatcher.shutdown(Duration::from_millis(300)).await.expect("the dispatcher stops");
     assert_eq!(report.returned, 4);
-    let mut returned: Vec<(String, Fate)> =
-        outcomes.all().into_iter().map(|outcome| (outcome.key.event_id, outcome.fate)).collect();
+    let mut returned: Vec<(String, Option<bool>)> =
+        outcomes.all().into_iter().map(|outcome| (outcome.key.event_id, given_back(&outcome.fate))).collect();
     returned.sort_by(|a, b| a.0.cmp(&b.0));
-    let expected: Vec<(String, Fate)> = events
-        .iter()
-        .enumerate()
-        .map(|(n, event)| (event.signup_id.clone(), Fate::Returned { may_have_landed: n < 2 }))
-        .collect();
+    let expected: Vec<(String, Option<bool>)> =
+        events.iter().enumerate().map(|(n, event)| (event.signup_id.clone(), Some(n < 2))).collect();
     assert_eq!(returned, expected);
     for (n, event) in events.iter().enumerate() {
         let given_back = row(&outbox, &event.signup_id).await;

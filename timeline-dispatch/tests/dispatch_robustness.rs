@@ -16,8 +16,8 @@ use dispatch_support::*;
 use hubspot_timeline::App;
 use hubspot_timeline::accounts::{AccountTokens, BoxFuture, MemoryTokenStore, StoreError, TokenStore};
 use timeline_dispatch::{
-    AccountCounts, ClaimLimits, Claimed, DispatchOutcome, Dispatcher, Enqueued, Fate, Fence, MemoryOutbox, NewEvent,
-    Outbox, OutboxCounts, OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement, Stopped,
+    AccountCounts, ClaimLimits, Claimed, DispatchOutcome, Dispatcher, Enqueued, Error, Fate, Fence, MemoryOutbox,
+    NewEvent, Outbox, OutboxCounts, OutboxFuture, RowFilter, RowState, RowSummary, Settled,
 };
 use timeline_sandbox::DuplicateIds;
 
@@ -61,7 +61,7 @@ impl Outbox for Wrapped {
     ) -> OutboxFuture<'a, Vec<Claimed>> {
         Box::pin(async move {
             if self.lost_after_a_claim && self.claimed.load(Ordering::SeqCst) {
-                return Err(OutboxError::message("the database is unreachable"));
+                return Err(Error::outbox_message("the database is unreachable"));
             }
             let claimed = self.inner.claim_skipping(limits, skip, lease, now).await?;
             self.claimed.fetch_or(!claimed.is_empty(), Ordering::SeqCst);
@@ -69,12 +69,12 @@ impl Outbox for Wrapped {
         })
     }
 
-    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Fate)], now: SystemTime) -> OutboxFuture<'a, Settled> {
         Box::pin(async move {
             tokio::time::sleep(self.slow_settles).await;
             let failing = self.failing_settles.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
             let settled = match failing {
-                Ok(_) => Err(OutboxError::message("the database is unreachable")),
+                Ok(_) => Err(Error::outbox_message("the database is unreachable")),
                 Err(_) => self.inner.settle(outcomes, now).await,
             };
             self.settles.fetch_add(1, Ordering::SeqCst);
@@ -84,7 +84,7 @@ impl Outbox for Wrapped {
 
     fn renew<'a>(&'a self, fences: &'a [Fence], lease: Duration, now: SystemTime) -> OutboxFuture<'a, Settled> {
         if self.lost_after_a_claim {
-            return Box::pin(async { Err(OutboxError::message("the database is unreachable")) });
+            return Box::pin(async { Err(Error::outbox_message("the database is unreachable")) });
         }
         self.inner.renew(fences, lease, now)
     }
@@ -191,12 +191,12 @@ async fn a_panicking_sink_makes_flush_and_shutdown_fail_promptly() {
         .unwrap();
     dispatcher.emit(101, &signup(101, 0)).await.unwrap();
     let flushed = tokio::time::timeout(Duration::from_secs(5), dispatcher.flush()).await;
-    let Ok(Err(Stopped::Died(died))) = flushed else { panic!("the flush did not fail: {flushed:?}") };
-    assert!(died.message.contains("the sink broke"), "{died}");
+    let Ok(Err(Error::Died { message })) = flushed else { panic!("the flush did not fail: {flushed:?}") };
+    assert!(message.contains("the sink broke"), "{message}");
     let stopped = tokio::time::timeout(Duration::from_secs(5), dispatcher.shutdown(Duration::from_secs(1))).await;
-    let Ok(Err(died)) = stopped else { panic!("the shutdown did not fail: {stopped:?}") };
-    assert!(died.message.contains("the sink broke"), "{died}");
-    assert!(matches!(dispatcher.emit(101, &signup(101, 1)).await, Err(timeline_dispatch::EmitError::Closed)));
+    let Ok(Err(Error::Died { message })) = stopped else { panic!("the shutdown did not fail: {stopped:?}") };
+    assert!(message.contains("the sink broke"), "{message}");
+    assert!(matches!(dispatcher.emit(101, &signup(101, 1)).await, Err(timeline_dispatch::Error::ShutDown)));
     assert_eq!(outbox.counts().await.unwrap().delivered, 1, "the outbox holds the truth");
 }
 

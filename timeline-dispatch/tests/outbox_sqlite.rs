@@ -9,11 +9,12 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
+use timeline_dispatch::conformance::rejected;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha384};
 use timeline_dispatch::{
-    ClaimLimits, Enqueued, EventKey, EventKind, NewEvent, Outbox, RowFilter, RowState, Settlement, SqliteOutbox,
+    ClaimLimits, Enqueued, EventKey, EventKind, Fate, NewEvent, Outbox, RowFilter, RowState, SqliteOutbox,
 };
 
 fn event(account: u64, id: &str) -> NewEvent {
@@ -52,9 +53,9 @@ async fn a_reopened_outbox_holds_every_row_in_its_state() {
             (
                 c.fence,
                 if i % 2 == 0 {
-                    Settlement::Delivered
+                    Fate::Delivered { confirmed_by_duplicate: false }
                 } else {
-                    Settlement::Dead { reason: "400".into(), may_have_landed: false }
+                    Fate::Dead { reason: rejected("bad request"), may_have_landed: false }
                 },
             )
         })
@@ -420,8 +421,9 @@ async fn bodies_move_to_their_own_table_and_leave_with_delivery() {
         events.iter().map(|e| e.body.clone()).collect::<Vec<_>>()
     );
     let dead = claimed.pop().unwrap();
-    let mut outcomes: Vec<_> = claimed.iter().map(|row| (row.fence, Settlement::Delivered)).collect();
-    outcomes.push((dead.fence, Settlement::Dead { reason: "refused".into(), may_have_landed: false }));
+    let mut outcomes: Vec<_> =
+        claimed.iter().map(|row| (row.fence, Fate::Delivered { confirmed_by_duplicate: false })).collect();
+    outcomes.push((dead.fence, Fate::Dead { reason: rejected("refused"), may_have_landed: false }));
     assert_eq!(outbox.settle(&outcomes, at(3)).await.unwrap().applied, 3);
     assert_eq!(stored_bodies(&path), 3, "the two delivered rows' bodies are gone");
 
@@ -429,7 +431,7 @@ async fn bodies_move_to_their_own_table_and_leave_with_delivery() {
     let again = outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(5)).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].body, events[2].body, "a requeued dead row is sent with its body");
-    let dead_again = [(again[0].fence, Settlement::Dead { reason: "refused".into(), may_have_landed: false })];
+    let dead_again = [(again[0].fence, Fate::Dead { reason: rejected("refused"), may_have_landed: false })];
     outbox.settle(&dead_again, at(6)).await.unwrap();
     outbox.purge(at(100)).await.unwrap();
     assert_eq!(stored_bodies(&path), 1, "the purged dead rows' bodies are gone; the claimed row keeps its own");

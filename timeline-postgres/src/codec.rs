@@ -5,12 +5,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use timeline_core::AccountId;
 
 use chrono::{DateTime, Utc};
-use timeline_dispatch::{EventKind, OutboxError, RowState};
+use timeline_dispatch::{Error, EventKind, RowState};
 
 /// A time as a `timestamptz` (which keeps microseconds: finer parts are
 /// dropped).
-pub(crate) fn to_db_time(time: SystemTime) -> Result<DateTime<Utc>, OutboxError> {
-    let out_of_range = || OutboxError::message(format!("{time:?} is outside the times Postgres stores"));
+pub(crate) fn to_db_time(time: SystemTime) -> Result<DateTime<Utc>, Error> {
+    let out_of_range = || Error::outbox_message(format!("{time:?} is outside the times Postgres stores"));
     let at = match time.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_micros()).ok().and_then(DateTime::from_timestamp_micros),
         Err(before) => i64::try_from(before.duration().as_micros())
@@ -36,24 +36,25 @@ pub(crate) fn from_db_account(account: i64) -> AccountId {
 }
 
 /// An attempt number as its `integer`.
-pub(crate) fn to_db_attempt(attempt: u32) -> Result<i32, OutboxError> {
+pub(crate) fn to_db_attempt(attempt: u32) -> Result<i32, Error> {
     i32::try_from(attempt)
-        .map_err(|_| OutboxError::message(format!("attempt {attempt} is past what the outbox counts")))
+        .map_err(|_| Error::outbox_message(format!("attempt {attempt} is past what the outbox counts")))
 }
 
 /// An `integer` attempt count as the count.
-pub(crate) fn from_db_attempt(attempts: i32) -> Result<u32, OutboxError> {
-    u32::try_from(attempts).map_err(|_| OutboxError::message(format!("a row has {attempts} attempts")))
+pub(crate) fn from_db_attempt(attempts: i32) -> Result<u32, Error> {
+    u32::try_from(attempts).map_err(|_| Error::outbox_message(format!("a row has {attempts} attempts")))
 }
 
 /// A stored kind name as the kind.
-pub(crate) fn from_db_kind(kind: &str) -> Result<EventKind, OutboxError> {
-    EventKind::from_name(kind).ok_or_else(|| OutboxError::message(format!("a row has the unknown event kind {kind:?}")))
+pub(crate) fn from_db_kind(kind: &str) -> Result<EventKind, Error> {
+    EventKind::from_name(kind)
+        .ok_or_else(|| Error::outbox_message(format!("a row has the unknown event kind {kind:?}")))
 }
 
 /// A stored state name as the state.
-pub(crate) fn from_db_state(state: &str) -> Result<RowState, OutboxError> {
-    RowState::from_name(state).ok_or_else(|| OutboxError::message(format!("a row has the unknown state {state:?}")))
+pub(crate) fn from_db_state(state: &str) -> Result<RowState, Error> {
+    RowState::from_name(state).ok_or_else(|| Error::outbox_message(format!("a row has the unknown state {state:?}")))
 }
 
 /// A count as the trait's `u64`.
@@ -67,8 +68,8 @@ pub(crate) fn to_db_limit(limit: usize) -> i64 {
 }
 
 /// What a database error becomes: `what` failed, because of `error`.
-pub(crate) fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> OutboxError {
-    move |error| OutboxError::new(format!("postgres outbox: {what}: {error}"), error)
+pub(crate) fn db_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+    move |error| Error::outbox(format!("postgres outbox: {what}: {error}"), error)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::time::SystemTime;
 
 use sqlx::{AssertSqlSafe, PgExecutor, Row};
-use timeline_dispatch::{Enqueued, EventKey, NewEvent, OutboxError};
+use timeline_dispatch::{Enqueued, Error, EventKey, NewEvent};
 
 use crate::codec::{db_error, from_db_account, from_db_kind, to_db_account, to_db_time};
 use crate::sql::Statements;
@@ -19,7 +19,7 @@ pub(crate) async fn insert<'c, E>(
     statements: &Statements,
     events: &[(&NewEvent, SystemTime)],
     notify: Option<&str>,
-) -> Result<Vec<Enqueued>, OutboxError>
+) -> Result<Vec<Enqueued>, Error>
 where
     E: PgExecutor<'c>,
 {

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use sqlx::PgPool;
-use timeline_dispatch::{Enqueued, NewEvent, OutboxError};
+use timeline_dispatch::{Enqueued, Error, NewEvent};
 use tokio::sync::oneshot;
 
 use crate::enqueue::insert;
@@ -28,7 +28,7 @@ const MAX_GROUP: usize = 256;
 struct Job {
     events: Vec<NewEvent>,
     now: SystemTime,
-    answer: oneshot::Sender<Result<Vec<Enqueued>, OutboxError>>,
+    answer: oneshot::Sender<Result<Vec<Enqueued>, Error>>,
 }
 
 /// The enqueues waiting, and how many groups are under way.
@@ -69,7 +69,7 @@ impl GroupCommits {
 
     /// Adds `events`, due at `now`, in the next group, and waits for its
     /// commit.
-    pub(crate) async fn enqueue(&self, events: &[NewEvent], now: SystemTime) -> Result<Vec<Enqueued>, OutboxError> {
+    pub(crate) async fn enqueue(&self, events: &[NewEvent], now: SystemTime) -> Result<Vec<Enqueued>, Error> {
         if events.is_empty() {
             return Ok(Vec::new());
         }
@@ -84,7 +84,7 @@ impl GroupCommits {
         if start_group {
             tokio::spawn(self.clone().commit_while_waiting());
         }
-        answered.await.map_err(|_| OutboxError::message("postgres outbox: the group commit of an enqueue stopped"))?
+        answered.await.map_err(|_| Error::outbox_message("postgres outbox: the group commit of an enqueue stopped"))?
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {

@@ -2,7 +2,7 @@
 
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
-use timeline_dispatch::OutboxError;
+use timeline_dispatch::Error;
 
 use crate::codec::db_error;
 
@@ -19,14 +19,14 @@ pub struct EnqueueListener {
 }
 
 impl EnqueueListener {
-    pub(crate) async fn connect(pool: &PgPool, channel: &str) -> Result<Self, OutboxError> {
+    pub(crate) async fn connect(pool: &PgPool, channel: &str) -> Result<Self, Error> {
         let mut listener = PgListener::connect_with(pool).await.map_err(db_error("connect to listen"))?;
         listener.listen(channel).await.map_err(db_error("listen"))?;
         Ok(EnqueueListener { listener })
     }
 
     /// Waits until a transaction that added rows commits.
-    pub async fn recv(&mut self) -> Result<(), OutboxError> {
+    pub async fn recv(&mut self) -> Result<(), Error> {
         self.listener.recv().await.map(drop).map_err(db_error("wait for a notification"))
     }
 }

@@ -10,8 +10,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgExecutor, PgPool, Row};
 use timeline_dispatch::outbox::lease_end;
 use timeline_dispatch::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
-    OutboxError, OutboxFuture, RowFilter, RowState, RowSummary, Settled, Settlement,
+    AccountCounts, ClaimLimits, Claimed, Enqueued, Error, EventKey, Fate, Fence, NewEvent, Outbox, OutboxCounts,
+    OutboxDepth, OutboxFuture, RowFilter, RowState, RowSummary, Settled,
 };
 
 use crate::codec::{
@@ -102,9 +102,9 @@ impl PgOutbox {
     /// The outbox in the schema `schema`, which must be a plain lower-case
     /// identifier (`a`–`z`, digits and `_`, not starting with a digit, at most
     /// 63 bytes).
-    pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, OutboxError> {
+    pub fn with_schema(pool: PgPool, schema: &str) -> Result<Self, Error> {
         if !is_plain_schema(schema) {
-            return Err(OutboxError::message(format!(
+            return Err(Error::outbox_message(format!(
                 "{schema:?} is not a plain lower-case identifier for the outbox's schema"
             )));
         }
@@ -131,10 +131,10 @@ impl PgOutbox {
     /// connection of its own whose `search_path` is the schema; the
     /// migrations table is the schema's own. Safe to run from every replica at
     /// start (sqlx takes an advisory lock).
-    pub async fn migrate(&self) -> Result<(), OutboxError> {
+    pub async fn migrate(&self) -> Result<(), Error> {
         migrate_in_schema(&self.pool, &self.schema, &MIGRATIONS).await.map_err(|failure| match failure {
             MigrationFailure::Connect(error) => db_error("connect to migrate")(error),
-            MigrationFailure::Migrate(error) => OutboxError::new(format!("postgres outbox: migrate: {error}"), error),
+            MigrationFailure::Migrate(error) => Error::outbox(format!("postgres outbox: migrate: {error}"), error),
             MigrationFailure::Close(error) => db_error("close the migration connection")(error),
         })
     }
@@ -155,7 +155,7 @@ impl PgOutbox {
         executor: E,
         events: &[NewEvent],
         now: SystemTime,
-    ) -> Result<Vec<Enqueued>, OutboxError>
+    ) -> Result<Vec<Enqueued>, Error>
     where
         E: PgExecutor<'c>,
     {
@@ -165,7 +165,7 @@ impl PgOutbox {
 
     /// Waits for [`enqueue_in`](Self::enqueue_in)'s notifications, on a
     /// connection of its own from the pool's options.
-    pub async fn listen(&self) -> Result<EnqueueListener, OutboxError> {
+    pub async fn listen(&self) -> Result<EnqueueListener, Error> {
         EnqueueListener::connect(&self.pool, &self.schema).await
     }
 
@@ -175,7 +175,7 @@ impl PgOutbox {
         skip: &[AccountId],
         lease: Duration,
         now: SystemTime,
-    ) -> Result<Vec<Claimed>, OutboxError> {
+    ) -> Result<Vec<Claimed>, Error> {
         if limits.per_account == 0 || limits.total == 0 {
             return Ok(Vec::new());
         }
@@ -194,7 +194,7 @@ impl PgOutbox {
         Ok(claimed.into_iter().map(|(_, claim)| claim).collect())
     }
 
-    async fn settle_rows(&self, outcomes: &[(Fence, Settlement)], now: SystemTime) -> Result<Settled, OutboxError> {
+    async fn settle_rows(&self, outcomes: &[(Fence, Fate)], now: SystemTime) -> Result<Settled, Error> {
         // A fence named twice is settled by its first outcome (the others are
         // stale); of one row's fences, only its current attempt's can apply.
         let mut seen = HashSet::new();
@@ -207,12 +207,12 @@ impl PgOutbox {
             rows.push(fence.row);
             attempts.push(to_db_attempt(fence.attempt)?);
             let (state, due_at, error, may_have_landed) = match settlement {
-                Settlement::Delivered => (RowState::Delivered, None, None, None),
-                Settlement::RetryAt { at, reason, may_have_landed } => {
-                    (RowState::Pending, Some(to_db_time(*at)?), Some(reason.as_str()), Some(*may_have_landed))
+                Fate::Delivered { .. } => (RowState::Delivered, None, None, None),
+                Fate::RetryAt { at, reason, may_have_landed } => {
+                    (RowState::Pending, Some(to_db_time(*at)?), Some(reason.to_string()), Some(*may_have_landed))
                 }
-                Settlement::Dead { reason, may_have_landed } => {
-                    (RowState::Dead, None, Some(reason.as_str()), Some(*may_have_landed))
+                Fate::Dead { reason, may_have_landed } => {
+                    (RowState::Dead, None, Some(reason.to_string()), Some(*may_have_landed))
                 }
             };
             states.push(state.as_str());
@@ -246,7 +246,7 @@ impl PgOutbox {
         fences: &[Fence],
         lease_end: Option<SystemTime>,
         what: &'static str,
-    ) -> Result<Settled, OutboxError> {
+    ) -> Result<Settled, Error> {
         if fences.is_empty() {
             return Ok(Settled::default());
         }
@@ -260,7 +260,7 @@ impl PgOutbox {
         settled(fences.iter().copied(), &changed)
     }
 
-    async fn next_due_time(&self) -> Result<Option<SystemTime>, OutboxError> {
+    async fn next_due_time(&self) -> Result<Option<SystemTime>, Error> {
         let (due,): (Option<chrono::DateTime<chrono::Utc>>,) =
             sqlx::query_as(AssertSqlSafe(self.statements.next_due.clone()))
                 .fetch_one(&self.pool)
@@ -269,7 +269,7 @@ impl PgOutbox {
         Ok(due.map(from_db_time))
     }
 
-    async fn count_rows(&self) -> Result<OutboxCounts, OutboxError> {
+    async fn count_rows(&self) -> Result<OutboxCounts, Error> {
         let (pending, claimed, delivered, dead, oldest): (i64, i64, i64, i64, Option<chrono::DateTime<chrono::Utc>>) =
             sqlx::query_as(AssertSqlSafe(self.statements.counts.clone()))
                 .fetch_one(&self.pool)
@@ -284,7 +284,7 @@ impl PgOutbox {
         })
     }
 
-    async fn depth_rows(&self) -> Result<OutboxDepth, OutboxError> {
+    async fn depth_rows(&self) -> Result<OutboxDepth, Error> {
         let (undelivered, oldest): (i64, Option<chrono::DateTime<chrono::Utc>>) =
             sqlx::query_as(AssertSqlSafe(self.statements.depth.clone()))
                 .fetch_one(&self.pool)
@@ -293,7 +293,7 @@ impl PgOutbox {
         Ok(OutboxDepth { undelivered: from_db_count(undelivered), oldest_undelivered: oldest.map(from_db_time) })
     }
 
-    async fn count_accounts(&self) -> Result<Vec<AccountCounts>, OutboxError> {
+    async fn count_accounts(&self) -> Result<Vec<AccountCounts>, Error> {
         let rows: Vec<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(self.statements.account_counts.clone()))
             .fetch_all(&self.pool)
             .await
@@ -310,7 +310,7 @@ impl PgOutbox {
         Ok(accounts)
     }
 
-    async fn list_rows(&self, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, OutboxError> {
+    async fn list_rows(&self, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, Error> {
         let rows = sqlx::query(AssertSqlSafe(self.statements.list.clone()))
             .bind(filter.state.map(RowState::as_str))
             .bind(filter.account.map(to_db_account))
@@ -322,7 +322,7 @@ impl PgOutbox {
         rows.iter().map(summary_row).collect()
     }
 
-    async fn requeue(&self, filter: &RowFilter, now: SystemTime) -> Result<u64, OutboxError> {
+    async fn requeue(&self, filter: &RowFilter, now: SystemTime) -> Result<u64, Error> {
         let done = sqlx::query(AssertSqlSafe(self.statements.requeue_dead.clone()))
             .bind(filter.account.map(to_db_account))
             .bind(filter.event_id.as_deref())
@@ -333,7 +333,7 @@ impl PgOutbox {
         Ok(done.rows_affected())
     }
 
-    async fn purge_rows(&self, statement: &Arc<str>, before: SystemTime) -> Result<u64, OutboxError> {
+    async fn purge_rows(&self, statement: &Arc<str>, before: SystemTime) -> Result<u64, Error> {
         let done = sqlx::query(AssertSqlSafe(statement.clone()))
             .bind(to_db_time(before)?)
             .execute(&self.pool)
@@ -345,7 +345,7 @@ impl PgOutbox {
 
 /// What changed of `fences` (the first of each fence), by the rows
 /// `changed` returned (id, attempt).
-fn settled(fences: impl Iterator<Item = Fence>, changed: &[PgRow]) -> Result<Settled, OutboxError> {
+fn settled(fences: impl Iterator<Item = Fence>, changed: &[PgRow]) -> Result<Settled, Error> {
     let changed = changed
         .iter()
         .map(|row| {
@@ -353,13 +353,13 @@ fn settled(fences: impl Iterator<Item = Fence>, changed: &[PgRow]) -> Result<Set
             let attempt: i32 = row.try_get(1).map_err(db_error("read a changed row"))?;
             Ok(Fence { row: id, attempt: from_db_attempt(attempt)? })
         })
-        .collect::<Result<Vec<_>, OutboxError>>()?;
+        .collect::<Result<Vec<_>, Error>>()?;
     Ok(Settled::from_changed(fences, changed))
 }
 
 /// A row the claim returned, with its account's oldest due row (the order of
 /// the claim).
-fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), OutboxError> {
+fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), Error> {
     let read = db_error("read a claimed row");
     let decoded: Result<_, sqlx::Error> = (|| {
         Ok((
@@ -390,7 +390,7 @@ fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), OutboxError> {
 }
 
 /// A row [`Outbox::list`] returned.
-fn summary_row(row: &PgRow) -> Result<RowSummary, OutboxError> {
+fn summary_row(row: &PgRow) -> Result<RowSummary, Error> {
     let read = db_error("read a listed row");
     let decoded: Result<_, sqlx::Error> = (|| {
         Ok((
@@ -438,7 +438,7 @@ impl Outbox for PgOutbox {
         Box::pin(self.claim_rows(limits, skip, lease, now))
     }
 
-    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Fate)], now: SystemTime) -> OutboxFuture<'a, Settled> {
         Box::pin(self.settle_rows(outcomes, now))
     }
 

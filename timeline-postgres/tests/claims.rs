@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{at, event, outbox};
-use timeline_dispatch::{ClaimLimits, Fence, NewEvent, Outbox, Settlement};
+use timeline_dispatch::{ClaimLimits, Fate, Fence, NewEvent, Outbox};
 use timeline_postgres::PgOutbox;
 use tokio::sync::Barrier;
 
@@ -28,7 +28,8 @@ async fn claim_until_empty(outbox: PgOutbox, start: Arc<Barrier>) -> (Vec<Fence>
         if rows.is_empty() {
             return (claimed, stale);
         }
-        let outcomes: Vec<_> = rows.iter().map(|row| (row.fence, Settlement::Delivered)).collect();
+        let outcomes: Vec<_> =
+            rows.iter().map(|row| (row.fence, Fate::Delivered { confirmed_by_duplicate: false })).collect();
         stale += outbox.settle(&outcomes, at(11)).await.unwrap().stale.len();
         claimed.extend(rows.iter().map(|row| row.fence));
     }

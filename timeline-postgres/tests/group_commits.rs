@@ -36,7 +36,7 @@ async fn enqueue_while_the_table_is_held(
     pool: &sqlx::PgPool,
     outbox: &Arc<timeline_postgres::PgOutbox>,
     ids: Vec<String>,
-) -> Vec<(String, Result<Vec<Enqueued>, timeline_dispatch::OutboxError>)> {
+) -> Vec<(String, Result<Vec<Enqueued>, timeline_dispatch::Error>)> {
     let mut holder = pool.begin().await.unwrap();
     sqlx::query("LOCK TABLE timeline_outbox.events IN SHARE ROW EXCLUSIVE MODE").execute(&mut *holder).await.unwrap();
     let polled = Arc::new(AtomicUsize::new(0));

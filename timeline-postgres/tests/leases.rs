@@ -5,10 +5,11 @@
 mod common;
 
 use std::time::Duration;
+use timeline_dispatch::conformance::rejected;
 
 use chrono::{DateTime, Utc};
 use common::{at, event, outbox};
-use timeline_dispatch::{ClaimLimits, Outbox, RowFilter, RowState, Settlement};
+use timeline_dispatch::{ClaimLimits, Fate, Outbox, RowFilter, RowState};
 
 const ONE: ClaimLimits = ClaimLimits { per_account: 10, total: 10 };
 const LEASE: Duration = Duration::from_secs(3600);
@@ -40,14 +41,16 @@ async fn a_lease_that_runs_out_is_reclaimed_and_the_old_settle_is_stale() {
     assert!(!new[0].may_have_landed, "a lease that ended is no evidence of a send");
 
     // The old claimer comes back: nothing it says is applied.
-    let dead = Settlement::Dead { reason: "slow replica".into(), may_have_landed: false };
-    let settled = outbox.settle(&[(old, Settlement::Delivered), (old, dead)], at(3)).await.unwrap();
+    let dead = Fate::Dead { reason: rejected("slow replica"), may_have_landed: false };
+    let settled =
+        outbox.settle(&[(old, Fate::Delivered { confirmed_by_duplicate: false }), (old, dead)], at(3)).await.unwrap();
     assert_eq!((settled.applied, settled.stale), (0, vec![old, old]));
     let row = &outbox.list(&RowFilter::default(), 10).await.unwrap()[0];
     assert_eq!((row.state, row.attempts, row.due_at), (RowState::Claimed, 2, Some(at(2) + LEASE)));
 
     // The new claim settles.
-    let settled = outbox.settle(&[(new[0].fence, Settlement::Delivered)], at(4)).await.unwrap();
+    let settled =
+        outbox.settle(&[(new[0].fence, Fate::Delivered { confirmed_by_duplicate: false })], at(4)).await.unwrap();
     assert_eq!((settled.applied, settled.stale), (1, vec![]));
     let row = &outbox.list(&RowFilter::default(), 10).await.unwrap()[0];
     assert_eq!((row.state, row.attempts, row.due_at), (RowState::Delivered, 2, None));
@@ -60,16 +63,16 @@ async fn a_settle_after_a_retry_and_a_new_claim_is_stale() {
     let Some((_db, outbox)) = outbox("leases::after_retry").await else { return };
     outbox.enqueue(&[event(101, "e-1")], at(0)).await.unwrap();
     let first = outbox.claim(ONE, LEASE, at(1)).await.unwrap()[0].fence;
-    let retry = Settlement::RetryAt { at: at(10), reason: "503 Service Unavailable".into(), may_have_landed: false };
+    let retry = Fate::RetryAt { at: at(10), reason: rejected("503 Service Unavailable"), may_have_landed: false };
     assert_eq!(outbox.settle(&[(first, retry)], at(2)).await.unwrap().applied, 1);
     assert!(outbox.claim(ONE, LEASE, at(9)).await.unwrap().is_empty(), "not due before its retry time");
     let second = outbox.claim(ONE, LEASE, at(10)).await.unwrap()[0].fence;
     assert_eq!(second.attempt, 2);
 
     // A duplicate settle of the first attempt (a slow replica's) is stale.
-    let settled = outbox.settle(&[(first, Settlement::Delivered)], at(11)).await.unwrap();
+    let settled = outbox.settle(&[(first, Fate::Delivered { confirmed_by_duplicate: false })], at(11)).await.unwrap();
     assert_eq!((settled.applied, settled.stale), (0, vec![first]));
     let row = &outbox.list(&RowFilter::default(), 10).await.unwrap()[0];
     assert_eq!(row.state, RowState::Claimed);
-    assert_eq!(row.last_error.as_deref(), Some("503 Service Unavailable"));
+    assert_eq!(row.last_error, Some(rejected("503 Service Unavailable").to_string()));
 }

@@ -4,7 +4,8 @@
 mod common;
 
 use common::{at, event, outbox};
-use timeline_dispatch::{ClaimLimits, Enqueued, Outbox, Settlement};
+use timeline_dispatch::conformance::rejected;
+use timeline_dispatch::{ClaimLimits, Enqueued, Fate, Outbox};
 use timeline_postgres::{DEFAULT_SCHEMA, PgOutbox};
 use timeline_testkit::TestDb;
 
@@ -129,9 +130,9 @@ async fn a_delivered_row_keeps_no_body() {
     let claimed = outbox.claim(limits, std::time::Duration::from_secs(30), at(1)).await.unwrap();
     assert_eq!(claimed.len(), 3);
     let settlements = [
-        Settlement::Delivered,
-        Settlement::Dead { reason: "refused".into(), may_have_landed: false },
-        Settlement::RetryAt { at: at(5), reason: "busy".into(), may_have_landed: true },
+        Fate::Delivered { confirmed_by_duplicate: false },
+        Fate::Dead { reason: rejected("refused"), may_have_landed: false },
+        Fate::RetryAt { at: at(5), reason: rejected("busy"), may_have_landed: true },
     ];
     let outcomes: Vec<_> = claimed.iter().map(|row| row.fence).zip(settlements).collect();
     assert_eq!(outbox.settle(&outcomes, at(2)).await.unwrap().applied, 3);

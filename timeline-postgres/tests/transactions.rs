@@ -127,7 +127,7 @@ async fn transactions_adding_the_same_keys_in_opposite_orders_do_not_deadlock() 
             let mut tx = pool.begin().await.unwrap();
             let enqueued = outbox.enqueue_in(&mut *tx, &events, at(0)).await?;
             tx.commit().await.unwrap();
-            Ok::<_, timeline_dispatch::OutboxError>(enqueued)
+            Ok::<_, timeline_dispatch::Error>(enqueued)
         })
     };
     let forward = enqueue(vec![event(101, "a"), event(101, "b")]);

@@ -4,11 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 use timeline_core::AccountId;
+use timeline_dispatch::conformance::rejected;
 
 use serde_json::Value;
-use timeline_dispatch::{
-    ClaimLimits, EventKey, EventKind, NewEvent, Outbox, RowFilter, RowState, Settlement, SqliteOutbox,
-};
+use timeline_dispatch::{ClaimLimits, EventKey, EventKind, Fate, NewEvent, Outbox, RowFilter, RowState, SqliteOutbox};
 
 use crate::common::{run, scratch, stderr, timeline};
 
@@ -42,9 +41,9 @@ async fn fill(outbox: &impl Outbox) {
         .iter()
         .map(|c| {
             let settlement = if c.key.account == AccountId::new(1) {
-                Settlement::Delivered
+                Fate::Delivered { confirmed_by_duplicate: false }
             } else {
-                Settlement::Dead { reason: "400: the template is gone".into(), may_have_landed: false }
+                Fate::Dead { reason: rejected("the template is gone"), may_have_landed: false }
             };
             (c.fence, settlement)
         })
@@ -58,11 +57,11 @@ async fn fill(outbox: &impl Outbox) {
         .iter()
         .map(|c| {
             let settlement = if c.key.account == AccountId::new(1) {
-                Settlement::Delivered
+                Fate::Delivered { confirmed_by_duplicate: false }
             } else {
                 // dead-3's request may have reached HubSpot before its refusal.
                 let may_have_landed = c.key.event_id == "dead-3";
-                Settlement::Dead { reason: format!("400: bad token in {}", c.key.event_id), may_have_landed }
+                Fate::Dead { reason: rejected(&format!("bad token in {}", c.key.event_id)), may_have_landed }
             };
             (c.fence, settlement)
         })
@@ -134,7 +133,7 @@ async fn list_shows_the_counts_the_accounts_and_the_dead_letters_with_their_reas
         ],
         "dead letters first, then pending rows, each oldest first; delivered rows left out"
     );
-    assert_eq!(listing["rows"][1]["last_error"], "400: bad token in dead-1");
+    assert_eq!(listing["rows"][1]["last_error"], "refused by HubSpot with status 400: bad token in dead-1");
     assert_eq!(listing["rows"][1]["attempts"], 1);
     assert_eq!(listing["rows"][1]["account"], 2);
     assert_eq!(listing["rows"][1]["may_have_landed"], false);
@@ -231,7 +230,7 @@ async fn the_same_commands_work_on_a_postgres_outbox() {
     let listing = json_from(&target, &["list", "--json"]).await;
     assert_eq!((&listing["counts"]["pending"], &listing["counts"]["dead"]), (&Value::from(2), &Value::from(4)));
     assert_eq!(listing["rows"].as_array().unwrap().len(), 6);
-    assert_eq!(listing["rows"][3]["last_error"], "400: bad token in dead-3");
+    assert_eq!(listing["rows"][3]["last_error"], "refused by HubSpot with status 400: bad token in dead-3");
 
     assert_eq!(json_from(&target, &["retry", "--id", "dead-3", "--json"]).await["requeued"], 1);
     assert_eq!(state(&outbox, "dead-3").await, (RowState::Pending, 1));

@@ -41,7 +41,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use timeline_core::{LocalRateBudget, RateBudget, RateLimit};
+/// use timeline_core::{AccountId, LocalRateBudget, RateBudget, RateLimit};
 ///
 /// # async fn run() -> Result<(), timeline_core::Error> {
 /// let budget: Arc<dyn RateBudget> = Arc::new(LocalRateBudget::new(RateLimit::hubspot())?);
@@ -89,7 +89,7 @@ pub trait RatePermit: Send {
 ///
 /// ```
 /// use std::time::Duration;
-/// use timeline_core::{LocalRateBudget, RateBudget, RateLimit};
+/// use timeline_core::{AccountId, LocalRateBudget, RateBudget, RateLimit};
 ///
 /// # async fn run() -> Result<(), timeline_core::Error> {
 /// let budget = LocalRateBudget::new(RateLimit::new(5, Duration::from_secs(1)))?;

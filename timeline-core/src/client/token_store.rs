@@ -151,7 +151,7 @@ impl RenewalLock for NoRenewalLock {
 ///
 /// ```
 /// use chrono::{DateTime, Utc};
-/// use timeline_core::{BoxFuture, AccountTokens, StoreError, TokenStore};
+/// use timeline_core::{AccountId, AccountTokens, BoxFuture, StoreError, TokenStore};
 ///
 /// /// `CREATE TABLE hubspot_tokens (account BIGINT PRIMARY KEY, access_token TEXT,
 /// ///  expires_at TIMESTAMPTZ, refresh_token TEXT)`, behind the user's own pool.
@@ -179,8 +179,8 @@ impl RenewalLock for NoRenewalLock {
 /// }
 /// # struct Pool;
 /// # impl Pool {
-/// #     async fn fetch_optional(&self, _: u64) -> Result<Option<(String, DateTime<Utc>, String)>, std::io::Error> { Ok(None) }
-/// #     async fn upsert(&self, _: u64, _: &str, _: DateTime<Utc>, _: &str) -> Result<(), std::io::Error> { Ok(()) }
+/// #     async fn fetch_optional(&self, _: AccountId) -> Result<Option<(String, DateTime<Utc>, String)>, std::io::Error> { Ok(None) }
+/// #     async fn upsert(&self, _: AccountId, _: &str, _: DateTime<Utc>, _: &str) -> Result<(), std::io::Error> { Ok(()) }
 /// # }
 /// ```
 pub trait TokenStore: Send + Sync {

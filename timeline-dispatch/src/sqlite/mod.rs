@@ -15,9 +15,11 @@ use tokio::sync::{mpsc, oneshot};
 
 use self::rows::{Outcome, micros};
 use self::writer::{Change, Done, Job, Message};
+use crate::Error;
+use crate::fate::Fate;
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth, OutboxError,
-    OutboxFuture, RowFilter, RowSummary, Settled, Settlement, lease_end,
+    AccountCounts, ClaimLimits, Claimed, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth, OutboxFuture,
+    RowFilter, RowSummary, Settled, lease_end,
 };
 
 /// How long a connection waits for another process's write lock (the
@@ -79,12 +81,12 @@ impl SqliteOutbox {
     /// through the crate's migrations) when needed, and starts its writer
     /// and syncer threads. Needs a tokio runtime (it opens the file on a
     /// blocking thread).
-    pub async fn open(path: impl AsRef<Path>) -> Result<Self, OutboxError> {
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref().to_path_buf();
         let opening = path.clone();
         let (conn, wal, readers) =
             tokio::task::spawn_blocking(move || open_file(&opening)).await.map_err(|error| {
-                OutboxError::new(format!("opening the SQLite outbox {} panicked", path.display()), error)
+                Error::outbox(format!("opening the SQLite outbox {} panicked", path.display()), error)
             })??;
         let (messages, inbox) = mpsc::channel(writer::QUEUE);
         let (committed, to_sync) = std::sync::mpsc::channel();
@@ -102,17 +104,17 @@ impl SqliteOutbox {
 
     /// Sends `change` to the writer and waits until it is committed and on
     /// the disk.
-    async fn write(&self, change: Change) -> Result<Done, OutboxError> {
+    async fn write(&self, change: Change) -> Result<Done, Error> {
         let (answer, done) = oneshot::channel();
         let stopped =
-            || OutboxError::message(format!("the writer of the SQLite outbox {} stopped", self.path.display()));
+            || Error::outbox_message(format!("the writer of the SQLite outbox {} stopped", self.path.display()));
         self.messages.send(Message::Job(Job { change, answer })).await.map_err(|_| stopped())?;
         done.await.map_err(|_| stopped())?
     }
 
     /// Writes `change`, a settle, a renew or a sending, and says what it
     /// applied.
-    async fn write_settled(&self, change: Change) -> Result<Settled, OutboxError> {
+    async fn write_settled(&self, change: Change) -> Result<Settled, Error> {
         match self.write(change).await? {
             Done::Settled(settled) => Ok(settled),
             _ => Err(mismatch()),
@@ -121,7 +123,7 @@ impl SqliteOutbox {
 
     /// Removes the delivered rows, and the dead ones when `dead_too`,
     /// settled before `before`.
-    async fn purge_settled(&self, before: SystemTime, dead_too: bool) -> Result<u64, OutboxError> {
+    async fn purge_settled(&self, before: SystemTime, dead_too: bool) -> Result<u64, Error> {
         match self.write(Change::Purge { before: micros(before)?, dead_too }).await? {
             Done::Rows(rows) => Ok(rows),
             _ => Err(mismatch()),
@@ -130,25 +132,25 @@ impl SqliteOutbox {
 }
 
 /// Starts the thread `role` of the outbox at `path`.
-fn start(path: &Path, role: &str, run: impl FnOnce() + Send + 'static) -> Result<(), OutboxError> {
+fn start(path: &Path, role: &str, run: impl FnOnce() + Send + 'static) -> Result<(), Error> {
     match std::thread::Builder::new().name(format!("timeline-sqlite-{role}")).spawn(run) {
         Ok(_) => Ok(()),
         Err(error) => {
-            Err(OutboxError::new(format!("could not start the {role} of the SQLite outbox {}", path.display()), error))
+            Err(Error::outbox(format!("could not start the {role} of the SQLite outbox {}", path.display()), error))
         }
     }
 }
 
 /// The writer's connection to the file at `path`, the file migrated, the
 /// path of its WAL file, and [`READERS`] connections to read it.
-fn open_file(path: &Path) -> Result<(Connection, PathBuf, Vec<Connection>), OutboxError> {
+fn open_file(path: &Path) -> Result<(Connection, PathBuf, Vec<Connection>), Error> {
     let failed = |what: &str, error: rusqlite::Error| {
-        OutboxError::new(format!("could not {what} the SQLite outbox {}: {error}", path.display()), error)
+        Error::outbox(format!("could not {what} the SQLite outbox {}: {error}", path.display()), error)
     };
     let mut conn = connect(path).map_err(|error| failed("open", error))?;
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(())).map_err(|error| failed("open", error))?;
     migrate::run(&mut conn).map_err(|error| {
-        OutboxError::new(format!("could not migrate the SQLite outbox {}: {error}", path.display()), error)
+        Error::outbox(format!("could not migrate the SQLite outbox {}: {error}", path.display()), error)
     })?;
     // The writer's commits go to the disk through the syncer (see
     // `writer`), which syncs the WAL file before it answers them.
@@ -158,7 +160,7 @@ fn open_file(path: &Path) -> Result<(Connection, PathBuf, Vec<Connection>), Outb
     // it keeps the WAL file.
     let wal = match conn.path() {
         Some(file) if !file.is_empty() => PathBuf::from(format!("{file}-wal")),
-        _ => return Err(OutboxError::message(format!("the SQLite outbox {} is not a file", path.display()))),
+        _ => return Err(Error::outbox_message(format!("the SQLite outbox {} is not a file", path.display()))),
     };
     let readers =
         (0..READERS).map(|_| connect(path)).collect::<Result<_, _>>().map_err(|error| failed("open", error))?;
@@ -195,7 +197,7 @@ impl Readers {
     async fn read<T: Send + 'static>(
         self: &Arc<Self>,
         read: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, OutboxError> {
+    ) -> Result<T, Error> {
         let readers = Arc::clone(self);
         let done = tokio::task::spawn_blocking(move || {
             let idle = readers.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
@@ -212,7 +214,7 @@ impl Readers {
         })
         .await;
         let failed = |error: Box<dyn std::error::Error + Send + Sync>| {
-            OutboxError::new(format!("could not read the SQLite outbox {}: {error}", self.path.display()), error)
+            Error::outbox(format!("could not read the SQLite outbox {}: {error}", self.path.display()), error)
         };
         done.map_err(|error| failed(error.into()))?.map_err(|error| failed(error.into()))
     }
@@ -220,8 +222,8 @@ impl Readers {
 
 /// The answer a change of another kind gave: the writer answers every job
 /// with its own change's kind, so this is never built.
-fn mismatch() -> OutboxError {
-    OutboxError::message("the SQLite outbox's writer answered with another change's result")
+fn mismatch() -> Error {
+    Error::outbox_message("the SQLite outbox's writer answered with another change's result")
 }
 
 impl Outbox for SqliteOutbox {
@@ -259,7 +261,7 @@ impl Outbox for SqliteOutbox {
         })
     }
 
-    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Settlement)], now: SystemTime) -> OutboxFuture<'a, Settled> {
+    fn settle<'a>(&'a self, outcomes: &'a [(Fence, Fate)], now: SystemTime) -> OutboxFuture<'a, Settled> {
         Box::pin(async move {
             if outcomes.is_empty() {
                 return Ok(Settled::default());

@@ -15,17 +15,18 @@ use timeline_core::AccountId;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, Error, Row, params};
 
+use crate::fate::Fate;
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxDepth,
-    OutboxError, RowFilter, RowState, RowSummary, Settled, Settlement,
+    RowFilter, RowState, RowSummary, Settled,
 };
 
 /// A time as the outbox stores it.
-pub(super) fn micros(time: SystemTime) -> Result<i64, OutboxError> {
+pub(super) fn micros(time: SystemTime) -> Result<i64, crate::Error> {
     time.duration_since(SystemTime::UNIX_EPOCH)
         .ok()
         .and_then(|since| i64::try_from(since.as_micros()).ok())
-        .ok_or_else(|| OutboxError::message(format!("{time:?} is outside the times the SQLite outbox stores")))
+        .ok_or_else(|| crate::Error::outbox_message(format!("{time:?} is outside the times the SQLite outbox stores")))
 }
 
 /// An account as stored: its bits, so every `u64` fits.
@@ -188,7 +189,7 @@ pub(super) fn claim(
     Ok(claimed)
 }
 
-/// A [`Settlement`] as stored, for one fence.
+/// A [`Fate`] as stored, for one fence.
 #[derive(Debug)]
 pub(super) struct Outcome {
     fence: Fence,
@@ -202,23 +203,23 @@ pub(super) struct Outcome {
 impl Outcome {
     /// How `settlement` of `fence` is stored; fails for a retry time the
     /// outbox cannot store.
-    pub(super) fn new(fence: Fence, settlement: &Settlement) -> Result<Self, OutboxError> {
+    pub(super) fn new(fence: Fence, settlement: &Fate) -> Result<Self, crate::Error> {
         Ok(match settlement {
-            Settlement::Delivered => {
+            Fate::Delivered { .. } => {
                 Outcome { fence, state: RowState::Delivered, due_at: None, reason: None, may_have_landed: None }
             }
-            Settlement::RetryAt { at, reason, may_have_landed } => Outcome {
+            Fate::RetryAt { at, reason, may_have_landed } => Outcome {
                 fence,
                 state: RowState::Pending,
                 due_at: Some(micros(*at)?),
-                reason: Some(reason.clone()),
+                reason: Some(reason.to_string()),
                 may_have_landed: Some(*may_have_landed),
             },
-            Settlement::Dead { reason, may_have_landed } => Outcome {
+            Fate::Dead { reason, may_have_landed } => Outcome {
                 fence,
                 state: RowState::Dead,
                 due_at: None,
-                reason: Some(reason.clone()),
+                reason: Some(reason.to_string()),
                 may_have_landed: Some(*may_have_landed),
             },
         })

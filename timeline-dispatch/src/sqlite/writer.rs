@@ -24,7 +24,8 @@ use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::rows::{self, Outcome};
-use crate::outbox::{ClaimLimits, Claimed, Enqueued, Fence, NewEvent, OutboxError, RowFilter, Settled};
+use crate::Error;
+use crate::outbox::{ClaimLimits, Claimed, Enqueued, Fence, NewEvent, RowFilter, Settled};
 
 /// The most changes one transaction holds.
 const MAX_GROUP: usize = 256;
@@ -68,7 +69,7 @@ pub(super) enum Done {
 #[derive(Debug)]
 pub(super) struct Job {
     pub(super) change: Change,
-    pub(super) answer: oneshot::Sender<Result<Done, OutboxError>>,
+    pub(super) answer: oneshot::Sender<Result<Done, Error>>,
 }
 
 /// What the writer receives.
@@ -81,7 +82,7 @@ pub(super) enum Message {
 }
 
 /// The answers of one committed group, waiting for their sync.
-type Answers = Vec<(oneshot::Sender<Result<Done, OutboxError>>, Result<Done, OutboxError>)>;
+type Answers = Vec<(oneshot::Sender<Result<Done, Error>>, Result<Done, Error>)>;
 
 /// Applies the jobs `inbox` receives, in groups, and hands each committed
 /// group's answers to the syncer through `syncer`; runs on a thread of its
@@ -125,8 +126,8 @@ fn next_job(inbox: &mut mpsc::Receiver<Message>, unsynced: &mut usize) -> Option
     }
 }
 
-fn failed(error: rusqlite::Error) -> OutboxError {
-    OutboxError::new(format!("the SQLite outbox could not apply a change: {error}"), error)
+fn failed(error: rusqlite::Error) -> Error {
+    Error::outbox(format!("the SQLite outbox could not apply a change: {error}"), error)
 }
 
 /// Applies `group` and the jobs waiting behind it in one transaction, and
@@ -212,7 +213,7 @@ pub(super) fn sync(wal: PathBuf, committed: std_mpsc::Receiver<Answers>, writer:
         for (answer, done) in groups.into_iter().flatten() {
             let done = match &broken {
                 None => done,
-                Some(broken) => Err(OutboxError::message(broken.clone())),
+                Some(broken) => Err(Error::outbox_message(broken.clone())),
             };
             // A caller that stopped waiting needs no answer.
             let _ = answer.send(done);

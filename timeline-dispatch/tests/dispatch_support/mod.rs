@@ -13,7 +13,7 @@ use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::events::by_hand::{IdText, TokenWriter};
 use hubspot_timeline::events::{EventKind, Target, TokenKind, TokenSpec};
-use hubspot_timeline::send::RetryPolicy;
+use hubspot_timeline::send::{FailureReason, RetryPolicy};
 use hubspot_timeline::wire::TimelineEventTemplate;
 use hubspot_timeline::{App, EncodeError, TimelineEvent, TimelineToken};
 use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Fate, MemoryOutbox, Outbox};
@@ -198,6 +198,19 @@ impl Outcomes {
 
 /// Waits until `done` says so, checking every 20 ms; panics after `limit`
 /// (a hang guard, far above what the test needs).
+/// Whether `fate` gives a row back unsettled (a shutdown's deadline
+/// stopped its attempt), and if so whether it may have landed.
+pub fn given_back(fate: &Fate) -> Option<bool> {
+    match fate {
+        Fate::RetryAt { reason, may_have_landed, .. }
+            if matches!(**reason, FailureReason::NotSent { .. } | FailureReason::InFlight { .. }) =>
+        {
+            Some(*may_have_landed)
+        }
+        _ => None,
+    }
+}
+
 pub async fn eventually<F: Future<Output = bool>>(limit: Duration, what: &str, mut done: impl FnMut() -> F) {
     let give_up = tokio::time::Instant::now() + limit;
     while !done().await {

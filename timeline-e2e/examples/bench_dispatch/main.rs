@@ -43,7 +43,7 @@ use chrono::Utc;
 use hubspot_timeline::App;
 use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::{LocalRateBudget, RateBudget, RateLimit};
-use hubspot_timeline::dispatch::{DispatchOutcome, Dispatcher, EmitError, Fate, Outbox, encode_event};
+use hubspot_timeline::dispatch::{self, DispatchOutcome, Dispatcher, Fate, Outbox, encode_event};
 use hubspot_timeline::send::RetryPolicy;
 use timeline_sandbox::Stats;
 use timeline_testkit::PgServer;
@@ -145,7 +145,7 @@ impl Outcomes {
                     times.lock().unwrap_or_else(|p| p.into_inner()).insert(outcome.key.event_id.clone(), now);
                 }
             }
-            Fate::RetryScheduled { .. } | Fate::Returned { .. } => {
+            Fate::RetryAt { .. } => {
                 self.retried.fetch_add(1, Ordering::Relaxed);
             }
             Fate::Dead { .. } => {
@@ -281,7 +281,7 @@ async fn emit_once(
                 dispatcher.emit(*account, event).await?;
                 spent += call.elapsed();
             }
-            Ok::<_, EmitError>(spent)
+            Ok::<_, dispatch::Error>(spent)
         });
     }
     let mut spent = Duration::ZERO;
@@ -422,7 +422,7 @@ async fn quiet(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
                 let at = Instant::now();
                 let done = dispatcher.emit(account, &event).await?;
                 emitted.lock().unwrap_or_else(|p| p.into_inner()).insert(done.key.event_id, (account, at));
-                Ok::<_, EmitError>(())
+                Ok::<_, dispatch::Error>(())
             });
         }
     }
