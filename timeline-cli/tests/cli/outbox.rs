@@ -148,7 +148,7 @@ async fn list_shows_the_counts_the_accounts_and_the_dead_letters_with_their_reas
     assert!(output.status.success(), "{}", stderr(&output));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("2 pending, 0 claimed, 2 delivered, 4 dead"), "{text}");
-    assert!(text.contains("last error: 400: bad token in dead-3"), "{text}");
+    assert!(text.contains("last error: refused by HubSpot with status 400: bad token in dead-3"), "{text}");
     assert!(text.contains("account 3  timeline 1001298/dead-3  attempts 1"), "{text}");
     let landed: Vec<_> = text.lines().filter(|line| line.contains("may have landed")).collect();
     assert_eq!(landed.len(), 1, "{text}");
