@@ -1,5 +1,5 @@
 //! The second stage of `timeline send`: the lines of a chunk read as event
-//! inputs ([`line`](super::line) reads one), and those that are no event
+//! inputs ([`line`](mod@super::line) reads one), and those that are no event
 //! set apart with the reason.
 
 use timeline_core::EventKind;

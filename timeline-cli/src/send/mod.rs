@@ -15,7 +15,7 @@
 //!
 //! A chunk goes through four stages, each in its own module and each
 //! knowing only those before it: [`source`] reads its lines, [`encode`]
-//! reads them as event inputs (one line: [`line`]), [`deliver`] sends the
+//! reads them as event inputs (one line: [`line`](mod@line)), [`deliver`] sends the
 //! inputs (or checks them), and [`record`] writes the failures and moves
 //! the checkpoint past the chunk.
 //!
