@@ -119,7 +119,7 @@ pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_account};
 pub use id_text::IdText;
 pub use kind::EventKind;
-pub use rate_limit::RateLimit;
+pub use rate_limit::{RateLimit, RollingWindow};
 pub use role::{
     DomainField, EmailField, EventIdField, IframeField, ObjectIdField, ObjectTypeField, TimestampField, UtkField,
 };

@@ -1,12 +1,12 @@
 //! HubSpot's rolling request limit per account, and the optional daily cap.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::hash::Hash;
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
-use timeline_core::RateLimit;
 use timeline_core::wire::RateLimitPolicy;
+use timeline_core::{RateLimit, RollingWindow};
 
 /// The rate-limit headers of an admitted or refused request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub(crate) enum Admission {
 pub(crate) struct RateLimiter<K> {
     rolling: Option<RateLimit>,
     daily_max: Option<u64>,
-    recent: HashMap<K, VecDeque<Instant>>,
+    recent: HashMap<K, RollingWindow>,
     today: HashMap<K, (NaiveDate, u64)>,
 }
 
@@ -53,15 +53,13 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
             Some((day, count)) if *day == date => *count,
             _ => 0,
         };
-        let recent = self.recent.entry(key.clone()).or_default();
-        let rolling = self.rolling.map(|limit| {
-            let (max, window) = (limit.max_requests(), limit.window());
-            while recent.front().is_some_and(|at| now.duration_since(*at) >= window) {
-                recent.pop_front();
-            }
-            (max, window)
+        let rolling = self.rolling.map(|limit| (limit.max_requests(), limit.window()));
+        let recent = rolling.map(|(_, window)| {
+            let recent = self.recent.entry(key.clone()).or_insert_with(|| RollingWindow::new(window));
+            recent.forget_left(now);
+            recent
         });
-        let in_window = u32::try_from(recent.len()).unwrap_or(u32::MAX);
+        let in_window = recent.as_ref().map_or(0, |recent| u32::try_from(recent.count_at(now)).unwrap_or(u32::MAX));
 
         if let Some(daily_max) = daily_max
             && used_today >= daily_max
@@ -82,8 +80,8 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
             return Admission::Refused(RateLimitPolicy::TenSecondlyRolling, headers);
         }
 
-        if rolling.is_some() {
-            recent.push_back(now);
+        if let Some(recent) = recent {
+            recent.record(now, 1);
         }
         if daily {
             self.today.insert(key, (date, used_today + 1));

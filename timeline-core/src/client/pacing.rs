@@ -45,8 +45,6 @@
 //! requests made in a window, never with the size of the limit: a window of
 //! `u32::MAX` requests saturated by a 429 is one entry.
 
-use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -54,7 +52,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::rate_limit_headers::RateLimitHeaders;
-use crate::rate_limit::RateLimit;
+use crate::rate_limit::{RateLimit, RollingWindow};
 
 /// The longest interval adopted from `X-HubSpot-RateLimit-Interval-Milliseconds`.
 const LONGEST_ADOPTED_INTERVAL: Duration = Duration::from_secs(60);
@@ -91,39 +89,26 @@ struct InFlight {
     started: Instant,
 }
 
-/// A rolling window: the slots of answered requests (and of those the
-/// server counted for other clients), counted per instant.
+/// A rolling window of request slots under a maximum: the slots of
+/// answered requests (and of those the server counted for other clients),
+/// dated in a [`RollingWindow`], and the requests under way, which the
+/// limiter lists beside it.
 #[derive(Debug)]
 struct Window {
     /// Slots allowed at once; `None` is no limit.
     capacity: Option<usize>,
-    length: Duration,
-    done: BTreeMap<Instant, usize>,
-    /// The sum of `done`'s counts.
-    total: usize,
+    done: RollingWindow,
 }
 
 impl Window {
     fn new(capacity: Option<usize>, length: Duration) -> Self {
-        Window { capacity, length, done: BTreeMap::new(), total: 0 }
-    }
-
-    /// The bound after which a slot's date must lie to be in the window at `at`.
-    fn start(&self, at: Instant) -> Bound<Instant> {
-        match at.checked_sub(self.length) {
-            Some(start) => Bound::Excluded(start),
-            None => Bound::Unbounded,
-        }
+        Window { capacity, done: RollingWindow::new(length) }
     }
 
     /// The answered slots in the window at `at`: all but those expired by
     /// then, which are few (kept only while an older request is under way).
     fn done_at(&self, at: Instant) -> usize {
-        let expired = match at.checked_sub(self.length) {
-            Some(start) => self.done.range(..=start).fold(0usize, |sum, (_, count)| sum.saturating_add(*count)),
-            None => 0,
-        };
-        self.total.saturating_sub(expired)
+        self.done.count_at(at.into_std())
     }
 
     /// The slots in the window at `now`.
@@ -148,29 +133,17 @@ impl Window {
     /// under way was sent.
     fn purge(&mut self, in_flight: &[InFlight], now: Instant) {
         let horizon = in_flight.iter().map(|request| request.started).fold(now, Instant::min);
-        let Some(cut) = horizon.checked_sub(self.length) else {
-            return;
-        };
-        while let Some(oldest) = self.done.first_entry()
-            && *oldest.key() <= cut
-        {
-            self.total = self.total.saturating_sub(oldest.remove());
-        }
+        self.done.forget_left(horizon.into_std());
     }
 
     /// When the first slot in the window at `now` expires, if one can.
     fn earliest_expiry(&self, now: Instant) -> Option<Instant> {
-        let (at, _) = self.done.range((self.start(now), Bound::Unbounded)).next()?;
-        at.checked_add(self.length)
+        self.done.next_expiry(now.into_std()).map(Instant::from_std)
     }
 
     /// Takes `count` slots dated `at`.
     fn take(&mut self, count: usize, at: Instant) {
-        if count > 0 {
-            let slots = self.done.entry(at).or_default();
-            *slots = slots.saturating_add(count);
-            self.total = self.total.saturating_add(count);
-        }
+        self.done.record(at.into_std(), count);
     }
 
     /// Takes the slots the server counted, when the answer to a request sent
@@ -288,11 +261,12 @@ impl Limiter {
             let ceiling = usize::try_from(state.configured.max_requests()).unwrap_or(usize::MAX);
             let configured_window = state.configured.window();
             state.main.capacity = Some(count(limits.max).map_or(ceiling, |max| max.min(ceiling)));
-            state.main.length = limits
+            let length = limits
                 .interval_millis
                 .map(Duration::from_millis)
                 .filter(|interval| *interval <= LONGEST_ADOPTED_INTERVAL)
                 .map_or(configured_window, |interval| interval.max(configured_window));
+            state.main.done.set_length(length);
             state.main.correct(&state.in_flight, remaining, sent_at);
         }
         if let Some(remaining) = limits.secondly_remaining {
@@ -380,7 +354,7 @@ mod tests {
     /// The main window's slots, expired ones kept for a comparison included.
     fn used(limiter: &Limiter) -> usize {
         let state = limiter.lock();
-        state.in_flight.len() + state.main.done.values().sum::<usize>()
+        state.in_flight.len() + state.main.done.recorded()
     }
 
     fn used_now(limiter: &Limiter) -> usize {
@@ -405,7 +379,7 @@ mod tests {
 
     fn main_window(limiter: &Limiter) -> (Option<usize>, Duration) {
         let state = limiter.lock();
-        (state.main.capacity, state.main.length)
+        (state.main.capacity, state.main.done.length())
     }
 
     #[tokio::test(start_paused = true)]
@@ -428,7 +402,7 @@ mod tests {
         headers.insert("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from_static("12000"));
         limiter.observe(&RateLimitHeaders::from_headers(&headers), Instant::now());
         assert_eq!(limiter.lock().main.capacity, Some(8));
-        assert_eq!(limiter.lock().main.length, Duration::from_secs(12));
+        assert_eq!(limiter.lock().main.done.length(), Duration::from_secs(12));
         assert_eq!(used(&limiter), 5);
         limiter.saturate(None);
         assert_eq!(used(&limiter), 8);
@@ -608,14 +582,14 @@ mod tests {
         let saturated = Limiter::new(RateLimit::new(u32::MAX, Duration::from_secs(10)));
         saturated.saturate(None);
         assert_eq!(used_now(&saturated), u32::MAX as usize);
-        assert_eq!(saturated.lock().main.done.len(), 1);
+        assert_eq!(saturated.lock().main.done.instants(), 1);
 
         let corrected = Limiter::new(RateLimit::new(u32::MAX, Duration::from_secs(10)));
         let sent = corrected.acquire().await;
         corrected.observe(&remaining(0), Instant::now());
         drop(sent);
         assert_eq!(used_now(&corrected), u32::MAX as usize);
-        assert_eq!(corrected.lock().main.done.len(), 1);
+        assert_eq!(corrected.lock().main.done.instants(), 1);
     }
 
     #[tokio::test(start_paused = true)]
