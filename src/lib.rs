@@ -261,9 +261,9 @@ pub use timeline_core::wire;
 /// files, and encoding an event as HubSpot receives it.
 pub mod events {
     pub use timeline_core::{
-        DerivedId, EncodeError, EncodedInput, EventKind, MAX_EVENT_ID_BYTES, Target, TemplateFile, TemplateFileError,
-        TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenValue, check_event_id, encode_input, event_id,
-        event_id_for_account, to_app_event_wire, to_wire,
+        DerivedId, EncodeError, EncodedInput, EventKind, InputFields, MAX_EVENT_ID_BYTES, Target, TemplateFile,
+        TemplateFileError, TimelineEvent, TimelineToken, TokenKind, TokenSpec, TokenValue, check_event_id,
+        encode_input, event_id, event_id_for_account, to_app_event_wire, to_wire,
     };
 
     /// What implementing [`TimelineEvent`] or [`TokenValue`] by hand

@@ -71,34 +71,64 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(
     out: &mut Vec<u8>,
 ) -> Result<IdText<'e>, EncodeError> {
     let target = event.target();
-    check_target::<E>(&target)?;
+    check_target(E::KIND, E::OBJECT_TYPE, &target)?;
     let timestamp = event.timestamp();
-    if let Some(at) = timestamp {
+    let id = PendingId::start(event, &target, timestamp, account)?;
+    let parts = Parts { kind: E::KIND, event_type: E::EVENT_TYPE, target: &target, timestamp };
+    write_parts(
+        out,
+        parts,
+        id,
+        |tokens| event.write_tokens(tokens),
+        |out| event.extra_data(ExtraDataJson { out }),
+        event.timeline_iframe(),
+        iframe_value,
+    )
+}
+
+/// What every input has besides its tokens, `extraData`, iframe and id.
+pub(crate) struct Parts<'p> {
+    pub(crate) kind: EventKind,
+    pub(crate) event_type: &'p str,
+    pub(crate) target: &'p Target<'p>,
+    pub(crate) timestamp: Option<DateTime<Utc>>,
+}
+
+/// Writes one input, whether its event is typed or read at run time (see
+/// [`InputFields`](crate::InputFields)): the one place the JSON of an input
+/// is written, in the order [`encode_input`] documents.
+pub(crate) fn write_parts<'e, I: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    parts: Parts<'_>,
+    mut id: PendingId<'e>,
+    write_tokens: impl FnOnce(&mut TokenWriter<'_>) -> Result<(), EncodeError>,
+    write_extra_data: impl FnOnce(&mut Vec<u8>) -> Result<Option<std::ops::Range<usize>>, EncodeError>,
+    iframe: Option<&I>,
+    iframe_value: impl FnOnce(&I) -> serde_json::Value,
+) -> Result<IdText<'e>, EncodeError> {
+    if let Some(at) = parts.timestamp {
         check_timestamp(at)?;
     }
-    let mut id = PendingId::start(event, &target, timestamp, account)?;
-
-    let (type_key, values_key): (&[u8], &[u8]) = match E::KIND {
+    let (type_key, values_key): (&[u8], &[u8]) = match parts.kind {
         EventKind::AppEvent => (b"{\"eventTypeName\":", b",\"properties\":{"),
         EventKind::Timeline => (b"{\"eventTemplateId\":", b",\"tokens\":{"),
     };
     out.extend_from_slice(type_key);
-    push_json_str(out, E::EVENT_TYPE);
+    push_json_str(out, parts.event_type);
     out.extend_from_slice(values_key);
-    event.write_tokens(&mut TokenWriter::json(out, id.hasher()))?;
+    write_tokens(&mut TokenWriter::json(out, id.hasher()))?;
     out.push(b'}');
 
-    write_target(out, E::KIND, &target);
-    if let Some(at) = timestamp {
+    write_target(out, parts.kind, parts.target);
+    if let Some(at) = parts.timestamp {
         out.extend_from_slice(b",\"timestamp\":\"");
         write_rfc3339_millis(out, at);
         out.push(b'"');
     }
-    let extra_data = event.extra_data(ExtraDataJson { out })?;
-    let iframe = event.timeline_iframe();
+    let extra_data = write_extra_data(out)?;
     if let Some(iframe) = iframe {
         out.extend_from_slice(b",\"timelineIFrame\":");
-        serde_json::to_writer(&mut *out, iframe).expect("a TimelineEventIFrame always serializes");
+        serde_json::to_writer(&mut *out, iframe).expect("an iframe (an object) always serializes");
     }
     let id = if id.is_derived() {
         let extra_data = extra_data.map(|written| {
@@ -113,16 +143,21 @@ fn write_input<'e, E: TimelineEvent + ?Sized>(
     Ok(id)
 }
 
-/// The target names a record, names a contact only on contact templates,
-/// and names an object type only for app events.
-fn check_target<E: TimelineEvent + ?Sized>(target: &Target<'_>) -> Result<(), EncodeError> {
+/// The target names a record, names a contact only on contact templates
+/// (`object_type`, the template's record type, when known), and names an
+/// object type only for app events.
+pub(crate) fn check_target(
+    kind: EventKind,
+    object_type: Option<&'static str>,
+    target: &Target<'_>,
+) -> Result<(), EncodeError> {
     if !target.is_identified() {
         return Err(EncodeError::NoTarget);
     }
-    if let (EventKind::Timeline, Some(object_type)) = (E::KIND, &target.object_type) {
+    if let (EventKind::Timeline, Some(object_type)) = (kind, &target.object_type) {
         return Err(EncodeError::ObjectTypeOnTimelineEvent { object_type: object_type.clone().into_owned() });
     }
-    match E::OBJECT_TYPE {
+    match object_type {
         Some(object_type) if object_type != "contacts" => {
             let contact_field = [("email", &target.email), ("utk", &target.utk)]
                 .into_iter()
@@ -289,7 +324,7 @@ fn wire_fields<E: TimelineEvent + ?Sized>(event: &E, wanted: EventKind) -> Resul
         return Err(EncodeError::OtherKind { kind: E::KIND, wanted });
     }
     let target = event.target();
-    check_target::<E>(&target)?;
+    check_target(E::KIND, E::OBJECT_TYPE, &target)?;
     let timestamp = event.timestamp();
     if let Some(at) = timestamp {
         check_timestamp(at)?;

@@ -87,6 +87,7 @@ mod event;
 mod id;
 mod id_hash;
 mod id_text;
+mod input_fields;
 mod kind;
 mod rate_limit;
 mod role;
@@ -118,6 +119,7 @@ pub use error::{Error, ErrorSource};
 pub use event::{ExtraDataVisitor, TimelineEvent};
 pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_for_account};
 pub use id_text::IdText;
+pub use input_fields::InputFields;
 pub use kind::EventKind;
 pub use rate_limit::{RateLimit, RollingWindow};
 pub use role::{

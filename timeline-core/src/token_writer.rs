@@ -101,7 +101,7 @@ impl<'a> TokenWriter<'a> {
         }
     }
 
-    fn write(&mut self, name: &str, text: &str) {
+    pub(crate) fn write(&mut self, name: &str, text: &str) {
         if let Some(hasher) = self.hasher.as_deref_mut() {
             hasher.token(name, text);
         }

@@ -8,7 +8,7 @@ use common::{Probe, encoded_json, object, wire_json};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use timeline_core::wire::TimelineEventIFrame;
-use timeline_core::{EncodeError, EncodedInput, TimelineEvent};
+use timeline_core::{EncodeError, EncodedInput, EventKind, InputFields, Target, TimelineEvent, TokenWriter};
 
 fn full_probe() -> Probe {
     Probe {
@@ -186,7 +186,45 @@ prop_compose! {
     }
 }
 
+/// The fields of `probe` as values: what a line of JSON or a relayed
+/// request gives [`InputFields`], tokens in the order the probe writes them.
+fn fields_of(probe: &Probe) -> InputFields {
+    let mut tokens = std::collections::BTreeMap::new();
+    probe.write_tokens(&mut TokenWriter::map(&mut tokens)).unwrap();
+    let target = probe.target();
+    InputFields {
+        kind: EventKind::Timeline,
+        event_type: Probe::EVENT_TYPE.to_owned(),
+        tokens: Probe::TOKENS
+            .iter()
+            .filter_map(|spec| tokens.get(spec.name).map(|text| (spec.name.to_owned(), text.clone())))
+            .collect(),
+        target: Target {
+            object_id: target.object_id.map(|id| id.into_owned().into()),
+            email: target.email.map(|email| email.into_owned().into()),
+            ..Target::default()
+        },
+        timestamp: probe.timestamp,
+        extra_data: probe.extra.as_ref().and_then(|extra| extra.as_object().cloned()),
+        timeline_iframe: None,
+        id: probe.id.clone(),
+    }
+}
+
 proptest! {
+    #[test]
+    fn fields_read_at_run_time_encode_to_the_typed_events_bytes_and_id(event in any_probe()) {
+        let mut typed = Vec::new();
+        let typed_id = timeline_core::encode_input(&event, &mut typed).map(|id| id.into_owned());
+        let mut fields = Vec::new();
+        let fields_id = fields_of(&event).encode(None, &mut fields);
+        prop_assert_eq!(&typed_id, &fields_id);
+        prop_assert_eq!(String::from_utf8(typed).unwrap(), String::from_utf8(fields).unwrap());
+        if typed_id.is_ok() && event.id.is_none() {
+            prop_assert_eq!(typed_id.unwrap(), timeline_core::event_id(&event).unwrap());
+        }
+    }
+
     #[test]
     fn encoder_bytes_parse_to_the_wire_models_json(event in any_probe()) {
         prop_assert_eq!(encoded_json(&event).unwrap(), wire_json(&event).unwrap());

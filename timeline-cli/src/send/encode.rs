@@ -5,7 +5,7 @@
 use timeline_core::EventKind;
 use timeline_core::wire::TimelineEventTemplate;
 
-use super::line::{self, LineInput};
+use super::line::{self, LineError, LineInput};
 use super::source::Line;
 
 /// How the lines of a chunk are read: as events of `kind` of `template`,
@@ -28,7 +28,7 @@ pub struct Origins<'c> {
     /// The line of each input, at the input's position.
     pub lines: Vec<&'c Line>,
     /// The lines that are no event, with the reason.
-    pub unreadable: Vec<(&'c Line, String)>,
+    pub unreadable: Vec<(&'c Line, LineError)>,
     /// The blank lines, which are skipped.
     pub blank: u64,
 }
@@ -46,7 +46,7 @@ pub fn encode_chunk<'c>(chunk: &'c [Line], reading: Reading<'_>) -> (Vec<LineInp
             }
             Ok(text) => text,
             Err(reason) => {
-                origins.unreadable.push((line, reason.clone()));
+                origins.unreadable.push((line, LineError::Unreadable(reason.clone())));
                 continue;
             }
         };

@@ -21,15 +21,14 @@
 //! `uid`) instead of `eventTemplateId`, and `objectTypeFullyQualifiedName`
 //! (a string: the object type of a record of a custom object). It is sent
 //! as an `AppEventOccurrence`; a derived id is the library's
-//! ([`DerivedId::app_event`]).
+//! ([`timeline_core::DerivedId::app_event`]). Every line is written by the
+//! library's encoder ([`InputFields`]), as a typed event is.
 
-use std::borrow::Cow;
-
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 use timeline_core::check::APP_EVENT_FIELDS;
 use timeline_core::wire::TimelineEventTemplate;
-use timeline_core::{DerivedId, EncodeError, EventInput, EventKind, Target, TokenKind, check_event_id};
+use timeline_core::{EncodeError, EventInput, EventKind, InputFields, Target, TokenKind};
 
 /// The keys a line of a v3 event may have.
 const KEYS: &[&str] = &[
@@ -96,7 +95,7 @@ impl EventInput for LineInput {
 /// let input = parse(r#"{"id": "a-1", "email": "ada@example.com", "tokens": {"adoptedOn": "2026-05-04"}}"#, &template).unwrap();
 /// assert_eq!(input.id(), "a-1");
 /// ```
-pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, String> {
+pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, LineError> {
     parse_as(text, template, EventKind::Timeline)
 }
 
@@ -113,7 +112,15 @@ pub fn parse(text: &str, template: &TimelineEventTemplate) -> Result<LineInput, 
 /// let input = parse_as(line, &definition, EventKind::AppEvent).unwrap();
 /// assert_eq!((input.id(), input.kind()), ("r-1", EventKind::AppEvent));
 /// ```
-pub fn parse_as(text: &str, template: &TimelineEventTemplate, kind: EventKind) -> Result<LineInput, String> {
+pub fn parse_as(text: &str, template: &TimelineEventTemplate, kind: EventKind) -> Result<LineInput, LineError> {
+    let fields = parse_fields(text, template, kind)?;
+    let mut json = Vec::new();
+    let id = fields.encode(None, &mut json).map_err(LineError::Encoding)?;
+    Ok(LineInput { kind, event_type: template.id.clone(), id, json, sent_before: false })
+}
+
+/// The fields of the line `text`, as [`parse_as`] reads them.
+fn parse_fields(text: &str, template: &TimelineEventTemplate, kind: EventKind) -> Result<InputFields, String> {
     let value: Value = serde_json::from_str(text).map_err(|error| format!("not JSON: {error}"))?;
     let Value::Object(fields) = value else {
         return Err("the line is not a JSON object".to_owned());
@@ -133,44 +140,64 @@ pub fn parse_as(text: &str, template: &TimelineEventTemplate, kind: EventKind) -
         let sent_as = if app_event { "app event" } else { "template" };
         return Err(format!("`{type_key}` is {given}, but the events are sent as {sent_as} {}", template.id));
     }
-    let mut input = Map::new();
-    input.insert(type_key.to_owned(), Value::String(template.id.clone()));
-    input.insert(values_key.to_owned(), Value::Object(tokens(fields.get(values_key), values_key, template)?));
-    let target_keys: &[&str] = match app_event {
-        true => &["objectId", "objectTypeFullyQualifiedName", "email", "utk", "domain"],
-        false => &["objectId", "email", "utk", "domain"],
+    let values = tokens(fields.get(values_key), values_key, template)?;
+    let text = |key: &str| text_field(&fields, key, matches!(key, "objectId" | "id"));
+    let target = Target {
+        object_id: text("objectId")?.map(Into::into),
+        email: text("email")?.map(Into::into),
+        utk: text("utk")?.map(Into::into),
+        domain: text("domain")?.map(Into::into),
+        object_type: if app_event { text("objectTypeFullyQualifiedName")?.map(Into::into) } else { None },
     };
-    for &key in target_keys {
-        if let Some(text) = text_field(&fields, key, key == "objectId")? {
-            input.insert(key.to_owned(), Value::String(text));
-        }
-    }
     let timestamp = match fields.get("timestamp").filter(|value| !value.is_null()) {
         Some(timestamp) => Some(timestamp_of(timestamp)?),
         None => None,
     };
-    if let Some(at) = timestamp {
-        input.insert("timestamp".to_owned(), Value::String(at.to_rfc3339_opts(SecondsFormat::Millis, true)));
-    }
-    for key in ["extraData", "timelineIFrame"] {
-        match fields.get(key) {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(object)) => {
-                input.insert(key.to_owned(), Value::Object(object.clone()));
-            }
-            Some(other) => return Err(format!("`{key}` must be a JSON object, not {other}")),
-        }
-    }
-    let id = match text_field(&fields, "id", true)? {
-        Some(id) => {
-            check_event_id(&id).map_err(|error| format!("`id`: {error}"))?;
-            id
-        }
-        None => derived_id(kind, &template.id, &input, timestamp),
+    let object = |key: &str| match fields.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(object)) => Ok(Some(object.clone())),
+        Some(other) => Err(format!("`{key}` must be a JSON object, not {other}")),
     };
-    input.insert("id".to_owned(), Value::String(id.clone()));
-    let json = serde_json::to_vec(&Value::Object(input)).map_err(|error| error.to_string())?;
-    Ok(LineInput { kind, event_type: template.id.clone(), id, json, sent_before: false })
+    Ok(InputFields {
+        kind,
+        event_type: template.id.clone(),
+        tokens: values,
+        target,
+        timestamp,
+        extra_data: object("extraData")?,
+        timeline_iframe: object("timelineIFrame")?,
+        id: text("id")?,
+    })
+}
+
+/// Why a line is not an event input.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LineError {
+    /// The line is not an event's JSON: not JSON, an unknown key, a value
+    /// of the wrong type.
+    #[error("{0}")]
+    Unreadable(String),
+    /// The event does not encode (no target, an id HubSpot would refuse),
+    /// as a typed event with the same content would not.
+    #[error("{0}")]
+    Encoding(EncodeError),
+}
+
+impl LineError {
+    /// The failure's kind in the failures file: `unreadable_line`, or
+    /// `encoding` as for a typed event that does not encode.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LineError::Unreadable(_) => "unreadable_line",
+            LineError::Encoding(_) => "encoding",
+        }
+    }
+}
+
+impl From<String> for LineError {
+    fn from(reason: String) -> Self {
+        LineError::Unreadable(reason)
+    }
 }
 
 /// A string field (or an integer one when `numeric` is allowed), as text.
@@ -187,14 +214,18 @@ fn text_field(fields: &Map<String, Value>, key: &str, numeric: bool) -> Result<O
 
 /// The event's tokens (or an app event's properties, the line's `key`) as
 /// strings; date tokens may be written as RFC 3339 or `YYYY-MM-DD`.
-fn tokens(tokens: Option<&Value>, key: &str, template: &TimelineEventTemplate) -> Result<Map<String, Value>, String> {
+fn tokens(
+    tokens: Option<&Value>,
+    key: &str,
+    template: &TimelineEventTemplate,
+) -> Result<Vec<(String, String)>, String> {
     let tokens = match tokens {
-        None | Some(Value::Null) => return Ok(Map::new()),
+        None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Object(tokens)) => tokens,
         Some(other) => return Err(format!("`{key}` must be a JSON object, not {other}")),
     };
     let token = if key == "properties" { "property" } else { "token" };
-    let mut out = Map::new();
+    let mut out = Vec::with_capacity(tokens.len());
     for (name, value) in tokens {
         let is_date = template.tokens.iter().any(|token| &token.name == name && token.kind == TokenKind::Date);
         let text = match value {
@@ -205,7 +236,7 @@ fn tokens(tokens: Option<&Value>, key: &str, template: &TimelineEventTemplate) -
             Value::Bool(flag) => flag.to_string(),
             other => return Err(format!("{token} `{name}` must be a string, number or boolean, not {other}")),
         };
-        out.insert(name.clone(), Value::String(text));
+        out.push((name.clone(), text));
     }
     Ok(out)
 }
@@ -233,35 +264,10 @@ fn timestamp_of(value: &Value) -> Result<DateTime<Utc>, String> {
     }
 }
 
-/// The id the library would derive for the same event content, so the same
-/// line always gets the same id and a resend cannot store it twice.
-fn derived_id(
-    kind: EventKind,
-    template_id: &str,
-    input: &Map<String, Value>,
-    timestamp: Option<DateTime<Utc>>,
-) -> String {
-    let text = |key: &str| input.get(key).and_then(Value::as_str).map(Cow::Borrowed);
-    let target = Target {
-        object_id: input.get("objectId").and_then(Value::as_str).map(Into::into),
-        email: text("email"),
-        utk: text("utk"),
-        domain: text("domain"),
-        object_type: text("objectTypeFullyQualifiedName"),
-    };
-    let mut id = DerivedId::of_kind(kind, template_id, &target, timestamp);
-    let values_key = if kind == EventKind::AppEvent { "properties" } else { "tokens" };
-    if let Some(Value::Object(tokens)) = input.get(values_key) {
-        for (name, value) in tokens {
-            id.token(name, value.as_str().unwrap_or_default());
-        }
-    }
-    id.finish(input.get("extraData"), input.get("timelineIFrame"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use timeline_core::DerivedId;
 
     fn template() -> TimelineEventTemplate {
         serde_json::from_str(
@@ -353,10 +359,11 @@ mod tests {
             (r#"{"objectId": 1, "properties": {"n": {}}}"#, "property `n` must be"),
         ];
         for (line, expected) in cases {
-            let reason = parse_as(line, &template(), EventKind::AppEvent).unwrap_err();
+            let reason = parse_as(line, &template(), EventKind::AppEvent).unwrap_err().to_string();
             assert!(reason.contains(expected), "{line}: {reason}");
         }
-        let reason = parse(r#"{"objectId": 1, "objectTypeFullyQualifiedName": "p"}"#, &template()).unwrap_err();
+        let reason =
+            parse(r#"{"objectId": 1, "objectTypeFullyQualifiedName": "p"}"#, &template()).unwrap_err().to_string();
         assert!(reason.contains("unknown key `objectTypeFullyQualifiedName`"), "{reason}");
     }
 
@@ -375,7 +382,7 @@ mod tests {
             (r#"{"id": "a-{{uuid}}", "objectId": 1}"#, "{{uuid}}"),
         ];
         for (line, expected) in cases {
-            let reason = parse(line, &template()).unwrap_err();
+            let reason = parse(line, &template()).unwrap_err().to_string();
             assert!(reason.contains(expected), "{line}: {reason}");
         }
     }

@@ -109,8 +109,8 @@ impl Ledger {
             self.failures.record(&FailedLine {
                 line: line.number,
                 id: None,
-                kind: "unreadable_line",
-                reason: reason.clone(),
+                kind: reason.kind(),
+                reason: reason.to_string(),
                 may_have_landed: false,
                 event: text,
             })?;

@@ -19,7 +19,7 @@ fn bad_lines() -> BTreeMap<u64, &'static str> {
         (1_234, "template_mismatch"), // number token that is not a number
         (4_321, "template_mismatch"), // not an option
         (6_000, "unreadable_line"),   // not JSON
-        (7_777, "template_mismatch"), // no target
+        (7_777, "encoding"),          // no target
         (9_999, "validation"),        // an email the sandbox refuses
     ])
 }
