@@ -217,10 +217,11 @@ async fn concurrent_enqueues_share_commits() {
 /// The scripts of `migrations/sqlite/`, with the descriptions sqlx's
 /// migrator gives them (the file name after the version, underscores as
 /// spaces).
-const MIGRATIONS: [(i64, &str, &str); 3] = [
+const MIGRATIONS: [(i64, &str, &str); 4] = [
     (1, "outbox", include_str!("../migrations/sqlite/0001_outbox.sql")),
     (2, "may have landed", include_str!("../migrations/sqlite/0002_may_have_landed.sql")),
     (3, "bodies apart", include_str!("../migrations/sqlite/0003_bodies_apart.sql")),
+    (4, "cheaper writes", include_str!("../migrations/sqlite/0004_cheaper_writes.sql")),
 ];
 
 /// A connection to a new outbox file at `path` with only its first
@@ -474,4 +475,98 @@ async fn one_failing_change_does_not_fail_its_group() {
     assert_eq!(refused[0].0, "poison");
     assert!(refused[0].1.contains("poisoned"), "{refused:?}");
     assert_eq!(outbox.counts().await.unwrap().pending, 199);
+}
+
+/// The rows of the file at `path` as stored, every column, by id.
+fn stored_rows(path: &Path) -> Vec<Vec<rusqlite::types::Value>> {
+    let conn = Connection::open(path).unwrap();
+    let mut select = conn.prepare("SELECT * FROM outbox ORDER BY id").unwrap();
+    let columns = select.column_count();
+    select
+        .query_map([], |row| (0..columns).map(|i| row.get(i)).collect::<Result<Vec<_>, _>>())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// An outbox file from before the table was built again for cheaper writes
+/// (ids from AUTOINCREMENT, the state checked with an `IN` list): every row
+/// comes over as it was, with its body; a claim, a settlement and a purge
+/// work on them; and no id is given again, neither that of a row purged
+/// before the migration nor that of a row another connection added after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_from_before_the_rebuilt_table_come_over_and_no_id_is_given_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let conn = migrated_up_to(&path, 3);
+    for (id, state, attempts, due_at, settled_at, landed) in [
+        ("pending", "pending", 0, Some(1_i64), None, 0),
+        ("claimed", "claimed", 2, Some(4_000_000_000_000_000), None, 1),
+        ("dead", "dead", 1, None, Some(2), 1),
+        ("delivered", "delivered", 1, None, Some(3), 0),
+        ("purged", "delivered", 1, None, Some(4), 0),
+    ] {
+        conn.execute(
+            "INSERT INTO outbox (portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, settled_at, \
+                 last_error, may_have_landed) \
+             VALUES (1, 'timeline', '1001', ?1, ?2, ?3, 0, ?4, ?5, 'why', ?6)",
+            rusqlite::params![id, state, attempts, due_at, settled_at, landed],
+        )
+        .unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO outbox_body (id, body) SELECT id, CAST(event_id AS BLOB) FROM outbox WHERE state <> 'delivered'; \
+         DELETE FROM outbox WHERE event_id = 'purged';",
+    )
+    .unwrap();
+    drop(conn);
+    let before = stored_rows(&path);
+    assert_eq!(before.len(), 4);
+
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    assert_eq!(stored_rows(&path), before, "every row, every column, as it was");
+    assert_eq!(stored_bodies(&path), 3, "the bodies of the pending, claimed and dead rows");
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.claimed, counts.delivered, counts.dead), (1, 1, 1, 1));
+
+    let claimed =
+        outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(0)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].key.event_id.as_str(), claimed[0].body.as_slice()), ("pending", &b"pending"[..]));
+    let settled =
+        outbox.settle(&[(claimed[0].fence, Fate::Delivered { confirmed_by_duplicate: false })], at(1)).await.unwrap();
+    assert_eq!(settled.applied, 1);
+    assert_eq!(stored_bodies(&path), 2, "a delivery still drops the body");
+
+    // The purged row had id 5: the next row gets 6.
+    assert_eq!(outbox.enqueue(&[event(1, "new")], at(2)).await.unwrap(), [Enqueued::Added]);
+    let new = RowFilter { event_id: Some("new".into()), ..RowFilter::default() };
+    assert_eq!(outbox.list(&new, 1).await.unwrap()[0].row, 6, "the purged row's id is not given again");
+    // Another connection adds a row with a higher id; an enqueue goes above it.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "INSERT INTO outbox (id, portal, kind, event_type, event_id, state, enqueued_at, due_at) \
+             VALUES (40, 1, 'timeline', '1001', 'outside', 'pending', 0, 0); \
+             INSERT INTO outbox_body (id, body) VALUES (40, x'7b7d')",
+        )
+        .unwrap();
+    assert_eq!(outbox.enqueue(&[event(1, "newer")], at(3)).await.unwrap(), [Enqueued::Added]);
+    let newer = RowFilter { event_id: Some("newer".into()), ..RowFilter::default() };
+    assert_eq!(outbox.list(&newer, 1).await.unwrap()[0].row, 41);
+
+    // Purging everything settled does not make ids be given again.
+    outbox.purge(at(1_000_000)).await.unwrap();
+    drop(outbox);
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    let claimed =
+        outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(4)).await.unwrap();
+    let done: Vec<_> =
+        claimed.iter().map(|row| (row.fence, Fate::Delivered { confirmed_by_duplicate: false })).collect();
+    outbox.settle(&done, at(5)).await.unwrap();
+    outbox.purge(at(1_000_000)).await.unwrap();
+    assert_eq!(outbox.counts().await.unwrap().pending, 0);
+    assert_eq!(outbox.enqueue(&[event(1, "last")], at(6)).await.unwrap(), [Enqueued::Added]);
+    let last = RowFilter { event_id: Some("last".into()), ..RowFilter::default() };
+    assert_eq!(outbox.list(&last, 1).await.unwrap()[0].row, 42, "ids go on above every id given before");
 }

@@ -185,9 +185,31 @@ impl Statements {
                 FROM {t}"
             )
             .into(),
+            // The oldest undelivered row: each account's first, found by
+            // skipping through the (portal, id) index as a claim does.
             depth: format!(
-                "SELECT (SELECT count(*) FROM {t} WHERE {undelivered}),
-                    (SELECT enqueued_at FROM {t} WHERE id = (SELECT min(id) FROM {t} WHERE {undelivered}))"
+                "WITH RECURSIVE portals(portal) AS (
+                    (SELECT portal FROM {t} WHERE {undelivered} ORDER BY portal LIMIT 1)
+                    UNION ALL
+                    SELECT (
+                        SELECT ev.portal FROM {t} AS ev
+                        WHERE ev.{undelivered} AND ev.portal > portals.portal
+                        ORDER BY ev.portal
+                        LIMIT 1
+                    )
+                    FROM portals WHERE portals.portal IS NOT NULL
+                ),
+                oldest AS (
+                    SELECT min(first.id) AS id
+                    FROM portals CROSS JOIN LATERAL (
+                        SELECT ev.id FROM {t} AS ev
+                        WHERE ev.portal = portals.portal AND ev.{undelivered}
+                        ORDER BY ev.id
+                        LIMIT 1
+                    ) AS first
+                )
+                SELECT (SELECT count(*) FROM {t} WHERE {undelivered}),
+                    (SELECT enqueued_at FROM {t} WHERE id = (SELECT id FROM oldest))"
             )
             .into(),
             account_counts: format!(

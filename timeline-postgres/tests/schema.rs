@@ -147,3 +147,48 @@ async fn a_delivered_row_keeps_no_body() {
         [("delivered", None), ("dead", Some(events[1].body.clone())), ("retried", Some(events[2].body.clone()))]
     );
 }
+
+/// An outbox schema from before the HOT "sending" mark (migration 4: a
+/// fillfactor, one index fewer): its rows stay as they were, and the depth,
+/// which now finds the oldest undelivered row account by account, names the
+/// oldest of every account's.
+#[tokio::test]
+async fn rows_from_before_the_hot_sending_mark_stay_and_the_depth_finds_the_oldest() {
+    let Some(db) = TestDb::new("schema::hot_sending").await else { return };
+    let pool = db.pool().await;
+    let all = sqlx::migrate!("./migrations");
+    let mut first = sqlx::migrate::Migrator::with_migrations(all.iter().take(3).cloned().collect());
+    first.dangerous_set_table_name(format!("\"{DEFAULT_SCHEMA}\"._sqlx_migrations"));
+    first.create_schema(format!("\"{DEFAULT_SCHEMA}\""));
+    let options = (*pool.connect_options()).clone().options([("search_path", format!("\"{DEFAULT_SCHEMA}\""))]);
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.unwrap();
+    first.run(&mut conn).await.unwrap();
+    // Account 9's row is the oldest undelivered one, enqueued after account
+    // 1's delivered row and before account 1's pending one.
+    let rows = [(1_i64, "delivered", "delivered", 0), (9, "oldest", "pending", 10), (1, "newer", "pending", 20)];
+    for (portal, id, state, seconds) in rows {
+        let undelivered = state == "pending";
+        sqlx::query(
+            "INSERT INTO timeline_outbox.events
+                 (portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at, settled_at)
+             VALUES ($1, 'timeline', '1001', $2, '\\x7b7d', $3, 0, $4,
+                 CASE WHEN $5 THEN $4 END, CASE WHEN NOT $5 THEN $4 END)",
+        )
+        .bind(portal)
+        .bind(id)
+        .bind(state)
+        .bind(chrono::DateTime::<chrono::Utc>::from(at(seconds)))
+        .bind(undelivered)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::Connection::close(conn).await.unwrap();
+    let before = PgOutbox::new(pool.clone()).list(&timeline_dispatch::RowFilter::default(), 10).await.unwrap();
+
+    let outbox = PgOutbox::new(pool);
+    outbox.migrate().await.unwrap();
+    assert_eq!(outbox.list(&timeline_dispatch::RowFilter::default(), 10).await.unwrap(), before);
+    let depth = outbox.depth().await.unwrap();
+    assert_eq!((depth.undelivered, depth.oldest_undelivered), (2, Some(at(10))));
+}

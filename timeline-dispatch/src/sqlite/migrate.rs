@@ -19,7 +19,7 @@ struct Migration {
 }
 
 /// Every migration, in order.
-const MIGRATIONS: [Migration; 3] = [
+const MIGRATIONS: [Migration; 4] = [
     Migration {
         version: 1,
         description: "outbox",
@@ -42,6 +42,14 @@ const MIGRATIONS: [Migration; 3] = [
         sql: include_str!("../../migrations/sqlite/0003_bodies_apart.sql"),
         checksum: hex(
             "51b675a6ffffc0ba1ab90512077b14279963c758c17d92a4e65808695792bea896b0cbacf84655a934e21d7a6a56e346",
+        ),
+    },
+    Migration {
+        version: 4,
+        description: "cheaper writes",
+        sql: include_str!("../../migrations/sqlite/0004_cheaper_writes.sql"),
+        checksum: hex(
+            "d3c0f3b646a155ecb74c22155f484c3a86b20e5223ed785feb0618cf6e783e2c199f6dad16b738f96ff22e017be86f20",
         ),
     },
 ];

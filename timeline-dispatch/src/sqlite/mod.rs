@@ -35,6 +35,13 @@ const READERS: usize = 2;
 /// so that the writer does not read them again from the file.
 const WRITER_CACHE_KIB: i64 = 16 * 1024;
 
+/// The WAL pages after which a commit checkpoints them into the file
+/// (SQLite's default is 1 000): the outbox rewrites the same few pages (the
+/// tails of its tables and indexes) in commit after commit, and a
+/// checkpoint copies each page once however often it was written since the
+/// last one. At most about 32 MiB of WAL with 4 KiB pages.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 8_000;
+
 /// An [`Outbox`] in a SQLite file: the embedded default, for a service
 /// that runs as one process (or a few on one machine).
 ///
@@ -156,6 +163,7 @@ fn open_file(path: &Path) -> Result<(Connection, PathBuf, Vec<Connection>), Erro
     // `writer`), which syncs the WAL file before it answers them.
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(|error| failed("open", error))?;
     conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB).map_err(|error| failed("open", error))?;
+    conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES).map_err(|error| failed("open", error))?;
     // SQLite's own name of the file (symbolic links resolved), beside which
     // it keeps the WAL file.
     let wal = match conn.path() {

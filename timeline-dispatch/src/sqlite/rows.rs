@@ -88,13 +88,59 @@ fn key(row: &Row<'_>, first: usize) -> Result<EventKey, Error> {
     })
 }
 
+/// The ids the enqueues of one transaction give: each above the highest id
+/// given before (`outbox_sequence`, so a purged row's id is never given
+/// again) and the highest id in the table. Both are read at the
+/// transaction's first enqueue, and the last id given is written back by
+/// [`save`](Self::save) before the transaction commits: one read and one
+/// write per transaction, not per row.
+#[derive(Debug, Default)]
+pub(super) struct Ids {
+    /// The last id given (or found), once read.
+    last: Option<i64>,
+    /// Whether an id was given since it was read.
+    given: bool,
+}
+
+impl Ids {
+    /// The id the next added row gets.
+    fn next(&mut self, conn: &Connection) -> Result<i64, Error> {
+        let last = match self.last {
+            Some(last) => last,
+            None => {
+                let last = conn
+                    .prepare_cached(
+                        "SELECT MAX((SELECT last FROM outbox_sequence), COALESCE((SELECT MAX(id) FROM outbox), 0))",
+                    )?
+                    .query_row([], |row| row.get(0))?;
+                *self.last.insert(last)
+            }
+        };
+        last.checked_add(1).ok_or_else(|| Error::IntegralValueOutOfRange(0, last))
+    }
+
+    /// Records that `id` (from [`next`](Self::next)) was given.
+    fn given(&mut self, id: i64) {
+        self.last = Some(id);
+        self.given = true;
+    }
+
+    /// Writes the last id given back, if any was.
+    pub(super) fn save(&self, conn: &Connection) -> Result<(), Error> {
+        if let (Some(last), true) = (self.last, self.given) {
+            conn.prepare_cached("UPDATE OR FAIL outbox_sequence SET last = ?1")?.execute([last])?;
+        }
+        Ok(())
+    }
+}
+
 /// Adds the events whose keys are new, each enqueued and due at `now`, and
-/// their bodies; says which it added. Ids follow the order of `events`; of a
-/// key given twice, the first is added.
-pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64) -> Result<Vec<Enqueued>, Error> {
+/// their bodies; says which it added. Ids (from `ids`) follow the order of
+/// `events`; of a key given twice, the first is added.
+pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64, ids: &mut Ids) -> Result<Vec<Enqueued>, Error> {
     let mut insert_row = conn.prepare_cached(
-        "INSERT OR FAIL INTO outbox (portal, kind, event_type, event_id, state, enqueued_at, due_at) \
-         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5) \
+        "INSERT OR FAIL INTO outbox (id, portal, kind, event_type, event_id, state, enqueued_at, due_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6) \
          ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING",
     )?;
     let mut insert_body = conn.prepare_cached("INSERT OR FAIL INTO outbox_body (id, body) VALUES (?1, ?2)")?;
@@ -102,11 +148,13 @@ pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64) -> Resul
         .iter()
         .map(|event| {
             let key = &event.key;
-            let params = params![account_bits(key.account), key.kind.as_str(), key.event_type, key.event_id, now];
+            let id = ids.next(conn)?;
+            let params = params![id, account_bits(key.account), key.kind.as_str(), key.event_type, key.event_id, now];
             if insert_row.execute(params)? == 0 {
                 return Ok(Enqueued::AlreadyThere);
             }
-            insert_body.execute(params![conn.last_insert_rowid(), event.body])?;
+            ids.given(id);
+            insert_body.execute(params![id, event.body])?;
             Ok(Enqueued::Added)
         })
         .collect()

@@ -23,7 +23,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows::{self, Outcome};
+use super::rows::{self, Ids, Outcome};
 use crate::Error;
 use crate::outbox::{ClaimLimits, Claimed, Enqueued, Fence, NewEvent, RowFilter, Settled};
 
@@ -140,10 +140,11 @@ fn apply(
     unsynced: &mut usize,
 ) -> Result<Vec<Done>, rusqlite::Error> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut ids = Ids::default();
     let mut done = Vec::with_capacity(group.len());
     loop {
         for job in &group[done.len()..] {
-            done.push(change(&tx, &job.change)?);
+            done.push(change(&tx, &job.change, &mut ids)?);
         }
         if group.len() >= MAX_GROUP {
             break;
@@ -161,6 +162,7 @@ fn apply(
             Message::Synced(groups) => *unsynced -= groups,
         }
     }
+    ids.save(&tx)?;
     tx.commit()?;
     Ok(done)
 }
@@ -168,15 +170,18 @@ fn apply(
 /// Applies `change` in a transaction of its own.
 fn apply_alone(conn: &mut Connection, change_alone: &Change) -> Result<Done, rusqlite::Error> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let done = change(&tx, change_alone)?;
+    let mut ids = Ids::default();
+    let done = change(&tx, change_alone, &mut ids)?;
+    ids.save(&tx)?;
     tx.commit()?;
     Ok(done)
 }
 
-/// Applies one change inside its group's transaction.
-fn change(conn: &Connection, change: &Change) -> Result<Done, rusqlite::Error> {
+/// Applies one change inside its group's transaction, whose enqueues give
+/// `ids`.
+fn change(conn: &Connection, change: &Change, ids: &mut Ids) -> Result<Done, rusqlite::Error> {
     Ok(match change {
-        Change::Enqueue { events, now } => Done::Enqueued(rows::enqueue(conn, events, *now)?),
+        Change::Enqueue { events, now } => Done::Enqueued(rows::enqueue(conn, events, *now, ids)?),
         Change::Claim { limits, skip, lease_end, now } => {
             Done::Claimed(rows::claim(conn, *limits, skip, *lease_end, *now)?)
         }
