@@ -217,11 +217,12 @@ async fn concurrent_enqueues_share_commits() {
 /// The scripts of `migrations/sqlite/`, with the descriptions sqlx's
 /// migrator gives them (the file name after the version, underscores as
 /// spaces).
-const MIGRATIONS: [(i64, &str, &str); 4] = [
+const MIGRATIONS: [(i64, &str, &str); 5] = [
     (1, "outbox", include_str!("../migrations/sqlite/0001_outbox.sql")),
     (2, "may have landed", include_str!("../migrations/sqlite/0002_may_have_landed.sql")),
     (3, "bodies apart", include_str!("../migrations/sqlite/0003_bodies_apart.sql")),
     (4, "cheaper writes", include_str!("../migrations/sqlite/0004_cheaper_writes.sql")),
+    (5, "account", include_str!("../migrations/sqlite/0005_account.sql")),
 ];
 
 /// A connection to a new outbox file at `path` with only its first
@@ -300,7 +301,7 @@ async fn a_file_sqlx_migrated_opens_without_migrating_again() {
     let path = dir.path().join("outbox.sqlite");
     let conn = migrated_up_to(&path, MIGRATIONS.len());
     conn.execute_batch(
-        "INSERT INTO outbox (portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at) \
+        "INSERT INTO outbox (account, kind, event_type, event_id, state, attempts, enqueued_at, due_at) \
              VALUES (1, 'timeline', '1001', 'old', 'pending', 0, 0, 0); \
          INSERT INTO outbox_body (id, body) SELECT id, CAST('old body' AS BLOB) FROM outbox",
     )
@@ -546,7 +547,7 @@ async fn rows_from_before_the_rebuilt_table_come_over_and_no_id_is_given_again()
     Connection::open(&path)
         .unwrap()
         .execute_batch(
-            "INSERT INTO outbox (id, portal, kind, event_type, event_id, state, enqueued_at, due_at) \
+            "INSERT INTO outbox (id, account, kind, event_type, event_id, state, enqueued_at, due_at) \
              VALUES (40, 1, 'timeline', '1001', 'outside', 'pending', 0, 0); \
              INSERT INTO outbox_body (id, body) VALUES (40, x'7b7d')",
         )

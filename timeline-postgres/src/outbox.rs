@@ -366,7 +366,7 @@ fn claimed_row(row: &PgRow) -> Result<(i64, Claimed), Error> {
             row.try_get::<i64, _>("first")?,
             row.try_get::<i64, _>("id")?,
             row.try_get::<i32, _>("attempts")?,
-            row.try_get::<i64, _>("portal")?,
+            row.try_get::<i64, _>("account")?,
             row.try_get::<String, _>("kind")?,
             row.try_get::<String, _>("event_type")?,
             row.try_get::<String, _>("event_id")?,
@@ -395,7 +395,7 @@ fn summary_row(row: &PgRow) -> Result<RowSummary, Error> {
     let decoded: Result<_, sqlx::Error> = (|| {
         Ok((
             row.try_get::<i64, _>("id")?,
-            row.try_get::<i64, _>("portal")?,
+            row.try_get::<i64, _>("account")?,
             row.try_get::<String, _>("kind")?,
             row.try_get::<String, _>("event_type")?,
             row.try_get::<String, _>("event_id")?,

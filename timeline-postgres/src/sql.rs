@@ -60,24 +60,24 @@ impl Statements {
                 "WITH numbered AS (
                     SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id, e.*
                     FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[])
-                        WITH ORDINALITY AS e(portal, kind, event_type, event_id, body, enqueued_at, ord)
+                        WITH ORDINALITY AS e(account, kind, event_type, event_id, body, enqueued_at, ord)
                     ORDER BY e.ord
                 ),
                 added AS (
-                    INSERT INTO {t} (id, portal, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at)
+                    INSERT INTO {t} (id, account, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at)
                     OVERRIDING SYSTEM VALUE
-                    SELECT n.id, n.portal, n.kind, n.event_type, n.event_id, n.body, 'pending', 0, n.enqueued_at,
+                    SELECT n.id, n.account, n.kind, n.event_type, n.event_id, n.body, 'pending', 0, n.enqueued_at,
                         n.enqueued_at
                     FROM numbered AS n
-                    ORDER BY n.portal, n.kind, n.event_type, n.event_id
+                    ORDER BY n.account, n.kind, n.event_type, n.event_id
                     ON CONFLICT ON CONSTRAINT events_key DO NOTHING
-                    RETURNING portal, kind, event_type, event_id
+                    RETURNING account, kind, event_type, event_id
                 ),
                 woken AS (
                     SELECT pg_notify($7::text, '') FROM (SELECT 1 FROM added LIMIT 1) AS any_added
                     WHERE $7::text IS NOT NULL
                 )
-                SELECT added.portal, added.kind, added.event_type, added.event_id
+                SELECT added.account, added.kind, added.event_type, added.event_id
                 FROM added LEFT JOIN woken ON true"
             )
             .into(),
@@ -90,42 +90,42 @@ impl Statements {
             // not waited for, and the next one taken instead). So a claim
             // locks only rows it takes, never more than `total`.
             claim: format!(
-                "WITH RECURSIVE portals(portal) AS (
-                    (SELECT portal FROM {t} WHERE {undelivered} ORDER BY portal LIMIT 1)
+                "WITH RECURSIVE undelivered_accounts(account) AS (
+                    (SELECT account FROM {t} WHERE {undelivered} ORDER BY account LIMIT 1)
                     UNION ALL
                     SELECT (
-                        SELECT ev.portal FROM {t} AS ev
-                        WHERE ev.{undelivered} AND ev.portal > portals.portal
-                        ORDER BY ev.portal
+                        SELECT ev.account FROM {t} AS ev
+                        WHERE ev.{undelivered} AND ev.account > undelivered_accounts.account
+                        ORDER BY ev.account
                         LIMIT 1
                     )
-                    FROM portals WHERE portals.portal IS NOT NULL
+                    FROM undelivered_accounts WHERE undelivered_accounts.account IS NOT NULL
                 ),
                 accounts AS (
-                    SELECT portals.portal, oldest.id AS first
-                    FROM portals CROSS JOIN LATERAL (
+                    SELECT undelivered_accounts.account, oldest.id AS first
+                    FROM undelivered_accounts CROSS JOIN LATERAL (
                         SELECT ev.id FROM {t} AS ev
-                        WHERE ev.portal = portals.portal AND ev.{undelivered} AND ev.due_at <= $1
+                        WHERE ev.account = undelivered_accounts.account AND ev.{undelivered} AND ev.due_at <= $1
                         ORDER BY ev.id
                         LIMIT 1
                     ) AS oldest
-                    WHERE portals.portal <> ALL($5::int8[])
+                    WHERE undelivered_accounts.account <> ALL($5::int8[])
                     ORDER BY oldest.id
                     LIMIT $3
                 ),
                 sized AS (
-                    SELECT accounts.portal, accounts.first, due.rows
+                    SELECT accounts.account, accounts.first, due.rows
                     FROM accounts CROSS JOIN LATERAL (
                         SELECT count(*) AS rows FROM (
                             SELECT 1 FROM {t} AS ev
-                            WHERE ev.portal = accounts.portal AND ev.{undelivered} AND ev.due_at <= $1
+                            WHERE ev.account = accounts.account AND ev.{undelivered} AND ev.due_at <= $1
                             ORDER BY ev.id
                             LIMIT $2
                         ) AS due_rows
                     ) AS due
                 ),
                 shares AS (
-                    SELECT portal, first, GREATEST(0, LEAST(rows, $3 - COALESCE(sum(rows) OVER (
+                    SELECT account, first, GREATEST(0, LEAST(rows, $3 - COALESCE(sum(rows) OVER (
                         ORDER BY first ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
                     ), 0)))::int8 AS take
                     FROM sized
@@ -134,7 +134,7 @@ impl Statements {
                     SELECT shares.first, share.id
                     FROM shares CROSS JOIN LATERAL (
                         SELECT ev.id FROM {t} AS ev
-                        WHERE ev.portal = shares.portal AND ev.{undelivered} AND ev.due_at <= $1
+                        WHERE ev.account = shares.account AND ev.{undelivered} AND ev.due_at <= $1
                         ORDER BY ev.id
                         LIMIT shares.take
                         FOR UPDATE SKIP LOCKED
@@ -142,7 +142,7 @@ impl Statements {
                 )
                 UPDATE {t} AS ev SET state = 'claimed', attempts = ev.attempts + 1, due_at = $4
                 FROM picked WHERE ev.id = picked.id
-                RETURNING picked.first, ev.id, ev.attempts, ev.portal, ev.kind, ev.event_type, ev.event_id,
+                RETURNING picked.first, ev.id, ev.attempts, ev.account, ev.kind, ev.event_type, ev.event_id,
                     ev.body, ev.enqueued_at, ev.may_have_landed"
             )
             .into(),
@@ -186,24 +186,24 @@ impl Statements {
             )
             .into(),
             // The oldest undelivered row: each account's first, found by
-            // skipping through the (portal, id) index as a claim does.
+            // skipping through the (account, id) index as a claim does.
             depth: format!(
-                "WITH RECURSIVE portals(portal) AS (
-                    (SELECT portal FROM {t} WHERE {undelivered} ORDER BY portal LIMIT 1)
+                "WITH RECURSIVE undelivered_accounts(account) AS (
+                    (SELECT account FROM {t} WHERE {undelivered} ORDER BY account LIMIT 1)
                     UNION ALL
                     SELECT (
-                        SELECT ev.portal FROM {t} AS ev
-                        WHERE ev.{undelivered} AND ev.portal > portals.portal
-                        ORDER BY ev.portal
+                        SELECT ev.account FROM {t} AS ev
+                        WHERE ev.{undelivered} AND ev.account > undelivered_accounts.account
+                        ORDER BY ev.account
                         LIMIT 1
                     )
-                    FROM portals WHERE portals.portal IS NOT NULL
+                    FROM undelivered_accounts WHERE undelivered_accounts.account IS NOT NULL
                 ),
                 oldest AS (
                     SELECT min(first.id) AS id
-                    FROM portals CROSS JOIN LATERAL (
+                    FROM undelivered_accounts CROSS JOIN LATERAL (
                         SELECT ev.id FROM {t} AS ev
-                        WHERE ev.portal = portals.portal AND ev.{undelivered}
+                        WHERE ev.account = undelivered_accounts.account AND ev.{undelivered}
                         ORDER BY ev.id
                         LIMIT 1
                     ) AS first
@@ -213,16 +213,16 @@ impl Statements {
             )
             .into(),
             account_counts: format!(
-                "SELECT portal, count(*) FILTER (WHERE {undelivered}), count(*) FILTER (WHERE state = 'dead')
+                "SELECT account, count(*) FILTER (WHERE {undelivered}), count(*) FILTER (WHERE state = 'dead')
                 FROM {t} WHERE state <> 'delivered'
-                GROUP BY portal"
+                GROUP BY account"
             )
             .into(),
             list: format!(
-                "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error,
+                "SELECT id, account, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error,
                     may_have_landed
                 FROM {t}
-                WHERE ($1::text IS NULL OR state = $1) AND ($2::int8 IS NULL OR portal = $2)
+                WHERE ($1::text IS NULL OR state = $1) AND ($2::int8 IS NULL OR account = $2)
                     AND ($3::text IS NULL OR event_id = $3)
                 ORDER BY id
                 LIMIT $4"
@@ -230,7 +230,7 @@ impl Statements {
             .into(),
             requeue_dead: format!(
                 "UPDATE {t} SET state = 'pending', due_at = $3, settled_at = NULL
-                WHERE state = 'dead' AND ($1::int8 IS NULL OR portal = $1) AND ($2::text IS NULL OR event_id = $2)"
+                WHERE state = 'dead' AND ($1::int8 IS NULL OR account = $1) AND ($2::text IS NULL OR event_id = $2)"
             )
             .into(),
             purge: format!("DELETE FROM {t} WHERE state IN ('delivered', 'dead') AND settled_at < $1").into(),

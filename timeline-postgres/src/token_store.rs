@@ -199,8 +199,8 @@ impl PgTokenStore {
         let account = account.into();
         let (access, refresh) = self.seal(account, tokens)?;
         let done = sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO {} (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (portal) DO NOTHING",
+            "INSERT INTO {} (account, access_token, refresh_token, encrypted, expires_at, granted_at)
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account) DO NOTHING",
             self.table
         )))
         .bind(to_db_account(account))
@@ -221,9 +221,9 @@ impl PgTokenStore {
         let account = account.into();
         let (access, refresh) = self.seal(account, tokens)?;
         sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO {t} AS row (portal, access_token, refresh_token, encrypted, expires_at, granted_at)
+            "INSERT INTO {t} AS row (account, access_token, refresh_token, encrypted, expires_at, granted_at)
             VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (portal) DO UPDATE SET access_token = $2, refresh_token = $3, encrypted = $4,
+            ON CONFLICT (account) DO UPDATE SET access_token = $2, refresh_token = $3, encrypted = $4,
                 expires_at = $5, granted_at = $6, version = row.version + 1, updated_at = now()",
             t = self.table
         )))
@@ -242,7 +242,7 @@ impl PgTokenStore {
     /// Deletes the tokens of `account` (an uninstall); none is no error.
     pub async fn delete(&self, account: impl Into<AccountId>) -> Result<(), Error> {
         let account = account.into();
-        sqlx::query(AssertSqlSafe(format!("DELETE FROM {} WHERE portal = $1", self.table)))
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {} WHERE account = $1", self.table)))
             .bind(to_db_account(account))
             .execute(&self.pool)
             .await
@@ -254,7 +254,7 @@ impl PgTokenStore {
     pub async fn get(&self, account: impl Into<AccountId>) -> Result<Option<(AccountTokens, i64)>, Error> {
         let account = account.into();
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT access_token, refresh_token, encrypted, expires_at, granted_at, version FROM {} WHERE portal = $1",
+            "SELECT access_token, refresh_token, encrypted, expires_at, granted_at, version FROM {} WHERE account = $1",
             self.table
         )))
         .bind(to_db_account(account))
@@ -282,7 +282,7 @@ impl PgTokenStore {
         let done = sqlx::query(AssertSqlSafe(format!(
             "UPDATE {} SET access_token = $3, refresh_token = $4, encrypted = $5, expires_at = $6, granted_at = $7,
                 version = version + 1, updated_at = now()
-            WHERE portal = $1 AND version = $2",
+            WHERE account = $1 AND version = $2",
             self.table
         )))
         .bind(to_db_account(account))

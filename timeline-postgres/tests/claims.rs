@@ -72,7 +72,7 @@ async fn a_claim_takes_each_accounts_oldest_rows_accounts_by_their_oldest_due_ro
     // Account 7 has a backlog; 9 and 8 came later with a few rows each; 10
     // came first, but its row is not due yet (a retry's backoff).
     outbox.enqueue(&[event(10, "ten-0")], at(0)).await.unwrap();
-    sqlx::query("UPDATE timeline_outbox.events SET due_at = $1 WHERE portal = 10")
+    sqlx::query("UPDATE timeline_outbox.events SET due_at = $1 WHERE account = 10")
         .bind(chrono::DateTime::<chrono::Utc>::from(at(1000)))
         .execute(outbox.pool())
         .await

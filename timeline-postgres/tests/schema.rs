@@ -9,6 +9,9 @@ use timeline_dispatch::{ClaimLimits, Enqueued, Fate, Outbox};
 use timeline_postgres::{DEFAULT_SCHEMA, PgOutbox};
 use timeline_testkit::TestDb;
 
+/// A `timestamptz` as the tests read it.
+type DateTime = chrono::DateTime<chrono::Utc>;
+
 async fn tables(pool: &sqlx::PgPool) -> Vec<(String, String)> {
     sqlx::query_as(
         "SELECT schemaname::text, tablename::text FROM pg_tables
@@ -184,11 +187,27 @@ async fn rows_from_before_the_hot_sending_mark_stay_and_the_depth_finds_the_olde
         .unwrap();
     }
     sqlx::Connection::close(conn).await.unwrap();
-    let before = PgOutbox::new(pool.clone()).list(&timeline_dispatch::RowFilter::default(), 10).await.unwrap();
+    let rows_in = |account_column: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let query = format!(
+                "SELECT id, {account_column}, event_id, state, attempts, enqueued_at, due_at, settled_at
+                 FROM timeline_outbox.events ORDER BY id"
+            );
+            sqlx::query_as::<_, (i64, i64, String, String, i32, DateTime, Option<DateTime>, Option<DateTime>)>(
+                sqlx::AssertSqlSafe(query),
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let before = rows_in("portal").await;
+    assert_eq!(before.len(), 3);
 
-    let outbox = PgOutbox::new(pool);
+    let outbox = PgOutbox::new(pool.clone());
     outbox.migrate().await.unwrap();
-    assert_eq!(outbox.list(&timeline_dispatch::RowFilter::default(), 10).await.unwrap(), before);
+    assert_eq!(rows_in("account").await, before, "every row comes over, its account column renamed");
     let depth = outbox.depth().await.unwrap();
     assert_eq!((depth.undelivered, depth.oldest_undelivered), (2, Some(at(10))));
 }

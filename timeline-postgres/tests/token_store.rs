@@ -267,7 +267,7 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
     );
 
     // One bit changed in a ciphertext.
-    sqlx::query("UPDATE timeline_tokens.tokens SET refresh_token = set_byte(refresh_token, 30, get_byte(refresh_token, 30) # 1) WHERE portal = 101")
+    sqlx::query("UPDATE timeline_tokens.tokens SET refresh_token = set_byte(refresh_token, 30, get_byte(refresh_token, 30) # 1) WHERE account = 101")
         .execute(&pool)
         .await
         .unwrap();
@@ -275,7 +275,7 @@ async fn tokens_are_encrypted_at_rest_and_a_wrong_key_or_a_changed_row_is_a_clea
     assert!(undecryptable(&error), "{error}");
     // Another account's ciphertext copied in.
     sqlx::query(
-        "UPDATE timeline_tokens.tokens SET access_token = (SELECT access_token FROM timeline_tokens.tokens WHERE portal = 101) WHERE portal = 102",
+        "UPDATE timeline_tokens.tokens SET access_token = (SELECT access_token FROM timeline_tokens.tokens WHERE account = 101) WHERE account = 102",
     )
     .execute(&pool)
     .await

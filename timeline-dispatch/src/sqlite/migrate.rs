@@ -19,7 +19,7 @@ struct Migration {
 }
 
 /// Every migration, in order.
-const MIGRATIONS: [Migration; 4] = [
+const MIGRATIONS: [Migration; 5] = [
     Migration {
         version: 1,
         description: "outbox",
@@ -50,6 +50,14 @@ const MIGRATIONS: [Migration; 4] = [
         sql: include_str!("../../migrations/sqlite/0004_cheaper_writes.sql"),
         checksum: hex(
             "d3c0f3b646a155ecb74c22155f484c3a86b20e5223ed785feb0618cf6e783e2c199f6dad16b738f96ff22e017be86f20",
+        ),
+    },
+    Migration {
+        version: 5,
+        description: "account",
+        sql: include_str!("../../migrations/sqlite/0005_account.sql"),
+        checksum: hex(
+            "7771a311d12379e726dec7150e4a4144eecca3077d5a3980ff2a606c9c8158b607d19926cc320b991281584fa425804c",
         ),
     },
 ];

@@ -139,9 +139,9 @@ impl Ids {
 /// `events`; of a key given twice, the first is added.
 pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64, ids: &mut Ids) -> Result<Vec<Enqueued>, Error> {
     let mut insert_row = conn.prepare_cached(
-        "INSERT OR FAIL INTO outbox (id, portal, kind, event_type, event_id, state, enqueued_at, due_at) \
+        "INSERT OR FAIL INTO outbox (id, account, kind, event_type, event_id, state, enqueued_at, due_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6) \
-         ON CONFLICT (portal, kind, event_type, event_id) DO NOTHING",
+         ON CONFLICT (account, kind, event_type, event_id) DO NOTHING",
     )?;
     let mut insert_body = conn.prepare_cached("INSERT OR FAIL INTO outbox_body (id, body) VALUES (?1, ?2)")?;
     events
@@ -177,19 +177,19 @@ pub(super) fn claim(
     // are read through their due times, never its rows due later.
     let accounts: Vec<i64> = conn
         .prepare_cached(
-            "WITH RECURSIVE accounts (portal) AS ( \
-                 SELECT (SELECT portal FROM outbox WHERE due_at IS NOT NULL ORDER BY portal LIMIT 1) \
+            "WITH RECURSIVE accounts (account) AS ( \
+                 SELECT (SELECT account FROM outbox WHERE due_at IS NOT NULL ORDER BY account LIMIT 1) \
                  UNION ALL \
-                 SELECT (SELECT o.portal FROM outbox o WHERE o.due_at IS NOT NULL AND o.portal > a.portal \
-                         ORDER BY o.portal LIMIT 1) \
-                 FROM accounts a WHERE a.portal IS NOT NULL \
+                 SELECT (SELECT o.account FROM outbox o WHERE o.due_at IS NOT NULL AND o.account > a.account \
+                         ORDER BY o.account LIMIT 1) \
+                 FROM accounts a WHERE a.account IS NOT NULL \
              ), \
-             oldest (portal, first) AS ( \
-                 SELECT a.portal, (SELECT MIN(o.id) FROM outbox o INDEXED BY outbox_due_per_account \
-                                   WHERE o.portal = a.portal AND o.due_at <= ?1) \
-                 FROM accounts a WHERE a.portal IS NOT NULL \
+             oldest (account, first) AS ( \
+                 SELECT a.account, (SELECT MIN(o.id) FROM outbox o INDEXED BY outbox_due_per_account \
+                                   WHERE o.account = a.account AND o.due_at <= ?1) \
+                 FROM accounts a WHERE a.account IS NOT NULL \
              ) \
-             SELECT portal FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
+             SELECT account FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
         )?
         .query_map(params![now, i64::try_from(limits.total.saturating_add(skip.len())).unwrap_or(i64::MAX)], |row| {
             row.get(0)
@@ -199,8 +199,8 @@ pub(super) fn claim(
     let mut take_rows = conn.prepare_cached(
         "UPDATE OR FAIL outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
          WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due_per_account \
-                      WHERE portal = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
-         RETURNING id, attempts, portal, kind, event_type, event_id, enqueued_at, may_have_landed, \
+                      WHERE account = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
+         RETURNING id, attempts, account, kind, event_type, event_id, enqueued_at, may_have_landed, \
              (SELECT body FROM outbox_body WHERE outbox_body.id = outbox.id)",
     )?;
     let mut claimed = Vec::new();
@@ -339,7 +339,7 @@ pub(super) fn requeue_dead(conn: &Connection, filter: &RowFilter, now: i64) -> R
     let changed = conn
         .prepare_cached(
             "UPDATE OR FAIL outbox SET state = 'pending', due_at = ?1, settled_at = NULL \
-             WHERE state = 'dead' AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3)",
+             WHERE state = 'dead' AND (?2 IS NULL OR account = ?2) AND (?3 IS NULL OR event_id = ?3)",
         )?
         .execute(params![now, filter.account.map(account_bits), filter.event_id])?;
     Ok(changed as u64)
@@ -403,12 +403,12 @@ pub(super) fn depth(conn: &Connection) -> Result<OutboxDepth, Error> {
 pub(super) fn account_counts(conn: &Connection) -> Result<Vec<AccountCounts>, Error> {
     let mut accounts = conn
         .prepare_cached(
-            "SELECT portal, SUM(due_at IS NOT NULL) AS undelivered, SUM(state = 'dead') AS dead \
-             FROM outbox WHERE due_at IS NOT NULL OR state = 'dead' GROUP BY portal",
+            "SELECT account, SUM(due_at IS NOT NULL) AS undelivered, SUM(state = 'dead') AS dead \
+             FROM outbox WHERE due_at IS NOT NULL OR state = 'dead' GROUP BY account",
         )?
         .query_map([], |row| {
             Ok(AccountCounts {
-                account: AccountId::new(row.get::<_, Stored<u64>>("portal")?.0),
+                account: AccountId::new(row.get::<_, Stored<u64>>("account")?.0),
                 undelivered: count(row, "undelivered")?,
                 dead: count(row, "dead")?,
             })
@@ -421,9 +421,9 @@ pub(super) fn account_counts(conn: &Connection) -> Result<Vec<AccountCounts>, Er
 /// At most `limit` rows `filter` takes, in enqueue order.
 pub(super) fn list(conn: &Connection, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, Error> {
     conn.prepare_cached(
-        "SELECT id, portal, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, \
+        "SELECT id, account, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, \
                 may_have_landed \
-         FROM outbox WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR portal = ?2) AND (?3 IS NULL OR event_id = ?3) \
+         FROM outbox WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR account = ?2) AND (?3 IS NULL OR event_id = ?3) \
          ORDER BY id LIMIT ?4",
     )?
     .query_map(
