@@ -17,6 +17,7 @@
 //! README's "Many accounts" shows one over a SQL table).
 
 use hubspot_timeline::AccountId;
+use hubspot_timeline::Client;
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -95,8 +96,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .client_id("accounts-example-client")
         .client_secret("accounts-example-secret")
         .token_store(store)
-        .rate_limit(limit)
-        .base_url(sandbox.url())
+        .client(Client::builder().rate_limit(limit).base_url(sandbox.url()))
         .build()?;
 
     // What an OAuth callback handler does for each install: HubSpot

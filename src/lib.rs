@@ -159,7 +159,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use hubspot_timeline::{App, TimelineEvent};
+//! use hubspot_timeline::{App, Client, TimelineEvent};
 //! use hubspot_timeline::accounts::MemoryTokenStore;
 //! use hubspot_timeline::send::FailureReason;
 //!
@@ -183,7 +183,7 @@
 //!     .client_id("app-id")
 //!     .client_secret("app-secret")
 //!     .token_store(Arc::new(MemoryTokenStore::new()))
-//!     .base_url(base_url)
+//!     .client(Client::builder().base_url(base_url))
 //!     .build()?;
 //!
 //! // In the OAuth callback of each install:

@@ -7,6 +7,7 @@
 mod common;
 
 use hubspot_timeline::AccountId;
+use hubspot_timeline::Client;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,8 +27,7 @@ fn app(sandbox: &Sandbox, store: &Arc<MemoryTokenStore>) -> App {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::clone(store) as Arc<_>)
-        .base_url(sandbox.url())
-        .retry(fast_retry())
+        .client(Client::builder().base_url(sandbox.url()).retry(fast_retry()))
         .build()
         .unwrap()
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use hubspot_timeline::Client;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,11 +68,14 @@ async fn fifty_accounts() -> (Sandbox, App, Vec<u64>) {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::clone(&store) as Arc<_>)
-        .base_url(sandbox.url())
-        .retry(fast_retry())
-        .rate_limit(RateLimit::new(REQUESTS_PER_WINDOW, WINDOW))
-        .batch_size(BATCH_SIZE)
-        .max_in_flight(2 * REQUESTS_PER_WINDOW as usize)
+        .client(
+            Client::builder()
+                .base_url(sandbox.url())
+                .retry(fast_retry())
+                .batch_size(BATCH_SIZE)
+                .max_in_flight(2 * REQUESTS_PER_WINDOW as usize)
+                .rate_limit(RateLimit::new(REQUESTS_PER_WINDOW, WINDOW)),
+        )
         .build()
         .unwrap();
     (sandbox, app, accounts)

@@ -143,11 +143,9 @@ async fn an_app_bound_holds_across_its_accounts() {
         .client_id("id")
         .client_secret("secret")
         .token_store(store)
-        .base_url(url)
-        .retry(fast_retry())
-        .batch_size(5)
-        .max_in_flight(4)
-        .max_in_flight_total(3)
+        .client(
+            Client::builder().base_url(url).retry(fast_retry()).batch_size(5).max_in_flight(4).max_in_flight_total(3),
+        )
         .build()
         .unwrap();
     let events: Vec<_> = (0..80).map(|n| (1 + n as u64 % 4, adoption(n))).collect();
@@ -194,11 +192,9 @@ async fn a_busy_account_does_not_hold_back_a_small_one() {
         .client_id("id")
         .client_secret("secret")
         .token_store(store)
-        .base_url(url)
-        .retry(fast_retry())
-        .batch_size(5)
-        .max_in_flight(4)
-        .max_in_flight_total(1)
+        .client(
+            Client::builder().base_url(url).retry(fast_retry()).batch_size(5).max_in_flight(4).max_in_flight_total(1),
+        )
         .build()
         .unwrap();
     // Account 1 has 40 batches, account 2 four, all given after account 1's.

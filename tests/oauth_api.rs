@@ -33,9 +33,7 @@ fn app(sandbox: &Sandbox, store: Arc<dyn TokenStore>, api: OAuthApi) -> App {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(store)
-        .oauth_api(api)
-        .base_url(sandbox.url())
-        .retry(fast_retry())
+        .client(Client::builder().oauth_api(api).base_url(sandbox.url()).retry(fast_retry()))
         .build()
         .unwrap()
 }
@@ -293,10 +291,7 @@ async fn the_sandbox_daily_cap_binds_a_private_app_token_only() {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::clone(&store) as Arc<_>)
-        .base_url(sandbox.url())
-        .retry(fast_retry())
-        .batch_size(5)
-        .max_in_flight(1)
+        .client(Client::builder().base_url(sandbox.url()).retry(fast_retry()).batch_size(5).max_in_flight(1))
         .build()
         .unwrap();
     let pairs: Vec<(u64, BuildFinished<f64>)> = (0..15).map(|n| (202, build(n))).collect();

@@ -130,8 +130,7 @@ async fn account_spans_carry_the_account_and_no_secrets() {
         .client_id("client-id")
         .client_secret("client-secret-c4f3")
         .token_store(Arc::clone(&store) as Arc<_>)
-        .base_url(sandbox.url())
-        .retry(fast_retry())
+        .client(Client::builder().base_url(sandbox.url()).retry(fast_retry()))
         .build()
         .unwrap();
     let report = app.send_all([(101, adoption(1)), (202, adoption(2))]).await.unwrap();

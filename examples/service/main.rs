@@ -34,6 +34,7 @@ mod args;
 mod routes;
 mod tokens;
 
+use hubspot_timeline::Client;
 use std::error::Error;
 use std::io::Write;
 use std::path::Path;
@@ -56,19 +57,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
         Some(url) => tokens::postgres(url, args.postgres_ca_file.as_deref(), args.tokens.as_deref()).await?,
         None => Arc::new(tokens::FileTokens::load(args.tokens.as_deref())?),
     };
+    let client = Client::builder().oauth_api(oauth_api()?).base_url(args.hubspot_base_url.clone());
     let app = match &args.budget {
-        Some(url) => {
-            App::builder().rate_budget(redis_budget(url, args.redis_ca_file.as_deref(), args.rate_limit).await?)
-        }
-        None => App::builder().rate_limit(args.rate_limit),
+        Some(url) => App::builder()
+            .client(client)
+            .rate_budget(redis_budget(url, args.redis_ca_file.as_deref(), args.rate_limit).await?),
+        None => App::builder().client(client.rate_limit(args.rate_limit)),
     };
     let app = app
         // Static tokens are never renewed; an OAuth app gives its own client id and secret.
         .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "service-example".to_owned()))
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "service-example".to_owned()))
         .token_store(store)
-        .oauth_api(oauth_api()?)
-        .base_url(args.hubspot_base_url.clone())
         .build()?;
     let mut dispatcher = builder(app, &args.outbox, args.postgres_ca_file.as_deref()).await?;
     if let Some(lease) = args.lease {

@@ -16,6 +16,7 @@
 
 mod dispatch_support;
 
+use hubspot_timeline::Client;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -136,9 +137,12 @@ fn app_at(url: &str) -> hubspot_timeline::App {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::new(store))
-        .base_url(url)
-        .retry(client_retry())
-        .rate_limit(hubspot_timeline::budget::RateLimit::new(100_000, Duration::from_millis(20)))
+        .client(
+            Client::builder()
+                .base_url(url)
+                .retry(client_retry())
+                .rate_limit(hubspot_timeline::budget::RateLimit::new(100_000, Duration::from_millis(20))),
+        )
         .build()
         .unwrap()
 }

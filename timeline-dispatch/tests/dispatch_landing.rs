@@ -6,6 +6,7 @@
 
 mod dispatch_support;
 
+use hubspot_timeline::Client;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -121,9 +122,7 @@ async fn at_a_shutdown_deadline_only_the_rows_whose_request_went_out_may_have_la
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::new(store))
-        .base_url(sandbox.url())
-        .batch_size(2)
-        .max_in_flight(1)
+        .client(Client::builder().base_url(sandbox.url()).batch_size(2).max_in_flight(1))
         .build()
         .unwrap();
     let outbox = MemoryOutbox::new();

@@ -3,6 +3,7 @@
 
 mod dispatch_support;
 
+use hubspot_timeline::Client;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -101,8 +102,7 @@ async fn the_dispatcher_counts_what_it_queues_delivers_fails_and_waits_for() {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::new(store))
-        .base_url(sandbox.url())
-        .retry(client_retry())
+        .client(Client::builder().base_url(sandbox.url()).retry(client_retry()))
         .rate_budget(Arc::new(MeteredBudget::new(Arc::new(budget))))
         .build()
         .unwrap();

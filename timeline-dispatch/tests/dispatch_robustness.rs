@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 use timeline_core::AccountId;
+use timeline_core::Client;
 
 use chrono::Utc;
 use dispatch_support::*;
@@ -229,7 +230,7 @@ async fn an_accounts_tokens_are_loaded_once_for_its_batches_one_after_another() 
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::clone(&store) as Arc<dyn TokenStore>)
-        .base_url(sandbox.url())
+        .client(Client::builder().base_url(sandbox.url()))
         .build()
         .unwrap();
     let dispatcher = Dispatcher::builder(app, MemoryOutbox::new()).spawn().unwrap();

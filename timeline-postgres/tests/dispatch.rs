@@ -5,6 +5,7 @@
 
 mod common;
 
+use hubspot_timeline::Client;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,9 +68,12 @@ fn app(sandbox: &Sandbox) -> App {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::new(store))
-        .base_url(sandbox.url())
-        .retry(RetryPolicy::default().with_max_attempts(2).with_initial_backoff(Duration::from_millis(1)))
-        .rate_limit(RateLimit::new(100_000, Duration::from_millis(20)))
+        .client(
+            Client::builder()
+                .base_url(sandbox.url())
+                .retry(RetryPolicy::default().with_max_attempts(2).with_initial_backoff(Duration::from_millis(1)))
+                .rate_limit(RateLimit::new(100_000, Duration::from_millis(20))),
+        )
         .build()
         .expect("a valid app")
 }

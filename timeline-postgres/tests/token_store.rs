@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use timeline_core::AccountId;
+use timeline_core::Client;
 
 use chrono::Utc;
 use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore, TokenStore};
@@ -64,9 +65,12 @@ fn replica(sandbox: &Sandbox, store: Arc<dyn TokenStore>) -> App {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(store)
-        .base_url(sandbox.url())
-        .retry(RetryPolicy::default().with_max_attempts(3).with_initial_backoff(Duration::from_millis(5)))
-        .rate_limit(RateLimit::new(100_000, Duration::from_millis(20)))
+        .client(
+            Client::builder()
+                .base_url(sandbox.url())
+                .retry(RetryPolicy::default().with_max_attempts(3).with_initial_backoff(Duration::from_millis(5)))
+                .rate_limit(RateLimit::new(100_000, Duration::from_millis(20))),
+        )
         .build()
         .expect("a valid app")
 }

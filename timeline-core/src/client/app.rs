@@ -4,21 +4,19 @@
 use crate::AccountId;
 use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 
 use super::auth::{AccountAuth, AppOAuth, Auth, TokenFailure};
 use super::budget::{LocalRateBudget, RateBudget};
 use super::builder::{ClientBuilder, Parts};
-use super::config::{AppEventsApi, OAuthApi, RetryPolicy, Timeouts};
+use super::config::OAuthApi;
 use super::exchange::Repeat;
 use super::secret::Secret;
 use super::token_calls::TokenDetails;
 use super::token_store::{AccountTokens, TokenStore};
 use super::{Client, Inner, Shared};
 use crate::error::Error;
-use crate::rate_limit::RateLimit;
-use crate::wire::{AccessTokenResponse, TimelineEventTemplate};
+use crate::wire::AccessTokenResponse;
 
 /// The default bound on an app's requests in flight, across all its accounts.
 pub const DEFAULT_APP_MAX_IN_FLIGHT: usize = 64;
@@ -355,14 +353,14 @@ fn install_failed(failure: TokenFailure) -> Error {
 /// ```
 /// use std::sync::Arc;
 /// use std::time::Duration;
-/// use timeline_core::{App, LocalRateBudget, MemoryTokenStore, RateLimit};
+/// use timeline_core::{App, Client, LocalRateBudget, MemoryTokenStore, RateLimit};
 ///
 /// let app = App::builder()
 ///     .client_id("app-client-id")
 ///     .client_secret("app-client-secret")
 ///     .token_store(Arc::new(MemoryTokenStore::new()))
 ///     .rate_budget(Arc::new(LocalRateBudget::new(RateLimit::new(100, Duration::from_secs(10))).unwrap()))
-///     .max_in_flight_total(32)
+///     .client(Client::builder().max_in_flight_total(32))
 ///     .build();
 /// assert!(app.is_ok());
 /// assert!(App::builder().client_id("id").build().is_err(), "no secret, no store");
@@ -374,7 +372,6 @@ pub struct AppBuilder {
     client_secret: Option<Secret>,
     store: Option<Arc<dyn TokenStore>>,
     budget: Option<Arc<dyn RateBudget>>,
-    rate_limit: Option<RateLimit>,
 }
 
 impl fmt::Debug for AppBuilder {
@@ -407,125 +404,40 @@ impl AppBuilder {
     }
 
     /// The budget that paces each account (default: a [`LocalRateBudget`]
-    /// of [`rate_limit`](Self::rate_limit)); [`build`](Self::build) refuses
-    /// both a budget and a rate limit.
+    /// of the client settings' [`rate_limit`](ClientBuilder::rate_limit));
+    /// [`build`](Self::build) refuses both a budget and a rate limit.
     pub fn rate_budget(mut self, budget: Arc<dyn RateBudget>) -> Self {
         self.budget = Some(budget);
         self
     }
 
-    /// Each account's limit in the default budget (default 110 requests per 10 s).
-    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = Some(limit);
-        self
-    }
-
-    /// Requests the app keeps under way at once, across all its accounts
-    /// and calls (default [`DEFAULT_APP_MAX_IN_FLIGHT`]); [`build`](Self::build)
-    /// refuses 0. Requests wait for a place in arrival order, so accounts with
-    /// work take turns. A request takes its account's rate permit before its
-    /// place, so an account waiting for its budget holds no place.
-    pub fn max_in_flight_total(mut self, requests: usize) -> Self {
-        self.client = self.client.max_in_flight_total(requests);
-        self
-    }
-
-    /// The API's base URL, as [`ClientBuilder::base_url`].
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.client = self.client.base_url(url);
-        self
-    }
-
-    /// The OAuth token endpoint, as [`ClientBuilder::token_url`].
-    pub fn token_url(mut self, url: impl Into<String>) -> Self {
-        self.client = self.client.token_url(url);
-        self
-    }
-
-    /// Which OAuth API the app's token calls, [`introspect`](App::introspect)
-    /// and [`uninstall`](App::uninstall) use, as [`ClientBuilder::oauth_api`].
-    pub fn oauth_api(mut self, api: OAuthApi) -> Self {
-        self.client = self.client.oauth_api(api);
-        self
-    }
-
-    /// The developer API key of the template calls, as [`ClientBuilder::developer_key`].
-    pub fn developer_key(mut self, key: impl Into<String>) -> Self {
-        self.client = self.client.developer_key(key);
-        self
-    }
-
-    /// The HTTP client every account shares, as [`ClientBuilder::http_client`].
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.client = self.client.http_client(http);
-        self
-    }
-
-    /// Time limits, as [`ClientBuilder::timeouts`].
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.client = self.client.timeouts(timeouts);
-        self
-    }
-
-    /// The `User-Agent` header, as [`ClientBuilder::user_agent`].
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.client = self.client.user_agent(user_agent);
-        self
-    }
-
-    /// Inputs per batch request, as [`ClientBuilder::batch_size`].
-    pub fn batch_size(mut self, size: usize) -> Self {
-        self.client = self.client.batch_size(size);
-        self
-    }
-
-    /// Inputs per app-event batch request, as [`ClientBuilder::app_event_batch_size`].
-    pub fn app_event_batch_size(mut self, size: usize) -> Self {
-        self.client = self.client.app_event_batch_size(size);
-        self
-    }
-
-    /// Which paths app events go to, as [`ClientBuilder::app_events_api`].
-    pub fn app_events_api(mut self, api: AppEventsApi) -> Self {
-        self.client = self.client.app_events_api(api);
-        self
-    }
-
-    /// The largest request body, as [`ClientBuilder::max_request_bytes`].
-    pub fn max_request_bytes(mut self, bytes: usize) -> Self {
-        self.client = self.client.max_request_bytes(bytes);
-        self
-    }
-
-    /// The largest response body read, as [`ClientBuilder::max_response_bytes`].
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.client = self.client.max_response_bytes(bytes);
-        self
-    }
-
-    /// Batch requests one account keeps under way in one call, as
-    /// [`ClientBuilder::max_in_flight`].
-    pub fn max_in_flight(mut self, requests: usize) -> Self {
-        self.client = self.client.max_in_flight(requests);
-        self
-    }
-
-    /// The retry policy of requests and of the token endpoint, as [`ClientBuilder::retry`].
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.client = self.client.retry(policy);
-        self
-    }
-
-    /// A template to check events against, as [`ClientBuilder::template`].
-    pub fn template(mut self, template: TimelineEventTemplate) -> Self {
-        self.client = self.client.template(template);
-        self
-    }
-
-    /// Template definition files to check events against, as
-    /// [`ClientBuilder::templates_from_dir`].
-    pub fn templates_from_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.client = self.client.templates_from_dir(dir);
+    /// The settings every account client of the app shares: a
+    /// [`ClientBuilder`] without credentials (each account's come from the
+    /// token store), whose base URL, token URL and OAuth API, sizes,
+    /// retries, timeouts, HTTP client, known templates and developer key
+    /// the app uses. Its [`max_in_flight_total`](ClientBuilder::max_in_flight_total)
+    /// bounds the requests the app keeps under way at once, across all its
+    /// accounts and calls (default [`DEFAULT_APP_MAX_IN_FLIGHT`]): requests
+    /// wait for a place in arrival order, so accounts with work take turns,
+    /// and a request takes its account's rate permit before its place, so
+    /// an account waiting for its budget holds no place. Its
+    /// [`rate_limit`](ClientBuilder::rate_limit) is each account's limit in
+    /// the default budget. [`build`](Self::build) checks it as
+    /// [`ClientBuilder::build`] does, and refuses one with credentials.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use timeline_core::{App, Client, MemoryTokenStore};
+    /// let app = App::builder()
+    ///     .client_id("id")
+    ///     .client_secret("secret")
+    ///     .token_store(Arc::new(MemoryTokenStore::new()))
+    ///     .client(Client::builder().base_url("https://api.hubapi.com").batch_size(50).max_in_flight_total(32))
+    ///     .build();
+    /// assert!(app.is_ok());
+    /// ```
+    pub fn client(mut self, client: ClientBuilder) -> Self {
+        self.client = client;
         self
     }
 
@@ -543,16 +455,21 @@ impl AppBuilder {
         let client_id = self.client_id.ok_or_else(|| missing("a client_id"))?;
         let client_secret = self.client_secret.ok_or_else(|| missing("a client_secret"))?;
         let store = self.store.ok_or_else(|| missing("a token_store"))?;
-        let budget = match (self.budget, self.rate_limit) {
+        if self.client.has_credentials() {
+            return Err(Error::config(
+                "the app's client settings take no credentials: each account's tokens come from the token store",
+            ));
+        }
+        let parts: Parts = self.client.into_parts()?;
+        let budget = match (self.budget, parts.rate_limit) {
             (Some(_), Some(_)) => {
                 return Err(Error::config(
-                    "give either a rate_budget or a rate_limit (for the default budget), not both",
+                    "give either a rate_budget or a rate_limit in the client settings (for the default budget), not both",
                 ));
             }
             (Some(budget), None) => budget,
             (None, limit) => Arc::new(LocalRateBudget::new(limit.unwrap_or_default())?),
         };
-        let parts: Parts = self.client.into_parts()?;
         let oauth =
             AppOAuth { client_id, client_secret, endpoint: parts.token_endpoint(), store, revoked: Default::default() };
         let in_flight_total = parts.max_in_flight_total.unwrap_or(DEFAULT_APP_MAX_IN_FLIGHT);
@@ -575,6 +492,18 @@ mod tests {
     fn app() -> App {
         let store = Arc::new(MemoryTokenStore::new());
         App::builder().client_id("id").client_secret("secret").token_store(store).build().unwrap()
+    }
+
+    #[test]
+    fn client_settings_with_credentials_are_refused() {
+        let store = Arc::new(MemoryTokenStore::new());
+        let refused = App::builder()
+            .client_id("id")
+            .client_secret("secret")
+            .token_store(store)
+            .client(Client::builder().access_token("a-token-of-one-account"))
+            .build();
+        assert!(matches!(refused, Err(Error::Config { message, .. }) if message.contains("no credentials")));
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     max_in_flight: usize,
     max_in_flight_total: Option<usize>,
-    rate_limit: RateLimit,
+    rate_limit: Option<RateLimit>,
     retry: RetryPolicy,
     templates: Vec<TemplateSource>,
 }
@@ -85,7 +85,7 @@ impl Default for ClientBuilder {
             max_response_bytes: 16 << 20,
             max_in_flight: 4,
             max_in_flight_total: None,
-            rate_limit: RateLimit::default(),
+            rate_limit: None,
             retry: RetryPolicy::default(),
             templates: Vec::new(),
         }
@@ -349,7 +349,7 @@ impl ClientBuilder {
     /// assert!(builder().rate_limit(RateLimit::new(0, Duration::from_secs(10))).build().is_err());
     /// ```
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
-        self.rate_limit = limit;
+        self.rate_limit = Some(limit);
         self
     }
 
@@ -444,11 +444,16 @@ impl ClientBuilder {
         let inner = Inner {
             shared: Arc::new(parts.shared),
             auth,
-            budget: Arc::new(LocalRateBudget::unchecked(parts.rate_limit)),
+            budget: Arc::new(LocalRateBudget::unchecked(parts.rate_limit.unwrap_or_default())),
             account: None,
             in_flight_total: parts.max_in_flight_total.map(|bound| Arc::new(tokio::sync::Semaphore::new(bound))),
         };
         Ok(Client { inner: Arc::new(inner) })
+    }
+
+    /// Whether an access token or OAuth credentials were given.
+    pub(crate) fn has_credentials(&self) -> bool {
+        self.access_token.is_some() || self.oauth.is_some()
     }
 
     /// Checks every setting but the credentials, and builds what a client
@@ -456,7 +461,9 @@ impl ClientBuilder {
     pub(crate) fn into_parts(self) -> Result<Parts, Error> {
         let base_url = parse_url("base URL", &self.base_url)?;
         self.check_sizes()?;
-        self.rate_limit.check()?;
+        if let Some(limit) = &self.rate_limit {
+            limit.check()?;
+        }
         self.retry.check()?;
         self.timeouts.check()?;
         if let Err(error) = reqwest::header::HeaderValue::from_str(&self.user_agent) {
@@ -515,7 +522,7 @@ pub(crate) struct Parts {
     /// The OAuth API the token calls use.
     pub(crate) oauth_api: OAuthApi,
     /// The rate limit the client paces itself to.
-    pub(crate) rate_limit: RateLimit,
+    pub(crate) rate_limit: Option<RateLimit>,
     /// The bound on requests in flight across calls, if set.
     pub(crate) max_in_flight_total: Option<usize>,
 }

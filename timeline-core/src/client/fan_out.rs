@@ -23,11 +23,11 @@ impl App {
     /// - The pairs are read whole first and grouped per account; each
     ///   account's events go out as in [`SendAll`](super::SendAll) through
     ///   its [`account`](Self::account) client (batches, at most
-    ///   [`max_in_flight`](super::AppBuilder::max_in_flight) of them under way,
+    ///   [`max_in_flight`](super::ClientBuilder::max_in_flight) of them under way,
     ///   paced by the account's budget, ids that include the account).
     /// - All accounts are sent at once (each account encoding at most the
     ///   batches it has under way), within the app's bound on requests
-    ///   in flight ([`max_in_flight_total`](super::AppBuilder::max_in_flight_total)),
+    ///   in flight ([`max_in_flight_total`](super::ClientBuilder::max_in_flight_total)),
     ///   whose places go to requests in arrival order: accounts with work take
     ///   turns (each with up to its `max_in_flight` requests a turn), and an
     ///   account waiting for its budget holds no place.

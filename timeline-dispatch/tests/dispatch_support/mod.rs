@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use hubspot_timeline::Client;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -133,9 +134,7 @@ pub fn app_with_rate_limit(sandbox: &Sandbox, limit: RateLimit) -> App {
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(Arc::new(store))
-        .base_url(sandbox.url())
-        .retry(client_retry())
-        .rate_limit(limit)
+        .client(Client::builder().base_url(sandbox.url()).retry(client_retry()).rate_limit(limit))
         .build()
         .expect("a valid app")
 }

@@ -33,9 +33,9 @@ pub struct Args {
     pub rate_window: Duration,
     /// Inputs per batch request.
     pub batch_size: usize,
-    /// Batch requests one account keeps under way (`AppBuilder::max_in_flight`).
+    /// Batch requests one account keeps under way (`ClientBuilder::max_in_flight`, in the app's client settings).
     pub in_flight: usize,
-    /// Requests the app keeps under way across accounts (`AppBuilder::max_in_flight_total`).
+    /// Requests the app keeps under way across accounts (`ClientBuilder::max_in_flight_total`, in the app's client settings).
     pub in_flight_total: usize,
     /// The `timeline-sandbox` binary.
     pub sandbox_bin: PathBuf,

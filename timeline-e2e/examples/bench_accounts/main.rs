@@ -21,6 +21,7 @@
 
 mod args;
 
+use hubspot_timeline::Client;
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -92,12 +93,15 @@ fn app(
         .client_id("bench-client-id")
         .client_secret("bench-client-secret")
         .token_store(store)
-        .base_url(sandbox.url())
-        .token_url(format!("{}/oauth/2026-03/token", sandbox.url()))
+        .client(
+            Client::builder()
+                .base_url(sandbox.url())
+                .token_url(format!("{}/oauth/2026-03/token", sandbox.url()))
+                .batch_size(args.batch_size)
+                .max_in_flight(args.in_flight)
+                .max_in_flight_total(args.in_flight_total),
+        )
         .rate_budget(budget)
-        .batch_size(args.batch_size)
-        .max_in_flight(args.in_flight)
-        .max_in_flight_total(args.in_flight_total)
         .build()?;
     Ok(app)
 }

@@ -32,6 +32,7 @@
 mod args;
 mod outboxes;
 
+use hubspot_timeline::Client;
 use std::collections::HashMap;
 use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -105,19 +106,23 @@ fn app(
         store
             .insert(account, AccountTokens::new(access_token(account), expires_at, format!("bench-refresh-{account}")));
     }
+    let mut client = Client::builder()
+        .base_url(sandbox.url())
+        .token_url(format!("{}/oauth/2026-03/token", sandbox.url()))
+        .batch_size(args.batch_size);
+    if budget.is_none() {
+        client = client.rate_limit(RateLimit::new(NO_LIMIT, Duration::from_secs(1)));
+    }
+    if let Some(retry) = retry {
+        client = client.retry(retry);
+    }
     let mut builder = App::builder()
         .client_id("bench-client-id")
         .client_secret("bench-client-secret")
         .token_store(store)
-        .base_url(sandbox.url())
-        .token_url(format!("{}/oauth/2026-03/token", sandbox.url()))
-        .batch_size(args.batch_size);
-    builder = match budget {
-        Some(budget) => builder.rate_budget(budget),
-        None => builder.rate_limit(RateLimit::new(NO_LIMIT, Duration::from_secs(1))),
-    };
-    if let Some(retry) = retry {
-        builder = builder.retry(retry);
+        .client(client);
+    if let Some(budget) = budget {
+        builder = builder.rate_budget(budget);
     }
     Ok(builder.build()?)
 }

@@ -17,6 +17,7 @@
 //! ```
 
 use hubspot_timeline::AccountId;
+use hubspot_timeline::Client;
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::sync::Arc;
@@ -120,9 +121,8 @@ fn app(sandbox: &Sandbox, accounts: &[u64], budget: Arc<dyn RateBudget>) -> Resu
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(store)
-        .base_url(sandbox.url())
+        .client(Client::builder().base_url(sandbox.url()).batch_size(1))
         .rate_budget(budget)
-        .batch_size(1)
         .build()?)
 }
 

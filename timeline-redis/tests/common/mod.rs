@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 use timeline_core::AccountId;
+use timeline_core::Client;
 
 use chrono::Utc;
 use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
@@ -71,11 +72,8 @@ pub fn replica(sandbox: &Sandbox, accounts: &[AccountId], budget: Arc<dyn RateBu
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)
         .token_store(store)
-        .base_url(sandbox.url())
-        .retry(fast_retry())
+        .client(Client::builder().base_url(sandbox.url()).retry(fast_retry()).batch_size(1).max_in_flight(16))
         .rate_budget(budget)
-        .batch_size(1)
-        .max_in_flight(16)
         .build()
         .unwrap()
 }
