@@ -51,6 +51,22 @@ impl Statements {
     pub(crate) fn new(schema: &str) -> Self {
         let t = format!("\"{schema}\".events");
         let undelivered = "state IN ('pending', 'claimed')";
+        // Each account with undelivered rows, once, found by skipping
+        // through the (account, id) index: what a claim and the depth start
+        // from.
+        let undelivered_accounts = format!(
+            "WITH RECURSIVE undelivered_accounts(account) AS (
+                (SELECT account FROM {t} WHERE {undelivered} ORDER BY account LIMIT 1)
+                UNION ALL
+                SELECT (
+                    SELECT ev.account FROM {t} AS ev
+                    WHERE ev.{undelivered} AND ev.account > undelivered_accounts.account
+                    ORDER BY ev.account
+                    LIMIT 1
+                )
+                FROM undelivered_accounts WHERE undelivered_accounts.account IS NOT NULL
+            ),"
+        );
         Statements {
             // Ids are drawn in the caller's order (a claim takes an
             // account's rows by id: the order they were emitted in), then
@@ -90,17 +106,7 @@ impl Statements {
             // not waited for, and the next one taken instead). So a claim
             // locks only rows it takes, never more than `total`.
             claim: format!(
-                "WITH RECURSIVE undelivered_accounts(account) AS (
-                    (SELECT account FROM {t} WHERE {undelivered} ORDER BY account LIMIT 1)
-                    UNION ALL
-                    SELECT (
-                        SELECT ev.account FROM {t} AS ev
-                        WHERE ev.{undelivered} AND ev.account > undelivered_accounts.account
-                        ORDER BY ev.account
-                        LIMIT 1
-                    )
-                    FROM undelivered_accounts WHERE undelivered_accounts.account IS NOT NULL
-                ),
+                "{undelivered_accounts}
                 accounts AS (
                     SELECT undelivered_accounts.account, oldest.id AS first
                     FROM undelivered_accounts CROSS JOIN LATERAL (
@@ -188,17 +194,7 @@ impl Statements {
             // The oldest undelivered row: each account's first, found by
             // skipping through the (account, id) index as a claim does.
             depth: format!(
-                "WITH RECURSIVE undelivered_accounts(account) AS (
-                    (SELECT account FROM {t} WHERE {undelivered} ORDER BY account LIMIT 1)
-                    UNION ALL
-                    SELECT (
-                        SELECT ev.account FROM {t} AS ev
-                        WHERE ev.{undelivered} AND ev.account > undelivered_accounts.account
-                        ORDER BY ev.account
-                        LIMIT 1
-                    )
-                    FROM undelivered_accounts WHERE undelivered_accounts.account IS NOT NULL
-                ),
+                "{undelivered_accounts}
                 oldest AS (
                     SELECT min(first.id) AS id
                     FROM undelivered_accounts CROSS JOIN LATERAL (
