@@ -126,6 +126,7 @@ pub use role::{
     DomainField, EmailField, EventIdField, IframeField, ObjectIdField, ObjectTypeField, TimestampField, UtkField,
 };
 pub use target::Target;
-pub use template_file::{TemplateFile, TemplateFileError};
+pub use template_file::TemplateFile;
+pub use timeline_template::Error as TemplateFileError;
 pub use token::{TimelineToken, TokenKind, TokenSpec, TokenText, TokenValue};
 pub use token_writer::TokenWriter;

@@ -7,9 +7,9 @@
 //! `name`, `objectType` and `properties`). `timeline-template` parses both,
 //! for the derive and for this module alike.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use timeline_template::{Origin, definition};
+use timeline_template::{Definition, Error, Origin, definition};
 
 use crate::wire::TimelineEventTemplate;
 
@@ -39,84 +39,46 @@ pub enum TemplateFile {
     },
 }
 
-/// Why a template file could not be read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum TemplateFileError {
-    /// The file could not be read.
-    #[error("cannot read template file {}: {error}", path.display())]
-    Unreadable {
-        /// The file.
-        path: PathBuf,
-        /// What went wrong.
-        error: std::io::Error,
-    },
-    /// The file is not a template definition.
-    #[error(
-        "{} is not a timeline event template definition: {reason}; expected the JSON of HubSpot's get-template \
-         endpoint (`id`, `name`, `objectType`, `tokens`) or an app-event `*-hsmeta.json` file (`uid`, `type`, `config`)",
-        path.display()
-    )]
-    Malformed {
-        /// The file (empty when parsed from text).
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// An app-event definition was used without a template id.
-    #[error(
-        "app-event definition `{uid}` has no numeric template id; read it with TemplateFile and give the id to \
-         `into_template(Some(id))`"
-    )]
-    NoTemplateId {
-        /// The definition's `uid`.
-        uid: String,
-    },
-}
-
 impl TemplateFile {
-    /// Reads and parses the file at `path`.
-    pub fn read(path: impl AsRef<Path>) -> Result<TemplateFile, TemplateFileError> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| TemplateFileError::Unreadable { path: path.to_owned(), error })?;
-        TemplateFile::parse(&text).map_err(|error| match error {
-            TemplateFileError::Malformed { reason, .. } => {
-                TemplateFileError::Malformed { path: path.to_owned(), reason }
-            }
-            other => other,
-        })
+    /// Reads and parses the file at `path`; the error names the file.
+    pub fn read(path: impl AsRef<Path>) -> Result<TemplateFile, Error> {
+        Ok(TemplateFile::from(definition::read(path.as_ref())?))
     }
 
     /// Parses a definition of either kind.
-    pub fn parse(text: &str) -> Result<TemplateFile, TemplateFileError> {
-        let definition =
-            definition::parse(text).map_err(|reason| TemplateFileError::Malformed { path: PathBuf::new(), reason })?;
-        Ok(match &definition.origin {
-            Origin::EventTemplate { .. } => TemplateFile::EventTemplate(definition.into()),
-            Origin::AppEvent { uid } => TemplateFile::AppEvent {
-                uid: uid.clone(),
-                template: TimelineEventTemplate { id: String::new(), ..definition.into() },
-            },
-        })
+    pub fn parse(text: &str) -> Result<TemplateFile, Error> {
+        Ok(TemplateFile::from(definition::parse(text)?))
     }
 
     /// The template the file defines. `template_id` is required for an
     /// app-event definition and, for HubSpot's template JSON, must match
     /// the file's `id` when given.
-    pub fn into_template(self, template_id: Option<&str>) -> Result<TimelineEventTemplate, TemplateFileError> {
+    pub fn into_template(self, template_id: Option<&str>) -> Result<TimelineEventTemplate, Error> {
         match (self, template_id) {
             (TemplateFile::EventTemplate(template), None) => Ok(template),
             (TemplateFile::EventTemplate(template), Some(id)) if template.id == id => Ok(template),
-            (TemplateFile::EventTemplate(template), Some(id)) => Err(TemplateFileError::Malformed {
-                path: PathBuf::new(),
+            (TemplateFile::EventTemplate(template), Some(id)) => Err(Error::Malformed {
+                path: None,
                 reason: format!("its `id` is {}, not the template id {id} it was given", template.id),
             }),
-            (TemplateFile::AppEvent { uid, .. }, None) => Err(TemplateFileError::NoTemplateId { uid }),
+            (TemplateFile::AppEvent { uid, .. }, None) => Err(Error::NoTemplateId { uid }),
             (TemplateFile::AppEvent { mut template, .. }, Some(id)) => {
                 template.id = id.to_owned();
                 Ok(template)
             }
+        }
+    }
+}
+
+/// A parsed definition, as the wire model holds it.
+impl From<Definition> for TemplateFile {
+    fn from(definition: Definition) -> Self {
+        match &definition.origin {
+            Origin::EventTemplate { .. } => TemplateFile::EventTemplate(definition.into()),
+            Origin::AppEvent { uid } => TemplateFile::AppEvent {
+                uid: uid.clone(),
+                template: TimelineEventTemplate { id: String::new(), ..definition.into() },
+            },
         }
     }
 }
@@ -154,14 +116,14 @@ mod tests {
         let TemplateFile::AppEvent { uid, template } = &file else { panic!("an app event: {file:?}") };
         assert_eq!(uid, "webinar_registered");
         assert_eq!(template.object_type, "companies");
-        assert!(matches!(file.clone().into_template(None), Err(TemplateFileError::NoTemplateId { .. })));
+        assert!(matches!(file.clone().into_template(None), Err(Error::NoTemplateId { .. })));
         assert_eq!(file.into_template(Some("77")).unwrap().id, "77");
     }
 
     #[test]
     fn broken_files_say_what_is_wrong() {
         // Every rule is tested where it lives, in `timeline-template`; here,
-        // that its reasons reach `TemplateFileError`.
+        // that its reasons reach the error.
         let cases = [
             (r#"{"id": "12", "name": "x"}"#, "missing field `objectType`"),
             (
@@ -180,7 +142,7 @@ mod tests {
     #[test]
     fn read_names_the_file() {
         let missing = TemplateFile::read("no/such/template.json").unwrap_err();
-        assert!(matches!(missing, TemplateFileError::Unreadable { .. }));
+        assert!(matches!(missing, Error::Unreadable { .. }));
         assert!(missing.to_string().contains("no/such/template.json"));
     }
 }

@@ -10,69 +10,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
-use serde::{Deserialize, Serialize};
 
-/// The type HubSpot gives a token in an event template.
-///
-/// ```
-/// use timeline_core::TokenKind;
-/// let kind: TokenKind = serde_json::from_str("\"enumeration\"").unwrap();
-/// assert_eq!(kind, TokenKind::Enumeration);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TokenKind {
-    /// Free text.
-    String,
-    /// A decimal number, such as `3` or `412.5`.
-    Number,
-    /// A point in time, sent as epoch milliseconds.
-    Date,
-    /// One of the template's options, sent as the option's `value`.
-    Enumeration,
-}
-
-impl TokenKind {
-    /// The name HubSpot uses for this kind (`"string"`, `"number"`, …).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::String => "string",
-            TokenKind::Number => "number",
-            TokenKind::Date => "date",
-            TokenKind::Enumeration => "enumeration",
-        }
-    }
-}
-
-impl std::fmt::Display for TokenKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A definition file's kind of token, as the wire model writes it.
-impl From<timeline_template::Kind> for TokenKind {
-    fn from(kind: timeline_template::Kind) -> Self {
-        match kind {
-            timeline_template::Kind::String => TokenKind::String,
-            timeline_template::Kind::Number => TokenKind::Number,
-            timeline_template::Kind::Date => TokenKind::Date,
-            timeline_template::Kind::Enumeration => TokenKind::Enumeration,
-        }
-    }
-}
-
-/// The wire model's kind of token, as a [`timeline_template::Definition`] holds it.
-impl From<TokenKind> for timeline_template::Kind {
-    fn from(kind: TokenKind) -> Self {
-        match kind {
-            TokenKind::String => timeline_template::Kind::String,
-            TokenKind::Number => timeline_template::Kind::Number,
-            TokenKind::Date => timeline_template::Kind::Date,
-            TokenKind::Enumeration => timeline_template::Kind::Enumeration,
-        }
-    }
-}
+pub use timeline_template::TokenKind;
 
 /// The text a token value turns into, before JSON escaping.
 ///

@@ -525,7 +525,7 @@ impl From<Token> for TimelineEventTemplateToken {
         TimelineEventTemplateToken {
             name: token.name,
             label: token.label,
-            kind: token.kind.into(),
+            kind: token.kind,
             options: token
                 .options
                 .into_iter()
@@ -544,7 +544,7 @@ impl From<&TimelineEventTemplateToken> for Token {
         Token {
             name: token.name.clone(),
             label: token.label.clone(),
-            kind: token.kind.into(),
+            kind: token.kind,
             options: token
                 .options
                 .iter()

@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use timeline_template::Definition;
-use timeline_template::definition::parse;
+use timeline_template::definition::read;
 
 use crate::env;
 
@@ -32,20 +32,8 @@ pub enum LoadError {
     Absolute,
     /// Neither `TIMELINE_TEMPLATE_DIR` nor `CARGO_MANIFEST_DIR` is set.
     NoBaseDir,
-    /// The file could not be found or read.
-    Unreadable {
-        /// Where it was looked for.
-        path: PathBuf,
-        /// What went wrong.
-        error: std::io::Error,
-    },
-    /// The file is not a template definition.
-    Malformed {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
+    /// The file could not be found or read, or is not a definition.
+    File(timeline_template::Error),
 }
 
 /// A [`LoadError`] with the path as written, for the error message.
@@ -80,21 +68,22 @@ impl fmt::Display for LoadErrorMessage<'_> {
                 env::MANIFEST_DIR,
                 env::TEMPLATE_DIR
             ),
-            LoadError::Unreadable { path, error } => write!(
+            LoadError::File(timeline_template::Error::Unreadable { path, source }) => write!(
                 f,
-                "cannot read template file `{written}` (resolved to {}): {error}; paths are relative to {}; save \
+                "cannot read template file `{written}` (resolved to {}): {source}; paths are relative to {}; save \
                  the template's definition (the JSON of HubSpot's get-template endpoint, or an app-event \
                  `*-hsmeta.json` file) there, or fix the path",
                 path.display(),
                 base_description()
             ),
-            LoadError::Malformed { path, reason } => write!(
+            LoadError::File(timeline_template::Error::Malformed { path, reason }) => write!(
                 f,
                 "template file `{written}` (resolved to {}) is not a timeline event template definition: {reason}; \
                  expected the JSON of HubSpot's get-template endpoint (`id`, `name`, `objectType`, `tokens`) or \
                  an app-event `*-hsmeta.json` file (`uid`, `type`, `config`)",
-                path.display()
+                path.as_deref().unwrap_or(Path::new("")).display()
             ),
+            LoadError::File(error) => write!(f, "template file `{written}`: {error}"),
         }
     }
 }
@@ -112,8 +101,7 @@ fn base_description() -> String {
 pub fn load(written: &str) -> Result<Template, LoadError> {
     let base = base_dir()?;
     let path = resolve(written, &base)?;
-    let text = std::fs::read_to_string(&path).map_err(|error| LoadError::Unreadable { path: path.clone(), error })?;
-    let definition = parse(&text).map_err(|reason| LoadError::Malformed { path: path.clone(), reason })?;
+    let definition = read(&path).map_err(LoadError::File)?;
     Ok(Template { written: written.to_owned(), path, definition })
 }
 
@@ -136,7 +124,7 @@ pub fn resolve(written: &str, base: &Path) -> Result<PathBuf, LoadError> {
         return Err(LoadError::Absolute);
     }
     let path = base.join(relative);
-    path.canonicalize().map_err(|error| LoadError::Unreadable { path, error })
+    path.canonicalize().map_err(|source| LoadError::File(timeline_template::Error::Unreadable { path, source }))
 }
 
 #[cfg(test)]
@@ -151,7 +139,9 @@ mod tests {
         assert!(resolved.is_absolute());
         assert!(matches!(resolve("/etc/hosts", base), Err(LoadError::Absolute)));
         match resolve("timeline/missing.json", base) {
-            Err(LoadError::Unreadable { path, .. }) => assert_eq!(path, base.join("timeline/missing.json")),
+            Err(LoadError::File(timeline_template::Error::Unreadable { path, .. })) => {
+                assert_eq!(path, base.join("timeline/missing.json"))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -67,6 +67,67 @@ impl RatePermit for RecordingPermit<'_> {
     }
 }
 
+/// A run of every account against its allowance, as its summary reports it.
+#[derive(Clone, Copy)]
+pub struct ShareRun<'a> {
+    /// The app's budget, with the answers it recorded.
+    pub budget: &'a Recording,
+    /// Accounts 1 to `accounts` had work.
+    pub accounts: u64,
+    /// Each account's requests per window.
+    pub limit: u32,
+    /// The rolling window.
+    pub window: Duration,
+    /// Whole windows of work for every account.
+    pub windows: u64,
+    /// Requests the sandbox received.
+    pub received: u64,
+    /// Of them, accepted.
+    pub accepted: u64,
+    /// Of them, answered 429.
+    pub rate_limited: u64,
+    /// The run's wall time.
+    pub elapsed: Duration,
+    /// The driver's CPU time.
+    pub cpu: Duration,
+    /// The sandbox's CPU time, when it could be read.
+    pub sandbox_cpu: Option<Duration>,
+}
+
+impl ShareRun<'_> {
+    /// Prints the summary's lines: the accounts and their limit, the
+    /// requests and what they cost, the shares of the allowances (see
+    /// [`print_shares`]) and the accounts the budget still tracks.
+    pub fn print(&self) {
+        let total_limit = self.limit * u32::try_from(self.accounts).expect("fewer than 2^32 accounts");
+        println!(
+            "accounts        {} registered, {} per {} ms each ({total_limit} per window in all), {} windows of work",
+            self.accounts,
+            self.limit,
+            self.window.as_millis(),
+            self.windows
+        );
+        let (all, answers_per_account) = self.budget.take();
+        println!(
+            "requests        {} ({} accepted, {} answered 429), {} answers recorded",
+            self.received,
+            self.accepted,
+            self.rate_limited,
+            all.len()
+        );
+        let per_request =
+            |cpu: Duration| format!("{:.1} us/request", cpu.as_secs_f64() * 1e6 / all.len().max(1) as f64);
+        println!(
+            "elapsed         {:.2} s, client CPU {}, sandbox CPU {}",
+            self.elapsed.as_secs_f64(),
+            per_request(self.cpu),
+            self.sandbox_cpu.map_or("?".to_owned(), per_request)
+        );
+        print_shares(&all, &answers_per_account, self.accepted, self.accounts, self.limit, self.window);
+        println!("budget          {} accounts tracked at the end", self.budget.tracked_accounts());
+    }
+}
+
 /// Prints the aggregate shares of `all` the answers (steady windows and
 /// whole run, against `accounts` × `limit` per window) and the spread of
 /// each account's own steady share.

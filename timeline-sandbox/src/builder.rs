@@ -408,7 +408,7 @@ impl SandboxBuilder {
 fn read_dirs(dirs: &[PathBuf], suffix: &str, app_events: bool) -> Result<Vec<Definition>, String> {
     let mut definitions = Vec::new();
     for dir in dirs {
-        for (path, definition) in read_dir(dir, suffix)? {
+        for (path, definition) in read_dir(dir, suffix).map_err(|error| error.to_string())? {
             let path = path.display();
             match (matches!(definition.origin, Origin::AppEvent { .. }), app_events) {
                 (true, false) => {

@@ -6,7 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
 
 /// What a template definition file defines.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +79,7 @@ pub struct Token {
     /// Its label (empty when the file leaves it out).
     pub label: String,
     /// The token's type.
-    pub kind: Kind,
+    pub kind: TokenKind,
     /// An enumeration token's options.
     pub options: Vec<TokenOption>,
     /// The CRM property the token's value is copied to, if any.
@@ -93,59 +95,80 @@ pub struct TokenOption {
     pub value: String,
 }
 
-/// The type of a token, as the template declares it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// `string`
+/// The type HubSpot gives a token in an event template (or a property in an
+/// app-event definition): the one token-kind model of the derive, the
+/// runtime, the CLI and the sandbox.
+///
+/// ```
+/// use timeline_template::TokenKind;
+/// let kind: TokenKind = serde_json::from_str("\"enumeration\"").unwrap();
+/// assert_eq!(kind, TokenKind::Enumeration);
+/// assert_eq!(kind.to_string(), "enumeration");
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenKind {
+    /// Free text.
     String,
-    /// `number`
+    /// A decimal number, such as `3` or `412.5`.
     Number,
-    /// `date`
+    /// A point in time, sent as epoch milliseconds.
     Date,
-    /// `enumeration`
+    /// One of the template's options, sent as the option's `value`.
     Enumeration,
 }
 
-impl Kind {
+impl TokenKind {
     /// Every kind, in the order the files' documentation lists them.
-    const ALL: [Kind; 4] = [Kind::String, Kind::Number, Kind::Date, Kind::Enumeration];
+    const ALL: [TokenKind; 4] = [TokenKind::String, TokenKind::Number, TokenKind::Date, TokenKind::Enumeration];
 
-    fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|kind| kind.name() == name)
+    fn from_name(name: &str) -> Option<TokenKind> {
+        TokenKind::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
 
-    /// The kind as the files write it: `string`, `number`, `date` or `enumeration`.
-    pub fn name(self) -> &'static str {
+    /// The name HubSpot and the files use: `string`, `number`, `date` or `enumeration`.
+    pub const fn as_str(self) -> &'static str {
         match self {
-            Kind::String => "string",
-            Kind::Number => "number",
-            Kind::Date => "date",
-            Kind::Enumeration => "enumeration",
+            TokenKind::String => "string",
+            TokenKind::Number => "number",
+            TokenKind::Date => "date",
+            TokenKind::Enumeration => "enumeration",
         }
     }
 
-    /// The name of the variant of hubspot-timeline's `TokenKind` with this kind.
-    pub fn variant(self) -> &'static str {
+    /// The variant's name in Rust (`String`, `Number`, …), for generated code.
+    pub const fn variant(self) -> &'static str {
         match self {
-            Kind::String => "String",
-            Kind::Number => "Number",
-            Kind::Date => "Date",
-            Kind::Enumeration => "Enumeration",
+            TokenKind::String => "String",
+            TokenKind::Number => "Number",
+            TokenKind::Date => "Date",
+            TokenKind::Enumeration => "Enumeration",
         }
+    }
+}
+
+impl std::fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
 /// Parses a definition file of either kind; the error says what is wrong.
 ///
 /// ```
-/// use timeline_template::{Kind, Origin, definition};
+/// use timeline_template::{TokenKind, Origin, definition};
 /// let file = r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts",
 ///                "tokens": [{"name": "petAge", "label": "Age", "type": "number"}]}"#;
 /// let parsed = definition::parse(file).unwrap();
 /// assert_eq!(parsed.origin, Origin::EventTemplate { id: "1001298".into() });
-/// assert_eq!(parsed.tokens[0].kind, Kind::Number);
+/// assert_eq!(parsed.tokens[0].kind, TokenKind::Number);
 /// ```
-pub fn parse(text: &str) -> Result<Definition, String> {
+pub fn parse(text: &str) -> Result<Definition, Error> {
+    parse_text(text).map_err(Error::malformed)
+}
+
+/// [`parse`]'s work, with the reason as text.
+fn parse_text(text: &str) -> Result<Definition, String> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|error| format!("invalid JSON ({error})"))?;
     let Some(object) = value.as_object() else {
         return Err("the file is not a JSON object".to_owned());
@@ -159,23 +182,35 @@ pub fn parse(text: &str) -> Result<Definition, String> {
     }
 }
 
+/// Reads and parses the definition file at `path`; the error names the file.
+///
+/// ```
+/// let error = timeline_template::definition::read("no/such/template.json".as_ref()).unwrap_err();
+/// assert!(matches!(error, timeline_template::Error::Unreadable { .. }));
+/// assert!(error.to_string().contains("no/such/template.json"));
+/// ```
+pub fn read(path: &Path) -> Result<Definition, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Unreadable { path: path.to_owned(), source })?;
+    parse(&text).map_err(|error| error.in_file(path))
+}
+
 /// Reads every file of `dir` whose name ends with `suffix` (such as
 /// `.json`, or `-hsmeta.json` for app-event definitions), in name order,
 /// each with its path; the error names the folder or the file.
-pub fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<(PathBuf, Definition)>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with(suffix)))
-        .collect();
+pub fn read_dir(dir: &Path, suffix: &str) -> Result<Vec<(PathBuf, Definition)>, Error> {
+    let unreadable = |source| Error::Unreadable { path: dir.to_owned(), source };
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        if path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.ends_with(suffix)) {
+            paths.push(path);
+        }
+    }
     paths.sort();
     paths
         .into_iter()
         .map(|path| {
-            let text =
-                std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-            let definition = parse(&text).map_err(|error| format!("{}: {error}", path.display()))?;
+            let definition = read(&path)?;
             Ok((path, definition))
         })
         .collect()
@@ -351,7 +386,7 @@ fn tokens(files: Vec<TokenFile>) -> Result<Vec<Token>, String> {
     files
         .into_iter()
         .map(|file| {
-            let kind = Kind::from_name(&file.kind).ok_or_else(|| {
+            let kind = TokenKind::from_name(&file.kind).ok_or_else(|| {
                 format!(
                     "token `{}` has type {:?}; timeline tokens are \"string\", \"number\", \"date\" or \"enumeration\"",
                     file.name, file.kind
@@ -397,7 +432,7 @@ mod tests {
             Token {
                 name: "petName".into(),
                 label: "Pet name".into(),
-                kind: Kind::String,
+                kind: TokenKind::String,
                 options: vec![],
                 object_property_name: None
             }
@@ -420,7 +455,7 @@ mod tests {
         let definition = parse(text).unwrap();
         assert_eq!(definition.origin, Origin::AppEvent { uid: "webinar_registered".into() });
         assert_eq!(definition.object_type, "companies");
-        assert_eq!(definition.tokens[0].kind, Kind::Enumeration);
+        assert_eq!(definition.tokens[0].kind, TokenKind::Enumeration);
         assert_eq!(definition.tokens[0].options, [TokenOption { label: "AMA".into(), value: "ama".into() }]);
         assert_eq!(definition.header_template.as_deref(), Some("x"));
         assert!(!definition.custom_object);
@@ -472,10 +507,11 @@ mod tests {
         assert_eq!(names(".json"), ["1", "2", "u"]);
         assert_eq!(names("-hsmeta.json"), ["u"]);
         std::fs::write(dir.join("c.json"), "{").unwrap();
-        let error = read_dir(&dir, ".json").unwrap_err();
-        assert!(error.contains("c.json: invalid JSON"), "{error}");
+        let error = read_dir(&dir, ".json").unwrap_err().to_string();
+        assert!(error.contains("c.json is not a timeline event template definition: invalid JSON"), "{error}");
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(read_dir(&dir, ".json").unwrap_err().starts_with("cannot read"));
+        let missing = read_dir(&dir, ".json").unwrap_err();
+        assert!(matches!(&missing, Error::Unreadable { path, .. } if *path == dir), "{missing:?}");
     }
 
     #[test]
@@ -501,7 +537,7 @@ mod tests {
             (r#"{"uid": "", "type": "app-event", "config": {"name": "x", "objectType": "DEAL"}}"#, "`uid` is empty"),
         ];
         for (text, expected) in cases {
-            let reason = parse(text).unwrap_err();
+            let Error::Malformed { path: None, reason } = parse(text).unwrap_err() else { panic!("{text}") };
             assert!(reason.contains(expected), "{text}: {reason}");
         }
     }

@@ -4,8 +4,10 @@
 //! - [`names`]: the rules for token names (characters, reserved names, how
 //!   many tokens a template may have);
 //! - [`definition`]: the two definition file formats, HubSpot's get-template
-//!   JSON and an app-event `*-hsmeta.json`, read into one [`Definition`]
-//!   (one file, or a folder of them with [`definition::read_dir`]);
+//!   JSON and an app-event `*-hsmeta.json`, read into one [`Definition`] whose
+//!   tokens have a [`TokenKind`] (one file with [`definition::read`], or a
+//!   folder of them with [`definition::read_dir`]); a file that cannot be
+//!   used is an [`Error`];
 //! - [`rules`]: what a definition must hold before events are checked
 //!   against it (labels, distinct names, enumeration options).
 //!
@@ -15,7 +17,9 @@
 #![deny(missing_docs)]
 
 pub mod definition;
+mod error;
 pub mod names;
 pub mod rules;
 
-pub use definition::{CUSTOM_OBJECTS, Definition, Kind, Origin, Token, TokenOption};
+pub use definition::{CUSTOM_OBJECTS, Definition, Origin, Token, TokenKind, TokenOption};
+pub use error::Error;

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use crate::definition::{Definition, Kind, Origin, Token, TokenOption};
+use crate::definition::{Definition, Origin, Token, TokenKind, TokenOption};
 use crate::names::{MAX_TOKENS, NameProblem, check_token_name};
 
 /// Checks a definition of either kind: [`template`] (its message starting
@@ -73,7 +73,7 @@ pub fn token(token: &Token) -> Result<(), String> {
 }
 
 /// Checks that an enumeration token, and only it, has options, each value once.
-pub fn options(name: &str, kind: Kind, options: &[TokenOption]) -> Result<(), String> {
+pub fn options(name: &str, kind: TokenKind, options: &[TokenOption]) -> Result<(), String> {
     options_of(&TOKEN, name, kind, options)
 }
 
@@ -107,11 +107,13 @@ const TOKEN: Item = Item { one: "token", many: "tokens" };
 /// An app event's values.
 const PROPERTY: Item = Item { one: "property", many: "properties" };
 
-fn options_of(item: &Item, name: &str, kind: Kind, options: &[TokenOption]) -> Result<(), String> {
+fn options_of(item: &Item, name: &str, kind: TokenKind, options: &[TokenOption]) -> Result<(), String> {
     let Item { one, many } = item;
     match kind {
-        Kind::Enumeration if options.is_empty() => Err(format!("enumeration {one} `{name}` needs at least one option")),
-        Kind::Enumeration => {
+        TokenKind::Enumeration if options.is_empty() => {
+            Err(format!("enumeration {one} `{name}` needs at least one option"))
+        }
+        TokenKind::Enumeration => {
             let mut values = HashSet::new();
             match options.iter().find(|option| !values.insert(option.value.as_str())) {
                 Some(option) => {
@@ -121,7 +123,7 @@ fn options_of(item: &Item, name: &str, kind: Kind, options: &[TokenOption]) -> R
             }
         }
         _ if !options.is_empty() => {
-            Err(format!("{one} `{name}` is a {} {one}; only enumeration {many} have options", kind.name()))
+            Err(format!("{one} `{name}` is a {} {one}; only enumeration {many} have options", kind.as_str()))
         }
         _ => Ok(()),
     }

@@ -62,7 +62,7 @@ impl Destination {
             EventKind::AppEvent => app_event_definition(&args.template)?,
             _ => timeline_template::Definition::from(template),
         };
-        let malformed = |reason| TemplateFileError::Malformed { path: args.template.clone(), reason };
+        let malformed = |reason| TemplateFileError::Malformed { path: Some(args.template.clone()), reason };
         Ok(Destination::DryRun(Box::new(DryRun::new(kind, template, definition).map_err(malformed)?)))
     }
 
@@ -117,9 +117,7 @@ impl Destination {
 
 /// The app-event definition at `path`, as HubSpot knows it (for a dry run).
 fn app_event_definition(path: &Path) -> Result<timeline_template::Definition, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|error| CliError::Io { path: path.to_owned(), error })?;
-    timeline_template::definition::parse(&text)
-        .map_err(|reason| TemplateFileError::Malformed { path: path.to_owned(), reason }.into())
+    Ok(timeline_template::definition::read(path)?)
 }
 
 /// Why a failure stops the run instead of being written to the failures

@@ -21,7 +21,7 @@ use super::line::LineInput;
 pub struct DryRun {
     kind: EventKind,
     /// The template as the client knows it (for an app event, its `id` is the `uid`).
-    template: TimelineEventTemplate,
+    template: Definition,
     /// The definition as HubSpot knows it.
     types: EventTypes,
 }
@@ -34,7 +34,7 @@ impl DryRun {
     pub fn new(kind: EventKind, template: &TimelineEventTemplate, definition: Definition) -> Result<DryRun, String> {
         let mut types = EventTypes::new();
         types.insert(definition)?;
-        Ok(DryRun { kind, template: template.clone(), types })
+        Ok(DryRun { kind, template: Definition::from(template), types })
     }
 
     /// The inputs of one chunk that a real run could not store, by their

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use timeline_template::definition::object_type_to_app_event;
-use timeline_template::{Definition, Kind, Origin, Token};
+use timeline_template::{Definition, Origin, Token, TokenKind};
 
 use super::json::{Json, to_map};
 use crate::wire::{ErrorDetail, TimelineEventIFrame};
@@ -195,46 +195,64 @@ pub(crate) fn read_values(
     Some(texts)
 }
 
+/// Which kind of token a value's text does not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Misfit {
+    /// A number token's text is not a finite decimal number.
+    Number,
+    /// A date token's text is not a date the check takes.
+    Date,
+    /// An enumeration token's text is not one of its options' values.
+    Enumeration,
+}
+
+/// How `text` does not fit `token`'s kind, if it does not: numbers are
+/// finite decimals, dates epoch milliseconds (or, with `calendar_dates`, a
+/// calendar date or an RFC 3339 date-time), enumerations one of the options'
+/// values. The one rule of the edge checks and the client's own.
+pub(crate) fn misfit(token: &Token, text: &str, calendar_dates: bool) -> Option<Misfit> {
+    let fits = match token.kind {
+        TokenKind::String => true,
+        TokenKind::Number => text.parse::<f64>().is_ok_and(f64::is_finite),
+        TokenKind::Date => {
+            let digits = text.strip_prefix('-').unwrap_or(text);
+            let epoch_millis =
+                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && text.parse::<i64>().is_ok();
+            let calendar = calendar_dates
+                && (chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
+                    || chrono::DateTime::parse_from_rfc3339(text).is_ok());
+            epoch_millis || calendar
+        }
+        TokenKind::Enumeration => token.options.iter().any(|option| option.value == text),
+    };
+    match (fits, token.kind) {
+        (true, _) | (false, TokenKind::String) => None,
+        (false, TokenKind::Number) => Some(Misfit::Number),
+        (false, TokenKind::Date) => Some(Misfit::Date),
+        (false, TokenKind::Enumeration) => Some(Misfit::Enumeration),
+    }
+}
+
 /// Checks a value's text against its token's kind.
 fn check_value(words: &Words, token: &Token, text: &str) -> Result<(), String> {
     let Words { item, kind_suffix, .. } = words;
     let name = &token.name;
-    match token.kind {
-        Kind::String => Ok(()),
-        Kind::Number => match text.parse::<f64>() {
-            Ok(number) if number.is_finite() => Ok(()),
-            _ => Err(format!(
-                "{item} `{name}` is a number{kind_suffix}; \"{text}\" is not a decimal number such as \"412.5\""
-            )),
-        },
-        Kind::Date => {
-            let digits = text.strip_prefix('-').unwrap_or(text);
-            let epoch_millis =
-                !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && text.parse::<i64>().is_ok();
-            let calendar = words.calendar_dates
-                && (chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
-                    || chrono::DateTime::parse_from_rfc3339(text).is_ok());
+    match misfit(token, text, words.calendar_dates) {
+        None => Ok(()),
+        Some(Misfit::Number) => Err(format!(
+            "{item} `{name}` is a number{kind_suffix}; \"{text}\" is not a decimal number such as \"412.5\""
+        )),
+        Some(Misfit::Date) => {
             let more =
                 if words.calendar_dates { ", a date such as \"2026-05-04\" or an RFC 3339 date-time" } else { "" };
-            if epoch_millis || calendar {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{item} `{name}` is a date{kind_suffix} and takes epoch milliseconds such as \"1777886100000\"\
-                     {more}; got \"{text}\""
-                ))
-            }
+            Err(format!(
+                "{item} `{name}` is a date{kind_suffix} and takes epoch milliseconds such as \"1777886100000\"\
+                 {more}; got \"{text}\""
+            ))
         }
-        Kind::Enumeration => {
-            if token.options.iter().any(|option| option.value == text) {
-                Ok(())
-            } else {
-                let values: Vec<&str> = token.options.iter().map(|option| option.value.as_str()).collect();
-                Err(format!(
-                    "{item} `{name}` has value \"{text}\", which is not one of its options: {}",
-                    values.join(", ")
-                ))
-            }
+        Some(Misfit::Enumeration) => {
+            let values: Vec<&str> = token.options.iter().map(|option| option.value.as_str()).collect();
+            Err(format!("{item} `{name}` has value \"{text}\", which is not one of its options: {}", values.join(", ")))
         }
     }
 }

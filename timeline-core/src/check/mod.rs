@@ -49,6 +49,9 @@ mod fields;
 mod json;
 mod timeline;
 
+#[cfg(feature = "client")]
+pub(crate) use fields::{Misfit, misfit};
+
 use std::collections::BTreeMap;
 
 pub use app_event::{APP_EVENT_FIELDS, app_event, app_event_batch, app_event_refusal};

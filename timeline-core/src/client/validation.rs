@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use timeline_template::{Definition, Token};
+
+use crate::check::{self, Misfit};
 use crate::error::Error;
 use crate::template_file::TemplateFile;
-use crate::token::TokenKind;
-use crate::wire::{TimelineEventTemplate, TimelineEventTemplateToken};
+use crate::wire::TimelineEventTemplate;
 
 /// One way an event does not fit its template.
 ///
@@ -91,7 +93,7 @@ pub(crate) enum TemplateSource {
 /// The templates a client checks events against, by id.
 #[derive(Debug, Default)]
 pub(crate) struct KnownTemplates {
-    by_id: HashMap<String, TimelineEventTemplate>,
+    by_id: HashMap<String, Definition>,
 }
 
 /// The parts of an encoded input the checks read.
@@ -127,7 +129,7 @@ impl KnownTemplates {
     }
 
     fn insert(&mut self, template: TimelineEventTemplate) {
-        self.by_id.insert(template.id.clone(), template);
+        self.by_id.insert(template.id.clone(), Definition::from(&template));
     }
 
     /// Whether no template is known.
@@ -154,14 +156,14 @@ impl TemplateViolation {
     ///
     /// ```
     /// use timeline_core::TemplateViolation;
-    /// let template = serde_json::from_str(r#"{"id": "1001298", "name": "Pet adopted", "objectType": "contacts",
-    ///     "tokens": [{"name": "petAge", "label": "Age", "type": "number"}]}"#).unwrap();
+    /// let template = timeline_template::definition::parse(r#"{"id": "1001298", "name": "Pet adopted",
+    ///     "objectType": "contacts", "tokens": [{"name": "petAge", "label": "Age", "type": "number"}]}"#).unwrap();
     /// let input = br#"{"eventTemplateId": "1001298", "tokens": {"petAge": "3"}, "email": "ada@example.com"}"#;
     /// assert!(TemplateViolation::find(&template, input).is_empty());
     /// let found = TemplateViolation::find(&template, br#"{"tokens": {"petAge": "three"}}"#);
     /// assert_eq!(found.len(), 2, "{found:?}");
     /// ```
-    pub fn find(template: &TimelineEventTemplate, json: &[u8]) -> Vec<TemplateViolation> {
+    pub fn find(template: &Definition, json: &[u8]) -> Vec<TemplateViolation> {
         let input: InputView = match serde_json::from_slice(json) {
             Ok(input) => input,
             Err(error) => return vec![TemplateViolation::MalformedInput { reason: error.to_string() }],
@@ -197,33 +199,18 @@ impl TemplateViolation {
     }
 }
 
-/// How `value` does not fit `token`, if it does not.
-fn misfit(token: &TimelineEventTemplateToken, value: &str) -> Option<TemplateViolation> {
+/// How `value` does not fit `token`, if it does not (epoch milliseconds
+/// only for dates: the encoder writes no other form).
+fn misfit(token: &Token, value: &str) -> Option<TemplateViolation> {
     let (name, text) = (token.name.clone(), value.to_owned());
-    match token.kind {
-        TokenKind::String => None,
-        TokenKind::Number => match value.parse::<f64>() {
-            Ok(number) if number.is_finite() => None,
-            _ => Some(TemplateViolation::NotANumber { token: name, value: text }),
-        },
-        TokenKind::Date => {
-            let digits = value.strip_prefix('-').unwrap_or(value);
-            let millis = !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit());
-            if millis && value.parse::<i64>().is_ok() {
-                None
-            } else {
-                Some(TemplateViolation::NotADate { token: name, value: text })
-            }
+    Some(match check::misfit(token, value, false)? {
+        Misfit::Number => TemplateViolation::NotANumber { token: name, value: text },
+        Misfit::Date => TemplateViolation::NotADate { token: name, value: text },
+        Misfit::Enumeration => {
+            let options = token.options.iter().map(|option| option.value.clone()).collect();
+            TemplateViolation::NotAnOption { token: name, value: text, options }
         }
-        TokenKind::Enumeration => {
-            if token.options.iter().any(|option| option.value == value) {
-                None
-            } else {
-                let options = token.options.iter().map(|option| option.value.clone()).collect();
-                Some(TemplateViolation::NotAnOption { token: name, value: text, options })
-            }
-        }
-    }
+    })
 }
 
 /// The `*.json` files of `dir`, sorted by name.

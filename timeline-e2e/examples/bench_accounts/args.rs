@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use timeline_e2e::{default_sandbox_bin, number};
+use clap::{Parser, ValueEnum};
+use timeline_e2e::SandboxArgs;
 
 /// Which measurement to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Part {
     /// The app's memory before, after touching many accounts, and after they go idle.
     Memory,
@@ -43,53 +44,57 @@ pub struct Args {
     pub templates: PathBuf,
 }
 
-const USAGE: &str = "usage: bench_accounts memory|share [--accounts N] [--events-per-account N] [--rounds N] \
-[--windows N] [--rate-limit N] [--rate-window-ms MS] [--batch-size N] [--in-flight N] [--in-flight-total N] \
-[--sandbox-bin PATH] [--templates DIR]";
+/// The command line as clap reads it; [`Args::parse`] fills in each part's defaults.
+#[derive(Debug, Parser)]
+#[command(name = "bench_accounts", about = "An app's memory and pacing across many accounts (BENCHMARKS.md)")]
+struct Cli {
+    /// Which measurement to run
+    #[arg(value_enum)]
+    part: Part,
+    /// Accounts (accounts 1 to N) [default: the part's]
+    #[arg(long)]
+    accounts: Option<u64>,
+    /// Memory: events sent to each account per round
+    #[arg(long, default_value_t = 5)]
+    events_per_account: u64,
+    /// Memory: rounds of touching the accounts and letting them go idle
+    #[arg(long, default_value_t = 2)]
+    rounds: u64,
+    /// Share: whole windows of work for every account
+    #[arg(long, default_value_t = 5)]
+    windows: u64,
+    /// Inputs per batch request [default: the part's]
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Batch requests one account keeps under way
+    #[arg(long, default_value_t = 4)]
+    in_flight: usize,
+    /// Requests the app keeps under way across accounts
+    #[arg(long, default_value_t = hubspot_timeline::accounts::DEFAULT_APP_MAX_IN_FLIGHT)]
+    in_flight_total: usize,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
 
 impl Args {
-    /// Parses the process arguments.
-    pub fn parse() -> Result<Args, String> {
-        let mut words = std::env::args().skip(1);
-        let part = match words.next().as_deref() {
-            Some("memory") => Part::Memory,
-            Some("share") => Part::Share,
-            _ => return Err(USAGE.to_owned()),
-        };
-        let mut args = Args {
-            part,
-            accounts: if part == Part::Memory { 10_000 } else { 100 },
-            events_per_account: 5,
-            rounds: 2,
-            windows: 5,
-            rate_limit: 110,
-            rate_window: Duration::from_secs(10),
-            batch_size: if part == Part::Memory { 100 } else { 1 },
-            in_flight: 4,
-            in_flight_total: hubspot_timeline::accounts::DEFAULT_APP_MAX_IN_FLIGHT,
-            sandbox_bin: default_sandbox_bin(),
-            templates: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/templates")),
-        };
-        while let Some(flag) = words.next() {
-            if flag == "--help" || flag == "-h" {
-                return Err(USAGE.to_owned());
-            }
-            let value = words.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-            match flag.as_str() {
-                "--accounts" => args.accounts = number(&flag, &value)?,
-                "--events-per-account" => args.events_per_account = number(&flag, &value)?,
-                "--rounds" => args.rounds = number(&flag, &value)?,
-                "--windows" => args.windows = number(&flag, &value)?,
-                "--rate-limit" => args.rate_limit = number(&flag, &value)?,
-                "--rate-window-ms" => args.rate_window = Duration::from_millis(number(&flag, &value)?),
-                "--batch-size" => args.batch_size = number(&flag, &value)?,
-                "--in-flight" => args.in_flight = number(&flag, &value)?,
-                "--in-flight-total" => args.in_flight_total = number(&flag, &value)?,
-                "--sandbox-bin" => args.sandbox_bin = PathBuf::from(value),
-                "--templates" => args.templates = PathBuf::from(value),
-                _ => return Err(format!("unknown option {flag}\n{USAGE}")),
-            }
+    /// Parses the process arguments (clap answers `--help` and malformed
+    /// options itself).
+    pub fn parse() -> Args {
+        let cli = Cli::parse();
+        let memory = cli.part == Part::Memory;
+        Args {
+            part: cli.part,
+            accounts: cli.accounts.unwrap_or(if memory { 10_000 } else { 100 }),
+            events_per_account: cli.events_per_account,
+            rounds: cli.rounds,
+            windows: cli.windows,
+            rate_limit: cli.sandbox.rate_limit_or(110),
+            rate_window: cli.sandbox.rate_window_or(Duration::from_secs(10)),
+            batch_size: cli.batch_size.unwrap_or(if memory { 100 } else { 1 }),
+            in_flight: cli.in_flight,
+            in_flight_total: cli.in_flight_total,
+            sandbox_bin: cli.sandbox.sandbox_bin,
+            templates: cli.sandbox.templates,
         }
-        Ok(args)
     }
 }

@@ -25,6 +25,7 @@ use hubspot_timeline::Client;
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use timeline_e2e::answers::ShareRun;
 use timeline_e2e::{answers, heap, pet_event, sandbox_process, usage};
 
 use chrono::Utc;
@@ -42,7 +43,7 @@ use sandbox_process::SandboxProcess;
 static ALLOCATOR: heap::Counting = heap::Counting;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = Args::parse()?;
+    let args = Args::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match args.part {
         Part::Memory => {
@@ -222,37 +223,24 @@ async fn share(args: &Args, sandbox: &SandboxProcess) -> Result<(), Box<dyn Erro
     let server_cpu = usage::process_cpu_time(sandbox.pid()).zip(server_cpu_before).map(|(end, start)| end - start);
 
     let stats = stats(sandbox).await?;
-    let (all, answers_per_account) = budget.take();
-    let accepted = stats.status_count(201) + stats.status_count(207);
-    let total_limit = args.rate_limit * u32::try_from(args.accounts)?;
-    println!(
-        "accounts        {} registered, {} per {} ms each ({} per window in all), {} windows of work",
-        args.accounts,
-        args.rate_limit,
-        args.rate_window.as_millis(),
-        total_limit,
-        args.windows
-    );
     println!(
         "bounds          batch size {}, max_in_flight {} per account, max_in_flight_total {}",
         args.batch_size, args.in_flight, args.in_flight_total
     );
     println!("events          {} created, {} failed", report.created_count(), report.failed_count());
-    println!(
-        "requests        {} ({} accepted, {} answered 429), {} answers recorded",
-        stats.requests,
-        accepted,
-        stats.status_count(429),
-        all.len()
-    );
-    let requests = all.len().max(1) as f64;
-    println!(
-        "elapsed         {:.2} s, client CPU {:.1} us/request, sandbox CPU {}",
-        elapsed.as_secs_f64(),
-        cpu.as_secs_f64() * 1e6 / requests,
-        server_cpu.map_or("?".to_owned(), |cpu| format!("{:.1} us/request", cpu.as_secs_f64() * 1e6 / requests))
-    );
-    answers::print_shares(&all, &answers_per_account, accepted, args.accounts, args.rate_limit, args.rate_window);
-    println!("budget          {} accounts tracked at the end", budget.tracked_accounts());
+    ShareRun {
+        budget: &budget,
+        accounts: args.accounts,
+        limit: args.rate_limit,
+        window: args.rate_window,
+        windows: args.windows,
+        received: stats.requests,
+        accepted: stats.status_count(201) + stats.status_count(207),
+        rate_limited: stats.status_count(429),
+        elapsed,
+        cpu,
+        sandbox_cpu: server_cpu,
+    }
+    .print();
     Ok(())
 }

@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use timeline_e2e::{default_sandbox_bin, number};
+use clap::{Parser, ValueEnum};
+use timeline_e2e::SandboxArgs;
 
 /// Which measurement to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Part {
     /// `emit` cost and end-to-end events/s with each outbox.
     Emit,
@@ -22,7 +23,7 @@ pub enum Part {
 }
 
 /// Which outbox a run uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Kind {
     /// `MemoryOutbox`.
     Memory,
@@ -38,15 +39,6 @@ impl Kind {
             Kind::Memory => "memory",
             Kind::Sqlite => "sqlite",
             Kind::Postgres => "postgres",
-        }
-    }
-
-    fn parse(name: &str) -> Result<Kind, String> {
-        match name {
-            "memory" => Ok(Kind::Memory),
-            "sqlite" => Ok(Kind::Sqlite),
-            "postgres" => Ok(Kind::Postgres),
-            _ => Err(format!("unknown outbox `{name}`: give memory, sqlite or postgres")),
         }
     }
 }
@@ -94,83 +86,105 @@ pub struct Args {
     pub templates: PathBuf,
 }
 
-const USAGE: &str = "usage: bench_dispatch emit|share|quiet|memory|flow [--outboxes memory,sqlite,postgres] [--rounds N] \
-[--events N] [--tasks N] [--accounts N] [--windows N] [--rate-limit N] [--rate-window-ms MS] [--batch-size N] \
-[--linger-ms MS] [--batches-per-account N] [--rate EVENTS_PER_S] [--seconds N] [--hold-s N] [--retention-s N] [--pg-connections N] [--sandbox-bin PATH] \
-[--templates DIR]";
+/// The command line as clap reads it; [`Args::parse`] fills in each part's defaults.
+#[derive(Debug, Parser)]
+#[command(name = "bench_dispatch", about = "The dispatcher's benchmarks (BENCHMARKS.md)")]
+struct Cli {
+    /// Which measurement to run
+    #[arg(value_enum)]
+    part: Part,
+    /// The outboxes, comma-separated, in the order each round runs them [default: the part's]
+    #[arg(long, value_enum, value_delimiter = ',')]
+    outboxes: Vec<Kind>,
+    /// Emit: rounds of every outbox, interleaved
+    #[arg(long, default_value_t = 2)]
+    rounds: u64,
+    /// Emit, memory, flow: events emitted [default: the part's]
+    #[arg(long)]
+    events: Option<u64>,
+    /// Emit, memory: tasks emitting at once
+    #[arg(long, default_value_t = 64)]
+    tasks: u64,
+    /// Accounts (accounts 1 to N) [default: the part's]
+    #[arg(long)]
+    accounts: Option<u64>,
+    /// Share: whole windows of work for every account
+    #[arg(long, default_value_t = 5)]
+    windows: u64,
+    /// The dispatcher's (and the app's) batch size [default: the part's]
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// The dispatcher's linger, in milliseconds [default: the dispatcher's]
+    #[arg(long = "linger-ms", value_name = "MS")]
+    linger_ms: Option<u64>,
+    /// The dispatcher's most batches of one account in one round
+    #[arg(long, default_value_t = hubspot_timeline::dispatch::DEFAULT_BATCHES_PER_ACCOUNT)]
+    batches_per_account: usize,
+    /// Quiet, flow: events per second emitted in all [default: the part's]
+    #[arg(long, value_name = "EVENTS_PER_S")]
+    rate: Option<u64>,
+    /// Quiet: seconds of emitting
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Memory: seconds to wait after the last emit before the last reading
+    #[arg(long = "hold-s", value_name = "S", default_value_t = 10)]
+    hold_s: u64,
+    /// Flow: the dispatcher's retention of delivered rows, in seconds
+    #[arg(long = "retention-s", value_name = "S", default_value_t = 10)]
+    retention_s: u64,
+    /// Postgres: connections in the outbox's pool
+    #[arg(long, default_value_t = 16)]
+    pg_connections: u32,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
 
 impl Args {
-    /// Parses the process arguments.
+    /// Parses the process arguments (clap answers `--help` and malformed
+    /// options itself); the error says which combination cannot run.
     pub fn parse() -> Result<Args, String> {
-        let mut words = std::env::args().skip(1);
-        let part = match words.next().as_deref() {
-            Some("emit") => Part::Emit,
-            Some("share") => Part::Share,
-            Some("quiet") => Part::Quiet,
-            Some("memory") => Part::Memory,
-            Some("flow") => Part::Flow,
-            _ => return Err(USAGE.to_owned()),
-        };
-        let mut args = Args {
-            part,
-            outboxes: match part {
+        let cli = Cli::parse();
+        let part = cli.part;
+        let outboxes = if cli.outboxes.is_empty() {
+            match part {
                 Part::Emit => vec![Kind::Memory, Kind::Sqlite, Kind::Postgres],
                 Part::Flow => vec![Kind::Memory, Kind::Sqlite],
                 Part::Share | Part::Quiet | Part::Memory => vec![Kind::Sqlite],
-            },
-            rounds: 2,
-            events: if matches!(part, Part::Memory | Part::Flow) { 1_000_000 } else { 20_000 },
-            tasks: 64,
-            accounts: match part {
-                Part::Share => 100,
-                Part::Emit | Part::Quiet | Part::Memory | Part::Flow => 10,
-            },
-            windows: 5,
-            rate_limit: if part == Part::Quiet { 10 } else { 110 },
-            rate_window: if part == Part::Quiet { Duration::from_secs(1) } else { Duration::from_secs(10) },
-            batch_size: if part == Part::Share { 1 } else { hubspot_timeline::dispatch::DEFAULT_BATCH_SIZE },
-            linger: hubspot_timeline::dispatch::DEFAULT_LINGER,
-            batches_per_account: hubspot_timeline::dispatch::DEFAULT_BATCHES_PER_ACCOUNT,
-            rate: if part == Part::Flow { 10_000 } else { 3_000 },
-            seconds: 10,
-            hold: Duration::from_secs(10),
-            retention: Duration::from_secs(10),
-            pg_connections: 16,
-            sandbox_bin: default_sandbox_bin(),
-            templates: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/templates")),
+            }
+        } else {
+            cli.outboxes
         };
-        while let Some(flag) = words.next() {
-            if flag == "--help" || flag == "-h" {
-                return Err(USAGE.to_owned());
-            }
-            let value = words.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-            match flag.as_str() {
-                "--outboxes" => args.outboxes = value.split(',').map(Kind::parse).collect::<Result<_, _>>()?,
-                "--rounds" => args.rounds = number(&flag, &value)?,
-                "--events" => args.events = number(&flag, &value)?,
-                "--tasks" => args.tasks = number(&flag, &value)?,
-                "--accounts" => args.accounts = number(&flag, &value)?,
-                "--windows" => args.windows = number(&flag, &value)?,
-                "--rate-limit" => args.rate_limit = number(&flag, &value)?,
-                "--rate-window-ms" => args.rate_window = Duration::from_millis(number(&flag, &value)?),
-                "--batch-size" => args.batch_size = number(&flag, &value)?,
-                "--linger-ms" => args.linger = Duration::from_millis(number(&flag, &value)?),
-                "--batches-per-account" => args.batches_per_account = number(&flag, &value)?,
-                "--rate" => args.rate = number(&flag, &value)?,
-                "--seconds" => args.seconds = number(&flag, &value)?,
-                "--hold-s" => args.hold = Duration::from_secs(number(&flag, &value)?),
-                "--retention-s" => args.retention = Duration::from_secs(number(&flag, &value)?),
-                "--pg-connections" => args.pg_connections = number(&flag, &value)?,
-                "--sandbox-bin" => args.sandbox_bin = PathBuf::from(value),
-                "--templates" => args.templates = PathBuf::from(value),
-                _ => return Err(format!("unknown option {flag}\n{USAGE}")),
-            }
+        let quiet = part == Part::Quiet;
+        let args = Args {
+            part,
+            outboxes,
+            rounds: cli.rounds,
+            events: cli.events.unwrap_or(if matches!(part, Part::Memory | Part::Flow) { 1_000_000 } else { 20_000 }),
+            tasks: cli.tasks,
+            accounts: cli.accounts.unwrap_or(if part == Part::Share { 100 } else { 10 }),
+            windows: cli.windows,
+            rate_limit: cli.sandbox.rate_limit_or(if quiet { 10 } else { 110 }),
+            rate_window: cli.sandbox.rate_window_or(Duration::from_secs(if quiet { 1 } else { 10 })),
+            batch_size: cli.batch_size.unwrap_or(if part == Part::Share {
+                1
+            } else {
+                hubspot_timeline::dispatch::DEFAULT_BATCH_SIZE
+            }),
+            linger: cli.linger_ms.map_or(hubspot_timeline::dispatch::DEFAULT_LINGER, Duration::from_millis),
+            batches_per_account: cli.batches_per_account,
+            rate: cli.rate.unwrap_or(if part == Part::Flow { 10_000 } else { 3_000 }),
+            seconds: cli.seconds,
+            hold: Duration::from_secs(cli.hold_s),
+            retention: Duration::from_secs(cli.retention_s),
+            pg_connections: cli.pg_connections,
+            sandbox_bin: cli.sandbox.sandbox_bin,
+            templates: cli.sandbox.templates,
+        };
+        if args.tasks == 0 || args.accounts == 0 {
+            return Err("give at least one task and one account".to_owned());
         }
-        if args.outboxes.is_empty() || args.tasks == 0 || args.accounts == 0 {
-            return Err(format!("give at least one outbox, one task and one account\n{USAGE}"));
-        }
-        if part == Part::Quiet && args.accounts < 2 {
-            return Err(format!("quiet needs a busy account and at least one quiet one\n{USAGE}"));
+        if quiet && args.accounts < 2 {
+            return Err("quiet needs a busy account and at least one quiet one".to_owned());
         }
         Ok(args)
     }

@@ -38,6 +38,7 @@ use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+use timeline_e2e::answers::ShareRun;
 use timeline_e2e::{answers, heap, pet_event, sandbox_process, usage};
 
 use chrono::Utc;
@@ -354,40 +355,27 @@ async fn share(args: &Args, pg: Option<&PgServer>) -> Result<(), Box<dyn Error>>
     dispatcher.shutdown(Duration::from_secs(5)).await.expect("the dispatcher stops");
 
     let stats = stats(&sandbox).await?;
-    let (all, answers_per_account) = budget.take();
-    let accepted = stats.status_count(201) + stats.status_count(207);
-    let total_limit = args.rate_limit * u32::try_from(args.accounts)?;
     println!(
         "outbox          {} (load {load} at the start); batch size {}, {} batches per account per round",
         kind.name(),
         args.batch_size,
         args.batches_per_account
     );
-    println!(
-        "accounts        {} registered, {} per {} ms each ({} per window in all), {} windows of work",
-        args.accounts,
-        args.rate_limit,
-        args.rate_window.as_millis(),
-        total_limit,
-        args.windows
-    );
     println!("events          {next} enqueued, {delivered} delivered, {retried} retried, {dead} dead");
-    println!(
-        "requests        {} ({} accepted, {} answered 429), {} answers recorded",
-        stats.requests,
-        accepted,
-        stats.status_count(429),
-        all.len()
-    );
-    let requests = all.len().max(1) as f64;
-    println!(
-        "elapsed         {:.2} s, client CPU {:.1} us/request, sandbox CPU {}",
-        elapsed.as_secs_f64(),
-        cpu.as_secs_f64() * 1e6 / requests,
-        server_cpu.map_or("?".to_owned(), |cpu| format!("{:.1} us/request", cpu.as_secs_f64() * 1e6 / requests))
-    );
-    answers::print_shares(&all, &answers_per_account, accepted, args.accounts, args.rate_limit, args.rate_window);
-    println!("budget          {} accounts tracked at the end", budget.tracked_accounts());
+    ShareRun {
+        budget: &budget,
+        accounts: args.accounts,
+        limit: args.rate_limit,
+        window: args.rate_window,
+        windows: args.windows,
+        received: stats.requests,
+        accepted: stats.status_count(201) + stats.status_count(207),
+        rate_limited: stats.status_count(429),
+        elapsed,
+        cpu,
+        sandbox_cpu: server_cpu,
+    }
+    .print();
     Ok(())
 }
 

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use timeline_e2e::{default_sandbox_bin, number};
+use clap::Parser;
+use timeline_e2e::SandboxArgs;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -26,43 +27,40 @@ pub struct Args {
     pub templates: PathBuf,
 }
 
-const USAGE: &str = "usage: bench_e2e [--events N] [--batch-size N] [--in-flight N] \
-[--rate-limit N (0 = off)] [--rate-window-ms MS] [--drop-created] [--sandbox-bin PATH] [--templates DIR]";
+/// The command line as clap reads it.
+#[derive(Debug, Parser)]
+#[command(name = "bench_e2e", about = "send_all end to end against the sandbox (BENCHMARKS.md)")]
+struct Cli {
+    /// Events to send
+    #[arg(long, default_value_t = 100_000)]
+    events: u64,
+    /// Inputs per batch request
+    #[arg(long, default_value_t = 100)]
+    batch_size: usize,
+    /// Batch requests in flight
+    #[arg(long, default_value_t = 4)]
+    in_flight: usize,
+    /// Keep no report entry per created event
+    #[arg(long)]
+    drop_created: bool,
+    #[command(flatten)]
+    sandbox: SandboxArgs,
+}
 
 impl Args {
-    /// Parses the process arguments.
-    pub fn parse() -> Result<Args, String> {
-        let mut args = Args {
-            events: 100_000,
-            batch_size: 100,
-            in_flight: 4,
-            rate_limit: 0,
-            rate_window: Duration::from_secs(10),
-            keep_created: true,
-            sandbox_bin: default_sandbox_bin(),
-            templates: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/templates")),
-        };
-        let mut words = std::env::args().skip(1);
-        while let Some(flag) = words.next() {
-            if flag == "--drop-created" {
-                args.keep_created = false;
-                continue;
-            }
-            if flag == "--help" || flag == "-h" {
-                return Err(USAGE.to_owned());
-            }
-            let value = words.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
-            match flag.as_str() {
-                "--events" => args.events = number(&flag, &value)?,
-                "--batch-size" => args.batch_size = number(&flag, &value)?,
-                "--in-flight" => args.in_flight = number(&flag, &value)?,
-                "--rate-limit" => args.rate_limit = number(&flag, &value)?,
-                "--rate-window-ms" => args.rate_window = Duration::from_millis(number(&flag, &value)?),
-                "--sandbox-bin" => args.sandbox_bin = PathBuf::from(value),
-                "--templates" => args.templates = PathBuf::from(value),
-                _ => return Err(format!("unknown option {flag}\n{USAGE}")),
-            }
+    /// Parses the process arguments (clap answers `--help` and malformed
+    /// options itself); a rate limit of 0 (the default) is none.
+    pub fn parse() -> Args {
+        let cli = Cli::parse();
+        Args {
+            events: cli.events,
+            batch_size: cli.batch_size,
+            in_flight: cli.in_flight,
+            rate_limit: cli.sandbox.rate_limit_or(0),
+            rate_window: cli.sandbox.rate_window_or(Duration::from_secs(10)),
+            keep_created: !cli.drop_created,
+            sandbox_bin: cli.sandbox.sandbox_bin,
+            templates: cli.sandbox.templates,
         }
-        Ok(args)
     }
 }

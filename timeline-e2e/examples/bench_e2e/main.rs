@@ -29,7 +29,7 @@ use sandbox_process::SandboxProcess;
 const ACCESS_TOKEN: &str = "bench-access-token";
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let args = Args::parse()?;
+    let args = Args::parse();
     let sandbox = SandboxProcess::start(&args.sandbox_bin, &args.templates, args.rate_limit, args.rate_window, &[])?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let measured = runtime.block_on(run(&args, &sandbox))?;

@@ -16,6 +16,7 @@
 //! cargo run --features redis --example bench_replicas -- --accounts 4 --rate-limit 20 --rate-window-ms 1000 --windows 6
 //! ```
 
+use clap::Parser;
 use hubspot_timeline::AccountId;
 use hubspot_timeline::Client;
 use std::collections::BTreeMap;
@@ -39,46 +40,33 @@ const CLIENT_SECRET: &str = "bench-replicas-secret";
 const FIRST_ACCOUNT: u64 = 4_000_001;
 
 /// The options (`--help` lists them).
+#[derive(Debug, Parser)]
+#[command(name = "bench_replicas", about = "Replicas sharing one Redis budget (BENCHMARKS.md)")]
 struct Options {
+    /// Accounts the replicas send for
+    #[arg(long, default_value_t = 4)]
     accounts: u64,
+    /// Each account's requests per window
+    #[arg(long, default_value_t = 20)]
     rate_limit: u32,
-    window: Duration,
+    /// The rolling window, in milliseconds
+    #[arg(long = "rate-window-ms", value_name = "MS", default_value_t = 1_000)]
+    rate_window_ms: u64,
+    /// Windows of work
+    #[arg(long, default_value_t = 6)]
     windows: u32,
+    /// Tasks sending for each account in each replica
+    #[arg(long, default_value_t = 4)]
     tasks_per_account: usize,
+    /// Permits taken for the cost of one
+    #[arg(long, default_value_t = 2_000)]
     permits: u32,
 }
 
-const USAGE: &str = "usage: bench_replicas [--accounts N] [--rate-limit N] [--rate-window-ms MS] [--windows N] \
-                     [--tasks-per-account N] [--permits N]";
-
 impl Options {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-        let mut options = Options {
-            accounts: 4,
-            rate_limit: 20,
-            window: Duration::from_secs(1),
-            windows: 6,
-            tasks_per_account: 4,
-            permits: 2_000,
-        };
-        while let Some(flag) = args.next() {
-            let mut number = || -> Result<u64, String> {
-                let text = args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
-                text.parse().map_err(|error| format!("{flag} {text}: {error}"))
-            };
-            match flag.as_str() {
-                "--accounts" => options.accounts = number()?,
-                "--rate-limit" => options.rate_limit = u32::try_from(number()?).map_err(|e| e.to_string())?,
-                "--rate-window-ms" => options.window = Duration::from_millis(number()?),
-                "--windows" => options.windows = u32::try_from(number()?).map_err(|e| e.to_string())?,
-                "--tasks-per-account" => {
-                    options.tasks_per_account = usize::try_from(number()?).map_err(|e| e.to_string())?
-                }
-                "--permits" => options.permits = u32::try_from(number()?).map_err(|e| e.to_string())?,
-                _ => return Err(USAGE.to_owned()),
-            }
-        }
-        Ok(options)
+    /// The rolling window.
+    fn window(&self) -> Duration {
+        Duration::from_millis(self.rate_window_ms)
     }
 }
 
@@ -133,11 +121,11 @@ async fn share(redis: &RedisServer, options: &Options, replicas: usize) -> Resul
     let sandbox = Sandbox::builder()
         .template(template)
         .oauth_client(CLIENT_ID, CLIENT_SECRET)
-        .rate_limit(timeline_sandbox::RateLimit::new(options.rate_limit, options.window))
+        .rate_limit(timeline_sandbox::RateLimit::new(options.rate_limit, options.window()))
         .start()
         .await?;
     let accounts: Vec<u64> = (FIRST_ACCOUNT..FIRST_ACCOUNT + options.accounts).collect();
-    let limit = RateLimit::new(options.rate_limit, options.window);
+    let limit = RateLimit::new(options.rate_limit, options.window());
     let prefix = format!("bench:{replicas}");
     let mut apps = Vec::new();
     for _ in 0..replicas {
@@ -149,7 +137,7 @@ async fn share(redis: &RedisServer, options: &Options, replicas: usize) -> Resul
     let requests_before = accepted_and_refused(&sandbox, &accounts).2;
 
     let start = Instant::now();
-    let end = start + options.window * (options.windows + 1);
+    let end = start + options.window() * (options.windows + 1);
     let sequence = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
     for app in &apps {
@@ -165,7 +153,7 @@ async fn share(redis: &RedisServer, options: &Options, replicas: usize) -> Resul
             }
         }
     }
-    tokio::time::sleep_until((start + options.window).into()).await;
+    tokio::time::sleep_until((start + options.window()).into()).await;
     let (first_window, _, _) = accepted_and_refused(&sandbox, &accounts);
     tokio::time::sleep_until(end.into()).await;
     let (steady_end, _, _) = accepted_and_refused(&sandbox, &accounts);
@@ -202,7 +190,7 @@ async fn permit_cost(budget: &dyn RateBudget, permits: u32) -> Duration {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let options = Options::parse(std::env::args().skip(1))?;
+    let options = Options::parse();
     let Some(redis) = RedisServer::start() else {
         return Err("redis-server is needed: install the Debian package redis-server".into());
     };
@@ -210,7 +198,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         "{} accounts, {} requests per {} ms each, {} steady windows, {} sending tasks per account and replica",
         options.accounts,
         options.rate_limit,
-        options.window.as_millis(),
+        options.window().as_millis(),
         options.windows,
         options.tasks_per_account
     );

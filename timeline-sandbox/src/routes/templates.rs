@@ -179,7 +179,7 @@ pub(super) async fn update_token(
             .iter()
             .map(|option| TokenOption { label: option.label.clone(), value: option.value.clone() })
             .collect();
-        rules::options(&token_name, token.kind.into(), &options).map_err(|problem| Refusal::from(invalid(problem)))?;
+        rules::options(&token_name, token.kind, &options).map_err(|problem| Refusal::from(invalid(problem)))?;
         token.label = request.label;
         token.options = request.options;
         token.object_property_name = request.object_property_name;
