@@ -12,14 +12,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use chrono::Utc;
+use hubspot_timeline::App;
 use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::send::RetryPolicy;
-use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{App, TimelineEvent};
 use timeline_dispatch::{DispatchOutcome, Dispatcher, Fate, NewEvent, Outbox};
 use timeline_postgres::PgOutbox;
 use timeline_sandbox::Sandbox;
+
+use common::{Signup, signup_template};
 
 const ACCOUNTS: [u64; 3] = [101, 102, 103];
 const TEMPLATE: &str = "2001001";
@@ -27,17 +28,6 @@ const CLIENT_ID: &str = "test-client-id";
 const CLIENT_SECRET: &str = "test-client-secret";
 /// Only to keep a broken test from hanging: never reached when it passes.
 const HANG_GUARD: Duration = Duration::from_secs(90);
-
-/// A signup of the contacts template `2001001`.
-#[derive(Debug, Clone, TimelineEvent)]
-#[timeline(template_id = "2001001", rename_all = "camelCase")]
-struct Signup {
-    #[timeline(object_id)]
-    contact_id: u64,
-    #[timeline(id)]
-    signup_id: String,
-    plan: String,
-}
 
 /// Signup `n` of `account`; its id names both (ids are unique across accounts).
 fn signup(account: u64, n: usize) -> Signup {
@@ -49,11 +39,7 @@ fn token_of(account: u64) -> String {
 }
 
 async fn sandbox() -> Sandbox {
-    let template: TimelineEventTemplate = serde_json::from_str(
-        r#"{"id":"2001001","name":"Signup","objectType":"contacts","tokens":[
-            {"name":"plan","label":"Plan","type":"string"}]}"#,
-    )
-    .expect("a valid template");
+    let template = signup_template();
     let builder = Sandbox::builder().template(template).oauth_client(CLIENT_ID, CLIENT_SECRET).no_rate_limit();
     let builder = ACCOUNTS.iter().fold(builder, |builder, &account| builder.account_token(account, token_of(account)));
     builder.start().await.expect("the sandbox starts")

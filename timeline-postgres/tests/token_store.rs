@@ -5,6 +5,8 @@
 //! changed row or a row moved to another account is a clear error; a
 //! renewal's save is a compare-and-set.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use timeline_core::AccountId;
@@ -14,10 +16,11 @@ use chrono::Utc;
 use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore, TokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::send::{Outcome, RetryPolicy};
-use hubspot_timeline::wire::TimelineEventTemplate;
-use hubspot_timeline::{App, Error, TimelineEvent};
+use hubspot_timeline::{App, Error};
 use timeline_postgres::{PgTokenStore, TokenCipher};
 use timeline_sandbox::Sandbox;
+
+use common::{Signup, signup_template};
 use timeline_testkit::TestDb;
 
 const CLIENT_ID: &str = "tokens-client-id";
@@ -29,25 +32,10 @@ const ACCOUNTS: u64 = 20;
 const TOKEN_TTL: Duration = Duration::from_secs(3);
 const KEY: [u8; 32] = [0x5a; 32];
 
-/// A signup of the contacts template `2001001`.
-#[derive(Debug, Clone, TimelineEvent)]
-#[timeline(template_id = "2001001", rename_all = "camelCase")]
-struct Signup {
-    #[timeline(object_id)]
-    contact_id: u64,
-    #[timeline(id)]
-    signup_id: String,
-    plan: String,
-}
-
 /// A sandbox with the signup template, the app's OAuth client, short-lived
 /// access tokens and no rate limit.
 async fn sandbox() -> Sandbox {
-    let template: TimelineEventTemplate = serde_json::from_str(
-        r#"{"id":"2001001","name":"Signup","objectType":"contacts","tokens":[
-            {"name":"plan","label":"Plan","type":"string"}]}"#,
-    )
-    .expect("a valid template");
+    let template = signup_template();
     Sandbox::builder()
         .template(template)
         .oauth_client(CLIENT_ID, CLIENT_SECRET)

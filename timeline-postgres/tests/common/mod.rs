@@ -1,10 +1,12 @@
 //! What the Postgres outbox tests share: a migrated outbox in a database of
-//! the test's own, and events.
+//! the test's own, events, and the signup event the app tests send.
 
 #![allow(dead_code, reason = "each test file uses its own part of this module")]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use hubspot_timeline::TimelineEvent;
+use hubspot_timeline::wire::TimelineEventTemplate;
 use timeline_dispatch::{EventKey, EventKind, NewEvent};
 use timeline_postgres::PgOutbox;
 use timeline_testkit::TestDb;
@@ -35,4 +37,24 @@ pub fn event(account: u64, id: &str) -> NewEvent {
         },
         body: format!(r#"{{"eventTemplateId":"1001","id":"{id}","objectId":{account}}}"#).into_bytes(),
     }
+}
+
+/// A signup of the contacts template `2001001` ([`signup_template`]).
+#[derive(Debug, Clone, TimelineEvent)]
+#[timeline(template_id = "2001001", rename_all = "camelCase")]
+pub struct Signup {
+    #[timeline(object_id)]
+    pub contact_id: u64,
+    #[timeline(id)]
+    pub signup_id: String,
+    pub plan: String,
+}
+
+/// The template of [`Signup`], for the sandbox.
+pub fn signup_template() -> TimelineEventTemplate {
+    serde_json::from_str(
+        r#"{"id":"2001001","name":"Signup","objectType":"contacts","tokens":[
+            {"name":"plan","label":"Plan","type":"string"}]}"#,
+    )
+    .expect("a valid template")
 }

@@ -6,19 +6,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use timeline_sandbox::{DEFAULT_ACCOUNT, DuplicateIds, RateLimit, Stats};
 
-use crate::common::{PET, batch_as, builder, client, pet};
+use crate::common::{PET, batch_as, builder, client, pet, pet_as};
 
 const BATCH: &str = "/integrators/timeline/v3/events/batch/create";
-
-async fn send(sandbox: &timeline_sandbox::Sandbox, token: &str, id: &str) -> reqwest::Response {
-    client()
-        .post(format!("{}{BATCH}", sandbox.url()))
-        .bearer_auth(token)
-        .json(&json!({"inputs": [pet(id)]}))
-        .send()
-        .await
-        .unwrap()
-}
 
 fn remaining(response: &reqwest::Response) -> Option<&str> {
     response.headers().get("x-hubspot-ratelimit-remaining").map(|value| value.to_str().unwrap())
@@ -43,17 +33,17 @@ async fn each_account_has_its_own_window_shared_by_all_its_tokens() {
         .start()
         .await
         .unwrap();
-    let first = send(&sandbox, "tok-a", "a-1").await;
+    let first = pet_as(&sandbox, "tok-a", "a-1").await;
     assert_eq!((first.status().as_u16(), remaining(&first)), (201, Some("2")));
-    let second = send(&sandbox, "tok-a2", "a-2").await;
+    let second = pet_as(&sandbox, "tok-a2", "a-2").await;
     assert_eq!((second.status().as_u16(), remaining(&second)), (201, Some("1")), "the second token shares the window");
-    assert_eq!(send(&sandbox, "tok-a", "a-3").await.status().as_u16(), 201);
-    let refused = send(&sandbox, "tok-a2", "a-4").await;
+    assert_eq!(pet_as(&sandbox, "tok-a", "a-3").await.status().as_u16(), 201);
+    let refused = pet_as(&sandbox, "tok-a2", "a-4").await;
     assert_eq!((refused.status().as_u16(), remaining(&refused)), (429, Some("0")));
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["policyName"], "TEN_SECONDLY_ROLLING");
 
-    let other = send(&sandbox, "tok-b", "b-1").await;
+    let other = pet_as(&sandbox, "tok-b", "b-1").await;
     assert_eq!((other.status().as_u16(), remaining(&other)), (201, Some("2")), "account 102 is still served");
 
     let (a, b) = (sandbox.account_stats(101), sandbox.account_stats(102));
@@ -75,13 +65,13 @@ async fn the_daily_limit_counts_per_account() {
         .start()
         .await
         .unwrap();
-    assert_eq!(send(&sandbox, "tok-a", "1").await.status().as_u16(), 201);
-    assert_eq!(send(&sandbox, "tok-a2", "2").await.status().as_u16(), 201);
-    let refused = send(&sandbox, "tok-a", "3").await;
+    assert_eq!(pet_as(&sandbox, "tok-a", "1").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, "tok-a2", "2").await.status().as_u16(), 201);
+    let refused = pet_as(&sandbox, "tok-a", "3").await;
     assert_eq!(refused.status().as_u16(), 429);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["policyName"], "DAILY");
-    let other = send(&sandbox, "tok-b", "4").await;
+    let other = pet_as(&sandbox, "tok-b", "4").await;
     assert_eq!(other.status().as_u16(), 201);
     assert_eq!(other.headers()["x-hubspot-ratelimit-daily-remaining"], "1");
 }
@@ -89,25 +79,25 @@ async fn the_daily_limit_counts_per_account() {
 #[tokio::test]
 async fn once_an_account_is_registered_tokens_of_no_account_are_refused() {
     let sandbox = builder().account_token(101, "tok-a").start().await.unwrap();
-    let refused = send(&sandbox, "stranger", "x").await;
+    let refused = pet_as(&sandbox, "stranger", "x").await;
     assert_eq!(refused.status().as_u16(), 401);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["category"], "INVALID_AUTHENTICATION");
-    assert_eq!(send(&sandbox, "tok-a", "y").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, "tok-a", "y").await.status().as_u16(), 201);
     assert_eq!(ids(&sandbox.events_in(101)), ["y"]);
     assert_eq!(sandbox.stats().status_count(401), 1);
     assert_eq!(sandbox.account_stats(101).status_count(401), 0, "the stranger's 401 is no account's");
 
     let no_token = builder().account(202).start().await.unwrap();
-    assert_eq!(send(&no_token, "anything", "z").await.status().as_u16(), 401, "account() registers too");
+    assert_eq!(pet_as(&no_token, "anything", "z").await.status().as_u16(), 401, "account() registers too");
 }
 
 #[tokio::test]
 async fn without_registration_any_token_is_accepted_for_the_default_account_as_before() {
     let sandbox = builder().rate_limit(RateLimit::new(1, Duration::from_secs(60))).start().await.unwrap();
-    assert_eq!(send(&sandbox, "one", "1").await.status().as_u16(), 201);
-    assert_eq!(send(&sandbox, "two", "2").await.status().as_u16(), 201, "unregistered tokens keep their own window");
-    assert_eq!(send(&sandbox, "one", "3").await.status().as_u16(), 429);
+    assert_eq!(pet_as(&sandbox, "one", "1").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, "two", "2").await.status().as_u16(), 201, "unregistered tokens keep their own window");
+    assert_eq!(pet_as(&sandbox, "one", "3").await.status().as_u16(), 429);
     assert_eq!(ids(&sandbox.events_in(DEFAULT_ACCOUNT)), ["1", "2"]);
     assert_eq!(sandbox.events_in(DEFAULT_ACCOUNT), sandbox.events());
     let default = sandbox.account_stats(DEFAULT_ACCOUNT);
@@ -152,7 +142,7 @@ async fn events_and_stats_are_inspected_per_account_over_http() {
     sandbox.reset();
     assert_eq!(sandbox.account_stats(101), Stats::default());
     assert!(sandbox.events_in(101).is_empty());
-    assert_eq!(send(&sandbox, "tok-a", "after-reset").await.status().as_u16(), 201, "accounts survive a reset");
+    assert_eq!(pet_as(&sandbox, "tok-a", "after-reset").await.status().as_u16(), 201, "accounts survive a reset");
 }
 
 #[tokio::test]

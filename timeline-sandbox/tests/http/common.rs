@@ -52,6 +52,17 @@ pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
+/// Posts a batch of one pet event with id `id` to batch create with `token`.
+pub async fn pet_as(sandbox: &Sandbox, token: &str, id: &str) -> reqwest::Response {
+    client()
+        .post(format!("{}/integrators/timeline/v3/events/batch/create", sandbox.url()))
+        .bearer_auth(token)
+        .json(&json!({ "inputs": [pet(id)] }))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Posts `inputs` to batch create with `token` on `http`, and returns the status.
 pub async fn batch_as(http: &reqwest::Client, sandbox: &Sandbox, token: &str, inputs: Vec<Value>) -> u16 {
     http.post(format!("{}/integrators/timeline/v3/events/batch/create", sandbox.url()))

@@ -7,9 +7,7 @@ use serde_json::{Value, json};
 use timeline_sandbox::wire::AccessTokenResponse;
 use timeline_sandbox::{DEFAULT_ACCOUNT, RateLimit, Sandbox};
 
-use crate::common::{builder, client, pet, status_and_json};
-
-const BATCH: &str = "/integrators/timeline/v3/events/batch/create";
+use crate::common::{builder, client, pet_as, status_and_json};
 
 async fn token_request(sandbox: &Sandbox, form: &[(&str, &str)]) -> reqwest::Response {
     client().post(format!("{}/oauth/v1/token", sandbox.url())).form(form).send().await.unwrap()
@@ -34,16 +32,6 @@ async fn refresh(sandbox: &Sandbox, refresh_token: &str) -> reqwest::Response {
         ("client_secret", "secret"),
     ];
     token_request(sandbox, &form).await
-}
-
-async fn send(sandbox: &Sandbox, token: &str, id: &str) -> reqwest::Response {
-    client()
-        .post(format!("{}{BATCH}", sandbox.url()))
-        .bearer_auth(token)
-        .json(&json!({"inputs": [pet(id)]}))
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn lookup(sandbox: &Sandbox, token: &str) -> (u16, Value) {
@@ -80,7 +68,7 @@ async fn an_authorization_code_is_exchanged_once_for_its_accounts_tokens() {
     );
     let issued: AccessTokenResponse = serde_json::from_value(body).unwrap();
     assert!(issued.refresh_token.is_some());
-    assert_eq!(send(&sandbox, &issued.access_token, "via-code").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, &issued.access_token, "via-code").await.status().as_u16(), 201);
     assert_eq!(sandbox.events_in(101).len(), 1);
 
     let (status, body) = status_and_json(exchange(&sandbox, &code).await).await;
@@ -110,8 +98,8 @@ async fn a_refreshed_token_shares_its_accounts_window() {
     assert_eq!(grant.expires_in, 1800);
     assert_eq!(sandbox.stats().tokens_issued + sandbox.stats().token_requests.len() as u64, 0, "grant is no request");
     let other = sandbox.grant(102);
-    assert_eq!(send(&sandbox, &grant.access_token, "1").await.status().as_u16(), 201);
-    assert_eq!(send(&sandbox, &grant.access_token, "2").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, &grant.access_token, "1").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, &grant.access_token, "2").await.status().as_u16(), 201);
 
     let (status, body) = status_and_json(refresh(&sandbox, &grant.refresh_token).await).await;
     assert_eq!((status, &body["hub_id"]), (200, &json!(101)), "{body}");
@@ -119,11 +107,11 @@ async fn a_refreshed_token_shares_its_accounts_window() {
     assert_ne!(renewed.access_token, grant.access_token);
     assert_eq!(renewed.refresh_token.as_deref(), Some(grant.refresh_token.as_str()));
 
-    let third = send(&sandbox, &renewed.access_token, "3").await;
+    let third = pet_as(&sandbox, &renewed.access_token, "3").await;
     assert_eq!((third.status().as_u16(), remaining(&third)), (201, Some("0")), "the renewed token kept the window");
-    assert_eq!(send(&sandbox, &renewed.access_token, "4").await.status().as_u16(), 429);
-    assert_eq!(send(&sandbox, &grant.access_token, "5").await.status().as_u16(), 429, "the old token is still 101's");
-    assert_eq!(send(&sandbox, &other.access_token, "6").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, &renewed.access_token, "4").await.status().as_u16(), 429);
+    assert_eq!(pet_as(&sandbox, &grant.access_token, "5").await.status().as_u16(), 429, "the old token is still 101's");
+    assert_eq!(pet_as(&sandbox, &other.access_token, "6").await.status().as_u16(), 201);
 
     let stats = sandbox.stats();
     assert_eq!((stats.token_request_count("refresh_token"), stats.tokens_issued), (1, 1));
@@ -188,7 +176,7 @@ async fn a_revoked_install_gets_401_and_invalid_grant_while_others_go_on() {
     sandbox.revoke(101);
 
     for token in ["tok-a", revoked.access_token.as_str()] {
-        let (status, body) = status_and_json(send(&sandbox, token, "refused").await).await;
+        let (status, body) = status_and_json(pet_as(&sandbox, token, "refused").await).await;
         assert_eq!((status, &body["category"]), (401, &json!("INVALID_AUTHENTICATION")));
     }
     let (status, body) = status_and_json(refresh(&sandbox, &revoked.refresh_token).await).await;
@@ -198,7 +186,7 @@ async fn a_revoked_install_gets_401_and_invalid_grant_while_others_go_on() {
     assert_eq!(lookup(&sandbox, &revoked.access_token).await.0, 404);
     assert_eq!(sandbox.account_stats(101).status_count(401), 2);
 
-    assert_eq!(send(&sandbox, &kept.access_token, "kept").await.status().as_u16(), 201);
+    assert_eq!(pet_as(&sandbox, &kept.access_token, "kept").await.status().as_u16(), 201);
     assert_eq!(refresh(&sandbox, &kept.refresh_token).await.status().as_u16(), 200);
     assert!(sandbox.events_in(101).is_empty());
 
