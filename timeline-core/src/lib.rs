@@ -28,6 +28,14 @@
 //!   your own: [`Client::deliver`] sends [`PreparedInput`]s tagged with
 //!   your records' ids and gives back each tag with its [`Outcome`].
 //!
+//! One error type says that a call failed: [`Error`]. What fails one event
+//! is not an error of the call but data about that event: [`EncodeError`]
+//! (it cannot be written; a derive-only crate meets it without the client)
+//! and [`FailureReason`] in a [`SendReport`]. [`SendError`] is the [`Error`]
+//! that stopped a send, handed back with the report of what was done (as
+//! tokio's `SendError` hands back the value). A definition file that cannot
+//! be read is `timeline-template`'s error, [`TemplateFileError`].
+//!
 //! A crate that only defines events can leave the client out
 //! (`default-features = false`): it then builds without reqwest and tokio.
 //!
