@@ -20,9 +20,8 @@ mod names;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken};
-use timeline_core::{TemplateFile, TokenKind};
-use timeline_template::CUSTOM_OBJECTS;
+use timeline_core::TemplateFileError;
+use timeline_template::{CUSTOM_OBJECTS, Definition, Origin, Token, TokenKind};
 
 use crate::error::CliError;
 use names::{Names, pascal_case, snake_case};
@@ -32,8 +31,8 @@ use names::{Names, pascal_case, snake_case};
 pub struct Source {
     /// The path to write in `#[timeline(template = "…")]`, relative to the crate's folder.
     pub written: String,
-    /// The template; an app event's has an empty `id`.
-    pub template: TimelineEventTemplate,
+    /// What the file defines.
+    pub definition: Definition,
     /// What the generated struct is.
     pub kind: SourceKind,
 }
@@ -59,29 +58,47 @@ impl Source {
     /// a v3 struct checked against it.
     pub fn read(file: &Path, crate_dir: &Path, template_id: Option<&str>) -> Result<Source, CliError> {
         let written = relative_path(file, crate_dir)?;
-        Ok(match (TemplateFile::read(file)?, template_id) {
-            (TemplateFile::AppEvent { uid, template }, None) => {
-                Source { written, template, kind: SourceKind::AppEvent { uid } }
+        let definition = timeline_template::definition::read(file)?;
+        Ok(Source::new(written, definition, template_id).map_err(|error| error.in_file(file))?)
+    }
+
+    /// The source of `definition`, written `written`: see [`Source::read`].
+    fn new(written: String, definition: Definition, template_id: Option<&str>) -> Result<Source, TemplateFileError> {
+        let kind = match (&definition.origin, template_id) {
+            (Origin::AppEvent { uid }, None) => SourceKind::AppEvent { uid: uid.clone() },
+            (Origin::AppEvent { .. }, Some(id)) => SourceKind::TimelineWithId(id.to_owned()),
+            (Origin::EventTemplate { id: own }, Some(id)) if own != id => {
+                return Err(TemplateFileError::Malformed {
+                    path: None,
+                    reason: format!("its `id` is {own}, not the template id {id} it was given"),
+                });
             }
-            (file @ TemplateFile::AppEvent { .. }, Some(id)) => {
-                Source { written, template: file.into_template(Some(id))?, kind: SourceKind::TimelineWithId(id.into()) }
-            }
-            (file @ TemplateFile::EventTemplate(_), id) => {
-                Source { written, template: file.into_template(id)?, kind: SourceKind::Timeline }
-            }
-        })
+            (Origin::EventTemplate { .. }, _) => SourceKind::Timeline,
+        };
+        Ok(Source { written, definition, kind })
     }
 
     /// Whether the events go on custom-object records, and so name their object type.
     fn custom_object(&self) -> bool {
-        matches!(self.kind, SourceKind::AppEvent { .. }) && self.template.object_type == CUSTOM_OBJECTS
+        matches!(self.kind, SourceKind::AppEvent { .. }) && self.definition.object_type == CUSTOM_OBJECTS
+    }
+
+    /// The v3 template id the events are sent with (empty for an app event).
+    fn template_id(&self) -> &str {
+        match (&self.kind, &self.definition.origin) {
+            (SourceKind::TimelineWithId(id), _) => id,
+            (_, Origin::EventTemplate { id }) => id,
+            (_, Origin::AppEvent { .. }) => "",
+        }
     }
 
     /// How comments name the template: `template 1001298` or ``app event `uid` ``.
     fn described(&self) -> String {
         match &self.kind {
             SourceKind::AppEvent { uid } => format!("app event {}", doc_code(uid)),
-            SourceKind::Timeline | SourceKind::TimelineWithId(_) => format!("template {}", doc_text(&self.template.id)),
+            SourceKind::Timeline | SourceKind::TimelineWithId(_) => {
+                format!("template {}", doc_text(self.template_id()))
+            }
         }
     }
 }
@@ -119,13 +136,14 @@ pub fn generate(sources: &[Source]) -> String {
 
 /// The enums and the struct of one template.
 fn generate_one(source: &Source, type_names: &mut Names) -> String {
-    let template = &source.template;
+    let template = &source.definition;
     let base = pascal_case(&template.name);
     let fallback = match &source.kind {
         SourceKind::AppEvent { uid } => pascal_case(uid),
         SourceKind::Timeline | SourceKind::TimelineWithId(_) => String::new(),
     };
-    let fallback = if fallback.is_empty() { pascal_case(&format!("Template {}", template.id)) } else { fallback };
+    let fallback =
+        if fallback.is_empty() { pascal_case(&format!("Template {}", source.template_id())) } else { fallback };
     let struct_name = type_names.claim(if base.is_empty() { fallback } else { base });
     let described = source.described();
     let custom_object = source.custom_object();
@@ -215,7 +233,7 @@ fn generate_one(source: &Source, type_names: &mut Names) -> String {
 }
 
 /// The enum of an enumeration token's options; `described` names the template.
-fn enumeration(name: &str, token: &TimelineEventTemplateToken, described: &str) -> String {
+fn enumeration(name: &str, token: &Token, described: &str) -> String {
     let mut variants = Names::default();
     let mut code = format!(
         "/// The options of token {} of {described}.\n\
@@ -317,17 +335,8 @@ mod tests {
     use super::*;
 
     fn source(json: &str, explicit_id: Option<&str>) -> Source {
-        let file = TemplateFile::parse(json).unwrap();
-        let kind = match (&file, explicit_id) {
-            (TemplateFile::AppEvent { uid, .. }, None) => SourceKind::AppEvent { uid: uid.clone() },
-            (TemplateFile::AppEvent { .. }, Some(id)) => SourceKind::TimelineWithId(id.to_owned()),
-            (TemplateFile::EventTemplate(_), _) => SourceKind::Timeline,
-        };
-        let template = match file {
-            TemplateFile::AppEvent { template, .. } if explicit_id.is_none() => template,
-            file => file.into_template(explicit_id).unwrap(),
-        };
-        Source { written: "timeline/t.json".into(), template, kind }
+        let definition = timeline_template::definition::parse(json).unwrap();
+        Source::new("timeline/t.json".into(), definition, explicit_id).unwrap()
     }
 
     #[test]
