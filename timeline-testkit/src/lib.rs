@@ -21,6 +21,11 @@
 //! does the same when `redis-server` is missing, naming the Debian package
 //! `redis-server`.
 //!
+//! [`OfficialClients`] are HubSpot's official Node and Python clients,
+//! installed once under `target/official-clients/` at the benchmarks' pins,
+//! for the tests that point them at our servers; where node, npm or python3
+//! with venv is missing they skip the same way, naming the Debian packages.
+//!
 //! ```no_run
 //! # async fn test() {
 //! let Some(db) = timeline_testkit::TestDb::new("my_crate::my_test").await else {
@@ -34,11 +39,13 @@
 #![warn(missing_docs)]
 
 mod certificates;
+mod official_clients;
 mod pg_server;
 mod redis_server;
 mod test_db;
 
 pub use certificates::TestCertificates;
+pub use official_clients::{BatchOutcome, OfficialClient, OfficialClients};
 pub use pg_server::PgServer;
 pub use redis_server::RedisServer;
 pub use test_db::TestDb;
