@@ -5,13 +5,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use timeline_core::{AccountId, AccountTokens, MemoryTokenStore};
 
 use crate::error::Error;
-use crate::hubspot;
+use crate::hubspot::{self, Refusal};
 
 /// The accounts callers act for, by the access token they present.
 ///
@@ -39,14 +38,15 @@ impl Callers {
 
     /// The account of a request's bearer token, or HubSpot's 401
     /// (`INVALID_AUTHENTICATION`) for a missing or unknown token.
-    pub(crate) fn authenticate(&self, headers: &HeaderMap) -> Result<AccountId, Response> {
+    pub(crate) fn authenticate(&self, headers: &HeaderMap) -> Result<AccountId, Refusal> {
         let Some(token) = bearer(headers) else {
             return Err(hubspot::error(
                 StatusCode::UNAUTHORIZED,
                 "INVALID_AUTHENTICATION",
                 "Authentication credentials not found. This API supports OAuth 2.0 authentication: send \
                  `Authorization: Bearer <access token>`.",
-            ));
+            )
+            .into());
         };
         self.account(token).ok_or_else(|| {
             hubspot::error(
@@ -54,6 +54,7 @@ impl Callers {
                 "INVALID_AUTHENTICATION",
                 "The access token is not valid: it is unknown to this relay.",
             )
+            .into()
         })
     }
 }

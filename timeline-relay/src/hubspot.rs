@@ -75,3 +75,19 @@ pub(crate) fn input_error(id: Option<&str>, message: impl Into<String>) -> Stand
     error.context = context;
     error
 }
+
+/// An error answer that ends a request early; boxed, since answers are large.
+#[derive(Debug)]
+pub(crate) struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(response: Response) -> Self {
+        Refusal(Box::new(response))
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use timeline_core::EventKind;
 use timeline_core::check::{self, Json, Shape};
 use timeline_dispatch::{Emitted, Enqueued};
 
 use crate::answer::{self, InputOutcome, Received};
-use crate::hubspot;
+use crate::hubspot::{self, Refusal};
 use crate::input;
 use crate::settlement::{Settlement, Waiter};
 use crate::state::RelayState;
@@ -40,7 +40,7 @@ pub(crate) async fn receive(
     let requested_at = Utc::now();
     let account = match relay.callers.authenticate(&headers) {
         Ok(account) => account,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let limit = relay.settings.max_body_bytes;
     let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
@@ -54,7 +54,7 @@ pub(crate) async fn receive(
     };
     let inputs = match inputs_of(kind, shape, &json) {
         Ok(inputs) => inputs,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let received = Received { requested_at, started_at: Utc::now() };
     let types = relay.event_types.as_ref();
@@ -112,7 +112,7 @@ pub(crate) async fn receive(
 
 /// The inputs of a body: the body itself (one input), or a batch's non-empty
 /// `inputs`; HubSpot's 400 for a body of another shape.
-fn inputs_of<'j, 'a>(kind: EventKind, shape: Shape, json: &'j Json<'a>) -> Result<&'j [Json<'a>], Response> {
+fn inputs_of<'j, 'a>(kind: EventKind, shape: Shape, json: &'j Json<'a>) -> Result<&'j [Json<'a>], Refusal> {
     let (one, many) = match kind {
         EventKind::AppEvent => ("occurrence", "occurrences"),
         _ => ("event", "events"),
@@ -123,14 +123,16 @@ fn inputs_of<'j, 'a>(kind: EventKind, shape: Shape, json: &'j Json<'a>) -> Resul
             StatusCode::BAD_REQUEST,
             "VALIDATION_ERROR",
             format!("The body must be one {one}: a JSON object."),
-        )),
+        )
+        .into()),
         (Shape::Batch, _) => match json.get("inputs") {
             Some(Json::Array(inputs)) if !inputs.is_empty() => Ok(inputs),
             _ => Err(hubspot::error(
                 StatusCode::BAD_REQUEST,
                 "VALIDATION_ERROR",
                 format!("The body must be a batch of at least one of the {many}: {{\"inputs\": [ … ]}}."),
-            )),
+            )
+            .into()),
         },
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use timeline_core::AccountId;
 use timeline_dispatch::{EventKey, Outbox, RowFilter, RowState, RowSummary};
@@ -103,7 +103,7 @@ pub(crate) async fn one(
 ) -> Response {
     let account = match relay.callers.authenticate(&headers) {
         Ok(account) => account,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     match find_row(relay.dispatcher.outbox().as_ref(), account, &event_type, &id).await {
         Ok(Some(row)) => hubspot::json(StatusCode::OK, &EventStatus::of(event_type, id, Some(&row))),
@@ -121,7 +121,7 @@ pub(crate) async fn one(
 pub(crate) async fn many(State(relay): State<Arc<RelayState>>, headers: HeaderMap, body: Body) -> Response {
     let account = match relay.callers.authenticate(&headers) {
         Ok(account) => account,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let bytes = match axum::body::to_bytes(body, relay.settings.max_body_bytes).await {
         Ok(bytes) => bytes,
