@@ -43,7 +43,8 @@ pub struct RelayArgs {
     #[arg(long, value_name = "MAX/WINDOW_MS", value_parser = parse_rate_limit)]
     pub rate_limit: Option<RateLimit>,
     /// A folder of template JSON files and app-event `*-hsmeta.json` files: every input is checked
-    /// against its definition before it is stored. Without it inputs are taken unchecked.
+    /// against its definition before it is stored. Without it inputs are taken unchecked (HubSpot
+    /// checks them) and v3 answers leave `objectType` empty.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// How long a request waits for its events to settle before the answer is 202 with

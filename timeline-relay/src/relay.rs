@@ -41,8 +41,9 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// A relay delivering through the dispatcher `dispatcher` builds (its
-    /// sink becomes the relay's), for the accounts `callers` names.
+    /// A relay delivering through the dispatcher `dispatcher` builds, for
+    /// the accounts `callers` names. The relay's sink replaces any sink set
+    /// on `dispatcher`.
     pub fn builder(dispatcher: DispatcherBuilder, callers: Callers) -> RelayBuilder {
         RelayBuilder { dispatcher, callers, event_types: None, settings: RelaySettings::default() }
     }
@@ -64,8 +65,10 @@ impl Relay {
     }
 }
 
-/// Builds a [`Relay`]: its definitions (none: inputs are taken unchecked)
-/// and settings, with the defaults of [`RelaySettings`].
+/// Builds a [`Relay`]: its definitions and settings, with the defaults of
+/// [`RelaySettings`]. Without definitions inputs are taken unchecked (HubSpot
+/// checks them), and a v3 answer's `objectType` is left empty: only a
+/// template's definition says it.
 #[derive(Debug)]
 pub struct RelayBuilder {
     dispatcher: DispatcherBuilder,

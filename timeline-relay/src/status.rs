@@ -20,6 +20,10 @@ use crate::state::RelayState;
 /// The prefix of the status routes.
 pub(crate) const STATUS_ROUTES: &str = "/relay/v1/events";
 
+/// The most rows of one account with one event id the status looks through:
+/// one per event type that has the id.
+const ROWS_PER_EVENT_ID: usize = 100;
+
 /// The most events one status request may ask about.
 pub const MAX_STATUS_INPUTS: usize = 1_000;
 
@@ -90,7 +94,7 @@ pub(crate) async fn find_row(
     event_id: &str,
 ) -> Result<Option<RowSummary>, timeline_dispatch::Error> {
     let filter = RowFilter { state: None, account: Some(account), event_id: Some(event_id.to_owned()) };
-    let rows = outbox.list(&filter, usize::MAX).await?;
+    let rows = outbox.list(&filter, ROWS_PER_EVENT_ID).await?;
     Ok(rows.into_iter().find(|row| row.key.event_type == event_type))
 }
 

@@ -66,3 +66,13 @@ async fn a_client_retry_of_an_input_without_an_id_is_one_event() {
     assert_eq!(harness.sandbox.events_in(ACCOUNT).len(), 1);
     assert_eq!(harness.rows().await.len(), 1);
 }
+
+#[tokio::test]
+async fn the_relay_says_it_is_live_and_ready_without_a_token() {
+    let harness = start(Setup::default()).await;
+    for (path, expected) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let answer = reqwest::get(format!("{}{path}", harness.url)).await.unwrap();
+        let (status, body) = crate::common::status_and_json(answer).await;
+        assert_eq!((status, &body["status"]), (200, &json!(expected)), "{path}: {body:#}");
+    }
+}

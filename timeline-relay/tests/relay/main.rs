@@ -3,6 +3,7 @@
 
 mod checks;
 mod common;
+mod dead;
 mod delivery;
 mod pending;
 mod refusals;
