@@ -84,7 +84,11 @@ pub(crate) async fn receive(
                 let outbox = relay.dispatcher.outbox();
                 match status::find_row(outbox.as_ref(), account, &key.event_type, &key.event_id).await {
                     Ok(row) => row.as_ref().and_then(Settlement::of_row),
-                    Err(error) => return status::outbox_unavailable(&error),
+                    Err(error) => {
+                        // Stored all the same: its waiter hears it settle, or the answer says pending.
+                        tracing::warn!(%error, event_id = %key.event_id, "could not read the state of an event stored before");
+                        None
+                    }
                 }
             }
             Err(error) => return stored_partly(index - refused_before(&outcomes), total, &error),
