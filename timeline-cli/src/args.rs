@@ -88,6 +88,9 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Look into a dispatcher's outbox: list what waits and what is dead, retry dead letters, purge old rows.
     Outbox(OutboxArgs),
+    /// Serve HubSpot's timeline create paths in front of a dispatcher and its outbox, for HubSpot's
+    /// own clients in any language (change only their base URL).
+    Relay(crate::relay::RelayArgs),
 }
 
 /// `timeline templates …`

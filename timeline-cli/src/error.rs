@@ -53,6 +53,9 @@ pub enum CliError {
     /// An outbox could not be opened, read or changed.
     #[error(transparent)]
     Outbox(#[from] timeline_dispatch::Error),
+    /// The relay could not be set up.
+    #[error(transparent)]
+    Relay(#[from] timeline_relay::Error),
     /// The sandbox could not start.
     #[error("the sandbox could not start: {0}")]
     Sandbox(#[from] timeline_sandbox::StartError),

@@ -1,10 +1,10 @@
 //! `timeline`, the command line of [hubspot-timeline](https://docs.rs/hubspot-timeline):
 //! pull an app's event templates, generate typed Rust events from them,
 //! migrate them to app-event definitions, backfill events from NDJSON, run
-//! the local sandbox, and look into a dispatcher's outbox.
+//! the local sandbox, look into a dispatcher's outbox, and run the relay.
 //!
 //! The binary is a thin layer over this library: each command is a
-//! function ([`pull::pull`], [`pull::check`], [`push::plan`], [`codegen::generate`], [`migrate::migrate`], [`send::send`], [`outbox::list`]) that
+//! function ([`pull::pull`], [`pull::check`], [`push::plan`], [`codegen::generate`], [`migrate::migrate`], [`send::send`], [`outbox::list`], [`relay::run`]) that
 //! tests and other programs can call.
 
 #![deny(missing_docs)]
@@ -19,6 +19,7 @@ pub mod migrate;
 pub mod outbox;
 pub mod pull;
 pub mod push;
+pub mod relay;
 pub mod send;
 
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Send(args) => run_send(&args).await,
         Command::Sandbox(args) => run_sandbox(&args).await,
         Command::Outbox(args) => run_outbox(&args).await,
+        Command::Relay(args) => relay::run(&args).await,
     }
 }
 

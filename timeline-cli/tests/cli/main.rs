@@ -6,6 +6,7 @@ mod migrate;
 mod outbox;
 mod pull;
 mod push;
+mod relay;
 mod sandbox;
 mod send;
 mod send_app_events;

@@ -1,0 +1,116 @@
+//! [`Relay`] and its [`RelayBuilder`]: a dispatcher with the relay's sink,
+//! the callers' accounts, the definitions and the settings, served as an
+//! axum [`Router`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use timeline_core::check::EventTypes;
+use timeline_dispatch::{Dispatcher, DispatcherBuilder};
+
+use crate::callers::Callers;
+use crate::config::RelaySettings;
+use crate::error::Error;
+use crate::routes;
+use crate::settlement::Settlements;
+use crate::state::RelayState;
+
+/// HubSpot's timeline create paths in front of a [`Dispatcher`]: serve
+/// [`router`](Self::router) and point a HubSpot client's base URL at it.
+///
+/// Every valid input is in the outbox before the answer; the answer is
+/// HubSpot's own when the inputs settle within the
+/// [ack wait](RelayBuilder::ack_wait), `202` with `status: PENDING` and a
+/// status link otherwise. Cloning is cheap; every clone is the same relay.
+///
+/// ```no_run
+/// # async fn run(app: timeline_core::App, outbox: timeline_dispatch::MemoryOutbox) -> Result<(), Box<dyn std::error::Error>> {
+/// use timeline_dispatch::Dispatcher;
+/// use timeline_relay::{Callers, Relay};
+///
+/// let relay = Relay::builder(Dispatcher::builder(app, outbox), Callers::from_tokens([("token-101", 101_u64)])).spawn()?;
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// axum::serve(listener, relay.router()).await?;
+/// relay.dispatcher().shutdown(std::time::Duration::from_secs(10)).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Relay {
+    state: Arc<RelayState>,
+}
+
+impl Relay {
+    /// A relay delivering through the dispatcher `dispatcher` builds, for
+    /// the accounts `callers` names. The relay's sink replaces any sink set
+    /// on `dispatcher`.
+    pub fn builder(dispatcher: DispatcherBuilder, callers: Callers) -> RelayBuilder {
+        RelayBuilder { dispatcher, callers, event_types: None, settings: RelaySettings::default() }
+    }
+
+    /// The relay's routes, to serve or to merge into a service's router.
+    pub fn router(&self) -> Router {
+        routes::router(Arc::clone(&self.state))
+    }
+
+    /// The dispatcher that stores and delivers the inputs: shut it down
+    /// once the server stopped taking requests.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.state.dispatcher
+    }
+
+    /// The relay's settings.
+    pub fn settings(&self) -> RelaySettings {
+        self.state.settings
+    }
+}
+
+/// Builds a [`Relay`]: its definitions and settings, with the defaults of
+/// [`RelaySettings`]. Without definitions inputs are taken unchecked (HubSpot
+/// checks them), and a v3 answer's `objectType` is left empty: only a
+/// template's definition says it.
+#[derive(Debug)]
+pub struct RelayBuilder {
+    dispatcher: DispatcherBuilder,
+    callers: Callers,
+    event_types: Option<EventTypes>,
+    settings: RelaySettings,
+}
+
+impl RelayBuilder {
+    /// Checks every input against these definitions before it is stored,
+    /// as HubSpot checks it (see [`timeline_core::check`]).
+    pub fn event_types(mut self, event_types: EventTypes) -> Self {
+        self.event_types = Some(event_types);
+        self
+    }
+
+    /// How long a request waits for its inputs to settle before the relay
+    /// answers `202` ([`DEFAULT_ACK_WAIT`](crate::DEFAULT_ACK_WAIT) unless given).
+    pub fn ack_wait(mut self, ack_wait: Duration) -> Self {
+        self.settings.ack_wait = ack_wait;
+        self
+    }
+
+    /// The largest request body in bytes
+    /// ([`DEFAULT_MAX_BODY_BYTES`](crate::DEFAULT_MAX_BODY_BYTES) unless given).
+    pub fn max_body_bytes(mut self, max_body_bytes: usize) -> Self {
+        self.settings.max_body_bytes = max_body_bytes;
+        self
+    }
+
+    /// Starts the dispatcher (on the current tokio runtime) with the relay's
+    /// sink; fails as [`DispatcherBuilder::spawn`] does.
+    pub fn spawn(self) -> Result<Relay, Error> {
+        let settlements = Settlements::default();
+        let dispatcher = self.dispatcher.sink(settlements.clone()).spawn()?;
+        let state = RelayState {
+            dispatcher,
+            callers: self.callers,
+            event_types: self.event_types,
+            settlements,
+            settings: self.settings,
+        };
+        Ok(Relay { state: Arc::new(state) })
+    }
+}

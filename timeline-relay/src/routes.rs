@@ -1,0 +1,65 @@
+//! The relay's routes: HubSpot's create paths, the status routes, the
+//! health checks, and HubSpot-shaped 404 and 405 answers for the rest.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use timeline_core::EventKind;
+use timeline_core::check::Shape;
+
+use crate::health;
+use crate::hubspot;
+use crate::intake::{self, APP_EVENT_PREFIXES, TIMELINE_EVENTS};
+use crate::state::RelayState;
+use crate::status::{self, STATUS_ROUTES};
+
+/// Every route of a relay over `state`.
+pub(crate) fn router(state: Arc<RelayState>) -> Router {
+    let mut router = Router::new()
+        .route(TIMELINE_EVENTS, post(|s, h, b| intake::receive(EventKind::Timeline, Shape::Single, s, h, b)))
+        .route(
+            &format!("{TIMELINE_EVENTS}/batch/create"),
+            post(|s, h, b| intake::receive(EventKind::Timeline, Shape::Batch, s, h, b)),
+        );
+    for prefix in APP_EVENT_PREFIXES {
+        router = router
+            .route(
+                &format!("{prefix}/events"),
+                post(|s, h, b| intake::receive(EventKind::AppEvent, Shape::Single, s, h, b)),
+            )
+            .route(
+                &format!("{prefix}/events/batch"),
+                post(|s, h, b| intake::receive(EventKind::AppEvent, Shape::Batch, s, h, b)),
+            );
+    }
+    router
+        .route(&format!("{STATUS_ROUTES}/{{event_type}}/{{id}}"), get(status::one))
+        .route(&format!("{STATUS_ROUTES}/status"), post(status::many))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// HubSpot's 404 for a path the relay does not serve.
+async fn not_found(request: Request) -> Response {
+    hubspot::error(
+        StatusCode::NOT_FOUND,
+        "OBJECT_NOT_FOUND",
+        format!("{} {} is not an endpoint the relay serves", request.method(), request.uri().path()),
+    )
+}
+
+/// HubSpot's 405 for a method a path does not take.
+async fn method_not_allowed(request: Request) -> Response {
+    hubspot::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        format!("{} is not allowed on {}", request.method(), request.uri().path()),
+    )
+}

@@ -1,0 +1,187 @@
+//! A sandbox as HubSpot, a relay in front of it, and small helpers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use timeline_core::{App, Client};
+use timeline_dispatch::{Dispatcher, Outbox, OutboxCounts, RowFilter, RowSummary, SqliteOutbox};
+use timeline_relay::{Relay, TokensFile, event_types_from_dir};
+use timeline_sandbox::Sandbox;
+
+/// The account the test token names.
+pub const ACCOUNT: u64 = 101;
+/// The bearer token of [`ACCOUNT`], at the relay and at the sandbox.
+pub const TOKEN: &str = "token-101";
+/// Another account.
+pub const OTHER_ACCOUNT: u64 = 202;
+/// The bearer token of [`OTHER_ACCOUNT`].
+pub const OTHER_TOKEN: &str = "token-202";
+/// The contact template `1001298` (tokens petName, petAge, adoptedOn, breed).
+pub const PET: &str = "1001298";
+/// The deal template `1004521` (token amount).
+pub const DEAL: &str = "1004521";
+/// The v3 batch create path.
+pub const BATCH: &str = "/integrators/timeline/v3/events/batch/create";
+/// The v3 single create path.
+pub const SINGLE: &str = "/integrators/timeline/v3/events";
+/// The app-event batch path.
+pub const APP_EVENT_BATCH: &str = "/integrators/timeline/2026-03/events/batch";
+
+/// The relay's definitions: the pet and deal templates and the
+/// `webinar_registered` app event.
+const DEFINITIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/definitions");
+
+/// How a test's relay and sandbox are set up; the defaults are the relay's.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// Check inputs against the definitions.
+    pub checked: bool,
+    /// The ack wait, when not the default.
+    pub ack_wait: Option<Duration>,
+    /// The sandbox's latency.
+    pub latency: Duration,
+    /// The body limit, when not the default.
+    pub max_body_bytes: Option<usize>,
+}
+
+/// A sandbox, and a relay in front of it serving on loopback.
+pub struct Harness {
+    /// HubSpot.
+    pub sandbox: Sandbox,
+    /// The relay.
+    pub relay: Relay,
+    /// The relay's base URL.
+    pub url: String,
+    _outbox_dir: TempDir,
+}
+
+/// Starts a sandbox knowing both accounts' tokens and a relay as `setup` says.
+pub async fn start(setup: Setup) -> Harness {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../timeline-sandbox/tests/data");
+    let sandbox = Sandbox::builder()
+        .templates_from_dir(format!("{data}/templates"))
+        .app_events_from_dir(format!("{data}/app-events"))
+        .account_token(ACCOUNT, TOKEN)
+        .account_token(OTHER_ACCOUNT, OTHER_TOKEN)
+        .no_rate_limit()
+        .latency(setup.latency)
+        .start()
+        .await
+        .unwrap();
+    let tokens =
+        TokensFile::parse(&json!({ ACCOUNT.to_string(): TOKEN, OTHER_ACCOUNT.to_string(): OTHER_TOKEN }).to_string())
+            .unwrap();
+    let app = App::builder()
+        .client(Client::builder().base_url(sandbox.url()))
+        .client_id("relay-test")
+        .client_secret("relay-test")
+        .token_store(Arc::new(tokens.token_store()))
+        .build()
+        .unwrap();
+    let outbox_dir = tempfile::tempdir().unwrap();
+    let outbox = SqliteOutbox::open(outbox_dir.path().join("outbox.sqlite")).await.unwrap();
+    let mut relay = Relay::builder(Dispatcher::builder(app, outbox), tokens.callers());
+    if setup.checked {
+        relay = relay.event_types(event_types_from_dir(DEFINITIONS.as_ref()).unwrap());
+    }
+    if let Some(ack_wait) = setup.ack_wait {
+        relay = relay.ack_wait(ack_wait);
+    }
+    if let Some(max) = setup.max_body_bytes {
+        relay = relay.max_body_bytes(max);
+    }
+    let relay = relay.spawn().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, relay.router()).into_future());
+    Harness { sandbox, relay, url, _outbox_dir: outbox_dir }
+}
+
+impl Harness {
+    /// Posts `body` (JSON) to `path` with `token`; the status and the JSON answer.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        self.post_bytes(path, token, body.to_string().into_bytes()).await
+    }
+
+    /// Posts raw `body` bytes to `path` with `token`.
+    pub async fn post_bytes(&self, path: &str, token: Option<&str>, body: Vec<u8>) -> (u16, Value) {
+        let mut request = reqwest::Client::new().post(format!("{}{path}", self.url)).body(body);
+        request = request.header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        status_and_json(request.send().await.unwrap()).await
+    }
+
+    /// Gets `url` with `token`.
+    pub async fn get(&self, url: &str, token: &str) -> (u16, Value) {
+        status_and_json(reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap()).await
+    }
+
+    /// Every row of the relay's outbox.
+    pub async fn rows(&self) -> Vec<RowSummary> {
+        self.outbox().list(&RowFilter::default(), 10_000).await.unwrap()
+    }
+
+    /// The outbox's rows per state.
+    pub async fn counts(&self) -> OutboxCounts {
+        self.outbox().counts().await.unwrap()
+    }
+
+    fn outbox(&self) -> &Arc<dyn Outbox> {
+        self.relay.dispatcher().outbox()
+    }
+}
+
+/// An answer's status and JSON body.
+pub async fn status_and_json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or_else(|error| panic!("{status}: not JSON ({error}): {text}")))
+}
+
+/// A valid pet input with this id.
+pub fn pet(id: &str) -> Value {
+    json!({
+        "eventTemplateId": PET,
+        "id": id,
+        "objectId": "5120345",
+        "tokens": {"petName": "Rex", "petAge": "3", "adoptedOn": "1777886100000", "breed": "lab"}
+    })
+}
+
+/// A valid webinar occurrence with this id.
+pub fn webinar(id: &str) -> Value {
+    json!({
+        "eventTypeName": "webinar_registered",
+        "id": id,
+        "objectId": "5120345",
+        "timestamp": "2026-05-04T09:15:00Z",
+        "properties": {"webinarName": "Q2 roadmap", "seats": "40", "startsOn": "1777886100000", "webinarType": "ama"}
+    })
+}
+
+/// Checks `instance` against `#/components/schemas/{name}` of HubSpot's
+/// OpenAPI file `file` (in `reference/openapi/`), listing every problem.
+pub fn assert_matches_schema(file: &str, name: &str, instance: &Value) {
+    let path = format!("{}/../reference/openapi/{file}", env!("CARGO_MANIFEST_DIR"));
+    let mut document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(document["components"]["schemas"].get(name).is_some(), "{file} has no schema {name}");
+    document["$ref"] = json!(format!("#/components/schemas/{name}"));
+    let validator = jsonschema::draft4::options().should_validate_formats(true).build(&document).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(instance).map(|error| format!("{error} at {}", error.instance_path())).collect();
+    assert!(errors.is_empty(), "{name}: {errors:#?}\n{instance:#}");
+}
+
+/// Waits until `ready` holds, asking again every few milliseconds; fails
+/// after a generous bound.
+pub async fn wait_for<F: std::future::Future<Output = bool>>(what: &str, mut ready: impl FnMut() -> F) {
+    let give_up = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !ready().await {
+        assert!(tokio::time::Instant::now() < give_up, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,9 @@
+//! The relay over real HTTP on loopback, in front of a real SQLite outbox
+//! in a temporary folder, delivering to an in-process sandbox as HubSpot.
+
+mod checks;
+mod common;
+mod dead;
+mod delivery;
+mod pending;
+mod refusals;
