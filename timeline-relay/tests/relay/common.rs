@@ -8,7 +8,7 @@ use tempfile::TempDir;
 use timeline_core::{App, Client};
 use timeline_dispatch::{Dispatcher, Outbox, OutboxCounts, RowFilter, RowSummary, SqliteOutbox};
 use timeline_relay::{Relay, TokensFile, event_types_from_dir};
-use timeline_sandbox::Sandbox;
+use timeline_sandbox::{Faults, RateLimit, Sandbox};
 
 /// The account the test token names.
 pub const ACCOUNT: u64 = 101;
@@ -44,6 +44,11 @@ pub struct Setup {
     pub latency: Duration,
     /// The body limit, when not the default.
     pub max_body_bytes: Option<usize>,
+    /// Each account's rate limit at the sandbox and in the relay's pacing;
+    /// none by default.
+    pub rate_limit: Option<RateLimit>,
+    /// The sandbox's faults; none by default.
+    pub faults: Option<Faults>,
 }
 
 /// A sandbox, and a relay in front of it serving on loopback.
@@ -65,16 +70,25 @@ pub async fn start(setup: Setup) -> Harness {
         .app_events_from_dir(format!("{data}/app-events"))
         .account_token(ACCOUNT, TOKEN)
         .account_token(OTHER_ACCOUNT, OTHER_TOKEN)
-        .no_rate_limit()
-        .latency(setup.latency)
-        .start()
-        .await
-        .unwrap();
+        .latency(setup.latency);
+    let sandbox = match setup.rate_limit {
+        Some(limit) => sandbox.rate_limit(limit),
+        None => sandbox.no_rate_limit(),
+    };
+    let sandbox = match setup.faults.clone() {
+        Some(faults) => sandbox.faults(faults),
+        None => sandbox,
+    };
+    let sandbox = sandbox.start().await.unwrap();
+    let client = match setup.rate_limit {
+        Some(limit) => Client::builder().base_url(sandbox.url()).rate_limit(limit),
+        None => Client::builder().base_url(sandbox.url()),
+    };
     let tokens =
         TokensFile::parse(&json!({ ACCOUNT.to_string(): TOKEN, OTHER_ACCOUNT.to_string(): OTHER_TOKEN }).to_string())
             .unwrap();
     let app = App::builder()
-        .client(Client::builder().base_url(sandbox.url()))
+        .client(client)
         .client_id("relay-test")
         .client_secret("relay-test")
         .token_store(Arc::new(tokens.token_store()))

@@ -5,5 +5,6 @@ mod checks;
 mod common;
 mod dead;
 mod delivery;
+mod official_clients;
 mod pending;
 mod refusals;
