@@ -7,6 +7,7 @@ mod outbox;
 mod pull;
 mod push;
 mod relay;
+mod relay_crash;
 mod sandbox;
 mod send;
 mod send_app_events;
