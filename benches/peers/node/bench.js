@@ -4,6 +4,12 @@
 //
 //   node bench.js --url http://127.0.0.1:40123 --events 100000 [--batch-size 100]
 //     [--in-flight 4] [--limiter --rate-limit 110 --rate-window-ms 10000]
+//     [--stats-url URL] [--token TOKEN] [--id-prefix PREFIX] [--no-reset]
+//
+// --stats-url is where the sandbox's /_sandbox/ routes are when --url is not
+// the sandbox (the relay in front of it); --no-reset leaves the sandbox's
+// counts as they are (for several processes at once). RESULT also has each request's
+// answer time, p50 and p99 in milliseconds.
 //
 // --limiter turns on the client's documented Bottleneck limiter
 // (DEFAULT_LIMITER_OPTIONS: minTime 1000/9 ms, maxConcurrent 6), with minTime
@@ -26,9 +32,13 @@ function options() {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--limiter') { args.limiter = true; continue; }
+    if (flag === '--no-reset') { args.noReset = true; continue; }
     const value = argv[++i];
     switch (flag) {
       case '--url': args.url = value; break;
+      case '--stats-url': args.statsUrl = value; break;
+      case '--token': args.token = value; break;
+      case '--id-prefix': args.idPrefix = value; break;
       case '--events': args.events = Number(value); break;
       case '--batch-size': args.batchSize = Number(value); break;
       case '--in-flight': args.inFlight = Number(value); break;
@@ -38,14 +48,17 @@ function options() {
     }
   }
   if (!args.url) throw new Error('--url is required');
+  args.statsUrl = args.statsUrl ?? args.url;
+  args.token = args.token ?? 'bench-access-token';
+  args.idPrefix = args.idPrefix ?? 'adoption';
   return args;
 }
 
 // The nth event, the same values as timeline-e2e/benches/support/pet_event.rs.
-function petAdopted(n) {
+function petAdopted(n, idPrefix) {
   return {
     eventTemplateId: TEMPLATE_ID,
-    id: `adoption-${n}`,
+    id: `${idPrefix}-${n}`,
     objectId: String(5100000 + (n % 1000)),
     timestamp: new Date(START + (n % 86400) * 1000),
     tokens: {
@@ -83,27 +96,29 @@ function pacingShares(answers, accepted, limit, windowS) {
 
 async function main() {
   const args = options();
-  const config = { accessToken: 'bench-access-token', basePath: args.url };
+  const config = { accessToken: args.token, basePath: args.url };
   if (args.limiter) {
     const scale = args.rateWindowMs / 10000;
     config.limiterOptions = { ...hubspot.DEFAULT_LIMITER_OPTIONS };
     config.limiterOptions.minTime = (config.limiterOptions.minTime ?? 1000 / 9) * scale;
   }
   const client = new hubspot.Client(config);
-  await sandbox(args.url, '/_sandbox/reset', 'POST');
+  if (!args.noReset) await sandbox(args.statsUrl, '/_sandbox/reset', 'POST');
 
   let next = 0;
   let failed = 0;
   let created = 0;
   const answers = [];
+  const latenciesMs = [];
   const batches = Math.ceil(args.events / args.batchSize);
   async function worker() {
     while (next < batches) {
       const batch = next++;
       const inputs = [];
       for (let n = batch * args.batchSize; n < Math.min(args.events, (batch + 1) * args.batchSize); n++) {
-        inputs.push(petAdopted(n));
+        inputs.push(petAdopted(n, args.idPrefix));
       }
+      const sent = process.hrtime.bigint();
       try {
         const response = await client.crm.timeline.eventsApi.createBatch({ inputs });
         created += response.results.length;
@@ -111,6 +126,7 @@ async function main() {
       } catch (error) {
         failed += inputs.length;
       }
+      latenciesMs.push(Number(process.hrtime.bigint() - sent) / 1e6);
       answers.push(Number(process.hrtime.bigint()) / 1e9);
     }
   }
@@ -122,7 +138,9 @@ async function main() {
   const cpu = process.cpuUsage(cpuBefore);
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const peakRssMib = process.resourceUsage().maxRSS / 1024;
-  const stats = await sandbox(args.url, '/_sandbox/stats', 'GET');
+  const stats = await sandbox(args.statsUrl, '/_sandbox/stats', 'GET');
+  latenciesMs.sort((a, b) => a - b);
+  const percentile = (p) => latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(latenciesMs.length * p))];
   const by = stats.responsesByStatus || {};
   const accepted = (by['201'] || 0) + (by['207'] || 0);
   const shares = args.rateLimit > 0 ? pacingShares(answers, accepted, args.rateLimit, args.rateWindowMs / 1000) : {};
@@ -140,6 +158,8 @@ async function main() {
     peak_rss_mib: peakRssMib,
     pacing_share: shares.steady ?? null,
     pacing_whole_run: shares.wholeRun ?? null,
+    latency_p50_ms: percentile(0.5),
+    latency_p99_ms: percentile(0.99),
   };
   console.log(`RESULT ${JSON.stringify(result)}`);
 }
