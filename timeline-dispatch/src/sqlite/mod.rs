@@ -181,7 +181,6 @@ fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.set_prepared_statement_cache_capacity(rows::STATEMENT_CACHE);
     // Plans that do not depend on bound values: otherwise SQLite prepares a
     // cached statement again whenever a value its plan looked at (a claim's
     // `LIMIT`) changes, that is at nearly every claim.

@@ -2,16 +2,13 @@
 //! values are stored: times as microseconds since the Unix epoch, accounts
 //! as their 64 bits in an `INTEGER`, kinds and states by name.
 //!
-//! Changes go many rows per execution of a cached prepared statement, inside
-//! the writer's transaction: a statement for each of a few sizes of row
-//! lists ([`CHUNKS`]), so a batch of rows costs a few executions, not one per
-//! row, and no statement text is parsed again; bodies are bound as they are.
-//! They are `OR FAIL`: a statement that
+//! Changes go one row per execution of a cached prepared statement, inside
+//! the writer's transaction: no statement text to parse and nothing to pack
+//! per row, bodies bound as they are. They are `OR FAIL`: a statement that
 //! fails keeps what it changed before, which needs no statement journal
 //! (a copy of every page the statement touches); the writer rolls the whole
 //! transaction back on any error anyway.
 
-use std::sync::LazyLock;
 use std::time::{Duration, SystemTime};
 use timeline_core::AccountId;
 
@@ -137,119 +134,30 @@ impl Ids {
     }
 }
 
-/// The sizes of the row lists one statement takes, largest first: a list of
-/// rows goes in as few statements of these sizes as it fits, each prepared
-/// once and cached.
-const CHUNKS: [usize; 4] = [64, 16, 4, 1];
-
-/// The statement cache's capacity: every size of [`CHUNKS`] of each
-/// statement that takes a row list, and the others.
-pub(super) const STATEMENT_CACHE: usize = 48;
-
-/// One statement's text for each size of [`CHUNKS`], in that order.
-type Texts = LazyLock<[String; CHUNKS.len()]>;
-
-/// The text for a list of `rows` rows (a size of [`CHUNKS`]).
-fn text(texts: &'static Texts, rows: usize) -> &'static str {
-    let size = CHUNKS.iter().position(|size| *size == rows).unwrap_or(CHUNKS.len() - 1);
-    &texts[size]
-}
-
-/// `rows` cut into consecutive chunks of the sizes of [`CHUNKS`].
-fn chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
-    std::iter::from_fn(move || {
-        let size = CHUNKS.into_iter().find(|size| *size <= rows.len())?;
-        let (chunk, rest) = rows.split_at(size);
-        rows = rest;
-        Some(chunk)
-    })
-}
-
-/// A `VALUES` list of `rows` rows, each `row(first placeholder number)`,
-/// their placeholders numbered `per_row` apart from `?1` on.
-fn values(rows: usize, per_row: usize, row: impl Fn(usize) -> String) -> String {
-    (0..rows).map(|index| row(index * per_row + 1)).collect::<Vec<_>>().join(", ")
-}
-
-/// Adds rows: `?1`–`?6` id, account, kind, event type, event id, enqueue
-/// time (and due time) of each, six apart; returns the ids added.
-static ADD_ROWS: Texts = LazyLock::new(|| {
-    CHUNKS.map(|rows| {
-        let values = values(rows, 6, |n| {
-            format!("(?{n}, ?{}, ?{}, ?{}, ?{}, 'pending', ?{}, ?{})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 5)
-        });
-        format!(
-            "INSERT OR FAIL INTO outbox (id, account, kind, event_type, event_id, state, enqueued_at, due_at) \
-             VALUES {values} ON CONFLICT (account, kind, event_type, event_id) DO NOTHING RETURNING id"
-        )
-    })
-});
-
-/// Adds bodies: `?1`, `?2` id and body of each, two apart.
-static ADD_BODIES: Texts = LazyLock::new(|| {
-    CHUNKS.map(|rows| {
-        let values = values(rows, 2, |n| format!("(?{n}, ?{})", n + 1));
-        format!("INSERT OR FAIL INTO outbox_body (id, body) VALUES {values}")
-    })
-});
-
-/// An event to add and the time it is enqueued (and due) at.
-pub(super) type Adding<'a> = (&'a NewEvent, i64);
-
-/// Adds the events whose keys are new, each enqueued and due at its time,
-/// and their bodies; says which it added. Ids (from `ids`) follow the order
-/// of `events`; of a key given twice, the first is added. Events go in
-/// chunks of one statement each: an event found there already whose chunk
-/// adds a later one leaves its id unused (ids are never given twice, and
-/// not always all given).
-pub(super) fn enqueue(conn: &Connection, events: &[Adding<'_>], ids: &mut Ids) -> Result<Vec<Enqueued>, Error> {
-    let mut enqueued = Vec::with_capacity(events.len());
-    for chunk in chunks(events) {
-        let first = ids.next(conn)?;
-        let id_of = |offset: usize| {
-            i64::try_from(offset)
-                .ok()
-                .and_then(|offset| first.checked_add(offset))
-                .ok_or(Error::IntegralValueOutOfRange(0, first))
-        };
-        let mut add_rows = conn.prepare_cached(text(&ADD_ROWS, chunk.len()))?;
-        for (offset, (event, now)) in chunk.iter().enumerate() {
-            let (key, n) = (&event.key, 6 * offset);
-            add_rows.raw_bind_parameter(n + 1, id_of(offset)?)?;
-            add_rows.raw_bind_parameter(n + 2, account_bits(key.account))?;
-            add_rows.raw_bind_parameter(n + 3, key.kind.as_str())?;
-            add_rows.raw_bind_parameter(n + 4, &key.event_type)?;
-            add_rows.raw_bind_parameter(n + 5, &key.event_id)?;
-            add_rows.raw_bind_parameter(n + 6, now)?;
-        }
-        let mut added = vec![false; chunk.len()];
-        let mut rows = add_rows.raw_query();
-        while let Some(row) = rows.next()? {
-            let offset = row.get::<_, i64>(0)? - first;
-            if let Some(added) = usize::try_from(offset).ok().and_then(|offset| added.get_mut(offset)) {
-                *added = true;
+/// Adds the events whose keys are new, each enqueued and due at `now`, and
+/// their bodies; says which it added. Ids (from `ids`) follow the order of
+/// `events`; of a key given twice, the first is added.
+pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64, ids: &mut Ids) -> Result<Vec<Enqueued>, Error> {
+    let mut insert_row = conn.prepare_cached(
+        "INSERT OR FAIL INTO outbox (id, account, kind, event_type, event_id, state, enqueued_at, due_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6) \
+         ON CONFLICT (account, kind, event_type, event_id) DO NOTHING",
+    )?;
+    let mut insert_body = conn.prepare_cached("INSERT OR FAIL INTO outbox_body (id, body) VALUES (?1, ?2)")?;
+    events
+        .iter()
+        .map(|event| {
+            let key = &event.key;
+            let id = ids.next(conn)?;
+            let params = params![id, account_bits(key.account), key.kind.as_str(), key.event_type, key.event_id, now];
+            if insert_row.execute(params)? == 0 {
+                return Ok(Enqueued::AlreadyThere);
             }
-        }
-        let mut bodies = Vec::with_capacity(chunk.len());
-        for (offset, (event, _)) in chunk.iter().enumerate() {
-            if added[offset] {
-                bodies.push((id_of(offset)?, event.body.as_slice()));
-            }
-        }
-        if let Some((last, _)) = bodies.last() {
-            ids.given(*last);
-        }
-        for bodies in chunks(&bodies) {
-            let mut add_bodies = conn.prepare_cached(text(&ADD_BODIES, bodies.len()))?;
-            for (index, (id, body)) in bodies.iter().enumerate() {
-                add_bodies.raw_bind_parameter(2 * index + 1, id)?;
-                add_bodies.raw_bind_parameter(2 * index + 2, body)?;
-            }
-            add_bodies.raw_execute()?;
-        }
-        enqueued.extend(added.into_iter().map(|added| if added { Enqueued::Added } else { Enqueued::AlreadyThere }));
-    }
-    Ok(enqueued)
+            ids.given(id);
+            insert_body.execute(params![id, event.body])?;
+            Ok(Enqueued::Added)
+        })
+        .collect()
 }
 
 /// Claims due rows fairly: the accounts by their oldest due row, at most
@@ -366,111 +274,64 @@ impl Outcome {
     }
 }
 
-/// Changes the rows still claimed by the fences in `items`, a chunk per
-/// statement, and returns the fences it changed (each once): `texts` is the
-/// statement for each chunk size, whose rows are `?1`, `?2`, … (the row and
-/// the attempt, then the rest) `per_row` apart, returning the id and attempt
-/// of each row changed; `bind` binds one item's values from a placeholder
-/// number on.
-fn claimed_rows<T>(
-    conn: &Connection,
+/// Applies `change` to each of `items` and says which of their fences it
+/// changed: a change applies only to a row still claimed by that fence, so
+/// of a fence named twice the second finds it settled (or, renewed twice,
+/// counts as stale).
+fn each_fence<T>(
     items: &[T],
     fence: impl Fn(&T) -> Fence,
-    texts: &'static Texts,
-    per_row: usize,
-    bind: impl Fn(&mut rusqlite::Statement<'_>, usize, &T) -> Result<(), Error>,
-) -> Result<Vec<Fence>, Error> {
-    let mut changed = Vec::with_capacity(items.len());
-    for chunk in chunks(items) {
-        let mut update = conn.prepare_cached(text(texts, chunk.len()))?;
-        for (index, item) in chunk.iter().enumerate() {
-            let (n, fence) = (index * per_row + 1, fence(item));
-            update.raw_bind_parameter(n, fence.row)?;
-            update.raw_bind_parameter(n + 1, fence.attempt)?;
-            bind(&mut update, n + 2, item)?;
-        }
-        let mut rows = update.raw_query();
-        while let Some(row) = rows.next()? {
-            changed.push(Fence { row: row.get(0)?, attempt: row.get(1)? });
+    mut change: impl FnMut(&T) -> Result<usize, Error>,
+) -> Result<Settled, Error> {
+    let mut changed = Vec::new();
+    for item in items {
+        if change(item)? > 0 {
+            changed.push(fence(item));
         }
     }
-    Ok(changed)
+    Ok(Settled::from_changed(items.iter().map(fence), changed))
 }
-
-/// The statement of [`claimed_rows`] that sets `set` (over `outbox`, with
-/// the chunk's row as `change`) on the claimed rows its `columns` name:
-/// `id` and `attempt`, then the others.
-fn change_claimed(columns: &[&str], set: &str) -> [String; CHUNKS.len()] {
-    CHUNKS.map(|rows| {
-        let per_row = columns.len();
-        let values = values(rows, per_row, |n| {
-            let numbers: Vec<String> = (n..n + per_row).map(|number| format!("?{number}")).collect();
-            format!("({})", numbers.join(", "))
-        });
-        format!(
-            "WITH change ({}) AS (VALUES {values}) \
-             UPDATE OR FAIL outbox SET {set} FROM change \
-             WHERE outbox.id = change.id AND outbox.attempts = change.attempt AND outbox.state = 'claimed' \
-             RETURNING outbox.id, outbox.attempts",
-            columns.join(", ")
-        )
-    })
-}
-
-/// Settles claims: id, attempt, state, due time, settle time, reason (or
-/// NULL: kept), may-have-landed flag (or NULL: kept).
-static SETTLE: Texts = LazyLock::new(|| {
-    change_claimed(
-        &["id", "attempt", "state", "due_at", "settled_at", "reason", "may_have_landed"],
-        "state = change.state, due_at = change.due_at, settled_at = change.settled_at, \
-         last_error = COALESCE(change.reason, outbox.last_error), \
-         may_have_landed = COALESCE(change.may_have_landed, outbox.may_have_landed)",
-    )
-});
-
-/// Renews leases: id, attempt, the lease's end.
-static RENEW: Texts = LazyLock::new(|| change_claimed(&["id", "attempt", "lease_end"], "due_at = change.lease_end"));
-
-/// Marks claims as sending: id, attempt.
-static SENDING: Texts = LazyLock::new(|| change_claimed(&["id", "attempt"], "may_have_landed = 1"));
 
 /// Ends the attempts whose fences are still their rows' claims; a fence
 /// named twice is settled by its first outcome.
 pub(super) fn settle(conn: &Connection, outcomes: &[Outcome], now: i64) -> Result<Settled, Error> {
-    let mut named = std::collections::HashSet::with_capacity(outcomes.len());
-    let firsts: Vec<&Outcome> = outcomes.iter().filter(|outcome| named.insert(outcome.fence)).collect();
-    let changed = claimed_rows(
-        conn,
-        &firsts,
-        |outcome| outcome.fence,
-        &SETTLE,
-        7,
-        |update, n, outcome| {
-            let settled_at = matches!(outcome.state, RowState::Delivered | RowState::Dead).then_some(now);
-            update.raw_bind_parameter(n, outcome.state.as_str())?;
-            update.raw_bind_parameter(n + 1, outcome.due_at)?;
-            update.raw_bind_parameter(n + 2, settled_at)?;
-            update.raw_bind_parameter(n + 3, &outcome.reason)?;
-            update.raw_bind_parameter(n + 4, outcome.may_have_landed)?;
-            Ok(())
-        },
+    let mut update = conn.prepare_cached(
+        "UPDATE OR FAIL outbox SET state = ?3, due_at = ?4, settled_at = ?5, last_error = COALESCE(?6, last_error), \
+             may_have_landed = COALESCE(?7, may_have_landed) \
+         WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
     )?;
-    Ok(Settled::from_changed(outcomes.iter().map(|outcome| outcome.fence), changed))
+    each_fence(
+        outcomes,
+        |outcome| outcome.fence,
+        |outcome| {
+            let settled_at = matches!(outcome.state, RowState::Delivered | RowState::Dead).then_some(now);
+            update.execute(params![
+                outcome.fence.row,
+                outcome.fence.attempt,
+                outcome.state.as_str(),
+                outcome.due_at,
+                settled_at,
+                outcome.reason,
+                outcome.may_have_landed
+            ])
+        },
+    )
 }
 
-/// Extends the leases of the claims `fences` name to `lease_end`; of a
-/// fence named twice, the second is stale.
+/// Extends the leases of the claims `fences` name to `lease_end`.
 pub(super) fn renew(conn: &Connection, fences: &[Fence], lease_end: i64) -> Result<Settled, Error> {
-    let changed =
-        claimed_rows(conn, fences, |fence| *fence, &RENEW, 3, |update, n, _| update.raw_bind_parameter(n, lease_end))?;
-    Ok(Settled::from_changed(fences.iter().copied(), changed))
+    let mut update = conn.prepare_cached(
+        "UPDATE OR FAIL outbox SET due_at = ?3 WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
+    )?;
+    each_fence(fences, |fence| *fence, |fence| update.execute(params![fence.row, fence.attempt, lease_end]))
 }
 
-/// Marks the rows the claims `fences` name as possibly landed; of a fence
-/// named twice, the second is stale.
+/// Marks the rows the claims `fences` name as possibly landed.
 pub(super) fn sending(conn: &Connection, fences: &[Fence]) -> Result<Settled, Error> {
-    let changed = claimed_rows(conn, fences, |fence| *fence, &SENDING, 2, |_, _, _| Ok(()))?;
-    Ok(Settled::from_changed(fences.iter().copied(), changed))
+    let mut update = conn.prepare_cached(
+        "UPDATE OR FAIL outbox SET may_have_landed = 1 WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
+    )?;
+    each_fence(fences, |fence| *fence, |fence| update.execute(params![fence.row, fence.attempt]))
 }
 
 /// Makes the dead rows `filter` takes pending again, due at `now`.

@@ -23,7 +23,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
-use super::rows::{self, Adding, Ids, Outcome};
+use super::rows::{self, Ids, Outcome};
 use crate::Error;
 use crate::outbox::{ClaimLimits, Claimed, Enqueued, Fence, NewEvent, RowFilter, Settled};
 
@@ -143,7 +143,9 @@ fn apply(
     let mut ids = Ids::default();
     let mut done = Vec::with_capacity(group.len());
     loop {
-        apply_waiting(&tx, &group[done.len()..], &mut ids, &mut done)?;
+        for job in &group[done.len()..] {
+            done.push(change(&tx, &job.change, &mut ids)?);
+        }
         if group.len() >= MAX_GROUP {
             break;
         }
@@ -156,55 +158,13 @@ fn apply(
             Err(_) => break,
         };
         match message {
-            Message::Job(job) => {
-                group.push(job);
-                // The jobs that are waiting too, so that their enqueues
-                // share statements.
-                while group.len() < MAX_GROUP {
-                    match inbox.try_recv() {
-                        Ok(Message::Job(job)) => group.push(job),
-                        Ok(Message::Synced(groups)) => *unsynced -= groups,
-                        Err(_) => break,
-                    }
-                }
-            }
+            Message::Job(job) => group.push(job),
             Message::Synced(groups) => *unsynced -= groups,
         }
     }
     ids.save(&tx)?;
     tx.commit()?;
     Ok(done)
-}
-
-/// Applies `jobs` in order, adding what each did to `done`: the events of
-/// consecutive enqueues together ([`rows::enqueue`] adds them a few
-/// statements at a time), every other change alone.
-fn apply_waiting(conn: &Connection, jobs: &[Job], ids: &mut Ids, done: &mut Vec<Done>) -> Result<(), rusqlite::Error> {
-    let mut jobs = jobs;
-    while let Some(job) = jobs.first() {
-        let enqueues = jobs.iter().take_while(|job| matches!(job.change, Change::Enqueue { .. })).count();
-        if enqueues == 0 {
-            done.push(change(conn, &job.change, ids)?);
-            jobs = &jobs[1..];
-            continue;
-        }
-        let (run, rest) = jobs.split_at(enqueues);
-        let events: Vec<Adding<'_>> = run
-            .iter()
-            .flat_map(|job| match &job.change {
-                Change::Enqueue { events, now } => events.iter().map(|event| (event, *now)).collect(),
-                _ => Vec::new(),
-            })
-            .collect();
-        let mut enqueued = rows::enqueue(conn, &events, ids)?.into_iter();
-        for job in run {
-            if let Change::Enqueue { events, .. } = &job.change {
-                done.push(Done::Enqueued(enqueued.by_ref().take(events.len()).collect()));
-            }
-        }
-        jobs = rest;
-    }
-    Ok(())
 }
 
 /// Applies `change` in a transaction of its own.
@@ -221,10 +181,7 @@ fn apply_alone(conn: &mut Connection, change_alone: &Change) -> Result<Done, rus
 /// `ids`.
 fn change(conn: &Connection, change: &Change, ids: &mut Ids) -> Result<Done, rusqlite::Error> {
     Ok(match change {
-        Change::Enqueue { events, now } => {
-            let events: Vec<Adding<'_>> = events.iter().map(|event| (event, *now)).collect();
-            Done::Enqueued(rows::enqueue(conn, &events, ids)?)
-        }
+        Change::Enqueue { events, now } => Done::Enqueued(rows::enqueue(conn, events, *now, ids)?),
         Change::Claim { limits, skip, lease_end, now } => {
             Done::Claimed(rows::claim(conn, *limits, skip, *lease_end, *now)?)
         }
