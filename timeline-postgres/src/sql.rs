@@ -20,8 +20,7 @@ pub(crate) struct Statements {
     pub(crate) claim: Arc<str>,
     /// $1 rows, $2 attempts, $3 states, $4 due times, $5 errors, $6 now,
     /// $7 may-have-landed flags (NULL: unchanged). Returns the rows
-    /// changed. (`id = ANY($1)` makes the plan look the rows up by key
-    /// whatever the statistics say of claimed rows.)
+    /// changed.
     pub(crate) settle: Arc<str>,
     /// $1 rows, $2 attempts, $3 the lease's end. Returns the rows renewed.
     pub(crate) renew: Arc<str>,
@@ -67,14 +66,25 @@ impl Statements {
                 FROM undelivered_accounts WHERE undelivered_accounts.account IS NOT NULL
             ),"
         );
+        // The state of a claimed row, for the statements that change claims
+        // (settle, renew, sending): each fence's row looked up by key, one
+        // after the other. Compared with a value the planner does not see
+        // (a subquery run once), so no plan takes the claimed rows through
+        // the partial indexes of undelivered rows (all of them, however
+        // few the statistics say are claimed), and no plan needs the rows
+        // named twice (`id = ANY($1)` beside the join did that, at the cost
+        // of matching every fence against every row).
+        let claimed = "(SELECT 'claimed')";
         Statements {
             // Ids are drawn in the caller's order (a claim takes an
             // account's rows by id: the order they were emitted in), then
             // rows are inserted in key order, so two transactions adding the
-            // same keys wait for each other instead of deadlocking.
+            // same keys wait for each other instead of deadlocking. The
+            // sequence is looked up once per statement (an uncorrelated
+            // subquery), not once per row.
             enqueue: format!(
                 "WITH numbered AS (
-                    SELECT nextval(pg_get_serial_sequence('{t}', 'id')) AS id, e.*
+                    SELECT nextval((SELECT pg_get_serial_sequence('{t}', 'id'))::regclass) AS id, e.*
                     FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::bytea[], $6::timestamptz[])
                         WITH ORDINALITY AS e(account, kind, event_type, event_id, body, enqueued_at, ord)
                     ORDER BY e.ord
@@ -162,21 +172,21 @@ impl Statements {
                     body = CASE WHEN outcome.state = 'delivered' THEN NULL ELSE ev.body END
                 FROM unnest($1::int8[], $2::int4[], $3::text[], $4::timestamptz[], $5::text[], $7::bool[])
                     AS outcome(id, attempt, state, due_at, error, may_have_landed)
-                WHERE ev.id = ANY($1) AND ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = 'claimed'
+                WHERE ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = {claimed}
                 RETURNING ev.id, ev.attempts"
             )
             .into(),
             renew: format!(
                 "UPDATE {t} AS ev SET due_at = $3
                 FROM unnest($1::int8[], $2::int4[]) AS fence(id, attempt)
-                WHERE ev.id = ANY($1) AND ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = 'claimed'
+                WHERE ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = {claimed}
                 RETURNING ev.id, ev.attempts"
             )
             .into(),
             sending: format!(
                 "UPDATE {t} AS ev SET may_have_landed = true
                 FROM unnest($1::int8[], $2::int4[]) AS fence(id, attempt)
-                WHERE ev.id = ANY($1) AND ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = 'claimed'
+                WHERE ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = {claimed}
                 RETURNING ev.id, ev.attempts"
             )
             .into(),
