@@ -1,8 +1,10 @@
 //! The answer to a request whose valid inputs are stored: HubSpot's real
 //! answer when every input settled in time (`201`, a batch's `207` with the
-//! failures, an app-event batch's `200`), else `202 Accepted` with a batch
-//! response whose `status` is `PENDING` and whose `links.status` says where
-//! to ask later.
+//! failures, an app-event batch's `200`), else a batch response whose
+//! `status` is `PENDING` and whose `links.status` says where to ask later:
+//! a `207` for a v3 batch (HubSpot's official Node client raises an error
+//! for any status its API does not list, and v3 batch create lists `201`
+//! and `207` only), `202 Accepted` for the rest.
 
 use std::collections::BTreeMap;
 
@@ -52,25 +54,30 @@ pub(crate) fn answer(
 ) -> Response {
     match (kind, shape) {
         (EventKind::AppEvent, Shape::Batch) => {
-            batch(kind, outcomes, Prepared::occurrence, StatusCode::OK, received, status_link)
+            batch(kind, outcomes, Prepared::occurrence, (StatusCode::OK, StatusCode::ACCEPTED), received, status_link)
         }
         (EventKind::AppEvent, Shape::Single) => single(kind, outcomes, Prepared::occurrence, received, status_link),
-        (_, Shape::Batch) => {
-            batch(kind, outcomes, Prepared::timeline_response, StatusCode::CREATED, received, status_link)
-        }
+        (_, Shape::Batch) => batch(
+            kind,
+            outcomes,
+            Prepared::timeline_response,
+            (StatusCode::CREATED, StatusCode::MULTI_STATUS),
+            received,
+            status_link,
+        ),
         (_, Shape::Single) => single(kind, outcomes, Prepared::timeline_response, received, status_link),
     }
 }
 
 /// A batch's answer: `done` (or `207` with errors) once every input
-/// settled, `202` with `status: PENDING` otherwise. `results` holds the
-/// delivered inputs, and the pending ones too in a `202` (so the caller
-/// learns every id); `errors` one entry per refused or dead input.
+/// settled, `pending` with `status: PENDING` otherwise. `results` holds the
+/// delivered inputs, and the pending ones too in a pending answer (so the
+/// caller learns every id); `errors` one entry per refused or dead input.
 fn batch<T: Serialize>(
     kind: EventKind,
     outcomes: Vec<InputOutcome>,
     show: fn(&Prepared) -> T,
-    done: StatusCode,
+    (done, pending_status): (StatusCode, StatusCode),
     received: Received,
     status_link: String,
 ) -> Response {
@@ -89,7 +96,7 @@ fn batch<T: Serialize>(
         }
     }
     let (status, batch_status) = match (pending, errors.is_empty()) {
-        (true, _) => (StatusCode::ACCEPTED, BatchStatus::Pending),
+        (true, _) => (pending_status, BatchStatus::Pending),
         (false, true) => (done, BatchStatus::Complete),
         (false, false) => (StatusCode::MULTI_STATUS, BatchStatus::Complete),
     };
@@ -126,7 +133,7 @@ fn single<T: Serialize>(
             hubspot::single_error(StatusCode::BAD_REQUEST, invalid.into_standard_error())
         }
         Some(pending @ InputOutcome::Stored(_, None)) => {
-            batch(kind, vec![pending], show, StatusCode::CREATED, received, status_link)
+            batch(kind, vec![pending], show, (StatusCode::CREATED, StatusCode::ACCEPTED), received, status_link)
         }
         None => hubspot::error(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", "The request holds no input."),
     }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 /// The default longest wait of a request for its inputs to settle (delivered
-/// or dead) before the relay answers `202 Accepted` with `status: PENDING`.
+/// or dead) before the relay answers with `status: PENDING`.
 /// A few seconds: HubSpot answers a batch in well under a second, and the
 /// dispatcher's linger and the account's budget add a little.
 pub const DEFAULT_ACK_WAIT: Duration = Duration::from_secs(3);
@@ -16,7 +16,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 /// The relay's settings, each with a `DEFAULT_*` value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RelaySettings {
-    /// How long a request waits for its inputs to settle before a `202`.
+    /// How long a request waits for its inputs to settle before a pending answer.
     pub ack_wait: Duration,
     /// The largest request body, in bytes.
     pub max_body_bytes: usize,

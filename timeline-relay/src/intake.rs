@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use futures_util::future::join_all;
 use timeline_core::EventKind;
 use timeline_core::check::{self, Json, Shape};
 use timeline_dispatch::{Emitted, Enqueued};
@@ -67,7 +68,25 @@ pub(crate) async fn receive(
     }
 
     let total = prepared.len();
-    let (mut outcomes, mut waiters): (Vec<InputOutcome>, Vec<(usize, Waiter)>) = (Vec::new(), Vec::new());
+    // Waiters are registered before the events are stored, so that no outcome passes unseen.
+    let mut waiters: Vec<Option<Waiter>> = prepared
+        .iter()
+        .map(|prepared| prepared.as_ref().ok().map(|prepared| relay.settlements.register(prepared.key.clone())))
+        .collect();
+    // Emitted together, so that the outbox stores them in one write.
+    let emitted = join_all(
+        prepared
+            .iter()
+            .filter_map(|prepared| prepared.as_ref().ok())
+            .map(|prepared| relay.dispatcher.emit(account, prepared)),
+    )
+    .await;
+    if let Some(error) = emitted.iter().find_map(|result| result.as_ref().err()) {
+        let stored = emitted.iter().filter(|result| result.is_ok()).count();
+        return stored_partly(stored, total, error);
+    }
+    let mut emitted = emitted.into_iter().flatten();
+    let mut outcomes: Vec<InputOutcome> = Vec::with_capacity(total);
     for (index, prepared) in prepared.into_iter().enumerate() {
         let prepared = match prepared {
             Ok(prepared) => prepared,
@@ -76,11 +95,9 @@ pub(crate) async fn receive(
                 continue;
             }
         };
-        // Registered before the event is stored, so that no outcome passes unseen.
-        let waiter = relay.settlements.register(prepared.key.clone());
-        let settled = match relay.dispatcher.emit(account, &prepared).await {
-            Ok(Emitted { enqueued: Enqueued::Added, .. }) => None,
-            Ok(Emitted { enqueued: Enqueued::AlreadyThere, key }) => {
+        let settled = match emitted.next().expect("one emit per valid input") {
+            Emitted { enqueued: Enqueued::Added, .. } => None,
+            Emitted { enqueued: Enqueued::AlreadyThere, key } => {
                 let outbox = relay.dispatcher.outbox();
                 match status::find_row(outbox.as_ref(), account, &key.event_type, &key.event_id).await {
                     Ok(row) => row.as_ref().and_then(Settlement::of_row),
@@ -91,16 +108,16 @@ pub(crate) async fn receive(
                     }
                 }
             }
-            Err(error) => return stored_partly(index - refused_before(&outcomes), total, &error),
         };
-        if settled.is_none() {
-            waiters.push((index, waiter));
+        if settled.is_some() {
+            waiters[index] = None;
         }
         outcomes.push(InputOutcome::Stored(prepared, settled));
     }
 
     let deadline = tokio::time::Instant::now() + relay.settings.ack_wait;
-    for (index, mut waiter) in waiters {
+    for (index, waiter) in waiters.into_iter().enumerate() {
+        let Some(mut waiter) = waiter else { continue };
         if let Some(settlement) = waiter.until(deadline).await
             && let Some(InputOutcome::Stored(_, settled)) = outcomes.get_mut(index)
         {
@@ -139,11 +156,6 @@ fn inputs_of<'j, 'a>(kind: EventKind, shape: Shape, json: &'j Json<'a>) -> Resul
             .into()),
         },
     }
-}
-
-/// How many of `outcomes` were refused at the edge.
-fn refused_before(outcomes: &[InputOutcome]) -> usize {
-    outcomes.iter().filter(|outcome| matches!(outcome, InputOutcome::Refused(_))).count()
 }
 
 /// The 503 of a request whose inputs could not all be stored: says how many

@@ -6,8 +6,10 @@
 //! [`TokensFile`]); inputs are checked at the edge against definition files
 //! ([`event_types_from_dir`]) with HubSpot's own checks and answers; every
 //! valid input is stored in the outbox before the answer, which is HubSpot's
-//! real one when the inputs settle within the ack wait, and `202 Accepted`
-//! with `status: PENDING` and a status link ([`EventStatus`]) otherwise.
+//! real one when the inputs settle within the ack wait, and otherwise says
+//! they are pending (`status: PENDING` and a status link, [`EventStatus`]; a
+//! `207` for a v3 batch, whose official clients take no `202`, a `202` for
+//! the rest).
 //! Start from [`Relay::builder`]; the `timeline relay` command runs it.
 
 #![deny(missing_docs)]

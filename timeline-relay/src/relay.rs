@@ -21,8 +21,9 @@ use crate::state::RelayState;
 ///
 /// Every valid input is in the outbox before the answer; the answer is
 /// HubSpot's own when the inputs settle within the
-/// [ack wait](RelayBuilder::ack_wait), `202` with `status: PENDING` and a
-/// status link otherwise. Cloning is cheap; every clone is the same relay.
+/// [ack wait](RelayBuilder::ack_wait), a pending answer (`status:
+/// PENDING`, a status link; `207` for a v3 batch, `202` otherwise)
+/// otherwise. Cloning is cheap; every clone is the same relay.
 ///
 /// ```no_run
 /// # async fn run(app: timeline_core::App, outbox: timeline_dispatch::MemoryOutbox) -> Result<(), Box<dyn std::error::Error>> {
@@ -86,7 +87,7 @@ impl RelayBuilder {
     }
 
     /// How long a request waits for its inputs to settle before the relay
-    /// answers `202` ([`DEFAULT_ACK_WAIT`](crate::DEFAULT_ACK_WAIT) unless given).
+    /// answers that they are pending ([`DEFAULT_ACK_WAIT`](crate::DEFAULT_ACK_WAIT) unless given).
     pub fn ack_wait(mut self, ack_wait: Duration) -> Self {
         self.settings.ack_wait = ack_wait;
         self

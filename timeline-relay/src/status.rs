@@ -1,4 +1,4 @@
-//! Where a caller asks what became of its events after a `202`:
+//! Where a caller asks what became of its events after a pending answer:
 //! `GET /relay/v1/events/{eventType}/{id}` for one, and
 //! `POST /relay/v1/events/status` with `{"inputs": [{"eventType", "id"}]}`
 //! for many; each says `PENDING`, `DELIVERED` or `DEAD` (with the reason),

@@ -42,6 +42,16 @@ fn batches(client: &str) -> Value {
     json!(batches)
 }
 
+/// Every batch's answer is one the client takes as a success (it raised
+/// nothing): 201, or 207 (with `status: PENDING` while on its way).
+fn assert_all_taken(client: &str, outcomes: &[BatchOutcome]) {
+    let refused: Vec<&BatchOutcome> = outcomes
+        .iter()
+        .filter(|outcome| outcome.message.is_some() || !matches!(outcome.status, Some(201 | 207)))
+        .collect();
+    assert!(refused.is_empty(), "{client}: every batch is taken as a success: {refused:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn official_clients_through_the_relay_store_every_event_once_and_never_see_a_429() {
     let Some(clients) = OfficialClients::install() else { return };
@@ -67,9 +77,7 @@ async fn official_clients_through_the_relay_store_every_event_once_and_never_see
 
     for (client, outcomes) in [("node", &node), ("python", &python)] {
         assert_eq!(outcomes.len(), BATCHES, "{client}: {outcomes:?}");
-        let refused: Vec<&BatchOutcome> =
-            outcomes.iter().filter(|outcome| !matches!(outcome.status, Some(201 | 202))).collect();
-        assert!(refused.is_empty(), "{client}: every batch is accepted (201, or 202 still pending): {refused:?}");
+        assert_all_taken(client, outcomes);
     }
     let sent = BATCHES * INPUTS_PER_BATCH;
     for (account, name) in [(ACCOUNT, "node"), (OTHER_ACCOUNT, "python")] {
@@ -88,4 +96,24 @@ async fn official_clients_through_the_relay_store_every_event_once_and_never_see
         );
     }
     assert!(harness.sandbox.stats().status_count(503) >= 2, "the faults were met");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn official_clients_take_the_relays_pending_answer_as_a_success() {
+    let Some(clients) = OfficialClients::install() else { return };
+    // No wait at all: every batch is answered as soon as it is stored.
+    let harness = start(Setup { checked: true, ack_wait: Some(Duration::ZERO), ..Setup::default() }).await;
+    for (client, token, name, account) in
+        [(OfficialClient::Node, TOKEN, "node", ACCOUNT), (OfficialClient::Python, OTHER_TOKEN, "python", OTHER_ACCOUNT)]
+    {
+        let (clients, url, batches) = (clients.clone(), harness.url.clone(), batches(name).to_string());
+        let outcomes =
+            tokio::task::spawn_blocking(move || clients.send_batches(client, &url, token, &batches, 3)).await.unwrap();
+        assert_eq!(outcomes.len(), BATCHES, "{name}: {outcomes:?}");
+        assert_all_taken(name, &outcomes);
+        wait_for(&format!("{name}'s events"), || async {
+            harness.sandbox.events_in(account).len() >= BATCHES * INPUTS_PER_BATCH
+        })
+        .await;
+    }
 }
