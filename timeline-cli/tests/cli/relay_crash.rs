@@ -43,11 +43,10 @@ fn batch(batch: usize) -> Value {
     json!({ "inputs": inputs })
 }
 
-/// Starts the relay on `outbox` and returns it with its URL.
-async fn start_relay(outbox: &Path, tokens: &Path, sandbox: &Sandbox) -> (Child, String) {
+/// Starts the relay on `outbox` (`--outbox`'s value) and returns it with its URL.
+async fn start_relay(outbox: &str, tokens: &Path, sandbox: &Sandbox) -> (Child, String) {
     let mut relay = timeline()
-        .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
-        .arg(format!("sqlite:{}", outbox.display()))
+        .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox", outbox])
         .arg("--tokens")
         .arg(tokens)
         .stdout(Stdio::piped())
@@ -104,6 +103,19 @@ async fn send_until_gone(url: &str, ledger: &Arc<Mutex<Ledger>>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_relay_killed_while_clients_send_loses_no_acknowledged_event_and_stores_none_twice() {
     let dir = scratch("relay-crash");
+    killed_while_clients_send(&dir, &format!("sqlite:{}", dir.join("outbox.sqlite").display())).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_relay_on_postgres_killed_while_clients_send_loses_no_acknowledged_event_and_stores_none_twice() {
+    let Some(db) = timeline_testkit::TestDb::new("timeline-cli relay crash").await else { return };
+    killed_while_clients_send(&scratch("relay-crash-postgres"), db.url()).await;
+}
+
+/// The relay on `outbox`, killed [`KILLS`] times while [`SENDERS`] clients
+/// send, then started once more: every batch lands once.
+async fn killed_while_clients_send(dir: &Path, outbox: &str) {
     let sandbox = Sandbox::builder()
         .templates(templates())
         .account_token(ACCOUNT, ACCOUNT_TOKEN)
@@ -114,11 +126,10 @@ async fn a_relay_killed_while_clients_send_loses_no_acknowledged_event_and_store
         .unwrap();
     let tokens = dir.join("tokens.json");
     std::fs::write(&tokens, json!({ ACCOUNT.to_string(): ACCOUNT_TOKEN }).to_string()).unwrap();
-    let outbox = dir.join("outbox.sqlite");
     let ledger = Arc::new(Mutex::new(Ledger { unsent: (0..BATCHES).collect(), ..Ledger::default() }));
 
     for _ in 0..KILLS {
-        let (mut relay, url) = start_relay(&outbox, &tokens, &sandbox).await;
+        let (mut relay, url) = start_relay(outbox, &tokens, &sandbox).await;
         let sending = {
             let ledger = ledger.clone();
             tokio::spawn(async move { send_until_gone(&url, &ledger).await })
@@ -131,7 +142,7 @@ async fn a_relay_killed_while_clients_send_loses_no_acknowledged_event_and_store
     let killed_with = ledger.lock().unwrap().acknowledged.len();
     assert!(killed_with > 0 && killed_with < BATCHES, "the kills came while clients sent: {killed_with} acknowledged");
 
-    let (mut relay, url) = start_relay(&outbox, &tokens, &sandbox).await;
+    let (mut relay, url) = start_relay(outbox, &tokens, &sandbox).await;
     send_until_gone(&url, &ledger).await;
     assert_eq!(ledger.lock().unwrap().acknowledged.len(), BATCHES, "the last relay acknowledges every batch");
     let expected: BTreeSet<String> =
