@@ -102,11 +102,11 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "timeline-relay".to_owned()))
         .token_store(Arc::new(tokens.token_store()))
         .build()?;
-    let mut dispatcher = dispatcher(app, &args.outbox).await?;
+    let mut dispatcher = dispatcher(app.clone(), &args.outbox).await?;
     if let Some(lease) = args.lease_ms {
         dispatcher = dispatcher.lease(Duration::from_millis(lease));
     }
-    let mut relay = Relay::builder(dispatcher, tokens.callers());
+    let mut relay = Relay::builder(app, dispatcher, tokens.callers());
     if let Some(dir) = &args.templates {
         relay = relay.event_types(event_types_from_dir(dir)?);
     }

@@ -1,0 +1,39 @@
+//! Bearer tokens the relay was not given: one HubSpot takes names its
+//! account (asked once, then remembered); one it does not gets HubSpot's
+//! 401, and nothing is stored.
+
+use chrono::{Duration, Utc};
+use serde_json::json;
+use timeline_core::AccountTokens;
+
+use crate::common::{BATCH, Setup, pet, start};
+
+/// An account the relay is given no token of.
+const LEARNED: u64 = 505;
+
+#[tokio::test]
+async fn a_token_hubspot_takes_is_learned_by_introspection_and_its_events_land_in_its_account() {
+    let harness = start(Setup::default()).await;
+    let installed = harness.sandbox.grant(LEARNED);
+    let expires_at = Utc::now() + Duration::seconds(installed.expires_in);
+    harness.store.insert(LEARNED, AccountTokens::new(installed.access_token, expires_at, installed.refresh_token));
+    let caller = harness.sandbox.grant(LEARNED).access_token;
+
+    for id in ["learned-1", "learned-2"] {
+        let (status, answer) = harness.post(BATCH, Some(&caller), &json!({ "inputs": [pet(id)] })).await;
+        assert_eq!(status, 201, "{answer:#}");
+    }
+    assert_eq!(harness.sandbox.events_in(LEARNED).len(), 2);
+    assert_eq!(harness.sandbox.account_stats(LEARNED).introspection_requests, 1, "asked once, then remembered");
+}
+
+#[tokio::test]
+async fn a_token_hubspot_does_not_take_gets_401_and_nothing_is_stored() {
+    let harness = start(Setup::default()).await;
+    let (status, answer) = harness.post(BATCH, Some("nobody-knows-me"), &json!({ "inputs": [pet("refused-1")] })).await;
+    assert_eq!(status, 401, "{answer:#}");
+    assert_eq!((&answer["status"], &answer["category"]), (&json!("error"), &json!("INVALID_AUTHENTICATION")));
+    assert!(harness.rows().await.is_empty(), "nothing stored");
+    assert_eq!(harness.sandbox.stats().introspection_requests, 1, "HubSpot was asked");
+    assert!(harness.sandbox.events().is_empty());
+}
