@@ -102,6 +102,17 @@ impl TokensFile {
         Callers::from_tokens(self.accounts.iter().map(|(account, tokens)| (tokens.access_token.clone(), *account)))
     }
 
+    /// Every account's tokens, to seed a token store of one's own.
+    ///
+    /// ```
+    /// let tokens = timeline_relay::TokensFile::parse(r#"{"101": "token-101"}"#).unwrap();
+    /// let accounts: Vec<u64> = tokens.accounts().map(|(account, _)| account.get()).collect();
+    /// assert_eq!(accounts, [101]);
+    /// ```
+    pub fn accounts(&self) -> impl Iterator<Item = (AccountId, &AccountTokens)> {
+        self.accounts.iter().map(|(account, tokens)| (*account, tokens))
+    }
+
     /// A token store holding every account's tokens, for the app that
     /// delivers the events.
     pub fn token_store(&self) -> MemoryTokenStore {
