@@ -70,6 +70,16 @@ async fn a_timeline_path_hubspot_does_not_have_is_refused_by_the_relay_without_a
 }
 
 #[tokio::test]
+async fn a_forwarded_body_over_the_limit_gets_413_and_hubspot_is_not_asked() {
+    let harness = start(Setup { max_body_bytes: Some(1_000), ..Setup::default() }).await;
+    let templates = format!("/integrators/timeline/v3/{APP_ID}/event-templates");
+    let large = json!({ "name": "x".repeat(2_000) });
+    let (status, body) = harness.call(&harness.url, Method::POST, &templates, Some(TOKEN), Some(&large)).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(harness.sandbox.stats().requests, 0);
+}
+
+#[tokio::test]
 async fn forwarded_calls_and_event_batches_of_one_account_share_its_pacing_and_earn_no_429() {
     let limit = RateLimit::new(3, std::time::Duration::from_secs(1));
     let harness = start(Setup { rate_limit: Some(limit), ..Setup::default() }).await;

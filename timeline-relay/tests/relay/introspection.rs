@@ -10,6 +10,8 @@ use crate::common::{BATCH, Setup, pet, start};
 
 /// An account the relay is given no token of.
 const LEARNED: u64 = 505;
+/// An account whose install is revoked.
+const REVOKED: u64 = 606;
 
 #[tokio::test]
 async fn a_token_hubspot_takes_is_learned_by_introspection_and_its_events_land_in_its_account() {
@@ -36,4 +38,11 @@ async fn a_token_hubspot_does_not_take_gets_401_and_nothing_is_stored() {
     assert!(harness.rows().await.is_empty(), "nothing stored");
     assert_eq!(harness.sandbox.stats().introspection_requests, 1, "HubSpot was asked");
     assert!(harness.sandbox.events().is_empty());
+
+    let revoked = harness.sandbox.grant(REVOKED).access_token;
+    harness.sandbox.revoke(REVOKED);
+    let (status, answer) = harness.post(BATCH, Some(&revoked), &json!({ "inputs": [pet("refused-2")] })).await;
+    assert_eq!(status, 401, "HubSpot calls the token inactive: {answer:#}");
+    assert_eq!(answer["category"], "INVALID_AUTHENTICATION");
+    assert!(harness.rows().await.is_empty(), "nothing stored");
 }

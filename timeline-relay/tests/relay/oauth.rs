@@ -72,3 +72,27 @@ async fn an_install_through_the_relay_is_saved_and_its_events_are_delivered_afte
     assert_eq!(stats.token_request_count("refresh_token"), 2, "the caller's renewal, and the relay's own: {stats:#?}");
     assert_ne!(harness.store.get(INSTALLED).unwrap().access_token, access_token, "the relay renewed the stored tokens");
 }
+
+#[tokio::test]
+async fn a_token_answer_of_the_2026_03_path_is_saved_for_the_account_it_names() {
+    let harness = start(Setup::default()).await;
+    let answer = reqwest::Client::new()
+        .post(format!("{}/oauth/2026-03/token", harness.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(exchange(&harness.sandbox.authorization_code(INSTALLED)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let granted: Value = answer.json().await.unwrap();
+    assert_eq!(granted["hub_id"], INSTALLED, "{granted:#}");
+    let saved = harness.store.get(INSTALLED).expect("the tokens are saved");
+    assert_eq!(Some(saved.access_token.as_str()), granted["access_token"].as_str());
+    let stats = harness.sandbox.account_stats(INSTALLED);
+    assert_eq!(stats.introspection_requests, 0, "the answer names its account: {stats:#?}");
+
+    let (status, answer) =
+        harness.post(BATCH, Some(&saved.access_token), &json!({ "inputs": [pet("installed-3")] })).await;
+    assert_eq!(status, 201, "{answer:#}");
+    assert_eq!(harness.sandbox.events_in(INSTALLED).len(), 1);
+}
