@@ -1,9 +1,10 @@
 //! [`TokenAccounts`]: the account of a caller's bearer token, from the
 //! tokens the relay was given ([`Callers`]), from what it learned, or by
 //! asking HubSpot ([`App::introspect`]) and remembering the answer until
-//! the token expires.
+//! the token expires. Requests with the same new token wait for one answer.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
@@ -23,12 +24,16 @@ pub(crate) struct TokenAccounts {
     known: Mutex<KnownTokens>,
     /// Asks HubSpot about tokens neither names.
     app: App,
+    /// The tokens HubSpot is being asked about, each with the turn later
+    /// requests with it wait for.
+    asking: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl TokenAccounts {
     /// The accounts `callers` names, and those `app` learns from HubSpot.
     pub(crate) fn new(callers: Callers, app: App) -> Self {
-        TokenAccounts { callers, known: Mutex::new(KnownTokens::new(MAX_KNOWN_TOKENS)), app }
+        let known = Mutex::new(KnownTokens::new(MAX_KNOWN_TOKENS));
+        TokenAccounts { callers, known, app, asking: Mutex::default() }
     }
 
     /// The account of a request's bearer token; HubSpot's 401
@@ -66,16 +71,21 @@ impl TokenAccounts {
     }
 
     /// The account of `token`; `None` when HubSpot does not take it; the
-    /// problem when HubSpot could not be asked.
+    /// problem when HubSpot could not be asked. One request at a time asks
+    /// HubSpot about a token; the others wait and take its answer.
     async fn account(&self, token: &str) -> Result<Option<AccountId>, String> {
         if let Some(account) = self.callers.account(token) {
             return Ok(Some(account));
         }
-        match self.lock().get(token, Instant::now()) {
-            Some(Known::Account(account)) => return Ok(Some(account)),
-            Some(Known::Refused) => return Ok(None),
-            None => {}
+        if let Some(known) = self.known(token) {
+            return Ok(known);
         }
+        let turn = Arc::clone(self.asking().entry(token.to_owned()).or_default());
+        let _turn = turn.lock().await;
+        if let Some(known) = self.known(token) {
+            return Ok(known);
+        }
+        let _asking = Asking { accounts: self, token };
         let details = self.app.introspect(token).await.map_err(|error| error.to_string())?;
         match details {
             Some(details) if details.active && details.token_use == TokenUse::Access => {
@@ -91,6 +101,18 @@ impl TokenAccounts {
         }
     }
 
+    /// What the relay knows of `token` now: `Some(None)` when it is refused.
+    fn known(&self, token: &str) -> Option<Option<AccountId>> {
+        match self.lock().get(token, Instant::now())? {
+            Known::Account(account) => Some(Some(account)),
+            Known::Refused => Some(None),
+        }
+    }
+
+    fn asking(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<tokio::sync::Mutex<()>>>> {
+        self.asking.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, KnownTokens> {
         self.known.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -99,4 +121,18 @@ impl TokenAccounts {
 /// HubSpot's 401 with this message.
 fn unauthorized(message: &str) -> Refusal {
     hubspot::error(StatusCode::UNAUTHORIZED, "INVALID_AUTHENTICATION", message).into()
+}
+
+/// HubSpot is being asked about a token: when the question ends (answered,
+/// failed or given up), the token's turn is forgotten, so the map holds the
+/// questions under way only.
+struct Asking<'a> {
+    accounts: &'a TokenAccounts,
+    token: &'a str,
+}
+
+impl Drop for Asking<'_> {
+    fn drop(&mut self) {
+        self.accounts.asking().remove(self.token);
+    }
 }

@@ -1,6 +1,6 @@
 //! Bearer tokens the relay was not given: one HubSpot takes names its
-//! account (asked once, then remembered); one it does not gets HubSpot's
-//! 401, and nothing is stored.
+//! account (asked once however many requests bring it, then remembered);
+//! one it does not gets HubSpot's 401, and nothing is stored.
 
 use chrono::{Duration, Utc};
 use serde_json::json;
@@ -21,12 +21,21 @@ async fn a_token_hubspot_takes_is_learned_by_introspection_and_its_events_land_i
     harness.store.insert(LEARNED, AccountTokens::new(installed.access_token, expires_at, installed.refresh_token));
     let caller = harness.sandbox.grant(LEARNED).access_token;
 
-    for id in ["learned-1", "learned-2"] {
-        let (status, answer) = harness.post(BATCH, Some(&caller), &json!({ "inputs": [pet(id)] })).await;
-        assert_eq!(status, 201, "{answer:#}");
+    let mut burst = tokio::task::JoinSet::new();
+    for n in 0..8 {
+        let body = json!({ "inputs": [pet(&format!("learned-{n}"))] });
+        let request = reqwest::Client::new().post(format!("{}{BATCH}", harness.url)).bearer_auth(&caller);
+        burst.spawn(request.header("content-type", "application/json").body(body.to_string()).send());
     }
-    assert_eq!(harness.sandbox.events_in(LEARNED).len(), 2);
-    assert_eq!(harness.sandbox.account_stats(LEARNED).introspection_requests, 1, "asked once, then remembered");
+    while let Some(answer) = burst.join_next().await {
+        let answer = answer.unwrap().unwrap();
+        assert_eq!(answer.status().as_u16(), 201, "{}", answer.text().await.unwrap());
+    }
+    let (status, answer) = harness.post(BATCH, Some(&caller), &json!({ "inputs": [pet("learned-8")] })).await;
+    assert_eq!(status, 201, "{answer:#}");
+    assert_eq!(harness.sandbox.events_in(LEARNED).len(), 9);
+    let stats = harness.sandbox.account_stats(LEARNED);
+    assert_eq!(stats.introspection_requests, 1, "asked once for the whole burst, then remembered");
 }
 
 #[tokio::test]
