@@ -75,7 +75,8 @@ pub(crate) async fn forward(State(relay): State<Arc<RelayState>>, request: Reque
         forwarder.http().request(parts.method, forwarder.url(&parts.uri)).headers(headers).body(body).send().await;
     let answer = match sent {
         Ok(answer) => answer,
-        Err(error) => return unavailable(format!("HubSpot could not be reached ({error})")),
+        // Without the URL: its query may hold a developer key.
+        Err(error) => return bad_gateway(format!("HubSpot could not be reached ({})", error.without_url())),
     };
     if let Some(permit) = permit.as_mut() {
         permit.observe(&RateLimitHeaders::from_headers(answer.headers()));
@@ -98,8 +99,10 @@ async fn kept(relay: &RelayState, answer: reqwest::Response, limit: usize) -> Re
     let (status, mut headers) = (answer.status(), answer.headers().clone());
     let body: Bytes = match answer.bytes().await {
         Ok(body) if body.len() <= limit => body,
-        Ok(_) => return unavailable("HubSpot's token answer is larger than the relay reads".to_owned()),
-        Err(error) => return unavailable(format!("HubSpot's token answer could not be read ({error})")),
+        Ok(_) => return bad_gateway("HubSpot's token answer is larger than the relay reads".to_owned()),
+        Err(error) => {
+            return bad_gateway(format!("HubSpot's token answer could not be read ({})", error.without_url()));
+        }
     };
     token_answers::keep(relay, &body).await;
     strip_hop_by_hop(&mut headers);
@@ -136,7 +139,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 /// HubSpot's 502 shape for a request the relay could not forward.
-fn unavailable(problem: String) -> Response {
+fn bad_gateway(problem: String) -> Response {
     hubspot::error(
         StatusCode::BAD_GATEWAY,
         "BAD_GATEWAY",

@@ -4,7 +4,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use timeline_sandbox::RateLimit;
+use timeline_sandbox::{Fault, Faults, RateLimit};
 
 use crate::common::{ACCOUNT, APP_ID, BATCH, OTHER_ACCOUNT, PET, Setup, TOKEN, pet, start, wait_for};
 
@@ -77,6 +77,18 @@ async fn a_forwarded_body_over_the_limit_gets_413_and_hubspot_is_not_asked() {
     let (status, body) = harness.call(&harness.url, Method::POST, &templates, Some(TOKEN), Some(&large)).await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(harness.sandbox.stats().requests, 0);
+}
+
+#[tokio::test]
+async fn hubspot_closing_the_connection_gets_a_hubspot_shaped_502_that_hides_the_query() {
+    let harness = start(Setup::default()).await;
+    harness.sandbox.set_faults(Faults::none().schedule([Fault::CloseAfterStore]));
+    let path = format!("/integrators/timeline/v3/{APP_ID}/event-templates?hapikey=developer-key-secret");
+    let (status, body) = harness.call(&harness.url, Method::GET, &path, None, None).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(!body.contains("developer-key-secret"), "{body}");
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((&body["status"], &body["category"]), (&json!("error"), &json!("BAD_GATEWAY")), "{body:#}");
 }
 
 #[tokio::test]
