@@ -208,6 +208,33 @@ async fn an_install_saves_the_account_tokens_and_the_account_sends() {
     sandbox.shutdown().await;
 }
 
+/// A relay sees token answers of calls the app did not make: the account
+/// is learned by introspection of the new access token, the tokens are
+/// saved, and the account sends with them.
+#[tokio::test]
+async fn tokens_granted_to_a_call_the_app_did_not_make_are_saved_and_the_account_sends() {
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let app = app(&sandbox, &store);
+
+    let grant = sandbox.grant(404);
+    let answer = serde_json::json!({
+        "access_token": grant.access_token,
+        "refresh_token": grant.refresh_token,
+        "expires_in": grant.expires_in,
+        "token_type": "bearer",
+    });
+    let installed = app.save_granted(serde_json::from_value(answer).unwrap()).await.unwrap();
+    assert_eq!(installed.account, AccountId::new(404));
+    assert_eq!(store.get(404).map(|tokens| tokens.refresh_token), Some(grant.refresh_token));
+    assert_eq!(sandbox.stats().introspection_requests, 1, "the answer has no hub_id: the account is asked");
+
+    let outcome = app.account(404).send(&build(1)).await.unwrap();
+    assert!(matches!(outcome, Outcome::Created(created) if created.account == Some(AccountId::new(404))));
+    assert_eq!(sandbox.events_in(404).len(), 1);
+    sandbox.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_reinstall_after_a_revocation_sends_again() {
     let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;

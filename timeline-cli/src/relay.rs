@@ -1,8 +1,13 @@
 //! `timeline relay`: HubSpot's timeline create paths in front of a
-//! dispatcher and its outbox ([`timeline_relay`]), as a process. It prints
-//! `listening on http://HOST:PORT` first; SIGTERM or SIGINT stops intake,
-//! delivers what fits in [`SHUTDOWN_DEADLINE`] and exits 0, leaving the
-//! rest in the outbox for the next start.
+//! dispatcher and its outbox ([`timeline_relay`]), as a process, forwarding
+//! every other path to HubSpot. It prints `listening on http://HOST:PORT`
+//! first; SIGTERM or SIGINT stops intake, delivers what fits in
+//! [`SHUTDOWN_DEADLINE`] and exits 0, leaving the rest in the outbox for the
+//! next start. Several relays share a Postgres outbox, a Postgres token store
+//! (`--token-store`) and a Redis budget (`--budget`). With the app's OAuth
+//! credentials in `HUBSPOT_CLIENT_ID` and `HUBSPOT_CLIENT_SECRET` the relay
+//! renews the tokens it holds and learns unknown callers' accounts by
+//! introspection.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -12,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use timeline_core::{App, Client, DEFAULT_BASE_URL, RateLimit};
+use timeline_core::{App, Client, DEFAULT_BASE_URL, RateBudget, RateLimit, TokenStore};
 use timeline_dispatch::{Dispatcher, DispatcherBuilder, SqliteOutbox};
 use timeline_relay::{Relay, TokensFile, event_types_from_dir};
 
@@ -36,9 +41,19 @@ pub struct RelayArgs {
     pub outbox: OutboxSpec,
     /// A JSON object from account id to access token (or to OAuth tokens `{"accessToken",
     /// "refreshToken", "expiresAt"}`): a caller's bearer token names its account, and its events
-    /// are delivered with the account's tokens.
+    /// are delivered with the account's tokens. Optional: other callers' accounts are learned from
+    /// the token answers that pass through the relay and by introspection at HubSpot.
     #[arg(long, value_name = "FILE")]
-    pub tokens: PathBuf,
+    pub tokens: Option<PathBuf>,
+    /// Where the accounts' OAuth tokens are kept, shared by every relay and service of the app:
+    /// `postgres://USER@HOST:PORT/DB` (migrated; the tokens file, when given, seeds it; tokens are
+    /// encrypted with TIMELINE_TOKEN_KEY, 64 hex digits, when it is set) [default: in memory].
+    #[arg(long, value_name = "postgres://…", value_parser = parse_token_store)]
+    pub token_store: Option<String>,
+    /// Each account's rate budget in Redis (`redis://HOST:PORT` or `rediss://…`), shared by every
+    /// relay and service of the app [default: in this process].
+    #[arg(long, value_name = "redis://…", value_parser = parse_budget)]
+    pub budget: Option<String>,
     /// Each account's rate limit, as MAX/WINDOW_MS [default: HubSpot's 110/10000].
     #[arg(long, value_name = "MAX/WINDOW_MS", value_parser = parse_rate_limit)]
     pub rate_limit: Option<RateLimit>,
@@ -76,6 +91,22 @@ fn parse_outbox(text: &str) -> Result<OutboxSpec, String> {
     Err("give sqlite:PATH or postgres://USER@HOST:PORT/DB".to_owned())
 }
 
+/// A `postgres://` URL.
+fn parse_token_store(text: &str) -> Result<String, String> {
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        return Ok(text.to_owned());
+    }
+    Err("give postgres://USER@HOST:PORT/DB".to_owned())
+}
+
+/// A `redis://` or `rediss://` URL.
+fn parse_budget(text: &str) -> Result<String, String> {
+    if text.starts_with("redis://") || text.starts_with("rediss://") {
+        return Ok(text.to_owned());
+    }
+    Err("give redis://HOST:PORT or rediss://HOST:PORT".to_owned())
+}
+
 /// `MAX/WINDOW_MS`, both positive.
 fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
     let refused = || format!("{text:?} is not MAX/WINDOW_MS with both positive, such as 110/10000");
@@ -90,23 +121,14 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
 
 /// Runs the relay until SIGTERM or SIGINT.
 pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
-    let tokens = TokensFile::read(&args.tokens)?;
-    let mut client = Client::builder().base_url(args.hubspot_base_url.clone());
-    if let Some(limit) = args.rate_limit {
-        client = client.rate_limit(limit);
-    }
-    let app = App::builder()
-        .client(client)
-        // Static tokens are never renewed; OAuth tokens are, with the app's own client id and secret.
-        .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "timeline-relay".to_owned()))
-        .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "timeline-relay".to_owned()))
-        .token_store(Arc::new(tokens.token_store()))
-        .build()?;
-    let mut dispatcher = dispatcher(app, &args.outbox).await?;
+    let tokens = args.tokens.as_deref().map(TokensFile::read).transpose()?;
+    let app = app(args, tokens.as_ref()).await?;
+    let mut dispatcher = dispatcher(app.clone(), &args.outbox).await?;
     if let Some(lease) = args.lease_ms {
         dispatcher = dispatcher.lease(Duration::from_millis(lease));
     }
-    let mut relay = Relay::builder(dispatcher, tokens.callers());
+    let callers = tokens.as_ref().map(TokensFile::callers).unwrap_or_default();
+    let mut relay = Relay::builder(app, dispatcher, callers);
     if let Some(dir) = &args.templates {
         relay = relay.event_types(event_types_from_dir(dir)?);
     }
@@ -127,6 +149,30 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
     let report = relay.dispatcher().shutdown(SHUTDOWN_DEADLINE).await?;
     eprintln!("timeline relay stopped: {report:?}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The app the relay delivers with: the OAuth credentials of
+/// `HUBSPOT_CLIENT_ID` and `HUBSPOT_CLIENT_SECRET`, the token store of
+/// `--token-store` (seeded from `tokens`) or one in memory holding `tokens`,
+/// and the budget of `--budget` or one in this process, each account under
+/// `--rate-limit`.
+pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>) -> Result<App, CliError> {
+    let store: Arc<dyn TokenStore> = match &args.token_store {
+        Some(url) => postgres_token_store(url, tokens).await?,
+        None => Arc::new(tokens.map(TokensFile::token_store).unwrap_or_default()),
+    };
+    let client = Client::builder().base_url(args.hubspot_base_url.clone());
+    let app = App::builder()
+        // Static tokens are never renewed; OAuth tokens are, with the app's own client id and secret.
+        .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "timeline-relay".to_owned()))
+        .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "timeline-relay".to_owned()))
+        .token_store(store);
+    let app = match (&args.budget, args.rate_limit) {
+        (Some(url), limit) => app.client(client).rate_budget(redis_budget(url, limit.unwrap_or_default()).await?),
+        (None, Some(limit)) => app.client(client.rate_limit(limit)),
+        (None, None) => app.client(client),
+    };
+    Ok(app.build()?)
 }
 
 /// The dispatcher's builder over the outbox `spec` names.
@@ -156,6 +202,46 @@ async fn postgres(_app: App, _url: &str) -> Result<DispatcherBuilder, CliError> 
     Err(CliError::Usage("--outbox postgres://…: build timeline with its postgres feature".to_owned()))
 }
 
+/// The Postgres token store at `url`, migrated and seeded from `tokens`
+/// (an account's tokens already there stay), encrypting tokens with
+/// `TIMELINE_TOKEN_KEY` when it is set.
+#[cfg(feature = "postgres")]
+async fn postgres_token_store(url: &str, tokens: Option<&TokensFile>) -> Result<Arc<dyn TokenStore>, CliError> {
+    use timeline_postgres::{PgTokenStore, TokenCipher};
+
+    let failed =
+        |what: &str, error: timeline_postgres::Error| CliError::Usage(format!("--token-store: {what}: {error}"));
+    let pool = timeline_postgres::connect(url, None, POSTGRES_CONNECTIONS)
+        .await
+        .map_err(|error| CliError::Usage(format!("--token-store: could not connect to its database: {error}")))?;
+    let mut store = PgTokenStore::new(pool);
+    if let Ok(key) = std::env::var("TIMELINE_TOKEN_KEY") {
+        store = store.encrypted(TokenCipher::from_hex(&key).map_err(|error| failed("TIMELINE_TOKEN_KEY", error))?);
+    }
+    store.migrate().await.map_err(|error| failed("could not migrate it", error))?;
+    for (account, account_tokens) in tokens.into_iter().flat_map(TokensFile::accounts) {
+        store.seed(account, account_tokens).await.map_err(|error| failed("could not seed it", error))?;
+    }
+    Ok(Arc::new(store))
+}
+
+#[cfg(not(feature = "postgres"))]
+async fn postgres_token_store(_url: &str, _tokens: Option<&TokensFile>) -> Result<Arc<dyn TokenStore>, CliError> {
+    Err(CliError::Usage("--token-store postgres://…: build timeline with its postgres feature".to_owned()))
+}
+
+/// The Redis budget at `url`, each account under `limit`.
+#[cfg(feature = "redis")]
+async fn redis_budget(url: &str, limit: RateLimit) -> Result<Arc<dyn RateBudget>, CliError> {
+    let budget = timeline_redis::RedisRateBudget::builder().url(url).limit(limit).build().await;
+    Ok(Arc::new(budget.map_err(|error| CliError::Usage(format!("--budget: {error}")))?))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn redis_budget(_url: &str, _limit: RateLimit) -> Result<Arc<dyn RateBudget>, CliError> {
+    Err(CliError::Usage("--budget redis://…: build timeline with its redis feature".to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +256,9 @@ mod tests {
         for refused in ["100", "0/10000", "100/0", "x/1"] {
             assert!(parse_rate_limit(refused).is_err(), "{refused}");
         }
+        assert!(parse_token_store("postgres://relay@db:5432/relay").is_ok());
+        assert!(parse_token_store("sqlite:tokens.sqlite").is_err());
+        assert!(parse_budget("redis://127.0.0.1:6379").is_ok() && parse_budget("rediss://cache:6380").is_ok());
+        assert!(parse_budget("127.0.0.1:6379").is_err());
     }
 }

@@ -1,16 +1,15 @@
-//! Who is calling: the caller's `Authorization: Bearer` token names the
-//! account, through the [`Callers`] a tokens file gives ([`TokensFile`]).
+//! The tokens a relay is given: the [`Callers`] a tokens file names
+//! ([`TokensFile`]), and reading a request's `Authorization: Bearer` token.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use timeline_core::{AccountId, AccountTokens, MemoryTokenStore};
 
 use crate::error::Error;
-use crate::hubspot::{self, Refusal};
 
 /// The accounts callers act for, by the access token they present.
 ///
@@ -35,32 +34,10 @@ impl Callers {
     pub fn account(&self, token: &str) -> Option<AccountId> {
         self.accounts.get(token).copied()
     }
-
-    /// The account of a request's bearer token, or HubSpot's 401
-    /// (`INVALID_AUTHENTICATION`) for a missing or unknown token.
-    pub(crate) fn authenticate(&self, headers: &HeaderMap) -> Result<AccountId, Refusal> {
-        let Some(token) = bearer(headers) else {
-            return Err(hubspot::error(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_AUTHENTICATION",
-                "Authentication credentials not found. This API supports OAuth 2.0 authentication: send \
-                 `Authorization: Bearer <access token>`.",
-            )
-            .into());
-        };
-        self.account(token).ok_or_else(|| {
-            hubspot::error(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_AUTHENTICATION",
-                "The access token is not valid: it is unknown to this relay.",
-            )
-            .into()
-        })
-    }
 }
 
 /// The non-empty bearer token of the `Authorization` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     let token = token.trim();
@@ -123,6 +100,17 @@ impl TokensFile {
     /// Each account by the access token its callers present.
     pub fn callers(&self) -> Callers {
         Callers::from_tokens(self.accounts.iter().map(|(account, tokens)| (tokens.access_token.clone(), *account)))
+    }
+
+    /// Every account's tokens, to seed a token store of one's own.
+    ///
+    /// ```
+    /// let tokens = timeline_relay::TokensFile::parse(r#"{"101": "token-101"}"#).unwrap();
+    /// let accounts: Vec<u64> = tokens.accounts().map(|(account, _)| account.get()).collect();
+    /// assert_eq!(accounts, [101]);
+    /// ```
+    pub fn accounts(&self) -> impl Iterator<Item = (AccountId, &AccountTokens)> {
+        self.accounts.iter().map(|(account, tokens)| (*account, tokens))
     }
 
     /// A token store holding every account's tokens, for the app that

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-/// Why a relay could not be set up: its tokens file, its definition files
-/// or its dispatcher.
+/// Why a relay could not be set up: its tokens file, its definition files,
+/// its HTTP client or its dispatcher.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The tokens file is unreadable or not in its format.
@@ -18,6 +18,9 @@ pub enum Error {
     /// names an event type another file names too.
     #[error("{0}")]
     EventTypes(String),
+    /// The HTTP client of forwarded requests could not be made.
+    #[error("the HTTP client of forwarded requests could not be made: {0}")]
+    HttpClient(String),
     /// The dispatcher did not start.
     #[error(transparent)]
     Dispatch(#[from] timeline_dispatch::Error),

@@ -39,7 +39,7 @@ pub(crate) async fn receive(
     body: Body,
 ) -> Response {
     let requested_at = Utc::now();
-    let account = match relay.callers.authenticate(&headers) {
+    let account = match relay.token_accounts.authenticate(&headers).await {
         Ok(account) => account,
         Err(refused) => return refused.into_response(),
     };

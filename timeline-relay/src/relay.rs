@@ -1,17 +1,20 @@
-//! [`Relay`] and its [`RelayBuilder`]: a dispatcher with the relay's sink,
-//! the callers' accounts, the definitions and the settings, served as an
-//! axum [`Router`].
+//! [`Relay`] and its [`RelayBuilder`]: the app, a dispatcher with the
+//! relay's sink, the callers' accounts, the definitions and the settings,
+//! served as an axum [`Router`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use timeline_core::App;
 use timeline_core::check::EventTypes;
 use timeline_dispatch::{Dispatcher, DispatcherBuilder};
 
 use crate::callers::Callers;
 use crate::config::RelaySettings;
 use crate::error::Error;
+use crate::forwarder::Forwarder;
+use crate::introspection::TokenAccounts;
 use crate::routes;
 use crate::settlement::Settlements;
 use crate::state::RelayState;
@@ -23,14 +26,21 @@ use crate::state::RelayState;
 /// HubSpot's own when the inputs settle within the
 /// [ack wait](RelayBuilder::ack_wait), a pending answer (`status:
 /// PENDING`, a status link; `207` for a v3 batch, `202` otherwise)
-/// otherwise. Cloning is cheap; every clone is the same relay.
+/// otherwise. Every other request goes to HubSpot (the app's
+/// [base URL](App::base_url)) unchanged, under the caller's account's
+/// [budget](App::rate_budget), and a token endpoint's answer that passes is
+/// saved in the app's token store ([`App::save_granted`]). A bearer token
+/// that `callers` does not name is asked about at HubSpot
+/// ([`App::introspect`]) and remembered until it expires. Cloning is cheap;
+/// every clone is the same relay.
 ///
 /// ```no_run
 /// # async fn run(app: timeline_core::App, outbox: timeline_dispatch::MemoryOutbox) -> Result<(), Box<dyn std::error::Error>> {
 /// use timeline_dispatch::Dispatcher;
 /// use timeline_relay::{Callers, Relay};
 ///
-/// let relay = Relay::builder(Dispatcher::builder(app, outbox), Callers::from_tokens([("token-101", 101_u64)])).spawn()?;
+/// let callers = Callers::from_tokens([("token-101", 101_u64)]);
+/// let relay = Relay::builder(app.clone(), Dispatcher::builder(app, outbox), callers).spawn()?;
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 /// axum::serve(listener, relay.router()).await?;
 /// relay.dispatcher().shutdown(std::time::Duration::from_secs(10)).await?;
@@ -42,11 +52,12 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// A relay delivering through the dispatcher `dispatcher` builds, for
-    /// the accounts `callers` names. The relay's sink replaces any sink set
-    /// on `dispatcher`.
-    pub fn builder(dispatcher: DispatcherBuilder, callers: Callers) -> RelayBuilder {
-        RelayBuilder { dispatcher, callers, event_types: None, settings: RelaySettings::default() }
+    /// A relay delivering through the dispatcher `dispatcher` builds, with
+    /// `app` (the app the dispatcher delivers with), for the accounts
+    /// `callers` names and those HubSpot names by introspection. The
+    /// relay's sink replaces any sink set on `dispatcher`.
+    pub fn builder(app: App, dispatcher: DispatcherBuilder, callers: Callers) -> RelayBuilder {
+        RelayBuilder { app, dispatcher, callers, event_types: None, settings: RelaySettings::default() }
     }
 
     /// The relay's routes, to serve or to merge into a service's router.
@@ -72,6 +83,7 @@ impl Relay {
 /// template's definition says it.
 #[derive(Debug)]
 pub struct RelayBuilder {
+    app: App,
     dispatcher: DispatcherBuilder,
     callers: Callers,
     event_types: Option<EventTypes>,
@@ -101,13 +113,18 @@ impl RelayBuilder {
     }
 
     /// Starts the dispatcher (on the current tokio runtime) with the relay's
-    /// sink; fails as [`DispatcherBuilder::spawn`] does.
+    /// sink; fails as [`DispatcherBuilder::spawn`] does, or when the HTTP
+    /// client of forwarded requests cannot be made.
     pub fn spawn(self) -> Result<Relay, Error> {
+        let forwarder = Forwarder::new(self.app.base_url(), self.app.rate_budget())
+            .map_err(|error| Error::HttpClient(error.to_string()))?;
         let settlements = Settlements::default();
         let dispatcher = self.dispatcher.sink(settlements.clone()).spawn()?;
         let state = RelayState {
             dispatcher,
-            callers: self.callers,
+            token_accounts: TokenAccounts::new(self.callers, self.app.clone()),
+            app: self.app,
+            forwarder,
             event_types: self.event_types,
             settlements,
             settings: self.settings,

@@ -1,5 +1,6 @@
 //! The relay's routes: HubSpot's create paths, the status routes, the
-//! health checks, and HubSpot-shaped 404 and 405 answers for the rest.
+//! health checks, HubSpot-shaped 405 answers for other methods on those,
+//! and everything else forwarded to HubSpot.
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use axum::routing::{get, post};
 use timeline_core::EventKind;
 use timeline_core::check::Shape;
 
+use crate::forward;
 use crate::health;
 use crate::hubspot;
 use crate::intake::{self, APP_EVENT_PREFIXES, TIMELINE_EVENTS};
@@ -41,18 +43,9 @@ pub(crate) fn router(state: Arc<RelayState>) -> Router {
         .route(&format!("{STATUS_ROUTES}/status"), post(status::many))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .fallback(not_found)
+        .fallback(forward::forward)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-}
-
-/// HubSpot's 404 for a path the relay does not serve.
-async fn not_found(request: Request) -> Response {
-    hubspot::error(
-        StatusCode::NOT_FOUND,
-        "OBJECT_NOT_FOUND",
-        format!("{} {} is not an endpoint the relay serves", request.method(), request.uri().path()),
-    )
 }
 
 /// HubSpot's 405 for a method a path does not take.

@@ -1,10 +1,12 @@
 //! [`RelayState`]: what every route of a relay shares.
 
+use timeline_core::App;
 use timeline_core::check::EventTypes;
 use timeline_dispatch::Dispatcher;
 
-use crate::callers::Callers;
 use crate::config::RelaySettings;
+use crate::forwarder::Forwarder;
+use crate::introspection::TokenAccounts;
 use crate::settlement::Settlements;
 
 /// What every route of a relay shares.
@@ -12,8 +14,13 @@ use crate::settlement::Settlements;
 pub(crate) struct RelayState {
     /// Stores and delivers the inputs.
     pub(crate) dispatcher: Dispatcher,
+    /// The app the dispatcher delivers with: it introspects tokens and
+    /// saves the tokens of token answers that pass.
+    pub(crate) app: App,
     /// The accounts of the callers' tokens.
-    pub(crate) callers: Callers,
+    pub(crate) token_accounts: TokenAccounts,
+    /// Sends the requests the relay does not serve to HubSpot.
+    pub(crate) forwarder: Forwarder,
     /// The definitions inputs are checked against; `None`: unchecked.
     pub(crate) event_types: Option<EventTypes>,
     /// The dispatcher's sink, which wakes waiting requests.

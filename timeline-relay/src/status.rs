@@ -105,7 +105,7 @@ pub(crate) async fn one(
     headers: HeaderMap,
     Path((event_type, id)): Path<(String, String)>,
 ) -> Response {
-    let account = match relay.callers.authenticate(&headers) {
+    let account = match relay.token_accounts.authenticate(&headers).await {
         Ok(account) => account,
         Err(refused) => return refused.into_response(),
     };
@@ -123,7 +123,7 @@ pub(crate) async fn one(
 /// `POST /relay/v1/events/status`: the status of each event the body names,
 /// in its order.
 pub(crate) async fn many(State(relay): State<Arc<RelayState>>, headers: HeaderMap, body: Body) -> Response {
-    let account = match relay.callers.authenticate(&headers) {
+    let account = match relay.token_accounts.authenticate(&headers).await {
         Ok(account) => account,
         Err(refused) => return refused.into_response(),
     };

@@ -57,3 +57,84 @@ async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
     let output = relay.wait_with_output().await.unwrap();
     assert!(output.status.success(), "{:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
 }
+
+/// The account installed through the relay in the shared-backends test.
+const INSTALLED: u64 = 303;
+/// The OAuth client of the relay's app at the sandbox.
+const CLIENT: &str = "relay-cli-client";
+/// The key the relay encrypts the stored tokens with.
+const TOKEN_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+#[cfg(all(feature = "postgres", feature = "redis"))]
+#[tokio::test]
+async fn the_relay_command_keeps_tokens_in_postgres_and_paces_in_redis() {
+    let Some(db) = timeline_testkit::TestDb::new("timeline-cli relay shared backends").await else {
+        return;
+    };
+    let Some(redis) = timeline_testkit::RedisServer::start() else {
+        return;
+    };
+    let dir = scratch("relay-shared");
+    let sandbox =
+        Sandbox::builder().templates(templates()).oauth_client(CLIENT, CLIENT).no_rate_limit().start().await.unwrap();
+    let mut relay = timeline()
+        .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
+        .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
+        .args(["--token-store", db.url(), "--budget", &redis.url()])
+        .env("HUBSPOT_CLIENT_ID", CLIENT)
+        .env("HUBSPOT_CLIENT_SECRET", CLIENT)
+        .env("TIMELINE_TOKEN_KEY", TOKEN_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(relay.stdout.take().unwrap()).read_line(&mut first_line).await.unwrap();
+    let url = first_line.trim().strip_prefix("listening on ").expect("the address comes first").to_owned();
+
+    let code = sandbox.authorization_code(INSTALLED);
+    let form = format!("grant_type=authorization_code&client_id={CLIENT}&client_secret={CLIENT}&code={code}");
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/oauth/v1/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let granted: serde_json::Value = answer.json().await.unwrap();
+    let access_token = granted["access_token"].as_str().unwrap();
+
+    let pool = db.pool().await;
+    let cipher = timeline_postgres::TokenCipher::from_hex(TOKEN_KEY).unwrap();
+    let store = timeline_postgres::PgTokenStore::new(pool.clone()).encrypted(cipher);
+    let (saved, _) = store.get(INSTALLED).await.unwrap().expect("the relay saved the install's tokens in Postgres");
+    assert_eq!(saved.access_token, access_token);
+    let plain = timeline_postgres::PgTokenStore::new(pool).get(INSTALLED).await;
+    assert!(
+        plain.is_err() || plain.unwrap().is_none_or(|(tokens, _)| tokens.access_token != access_token),
+        "encrypted"
+    );
+
+    let input =
+        json!({"eventTemplateId": "1001298", "id": "cli-relay-2", "objectId": "5", "tokens": {"petName": "Rex"}});
+    let answer = reqwest::Client::new()
+        .post(format!("{url}/integrators/timeline/v3/events/batch/create"))
+        .bearer_auth(access_token)
+        .json(&json!({ "inputs": [input] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 201, "{}", answer.text().await.unwrap());
+    assert_eq!(sandbox.events_in(INSTALLED).len(), 1);
+
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut connection = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut connection).await.unwrap();
+    assert!(keys.iter().any(|key| key.contains(&INSTALLED.to_string())), "the account's window is in Redis: {keys:?}");
+
+    let pid = relay.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let output = relay.wait_with_output().await.unwrap();
+    assert!(output.status.success(), "{:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
+}

@@ -234,6 +234,25 @@ impl App {
             .call(&form, &[&oauth.client_secret, &code], Repeat::UntilItMayHaveLanded)
             .await
             .map_err(install_failed)?;
+        self.save_granted(granted).await
+    }
+
+    /// Saves tokens the token endpoint granted to a call the app did not
+    /// make (a relay saw the answer pass), as [`install`](Self::install)
+    /// saves its own: the account from the answer's `hub_id` (on
+    /// [`OAuthApi::V2026_03`]) or from [`introspect`](Self::introspect)ing
+    /// the new access token, the tokens saved through the app's
+    /// [`TokenStore`] and handed to the account's clients. An account whose
+    /// install was revoked can send again from then on.
+    ///
+    /// ```
+    /// # async fn relay(app: timeline_core::App, granted: timeline_core::wire::AccessTokenResponse) -> Result<(), timeline_core::Error> {
+    /// let installed = app.save_granted(granted).await?;
+    /// println!("tokens of account {} saved", installed.account);
+    /// # Ok(()) }
+    /// ```
+    pub async fn save_granted(&self, granted: AccessTokenResponse) -> Result<Installed, Error> {
+        let oauth = &*self.inner.oauth;
         let answered = granted.hub_id.and_then(|hub_id| u64::try_from(hub_id).ok()).map(AccountId::new);
         let installed = match (oauth.endpoint.api, answered) {
             (OAuthApi::V2026_03, Some(account)) => Installed {
@@ -261,6 +280,32 @@ impl App {
         self.reinstalled(account, tokens).await;
         tracing::info!(account = account.get(), "the app was installed");
         Ok(installed)
+    }
+
+    /// The budget that paces each account's requests (shared by every
+    /// account client of the app), for requests to HubSpot the app's
+    /// clients do not make themselves.
+    ///
+    /// ```
+    /// # async fn run(app: timeline_core::App) {
+    /// let budget = app.rate_budget();
+    /// let permit = budget.acquire(timeline_core::AccountId::new(101)).await;
+    /// assert!(permit.is_ok(), "the default budget is in-process");
+    /// # }
+    /// ```
+    pub fn rate_budget(&self) -> Arc<dyn RateBudget> {
+        Arc::clone(&self.inner.budget)
+    }
+
+    /// Where the app's requests go: HubSpot's base URL, or a sandbox's.
+    ///
+    /// ```
+    /// let app = timeline_core::App::builder().client_id("id").client_secret("secret")
+    ///     .token_store(std::sync::Arc::new(timeline_core::MemoryTokenStore::new())).build().unwrap();
+    /// assert_eq!(app.base_url(), "https://api.hubapi.com/");
+    /// ```
+    pub fn base_url(&self) -> &str {
+        self.inner.shared.base_url.as_str()
     }
 
     /// What HubSpot knows of `token`, an access or a refresh token of this

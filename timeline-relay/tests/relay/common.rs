@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use timeline_core::{App, Client};
+use timeline_core::{App, Client, MemoryTokenStore};
 use timeline_dispatch::{Dispatcher, Outbox, OutboxCounts, RowFilter, RowSummary, SqliteOutbox};
 use timeline_relay::{Relay, TokensFile, event_types_from_dir};
 use timeline_sandbox::{Faults, RateLimit, Sandbox};
@@ -26,6 +26,10 @@ pub const DEAL: &str = "1004521";
 pub const BATCH: &str = "/integrators/timeline/v3/events/batch/create";
 /// The v3 single create path.
 pub const SINGLE: &str = "/integrators/timeline/v3/events";
+/// The sandbox's app id, in the template paths.
+pub const APP_ID: u64 = 1;
+/// The OAuth client id and secret of the relay's app at the sandbox.
+pub const CLIENT: &str = "relay-test";
 /// The app-event batch path.
 pub const APP_EVENT_BATCH: &str = "/integrators/timeline/2026-03/events/batch";
 
@@ -49,6 +53,8 @@ pub struct Setup {
     pub rate_limit: Option<RateLimit>,
     /// The sandbox's faults; none by default.
     pub faults: Option<Faults>,
+    /// How long the sandbox's access tokens live, when not its default.
+    pub access_token_ttl: Option<Duration>,
 }
 
 /// A sandbox, and a relay in front of it serving on loopback.
@@ -59,6 +65,8 @@ pub struct Harness {
     pub relay: Relay,
     /// The relay's base URL.
     pub url: String,
+    /// The token store of the relay's app.
+    pub store: Arc<MemoryTokenStore>,
     _outbox_dir: TempDir,
 }
 
@@ -70,6 +78,7 @@ pub async fn start(setup: Setup) -> Harness {
         .app_events_from_dir(format!("{data}/app-events"))
         .account_token(ACCOUNT, TOKEN)
         .account_token(OTHER_ACCOUNT, OTHER_TOKEN)
+        .oauth_client(CLIENT, CLIENT)
         .latency(setup.latency);
     let sandbox = match setup.rate_limit {
         Some(limit) => sandbox.rate_limit(limit),
@@ -77,6 +86,10 @@ pub async fn start(setup: Setup) -> Harness {
     };
     let sandbox = match setup.faults.clone() {
         Some(faults) => sandbox.faults(faults),
+        None => sandbox,
+    };
+    let sandbox = match setup.access_token_ttl {
+        Some(ttl) => sandbox.access_token_ttl(ttl),
         None => sandbox,
     };
     let sandbox = sandbox.start().await.unwrap();
@@ -87,16 +100,17 @@ pub async fn start(setup: Setup) -> Harness {
     let tokens =
         TokensFile::parse(&json!({ ACCOUNT.to_string(): TOKEN, OTHER_ACCOUNT.to_string(): OTHER_TOKEN }).to_string())
             .unwrap();
+    let store = Arc::new(tokens.token_store());
     let app = App::builder()
         .client(client)
-        .client_id("relay-test")
-        .client_secret("relay-test")
-        .token_store(Arc::new(tokens.token_store()))
+        .client_id(CLIENT)
+        .client_secret(CLIENT)
+        .token_store(Arc::clone(&store) as Arc<_>)
         .build()
         .unwrap();
     let outbox_dir = tempfile::tempdir().unwrap();
     let outbox = SqliteOutbox::open(outbox_dir.path().join("outbox.sqlite")).await.unwrap();
-    let mut relay = Relay::builder(Dispatcher::builder(app, outbox), tokens.callers());
+    let mut relay = Relay::builder(app.clone(), Dispatcher::builder(app, outbox), tokens.callers());
     if setup.checked {
         relay = relay.event_types(event_types_from_dir(DEFINITIONS.as_ref()).unwrap());
     }
@@ -110,7 +124,7 @@ pub async fn start(setup: Setup) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(axum::serve(listener, relay.router()).into_future());
-    Harness { sandbox, relay, url, _outbox_dir: outbox_dir }
+    Harness { sandbox, relay, url, store, _outbox_dir: outbox_dir }
 }
 
 impl Harness {
@@ -132,6 +146,27 @@ impl Harness {
     /// Gets `url` with `token`.
     pub async fn get(&self, url: &str, token: &str) -> (u16, Value) {
         status_and_json(reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap()).await
+    }
+
+    /// Sends `method` to `path` of `base` (the relay's or the sandbox's URL)
+    /// with `token`; the status and the body as text.
+    pub async fn call(
+        &self,
+        base: &str,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, String) {
+        let mut request = reqwest::Client::new().request(method, format!("{base}{path}"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        let answer = request.send().await.unwrap();
+        (answer.status().as_u16(), answer.text().await.unwrap())
     }
 
     /// Every row of the relay's outbox.

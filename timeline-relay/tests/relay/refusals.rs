@@ -30,8 +30,8 @@ async fn refused_requests_get_hubspot_shaped_errors_and_store_nothing() {
         refused("a body that is not JSON", BATCH, Some(TOKEN), b"{\"inputs\": [".to_vec(), 400, "VALIDATION_ERROR"),
         refused("a batch without inputs", BATCH, Some(TOKEN), b"{\"inputs\": []}".to_vec(), 400, "VALIDATION_ERROR"),
         refused(
-            "an unknown path",
-            "/integrators/timeline/v3/events/batch/update",
+            "a timeline path HubSpot does not have",
+            "/integrators/timeline/v3/events/batch/update/all",
             Some(TOKEN),
             batch,
             404,
