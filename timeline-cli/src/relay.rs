@@ -62,8 +62,8 @@ pub struct RelayArgs {
     /// checks them) and v3 answers leave `objectType` empty.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// How long a request waits for its events to settle before the answer is 202 with
-    /// `status: PENDING` [default: 3000].
+    /// How long a request waits for its events to settle before the answer says they are pending
+    /// (`status: PENDING`; a 207 for a v3 batch, a 202 otherwise) [default: 3000].
     #[arg(long, value_name = "MS")]
     pub ack_wait_ms: Option<u64>,
     /// The dispatcher's lease on the events it claims [default: 30000].
