@@ -8,6 +8,8 @@ mod pull;
 mod push;
 mod relay;
 mod relay_crash;
+#[cfg(all(feature = "postgres", feature = "redis"))]
+mod relay_replicas;
 mod sandbox;
 mod send;
 mod send_app_events;

@@ -59,10 +59,13 @@ async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
 }
 
 /// The account installed through the relay in the shared-backends test.
+#[cfg(all(feature = "postgres", feature = "redis"))]
 const INSTALLED: u64 = 303;
 /// The OAuth client of the relay's app at the sandbox.
+#[cfg(all(feature = "postgres", feature = "redis"))]
 const CLIENT: &str = "relay-cli-client";
 /// The key the relay encrypts the stored tokens with.
+#[cfg(all(feature = "postgres", feature = "redis"))]
 const TOKEN_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 #[cfg(all(feature = "postgres", feature = "redis"))]
