@@ -69,6 +69,17 @@ pub fn timeline() -> tokio::process::Command {
     command
 }
 
+/// Starts `timeline relay` as `command` says and returns it with the URL it
+/// prints first (`listening on http://HOST:PORT`).
+pub async fn start_relay(command: &mut tokio::process::Command) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut relay = command.stdout(std::process::Stdio::piped()).spawn().expect("the relay starts");
+    let mut first_line = String::new();
+    tokio::io::BufReader::new(relay.stdout.take().unwrap()).read_line(&mut first_line).await.unwrap();
+    let url = first_line.trim().strip_prefix("listening on ").expect("the address comes first").to_owned();
+    (relay, url)
+}
+
 /// Runs `command` to the end.
 pub async fn run(command: &mut tokio::process::Command) -> Output {
     command.output().await.expect("the binary runs")

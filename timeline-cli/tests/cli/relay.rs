@@ -5,9 +5,8 @@ use std::process::Stdio;
 
 use serde_json::json;
 use timeline_sandbox::Sandbox;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::common::{scratch, templates, timeline};
+use crate::common::{scratch, start_relay, templates, timeline};
 
 /// The account of the relay's tokens file, and its token.
 const ACCOUNT: u64 = 101;
@@ -25,19 +24,16 @@ async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
         .unwrap();
     let tokens = dir.join("tokens.json");
     std::fs::write(&tokens, json!({ ACCOUNT.to_string(): ACCOUNT_TOKEN }).to_string()).unwrap();
-    let mut relay = timeline()
-        .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
-        .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
-        .arg("--tokens")
-        .arg(&tokens)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(relay.stdout.take().unwrap()).read_line(&mut first_line).await.unwrap();
-    let url = first_line.trim().strip_prefix("listening on ").expect("the address comes first").to_owned();
-    assert!(url.starts_with("http://127.0.0.1:"), "{first_line}");
+    let (relay, url) = start_relay(
+        timeline()
+            .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
+            .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
+            .arg("--tokens")
+            .arg(&tokens)
+            .stderr(Stdio::piped()),
+    )
+    .await;
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
     let input =
         json!({"eventTemplateId": "1001298", "id": "cli-relay-1", "objectId": "5", "tokens": {"petName": "Rex"}});
@@ -80,20 +76,17 @@ async fn the_relay_command_keeps_tokens_in_postgres_and_paces_in_redis() {
     let dir = scratch("relay-shared");
     let sandbox =
         Sandbox::builder().templates(templates()).oauth_client(CLIENT, CLIENT).no_rate_limit().start().await.unwrap();
-    let mut relay = timeline()
-        .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
-        .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
-        .args(["--token-store", db.url(), "--budget", &redis.url()])
-        .env("HUBSPOT_CLIENT_ID", CLIENT)
-        .env("HUBSPOT_CLIENT_SECRET", CLIENT)
-        .env("TIMELINE_TOKEN_KEY", TOKEN_KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(relay.stdout.take().unwrap()).read_line(&mut first_line).await.unwrap();
-    let url = first_line.trim().strip_prefix("listening on ").expect("the address comes first").to_owned();
+    let (relay, url) = start_relay(
+        timeline()
+            .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
+            .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
+            .args(["--token-store", db.url(), "--budget", &redis.url()])
+            .env("HUBSPOT_CLIENT_ID", CLIENT)
+            .env("HUBSPOT_CLIENT_SECRET", CLIENT)
+            .env("TIMELINE_TOKEN_KEY", TOKEN_KEY)
+            .stderr(Stdio::piped()),
+    )
+    .await;
 
     let code = sandbox.authorization_code(INSTALLED);
     let form = format!("grant_type=authorization_code&client_id={CLIENT}&client_secret={CLIENT}&code={code}");

@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use timeline_sandbox::Sandbox;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Child;
 
-use crate::common::{scratch, templates, timeline};
+use crate::common::{scratch, start_relay, templates, timeline};
 
 const ACCOUNT: u64 = 101;
 const ACCOUNT_TOKEN: &str = "relay-crash-token";
@@ -44,20 +43,16 @@ fn batch(batch: usize) -> Value {
 }
 
 /// Starts the relay on `outbox` (`--outbox`'s value) and returns it with its URL.
-async fn start_relay(outbox: &str, tokens: &Path, sandbox: &Sandbox) -> (Child, String) {
-    let mut relay = timeline()
-        .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox", outbox])
-        .arg("--tokens")
-        .arg(tokens)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(relay.stdout.take().unwrap()).read_line(&mut first_line).await.unwrap();
-    let url = first_line.trim().strip_prefix("listening on ").expect("the address comes first").to_owned();
-    (relay, url)
+async fn relay_on(outbox: &str, tokens: &Path, sandbox: &Sandbox) -> (Child, String) {
+    start_relay(
+        timeline()
+            .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox", outbox])
+            .arg("--tokens")
+            .arg(tokens)
+            .stderr(Stdio::null())
+            .kill_on_drop(true),
+    )
+    .await
 }
 
 /// What the clients still have to send, and what the relay acknowledged.
@@ -129,7 +124,7 @@ async fn killed_while_clients_send(dir: &Path, outbox: &str) {
     let ledger = Arc::new(Mutex::new(Ledger { unsent: (0..BATCHES).collect(), ..Ledger::default() }));
 
     for _ in 0..KILLS {
-        let (mut relay, url) = start_relay(outbox, &tokens, &sandbox).await;
+        let (mut relay, url) = relay_on(outbox, &tokens, &sandbox).await;
         let sending = {
             let ledger = ledger.clone();
             tokio::spawn(async move { send_until_gone(&url, &ledger).await })
@@ -142,7 +137,7 @@ async fn killed_while_clients_send(dir: &Path, outbox: &str) {
     let killed_with = ledger.lock().unwrap().acknowledged.len();
     assert!(killed_with > 0 && killed_with < BATCHES, "the kills came while clients sent: {killed_with} acknowledged");
 
-    let (mut relay, url) = start_relay(outbox, &tokens, &sandbox).await;
+    let (mut relay, url) = relay_on(outbox, &tokens, &sandbox).await;
     send_until_gone(&url, &ledger).await;
     assert_eq!(ledger.lock().unwrap().acknowledged.len(), BATCHES, "the last relay acknowledges every batch");
     let expected: BTreeSet<String> =

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use timeline_sandbox::{RateLimit, Sandbox};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::common::{scratch, templates, timeline};
+use crate::common::{scratch, start_relay, templates, timeline};
 
 const ACCOUNTS: [(u64, &str); 2] = [(401, "replica-token-401"), (402, "replica-token-402")];
 /// Each account's requests per second, at the sandbox and in the relays' budget.
@@ -38,20 +37,18 @@ async fn two_relays_sharing_a_postgres_outbox_and_a_redis_budget_earn_no_429() {
 
     let mut relays = Vec::new();
     for _ in 0..2 {
-        let mut relay = timeline()
-            .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url()])
-            .args(["--outbox", db.url(), "--budget", &redis.url(), "--rate-limit", &format!("{LIMIT}/1000")])
-            .args(["--ack-wait-ms", "0", "--tokens"])
-            .arg(&tokens)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut first_line = String::new();
-        BufReader::new(relay.stdout.take().unwrap()).read_line(&mut first_line).await.unwrap();
-        let url = first_line.trim().strip_prefix("listening on ").expect("the address comes first").to_owned();
-        relays.push((relay, url));
+        relays.push(
+            start_relay(
+                timeline()
+                    .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url()])
+                    .args(["--outbox", db.url(), "--budget", &redis.url(), "--rate-limit", &format!("{LIMIT}/1000")])
+                    .args(["--ack-wait-ms", "0", "--tokens"])
+                    .arg(&tokens)
+                    .stderr(Stdio::null())
+                    .kill_on_drop(true),
+            )
+            .await,
+        );
     }
 
     let urls: Vec<String> = relays.iter().map(|(_, url)| url.clone()).collect();
