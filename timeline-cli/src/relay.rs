@@ -147,7 +147,7 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
         .await
         .map_err(CliError::io(&listen))?;
     let report = relay.dispatcher().shutdown(SHUTDOWN_DEADLINE).await?;
-    eprintln!("timeline relay stopped: {report:?}");
+    eprintln!("timeline relay stopped: {}", stop_summary(&report));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -240,6 +240,25 @@ async fn redis_budget(url: &str, limit: RateLimit) -> Result<Arc<dyn RateBudget>
 #[cfg(not(feature = "redis"))]
 async fn redis_budget(_url: &str, _limit: RateLimit) -> Result<Arc<dyn RateBudget>, CliError> {
     Err(CliError::Usage("--budget redis://…: build timeline with its redis feature".to_owned()))
+}
+
+/// What a stop did and left, in a line: what was delivered while stopping,
+/// what was given back, and what waits in the outbox for the next start.
+fn stop_summary(report: &timeline_dispatch::ShutdownReport) -> String {
+    let mut summary = format!(
+        "{} delivered while stopping, {} given back unsent{}",
+        report.delivered_while_stopping,
+        report.returned,
+        if report.drained { "" } else { " (the deadline came first)" }
+    );
+    match &report.outbox {
+        Some(counts) => summary.push_str(&format!(
+            "; the outbox holds {} pending and {} claimed for the next start, {} dead",
+            counts.pending, counts.claimed, counts.dead
+        )),
+        None => summary.push_str("; the outbox could not be counted"),
+    }
+    summary
 }
 
 #[cfg(test)]

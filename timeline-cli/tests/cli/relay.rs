@@ -52,6 +52,13 @@ async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let output = relay.wait_with_output().await.unwrap();
     assert!(output.status.success(), "{:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains(
+            "timeline relay stopped: 0 delivered while stopping, 0 given back unsent; the outbox holds 0 pending"
+        ),
+        "the stop says what it left: {said}"
+    );
 }
 
 /// The account installed through the relay in the shared-backends test.
