@@ -23,8 +23,6 @@ const BATCHES: usize = 60;
 const INPUTS_PER_BATCH: usize = 5;
 /// Clients sending at once.
 const SENDERS: usize = 3;
-/// How long a round sends before the kill (the kill is the point, not the time).
-const ROUND: Duration = Duration::from_millis(700);
 
 /// Batch `batch`'s inputs: every other one without an `id` (the relay derives
 /// it), each with a pet name of its own, so a second event for one input is
@@ -129,7 +127,14 @@ async fn killed_while_clients_send(dir: &Path, outbox: &str) {
             let ledger = ledger.clone();
             tokio::spawn(async move { send_until_gone(&url, &ledger).await })
         };
-        tokio::time::sleep(ROUND).await;
+        // Killed as soon as this relay acknowledged a batch: the clients are
+        // mid-send, whatever the machine's speed.
+        let before = ledger.lock().unwrap().acknowledged.len();
+        let give_up = tokio::time::Instant::now() + Duration::from_secs(60);
+        while ledger.lock().unwrap().acknowledged.len() == before {
+            assert!(tokio::time::Instant::now() < give_up, "the relay acknowledges a batch");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         relay.start_kill().unwrap();
         relay.wait().await.unwrap();
         sending.await.unwrap();
