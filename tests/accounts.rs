@@ -318,3 +318,36 @@ async fn an_account_without_stored_tokens_fails_alone() {
     }
     sandbox.shutdown().await;
 }
+
+/// An access token saved alone (a relay lent a caller's, or a static one)
+/// goes out until it expires; then the account's events wait, unsent and
+/// retryable, asking the token endpoint nothing and not taken for a revoked
+/// install, until a newer access token is saved.
+#[tokio::test]
+async fn an_access_token_saved_alone_is_used_until_it_expires_then_events_wait_for_a_newer_one() {
+    let sandbox = oauth_sandbox(CLIENT_ID, CLIENT_SECRET).await;
+    let store = Arc::new(MemoryTokenStore::new());
+    let app = app(&sandbox, &store);
+    let granted = sandbox.grant(101);
+    let expires_at = Utc::now() + chrono::Duration::seconds(granted.expires_in);
+    assert!(app.save_access_token(101, &granted.access_token, expires_at).await.unwrap());
+    assert!(!app.save_access_token(101, "older", expires_at - chrono::Duration::minutes(1)).await.unwrap());
+    assert!(matches!(app.account(101).send(&build(1)).await.unwrap(), Outcome::Created(_)));
+
+    let expired = Utc::now() - chrono::Duration::seconds(1);
+    store.insert(101, AccountTokens::new(granted.access_token.clone(), expired, ""));
+    let report = app.send_all([(101_u64, build(2))]).await.unwrap();
+    let failure = report.failed().first().expect("the event waits");
+    assert!(
+        matches!(&*failure.reason, FailureReason::NotSent { cause } if cause.contains("no refresh token")),
+        "{failure:?}"
+    );
+    assert!(failure.reason.is_retryable() && !failure.may_have_landed);
+    assert_eq!(sandbox.account_stats(101).token_request_count("refresh_token"), 0, "nothing to renew with");
+
+    let newer = sandbox.grant(101);
+    let expires_at = Utc::now() + chrono::Duration::seconds(newer.expires_in);
+    assert!(app.save_access_token(101, &newer.access_token, expires_at).await.unwrap());
+    assert!(matches!(app.account(101).send(&build(2)).await.unwrap(), Outcome::Created(_)), "sends again");
+    sandbox.shutdown().await;
+}

@@ -56,6 +56,15 @@ pub enum CliError {
     /// The relay could not be set up.
     #[error(transparent)]
     Relay(#[from] timeline_relay::Error),
+    /// A service the command keeps its state in (a token store's database,
+    /// a Redis budget) could not be reached or prepared.
+    #[error("{option}: {problem}")]
+    Backend {
+        /// The option naming it, such as `--token-store`.
+        option: &'static str,
+        /// What failed.
+        problem: String,
+    },
     /// The sandbox could not start.
     #[error("the sandbox could not start: {0}")]
     Sandbox(#[from] timeline_sandbox::StartError),

@@ -11,7 +11,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +54,15 @@ pub struct RelayArgs {
     /// relay and service of the app [default: in this process].
     #[arg(long, value_name = "redis://…", value_parser = parse_budget)]
     pub budget: Option<String>,
+    /// A PEM file of the CAs the Postgres server's certificate must chain to (`--outbox` and
+    /// `--token-store` on Postgres): the connections are then TLS, verified (`sslmode=verify-full`
+    /// unless the URL says `verify-ca`). Without it the URL's `sslmode` and `sslrootcert` decide.
+    #[arg(long, value_name = "PATH", env = "TIMELINE_POSTGRES_CA_FILE")]
+    pub postgres_ca_file: Option<PathBuf>,
+    /// A PEM file of the CAs a `rediss://` budget server's certificate must chain to, instead of
+    /// the Mozilla roots.
+    #[arg(long, value_name = "PATH", env = "TIMELINE_REDIS_CA_FILE")]
+    pub redis_ca_file: Option<PathBuf>,
     /// Each account's rate limit, as MAX/WINDOW_MS [default: HubSpot's 110/10000].
     #[arg(long, value_name = "MAX/WINDOW_MS", value_parser = parse_rate_limit)]
     pub rate_limit: Option<RateLimit>,
@@ -123,7 +132,7 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
 pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
     let tokens = args.tokens.as_deref().map(TokensFile::read).transpose()?;
     let app = app(args, tokens.as_ref()).await?;
-    let mut dispatcher = dispatcher(app.clone(), &args.outbox).await?;
+    let mut dispatcher = dispatcher(app.clone(), args).await?;
     if let Some(lease) = args.lease_ms {
         dispatcher = dispatcher.lease(Duration::from_millis(lease));
     }
@@ -158,7 +167,7 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
 /// `--rate-limit`.
 pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>) -> Result<App, CliError> {
     let store: Arc<dyn TokenStore> = match &args.token_store {
-        Some(url) => postgres_token_store(url, tokens).await?,
+        Some(url) => postgres_token_store(url, args.postgres_ca_file.as_deref(), tokens).await?,
         None => Arc::new(tokens.map(TokensFile::token_store).unwrap_or_default()),
     };
     let client = Client::builder().base_url(args.hubspot_base_url.clone());
@@ -168,18 +177,21 @@ pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>) -> Result<App, C
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "timeline-relay".to_owned()))
         .token_store(store);
     let app = match (&args.budget, args.rate_limit) {
-        (Some(url), limit) => app.client(client).rate_budget(redis_budget(url, limit.unwrap_or_default()).await?),
+        (Some(url), limit) => {
+            let budget = redis_budget(url, args.redis_ca_file.as_deref(), limit.unwrap_or_default()).await?;
+            app.client(client).rate_budget(budget)
+        }
         (None, Some(limit)) => app.client(client.rate_limit(limit)),
         (None, None) => app.client(client),
     };
     Ok(app.build()?)
 }
 
-/// The dispatcher's builder over the outbox `spec` names.
-async fn dispatcher(app: App, spec: &OutboxSpec) -> Result<DispatcherBuilder, CliError> {
-    match spec {
+/// The dispatcher's builder over the outbox `--outbox` names.
+async fn dispatcher(app: App, args: &RelayArgs) -> Result<DispatcherBuilder, CliError> {
+    match &args.outbox {
         OutboxSpec::Sqlite(path) => Ok(Dispatcher::builder(app, SqliteOutbox::open(path).await?)),
-        OutboxSpec::Postgres(url) => postgres(app, url).await,
+        OutboxSpec::Postgres(url) => postgres(app, url, args.postgres_ca_file.as_deref()).await,
     }
 }
 
@@ -188,8 +200,8 @@ async fn dispatcher(app: App, spec: &OutboxSpec) -> Result<DispatcherBuilder, Cl
 const POSTGRES_CONNECTIONS: u32 = 10;
 
 #[cfg(feature = "postgres")]
-async fn postgres(app: App, url: &str) -> Result<DispatcherBuilder, CliError> {
-    let pool = timeline_postgres::connect(url, None, POSTGRES_CONNECTIONS).await.map_err(|error| {
+async fn postgres(app: App, url: &str, ca_file: Option<&Path>) -> Result<DispatcherBuilder, CliError> {
+    let pool = timeline_postgres::connect(url, ca_file, POSTGRES_CONNECTIONS).await.map_err(|error| {
         timeline_dispatch::Error::outbox(format!("could not connect to the Postgres outbox's database: {error}"), error)
     })?;
     let outbox = timeline_postgres::PgOutbox::new(pool);
@@ -198,7 +210,7 @@ async fn postgres(app: App, url: &str) -> Result<DispatcherBuilder, CliError> {
 }
 
 #[cfg(not(feature = "postgres"))]
-async fn postgres(_app: App, _url: &str) -> Result<DispatcherBuilder, CliError> {
+async fn postgres(_app: App, _url: &str, _ca_file: Option<&Path>) -> Result<DispatcherBuilder, CliError> {
     Err(CliError::Usage("--outbox postgres://…: build timeline with its postgres feature".to_owned()))
 }
 
@@ -206,14 +218,20 @@ async fn postgres(_app: App, _url: &str) -> Result<DispatcherBuilder, CliError> 
 /// (an account's tokens already there stay), encrypting tokens with
 /// `TIMELINE_TOKEN_KEY` when it is set.
 #[cfg(feature = "postgres")]
-async fn postgres_token_store(url: &str, tokens: Option<&TokensFile>) -> Result<Arc<dyn TokenStore>, CliError> {
+async fn postgres_token_store(
+    url: &str,
+    ca_file: Option<&Path>,
+    tokens: Option<&TokensFile>,
+) -> Result<Arc<dyn TokenStore>, CliError> {
     use timeline_postgres::{PgTokenStore, TokenCipher};
 
-    let failed =
-        |what: &str, error: timeline_postgres::Error| CliError::Usage(format!("--token-store: {what}: {error}"));
-    let pool = timeline_postgres::connect(url, None, POSTGRES_CONNECTIONS)
+    let failed = |what: &str, error: timeline_postgres::Error| CliError::Backend {
+        option: "--token-store",
+        problem: format!("{what}: {error}"),
+    };
+    let pool = timeline_postgres::connect(url, ca_file, POSTGRES_CONNECTIONS)
         .await
-        .map_err(|error| CliError::Usage(format!("--token-store: could not connect to its database: {error}")))?;
+        .map_err(|error| failed("could not connect to its database", error))?;
     let mut store = PgTokenStore::new(pool);
     if let Ok(key) = std::env::var("TIMELINE_TOKEN_KEY") {
         store = store.encrypted(TokenCipher::from_hex(&key).map_err(|error| failed("TIMELINE_TOKEN_KEY", error))?);
@@ -226,19 +244,28 @@ async fn postgres_token_store(url: &str, tokens: Option<&TokensFile>) -> Result<
 }
 
 #[cfg(not(feature = "postgres"))]
-async fn postgres_token_store(_url: &str, _tokens: Option<&TokensFile>) -> Result<Arc<dyn TokenStore>, CliError> {
+async fn postgres_token_store(
+    _url: &str,
+    _ca_file: Option<&Path>,
+    _tokens: Option<&TokensFile>,
+) -> Result<Arc<dyn TokenStore>, CliError> {
     Err(CliError::Usage("--token-store postgres://…: build timeline with its postgres feature".to_owned()))
 }
 
-/// The Redis budget at `url`, each account under `limit`.
+/// The Redis budget at `url` (TLS verified against `ca_file` when given),
+/// each account under `limit`.
 #[cfg(feature = "redis")]
-async fn redis_budget(url: &str, limit: RateLimit) -> Result<Arc<dyn RateBudget>, CliError> {
-    let budget = timeline_redis::RedisRateBudget::builder().url(url).limit(limit).build().await;
-    Ok(Arc::new(budget.map_err(|error| CliError::Usage(format!("--budget: {error}")))?))
+async fn redis_budget(url: &str, ca_file: Option<&Path>, limit: RateLimit) -> Result<Arc<dyn RateBudget>, CliError> {
+    let mut builder = timeline_redis::RedisRateBudget::builder().url(url).limit(limit);
+    if let Some(ca_file) = ca_file {
+        builder = builder.ca_file(ca_file);
+    }
+    let budget = builder.build().await;
+    Ok(Arc::new(budget.map_err(|error| CliError::Backend { option: "--budget", problem: error.to_string() })?))
 }
 
 #[cfg(not(feature = "redis"))]
-async fn redis_budget(_url: &str, _limit: RateLimit) -> Result<Arc<dyn RateBudget>, CliError> {
+async fn redis_budget(_url: &str, _ca_file: Option<&Path>, _limit: RateLimit) -> Result<Arc<dyn RateBudget>, CliError> {
     Err(CliError::Usage("--budget redis://…: build timeline with its redis feature".to_owned()))
 }
 

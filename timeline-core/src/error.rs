@@ -156,6 +156,15 @@ pub enum Error {
         /// The account.
         account: crate::AccountId,
     },
+    /// The access token of the account `account` expired (or HubSpot
+    /// refused it) and the token store holds no refresh token to renew it:
+    /// the store was given an access token alone
+    /// ([`App::save_access_token`](crate::App::save_access_token), a static
+    /// token). Its events wait, unsent, until a new access token is saved.
+    NoRefreshToken {
+        /// The account.
+        account: crate::AccountId,
+    },
     /// The app's [`TokenStore`](crate::TokenStore) failed to load or save
     /// the tokens of the account `account`.
     TokenStore {
@@ -246,6 +255,11 @@ impl std::fmt::Display for Error {
             Error::Introspection(message) => write!(f, "the token could not be introspected: {message}"),
             Error::Uninstall(message) => write!(f, "the refresh token could not be revoked: {message}"),
             Error::NotInstalled { account } => write!(f, "account {account} has no tokens in the token store"),
+            Error::NoRefreshToken { account } => write!(
+                f,
+                "the access token of account {account} expired or was refused, and the token store holds no \
+                 refresh token to renew it"
+            ),
             Error::TokenStore { account, message, .. } => {
                 write!(f, "the token store failed for account {account}: {message}")
             }

@@ -1,6 +1,6 @@
 //! Every request the relay does not serve itself goes to HubSpot unchanged
-//! (method, path, query, headers but the hop-by-hop ones, body), and
-//! HubSpot's answer comes back unchanged. A request whose bearer token
+//! (method, path, query, headers but the hop-by-hop ones, body, streamed
+//! both ways), and HubSpot's answer comes back unchanged. A request whose bearer token
 //! names an account takes a permit of the account's [`RateBudget`] first
 //! and shows it the answer's rate-limit headers, so the account's pacing
 //! sees all the app's traffic; one without (the token endpoint's) takes
@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{self, HeaderMap, HeaderName};
@@ -48,15 +48,26 @@ pub(crate) async fn forward(State(relay): State<Arc<RelayState>>, request: Reque
         );
     }
     let limit = relay.settings.max_body_bytes;
-    let Ok(body) = axum::body::to_bytes(body, limit).await else {
-        return status::too_large(limit);
-    };
-    let token_call = token_answers::is_token_call(&parts.method, parts.uri.path());
     let mut headers = forwarded(&parts.headers);
-    if token_call {
-        // A plain answer, so that the relay can read the tokens it grants.
-        headers.remove(header::ACCEPT_ENCODING);
-    }
+    let (body, token_call) = if token_answers::is_token_call(&parts.method, parts.uri.path()) {
+        let Ok(form) = axum::body::to_bytes(body, limit).await else {
+            return status::too_large(limit);
+        };
+        let for_app = token_answers::for_app(&relay, &form);
+        if for_app {
+            // A plain answer, so that the relay can read the tokens it grants.
+            headers.remove(header::ACCEPT_ENCODING);
+        }
+        (reqwest::Body::from(form), for_app)
+    } else if body.size_hint().exact() == Some(0) {
+        (reqwest::Body::from(Bytes::new()), false)
+    } else {
+        // Streamed, with the caller's length when it said one (else chunked, as it came).
+        if let Some(length) = parts.headers.get(header::CONTENT_LENGTH) {
+            headers.insert(header::CONTENT_LENGTH, length.clone());
+        }
+        (reqwest::Body::wrap_stream(body.into_data_stream()), false)
+    };
     let forwarder = &relay.forwarder;
     let mut permit: Option<Box<dyn RatePermit + '_>> = match relay.token_accounts.account_of(&parts.headers).await {
         Some(account) => match forwarder.budget().acquire(account).await {
@@ -93,7 +104,8 @@ pub(crate) async fn forward(State(relay): State<Arc<RelayState>>, request: Reque
     answer.map(Body::new).into_response()
 }
 
-/// A token endpoint's `200`, read whole (it is small), its tokens kept,
+/// A token endpoint's `200` to a call for the relay's app, read whole (it
+/// is small), its tokens kept,
 /// then answered unchanged.
 async fn kept(relay: &RelayState, answer: reqwest::Response, limit: usize) -> Response {
     let (status, mut headers) = (answer.status(), answer.headers().clone());

@@ -2,6 +2,8 @@
 //! tokens the relay was given ([`Callers`]), from what it learned, or by
 //! asking HubSpot ([`App::introspect`]) and remembering the answer until
 //! the token expires. Requests with the same new token wait for one answer.
+//! An introspected token is also kept as its account's tokens when the app
+//! holds none that renew themselves, so that the account's events go out.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -91,6 +93,7 @@ impl TokenAccounts {
             Some(details) if details.active && details.token_use == TokenUse::Access => {
                 let expires_at = details.expires_at.unwrap_or_else(Utc::now);
                 self.learn(token.to_owned(), details.account, expires_at);
+                self.lend(details.account, token, expires_at).await;
                 Ok(Some(details.account))
             }
             _ => {
@@ -98,6 +101,18 @@ impl TokenAccounts {
                 self.lock().insert(token.to_owned(), Known::Refused, now + REFUSED_FOR, now);
                 Ok(None)
             }
+        }
+    }
+
+    /// Keeps the caller's `token` as the account's tokens when the app holds
+    /// none that renew themselves ([`App::save_access_token`]), so that the
+    /// account's events go out with it; a failure is logged, and the
+    /// events wait for tokens.
+    async fn lend(&self, account: AccountId, token: &str, expires_at: DateTime<Utc>) {
+        match self.app.save_access_token(account, token, expires_at).await {
+            Ok(true) => tracing::info!(account = account.get(), "delivering with a caller's access token"),
+            Ok(false) => {}
+            Err(error) => tracing::warn!(account = account.get(), %error, "a caller's access token could not be saved"),
         }
     }
 

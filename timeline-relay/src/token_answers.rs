@@ -2,7 +2,8 @@
 //! endpoint (`POST /oauth/v1/token`, `/oauth/2026-03/token` and the other
 //! versions) with an access and a refresh token is saved in the token
 //! store for its account ([`App::save_granted`](timeline_core::App::save_granted)),
-//! and its access token names that account from then on.
+//! and its access token names that account from then on, when the call
+//! was made for the relay's own app (its `client_id`).
 
 use axum::http::Method;
 use timeline_core::wire::AccessTokenResponse;
@@ -15,6 +16,15 @@ pub(crate) fn is_token_call(method: &Method, path: &str) -> bool {
         return false;
     };
     method == Method::POST && !version.is_empty() && !version.contains('/')
+}
+
+/// Whether the token call whose form is `request_body` asks for the
+/// relay's own app (its `client_id`): the tokens of another app are not
+/// the relay's to keep, and its client secret could not renew them.
+pub(crate) fn for_app(relay: &RelayState, request_body: &[u8]) -> bool {
+    form_urlencoded::parse(request_body)
+        .find(|(name, _)| name == "client_id")
+        .is_some_and(|(_, client_id)| client_id == relay.app.client_id())
 }
 
 /// Saves the tokens of a token endpoint's `200` answer `body`, if it

@@ -26,6 +26,9 @@
 //! for the tests that point them at our servers; where node, npm or python3
 //! with venv is missing they skip the same way, naming the Debian packages.
 //!
+//! [`openapi`] checks our servers' answers against HubSpot's OpenAPI files
+//! in `reference/openapi/`.
+//!
 //! ```no_run
 //! # async fn test() {
 //! let Some(db) = timeline_testkit::TestDb::new("my_crate::my_test").await else {
@@ -40,6 +43,7 @@
 
 mod certificates;
 mod official_clients;
+pub mod openapi;
 mod pg_server;
 mod redis_server;
 mod test_db;

@@ -2,6 +2,7 @@
 //! handing out a [`Client`] per account.
 
 use crate::AccountId;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, Weak};
@@ -282,6 +283,48 @@ impl App {
         Ok(installed)
     }
 
+    /// Saves `access_token`, an access token of `account` that HubSpot
+    /// vouched for until `expires_at` (a relay learned a caller's token by
+    /// [`introspect`](Self::introspect)ion), as the account's tokens when
+    /// the token store holds none that renew themselves: none at all, or an
+    /// access token alone that expires sooner. Tokens with a refresh token
+    /// are never replaced. Whether it was saved.
+    ///
+    /// The account's events go out with it until it expires; then they
+    /// wait ([`Error::NoRefreshToken`]) until a newer one is saved.
+    ///
+    /// ```
+    /// # async fn relay(app: timeline_core::App) -> Result<(), timeline_core::Error> {
+    /// if let Some(token) = app.introspect("bearer-from-a-request").await?
+    ///     && let Some(expires_at) = token.expires_at
+    /// {
+    ///     app.save_access_token(token.account, "bearer-from-a-request", expires_at).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn save_access_token(
+        &self,
+        account: impl Into<AccountId>,
+        access_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let account = account.into();
+        let store = &self.inner.oauth.store;
+        let stored =
+            store.load(account).await.map_err(|error| AppOAuth::store_failed(account, "loading the tokens", error))?;
+        if stored.is_some_and(|stored| !stored.refresh_token.is_empty() || stored.expires_at >= expires_at) {
+            return Ok(false);
+        }
+        let tokens = AccountTokens::new(access_token, expires_at, String::new());
+        store
+            .save(account, &tokens)
+            .await
+            .map_err(|error| AppOAuth::store_failed(account, "saving an access token", error))?;
+        self.reinstalled(account, tokens).await;
+        tracing::debug!(account = account.get(), "saved an access token HubSpot vouched for");
+        Ok(true)
+    }
+
     /// The budget that paces each account's requests (shared by every
     /// account client of the app), for requests to HubSpot the app's
     /// clients do not make themselves.
@@ -306,6 +349,18 @@ impl App {
     /// ```
     pub fn base_url(&self) -> &str {
         self.inner.shared.base_url.as_str()
+    }
+
+    /// The app's OAuth client id: a relay saves only the token answers
+    /// granted to it.
+    ///
+    /// ```
+    /// let app = timeline_core::App::builder().client_id("my-app").client_secret("secret")
+    ///     .token_store(std::sync::Arc::new(timeline_core::MemoryTokenStore::new())).build().unwrap();
+    /// assert_eq!(app.client_id(), "my-app");
+    /// ```
+    pub fn client_id(&self) -> &str {
+        &self.inner.oauth.client_id
     }
 
     /// What HubSpot knows of `token`, an access or a refresh token of this

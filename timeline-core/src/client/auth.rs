@@ -249,6 +249,16 @@ impl TokenFailure {
     }
 }
 
+/// `text` with every non-empty secret of `secrets` replaced by
+/// `<redacted>` (an empty one hides nothing, and replacing it would redact
+/// between every character).
+fn redacted(mut text: String, secrets: &[&Secret]) -> String {
+    for secret in secrets.iter().filter(|secret| !secret.expose().is_empty()) {
+        text = text.replace(secret.expose(), "<redacted>");
+    }
+    text
+}
+
 /// The `T` of an answer (an empty body reads as JSON's `null`, so `()`
 /// takes a 204), or why it holds none.
 fn read<T: DeserializeOwned>(answer: Answer, secrets: &[&Secret]) -> Result<T, Refusal> {
@@ -261,10 +271,7 @@ fn read<T: DeserializeOwned>(answer: Answer, secrets: &[&Secret]) -> Result<T, R
             })
         }
         verdict => {
-            let mut text = String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned();
-            for secret in secrets {
-                text = text.replace(secret.expose(), "<redacted>");
-            }
+            let text = redacted(String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned(), secrets);
             let reason = format!("the token endpoint answered {}: {text}", answer.status.as_u16());
             match verdict {
                 Verdict::Retry { wait, .. } => Err(Refusal::Passing { reason, wait }),
@@ -479,6 +486,9 @@ impl AccountAuth {
             tracing::debug!(account = self.account.get(), "another process renewed the account's tokens");
             return Ok(access);
         }
+        if stored.refresh_token.is_empty() {
+            return Err(Error::NoRefreshToken { account: self.account });
+        }
         let refresh_token = Secret::new(stored.refresh_token.clone());
         let form = [
             ("grant_type", "refresh_token"),
@@ -588,6 +598,13 @@ enum Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_are_redacted_of_every_secret_but_empty_ones() {
+        let (secret, empty) = (Secret::new("s3cret"), Secret::new(""));
+        let text = redacted("bad client_secret s3cret".to_owned(), &[&secret, &empty]);
+        assert_eq!(text, "bad client_secret <redacted>");
+    }
 
     #[test]
     fn token_lifetimes_are_clamped_to_a_day() {

@@ -9,6 +9,7 @@ use timeline_core::{App, Client, MemoryTokenStore};
 use timeline_dispatch::{Dispatcher, Outbox, OutboxCounts, RowFilter, RowSummary, SqliteOutbox};
 use timeline_relay::{Relay, TokensFile, event_types_from_dir};
 use timeline_sandbox::{Faults, RateLimit, Sandbox};
+use timeline_testkit::openapi::assert_answer_keeps_contract;
 
 /// The account the test token names.
 pub const ACCOUNT: u64 = 101;
@@ -55,6 +56,9 @@ pub struct Setup {
     pub faults: Option<Faults>,
     /// How long the sandbox's access tokens live, when not its default.
     pub access_token_ttl: Option<Duration>,
+    /// The OAuth client id of the relay's app, when not [`CLIENT`], the
+    /// sandbox's: the token answers the sandbox grants are another app's.
+    pub app_client: Option<&'static str>,
 }
 
 /// A sandbox, and a relay in front of it serving on loopback.
@@ -103,7 +107,7 @@ pub async fn start(setup: Setup) -> Harness {
     let store = Arc::new(tokens.token_store());
     let app = App::builder()
         .client(client)
-        .client_id(CLIENT)
+        .client_id(setup.app_client.unwrap_or(CLIENT))
         .client_secret(CLIENT)
         .token_store(Arc::clone(&store) as Arc<_>)
         .build()
@@ -133,14 +137,19 @@ impl Harness {
         self.post_bytes(path, token, body.to_string().into_bytes()).await
     }
 
-    /// Posts raw `body` bytes to `path` with `token`.
+    /// Posts raw `body` bytes to `path` with `token`; an answer on
+    /// HubSpot's paths must keep HubSpot's contract (its OpenAPI files).
     pub async fn post_bytes(&self, path: &str, token: Option<&str>, body: Vec<u8>) -> (u16, Value) {
         let mut request = reqwest::Client::new().post(format!("{}{path}", self.url)).body(body);
         request = request.header("content-type", "application/json");
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        status_and_json(request.send().await.unwrap()).await
+        let (status, answer) = status_and_json(request.send().await.unwrap()).await;
+        if path.starts_with("/integrators/timeline/") {
+            assert_answer_keeps_contract("POST", path, status, &answer);
+        }
+        (status, answer)
     }
 
     /// Gets `url` with `token`.
@@ -149,7 +158,8 @@ impl Harness {
     }
 
     /// Sends `method` to `path` of `base` (the relay's or the sandbox's URL)
-    /// with `token`; the status and the body as text.
+    /// with `token`; the status and the body as text. The relay's answers
+    /// on HubSpot's timeline paths must keep HubSpot's contract.
     pub async fn call(
         &self,
         base: &str,
@@ -158,7 +168,7 @@ impl Harness {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> (u16, String) {
-        let mut request = reqwest::Client::new().request(method, format!("{base}{path}"));
+        let mut request = reqwest::Client::new().request(method.clone(), format!("{base}{path}"));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -166,7 +176,14 @@ impl Harness {
             request = request.header("content-type", "application/json").body(body.to_string());
         }
         let answer = request.send().await.unwrap();
-        (answer.status().as_u16(), answer.text().await.unwrap())
+        let (status, text) = (answer.status().as_u16(), answer.text().await.unwrap());
+        let path = path.split('?').next().unwrap_or(path);
+        if base == self.url && path.starts_with("/integrators/timeline/") {
+            let body =
+                serde_json::from_str(&text).unwrap_or_else(|error| panic!("{status}: not JSON ({error}): {text}"));
+            assert_answer_keeps_contract(method.as_str(), path, status, &body);
+        }
+        (status, text)
     }
 
     /// Every row of the relay's outbox.
@@ -212,18 +229,7 @@ pub fn webinar(id: &str) -> Value {
     })
 }
 
-/// Checks `instance` against `#/components/schemas/{name}` of HubSpot's
-/// OpenAPI file `file` (in `reference/openapi/`), listing every problem.
-pub fn assert_matches_schema(file: &str, name: &str, instance: &Value) {
-    let path = format!("{}/../reference/openapi/{file}", env!("CARGO_MANIFEST_DIR"));
-    let mut document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert!(document["components"]["schemas"].get(name).is_some(), "{file} has no schema {name}");
-    document["$ref"] = json!(format!("#/components/schemas/{name}"));
-    let validator = jsonschema::draft4::options().should_validate_formats(true).build(&document).unwrap();
-    let errors: Vec<String> =
-        validator.iter_errors(instance).map(|error| format!("{error} at {}", error.instance_path())).collect();
-    assert!(errors.is_empty(), "{name}: {errors:#?}\n{instance:#}");
-}
+pub use timeline_testkit::openapi::assert_matches_schema;
 
 /// Waits until `ready` holds, asking again every few milliseconds; fails
 /// after a generous bound.

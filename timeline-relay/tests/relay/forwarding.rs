@@ -70,13 +70,23 @@ async fn a_timeline_path_hubspot_does_not_have_is_refused_by_the_relay_without_a
 }
 
 #[tokio::test]
-async fn a_forwarded_body_over_the_limit_gets_413_and_hubspot_is_not_asked() {
+async fn a_forwarded_body_is_streamed_to_hubspot_whole_whatever_the_relays_body_limit() {
     let harness = start(Setup { max_body_bytes: Some(1_000), ..Setup::default() }).await;
     let templates = format!("/integrators/timeline/v3/{APP_ID}/event-templates");
-    let large = json!({ "name": "x".repeat(2_000) });
+    let header = format!("Attended {{{{webinarName}}}} {}", "x".repeat(20_000));
+    let large = json!({
+        "name": "Long header",
+        "objectType": "contacts",
+        "headerTemplate": header,
+        "tokens": [{"name": "webinarName", "label": "Webinar", "type": "string"}],
+    });
     let (status, body) = harness.call(&harness.url, Method::POST, &templates, Some(TOKEN), Some(&large)).await;
-    assert_eq!(status, 413, "{body}");
-    assert_eq!(harness.sandbox.stats().requests, 0);
+    assert_eq!(status, 201, "the relay's limit is for the events it stores: {body}");
+    let stored = harness.sandbox.templates().into_iter().find(|template| template.name == "Long header").unwrap();
+    assert_eq!(stored.header_template.as_deref(), Some(header.as_str()), "the whole body went along");
+
+    let (status, body) = harness.post(BATCH, Some(TOKEN), &json!({ "inputs": [pet(&"x".repeat(2_000))] })).await;
+    assert_eq!(status, 413, "{body:#}");
 }
 
 #[tokio::test]

@@ -12,6 +12,8 @@ use crate::common::{BATCH, Setup, pet, start};
 const LEARNED: u64 = 505;
 /// An account whose install is revoked.
 const REVOKED: u64 = 606;
+/// An account the relay's app holds no tokens of.
+const UNKNOWN_TO_THE_APP: u64 = 707;
 
 #[tokio::test]
 async fn a_token_hubspot_takes_is_learned_by_introspection_and_its_events_land_in_its_account() {
@@ -54,4 +56,24 @@ async fn a_token_hubspot_does_not_take_gets_401_and_nothing_is_stored() {
     assert_eq!(status, 401, "HubSpot calls the token inactive: {answer:#}");
     assert_eq!(answer["category"], "INVALID_AUTHENTICATION");
     assert!(harness.rows().await.is_empty(), "nothing stored");
+}
+
+#[tokio::test]
+async fn an_account_the_app_holds_no_tokens_of_gets_its_events_delivered_with_the_callers_token() {
+    let harness = start(Setup::default()).await;
+    let caller = harness.sandbox.grant(UNKNOWN_TO_THE_APP).access_token;
+    let (status, answer) = harness.post(BATCH, Some(&caller), &json!({ "inputs": [pet("lent-1")] })).await;
+    assert_eq!(status, 201, "delivered within the ack wait: {answer:#}");
+    assert_eq!(harness.sandbox.events_in(UNKNOWN_TO_THE_APP).len(), 1);
+    let lent = harness.store.get(UNKNOWN_TO_THE_APP).expect("the caller's token is kept for the account");
+    assert_eq!((lent.access_token.as_str(), lent.refresh_token.as_str()), (caller.as_str(), ""));
+
+    let installed = harness.sandbox.grant(LEARNED);
+    let expires_at = Utc::now() + Duration::seconds(installed.expires_in);
+    let own = AccountTokens::new(installed.access_token, expires_at, installed.refresh_token);
+    harness.store.insert(LEARNED, own.clone());
+    let caller = harness.sandbox.grant(LEARNED).access_token;
+    let (status, answer) = harness.post(BATCH, Some(&caller), &json!({ "inputs": [pet("own-1")] })).await;
+    assert_eq!(status, 201, "{answer:#}");
+    assert_eq!(harness.store.get(LEARNED), Some(own), "tokens that renew themselves are never replaced");
 }

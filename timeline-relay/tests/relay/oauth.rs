@@ -97,3 +97,12 @@ async fn a_token_answer_of_the_2026_03_path_is_saved_for_the_account_it_names() 
     assert_eq!(status, 201, "{answer:#}");
     assert_eq!(harness.sandbox.events_in(INSTALLED).len(), 1);
 }
+
+#[tokio::test]
+async fn a_token_answer_granted_to_another_app_passes_unchanged_and_is_not_saved() {
+    let harness = start(Setup { app_client: Some("another-app"), ..Setup::default() }).await;
+    let (status, granted) = token_call(&harness.url, exchange(&harness.sandbox.authorization_code(INSTALLED))).await;
+    assert_eq!(status, 200, "{granted:#}");
+    assert!(granted["refresh_token"].is_string(), "HubSpot's answer, unchanged: {granted:#}");
+    assert!(harness.store.get(INSTALLED).is_none(), "another app's tokens are not the relay's to keep");
+}

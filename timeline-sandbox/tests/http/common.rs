@@ -118,21 +118,4 @@ pub async fn app_batch(sandbox: &Sandbox, inputs: Vec<Value>) -> reqwest::Respon
     app_batch_as(sandbox, TOKEN, inputs).await
 }
 
-/// The validator of `#/components/schemas/{name}` of HubSpot's OpenAPI
-/// file `file` (in `reference/openapi/`), checking formats too.
-pub fn schema_validator(file: &str, name: &str) -> jsonschema::Validator {
-    let path = format!("{}/../reference/openapi/{file}", env!("CARGO_MANIFEST_DIR"));
-    let mut document: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    assert!(document["components"]["schemas"].get(name).is_some(), "{file} has no schema {name}");
-    document["$ref"] = json!(format!("#/components/schemas/{name}"));
-    jsonschema::draft4::options().should_validate_formats(true).build(&document).unwrap()
-}
-
-/// Checks `instance` against the schema `name` of `file`, listing every problem.
-pub fn assert_matches_schema(file: &str, name: &str, instance: &Value) {
-    let errors: Vec<String> = schema_validator(file, name)
-        .iter_errors(instance)
-        .map(|error| format!("{error} at {}", error.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{name}: {errors:#?}\n{instance:#}");
-}
+pub use timeline_testkit::openapi::{assert_matches_schema, schema_validator};
