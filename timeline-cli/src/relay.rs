@@ -19,7 +19,7 @@ use std::time::Duration;
 use clap::Args;
 use timeline_core::{App, Client, DEFAULT_BASE_URL, RateBudget, RateLimit, TokenStore};
 use timeline_dispatch::{Dispatcher, DispatcherBuilder, SqliteOutbox};
-use timeline_relay::{Relay, TokensFile, event_types_from_dir};
+use timeline_relay::{Relay, TemplateSource, TokensFile, event_types_from_dir};
 
 use crate::error::CliError;
 
@@ -67,10 +67,15 @@ pub struct RelayArgs {
     #[arg(long, value_name = "MAX/WINDOW_MS", value_parser = parse_rate_limit)]
     pub rate_limit: Option<RateLimit>,
     /// A folder of template JSON files and app-event `*-hsmeta.json` files: every input is checked
-    /// against its definition before it is stored. Without it inputs are taken unchecked (HubSpot
-    /// checks them) and v3 answers leave `objectType` empty.
+    /// against its definition before it is stored. Without it the relay learns templates from the
+    /// template calls that pass through it (and from HubSpot with --app-id); a v3 input of a
+    /// template it learned is checked, the others go unchecked (HubSpot checks them).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// The app's id: without --templates, the relay asks HubSpot for the template of a v3 input it
+    /// has not learned, with the developer key in HUBSPOT_DEVELOPER_KEY.
+    #[arg(long, value_name = "ID", conflicts_with = "templates")]
+    pub app_id: Option<i32>,
     /// How long a request waits for its events to settle before the answer says they are pending
     /// (`status: PENDING`; a 207 for a v3 batch, a 202 otherwise) [default: 3000].
     #[arg(long, value_name = "MS")]
@@ -140,6 +145,13 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
     let mut relay = Relay::builder(app, dispatcher, callers);
     if let Some(dir) = &args.templates {
         relay = relay.event_types(event_types_from_dir(dir)?);
+    }
+    if let Some(app_id) = args.app_id {
+        let key = std::env::var("HUBSPOT_DEVELOPER_KEY").map_err(|_| {
+            CliError::Usage("--app-id: set HUBSPOT_DEVELOPER_KEY to the app's developer key".to_owned())
+        })?;
+        let developer = Client::builder().base_url(args.hubspot_base_url.clone()).developer_key(key).build()?;
+        relay = relay.template_source(TemplateSource::new(developer, app_id));
     }
     if let Some(wait) = args.ack_wait_ms {
         relay = relay.ack_wait(Duration::from_millis(wait));

@@ -4,7 +4,9 @@
 //! names an account takes a permit of the account's [`RateBudget`] first
 //! and shows it the answer's rate-limit headers, so the account's pacing
 //! sees all the app's traffic; one without (the token endpoint's) takes
-//! none. A token endpoint's answer is kept ([`token_answers`]).
+//! none. A token endpoint's answer is kept ([`token_answers`]); a template
+//! call's answer teaches a relay without definition files the template
+//! ([`LearnedTemplates`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,9 +19,11 @@ use axum::response::{IntoResponse, Response};
 use timeline_core::{RateLimitHeaders, RatePermit};
 
 use crate::hubspot;
+use crate::learned_templates::LearnedTemplates;
+use crate::state::Definitions;
 use crate::state::RelayState;
 use crate::status;
-use crate::timeline_paths::unknown_timeline_path;
+use crate::timeline_paths::{template_call, unknown_timeline_path};
 use crate::token_answers;
 
 /// Headers that concern one connection, not the request: never forwarded
@@ -49,6 +53,16 @@ pub(crate) async fn forward(State(relay): State<Arc<RelayState>>, request: Reque
     }
     let limit = relay.settings.max_body_bytes;
     let mut headers = forwarded(&parts.headers);
+    let learning = match &relay.definitions {
+        Definitions::Learned(learned) => template_call(parts.uri.path()).map(|rest| (learned, rest.to_owned())),
+        Definitions::Given(_) => None,
+    };
+    let reads_template = learning.as_ref().is_some_and(|(_, rest)| LearnedTemplates::reads_answer(&parts.method, rest));
+    if reads_template {
+        // A plain answer, so that the relay can read the template.
+        headers.remove(header::ACCEPT_ENCODING);
+    }
+    let method = parts.method.clone();
     let (body, token_call) = if token_answers::is_token_call(&parts.method, parts.uri.path()) {
         let Ok(form) = axum::body::to_bytes(body, limit).await else {
             return status::too_large(limit);
@@ -96,29 +110,51 @@ pub(crate) async fn forward(State(relay): State<Arc<RelayState>>, request: Reque
         }
     }
     drop(permit);
-    if token_call && answer.status() == StatusCode::OK {
-        return kept(&relay, answer, limit).await;
+    let status = answer.status();
+    if token_call && status == StatusCode::OK {
+        return match read_whole(answer, limit, "token").await {
+            Ok((headers, body)) => {
+                token_answers::keep(&relay, &body).await;
+                (status, headers, body).into_response()
+            }
+            Err(refused) => refused,
+        };
+    }
+    if let Some((learned, rest)) = learning {
+        if reads_template && status.is_success() {
+            return match read_whole(answer, TEMPLATE_ANSWER_BYTES, "template").await {
+                Ok((headers, body)) => {
+                    learned.learn_from_answer(&method, &rest, status, &body);
+                    (status, headers, body).into_response()
+                }
+                Err(refused) => refused,
+            };
+        }
+        learned.learn_from_answer(&method, &rest, status, &[]);
     }
     let mut answer: axum::http::Response<reqwest::Body> = answer.into();
     strip_hop_by_hop(answer.headers_mut());
     answer.map(Body::new).into_response()
 }
 
-/// A token endpoint's `200` to a call for the relay's app, read whole (it
-/// is small), its tokens kept,
-/// then answered unchanged.
-async fn kept(relay: &RelayState, answer: reqwest::Response, limit: usize) -> Response {
-    let (status, mut headers) = (answer.status(), answer.headers().clone());
-    let body: Bytes = match answer.bytes().await {
+/// The most bytes of a template answer (a list holds every template of
+/// the app) the relay reads to learn from it.
+const TEMPLATE_ANSWER_BYTES: usize = 32 << 20;
+
+/// An answer the relay reads (a token answer, a template), read whole, at
+/// most `limit` bytes, to be answered unchanged: its headers (without the
+/// hop-by-hop ones) and body; a `502` when it cannot be read.
+async fn read_whole(answer: reqwest::Response, limit: usize, what: &str) -> Result<(HeaderMap, Bytes), Response> {
+    let mut headers = answer.headers().clone();
+    let body = match answer.bytes().await {
         Ok(body) if body.len() <= limit => body,
-        Ok(_) => return bad_gateway("HubSpot's token answer is larger than the relay reads".to_owned()),
+        Ok(_) => return Err(bad_gateway(format!("HubSpot's {what} answer is larger than the relay reads"))),
         Err(error) => {
-            return bad_gateway(format!("HubSpot's token answer could not be read ({})", error.without_url()));
+            return Err(bad_gateway(format!("HubSpot's {what} answer could not be read ({})", error.without_url())));
         }
     };
-    token_answers::keep(relay, &body).await;
     strip_hop_by_hop(&mut headers);
-    (status, headers, body).into_response()
+    Ok((headers, body))
 }
 
 /// A request's headers as they are forwarded.

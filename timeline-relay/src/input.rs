@@ -78,16 +78,39 @@ impl EventInput for Prepared {
     }
 }
 
+/// Which v3 inputs are checked at the edge.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Checking<'t> {
+    /// Every input, against these definitions: one of a template they do
+    /// not have is refused.
+    All(&'t EventTypes),
+    /// The inputs of a template these definitions have; the others go
+    /// unchecked.
+    Known(&'t EventTypes),
+}
+
+/// The template id a v3 input names, if it names one.
+pub(crate) fn template_id<'j>(input: &'j Json<'_>) -> Option<&'j str> {
+    match input.get("eventTemplateId")? {
+        Json::String(id) => Some(id.as_ref()),
+        _ => None,
+    }
+}
+
 /// The v3 event inputs of one request of `account`, each ready or invalid:
-/// checked with [`check::timeline_event`] against `types` when given.
+/// checked with [`check::timeline_event`] as `checking` says.
 pub(crate) fn timeline_events(
     inputs: &[Json<'_>],
-    types: Option<&EventTypes>,
+    checking: Checking<'_>,
     account: AccountId,
 ) -> Vec<Result<Prepared, Invalid>> {
     inputs
         .iter()
         .map(|input| {
+            let types = match checking {
+                Checking::All(types) => Some(types),
+                Checking::Known(types) => template_id(input).filter(|id| types.template(id).is_some()).map(|_| types),
+            };
             let (fields, object_type) = match types {
                 Some(types) => {
                     let valid = check::timeline_event(input, types)?;
@@ -306,7 +329,7 @@ mod tests {
         let account = AccountId::new(101);
         let mut prepared = match kind {
             EventKind::AppEvent => app_events(std::slice::from_ref(&input), None, account),
-            _ => timeline_events(std::slice::from_ref(&input), None, account),
+            _ => timeline_events(std::slice::from_ref(&input), Checking::Known(&EventTypes::new()), account),
         };
         prepared.remove(0)
     }

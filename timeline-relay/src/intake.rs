@@ -17,9 +17,9 @@ use timeline_dispatch::{Emitted, Enqueued};
 
 use crate::answer::{self, InputOutcome, Received};
 use crate::hubspot::{self, Refusal};
-use crate::input;
+use crate::input::{self, Checking};
 use crate::settlement::{Settlement, Waiter};
-use crate::state::RelayState;
+use crate::state::{Definitions, RelayState};
 use crate::status;
 
 /// The prefixes of the app-event paths: HubSpot's date-versioned one and
@@ -58,10 +58,14 @@ pub(crate) async fn receive(
         Err(refused) => return refused.into_response(),
     };
     let received = Received { requested_at, started_at: Utc::now() };
-    let types = relay.event_types.as_ref();
-    let prepared = match kind {
-        EventKind::AppEvent => input::app_events(inputs, types, account),
-        _ => input::timeline_events(inputs, types, account),
+    let prepared = match (&relay.definitions, kind) {
+        (Definitions::Given(types), EventKind::AppEvent) => input::app_events(inputs, Some(types), account),
+        (Definitions::Learned(_), EventKind::AppEvent) => input::app_events(inputs, None, account),
+        (Definitions::Given(types), _) => input::timeline_events(inputs, Checking::All(types), account),
+        (Definitions::Learned(learned), _) => {
+            let types = learned.definitions(inputs.iter().filter_map(input::template_id)).await;
+            input::timeline_events(inputs, Checking::Known(&types), account)
+        }
     };
     if kind == EventKind::AppEvent && prepared.iter().any(Result::is_err) {
         return hubspot::api_error(StatusCode::BAD_REQUEST, check::app_event_refusal(prepared, shape));

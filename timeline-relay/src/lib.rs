@@ -10,7 +10,9 @@
 //!   learns is remembered, in bounded room, until the token expires. A
 //!   token HubSpot does not take gets HubSpot's 401.
 //! - **Events.** Inputs are checked at the edge against definition files
-//!   ([`event_types_from_dir`]) with HubSpot's own checks and answers; every
+//!   ([`event_types_from_dir`]), or against the templates the relay learns
+//!   from HubSpot ([`TemplateSource`]), with HubSpot's own checks and
+//!   answers; every
 //!   valid input is stored in the outbox before the answer, which is
 //!   HubSpot's real one when the inputs settle within the ack wait, and
 //!   otherwise says they are pending (`status: PENDING` and a status link,
@@ -45,6 +47,7 @@ mod input;
 mod intake;
 mod introspection;
 mod known_tokens;
+mod learned_templates;
 mod relay;
 mod routes;
 mod settlement;
@@ -58,5 +61,6 @@ pub use callers::{Callers, TokensFile};
 pub use config::{DEFAULT_ACK_WAIT, DEFAULT_MAX_BODY_BYTES, RelaySettings};
 pub use error::Error;
 pub use event_types::event_types_from_dir;
+pub use learned_templates::{LEARNED_FOR, TemplateSource};
 pub use relay::{Relay, RelayBuilder};
 pub use status::{EventStatus, MAX_STATUS_INPUTS};

@@ -15,9 +15,10 @@ use crate::config::RelaySettings;
 use crate::error::Error;
 use crate::forwarder::Forwarder;
 use crate::introspection::TokenAccounts;
+use crate::learned_templates::{LearnedTemplates, TemplateSource};
 use crate::routes;
 use crate::settlement::Settlements;
-use crate::state::RelayState;
+use crate::state::{Definitions, RelayState};
 
 /// HubSpot's timeline create paths in front of a [`Dispatcher`]: serve
 /// [`router`](Self::router) and point a HubSpot client's base URL at it.
@@ -57,7 +58,14 @@ impl Relay {
     /// `callers` names and those HubSpot names by introspection. The
     /// relay's sink replaces any sink set on `dispatcher`.
     pub fn builder(app: App, dispatcher: DispatcherBuilder, callers: Callers) -> RelayBuilder {
-        RelayBuilder { app, dispatcher, callers, event_types: None, settings: RelaySettings::default() }
+        RelayBuilder {
+            app,
+            dispatcher,
+            callers,
+            event_types: None,
+            template_source: None,
+            settings: RelaySettings::default(),
+        }
     }
 
     /// The relay's routes, to serve or to merge into a service's router.
@@ -78,15 +86,20 @@ impl Relay {
 }
 
 /// Builds a [`Relay`]: its definitions and settings, with the defaults of
-/// [`RelaySettings`]. Without definitions inputs are taken unchecked (HubSpot
-/// checks them), and a v3 answer's `objectType` is left empty: only a
-/// template's definition says it.
+/// [`RelaySettings`]. Without definitions the relay learns templates from
+/// HubSpot: from the template calls that pass through it, and from a
+/// [`TemplateSource`] when given, each trusted for
+/// [`LEARNED_FOR`](crate::LEARNED_FOR); a v3 input of a template it learned
+/// is checked, the others (and app events) go unchecked (HubSpot checks
+/// them), and a v3 answer's `objectType` is left empty where the relay
+/// knows no definition: only a template's definition says it.
 #[derive(Debug)]
 pub struct RelayBuilder {
     app: App,
     dispatcher: DispatcherBuilder,
     callers: Callers,
     event_types: Option<EventTypes>,
+    template_source: Option<TemplateSource>,
     settings: RelaySettings,
 }
 
@@ -95,6 +108,13 @@ impl RelayBuilder {
     /// as HubSpot checks it (see [`timeline_core::check`]).
     pub fn event_types(mut self, event_types: EventTypes) -> Self {
         self.event_types = Some(event_types);
+        self
+    }
+
+    /// Without [`event_types`](Self::event_types), asks `source` for the
+    /// templates of v3 inputs the relay has not learned yet.
+    pub fn template_source(mut self, source: TemplateSource) -> Self {
+        self.template_source = Some(source);
         self
     }
 
@@ -125,7 +145,10 @@ impl RelayBuilder {
             token_accounts: TokenAccounts::new(self.callers, self.app.clone()),
             app: self.app,
             forwarder,
-            event_types: self.event_types,
+            definitions: match self.event_types {
+                Some(types) => Definitions::Given(types),
+                None => Definitions::Learned(LearnedTemplates::new(self.template_source)),
+            },
             settlements,
             settings: self.settings,
         };

@@ -7,6 +7,7 @@ use timeline_dispatch::Dispatcher;
 use crate::config::RelaySettings;
 use crate::forwarder::Forwarder;
 use crate::introspection::TokenAccounts;
+use crate::learned_templates::LearnedTemplates;
 use crate::settlement::Settlements;
 
 /// What every route of a relay shares.
@@ -21,10 +22,21 @@ pub(crate) struct RelayState {
     pub(crate) token_accounts: TokenAccounts,
     /// Sends the requests the relay does not serve to HubSpot.
     pub(crate) forwarder: Forwarder,
-    /// The definitions inputs are checked against; `None`: unchecked.
-    pub(crate) event_types: Option<EventTypes>,
+    /// The definitions inputs are checked against.
+    pub(crate) definitions: Definitions,
     /// The dispatcher's sink, which wakes waiting requests.
     pub(crate) settlements: Settlements,
     /// The ack wait and the body limit.
     pub(crate) settings: RelaySettings,
+}
+
+/// The definitions a relay checks inputs against.
+#[derive(Debug)]
+pub(crate) enum Definitions {
+    /// Given (definition files): every input is checked, and one of an
+    /// event type they do not have is refused.
+    Given(EventTypes),
+    /// Learned from HubSpot: a v3 input of a template the relay learned is
+    /// checked, the others go unchecked (HubSpot checks them).
+    Learned(LearnedTemplates),
 }

@@ -26,6 +26,16 @@ pub(crate) fn unknown_timeline_path(path: &str) -> bool {
     }
 }
 
+/// The part of `path` after `/integrators/timeline/v3/{appId}/event-templates`
+/// (empty for the templates themselves, `/{id}` for one, `/{id}/tokens…`
+/// for its tokens), when `path` is a template call.
+pub(crate) fn template_call(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix(TIMELINE_PREFIX)?.strip_prefix("v3/")?;
+    let (app_id, rest) = rest.split_once('/')?;
+    let rest = rest.strip_prefix("event-templates")?;
+    (is_number(app_id) && (rest.is_empty() || rest.starts_with('/'))).then_some(rest)
+}
+
 /// Whether `text` is a non-empty run of digits.
 fn is_number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit())

@@ -6,24 +6,31 @@ use std::process::Stdio;
 use serde_json::json;
 use timeline_sandbox::Sandbox;
 
-use crate::common::{scratch, start_relay, templates, timeline};
+use crate::common::{run, scratch, start_relay, stderr, templates, timeline};
 
 /// The account of the relay's tokens file, and its token.
 const ACCOUNT: u64 = 101;
 const ACCOUNT_TOKEN: &str = "relay-cli-token";
 
+/// Posts a v3 batch of `input` to the relay at `url` with `token`.
+async fn post_batch(url: &str, token: &str, input: serde_json::Value) -> reqwest::Response {
+    let request = reqwest::Client::new().post(format!("{url}/integrators/timeline/v3/events/batch/create"));
+    request.bearer_auth(token).json(&json!({ "inputs": [input] })).send().await.unwrap()
+}
+
+/// A sandbox that knows [`ACCOUNT`]'s token, and a tokens file in `dir` naming it.
+async fn sandbox_and_tokens(dir: &std::path::Path) -> (Sandbox, std::path::PathBuf) {
+    let sandbox =
+        Sandbox::builder().templates(templates()).account_token(ACCOUNT, ACCOUNT_TOKEN).no_rate_limit().start().await;
+    let tokens = dir.join("tokens.json");
+    std::fs::write(&tokens, json!({ ACCOUNT.to_string(): ACCOUNT_TOKEN }).to_string()).unwrap();
+    (sandbox.unwrap(), tokens)
+}
+
 #[tokio::test]
 async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
     let dir = scratch("relay");
-    let sandbox = Sandbox::builder()
-        .templates(templates())
-        .account_token(ACCOUNT, ACCOUNT_TOKEN)
-        .no_rate_limit()
-        .start()
-        .await
-        .unwrap();
-    let tokens = dir.join("tokens.json");
-    std::fs::write(&tokens, json!({ ACCOUNT.to_string(): ACCOUNT_TOKEN }).to_string()).unwrap();
+    let (sandbox, tokens) = sandbox_and_tokens(&dir).await;
     let (relay, url) = start_relay(
         timeline()
             .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
@@ -37,13 +44,7 @@ async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
 
     let input =
         json!({"eventTemplateId": "1001298", "id": "cli-relay-1", "objectId": "5", "tokens": {"petName": "Rex"}});
-    let answer = reqwest::Client::new()
-        .post(format!("{url}/integrators/timeline/v3/events/batch/create"))
-        .bearer_auth(ACCOUNT_TOKEN)
-        .json(&json!({ "inputs": [input] }))
-        .send()
-        .await
-        .unwrap();
+    let answer = post_batch(&url, ACCOUNT_TOKEN, input).await;
     assert_eq!(answer.status().as_u16(), 201);
     assert_eq!(sandbox.events_in(ACCOUNT).len(), 1);
     assert_eq!(sandbox.received("1001298", "cli-relay-1"), 1);
@@ -59,6 +60,45 @@ async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
         ),
         "the stop says what it left: {said}"
     );
+}
+
+#[tokio::test]
+async fn the_relay_command_with_an_app_id_asks_hubspot_for_templates_and_checks_inputs_at_the_edge() {
+    let dir = scratch("relay-app-id");
+    let (sandbox, tokens) = sandbox_and_tokens(&dir).await;
+    let relay_command = || {
+        let mut command = timeline();
+        command
+            .args([
+                "relay",
+                "--listen",
+                "127.0.0.1:0",
+                "--hubspot-base-url",
+                sandbox.url(),
+                "--app-id",
+                "1",
+                "--outbox",
+            ])
+            .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
+            .arg("--tokens")
+            .arg(&tokens)
+            .env_remove("HUBSPOT_DEVELOPER_KEY")
+            .stderr(Stdio::piped());
+        command
+    };
+    let refused = run(&mut relay_command()).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("HUBSPOT_DEVELOPER_KEY"), "{}", stderr(&refused));
+
+    let (relay, url) = start_relay(relay_command().env("HUBSPOT_DEVELOPER_KEY", "developer-key")).await;
+    let input =
+        json!({"eventTemplateId": "1001298", "id": "cli-relay-3", "objectId": "5", "tokens": {"petAge": "three"}});
+    let answer = post_batch(&url, ACCOUNT_TOKEN, input).await;
+    assert_eq!(answer.status().as_u16(), 207, "{}", answer.text().await.unwrap());
+    assert_eq!(sandbox.stats().inputs_received, 0, "refused at the edge against the template HubSpot gave");
+    let pid = relay.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(relay.wait_with_output().await.unwrap().status.success());
 }
 
 /// The account installed through the relay in the shared-backends test.
@@ -121,13 +161,7 @@ async fn the_relay_command_keeps_tokens_in_postgres_and_paces_in_redis() {
 
     let input =
         json!({"eventTemplateId": "1001298", "id": "cli-relay-2", "objectId": "5", "tokens": {"petName": "Rex"}});
-    let answer = reqwest::Client::new()
-        .post(format!("{url}/integrators/timeline/v3/events/batch/create"))
-        .bearer_auth(access_token)
-        .json(&json!({ "inputs": [input] }))
-        .send()
-        .await
-        .unwrap();
+    let answer = post_batch(&url, access_token, input).await;
     assert_eq!(answer.status().as_u16(), 201, "{}", answer.text().await.unwrap());
     assert_eq!(sandbox.events_in(INSTALLED).len(), 1);
 

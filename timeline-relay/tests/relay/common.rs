@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use tempfile::TempDir;
 use timeline_core::{App, Client, MemoryTokenStore};
 use timeline_dispatch::{Dispatcher, Outbox, OutboxCounts, RowFilter, RowSummary, SqliteOutbox};
-use timeline_relay::{Relay, TokensFile, event_types_from_dir};
+use timeline_relay::{Relay, TemplateSource, TokensFile, event_types_from_dir};
 use timeline_sandbox::{Faults, RateLimit, Sandbox};
 use timeline_testkit::openapi::assert_answer_keeps_contract;
 
@@ -28,7 +28,7 @@ pub const BATCH: &str = "/integrators/timeline/v3/events/batch/create";
 /// The v3 single create path.
 pub const SINGLE: &str = "/integrators/timeline/v3/events";
 /// The sandbox's app id, in the template paths.
-pub const APP_ID: u64 = 1;
+pub const APP_ID: u16 = 1;
 /// The OAuth client id and secret of the relay's app at the sandbox.
 pub const CLIENT: &str = "relay-test";
 /// The app-event batch path.
@@ -59,6 +59,9 @@ pub struct Setup {
     /// The OAuth client id of the relay's app, when not [`CLIENT`], the
     /// sandbox's: the token answers the sandbox grants are another app's.
     pub app_client: Option<&'static str>,
+    /// Without `checked`, the relay asks the sandbox for the templates it
+    /// does not know, with a developer key.
+    pub template_source: bool,
 }
 
 /// A sandbox, and a relay in front of it serving on loopback.
@@ -117,6 +120,10 @@ pub async fn start(setup: Setup) -> Harness {
     let mut relay = Relay::builder(app.clone(), Dispatcher::builder(app, outbox), tokens.callers());
     if setup.checked {
         relay = relay.event_types(event_types_from_dir(DEFINITIONS.as_ref()).unwrap());
+    }
+    if setup.template_source {
+        let developer = Client::builder().base_url(sandbox.url()).developer_key("developer-key").build().unwrap();
+        relay = relay.template_source(TemplateSource::new(developer, i32::from(APP_ID)));
     }
     if let Some(ack_wait) = setup.ack_wait {
         relay = relay.ack_wait(ack_wait);
