@@ -61,7 +61,7 @@ pub(crate) async fn receive(
     let types = relay.event_types.as_ref();
     let prepared = match kind {
         EventKind::AppEvent => input::app_events(inputs, types, account),
-        _ => input::timeline_events(inputs, types, account),
+        _ => input::timeline_events(inputs, types, &relay.app, account),
     };
     if kind == EventKind::AppEvent && prepared.iter().any(Result::is_err) {
         return hubspot::api_error(StatusCode::BAD_REQUEST, check::app_event_refusal(prepared, shape));
