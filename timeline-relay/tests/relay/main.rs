@@ -7,6 +7,7 @@ mod dead;
 mod delivery;
 mod forwarding;
 mod introspection;
+mod migration;
 mod oauth;
 mod official_clients;
 mod pending;
