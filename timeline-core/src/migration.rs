@@ -23,7 +23,15 @@ use crate::target::Target;
 use crate::wire::{AppEventOccurrence, ErrorDetail, TimelineEventInput};
 
 /// The events of v3 template [`template_id`](Self::template_id) sent as
-/// occurrences of an app-event type (see the [module](self) for the mapping).
+/// occurrences of an app-event type.
+///
+/// A v3 input becomes an [`AppEventOccurrence`] of the definition's `uid`:
+/// each token becomes the property [`property_name`] names (the rule
+/// `timeline migrate` writes the definition by); the target, `timestamp`,
+/// `extraData` and `timelineIFrame` are carried as they are; the id is the
+/// input's own, or else the one the library derives for the v3 event. An
+/// input the app-event type cannot take is [`Invalid`], before anything is
+/// sent.
 ///
 /// ```
 /// use timeline_core::Migration;
