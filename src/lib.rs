@@ -311,11 +311,17 @@ pub mod budget {
     };
 }
 
-/// HubSpot's template API ([`Templates`](templates::Templates)) and the
-/// version of the app-event API a client speaks.
+/// HubSpot's template API ([`Templates`](templates::Templates)), the
+/// version of the app-event API a client speaks, and the move of a v3
+/// template to an app event ([`Migration`](templates::Migration), set up
+/// with [`AppBuilder::migrate`](accounts::AppBuilder::migrate) from a
+/// [`Definition`](templates::Definition) that [`definition::read`](templates::definition::read)
+/// reads from a `*-hsmeta.json` file).
 #[cfg(feature = "client")]
 pub mod templates {
-    pub use timeline_core::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, TemplateViolation, Templates};
+    pub use timeline_core::{
+        AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, Definition, Migration, TemplateViolation, Templates, definition,
+    };
 }
 
 #[doc(hidden)]

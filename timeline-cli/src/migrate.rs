@@ -12,8 +12,13 @@
 //!   (`contacts` → `CONTACT`, …); a template of another object type is
 //!   refused;
 //! - `config.properties`: the tokens with their names, labels, types and
-//!   options (an empty label becomes the name, or the option's value);
-//! - `config.headerTemplate` and `config.detailTemplate`, as they are.
+//!   options, by [`timeline_template::migration::property`] (the rule the
+//!   runtime sends a v3 event's tokens by, too);
+//! - `config.headerTemplate` and `config.detailTemplate`, as they are;
+//! - `x-eventTemplateId` ([`TEMPLATE_ID_FIELD`]): the template's id, so
+//!   that `timeline relay --migrate DIR` knows which template each file
+//!   stands for. HubSpot's schema has no field for it; the field sits
+//!   beside `uid`, `type` and `config`, outside what HubSpot reads.
 //!
 //! A token's `objectPropertyName` has no place in an app-event property;
 //! the tokens that had one are named in [`Migrated::dropped`].
@@ -22,8 +27,10 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use timeline_core::TemplateFile;
-use timeline_core::wire::{TimelineEventTemplate, TimelineEventTemplateToken};
+use timeline_core::wire::TimelineEventTemplate;
+use timeline_template::Token;
 use timeline_template::definition::{MAX_APP_EVENT_NAME_CHARS, object_type_to_app_event};
+use timeline_template::migration::{self, TEMPLATE_ID_FIELD};
 
 use crate::canonical_json;
 use crate::error::CliError;
@@ -108,14 +115,14 @@ pub fn migrate(template: &TimelineEventTemplate, options: &Options) -> Result<Mi
     let mut config = json!({
         "name": name,
         "objectType": object_type,
-        "properties": template.tokens.iter().map(property).collect::<Vec<_>>(),
+        "properties": template.tokens.iter().map(|token| property(&migration::property(&Token::from(token)))).collect::<Vec<_>>(),
     });
     for (key, text) in [("headerTemplate", &template.header_template), ("detailTemplate", &template.detail_template)] {
         if let Some(text) = text {
             config[key] = Value::String(text.clone());
         }
     }
-    let definition = json!({ "uid": uid, "type": "app-event", "config": config });
+    let definition = json!({ "uid": uid, "type": "app-event", TEMPLATE_ID_FIELD: template.id, "config": config });
     let dropped = template
         .tokens
         .iter()
@@ -153,21 +160,14 @@ pub fn uid_from_name(name: &str) -> String {
     uid.trim_end_matches('_').to_owned()
 }
 
-/// A token as an app-event property.
-fn property(token: &TimelineEventTemplateToken) -> Value {
-    let label = if token.label.is_empty() { &token.name } else { &token.label };
-    let mut property = json!({ "name": token.name, "label": label, "type": token.kind.to_string() });
-    if !token.options.is_empty() {
-        property["options"] = token
-            .options
-            .iter()
-            .map(|option| {
-                let label = if option.label.is_empty() { &option.value } else { &option.label };
-                json!({ "value": option.value, "label": label })
-            })
-            .collect();
+/// An app-event property as its definition file writes it.
+fn property(property: &Token) -> Value {
+    let mut json = json!({ "name": property.name, "label": property.label, "type": property.kind.to_string() });
+    if !property.options.is_empty() {
+        json["options"] =
+            property.options.iter().map(|option| json!({ "value": option.value, "label": option.label })).collect();
     }
-    property
+    json
 }
 
 #[cfg(test)]
@@ -194,7 +194,7 @@ mod tests {
         let file: Value = serde_json::from_str(&migrated.text).unwrap();
         assert_eq!(
             file,
-            json!({"uid": "deal_stage_changed", "type": "app-event", "config": {
+            json!({"uid": "deal_stage_changed", "type": "app-event", "x-eventTemplateId": "1004521", "config": {
                 "name": "Deal stage changed", "objectType": "DEAL",
                 "headerTemplate": "Stage: {{stage}}", "detailTemplate": "{{amount}} EUR",
                 "properties": [

@@ -7,7 +7,9 @@
 //! (`--token-store`) and a Redis budget (`--budget`). With the app's OAuth
 //! credentials in `HUBSPOT_CLIENT_ID` and `HUBSPOT_CLIENT_SECRET` the relay
 //! renews the tokens it holds and learns unknown callers' accounts by
-//! introspection.
+//! introspection. `--migrate` sends the events of v3 templates as app
+//! events (the `*-hsmeta.json` files `timeline migrate` writes), while the
+//! callers keep sending, and being answered, as v3.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -20,6 +22,8 @@ use clap::Args;
 use timeline_core::{App, Client, DEFAULT_BASE_URL, RateBudget, RateLimit, TokenStore};
 use timeline_dispatch::{Dispatcher, DispatcherBuilder, SqliteOutbox};
 use timeline_relay::{Relay, TemplateSource, TokensFile, event_types_from_dir};
+use timeline_template::Definition;
+use timeline_template::migration;
 
 use crate::error::CliError;
 
@@ -83,6 +87,69 @@ pub struct RelayArgs {
     /// The dispatcher's lease on the events it claims [default: 30000].
     #[arg(long, value_name = "MS")]
     pub lease_ms: Option<u64>,
+    /// Sends the v3 events of template TEMPLATE_ID as occurrences of the app event of FILE (a
+    /// `*-hsmeta.json` file as `timeline migrate` writes it), or of every `*-hsmeta.json` file of
+    /// DIR, each carrying the template id it was migrated from. Callers keep sending v3 events and
+    /// get v3 answers; an input the app event cannot take (a token with no property, a value its
+    /// property refuses) gets a per-input error and is not stored. Repeatable.
+    #[arg(long, value_name = "TEMPLATE_ID=FILE|DIR", value_parser = parse_migrate)]
+    pub migrate: Vec<MigrateSpec>,
+}
+
+/// What `--migrate` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MigrateSpec {
+    /// One template and the app-event definition file made from it.
+    File {
+        /// The v3 template id.
+        template_id: String,
+        /// The `*-hsmeta.json` file.
+        path: PathBuf,
+    },
+    /// A folder of `*-hsmeta.json` files, each carrying its template id.
+    Dir(PathBuf),
+}
+
+/// `TEMPLATE_ID=FILE` (the id ASCII digits) or `DIR`.
+fn parse_migrate(text: &str) -> Result<MigrateSpec, String> {
+    match text.split_once('=') {
+        Some((id, path)) if !id.is_empty() && id.bytes().all(|byte| byte.is_ascii_digit()) && !path.is_empty() => {
+            Ok(MigrateSpec::File { template_id: id.to_owned(), path: PathBuf::from(path) })
+        }
+        Some(_) => Err(format!(
+            "{text:?} is not TEMPLATE_ID=FILE with an id of ASCII digits, such as 1001298=pet-adopted-hsmeta.json"
+        )),
+        None if text.is_empty() => Err("give TEMPLATE_ID=FILE or a folder of *-hsmeta.json files".to_owned()),
+        None => Ok(MigrateSpec::Dir(PathBuf::from(text))),
+    }
+}
+
+/// Every template id and app-event definition `specs` name; a file that
+/// carries another template id than the one given is refused.
+fn migrations(specs: &[MigrateSpec]) -> Result<Vec<(String, Definition)>, CliError> {
+    let mut migrations = Vec::new();
+    for spec in specs {
+        match spec {
+            MigrateSpec::File { template_id, path } => {
+                let migrated = migration::read(path)?;
+                if let Some(carried) = migrated.template_id.filter(|carried| carried != template_id) {
+                    return Err(CliError::Usage(format!(
+                        "--migrate {template_id}={}: the file was migrated from template {carried}",
+                        path.display()
+                    )));
+                }
+                migrations.push((template_id.clone(), migrated.definition));
+            }
+            MigrateSpec::Dir(dir) => {
+                let found = migration::read_dir(dir)?;
+                if found.is_empty() {
+                    return Err(CliError::Usage(format!("--migrate {}: no *-hsmeta.json file in it", dir.display())));
+                }
+                migrations.extend(found.into_iter().map(|(_, template_id, definition)| (template_id, definition)));
+            }
+        }
+    }
+    Ok(migrations)
 }
 
 /// Where the outbox is.
@@ -176,7 +243,7 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
 /// `HUBSPOT_CLIENT_ID` and `HUBSPOT_CLIENT_SECRET`, the token store of
 /// `--token-store` (seeded from `tokens`) or one in memory holding `tokens`,
 /// and the budget of `--budget` or one in this process, each account under
-/// `--rate-limit`.
+/// `--rate-limit`, sending the templates of `--migrate` as app events.
 pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>) -> Result<App, CliError> {
     let store: Arc<dyn TokenStore> = match &args.token_store {
         Some(url) => postgres_token_store(url, args.postgres_ca_file.as_deref(), tokens).await?,
@@ -188,6 +255,9 @@ pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>) -> Result<App, C
         .client_id(std::env::var("HUBSPOT_CLIENT_ID").unwrap_or_else(|_| "timeline-relay".to_owned()))
         .client_secret(std::env::var("HUBSPOT_CLIENT_SECRET").unwrap_or_else(|_| "timeline-relay".to_owned()))
         .token_store(store);
+    let app = migrations(&args.migrate)?
+        .into_iter()
+        .fold(app, |app, (template_id, definition)| app.migrate(template_id, definition));
     let app = match (&args.budget, args.rate_limit) {
         (Some(url), limit) => {
             let budget = redis_budget(url, args.redis_ca_file.as_deref(), limit.unwrap_or_default()).await?;
@@ -318,5 +388,13 @@ mod tests {
         assert!(parse_token_store("sqlite:tokens.sqlite").is_err());
         assert!(parse_budget("redis://127.0.0.1:6379").is_ok() && parse_budget("rediss://cache:6380").is_ok());
         assert!(parse_budget("127.0.0.1:6379").is_err());
+        assert_eq!(
+            parse_migrate("1001298=timeline/pet-hsmeta.json"),
+            Ok(MigrateSpec::File { template_id: "1001298".into(), path: "timeline/pet-hsmeta.json".into() })
+        );
+        assert_eq!(parse_migrate("timeline/app-events"), Ok(MigrateSpec::Dir("timeline/app-events".into())));
+        for refused in ["pet=pet-hsmeta.json", "1001298=", "=pet-hsmeta.json", ""] {
+            assert!(parse_migrate(refused).is_err(), "{refused}");
+        }
     }
 }

@@ -13,6 +13,8 @@
 //!   `AppEventOccurrence`: see [`EventKind`]), and [`event_id`], the
 //!   deterministic id of events without one;
 //! - [`wire`], the serde model of HubSpot's request and response bodies;
+//! - [`Migration`], which sends the events of a v3 template as occurrences
+//!   of the app-event type `timeline migrate` made from it;
 //! - [`check`], HubSpot's checks of an event input against the definition
 //!   of its event type, with HubSpot's words for each problem (the
 //!   sandbox answers with them; the command line's dry run uses them);
@@ -97,6 +99,7 @@ mod id_hash;
 mod id_text;
 mod input_fields;
 mod kind;
+mod migration;
 mod rate_limit;
 mod role;
 mod target;
@@ -129,6 +132,7 @@ pub use id::{DerivedId, MAX_EVENT_ID_BYTES, check_event_id, event_id, event_id_f
 pub use id_text::IdText;
 pub use input_fields::InputFields;
 pub use kind::EventKind;
+pub use migration::Migration;
 pub use rate_limit::{RateLimit, RollingWindow};
 pub use role::{
     DomainField, EmailField, EventIdField, IframeField, ObjectIdField, ObjectTypeField, TimestampField, UtkField,
@@ -136,5 +140,6 @@ pub use role::{
 pub use target::Target;
 pub use template_file::TemplateFile;
 pub use timeline_template::Error as TemplateFileError;
+pub use timeline_template::{Definition, definition};
 pub use token::{TimelineToken, TokenKind, TokenSpec, TokenText, TokenValue};
 pub use token_writer::TokenWriter;

@@ -2,13 +2,15 @@
 //! definition (when the relay has definitions) or read as it is, then
 //! encoded for its account by the library's encoder ([`InputFields`]), which
 //! derives the id of an input without one exactly as it derives a typed
-//! event's. The outbox stores the encoded input; the answer shows it.
+//! event's. A v3 input of a template the app sends as app events
+//! ([`App::migration`]) must also make a valid occurrence. The outbox stores
+//! the encoded input; the answer shows it.
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use timeline_core::check::{self, APP_EVENT_FIELDS, EventTypes, Invalid, Json};
 use timeline_core::wire::{AppEventOccurrence, ErrorDetail, TimelineEventInput, TimelineEventResponse};
-use timeline_core::{AccountId, EncodeError, EventInput, EventKind, InputFields, Target};
+use timeline_core::{AccountId, App, EncodeError, EventInput, EventKind, InputFields, Target};
 use timeline_dispatch::EventKey;
 
 /// The keys of a v3 event input (`TimelineEvent` in HubSpot's schema) the
@@ -98,10 +100,13 @@ pub(crate) fn template_id<'j>(input: &'j Json<'_>) -> Option<&'j str> {
 }
 
 /// The v3 event inputs of one request of `account`, each ready or invalid:
-/// checked with [`check::timeline_event`] as `checking` says.
+/// checked with [`check::timeline_event`] as `checking` says, and, when
+/// `app` sends the input's template as app events, as the occurrence it
+/// goes as.
 pub(crate) fn timeline_events(
     inputs: &[Json<'_>],
     checking: Checking<'_>,
+    app: &App,
     account: AccountId,
 ) -> Vec<Result<Prepared, Invalid>> {
     inputs
@@ -118,7 +123,13 @@ pub(crate) fn timeline_events(
                 }
                 None => (unchecked_fields(EventKind::Timeline, &input.to_value())?, None),
             };
-            encode(fields, object_type, account)
+            let mut prepared = encode(fields, object_type, account)?;
+            if let Some(migration) = app.migration(&prepared.key.event_type) {
+                migration.encode_occurrence(&prepared.json, Some(account), &mut Vec::new())?;
+                let object_type = &migration.definition().object_type;
+                prepared.object_type.get_or_insert_with(|| object_type.clone());
+            }
+            Ok(prepared)
         })
         .collect()
 }
@@ -327,9 +338,15 @@ mod tests {
     fn prepare(kind: EventKind, text: &str) -> Result<Prepared, Invalid> {
         let input: Json<'_> = serde_json::from_str(text).unwrap();
         let account = AccountId::new(101);
+        let app = App::builder()
+            .client_id("id")
+            .client_secret("secret")
+            .token_store(std::sync::Arc::new(timeline_core::MemoryTokenStore::new()))
+            .build()
+            .unwrap();
         let mut prepared = match kind {
             EventKind::AppEvent => app_events(std::slice::from_ref(&input), None, account),
-            _ => timeline_events(std::slice::from_ref(&input), Checking::Known(&EventTypes::new()), account),
+            _ => timeline_events(std::slice::from_ref(&input), Checking::Known(&EventTypes::new()), &app, account),
         };
         prepared.remove(0)
     }

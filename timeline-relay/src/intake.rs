@@ -61,10 +61,10 @@ pub(crate) async fn receive(
     let prepared = match (&relay.definitions, kind) {
         (Definitions::Given(types), EventKind::AppEvent) => input::app_events(inputs, Some(types), account),
         (Definitions::Learned(_), EventKind::AppEvent) => input::app_events(inputs, None, account),
-        (Definitions::Given(types), _) => input::timeline_events(inputs, Checking::All(types), account),
+        (Definitions::Given(types), _) => input::timeline_events(inputs, Checking::All(types), &relay.app, account),
         (Definitions::Learned(learned), _) => {
             let types = learned.definitions(inputs.iter().filter_map(input::template_id)).await;
-            input::timeline_events(inputs, Checking::Known(&types), account)
+            input::timeline_events(inputs, Checking::Known(&types), &relay.app, account)
         }
     };
     if kind == EventKind::AppEvent && prepared.iter().any(Result::is_err) {

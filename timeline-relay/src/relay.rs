@@ -35,6 +35,11 @@ use crate::state::{Definitions, RelayState};
 /// ([`App::introspect`]) and remembered until it expires. Cloning is cheap;
 /// every clone is the same relay.
 ///
+/// A v3 template the app sends as app events ([`AppBuilder::migrate`](timeline_core::AppBuilder::migrate))
+/// is delivered as occurrences while its callers keep sending and being
+/// answered as v3; a v3 input the app event cannot take is refused at the
+/// edge with a per-input error, and never stored.
+///
 /// ```no_run
 /// # async fn run(app: timeline_core::App, outbox: timeline_dispatch::MemoryOutbox) -> Result<(), Box<dyn std::error::Error>> {
 /// use timeline_dispatch::Dispatcher;

@@ -9,7 +9,9 @@
 //!   folder of them with [`definition::read_dir`]); a file that cannot be
 //!   used is an [`Error`];
 //! - [`rules`]: what a definition must hold before events are checked
-//!   against it (labels, distinct names, enumeration options).
+//!   against it (labels, distinct names, enumeration options);
+//! - [`migration`]: a v3 template moved to an app event: the rule naming a
+//!   token's property, and the template id a migrated definition carries.
 //!
 //! It depends on serde only, so that the derive can use it without pulling in
 //! the runtime.
@@ -18,6 +20,7 @@
 
 pub mod definition;
 mod error;
+pub mod migration;
 pub mod names;
 pub mod rules;
 

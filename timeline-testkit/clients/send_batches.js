@@ -7,7 +7,8 @@
 // BATCHES_JSON_FILE holds an array of batches, each an array of inputs as
 // HubSpot's batch create takes them (`eventTemplateId`, `id`, `objectId`,
 // `tokens`, `timestamp` as text, ...). Each outcome is
-// {"batch": i, "status": HTTP status or null, "message": text or null}.
+// {"batch": i, "status": HTTP status or null, "message": text or null,
+//  "refusedIds": the ids a 207's errors name}.
 'use strict';
 
 const fs = require('fs');
@@ -29,7 +30,9 @@ async function main() {
       const inputs = batches[index].map((input) => ({ ...input, timestamp: input.timestamp && new Date(input.timestamp) }));
       try {
         const answer = await client.crm.timeline.eventsApi.createBatchWithHttpInfo({ inputs });
-        outcomes[index] = { batch: index, status: answer.httpStatusCode, message: null };
+        const errors = (answer.data && answer.data.errors) || [];
+        const refusedIds = errors.flatMap((error) => (error.context && error.context.id) || []);
+        outcomes[index] = { batch: index, status: answer.httpStatusCode, message: null, refusedIds };
       } catch (error) {
         const status = typeof error.code === 'number' ? error.code : null;
         outcomes[index] = { batch: index, status, message: String(error.message ?? error).slice(0, 500) };

@@ -34,6 +34,11 @@ pub struct BatchOutcome {
     pub status: Option<u16>,
     /// The client's error message, when it raised one.
     pub message: Option<String>,
+    /// The ids of the inputs a 207 answer refused, as the client read its
+    /// `errors` (the Node client; empty for the Python one, which reads no
+    /// 2xx body).
+    #[serde(default, rename = "refusedIds")]
+    pub refused_ids: Vec<String>,
 }
 
 /// The installed clients; see [`OfficialClients::install`].

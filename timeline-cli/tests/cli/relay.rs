@@ -1,5 +1,7 @@
 //! `timeline relay`: the relay as a process in front of a sandbox, with a
-//! SQLite outbox; it prints where it listens, serves, and exits 0 on SIGTERM.
+//! SQLite outbox; it prints where it listens, serves, and exits 0 on SIGTERM;
+//! with `--migrate`, it takes the files `timeline migrate` writes and sends
+//! their templates' v3 events as app events.
 
 use std::process::Stdio;
 
@@ -99,6 +101,63 @@ async fn the_relay_command_with_an_app_id_asks_hubspot_for_templates_and_checks_
     let pid = relay.id().unwrap().to_string();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     assert!(relay.wait_with_output().await.unwrap().status.success());
+}
+
+#[tokio::test]
+async fn the_relay_command_sends_v3_events_as_the_app_events_timeline_migrate_wrote() {
+    let dir = scratch("relay-migrate");
+    let template = dir.join("pet-adopted.json");
+    std::fs::write(&template, serde_json::to_string(&templates()[0]).unwrap()).unwrap();
+    let app_events = dir.join("app-events");
+    std::fs::create_dir_all(&app_events).unwrap();
+    let written = app_events.join("pet_adopted-hsmeta.json");
+    let migrated = run(timeline().arg("migrate").arg(&template).arg("-o").arg(&written)).await;
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    let definition = timeline_template::definition::read(&written).unwrap();
+    let sandbox = Sandbox::builder()
+        .templates(templates())
+        .app_event_type(definition)
+        .account_token(ACCOUNT, ACCOUNT_TOKEN)
+        .no_rate_limit()
+        .start()
+        .await
+        .unwrap();
+    let tokens = dir.join("tokens.json");
+    std::fs::write(&tokens, json!({ ACCOUNT.to_string(): ACCOUNT_TOKEN }).to_string()).unwrap();
+    let relay_command = |migrate: &[std::ffi::OsString]| {
+        let mut command = timeline();
+        command
+            .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
+            .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
+            .arg("--tokens")
+            .arg(&tokens)
+            .args(migrate)
+            .stderr(Stdio::piped());
+        command
+    };
+
+    // The file says which template it came from: given another, the relay refuses to start.
+    let mismatched = [std::ffi::OsString::from("--migrate"), format!("1004521={}", written.display()).into()];
+    let refused = run(&mut relay_command(&mismatched)).await;
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("was migrated from template 1001298"), "{}", stderr(&refused));
+
+    // A folder of such files: each carries its template id.
+    let (relay, url) = start_relay(&mut relay_command(&["--migrate".into(), app_events.into()])).await;
+    let input = json!({"eventTemplateId": "1001298", "id": "cli-migrated-1", "objectId": "5",
+                       "tokens": {"petName": "Rex", "breed": "beagle"}});
+    let answer = post_batch(&url, ACCOUNT_TOKEN, input).await;
+    assert_eq!(answer.status().as_u16(), 201);
+    let answer: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(answer["results"][0]["eventTemplateId"], "1001298", "a v3 answer: {answer}");
+    let stored = sandbox.app_event("pet_adopted", "cli-migrated-1").expect("stored as an occurrence");
+    assert_eq!((stored.properties["petName"].as_str(), stored.properties["breed"].as_str()), ("Rex", "beagle"));
+    assert!(sandbox.events_in(ACCOUNT).is_empty(), "nothing on the v3 side");
+
+    let pid = relay.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let output = relay.wait_with_output().await.unwrap();
+    assert!(output.status.success(), "{:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
 }
 
 /// The account installed through the relay in the shared-backends test.

@@ -18,6 +18,7 @@ use super::token_store::{AccountTokens, TokenStore};
 use super::{Client, Inner, Shared};
 use crate::error::Error;
 use crate::wire::AccessTokenResponse;
+use timeline_template::Definition;
 
 /// The default bound on an app's requests in flight, across all its accounts.
 pub const DEFAULT_APP_MAX_IN_FLIGHT: usize = 64;
@@ -340,6 +341,13 @@ impl App {
         Arc::clone(&self.inner.budget)
     }
 
+    /// How the events of v3 template `template_id` are sent as app events,
+    /// when the app was built to ([`AppBuilder::migrate`]): a relay checks
+    /// its callers' inputs with it before it takes them.
+    pub fn migration(&self, template_id: &str) -> Option<&crate::Migration> {
+        self.inner.shared.migrations.get(template_id)
+    }
+
     /// Where the app's requests go: HubSpot's base URL, or a sandbox's.
     ///
     /// ```
@@ -472,6 +480,7 @@ pub struct AppBuilder {
     client_secret: Option<Secret>,
     store: Option<Arc<dyn TokenStore>>,
     budget: Option<Arc<dyn RateBudget>>,
+    migrations: Vec<(String, Definition)>,
 }
 
 impl fmt::Debug for AppBuilder {
@@ -541,6 +550,37 @@ impl AppBuilder {
         self
     }
 
+    /// Sends the events of v3 template `template_id` as occurrences of the
+    /// app-event type `definition`, from every account client: `send_all`,
+    /// [`App::send_all`] and a dispatcher delivering with the app (see
+    /// [`ClientBuilder::migrate`], whose rules it follows, and
+    /// [`Migration`](crate::Migration) for the mapping). The reports still
+    /// speak of the v3 events, so the app moves to the app-events API with
+    /// no change to its event types.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use timeline_core::{App, MemoryTokenStore};
+    ///
+    /// let definition = timeline_template::definition::parse(
+    ///     r#"{"uid": "pet_adopted", "type": "app-event", "config": {"name": "Pet adopted",
+    ///         "objectType": "CONTACT", "properties": [{"name": "petName", "type": "string"}]}}"#,
+    /// )
+    /// .unwrap();
+    /// let app = App::builder()
+    ///     .client_id("id")
+    ///     .client_secret("secret")
+    ///     .token_store(Arc::new(MemoryTokenStore::new()))
+    ///     .migrate("1001298", definition)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(app.migration("1001298").unwrap().event_type_name(), "pet_adopted");
+    /// ```
+    pub fn migrate(mut self, template_id: impl Into<String>, definition: Definition) -> Self {
+        self.migrations.push((template_id.into(), definition));
+        self
+    }
+
     /// Checks the settings and builds the app: the client id, the secret and
     /// the token store are required, and every setting is checked as
     /// [`ClientBuilder::build`] checks it.
@@ -560,7 +600,7 @@ impl AppBuilder {
                 "the app's client settings take no credentials: each account's tokens come from the token store",
             ));
         }
-        let parts: Parts = self.client.into_parts()?;
+        let parts: Parts = self.client.with_migrations(self.migrations).into_parts()?;
         let budget = match (self.budget, parts.rate_limit) {
             (Some(_), Some(_)) => {
                 return Err(Error::config(

@@ -7,6 +7,7 @@ use crate::AccountId;
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::Migrations;
 use super::exchange::{BeforeSend, SendMark};
 use super::input::EventInput;
 use super::report::{Failure, FailureReason};
@@ -192,6 +193,10 @@ pub(crate) struct Chunker {
     current_app_events: Batch,
     scratch: Vec<u8>,
     templates: Option<Arc<KnownTemplates>>,
+    /// The v3 templates whose inputs go as app events.
+    migrations: Option<Arc<Migrations>>,
+    /// An input converted to an app-event occurrence.
+    converted: Vec<u8>,
     /// The template id of the last input, shared with the next of the same template.
     last_event_type: Option<Arc<str>>,
     /// The account the inputs are encoded for, when the client knows it.
@@ -210,6 +215,8 @@ impl Chunker {
             current_app_events: Batch::new(EventKind::AppEvent),
             scratch: Vec::new(),
             templates: None,
+            migrations: None,
+            converted: Vec::new(),
             last_event_type: None,
             account: None,
         }
@@ -235,11 +242,20 @@ impl Chunker {
         self
     }
 
+    /// Sends the v3 inputs of the templates of `migrations` as app-event
+    /// occurrences (their ids and template ids kept in the items, so
+    /// outcomes speak of the v3 events); an input the app-event type cannot
+    /// take fails without being sent.
+    pub(crate) fn migrating(mut self, migrations: &Arc<Migrations>) -> Self {
+        self.migrations = (!migrations.is_empty()).then(|| Arc::clone(migrations));
+        self
+    }
+
     /// Encodes `input` (the call's input number `index`) into the current
     /// batch, and says whether a batch is ready to send.
     pub(crate) fn push<T: EventInput + ?Sized>(&mut self, index: usize, input: &T) -> Pushed {
         self.scratch.clear();
-        let kind = input.kind();
+        let mut kind = input.kind();
         let event_type = input.event_type();
         let account = self.account;
         let failure =
@@ -256,6 +272,18 @@ impl Chunker {
             && let Err(violations) = templates.check(event_type, &self.scratch)
         {
             return Pushed::Failed(failure(Some(id), FailureReason::TemplateMismatch { violations }));
+        }
+        if kind == EventKind::Timeline
+            && let Some(migration) = self.migrations.as_ref().and_then(|migrations| migrations.get(event_type))
+        {
+            self.converted.clear();
+            if let Err(invalid) = migration.encode_occurrence(&self.scratch, account, &mut self.converted) {
+                let event_type_name = migration.event_type_name().to_owned();
+                let reason = FailureReason::NotMigrated { event_type_name, problems: invalid.problems };
+                return Pushed::Failed(failure(Some(id), reason));
+            }
+            std::mem::swap(&mut self.scratch, &mut self.converted);
+            kind = EventKind::AppEvent;
         }
         let alone = OPEN.len() + self.scratch.len() + CLOSE.len();
         if alone > self.max_bytes {

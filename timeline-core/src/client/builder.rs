@@ -15,8 +15,10 @@ use super::secret::Secret;
 use super::validation::{KnownTemplates, TemplateSource};
 use super::{Client, Config, Inner, Shared};
 use crate::error::Error;
+use crate::migration::Migration;
 use crate::rate_limit::RateLimit;
 use crate::wire::TimelineEventTemplate;
+use timeline_template::Definition;
 
 /// HubSpot's API.
 ///
@@ -64,6 +66,8 @@ pub struct ClientBuilder {
     rate_limit: Option<RateLimit>,
     retry: RetryPolicy,
     templates: Vec<TemplateSource>,
+    /// The v3 templates to send as app events: each template id with its app-event definition.
+    migrations: Vec<(String, Definition)>,
 }
 
 impl Default for ClientBuilder {
@@ -88,6 +92,7 @@ impl Default for ClientBuilder {
             rate_limit: None,
             retry: RetryPolicy::default(),
             templates: Vec::new(),
+            migrations: Vec::new(),
         }
     }
 }
@@ -407,6 +412,37 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends the events of v3 template `template_id` as occurrences of the
+    /// app-event type `definition` (the `*-hsmeta.json` file `timeline
+    /// migrate` wrote from the template; see [`Migration`]). Every call of
+    /// the client (and, on an [`AppBuilder`](super::AppBuilder), of every
+    /// account client, so the dispatcher's deliveries too) sends them to the
+    /// app-events API, while its report speaks of the v3 events: their
+    /// positions, ids and template id. An event the app-event type cannot
+    /// take fails alone with [`FailureReason::NotMigrated`](super::FailureReason::NotMigrated),
+    /// unsent. [`build`](Self::build) refuses a definition that is not an
+    /// app event's, or a template given twice.
+    ///
+    /// ```
+    /// let definition = timeline_template::definition::parse(
+    ///     r#"{"uid": "pet_adopted", "type": "app-event", "config": {"name": "Pet adopted",
+    ///         "objectType": "CONTACT", "properties": [{"name": "petName", "type": "string"}]}}"#,
+    /// )
+    /// .unwrap();
+    /// let client = timeline_core::Client::builder().access_token("t").migrate("1001298", definition).build().unwrap();
+    /// assert_eq!(client.migration("1001298").unwrap().event_type_name(), "pet_adopted");
+    /// ```
+    pub fn migrate(mut self, template_id: impl Into<String>, definition: Definition) -> Self {
+        self.migrations.push((template_id.into(), definition));
+        self
+    }
+
+    /// Adds `migrations` to those of [`migrate`](Self::migrate).
+    pub(crate) fn with_migrations(mut self, migrations: Vec<(String, Definition)>) -> Self {
+        self.migrations.extend(migrations);
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// Settings are kept as given, never adjusted: one that cannot work is
@@ -474,6 +510,14 @@ impl ClientBuilder {
             return Err(Error::config_from(message, error));
         }
         let known_templates = Arc::new(KnownTemplates::load(self.templates)?);
+        let mut migrations = super::Migrations::new();
+        for (template_id, definition) in self.migrations {
+            let migration = Migration::new(template_id, definition).map_err(Error::config)?;
+            let template_id = migration.template_id().to_owned();
+            if migrations.insert(template_id.clone(), migration).is_some() {
+                return Err(Error::config(format!("template {template_id} is migrated twice; give it once")));
+            }
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -504,7 +548,14 @@ impl ClientBuilder {
             user_agent: self.user_agent,
         };
         Ok(Parts {
-            shared: Shared { http, base_url, developer_key: self.developer_key, config, known_templates },
+            shared: Shared {
+                http,
+                base_url,
+                developer_key: self.developer_key,
+                config,
+                known_templates,
+                migrations: Arc::new(migrations),
+            },
             token_url,
             oauth_api: self.oauth_api,
             rate_limit: self.rate_limit,

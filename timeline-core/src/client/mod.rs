@@ -96,7 +96,12 @@ pub(crate) struct Shared {
     developer_key: Option<Secret>,
     config: Config,
     known_templates: Arc<validation::KnownTemplates>,
+    /// The v3 templates whose events are sent as app events, by template id.
+    migrations: Arc<Migrations>,
 }
+
+/// The v3 templates whose events go as app events, by template id.
+pub(crate) type Migrations = std::collections::HashMap<String, crate::Migration>;
 
 /// The sizes and policies a client was built with.
 #[derive(Debug, Clone)]
@@ -219,5 +224,16 @@ impl Client {
     /// ```
     pub fn templates(&self, app_id: i32) -> Templates<'_> {
         Templates::new(&self.inner, app_id)
+    }
+
+    /// How the events of v3 template `template_id` are sent as app events,
+    /// when the client was built to ([`ClientBuilder::migrate`]).
+    ///
+    /// ```
+    /// let client = timeline_core::Client::builder().access_token("t").build().unwrap();
+    /// assert!(client.migration("1001298").is_none());
+    /// ```
+    pub fn migration(&self, template_id: &str) -> Option<&crate::Migration> {
+        self.inner.shared.migrations.get(template_id)
     }
 }

@@ -135,6 +135,17 @@ pub enum FailureReason {
         /// Every way it does not fit.
         violations: Vec<TemplateViolation>,
     },
+    /// Its v3 template is sent as an app event (see
+    /// [`ClientBuilder::migrate`](super::ClientBuilder::migrate)), and the
+    /// app-event type cannot take it (a token with no property, a value its
+    /// property refuses), so it was never sent.
+    #[error("not sent: app event {event_type_name} cannot take it: {}", problems.iter().map(|problem| problem.message.as_str()).collect::<Vec<_>>().join("; "))]
+    NotMigrated {
+        /// The app-event type its template is sent as.
+        event_type_name: String,
+        /// Every problem, each located in the v3 input (such as `tokens.petAge`).
+        problems: Vec<ErrorDetail>,
+    },
     /// HubSpot rejected it as invalid.
     #[error("rejected by HubSpot ({category}): {message}")]
     Validation {
@@ -265,6 +276,7 @@ impl FailureReason {
             FailureReason::Encoding(_)
             | FailureReason::TooLarge { .. }
             | FailureReason::TemplateMismatch { .. }
+            | FailureReason::NotMigrated { .. }
             | FailureReason::Validation { .. }
             | FailureReason::Rejected { .. }
             | FailureReason::DuplicateId { .. }

@@ -409,7 +409,10 @@ where
         report: SendReport::new(reporting.keep_created, reporting.max_failures),
         on_outcome: reporting.on_outcome,
         in_flight: HashMap::new(),
-        chunker: chunker(inner, requests).checking(&inner.shared.known_templates).for_account(inner.account),
+        chunker: chunker(inner, requests)
+            .checking(&inner.shared.known_templates)
+            .migrating(&inner.shared.migrations)
+            .for_account(inner.account),
         finished: false,
     };
     let call = CallState::new(timeouts.attempt()).single_event(requests == Requests::OneEvent);

@@ -62,6 +62,17 @@ pub struct Setup {
     /// Without `checked`, the relay asks the sandbox for the templates it
     /// does not know, with a developer key.
     pub template_source: bool,
+    /// Send the pet template's events as the app event [`MIGRATED_PET`]
+    /// (which the sandbox then knows).
+    pub migrate: bool,
+}
+
+/// The pet template as `timeline migrate` writes it: the app event `pet_adopted`.
+pub const MIGRATED_PET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/migrated/pet_adopted-hsmeta.json");
+
+/// The app-event definition of [`MIGRATED_PET`].
+pub fn migrated_pet() -> timeline_template::Definition {
+    timeline_template::migration::read(MIGRATED_PET.as_ref()).unwrap().definition
 }
 
 /// A sandbox, and a relay in front of it serving on loopback.
@@ -99,6 +110,7 @@ pub async fn start(setup: Setup) -> Harness {
         Some(ttl) => sandbox.access_token_ttl(ttl),
         None => sandbox,
     };
+    let sandbox = if setup.migrate { sandbox.app_event_type(migrated_pet()) } else { sandbox };
     let sandbox = sandbox.start().await.unwrap();
     let client = match setup.rate_limit {
         Some(limit) => Client::builder().base_url(sandbox.url()).rate_limit(limit),
@@ -112,9 +124,9 @@ pub async fn start(setup: Setup) -> Harness {
         .client(client)
         .client_id(setup.app_client.unwrap_or(CLIENT))
         .client_secret(CLIENT)
-        .token_store(Arc::clone(&store) as Arc<_>)
-        .build()
-        .unwrap();
+        .token_store(Arc::clone(&store) as Arc<_>);
+    let app = if setup.migrate { app.migrate(PET, migrated_pet()) } else { app };
+    let app = app.build().unwrap();
     let outbox_dir = tempfile::tempdir().unwrap();
     let outbox = SqliteOutbox::open(outbox_dir.path().join("outbox.sqlite")).await.unwrap();
     let mut relay = Relay::builder(app.clone(), Dispatcher::builder(app, outbox), tokens.callers());

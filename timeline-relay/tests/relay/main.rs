@@ -8,6 +8,7 @@ mod delivery;
 mod forwarding;
 mod introspection;
 mod learned_templates;
+mod migration;
 mod oauth;
 mod official_clients;
 mod pending;
