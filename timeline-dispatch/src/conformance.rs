@@ -802,13 +802,12 @@ async fn list_filters_and_orders(outbox: &impl Outbox) {
     assert_eq!(rows.len(), 1, "{rule}: by state");
     assert_eq!((rows[0].row, rows[0].attempts, rows[0].due_at), (all[0].row, 1, Some(secs(40))), "{rule}: claimed");
     delivered(outbox, claimed[0].fence, secs(11)).await;
-    let done =
-        RowFilter {
-            state: Some(RowState::Delivered),
-            event_id: Some("e0".into()),
-            account: Some(AccountId::new(3)),
-            ..RowFilter::default()
-        };
+    let done = RowFilter {
+        state: Some(RowState::Delivered),
+        event_id: Some("e0".into()),
+        account: Some(AccountId::new(3)),
+        ..RowFilter::default()
+    };
     let rows = outbox.list(&done, 100).await.expect("list");
     assert_eq!(rows.len(), 1, "{rule}: by state, account and id");
     assert_eq!(rows[0].due_at, None, "{rule}: a delivered row is not due");

@@ -298,7 +298,9 @@ impl Rows {
             group.0 += 1;
         }
         let mut groups: Vec<_> = groups.into_iter().collect();
-        groups.sort_by(|(a_reason, (a_rows, _)), (b_reason, (b_rows, _))| b_rows.cmp(a_rows).then(a_reason.cmp(b_reason)));
+        groups.sort_by(|(a_reason, (a_rows, _)), (b_reason, (b_rows, _))| {
+            b_rows.cmp(a_rows).then(a_reason.cmp(b_reason))
+        });
         groups
             .into_iter()
             .take(limit)

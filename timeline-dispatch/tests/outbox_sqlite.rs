@@ -9,8 +9,8 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
-use timeline_dispatch::conformance::rejected;
 use timeline_core::AccountId;
+use timeline_dispatch::conformance::rejected;
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha384};

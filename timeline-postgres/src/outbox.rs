@@ -398,7 +398,11 @@ impl PgOutbox {
 
 /// `statement` with `first` as `$1` and `filter`'s account, event id, row
 /// and reason as `$2` to `$5`.
-fn filtered<'q, T>(statement: &Arc<str>, first: T, filter: &'q RowFilter) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>
+fn filtered<'q, T>(
+    statement: &Arc<str>,
+    first: T,
+    filter: &'q RowFilter,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>
 where
     T: 'q + sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
 {

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{at, event, outbox};
-use timeline_dispatch::conformance::rejected;
 use timeline_core::AccountId;
+use timeline_dispatch::conformance::rejected;
 use timeline_dispatch::{ClaimLimits, Enqueued, Fate, Outbox};
 use timeline_postgres::{DEFAULT_SCHEMA, PgOutbox};
 use timeline_testkit::TestDb;

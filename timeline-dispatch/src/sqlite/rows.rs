@@ -380,9 +380,8 @@ pub(super) fn pause(conn: &Connection, account: AccountId, reason: &str, now: i6
 
 /// Resumes `account`; whether it was paused.
 pub(super) fn resume(conn: &Connection, account: AccountId) -> Result<u64, Error> {
-    let removed = conn
-        .prepare_cached("DELETE FROM outbox_paused WHERE account = ?1")?
-        .execute([account_bits(account)])?;
+    let removed =
+        conn.prepare_cached("DELETE FROM outbox_paused WHERE account = ?1")?.execute([account_bits(account)])?;
     Ok(removed as u64)
 }
 
@@ -531,7 +530,11 @@ fn summary(row: &Row<'_>) -> Result<RowSummary, Error> {
 
 /// The dead letters (of `account`, when given) by reason, the largest
 /// groups first, at most `limit`, each with its oldest row and its body.
-pub(super) fn dead_reasons(conn: &Connection, account: Option<AccountId>, limit: usize) -> Result<Vec<DeadReason>, Error> {
+pub(super) fn dead_reasons(
+    conn: &Connection,
+    account: Option<AccountId>,
+    limit: usize,
+) -> Result<Vec<DeadReason>, Error> {
     conn.prepare_cached(&format!(
         "WITH groups AS ( \
              SELECT COALESCE(last_error, '') AS reason, count(*) AS rows, MIN(id) AS first FROM outbox \
@@ -541,17 +544,14 @@ pub(super) fn dead_reasons(conn: &Connection, account: Option<AccountId>, limit:
          SELECT {SUMMARY}, g.reason, g.rows, (SELECT body FROM outbox_body b WHERE b.id = g.first) \
          FROM groups g JOIN outbox ON outbox.id = g.first ORDER BY g.rows DESC, g.reason"
     ))?
-    .query_map(
-        params![account.map(account_bits), i64::try_from(limit).unwrap_or(i64::MAX)],
-        |row| {
-            Ok(DeadReason {
-                sample: summary(row)?,
-                reason: row.get(11)?,
-                rows: count(row, 12)?,
-                sample_body: row.get::<_, Option<Vec<u8>>>(13)?.unwrap_or_default(),
-            })
-        },
-    )?
+    .query_map(params![account.map(account_bits), i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+        Ok(DeadReason {
+            sample: summary(row)?,
+            reason: row.get(11)?,
+            rows: count(row, 12)?,
+            sample_body: row.get::<_, Option<Vec<u8>>>(13)?.unwrap_or_default(),
+        })
+    })?
     .collect()
 }
 
