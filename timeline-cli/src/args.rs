@@ -286,11 +286,21 @@ pub struct OutboxTarget {
 /// `timeline outbox …`
 #[derive(Debug, Subcommand)]
 pub enum OutboxCommand {
-    /// Print the rows per state, the undelivered and dead rows per account, then the dead letters
-    /// (with their reasons), the pending and the claimed rows, oldest first.
+    /// Print the rows per state, each account's rows (pending, claimed, dead, delivered in the
+    /// last hour, oldest undelivered, pause), the dead letters grouped by reason, then the dead
+    /// letters (with their reasons), the pending and the claimed rows, oldest first.
     List(OutboxListArgs),
     /// Make dead letters pending again, due now, their attempt numbers kept.
-    Retry(OutboxRetryArgs),
+    Retry(OutboxDeadArgs),
+    /// Remove dead letters (never a row in another state); an event dropped and emitted again is
+    /// sent again.
+    Drop(OutboxDeadArgs),
+    /// Pause an account: no dispatcher claims its rows, which wait pending, until it is resumed
+    /// (its batches under way end normally).
+    Pause(OutboxPauseArgs),
+    /// Resume a paused account (one paused by hand, or by a dispatcher because its install was
+    /// revoked: resume it once it installed the app again).
+    Resume(OutboxResumeArgs),
     /// Remove delivered and dead rows settled longer ago than an age (a purged event that is
     /// emitted again is sent again).
     Purge(OutboxPurgeArgs),
@@ -326,20 +336,52 @@ pub enum OutboxState {
     Dead,
 }
 
-/// `timeline outbox retry`
+/// Which dead letters `timeline outbox retry` and `timeline outbox drop` take: those every
+/// option given matches.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["all", "account", "id"])))]
-pub struct OutboxRetryArgs {
+#[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["all", "account", "id", "row", "reason"])))]
+pub struct OutboxDeadArgs {
     /// Every dead letter.
-    #[arg(long, conflicts_with_all = ["account", "id"])]
+    #[arg(long, conflicts_with_all = ["account", "id", "row", "reason"])]
     pub all: bool,
     /// The dead letters of this account.
     #[arg(long)]
     pub account: Option<AccountId>,
-    /// The dead letter with this event id (with `--account`, of that account only).
+    /// The dead letter with this event id.
     #[arg(long)]
     pub id: Option<String>,
-    /// Print `{"requeued": N}` on stdout instead of text.
+    /// The dead letter in this row (as `list` shows it).
+    #[arg(long)]
+    pub row: Option<i64>,
+    /// The dead letters with exactly this reason (as `list` groups them).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Print `{"requeued": N}` (retry) or `{"dropped": N}` (drop) on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `timeline outbox pause`
+#[derive(Debug, Args)]
+pub struct OutboxPauseArgs {
+    /// The account.
+    #[arg(value_name = "ACCOUNT")]
+    pub account: AccountId,
+    /// Why, as `list` shows it.
+    #[arg(long, default_value = "paused by an operator")]
+    pub reason: String,
+    /// Print `{"paused": true}` (false: it was paused already) on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `timeline outbox resume`
+#[derive(Debug, Args)]
+pub struct OutboxResumeArgs {
+    /// The account.
+    #[arg(value_name = "ACCOUNT")]
+    pub account: AccountId,
+    /// Print `{"resumed": true}` (false: it was not paused) on stdout instead of text.
     #[arg(long)]
     pub json: bool,
 }

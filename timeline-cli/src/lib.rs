@@ -169,6 +169,34 @@ async fn run_outbox(args: &OutboxArgs) -> Result<ExitCode, CliError> {
                 println!("{requeued} dead letters are pending again");
             }
         }
+        OutboxCommand::Drop(which) => {
+            let dropped = outbox::drop_dead(outbox.as_ref(), which).await?;
+            if which.json {
+                println!("{}", serde_json::json!({ "dropped": dropped }));
+            } else {
+                println!("{dropped} dead letters dropped");
+            }
+        }
+        OutboxCommand::Pause(pause) => {
+            let paused = outbox.pause(pause.account, &pause.reason, std::time::SystemTime::now()).await?;
+            if pause.json {
+                println!("{}", serde_json::json!({ "paused": paused }));
+            } else if paused {
+                println!("account {} paused", pause.account);
+            } else {
+                println!("account {} was paused already", pause.account);
+            }
+        }
+        OutboxCommand::Resume(resume) => {
+            let resumed = outbox.resume(resume.account).await?;
+            if resume.json {
+                println!("{}", serde_json::json!({ "resumed": resumed }));
+            } else if resumed {
+                println!("account {} resumed", resume.account);
+            } else {
+                println!("account {} was not paused", resume.account);
+            }
+        }
         OutboxCommand::Purge(purge) => {
             let (purged, before) = outbox::purge(outbox.as_ref(), purge.older_than).await?;
             let before = outbox::timestamp(before);

@@ -1,15 +1,19 @@
 //! `timeline outbox`: a dispatcher's outbox seen from outside, while the
-//! service runs or after it stopped: what waits and what is dead
-//! ([`list`]), dead letters back to pending ([`retry`]), old rows removed
-//! ([`purge`]).
+//! service runs or after it stopped: what waits and what is dead, per
+//! account and by reason ([`list`]), dead letters back to pending
+//! ([`retry`]) or removed ([`drop_dead`]), old rows removed ([`purge`]);
+//! and accounts paused and resumed (through [`Outbox::pause`] and
+//! [`Outbox::resume`]).
 
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use timeline_dispatch::{AccountCounts, Error, Outbox, OutboxCounts, RowFilter, RowState, RowSummary, SqliteOutbox};
+use timeline_dispatch::{
+    AccountCounts, DeadReason, Error, Outbox, OutboxCounts, RowFilter, RowState, RowSummary, SqliteOutbox,
+};
 
-use crate::args::{OutboxArgs, OutboxListArgs, OutboxRetryArgs, OutboxState};
+use crate::args::{OutboxArgs, OutboxDeadArgs, OutboxListArgs, OutboxState};
 use crate::error::CliError;
 
 /// Opens the outbox `args` name. A SQLite file must exist already; a
@@ -46,13 +50,24 @@ async fn open_postgres(
     Ok(Box::new(timeline_postgres::PgOutbox::with_schema(pool, schema)?))
 }
 
+/// How far back `timeline outbox list` counts each account's delivered
+/// rows.
+pub const DELIVERED_WINDOW: Duration = Duration::from_secs(3600);
+
+/// How many reasons of dead letters `timeline outbox list` shows.
+const REASONS: usize = 20;
+
 /// What `timeline outbox list` shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
     /// Rows per state in the whole outbox.
     pub counts: OutboxCounts,
-    /// Undelivered and dead rows per account (of `--account` only, if given).
+    /// Each account's rows, those delivered in the last [`DELIVERED_WINDOW`],
+    /// and its pause (of `--account` only, if given).
     pub accounts: Vec<AccountCounts>,
+    /// The dead letters grouped by reason, the largest groups first (of
+    /// `--account` only, if given).
+    pub reasons: Vec<DeadReason>,
     /// The rows listed: of `--state`, or the dead, pending and claimed ones, in that order, each
     /// state oldest first and at most `--limit` of it.
     pub rows: Vec<RowSummary>,
@@ -66,21 +81,38 @@ pub async fn list(outbox: &dyn Outbox, args: &OutboxListArgs) -> Result<Listing,
     };
     let mut rows = Vec::new();
     for state in states {
-        let filter = RowFilter { state: Some(state), account: args.account, event_id: None };
+        let filter = RowFilter { state: Some(state), account: args.account, ..RowFilter::default() };
         rows.extend(outbox.list(&filter, args.limit).await?);
     }
-    let mut accounts = outbox.account_counts().await?;
+    let since = SystemTime::now().checked_sub(DELIVERED_WINDOW).unwrap_or(SystemTime::UNIX_EPOCH);
+    let mut accounts = outbox.account_counts(since).await?;
     if let Some(account) = args.account {
         accounts.retain(|counts| counts.account == account);
     }
-    Ok(Listing { counts: outbox.counts().await?, accounts, rows })
+    let reasons = outbox.dead_reasons(args.account, REASONS).await?;
+    Ok(Listing { counts: outbox.counts().await?, accounts, reasons, rows })
+}
+
+/// The dead letters `args` name.
+fn dead_letters(args: &OutboxDeadArgs) -> RowFilter {
+    RowFilter {
+        state: Some(RowState::Dead),
+        account: args.account,
+        event_id: args.id.clone(),
+        row: args.row,
+        reason: args.reason.clone(),
+    }
 }
 
 /// Makes the dead letters `args` take pending again, due now; returns how
 /// many.
-pub async fn retry(outbox: &dyn Outbox, args: &OutboxRetryArgs) -> Result<u64, Error> {
-    let filter = RowFilter { state: None, account: args.account, event_id: args.id.clone() };
-    outbox.requeue_dead(&filter, SystemTime::now()).await
+pub async fn retry(outbox: &dyn Outbox, args: &OutboxDeadArgs) -> Result<u64, Error> {
+    outbox.requeue_dead(&dead_letters(args), SystemTime::now()).await
+}
+
+/// Removes the dead letters `args` take; returns how many.
+pub async fn drop_dead(outbox: &dyn Outbox, args: &OutboxDeadArgs) -> Result<u64, Error> {
+    outbox.drop_dead(&dead_letters(args)).await
 }
 
 /// Removes the delivered and dead rows settled before `now - older_than`;
@@ -101,6 +133,23 @@ fn row_state(state: OutboxState) -> RowState {
     }
 }
 
+/// A row as `timeline outbox list --json` shows it.
+fn row_json(row: &RowSummary) -> Value {
+    json!({
+        "row": row.row,
+        "account": row.key.account,
+        "kind": row.key.kind.as_str(),
+        "event_type": row.key.event_type,
+        "event_id": row.key.event_id,
+        "state": row.state.as_str(),
+        "attempts": row.attempts,
+        "may_have_landed": row.may_have_landed,
+        "enqueued_at": timestamp(row.enqueued_at),
+        "due_at": row.due_at.map(timestamp),
+        "last_error": row.last_error,
+    })
+}
+
 /// A time as `timeline outbox` prints it: RFC 3339 in UTC, to the
 /// millisecond.
 pub fn timestamp(time: SystemTime) -> String {
@@ -110,9 +159,13 @@ pub fn timestamp(time: SystemTime) -> String {
 impl Listing {
     /// The listing as one JSON object: `counts` (`pending`, `claimed`,
     /// `delivered`, `dead`, `oldest_undelivered`), `accounts` (`account`,
-    /// `undelivered`, `dead`) and `rows` (`row`, `account`, `kind`,
-    /// `event_type`, `event_id`, `state`, `attempts`, `may_have_landed`,
-    /// `enqueued_at`, `due_at`, `last_error`); times in RFC 3339, UTC.
+    /// `pending`, `claimed`, `undelivered`, `dead`, `delivered_last_hour`,
+    /// `oldest_undelivered`, `paused`: `since` and `reason`, or null),
+    /// `dead_reasons` (`reason`, `rows`, `sample`: a row as in `rows`,
+    /// `sample_body`: the JSON input, as text) and `rows` (`row`, `account`,
+    /// `kind`, `event_type`, `event_id`, `state`, `attempts`,
+    /// `may_have_landed`, `enqueued_at`, `due_at`, `last_error`); times in
+    /// RFC 3339, UTC.
     pub fn to_json(&self) -> Value {
         let counts = &self.counts;
         json!({
@@ -125,22 +178,24 @@ impl Listing {
             },
             "accounts": self.accounts.iter().map(|account| json!({
                 "account": account.account,
-                "undelivered": account.undelivered,
+                "pending": account.pending,
+                "claimed": account.claimed,
+                "undelivered": account.undelivered(),
                 "dead": account.dead,
+                "delivered_last_hour": account.delivered,
+                "oldest_undelivered": account.oldest_undelivered.map(timestamp),
+                "paused": account.paused.as_ref().map(|pause| json!({
+                    "since": timestamp(pause.since),
+                    "reason": pause.reason,
+                })),
             })).collect::<Vec<_>>(),
-            "rows": self.rows.iter().map(|row| json!({
-                "row": row.row,
-                "account": row.key.account,
-                "kind": row.key.kind.as_str(),
-                "event_type": row.key.event_type,
-                "event_id": row.key.event_id,
-                "state": row.state.as_str(),
-                "attempts": row.attempts,
-                "may_have_landed": row.may_have_landed,
-                "enqueued_at": timestamp(row.enqueued_at),
-                "due_at": row.due_at.map(timestamp),
-                "last_error": row.last_error,
+            "dead_reasons": self.reasons.iter().map(|group| json!({
+                "reason": group.reason,
+                "rows": group.rows,
+                "sample": row_json(&group.sample),
+                "sample_body": String::from_utf8_lossy(&group.sample_body),
             })).collect::<Vec<_>>(),
+            "rows": self.rows.iter().map(row_json).collect::<Vec<_>>(),
         })
     }
 
@@ -157,9 +212,33 @@ impl Listing {
         }
         text.push('\n');
         if !self.accounts.is_empty() {
-            text.push_str(&format!("\n{:>20} {:>12} {:>8}\n", "account", "undelivered", "dead"));
+            text.push_str(&format!(
+                "\n{:>20} {:>9} {:>9} {:>8} {:>16}  {:<24}  {}\n",
+                "account", "pending", "claimed", "dead", "delivered (1 h)", "oldest undelivered", "paused"
+            ));
             for account in &self.accounts {
-                text.push_str(&format!("{:>20} {:>12} {:>8}\n", account.account, account.undelivered, account.dead));
+                let paused = match &account.paused {
+                    Some(pause) => format!("since {}: {}", timestamp(pause.since), pause.reason),
+                    None => "-".to_owned(),
+                };
+                text.push_str(&format!(
+                    "{:>20} {:>9} {:>9} {:>8} {:>16}  {:<24}  {paused}\n",
+                    account.account,
+                    account.pending,
+                    account.claimed,
+                    account.dead,
+                    account.delivered,
+                    account.oldest_undelivered.map_or_else(|| "-".to_owned(), timestamp),
+                ));
+            }
+        }
+        if !self.reasons.is_empty() {
+            text.push_str("\ndead letters by reason:\n");
+            for group in &self.reasons {
+                text.push_str(&format!(
+                    "{:>8}  {}  (e.g. row {}, {}/{})\n",
+                    group.rows, group.reason, group.sample.row, group.sample.key.event_type, group.sample.key.event_id
+                ));
             }
         }
         if !self.rows.is_empty() {

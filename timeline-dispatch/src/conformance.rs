@@ -16,7 +16,7 @@ use timeline_core::{AccountId, FailureReason};
 use crate::fate::Fate;
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
-    OutboxDepth, RowFilter, RowState, Settled,
+    OutboxDepth, Pause, RowFilter, RowState, Settled,
 };
 
 /// Runs every rule on outboxes `make` gives, one fresh outbox per rule.
@@ -49,6 +49,10 @@ where
     counts_follow_the_rows(&make().await).await;
     next_due_is_the_earliest_due_time_or_lease_end(&make().await).await;
     list_filters_and_orders(&make().await).await;
+    account_counts_show_each_account(&make().await).await;
+    dead_letters_are_grouped_by_reason(&make().await).await;
+    requeue_and_drop_take_only_the_dead_rows_filtered(&make().await).await;
+    a_paused_account_is_not_claimed_until_resumed(&make().await).await;
 }
 
 const LEASE: Duration = Duration::from_secs(30);
@@ -544,7 +548,7 @@ async fn counts_follow_the_rows(outbox: &impl Outbox) {
     let rule = "counts follow the rows";
     assert_eq!(outbox.counts().await.expect("counts"), OutboxCounts::default(), "{rule}: empty");
     assert_eq!(outbox.depth().await.expect("depth"), OutboxDepth::default(), "{rule}: empty");
-    assert_eq!(outbox.account_counts().await.expect("account_counts"), [], "{rule}: empty");
+    assert_eq!(outbox.account_counts(secs(0)).await.expect("account_counts"), [], "{rule}: empty");
     enqueue(outbox, &[event(5, "delivered"), event(5, "dead")], secs(1)).await;
     enqueue(outbox, &[event(9, "claimed"), event(9, "pending")], secs(2)).await;
     enqueue(outbox, &[event(7, "done")], secs(3)).await;
@@ -568,16 +572,185 @@ async fn counts_follow_the_rows(outbox: &impl Outbox) {
         OutboxDepth { undelivered: 2, oldest_undelivered: Some(secs(2)) },
         "{rule}: the depth"
     );
-    let mut accounts = outbox.account_counts().await.expect("account_counts");
-    accounts.sort_by_key(|a| a.account);
+    let accounts = outbox.account_counts(secs(5)).await.expect("account_counts");
+    let undelivered: Vec<_> = accounts.iter().map(|a| (a.account.get(), a.undelivered(), a.dead)).collect();
+    assert_eq!(
+        undelivered,
+        [(5, 0, 1), (9, 2, 0)],
+        "{rule}: account 7 has neither undelivered nor dead rows, nor one delivered since 5 s"
+    );
+}
+
+fn account(account: u64) -> AccountCounts {
+    AccountCounts {
+        account: AccountId::new(account),
+        pending: 0,
+        claimed: 0,
+        dead: 0,
+        delivered: 0,
+        oldest_undelivered: None,
+        paused: None,
+    }
+}
+
+/// `account_counts` shows, by account, each one's pending, claimed and dead
+/// rows, those delivered since the time asked, when its oldest undelivered
+/// row was enqueued and its pause; a paused account without rows too.
+async fn account_counts_show_each_account(outbox: &impl Outbox) {
+    let rule = "account_counts show each account";
+    enqueue(outbox, &[event(1, "early"), event(1, "late"), event(1, "dead")], secs(1)).await;
+    enqueue(outbox, &[event(2, "claimed"), event(2, "pending")], secs(2)).await;
+    let claimed = claim(outbox, limits(3, 4), secs(3)).await;
+    let fence = |id: &str| claimed.iter().find(|c| c.key.event_id == id).expect(id).fence;
+    delivered(outbox, fence("early"), secs(4)).await;
+    delivered(outbox, fence("late"), secs(10)).await;
+    dead(outbox, fence("dead"), secs(10)).await;
+    assert!(outbox.pause(AccountId::new(3), "asked by an operator", secs(11)).await.expect("pause"));
+    let pending = claimed.iter().find(|c| c.key.event_id == "pending");
+    assert!(pending.is_none(), "{rule}: account 2's second row waits: {claimed:?}");
+
+    let accounts = outbox.account_counts(secs(10)).await.expect("account_counts");
     assert_eq!(
         accounts,
         [
-            AccountCounts { account: AccountId::new(5), undelivered: 0, dead: 1 },
-            AccountCounts { account: AccountId::new(9), undelivered: 2, dead: 0 }
+            AccountCounts { dead: 1, delivered: 1, ..account(1) },
+            AccountCounts { pending: 1, claimed: 1, oldest_undelivered: Some(secs(2)), ..account(2) },
+            AccountCounts {
+                paused: Some(Pause { since: secs(11), reason: "asked by an operator".into() }),
+                ..account(3)
+            },
         ],
-        "{rule}: account 7 has neither undelivered nor dead rows"
+        "{rule}: one delivered since 10 s"
     );
+    let since_start = outbox.account_counts(secs(0)).await.expect("account_counts");
+    assert_eq!(since_start[0].delivered, 2, "{rule}: both delivered since 0 s");
+}
+
+/// `dead_reasons` groups dead letters by their reason, the largest group
+/// first, each with its oldest row and that row's body; of one account, or
+/// all, at most the limit.
+async fn dead_letters_are_grouped_by_reason(outbox: &impl Outbox) {
+    let rule = "dead letters are grouped by reason";
+    assert_eq!(outbox.dead_reasons(None, 10).await.expect("dead_reasons"), [], "{rule}: none");
+    let events = [event(1, "a"), event(2, "b"), event(1, "c"), event(2, "d"), event(1, "ok")];
+    enqueue(outbox, &events, secs(0)).await;
+    let claimed = claim(outbox, limits(10, 10), secs(0)).await;
+    let fence = |id: &str| claimed.iter().find(|c| c.key.event_id == id).expect(id).fence;
+    let refused = |message: &str| Fate::Dead { reason: rejected(message), may_have_landed: false };
+    let outcomes = [
+        (fence("a"), refused("bad token")),
+        (fence("b"), refused("bad token")),
+        (fence("c"), refused("no template")),
+        (fence("d"), refused("bad token")),
+        (fence("ok"), Fate::Delivered { confirmed_by_duplicate: false }),
+    ];
+    settle(outbox, &outcomes, secs(1)).await;
+
+    let groups = outbox.dead_reasons(None, 10).await.expect("dead_reasons");
+    let counted: Vec<_> = groups.iter().map(|g| (g.reason.as_str(), g.rows, g.sample.key.event_id.as_str())).collect();
+    let (bad_token, no_template) = (rejected("bad token").to_string(), rejected("no template").to_string());
+    assert_eq!(counted, [(bad_token.as_str(), 3, "a"), (no_template.as_str(), 1, "c")], "{rule}: largest first");
+    assert_eq!(groups[0].sample_body, event(1, "a").body, "{rule}: the sample's body as enqueued");
+    assert_eq!(
+        (groups[0].sample.state, groups[0].sample.last_error.as_deref()),
+        (RowState::Dead, Some(bad_token.as_str())),
+        "{rule}: the sample is a dead letter of its reason"
+    );
+    let of_two = outbox.dead_reasons(Some(AccountId::new(2)), 10).await.expect("dead_reasons");
+    let counted: Vec<_> = of_two.iter().map(|g| (g.reason.as_str(), g.rows, g.sample.key.event_id.as_str())).collect();
+    assert_eq!(counted, [(bad_token.as_str(), 2, "b")], "{rule}: of one account");
+    assert_eq!(outbox.dead_reasons(None, 1).await.expect("dead_reasons").len(), 1, "{rule}: the limit");
+}
+
+/// `requeue_dead` and `drop_dead` take dead rows only, by row, by reason,
+/// by account, or all; a dropped row is gone and its key free; a requeued
+/// row is claimed again as its next attempt, and its old claim's fence is
+/// stale.
+async fn requeue_and_drop_take_only_the_dead_rows_filtered(outbox: &impl Outbox) {
+    let rule = "requeue and drop take only the dead rows filtered";
+    let events = [event(1, "a"), event(1, "b"), event(1, "c"), event(2, "d"), event(2, "e"), event(2, "f")];
+    enqueue(outbox, &events, secs(0)).await;
+    let claimed = claim(outbox, limits(3, 6), secs(0)).await;
+    let fence = |id: &str| claimed.iter().find(|c| c.key.event_id == id).expect(id).fence;
+    let refused = |message: &str| Fate::Dead { reason: rejected(message), may_have_landed: false };
+    let outcomes = [
+        (fence("a"), refused("bad token")),
+        (fence("b"), refused("bad token")),
+        (fence("c"), refused("no template")),
+        (fence("d"), refused("bad token")),
+        (fence("e"), Fate::Delivered { confirmed_by_duplicate: false }),
+    ];
+    settle(outbox, &outcomes, secs(1)).await;
+    enqueue(outbox, &[event(2, "g")], secs(2)).await;
+    // Rows in every state: f claimed, g pending, e delivered, a–d dead.
+    let bad_token = Some(rejected("bad token").to_string());
+    let everything = RowFilter::default();
+
+    let row_a = RowFilter { row: Some(fence("a").row), ..RowFilter::default() };
+    assert_eq!(outbox.requeue_dead(&row_a, secs(3)).await.expect("requeue"), 1, "{rule}: one row");
+    assert_eq!(state_of(outbox, "a").await, Some((RowState::Pending, 1)), "{rule}: a is pending");
+    let again = claim(outbox, limits(10, 10), secs(3)).await;
+    assert_eq!(ids(&again), strings(&["a", "g"]), "{rule}: the requeued row and the pending one");
+    let a = again.iter().find(|c| c.key.event_id == "a").expect("a");
+    assert_eq!(a.fence.attempt, 2, "{rule}: the requeued row's next attempt");
+    let stale = settle(outbox, &[(fence("a"), Fate::Delivered { confirmed_by_duplicate: false })], secs(4)).await;
+    assert_eq!(stale, Settled { applied: 0, stale: vec![fence("a")] }, "{rule}: the dead claim's fence is stale");
+    delivered(outbox, a.fence, secs(4)).await;
+
+    let reason_of_two = RowFilter { reason: bad_token.clone(), account: Some(AccountId::new(2)), ..everything.clone() };
+    assert_eq!(outbox.drop_dead(&reason_of_two).await.expect("drop"), 1, "{rule}: account 2's bad tokens");
+    assert_eq!(state_of(outbox, "d").await, None, "{rule}: d is gone");
+    assert_eq!(enqueue(outbox, &[event(2, "d")], secs(5)).await, [Enqueued::Added], "{rule}: its key is free");
+
+    let reason = RowFilter { reason: bad_token.clone(), ..everything.clone() };
+    assert_eq!(outbox.requeue_dead(&reason, secs(5)).await.expect("requeue"), 1, "{rule}: b, the last bad token");
+    assert_eq!(state_of(outbox, "b").await, Some((RowState::Pending, 1)), "{rule}: b is pending");
+    assert_eq!(state_of(outbox, "c").await, Some((RowState::Dead, 1)), "{rule}: another reason stays dead");
+
+    let account_two = RowFilter { account: Some(AccountId::new(2)), ..everything.clone() };
+    assert_eq!(outbox.drop_dead(&account_two).await.expect("drop"), 0, "{rule}: account 2 has no dead row left");
+    assert_eq!(outbox.drop_dead(&everything).await.expect("drop"), 1, "{rule}: all dead rows: c");
+    assert_eq!(state_of(outbox, "c").await, None, "{rule}: c is gone");
+    let counts = outbox.counts().await.expect("counts");
+    assert_eq!(
+        (counts.pending, counts.claimed, counts.delivered, counts.dead),
+        (2, 2, 2, 0),
+        "{rule}: every row not dead stays: b and d pending, f and g claimed, a and e delivered"
+    );
+}
+
+/// A paused account's rows are not claimed, nor count for `next_due`,
+/// until it is resumed; its claims under way settle as usual; a pause is
+/// listed with its time and reason, and a second pause keeps the first.
+async fn a_paused_account_is_not_claimed_until_resumed(outbox: &impl Outbox) {
+    let rule = "a paused account is not claimed until resumed";
+    enqueue(outbox, &[event(1, "under way"), event(1, "waits"), event(2, "other")], secs(0)).await;
+    let under_way = claim(outbox, limits(1, 1), secs(0)).await;
+    assert_eq!(ids(&under_way), strings(&["under way"]));
+    assert!(outbox.pause(AccountId::new(1), "install revoked", secs(1)).await.expect("pause"), "{rule}: paused");
+    assert!(!outbox.pause(AccountId::new(1), "again", secs(2)).await.expect("pause"), "{rule}: paused already");
+    let pause = Pause { since: secs(1), reason: "install revoked".into() };
+    assert_eq!(outbox.paused().await.expect("paused"), [(AccountId::new(1), pause)], "{rule}: the first pause");
+
+    assert_eq!(outbox.next_due().await.expect("next_due"), Some(secs(0)), "{rule}: account 2's row is due");
+    let claimed = claim(outbox, limits(10, 10), secs(2)).await;
+    assert_eq!(ids(&claimed), strings(&["other"]), "{rule}: only the account not paused");
+    delivered(outbox, claimed[0].fence, secs(2)).await;
+    assert_eq!(outbox.next_due().await.expect("next_due"), None, "{rule}: the paused account's rows are not due");
+    let back = Fate::RetryAt { at: secs(3), reason: rejected("install revoked"), may_have_landed: false };
+    let settled = settle(outbox, &[(under_way[0].fence, back)], secs(3)).await;
+    assert_eq!(settled.applied, 1, "{rule}: a claim under way settles");
+    assert_eq!(claim(outbox, limits(10, 10), secs(100)).await, [], "{rule}: nothing of the paused account");
+    assert_eq!(state_of(outbox, "waits").await, Some((RowState::Pending, 0)), "{rule}: its rows stay pending");
+
+    assert!(outbox.resume(AccountId::new(1)).await.expect("resume"), "{rule}: resumed");
+    assert!(!outbox.resume(AccountId::new(1)).await.expect("resume"), "{rule}: not paused any more");
+    assert_eq!(outbox.paused().await.expect("paused"), [], "{rule}: no pause left");
+    assert_eq!(outbox.next_due().await.expect("next_due"), Some(secs(0)), "{rule}: due again");
+    let resumed = claim(outbox, limits(10, 10), secs(100)).await;
+    assert_eq!(ids(&resumed), strings(&["under way", "waits"]), "{rule}: both rows once resumed");
+    let given_back = resumed.iter().find(|c| c.key.event_id == "under way").expect("under way");
+    assert_eq!(given_back.fence.attempt, 2, "{rule}: the claim after the give-back is the next attempt");
 }
 
 /// `next_due` is the earliest pending due time or lease end, `None` when
@@ -629,8 +802,12 @@ async fn list_filters_and_orders(outbox: &impl Outbox) {
     assert_eq!(rows.len(), 1, "{rule}: by state");
     assert_eq!((rows[0].row, rows[0].attempts, rows[0].due_at), (all[0].row, 1, Some(secs(40))), "{rule}: claimed");
     delivered(outbox, claimed[0].fence, secs(11)).await;
-    let done =
-        RowFilter { state: Some(RowState::Delivered), event_id: Some("e0".into()), account: Some(AccountId::new(3)) };
+    let done = RowFilter {
+        state: Some(RowState::Delivered),
+        event_id: Some("e0".into()),
+        account: Some(AccountId::new(3)),
+        ..RowFilter::default()
+    };
     let rows = outbox.list(&done, 100).await.expect("list");
     assert_eq!(rows.len(), 1, "{rule}: by state, account and id");
     assert_eq!(rows[0].due_at, None, "{rule}: a delivered row is not due");

@@ -56,9 +56,13 @@ use crate::sink::Sink;
 /// A failure that may have stored the event or is transient (5xx, 429, a
 /// transport failure, a call stopped before sending the event) is *pending
 /// again* after a backoff ([`retry_backoff`](crate::DispatcherBuilder::retry_backoff),
-/// by attempt number), keeping its id; any other failure, a revoked install
-/// among them, is a *dead letter* with its reason (re-queue it with
-/// `timeline outbox retry`, after a reinstall say). Nothing is dropped:
+/// by attempt number), keeping its id. A revoked install *pauses* its
+/// account ([`Outbox::pause`](crate::Outbox::pause), reason
+/// [`INSTALL_REVOKED`](crate::INSTALL_REVOKED)): its rows are pending again,
+/// due now, and wait until an operator resumes the account (`timeline outbox
+/// resume`, once it installed the app again), instead of failing one batch
+/// after another. Any other failure is a *dead letter* with its reason
+/// (re-queue it with `timeline outbox retry`). Nothing is dropped:
 /// HubSpot down for ten minutes leaves the events pending with their
 /// next-attempt time.
 ///

@@ -39,7 +39,11 @@ pub enum Fate {
     /// shutdown's deadline (its reason is then
     /// [`NotSent`](FailureReason::NotSent) or
     /// [`InFlight`](FailureReason::InFlight), and `at` is the stop): the row
-    /// is pending again, due at `at`.
+    /// is pending again, due at `at`. Also an attempt whose account's
+    /// install is revoked ([`InstallRevoked`](FailureReason::InstallRevoked)):
+    /// the dispatcher paused the account ([`Outbox::pause`](crate::Outbox::pause),
+    /// reason [`INSTALL_REVOKED`](crate::INSTALL_REVOKED)), and the row, due
+    /// at `at`, waits pending until the account is resumed.
     RetryAt {
         /// When the next attempt is due.
         at: SystemTime,

@@ -53,8 +53,8 @@ pub use memory::MemoryOutbox;
 #[cfg(feature = "metrics")]
 pub use metrics::MeteredBudget;
 pub use outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, Outbox, OutboxCounts,
-    OutboxDepth, OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled,
+    AccountCounts, ClaimLimits, Claimed, DeadReason, Enqueued, EventKey, EventKind, Fence, INSTALL_REVOKED, NewEvent,
+    Outbox, OutboxCounts, OutboxDepth, OutboxFuture, Pause, RowFilter, RowId, RowState, RowSummary, Settled,
 };
 pub use shutdown::ShutdownReport;
 pub use sink::{DispatchOutcome, Sink};

@@ -9,8 +9,8 @@ use timeline_core::AccountId;
 use crate::Error;
 use crate::fate::Fate;
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
-    OutboxFuture, RowFilter, RowId, RowState, RowSummary, Settled, lease_end,
+    AccountCounts, ClaimLimits, Claimed, DeadReason, Enqueued, EventKey, Fence, NewEvent, Outbox, OutboxCounts,
+    OutboxDepth, OutboxFuture, Pause, RowFilter, RowId, RowState, RowSummary, Settled, lease_end,
 };
 
 /// An [`Outbox`] held in memory: nothing survives the process.
@@ -34,6 +34,8 @@ struct Rows {
     /// The same rows by due time (a pending row's next attempt, a claimed
     /// row's lease end): what `next_due` looks at.
     due: BTreeSet<(SystemTime, RowId)>,
+    /// The paused accounts.
+    paused: BTreeMap<AccountId, Pause>,
 }
 
 #[derive(Debug)]
@@ -104,7 +106,7 @@ impl Rows {
         let mut shares: Vec<Vec<RowId>> = self
             .accounts
             .iter()
-            .filter(|(account, _)| !skip.contains(account))
+            .filter(|(account, _)| !skip.contains(account) && !self.paused.contains_key(account))
             .map(|(_, ids)| {
                 let due = ids.iter().filter(|id| self.rows[*id].due_at.is_some_and(|due| due <= now));
                 due.take(limits.per_account).copied().collect::<Vec<_>>()
@@ -222,7 +224,7 @@ impl Rows {
     }
 
     fn next_due(&self) -> Option<SystemTime> {
-        self.due.first().map(|(due, _)| *due)
+        self.due.iter().find(|(_, id)| !self.paused.contains_key(&self.rows[id].key.account)).map(|(due, _)| *due)
     }
 
     fn counts(&self) -> OutboxCounts {
@@ -245,50 +247,92 @@ impl Rows {
         OutboxDepth { undelivered: self.undelivered.len() as u64, oldest_undelivered: oldest }
     }
 
-    fn account_counts(&self) -> Vec<AccountCounts> {
+    fn account_counts(&self, delivered_since: SystemTime) -> Vec<AccountCounts> {
         let mut accounts: BTreeMap<AccountId, AccountCounts> = BTreeMap::new();
+        let entry = |accounts: &mut BTreeMap<AccountId, AccountCounts>, account: AccountId| {
+            accounts.entry(account).or_insert_with(|| AccountCounts {
+                account,
+                pending: 0,
+                claimed: 0,
+                dead: 0,
+                delivered: 0,
+                oldest_undelivered: None,
+                paused: self.paused.get(&account).cloned(),
+            });
+        };
         for row in self.rows.values() {
-            let undelivered = matches!(row.state, RowState::Pending | RowState::Claimed);
-            let dead = row.state == RowState::Dead;
-            if !undelivered && !dead {
+            let counted = match row.state {
+                RowState::Delivered => row.settled_at.is_some_and(|at| at >= delivered_since),
+                _ => true,
+            };
+            if !counted {
                 continue;
             }
-            let account = accounts.entry(row.key.account).or_insert_with(|| AccountCounts {
-                account: row.key.account,
-                undelivered: 0,
-                dead: 0,
-            });
-            account.undelivered += u64::from(undelivered);
-            account.dead += u64::from(dead);
+            entry(&mut accounts, row.key.account);
+            let account = accounts.get_mut(&row.key.account).expect("just added");
+            match row.state {
+                RowState::Pending => account.pending += 1,
+                RowState::Claimed => account.claimed += 1,
+                RowState::Dead => account.dead += 1,
+                RowState::Delivered => account.delivered += 1,
+            }
+            if matches!(row.state, RowState::Pending | RowState::Claimed) {
+                let oldest = account.oldest_undelivered.get_or_insert(row.enqueued_at);
+                *oldest = (*oldest).min(row.enqueued_at);
+            }
+        }
+        for &account in self.paused.keys() {
+            entry(&mut accounts, account);
         }
         accounts.into_values().collect()
+    }
+
+    fn dead_reasons(&self, account: Option<AccountId>, limit: usize) -> Vec<DeadReason> {
+        let mut groups: BTreeMap<&str, (u64, RowId)> = BTreeMap::new();
+        for (&id, row) in &self.rows {
+            if row.state != RowState::Dead || account.is_some_and(|account| account != row.key.account) {
+                continue;
+            }
+            // Ids grow with enqueues: the first of a group is its oldest.
+            let group = groups.entry(row.last_error.as_deref().unwrap_or_default()).or_insert((0, id));
+            group.0 += 1;
+        }
+        let mut groups: Vec<_> = groups.into_iter().collect();
+        groups.sort_by(|(a_reason, (a_rows, _)), (b_reason, (b_rows, _))| {
+            b_rows.cmp(a_rows).then(a_reason.cmp(b_reason))
+        });
+        groups
+            .into_iter()
+            .take(limit)
+            .map(|(reason, (rows, id))| DeadReason {
+                reason: reason.to_owned(),
+                rows,
+                sample: summary(id, &self.rows[&id]),
+                sample_body: self.rows[&id].body.clone(),
+            })
+            .collect()
     }
 
     fn list(&self, filter: &RowFilter, limit: usize) -> Vec<RowSummary> {
         self.rows
             .iter()
-            .filter(|(_, row)| takes(filter, row) && filter.state.is_none_or(|state| state == row.state))
+            .filter(|&(&id, row)| takes(filter, id, row) && filter.state.is_none_or(|state| state == row.state))
             .take(limit)
-            .map(|(&id, row)| RowSummary {
-                row: id,
-                key: row.key.clone(),
-                state: row.state,
-                attempts: row.attempts,
-                enqueued_at: row.enqueued_at,
-                due_at: row.due_at,
-                last_error: row.last_error.clone(),
-                may_have_landed: row.may_have_landed,
-            })
+            .map(|(&id, row)| summary(id, row))
+            .collect()
+    }
+
+    /// The dead rows `filter` takes (its state aside).
+    fn dead(&self, filter: &RowFilter) -> Vec<RowId> {
+        self.rows
+            .iter()
+            .filter(|&(&id, row)| row.state == RowState::Dead && takes(filter, id, row))
+            .map(|(&id, _)| id)
             .collect()
     }
 
     fn requeue_dead(&mut self, filter: &RowFilter, now: SystemTime) -> u64 {
-        let dead: Vec<RowId> = self
-            .rows
-            .iter()
-            .filter(|(_, row)| row.state == RowState::Dead && takes(filter, row))
-            .map(|(&id, _)| id)
-            .collect();
+        let dead = self.dead(filter);
         for &id in &dead {
             if let Some(row) = self.rows.get_mut(&id) {
                 row.state = RowState::Pending;
@@ -299,6 +343,21 @@ impl Rows {
         dead.len() as u64
     }
 
+    fn drop_dead(&mut self, filter: &RowFilter) -> u64 {
+        let dead = self.dead(filter);
+        self.remove(&dead);
+        dead.len() as u64
+    }
+
+    /// Removes the rows `ids` (none of them undelivered).
+    fn remove(&mut self, ids: &[RowId]) {
+        for id in ids {
+            if let Some(row) = self.rows.remove(id) {
+                self.keys.remove(&row.key);
+            }
+        }
+    }
+
     fn purge(&mut self, before: SystemTime, dead_too: bool) -> u64 {
         let gone: Vec<RowId> = self
             .rows
@@ -307,19 +366,32 @@ impl Rows {
             .filter(|(_, row)| row.settled_at.is_some_and(|at| at < before))
             .map(|(&id, _)| id)
             .collect();
-        for id in &gone {
-            if let Some(row) = self.rows.remove(id) {
-                self.keys.remove(&row.key);
-            }
-        }
+        self.remove(&gone);
         gone.len() as u64
     }
 }
 
-/// Whether `filter`'s account and event id take `row` (its state aside).
-fn takes(filter: &RowFilter, row: &Row) -> bool {
+/// Whether `filter`'s account, event id, row and reason take row `id`
+/// (its state aside).
+fn takes(filter: &RowFilter, id: RowId, row: &Row) -> bool {
     filter.account.is_none_or(|account| account == row.key.account)
-        && filter.event_id.as_deref().is_none_or(|id| id == row.key.event_id)
+        && filter.event_id.as_deref().is_none_or(|event_id| event_id == row.key.event_id)
+        && filter.row.is_none_or(|only| only == id)
+        && filter.reason.as_deref().is_none_or(|reason| row.last_error.as_deref() == Some(reason))
+}
+
+/// Row `id` as [`Outbox::list`] shows it.
+fn summary(id: RowId, row: &Row) -> RowSummary {
+    RowSummary {
+        row: id,
+        key: row.key.clone(),
+        state: row.state,
+        attempts: row.attempts,
+        enqueued_at: row.enqueued_at,
+        due_at: row.due_at,
+        last_error: row.last_error.clone(),
+        may_have_landed: row.may_have_landed,
+    }
 }
 
 fn ready<'a, T: Send + 'a>(result: Result<T, Error>) -> OutboxFuture<'a, T> {
@@ -371,8 +443,12 @@ impl Outbox for MemoryOutbox {
         ready(Ok(self.rows().depth()))
     }
 
-    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {
-        ready(Ok(self.rows().account_counts()))
+    fn account_counts(&self, delivered_since: SystemTime) -> OutboxFuture<'_, Vec<AccountCounts>> {
+        ready(Ok(self.rows().account_counts(delivered_since)))
+    }
+
+    fn dead_reasons(&self, account: Option<AccountId>, limit: usize) -> OutboxFuture<'_, Vec<DeadReason>> {
+        ready(Ok(self.rows().dead_reasons(account, limit)))
     }
 
     fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
@@ -381,6 +457,25 @@ impl Outbox for MemoryOutbox {
 
     fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {
         ready(Ok(self.rows().requeue_dead(filter, now)))
+    }
+
+    fn drop_dead<'a>(&'a self, filter: &'a RowFilter) -> OutboxFuture<'a, u64> {
+        ready(Ok(self.rows().drop_dead(filter)))
+    }
+
+    fn pause<'a>(&'a self, account: AccountId, reason: &'a str, now: SystemTime) -> OutboxFuture<'a, bool> {
+        let mut rows = self.rows();
+        let paused = !rows.paused.contains_key(&account);
+        rows.paused.entry(account).or_insert_with(|| Pause { since: now, reason: reason.to_owned() });
+        ready(Ok(paused))
+    }
+
+    fn resume(&self, account: AccountId) -> OutboxFuture<'_, bool> {
+        ready(Ok(self.rows().paused.remove(&account).is_some()))
+    }
+
+    fn paused(&self) -> OutboxFuture<'_, Vec<(AccountId, Pause)>> {
+        ready(Ok(self.rows().paused.iter().map(|(account, pause)| (*account, pause.clone())).collect()))
     }
 
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {
@@ -481,14 +576,9 @@ mod tests {
         let again = outbox.claim(limits, LEASE, at(2)).await.unwrap();
         assert_eq!(again.len(), 1);
         assert_eq!((again[0].key.account.get(), again[0].fence.attempt), (2, 2));
-        let accounts = outbox.account_counts().await.unwrap();
-        assert_eq!(
-            accounts,
-            [
-                AccountCounts { account: AccountId::new(1), undelivered: 0, dead: 1 },
-                AccountCounts { account: AccountId::new(2), undelivered: 1, dead: 0 }
-            ]
-        );
+        let accounts = outbox.account_counts(at(0)).await.unwrap();
+        let counts: Vec<_> = accounts.iter().map(|a| (a.account.get(), a.undelivered(), a.dead)).collect();
+        assert_eq!(counts, [(1, 0, 1), (2, 1, 0)]);
         assert_eq!(outbox.next_due().await.unwrap(), Some(at(2) + LEASE));
     }
 }

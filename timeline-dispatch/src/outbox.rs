@@ -41,6 +41,21 @@
 //! body again: the outboxes of this crate drop it at delivery, keeping the
 //! key alone for the retention (an event's body often holds personal data).
 //!
+//! # Operating an outbox
+//!
+//! An operator (the `timeline outbox` command, a console) sees each
+//! account's rows ([`account_counts`](Outbox::account_counts)), the dead
+//! letters grouped by their reason with a sample
+//! ([`dead_reasons`](Outbox::dead_reasons)), requeues or drops dead letters
+//! by row, reason, account or id ([`requeue_dead`](Outbox::requeue_dead),
+//! [`drop_dead`](Outbox::drop_dead)), and pauses an account
+//! ([`pause`](Outbox::pause), [`resume`](Outbox::resume)): no claim takes a
+//! paused account's rows, which stay pending (or claimed, when a lease of
+//! theirs ran out) until it is resumed; its claims under way end normally.
+//! A pause is stored in the outbox, so every dispatcher of a shared outbox
+//! holds the account's rows back. The dispatcher pauses an account itself
+//! when its install is revoked.
+//!
 //! # Fair claims
 //!
 //! One claim takes at most [`ClaimLimits::per_account`] rows of any one
@@ -228,7 +243,8 @@ pub struct RowSummary {
     pub may_have_landed: bool,
 }
 
-/// Which rows [`Outbox::list`] and [`Outbox::requeue_dead`] take.
+/// Which rows [`Outbox::list`], [`Outbox::requeue_dead`] and
+/// [`Outbox::drop_dead`] take: those that every field given matches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowFilter {
     /// Only this state.
@@ -237,6 +253,11 @@ pub struct RowFilter {
     pub account: Option<AccountId>,
     /// Only this event id.
     pub event_id: Option<String>,
+    /// Only this row.
+    pub row: Option<RowId>,
+    /// Only rows whose last failure's reason is exactly this text (a dead
+    /// letter's reason, as [`DeadReason::reason`] gives it).
+    pub reason: Option<String>,
 }
 
 /// Rows per state, and the age of the oldest pending one.
@@ -265,15 +286,67 @@ pub struct OutboxDepth {
     pub oldest_undelivered: Option<SystemTime>,
 }
 
-/// Pending and dead rows of one account, for `timeline outbox list`.
+/// One account's rows, as an operator sees them
+/// ([`Outbox::account_counts`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountCounts {
     /// The account.
     pub account: AccountId,
-    /// Its pending and claimed rows.
-    pub undelivered: u64,
+    /// Its pending rows (due or not).
+    pub pending: u64,
+    /// Its claimed rows.
+    pub claimed: u64,
     /// Its dead letters.
     pub dead: u64,
+    /// Its rows delivered at or after the time the call named (of those
+    /// the retention keeps).
+    pub delivered: u64,
+    /// When its oldest pending or claimed row was enqueued.
+    pub oldest_undelivered: Option<SystemTime>,
+    /// Its pause, while it is paused.
+    pub paused: Option<Pause>,
+}
+
+impl AccountCounts {
+    /// Its pending and claimed rows.
+    ///
+    /// ```
+    /// use timeline_dispatch::AccountCounts;
+    /// let counts = AccountCounts {
+    ///     account: 101.into(), pending: 3, claimed: 2, dead: 1, delivered: 0, oldest_undelivered: None, paused: None,
+    /// };
+    /// assert_eq!(counts.undelivered(), 5);
+    /// ```
+    pub fn undelivered(&self) -> u64 {
+        self.pending + self.claimed
+    }
+}
+
+/// Why and since when an account is paused ([`Outbox::pause`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pause {
+    /// When it was paused.
+    pub since: SystemTime,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The reason a dispatcher pauses an account whose install is revoked
+/// (HubSpot refused its refresh token): its rows wait, pending, until an
+/// operator resumes it (once the account installed the app again).
+pub const INSTALL_REVOKED: &str = "install revoked";
+
+/// The dead letters that share a reason ([`Outbox::dead_reasons`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadReason {
+    /// The reason: the dead letters' last failure, as stored.
+    pub reason: String,
+    /// How many dead letters have it.
+    pub rows: u64,
+    /// The oldest of them.
+    pub sample: RowSummary,
+    /// Its body: the JSON input as enqueued.
+    pub sample_body: Vec<u8>,
 }
 
 /// When a lease of `lease` taken at `now` ends, for an outbox's
@@ -306,7 +379,8 @@ pub trait Outbox: Send + Sync + 'static {
 
     /// Claims due pending rows and rows whose lease ended by `now`, within
     /// `limits` and fairly between accounts, leasing them until `now + lease`;
-    /// [`claim_skipping`](Self::claim_skipping) with no account left out.
+    /// [`claim_skipping`](Self::claim_skipping) with no account left out. A
+    /// [paused](Self::pause) account's rows are never claimed.
     fn claim(&self, limits: ClaimLimits, lease: Duration, now: SystemTime) -> OutboxFuture<'_, Vec<Claimed>> {
         self.claim_skipping(limits, &[], lease, now)
     }
@@ -336,7 +410,8 @@ pub trait Outbox: Send + Sync + 'static {
     fn sending<'a>(&'a self, fences: &'a [Fence]) -> OutboxFuture<'a, Settled>;
 
     /// The earliest time a pending row is due or a lease ends, or `None`
-    /// when there is neither.
+    /// when there is neither; rows of [paused](Self::pause) accounts left
+    /// out.
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>>;
 
     /// Rows per state.
@@ -356,15 +431,39 @@ pub trait Outbox: Send + Sync + 'static {
         })
     }
 
-    /// Undelivered and dead rows per account, accounts with neither left out.
-    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>>;
+    /// Each account's rows, by account: those with a pending, claimed or
+    /// dead row, a row delivered at or after `delivered_since`, or a pause.
+    /// Meant for an operator: it may read every undelivered and dead row.
+    fn account_counts(&self, delivered_since: SystemTime) -> OutboxFuture<'_, Vec<AccountCounts>>;
+
+    /// The dead letters (of `account` only, when given) grouped by their
+    /// reason, each group with its oldest row as a sample; the groups with
+    /// most rows first (then by reason), at most `limit` of them.
+    fn dead_reasons(&self, account: Option<AccountId>, limit: usize) -> OutboxFuture<'_, Vec<DeadReason>>;
 
     /// At most `limit` rows that `filter` takes, oldest first.
     fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>>;
 
     /// Makes the dead rows `filter` takes (its `state` is ignored) pending
-    /// again, due at `now`, with their attempt numbers kept; returns how many.
+    /// again, due at `now`, with their attempt numbers kept (their next
+    /// claim is the next attempt); returns how many.
     fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64>;
+
+    /// Removes the dead rows `filter` takes (its `state` is ignored), never
+    /// a row in another state; returns how many. Their keys are free again.
+    fn drop_dead<'a>(&'a self, filter: &'a RowFilter) -> OutboxFuture<'a, u64>;
+
+    /// Pauses `account` for `reason` from `now` on: no claim takes its rows
+    /// until [`resume`](Self::resume). Returns `false` (and keeps the first
+    /// pause's time and reason) when it was paused already.
+    fn pause<'a>(&'a self, account: AccountId, reason: &'a str, now: SystemTime) -> OutboxFuture<'a, bool>;
+
+    /// Lets claims take `account`'s rows again; returns whether it was
+    /// paused.
+    fn resume(&self, account: AccountId) -> OutboxFuture<'_, bool>;
+
+    /// The paused accounts, by account.
+    fn paused(&self) -> OutboxFuture<'_, Vec<(AccountId, Pause)>>;
 
     /// Removes delivered and dead rows settled before `before`; returns how many.
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64>;

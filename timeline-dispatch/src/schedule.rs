@@ -18,8 +18,8 @@ use crate::capacity::Capacity;
 use crate::config::Config;
 use crate::fate::Fate;
 use crate::metrics;
-use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, Outbox, Settled};
-use crate::settle::fates;
+use crate::outbox::{ClaimLimits, Claimed, EventKey, Fence, INSTALL_REVOKED, Outbox, Settled};
+use crate::settle::{fates, install_revoked};
 use crate::shutdown::{Died, ShutdownReport};
 use crate::sink::{DispatchOutcome, Sink};
 
@@ -540,7 +540,8 @@ async fn send_and_settle(core: &Core, account: AccountId, batch: Vec<Claimed>) -
         })
         .await;
     let returned = matches!(delivery.stopped, Some(timeline_core::Error::Stopped));
-    let settled = fates(delivery.outcomes, returned, &core.config.backoff, SystemTime::now());
+    let paused = install_revoked(&delivery.outcomes) && pause_revoked(core, account).await;
+    let settled = fates(delivery.outcomes, returned, paused, &core.config.backoff, SystemTime::now());
     let mut stop = core.stop.subscribe();
     let Some(applied) = settle_until_taken(core, &settled.fates, &mut stop).await else {
         return Tally::default();
@@ -564,6 +565,25 @@ async fn send_and_settle(core: &Core, account: AccountId, batch: Vec<Claimed>) -
     metrics::stale(stale.len() as u64);
     core.capacity.give_back(delivered + dead);
     Tally { delivered, returned: given_back }
+}
+
+/// Pauses `account`, whose install is revoked, so that its rows wait for
+/// an operator's resume instead of failing one batch after another; whether
+/// the account is paused (by this call or before).
+async fn pause_revoked(core: &Core, account: AccountId) -> bool {
+    match core.before_deadline(core.outbox.pause(account, INSTALL_REVOKED, SystemTime::now())).await {
+        Some(Ok(newly)) => {
+            if newly {
+                tracing::warn!(account = account.get(), "the install is revoked: the account is paused until resumed");
+            }
+            true
+        }
+        Some(Err(error)) => {
+            tracing::warn!(account = account.get(), %error, "the outbox could not pause an account whose install is revoked");
+            false
+        }
+        None => false,
+    }
 }
 
 /// Settles `fates`, trying again after an outbox error until the outbox

@@ -22,13 +22,21 @@ pub(crate) struct Fates {
 ///   call that stopped before sending: `NotSent`) → pending again after the
 ///   backoff of its attempt number, keeping its id; when `returned` (the
 ///   dispatcher stopped the batch), due now instead;
+/// - a revoked install → pending again, due now when its account is
+///   `paused` (it waits for the account's resume), else after the backoff;
 /// - any other failure (validation, a template mismatch, an id in use by
-///   another event, a revoked install) → dead, with the reason.
+///   another event) → dead, with the reason.
 ///
 /// Each fate carries whether the row may have landed: the failure's
 /// own [`may_have_landed`](timeline_core::Failure::may_have_landed), which
 /// counts the row's earlier attempts.
-pub(crate) fn fates(outcomes: Vec<(Fence, Outcome)>, returned: bool, backoff: &RetryPolicy, now: SystemTime) -> Fates {
+pub(crate) fn fates(
+    outcomes: Vec<(Fence, Outcome)>,
+    returned: bool,
+    paused: bool,
+    backoff: &RetryPolicy,
+    now: SystemTime,
+) -> Fates {
     let mut rate_limited = 0;
     let fates: Vec<(Fence, Fate)> = outcomes
         .into_iter()
@@ -38,7 +46,11 @@ pub(crate) fn fates(outcomes: Vec<(Fence, Outcome)>, returned: bool, backoff: &R
                 Outcome::Failed(failure) => {
                     rate_limited += u64::from(matches!(*failure.reason, FailureReason::RateLimited { .. }));
                     let may_have_landed = failure.may_have_landed;
-                    if !may_have_landed && !failure.reason.is_retryable() {
+                    let revoked = matches!(*failure.reason, FailureReason::InstallRevoked { .. });
+                    if revoked {
+                        let at = if paused || returned { now } else { now + backoff.backoff(fence.attempt) };
+                        Fate::RetryAt { at, reason: failure.reason, may_have_landed }
+                    } else if !may_have_landed && !failure.reason.is_retryable() {
                         Fate::Dead { reason: failure.reason, may_have_landed }
                     } else {
                         let at = if returned { now } else { now + backoff.backoff(fence.attempt) };
@@ -50,4 +62,12 @@ pub(crate) fn fates(outcomes: Vec<(Fence, Outcome)>, returned: bool, backoff: &R
         })
         .collect();
     Fates { fates, rate_limited }
+}
+
+/// Whether any of `outcomes` failed because the account's install is
+/// revoked.
+pub(crate) fn install_revoked(outcomes: &[(Fence, Outcome)]) -> bool {
+    outcomes.iter().any(|(_, outcome)| {
+        matches!(outcome, Outcome::Failed(failure) if matches!(*failure.reason, FailureReason::InstallRevoked { .. }))
+    })
 }

@@ -1,7 +1,7 @@
 //! What becomes of failed attempts, over HTTP to the sandbox: an outage
 //! leaves events pending with their backoff and they go out once it ends; a
-//! permanent refusal is a dead letter with its reason; a revoked install's
-//! events are dead letters; a redelivery after a crash counts "already in
+//! permanent refusal is a dead letter with its reason; a revoked install
+//! pauses its account until it is resumed; a redelivery after a crash counts "already in
 //! use" as delivered.
 
 mod dispatch_support;
@@ -11,7 +11,10 @@ use std::time::{Duration, SystemTime};
 use timeline_core::AccountId;
 
 use dispatch_support::*;
-use timeline_dispatch::{ClaimLimits, Fate, MemoryOutbox, Outbox, RowFilter, RowState, encode_event};
+use hubspot_timeline::send::FailureReason;
+use timeline_dispatch::{
+    ClaimLimits, Dispatcher, Fate, INSTALL_REVOKED, MemoryOutbox, Outbox, RowFilter, RowState, encode_event,
+};
 use timeline_sandbox::{DuplicateIds, Fault, Faults};
 
 #[tokio::test]
@@ -75,21 +78,53 @@ async fn a_permanent_refusal_is_a_dead_letter_with_its_reason_and_the_rest_of_it
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 
+/// A revoked install pauses its account, on default settings: its events
+/// wait pending (no dead letter, one refused refresh, not one per batch),
+/// the sink hears them given back with the reason, other accounts deliver;
+/// once the account installed the app again and an operator resumes it,
+/// its events are delivered, each once.
 #[tokio::test]
-async fn a_revoked_install_makes_dead_letters_and_other_accounts_still_deliver() {
+async fn a_revoked_install_pauses_its_account_until_it_is_resumed_and_other_accounts_still_deliver() {
     let sandbox = sandbox().start().await.unwrap();
     sandbox.revoke(103);
+    let app = app(&sandbox);
     let outbox = MemoryOutbox::new();
     let outcomes = Outcomes::default();
-    let dispatcher = dispatcher(app(&sandbox), Arc::new(outbox.clone()), &outcomes).spawn().unwrap();
-    dispatcher.emit(103, &signup(103, 0)).await.unwrap();
+    let dispatcher =
+        Dispatcher::builder_shared(app.clone(), Arc::new(outbox.clone())).sink(outcomes.sink()).spawn().unwrap();
+    let revoked = signups(103, 5);
+    for event in &revoked {
+        dispatcher.emit(103, event).await.unwrap();
+    }
     dispatcher.emit(101, &signup(101, 0)).await.unwrap();
     dispatcher.flush().await.unwrap();
-    let dead = outbox.list(&RowFilter { state: Some(RowState::Dead), ..RowFilter::default() }, 10).await.unwrap();
-    assert_eq!(dead.len(), 1);
-    assert_eq!(dead[0].key.account, AccountId::new(103));
-    assert!(dead[0].last_error.as_deref().unwrap().contains("revoked"), "{:?}", dead[0].last_error);
+
+    let paused = outbox.paused().await.unwrap();
+    assert_eq!(paused.len(), 1, "{paused:?}");
+    assert_eq!((paused[0].0, paused[0].1.reason.as_str()), (AccountId::new(103), INSTALL_REVOKED));
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.dead, counts.delivered), (5, 0, 1), "{counts:?}");
+    let of_103: Vec<_> = outcomes.all().into_iter().filter(|outcome| outcome.key.account.get() == 103).collect();
+    assert!(!of_103.is_empty());
+    assert!(
+        of_103.iter().all(|outcome| matches!(&outcome.fate, Fate::RetryAt { reason, .. }
+            if matches!(**reason, FailureReason::InstallRevoked { .. }))),
+        "given back with the reason, never dead nor delivered: {of_103:?}"
+    );
     assert_eq!(sandbox.events_in(101).len(), 1);
+    assert_eq!(sandbox.stats().token_request_count("refresh_token"), 1, "one refused refresh");
+
+    app.install(&sandbox.authorization_code(103), "https://example.com/oauth/callback").await.unwrap();
+    assert!(outbox.resume(AccountId::new(103)).await.unwrap());
+    dispatcher.flush().await.unwrap();
+    eventually(PATIENCE, "the resumed account's events delivered", || async {
+        outbox.counts().await.unwrap().delivered == 6
+    })
+    .await;
+    for event in &revoked {
+        assert_eq!(sandbox.received(TEMPLATE, &event.signup_id), 1, "{} received once", event.signup_id);
+    }
+    assert_eq!(outbox.counts().await.unwrap().dead, 0);
     dispatcher.shutdown(Duration::from_secs(10)).await.expect("the dispatcher stops");
 }
 

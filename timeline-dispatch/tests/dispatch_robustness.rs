@@ -17,8 +17,8 @@ use dispatch_support::*;
 use hubspot_timeline::App;
 use hubspot_timeline::accounts::{AccountTokens, BoxFuture, MemoryTokenStore, StoreError, TokenStore};
 use timeline_dispatch::{
-    AccountCounts, ClaimLimits, Claimed, DispatchOutcome, Dispatcher, Enqueued, Error, Fate, Fence, MemoryOutbox,
-    NewEvent, Outbox, OutboxCounts, OutboxFuture, RowFilter, RowState, RowSummary, Settled,
+    AccountCounts, ClaimLimits, Claimed, DeadReason, DispatchOutcome, Dispatcher, Enqueued, Error, Fate, Fence,
+    MemoryOutbox, NewEvent, Outbox, OutboxCounts, OutboxFuture, Pause, RowFilter, RowState, RowSummary, Settled,
 };
 use timeline_sandbox::DuplicateIds;
 
@@ -102,8 +102,12 @@ impl Outbox for Wrapped {
         self.inner.counts()
     }
 
-    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {
-        self.inner.account_counts()
+    fn account_counts(&self, delivered_since: SystemTime) -> OutboxFuture<'_, Vec<AccountCounts>> {
+        self.inner.account_counts(delivered_since)
+    }
+
+    fn dead_reasons(&self, account: Option<AccountId>, limit: usize) -> OutboxFuture<'_, Vec<DeadReason>> {
+        self.inner.dead_reasons(account, limit)
     }
 
     fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
@@ -112,6 +116,22 @@ impl Outbox for Wrapped {
 
     fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {
         self.inner.requeue_dead(filter, now)
+    }
+
+    fn drop_dead<'a>(&'a self, filter: &'a RowFilter) -> OutboxFuture<'a, u64> {
+        self.inner.drop_dead(filter)
+    }
+
+    fn pause<'a>(&'a self, account: AccountId, reason: &'a str, now: SystemTime) -> OutboxFuture<'a, bool> {
+        self.inner.pause(account, reason, now)
+    }
+
+    fn resume(&self, account: AccountId) -> OutboxFuture<'_, bool> {
+        self.inner.resume(account)
+    }
+
+    fn paused(&self) -> OutboxFuture<'_, Vec<(AccountId, Pause)>> {
+        self.inner.paused()
     }
 
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
+use timeline_core::AccountId;
 use timeline_dispatch::conformance::rejected;
 
 use rusqlite::Connection;
@@ -217,12 +218,13 @@ async fn concurrent_enqueues_share_commits() {
 /// The scripts of `migrations/sqlite/`, with the descriptions sqlx's
 /// migrator gives them (the file name after the version, underscores as
 /// spaces).
-const MIGRATIONS: [(i64, &str, &str); 5] = [
+const MIGRATIONS: [(i64, &str, &str); 6] = [
     (1, "outbox", include_str!("../migrations/sqlite/0001_outbox.sql")),
     (2, "may have landed", include_str!("../migrations/sqlite/0002_may_have_landed.sql")),
     (3, "bodies apart", include_str!("../migrations/sqlite/0003_bodies_apart.sql")),
     (4, "cheaper writes", include_str!("../migrations/sqlite/0004_cheaper_writes.sql")),
     (5, "account", include_str!("../migrations/sqlite/0005_account.sql")),
+    (6, "pauses", include_str!("../migrations/sqlite/0006_pauses.sql")),
 ];
 
 /// A connection to a new outbox file at `path` with only its first
@@ -314,6 +316,32 @@ async fn a_file_sqlx_migrated_opens_without_migrating_again() {
     let claimed =
         outbox.claim(ClaimLimits { per_account: 10, total: 10 }, Duration::from_secs(30), at(0)).await.unwrap();
     assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].key.event_id.as_str(), claimed[0].body.as_slice()), ("old", &b"old body"[..]));
+}
+
+/// A file of the release before pauses (migrations 1 to 5) gets the
+/// pauses' table and keeps its rows: a paused account's row is held back
+/// from claims, and claimed once the account is resumed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_from_before_pauses_opens_and_its_accounts_pause() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let conn = migrated_up_to(&path, 5);
+    conn.execute_batch(
+        "INSERT INTO outbox (account, kind, event_type, event_id, state, attempts, enqueued_at, due_at) \
+             VALUES (1, 'timeline', '1001', 'old', 'pending', 0, 0, 0); \
+         INSERT INTO outbox_body (id, body) SELECT id, CAST('old body' AS BLOB) FROM outbox",
+    )
+    .unwrap();
+    drop(conn);
+
+    let outbox = SqliteOutbox::open(&path).await.unwrap();
+    assert_eq!(applied_migrations(&path).len(), MIGRATIONS.len(), "the pauses' migration ran");
+    assert!(outbox.pause(AccountId::new(1), "asked", at(0)).await.unwrap());
+    let limits = ClaimLimits { per_account: 10, total: 10 };
+    assert_eq!(outbox.claim(limits, Duration::from_secs(30), at(0)).await.unwrap(), []);
+    assert!(outbox.resume(AccountId::new(1)).await.unwrap());
+    let claimed = outbox.claim(limits, Duration::from_secs(30), at(0)).await.unwrap();
     assert_eq!((claimed[0].key.event_id.as_str(), claimed[0].body.as_slice()), ("old", &b"old body"[..]));
 }
 

@@ -10,8 +10,8 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, PgExecutor, PgPool, Row};
 use timeline_dispatch::outbox::lease_end;
 use timeline_dispatch::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, Error, EventKey, Fate, Fence, NewEvent, Outbox, OutboxCounts,
-    OutboxDepth, OutboxFuture, RowFilter, RowState, RowSummary, Settled,
+    AccountCounts, ClaimLimits, Claimed, DeadReason, Enqueued, Error, EventKey, Fate, Fence, NewEvent, Outbox,
+    OutboxCounts, OutboxDepth, OutboxFuture, Pause, RowFilter, RowState, RowSummary, Settled,
 };
 
 use crate::codec::{
@@ -293,28 +293,42 @@ impl PgOutbox {
         Ok(OutboxDepth { undelivered: from_db_count(undelivered), oldest_undelivered: oldest.map(from_db_time) })
     }
 
-    async fn count_accounts(&self) -> Result<Vec<AccountCounts>, Error> {
-        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(AssertSqlSafe(self.statements.account_counts.clone()))
+    async fn count_accounts(&self, delivered_since: SystemTime) -> Result<Vec<AccountCounts>, Error> {
+        let rows = sqlx::query(AssertSqlSafe(self.statements.account_counts.clone()))
+            .bind(to_db_time(delivered_since)?)
             .fetch_all(&self.pool)
             .await
             .map_err(db_error("count rows per account"))?;
-        let mut accounts: Vec<AccountCounts> = rows
-            .into_iter()
-            .map(|(account, undelivered, dead)| AccountCounts {
-                account: from_db_account(account),
-                undelivered: from_db_count(undelivered),
-                dead: from_db_count(dead),
-            })
-            .collect();
+        let mut accounts = rows.iter().map(account_row).collect::<Result<Vec<_>, _>>()?;
         accounts.sort_by_key(|account| account.account);
         Ok(accounts)
     }
 
+    async fn group_dead(&self, account: Option<AccountId>, limit: usize) -> Result<Vec<DeadReason>, Error> {
+        let rows = sqlx::query(AssertSqlSafe(self.statements.dead_reasons.clone()))
+            .bind(account.map(to_db_account))
+            .bind(to_db_limit(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error("group dead letters"))?;
+        rows.iter()
+            .map(|row| {
+                let read = db_error("read a dead letters' reason");
+                Ok(DeadReason {
+                    sample: summary_row(row)?,
+                    reason: row.try_get("reason").map_err(read)?,
+                    rows: from_db_count(row.try_get("rows").map_err(db_error("read a dead letters' count"))?),
+                    sample_body: row
+                        .try_get::<Option<Vec<u8>>, _>("body")
+                        .map_err(db_error("read a dead letter's body"))?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
     async fn list_rows(&self, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, Error> {
-        let rows = sqlx::query(AssertSqlSafe(self.statements.list.clone()))
-            .bind(filter.state.map(RowState::as_str))
-            .bind(filter.account.map(to_db_account))
-            .bind(filter.event_id.as_deref())
+        let rows = filtered(&self.statements.list, filter.state.map(RowState::as_str), filter)
             .bind(to_db_limit(limit))
             .fetch_all(&self.pool)
             .await
@@ -323,14 +337,53 @@ impl PgOutbox {
     }
 
     async fn requeue(&self, filter: &RowFilter, now: SystemTime) -> Result<u64, Error> {
-        let done = sqlx::query(AssertSqlSafe(self.statements.requeue_dead.clone()))
-            .bind(filter.account.map(to_db_account))
-            .bind(filter.event_id.as_deref())
-            .bind(to_db_time(now)?)
+        let done = filtered(&self.statements.requeue_dead, to_db_time(now)?, filter)
             .execute(&self.pool)
             .await
             .map_err(db_error("requeue dead rows"))?;
         Ok(done.rows_affected())
+    }
+
+    async fn drop_rows(&self, filter: &RowFilter) -> Result<u64, Error> {
+        let done = filtered(&self.statements.drop_dead, None::<i64>, filter)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error("drop dead rows"))?;
+        Ok(done.rows_affected())
+    }
+
+    async fn pause_account(&self, account: AccountId, reason: &str, now: SystemTime) -> Result<bool, Error> {
+        let paused = sqlx::query(AssertSqlSafe(self.statements.pause.clone()))
+            .bind(to_db_account(account))
+            .bind(to_db_time(now)?)
+            .bind(reason)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error("pause an account"))?;
+        Ok(paused.is_some())
+    }
+
+    async fn resume_account(&self, account: AccountId) -> Result<bool, Error> {
+        let resumed = sqlx::query(AssertSqlSafe(self.statements.resume.clone()))
+            .bind(to_db_account(account))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error("resume an account"))?;
+        Ok(resumed.is_some())
+    }
+
+    async fn paused_accounts(&self) -> Result<Vec<(AccountId, Pause)>, Error> {
+        let rows: Vec<(i64, chrono::DateTime<chrono::Utc>, String)> =
+            sqlx::query_as(AssertSqlSafe(self.statements.paused.clone()))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error("list paused accounts"))?;
+        let mut paused: Vec<_> = rows
+            .into_iter()
+            .map(|(account, since, reason)| (from_db_account(account), Pause { since: from_db_time(since), reason }))
+            .collect();
+        paused.sort_by_key(|(account, _)| *account);
+        Ok(paused)
     }
 
     async fn purge_rows(&self, statement: &Arc<str>, before: SystemTime) -> Result<u64, Error> {
@@ -341,6 +394,51 @@ impl PgOutbox {
             .map_err(db_error("purge"))?;
         Ok(done.rows_affected())
     }
+}
+
+/// `statement` with `first` as `$1` and `filter`'s account, event id, row
+/// and reason as `$2` to `$5`.
+fn filtered<'q, T>(
+    statement: &Arc<str>,
+    first: T,
+    filter: &'q RowFilter,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>
+where
+    T: 'q + sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+{
+    sqlx::query(AssertSqlSafe(statement.clone()))
+        .bind(first)
+        .bind(filter.account.map(to_db_account))
+        .bind(filter.event_id.as_deref())
+        .bind(filter.row)
+        .bind(filter.reason.as_deref())
+}
+
+/// A row of the per-account counts.
+fn account_row(row: &PgRow) -> Result<AccountCounts, Error> {
+    let read = db_error("read an account's counts");
+    let decoded: Result<_, sqlx::Error> = (|| {
+        Ok((
+            row.try_get::<i64, _>("account")?,
+            row.try_get::<i64, _>("pending")?,
+            row.try_get::<i64, _>("claimed")?,
+            row.try_get::<i64, _>("dead")?,
+            row.try_get::<i64, _>("delivered")?,
+            row.try_get::<Option<chrono::DateTime<chrono::Utc>>, _>("oldest")?,
+            row.try_get::<Option<chrono::DateTime<chrono::Utc>>, _>("since")?,
+            row.try_get::<Option<String>, _>("reason")?,
+        ))
+    })();
+    let (account, pending, claimed, dead, delivered, oldest, since, reason) = decoded.map_err(read)?;
+    Ok(AccountCounts {
+        account: from_db_account(account),
+        pending: from_db_count(pending),
+        claimed: from_db_count(claimed),
+        dead: from_db_count(dead),
+        delivered: from_db_count(delivered),
+        oldest_undelivered: oldest.map(from_db_time),
+        paused: since.map(|since| Pause { since: from_db_time(since), reason: reason.unwrap_or_default() }),
+    })
 }
 
 /// What changed of `fences` (the first of each fence), by the rows
@@ -464,8 +562,12 @@ impl Outbox for PgOutbox {
         Box::pin(self.depth_rows())
     }
 
-    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {
-        Box::pin(self.count_accounts())
+    fn account_counts(&self, delivered_since: SystemTime) -> OutboxFuture<'_, Vec<AccountCounts>> {
+        Box::pin(self.count_accounts(delivered_since))
+    }
+
+    fn dead_reasons(&self, account: Option<AccountId>, limit: usize) -> OutboxFuture<'_, Vec<DeadReason>> {
+        Box::pin(self.group_dead(account, limit))
     }
 
     fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
@@ -474,6 +576,22 @@ impl Outbox for PgOutbox {
 
     fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {
         Box::pin(self.requeue(filter, now))
+    }
+
+    fn drop_dead<'a>(&'a self, filter: &'a RowFilter) -> OutboxFuture<'a, u64> {
+        Box::pin(self.drop_rows(filter))
+    }
+
+    fn pause<'a>(&'a self, account: AccountId, reason: &'a str, now: SystemTime) -> OutboxFuture<'a, bool> {
+        Box::pin(self.pause_account(account, reason, now))
+    }
+
+    fn resume(&self, account: AccountId) -> OutboxFuture<'_, bool> {
+        Box::pin(self.resume_account(account))
+    }
+
+    fn paused(&self) -> OutboxFuture<'_, Vec<(AccountId, Pause)>> {
+        Box::pin(self.paused_accounts())
     }
 
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {

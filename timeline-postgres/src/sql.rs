@@ -32,23 +32,45 @@ pub(crate) struct Statements {
     pub(crate) counts: Arc<str>,
     /// Undelivered rows and the oldest one's enqueue time.
     pub(crate) depth: Arc<str>,
-    /// Undelivered and dead rows per account.
+    /// $1 delivered since. Each account's rows by state and its pause.
     pub(crate) account_counts: Arc<str>,
-    /// $1 state or NULL, $2 account or NULL, $3 event id or NULL, $4 limit.
+    /// $1 account or NULL, $2 limit. The dead letters' reasons, each with
+    /// its count and oldest row.
+    pub(crate) dead_reasons: Arc<str>,
+    /// $1 state or NULL, then [`FILTERED`]'s parameters, $6 limit.
     pub(crate) list: Arc<str>,
-    /// $1 account or NULL, $2 event id or NULL, $3 now.
+    /// $1 now, then [`FILTERED`]'s parameters.
     pub(crate) requeue_dead: Arc<str>,
+    /// $1 unused (NULL), then [`FILTERED`]'s parameters.
+    pub(crate) drop_dead: Arc<str>,
+    /// $1 account, $2 now, $3 reason. Returns a row when it paused.
+    pub(crate) pause: Arc<str>,
+    /// $1 account. Returns a row when it resumed.
+    pub(crate) resume: Arc<str>,
+    /// The paused accounts.
+    pub(crate) paused: Arc<str>,
     /// $1 before.
     pub(crate) purge: Arc<str>,
     /// $1 before.
     pub(crate) purge_delivered: Arc<str>,
 }
 
+/// The condition of the rows a `RowFilter` takes, its state aside: $2
+/// account, $3 event id, $4 row, $5 reason (each NULL: any).
+const FILTERED: &str = "($2::int8 IS NULL OR account = $2) AND ($3::text IS NULL OR event_id = $3)
+    AND ($4::int8 IS NULL OR id = $4) AND ($5::text IS NULL OR last_error = $5)";
+
+/// The columns a listed row is read from.
+const SUMMARY: &str =
+    "ev.id, ev.account, ev.kind, ev.event_type, ev.event_id, ev.state, ev.attempts, ev.enqueued_at, ev.due_at,
+    ev.last_error, ev.may_have_landed";
+
 impl Statements {
     /// The statements over `"{schema}".events`; `schema` is a checked
     /// identifier.
     pub(crate) fn new(schema: &str) -> Self {
         let t = format!("\"{schema}\".events");
+        let pauses = format!("\"{schema}\".pauses");
         let undelivered = "state IN ('pending', 'claimed')";
         // Each account with undelivered rows, once, found by skipping
         // through the (account, id) index: what a claim and the depth start
@@ -126,6 +148,7 @@ impl Statements {
                         LIMIT 1
                     ) AS oldest
                     WHERE undelivered_accounts.account <> ALL($5::int8[])
+                        AND NOT EXISTS (SELECT 1 FROM {pauses} AS paused WHERE paused.account = undelivered_accounts.account)
                     ORDER BY oldest.id
                     LIMIT $3
                 ),
@@ -190,7 +213,15 @@ impl Statements {
                 RETURNING ev.id, ev.attempts"
             )
             .into(),
-            next_due: format!("SELECT min(due_at) FROM {t} WHERE {undelivered}").into(),
+            // In due order through `events_undelivered_due`, passing over
+            // the paused accounts' rows (none while no account is paused).
+            next_due: format!(
+                "SELECT (
+                    SELECT due_at FROM {t} WHERE {undelivered} AND account <> ALL(ARRAY(SELECT account FROM {pauses}))
+                    ORDER BY due_at LIMIT 1
+                )"
+            )
+            .into(),
             counts: format!(
                 "SELECT
                     count(*) FILTER (WHERE state = 'pending'),
@@ -219,26 +250,58 @@ impl Statements {
             )
             .into(),
             account_counts: format!(
-                "SELECT account, count(*) FILTER (WHERE {undelivered}), count(*) FILTER (WHERE state = 'dead')
-                FROM {t} WHERE state <> 'delivered'
-                GROUP BY account"
+                "WITH counted AS (
+                    SELECT account,
+                        count(*) FILTER (WHERE state = 'pending') AS pending,
+                        count(*) FILTER (WHERE state = 'claimed') AS claimed,
+                        count(*) FILTER (WHERE state = 'dead') AS dead,
+                        count(*) FILTER (WHERE state = 'delivered') AS delivered,
+                        min(enqueued_at) FILTER (WHERE {undelivered}) AS oldest
+                    FROM {t}
+                    WHERE state IN ('pending', 'claimed', 'dead') OR (state = 'delivered' AND settled_at >= $1)
+                    GROUP BY account
+                )
+                SELECT coalesce(counted.account, paused.account) AS account, coalesce(counted.pending, 0) AS pending,
+                    coalesce(counted.claimed, 0) AS claimed, coalesce(counted.dead, 0) AS dead,
+                    coalesce(counted.delivered, 0) AS delivered, counted.oldest, paused.since, paused.reason
+                FROM counted FULL JOIN {pauses} AS paused ON paused.account = counted.account"
+            )
+            .into(),
+            // Reasons in byte order, as the other outboxes order them.
+            dead_reasons: format!(
+                "WITH groups AS (
+                    SELECT coalesce(last_error, '') AS reason, count(*) AS rows, min(id) AS first
+                    FROM {t}
+                    WHERE state = 'dead' AND ($1::int8 IS NULL OR account = $1)
+                    GROUP BY 1
+                    ORDER BY count(*) DESC, coalesce(last_error, '') COLLATE \"C\"
+                    LIMIT $2
+                )
+                SELECT {SUMMARY}, groups.reason AS reason, groups.rows AS rows, ev.body AS body
+                FROM groups JOIN {t} AS ev ON ev.id = groups.first
+                ORDER BY groups.rows DESC, groups.reason COLLATE \"C\""
             )
             .into(),
             list: format!(
-                "SELECT id, account, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error,
-                    may_have_landed
-                FROM {t}
-                WHERE ($1::text IS NULL OR state = $1) AND ($2::int8 IS NULL OR account = $2)
-                    AND ($3::text IS NULL OR event_id = $3)
+                "SELECT {SUMMARY} FROM {t} AS ev
+                WHERE ($1::text IS NULL OR state = $1) AND {FILTERED}
                 ORDER BY id
-                LIMIT $4"
+                LIMIT $6"
             )
             .into(),
             requeue_dead: format!(
-                "UPDATE {t} SET state = 'pending', due_at = $3, settled_at = NULL
-                WHERE state = 'dead' AND ($1::int8 IS NULL OR account = $1) AND ($2::text IS NULL OR event_id = $2)"
+                "UPDATE {t} SET state = 'pending', due_at = $1, settled_at = NULL WHERE state = 'dead' AND {FILTERED}"
             )
             .into(),
+            drop_dead: format!("DELETE FROM {t} WHERE $1::int8 IS NULL AND state = 'dead' AND {FILTERED}").into(),
+            pause: format!(
+                "INSERT INTO {pauses} (account, since, reason) VALUES ($1, $2, $3)
+                ON CONFLICT (account) DO NOTHING
+                RETURNING account"
+            )
+            .into(),
+            resume: format!("DELETE FROM {pauses} WHERE account = $1 RETURNING account").into(),
+            paused: format!("SELECT account, since, reason FROM {pauses} ORDER BY account").into(),
             purge: format!("DELETE FROM {t} WHERE state IN ('delivered', 'dead') AND settled_at < $1").into(),
             // Through `events_settled`: the dead rows it also holds are few.
             purge_delivered: format!("DELETE FROM {t} WHERE state = 'delivered' AND settled_at < $1").into(),

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{at, event, outbox};
+use timeline_core::AccountId;
 use timeline_dispatch::conformance::rejected;
 use timeline_dispatch::{ClaimLimits, Enqueued, Fate, Outbox};
 use timeline_postgres::{DEFAULT_SCHEMA, PgOutbox};
@@ -34,7 +35,8 @@ async fn migrations_stay_in_the_outbox_schema_and_run_once() {
         tables(&pool).await,
         [
             ("timeline_outbox".to_owned(), "_sqlx_migrations".to_owned()),
-            ("timeline_outbox".to_owned(), "events".to_owned())
+            ("timeline_outbox".to_owned(), "events".to_owned()),
+            ("timeline_outbox".to_owned(), "pauses".to_owned())
         ]
     );
     // The pool's own connections keep their search_path.
@@ -55,7 +57,7 @@ async fn two_schemas_are_two_outboxes() {
     a.enqueue(&[event(101, "e-2")], at(0)).await.unwrap();
     assert_eq!((a.counts().await.unwrap().pending, b.counts().await.unwrap().pending), (2, 1));
     let schemas: Vec<String> = tables(&pool).await.into_iter().map(|(schema, _)| schema).collect();
-    assert_eq!(schemas, ["outbox_a", "outbox_a", "outbox_b", "outbox_b"]);
+    assert_eq!(schemas, ["outbox_a", "outbox_a", "outbox_a", "outbox_b", "outbox_b", "outbox_b"]);
 }
 
 #[tokio::test]
@@ -210,4 +212,34 @@ async fn rows_from_before_the_hot_sending_mark_stay_and_the_depth_finds_the_olde
     assert_eq!(rows_in("account").await, before, "every row comes over, its account column renamed");
     let depth = outbox.depth().await.unwrap();
     assert_eq!((depth.undelivered, depth.oldest_undelivered), (2, Some(at(10))));
+}
+
+/// An outbox schema of the release before pauses (migrations 1 to 5) gets
+/// the pauses' table and keeps its rows: a paused account's row is held
+/// back from claims and from the next due time, and claimed once resumed.
+#[tokio::test]
+async fn a_schema_from_before_pauses_migrates_and_its_accounts_pause() {
+    let Some(db) = TestDb::new("schema::pauses").await else { return };
+    let pool = db.pool().await;
+    let all = sqlx::migrate!("./migrations");
+    let mut before_pauses = sqlx::migrate::Migrator::with_migrations(all.iter().take(5).cloned().collect());
+    before_pauses.dangerous_set_table_name(format!("\"{DEFAULT_SCHEMA}\"._sqlx_migrations"));
+    before_pauses.create_schema(format!("\"{DEFAULT_SCHEMA}\""));
+    let options = (*pool.connect_options()).clone().options([("search_path", format!("\"{DEFAULT_SCHEMA}\""))]);
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.unwrap();
+    before_pauses.run(&mut conn).await.unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+    let old = PgOutbox::new(pool.clone());
+    assert_eq!(old.enqueue(&[event(1, "old")], at(0)).await.unwrap(), [Enqueued::Added]);
+
+    let outbox = PgOutbox::new(pool.clone());
+    outbox.migrate().await.unwrap();
+    assert!(outbox.pause(AccountId::new(1), "asked", at(1)).await.unwrap());
+    let limits = ClaimLimits { per_account: 10, total: 10 };
+    assert_eq!(outbox.claim(limits, std::time::Duration::from_secs(30), at(2)).await.unwrap(), []);
+    assert_eq!(outbox.next_due().await.unwrap(), None);
+    assert!(outbox.resume(AccountId::new(1)).await.unwrap());
+    let claimed = outbox.claim(limits, std::time::Duration::from_secs(30), at(2)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!((claimed[0].key.event_id.as_str(), claimed[0].body.clone()), ("old", event(1, "old").body));
 }

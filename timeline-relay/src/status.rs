@@ -93,7 +93,7 @@ pub(crate) async fn find_row(
     event_type: &str,
     event_id: &str,
 ) -> Result<Option<RowSummary>, timeline_dispatch::Error> {
-    let filter = RowFilter { state: None, account: Some(account), event_id: Some(event_id.to_owned()) };
+    let filter = RowFilter { account: Some(account), event_id: Some(event_id.to_owned()), ..RowFilter::default() };
     let rows = outbox.list(&filter, ROWS_PER_EVENT_ID).await?;
     Ok(rows.into_iter().find(|row| row.key.event_type == event_type))
 }

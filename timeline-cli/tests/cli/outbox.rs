@@ -181,6 +181,65 @@ async fn retry_makes_dead_letters_pending_by_id_by_account_or_all() {
     assert_eq!(output.status.code(), Some(2), "--all goes alone");
 }
 
+/// The reason of `old-dead`, the only dead letter with it.
+const TEMPLATE_GONE: &str = "refused by HubSpot with status 400: the template is gone";
+
+#[tokio::test]
+async fn list_groups_dead_letters_by_reason_and_drop_takes_only_the_dead_letters_named() {
+    let dir = scratch("outbox-drop");
+    let (path, outbox) = filled(&dir).await;
+    let listing = json(&["list", "--json"], &path).await;
+    let reasons = listing["dead_reasons"].as_array().unwrap();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert!(reasons.iter().all(|group| group["rows"] == 1), "{reasons:?}");
+    let gone = reasons.iter().find(|group| group["reason"] == TEMPLATE_GONE).expect("the template's reason");
+    assert_eq!(gone["sample"]["event_id"], "old-dead");
+    assert_eq!(gone["sample_body"], r#"{"eventTemplateId":"1001298","id":"old-dead"}"#);
+    let account_2 = listing["accounts"].as_array().unwrap().iter().find(|a| a["account"] == 2).unwrap();
+    assert_eq!(
+        (&account_2["pending"], &account_2["dead"], &account_2["paused"]),
+        (&Value::from(1), &Value::from(3), &Value::Null)
+    );
+    let row_of = |id: &str| {
+        listing["rows"].as_array().unwrap().iter().find(|row| row["event_id"] == id).unwrap()["row"].to_string()
+    };
+
+    assert_eq!(json(&["drop", "--reason", TEMPLATE_GONE, "--json"], &path).await["dropped"], 1);
+    assert_eq!(json(&["drop", "--row", &row_of("dead-1"), "--json"], &path).await["dropped"], 1);
+    assert_eq!(json(&["drop", "--id", "wait-1", "--json"], &path).await["dropped"], 0, "a pending row is not dead");
+    assert_eq!(state(&outbox, "wait-1").await.0, RowState::Pending);
+    let left: Vec<_> =
+        outbox.list(&RowFilter::default(), 100).await.unwrap().into_iter().map(|r| r.key.event_id).collect();
+    assert_eq!(left, ["old-delivered", "new-delivered", "dead-2", "dead-3", "wait-1", "wait-2"]);
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["drop", "--account", "3"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "1 dead letters dropped\n");
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).arg("drop")).await;
+    assert_eq!(output.status.code(), Some(2), "drop names what: --all, --account, --id, --row or --reason");
+}
+
+#[tokio::test]
+async fn a_paused_account_is_left_out_of_claims_until_it_is_resumed() {
+    let dir = scratch("outbox-pause");
+    let (path, outbox) = filled(&dir).await;
+    assert_eq!(json(&["pause", "2", "--reason", "maintenance", "--json"], &path).await["paused"], true);
+    assert_eq!(json(&["pause", "2", "--json"], &path).await["paused"], false, "paused already");
+    let listing = json(&["list", "--json", "--account", "2"], &path).await;
+    assert_eq!(listing["accounts"][0]["paused"]["reason"], "maintenance");
+    let all = ClaimLimits { per_account: 10, total: 10 };
+    let claimed = outbox.claim(all, DAY, SystemTime::now()).await.unwrap();
+    let ids: Vec<_> = claimed.iter().map(|c| c.key.event_id.as_str()).collect();
+    assert_eq!(ids, ["wait-1"], "account 2's row waits");
+
+    let output = run(timeline().arg("outbox").arg("--sqlite").arg(&path).args(["resume", "2"])).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "account 2 resumed\n");
+    assert_eq!(json(&["resume", "2", "--json"], &path).await["resumed"], false, "not paused any more");
+    let claimed = outbox.claim(all, DAY, SystemTime::now()).await.unwrap();
+    let ids: Vec<_> = claimed.iter().map(|c| c.key.event_id.as_str()).collect();
+    assert_eq!(ids, ["wait-2"], "account 2's row once resumed");
+}
+
 #[tokio::test]
 async fn purge_removes_delivered_and_dead_rows_older_than_the_age() {
     let dir = scratch("outbox-purge");
@@ -232,9 +291,19 @@ async fn the_same_commands_work_on_a_postgres_outbox() {
     assert_eq!(listing["rows"].as_array().unwrap().len(), 6);
     assert_eq!(listing["rows"][3]["last_error"], "refused by HubSpot with status 400: bad token in dead-3");
 
+    assert_eq!(listing["dead_reasons"].as_array().unwrap().len(), 4);
+    assert_eq!(json_from(&target, &["drop", "--reason", TEMPLATE_GONE, "--json"]).await["dropped"], 1);
+    assert_eq!(json_from(&target, &["pause", "2", "--json"]).await["paused"], true);
+    let paused = json_from(&target, &["list", "--json", "--account", "2"]).await;
+    assert_eq!(paused["accounts"][0]["paused"]["reason"], "paused by an operator");
+    assert_eq!(json_from(&target, &["resume", "2", "--json"]).await["resumed"], true);
     assert_eq!(json_from(&target, &["retry", "--id", "dead-3", "--json"]).await["requeued"], 1);
     assert_eq!(state(&outbox, "dead-3").await, (RowState::Pending, 1));
-    assert_eq!(json_from(&target, &["purge", "--older-than", "7d", "--json"]).await["purged"], 2);
+    assert_eq!(
+        json_from(&target, &["purge", "--older-than", "7d", "--json"]).await["purged"],
+        1,
+        "old-dead is dropped"
+    );
     let counts = outbox.counts().await.unwrap();
     assert_eq!((counts.pending, counts.delivered, counts.dead), (3, 1, 2));
 

@@ -19,7 +19,7 @@ struct Migration {
 }
 
 /// Every migration, in order.
-const MIGRATIONS: [Migration; 5] = [
+const MIGRATIONS: [Migration; 6] = [
     Migration {
         version: 1,
         description: "outbox",
@@ -58,6 +58,14 @@ const MIGRATIONS: [Migration; 5] = [
         sql: include_str!("../../migrations/sqlite/0005_account.sql"),
         checksum: hex(
             "7771a311d12379e726dec7150e4a4144eecca3077d5a3980ff2a606c9c8158b607d19926cc320b991281584fa425804c",
+        ),
+    },
+    Migration {
+        version: 6,
+        description: "pauses",
+        sql: include_str!("../../migrations/sqlite/0006_pauses.sql"),
+        checksum: hex(
+            "58323ec013826cc3f8db66484fc426193b8204e775bd18ab93c585b12d766edb346e1262b487137f6a5907fe72464d75",
         ),
     },
 ];

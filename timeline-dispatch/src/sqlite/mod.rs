@@ -18,8 +18,8 @@ use self::writer::{Change, Done, Job, Message};
 use crate::Error;
 use crate::fate::Fate;
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth, OutboxFuture,
-    RowFilter, RowSummary, Settled, lease_end,
+    AccountCounts, ClaimLimits, Claimed, DeadReason, Enqueued, Fence, NewEvent, Outbox, OutboxCounts, OutboxDepth,
+    OutboxFuture, Pause, RowFilter, RowSummary, Settled, lease_end,
 };
 
 /// How long a connection waits for another process's write lock (the
@@ -128,13 +128,18 @@ impl SqliteOutbox {
         }
     }
 
-    /// Removes the delivered rows, and the dead ones when `dead_too`,
-    /// settled before `before`.
-    async fn purge_settled(&self, before: SystemTime, dead_too: bool) -> Result<u64, Error> {
-        match self.write(Change::Purge { before: micros(before)?, dead_too }).await? {
+    /// Writes `change`, which changes rows or pauses, and says how many.
+    async fn write_rows(&self, change: Change) -> Result<u64, Error> {
+        match self.write(change).await? {
             Done::Rows(rows) => Ok(rows),
             _ => Err(mismatch()),
         }
+    }
+
+    /// Removes the delivered rows, and the dead ones when `dead_too`,
+    /// settled before `before`.
+    async fn purge_settled(&self, before: SystemTime, dead_too: bool) -> Result<u64, Error> {
+        self.write_rows(Change::Purge { before: micros(before)?, dead_too }).await
     }
 }
 
@@ -313,8 +318,15 @@ impl Outbox for SqliteOutbox {
         Box::pin(self.readers.read(rows::depth))
     }
 
-    fn account_counts(&self) -> OutboxFuture<'_, Vec<AccountCounts>> {
-        Box::pin(self.readers.read(rows::account_counts))
+    fn account_counts(&self, delivered_since: SystemTime) -> OutboxFuture<'_, Vec<AccountCounts>> {
+        Box::pin(async move {
+            let delivered_since = micros(delivered_since)?;
+            self.readers.read(move |conn| rows::account_counts(conn, delivered_since)).await
+        })
+    }
+
+    fn dead_reasons(&self, account: Option<AccountId>, limit: usize) -> OutboxFuture<'_, Vec<DeadReason>> {
+        Box::pin(self.readers.read(move |conn| rows::dead_reasons(conn, account, limit)))
     }
 
     fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
@@ -323,12 +335,26 @@ impl Outbox for SqliteOutbox {
     }
 
     fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {
+        Box::pin(async move { self.write_rows(Change::Requeue { filter: filter.clone(), now: micros(now)? }).await })
+    }
+
+    fn drop_dead<'a>(&'a self, filter: &'a RowFilter) -> OutboxFuture<'a, u64> {
+        Box::pin(self.write_rows(Change::Drop { filter: filter.clone() }))
+    }
+
+    fn pause<'a>(&'a self, account: AccountId, reason: &'a str, now: SystemTime) -> OutboxFuture<'a, bool> {
         Box::pin(async move {
-            match self.write(Change::Requeue { filter: filter.clone(), now: micros(now)? }).await? {
-                Done::Rows(rows) => Ok(rows),
-                _ => Err(mismatch()),
-            }
+            let change = Change::Pause { account, reason: reason.to_owned(), now: micros(now)? };
+            Ok(self.write_rows(change).await? > 0)
         })
+    }
+
+    fn resume(&self, account: AccountId) -> OutboxFuture<'_, bool> {
+        Box::pin(async move { Ok(self.write_rows(Change::Resume { account }).await? > 0) })
+    }
+
+    fn paused(&self) -> OutboxFuture<'_, Vec<(AccountId, Pause)>> {
+        Box::pin(self.readers.read(rows::paused))
     }
 
     fn purge(&self, before: SystemTime) -> OutboxFuture<'_, u64> {

@@ -17,8 +17,8 @@ use rusqlite::{Connection, Error, Row, params};
 
 use crate::fate::Fate;
 use crate::outbox::{
-    AccountCounts, ClaimLimits, Claimed, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts, OutboxDepth,
-    RowFilter, RowState, RowSummary, Settled,
+    AccountCounts, ClaimLimits, Claimed, DeadReason, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts,
+    OutboxDepth, Pause, RowFilter, RowState, RowSummary, Settled,
 };
 
 /// A time as the outbox stores it.
@@ -73,7 +73,7 @@ fn unknown(what: &str, name: &str) -> FromSqlError {
 }
 
 /// A count, never negative.
-fn count(row: &Row<'_>, column: &str) -> Result<u64, Error> {
+fn count(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<u64, Error> {
     Ok(u64::try_from(row.get::<_, i64>(column)?).unwrap_or(0))
 }
 
@@ -188,6 +188,7 @@ pub(super) fn claim(
                  SELECT a.account, (SELECT MIN(o.id) FROM outbox o INDEXED BY outbox_due_per_account \
                                    WHERE o.account = a.account AND o.due_at <= ?1) \
                  FROM accounts a WHERE a.account IS NOT NULL \
+                     AND NOT EXISTS (SELECT 1 FROM outbox_paused p WHERE p.account = a.account) \
              ) \
              SELECT account FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
         )?
@@ -334,15 +335,69 @@ pub(super) fn sending(conn: &Connection, fences: &[Fence]) -> Result<Settled, Er
     each_fence(fences, |fence| *fence, |fence| update.execute(params![fence.row, fence.attempt]))
 }
 
+/// The condition of the rows a [`RowFilter`] takes, its state aside, on
+/// the parameters `?2` to `?5`.
+const FILTERED: &str = "(?2 IS NULL OR account = ?2) AND (?3 IS NULL OR event_id = ?3) AND (?4 IS NULL OR id = ?4) \
+     AND (?5 IS NULL OR last_error = ?5)";
+
+/// Runs `statement` (`?1`, then [`FILTERED`]'s parameters) on the rows
+/// `filter` takes; returns how many it changed.
+fn on_filtered(conn: &Connection, statement: &str, first: Option<i64>, filter: &RowFilter) -> Result<u64, Error> {
+    let changed = conn.prepare_cached(statement)?.execute(params![
+        first,
+        filter.account.map(account_bits),
+        filter.event_id,
+        filter.row,
+        filter.reason
+    ])?;
+    Ok(changed as u64)
+}
+
 /// Makes the dead rows `filter` takes pending again, due at `now`.
 pub(super) fn requeue_dead(conn: &Connection, filter: &RowFilter, now: i64) -> Result<u64, Error> {
-    let changed = conn
+    let statement = format!(
+        "UPDATE OR FAIL outbox SET state = 'pending', due_at = ?1, settled_at = NULL WHERE state = 'dead' AND {FILTERED}"
+    );
+    on_filtered(conn, &statement, Some(now), filter)
+}
+
+/// Removes the dead rows `filter` takes (their bodies go with them).
+pub(super) fn drop_dead(conn: &Connection, filter: &RowFilter) -> Result<u64, Error> {
+    let statement = format!("DELETE FROM outbox WHERE ?1 IS NULL AND state = 'dead' AND {FILTERED}");
+    on_filtered(conn, &statement, None, filter)
+}
+
+/// Pauses `account` unless it is paused; whether it was not.
+pub(super) fn pause(conn: &Connection, account: AccountId, reason: &str, now: i64) -> Result<u64, Error> {
+    let added = conn
         .prepare_cached(
-            "UPDATE OR FAIL outbox SET state = 'pending', due_at = ?1, settled_at = NULL \
-             WHERE state = 'dead' AND (?2 IS NULL OR account = ?2) AND (?3 IS NULL OR event_id = ?3)",
+            "INSERT OR FAIL INTO outbox_paused (account, since, reason) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (account) DO NOTHING",
         )?
-        .execute(params![now, filter.account.map(account_bits), filter.event_id])?;
-    Ok(changed as u64)
+        .execute(params![account_bits(account), now, reason])?;
+    Ok(added as u64)
+}
+
+/// Resumes `account`; whether it was paused.
+pub(super) fn resume(conn: &Connection, account: AccountId) -> Result<u64, Error> {
+    let removed =
+        conn.prepare_cached("DELETE FROM outbox_paused WHERE account = ?1")?.execute([account_bits(account)])?;
+    Ok(removed as u64)
+}
+
+/// The paused accounts, by account.
+pub(super) fn paused(conn: &Connection) -> Result<Vec<(AccountId, Pause)>, Error> {
+    let mut paused = conn
+        .prepare_cached("SELECT account, since, reason FROM outbox_paused")?
+        .query_map([], |row| {
+            Ok((
+                AccountId::new(row.get::<_, Stored<u64>>(0)?.0),
+                Pause { since: row.get::<_, Stored<SystemTime>>(1)?.0, reason: row.get(2)? },
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    paused.sort_by_key(|(account, _)| *account);
+    Ok(paused)
 }
 
 /// Removes the delivered rows (and the dead ones when `dead_too`) settled
@@ -354,11 +409,28 @@ pub(super) fn purge(conn: &Connection, before: i64, dead_too: bool) -> Result<u6
     Ok(removed as u64)
 }
 
-/// The earliest due time or lease end.
+/// The earliest due time or lease end, of the accounts not paused: while
+/// none is, the first of the index of due times; otherwise each account's
+/// first through the index of its due times, one account after another.
 pub(super) fn next_due(conn: &Connection) -> Result<Option<SystemTime>, Error> {
-    let due: Option<Stored<SystemTime>> = conn
-        .prepare_cached("SELECT MIN(due_at) FROM outbox WHERE due_at IS NOT NULL")?
-        .query_row([], |row| row.get(0))?;
+    let any_paused: bool =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox_paused)")?.query_row([], |row| row.get(0))?;
+    let statement = if any_paused {
+        "WITH RECURSIVE accounts (account) AS ( \
+             SELECT (SELECT account FROM outbox WHERE due_at IS NOT NULL ORDER BY account LIMIT 1) \
+             UNION ALL \
+             SELECT (SELECT o.account FROM outbox o WHERE o.due_at IS NOT NULL AND o.account > a.account \
+                     ORDER BY o.account LIMIT 1) \
+             FROM accounts a WHERE a.account IS NOT NULL \
+         ) \
+         SELECT MIN((SELECT MIN(o.due_at) FROM outbox o INDEXED BY outbox_due_per_account \
+                     WHERE o.account = a.account AND o.due_at IS NOT NULL)) \
+         FROM accounts a WHERE a.account IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM outbox_paused p WHERE p.account = a.account)"
+    } else {
+        "SELECT MIN(due_at) FROM outbox WHERE due_at IS NOT NULL"
+    };
+    let due: Option<Stored<SystemTime>> = conn.prepare_cached(statement)?.query_row([], |row| row.get(0))?;
     Ok(due.map(|due| due.0))
 }
 
@@ -399,18 +471,38 @@ pub(super) fn depth(conn: &Connection) -> Result<OutboxDepth, Error> {
     })
 }
 
-/// Undelivered and dead rows per account, by account.
-pub(super) fn account_counts(conn: &Connection) -> Result<Vec<AccountCounts>, Error> {
+/// Each account's rows and pause, by account, with the rows delivered
+/// at or after `delivered_since` (one statement: one snapshot).
+pub(super) fn account_counts(conn: &Connection, delivered_since: i64) -> Result<Vec<AccountCounts>, Error> {
     let mut accounts = conn
         .prepare_cached(
-            "SELECT account, SUM(due_at IS NOT NULL) AS undelivered, SUM(state = 'dead') AS dead \
-             FROM outbox WHERE due_at IS NOT NULL OR state = 'dead' GROUP BY account",
+            "WITH counted AS ( \
+                 SELECT account, SUM(state = 'pending') AS pending, SUM(state = 'claimed') AS claimed, \
+                        SUM(state = 'dead') AS dead, SUM(state = 'delivered') AS delivered, \
+                        MIN(CASE WHEN due_at IS NOT NULL THEN enqueued_at END) AS oldest \
+                 FROM outbox \
+                 WHERE due_at IS NOT NULL OR state = 'dead' OR (state = 'delivered' AND settled_at >= ?1) \
+                 GROUP BY account \
+             ) \
+             SELECT c.account, c.pending, c.claimed, c.dead, c.delivered, c.oldest, p.since, p.reason \
+             FROM counted c LEFT JOIN outbox_paused p ON p.account = c.account \
+             UNION ALL \
+             SELECT p.account, 0, 0, 0, 0, NULL, p.since, p.reason FROM outbox_paused p \
+             WHERE p.account NOT IN (SELECT account FROM counted)",
         )?
-        .query_map([], |row| {
+        .query_map([delivered_since], |row| {
+            let since: Option<Stored<SystemTime>> = row.get(6)?;
             Ok(AccountCounts {
-                account: AccountId::new(row.get::<_, Stored<u64>>("account")?.0),
-                undelivered: count(row, "undelivered")?,
-                dead: count(row, "dead")?,
+                account: AccountId::new(row.get::<_, Stored<u64>>(0)?.0),
+                pending: count(row, 1)?,
+                claimed: count(row, 2)?,
+                dead: count(row, 3)?,
+                delivered: count(row, 4)?,
+                oldest_undelivered: row.get::<_, Option<Stored<SystemTime>>>(5)?.map(|oldest| oldest.0),
+                paused: match since {
+                    Some(since) => Some(Pause { since: since.0, reason: row.get(7)? }),
+                    None => None,
+                },
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -418,33 +510,66 @@ pub(super) fn account_counts(conn: &Connection) -> Result<Vec<AccountCounts>, Er
     Ok(accounts)
 }
 
+/// The columns [`summary`] reads, first in a statement.
+const SUMMARY: &str = "id, account, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, \
+     may_have_landed";
+
+/// A row whose first columns are [`SUMMARY`]'s.
+fn summary(row: &Row<'_>) -> Result<RowSummary, Error> {
+    Ok(RowSummary {
+        row: row.get(0)?,
+        key: key(row, 1)?,
+        state: row.get::<_, Stored<RowState>>(5)?.0,
+        attempts: row.get(6)?,
+        enqueued_at: row.get::<_, Stored<SystemTime>>(7)?.0,
+        due_at: row.get::<_, Option<Stored<SystemTime>>>(8)?.map(|due| due.0),
+        last_error: row.get(9)?,
+        may_have_landed: row.get(10)?,
+    })
+}
+
+/// The dead letters (of `account`, when given) by reason, the largest
+/// groups first, at most `limit`, each with its oldest row and its body.
+pub(super) fn dead_reasons(
+    conn: &Connection,
+    account: Option<AccountId>,
+    limit: usize,
+) -> Result<Vec<DeadReason>, Error> {
+    conn.prepare_cached(&format!(
+        "WITH groups AS ( \
+             SELECT COALESCE(last_error, '') AS reason, count(*) AS rows, MIN(id) AS first FROM outbox \
+             WHERE state = 'dead' AND (?1 IS NULL OR account = ?1) \
+             GROUP BY COALESCE(last_error, '') ORDER BY rows DESC, reason LIMIT ?2 \
+         ) \
+         SELECT {SUMMARY}, g.reason, g.rows, (SELECT body FROM outbox_body b WHERE b.id = g.first) \
+         FROM groups g JOIN outbox ON outbox.id = g.first ORDER BY g.rows DESC, g.reason"
+    ))?
+    .query_map(params![account.map(account_bits), i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+        Ok(DeadReason {
+            sample: summary(row)?,
+            reason: row.get(11)?,
+            rows: count(row, 12)?,
+            sample_body: row.get::<_, Option<Vec<u8>>>(13)?.unwrap_or_default(),
+        })
+    })?
+    .collect()
+}
+
 /// At most `limit` rows `filter` takes, in enqueue order.
 pub(super) fn list(conn: &Connection, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, Error> {
-    conn.prepare_cached(
-        "SELECT id, account, kind, event_type, event_id, state, attempts, enqueued_at, due_at, last_error, \
-                may_have_landed \
-         FROM outbox WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR account = ?2) AND (?3 IS NULL OR event_id = ?3) \
-         ORDER BY id LIMIT ?4",
-    )?
+    conn.prepare_cached(&format!(
+        "SELECT {SUMMARY} FROM outbox WHERE (?1 IS NULL OR state = ?1) AND {FILTERED} ORDER BY id LIMIT ?6"
+    ))?
     .query_map(
         params![
             filter.state.map(RowState::as_str),
             filter.account.map(account_bits),
             filter.event_id,
+            filter.row,
+            filter.reason,
             i64::try_from(limit).unwrap_or(i64::MAX)
         ],
-        |row| {
-            Ok(RowSummary {
-                row: row.get("id")?,
-                key: key(row, 1)?,
-                state: row.get::<_, Stored<RowState>>("state")?.0,
-                attempts: row.get("attempts")?,
-                enqueued_at: row.get::<_, Stored<SystemTime>>("enqueued_at")?.0,
-                due_at: row.get::<_, Option<Stored<SystemTime>>>("due_at")?.map(|due| due.0),
-                last_error: row.get("last_error")?,
-                may_have_landed: row.get("may_have_landed")?,
-            })
-        },
+        summary,
     )?
     .collect()
 }

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
 
 use rusqlite::{Connection, TransactionBehavior};
+use timeline_core::AccountId;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
@@ -48,6 +49,12 @@ pub(super) enum Change {
     Sending { fences: Vec<Fence> },
     /// [`rows::requeue_dead`].
     Requeue { filter: RowFilter, now: i64 },
+    /// [`rows::drop_dead`].
+    Drop { filter: RowFilter },
+    /// [`rows::pause`].
+    Pause { account: AccountId, reason: String, now: i64 },
+    /// [`rows::resume`].
+    Resume { account: AccountId },
     /// [`rows::purge`].
     Purge { before: i64, dead_too: bool },
 }
@@ -61,7 +68,8 @@ pub(super) enum Done {
     Claimed(Vec<Claimed>),
     /// What a settle, a renew or a sending applied.
     Settled(Settled),
-    /// How many rows a requeue or a purge changed.
+    /// How many rows a requeue, a drop, a purge, a pause or a resume
+    /// changed.
     Rows(u64),
 }
 
@@ -189,6 +197,9 @@ fn change(conn: &Connection, change: &Change, ids: &mut Ids) -> Result<Done, rus
         Change::Renew { fences, lease_end } => Done::Settled(rows::renew(conn, fences, *lease_end)?),
         Change::Sending { fences } => Done::Settled(rows::sending(conn, fences)?),
         Change::Requeue { filter, now } => Done::Rows(rows::requeue_dead(conn, filter, *now)?),
+        Change::Drop { filter } => Done::Rows(rows::drop_dead(conn, filter)?),
+        Change::Pause { account, reason, now } => Done::Rows(rows::pause(conn, *account, reason, *now)?),
+        Change::Resume { account } => Done::Rows(rows::resume(conn, *account)?),
         Change::Purge { before, dead_too } => Done::Rows(rows::purge(conn, *before, *dead_too)?),
     })
 }
