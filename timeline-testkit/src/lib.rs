@@ -26,6 +26,10 @@
 //! for the tests that point them at our servers; where node, npm or python3
 //! with venv is missing they skip the same way, naming the Debian packages.
 //!
+//! [`Browser`] is headless Chromium over WebDriver (Debian's `chromium` and
+//! `chromium-driver`, driven with [`fantoccini`]), for the tests of
+//! server-rendered pages; it skips the same way, naming the packages.
+//!
 //! ```no_run
 //! # async fn test() {
 //! let Some(db) = timeline_testkit::TestDb::new("my_crate::my_test").await else {
@@ -38,13 +42,16 @@
 
 #![warn(missing_docs)]
 
+mod browser;
 mod certificates;
 mod official_clients;
 mod pg_server;
 mod redis_server;
 mod test_db;
 
+pub use browser::Browser;
 pub use certificates::TestCertificates;
+pub use fantoccini;
 pub use official_clients::{BatchOutcome, OfficialClient, OfficialClients};
 pub use pg_server::PgServer;
 pub use redis_server::RedisServer;

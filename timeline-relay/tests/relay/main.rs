@@ -3,10 +3,13 @@
 
 mod checks;
 mod common;
+mod console;
+mod console_browser;
 mod dead;
 mod delivery;
 mod forwarding;
 mod introspection;
+mod metrics;
 mod oauth;
 mod official_clients;
 mod pending;
