@@ -68,6 +68,6 @@ pub use console::{ADMIN_TOKEN_VAR, Console, ConsoleBuilder, DEFAULT_SESSION_LIFE
 pub use error::Error;
 pub use event_types::event_types_from_dir;
 #[cfg(feature = "metrics")]
-pub use metrics::{DEFAULT_LABELLED_ACCOUNTS, prometheus_recorder};
+pub use metrics::{LABELLED_ACCOUNTS, prometheus_recorder};
 pub use relay::{Relay, RelayBuilder};
 pub use status::{EventStatus, MAX_STATUS_INPUTS};

@@ -2,7 +2,7 @@
 //! the process's recorder of the `metrics` facade holds — the dispatcher's
 //! counters, gauges and histograms (`timeline_dispatch_*`) and the relay's
 //! own — plus, at each scrape, each account's rows for the
-//! [`DEFAULT_LABELLED_ACCOUNTS`] accounts with the most, the rest summed as
+//! [`LABELLED_ACCOUNTS`] accounts with the most, the rest summed as
 //! `account="other"`.
 //!
 //! | name | kind | what |
@@ -30,13 +30,13 @@ use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use metrics_util::MetricKindMask;
 use timeline_core::AccountId;
-use timeline_dispatch::Outbox;
+use timeline_dispatch::{AccountCounts, Outbox};
 
 use crate::console::{self, Console};
 use crate::error::Error;
 
 /// How many accounts get a label of their own in the per-account gauges.
-pub const DEFAULT_LABELLED_ACCOUNTS: usize = 20;
+pub const LABELLED_ACCOUNTS: usize = 20;
 
 /// How long a gauge nobody sets stays in the output (an account that left
 /// the labelled ones).
@@ -127,9 +127,7 @@ async fn scrape_metrics(State(scrape): State<Arc<Scrape>>, headers: axum::http::
 /// the rest as `other`; an account that left the labelled ones reads 0
 /// until its gauges age out.
 async fn account_gauges(scrape: &Scrape) -> Result<(), timeline_dispatch::Error> {
-    let mut accounts = scrape.outbox.account_counts().await?;
-    accounts.sort_by_key(|counts| std::cmp::Reverse(counts.undelivered + counts.dead));
-    let rest = accounts.split_off(accounts.len().min(DEFAULT_LABELLED_ACCOUNTS));
+    let (accounts, (other_undelivered, other_dead)) = top_accounts(scrape.outbox.account_counts().await?);
     let now = SystemTime::now();
     let mut ages = Vec::with_capacity(accounts.len());
     for counts in &accounts {
@@ -147,11 +145,19 @@ async fn account_gauges(scrape: &Scrape) -> Result<(), timeline_dispatch::Error>
     for (counts, age) in accounts.iter().zip(ages) {
         set_account(&counts.account.to_string(), counts.undelivered, counts.dead, Some(age));
     }
-    let (undelivered, dead) =
-        rest.iter().fold((0, 0), |(undelivered, dead), counts| (undelivered + counts.undelivered, dead + counts.dead));
-    set_account(OTHER, undelivered, dead, None);
+    set_account(OTHER, other_undelivered, other_dead, None);
     *previous = labelled;
     Ok(())
+}
+
+/// The [`LABELLED_ACCOUNTS`] accounts with the most undelivered and dead
+/// rows, and the undelivered and dead rows of the others.
+fn top_accounts(mut accounts: Vec<AccountCounts>) -> (Vec<AccountCounts>, (u64, u64)) {
+    accounts.sort_by_key(|counts| (std::cmp::Reverse(counts.undelivered + counts.dead), counts.account));
+    let rest = accounts.split_off(accounts.len().min(LABELLED_ACCOUNTS));
+    let other =
+        rest.iter().fold((0, 0), |(undelivered, dead), counts| (undelivered + counts.undelivered, dead + counts.dead));
+    (accounts, other)
 }
 
 /// Sets one label's gauges.
@@ -162,5 +168,21 @@ fn set_account(account: &str, undelivered: u64, dead: u64, oldest: Option<Durati
     if let Some(oldest) = oldest {
         metrics::gauge!("timeline_relay_account_oldest_undelivered_seconds", "account" => label)
             .set(oldest.as_secs_f64());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_accounts_with_the_most_rows_are_labelled_and_the_rest_summed() {
+        let accounts: Vec<AccountCounts> = (1..=LABELLED_ACCOUNTS as u64 + 5)
+            .map(|account| AccountCounts { account: account.into(), undelivered: account, dead: 1 })
+            .collect();
+        let (top, other) = top_accounts(accounts);
+        assert_eq!(top.len(), LABELLED_ACCOUNTS);
+        assert_eq!(top[0].account, AccountId::from(LABELLED_ACCOUNTS as u64 + 5), "the fullest first");
+        assert_eq!(other, (1 + 2 + 3 + 4 + 5, 5), "the five emptiest, summed");
     }
 }

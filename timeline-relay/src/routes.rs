@@ -39,16 +39,7 @@ pub(crate) fn router(state: Arc<RelayState>) -> Router {
                 post(|s, h, b| intake::receive(EventKind::AppEvent, Shape::Batch, s, h, b)),
             );
     }
-    let outbox = Arc::clone(state.dispatcher.outbox());
-    let console = match &state.console {
-        Some(console) => console.router(Arc::clone(&outbox)),
-        None => console::off(),
-    };
-    #[cfg(feature = "metrics")]
-    let console = match &state.metrics {
-        Some(handle) => console.merge(crate::metrics::router(handle.clone(), state.console.clone(), outbox)),
-        None => console,
-    };
+    let operators = operator_routes(&state);
     #[cfg(feature = "metrics")]
     let tracked = state.metrics.is_some();
     let router = router
@@ -59,10 +50,25 @@ pub(crate) fn router(state: Arc<RelayState>) -> Router {
         .fallback(forward::forward)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
-        .merge(console);
+        .merge(operators);
     #[cfg(feature = "metrics")]
     let router = if tracked { router.layer(axum::middleware::from_fn(crate::metrics::track)) } else { router };
     router
+}
+
+/// The console (or the 404s of a relay without one) and, with the
+/// `metrics` feature, `/metrics`.
+fn operator_routes(state: &RelayState) -> Router {
+    let console = match &state.console {
+        Some(console) => console.dispatcher_router(&state.dispatcher),
+        None => console::off(),
+    };
+    #[cfg(feature = "metrics")]
+    if let Some(handle) = &state.metrics {
+        let outbox = Arc::clone(state.dispatcher.outbox());
+        return console.merge(crate::metrics::router(handle.clone(), state.console.clone(), outbox));
+    }
+    console
 }
 
 /// HubSpot's 405 for a method a path does not take.

@@ -26,10 +26,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use timeline_core::RateBudget;
-use timeline_dispatch::{DispatchOutcome, Outbox, Sink};
+use timeline_dispatch::{DispatchOutcome, Dispatcher, Outbox, Sink};
 
 pub(crate) use access::Role;
 use access::{CONSOLE, Operator, Refusal, Secret, Tokens};
+#[cfg(feature = "metrics")]
 pub(crate) use accounts::oldest_undelivered;
 use activity::Activity;
 use audit::Audit;
@@ -54,9 +55,23 @@ pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 /// URL also takes `Authorization: Bearer <token>` for scripts.
 ///
 /// Give it to [`RelayBuilder::console`](crate::RelayBuilder::console), or
-/// serve [`router`](Self::router) in a service of your own and give a clone
-/// to the dispatcher as its [`Sink`] (the chart counts the outcomes it hears).
-/// Cloning is cheap; every clone is the same console.
+/// serve [`dispatcher_router`](Self::dispatcher_router) in a service of your
+/// own, with a clone as the dispatcher's [`Sink`] (the chart counts the
+/// outcomes it hears) and its [`observe_budget`](Self::observe_budget) as the
+/// app's budget (the pages count requests and 429s). Cloning is cheap; every
+/// clone is the same console.
+///
+/// ```no_run
+/// # async fn run(app: timeline_core::App, outbox: timeline_dispatch::MemoryOutbox) -> Result<(), Box<dyn std::error::Error>> {
+/// use timeline_dispatch::Dispatcher;
+/// use timeline_relay::Console;
+///
+/// let console = Console::builder(std::env::var("TIMELINE_ADMIN_TOKEN")?).build()?;
+/// let dispatcher = Dispatcher::builder(app, outbox).sink(console.clone()).spawn()?;
+/// let service = axum::Router::new().merge(console.dispatcher_router(&dispatcher));
+/// # let _ = service;
+/// # Ok(()) }
+/// ```
 ///
 /// ```
 /// use timeline_relay::Console;
@@ -112,9 +127,23 @@ impl Console {
         })
     }
 
-    /// The console's routes over `outbox`: `/admin` and every path under it.
+    /// The console's routes over `outbox`: `/admin` and every path under
+    /// it. A dispatcher of another process delivers what the console
+    /// requeues at its next look at the outbox; prefer
+    /// [`dispatcher_router`](Self::dispatcher_router) for a dispatcher of
+    /// this process.
     pub fn router(&self, outbox: Arc<dyn Outbox>) -> Router {
-        let pages = Arc::new(Pages { console: self.clone(), outbox });
+        self.routes(outbox, None)
+    }
+
+    /// The console's routes over `dispatcher`'s outbox, waking `dispatcher`
+    /// after each action so that what it requeues goes out at once.
+    pub fn dispatcher_router(&self, dispatcher: &Dispatcher) -> Router {
+        self.routes(Arc::clone(dispatcher.outbox()), Some(dispatcher.clone()))
+    }
+
+    fn routes(&self, outbox: Arc<dyn Outbox>, dispatcher: Option<Dispatcher>) -> Router {
+        let pages = Arc::new(Pages { console: self.clone(), outbox, dispatcher });
         Router::new()
             .route(CONSOLE, get(pages::overview::show))
             .route(&format!("{CONSOLE}/login"), get(pages::login::form).post(actions::login::log_in))
@@ -147,6 +176,7 @@ impl Console {
 
     /// The role `headers`' bearer token gives, if any: for routes outside
     /// the console that take its tokens (`/metrics`).
+    #[cfg(feature = "metrics")]
     pub(crate) fn bearer_role(&self, headers: &HeaderMap) -> Option<Role> {
         crate::callers::bearer(headers).and_then(|token| self.state.tokens.role_of(token))
     }
@@ -204,10 +234,21 @@ impl Sink for Console {
     }
 }
 
-/// What the console's routes share: the console and the outbox it shows.
+/// What the console's routes share: the console, the outbox it shows, and
+/// the dispatcher to wake after an action, if in this process.
 struct Pages {
     console: Console,
     outbox: Arc<dyn Outbox>,
+    dispatcher: Option<Dispatcher>,
+}
+
+impl Pages {
+    /// Tells the dispatcher, if any, that rows changed.
+    fn changed(&self) {
+        if let Some(dispatcher) = &self.dispatcher {
+            dispatcher.wake();
+        }
+    }
 }
 
 /// The routes of a relay without a console: `/admin` and every path under

@@ -45,6 +45,7 @@ pub(crate) async fn retry(
     };
     let filter = RowFilter { state: None, account: Some(account), event_id };
     let requeued = pages.outbox.requeue_dead(&filter, SystemTime::now()).await?;
+    pages.changed();
     pages.console.state.audit.record(&operator.who, what, requeued);
     if wants_html(&headers) {
         Ok(Redirect::to(&format!("{CONSOLE}/accounts/{account}?requeued={requeued}")).into_response())

@@ -45,7 +45,7 @@ pub(crate) async fn show(
             (card("Oldest undelivered", row.oldest_undelivered.map_or_else(|| "—".to_owned(), |oldest| age(oldest, now))))
             (card("Delivered, 1 h", row.hour.delivered))
             (card("Requests, 1 h", observed(activity, row.hour.requests)))
-            (card("429s, 1 h", observed(activity, row.hour.rate_limited)))
+            (card("429 answers, 1 h", observed(activity, row.hour.rate_limited)))
         }
         h2 { "Throughput" }
         (chart::throughput(&format!("Account {account}"), &activity.account_series(account, now)))

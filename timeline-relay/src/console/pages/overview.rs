@@ -46,7 +46,7 @@ pub(crate) async fn show(
             table {
                 thead { tr {
                     th { "Account" } th { "State" } th.num { "Undelivered" } th.num { "Dead" }
-                    th.num { "Oldest undelivered" } th.num { "Delivered, 1 h" } th.num { "Dead, 1 h" } th.num { "Requests, 1 h" } th.num { "429s, 1 h" }
+                    th.num { "Oldest undelivered" } th.num { "Delivered, 1 h" } th.num { "Dead, 1 h" } th.num { "Requests, 1 h" } th.num { "429 answers, 1 h" }
                 } }
                 tbody {
                     @for row in &accounts {
