@@ -107,7 +107,7 @@ pub(crate) async fn track(request: Request, next: Next) -> Response {
 /// `GET /metrics`.
 async fn scrape_metrics(State(scrape): State<Arc<Scrape>>, headers: axum::http::HeaderMap) -> Response {
     if let Some(console) = &scrape.console
-        && console.bearer_role(&headers).is_none()
+        && !console.accepts_bearer(&headers)
     {
         let mut refused = (StatusCode::UNAUTHORIZED, "Send the console's read-only or admin token as a bearer token.")
             .into_response();

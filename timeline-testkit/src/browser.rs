@@ -2,6 +2,7 @@
 //! `chromium` and `chromium-driver`), for tests of server-rendered pages.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ const DRIVER_START: Duration = Duration::from_secs(20);
 
 /// Chromium's flags: headless, no sandbox (tests may run as root), and no
 /// background traffic to Google's hosts (a closed network refuses it).
-const FLAGS: [&str; 10] = [
+const FLAGS: [&str; 12] = [
     "--headless=new",
     "--no-sandbox",
     "--disable-gpu",
@@ -29,11 +30,15 @@ const FLAGS: [&str; 10] = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-breakpad",
+    "--disable-crash-reporter",
     "--window-size=1280,900",
 ];
 
-/// A chromedriver on a free loopback port, killed on drop; each
-/// [`session`](Self::session) is a new headless Chromium with an empty profile.
+/// A chromedriver on a free loopback port, killed on drop with the
+/// Chromiums it started (its process group), even those of a test that
+/// panicked before closing its session; each [`session`](Self::session) is
+/// a new headless Chromium with an empty profile.
 ///
 /// ```no_run
 /// # async fn test() {
@@ -81,6 +86,7 @@ impl Browser {
             .port();
         let driver = Command::new(CHROMEDRIVER)
             .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".to_owned()])
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -126,8 +132,13 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // Already gone is as good as killed.
-        let _ = self.driver.kill();
+        // chromedriver leads its own process group, which its Chromiums join.
+        let group = format!("-{}", self.driver.id());
+        let killed = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        if !killed.is_ok_and(|status| status.success()) {
+            // Already gone is as good as killed.
+            let _ = self.driver.kill();
+        }
         let _ = self.driver.wait();
     }
 }

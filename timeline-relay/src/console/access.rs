@@ -27,6 +27,16 @@ pub(crate) enum Role {
     ReadOnly,
 }
 
+impl Role {
+    /// How the pages and the audit name it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::ReadOnly => "read-only",
+        }
+    }
+}
+
 /// A secret the console was given: never shown, in `Debug` either.
 #[derive(Clone)]
 pub(crate) struct Secret(String);
@@ -134,19 +144,11 @@ impl IntoResponse for Refusal {
 pub(crate) fn operator(tokens: &Tokens, sessions: &Sessions, headers: &HeaderMap) -> Result<Operator, Refusal> {
     if headers.contains_key(header::AUTHORIZATION) {
         let role = bearer(headers).and_then(|token| tokens.role_of(token)).ok_or(Refusal::WrongToken)?;
-        let who = match role {
-            Role::Admin => "admin token",
-            Role::ReadOnly => "read-only token",
-        };
-        return Ok(Operator { role, who: who.to_owned(), csrf: None });
+        return Ok(Operator { role, who: format!("{} token", role.name()), csrf: None });
     }
     let session = cookie(headers, SESSION_COOKIE).and_then(|id| Some((id, sessions.find(id)?)));
     match session {
-        Some((id, session)) => Ok(Operator {
-            role: session.role,
-            who: format!("session {}", id.get(..SESSION_PREFIX).unwrap_or(id)),
-            csrf: Some(session.csrf),
-        }),
+        Some((id, session)) => Ok(Operator { role: session.role, who: session_name(id), csrf: Some(session.csrf) }),
         None => Err(Refusal::NoCredentials { browser: wants_html(headers) }),
     }
 }
@@ -163,6 +165,11 @@ impl Operator {
             Some(_) => Err(Refusal::Csrf),
         }
     }
+}
+
+/// How the audit names the session `id`: by its first characters only.
+pub(crate) fn session_name(id: &str) -> String {
+    format!("session {}", id.get(..SESSION_PREFIX).unwrap_or(id))
 }
 
 /// Whether the request comes from a browser (it accepts HTML).

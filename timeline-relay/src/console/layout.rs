@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::console::access::{CONSOLE, Operator, Role};
+use crate::console::access::{CONSOLE, Operator};
 
 /// The console's style sheet, inline (the page loads nothing else).
 const STYLE: &str = r#"
@@ -83,7 +83,7 @@ pub(crate) fn page(title: &str, operator: &Operator, notice: Option<&str>, conte
                 a href={ (CONSOLE) "/audit" } { "Audit" }
             }
             div.who {
-                span { (operator.who) " · " (match operator.role { Role::Admin => "admin", Role::ReadOnly => "read-only" }) }
+                span { (operator.who) " · " (operator.role.name()) }
                 @if let Some(csrf) = &operator.csrf {
                     form.inline method="post" action={ (CONSOLE) "/logout" } {
                         input type="hidden" name="csrf" value=(csrf);

@@ -28,7 +28,6 @@ use axum::routing::{any, get, post};
 use timeline_core::RateBudget;
 use timeline_dispatch::{DispatchOutcome, Dispatcher, Outbox, Sink};
 
-pub(crate) use access::Role;
 use access::{CONSOLE, Operator, Refusal, Secret, Tokens};
 #[cfg(feature = "metrics")]
 pub(crate) use accounts::oldest_undelivered;
@@ -174,11 +173,11 @@ impl Console {
         Arc::new(budget::ObservedBudget { inner: budget, activity: self.state.activity.clone() })
     }
 
-    /// The role `headers`' bearer token gives, if any: for routes outside
-    /// the console that take its tokens (`/metrics`).
+    /// Whether `headers`' bearer token is one of the console's (either
+    /// role): for routes outside the console that take its tokens (`/metrics`).
     #[cfg(feature = "metrics")]
-    pub(crate) fn bearer_role(&self, headers: &HeaderMap) -> Option<Role> {
-        crate::callers::bearer(headers).and_then(|token| self.state.tokens.role_of(token))
+    pub(crate) fn accepts_bearer(&self, headers: &HeaderMap) -> bool {
+        crate::callers::bearer(headers).and_then(|token| self.state.tokens.role_of(token)).is_some()
     }
 
     /// Who makes a request.

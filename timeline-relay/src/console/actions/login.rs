@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::console::Pages;
-use crate::console::access::{CONSOLE, LOGIN_COOKIE, Refusal, SESSION_COOKIE, Secret, cookie, set_cookie};
+use crate::console::access::{
+    CONSOLE, LOGIN_COOKIE, Refusal, SESSION_COOKIE, Secret, cookie, session_name, set_cookie,
+};
 use crate::console::error::ConsoleError;
 use crate::console::pages::login::login_page;
 
@@ -47,12 +49,7 @@ pub(crate) async fn log_in(
         return Ok(login_page(&pages, StatusCode::UNAUTHORIZED, Some("That token is not valid.")));
     };
     let id = state.sessions.open(role);
-    let who = format!("session {}", &id[..8]);
-    state.audit.record(
-        &who,
-        format!("logged in ({})", if role == crate::console::Role::Admin { "admin" } else { "read-only" }),
-        0,
-    );
+    state.audit.record(&session_name(&id), format!("logged in ({})", role.name()), 0);
     let mut response = Redirect::to(CONSOLE).into_response();
     let lifetime = state.sessions.lifetime().as_secs();
     response.headers_mut().append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &id, lifetime, state.secure_cookies));
