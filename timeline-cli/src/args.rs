@@ -71,6 +71,12 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// What `timeline relay --help` says of the console and `/metrics`.
+const RELAY_OPERATORS: &str = "Operators:
+  TIMELINE_ADMIN_TOKEN        turns the console on at /admin (log in with it, or send it as a bearer token)
+  TIMELINE_ADMIN_READ_TOKEN   a second token that sees the console's pages but cannot act
+  /metrics                    Prometheus' text format; asks for one of the two tokens when they are set";
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -90,6 +96,7 @@ pub enum Command {
     Outbox(OutboxArgs),
     /// Serve HubSpot's timeline create paths in front of a dispatcher and its outbox, for HubSpot's
     /// own clients in any language (change only their base URL).
+    #[command(after_help = RELAY_OPERATORS)]
     Relay(crate::relay::RelayArgs),
 }
 

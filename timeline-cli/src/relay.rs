@@ -9,7 +9,11 @@
 //! renews the tokens it holds and learns unknown callers' accounts by
 //! introspection. `--migrate` sends the events of v3 templates as app
 //! events (the `*-hsmeta.json` files `timeline migrate` writes), while the
-//! callers keep sending, and being answered, as v3.
+//! callers keep sending, and being answered, as v3. With
+//! `TIMELINE_ADMIN_TOKEN` set (and optionally `TIMELINE_ADMIN_READ_TOKEN`)
+//! it serves its console at `/admin`, whose session cookie is `Secure`
+//! unless the relay listens on loopback; `/metrics` is served always,
+//! behind those tokens when they are set.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -19,9 +23,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
-use timeline_core::{App, Client, DEFAULT_BASE_URL, RateBudget, RateLimit, TokenStore};
-use timeline_dispatch::{Dispatcher, DispatcherBuilder, SqliteOutbox};
-use timeline_relay::{Relay, TemplateSource, TokensFile, event_types_from_dir};
+use timeline_core::{App, Client, DEFAULT_BASE_URL, LocalRateBudget, RateBudget, RateLimit, TokenStore};
+use timeline_dispatch::{Dispatcher, DispatcherBuilder, MeteredBudget, SqliteOutbox};
+use timeline_relay::{Console, Relay, TemplateSource, TokensFile, event_types_from_dir, prometheus_recorder};
 use timeline_template::Definition;
 use timeline_template::migration;
 
@@ -203,7 +207,8 @@ fn parse_rate_limit(text: &str) -> Result<RateLimit, String> {
 /// Runs the relay until SIGTERM or SIGINT.
 pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
     let tokens = args.tokens.as_deref().map(TokensFile::read).transpose()?;
-    let app = app(args, tokens.as_ref()).await?;
+    let console = console(args)?;
+    let app = app(args, tokens.as_ref(), console.as_ref()).await?;
     let mut dispatcher = dispatcher(app.clone(), args).await?;
     if let Some(lease) = args.lease_ms {
         dispatcher = dispatcher.lease(Duration::from_millis(lease));
@@ -223,13 +228,20 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
     if let Some(wait) = args.ack_wait_ms {
         relay = relay.ack_wait(Duration::from_millis(wait));
     }
-    let relay = relay.spawn()?;
+    let console_on = console.is_some();
+    if let Some(console) = console {
+        relay = relay.console(console);
+    }
+    let relay = relay.metrics(prometheus_recorder()?).spawn()?;
 
     let listen = args.listen.to_string();
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(CliError::io(&listen))?;
     let addr = listener.local_addr().map_err(CliError::io(&listen))?;
     let mut stdout = std::io::stdout();
     writeln!(stdout, "listening on http://{addr}").and_then(|()| stdout.flush()).map_err(CliError::io("stdout"))?;
+    if console_on {
+        eprintln!("timeline relay: the console is at http://{addr}/admin");
+    }
     axum::serve(listener, relay.router())
         .with_graceful_shutdown(timeline_sandbox::stop_signal())
         .await
@@ -239,12 +251,21 @@ pub async fn run(args: &RelayArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The console of `TIMELINE_ADMIN_TOKEN` and `TIMELINE_ADMIN_READ_TOKEN`,
+/// its cookie `Secure` unless the relay listens on loopback; `None` without
+/// an admin token.
+fn console(args: &RelayArgs) -> Result<Option<Console>, CliError> {
+    let Some(console) = Console::from_env() else { return Ok(None) };
+    Ok(Some(console.secure_cookies(!args.listen.ip().is_loopback()).build()?))
+}
+
 /// The app the relay delivers with: the OAuth credentials of
 /// `HUBSPOT_CLIENT_ID` and `HUBSPOT_CLIENT_SECRET`, the token store of
 /// `--token-store` (seeded from `tokens`) or one in memory holding `tokens`,
 /// and the budget of `--budget` or one in this process, each account under
-/// `--rate-limit`, sending the templates of `--migrate` as app events.
-pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>) -> Result<App, CliError> {
+/// `--rate-limit`, measured (`/metrics`) and observed by the console,
+/// sending the templates of `--migrate` as app events.
+pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>, console: Option<&Console>) -> Result<App, CliError> {
     let store: Arc<dyn TokenStore> = match &args.token_store {
         Some(url) => postgres_token_store(url, args.postgres_ca_file.as_deref(), tokens).await?,
         None => Arc::new(tokens.map(TokensFile::token_store).unwrap_or_default()),
@@ -258,15 +279,17 @@ pub async fn app(args: &RelayArgs, tokens: Option<&TokensFile>) -> Result<App, C
     let app = migrations(&args.migrate)?
         .into_iter()
         .fold(app, |app, (template_id, definition)| app.migrate(template_id, definition));
-    let app = match (&args.budget, args.rate_limit) {
-        (Some(url), limit) => {
-            let budget = redis_budget(url, args.redis_ca_file.as_deref(), limit.unwrap_or_default()).await?;
-            app.client(client).rate_budget(budget)
-        }
-        (None, Some(limit)) => app.client(client.rate_limit(limit)),
-        (None, None) => app.client(client),
+    let limit = args.rate_limit.unwrap_or_default();
+    let budget: Arc<dyn RateBudget> = match &args.budget {
+        Some(url) => redis_budget(url, args.redis_ca_file.as_deref(), limit).await?,
+        None => Arc::new(LocalRateBudget::new(limit)?),
     };
-    Ok(app.build()?)
+    let budget: Arc<dyn RateBudget> = Arc::new(MeteredBudget::new(budget));
+    let budget = match console {
+        Some(console) => console.observe_budget(budget),
+        None => budget,
+    };
+    Ok(app.client(client).rate_budget(budget).build()?)
 }
 
 /// The dispatcher's builder over the outbox `--outbox` names.

@@ -21,6 +21,12 @@ pub enum Error {
     /// The HTTP client of forwarded requests could not be made.
     #[error("the HTTP client of forwarded requests could not be made: {0}")]
     HttpClient(String),
+    /// The console's tokens are not usable.
+    #[error("the console: {0}")]
+    Console(String),
+    /// The Prometheus recorder could not be installed.
+    #[error("metrics: {0}")]
+    Metrics(String),
     /// The dispatcher did not start.
     #[error(transparent)]
     Dispatch(#[from] timeline_dispatch::Error),

@@ -29,6 +29,11 @@
 //!   is saved in the app's token store for its account
 //!   ([`App::save_granted`](timeline_core::App::save_granted)), so that
 //!   deliveries outliving the access token renew it.
+//! - **Operators** get a [`Console`] at `/admin` (per-account depth, age,
+//!   a throughput chart, dead letters and their retry, a token login, an
+//!   audit) when [given one](RelayBuilder::console), and, with the
+//!   `metrics` feature, `/metrics` in Prometheus' text format
+//!   (`RelayBuilder::metrics`).
 //!
 //! Start from [`Relay::builder`]; the `timeline relay` command runs it.
 
@@ -37,6 +42,7 @@
 mod answer;
 mod callers;
 mod config;
+mod console;
 mod error;
 mod event_types;
 mod forward;
@@ -48,6 +54,8 @@ mod intake;
 mod introspection;
 mod known_tokens;
 mod learned_templates;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod relay;
 mod routes;
 mod settlement;
@@ -59,8 +67,11 @@ mod token_answers;
 pub use answer::DELIVERY_FAILED;
 pub use callers::{Callers, TokensFile};
 pub use config::{DEFAULT_ACK_WAIT, DEFAULT_MAX_BODY_BYTES, RelaySettings};
+pub use console::{ADMIN_TOKEN_VAR, Console, ConsoleBuilder, DEFAULT_SESSION_LIFETIME, READ_TOKEN_VAR};
 pub use error::Error;
 pub use event_types::event_types_from_dir;
 pub use learned_templates::{LEARNED_FOR, TemplateSource};
+#[cfg(feature = "metrics")]
+pub use metrics::{LABELLED_ACCOUNTS, prometheus_recorder};
 pub use relay::{Relay, RelayBuilder};
 pub use status::{EventStatus, MAX_STATUS_INPUTS};

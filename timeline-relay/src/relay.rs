@@ -8,10 +8,11 @@ use std::time::Duration;
 use axum::Router;
 use timeline_core::App;
 use timeline_core::check::EventTypes;
-use timeline_dispatch::{Dispatcher, DispatcherBuilder};
+use timeline_dispatch::{DispatchOutcome, Dispatcher, DispatcherBuilder, Sink};
 
 use crate::callers::Callers;
 use crate::config::RelaySettings;
+use crate::console::Console;
 use crate::error::Error;
 use crate::forwarder::Forwarder;
 use crate::introspection::TokenAccounts;
@@ -70,6 +71,9 @@ impl Relay {
             event_types: None,
             template_source: None,
             settings: RelaySettings::default(),
+            console: None,
+            #[cfg(feature = "metrics")]
+            metrics: None,
         }
     }
 
@@ -106,6 +110,9 @@ pub struct RelayBuilder {
     event_types: Option<EventTypes>,
     template_source: Option<TemplateSource>,
     settings: RelaySettings,
+    console: Option<Console>,
+    #[cfg(feature = "metrics")]
+    metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 impl RelayBuilder {
@@ -137,6 +144,24 @@ impl RelayBuilder {
         self
     }
 
+    /// Serves `console` at `/admin` over the dispatcher's outbox, its chart
+    /// counting the outcomes the relay's sink hears. Without a console
+    /// `/admin` answers 404.
+    pub fn console(mut self, console: Console) -> Self {
+        self.console = Some(console);
+        self
+    }
+
+    /// Serves `GET /metrics` from `handle` (see
+    /// [`prometheus_recorder`](crate::prometheus_recorder)), counts the
+    /// relay's requests and answer times, and adds each account's rows;
+    /// `/metrics` asks for the console's tokens when there is a console.
+    #[cfg(feature = "metrics")]
+    pub fn metrics(mut self, handle: metrics_exporter_prometheus::PrometheusHandle) -> Self {
+        self.metrics = Some(handle);
+        self
+    }
+
     /// Starts the dispatcher (on the current tokio runtime) with the relay's
     /// sink; fails as [`DispatcherBuilder::spawn`] does, or when the HTTP
     /// client of forwarded requests cannot be made.
@@ -144,7 +169,16 @@ impl RelayBuilder {
         let forwarder = Forwarder::new(self.app.base_url(), self.app.rate_budget())
             .map_err(|error| Error::HttpClient(error.to_string()))?;
         let settlements = Settlements::default();
-        let dispatcher = self.dispatcher.sink(settlements.clone()).spawn()?;
+        let (heard, console) = (settlements.clone(), self.console.clone());
+        let dispatcher = self
+            .dispatcher
+            .sink(move |outcome: &DispatchOutcome| {
+                heard.outcome(outcome);
+                if let Some(console) = &console {
+                    console.outcome(outcome);
+                }
+            })
+            .spawn()?;
         let state = RelayState {
             dispatcher,
             token_accounts: TokenAccounts::new(self.callers, self.app.clone()),
@@ -156,6 +190,9 @@ impl RelayBuilder {
             },
             settlements,
             settings: self.settings,
+            console: self.console,
+            #[cfg(feature = "metrics")]
+            metrics: self.metrics,
         };
         Ok(Relay { state: Arc::new(state) })
     }

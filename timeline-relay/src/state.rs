@@ -5,6 +5,7 @@ use timeline_core::check::EventTypes;
 use timeline_dispatch::Dispatcher;
 
 use crate::config::RelaySettings;
+use crate::console::Console;
 use crate::forwarder::Forwarder;
 use crate::introspection::TokenAccounts;
 use crate::learned_templates::LearnedTemplates;
@@ -28,6 +29,11 @@ pub(crate) struct RelayState {
     pub(crate) settlements: Settlements,
     /// The ack wait and the body limit.
     pub(crate) settings: RelaySettings,
+    /// The operator console at `/admin`; `None`: off.
+    pub(crate) console: Option<Console>,
+    /// The recorder `/metrics` shows; `None`: no `/metrics`.
+    #[cfg(feature = "metrics")]
+    pub(crate) metrics: Option<metrics_exporter_prometheus::PrometheusHandle>,
 }
 
 /// The definitions a relay checks inputs against.

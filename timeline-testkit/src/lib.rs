@@ -29,6 +29,10 @@
 //! [`openapi`] checks our servers' answers against HubSpot's OpenAPI files
 //! in `reference/openapi/`.
 //!
+//! [`Browser`] is headless Chromium over WebDriver (Debian's `chromium` and
+//! `chromium-driver`, driven with [`fantoccini`]), for the tests of
+//! server-rendered pages; it skips the same way, naming the packages.
+//!
 //! ```no_run
 //! # async fn test() {
 //! let Some(db) = timeline_testkit::TestDb::new("my_crate::my_test").await else {
@@ -41,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+mod browser;
 mod certificates;
 mod official_clients;
 pub mod openapi;
@@ -48,7 +53,9 @@ mod pg_server;
 mod redis_server;
 mod test_db;
 
+pub use browser::Browser;
 pub use certificates::TestCertificates;
+pub use fantoccini;
 pub use official_clients::{BatchOutcome, OfficialClient, OfficialClients};
 pub use pg_server::PgServer;
 pub use redis_server::RedisServer;

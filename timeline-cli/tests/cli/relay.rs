@@ -50,6 +50,13 @@ async fn the_relay_command_serves_a_v3_batch_and_exits_0_on_sigterm() {
     assert_eq!(answer.status().as_u16(), 201);
     assert_eq!(sandbox.events_in(ACCOUNT).len(), 1);
     assert_eq!(sandbox.received("1001298", "cli-relay-1"), 1);
+    let http = reqwest::Client::new();
+    let console = http.get(format!("{url}/admin")).send().await.unwrap();
+    assert_eq!(console.status().as_u16(), 404, "no TIMELINE_ADMIN_TOKEN: no console");
+    let metrics = http.get(format!("{url}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status().as_u16(), 200, "without a console /metrics is open");
+    let metrics = metrics.text().await.unwrap();
+    assert!(metrics.contains("timeline_dispatch_delivered_total 1"), "{metrics}");
 
     let pid = relay.id().unwrap().to_string();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -158,6 +165,35 @@ async fn the_relay_command_sends_v3_events_as_the_app_events_timeline_migrate_wr
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let output = relay.wait_with_output().await.unwrap();
     assert!(output.status.success(), "{:?}: {}", output.status, String::from_utf8_lossy(&output.stderr));
+}
+
+#[tokio::test]
+async fn the_relay_command_serves_its_console_with_the_admin_tokens_of_its_environment() {
+    let dir = scratch("relay-console");
+    let sandbox = Sandbox::builder().templates(templates()).no_rate_limit().start().await.unwrap();
+    let (admin, reader) = ("cli-admin-5d1e0b7a93c2", "cli-reader-8f24c6e1d0a7");
+    let (_relay, url) = start_relay(
+        timeline()
+            .args(["relay", "--listen", "127.0.0.1:0", "--hubspot-base-url", sandbox.url(), "--outbox"])
+            .arg(format!("sqlite:{}", dir.join("outbox.sqlite").display()))
+            .env("TIMELINE_ADMIN_TOKEN", admin)
+            .env("TIMELINE_ADMIN_READ_TOKEN", reader),
+    )
+    .await;
+    assert!(url.starts_with("http://127.0.0.1:"), "the first line stays the address: {url}");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    for (token, status) in [(admin, 200), (reader, 200), ("wrong", 401)] {
+        let page = http.get(format!("{url}/admin")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(page.status().as_u16(), status, "{token}");
+        let metrics = http.get(format!("{url}/metrics")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(metrics.status().as_u16(), status, "/metrics takes the console's tokens: {token}");
+    }
+    let login = http.get(format!("{url}/admin/login")).send().await.unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && !cookie.contains("Secure"),
+        "on loopback the cookie is not Secure: {cookie}"
+    );
 }
 
 /// The account installed through the relay in the shared-backends test.

@@ -82,8 +82,12 @@ fn input(account: u64, n: usize) -> Value {
 
 /// Starts `timeline relay` with `args`; the child and its URL.
 async fn relay(options: &Options, args: &[String]) -> Result<(Child, String), Failure> {
-    let mut child =
-        Command::new(&options.timeline_bin).arg("relay").args(args).stdout(Stdio::piped()).kill_on_drop(true).spawn()?;
+    let mut child = Command::new(&options.timeline_bin)
+        .arg("relay")
+        .args(args)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
     let mut line = String::new();
     tokio::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line).await?;
     let url = line.trim().strip_prefix("listening on ").ok_or_else(|| format!("unexpected first line {line:?}"))?;

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use timeline_core::{App, Client, MemoryTokenStore};
+use timeline_core::{App, Client, LocalRateBudget, MemoryTokenStore};
 use timeline_dispatch::{Dispatcher, Outbox, OutboxCounts, RowFilter, RowSummary, SqliteOutbox};
-use timeline_relay::{Relay, TemplateSource, TokensFile, event_types_from_dir};
+use timeline_relay::{Console, Relay, TemplateSource, TokensFile, event_types_from_dir};
 use timeline_sandbox::{Faults, RateLimit, Sandbox};
 use timeline_testkit::openapi::assert_answer_keeps_contract;
 
@@ -65,6 +65,10 @@ pub struct Setup {
     /// Send the pet template's events as the app event [`MIGRATED_PET`]
     /// (which the sandbox then knows).
     pub migrate: bool,
+    /// The operator console; off by default.
+    pub console: Option<Console>,
+    /// Serve `/metrics` from the process's Prometheus recorder.
+    pub metrics: bool,
 }
 
 /// The pet template as `timeline migrate` writes it: the app event `pet_adopted`.
@@ -112,9 +116,15 @@ pub async fn start(setup: Setup) -> Harness {
     };
     let sandbox = if setup.migrate { sandbox.app_event_type(migrated_pet()) } else { sandbox };
     let sandbox = sandbox.start().await.unwrap();
-    let client = match setup.rate_limit {
-        Some(limit) => Client::builder().base_url(sandbox.url()).rate_limit(limit),
-        None => Client::builder().base_url(sandbox.url()),
+    let client = Client::builder().base_url(sandbox.url());
+    // The console observes the app's budget: its pages show each account's requests and 429s.
+    let (client, budget) = match (&setup.console, setup.rate_limit) {
+        (Some(console), limit) => {
+            let budget = Arc::new(LocalRateBudget::new(limit.unwrap_or_default()).unwrap());
+            (client, Some(console.observe_budget(budget)))
+        }
+        (None, Some(limit)) => (client.rate_limit(limit), None),
+        (None, None) => (client, None),
     };
     let tokens =
         TokensFile::parse(&json!({ ACCOUNT.to_string(): TOKEN, OTHER_ACCOUNT.to_string(): OTHER_TOKEN }).to_string())
@@ -126,6 +136,10 @@ pub async fn start(setup: Setup) -> Harness {
         .client_secret(CLIENT)
         .token_store(Arc::clone(&store) as Arc<_>);
     let app = if setup.migrate { app.migrate(PET, migrated_pet()) } else { app };
+    let app = match budget {
+        Some(budget) => app.rate_budget(budget),
+        None => app,
+    };
     let app = app.build().unwrap();
     let outbox_dir = tempfile::tempdir().unwrap();
     let outbox = SqliteOutbox::open(outbox_dir.path().join("outbox.sqlite")).await.unwrap();
@@ -142,6 +156,12 @@ pub async fn start(setup: Setup) -> Harness {
     }
     if let Some(max) = setup.max_body_bytes {
         relay = relay.max_body_bytes(max);
+    }
+    if let Some(console) = setup.console {
+        relay = relay.console(console);
+    }
+    if setup.metrics {
+        relay = relay.metrics(timeline_relay::prometheus_recorder().unwrap());
     }
     let relay = relay.spawn().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

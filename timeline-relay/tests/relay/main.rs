@@ -3,11 +3,14 @@
 
 mod checks;
 mod common;
+mod console;
+mod console_browser;
 mod dead;
 mod delivery;
 mod forwarding;
 mod introspection;
 mod learned_templates;
+mod metrics;
 mod migration;
 mod oauth;
 mod official_clients;
