@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use subtle::ConstantTimeEq;
 
 use crate::callers::bearer;
+use crate::console::role::Role;
 use crate::console::sessions::Sessions;
 
 /// The cookie holding a session's id.
@@ -17,25 +18,6 @@ pub(crate) const LOGIN_COOKIE: &str = "timeline_console_login";
 
 /// The console's paths.
 pub(crate) const CONSOLE: &str = "/admin";
-
-/// What an operator may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
-    /// See and act.
-    Admin,
-    /// See only.
-    ReadOnly,
-}
-
-impl Role {
-    /// How the pages and the audit name it.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::ReadOnly => "read-only",
-        }
-    }
-}
 
 /// A secret the console was given: never shown, in `Debug` either.
 #[derive(Clone)]

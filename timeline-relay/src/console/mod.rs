@@ -16,6 +16,7 @@ mod chart;
 mod error;
 mod layout;
 mod pages;
+mod role;
 mod sessions;
 
 use std::sync::Arc;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::console::access::Role;
+use crate::console::role::Role;
 
 /// The most sessions kept at once; past it, the one that expires first goes.
 pub(crate) const MAX_SESSIONS: usize = 1_000;

@@ -13,12 +13,13 @@ use timeline_core::AccountId;
 use timeline_dispatch::{RowFilter, RowState};
 
 use crate::console::Pages;
-use crate::console::access::{CONSOLE, Role};
+use crate::console::access::CONSOLE;
 use crate::console::accounts;
 use crate::console::chart;
 use crate::console::error::ConsoleError;
 use crate::console::layout::{self, age, csrf_field};
 use crate::console::pages::{Done, badge, card, observed};
+use crate::console::role::Role;
 
 /// The most dead letters an account's page lists.
 pub(crate) const MAX_DEAD_SHOWN: usize = 100;

@@ -11,10 +11,11 @@ use axum::response::Response;
 use maud::html;
 
 use crate::console::Pages;
-use crate::console::access::{CONSOLE, Role};
+use crate::console::access::CONSOLE;
 use crate::console::error::ConsoleError;
 use crate::console::layout::{self, csrf_field};
 use crate::console::pages::Done;
+use crate::console::role::Role;
 
 /// The most reasons the page lists: those with the most dead letters.
 pub(crate) const MAX_REASONS_SHOWN: usize = 100;
