@@ -307,7 +307,7 @@ pub mod accounts {
 #[cfg(feature = "client")]
 pub mod budget {
     pub use timeline_core::{
-        BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RateLimitHeaders, RatePermit,
+        BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RateLimitHeaders, RatePermit, WindowUsage,
     };
 }
 

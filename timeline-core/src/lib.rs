@@ -121,7 +121,7 @@ pub use client::{
     DeliverBuilder, Delivery, EventInput, Failure, FailureReason, Installed, LocalRateBudget, MemoryTokenStore,
     NoRenewalLock, OAuthApi, Outcome, PreparedInput, RateBudget, RateLimitHeaders, RatePermit, RenewalLock, Resent,
     RetryPolicy, SendAll, SendAllBuilder, SendAllStream, SendError, SendReport, StoreError, TemplateViolation,
-    Templates, Timeouts, TokenDetails, TokenStore, TokenUse,
+    Templates, Timeouts, TokenDetails, TokenStore, TokenUse, WindowUsage,
 };
 pub use encode::{EncodedInput, encode_input, to_app_event_wire, to_wire};
 pub use error::EncodeError;

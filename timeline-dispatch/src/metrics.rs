@@ -67,7 +67,7 @@ mod metered {
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
-    use timeline_core::{AccountId, BoxFuture, BudgetError, RateBudget, RatePermit};
+    use timeline_core::{AccountId, BoxFuture, BudgetError, RateBudget, RatePermit, WindowUsage};
 
     /// A [`RateBudget`] that records how long each permit took
     /// (`timeline_dispatch_budget_wait_seconds`) and counts the 429s its
@@ -109,6 +109,10 @@ mod metered {
                 metrics::histogram!("timeline_dispatch_budget_wait_seconds").record(started.elapsed().as_secs_f64());
                 Ok(Box::new(MeteredPermit { inner: permit }) as Box<dyn RatePermit + '_>)
             })
+        }
+
+        fn usage(&self, account: AccountId) -> BoxFuture<'_, Result<Option<WindowUsage>, BudgetError>> {
+            self.inner.usage(account)
         }
     }
 

@@ -5,7 +5,7 @@
 --
 -- KEYS[1] the log (sorted set), KEYS[2] blocked until (string, µs),
 -- KEYS[3] the adopted window (hash: max, window).
--- ARGV[1] mode: acquire | release | observe | saturate
+-- ARGV[1] mode: acquire | release | observe | saturate | usage
 -- ARGV[2] the configured maximum, ARGV[3] the configured window (µs)
 -- ARGV[4] now (µs); empty: the server's TIME
 -- ARGV[5] a member unique to the caller (acquire, release: the request's;
@@ -18,7 +18,9 @@
 --
 -- acquire answers {1, now, 0} when the request may start (its member is
 -- logged at now), else {0, now, wait}: how long until the oldest entry
--- leaves the window or the block ends. The other modes answer {now}.
+-- leaves the window or the block ends. usage (which writes nothing) answers
+-- {entries in the window, its maximum, its length in µs}. The other modes
+-- answer {now}.
 
 local function int(x)
   return string.format('%d', x)
@@ -116,5 +118,8 @@ elseif mode == 'saturate' then
     redis.call('SET', KEYS[2], int(until_), 'PX', math.floor((until_ - now) / 1000) + 1000)
   end
   return {now}
+elseif mode == 'usage' then
+  -- Read only: the entries in the window now, its maximum, and its length (µs).
+  return {redis.call('ZCOUNT', KEYS[1], '(' .. int(now - window), '+inf'), max, window}
 end
 return redis.error_reply('unknown mode ' .. tostring(mode))

@@ -9,7 +9,9 @@ use std::time::Duration;
 use timeline_core::AccountId;
 
 use redis::{ErrorKind, RedisError, ServerErrorKind};
-use timeline_core::{BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RateLimitHeaders, RatePermit};
+use timeline_core::{
+    BoxFuture, BudgetError, LocalRateBudget, RateBudget, RateLimit, RateLimitHeaders, RatePermit, WindowUsage,
+};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -359,6 +361,21 @@ impl RateBudget for RedisRateBudget {
     /// when Redis refuses.
     fn acquire(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>> {
         Box::pin(self.acquire_shared(account))
+    }
+
+    /// The account's shared window, as every replica fills it; the Redis
+    /// error (boxed) when Redis cannot be asked.
+    fn usage(&self, account: AccountId) -> BoxFuture<'_, Result<Option<WindowUsage>, BudgetError>> {
+        Box::pin(async move {
+            let (_, mut connection) = self.shared.connection.get();
+            let (used, max, window_micros) = self
+                .shared
+                .script
+                .usage(&mut connection, account)
+                .await
+                .map_err(|error| Box::new(error) as BudgetError)?;
+            Ok(Some(WindowUsage { used, max, window: Duration::from_micros(window_micros) }))
+        })
     }
 }
 

@@ -105,6 +105,20 @@ impl BudgetScript {
         }
     }
 
+    /// The entries of `account`'s log in its window now (on the server's
+    /// clock), the window's maximum and its length in µs; writes nothing.
+    pub(crate) async fn usage(
+        &self,
+        connection: &mut impl ConnectionLike,
+        account: AccountId,
+    ) -> RedisResult<(u64, u64, u64)> {
+        let answer = self.call(connection, account, "usage", None, "", &[]).await?;
+        match answer.as_slice() {
+            [used, max, window] => Ok((*used, *max, *window)),
+            _ => Err(unexpected(&answer)),
+        }
+    }
+
     /// Applies a permit's feedback, at `now` when given.
     pub(crate) async fn feedback(
         &self,

@@ -74,3 +74,18 @@ async fn a_remaining_count_above_the_log_fills_it_for_every_replica() {
     let waiting = tokio::time::timeout(Duration::from_millis(300), second.acquire(ACCOUNT)).await;
     assert!(waiting.is_err(), "the sixth request filled the window");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_replica_reads_how_full_the_shared_window_is_without_taking_any_of_it() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let (first, second) = (budget(&redis, 10).await, budget(&redis, 10).await);
+    let empty = second.usage(ACCOUNT).await.unwrap().unwrap();
+    assert_eq!((empty.used, empty.max, empty.window), (0, 10, Duration::from_secs(10)));
+    let permits = [first.acquire(ACCOUNT).await.unwrap(), first.acquire(ACCOUNT).await.unwrap()];
+    let usage = second.usage(ACCOUNT).await.unwrap().unwrap();
+    assert_eq!((usage.used, usage.max), (2, 10), "the other replica's requests count");
+    assert_eq!(second.usage(ACCOUNT).await.unwrap().unwrap().used, 2, "asking takes nothing");
+    drop(permits);
+}

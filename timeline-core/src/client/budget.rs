@@ -55,6 +55,42 @@ pub trait RateBudget: Send + Sync {
     /// store refused it), and the request is not sent: the call stops with
     /// [`Error::RateBudget`], its events fail unsent.
     fn acquire(&self, account: AccountId) -> BoxFuture<'_, Result<Box<dyn RatePermit + '_>, BudgetError>>;
+
+    /// How much of `account`'s window is taken now, without taking any of
+    /// it (for an operator's view); `None` when the budget cannot tell,
+    /// which is the default.
+    fn usage(&self, account: AccountId) -> BoxFuture<'_, Result<Option<WindowUsage>, BudgetError>> {
+        let _ = account;
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// How much of an account's rolling window is taken, from
+/// [`RateBudget::usage`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::time::Duration;
+/// use timeline_core::{AccountId, LocalRateBudget, RateBudget, RateLimit};
+///
+/// let budget = LocalRateBudget::new(RateLimit::new(5, Duration::from_secs(10))).unwrap();
+/// let account = AccountId::new(101);
+/// assert_eq!(budget.usage(account).await.unwrap().unwrap().used, 0);
+/// let permit = budget.acquire(account).await.unwrap();
+/// drop(permit);
+/// let usage = budget.usage(account).await.unwrap().unwrap();
+/// assert_eq!((usage.used, usage.max, usage.window), (1, 5, Duration::from_secs(10)), "still in the window");
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowUsage {
+    /// The requests in the window now: under way, or started within it.
+    pub used: u64,
+    /// The most the window takes (as HubSpot's headers last said, else as
+    /// configured).
+    pub max: u64,
+    /// The window's length.
+    pub window: Duration,
 }
 
 /// Why a [`RateBudget`] handed out no permit: any error of the budget's
@@ -210,6 +246,22 @@ impl RateBudget for LocalRateBudget {
             let slot = limiter.take_slot().await;
             Ok(Box::new(LocalPermit { limiter, slot }) as Box<dyn RatePermit>)
         })
+    }
+
+    /// This process's requests in the account's window: an account it
+    /// does not track has none.
+    fn usage(&self, account: AccountId) -> BoxFuture<'_, Result<Option<WindowUsage>, BudgetError>> {
+        let limiter = self.lock().limiters.get(&account).cloned();
+        let (used, max) = match limiter {
+            Some(limiter) => limiter.usage(Instant::now()),
+            None => (0, None),
+        };
+        let usage = WindowUsage {
+            used: used as u64,
+            max: max.map_or(u64::from(self.limit.max_requests()), |max| max as u64),
+            window: self.limit.window(),
+        };
+        Box::pin(async move { Ok(Some(usage)) })
     }
 }
 

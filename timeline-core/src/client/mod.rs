@@ -36,7 +36,7 @@ use reqwest::Url;
 
 pub use app::{App, AppBuilder, DEFAULT_APP_MAX_IN_FLIGHT, Installed};
 pub use budget::BudgetError;
-pub use budget::{BoxFuture, LocalRateBudget, RateBudget, RatePermit};
+pub use budget::{BoxFuture, LocalRateBudget, RateBudget, RatePermit, WindowUsage};
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL};
 pub use config::{AppEventsApi, DEFAULT_APP_EVENT_BATCH_SIZE, OAuthApi, RetryPolicy, Timeouts};
 pub use input::{AnyEvent, EventInput, Resent};

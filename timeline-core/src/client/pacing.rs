@@ -218,6 +218,13 @@ impl Limiter {
         }
     }
 
+    /// The slots in the main window at `now`, and the most it takes
+    /// (`None`: no limit).
+    pub(crate) fn usage(&self, now: Instant) -> (usize, Option<usize>) {
+        let state = self.lock();
+        (state.main.used(&state.in_flight, now), state.main.capacity)
+    }
+
     /// Waits for a free slot and takes it; [`release`](Self::release) gives it back.
     pub(crate) async fn take_slot(&self) -> Slot {
         loop {

@@ -1,11 +1,12 @@
 //! What the console shows of each account: its outbox rows and pause
 //! (through [`Outbox::account_counts`], shared by every relay on the
-//! outbox) and what this relay saw of its last hour (requests, 429s).
+//! outbox), how full its rate window is now ([`RateBudget::usage`]), and
+//! what this relay saw of its last hour (requests, 429s).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use timeline_core::AccountId;
+use timeline_core::{AccountId, RateBudget, WindowUsage};
 use timeline_dispatch::{AccountCounts, INSTALL_REVOKED, Outbox};
 
 use crate::console::activity::{AccountHour, Activity};
@@ -23,6 +24,9 @@ pub(crate) struct AccountRow {
     pub(crate) counts: AccountCounts,
     /// What this relay saw of its last hour.
     pub(crate) hour: AccountHour,
+    /// How full its rate window is now, when the console observes the
+    /// app's budget and the budget can tell.
+    pub(crate) window: Option<WindowUsage>,
 }
 
 /// What an account is doing.
@@ -63,7 +67,7 @@ impl AccountRow {
             oldest_undelivered: None,
             paused: None,
         };
-        AccountRow { counts, hour }
+        AccountRow { counts, hour, window: None }
     }
 
     /// The account.
@@ -90,13 +94,14 @@ impl AccountRow {
 pub(crate) async fn accounts(
     outbox: &dyn Outbox,
     activity: &Activity,
+    budget: Option<&dyn RateBudget>,
     now: SystemTime,
 ) -> Result<Vec<AccountRow>, timeline_dispatch::Error> {
     let mut hours = activity.accounts_hour(now);
     let mut rows: BTreeMap<AccountId, AccountRow> = BTreeMap::new();
     for counts in outbox.account_counts(now - HOUR).await? {
         let hour = hours.remove(&counts.account).unwrap_or_default();
-        rows.insert(counts.account, AccountRow { counts, hour });
+        rows.insert(counts.account, AccountRow { counts, hour, window: None });
     }
     for (account, hour) in hours {
         rows.insert(account, AccountRow::empty(account, hour));
@@ -110,6 +115,11 @@ pub(crate) async fn accounts(
         ))
     });
     rows.truncate(MAX_ACCOUNTS_SHOWN);
+    if let Some(budget) = budget {
+        for row in &mut rows {
+            row.window = window(budget, row.account()).await;
+        }
+    }
     Ok(rows)
 }
 
@@ -117,13 +127,30 @@ pub(crate) async fn accounts(
 pub(crate) async fn account(
     outbox: &dyn Outbox,
     activity: &Activity,
+    budget: Option<&dyn RateBudget>,
     account: AccountId,
     now: SystemTime,
 ) -> Result<AccountRow, timeline_dispatch::Error> {
     let hour = activity.account_hour(account, now);
     let counts = outbox.account_counts(now - HOUR).await?.into_iter().find(|counts| counts.account == account);
-    Ok(match counts {
-        Some(counts) => AccountRow { counts, hour },
+    let mut row = match counts {
+        Some(counts) => AccountRow { counts, hour, window: None },
         None => AccountRow::empty(account, hour),
-    })
+    };
+    if let Some(budget) = budget {
+        row.window = window(budget, account).await;
+    }
+    Ok(row)
+}
+
+/// How full `account`'s window is now; `None` when the budget cannot tell
+/// (or could not be asked: logged, and the page shows the rest).
+async fn window(budget: &dyn RateBudget, account: AccountId) -> Option<WindowUsage> {
+    match budget.usage(account).await {
+        Ok(usage) => usage,
+        Err(error) => {
+            tracing::warn!(account = account.get(), %error, "the rate budget could not say how full the window is");
+            None
+        }
+    }
 }

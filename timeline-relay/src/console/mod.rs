@@ -90,6 +90,9 @@ struct ConsoleState {
     sessions: Sessions,
     audit: Audit,
     activity: Activity,
+    /// The app's budget, once [observed](Console::observe_budget): each
+    /// account's window as it is filled now.
+    budget: budget::Observed,
     secure_cookies: bool,
 }
 
@@ -160,7 +163,9 @@ impl Console {
 
     /// `budget`, telling the console of every request it lets through and
     /// every 429 answer HubSpot gives them, so that the pages show each
-    /// account's requests and 429s of the last hour: give it to the app
+    /// account's requests and 429s of the last hour, and how full its
+    /// window is now ([`RateBudget::usage`]; a shared budget's, for every
+    /// replica): give it to the app
     /// ([`AppBuilder::rate_budget`](timeline_core::AppBuilder::rate_budget))
     /// whose dispatcher and relay the console shows.
     ///
@@ -173,6 +178,7 @@ impl Console {
     /// # Ok::<(), timeline_relay::Error>(())
     /// ```
     pub fn observe_budget(&self, budget: Arc<dyn RateBudget>) -> Arc<dyn RateBudget> {
+        self.state.budget.set(Arc::clone(&budget));
         Arc::new(budget::ObservedBudget { inner: budget, activity: self.state.activity.clone() })
     }
 
@@ -223,6 +229,7 @@ impl ConsoleBuilder {
             sessions: Sessions::new(self.session_lifetime),
             audit: Audit::default(),
             activity: Activity::default(),
+            budget: budget::Observed::default(),
             secure_cookies: self.secure_cookies,
         };
         Ok(Console { state: Arc::new(state) })

@@ -266,6 +266,7 @@ async fn a_paused_account_keeps_its_events_in_the_outbox_until_it_is_resumed() {
     assert_eq!((status, &answer["status"]), (207, &json!("PENDING")), "held back: {answer:#}");
     let (_, _, page) = get(&harness, "/admin/accounts/101", &[bearer(READER)]).await;
     assert!(page.contains("badge paused") && page.contains("the customer asked"), "{page}");
+    assert!(page.contains(" / 110 in 10 s"), "the account's rate window, from the observed budget: {page}");
     assert_eq!(harness.counts().await.pending, 1, "waiting in the outbox");
     assert!(harness.sandbox.event(PET, "held-1").is_none());
 

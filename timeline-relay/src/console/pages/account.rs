@@ -18,7 +18,7 @@ use crate::console::accounts;
 use crate::console::chart;
 use crate::console::error::ConsoleError;
 use crate::console::layout::{self, age, csrf_field};
-use crate::console::pages::{Done, badge, card, observed};
+use crate::console::pages::{Done, badge, card, observed, window};
 use crate::console::role::Role;
 
 /// The most dead letters an account's page lists.
@@ -35,7 +35,8 @@ pub(crate) async fn show(
     let account = AccountId::from(account);
     let now = SystemTime::now();
     let activity = &pages.console.state.activity;
-    let row = accounts::account(pages.outbox.as_ref(), activity, account, now).await?;
+    let budget = pages.console.state.budget.get();
+    let row = accounts::account(pages.outbox.as_ref(), activity, budget.as_deref(), account, now).await?;
     let filter = RowFilter { state: Some(RowState::Dead), account: Some(account), ..RowFilter::default() };
     let dead = pages.outbox.list(&filter, MAX_DEAD_SHOWN).await?;
     let admin = operator.role == Role::Admin;
@@ -72,6 +73,7 @@ pub(crate) async fn show(
             (card("Claimed", counts.claimed))
             (card("Dead", counts.dead))
             (card("Oldest undelivered", counts.oldest_undelivered.map_or_else(|| "—".to_owned(), |oldest| age(oldest, now))))
+            (card("Rate window now", window(row.window)))
             (card("Delivered, 1 h", counts.delivered))
             (card("Requests, 1 h", observed(activity, row.hour.requests)))
             (card("429 answers, 1 h", observed(activity, row.hour.rate_limited)))

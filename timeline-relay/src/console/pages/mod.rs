@@ -14,6 +14,8 @@ use serde::Deserialize;
 
 use crate::console::accounts::AccountState;
 use crate::console::activity::Activity;
+use crate::console::layout;
+use timeline_core::WindowUsage;
 
 /// A console path that is no page.
 pub(crate) async fn not_found() -> Response {
@@ -66,6 +68,15 @@ pub(crate) fn card(label: &str, value: impl std::fmt::Display) -> Markup {
 /// An account's state as a badge.
 pub(crate) fn badge(state: AccountState) -> Markup {
     html! { span class={ "badge " (state.name()) } { (state.name()) } }
+}
+
+/// How full an account's rate window is now, as `used / max in 10 s`, or
+/// `—` when the budget is not observed or cannot tell.
+pub(crate) fn window(usage: Option<WindowUsage>) -> String {
+    usage.map_or_else(
+        || "—".to_owned(),
+        |usage| format!("{} / {} in {}", usage.used, usage.max, layout::duration(usage.window)),
+    )
 }
 
 /// A count of the observed budget, or `—` when no budget is observed.

@@ -15,7 +15,7 @@ use crate::console::accounts::{self, MAX_ACCOUNTS_SHOWN};
 use crate::console::chart;
 use crate::console::error::ConsoleError;
 use crate::console::layout::{self, age};
-use crate::console::pages::{Done, badge, card, observed};
+use crate::console::pages::{Done, badge, card, observed, window};
 
 /// The overview page.
 pub(crate) async fn show(
@@ -27,7 +27,8 @@ pub(crate) async fn show(
     let now = SystemTime::now();
     let counts = pages.outbox.counts().await?;
     let activity = &pages.console.state.activity;
-    let accounts = accounts::accounts(pages.outbox.as_ref(), activity, now).await?;
+    let budget = pages.console.state.budget.get();
+    let accounts = accounts::accounts(pages.outbox.as_ref(), activity, budget.as_deref(), now).await?;
     let content = html! {
         h1 { "Overview" }
         div.cards {
@@ -46,7 +47,7 @@ pub(crate) async fn show(
             table {
                 thead { tr {
                     th { "Account" } th { "State" } th.num { "Pending" } th.num { "Claimed" } th.num { "Dead" }
-                    th.num { "Oldest undelivered" } th.num { "Delivered, 1 h" } th.num { "Requests, 1 h" } th.num { "429 answers, 1 h" }
+                    th.num { "Oldest undelivered" } th.num { "Rate window now" } th.num { "Delivered, 1 h" } th.num { "Requests, 1 h" } th.num { "429 answers, 1 h" }
                 } }
                 tbody {
                     @for row in &accounts {
@@ -57,6 +58,7 @@ pub(crate) async fn show(
                             td.num { (row.counts.claimed) }
                             td.num { @if row.counts.dead > 0 { span.badge.dead { (row.counts.dead) } } @else { "0" } }
                             td.num { (row.counts.oldest_undelivered.map_or_else(|| "—".to_owned(), |oldest| age(oldest, now))) }
+                            td.num { (window(row.window)) }
                             td.num { (row.counts.delivered) }
                             td.num { (observed(activity, row.hour.requests)) }
                             td.num { (observed(activity, row.hour.rate_limited)) }
