@@ -3,10 +3,14 @@
 //! versions) with an access and a refresh token is saved in the token
 //! store for its account ([`App::save_granted`](timeline_core::App::save_granted)),
 //! and its access token names that account from then on, when the call
-//! was made for the relay's own app (its `client_id`).
+//! was made for the relay's own app (its `client_id`); an account the
+//! dispatcher paused for a revoked install is resumed, since it installed
+//! again.
 
 use axum::http::Method;
+use timeline_core::AccountId;
 use timeline_core::wire::AccessTokenResponse;
+use timeline_dispatch::INSTALL_REVOKED;
 
 use crate::state::RelayState;
 
@@ -45,8 +49,36 @@ pub(crate) async fn keep(relay: &RelayState, body: &[u8]) {
         Ok(installed) => {
             tracing::info!(account = installed.account.get(), "saved the tokens of a token answer that passed");
             relay.token_accounts.learn(access_token, installed.account, expires_at);
+            resume_if_revoked(relay, installed.account).await;
         }
         Err(error) => tracing::warn!(%error, "the tokens of a token answer that passed could not be saved"),
+    }
+}
+
+/// Resumes `account` when the dispatcher paused it for a revoked install
+/// ([`INSTALL_REVOKED`]): a token answer for it shows it installed again.
+/// A pause of an operator's stays. A failure is logged.
+async fn resume_if_revoked(relay: &RelayState, account: AccountId) {
+    let outbox = relay.dispatcher.outbox();
+    let revoked = match outbox.paused().await {
+        Ok(paused) => paused.iter().any(|(paused, pause)| *paused == account && pause.reason == INSTALL_REVOKED),
+        Err(error) => {
+            tracing::warn!(account = account.get(), %error, "could not read the outbox's pauses after a new install");
+            return;
+        }
+    };
+    if !revoked {
+        return;
+    }
+    match outbox.resume(account).await {
+        Ok(_) => {
+            tracing::info!(
+                account = account.get(),
+                "resumed an account paused for a revoked install: it installed again"
+            );
+            relay.dispatcher.wake();
+        }
+        Err(error) => tracing::warn!(account = account.get(), %error, "could not resume an account installed again"),
     }
 }
 

@@ -106,3 +106,36 @@ async fn a_token_answer_granted_to_another_app_passes_unchanged_and_is_not_saved
     assert!(granted["refresh_token"].is_string(), "HubSpot's answer, unchanged: {granted:#}");
     assert!(harness.store.get(INSTALLED).is_none(), "another app's tokens are not the relay's to keep");
 }
+
+/// An account installed through the relay, revoked, then installed again.
+const REINSTALLED: u64 = 808;
+
+#[tokio::test]
+async fn an_install_through_the_relay_resumes_an_account_paused_for_its_revoked_install() {
+    let harness = start(Setup { access_token_ttl: Some(Duration::from_secs(2)), ..Setup::default() }).await;
+    let sandbox_url = harness.sandbox.url().trim_end_matches('/').to_owned();
+    let (status, granted) = token_call(&harness.url, exchange(&harness.sandbox.authorization_code(REINSTALLED))).await;
+    assert_eq!(status, 200, "{granted:#}");
+    let stored = granted["access_token"].as_str().unwrap().to_owned();
+    harness.sandbox.revoke(REINSTALLED);
+    let template = "/integrators/timeline/v3/1/event-templates";
+    wait_for("the stored access token to expire at HubSpot", || async {
+        harness.call(&sandbox_url, Method::GET, template, Some(&stored), None).await.0 == 401
+    })
+    .await;
+
+    // The caller has a token of its own; the relay delivers with the stored ones, whose renewal is refused.
+    let caller = harness.sandbox.grant(REINSTALLED).access_token;
+    let (status, answer) = harness.post(BATCH, Some(&caller), &json!({ "inputs": [pet("revoked-1")] })).await;
+    assert_eq!((status, &answer["status"]), (207, &json!("PENDING")), "{answer:#}");
+    wait_for("the account to be paused for its revoked install", || async {
+        let paused = harness.relay.dispatcher().outbox().paused().await.unwrap();
+        paused.iter().any(|(account, pause)| account.get() == REINSTALLED && pause.reason == "install revoked")
+    })
+    .await;
+
+    let (status, _) = token_call(&harness.url, exchange(&harness.sandbox.authorization_code(REINSTALLED))).await;
+    assert_eq!(status, 200);
+    wait_for("the held event to be delivered", || async { harness.sandbox.events_in(REINSTALLED).len() == 1 }).await;
+    assert!(harness.relay.dispatcher().outbox().paused().await.unwrap().is_empty(), "resumed");
+}
