@@ -582,15 +582,7 @@ async fn counts_follow_the_rows(outbox: &impl Outbox) {
 }
 
 fn account(account: u64) -> AccountCounts {
-    AccountCounts {
-        account: AccountId::new(account),
-        pending: 0,
-        claimed: 0,
-        dead: 0,
-        delivered: 0,
-        oldest_undelivered: None,
-        paused: None,
-    }
+    AccountCounts::none(AccountId::new(account))
 }
 
 /// `account_counts` shows, by account, each one's pending, claimed and dead

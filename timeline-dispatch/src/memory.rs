@@ -251,13 +251,8 @@ impl Rows {
         let mut accounts: BTreeMap<AccountId, AccountCounts> = BTreeMap::new();
         let entry = |accounts: &mut BTreeMap<AccountId, AccountCounts>, account: AccountId| {
             accounts.entry(account).or_insert_with(|| AccountCounts {
-                account,
-                pending: 0,
-                claimed: 0,
-                dead: 0,
-                delivered: 0,
-                oldest_undelivered: None,
                 paused: self.paused.get(&account).cloned(),
+                ..AccountCounts::none(account)
             });
         };
         for row in self.rows.values() {

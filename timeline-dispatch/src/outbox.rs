@@ -308,13 +308,22 @@ pub struct AccountCounts {
 }
 
 impl AccountCounts {
+    /// The counts of `account` with no rows and no pause, to fill in.
+    ///
+    /// ```
+    /// use timeline_dispatch::AccountCounts;
+    /// let counts = AccountCounts { dead: 2, ..AccountCounts::none(101.into()) };
+    /// assert_eq!((counts.pending, counts.dead, counts.paused), (0, 2, None));
+    /// ```
+    pub fn none(account: AccountId) -> Self {
+        AccountCounts { account, pending: 0, claimed: 0, dead: 0, delivered: 0, oldest_undelivered: None, paused: None }
+    }
+
     /// Its pending and claimed rows.
     ///
     /// ```
     /// use timeline_dispatch::AccountCounts;
-    /// let counts = AccountCounts {
-    ///     account: 101.into(), pending: 3, claimed: 2, dead: 1, delivered: 0, oldest_undelivered: None, paused: None,
-    /// };
+    /// let counts = AccountCounts { pending: 3, claimed: 2, dead: 1, ..AccountCounts::none(101.into()) };
     /// assert_eq!(counts.undelivered(), 5);
     /// ```
     pub fn undelivered(&self) -> u64 {

@@ -174,15 +174,7 @@ mod tests {
     #[test]
     fn the_accounts_with_the_most_rows_are_labelled_and_the_rest_summed() {
         let accounts: Vec<AccountCounts> = (1..=LABELLED_ACCOUNTS as u64 + 5)
-            .map(|account| AccountCounts {
-                account: account.into(),
-                pending: account,
-                claimed: 0,
-                dead: 1,
-                delivered: 0,
-                oldest_undelivered: None,
-                paused: None,
-            })
+            .map(|account| AccountCounts { pending: account, dead: 1, ..AccountCounts::none(account.into()) })
             .collect();
         let (top, other) = top_accounts(accounts);
         assert_eq!(top.len(), LABELLED_ACCOUNTS);

@@ -58,16 +58,7 @@ impl AccountState {
 impl AccountRow {
     /// The row of an account the outbox knows nothing of.
     fn empty(account: AccountId, hour: AccountHour) -> Self {
-        let counts = AccountCounts {
-            account,
-            pending: 0,
-            claimed: 0,
-            dead: 0,
-            delivered: 0,
-            oldest_undelivered: None,
-            paused: None,
-        };
-        AccountRow { counts, hour, window: None }
+        AccountRow { counts: AccountCounts::none(account), hour, window: None }
     }
 
     /// The account.
