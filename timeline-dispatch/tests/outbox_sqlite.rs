@@ -71,12 +71,36 @@ async fn a_reopened_outbox_holds_every_row_in_its_state() {
     assert_eq!(mode, "wal", "the file stays in WAL mode");
     drop(raw);
 
-    let reopened = SqliteOutbox::open(&path).await.unwrap();
-    assert_eq!(reopened.list(&RowFilter::default(), 1000).await.unwrap(), before);
-    assert_eq!(reopened.counts().await.unwrap(), counts);
     assert_eq!((counts.pending, counts.claimed, counts.delivered, counts.dead), (460, 10, 15, 15));
+
+    // A claim lives in the memory of the outbox that made it: the rows
+    // claimed and never sent are pending again, due as before, and a claim
+    // takes them back at once, with no lease to wait for.
+    let reopened = SqliteOutbox::open(&path).await.unwrap();
+    let held: Vec<_> = claimed[30..].iter().map(|c| c.fence.row).collect();
+    let expected: Vec<_> = before
+        .into_iter()
+        .map(|mut row| {
+            if held.contains(&row.row) {
+                assert_eq!(row.state, RowState::Claimed);
+                row.state = RowState::Pending;
+                row.attempts = 0;
+                row.due_at = Some(row.enqueued_at);
+            }
+            row
+        })
+        .collect();
+    assert_eq!(reopened.list(&RowFilter::default(), 1000).await.unwrap(), expected);
+    let counts = reopened.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.claimed, counts.delivered, counts.dead), (470, 0, 15, 15));
     let again: Vec<_> = (0..50).map(|i| event(0, &format!("e0-{i}"))).collect();
     assert!(reopened.enqueue(&again, at(30)).await.unwrap().iter().all(|e| *e == Enqueued::AlreadyThere));
+    let taken_back =
+        reopened.claim(ClaimLimits { per_account: 20, total: 60 }, Duration::from_secs(30), at(20)).await.unwrap();
+    for row in &held {
+        let claim = taken_back.iter().find(|c| c.fence.row == *row).expect("a held row is claimed again at once");
+        assert_eq!((claim.fence.attempt, claim.may_have_landed), (1, false), "never sent");
+    }
 }
 
 /// Set in the child process of the kill test: the outbox file it fills.
@@ -598,4 +622,27 @@ async fn rows_from_before_the_rebuilt_table_come_over_and_no_id_is_given_again()
     assert_eq!(outbox.enqueue(&[event(1, "last")], at(6)).await.unwrap(), [Enqueued::Added]);
     let last = RowFilter { event_id: Some("last".into()), ..RowFilter::default() };
     assert_eq!(outbox.list(&last, 1).await.unwrap()[0].row, 42, "ids go on above every id given before");
+}
+
+/// One outbox at a time claims from a file: a second one's claim fails,
+/// naming the lock, while it may still read the file; once the first is
+/// dropped, the second claims.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_outbox_at_a_time_claims_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.sqlite");
+    let first = SqliteOutbox::open(&path).await.unwrap();
+    first.enqueue(&[event(1, "a"), event(1, "b")], at(0)).await.unwrap();
+    let limits = ClaimLimits { per_account: 1, total: 1 };
+    assert_eq!(first.claim(limits, Duration::from_secs(30), at(1)).await.unwrap().len(), 1);
+
+    let second = SqliteOutbox::open(&path).await.unwrap();
+    let refused = second.claim(limits, Duration::from_secs(30), at(1)).await.unwrap_err().to_string();
+    assert!(refused.contains("outbox.sqlite-claims"), "{refused}");
+    let counts = second.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.claimed), (2, 0), "the first one's claim is in its own memory");
+
+    drop(first);
+    let claimed = second.claim(ClaimLimits { per_account: 2, total: 2 }, Duration::from_secs(30), at(1)).await.unwrap();
+    assert_eq!(claimed.len(), 2, "the row the first one claimed and dropped is claimed at once");
 }

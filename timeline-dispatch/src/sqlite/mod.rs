@@ -1,9 +1,11 @@
 //! [`SqliteOutbox`]: the embedded default [`Outbox`], a SQLite file.
 
+mod claims;
 mod migrate;
 mod rows;
 mod writer;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
@@ -13,6 +15,7 @@ use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
+use self::claims::{Claim, ClaimLock, Claims, per_account};
 use self::rows::{Outcome, micros};
 use self::writer::{Change, Done, Job, Message};
 use crate::Error;
@@ -43,7 +46,22 @@ const WRITER_CACHE_KIB: i64 = 16 * 1024;
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 8_000;
 
 /// An [`Outbox`] in a SQLite file: the embedded default, for a service
-/// that runs as one process (or a few on one machine).
+/// that dispatches from one process.
+///
+/// # Claims
+///
+/// A claim lives in the memory of the process that made it and writes
+/// nothing to the file: a row is written at its enqueue, its "sending"
+/// mark (with the attempt that sends it) and its settlement. A process that
+/// dies takes its claims with it, so a restarted one claims their rows at
+/// once, with no lease to wait for; a claim that was never sent is not
+/// counted in the row's attempts. One process at a time claims from a file:
+/// the first claim locks the file beside it (its name with `-claims`
+/// added) until the outbox is dropped, and a claim from another process (or
+/// another outbox opened on the same file) fails, naming that lock. Other
+/// processes (the `timeline outbox` command) may read the file and change
+/// its dead letters and pauses meanwhile; they see the rows in flight as
+/// pending.
 ///
 /// # Durability
 ///
@@ -81,6 +99,10 @@ pub struct SqliteOutbox {
     path: PathBuf,
     messages: mpsc::Sender<Message>,
     readers: Arc<Readers>,
+    /// This process's claims: the writer changes them, reads show them.
+    claims: Arc<Mutex<Claims>>,
+    /// Taken at the first claim, held until the last clone is dropped.
+    claim_lock: Arc<Mutex<ClaimLock>>,
 }
 
 impl SqliteOutbox {
@@ -98,10 +120,13 @@ impl SqliteOutbox {
         let (messages, inbox) = mpsc::channel(writer::QUEUE);
         let (committed, to_sync) = std::sync::mpsc::channel();
         let writer = messages.downgrade();
+        let claims = Arc::new(Mutex::new(Claims::default()));
+        let writer_claims = Arc::clone(&claims);
         start(&path, "sync", move || writer::sync(wal, to_sync, writer))?;
-        start(&path, "writer", move || writer::run(conn, inbox, committed))?;
+        start(&path, "writer", move || writer::run(conn, writer_claims, inbox, committed))?;
         let readers = Arc::new(Readers { path: path.clone(), idle: Mutex::new(readers) });
-        Ok(SqliteOutbox { path, messages, readers })
+        let claim_lock = Arc::new(Mutex::new(ClaimLock::new(&path)));
+        Ok(SqliteOutbox { path, messages, readers, claims, claim_lock })
     }
 
     /// The file.
@@ -134,6 +159,11 @@ impl SqliteOutbox {
             Done::Rows(rows) => Ok(rows),
             _ => Err(mismatch()),
         }
+    }
+
+    /// This process's claims as they are now, by row.
+    fn claims(&self) -> HashMap<i64, Claim> {
+        self.claims.lock().unwrap_or_else(PoisonError::into_inner).all().collect()
     }
 
     /// Removes the delivered rows, and the dead ones when `dead_too`,
@@ -260,6 +290,7 @@ impl Outbox for SqliteOutbox {
         now: SystemTime,
     ) -> OutboxFuture<'a, Vec<Claimed>> {
         Box::pin(async move {
+            self.claim_lock.lock().unwrap_or_else(PoisonError::into_inner).take()?;
             let lease_end = lease_end(now, lease)?;
             let change = Change::Claim {
                 limits,
@@ -307,11 +338,23 @@ impl Outbox for SqliteOutbox {
     }
 
     fn next_due(&self) -> OutboxFuture<'_, Option<SystemTime>> {
-        Box::pin(self.readers.read(rows::next_due))
+        Box::pin(async move {
+            let now = micros(SystemTime::now())?;
+            let live = self.claims.lock().unwrap_or_else(PoisonError::into_inner).live(now);
+            self.readers.read(move |conn| rows::next_due(conn, &live)).await
+        })
     }
 
     fn counts(&self) -> OutboxFuture<'_, OutboxCounts> {
-        Box::pin(self.readers.read(rows::counts))
+        Box::pin(async move {
+            let mut counts = self.readers.read(rows::counts).await?;
+            // The rows this process claimed are pending in the file.
+            let claimed = self.claims.lock().unwrap_or_else(PoisonError::into_inner).len() as u64;
+            let claimed = claimed.min(counts.pending);
+            counts.pending -= claimed;
+            counts.claimed += claimed;
+            Ok(counts)
+        })
     }
 
     fn depth(&self) -> OutboxFuture<'_, OutboxDepth> {
@@ -321,7 +364,16 @@ impl Outbox for SqliteOutbox {
     fn account_counts(&self, delivered_since: SystemTime) -> OutboxFuture<'_, Vec<AccountCounts>> {
         Box::pin(async move {
             let delivered_since = micros(delivered_since)?;
-            self.readers.read(move |conn| rows::account_counts(conn, delivered_since)).await
+            let mut accounts = self.readers.read(move |conn| rows::account_counts(conn, delivered_since)).await?;
+            // The rows this process claimed are pending in the file.
+            let claimed = per_account(self.claims().values());
+            for counts in &mut accounts {
+                let held = claimed.get(&rows::account_bits(counts.account)).map_or(0, |held| *held as u64);
+                let held = held.min(counts.pending);
+                counts.pending -= held;
+                counts.claimed += held;
+            }
+            Ok(accounts)
         })
     }
 
@@ -331,7 +383,8 @@ impl Outbox for SqliteOutbox {
 
     fn list<'a>(&'a self, filter: &'a RowFilter, limit: usize) -> OutboxFuture<'a, Vec<RowSummary>> {
         let filter = filter.clone();
-        Box::pin(self.readers.read(move |conn| rows::list(conn, &filter, limit)))
+        let claims = self.claims();
+        Box::pin(self.readers.read(move |conn| rows::list(conn, &claims, &filter, limit)))
     }
 
     fn requeue_dead<'a>(&'a self, filter: &'a RowFilter, now: SystemTime) -> OutboxFuture<'a, u64> {

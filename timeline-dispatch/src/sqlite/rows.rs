@@ -9,12 +9,14 @@
 //! (a copy of every page the statement touches); the writer rolls the whole
 //! transaction back on any error anyway.
 
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 use timeline_core::AccountId;
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
-use rusqlite::{Connection, Error, Row, params};
+use rusqlite::{CachedStatement, Connection, Error, Params, Row, params};
 
+use super::claims::{Claim, Claims, per_account};
 use crate::fate::Fate;
 use crate::outbox::{
     AccountCounts, ClaimLimits, Claimed, DeadReason, Enqueued, EventKey, EventKind, Fence, NewEvent, OutboxCounts,
@@ -30,21 +32,22 @@ pub(super) fn micros(time: SystemTime) -> Result<i64, crate::Error> {
 }
 
 /// An account as stored: its bits, so every `u64` fits.
-fn account_bits(account: AccountId) -> i64 {
+pub(super) fn account_bits(account: AccountId) -> i64 {
     i64::from_ne_bytes(account.get().to_ne_bytes())
 }
 
 /// A stored value read back as what it stands for.
 struct Stored<T>(T);
 
+/// The time `micros` stores, if it is one.
+fn time(micros: i64) -> Option<SystemTime> {
+    u64::try_from(micros).ok().and_then(|micros| SystemTime::UNIX_EPOCH.checked_add(Duration::from_micros(micros)))
+}
+
 impl FromSql for Stored<SystemTime> {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
         let micros = i64::column_result(value)?;
-        u64::try_from(micros)
-            .ok()
-            .and_then(|micros| SystemTime::UNIX_EPOCH.checked_add(Duration::from_micros(micros)))
-            .map(Stored)
-            .ok_or(FromSqlError::OutOfRange(micros))
+        time(micros).map(Stored).ok_or(FromSqlError::OutOfRange(micros))
     }
 }
 
@@ -160,10 +163,24 @@ pub(super) fn enqueue(conn: &Connection, events: &[NewEvent], now: i64, ids: &mu
         .collect()
 }
 
+/// The common table `accounts`: every account with undelivered rows, found
+/// through the index one account after another (and a last `NULL`).
+const ACCOUNTS: &str = "WITH RECURSIVE accounts (account) AS ( \
+         SELECT (SELECT account FROM outbox WHERE due_at IS NOT NULL ORDER BY account LIMIT 1) \
+         UNION ALL \
+         SELECT (SELECT o.account FROM outbox o WHERE o.due_at IS NOT NULL AND o.account > a.account \
+                 ORDER BY o.account LIMIT 1) \
+         FROM accounts a WHERE a.account IS NOT NULL \
+     )";
+
 /// Claims due rows fairly: the accounts by their oldest due row, at most
 /// `limits.per_account` rows of each (its oldest), `limits.total` in all.
+/// The claims go to `claims` alone: the rows are not written, but for a
+/// row a process of an earlier release left claimed, which becomes pending.
+/// A row claimed before whose lease has not ended is not claimed again.
 pub(super) fn claim(
     conn: &Connection,
+    claims: &mut Claims,
     limits: ClaimLimits,
     skip: &[u64],
     lease_end: i64,
@@ -172,37 +189,37 @@ pub(super) fn claim(
     if limits.per_account == 0 || limits.total == 0 {
         return Ok(Vec::new());
     }
+    let held_per_account = claims.live_per_account(now);
     // Every account with undelivered rows, found through the index one
     // account after another, with its oldest due row; an account's due rows
-    // are read through their due times, never its rows due later.
+    // are read through their due times, never its rows due later. Accounts
+    // whose due rows are all claimed may come first: there are at most as
+    // many of them as accounts holding claims.
+    let accounts_wanted = limits.total.saturating_add(skip.len()).saturating_add(held_per_account.len());
     let accounts: Vec<i64> = conn
-        .prepare_cached(
-            "WITH RECURSIVE accounts (account) AS ( \
-                 SELECT (SELECT account FROM outbox WHERE due_at IS NOT NULL ORDER BY account LIMIT 1) \
-                 UNION ALL \
-                 SELECT (SELECT o.account FROM outbox o WHERE o.due_at IS NOT NULL AND o.account > a.account \
-                         ORDER BY o.account LIMIT 1) \
-                 FROM accounts a WHERE a.account IS NOT NULL \
-             ), \
+        .prepare_cached(&format!(
+            "{ACCOUNTS}, \
              oldest (account, first) AS ( \
                  SELECT a.account, (SELECT MIN(o.id) FROM outbox o INDEXED BY outbox_due_per_account \
                                    WHERE o.account = a.account AND o.due_at <= ?1) \
                  FROM accounts a WHERE a.account IS NOT NULL \
                      AND NOT EXISTS (SELECT 1 FROM outbox_paused p WHERE p.account = a.account) \
              ) \
-             SELECT account FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2",
-        )?
-        .query_map(params![now, i64::try_from(limits.total.saturating_add(skip.len())).unwrap_or(i64::MAX)], |row| {
-            row.get(0)
-        })?
+             SELECT account FROM oldest WHERE first IS NOT NULL ORDER BY first LIMIT ?2"
+        ))?
+        .query_map(params![now, i64::try_from(accounts_wanted).unwrap_or(i64::MAX)], |row| row.get(0))?
         .collect::<Result<_, _>>()?;
 
-    let mut take_rows = conn.prepare_cached(
-        "UPDATE OR FAIL outbox SET state = 'claimed', attempts = attempts + 1, due_at = ?1 \
-         WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_due_per_account \
-                      WHERE account = ?2 AND due_at <= ?3 ORDER BY id LIMIT ?4) \
-         RETURNING id, attempts, account, kind, event_type, event_id, enqueued_at, may_have_landed, \
-             (SELECT body FROM outbox_body WHERE outbox_body.id = outbox.id)",
+    // An account's oldest due rows, its rows claimed and not ended among
+    // them, read from the index alone.
+    let mut due_rows = conn.prepare_cached(
+        "SELECT id FROM outbox INDEXED BY outbox_due_per_account WHERE account = ?1 AND due_at <= ?2 \
+         ORDER BY id LIMIT ?3",
+    )?;
+    let mut read_row = conn.prepare_cached(
+        "SELECT attempts, account, kind, event_type, event_id, enqueued_at, may_have_landed, \
+             (SELECT body FROM outbox_body WHERE outbox_body.id = outbox.id), state = 'claimed' \
+         FROM outbox WHERE id = ?1",
     )?;
     let mut claimed = Vec::new();
     for account in accounts {
@@ -213,27 +230,38 @@ pub(super) fn claim(
         if left == 0 {
             break;
         }
-        let take = i64::try_from(limits.per_account.min(left)).unwrap_or(i64::MAX);
-        let mut share = take_rows
-            .query_map(params![lease_end, account, now, take], |row| {
-                let id = row.get(0)?;
-                Ok(Claimed {
-                    fence: Fence { row: id, attempt: row.get(1)? },
-                    key: key(row, 2)?,
-                    enqueued_at: row.get::<_, Stored<SystemTime>>(6)?.0,
-                    may_have_landed: row.get(7)?,
-                    body: row.get::<_, Option<Vec<u8>>>(8)?.ok_or_else(|| {
+        let take = limits.per_account.min(left);
+        let held = held_per_account.get(&account).copied().unwrap_or(0);
+        let rows: Vec<i64> = due_rows
+            .query_map(params![account, now, i64::try_from(take + held).unwrap_or(i64::MAX)], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let unclaimed: Vec<i64> = rows.into_iter().filter(|id| !claims.is_live(*id, now)).take(take).collect();
+        for id in unclaimed {
+            let (row, claimed_before) = read_row.query_row([id], |row| {
+                let stored_attempts: u32 = row.get(0)?;
+                // A lease of this process that ended: its attempt counts.
+                let attempts = claims.get(id).map_or(stored_attempts, |ended| ended.attempt.max(stored_attempts));
+                let claimed = Claimed {
+                    fence: Fence { row: id, attempt: attempts + 1 },
+                    key: key(row, 1)?,
+                    enqueued_at: row.get::<_, Stored<SystemTime>>(5)?.0,
+                    may_have_landed: row.get(6)?,
+                    body: row.get::<_, Option<Vec<u8>>>(7)?.ok_or_else(|| {
                         Error::FromSqlConversionFailure(
-                            8,
+                            7,
                             rusqlite::types::Type::Null,
                             format!("the row {id} has no body").into(),
                         )
                     })?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        share.sort_by_key(|claimed| claimed.fence.row);
-        claimed.append(&mut share);
+                };
+                Ok((claimed, row.get::<_, bool>(8)?))
+            })?;
+            if claimed_before {
+                conn.prepare_cached("UPDATE OR FAIL outbox SET state = 'pending' WHERE id = ?1")?.execute([id])?;
+            }
+            claims.set(id, Claim { attempt: row.fence.attempt, lease_end, account });
+            claimed.push(row);
+        }
     }
     Ok(claimed)
 }
@@ -275,38 +303,41 @@ impl Outcome {
     }
 }
 
-/// Applies `change` to each of `items` and says which of their fences it
-/// changed: a change applies only to a row still claimed by that fence, so
-/// of a fence named twice the second finds it settled (or, renewed twice,
-/// counts as stale).
+/// Applies `change` to each of `items` whose fence is its row's claim in
+/// `claims`, and says which of their fences it applied: of a fence named
+/// twice, the second finds its claim ended (or, renewed twice, counts as
+/// stale).
 fn each_fence<T>(
+    claims: &mut Claims,
     items: &[T],
     fence: impl Fn(&T) -> Fence,
-    mut change: impl FnMut(&T) -> Result<usize, Error>,
+    mut change: impl FnMut(&mut Claims, &T) -> Result<bool, Error>,
 ) -> Result<Settled, Error> {
     let mut changed = Vec::new();
     for item in items {
-        if change(item)? > 0 {
+        if claims.is_current(fence(item)) && change(claims, item)? {
             changed.push(fence(item));
         }
     }
     Ok(Settled::from_changed(items.iter().map(fence), changed))
 }
 
-/// Ends the attempts whose fences are still their rows' claims; a fence
-/// named twice is settled by its first outcome.
-pub(super) fn settle(conn: &Connection, outcomes: &[Outcome], now: i64) -> Result<Settled, Error> {
+/// Ends the attempts whose fences are still their rows' claims, storing
+/// each one's attempt number and fate; a fence named twice is settled by
+/// its first outcome. A delivered row's body goes.
+pub(super) fn settle(conn: &Connection, claims: &mut Claims, outcomes: &[Outcome], now: i64) -> Result<Settled, Error> {
     let mut update = conn.prepare_cached(
         "UPDATE OR FAIL outbox SET state = ?3, due_at = ?4, settled_at = ?5, last_error = COALESCE(?6, last_error), \
-             may_have_landed = COALESCE(?7, may_have_landed) \
-         WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
+             may_have_landed = COALESCE(?7, may_have_landed), attempts = ?2 \
+         WHERE id = ?1 AND due_at IS NOT NULL",
     )?;
     each_fence(
+        claims,
         outcomes,
         |outcome| outcome.fence,
-        |outcome| {
+        |claims, outcome| {
             let settled_at = matches!(outcome.state, RowState::Delivered | RowState::Dead).then_some(now);
-            update.execute(params![
+            let changed = update.execute(params![
                 outcome.fence.row,
                 outcome.fence.attempt,
                 outcome.state.as_str(),
@@ -314,25 +345,36 @@ pub(super) fn settle(conn: &Connection, outcomes: &[Outcome], now: i64) -> Resul
                 settled_at,
                 outcome.reason,
                 outcome.may_have_landed
-            ])
+            ])?;
+            claims.remove(outcome.fence.row);
+            Ok(changed > 0)
         },
     )
 }
 
-/// Extends the leases of the claims `fences` name to `lease_end`.
-pub(super) fn renew(conn: &Connection, fences: &[Fence], lease_end: i64) -> Result<Settled, Error> {
-    let mut update = conn.prepare_cached(
-        "UPDATE OR FAIL outbox SET due_at = ?3 WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
-    )?;
-    each_fence(fences, |fence| *fence, |fence| update.execute(params![fence.row, fence.attempt, lease_end]))
+/// Extends the leases of the claims `fences` name to `lease_end` (in
+/// `claims` alone).
+pub(super) fn renew(claims: &mut Claims, fences: &[Fence], lease_end: i64) -> Result<Settled, Error> {
+    each_fence(
+        claims,
+        fences,
+        |fence| *fence,
+        |claims, fence| {
+            if let Some(claim) = claims.get(fence.row) {
+                claims.set(fence.row, Claim { lease_end, ..claim });
+            }
+            Ok(true)
+        },
+    )
 }
 
-/// Marks the rows the claims `fences` name as possibly landed.
-pub(super) fn sending(conn: &Connection, fences: &[Fence]) -> Result<Settled, Error> {
+/// Marks the rows the claims `fences` name as possibly landed, with the
+/// attempt that sends them.
+pub(super) fn sending(conn: &Connection, claims: &mut Claims, fences: &[Fence]) -> Result<Settled, Error> {
     let mut update = conn.prepare_cached(
-        "UPDATE OR FAIL outbox SET may_have_landed = 1 WHERE id = ?1 AND attempts = ?2 AND state = 'claimed'",
+        "UPDATE OR FAIL outbox SET may_have_landed = 1, attempts = ?2 WHERE id = ?1 AND due_at IS NOT NULL",
     )?;
-    each_fence(fences, |fence| *fence, |fence| update.execute(params![fence.row, fence.attempt]))
+    each_fence(claims, fences, |fence| *fence, |_, fence| Ok(update.execute(params![fence.row, fence.attempt])? > 0))
 }
 
 /// The condition of the rows a [`RowFilter`] takes, its state aside, on
@@ -409,29 +451,62 @@ pub(super) fn purge(conn: &Connection, before: i64, dead_too: bool) -> Result<u6
     Ok(removed as u64)
 }
 
-/// The earliest due time or lease end, of the accounts not paused: while
-/// none is, the first of the index of due times; otherwise each account's
-/// first through the index of its due times, one account after another.
-pub(super) fn next_due(conn: &Connection) -> Result<Option<SystemTime>, Error> {
-    let any_paused: bool =
-        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox_paused)")?.query_row([], |row| row.get(0))?;
-    let statement = if any_paused {
-        "WITH RECURSIVE accounts (account) AS ( \
-             SELECT (SELECT account FROM outbox WHERE due_at IS NOT NULL ORDER BY account LIMIT 1) \
-             UNION ALL \
-             SELECT (SELECT o.account FROM outbox o WHERE o.due_at IS NOT NULL AND o.account > a.account \
-                     ORDER BY o.account LIMIT 1) \
-             FROM accounts a WHERE a.account IS NOT NULL \
-         ) \
-         SELECT MIN((SELECT MIN(o.due_at) FROM outbox o INDEXED BY outbox_due_per_account \
-                     WHERE o.account = a.account AND o.due_at IS NOT NULL)) \
-         FROM accounts a WHERE a.account IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM outbox_paused p WHERE p.account = a.account)"
+/// The earliest due time of a row not under a `live` claim, or end of a
+/// `live` lease, of the accounts not paused: while none is, through the
+/// index of due times; otherwise each account's through the index of its
+/// due times, one account after another. The rows under a claim are
+/// skipped as they come (in the row, their due time is the one they were
+/// claimed at).
+pub(super) fn next_due(conn: &Connection, live: &HashMap<i64, Claim>) -> Result<Option<SystemTime>, Error> {
+    let paused: HashSet<i64> = conn
+        .prepare_cached("SELECT account FROM outbox_paused")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    let due = if paused.is_empty() {
+        let statement =
+            conn.prepare_cached("SELECT id, due_at FROM outbox WHERE due_at IS NOT NULL ORDER BY due_at LIMIT ?1")?;
+        first_unclaimed(statement, params![after(live.len())], live)?
     } else {
-        "SELECT MIN(due_at) FROM outbox WHERE due_at IS NOT NULL"
+        let accounts: Vec<i64> = conn
+            .prepare_cached(&format!("{ACCOUNTS} SELECT account FROM accounts WHERE account IS NOT NULL"))?
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        let held_per_account = per_account(live.values());
+        let mut earliest: Option<i64> = None;
+        for account in accounts.into_iter().filter(|account| !paused.contains(account)) {
+            let held = held_per_account.get(&account).copied().unwrap_or(0);
+            let statement = conn.prepare_cached(
+                "SELECT id, due_at FROM outbox INDEXED BY outbox_due_per_account \
+                 WHERE account = ?1 AND due_at IS NOT NULL ORDER BY due_at LIMIT ?2",
+            )?;
+            let due = first_unclaimed(statement, params![account, after(held)], live)?;
+            earliest = earliest.into_iter().chain(due).min();
+        }
+        earliest
     };
-    let due: Option<Stored<SystemTime>> = conn.prepare_cached(statement)?.query_row([], |row| row.get(0))?;
-    Ok(due.map(|due| due.0))
+    let lease_end = live.values().filter(|claim| !paused.contains(&claim.account)).map(|claim| claim.lease_end).min();
+    Ok(due.into_iter().chain(lease_end).min().and_then(time))
+}
+
+/// A `LIMIT` that reads past `skipped` rows to one more.
+fn after(skipped: usize) -> i64 {
+    i64::try_from(skipped.saturating_add(1)).unwrap_or(i64::MAX)
+}
+
+/// The due time of the first row `due` (`id, due_at` in order) reads that
+/// no `live` claim holds.
+fn first_unclaimed(
+    mut due: CachedStatement<'_>,
+    params: impl Params,
+    live: &HashMap<i64, Claim>,
+) -> Result<Option<i64>, Error> {
+    for row in due.query_map(params, |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)))? {
+        let (id, due_at) = row?;
+        if !live.contains_key(&id) {
+            return Ok(Some(due_at));
+        }
+    }
+    Ok(None)
 }
 
 /// Rows per state and the oldest undelivered row's enqueue time (one
@@ -555,21 +630,41 @@ pub(super) fn dead_reasons(
     .collect()
 }
 
-/// At most `limit` rows `filter` takes, in enqueue order.
-pub(super) fn list(conn: &Connection, filter: &RowFilter, limit: usize) -> Result<Vec<RowSummary>, Error> {
-    conn.prepare_cached(&format!(
-        "SELECT {SUMMARY} FROM outbox WHERE (?1 IS NULL OR state = ?1) AND {FILTERED} ORDER BY id LIMIT ?6"
-    ))?
-    .query_map(
-        params![
-            filter.state.map(RowState::as_str),
-            filter.account.map(account_bits),
-            filter.event_id,
-            filter.row,
-            filter.reason,
-            i64::try_from(limit).unwrap_or(i64::MAX)
-        ],
-        summary,
-    )?
-    .collect()
+/// At most `limit` rows `filter` takes, in enqueue order; the rows
+/// `claims` holds show as claimed, with their claim's attempt and lease end.
+pub(super) fn list(
+    conn: &Connection,
+    claims: &HashMap<i64, Claim>,
+    filter: &RowFilter,
+    limit: usize,
+) -> Result<Vec<RowSummary>, Error> {
+    let claimed = format!("[{}]", claims.keys().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let mut rows = conn
+        .prepare_cached(&format!(
+            "SELECT {SUMMARY} FROM outbox \
+             WHERE (?1 IS NULL OR ?1 = CASE WHEN id IN (SELECT value FROM json_each(?7)) THEN 'claimed' ELSE state END) \
+                 AND {FILTERED} \
+             ORDER BY id LIMIT ?6"
+        ))?
+        .query_map(
+            params![
+                filter.state.map(RowState::as_str),
+                filter.account.map(account_bits),
+                filter.event_id,
+                filter.row,
+                filter.reason,
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                claimed
+            ],
+            summary,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    for row in &mut rows {
+        if let Some(claim) = claims.get(&row.row) {
+            row.state = RowState::Claimed;
+            row.attempts = claim.attempt;
+            row.due_at = time(claim.lease_end);
+        }
+    }
+    Ok(rows)
 }

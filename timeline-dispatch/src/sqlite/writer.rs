@@ -17,13 +17,14 @@
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc as std_mpsc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc as std_mpsc};
 
 use rusqlite::{Connection, TransactionBehavior};
 use timeline_core::AccountId;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
+use super::claims::Claims;
 use super::rows::{self, Ids, Outcome};
 use crate::Error;
 use crate::outbox::{ClaimLimits, Claimed, Enqueued, Fence, NewEvent, RowFilter, Settled};
@@ -95,13 +96,20 @@ type Answers = Vec<(oneshot::Sender<Result<Done, Error>>, Result<Done, Error>)>;
 /// Applies the jobs `inbox` receives, in groups, and hands each committed
 /// group's answers to the syncer through `syncer`; runs on a thread of its
 /// own until every handle is gone. Then closing the connection checkpoints the WAL
-/// when it is the file's last one.
-pub(super) fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, syncer: std_mpsc::Sender<Answers>) {
+/// when it is the file's last one. The claims change with the rows, and
+/// are put back when a transaction rolls back.
+pub(super) fn run(
+    mut conn: Connection,
+    claims: Arc<Mutex<Claims>>,
+    mut inbox: mpsc::Receiver<Message>,
+    syncer: std_mpsc::Sender<Answers>,
+) {
     // Groups handed to the syncer and not synced yet.
     let mut unsynced = 0;
+    let mut writer = Writer { conn: &mut conn, claims: &claims };
     while let Some(first) = next_job(&mut inbox, &mut unsynced) {
         let mut group = vec![first];
-        let answers = match apply(&mut conn, &mut inbox, &mut group, &mut unsynced) {
+        let answers = match writer.apply(&mut inbox, &mut group, &mut unsynced) {
             Ok(done) => group.into_iter().zip(done).map(|(job, done)| (job.answer, Ok(done))).collect(),
             // One job's error must not fail the others: each alone, in a
             // transaction of its own.
@@ -111,7 +119,7 @@ pub(super) fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, sync
             Err(_) => group
                 .into_iter()
                 .map(|job| {
-                    let alone = apply_alone(&mut conn, &job.change).map_err(failed);
+                    let alone = writer.apply_alone(&job.change).map_err(failed);
                     (job.answer, alone)
                 })
                 .collect(),
@@ -138,64 +146,96 @@ fn failed(error: rusqlite::Error) -> Error {
     Error::outbox(format!("the SQLite outbox could not apply a change: {error}"), error)
 }
 
-/// Applies `group` and the jobs waiting behind it in one transaction, and
-/// more while a sync is under way, up to [`MAX_GROUP`]; all of them, or
-/// (on an error) none. `group` ends up holding every job taken.
-fn apply(
-    conn: &mut Connection,
-    inbox: &mut mpsc::Receiver<Message>,
-    group: &mut Vec<Job>,
-    unsynced: &mut usize,
-) -> Result<Vec<Done>, rusqlite::Error> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut ids = Ids::default();
-    let mut done = Vec::with_capacity(group.len());
-    loop {
-        for job in &group[done.len()..] {
-            done.push(change(&tx, &job.change, &mut ids)?);
-        }
-        if group.len() >= MAX_GROUP {
-            break;
-        }
-        let message = match inbox.try_recv() {
-            Ok(message) => message,
-            Err(TryRecvError::Empty) if *unsynced > 0 => match inbox.blocking_recv() {
-                Some(message) => message,
-                None => break,
-            },
-            Err(_) => break,
-        };
-        match message {
-            Message::Job(job) => group.push(job),
-            Message::Synced(groups) => *unsynced -= groups,
-        }
-    }
-    ids.save(&tx)?;
-    tx.commit()?;
-    Ok(done)
+/// The write connection and the claims, which change together.
+struct Writer<'a> {
+    conn: &'a mut Connection,
+    claims: &'a Mutex<Claims>,
 }
 
-/// Applies `change` in a transaction of its own.
-fn apply_alone(conn: &mut Connection, change_alone: &Change) -> Result<Done, rusqlite::Error> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut ids = Ids::default();
-    let done = change(&tx, change_alone, &mut ids)?;
-    ids.save(&tx)?;
-    tx.commit()?;
-    Ok(done)
+impl Writer<'_> {
+    /// Applies `group` and the jobs waiting behind it in one transaction, and
+    /// more while a sync is under way, up to [`MAX_GROUP`]; all of them, or
+    /// (on an error) none. `group` ends up holding every job taken.
+    fn apply(
+        &mut self,
+        inbox: &mut mpsc::Receiver<Message>,
+        group: &mut Vec<Job>,
+        unsynced: &mut usize,
+    ) -> Result<Vec<Done>, rusqlite::Error> {
+        let claims = self.claims;
+        self.in_transaction(|tx, ids| {
+            let mut done = Vec::with_capacity(group.len());
+            loop {
+                for job in &group[done.len()..] {
+                    done.push(change(
+                        tx,
+                        &mut claims.lock().unwrap_or_else(PoisonError::into_inner),
+                        &job.change,
+                        ids,
+                    )?);
+                }
+                if group.len() >= MAX_GROUP {
+                    break;
+                }
+                let message = match inbox.try_recv() {
+                    Ok(message) => message,
+                    Err(TryRecvError::Empty) if *unsynced > 0 => match inbox.blocking_recv() {
+                        Some(message) => message,
+                        None => break,
+                    },
+                    Err(_) => break,
+                };
+                match message {
+                    Message::Job(job) => group.push(job),
+                    Message::Synced(groups) => *unsynced -= groups,
+                }
+            }
+            Ok(done)
+        })
+    }
+
+    /// Applies `change` in a transaction of its own.
+    fn apply_alone(&mut self, change_alone: &Change) -> Result<Done, rusqlite::Error> {
+        let claims = self.claims;
+        self.in_transaction(|tx, ids| {
+            change(tx, &mut claims.lock().unwrap_or_else(PoisonError::into_inner), change_alone, ids)
+        })
+    }
+
+    /// Runs `changes` in a transaction that commits if they succeed; the
+    /// claims are kept when it commits and put back when it does not.
+    fn in_transaction<T>(
+        &mut self,
+        changes: impl FnOnce(&Connection, &mut Ids) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, rusqlite::Error> {
+        let committed = (|| {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut ids = Ids::default();
+            let done = changes(&tx, &mut ids)?;
+            ids.save(&tx)?;
+            tx.commit()?;
+            Ok(done)
+        })();
+        let mut claims = self.claims.lock().unwrap_or_else(PoisonError::into_inner);
+        match committed {
+            Ok(_) => claims.commit(),
+            Err(_) => claims.roll_back(),
+        }
+        committed
+    }
 }
 
 /// Applies one change inside its group's transaction, whose enqueues give
 /// `ids`.
-fn change(conn: &Connection, change: &Change, ids: &mut Ids) -> Result<Done, rusqlite::Error> {
+fn change(conn: &Connection, claims: &mut Claims, change: &Change, ids: &mut Ids) -> Result<Done, rusqlite::Error> {
     Ok(match change {
         Change::Enqueue { events, now } => Done::Enqueued(rows::enqueue(conn, events, *now, ids)?),
         Change::Claim { limits, skip, lease_end, now } => {
-            Done::Claimed(rows::claim(conn, *limits, skip, *lease_end, *now)?)
+            Done::Claimed(rows::claim(conn, claims, *limits, skip, *lease_end, *now)?)
         }
-        Change::Settle { outcomes, now } => Done::Settled(rows::settle(conn, outcomes, *now)?),
-        Change::Renew { fences, lease_end } => Done::Settled(rows::renew(conn, fences, *lease_end)?),
-        Change::Sending { fences } => Done::Settled(rows::sending(conn, fences)?),
+        Change::Settle { outcomes, now } => Done::Settled(rows::settle(conn, claims, outcomes, *now)?),
+        Change::Renew { fences, lease_end } => Done::Settled(rows::renew(claims, fences, *lease_end)?),
+        Change::Sending { fences } => Done::Settled(rows::sending(conn, claims, fences)?),
         Change::Requeue { filter, now } => Done::Rows(rows::requeue_dead(conn, filter, *now)?),
         Change::Drop { filter } => Done::Rows(rows::drop_dead(conn, filter)?),
         Change::Pause { account, reason, now } => Done::Rows(rows::pause(conn, *account, reason, *now)?),
