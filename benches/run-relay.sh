@@ -34,7 +34,8 @@ echo "== build and install" >&2
 cargo build --release -p timeline-sandbox --bin timeline-sandbox >&2
 cargo build --release -p timeline-cli --bin timeline >&2
 sandbox_bin=$root/target/release/timeline-sandbox
-timeline_bin=$root/target/release/timeline
+# TIMELINE_BIN: another build of `timeline` to measure (to compare two builds in one session).
+timeline_bin=${TIMELINE_BIN:-$root/target/release/timeline}
 cp benches/peers/node/package.json benches/peers/node/package-lock.json "$peers/node/"
 (cd "$peers/node" && npm ci --no-audit --no-fund --loglevel=error) >&2
 export NODE_PATH=$peers/node/node_modules

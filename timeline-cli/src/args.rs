@@ -295,7 +295,9 @@ pub struct OutboxTarget {
 pub enum OutboxCommand {
     /// Print the rows per state, each account's rows (pending, claimed, dead, delivered in the
     /// last hour, oldest undelivered, pause), the dead letters grouped by reason, then the dead
-    /// letters (with their reasons), the pending and the claimed rows, oldest first.
+    /// letters (with their reasons), the pending and the claimed rows, oldest first. A SQLite
+    /// outbox's claims live in the memory of the process delivering from it: here its rows in
+    /// flight show as pending.
     List(OutboxListArgs),
     /// Make dead letters pending again, due now, their attempt numbers kept.
     Retry(OutboxDeadArgs),
