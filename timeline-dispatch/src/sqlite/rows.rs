@@ -175,9 +175,10 @@ const ACCOUNTS: &str = "WITH RECURSIVE accounts (account) AS ( \
 
 /// Claims due rows fairly: the accounts by their oldest due row, at most
 /// `limits.per_account` rows of each (its oldest), `limits.total` in all.
-/// The claims go to `claims` alone: the rows are not written, but for a
-/// row a process of an earlier release left claimed, which becomes pending.
-/// A row claimed before whose lease has not ended is not claimed again.
+/// The claims go to `claims` alone and write no row, except a row that a
+/// process of an earlier release left claimed in the file: it becomes
+/// pending. A row claimed before whose lease has not ended is not claimed
+/// again.
 pub(super) fn claim(
     conn: &Connection,
     claims: &mut Claims,
