@@ -10,9 +10,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use common::*;
-use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
+use hubspot_timeline::accounts::MemoryTokenStore;
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::{App, SendAll};
 use timeline_sandbox::Sandbox;
@@ -59,11 +58,7 @@ async fn fifty_accounts() -> (Sandbox, App, Vec<u64>) {
         .unwrap();
     let store = Arc::new(MemoryTokenStore::new());
     let accounts: Vec<u64> = (FIRST_ACCOUNT..FIRST_ACCOUNT + ACCOUNTS).collect();
-    for &account in &accounts {
-        let grant = sandbox.grant(account);
-        let expires_at = Utc::now() + chrono::Duration::seconds(grant.expires_in);
-        store.insert(account, AccountTokens::new(grant.access_token, expires_at, grant.refresh_token));
-    }
+    store_granted(&sandbox, &store, accounts.iter().copied());
     let app = App::builder()
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)

@@ -11,9 +11,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::Utc;
 use common::*;
-use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
+use hubspot_timeline::accounts::MemoryTokenStore;
 use hubspot_timeline::events::{EventKind, event_id_for_account};
 use hubspot_timeline::send::{AnyEvent, FailureReason, PreparedInput};
 use hubspot_timeline::templates::Definition;
@@ -55,11 +54,7 @@ fn migration_sandbox() -> SandboxBuilder {
 /// both v3 templates as app events.
 fn migrating_app(sandbox: &Sandbox) -> App {
     let store = MemoryTokenStore::new();
-    for account in [101, 202] {
-        let grant = sandbox.grant(account);
-        let expires_at = Utc::now() + chrono::Duration::seconds(grant.expires_in);
-        store.insert(account, AccountTokens::new(grant.access_token, expires_at, grant.refresh_token));
-    }
+    store_granted(sandbox, &store, [101, 202]);
     App::builder()
         .client_id(CLIENT_ID)
         .client_secret(CLIENT_SECRET)

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use hubspot_timeline::accounts::{AccountTokens, MemoryTokenStore};
 use hubspot_timeline::budget::RateLimit;
 use hubspot_timeline::events::TokenValue;
 use hubspot_timeline::send::{ClientBuilder, RetryPolicy};
@@ -75,6 +76,16 @@ pub async fn oauth_sandbox(client_id: &str, client_secret: &str) -> Sandbox {
         .start()
         .await
         .expect("the sandbox starts")
+}
+
+/// Stores in `store` the tokens `sandbox` granted each of `accounts`,
+/// valid for the grant's lifetime from now.
+pub fn store_granted(sandbox: &Sandbox, store: &MemoryTokenStore, accounts: impl IntoIterator<Item = u64>) {
+    for account in accounts {
+        let grant = sandbox.grant(account);
+        let expires_at = chrono::Utc::now() + chrono::Duration::seconds(grant.expires_in);
+        store.insert(account, AccountTokens::new(grant.access_token, expires_at, grant.refresh_token));
+    }
 }
 
 /// Retries after a millisecond or two, with fixed jitter.

@@ -319,6 +319,18 @@ async fn a_new_file_records_its_migrations_as_sqlx_does() {
     assert_eq!(recorded, expected);
 }
 
+/// Adds to a file migrated through migration 5 at least (bodies apart, the
+/// `account` column) one pending row of account 1, `old`, with the body
+/// `old body`.
+fn add_old_row(conn: &Connection) {
+    conn.execute_batch(
+        "INSERT INTO outbox (account, kind, event_type, event_id, state, attempts, enqueued_at, due_at) \
+             VALUES (1, 'timeline', '1001', 'old', 'pending', 0, 0, 0); \
+         INSERT INTO outbox_body (id, body) SELECT id, CAST('old body' AS BLOB) FROM outbox",
+    )
+    .unwrap();
+}
+
 /// A file every migration of which sqlx's migrator applied opens as it is:
 /// nothing is applied again, its rows are there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -326,12 +338,7 @@ async fn a_file_sqlx_migrated_opens_without_migrating_again() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
     let conn = migrated_up_to(&path, MIGRATIONS.len());
-    conn.execute_batch(
-        "INSERT INTO outbox (account, kind, event_type, event_id, state, attempts, enqueued_at, due_at) \
-             VALUES (1, 'timeline', '1001', 'old', 'pending', 0, 0, 0); \
-         INSERT INTO outbox_body (id, body) SELECT id, CAST('old body' AS BLOB) FROM outbox",
-    )
-    .unwrap();
+    add_old_row(&conn);
     drop(conn);
     let before = applied_migrations(&path);
 
@@ -351,12 +358,7 @@ async fn a_file_from_before_pauses_opens_and_its_accounts_pause() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("outbox.sqlite");
     let conn = migrated_up_to(&path, 5);
-    conn.execute_batch(
-        "INSERT INTO outbox (account, kind, event_type, event_id, state, attempts, enqueued_at, due_at) \
-             VALUES (1, 'timeline', '1001', 'old', 'pending', 0, 0, 0); \
-         INSERT INTO outbox_body (id, body) SELECT id, CAST('old body' AS BLOB) FROM outbox",
-    )
-    .unwrap();
+    add_old_row(&conn);
     drop(conn);
 
     let outbox = SqliteOutbox::open(&path).await.unwrap();

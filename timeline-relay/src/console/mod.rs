@@ -193,6 +193,15 @@ impl Console {
     fn operator(&self, headers: &HeaderMap) -> Result<Operator, Refusal> {
         access::operator(&self.state.tokens, &self.state.sessions, headers)
     }
+
+    /// Who makes a request that changes something, once they may: an
+    /// admin, with the session's CSRF token in the form (`form_csrf`) when
+    /// logged in through the page.
+    fn actor(&self, headers: &HeaderMap, form_csrf: Option<&str>) -> Result<Operator, Refusal> {
+        let operator = self.operator(headers)?;
+        operator.may_act(form_csrf)?;
+        Ok(operator)
+    }
 }
 
 impl ConsoleBuilder {

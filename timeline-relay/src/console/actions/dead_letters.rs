@@ -82,8 +82,7 @@ pub(crate) async fn retry(
     headers: HeaderMap,
     Form(form): Form<DeadLettersForm>,
 ) -> Result<Response, ConsoleError> {
-    let operator = pages.console.operator(&headers)?;
-    operator.may_act(form.csrf.as_deref())?;
+    let operator = pages.console.actor(&headers, form.csrf.as_deref())?;
     let (filter, what) = form.filter().ok_or_else(nothing_named)?;
     let requeued = pages.outbox.requeue_dead(&filter, SystemTime::now()).await?;
     pages.changed();
@@ -98,8 +97,7 @@ pub(crate) async fn drop(
     headers: HeaderMap,
     Form(form): Form<DeadLettersForm>,
 ) -> Result<Response, ConsoleError> {
-    let operator = pages.console.operator(&headers)?;
-    operator.may_act(form.csrf.as_deref())?;
+    let operator = pages.console.actor(&headers, form.csrf.as_deref())?;
     let (filter, what) = form.filter().ok_or_else(nothing_named)?;
     let dropped = pages.outbox.drop_dead(&filter).await?;
     pages.console.state.audit.record(&operator.who, format!("dropped the dead letters of {what}"), dropped);

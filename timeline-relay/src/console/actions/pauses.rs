@@ -38,8 +38,7 @@ pub(crate) async fn pause(
     headers: HeaderMap,
     Form(form): Form<PauseForm>,
 ) -> Result<Response, ConsoleError> {
-    let operator = pages.console.operator(&headers)?;
-    operator.may_act(form.csrf.as_deref())?;
+    let operator = pages.console.actor(&headers, form.csrf.as_deref())?;
     let account = AccountId::from(form.account);
     let reason =
         form.reason.as_deref().map(str::trim).filter(|reason| !reason.is_empty()).unwrap_or(PAUSED_BY_OPERATOR);
@@ -55,8 +54,7 @@ pub(crate) async fn resume(
     headers: HeaderMap,
     Form(form): Form<PauseForm>,
 ) -> Result<Response, ConsoleError> {
-    let operator = pages.console.operator(&headers)?;
-    operator.may_act(form.csrf.as_deref())?;
+    let operator = pages.console.actor(&headers, form.csrf.as_deref())?;
     let account = AccountId::from(form.account);
     let resumed = pages.outbox.resume(account).await?;
     pages.changed();
