@@ -23,6 +23,19 @@ async fn tables(pool: &sqlx::PgPool) -> Vec<(String, String)> {
     .unwrap()
 }
 
+/// Runs the outbox's first `count` migrations, as a release that had only
+/// those left the schema.
+async fn migrate_first(pool: &sqlx::PgPool, count: usize) {
+    let all = sqlx::migrate!("./migrations");
+    let mut earlier = sqlx::migrate::Migrator::with_migrations(all.iter().take(count).cloned().collect());
+    earlier.dangerous_set_table_name(format!("\"{DEFAULT_SCHEMA}\"._sqlx_migrations"));
+    earlier.create_schema(format!("\"{DEFAULT_SCHEMA}\""));
+    let options = (*pool.connect_options()).clone().options([("search_path", format!("\"{DEFAULT_SCHEMA}\""))]);
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.unwrap();
+    earlier.run(&mut conn).await.unwrap();
+    sqlx::Connection::close(conn).await.unwrap();
+}
+
 #[tokio::test]
 async fn migrations_stay_in_the_outbox_schema_and_run_once() {
     let Some((_db, outbox)) = outbox("schema::own").await else { return };
@@ -77,13 +90,7 @@ async fn a_schema_name_must_be_a_plain_identifier() {
 async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_meant() {
     let Some(db) = TestDb::new("schema::may_have_landed").await else { return };
     let pool = db.pool().await;
-    let all = sqlx::migrate!("./migrations");
-    let mut first = sqlx::migrate::Migrator::with_migrations(all.iter().take(1).cloned().collect());
-    first.dangerous_set_table_name(format!("\"{DEFAULT_SCHEMA}\"._sqlx_migrations"));
-    first.create_schema(format!("\"{DEFAULT_SCHEMA}\""));
-    let options = (*pool.connect_options()).clone().options([("search_path", format!("\"{DEFAULT_SCHEMA}\""))]);
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.unwrap();
-    first.run(&mut conn).await.unwrap();
+    migrate_first(&pool, 1).await;
     let rows = [
         ("pending-once", "pending", 1, true),
         ("pending-twice", "pending", 2, true),
@@ -106,7 +113,6 @@ async fn rows_from_before_the_may_have_landed_column_keep_what_their_attempts_me
         .await
         .unwrap();
     }
-    sqlx::Connection::close(conn).await.unwrap();
 
     let outbox = PgOutbox::new(pool);
     outbox.migrate().await.unwrap();
@@ -161,13 +167,7 @@ async fn a_delivered_row_keeps_no_body() {
 async fn rows_from_before_the_hot_sending_mark_stay_and_the_depth_finds_the_oldest() {
     let Some(db) = TestDb::new("schema::hot_sending").await else { return };
     let pool = db.pool().await;
-    let all = sqlx::migrate!("./migrations");
-    let mut first = sqlx::migrate::Migrator::with_migrations(all.iter().take(3).cloned().collect());
-    first.dangerous_set_table_name(format!("\"{DEFAULT_SCHEMA}\"._sqlx_migrations"));
-    first.create_schema(format!("\"{DEFAULT_SCHEMA}\""));
-    let options = (*pool.connect_options()).clone().options([("search_path", format!("\"{DEFAULT_SCHEMA}\""))]);
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.unwrap();
-    first.run(&mut conn).await.unwrap();
+    migrate_first(&pool, 3).await;
     // Account 9's row is the oldest undelivered one, enqueued after account
     // 1's delivered row and before account 1's pending one.
     let rows = [(1_i64, "delivered", "delivered", 0), (9, "oldest", "pending", 10), (1, "newer", "pending", 20)];
@@ -188,7 +188,6 @@ async fn rows_from_before_the_hot_sending_mark_stay_and_the_depth_finds_the_olde
         .await
         .unwrap();
     }
-    sqlx::Connection::close(conn).await.unwrap();
     let rows_in = |account_column: &'static str| {
         let pool = pool.clone();
         async move {
@@ -221,14 +220,7 @@ async fn rows_from_before_the_hot_sending_mark_stay_and_the_depth_finds_the_olde
 async fn a_schema_from_before_pauses_migrates_and_its_accounts_pause() {
     let Some(db) = TestDb::new("schema::pauses").await else { return };
     let pool = db.pool().await;
-    let all = sqlx::migrate!("./migrations");
-    let mut before_pauses = sqlx::migrate::Migrator::with_migrations(all.iter().take(5).cloned().collect());
-    before_pauses.dangerous_set_table_name(format!("\"{DEFAULT_SCHEMA}\"._sqlx_migrations"));
-    before_pauses.create_schema(format!("\"{DEFAULT_SCHEMA}\""));
-    let options = (*pool.connect_options()).clone().options([("search_path", format!("\"{DEFAULT_SCHEMA}\""))]);
-    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await.unwrap();
-    before_pauses.run(&mut conn).await.unwrap();
-    sqlx::Connection::close(conn).await.unwrap();
+    migrate_first(&pool, 5).await;
     let old = PgOutbox::new(pool.clone());
     assert_eq!(old.enqueue(&[event(1, "old")], at(0)).await.unwrap(), [Enqueued::Added]);
 
@@ -242,4 +234,59 @@ async fn a_schema_from_before_pauses_migrates_and_its_accounts_pause() {
     let claimed = outbox.claim(limits, std::time::Duration::from_secs(30), at(2)).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!((claimed[0].key.event_id.as_str(), claimed[0].body.clone()), ("old", event(1, "old").body));
+}
+
+/// An outbox schema of the release before claims in place (migrations 1 to
+/// 6): a row it left claimed stays claimed until its lease ends, and is then
+/// claimed again with the next attempt, its may-have-landed flag kept. The
+/// state `claimed` is refused from then on, so a replica of that release
+/// still running on the schema cannot claim a row.
+#[tokio::test]
+async fn rows_an_earlier_release_claimed_keep_their_lease_and_its_claims_are_refused() {
+    let Some(db) = TestDb::new("schema::claims_in_place").await else { return };
+    let pool = db.pool().await;
+    migrate_first(&pool, 6).await;
+    let rows = [("held", "claimed", 1, at(100), true), ("waiting", "pending", 0, at(0), false)];
+    for (id, state, attempts, due, may_have_landed) in rows {
+        sqlx::query(
+            "INSERT INTO timeline_outbox.events
+                 (account, kind, event_type, event_id, body, state, attempts, enqueued_at, due_at, may_have_landed)
+             VALUES (1, 'timeline', '1001', $1, '\\x7b7d', $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(attempts)
+        .bind(DateTime::from(at(0)))
+        .bind(DateTime::from(due))
+        .bind(may_have_landed)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+
+    let outbox = PgOutbox::new(pool.clone());
+    outbox.migrate().await.unwrap();
+    let listed = outbox.list(&timeline_dispatch::RowFilter::default(), 10).await.unwrap();
+    let shown: Vec<_> =
+        listed.iter().map(|row| (row.key.event_id.as_str(), row.state, row.attempts, row.due_at)).collect();
+    use timeline_dispatch::RowState::{Claimed, Pending};
+    assert_eq!(shown, [("held", Claimed, 1, Some(at(100))), ("waiting", Pending, 0, Some(at(0)))]);
+    let counts = outbox.counts().await.unwrap();
+    assert_eq!((counts.pending, counts.claimed), (1, 1));
+    let old_claim =
+        sqlx::query("UPDATE timeline_outbox.events SET state = 'claimed', due_at = now() WHERE event_id = 'waiting'")
+            .execute(&pool)
+            .await
+            .expect_err("an earlier release's claim is refused");
+    assert!(old_claim.to_string().contains("\"events_state\""), "{old_claim}");
+
+    let limits = ClaimLimits { per_account: 10, total: 10 };
+    let lease = std::time::Duration::from_secs(3600);
+    let claimed = outbox.claim(limits, lease, at(10)).await.unwrap();
+    let taken: Vec<_> = claimed.iter().map(|c| (c.key.event_id.as_str(), c.fence.attempt)).collect();
+    assert_eq!(taken, [("waiting", 1)], "the held row is not claimed under its lease");
+    assert_eq!(outbox.next_due().await.unwrap(), Some(at(100)), "the held row's lease ends first");
+    let claimed = outbox.claim(limits, lease, at(100)).await.unwrap();
+    let taken: Vec<_> = claimed.iter().map(|c| (c.key.event_id.as_str(), c.fence.attempt, c.may_have_landed)).collect();
+    assert_eq!(taken, [("held", 2, true)]);
 }

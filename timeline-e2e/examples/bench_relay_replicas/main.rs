@@ -52,6 +52,10 @@ struct Options {
     /// Steady windows measured
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..))]
     windows: u32,
+    /// Events loaded per account [default: sized from a first small load, so
+    /// that each account has work left for the last window]
+    #[arg(long = "events-per-account", value_name = "EVENTS")]
+    load: Option<usize>,
     /// The `timeline` binary
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/timeline"))]
     timeline_bin: PathBuf,
@@ -195,7 +199,7 @@ async fn main() -> Result<(), Failure> {
     let guess = options.events_per_account(Duration::ZERO);
     // Three times the guess: the relays deliver while they take the load, which slows the load.
     let loading = per_event * (guess * accounts.len()) as u32 * 3;
-    let events = options.events_per_account(loading);
+    let events = options.load.unwrap_or_else(|| options.events_per_account(loading));
     println!(
         "{} accounts, {} requests per {} ms each, {} steady windows; {events} events per account, batches of {BATCH}, \
          through 2 relays (Postgres outbox, Redis budget, --ack-wait-ms 0)",
