@@ -54,13 +54,10 @@ static MIGRATIONS: Migrator = sqlx::migrate!("./migrations");
 /// each account's oldest due rows cut to the claim's limits, and only then
 /// exactly those rows locked with `FOR UPDATE SKIP LOCKED` (rows another
 /// claim holds are skipped, never waited for; no row the claim does not take
-/// is locked, so other replicas' claims find every other due row), given the
-/// next attempt number and the lease's end in `claimed_until`. That column is
-/// in no index, so the claim, like the lease's renewals and the "sending"
-/// mark, writes no index entry (a HOT update); readers show such a row as
-/// claimed, due at its lease's end. Every later change is fenced on (row,
-/// attempt): a change whose attempt is not the row's any more changes nothing
-/// and is named as stale.
+/// is locked, so other replicas' claims find every other due row), updated to
+/// claimed with the attempt number raised and the lease's end as their due
+/// time. Every later change is fenced on (row, attempt): a change whose
+/// attempt is not the row's any more changes nothing and is named as stale.
 ///
 /// # Group commits
 ///

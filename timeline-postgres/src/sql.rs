@@ -60,12 +60,10 @@ pub(crate) struct Statements {
 const FILTERED: &str = "($2::int8 IS NULL OR account = $2) AND ($3::text IS NULL OR event_id = $3)
     AND ($4::int8 IS NULL OR id = $4) AND ($5::text IS NULL OR last_error = $5)";
 
-/// The most rows `next_due` reads, in due order.
-const NEXT_DUE_HEAD: usize = 256;
-
-/// A row's state as the outbox's readers see it: claimed while it has a
-/// lease (whose end is then its due time).
-const SHOWN_STATE: &str = "CASE WHEN ev.claimed_until IS NOT NULL THEN 'claimed' ELSE ev.state END";
+/// The columns a listed row is read from.
+const SUMMARY: &str =
+    "ev.id, ev.account, ev.kind, ev.event_type, ev.event_id, ev.state, ev.attempts, ev.enqueued_at, ev.due_at,
+    ev.last_error, ev.may_have_landed";
 
 impl Statements {
     /// The statements over `"{schema}".events`; `schema` is a checked
@@ -90,23 +88,15 @@ impl Statements {
                 FROM undelivered_accounts WHERE undelivered_accounts.account IS NOT NULL
             ),"
         );
-        // What a claim takes: an undelivered row that is due and under no
-        // live lease. (No row is stored as 'claimed' any more, see migration
-        // 7; the condition names both states as the partial indexes'
-        // predicates do, so a plan may go through them.)
-        let claimable =
-            format!("ev.{undelivered} AND ev.due_at <= $1 AND (ev.claimed_until IS NULL OR ev.claimed_until <= $1)");
-        // Settle, renew and sending change a claimed row, each fence's row
-        // looked up by key, one after the other: `claimed_until` is in no
-        // index, so no plan takes the claimed rows through the partial
-        // indexes of undelivered rows (all of them, however few are
-        // claimed).
-        let claimed = "ev.claimed_until IS NOT NULL";
-        // The columns a listed row is read from.
-        let summary = format!(
-            "ev.id, ev.account, ev.kind, ev.event_type, ev.event_id, {SHOWN_STATE} AS state, ev.attempts,
-            ev.enqueued_at, coalesce(ev.claimed_until, ev.due_at) AS due_at, ev.last_error, ev.may_have_landed"
-        );
+        // The state of a claimed row, for the statements that change claims
+        // (settle, renew, sending): each fence's row looked up by key, one
+        // after the other. Compared with a value the planner does not see
+        // (a subquery run once), so no plan takes the claimed rows through
+        // the partial indexes of undelivered rows (all of them, however
+        // few the statistics say are claimed), and no plan needs the rows
+        // named twice (`id = ANY($1)` beside the join did that, at the cost
+        // of matching every fence against every row).
+        let claimed = "(SELECT 'claimed')";
         Statements {
             // Ids are drawn in the caller's order (a claim takes an
             // account's rows by id: the order they were emitted in), then
@@ -153,7 +143,7 @@ impl Statements {
                     SELECT undelivered_accounts.account, oldest.id AS first
                     FROM undelivered_accounts CROSS JOIN LATERAL (
                         SELECT ev.id FROM {t} AS ev
-                        WHERE ev.account = undelivered_accounts.account AND {claimable}
+                        WHERE ev.account = undelivered_accounts.account AND ev.{undelivered} AND ev.due_at <= $1
                         ORDER BY ev.id
                         LIMIT 1
                     ) AS oldest
@@ -167,7 +157,7 @@ impl Statements {
                     FROM accounts CROSS JOIN LATERAL (
                         SELECT count(*) AS rows FROM (
                             SELECT 1 FROM {t} AS ev
-                            WHERE ev.account = accounts.account AND {claimable}
+                            WHERE ev.account = accounts.account AND ev.{undelivered} AND ev.due_at <= $1
                             ORDER BY ev.id
                             LIMIT $2
                         ) AS due_rows
@@ -183,13 +173,13 @@ impl Statements {
                     SELECT shares.first, share.id
                     FROM shares CROSS JOIN LATERAL (
                         SELECT ev.id FROM {t} AS ev
-                        WHERE ev.account = shares.account AND {claimable}
+                        WHERE ev.account = shares.account AND ev.{undelivered} AND ev.due_at <= $1
                         ORDER BY ev.id
                         LIMIT shares.take
                         FOR UPDATE SKIP LOCKED
                     ) AS share
                 )
-                UPDATE {t} AS ev SET claimed_until = $4, attempts = ev.attempts + 1
+                UPDATE {t} AS ev SET state = 'claimed', attempts = ev.attempts + 1, due_at = $4
                 FROM picked WHERE ev.id = picked.id
                 RETURNING picked.first, ev.id, ev.attempts, ev.account, ev.kind, ev.event_type, ev.event_id,
                     ev.body, ev.enqueued_at, ev.may_have_landed"
@@ -199,64 +189,43 @@ impl Statements {
                 "UPDATE {t} AS ev SET
                     state = outcome.state,
                     due_at = outcome.due_at,
-                    claimed_until = NULL,
                     settled_at = CASE WHEN outcome.state IN ('delivered', 'dead') THEN $6 END,
                     last_error = coalesce(outcome.error, ev.last_error),
                     may_have_landed = coalesce(outcome.may_have_landed, ev.may_have_landed),
                     body = CASE WHEN outcome.state = 'delivered' THEN NULL ELSE ev.body END
                 FROM unnest($1::int8[], $2::int4[], $3::text[], $4::timestamptz[], $5::text[], $7::bool[])
                     AS outcome(id, attempt, state, due_at, error, may_have_landed)
-                WHERE ev.id = outcome.id AND ev.attempts = outcome.attempt AND {claimed}
+                WHERE ev.id = outcome.id AND ev.attempts = outcome.attempt AND ev.state = {claimed}
                 RETURNING ev.id, ev.attempts"
             )
             .into(),
             renew: format!(
-                "UPDATE {t} AS ev SET claimed_until = $3
+                "UPDATE {t} AS ev SET due_at = $3
                 FROM unnest($1::int8[], $2::int4[]) AS fence(id, attempt)
-                WHERE ev.id = fence.id AND ev.attempts = fence.attempt AND {claimed}
+                WHERE ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = {claimed}
                 RETURNING ev.id, ev.attempts"
             )
             .into(),
             sending: format!(
                 "UPDATE {t} AS ev SET may_have_landed = true
                 FROM unnest($1::int8[], $2::int4[]) AS fence(id, attempt)
-                WHERE ev.id = fence.id AND ev.attempts = fence.attempt AND {claimed}
+                WHERE ev.id = fence.id AND ev.attempts = fence.attempt AND ev.state = {claimed}
                 RETURNING ev.id, ev.attempts"
             )
             .into(),
-            // The first row under no lease in due order (through
-            // `events_undelivered_due`), or a lease that ends before it. A
-            // claimed row was due when it was claimed, before its lease
-            // ends, so the leases that count are those of rows due before
-            // that first row. At most the first NEXT_DUE_HEAD rows in due
-            // order are read: when all of them are claimed (more rows in
-            // flight than that), the answer is the earliest of their lease
-            // ends and the last one's due time, which no row further on is
-            // due or claimable before: earlier than the truth, never later.
-            // Both pass over the paused accounts' rows (none while no
-            // account is paused).
+            // In due order through `events_undelivered_due`, passing over
+            // the paused accounts' rows (none while no account is paused).
             next_due: format!(
-                "WITH head AS (
-                    SELECT ev.due_at, ev.claimed_until FROM {t} AS ev
-                    WHERE ev.{undelivered} AND ev.account <> ALL(ARRAY(SELECT account FROM {pauses}))
-                    ORDER BY ev.due_at
-                    LIMIT {NEXT_DUE_HEAD}
-                ),
-                first_free AS (SELECT min(due_at) AS due_at FROM head WHERE claimed_until IS NULL)
-                SELECT LEAST(
-                    first_free.due_at,
-                    (SELECT min(claimed_until) FROM head WHERE due_at <= coalesce(first_free.due_at, 'infinity')),
-                    CASE WHEN first_free.due_at IS NULL AND (SELECT count(*) FROM head) = {NEXT_DUE_HEAD}
-                        THEN (SELECT max(due_at) FROM head)
-                    END
-                )
-                FROM first_free"
+                "SELECT (
+                    SELECT due_at FROM {t} WHERE {undelivered} AND account <> ALL(ARRAY(SELECT account FROM {pauses}))
+                    ORDER BY due_at LIMIT 1
+                )"
             )
             .into(),
             counts: format!(
                 "SELECT
-                    count(*) FILTER (WHERE state = 'pending' AND claimed_until IS NULL),
-                    count(*) FILTER (WHERE claimed_until IS NOT NULL),
+                    count(*) FILTER (WHERE state = 'pending'),
+                    count(*) FILTER (WHERE state = 'claimed'),
                     count(*) FILTER (WHERE state = 'delivered'),
                     count(*) FILTER (WHERE state = 'dead'),
                     min(enqueued_at) FILTER (WHERE {undelivered})
@@ -283,8 +252,8 @@ impl Statements {
             account_counts: format!(
                 "WITH counted AS (
                     SELECT account,
-                        count(*) FILTER (WHERE state = 'pending' AND claimed_until IS NULL) AS pending,
-                        count(*) FILTER (WHERE claimed_until IS NOT NULL) AS claimed,
+                        count(*) FILTER (WHERE state = 'pending') AS pending,
+                        count(*) FILTER (WHERE state = 'claimed') AS claimed,
                         count(*) FILTER (WHERE state = 'dead') AS dead,
                         count(*) FILTER (WHERE state = 'delivered') AS delivered,
                         min(enqueued_at) FILTER (WHERE {undelivered}) AS oldest
@@ -308,14 +277,14 @@ impl Statements {
                     ORDER BY count(*) DESC, coalesce(last_error, '') COLLATE \"C\"
                     LIMIT $2
                 )
-                SELECT {summary}, groups.reason AS reason, groups.rows AS rows, ev.body AS body
+                SELECT {SUMMARY}, groups.reason AS reason, groups.rows AS rows, ev.body AS body
                 FROM groups JOIN {t} AS ev ON ev.id = groups.first
                 ORDER BY groups.rows DESC, groups.reason COLLATE \"C\""
             )
             .into(),
             list: format!(
-                "SELECT {summary} FROM {t} AS ev
-                WHERE ($1::text IS NULL OR {SHOWN_STATE} = $1) AND {FILTERED}
+                "SELECT {SUMMARY} FROM {t} AS ev
+                WHERE ($1::text IS NULL OR state = $1) AND {FILTERED}
                 ORDER BY id
                 LIMIT $6"
             )

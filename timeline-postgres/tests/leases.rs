@@ -28,7 +28,7 @@ async fn a_lease_that_runs_out_is_reclaimed_and_the_old_settle_is_stale() {
     assert_eq!(outbox.next_due().await.unwrap(), Some(at(1) + LEASE));
 
     // The claimer dies; its lease runs out.
-    let expired = sqlx::query("UPDATE timeline_outbox.events SET claimed_until = $1 WHERE id = $2")
+    let expired = sqlx::query("UPDATE timeline_outbox.events SET due_at = $1 WHERE id = $2")
         .bind(DateTime::<Utc>::from(at(1)))
         .bind(old.row)
         .execute(outbox.pool())
@@ -75,23 +75,4 @@ async fn a_settle_after_a_retry_and_a_new_claim_is_stale() {
     let row = &outbox.list(&RowFilter::default(), 10).await.unwrap()[0];
     assert_eq!(row.state, RowState::Claimed);
     assert_eq!(row.last_error, Some(rejected("503 Service Unavailable").to_string()));
-}
-
-/// `next_due` reads at most the first 256 rows in due order. With more
-/// claimed rows than that ahead of a pending one, it answers the last read
-/// row's due time: earlier than the truth, never later (the dispatcher looks
-/// again sooner). With fewer, the pending row's due time exactly.
-#[tokio::test]
-async fn next_due_behind_more_claimed_rows_than_it_reads_is_early_never_late() {
-    let Some((_db, outbox)) = outbox("leases::next_due_head").await else { return };
-    let flight: Vec<_> = (0..256).map(|n| event(101, &format!("flight-{n}"))).collect();
-    outbox.enqueue(&flight, at(0)).await.unwrap();
-    let claimed = outbox.claim(ClaimLimits { per_account: 256, total: 256 }, LEASE, at(1)).await.unwrap();
-    assert_eq!(claimed.len(), 256);
-    outbox.enqueue(&[event(101, "late")], at(2)).await.unwrap();
-    assert_eq!(outbox.next_due().await.unwrap(), Some(at(0)), "early: the late row is due at 2");
-
-    let delivered = Fate::Delivered { confirmed_by_duplicate: false };
-    assert_eq!(outbox.settle(&[(claimed[0].fence, delivered)], at(3)).await.unwrap().applied, 1);
-    assert_eq!(outbox.next_due().await.unwrap(), Some(at(2)), "255 claimed rows and the late one: exact");
 }
