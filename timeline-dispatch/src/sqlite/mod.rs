@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use self::claims::{Claim, ClaimLock, Claims, per_account};
 use self::rows::{Outcome, micros};
-use self::writer::{Change, Done, Job, Message};
+use self::writer::{Change, Done, Job};
 use crate::Error;
 use crate::fate::Fate;
 use crate::outbox::{
@@ -97,7 +97,7 @@ const WAL_AUTOCHECKPOINT_PAGES: i64 = 8_000;
 #[derive(Debug, Clone)]
 pub struct SqliteOutbox {
     path: PathBuf,
-    messages: mpsc::Sender<Message>,
+    jobs: mpsc::Sender<Job>,
     readers: Arc<Readers>,
     /// This process's claims: the writer changes them, reads show them.
     claims: Arc<Mutex<Claims>>,
@@ -117,16 +117,15 @@ impl SqliteOutbox {
             tokio::task::spawn_blocking(move || open_file(&opening)).await.map_err(|error| {
                 Error::outbox(format!("opening the SQLite outbox {} panicked", path.display()), error)
             })??;
-        let (messages, inbox) = mpsc::channel(writer::QUEUE);
+        let (jobs, inbox) = mpsc::channel(writer::QUEUE);
         let (committed, to_sync) = std::sync::mpsc::channel();
-        let writer = messages.downgrade();
         let claims = Arc::new(Mutex::new(Claims::default()));
         let writer_claims = Arc::clone(&claims);
-        start(&path, "sync", move || writer::sync(wal, to_sync, writer))?;
+        start(&path, "sync", move || writer::sync(wal, to_sync))?;
         start(&path, "writer", move || writer::run(conn, writer_claims, inbox, committed))?;
         let readers = Arc::new(Readers { path: path.clone(), idle: Mutex::new(readers) });
         let claim_lock = Arc::new(Mutex::new(ClaimLock::new(&path)));
-        Ok(SqliteOutbox { path, messages, readers, claims, claim_lock })
+        Ok(SqliteOutbox { path, jobs, readers, claims, claim_lock })
     }
 
     /// The file.
@@ -140,7 +139,7 @@ impl SqliteOutbox {
         let (answer, done) = oneshot::channel();
         let stopped =
             || Error::outbox_message(format!("the writer of the SQLite outbox {} stopped", self.path.display()));
-        self.messages.send(Message::Job(Job { change, answer })).await.map_err(|_| stopped())?;
+        self.jobs.send(Job { change, answer }).await.map_err(|_| stopped())?;
         done.await.map_err(|_| stopped())?
     }
 

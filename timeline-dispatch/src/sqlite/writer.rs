@@ -7,12 +7,12 @@
 //! The write connection commits without syncing (`synchronous = NORMAL`):
 //! its commit writes the group's pages to the WAL file and returns. The
 //! syncer then syncs that file (`fdatasync`), once for every group committed
-//! since its last sync, and answers their jobs. So the writer applies the
-//! next group while the last one goes to the disk, and no change is answered
-//! before it is on the disk. While a sync is under way the writer keeps its
-//! transaction open and adds the jobs that arrive to it: they could not be
-//! on the disk before that sync ended anyway, and one commit for all of them
-//! writes each page they share once.
+//! since its last sync, and answers their jobs. So the writer applies and
+//! commits the next groups while the last one goes to the disk, and no
+//! change is answered before it is on the disk. A group is the jobs waiting
+//! when the writer takes one: it commits as soon as none is left, so that
+//! writing a group's pages to the WAL file (one `pwrite` per page) overlaps
+//! the sync before it instead of waiting for it to end.
 
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
@@ -21,7 +21,6 @@ use std::sync::{Arc, Mutex, PoisonError, mpsc as std_mpsc};
 
 use rusqlite::{Connection, TransactionBehavior};
 use timeline_core::AccountId;
-use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{mpsc, oneshot};
 
 use super::claims::Claims;
@@ -32,7 +31,7 @@ use crate::outbox::{ClaimLimits, Claimed, Enqueued, Fence, NewEvent, RowFilter, 
 /// The most changes one transaction holds.
 const MAX_GROUP: usize = 256;
 
-/// Messages waiting for the writer before a sender waits too.
+/// Jobs waiting for the writer before a sender waits too.
 pub(super) const QUEUE: usize = 1024;
 
 /// A change to apply, with its times in the stored form.
@@ -81,15 +80,6 @@ pub(super) struct Job {
     pub(super) answer: oneshot::Sender<Result<Done, Error>>,
 }
 
-/// What the writer receives.
-#[derive(Debug)]
-pub(super) enum Message {
-    /// A handle's job.
-    Job(Job),
-    /// The syncer synced this many of the groups handed to it.
-    Synced(usize),
-}
-
 /// The answers of one committed group, waiting for their sync.
 type Answers = Vec<(oneshot::Sender<Result<Done, Error>>, Result<Done, Error>)>;
 
@@ -101,15 +91,13 @@ type Answers = Vec<(oneshot::Sender<Result<Done, Error>>, Result<Done, Error>)>;
 pub(super) fn run(
     mut conn: Connection,
     claims: Arc<Mutex<Claims>>,
-    mut inbox: mpsc::Receiver<Message>,
+    mut inbox: mpsc::Receiver<Job>,
     syncer: std_mpsc::Sender<Answers>,
 ) {
-    // Groups handed to the syncer and not synced yet.
-    let mut unsynced = 0;
     let mut writer = Writer { conn: &mut conn, claims: &claims };
-    while let Some(first) = next_job(&mut inbox, &mut unsynced) {
+    while let Some(first) = inbox.blocking_recv() {
         let mut group = vec![first];
-        let answers = match writer.apply(&mut inbox, &mut group, &mut unsynced) {
+        let answers = match writer.apply(&mut inbox, &mut group) {
             Ok(done) => group.into_iter().zip(done).map(|(job, done)| (job.answer, Ok(done))).collect(),
             // One job's error must not fail the others: each alone, in a
             // transaction of its own.
@@ -128,17 +116,6 @@ pub(super) fn run(
             // The syncer is gone: the handles' answers went with it.
             break;
         }
-        unsynced += 1;
-    }
-}
-
-/// The next job, waiting for it; `None` once every handle is gone.
-fn next_job(inbox: &mut mpsc::Receiver<Message>, unsynced: &mut usize) -> Option<Job> {
-    loop {
-        match inbox.blocking_recv()? {
-            Message::Job(job) => return Some(job),
-            Message::Synced(groups) => *unsynced -= groups,
-        }
     }
 }
 
@@ -153,15 +130,10 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Applies `group` and the jobs waiting behind it in one transaction, and
-    /// more while a sync is under way, up to [`MAX_GROUP`]; all of them, or
-    /// (on an error) none. `group` ends up holding every job taken.
-    fn apply(
-        &mut self,
-        inbox: &mut mpsc::Receiver<Message>,
-        group: &mut Vec<Job>,
-        unsynced: &mut usize,
-    ) -> Result<Vec<Done>, rusqlite::Error> {
+    /// Applies `group` and the jobs waiting behind it, up to [`MAX_GROUP`],
+    /// in one transaction; all of them, or (on an error) none. `group` ends
+    /// up holding every job taken.
+    fn apply(&mut self, inbox: &mut mpsc::Receiver<Job>, group: &mut Vec<Job>) -> Result<Vec<Done>, rusqlite::Error> {
         let claims = self.claims;
         self.in_transaction(|tx, ids| {
             let mut done = Vec::with_capacity(group.len());
@@ -177,17 +149,9 @@ impl Writer<'_> {
                 if group.len() >= MAX_GROUP {
                     break;
                 }
-                let message = match inbox.try_recv() {
-                    Ok(message) => message,
-                    Err(TryRecvError::Empty) if *unsynced > 0 => match inbox.blocking_recv() {
-                        Some(message) => message,
-                        None => break,
-                    },
+                match inbox.try_recv() {
+                    Ok(job) => group.push(job),
                     Err(_) => break,
-                };
-                match message {
-                    Message::Job(job) => group.push(job),
-                    Message::Synced(groups) => *unsynced -= groups,
                 }
             }
             Ok(done)
@@ -245,12 +209,11 @@ fn change(conn: &Connection, claims: &mut Claims, change: &Change, ids: &mut Ids
 }
 
 /// Syncs the WAL file at `wal` once for all the groups committed since the
-/// last sync, tells the writer (through `writer`, while a handle is left),
-/// then answers their jobs; runs on a thread of its own until the writer is
-/// gone. After a sync fails, every answer is that error: what the failed
-/// sync should have put on the disk may be lost, and so may everything
-/// written after it.
-pub(super) fn sync(wal: PathBuf, committed: std_mpsc::Receiver<Answers>, writer: mpsc::WeakSender<Message>) {
+/// last sync, then answers their jobs; runs on a thread of its own until the
+/// writer is gone. After a sync fails, every answer is that error: what the
+/// failed sync should have put on the disk may be lost, and so may
+/// everything written after it.
+pub(super) fn sync(wal: PathBuf, committed: std_mpsc::Receiver<Answers>) {
     let mut file = WalFile { path: wal, open: None };
     let mut broken: Option<String> = None;
     while let Ok(first) = committed.recv() {
@@ -260,11 +223,6 @@ pub(super) fn sync(wal: PathBuf, committed: std_mpsc::Receiver<Answers>, writer:
             broken = file.sync().err().map(|error| {
                 format!("the SQLite outbox could not put its WAL file {} on the disk: {error}", file.path.display())
             });
-        }
-        if let Some(writer) = writer.upgrade() {
-            // The writer never waits for this thread, so it takes this in
-            // time even when its queue is full.
-            let _ = writer.blocking_send(Message::Synced(groups.len()));
         }
         for (answer, done) in groups.into_iter().flatten() {
             let done = match &broken {
