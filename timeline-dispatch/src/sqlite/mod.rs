@@ -85,9 +85,9 @@ const WAL_AUTOCHECKPOINT_PAGES: i64 = 8_000;
 /// none is left, while an earlier group may still be syncing; each change
 /// is answered once its group is on the disk. So many tasks emitting at once
 /// share commits and syncs, and a change does not wait for another
-/// process's lock more than once per group. When a group fails, its changes are applied
-/// again one transaction each: the one that fails is answered with its
-/// error while the others commit. Reads (`counts`, `list`, `next_due`,
+/// process's lock more than once per group. When a group fails, its changes
+/// are applied again one transaction each: the one that fails is answered
+/// with its error while the others commit. Reads (`counts`, `list`, `next_due`,
 /// `depth`, `account_counts`) go to connections of their own, on the tokio
 /// runtime's blocking threads.
 ///
